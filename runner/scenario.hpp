@@ -1,0 +1,138 @@
+// A scenario as the runner uses it: parsed, validated, with host names resolved to indices and
+// durations to nanoseconds. The JSON format is documented in docs/scenario-format.md and
+// docs/scenario.schema.json; the loader (scenario_loader.hpp) is the only code that reads JSON.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/link.hpp"
+#include "tcp/config.hpp"
+#include "tcp/segment.hpp"
+#include "tcp/types.hpp"
+
+namespace tcpsim::runner {
+
+// Where a value stood in the scenario file, for error and failure messages.
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string json_path;  // "$.hosts[1].tcp.msl"
+  // "file:line:col" (the JSON path is printed separately)
+  std::string position() const;
+};
+
+struct HostSpec {
+  std::string name;
+  tcp::Address address = 0;
+  std::string profile = "rfc9293";  // or "linux"
+  tcp::TcpConfig tcp;               // profile applied first, then explicit keys
+  SourceLocation where;
+};
+
+enum class ActionKind : std::uint8_t { listen, connect, send, close, abort, crash, reboot };
+
+struct Action {
+  Time at = 0;
+  ActionKind kind = ActionKind::listen;
+  int host = 0;  // index into Scenario::hosts
+  // listen: the port; connect: the remote port.
+  tcp::Port port = 0;
+  // connect: the local port, 0 for the next ephemeral one.
+  tcp::Port local_port = 0;
+  int backlog = 128;  // listen
+  // connect: the connection's name; listen: the listener's name (children are "<name>#<k>").
+  std::string name;
+  // send, close, abort: the target connection's name.
+  std::string connection;
+  std::vector<std::uint8_t> data;  // send
+  SourceLocation where;
+};
+
+// --- Expectations ---
+struct ExpectedFinalState {
+  std::string connection;
+  tcp::State state = tcp::State::closed;
+  SourceLocation where;
+};
+
+struct ExpectedStateSequence {
+  std::string connection;
+  std::vector<tcp::State> states;  // every state the connection was in, in order, from its first
+  SourceLocation where;
+};
+
+struct ExpectedAppEvent {
+  tcp::AppEventKind event = tcp::AppEventKind::connected;
+  std::optional<Time> at;
+  std::optional<std::vector<std::uint8_t>> data;  // for "data" events: the exact bytes
+  SourceLocation where;
+};
+struct ExpectedAppEvents {
+  std::string connection;
+  std::vector<ExpectedAppEvent> events;  // the connection's complete list, in order
+  SourceLocation where;
+};
+
+// One segment as sent by a host, packetdrill-style: seq and ack relative to the ISNs of the
+// stream (the sender's ISN for seq, the receiver's for ack), as Wireshark shows them.
+struct ExpectedSegment {
+  int from = 0;  // host index
+  std::uint8_t flags = 0;
+  std::optional<std::int64_t> seq;
+  std::optional<std::int64_t> ack;
+  std::optional<std::uint32_t> length;
+  std::optional<Time> at;
+  SourceLocation where;
+};
+
+struct ExpectedCount {
+  // "<host>.<app event>" (e.g. "server.accepted"), "<host>.sent", "<host>.sent.<FLAG>",
+  // "<host>.retransmissions", "link.dropped", "link.expired", "link.duplicated",
+  // "<host>.discarded", "<host>.connections" (connections ever created).
+  std::string counter;
+  std::int64_t value = 0;
+  SourceLocation where;
+};
+
+struct ExpectedNever {
+  enum class Kind : std::uint8_t { segment, event, state } kind = Kind::segment;
+  std::optional<int> host;  // segment: the sender; event/state: the host
+  std::optional<std::string> connection;
+  std::optional<std::uint8_t> flags_exact;
+  std::optional<std::uint8_t> flags_contain;
+  tcp::AppEventKind event = tcp::AppEventKind::reset;
+  tcp::State state = tcp::State::closed;
+  SourceLocation where;
+};
+
+struct Expectations {
+  std::vector<ExpectedFinalState> final_states;
+  std::vector<ExpectedStateSequence> state_sequences;
+  std::vector<ExpectedAppEvents> app_events;
+  std::optional<std::vector<ExpectedSegment>> segments;  // the complete list when present
+  SourceLocation segments_where;
+  std::vector<ExpectedCount> counts;
+  std::vector<ExpectedNever> never;
+  bool empty() const;
+};
+
+struct Scenario {
+  std::string file;  // as given on the command line
+  int version = 1;
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  sim::LinkConfig link;
+  std::vector<HostSpec> hosts;  // exactly two: hosts[0] sends in Direction::forward
+  std::vector<sim::FaultRule> rules;
+  std::vector<Action> timeline;  // sorted by time (the loader rejects out-of-order input)
+  std::optional<Time> stop_at;   // absent: run until no event is left
+  std::uint64_t event_budget = 10'000'000;  // a run that needs more stops with an error
+  Expectations expect;
+};
+
+}  // namespace tcpsim::runner

@@ -1,0 +1,112 @@
+// The link between the two hosts: per direction a delay, jitter, loss, duplication, reordering,
+// serialization rate and queue limit; fault rules applied before the random model; and the
+// network's maximum segment lifetime. The link decides each segment's fate when it is sent and
+// returns it as a verdict; the driver schedules the deliveries. It never touches the scheduler.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/random.hpp"
+#include "tcp/segment.hpp"
+#include "tcp/time.hpp"
+
+namespace tcpsim::sim {
+
+// Direction 0 carries segments from the first host to the second, direction 1 the reverse.
+enum class Direction : std::uint8_t { forward = 0, backward = 1 };
+
+struct ReorderModel {
+  std::uint64_t probability = 0;  // over probability_denominator
+  Duration extra_delay = 0;       // added to a reordered segment, letting later ones pass it
+};
+
+struct LinkDirectionConfig {
+  Duration delay = 0;             // propagation delay
+  Duration jitter = 0;            // uniform extra delay in [0, jitter]
+  std::uint64_t loss = 0;         // over probability_denominator
+  std::uint64_t duplicate = 0;    // over probability_denominator; the copy arrives 1 ns after
+  ReorderModel reorder;
+  std::uint64_t rate_bits_per_second = 0;  // 0: no serialization delay
+  std::uint32_t queue_limit = 0;  // segments waiting for serialization; 0: unlimited
+};
+
+struct LinkConfig {
+  std::array<LinkDirectionConfig, 2> directions;
+  // RFC 9293 section 3.4.1: the network never delivers a segment older than MSL. A segment the
+  // link would deliver later than `msl` after it was sent is discarded when its lifetime ends.
+  Duration msl = 2 * minute;
+};
+
+// --- Fault rules: deterministic interventions, chosen by causal selectors ---
+// A selector counts its own matches, so "the 2nd SYN from the client" stays that segment even
+// when an earlier drop changes the rest of the traffic.
+struct FaultMatch {
+  std::optional<Direction> direction;       // "from": the sending host
+  std::optional<std::uint8_t> flags_exact;  // the segment's flags are exactly these
+  std::optional<std::uint8_t> flags_contain;  // the segment has at least these flags
+  std::optional<tcp::Port> source_port;
+  std::optional<tcp::Port> destination_port;
+  std::optional<tcp::Port> port;  // either port
+  std::optional<std::uint32_t> length_min;  // payload length bounds, inclusive
+  std::optional<std::uint32_t> length_max;
+  Time after = 0;           // send time window, inclusive: after <= t <= before
+  Time before = time_never;
+  std::uint32_t nth = 0;    // act only on the nth match (1-based); 0: see count
+  std::uint32_t count = 0;  // act on the first `count` matches; 0 (and nth 0): every match
+};
+
+enum class FaultAction : std::uint8_t {
+  drop,       // the segment is lost
+  delay,      // delivered `duration` later than the link would deliver it
+  duplicate,  // delivered as usual, and a copy `duration` after that
+  hold,       // delivered at the absolute time `until` (a stale segment stalled in a router)
+};
+
+struct FaultRule {
+  std::string name;  // named in the trace: "rule 'lose-final-ack'"
+  FaultMatch match;
+  FaultAction action = FaultAction::drop;
+  Duration duration = 0;
+  Time until = 0;
+};
+
+// What happens to one copy of a segment.
+struct Delivery {
+  Time time = 0;          // arrival, or the moment its lifetime ended when `expired`
+  bool copy = false;      // a duplicate made by a rule or by the random model
+  bool expired = false;   // discarded by the network: older than MSL
+  bool delayed = false;   // held back beyond the normal delay by a rule or reordering
+  std::string cause;      // for copy/delayed/expired: "rule 'stale-syn'", "random reorder", ...
+};
+
+struct LinkVerdict {
+  bool dropped = false;
+  std::string drop_cause;  // "rule 'x'", "random loss", "queue full"
+  std::vector<Delivery> deliveries;  // in the order they were decided (at most 3)
+};
+
+class Link {
+ public:
+  // `seed` feeds one independent random stream per direction and model component.
+  Link(LinkConfig config, std::vector<FaultRule> rules, std::uint64_t seed);
+
+  // Decides the fate of `packet` sent at `now` in `direction`. Rules are tried in order; the
+  // first rule that matches and acts decides (every rule's match counter advances when it
+  // matches, acting or not). A segment no rule acted on meets the random model: queue and rate,
+  // loss, then delay + jitter, reorder, duplicate.
+  LinkVerdict transmit(Time now, const tcp::Packet& packet, Direction direction);
+
+  const LinkConfig& config() const { return config_; }
+
+ private:
+  // Implementation detail; see link.cpp.
+  LinkConfig config_;
+  std::vector<FaultRule> rules_;
+};
+
+}  // namespace tcpsim::sim

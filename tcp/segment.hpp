@@ -1,0 +1,75 @@
+// A TCP segment as it crosses the wire (RFC 9293 section 3.1), plus the IP addresses that carry
+// it. Only what tcpsim models: no checksum (computed when a capture is written), no window
+// scaling, one option (MSS).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tcp/sequence.hpp"
+
+namespace tcpsim::tcp {
+
+using Address = std::uint32_t;  // IPv4 address in host byte order
+using Port = std::uint16_t;
+
+namespace flag {
+inline constexpr std::uint8_t fin = 0x01;
+inline constexpr std::uint8_t syn = 0x02;
+inline constexpr std::uint8_t rst = 0x04;
+inline constexpr std::uint8_t psh = 0x08;
+inline constexpr std::uint8_t ack = 0x10;
+inline constexpr std::uint8_t urg = 0x20;
+}  // namespace flag
+
+struct Segment {
+  Port source_port = 0;
+  Port destination_port = 0;
+  SeqNum seq = 0;
+  SeqNum ack = 0;
+  std::uint8_t flags = 0;
+  std::uint16_t window = 0;
+  std::uint16_t mss = 0;  // MSS option value; 0 means the option is absent
+  std::vector<std::uint8_t> payload;
+
+  bool has(std::uint8_t f) const { return (flags & f) != 0; }
+  // SEG.LEN: payload bytes plus one for SYN and one for FIN (RFC 9293 section 3.4).
+  std::uint32_t sequence_length() const {
+    return static_cast<std::uint32_t>(payload.size()) + (has(flag::syn) ? 1U : 0U) +
+           (has(flag::fin) ? 1U : 0U);
+  }
+};
+
+struct Packet {
+  Address source = 0;
+  Address destination = 0;
+  Segment segment;
+};
+
+struct Endpoint {
+  Address address = 0;
+  Port port = 0;
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+// The connection's identity (RFC 9293 section 3.3.2: a pair of sockets).
+struct FourTuple {
+  Endpoint local;
+  Endpoint remote;
+  friend bool operator==(const FourTuple&, const FourTuple&) = default;
+};
+
+// Canonical flag text, in the fixed order SYN,FIN,RST,PSH,ACK,URG joined by ',' ("SYN,ACK").
+// No flags gives "" .
+std::string flags_to_string(std::uint8_t flags);
+// Parses the same names in any order, case-insensitive, separated by ',' or '|' or '+'.
+// Returns false on an unknown name.
+bool parse_flags(std::string_view text, std::uint8_t& flags_out);
+
+// Dotted-quad text of an address, and its parser (false when malformed).
+std::string address_to_string(Address address);
+bool parse_address(std::string_view text, Address& address_out);
+
+}  // namespace tcpsim::tcp

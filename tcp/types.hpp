@@ -1,0 +1,107 @@
+// The vocabulary the sans-IO TCP core speaks: its states, its timers, what it tells the
+// application, and the ordered list of effects one call produces.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "tcp/segment.hpp"
+#include "tcp/time.hpp"
+
+namespace tcpsim::tcp {
+
+// RFC 9293 section 3.3.2, all eleven states.
+enum class State : std::uint8_t {
+  closed,
+  listen,
+  syn_sent,
+  syn_received,
+  established,
+  fin_wait_1,
+  fin_wait_2,
+  close_wait,
+  closing,
+  last_ack,
+  time_wait,
+};
+inline constexpr int state_count = 11;
+// "CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+// "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT" (netstat spelling).
+std::string_view state_name(State state);
+bool parse_state(std::string_view text, State& state_out);
+
+// Every timer a connection can run. The connection holds one deadline per kind (one place for
+// the timers); the driver only arms and disarms what the effects say.
+enum class TimerKind : std::uint8_t {
+  retransmission,  // RFC 6298: SYN, SYN-ACK, FIN and data
+  time_wait,       // RFC 9293 3.10.7.4: 2 MSL
+  // Reserved for issue 4: persist, keepalive, delayed_ack, user_timeout.
+  persist,
+  keepalive,
+  delayed_ack,
+  user_timeout,
+};
+inline constexpr int timer_kind_count = 6;
+// "retransmission", "time_wait", "persist", "keepalive", "delayed_ack", "user_timeout"
+std::string_view timer_name(TimerKind kind);
+
+// What the application is told (RFC 9293 section 3.9.1 "signals" to the user).
+enum class AppEventKind : std::uint8_t {
+  connected,      // active open reached ESTABLISHED
+  accepted,       // a passive open reached ESTABLISHED (a listener produced a connection)
+  data,           // bytes delivered, in order (Effect::data)
+  end_of_stream,  // the peer's FIN: no more data will arrive ("connection closing")
+  closed,         // the connection is fully closed after an orderly close
+  reset,          // "connection reset" (RST in a synchronized state, or ABORT by the peer)
+  refused,        // "connection refused" (RST in SYN_SENT)
+  timed_out,      // retransmission limit reached; Effect::reason says which
+  aborted,        // the local application called ABORT
+};
+inline constexpr int app_event_kind_count = 9;
+// "connected", "accepted", "data", "end_of_stream", "closed", "reset", "refused",
+// "timed_out", "aborted"
+std::string_view app_event_name(AppEventKind kind);
+bool parse_app_event(std::string_view text, AppEventKind& kind_out);
+
+// A host-local connection number: 1, 2, 3 ... in order of creation, never reused within a
+// host's life (a crash does not reset it), so traces can name connections stably.
+using ConnectionId = std::uint32_t;
+inline constexpr ConnectionId no_connection = 0;
+
+// One thing the core wants done or wants known. Effects come out in the order they happen, and
+// the driver must act on them in that order.
+struct Effect {
+  enum class Kind : std::uint8_t {
+    transmit,         // send `packet`
+    timer_set,        // arm `timer` of `connection` at `deadline` (replaces an armed one)
+    timer_cancel,     // disarm `timer` of `connection`
+    state_change,     // `connection` went from `from` to `to`; `reason` cites the rule
+    app_event,        // tell the application `app_event` (with `data` for AppEventKind::data)
+    discard,          // an arriving segment was dropped by TCP; `reason` says why
+    connection_open,  // a connection was created: `tuple` is its 4-tuple, `listener_port` is
+                      // non-zero when a listener spawned it
+    connection_free,  // the connection's record is deleted (after CLOSED)
+  };
+  Kind kind = Kind::transmit;
+  ConnectionId connection = no_connection;
+  Packet packet;  // transmit; for discard, the segment that was dropped
+  TimerKind timer = TimerKind::retransmission;
+  Time deadline = time_never;
+  State from = State::closed;
+  State to = State::closed;
+  AppEventKind app_event = AppEventKind::connected;
+  std::vector<std::uint8_t> data;
+  FourTuple tuple;
+  Port listener_port = 0;
+  // Always a string literal (static storage), e.g. "RFC 9293 3.10.7.3: SYN acknowledged".
+  std::string_view reason;
+};
+
+// The effects of one call into the core, appended in order. The caller clears it.
+struct Output {
+  std::vector<Effect> effects;
+  void clear() { effects.clear(); }
+};
+
+}  // namespace tcpsim::tcp
