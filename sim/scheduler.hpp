@@ -61,7 +61,13 @@ class Scheduler {
     bool live = false;
   };
   void pop_dead();
+  std::uint32_t allocate_slot();
+  void release_slot(std::uint32_t slot);
+  // Rebuilds the heap without cancelled entries once they outnumber the live ones, so
+  // re-armed far-future timers (keepalive) cannot grow the heap without bound.
+  void compact_if_mostly_dead();
   std::vector<Entry> heap_;
+  std::size_t dead_entries_ = 0;  // cancelled entries still in heap_
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   Time now_ = 0;

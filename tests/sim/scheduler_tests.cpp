@@ -1,0 +1,242 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "sim/scheduler.hpp"
+
+using tcpsim::Time;
+using tcpsim::time_never;
+using tcpsim::sim::EventHandle;
+using tcpsim::sim::Scheduler;
+
+namespace {
+
+// Records (time, argument) of every event that runs.
+struct Recorder {
+  Scheduler* scheduler = nullptr;
+  std::vector<std::pair<Time, std::uint64_t>> runs;
+
+  static void record(void* context, std::uint64_t argument) {
+    auto* self = static_cast<Recorder*>(context);
+    self->runs.emplace_back(self->scheduler->now(), argument);
+  }
+  std::vector<std::uint64_t> arguments() const {
+    std::vector<std::uint64_t> result;
+    for (const auto& run : runs) result.push_back(run.second);
+    return result;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("events run in time order, equal times in insertion order", "[scheduler]") {
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  // Interleave 300 events at time 50 with events before and after it.
+  std::vector<std::uint64_t> expected_at_50;
+  for (std::uint64_t i = 0; i < 300; ++i) {
+    scheduler.schedule_at(50, Recorder::record, &recorder, 1000 + i);
+    expected_at_50.push_back(1000 + i);
+    if (i % 3 == 0) scheduler.schedule_at(100 + static_cast<Time>(i), Recorder::record, &recorder, i);
+    if (i % 7 == 0) scheduler.schedule_at(static_cast<Time>(i % 50), Recorder::record, &recorder, i);
+  }
+  scheduler.run();
+
+  Time previous = 0;
+  std::vector<std::uint64_t> seen_at_50;
+  for (const auto& [time, argument] : recorder.runs) {
+    REQUIRE(time >= previous);
+    previous = time;
+    if (time == 50) seen_at_50.push_back(argument);
+  }
+  CHECK(seen_at_50 == expected_at_50);
+  CHECK(scheduler.executed() == recorder.runs.size());
+  CHECK(scheduler.scheduled() == recorder.runs.size());
+}
+
+TEST_CASE("cancel", "[scheduler]") {
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+
+  SECTION("before it runs, twice, and after it ran") {
+    const EventHandle first = scheduler.schedule_at(10, Recorder::record, &recorder, 1);
+    const EventHandle second = scheduler.schedule_at(20, Recorder::record, &recorder, 2);
+    CHECK(scheduler.is_pending(first));
+    scheduler.cancel(first);
+    CHECK_FALSE(scheduler.is_pending(first));
+    scheduler.cancel(first);  // a second cancel does nothing
+    CHECK(scheduler.is_pending(second));
+    scheduler.run();
+    CHECK(recorder.arguments() == std::vector<std::uint64_t>{2});
+    CHECK_FALSE(scheduler.is_pending(second));
+    scheduler.cancel(second);  // already fired
+    CHECK(scheduler.executed() == 1);
+  }
+
+  SECTION("an invalid handle does nothing") {
+    scheduler.schedule_at(5, Recorder::record, &recorder, 1);
+    scheduler.cancel(EventHandle{});
+    scheduler.cancel(EventHandle{12345, 1});
+    CHECK_FALSE(scheduler.is_pending(EventHandle{}));
+    scheduler.run();
+    CHECK(recorder.arguments() == std::vector<std::uint64_t>{1});
+  }
+
+  SECTION("a reused slot is not cancelled through an old handle") {
+    const EventHandle old_handle = scheduler.schedule_at(10, Recorder::record, &recorder, 1);
+    scheduler.run();
+    const EventHandle new_handle = scheduler.schedule_at(20, Recorder::record, &recorder, 2);
+    REQUIRE(new_handle.slot == old_handle.slot);  // the slot really is reused
+    CHECK(new_handle.generation != old_handle.generation);
+    scheduler.cancel(old_handle);
+    CHECK(scheduler.is_pending(new_handle));
+    scheduler.run();
+    CHECK(recorder.arguments() == std::vector<std::uint64_t>{1, 2});
+  }
+
+  SECTION("a cancelled slot is reused only after its entry left the heap") {
+    const EventHandle cancelled = scheduler.schedule_at(100, Recorder::record, &recorder, 1);
+    scheduler.cancel(cancelled);
+    const EventHandle other = scheduler.schedule_at(50, Recorder::record, &recorder, 2);
+    CHECK(other.slot != cancelled.slot);
+    scheduler.run();
+    CHECK(recorder.arguments() == std::vector<std::uint64_t>{2});
+    CHECK(scheduler.now() == 50);  // a cancelled event does not move the clock
+  }
+
+  SECTION("many cancelled far-future events are compacted without disturbing order") {
+    std::vector<EventHandle> timers;
+    for (std::uint64_t i = 0; i < 1000; ++i) {
+      timers.push_back(scheduler.schedule_at(1'000'000 + static_cast<Time>(i), Recorder::record,
+                                             &recorder, i));
+    }
+    for (std::uint64_t i = 0; i < 1000; ++i) {
+      if (i % 10 != 0) scheduler.cancel(timers[i]);
+    }
+    scheduler.run();
+    std::vector<std::uint64_t> expected;
+    for (std::uint64_t i = 0; i < 1000; i += 10) expected.push_back(i);
+    CHECK(recorder.arguments() == expected);
+    CHECK(scheduler.empty());
+  }
+}
+
+TEST_CASE("run_until runs events up to and including the limit", "[scheduler]") {
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  scheduler.schedule_at(10, Recorder::record, &recorder, 1);
+  scheduler.schedule_at(20, Recorder::record, &recorder, 2);
+  scheduler.schedule_at(21, Recorder::record, &recorder, 3);
+
+  scheduler.run_until(20);
+  CHECK(recorder.arguments() == std::vector<std::uint64_t>{1, 2});
+  CHECK(scheduler.now() == 20);
+  CHECK(scheduler.next_time() == 21);
+
+  scheduler.run_until(15);  // an earlier limit neither runs anything nor moves time back
+  CHECK(scheduler.now() == 20);
+  CHECK(recorder.runs.size() == 2);
+
+  scheduler.run_until(1000);
+  CHECK(recorder.arguments() == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(scheduler.now() == 1000);  // the clock advances to the limit even with nothing to run
+
+  scheduler.run_until(time_never);  // terminates on an empty queue
+  CHECK(scheduler.now() == time_never);
+}
+
+TEST_CASE("schedule clamps past times to now", "[scheduler]") {
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  scheduler.run_until(100);
+  scheduler.schedule_at(40, Recorder::record, &recorder, 1);
+  scheduler.schedule_after(-5, Recorder::record, &recorder, 2);
+  scheduler.run();
+  CHECK(recorder.runs == std::vector<std::pair<Time, std::uint64_t>>{{100, 1}, {100, 2}});
+}
+
+namespace {
+
+// A callback that schedules more work and cancels an event, as a TCP driver does.
+struct Chain {
+  Scheduler* scheduler = nullptr;
+  Recorder* recorder = nullptr;
+  EventHandle victim;
+
+  static void step(void* context, std::uint64_t argument) {
+    auto* self = static_cast<Chain*>(context);
+    Recorder::record(self->recorder, argument);
+    if (argument == 1) {
+      // Same time: runs after the events already queued for now.
+      self->scheduler->schedule_after(0, Chain::step, self, 10);
+      self->scheduler->schedule_after(5, Chain::step, self, 11);
+      self->scheduler->cancel(self->victim);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("callbacks may schedule and cancel", "[scheduler]") {
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  Chain chain{&scheduler, &recorder, {}};
+  scheduler.schedule_at(10, Chain::step, &chain, 1);
+  scheduler.schedule_at(10, Chain::step, &chain, 2);
+  chain.victim = scheduler.schedule_at(12, Chain::step, &chain, 3);
+  scheduler.schedule_at(15, Chain::step, &chain, 4);
+
+  CHECK(scheduler.run() == 5);
+  CHECK(recorder.runs ==
+        std::vector<std::pair<Time, std::uint64_t>>{{10, 1}, {10, 2}, {10, 10}, {15, 4}, {15, 11}});
+  CHECK(scheduler.executed() == 5);
+  CHECK(scheduler.scheduled() == 6);
+}
+
+TEST_CASE("run stops after max_events and run_one reports an empty queue", "[scheduler]") {
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    scheduler.schedule_at(static_cast<Time>(i), Recorder::record, &recorder, i);
+  }
+  CHECK(scheduler.run(4) == 4);
+  CHECK(scheduler.executed() == 4);
+  CHECK(scheduler.now() == 3);
+  CHECK(scheduler.run() == 6);
+  CHECK_FALSE(scheduler.run_one());
+  CHECK(scheduler.empty());
+  CHECK(scheduler.next_time() == time_never);
+}
+
+TEST_CASE("next_time skips cancelled events", "[scheduler]") {
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  const EventHandle early = scheduler.schedule_at(5, Recorder::record, &recorder, 1);
+  scheduler.schedule_at(9, Recorder::record, &recorder, 2);
+  CHECK(scheduler.next_time() == 5);
+  scheduler.cancel(early);
+  CHECK(scheduler.next_time() == 9);
+  CHECK_FALSE(scheduler.empty());
+  scheduler.run();
+  CHECK(scheduler.executed() == 1);
+}
+
+TEST_CASE("slots are reused: the table stops growing after warm-up", "[scheduler]") {
+  // Not a direct allocation count, but a steady cycle must keep handing out the same few slots.
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  std::uint32_t highest_slot = 0;
+  for (int round = 0; round < 1000; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      const EventHandle handle =
+          scheduler.schedule_after(1 + i, Recorder::record, &recorder, static_cast<std::uint64_t>(i));
+      highest_slot = std::max(highest_slot, handle.slot);
+    }
+    scheduler.run();
+  }
+  CHECK(highest_slot < 4);
+  CHECK(recorder.runs.size() == 4000);
+}
