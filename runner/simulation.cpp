@@ -1,0 +1,561 @@
+#include "runner/simulation.hpp"
+
+#include <array>
+#include <unordered_map>
+#include <utility>
+
+#include "sim/link.hpp"
+#include "sim/random.hpp"
+#include "sim/scheduler.hpp"
+#include "tcp/host.hpp"
+
+namespace tcpsim::runner {
+
+const ConnectionRecord* RunResult::find_connection(const std::string& name) const {
+  for (const auto& record : connections) {
+    if (record.name == name || record.default_name == name) return &record;
+  }
+  return nullptr;
+}
+
+bool scenario_uses_fixed_isns(const Scenario& scenario) {
+  for (const auto& host : scenario.hosts) {
+    if (!host.tcp.fixed_isn) return false;
+  }
+  return true;
+}
+
+namespace {
+
+using tcp::Effect;
+
+// A segment (or a copy) travelling on the link, waiting for its delivery event.
+struct InFlight {
+  tcp::Packet packet;
+  TraceSegment view;
+  int to_host = 0;
+  bool expired = false;
+  std::string cause;
+};
+
+// What the wire has shown of one stream (a pair of sockets) so far: each side's ISN and the
+// highest sequence number it has sent, as Wireshark learns them, for relative numbers and for
+// spotting retransmissions.
+struct StreamSide {
+  bool has_isn = false;
+  std::uint32_t isn = 0;
+  bool has_highest_end = false;
+  std::uint32_t highest_end = 0;
+};
+struct StreamKey {
+  std::uint64_t low = 0;   // address << 16 | port of the smaller endpoint
+  std::uint64_t high = 0;  // same for the larger
+  bool operator==(const StreamKey&) const = default;
+};
+struct StreamKeyHash {
+  std::size_t operator()(const StreamKey& key) const {
+    return std::hash<std::uint64_t>()(key.low * 0x9E3779B97F4A7C15ULL ^ key.high);
+  }
+};
+
+std::uint64_t endpoint_key(tcp::Address address, tcp::Port port) {
+  return (static_cast<std::uint64_t>(address) << 16) | port;
+}
+
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, const RunOptions& options)
+      : scenario_(scenario),
+        record_(options.record),
+        seed_(options.seed.value_or(scenario.seed)),
+        link_(scenario.link, scenario.rules, seed_) {
+    for (int index = 0; index < 2; ++index) {
+      const HostSpec& spec = scenario.hosts[static_cast<std::size_t>(index)];
+      isn_random_[static_cast<std::size_t>(index)] =
+          std::make_unique<sim::Random>(sim::Random::stream(seed_, "isn." + spec.name));
+      tcp::HostConfig config;
+      config.address = spec.address;
+      config.tcp = spec.tcp;
+      sim::Random* random = isn_random_[static_cast<std::size_t>(index)].get();
+      hosts_[static_cast<std::size_t>(index)] = std::make_unique<tcp::Host>(
+          config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
+    }
+    result_.seed = seed_;
+  }
+
+  RunResult run() {
+    for (std::size_t index = 0; index < scenario_.timeline.size(); ++index) {
+      scheduler_.schedule_at(scenario_.timeline[index].at, &Simulation::on_action, this, index);
+    }
+    const Time limit = scenario_.stop_at.value_or(time_never);
+    std::uint64_t executed = 0;
+    while (true) {
+      const Time next = scheduler_.next_time();
+      if (next == time_never || next > limit) break;
+      if (executed >= scenario_.event_budget) {
+        result_.error = "event budget of " + std::to_string(scenario_.event_budget) +
+                        " events exhausted at " + format_duration(scheduler_.now()) +
+                        " of virtual time: the run may never end; set \"stop_at\" or raise "
+                        "\"event_budget\"";
+        break;
+      }
+      scheduler_.run_one();
+      ++executed;
+    }
+    result_.events_executed = executed;
+    result_.end_time = scenario_.stop_at ? *scenario_.stop_at : scheduler_.now();
+    if (result_.error) result_.end_time = scheduler_.now();
+    return std::move(result_);
+  }
+
+ private:
+  // ---- Scheduler callbacks ----
+  static void on_action(void* context, std::uint64_t index) {
+    auto* self = static_cast<Simulation*>(context);
+    self->perform(self->scenario_.timeline[index]);
+  }
+  static void on_delivery(void* context, std::uint64_t slot) {
+    static_cast<Simulation*>(context)->deliver(static_cast<std::uint32_t>(slot));
+  }
+  static void on_timer(void* context, std::uint64_t packed) {
+    auto* self = static_cast<Simulation*>(context);
+    const int host = static_cast<int>(packed & 1U);
+    const auto kind = static_cast<tcp::TimerKind>((packed >> 1) & 0x7FU);
+    const auto connection = static_cast<tcp::ConnectionId>(packed >> 8);
+    self->fire_timer(host, connection, kind);
+  }
+
+  Time now() const { return scheduler_.now(); }
+  tcp::Host& host(int index) { return *hosts_[static_cast<std::size_t>(index)]; }
+  const std::string& host_name(int index) const {
+    return scenario_.hosts[static_cast<std::size_t>(index)].name;
+  }
+
+  // ---- The application (the scenario's timeline) ----
+  void perform(const Action& action) {
+    const int h = action.host;
+    switch (action.kind) {
+      case ActionKind::listen: {
+        const std::string name =
+            action.name.empty() ? host_name(h) + ":" + std::to_string(action.port) : action.name;
+        listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] = name;
+        trace_action(h, "listen on port " + std::to_string(action.port) + " as " + name +
+                            " (backlog " + std::to_string(action.backlog) + ")");
+        if (!host(h).listen(now(), action.port, action.backlog, output_)) {
+          trace_failure(h, "listen on port " + std::to_string(action.port) +
+                               ": the port is already in use");
+        }
+        process(h);
+        break;
+      }
+      case ActionKind::connect: {
+        const int peer = 1 - h;
+        const HostSpec& peer_spec = scenario_.hosts[static_cast<std::size_t>(peer)];
+        trace_action(h, "connect to " + tcp::address_to_string(peer_spec.address) + ":" +
+                            std::to_string(action.port) +
+                            (action.name.empty() ? std::string() : " as " + action.name));
+        pending_connect_name_ = action.name;
+        const tcp::ConnectionId id =
+            host(h).connect(now(), peer_spec.address, action.port, action.local_port, output_);
+        pending_connect_name_.clear();
+        if (id == tcp::no_connection) trace_failure(h, "connect: the 4-tuple is in use");
+        process(h);
+        break;
+      }
+      case ActionKind::send:
+      case ActionKind::close:
+      case ActionKind::abort: {
+        const char* verb = action.kind == ActionKind::send    ? "send"
+                           : action.kind == ActionKind::close ? "close"
+                                                              : "abort";
+        std::string description = std::string(verb) + " on " + action.connection;
+        if (action.kind == ActionKind::send) {
+          description = "send " + std::to_string(action.data.size()) + " bytes on " +
+                        action.connection;
+        }
+        trace_action(h, description);
+        const ConnectionRecord* record = find_live(h, action.connection);
+        if (record == nullptr) {
+          trace_failure(h, std::string(verb) + ": no open connection named " + action.connection +
+                               " on " + host_name(h));
+          break;
+        }
+        bool accepted = false;
+        if (action.kind == ActionKind::send) {
+          accepted = host(h).send(now(), record->id, action.data, output_);
+        } else if (action.kind == ActionKind::close) {
+          accepted = host(h).close(now(), record->id, output_);
+        } else {
+          accepted = host(h).abort(now(), record->id, output_);
+        }
+        if (!accepted) {
+          trace_failure(h, std::string(verb) + " on " + action.connection +
+                               ": refused by TCP in its current state (RFC 9293 3.10)");
+        }
+        process(h);
+        break;
+      }
+      case ActionKind::crash: {
+        trace_action(h, "crash: all TCP state is lost, the host is down");
+        host(h).crash(now(), output_);
+        process(h);
+        forget_host_connections(h, "lost in crash");
+        break;
+      }
+      case ActionKind::reboot: {
+        trace_action(h, "reboot: the host is up again with no connections");
+        host(h).reboot(now(), output_);
+        process(h);
+        forget_host_connections(h, "lost in crash");
+        break;
+      }
+    }
+  }
+
+  const ConnectionRecord* find_live(int h, const std::string& name) const {
+    auto found = names_.find(name);
+    if (found == names_.end()) return nullptr;
+    const ConnectionRecord& record = result_.connections[found->second];
+    if (record.host != h || record.freed) return nullptr;
+    return &record;
+  }
+
+  // ---- The network ----
+  void transmit(int from, Effect& effect) {
+    ++result_.segments_sent;
+    const auto direction = from == 0 ? sim::Direction::forward : sim::Direction::backward;
+    TraceSegment view;
+    if (record_) {
+      view = describe(effect.packet, ++segment_counter_);
+      note_stream(view);
+      trace_segment(TraceKind::send, from, effect.connection, view, {});
+      count(host_name(from) + ".sent");
+      for (std::uint8_t bit = 1; bit != 0x40; bit = static_cast<std::uint8_t>(bit << 1)) {
+        if ((view.flags & bit) != 0) count(host_name(from) + ".sent." + tcp::flags_to_string(bit));
+      }
+      if (view.retransmission) count(host_name(from) + ".retransmissions");
+    }
+    sim::LinkVerdict verdict = link_.transmit(now(), effect.packet, direction);
+    if (verdict.dropped) {
+      if (record_) {
+        trace_segment(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
+        count("link.dropped");
+      }
+      return;
+    }
+    for (std::size_t index = 0; index < verdict.deliveries.size(); ++index) {
+      sim::Delivery& delivery = verdict.deliveries[index];
+      const std::uint32_t slot = allocate_slot();
+      InFlight& flight = in_flight_[slot];
+      flight.packet = effect.packet;  // copy-assign reuses the slot's payload capacity
+      flight.view = view;
+      flight.view.copy = delivery.copy;
+      flight.to_host = 1 - from;
+      flight.expired = delivery.expired;
+      flight.cause = delivery.cause;
+      if (record_) {
+        if (delivery.copy) {
+          TraceEvent& event = trace_segment(TraceKind::duplicate, from, effect.connection,
+                                            flight.view, delivery.cause);
+          event.deadline = delivery.time;
+          count("link.duplicated");
+        } else if (delivery.delayed && !delivery.expired) {
+          TraceEvent& event = trace_segment(TraceKind::delay, from, effect.connection,
+                                            flight.view, delivery.cause);
+          event.deadline = delivery.time;
+          count("link.delayed");
+        }
+      }
+      scheduler_.schedule_at(delivery.time, &Simulation::on_delivery, this, slot);
+    }
+  }
+
+  void deliver(std::uint32_t slot) {
+    InFlight& flight = in_flight_[slot];
+    const int to = flight.to_host;
+    if (flight.expired) {
+      if (record_) {
+        trace_segment(TraceKind::expire, 1 - to, tcp::no_connection, flight.view, flight.cause);
+        count("link.expired");
+      }
+    } else {
+      if (record_) trace_segment(TraceKind::deliver, to, tcp::no_connection, flight.view, {});
+      host(to).packet_arrives(now(), flight.packet, output_);
+      process(to);
+    }
+    free_slots_.push_back(slot);
+  }
+
+  std::uint32_t allocate_slot() {
+    if (!free_slots_.empty()) {
+      const std::uint32_t slot = free_slots_.back();
+      free_slots_.pop_back();
+      return slot;
+    }
+    in_flight_.emplace_back();
+    return static_cast<std::uint32_t>(in_flight_.size() - 1);
+  }
+
+  TraceSegment describe(const tcp::Packet& packet, std::uint64_t id) const {
+    TraceSegment view;
+    view.id = id;
+    view.source = packet.source;
+    view.destination = packet.destination;
+    view.source_port = packet.segment.source_port;
+    view.destination_port = packet.segment.destination_port;
+    view.seq = packet.segment.seq;
+    view.ack = packet.segment.ack;
+    view.flags = packet.segment.flags;
+    view.window = packet.segment.window;
+    view.mss = packet.segment.mss;
+    view.length = static_cast<std::uint32_t>(packet.segment.payload.size());
+    return view;
+  }
+
+  // Learns ISNs from SYNs and marks retransmissions, the way a capture analyser does.
+  void note_stream(TraceSegment& view) {
+    const std::uint64_t source = endpoint_key(view.source, view.source_port);
+    const std::uint64_t destination = endpoint_key(view.destination, view.destination_port);
+    const bool source_is_low = source < destination;
+    StreamKey key{source_is_low ? source : destination, source_is_low ? destination : source};
+    auto& sides = streams_[key];
+    StreamSide& sender = sides[source_is_low ? 0 : 1];
+    StreamSide& receiver = sides[source_is_low ? 1 : 0];
+    const bool syn = (view.flags & tcp::flag::syn) != 0;
+    const std::uint32_t sequence_length = view.length + (syn ? 1U : 0U) +
+                                          ((view.flags & tcp::flag::fin) != 0 ? 1U : 0U);
+    if (syn && !(sender.has_isn && sender.isn == view.seq)) {
+      sender.has_isn = true;  // a new incarnation of the stream
+      sender.isn = view.seq;
+      sender.has_highest_end = false;
+    }
+    if (sequence_length > 0) {
+      if (sender.has_highest_end && tcp::seq_lt(view.seq, sender.highest_end)) {
+        view.retransmission = true;
+      }
+      const std::uint32_t end = view.seq + sequence_length;
+      if (!sender.has_highest_end || tcp::seq_gt(end, sender.highest_end)) {
+        sender.highest_end = end;
+        sender.has_highest_end = true;
+      }
+    }
+    if (sender.has_isn) {
+      view.has_relative_seq = true;
+      view.relative_seq = static_cast<std::uint32_t>(view.seq - sender.isn);
+    }
+    if ((view.flags & tcp::flag::ack) != 0 && receiver.has_isn) {
+      view.has_relative_ack = true;
+      view.relative_ack = static_cast<std::uint32_t>(view.ack - receiver.isn);
+    }
+  }
+
+  // ---- Timers ----
+  void arm_timer(int h, tcp::ConnectionId connection, tcp::TimerKind kind, Time deadline) {
+    sim::EventHandle& handle = timer_handle(h, connection, kind);
+    scheduler_.cancel(handle);
+    const std::uint64_t packed = (static_cast<std::uint64_t>(connection) << 8) |
+                                 (static_cast<std::uint64_t>(kind) << 1) |
+                                 static_cast<std::uint64_t>(h);
+    handle = scheduler_.schedule_at(deadline, &Simulation::on_timer, this, packed);
+  }
+
+  void cancel_timer(int h, tcp::ConnectionId connection, tcp::TimerKind kind) {
+    sim::EventHandle& handle = timer_handle(h, connection, kind);
+    scheduler_.cancel(handle);
+    handle = {};
+  }
+
+  sim::EventHandle& timer_handle(int h, tcp::ConnectionId connection, tcp::TimerKind kind) {
+    auto& table = timers_[static_cast<std::size_t>(h)];
+    if (table.size() <= connection) table.resize(static_cast<std::size_t>(connection) + 1);
+    return table[connection][static_cast<std::size_t>(kind)];
+  }
+
+  void fire_timer(int h, tcp::ConnectionId connection, tcp::TimerKind kind) {
+    timer_handle(h, connection, kind) = {};
+    if (record_) {
+      TraceEvent& event = push(TraceKind::timer_fire, h, connection);
+      event.timer = kind;
+    }
+    host(h).timer_expired(now(), connection, kind, output_);
+    process(h);
+  }
+
+  // ---- Effects of the TCP core ----
+  void process(int h) {
+    for (Effect& effect : output_.effects) {
+      switch (effect.kind) {
+        case Effect::Kind::transmit:
+          transmit(h, effect);
+          break;
+        case Effect::Kind::timer_set:
+          arm_timer(h, effect.connection, effect.timer, effect.deadline);
+          if (record_) {
+            TraceEvent& event = push(TraceKind::timer_set, h, effect.connection);
+            event.timer = effect.timer;
+            event.deadline = effect.deadline;
+          }
+          break;
+        case Effect::Kind::timer_cancel:
+          cancel_timer(h, effect.connection, effect.timer);
+          if (record_) push(TraceKind::timer_cancel, h, effect.connection).timer = effect.timer;
+          break;
+        case Effect::Kind::state_change:
+          if (ConnectionRecord* record = record_for(h, effect.connection)) {
+            record->states.push_back(effect.to);
+          }
+          if (record_) {
+            TraceEvent& event = push(TraceKind::state, h, effect.connection);
+            event.from = effect.from;
+            event.to = effect.to;
+            event.text = std::string(effect.reason);
+          }
+          break;
+        case Effect::Kind::app_event:
+          if (ConnectionRecord* record = record_for(h, effect.connection)) {
+            if (record_) {
+              record->app_events.push_back(
+                  {now(), effect.app_event, effect.data, std::string(effect.reason)});
+            }
+          }
+          if (record_) {
+            TraceEvent& event = push(TraceKind::app, h, effect.connection);
+            event.app_event = effect.app_event;
+            event.data = effect.data;
+            event.text = std::string(effect.reason);
+            count(host_name(h) + "." + std::string(tcp::app_event_name(effect.app_event)));
+          }
+          break;
+        case Effect::Kind::discard:
+          if (record_) {
+            TraceSegment view = describe(effect.packet, 0);
+            trace_segment(TraceKind::discard, h, effect.connection, view,
+                          std::string(effect.reason));
+            count(host_name(h) + ".discarded");
+          }
+          break;
+        case Effect::Kind::connection_open:
+          open_record(h, effect);
+          break;
+        case Effect::Kind::connection_free:
+          if (ConnectionRecord* record = record_for(h, effect.connection)) {
+            record->freed = true;
+            if (record_) push(TraceKind::free, h, effect.connection);
+          }
+          break;
+      }
+    }
+    output_.clear();
+  }
+
+  void open_record(int h, const Effect& effect) {
+    ConnectionRecord record;
+    record.host = h;
+    record.id = effect.connection;
+    record.tuple = effect.tuple;
+    record.default_name = host_name(h) + "/" + std::to_string(effect.connection);
+    if (effect.listener_port != 0) {
+      auto listener = listener_names_.find(
+          endpoint_key(static_cast<tcp::Address>(h), effect.listener_port));
+      const std::string listener_name =
+          listener != listener_names_.end()
+              ? listener->second
+              : host_name(h) + ":" + std::to_string(effect.listener_port);
+      record.name = listener_name + "#" + std::to_string(++listener_children_[listener_name]);
+    } else if (!pending_connect_name_.empty()) {
+      record.name = pending_connect_name_;
+    } else {
+      record.name = record.default_name;
+    }
+    auto& index = record_index_[static_cast<std::size_t>(h)];
+    if (index.size() <= effect.connection) index.resize(effect.connection + 1, SIZE_MAX);
+    index[effect.connection] = result_.connections.size();
+    names_[record.name] = result_.connections.size();
+    names_[record.default_name] = result_.connections.size();
+    result_.connections.push_back(std::move(record));
+    if (record_) {
+      TraceEvent& event = push(TraceKind::open, h, effect.connection);
+      event.text = tcp::address_to_string(effect.tuple.local.address) + ":" +
+                   std::to_string(effect.tuple.local.port) + " - " +
+                   tcp::address_to_string(effect.tuple.remote.address) + ":" +
+                   std::to_string(effect.tuple.remote.port);
+      count(host_name(h) + ".connections");
+    }
+  }
+
+  ConnectionRecord* record_for(int h, tcp::ConnectionId connection) {
+    const auto& index = record_index_[static_cast<std::size_t>(h)];
+    if (connection >= index.size() || index[connection] == SIZE_MAX) return nullptr;
+    return &result_.connections[index[connection]];
+  }
+
+  // After a crash the host's TCBs are gone: their records end in CLOSED and their timers die.
+  void forget_host_connections(int h, const char* why) {
+    for (auto& handles : timers_[static_cast<std::size_t>(h)]) {
+      for (auto& handle : handles) {
+        scheduler_.cancel(handle);
+        handle = {};
+      }
+    }
+    for (ConnectionRecord& record : result_.connections) {
+      if (record.host != h || record.freed) continue;
+      record.freed = true;
+      record.lost_in_crash = true;
+      if (record.final_state() != tcp::State::closed) record.states.push_back(tcp::State::closed);
+      if (record_) push(TraceKind::free, h, record.id).text = why;
+    }
+  }
+
+  // ---- Trace ----
+  TraceEvent& push(TraceKind kind, int h, tcp::ConnectionId connection) {
+    TraceEvent& event = result_.trace.emplace_back();
+    event.time = now();
+    event.kind = kind;
+    event.host = h;
+    event.connection = connection;
+    return event;
+  }
+  TraceEvent& trace_segment(TraceKind kind, int h, tcp::ConnectionId connection,
+                            const TraceSegment& view, std::string text) {
+    TraceEvent& event = push(kind, h, connection);
+    event.segment = view;
+    event.text = std::move(text);
+    return event;
+  }
+  void trace_action(int h, std::string text) {
+    if (record_) push(TraceKind::action, h, tcp::no_connection).text = std::move(text);
+  }
+  void trace_failure(int h, std::string text) {
+    if (record_) push(TraceKind::action_failed, h, tcp::no_connection).text = std::move(text);
+  }
+  void count(const std::string& counter) { ++result_.counters[counter]; }
+
+  const Scenario& scenario_;
+  const bool record_;
+  const std::uint64_t seed_;
+  sim::Scheduler scheduler_;
+  sim::Link link_;
+  std::array<std::unique_ptr<sim::Random>, 2> isn_random_;
+  std::array<std::unique_ptr<tcp::Host>, 2> hosts_;
+  tcp::Output output_;
+  std::vector<InFlight> in_flight_;
+  std::vector<std::uint32_t> free_slots_;
+  std::array<std::vector<std::array<sim::EventHandle, tcp::timer_kind_count>>, 2> timers_;
+  std::array<std::vector<std::size_t>, 2> record_index_;
+  std::unordered_map<std::string, std::size_t> names_;  // looked up, never iterated
+  std::unordered_map<std::uint64_t, std::string> listener_names_;
+  std::unordered_map<std::string, int> listener_children_;
+  std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
+  std::string pending_connect_name_;
+  std::uint64_t segment_counter_ = 0;
+  RunResult result_;
+};
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  Simulation simulation(scenario, options);
+  return simulation.run();
+}
+
+}  // namespace tcpsim::runner

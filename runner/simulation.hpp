@@ -1,0 +1,63 @@
+// Runs a scenario: two tcp::Hosts joined by a sim::Link, driven by a sim::Scheduler, with the
+// scenario's timeline as the application. This is the only place where the pure TCP core meets
+// the simulator: effects from the core become scheduled events and trace records.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/scenario.hpp"
+#include "runner/trace.hpp"
+
+namespace tcpsim::runner {
+
+struct AppEventRecord {
+  Time time = 0;
+  tcp::AppEventKind kind = tcp::AppEventKind::connected;
+  std::vector<std::uint8_t> data;
+  std::string reason;
+};
+
+// Everything the run learned about one connection, for expectations and views.
+struct ConnectionRecord {
+  int host = 0;
+  tcp::ConnectionId id = tcp::no_connection;
+  std::string name;          // the scenario's name for it ("c1", "web#2"), or "<host>/<id>"
+  std::string default_name;  // always "<host>/<id>"
+  tcp::FourTuple tuple;
+  std::vector<tcp::State> states;  // every state it was in, from its first
+  std::vector<AppEventRecord> app_events;
+  bool freed = false;
+  bool lost_in_crash = false;
+  tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }
+};
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;  // overrides the scenario's seed
+  bool record = true;  // keep the trace and the records (off: as fast as it goes)
+};
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  std::vector<TraceEvent> trace;
+  std::vector<ConnectionRecord> connections;  // in order of creation
+  std::map<std::string, std::int64_t> counters;  // ordered: printed as is
+  Time end_time = 0;
+  std::uint64_t events_executed = 0;
+  std::uint64_t segments_sent = 0;
+  // Set when the run could not finish (the event budget ran out): a scenario error.
+  std::optional<std::string> error;
+
+  const ConnectionRecord* find_connection(const std::string& name) const;
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+// The stream's relative-number view chooses absolute numbers when every host has a fixed ISN.
+bool scenario_uses_fixed_isns(const Scenario& scenario);
+
+}  // namespace tcpsim::runner

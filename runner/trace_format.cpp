@@ -1,0 +1,209 @@
+#include "runner/trace_format.hpp"
+
+#include <cstdio>
+
+namespace tcpsim::runner {
+
+std::string_view trace_kind_name(TraceKind kind) {
+  switch (kind) {
+    case TraceKind::action: return "action";
+    case TraceKind::action_failed: return "action_failed";
+    case TraceKind::send: return "send";
+    case TraceKind::deliver: return "deliver";
+    case TraceKind::drop: return "drop";
+    case TraceKind::expire: return "expire";
+    case TraceKind::delay: return "delay";
+    case TraceKind::duplicate: return "duplicate";
+    case TraceKind::discard: return "discard";
+    case TraceKind::state: return "state";
+    case TraceKind::timer_set: return "timer_set";
+    case TraceKind::timer_cancel: return "timer_cancel";
+    case TraceKind::timer_fire: return "timer_fire";
+    case TraceKind::app: return "app";
+    case TraceKind::open: return "open";
+    case TraceKind::free: return "free";
+  }
+  return "unknown";
+}
+
+bool is_segment_event(TraceKind kind) {
+  switch (kind) {
+    case TraceKind::send:
+    case TraceKind::deliver:
+    case TraceKind::drop:
+    case TraceKind::expire:
+    case TraceKind::delay:
+    case TraceKind::duplicate:
+    case TraceKind::discard:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash) {
+  for (unsigned char byte : bytes) {
+    hash ^= byte;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+std::string connection_name(const RunResult& result, int host, tcp::ConnectionId connection) {
+  for (const auto& record : result.connections) {
+    if (record.host == host && record.id == connection) return record.name;
+  }
+  return std::to_string(connection);
+}
+
+namespace {
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7F) {
+          // Bytes outside printable ASCII are written as \u00XX so the line is pure ASCII and
+          // every payload byte survives (data is bytes, not text).
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
+          out += buffer;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_key(std::string& out, const char* key) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+}
+
+void append_segment(std::string& out, const TraceSegment& segment) {
+  out += ",\"seg\":{\"id\":";
+  out += std::to_string(segment.id);
+  if (segment.copy) out += ",\"copy\":true";
+  append_key(out, "src");
+  append_json_string(out, tcp::address_to_string(segment.source) + ":" +
+                              std::to_string(segment.source_port));
+  append_key(out, "dst");
+  append_json_string(out, tcp::address_to_string(segment.destination) + ":" +
+                              std::to_string(segment.destination_port));
+  append_key(out, "flags");
+  append_json_string(out, tcp::flags_to_string(segment.flags));
+  append_key(out, "seq");
+  out += std::to_string(segment.seq);
+  append_key(out, "ack");
+  out += std::to_string(segment.ack);
+  append_key(out, "win");
+  out += std::to_string(segment.window);
+  append_key(out, "len");
+  out += std::to_string(segment.length);
+  if (segment.mss != 0) {
+    append_key(out, "mss");
+    out += std::to_string(segment.mss);
+  }
+  if (segment.has_relative_seq) {
+    append_key(out, "rseq");
+    out += std::to_string(segment.relative_seq);
+  }
+  if (segment.has_relative_ack) {
+    append_key(out, "rack");
+    out += std::to_string(segment.relative_ack);
+  }
+  if (segment.retransmission) out += ",\"retx\":true";
+  out += '}';
+}
+
+}  // namespace
+
+std::string format_jsonl(const Scenario& scenario, const RunResult& result) {
+  std::string out;
+  out.reserve(result.trace.size() * 160 + 256);
+  std::string line;
+  // The first line says what was run, so a trace file explains itself.
+  line = "{\"t\":0,\"ev\":\"run\",\"scenario\":";
+  append_json_string(line, scenario.name);
+  line += ",\"seed\":" + std::to_string(result.seed) + ",\"hosts\":[";
+  for (std::size_t index = 0; index < scenario.hosts.size(); ++index) {
+    if (index > 0) line += ',';
+    append_json_string(line, scenario.hosts[index].name);
+  }
+  line += "]}\n";
+  out += line;
+  for (const TraceEvent& event : result.trace) {
+    line = "{\"t\":";
+    line += std::to_string(event.time);
+    append_key(line, "ev");
+    append_json_string(line, trace_kind_name(event.kind));
+    if (event.host >= 0) {
+      append_key(line, "host");
+      append_json_string(line, scenario.hosts[static_cast<std::size_t>(event.host)].name);
+    }
+    if (event.connection != tcp::no_connection) {
+      append_key(line, "conn");
+      append_json_string(line, connection_name(result, event.host, event.connection));
+    }
+    switch (event.kind) {
+      case TraceKind::state:
+        append_key(line, "from");
+        append_json_string(line, tcp::state_name(event.from));
+        append_key(line, "to");
+        append_json_string(line, tcp::state_name(event.to));
+        break;
+      case TraceKind::timer_set:
+        append_key(line, "timer");
+        append_json_string(line, tcp::timer_name(event.timer));
+        append_key(line, "deadline");
+        line += std::to_string(event.deadline);
+        break;
+      case TraceKind::timer_cancel:
+      case TraceKind::timer_fire:
+        append_key(line, "timer");
+        append_json_string(line, tcp::timer_name(event.timer));
+        break;
+      case TraceKind::app:
+        append_key(line, "event");
+        append_json_string(line, tcp::app_event_name(event.app_event));
+        if (event.app_event == tcp::AppEventKind::data) {
+          append_key(line, "data");
+          append_json_string(
+              line, std::string_view(reinterpret_cast<const char*>(event.data.data()),
+                                     event.data.size()));
+        }
+        break;
+      case TraceKind::delay:
+      case TraceKind::duplicate:
+        append_key(line, "arrival");
+        line += std::to_string(event.deadline);
+        break;
+      default:
+        break;
+    }
+    if (is_segment_event(event.kind)) append_segment(line, event.segment);
+    if (!event.text.empty()) {
+      append_key(line, "why");
+      append_json_string(line, event.text);
+    }
+    line += "}\n";
+    out += line;
+  }
+  char hash[32];
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(fnv1a64(out)));
+  line = "{\"t\":" + std::to_string(result.end_time) + ",\"ev\":\"end\",\"events\":" +
+         std::to_string(result.trace.size()) + ",\"hash\":\"fnv1a64:" + hash + "\"}\n";
+  out += line;
+  return out;
+}
+
+}  // namespace tcpsim::runner
