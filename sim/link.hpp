@@ -31,8 +31,14 @@ struct LinkDirectionConfig {
   std::uint64_t loss = 0;         // over probability_denominator
   std::uint64_t duplicate = 0;    // over probability_denominator; the copy arrives 1 ns after
   ReorderModel reorder;
-  std::uint64_t rate_bits_per_second = 0;  // 0: no serialization delay
-  std::uint32_t queue_limit = 0;  // segments waiting for serialization; 0: unlimited
+  // 0: no serialization delay. Otherwise a segment occupies the link for
+  // ceil((40 + payload bytes) * 8 / rate) seconds, 40 being the IPv4 and TCP headers without
+  // options, and waits while earlier segments are serialized (FIFO).
+  std::uint64_t rate_bits_per_second = 0;
+  // Segments waiting for serialization, not counting the one being serialized; a segment
+  // arriving at a full queue is dropped ("queue full", drop-tail). 0: unlimited. Only
+  // meaningful with a rate: without one nothing ever waits.
+  std::uint32_t queue_limit = 0;
 };
 
 struct LinkConfig {
@@ -99,6 +105,19 @@ class Link {
   // first rule that matches and acts decides (every rule's match counter advances when it
   // matches, acting or not). A segment no rule acted on meets the random model: queue and rate,
   // loss, then delay + jitter, reorder, duplicate.
+  //
+  // A rule's action replaces the random model for that segment entirely: its normal arrival is
+  // now + delay, with no serialization, queue, loss, jitter, reordering or duplication, and it
+  // draws nothing from the random streams, so rule-driven scenarios are exact. Every rule sees
+  // every segment (the counters of rules after the acting one still advance), so "the 2nd SYN"
+  // means the 2nd SYN sent, whatever earlier rules did to the first.
+  //
+  // Random draws: a segment that reaches the random model draws exactly once from each enabled
+  // component's stream (loss if loss > 0, jitter if jitter > 0, reorder, duplicate likewise),
+  // before any of them is applied, even when it is then dropped. Each component's choices thus
+  // depend only on how many segments reached the model, never on the other components' settings.
+  //
+  // Any delivery later than `msl` after `now` becomes expired at now + msl.
   LinkVerdict transmit(Time now, const tcp::Packet& packet, Direction direction);
 
   const LinkConfig& config() const { return config_; }
@@ -107,6 +126,21 @@ class Link {
   // Implementation detail; see link.cpp.
   LinkConfig config_;
   std::vector<FaultRule> rules_;
+
+  // One independent stream per direction and component ("link.forward.loss", ...), so that
+  // enabling one component shifts no other.
+  struct DirectionState {
+    DirectionState(std::uint64_t seed, const char* direction_name);
+    Random loss;
+    Random jitter;
+    Random duplicate;
+    Random reorder;
+    Time busy_until = 0;  // when serialization of the last accepted segment ends
+    std::deque<Time> serialization_starts;  // of accepted segments, oldest first
+  };
+  LinkVerdict transmit_random(Time now, const tcp::Packet& packet, Direction direction);
+  std::vector<std::uint64_t> rule_matches_;  // per rule: how many segments it matched
+  std::array<DirectionState, 2> directions_;
 };
 
 }  // namespace tcpsim::sim
