@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "tcp/config.hpp"
@@ -81,6 +83,99 @@ class Connection {
   std::array<Time, timer_kind_count> timers_{};
   // Further private state (send queue, FIN bookkeeping, retransmission count, RTO) and the
   // private helpers are added here by the implementation.
+
+  // How an arriving segment is classified in a synchronized state (RFC 9293 3.10.7.4, first to
+  // fifth check) before the per-state transition acts on it.
+  enum class Arrival : std::uint8_t {
+    unacceptable,          // fails the four-case acceptability test
+    reset_at_next,         // RST with SEG.SEQ = RCV.NXT
+    reset_in_window,       // RST in the window but not at RCV.NXT (RFC 5961: challenge ACK)
+    reset_outside_window,  // RST outside the window: silently dropped
+    retransmitted_fin,     // TIME_WAIT: the peer's FIN again
+    syn,                   // SYN in a synchronized state
+    no_ack,                // ACK bit off
+    acceptable,            // go on to ACK, text and FIN processing
+  };
+  // The part of an acceptable segment that lies at RCV.NXT and inside the window (RFC 9293
+  // 3.10.7.4: "the idealized segment that begins at RCV.NXT and does not exceed the window").
+  struct TextView {
+    bool in_order = false;  // the segment begins at or before RCV.NXT
+    std::uint32_t skip = 0;  // payload bytes already received
+    std::uint32_t take = 0;  // payload bytes to deliver
+    bool fin = false;        // the FIN is in order and inside the window
+    bool carries_text_or_fin = false;
+  };
+
+  // Segment arrival, per state group.
+  void arrive_closed(const Segment& segment, Output& out);
+  void arrive_listen(Time now, const Segment& segment, Output& out);
+  void arrive_syn_sent(Time now, const Segment& segment, Output& out);
+  void arrive_synchronized(Time now, const Segment& segment, Output& out);
+  Arrival classify(const Segment& segment) const;
+  bool acceptable(const Segment& segment) const;
+  TextView text_view(const Segment& segment) const;
+  void process_reset(Output& out);
+  bool process_ack(Time now, const Segment& segment, const TextView& view, Output& out);
+  void process_text(const Segment& segment, const TextView& view, Output& out);
+  void process_fin(Time now, const TextView& view, Output& out);
+  void acknowledge(Time now, SeqNum ack, Output& out);
+  void deliver(std::span<const std::uint8_t> bytes, Output& out);
+
+  // Sending.
+  Segment make_segment(SeqNum seq, std::uint8_t flags) const;
+  void transmit(Segment segment, Output& out);
+  void send_syn(Output& out);
+  void send_syn_ack(Output& out);
+  void send_ack(Output& out);
+  void send_reset(SeqNum seq, Output& out);
+  bool transmit_pending(Time now, Output& out);
+  void flush(Time now, Output& out);
+  void retransmit_oldest(Output& out);
+  SeqNum sent_data_end() const;
+  std::uint32_t send_mss() const;
+  bool can_send_data() const;
+
+  // Timers and the RTO (RFC 6298): the RTO is computed in these functions only.
+  void set_timer(TimerKind kind, Time deadline, Output& out);
+  void cancel_timer(TimerKind kind, Output& out);
+  void cancel_all_timers(Output& out);
+  Duration clamp_rto(Duration rto) const;
+  void reset_rto();
+  void back_off_rto();
+  int retry_limit() const;
+  std::string_view give_up_reason() const;
+
+  // State changes.
+  void change_state(State to, std::string_view reason, Output& out);
+  void enter_established(std::string_view reason, Output& out);
+  void enter_time_wait(Time now, std::string_view reason, Output& out);
+  void enter_closed(std::string_view reason, AppEventKind event, Output& out);
+  void return_to_listen(std::string_view reason, Output& out);
+  void start_control_block(SeqNum isn);
+  void app_event(AppEventKind kind, Output& out);
+  void discard(const Segment& segment, std::string_view reason, Output& out);
+
+  // Send side: bytes accepted by SEND and not yet acknowledged (sent or not); the first has
+  // sequence number send_buffer_seq_.
+  std::deque<std::uint8_t> send_buffer_;
+  SeqNum send_buffer_seq_ = 0;
+  bool syn_acknowledged_ = false;
+  bool fin_requested_ = false;  // CLOSE was called: a FIN follows the queued data
+  bool fin_sent_ = false;
+  bool fin_acknowledged_ = false;
+  SeqNum fin_seq_ = 0;
+  bool passive_open_ = false;  // the connection came from LISTEN
+  bool opened_ = false;
+  SeqNum listen_isn_ = 0;
+  std::uint16_t peer_mss_ = 536;
+  int retransmissions_ = 0;
+  Duration rto_ = 0;
+  bool ack_owed_ = false;  // an ACK must leave before the current call returns
 };
+
+// RFC 9293 3.10.7.1: the reset a CLOSED endpoint sends in answer to `arriving` (ports swapped;
+// the caller adds the addresses). Returns false when none is due: an arriving RST is never
+// answered.
+bool reset_for_segment(const Segment& arriving, Segment& reset_out);
 
 }  // namespace tcpsim::tcp

@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -69,6 +70,30 @@ class Host {
   HostConfig config_;
   std::function<std::uint32_t()> isn_source_;
   bool up_ = true;
+
+  struct Record;  // a connection and what the host knows about it
+  struct Listener {
+    int backlog = 0;
+    int pending = 0;  // spawned connections not yet ESTABLISHED
+  };
+  SeqNum next_isn();
+  Port allocate_ephemeral_port();
+  Record* find_record(ConnectionId id);
+  Record& create(Time now, FourTuple tuple, Port listener_port, Output& out);
+  void settle(Record& record, Output& out);  // after each call: backlog count, deletion
+  void answer_without_connection(const Packet& packet, Output& out);
+  void discard(const Packet& packet, std::string_view reason, Output& out);
+  static std::uint64_t tuple_key(Port local_port, Address remote, Port remote_port);
+
+  ConnectionId next_id_ = 1;
+  // Indexed by id - 1 (ids are never reused); null once deleted. The only structure iterated.
+  std::vector<std::unique_ptr<Record>> records_;
+  std::size_t live_connections_ = 0;
+  // Lookup only, never iterated: 4-tuple -> id, port -> listener, port -> connections using it.
+  std::unordered_map<std::uint64_t, ConnectionId> by_tuple_;
+  std::unordered_map<Port, Listener> listeners_;
+  std::unordered_map<Port, int> local_port_users_;
+  Port next_ephemeral_ = 0;
 };
 
 }  // namespace tcpsim::tcp

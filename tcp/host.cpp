@@ -1,0 +1,297 @@
+// A host's TCP: demultiplexing by 4-tuple, listeners spawning connections, ephemeral ports, and
+// the RFC 9293 3.10.7.1 answer for segments that belong to no connection.
+#include "tcp/host.hpp"
+
+#include <utility>
+
+namespace tcpsim::tcp {
+
+struct Host::Record {
+  Record(ConnectionId id, const TcpConfig& config, FourTuple tuple, Port listener)
+      : connection(id, config, tuple), listener_port(listener) {}
+  Connection connection;
+  Port listener_port = 0;       // non-zero for a connection a listener spawned
+  bool pending_accept = false;  // counted in its listener's backlog
+};
+
+Host::Host(HostConfig config, std::function<std::uint32_t()> isn_source)
+    : config_(std::move(config)), isn_source_(std::move(isn_source)) {
+  next_ephemeral_ = config_.ephemeral_first;
+}
+
+Host::~Host() = default;
+
+std::uint64_t Host::tuple_key(Port local_port, Address remote, Port remote_port) {
+  // The local address is always the host's, so 16 + 32 + 16 bits identify the connection.
+  return (static_cast<std::uint64_t>(local_port) << 48) | (static_cast<std::uint64_t>(remote) << 16) |
+         static_cast<std::uint64_t>(remote_port);
+}
+
+SeqNum Host::next_isn() {
+  if (config_.tcp.fixed_isn) return *config_.tcp.fixed_isn;
+  return isn_source_ ? isn_source_() : 0;
+}
+
+Port Host::allocate_ephemeral_port() {
+  const Port first = config_.ephemeral_first;
+  const Port last = config_.ephemeral_last < first ? first : config_.ephemeral_last;
+  const std::uint32_t range = static_cast<std::uint32_t>(last - first) + 1;
+  if (next_ephemeral_ < first || next_ephemeral_ > last) next_ephemeral_ = first;
+  for (std::uint32_t tried = 0; tried < range; ++tried) {
+    const Port candidate = next_ephemeral_;
+    next_ephemeral_ = candidate == last ? first : static_cast<Port>(candidate + 1);
+    if (candidate == 0) continue;
+    if (listeners_.contains(candidate) || local_port_users_.contains(candidate)) continue;
+    return candidate;
+  }
+  return 0;
+}
+
+Host::Record* Host::find_record(ConnectionId id) {
+  if (id == no_connection || id > records_.size()) return nullptr;
+  return records_[id - 1].get();
+}
+
+const Connection* Host::find(ConnectionId id) const {
+  if (id == no_connection || id > records_.size()) return nullptr;
+  const Record* record = records_[id - 1].get();
+  return record != nullptr ? &record->connection : nullptr;
+}
+
+std::size_t Host::connection_count() const { return live_connections_; }
+
+Host::Record& Host::create(Time /*now*/, FourTuple tuple, Port listener_port, Output& out) {
+  const ConnectionId id = next_id_++;
+  records_.push_back(std::make_unique<Record>(id, config_.tcp, tuple, listener_port));
+  ++live_connections_;
+  by_tuple_.emplace(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port), id);
+  ++local_port_users_[tuple.local.port];
+  Effect effect;
+  effect.kind = Effect::Kind::connection_open;
+  effect.connection = id;
+  effect.tuple = tuple;
+  effect.listener_port = listener_port;
+  out.effects.push_back(std::move(effect));
+  return *records_.back();
+}
+
+void Host::settle(Record& record, Output& out) {
+  const Connection& connection = record.connection;
+  const State state = connection.state();
+  if (record.pending_accept && state != State::syn_received && state != State::listen) {
+    record.pending_accept = false;
+    if (auto listener = listeners_.find(record.listener_port); listener != listeners_.end()) {
+      --listener->second.pending;
+    }
+  }
+  // A spawned connection that fell back to LISTEN (RFC 9293 3.10.7.4: RST or SYN in SYN_RCVD)
+  // is not a listener of its own: the host's listener already is. It goes, like a CLOSED one.
+  const bool back_to_listen = record.listener_port != 0 && state == State::listen;
+  if (!connection.finished() && !back_to_listen) return;
+  if (record.pending_accept) {
+    if (auto listener = listeners_.find(record.listener_port); listener != listeners_.end()) {
+      --listener->second.pending;
+    }
+  }
+  const ConnectionId id = connection.id();
+  const FourTuple tuple = connection.tuple();
+  by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
+  if (auto users = local_port_users_.find(tuple.local.port); users != local_port_users_.end()) {
+    if (--users->second <= 0) local_port_users_.erase(users);
+  }
+  records_[id - 1].reset();  // `record` is gone from here on
+  --live_connections_;
+  Effect effect;
+  effect.kind = Effect::Kind::connection_free;
+  effect.connection = id;
+  effect.tuple = tuple;
+  out.effects.push_back(std::move(effect));
+}
+
+void Host::discard(const Packet& packet, std::string_view reason, Output& out) {
+  Effect effect;
+  effect.kind = Effect::Kind::discard;
+  effect.packet = packet;
+  effect.reason = reason;
+  out.effects.push_back(std::move(effect));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Application calls
+// ---------------------------------------------------------------------------------------------
+
+ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out) {
+  if (!up_) {
+    discard(Packet{}, "connect refused locally: host is down", out);
+    return no_connection;
+  }
+  if (local_port == 0) {
+    local_port = allocate_ephemeral_port();
+    if (local_port == 0) {
+      discard(Packet{}, "connect refused locally: no free ephemeral port", out);
+      return no_connection;
+    }
+  }
+  if (by_tuple_.contains(tuple_key(local_port, remote, remote_port))) {
+    discard(Packet{}, "connect refused locally: the 4-tuple is in use", out);
+    return no_connection;
+  }
+  const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
+  Record& record = create(now, tuple, 0, out);
+  const ConnectionId id = record.connection.id();
+  record.connection.open_active(now, next_isn(), out);
+  settle(record, out);
+  return id;
+}
+
+bool Host::listen(Time /*now*/, Port port, int backlog, Output& /*out*/) {
+  if (!up_ || port == 0 || backlog < 0 || listeners_.contains(port)) return false;
+  listeners_.emplace(port, Listener{backlog, 0});
+  return true;
+}
+
+bool Host::send(Time now, ConnectionId id, std::span<const std::uint8_t> data, Output& out) {
+  Record* record = up_ ? find_record(id) : nullptr;
+  if (record == nullptr) return false;
+  const bool accepted = record->connection.send(now, data, out);
+  settle(*record, out);
+  return accepted;
+}
+
+bool Host::close(Time now, ConnectionId id, Output& out) {
+  Record* record = up_ ? find_record(id) : nullptr;
+  if (record == nullptr) return false;
+  record->connection.close(now, out);
+  settle(*record, out);
+  return true;
+}
+
+bool Host::abort(Time now, ConnectionId id, Output& out) {
+  Record* record = up_ ? find_record(id) : nullptr;
+  if (record == nullptr) return false;
+  record->connection.abort(now, out);
+  settle(*record, out);
+  return true;
+}
+
+void Host::crash(Time /*now*/, Output& out) {
+  // Silent: no segment leaves. The driver still learns which records are gone, in id order.
+  for (std::unique_ptr<Record>& record : records_) {
+    if (!record) continue;
+    Effect effect;
+    effect.kind = Effect::Kind::connection_free;
+    effect.connection = record->connection.id();
+    effect.tuple = record->connection.tuple();
+    out.effects.push_back(std::move(effect));
+    record.reset();
+  }
+  live_connections_ = 0;
+  by_tuple_.clear();
+  listeners_.clear();
+  local_port_users_.clear();
+  up_ = false;
+}
+
+void Host::reboot(Time /*now*/, Output& /*out*/) {
+  // A fresh start: no connections, no listeners, the port allocator from the beginning (so a
+  // rebooted client may reuse the port of a half-open connection, RFC 9293 3.5.2). Ids go on.
+  up_ = true;
+  next_ephemeral_ = config_.ephemeral_first;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network and timers
+// ---------------------------------------------------------------------------------------------
+
+void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
+  if (!up_) {
+    discard(packet, "host is down", out);
+    return;
+  }
+  if (packet.destination != config_.address) {
+    discard(packet, "not addressed to this host", out);
+    return;
+  }
+  const Segment& segment = packet.segment;
+  // Exact 4-tuple match first.
+  if (auto found = by_tuple_.find(tuple_key(segment.destination_port, packet.source, segment.source_port));
+      found != by_tuple_.end()) {
+    Record& record = *records_[found->second - 1];
+    record.connection.segment_arrives(now, segment, out);
+    settle(record, out);
+    return;
+  }
+  // Then a listener on the destination port.
+  auto listener = listeners_.find(segment.destination_port);
+  const bool syn_ack = segment.has(flag::syn) && segment.has(flag::ack);
+  if (config_.tcp.handshake == Handshake::two_way && syn_ack) {
+    // RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is the third segment that
+    // rejects an old duplicate SYN; the two-way variant has no third segment at all.
+    discard(packet, "two-way handshake: no third segment, not even a RST", out);
+    return;
+  }
+  if (listener != listeners_.end()) {
+    // RFC 9293 3.10.7.2, as the listener would do it.
+    if (segment.has(flag::rst)) {
+      discard(packet, "RFC 9293 3.10.7.2: RST in LISTEN is ignored", out);
+      return;
+    }
+    if (segment.has(flag::ack)) {
+      Packet reply;
+      reply.source = config_.address;
+      reply.destination = packet.source;
+      reply.segment.source_port = segment.destination_port;
+      reply.segment.destination_port = segment.source_port;
+      reply.segment.seq = segment.ack;
+      reply.segment.flags = flag::rst;
+      Effect effect;
+      effect.kind = Effect::Kind::transmit;
+      effect.packet = std::move(reply);
+      out.effects.push_back(std::move(effect));
+      discard(packet, "RFC 9293 3.10.7.2: ACK in LISTEN draws a RST", out);
+      return;
+    }
+    if (!segment.has(flag::syn)) {
+      discard(packet, "RFC 9293 3.10.7.2: neither RST, ACK nor SYN in LISTEN", out);
+      return;
+    }
+    if (listener->second.pending >= listener->second.backlog) {
+      discard(packet, "listen backlog full: SYN dropped (as Linux does)", out);
+      return;
+    }
+    const FourTuple tuple{{config_.address, segment.destination_port}, {packet.source, segment.source_port}};
+    Record& record = create(now, tuple, segment.destination_port, out);
+    record.pending_accept = true;
+    ++listener->second.pending;
+    record.connection.open_passive(now, next_isn(), out);
+    record.connection.segment_arrives(now, segment, out);
+    settle(record, out);
+    return;
+  }
+  answer_without_connection(packet, out);
+}
+
+void Host::answer_without_connection(const Packet& packet, Output& out) {
+  // RFC 9293 3.10.7.1: no connection: a RST answers anything but a RST.
+  Packet reply;
+  if (!reset_for_segment(packet.segment, reply.segment)) {
+    discard(packet, "RFC 9293 3.10.7.1: no connection, an arriving RST is discarded", out);
+    return;
+  }
+  reply.source = config_.address;
+  reply.destination = packet.source;
+  Effect effect;
+  effect.kind = Effect::Kind::transmit;
+  effect.packet = std::move(reply);
+  out.effects.push_back(std::move(effect));
+  discard(packet, "RFC 9293 3.10.7.1: no connection, answered with RST", out);
+}
+
+void Host::timer_expired(Time now, ConnectionId id, TimerKind kind, Output& out) {
+  Record* record = up_ ? find_record(id) : nullptr;
+  if (record == nullptr) return;  // deleted or unknown: nothing to do
+  record->connection.timer_expired(now, kind, out);
+  settle(*record, out);
+}
+
+}  // namespace tcpsim::tcp

@@ -1,0 +1,60 @@
+#include "tcp/types.hpp"
+
+#include <array>
+
+namespace tcpsim::tcp {
+
+namespace {
+
+constexpr std::array<std::string_view, state_count> state_names{
+    "CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
+    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK", "TIME_WAIT",
+};
+
+constexpr std::array<std::string_view, timer_kind_count> timer_names{
+    "retransmission", "time_wait", "persist", "keepalive", "delayed_ack", "user_timeout",
+};
+
+constexpr std::array<std::string_view, app_event_kind_count> app_event_names{
+    "connected", "accepted", "data",      "end_of_stream", "closed",
+    "reset",     "refused",  "timed_out", "aborted",
+};
+
+}  // namespace
+
+std::string_view state_name(State state) {
+  const auto index = static_cast<std::size_t>(state);
+  return index < state_names.size() ? state_names[index] : std::string_view("?");
+}
+
+bool parse_state(std::string_view text, State& state_out) {
+  for (std::size_t i = 0; i < state_names.size(); ++i) {
+    if (state_names[i] == text) {
+      state_out = static_cast<State>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view timer_name(TimerKind kind) {
+  const auto index = static_cast<std::size_t>(kind);
+  return index < timer_names.size() ? timer_names[index] : std::string_view("?");
+}
+
+std::string_view app_event_name(AppEventKind kind) {
+  const auto index = static_cast<std::size_t>(kind);
+  return index < app_event_names.size() ? app_event_names[index] : std::string_view("?");
+}
+
+bool parse_app_event(std::string_view text, AppEventKind& kind_out) {
+  for (std::size_t i = 0; i < app_event_names.size(); ++i) {
+    if (app_event_names[i] == text) {
+      kind_out = static_cast<AppEventKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace tcpsim::tcp
