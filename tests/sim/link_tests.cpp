@@ -247,7 +247,7 @@ TEST_CASE("nth and count count only the rule's own matches", "[link][rules]") {
   CHECK(nth_first.transmit(2, syn, Direction::forward).dropped);
 }
 
-TEST_CASE("the first acting rule decides; every matching rule counts", "[link][rules]") {
+TEST_CASE("the first acting rule decides, and every matching rule counts", "[link][rules]") {
   FaultMatch any_syn;
   any_syn.flags_exact = tcp::flag::syn;
 
