@@ -157,9 +157,9 @@ class Simulation {
         pending_connect_name_ = action.name;
         const tcp::ConnectionId id =
             host(h).connect(now(), peer_spec.address, action.port, action.local_port, output_);
-        pending_connect_name_.clear();
         if (id == tcp::no_connection) trace_failure(h, "connect: the 4-tuple is in use");
-        process(h);
+        process(h);  // names the new connection from pending_connect_name_
+        pending_connect_name_.clear();
         break;
       }
       case ActionKind::send:
@@ -453,6 +453,7 @@ class Simulation {
     record.host = h;
     record.id = effect.connection;
     record.tuple = effect.tuple;
+    record.states.push_back(tcp::State::closed);  // every TCB is born in CLOSED (RFC 9293 3.3.2)
     record.default_name = host_name(h) + "/" + std::to_string(effect.connection);
     if (effect.listener_port != 0) {
       auto listener = listener_names_.find(
