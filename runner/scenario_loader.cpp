@@ -1,0 +1,1495 @@
+// The scenario loader: file -> positioned JSON tree (json_source) -> validated Scenario.
+// Every check fails with a ScenarioError at the offending value; the format is documented in
+// docs/scenario-format.md.
+#include "runner/scenario_loader.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <limits>
+#include <map>
+#include <new>
+#include <numeric>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include "runner/json_source.hpp"
+#include "tcp/segment.hpp"
+#include "tcp/types.hpp"
+
+namespace tcpsim::runner {
+
+ScenarioError::ScenarioError(SourceLocation where, std::string message)
+    : std::runtime_error(where.position() + ": error: at " +
+                         (where.json_path.empty() ? std::string("$") : where.json_path) + ": " +
+                         message),
+      where_(std::move(where)),
+      message_(std::move(message)) {}
+
+namespace {
+
+using json::Type;
+using json::Value;
+
+constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
+constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
+constexpr std::uint64_t probability_denominator = 1'000'000'000;
+constexpr std::int64_t max_send_bytes = 100'000'000;
+constexpr std::string_view duration_example = R"(a duration such as "150ms" or "2min")";
+
+// --- Small text helpers ---
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_letter(char c) { return is_lower(c) || (c >= 'A' && c <= 'Z'); }
+char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string quoted(std::string_view text) { return json::quote(text); }
+
+// "\"a\", \"b\", \"c\""
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += quoted(item);
+  }
+  return out;
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions), ignoring case.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = to_lower(a[i - 1]) == to_lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && to_lower(a[i - 1]) == to_lower(b[j - 2]) &&
+          to_lower(a[i - 2]) == to_lower(b[j - 1]))
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The closest candidate when it is close enough to be a plausible typo.
+std::optional<std::string> closest(std::string_view input, const std::vector<std::string>& candidates) {
+  if (input.size() > 64) return std::nullopt;
+  std::optional<std::string> best;
+  std::size_t best_distance = 0;
+  for (const auto& candidate : candidates) {
+    if (candidate.size() > 64) continue;
+    const std::size_t distance = edit_distance(input, candidate);
+    const std::size_t longer = std::max(input.size(), candidate.size());
+    if (distance > 2 || (distance == 2 && longer < 6) || distance == longer) continue;
+    if (!best || distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+// unknown WHAT "x", did you mean "y"?   |   unknown WHAT "x", expected one of "a", "b"
+// With `always_list`, the list is given and the suggestion follows in parentheses.
+std::string unknown_message(std::string_view what, std::string_view input,
+                            const std::vector<std::string>& candidates, bool always_list) {
+  std::string message = "unknown " + std::string(what) + " " + quoted(input);
+  const auto suggestion = closest(input, candidates);
+  if (suggestion && !always_list) return message + ", did you mean " + quoted(*suggestion) + "?";
+  message += ", expected one of " + quoted_list(candidates);
+  if (suggestion) message += " (did you mean " + quoted(*suggestion) + "?)";
+  return message;
+}
+
+// Exact decimal arithmetic: the value of "<integer_digits>.<fraction_digits>" times
+// `multiplier`, as an integer no larger than `limit`.
+enum class DecimalResult : std::uint8_t { ok, inexact, overflow };
+
+DecimalResult scale_decimal(std::string_view integer_digits, std::string_view fraction_digits,
+                            std::uint64_t multiplier, std::uint64_t limit, std::uint64_t& out) {
+  std::uint64_t whole = 0;
+  for (const char c : integer_digits) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (whole > (limit - digit) / 10) return DecimalResult::overflow;
+    whole = whole * 10 + digit;
+  }
+  if (whole != 0 && whole > limit / multiplier) return DecimalResult::overflow;
+  whole *= multiplier;
+
+  while (!fraction_digits.empty() && fraction_digits.back() == '0') fraction_digits.remove_suffix(1);
+  std::uint64_t fraction_value = 0;
+  if (!fraction_digits.empty()) {
+    // With the last digit non-zero, F * multiplier / 10^L can only be whole if L is at most the
+    // number of factors 10 in the multiplier plus one, far below 19 for every unit used here.
+    if (fraction_digits.size() > 18) return DecimalResult::inexact;
+    std::uint64_t numerator = 0;
+    std::uint64_t denominator = 1;
+    for (const char c : fraction_digits) {
+      numerator = numerator * 10 + static_cast<std::uint64_t>(c - '0');
+      denominator *= 10;
+    }
+    const std::uint64_t common = std::gcd(multiplier, denominator);
+    const std::uint64_t reduced_denominator = denominator / common;
+    if (numerator % reduced_denominator != 0) return DecimalResult::inexact;
+    fraction_value = (numerator / reduced_denominator) * (multiplier / common);
+  }
+  if (whole > limit - fraction_value) return DecimalResult::overflow;
+  out = whole + fraction_value;
+  return DecimalResult::ok;
+}
+
+// Splits "12.5xyz" into "12", "5" and "xyz". False when there is no leading digit, or a '.' is
+// not followed by a digit.
+bool split_decimal(std::string_view text, std::string_view& integer_digits,
+                   std::string_view& fraction_digits, std::string_view& rest) {
+  std::size_t i = 0;
+  while (i < text.size() && is_digit(text[i])) ++i;
+  if (i == 0) return false;
+  integer_digits = text.substr(0, i);
+  fraction_digits = {};
+  if (i < text.size() && text[i] == '.') {
+    const std::size_t start = ++i;
+    while (i < text.size() && is_digit(text[i])) ++i;
+    if (i == start) return false;
+    fraction_digits = text.substr(start, i - start);
+  }
+  rest = text.substr(i);
+  return true;
+}
+
+bool all_letters(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), is_letter);
+}
+
+const std::vector<std::string>& state_names() {
+  static const std::vector<std::string> names = {
+      "CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
+      "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK", "TIME_WAIT"};
+  return names;
+}
+
+const std::vector<std::string>& app_event_names() {
+  static const std::vector<std::string> names = {"connected", "accepted", "data",
+                                                 "end_of_stream", "closed", "reset",
+                                                 "refused", "timed_out", "aborted"};
+  return names;
+}
+
+const std::vector<std::string>& flag_names() {
+  static const std::vector<std::string> names = {"SYN", "FIN", "RST", "PSH", "ACK", "URG"};
+  return names;
+}
+
+// "150ms" for messages about values that may have been defaults.
+std::string duration_text(Duration duration) {
+  struct Unit {
+    Duration size;
+    const char* name;
+  };
+  static constexpr Unit units[] = {{hour, "h"},          {minute, "min"}, {second, "s"},
+                                   {millisecond, "ms"}, {microsecond, "us"}};
+  if (duration == 0) return "0s";
+  for (const auto& unit : units)
+    if (duration % unit.size == 0) return std::to_string(duration / unit.size) + unit.name;
+  return std::to_string(duration) + "ns";
+}
+
+// A connection name declared in the timeline: by a connect ("c1") or a listen ("server:80").
+struct DeclaredName {
+  int host = 0;
+  bool listener = false;
+  std::string path;  // of the declaring action, for duplicate messages
+};
+
+// --- The loader proper ---
+
+class Loader;
+
+// An object whose keys have been checked against the allowed ones.
+class Object {
+ public:
+  Object(const Loader& loader, const Value& value, std::string path);
+  // Rejects keys not in `allowed`, with a suggestion.
+  void allow(const std::vector<std::string>& allowed) const;
+  const Value* find(std::string_view key) const;
+  const Value& require(std::string_view key) const;
+  std::string path_of(std::string_view key) const { return json::append_key(path_, key); }
+  // Where the key itself stood, for errors about the key rather than its value.
+  SourceLocation key_location(std::string_view key) const;
+  const Value& value() const { return value_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  const Loader& loader_;
+  const Value& value_;
+  std::string path_;
+};
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  Scenario load(const Value& root);
+  const std::string& file() const { return file_; }
+
+  SourceLocation location(const Value& value, const std::string& path) const {
+    return SourceLocation{file_, value.position.line, value.position.column, path};
+  }
+  [[noreturn]] void fail(const Value& value, const std::string& path, std::string message) const {
+    throw ScenarioError(location(value, path), std::move(message));
+  }
+  [[noreturn]] void fail_type(const Value& value, const std::string& path,
+                              std::string_view expected) const {
+    fail(value, path,
+         "expected " + std::string(expected) + ", got " + std::string(json::type_description(value.type)));
+  }
+
+ private:
+  std::string file_;
+  Scenario scenario_;
+  std::vector<std::string> host_names_;
+  std::map<std::string, DeclaredName> declared_;  // connect and listener names
+  std::vector<int> connects_per_host_;
+  std::vector<int> listens_per_host_;
+
+  // Values
+  std::string read_string(const Value& value, const std::string& path) const;
+  std::string read_non_empty_string(const Value& value, const std::string& path) const;
+  std::int64_t read_integer(const Value& value, const std::string& path, std::int64_t min,
+                            std::int64_t max) const;
+  std::uint64_t read_unsigned64(const Value& value, const std::string& path) const;
+  Duration read_duration(const Value& value, const std::string& path) const;
+  Duration read_positive_duration(const Value& value, const std::string& path) const;
+  std::uint64_t read_probability(const Value& value, const std::string& path) const;
+  std::uint64_t read_rate(const Value& value, const std::string& path) const;
+  tcp::Port read_port(const Value& value, const std::string& path) const;
+  std::uint8_t read_flags(const Value& value, const std::string& path, bool allow_none) const;
+  int read_host(const Value& value, const std::string& path) const;
+  std::string read_choice(const Value& value, const std::string& path, std::string_view what,
+                          const std::vector<std::string>& choices) const;
+  tcp::State read_state(const Value& value, const std::string& path) const;
+  tcp::AppEventKind read_app_event(const Value& value, const std::string& path) const;
+  const Value& require_array(const Value& value, const std::string& path) const;
+
+  // Sections
+  void read_top_level(const Object& top);
+  void read_hosts(const Value& value, const std::string& path);
+  HostSpec read_host_spec(const Value& value, const std::string& path, std::size_t index);
+  void read_tcp(const Value& value, const std::string& path, HostSpec& host);
+  void read_link(const Value& value, const std::string& path);
+  void read_link_direction(const Object& object, sim::LinkDirectionConfig& config) const;
+  void read_faults(const Value& value, const std::string& path);
+  sim::FaultMatch read_match(const Value& value, const std::string& path) const;
+  void read_timeline(const Value& value, const std::string& path);
+  Action read_action(const Value& value, const std::string& path);
+  void declare_name(const std::string& name, int host, bool listener, bool defaulted,
+                    const Value& at, const std::string& path);
+  void read_expect(const Value& value, const std::string& path);
+  ExpectedSegment read_expected_segment(const Value& value, const std::string& path) const;
+  ExpectedNever read_never(const Value& value, const std::string& path) const;
+  void check_counter(const std::string& counter, const Object& counts) const;
+
+  // Connections
+  // For a send/close/abort at this point of the timeline on `host`.
+  void check_connection_in_timeline(const std::string& name, int host, const Value& value,
+                                    const std::string& path) const;
+  // For expectations: the owning host of a plausible connection name.
+  int connection_owner(const std::string& name, const Value& value, const std::string& path) const;
+  // The host that owns `name` if it has a recognisable form, and whether it is plausible now.
+  std::optional<int> owner_of(const std::string& name, bool& plausible) const;
+  std::vector<std::string> connection_candidates(std::optional<int> host) const;
+};
+
+Object::Object(const Loader& loader, const Value& value, std::string path)
+    : loader_(loader), value_(value), path_(std::move(path)) {
+  if (!value.is_object()) loader_.fail_type(value, path_, "an object");
+}
+
+void Object::allow(const std::vector<std::string>& allowed) const {
+  for (std::size_t i = 0; i < value_.keys.size(); ++i) {
+    const std::string& key = value_.keys[i];
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    const json::Position position = value_.key_positions[i];
+    throw ScenarioError(SourceLocation{loader_.file(), position.line, position.column, path_of(key)},
+                        unknown_message("key", key, allowed, false));
+  }
+}
+
+const Value* Object::find(std::string_view key) const {
+  for (std::size_t i = 0; i < value_.keys.size(); ++i)
+    if (value_.keys[i] == key) return &value_.elements[i];
+  return nullptr;
+}
+
+const Value& Object::require(std::string_view key) const {
+  if (const Value* found = find(key)) return *found;
+  loader_.fail(value_, path_, "missing required key " + quoted(key));
+}
+
+SourceLocation Object::key_location(std::string_view key) const {
+  for (std::size_t i = 0; i < value_.keys.size(); ++i) {
+    if (value_.keys[i] == key) {
+      const json::Position position = value_.key_positions[i];
+      return SourceLocation{loader_.file(), position.line, position.column, path_of(key)};
+    }
+  }
+  return loader_.location(value_, path_);
+}
+
+// --- Values ---
+
+std::string Loader::read_string(const Value& value, const std::string& path) const {
+  if (!value.is_string()) fail_type(value, path, "a string");
+  return value.text;
+}
+
+std::string Loader::read_non_empty_string(const Value& value, const std::string& path) const {
+  if (!value.is_string()) fail_type(value, path, "a non-empty string");
+  if (value.text.empty()) fail(value, path, "expected a non-empty string");
+  return value.text;
+}
+
+std::string integer_range_text(std::int64_t min, std::int64_t max) {
+  if (min == int64_min && max == int64_max) return "an integer";
+  if (min == 0 && max == int64_max) return "a non-negative integer";
+  return "an integer between " + std::to_string(min) + " and " + std::to_string(max);
+}
+
+// Number text for messages, cut when absurdly long.
+std::string number_text(const Value& value) {
+  if (value.text.size() <= 40) return value.text;
+  return value.text.substr(0, 40) + "...";
+}
+
+// Parses "-?digits" into a sign and a saturated magnitude; false for fractions and exponents.
+bool parse_integer_text(std::string_view text, bool& negative, std::uint64_t& magnitude,
+                        bool& overflow) {
+  negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  if (text.empty()) return false;
+  magnitude = 0;
+  overflow = false;
+  for (const char c : text) {
+    if (!is_digit(c)) return false;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+      overflow = true;
+      magnitude = std::numeric_limits<std::uint64_t>::max();
+    } else if (!overflow) {
+      magnitude = magnitude * 10 + digit;
+    }
+  }
+  return true;
+}
+
+std::int64_t Loader::read_integer(const Value& value, const std::string& path, std::int64_t min,
+                                  std::int64_t max) const {
+  const std::string expected = integer_range_text(min, max);
+  if (!value.is_number()) fail_type(value, path, expected);
+  bool negative = false;
+  bool overflow = false;
+  std::uint64_t magnitude = 0;
+  if (!parse_integer_text(value.text, negative, magnitude, overflow))
+    fail(value, path, "expected " + expected + ", got " + number_text(value));
+  std::int64_t result = 0;
+  bool fits = !overflow;
+  if (fits && negative) {
+    if (magnitude <= static_cast<std::uint64_t>(int64_max))
+      result = -static_cast<std::int64_t>(magnitude);
+    else if (magnitude == static_cast<std::uint64_t>(int64_max) + 1)
+      result = int64_min;
+    else
+      fits = false;
+  } else if (fits) {
+    if (magnitude <= static_cast<std::uint64_t>(int64_max))
+      result = static_cast<std::int64_t>(magnitude);
+    else
+      fits = false;
+  }
+  if (!fits || result < min || result > max)
+    fail(value, path, "expected " + expected + ", got " + number_text(value));
+  return result;
+}
+
+std::uint64_t Loader::read_unsigned64(const Value& value, const std::string& path) const {
+  const std::string expected = "an integer between 0 and 18446744073709551615";
+  if (!value.is_number()) fail_type(value, path, expected);
+  bool negative = false;
+  bool overflow = false;
+  std::uint64_t magnitude = 0;
+  if (!parse_integer_text(value.text, negative, magnitude, overflow) || overflow ||
+      (negative && magnitude != 0))
+    fail(value, path, "expected " + expected + ", got " + number_text(value));
+  return magnitude;
+}
+
+Duration Loader::read_duration(const Value& value, const std::string& path) const {
+  if (!value.is_string()) fail_type(value, path, duration_example);
+  Duration duration = 0;
+  std::string error;
+  if (!parse_duration(value.text, duration, error)) fail(value, path, error);
+  return duration;
+}
+
+Duration Loader::read_positive_duration(const Value& value, const std::string& path) const {
+  const Duration duration = read_duration(value, path);
+  if (duration == 0) fail(value, path, "expected a duration greater than 0, got " + quoted(value.text));
+  return duration;
+}
+
+std::uint64_t Loader::read_probability(const Value& value, const std::string& path) const {
+  const std::string expected = "a probability between 0 and 1";
+  if (!value.is_number()) fail_type(value, path, expected);
+  const std::string out_of_range = "expected " + expected + ", got " + number_text(value);
+  const std::string too_fine =
+      "probability " + number_text(value) + " is finer than 1e-9 (at most 9 decimals)";
+  std::string_view text = value.text;
+  const bool negative = text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  // The parser guarantees digits [ '.' digits ] [ ('e'|'E') [sign] digits ].
+  std::string digits;  // mantissa without the point
+  std::int64_t point = 0;  // position of the decimal point within `digits`
+  std::size_t i = 0;
+  while (i < text.size() && is_digit(text[i])) digits += text[i++];
+  point = static_cast<std::int64_t>(digits.size());
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && is_digit(text[i])) digits += text[i++];
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool exponent_negative = false;
+    if (text[i] == '+' || text[i] == '-') exponent_negative = text[i++] == '-';
+    std::int64_t exponent = 0;
+    while (i < text.size()) {
+      exponent = std::min<std::int64_t>(exponent * 10 + (text[i++] - '0'), 1'000'000);
+    }
+    point += exponent_negative ? -exponent : exponent;
+  }
+  // Strip leading zeros (moving the point with them) and trailing zeros.
+  std::size_t leading = 0;
+  while (leading < digits.size() && digits[leading] == '0') ++leading;
+  digits.erase(0, leading);
+  point -= static_cast<std::int64_t>(leading);
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  if (digits.empty()) return 0;  // zero, including -0
+  if (negative || point > 1) fail(value, path, out_of_range);
+  if (point < -20) fail(value, path, too_fine);
+  std::string integer_part;
+  std::string fraction_part;
+  if (point <= 0) {
+    fraction_part = std::string(static_cast<std::size_t>(-point), '0') + digits;
+  } else {
+    integer_part = digits.substr(0, static_cast<std::size_t>(point));
+    fraction_part = digits.substr(static_cast<std::size_t>(point));
+  }
+  std::uint64_t parts = 0;
+  switch (scale_decimal(integer_part, fraction_part, probability_denominator,
+                        probability_denominator, parts)) {
+    case DecimalResult::ok: return parts;
+    case DecimalResult::overflow: fail(value, path, out_of_range);
+    case DecimalResult::inexact: fail(value, path, too_fine);
+  }
+  return parts;
+}
+
+std::uint64_t Loader::read_rate(const Value& value, const std::string& path) const {
+  const std::string expected =
+      R"(expected a rate such as "10Mbps", "64kbps", "1Gbps" or an integer number of bits per second)";
+  if (value.is_number()) {
+    bool negative = false;
+    bool overflow = false;
+    std::uint64_t magnitude = 0;
+    if (!parse_integer_text(value.text, negative, magnitude, overflow) || overflow ||
+        (negative && magnitude != 0))
+      fail(value, path, expected + ", got " + number_text(value));
+    return magnitude;
+  }
+  if (!value.is_string()) fail(value, path, expected + ", got " + std::string(json::type_description(value.type)));
+  std::string_view integer_digits;
+  std::string_view fraction_digits;
+  std::string_view unit;
+  if (!split_decimal(value.text, integer_digits, fraction_digits, unit))
+    fail(value, path, expected + ", got " + quoted(value.text));
+  std::uint64_t multiplier = 0;
+  if (unit == "bps") multiplier = 1;
+  else if (unit == "kbps") multiplier = 1'000;
+  else if (unit == "Mbps") multiplier = 1'000'000;
+  else if (unit == "Gbps") multiplier = 1'000'000'000;
+  else if (unit.empty())
+    fail(value, path, "rate " + quoted(value.text) + " needs a unit: bps, kbps, Mbps or Gbps");
+  else if (all_letters(unit))
+    fail(value, path, "rate " + quoted(value.text) + " has unknown unit " + quoted(unit) +
+                          " (units: bps, kbps, Mbps, Gbps)");
+  else
+    fail(value, path, expected + ", got " + quoted(value.text));
+  std::uint64_t rate = 0;
+  switch (scale_decimal(integer_digits, fraction_digits, multiplier,
+                        std::numeric_limits<std::uint64_t>::max(), rate)) {
+    case DecimalResult::ok: return rate;
+    case DecimalResult::overflow:
+      fail(value, path, "rate " + quoted(value.text) + " overflows 64-bit bits per second");
+    case DecimalResult::inexact:
+      fail(value, path, "rate " + quoted(value.text) + " is not a whole number of bits per second");
+  }
+  return rate;
+}
+
+tcp::Port Loader::read_port(const Value& value, const std::string& path) const {
+  return static_cast<tcp::Port>(read_integer(value, path, 1, 65535));
+}
+
+std::uint8_t Loader::read_flags(const Value& value, const std::string& path, bool allow_none) const {
+  const std::string expected = R"(flag names such as "SYN,ACK")";
+  if (!value.is_string()) fail_type(value, path, "a string of " + expected);
+  const std::string& text = value.text;
+  std::string lowered;
+  for (const char c : text) lowered += to_lower(c);
+  if (text.empty() || lowered == "none") {
+    if (!allow_none) fail(value, path, "expected at least one flag, got " + quoted(text));
+    return 0;
+  }
+  // Find the first bad name ourselves, for a precise message.
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find_first_of(",|+", start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view name = std::string_view(text).substr(start, end - start);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    std::uint8_t single = 0;
+    if (name.empty())
+      fail(value, path, "empty flag name in " + quoted(text) + ", expected " + expected);
+    if (!tcp::parse_flags(name, single)) {
+      const std::string message = "unknown flag " + quoted(name) + " in " + quoted(text);
+      if (const auto suggestion = closest(name, flag_names()))
+        fail(value, path, message + ", did you mean " + quoted(*suggestion) + "?");
+      fail(value, path, message + ", expected names among SYN, FIN, RST, PSH, ACK, URG");
+    }
+    start = end + 1;
+  }
+  std::uint8_t flags = 0;
+  if (!tcp::parse_flags(text, flags)) fail(value, path, "expected " + expected + ", got " + quoted(text));
+  return flags;
+}
+
+int Loader::read_host(const Value& value, const std::string& path) const {
+  const std::string name = read_string(value, path);
+  for (std::size_t i = 0; i < host_names_.size(); ++i)
+    if (host_names_[i] == name) return static_cast<int>(i);
+  fail(value, path, unknown_message("host", name, host_names_, true));
+}
+
+std::string Loader::read_choice(const Value& value, const std::string& path, std::string_view what,
+                                const std::vector<std::string>& choices) const {
+  const std::string text = read_string(value, path);
+  if (std::find(choices.begin(), choices.end(), text) == choices.end())
+    fail(value, path, unknown_message(what, text, choices, true));
+  return text;
+}
+
+tcp::State Loader::read_state(const Value& value, const std::string& path) const {
+  const std::string text = read_string(value, path);
+  tcp::State state = tcp::State::closed;
+  if (!tcp::parse_state(text, state)) fail(value, path, unknown_message("state", text, state_names(), false));
+  return state;
+}
+
+tcp::AppEventKind Loader::read_app_event(const Value& value, const std::string& path) const {
+  const std::string text = read_string(value, path);
+  tcp::AppEventKind kind = tcp::AppEventKind::connected;
+  if (!tcp::parse_app_event(text, kind))
+    fail(value, path, unknown_message("event", text, app_event_names(), false));
+  return kind;
+}
+
+const Value& Loader::require_array(const Value& value, const std::string& path) const {
+  if (!value.is_array()) fail_type(value, path, "an array");
+  return value;
+}
+
+// --- Sections ---
+
+bool valid_scenario_name(std::string_view name) {
+  if (name.empty() || !(is_lower(name[0]) || is_digit(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_lower(c) || is_digit(c) || c == '-'; });
+}
+
+bool valid_host_name(std::string_view name) {
+  if (name.empty() || !is_lower(name[0])) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '-'; });
+}
+
+bool valid_connection_name(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return is_letter(c) || is_digit(c) || c == '_' || c == '.' || c == ':' || c == '-';
+  });
+}
+
+Scenario Loader::load(const Value& root) {
+  scenario_.file = file_;
+  const Object top(*this, root, "$");
+  // The version first: a file of another version may well have keys this one does not know.
+  const Value* version = top.find("tcpsim");
+  if (version == nullptr)
+    fail(root, "$", R"(missing required key "tcpsim" (the format version: "tcpsim": 1))");
+  if (!version->is_number()) fail_type(*version, "$.tcpsim", "the format version 1");
+  bool negative = false;
+  bool overflow = false;
+  std::uint64_t magnitude = 0;
+  if (!parse_integer_text(version->text, negative, magnitude, overflow))
+    fail(*version, "$.tcpsim", "expected the format version 1, got " + number_text(*version));
+  if (negative || overflow || magnitude != 1)
+    fail(*version, "$.tcpsim",
+         "unsupported format version " + number_text(*version) + ", this tcpsim reads version 1");
+  scenario_.version = 1;
+  top.allow({"tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline",
+             "stop_at", "event_budget", "expect"});
+  read_top_level(top);
+  return std::move(scenario_);
+}
+
+void Loader::read_top_level(const Object& top) {
+  const Value& name = top.require("name");
+  scenario_.name = read_string(name, top.path_of("name"));
+  if (!valid_scenario_name(scenario_.name))
+    fail(name, top.path_of("name"),
+         "invalid scenario name " + quoted(scenario_.name) +
+             ": expected lowercase letters, digits and '-', starting with a letter or digit");
+  scenario_.description = read_non_empty_string(top.require("description"), top.path_of("description"));
+  if (const Value* seed = top.find("seed")) scenario_.seed = read_unsigned64(*seed, top.path_of("seed"));
+
+  read_hosts(top.require("hosts"), top.path_of("hosts"));
+
+  scenario_.link.directions[0].delay = 10 * millisecond;
+  scenario_.link.directions[1].delay = 10 * millisecond;
+  if (const Value* link = top.find("link")) read_link(*link, top.path_of("link"));
+  if (const Value* faults = top.find("faults")) read_faults(*faults, top.path_of("faults"));
+  read_timeline(top.require("timeline"), top.path_of("timeline"));
+  if (const Value* stop_at = top.find("stop_at"))
+    scenario_.stop_at = read_duration(*stop_at, top.path_of("stop_at"));
+  if (const Value* budget = top.find("event_budget"))
+    scenario_.event_budget =
+        static_cast<std::uint64_t>(read_integer(*budget, top.path_of("event_budget"), 1, 1'000'000'000));
+  if (const Value* expect = top.find("expect")) read_expect(*expect, top.path_of("expect"));
+}
+
+void Loader::read_hosts(const Value& value, const std::string& path) {
+  require_array(value, path);
+  if (value.elements.size() != 2)
+    fail(value, path, "expected exactly 2 hosts, got " + std::to_string(value.elements.size()));
+  for (std::size_t i = 0; i < value.elements.size(); ++i) {
+    const std::string host_path = json::append_index(path, i);
+    scenario_.hosts.push_back(read_host_spec(value.elements[i], host_path, i));
+  }
+  host_names_ = {scenario_.hosts[0].name, scenario_.hosts[1].name};
+  connects_per_host_.assign(2, 0);
+  listens_per_host_.assign(2, 0);
+}
+
+HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std::size_t index) {
+  const Object host(*this, value, path);
+  host.allow({"name", "address", "profile", "tcp"});
+  HostSpec spec;
+  spec.where = location(value, path);
+  const Value& name = host.require("name");
+  spec.name = read_string(name, host.path_of("name"));
+  if (!valid_host_name(spec.name))
+    fail(name, host.path_of("name"),
+         "invalid host name " + quoted(spec.name) +
+             ": expected a lowercase letter followed by lowercase letters, digits, '_' or '-'");
+  if (spec.name == "link")
+    fail(name, host.path_of("name"), R"(host name "link" is reserved for the link's counters)");
+  for (std::size_t other = 0; other < scenario_.hosts.size(); ++other)
+    if (scenario_.hosts[other].name == spec.name)
+      fail(name, host.path_of("name"),
+           "duplicate host name " + quoted(spec.name) + ", already used by " +
+               json::append_index("$.hosts", other));
+
+  spec.address = static_cast<tcp::Address>(0x0a000001U + index);  // 10.0.0.<index+1>
+  const Value* address = host.find("address");
+  if (address != nullptr) {
+    const std::string text = read_string(*address, host.path_of("address"));
+    if (!tcp::parse_address(text, spec.address))
+      fail(*address, host.path_of("address"),
+           "expected an IPv4 address such as \"10.0.0.1\", got " + quoted(text));
+  }
+  for (std::size_t other = 0; other < scenario_.hosts.size(); ++other) {
+    if (scenario_.hosts[other].address != spec.address) continue;
+    const std::string text = address != nullptr ? address->text : "10.0.0." + std::to_string(index + 1);
+    const std::string message = "address " + text + " is already used by host " +
+                                quoted(scenario_.hosts[other].name);
+    if (address != nullptr) fail(*address, host.path_of("address"), message);
+    fail(value, path, message + " (the default address of the host at index " +
+                          std::to_string(index) + ")");
+  }
+
+  if (const Value* profile = host.find("profile"))
+    spec.profile = read_choice(*profile, host.path_of("profile"), "profile", {"rfc9293", "linux"});
+  if (spec.profile == "linux") {
+    spec.tcp.rto_min = 200 * millisecond;
+    spec.tcp.rto_initial = 1 * second;
+    spec.tcp.rto_max = 120 * second;
+  }
+  if (const Value* tcp_knobs = host.find("tcp")) {
+    read_tcp(*tcp_knobs, host.path_of("tcp"), spec);
+  } else {
+    spec.tcp.time_wait = spec.profile == "linux" ? 60 * second : 2 * spec.tcp.msl;
+  }
+  return spec;
+}
+
+void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& host) {
+  const Object knobs(*this, value, path);
+  knobs.allow({"handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max",
+               "syn_retries", "synack_retries", "data_retries", "mss", "window"});
+  tcp::TcpConfig& config = host.tcp;
+  if (const Value* handshake = knobs.find("handshake"))
+    config.handshake = read_choice(*handshake, knobs.path_of("handshake"), "handshake",
+                                   {"three-way", "two-way"}) == "two-way"
+                           ? tcp::Handshake::two_way
+                           : tcp::Handshake::three_way;
+  const Value* msl = knobs.find("msl");
+  if (msl != nullptr) config.msl = read_duration(*msl, knobs.path_of("msl"));
+  if (const Value* time_wait = knobs.find("time_wait")) {
+    config.time_wait = read_duration(*time_wait, knobs.path_of("time_wait"));
+  } else if (host.profile == "linux") {
+    config.time_wait = 60 * second;  // Linux TCP_TIMEWAIT_LEN, whatever the MSL
+  } else {
+    if (msl != nullptr && config.msl > int64_max / 2)
+      fail(*msl, knobs.path_of("msl"),
+           "msl " + quoted(msl->text) + " is too large: TIME_WAIT (2 MSL) overflows 64-bit nanoseconds");
+    config.time_wait = 2 * config.msl;
+  }
+  if (const Value* isn = knobs.find("isn")) {
+    if (isn->is_string() && isn->text == "random") {
+      config.fixed_isn.reset();
+    } else if (isn->is_number()) {
+      config.fixed_isn = static_cast<std::uint32_t>(read_integer(*isn, knobs.path_of("isn"), 0, 4294967295));
+    } else {
+      fail(*isn, knobs.path_of("isn"),
+           R"(expected an integer between 0 and 4294967295 or "random", got )" +
+               (isn->is_string() ? quoted(isn->text) : std::string(json::type_description(isn->type))));
+    }
+  }
+  const Value* rto_min = knobs.find("rto_min");
+  const Value* rto_max = knobs.find("rto_max");
+  if (const Value* rto_initial = knobs.find("rto_initial"))
+    config.rto_initial = read_positive_duration(*rto_initial, knobs.path_of("rto_initial"));
+  if (rto_min != nullptr) config.rto_min = read_positive_duration(*rto_min, knobs.path_of("rto_min"));
+  if (rto_max != nullptr) config.rto_max = read_positive_duration(*rto_max, knobs.path_of("rto_max"));
+  if (config.rto_min > config.rto_max) {
+    const std::string message = "rto_min " + duration_text(config.rto_min) +
+                                " is greater than rto_max " + duration_text(config.rto_max);
+    if (rto_max != nullptr) fail(*rto_max, knobs.path_of("rto_max"), message);
+    fail(*rto_min, knobs.path_of("rto_min"), message);
+  }
+  if (const Value* retries = knobs.find("syn_retries"))
+    config.syn_retries = static_cast<int>(read_integer(*retries, knobs.path_of("syn_retries"), 0, 100));
+  if (const Value* retries = knobs.find("synack_retries"))
+    config.synack_retries =
+        static_cast<int>(read_integer(*retries, knobs.path_of("synack_retries"), 0, 100));
+  if (const Value* retries = knobs.find("data_retries"))
+    config.data_retries = static_cast<int>(read_integer(*retries, knobs.path_of("data_retries"), 0, 100));
+  if (const Value* mss = knobs.find("mss"))
+    config.mss = static_cast<std::uint16_t>(read_integer(*mss, knobs.path_of("mss"), 1, 65535));
+  if (const Value* window = knobs.find("window"))
+    config.receive_window = static_cast<std::uint16_t>(read_integer(*window, knobs.path_of("window"), 0, 65535));
+}
+
+void Loader::read_link(const Value& value, const std::string& path) {
+  const Object link(*this, value, path);
+  link.allow({"delay", "jitter", "loss", "duplicate", "reorder", "rate", "queue_limit", "msl",
+              "forward", "backward"});
+  // Top-level keys set both directions; forward/backward then override theirs.
+  sim::LinkDirectionConfig both = scenario_.link.directions[0];
+  read_link_direction(link, both);
+  if (const Value* msl = link.find("msl")) scenario_.link.msl = read_positive_duration(*msl, link.path_of("msl"));
+  const char* direction_keys[2] = {"forward", "backward"};
+  for (int d = 0; d < 2; ++d) {
+    sim::LinkDirectionConfig config = both;
+    if (const Value* direction = link.find(direction_keys[d])) {
+      const Object object(*this, *direction, link.path_of(direction_keys[d]));
+      if (object.find("msl") != nullptr)
+        throw ScenarioError(object.key_location("msl"),
+                            R"("msl" applies to the whole link, not to one direction)");
+      object.allow({"delay", "jitter", "loss", "duplicate", "reorder", "rate", "queue_limit"});
+      read_link_direction(object, config);
+    }
+    scenario_.link.directions[static_cast<std::size_t>(d)] = config;
+  }
+}
+
+void Loader::read_link_direction(const Object& object, sim::LinkDirectionConfig& config) const {
+  if (const Value* delay = object.find("delay")) config.delay = read_duration(*delay, object.path_of("delay"));
+  if (const Value* jitter = object.find("jitter")) config.jitter = read_duration(*jitter, object.path_of("jitter"));
+  if (const Value* loss = object.find("loss")) config.loss = read_probability(*loss, object.path_of("loss"));
+  if (const Value* duplicate = object.find("duplicate"))
+    config.duplicate = read_probability(*duplicate, object.path_of("duplicate"));
+  if (const Value* reorder = object.find("reorder")) {
+    const Object model(*this, *reorder, object.path_of("reorder"));
+    model.allow({"probability", "extra_delay"});
+    config.reorder.probability = read_probability(model.require("probability"), model.path_of("probability"));
+    config.reorder.extra_delay = read_duration(model.require("extra_delay"), model.path_of("extra_delay"));
+  }
+  if (const Value* rate = object.find("rate")) config.rate_bits_per_second = read_rate(*rate, object.path_of("rate"));
+  if (const Value* queue_limit = object.find("queue_limit"))
+    config.queue_limit =
+        static_cast<std::uint32_t>(read_integer(*queue_limit, object.path_of("queue_limit"), 0, 4294967295));
+}
+
+void Loader::read_faults(const Value& value, const std::string& path) {
+  require_array(value, path);
+  std::map<std::string, std::string> rule_paths;  // name -> path of the rule that took it
+  for (std::size_t i = 0; i < value.elements.size(); ++i) {
+    const std::string rule_path = json::append_index(path, i);
+    const Value& element = value.elements[i];
+    const Object object(*this, element, rule_path);
+    object.allow({"name", "match", "action", "duration", "until"});
+    sim::FaultRule rule;
+    rule.name = "rule " + std::to_string(i + 1);
+    const Value* name = object.find("name");
+    if (name != nullptr) rule.name = read_non_empty_string(*name, object.path_of("name"));
+    const auto [taken, inserted] = rule_paths.emplace(rule.name, rule_path);
+    if (!inserted) {
+      const std::string message = "duplicate rule name " + quoted(rule.name) + ", already used by " + taken->second;
+      if (name != nullptr) fail(*name, object.path_of("name"), message);
+      fail(element, rule_path, message);
+    }
+    rule.match = read_match(object.require("match"), object.path_of("match"));
+    const std::string action = read_choice(object.require("action"), object.path_of("action"), "action",
+                                           {"drop", "delay", "duplicate", "hold"});
+    const bool needs_duration = action == "delay" || action == "duplicate";
+    const bool needs_until = action == "hold";
+    if (action == "drop") rule.action = sim::FaultAction::drop;
+    if (action == "delay") rule.action = sim::FaultAction::delay;
+    if (action == "duplicate") rule.action = sim::FaultAction::duplicate;
+    if (action == "hold") rule.action = sim::FaultAction::hold;
+    if (const Value* duration = object.find("duration")) {
+      if (!needs_duration)
+        throw ScenarioError(object.key_location("duration"),
+                            R"("duration" applies only to the "delay" and "duplicate" actions)");
+      rule.duration = read_duration(*duration, object.path_of("duration"));
+    } else if (needs_duration) {
+      fail(element, rule_path, "missing required key \"duration\" for action " + quoted(action));
+    }
+    if (const Value* until = object.find("until")) {
+      if (!needs_until)
+        throw ScenarioError(object.key_location("until"), R"("until" applies only to the "hold" action)");
+      rule.until = read_duration(*until, object.path_of("until"));
+    } else if (needs_until) {
+      fail(element, rule_path, R"(missing required key "until" for action "hold")");
+    }
+    scenario_.rules.push_back(std::move(rule));
+  }
+}
+
+sim::FaultMatch Loader::read_match(const Value& value, const std::string& path) const {
+  const Object object(*this, value, path);
+  object.allow({"from", "flags", "flags_contain", "source_port", "destination_port", "port", "length",
+                "length_min", "length_max", "after", "before", "nth", "count"});
+  sim::FaultMatch match;
+  if (const Value* from = object.find("from"))
+    match.direction = read_host(*from, object.path_of("from")) == 0 ? sim::Direction::forward
+                                                                    : sim::Direction::backward;
+  if (const Value* flags = object.find("flags")) match.flags_exact = read_flags(*flags, object.path_of("flags"), true);
+  if (const Value* flags = object.find("flags_contain"))
+    match.flags_contain = read_flags(*flags, object.path_of("flags_contain"), false);
+  if (const Value* port = object.find("source_port")) match.source_port = read_port(*port, object.path_of("source_port"));
+  if (const Value* port = object.find("destination_port"))
+    match.destination_port = read_port(*port, object.path_of("destination_port"));
+  if (const Value* port = object.find("port")) match.port = read_port(*port, object.path_of("port"));
+  const Value* length = object.find("length");
+  const Value* length_min = object.find("length_min");
+  const Value* length_max = object.find("length_max");
+  if (length != nullptr) {
+    if (length_min != nullptr || length_max != nullptr)
+      throw ScenarioError(object.key_location(length_min != nullptr ? "length_min" : "length_max"),
+                          R"("length" and "length_min"/"length_max" are exclusive)");
+    const auto exact = static_cast<std::uint32_t>(read_integer(*length, object.path_of("length"), 0, 4294967295));
+    match.length_min = exact;
+    match.length_max = exact;
+  }
+  if (length_min != nullptr)
+    match.length_min = static_cast<std::uint32_t>(read_integer(*length_min, object.path_of("length_min"), 0, 4294967295));
+  if (length_max != nullptr)
+    match.length_max = static_cast<std::uint32_t>(read_integer(*length_max, object.path_of("length_max"), 0, 4294967295));
+  if (length_min != nullptr && length_max != nullptr && *match.length_min > *match.length_max)
+    fail(*length_max, object.path_of("length_max"),
+         "length_max " + std::to_string(*match.length_max) + " is less than length_min " +
+             std::to_string(*match.length_min));
+  const Value* after = object.find("after");
+  const Value* before = object.find("before");
+  if (after != nullptr) match.after = read_duration(*after, object.path_of("after"));
+  if (before != nullptr) match.before = read_duration(*before, object.path_of("before"));
+  if (after != nullptr && before != nullptr && match.before < match.after)
+    fail(*before, object.path_of("before"),
+         "before " + quoted(before->text) + " is earlier than after " + quoted(after->text));
+  const Value* nth = object.find("nth");
+  const Value* count = object.find("count");
+  if (nth != nullptr && count != nullptr) {
+    // Report at whichever of the two comes second in the file.
+    const bool count_second = count->position.line > nth->position.line ||
+                              (count->position.line == nth->position.line &&
+                               count->position.column > nth->position.column);
+    throw ScenarioError(object.key_location(count_second ? "count" : "nth"),
+                        R"("nth" and "count" are exclusive: "nth" acts on one match, "count" on the first ones)");
+  }
+  if (nth != nullptr) match.nth = static_cast<std::uint32_t>(read_integer(*nth, object.path_of("nth"), 1, 4294967295));
+  if (count != nullptr)
+    match.count = static_cast<std::uint32_t>(read_integer(*count, object.path_of("count"), 1, 4294967295));
+  return match;
+}
+
+void Loader::read_timeline(const Value& value, const std::string& path) {
+  require_array(value, path);
+  const Value* previous_at = nullptr;
+  for (std::size_t i = 0; i < value.elements.size(); ++i) {
+    const std::string action_path = json::append_index(path, i);
+    Action action = read_action(value.elements[i], action_path);
+    const Value& at = *Object(*this, value.elements[i], action_path).find("at");
+    if (!scenario_.timeline.empty() && action.at < scenario_.timeline.back().at)
+      fail(at, json::append_key(action_path, "at"),
+           "actions must be in time order: " + at.text + " comes after " + previous_at->text);
+    previous_at = &at;
+    scenario_.timeline.push_back(std::move(action));
+  }
+}
+
+Action Loader::read_action(const Value& value, const std::string& path) {
+  const Object object(*this, value, path);
+  Action action;
+  action.where = location(value, path);
+  const std::string kind = read_choice(object.require("action"), object.path_of("action"), "action",
+                                       {"listen", "connect", "send", "close", "abort", "crash", "reboot"});
+  std::vector<std::string> allowed = {"at", "host", "action"};
+  if (kind == "listen") allowed.insert(allowed.end(), {"port", "backlog", "name"});
+  if (kind == "connect") allowed.insert(allowed.end(), {"to", "port", "local_port", "name"});
+  if (kind == "send") allowed.insert(allowed.end(), {"connection", "data", "bytes"});
+  if (kind == "close" || kind == "abort") allowed.push_back("connection");
+  object.allow(allowed);
+
+  action.at = read_duration(object.require("at"), object.path_of("at"));
+  action.host = read_host(object.require("host"), object.path_of("host"));
+  const std::string& host_name = host_names_[static_cast<std::size_t>(action.host)];
+
+  if (kind == "listen") {
+    action.kind = ActionKind::listen;
+    action.port = read_port(object.require("port"), object.path_of("port"));
+    if (const Value* backlog = object.find("backlog"))
+      action.backlog = static_cast<int>(read_integer(*backlog, object.path_of("backlog"), 1, 65535));
+    const Value* name = object.find("name");
+    if (name != nullptr) {
+      action.name = read_string(*name, object.path_of("name"));
+      if (!valid_connection_name(action.name))
+        fail(*name, object.path_of("name"),
+             "invalid listener name " + quoted(action.name) +
+                 ": expected letters, digits, '_', '.', ':' or '-'");
+      declare_name(action.name, action.host, true, false, *name, object.path_of("name"));
+    } else {
+      action.name = host_name + ":" + std::to_string(action.port);
+      declare_name(action.name, action.host, true, true, value, path);
+    }
+    ++listens_per_host_[static_cast<std::size_t>(action.host)];
+  } else if (kind == "connect") {
+    action.kind = ActionKind::connect;
+    const Value& to = object.require("to");
+    if (read_host(to, object.path_of("to")) == action.host)
+      fail(to, object.path_of("to"), "host " + quoted(host_name) + " cannot connect to itself");
+    action.port = read_port(object.require("port"), object.path_of("port"));
+    if (const Value* local_port = object.find("local_port"))
+      action.local_port = read_port(*local_port, object.path_of("local_port"));
+    if (const Value* name = object.find("name")) {
+      action.name = read_string(*name, object.path_of("name"));
+      if (!valid_connection_name(action.name))
+        fail(*name, object.path_of("name"),
+             "invalid connection name " + quoted(action.name) +
+                 ": expected letters, digits, '_', '.', ':' or '-'");
+      declare_name(action.name, action.host, false, false, *name, object.path_of("name"));
+    }
+    ++connects_per_host_[static_cast<std::size_t>(action.host)];
+  } else if (kind == "send" || kind == "close" || kind == "abort") {
+    action.kind = kind == "send" ? ActionKind::send : kind == "close" ? ActionKind::close : ActionKind::abort;
+    const Value& connection = object.require("connection");
+    action.connection = read_string(connection, object.path_of("connection"));
+    check_connection_in_timeline(action.connection, action.host, connection, object.path_of("connection"));
+    if (kind == "send") {
+      const Value* data = object.find("data");
+      const Value* bytes = object.find("bytes");
+      if (data != nullptr && bytes != nullptr)
+        throw ScenarioError(object.key_location(data->position.line > bytes->position.line ||
+                                                        (data->position.line == bytes->position.line &&
+                                                         data->position.column > bytes->position.column)
+                                                    ? "data"
+                                                    : "bytes"),
+                            R"("data" and "bytes" are exclusive)");
+      if (data != nullptr) {
+        const std::string text = read_non_empty_string(*data, object.path_of("data"));
+        action.data.assign(text.begin(), text.end());
+      } else if (bytes != nullptr) {
+        const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_send_bytes);
+        static constexpr std::string_view pattern = "abcdefghijklmnopqrstuvwxyz";
+        action.data.resize(static_cast<std::size_t>(count));
+        for (std::size_t k = 0; k < action.data.size(); ++k)
+          action.data[k] = static_cast<std::uint8_t>(pattern[k % pattern.size()]);
+      } else {
+        fail(value, path, R"(missing required key "data" or "bytes")");
+      }
+    }
+  } else if (kind == "crash") {
+    action.kind = ActionKind::crash;
+  } else {
+    action.kind = ActionKind::reboot;
+  }
+  return action;
+}
+
+void Loader::declare_name(const std::string& name, int host, bool listener, bool defaulted,
+                          const Value& at, const std::string& path) {
+  const auto [existing, inserted] = declared_.emplace(name, DeclaredName{host, listener, path});
+  if (inserted) return;
+  const std::string what = listener ? "listener name " : "connection name ";
+  std::string message = "duplicate " + what + quoted(name) + ", already used by " + existing->second.path;
+  if (defaulted) message += R"( (give this listen a distinct "name"))";
+  fail(at, path, message);
+}
+
+// --- Connections ---
+
+// "<prefix><separator><k>" with k a positive decimal integer without leading zeros.
+bool split_numbered(std::string_view name, char separator, std::string& prefix, long& number) {
+  const std::size_t at = name.rfind(separator);
+  if (at == std::string_view::npos || at == 0 || at + 1 >= name.size()) return false;
+  const std::string_view digits = name.substr(at + 1);
+  if (digits.size() > 9 || digits[0] == '0' || !std::all_of(digits.begin(), digits.end(), is_digit))
+    return false;
+  number = std::stol(std::string(digits));
+  prefix = std::string(name.substr(0, at));
+  return true;
+}
+
+std::optional<int> Loader::owner_of(const std::string& name, bool& plausible) const {
+  plausible = false;
+  const auto declared = declared_.find(name);
+  if (declared != declared_.end() && !declared->second.listener) {
+    plausible = true;
+    return declared->second.host;
+  }
+  std::string prefix;
+  long number = 0;
+  if (split_numbered(name, '#', prefix, number)) {
+    const auto listener = declared_.find(prefix);
+    if (listener != declared_.end() && listener->second.listener) {
+      plausible = true;
+      return listener->second.host;
+    }
+  }
+  if (split_numbered(name, '/', prefix, number)) {
+    for (std::size_t h = 0; h < host_names_.size(); ++h) {
+      if (host_names_[h] != prefix) continue;
+      // Host connection numbers count connects and accepted connections alike.
+      plausible = number <= connects_per_host_[h] || listens_per_host_[h] > 0;
+      return static_cast<int>(h);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Loader::connection_candidates(std::optional<int> host) const {
+  std::vector<std::string> candidates;
+  for (const auto& [name, declared] : declared_) {
+    if (host && declared.host != *host) continue;
+    candidates.push_back(declared.listener ? name + "#1" : name);
+  }
+  for (std::size_t h = 0; h < host_names_.size(); ++h) {
+    if (host && static_cast<int>(h) != *host) continue;
+    if (connects_per_host_[h] > 0 || listens_per_host_[h] > 0) candidates.push_back(host_names_[h] + "/1");
+  }
+  return candidates;
+}
+
+std::string did_you_mean_suffix(std::string_view input, const std::vector<std::string>& candidates) {
+  const auto suggestion = closest(input, candidates);
+  return suggestion ? " (did you mean " + quoted(*suggestion) + "?)" : "";
+}
+
+void Loader::check_connection_in_timeline(const std::string& name, int host, const Value& value,
+                                          const std::string& path) const {
+  const std::string& host_name = host_names_[static_cast<std::size_t>(host)];
+  const auto declared = declared_.find(name);
+  if (declared != declared_.end() && declared->second.listener)
+    fail(value, path,
+         quoted(name) + " is a listener, not a connection; its connections are " + quoted(name + "#1") +
+             ", " + quoted(name + "#2") + ", ...");
+  bool plausible = false;
+  const std::optional<int> owner = owner_of(name, plausible);
+  if (owner && *owner != host)
+    fail(value, path,
+         "connection " + quoted(name) + " belongs to host " +
+             quoted(host_names_[static_cast<std::size_t>(*owner)]) + ", not to " + quoted(host_name));
+  if (!owner || !plausible)
+    fail(value, path,
+         "unknown connection " + quoted(name) + " on host " + quoted(host_name) +
+             ": no earlier connect or listen declares it" +
+             did_you_mean_suffix(name, connection_candidates(host)));
+}
+
+int Loader::connection_owner(const std::string& name, const Value& value, const std::string& path) const {
+  bool plausible = false;
+  const std::optional<int> owner = owner_of(name, plausible);
+  if (owner && plausible) return *owner;
+  const auto declared = declared_.find(name);
+  if (declared != declared_.end() && declared->second.listener)
+    fail(value, path,
+         quoted(name) + " is a listener, not a connection; its connections are " + quoted(name + "#1") +
+             ", " + quoted(name + "#2") + ", ...");
+  fail(value, path,
+       "unknown connection " + quoted(name) + ": no connect or listen in the timeline declares it" +
+           did_you_mean_suffix(name, connection_candidates(std::nullopt)));
+}
+
+// --- Expectations ---
+
+void Loader::read_expect(const Value& value, const std::string& path) {
+  const Object expect(*this, value, path);
+  expect.allow({"final_states", "states", "app_events", "segments", "counts", "never"});
+  Expectations& out = scenario_.expect;
+
+  if (const Value* final_states = expect.find("final_states")) {
+    const Object map(*this, *final_states, expect.path_of("final_states"));
+    for (std::size_t i = 0; i < final_states->keys.size(); ++i) {
+      const std::string& name = final_states->keys[i];
+      const Value& state = final_states->elements[i];
+      const std::string entry_path = map.path_of(name);
+      connection_owner(name, state, entry_path);
+      out.final_states.push_back(ExpectedFinalState{name, read_state(state, entry_path), location(state, entry_path)});
+    }
+  }
+
+  if (const Value* states = expect.find("states")) {
+    const Object map(*this, *states, expect.path_of("states"));
+    for (std::size_t i = 0; i < states->keys.size(); ++i) {
+      const std::string& name = states->keys[i];
+      const Value& list = states->elements[i];
+      const std::string entry_path = map.path_of(name);
+      connection_owner(name, list, entry_path);
+      if (!list.is_array()) fail_type(list, entry_path, "an array of state names");
+      if (list.elements.empty()) fail(list, entry_path, "expected a non-empty array of state names");
+      ExpectedStateSequence sequence{name, {}, location(list, entry_path)};
+      for (std::size_t k = 0; k < list.elements.size(); ++k)
+        sequence.states.push_back(read_state(list.elements[k], json::append_index(entry_path, k)));
+      out.state_sequences.push_back(std::move(sequence));
+    }
+  }
+
+  if (const Value* app_events = expect.find("app_events")) {
+    const Object map(*this, *app_events, expect.path_of("app_events"));
+    for (std::size_t i = 0; i < app_events->keys.size(); ++i) {
+      const std::string& name = app_events->keys[i];
+      const Value& list = app_events->elements[i];
+      const std::string entry_path = map.path_of(name);
+      connection_owner(name, list, entry_path);
+      if (!list.is_array()) fail_type(list, entry_path, "an array of events");
+      ExpectedAppEvents events{name, {}, location(list, entry_path)};
+      for (std::size_t k = 0; k < list.elements.size(); ++k) {
+        const Value& element = list.elements[k];
+        const std::string element_path = json::append_index(entry_path, k);
+        ExpectedAppEvent event;
+        event.where = location(element, element_path);
+        if (element.is_string()) {
+          event.event = read_app_event(element, element_path);
+        } else if (element.is_object()) {
+          const Object object(*this, element, element_path);
+          object.allow({"event", "at", "data"});
+          event.event = read_app_event(object.require("event"), object.path_of("event"));
+          if (const Value* at = object.find("at")) event.at = read_duration(*at, object.path_of("at"));
+          if (const Value* data = object.find("data")) {
+            if (event.event != tcp::AppEventKind::data)
+              throw ScenarioError(object.key_location("data"), R"("data" applies only to "data" events)");
+            const std::string bytes = read_string(*data, object.path_of("data"));
+            event.data = std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+          }
+        } else {
+          fail_type(element, element_path, R"(an event name or an object such as {"event": "data", "data": "hi"})");
+        }
+        events.events.push_back(std::move(event));
+      }
+      out.app_events.push_back(std::move(events));
+    }
+  }
+
+  if (const Value* segments = expect.find("segments")) {
+    const std::string segments_path = expect.path_of("segments");
+    require_array(*segments, segments_path);
+    out.segments_where = location(*segments, segments_path);
+    out.segments.emplace();
+    for (std::size_t k = 0; k < segments->elements.size(); ++k)
+      out.segments->push_back(read_expected_segment(segments->elements[k], json::append_index(segments_path, k)));
+  }
+
+  if (const Value* counts = expect.find("counts")) {
+    const Object map(*this, *counts, expect.path_of("counts"));
+    for (std::size_t i = 0; i < counts->keys.size(); ++i) {
+      const std::string& counter = counts->keys[i];
+      check_counter(counter, map);
+      const std::string entry_path = map.path_of(counter);
+      const Value& count = counts->elements[i];
+      out.counts.push_back(ExpectedCount{counter, read_integer(count, entry_path, 0, int64_max),
+                                         location(count, entry_path)});
+    }
+  }
+
+  if (const Value* never = expect.find("never")) {
+    const std::string never_path = expect.path_of("never");
+    require_array(*never, never_path);
+    for (std::size_t k = 0; k < never->elements.size(); ++k)
+      out.never.push_back(read_never(never->elements[k], json::append_index(never_path, k)));
+  }
+}
+
+ExpectedSegment Loader::read_expected_segment(const Value& value, const std::string& path) const {
+  const Object object(*this, value, path);
+  object.allow({"from", "flags", "seq", "ack", "len", "at"});
+  ExpectedSegment segment;
+  segment.where = location(value, path);
+  segment.from = read_host(object.require("from"), object.path_of("from"));
+  segment.flags = read_flags(object.require("flags"), object.path_of("flags"), true);
+  if (const Value* seq = object.find("seq")) segment.seq = read_integer(*seq, object.path_of("seq"), int64_min, int64_max);
+  if (const Value* ack = object.find("ack")) segment.ack = read_integer(*ack, object.path_of("ack"), int64_min, int64_max);
+  if (const Value* len = object.find("len"))
+    segment.length = static_cast<std::uint32_t>(read_integer(*len, object.path_of("len"), 0, 4294967295));
+  if (const Value* at = object.find("at")) segment.at = read_duration(*at, object.path_of("at"));
+  return segment;
+}
+
+ExpectedNever Loader::read_never(const Value& value, const std::string& path) const {
+  const Object object(*this, value, path);
+  ExpectedNever never;
+  never.where = location(value, path);
+  const Value* segment = object.find("segment");
+  const Value* event = object.find("event");
+  const Value* state = object.find("state");
+  const int kinds = (segment != nullptr) + (event != nullptr) + (state != nullptr);
+  if (kinds == 0) fail(value, path, R"(missing required key: one of "segment", "event" or "state")");
+  if (kinds > 1) {
+    // Report at the second kind key in document order.
+    int seen = 0;
+    for (std::size_t i = 0; i < value.keys.size(); ++i) {
+      const std::string& key = value.keys[i];
+      if (key != "segment" && key != "event" && key != "state") continue;
+      if (++seen == 2)
+        throw ScenarioError(object.key_location(key),
+                            R"(a "never" entry holds exactly one of "segment", "event" or "state")");
+    }
+  }
+  if (segment != nullptr) {
+    object.allow({"segment"});
+    never.kind = ExpectedNever::Kind::segment;
+    const Object match(*this, *segment, object.path_of("segment"));
+    match.allow({"from", "flags", "flags_contain"});
+    if (const Value* from = match.find("from")) never.host = read_host(*from, match.path_of("from"));
+    if (const Value* flags = match.find("flags")) never.flags_exact = read_flags(*flags, match.path_of("flags"), true);
+    if (const Value* flags = match.find("flags_contain"))
+      never.flags_contain = read_flags(*flags, match.path_of("flags_contain"), false);
+    return never;
+  }
+  object.allow({event != nullptr ? "event" : "state", "host", "connection"});
+  if (event != nullptr) {
+    never.kind = ExpectedNever::Kind::event;
+    never.event = read_app_event(*event, object.path_of("event"));
+  } else {
+    never.kind = ExpectedNever::Kind::state;
+    never.state = read_state(*state, object.path_of("state"));
+  }
+  if (const Value* host = object.find("host")) never.host = read_host(*host, object.path_of("host"));
+  if (const Value* connection = object.find("connection")) {
+    const std::string name = read_string(*connection, object.path_of("connection"));
+    const int owner = connection_owner(name, *connection, object.path_of("connection"));
+    if (never.host && *never.host != owner)
+      fail(*connection, object.path_of("connection"),
+           "connection " + quoted(name) + " belongs to host " +
+               quoted(host_names_[static_cast<std::size_t>(owner)]) + ", not to " +
+               quoted(host_names_[static_cast<std::size_t>(*never.host)]));
+    never.connection = name;
+  }
+  return never;
+}
+
+void Loader::check_counter(const std::string& counter, const Object& counts) const {
+  const std::size_t dot = counter.find('.');
+  if (dot != std::string::npos) {
+    const std::string head = counter.substr(0, dot);
+    const std::string rest = counter.substr(dot + 1);
+    if (head == "link") {
+      if (rest == "dropped" || rest == "expired" || rest == "duplicated") return;
+    } else if (std::find(host_names_.begin(), host_names_.end(), head) != host_names_.end()) {
+      tcp::AppEventKind event = tcp::AppEventKind::connected;
+      if (rest == "sent" || rest == "retransmissions" || rest == "discarded" || rest == "connections" ||
+          tcp::parse_app_event(rest, event))
+        return;
+      std::uint8_t flags = 0;
+      if (rest.rfind("sent.", 0) == 0 && std::find(flag_names().begin(), flag_names().end(), rest.substr(5)) != flag_names().end() &&
+          tcp::parse_flags(rest.substr(5), flags))
+        return;
+    }
+  }
+  std::vector<std::string> vocabulary = {"link.dropped", "link.expired", "link.duplicated"};
+  for (const auto& host : host_names_) {
+    for (const auto& event : app_event_names()) vocabulary.push_back(host + "." + event);
+    for (const char* suffix : {"sent", "retransmissions", "discarded", "connections"})
+      vocabulary.push_back(host + "." + suffix);
+    for (const auto& flag : flag_names()) vocabulary.push_back(host + ".sent." + flag);
+  }
+  std::string message;
+  if (const auto suggestion = closest(counter, vocabulary)) {
+    message = "unknown counter " + quoted(counter) + ", did you mean " + quoted(*suggestion) + "?";
+  } else {
+    message = "unknown counter " + quoted(counter) +
+              R"(, expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", )"
+              R"("<host>.retransmissions", "<host>.discarded", "<host>.connections", )"
+              R"("link.dropped", "link.expired" or "link.duplicated")";
+  }
+  throw ScenarioError(counts.key_location(counter), message);
+}
+
+// --- Reading the file ---
+
+[[noreturn]] void fail_file(const std::string& file, std::string message) {
+  throw ScenarioError(SourceLocation{file, 0, 0, "$"}, std::move(message));
+}
+
+std::string errno_text(int error) { return std::generic_category().message(error); }
+
+std::string read_whole_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail_file(path, "cannot open file: " + errno_text(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) fail_file(path, "cannot open file: " + errno_text(errno));
+  if (S_ISDIR(info.st_mode)) fail_file(path, "cannot open file: " + errno_text(EISDIR));
+  if (S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) > max_file_bytes)
+    fail_file(path, "file is larger than 16 MiB");
+  // Read at most one byte past the limit, so pipes and devices cannot make us read forever.
+  std::string text;
+  std::size_t size = 0;
+  text.resize(S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) + 1 : 65536);
+  while (true) {
+    if (size == text.size()) text.resize(std::min(text.size() * 2, max_file_bytes + 1));
+    const ssize_t got = ::read(fd, text.data() + size, text.size() - size);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      fail_file(path, "cannot read file: " + errno_text(errno));
+    }
+    if (got == 0) break;
+    size += static_cast<std::size_t>(got);
+    if (size > max_file_bytes) fail_file(path, "file is larger than 16 MiB");
+  }
+  text.resize(size);
+  return text;
+}
+
+Scenario load_text(std::string_view text, const std::string& file) {
+  if (text.size() > max_file_bytes) fail_file(file, "file is larger than 16 MiB");
+  const bool blank = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+  if (blank) throw ScenarioError(SourceLocation{file, 1, 1, "$"}, "empty file, expected a JSON object");
+  Value root;
+  json::SyntaxError syntax;
+  if (!json::parse(text, root, syntax))
+    throw ScenarioError(SourceLocation{file, syntax.position.line, syntax.position.column, syntax.path},
+                        "invalid JSON: " + syntax.message);
+  Loader loader(file);
+  return loader.load(root);
+}
+
+// Turns anything but a ScenarioError into one, so callers only ever see ScenarioError.
+template <typename Function>
+Scenario guarded(const std::string& file, Function&& function) {
+  try {
+    return function();
+  } catch (const ScenarioError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    fail_file(file, "out of memory while reading the scenario");
+  } catch (const std::exception& error) {
+    fail_file(file, std::string("internal error while reading the scenario: ") + error.what());
+  }
+}
+
+}  // namespace
+
+Scenario load_scenario_file(const std::string& path) {
+  return guarded(path, [&] { return load_text(read_whole_file(path), path); });
+}
+
+Scenario load_scenario_text(std::string_view text, const std::string& file_label) {
+  return guarded(file_label, [&] { return load_text(text, file_label); });
+}
+
+bool parse_duration(std::string_view text, Duration& out, std::string& error) {
+  const std::string shown = json::quote(text);
+  const std::string units = "ns, us, ms, s, min or h";
+  if (text == "0") {
+    out = 0;
+    return true;
+  }
+  std::string_view body = text;
+  const bool negative = !body.empty() && body.front() == '-';
+  if (negative) body.remove_prefix(1);
+  std::string_view integer_digits;
+  std::string_view fraction_digits;
+  std::string_view unit;
+  const bool numeric = split_decimal(body, integer_digits, fraction_digits, unit);
+  if (!numeric || (!unit.empty() && !all_letters(unit))) {
+    error = "expected " + std::string(duration_example) + ", got " + shown;
+    return false;
+  }
+  if (negative) {
+    error = "duration " + shown + " is negative";
+    return false;
+  }
+  if (unit.empty()) {
+    error = "duration " + shown + " needs a unit: " + units;
+    return false;
+  }
+  std::uint64_t multiplier = 0;
+  if (unit == "ns") multiplier = nanosecond;
+  else if (unit == "us") multiplier = microsecond;
+  else if (unit == "ms") multiplier = millisecond;
+  else if (unit == "s") multiplier = second;
+  else if (unit == "min") multiplier = minute;
+  else if (unit == "h") multiplier = hour;
+  else {
+    error = "duration " + shown + " has unknown unit " + json::quote(unit) + ", expected " + units;
+    return false;
+  }
+  std::uint64_t nanoseconds = 0;
+  switch (scale_decimal(integer_digits, fraction_digits, multiplier, static_cast<std::uint64_t>(int64_max),
+                        nanoseconds)) {
+    case DecimalResult::ok:
+      out = static_cast<Duration>(nanoseconds);
+      return true;
+    case DecimalResult::overflow:
+      error = "duration " + shown + " overflows 64-bit nanoseconds";
+      return false;
+    case DecimalResult::inexact:
+      error = "duration " + shown + " is not a whole number of nanoseconds";
+      return false;
+  }
+  return false;
+}
+
+}  // namespace tcpsim::runner
