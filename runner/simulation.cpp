@@ -281,7 +281,11 @@ class Simulation {
     } else {
       if (record_) trace_segment(TraceKind::deliver, to, tcp::no_connection, flight.view, {});
       host(to).packet_arrives(now(), flight.packet, output_);
+      // A discard effect names the segment it drops. A copy: processing may grow in_flight_.
+      arriving_view_ = flight.view;
+      arriving_ = true;
       process(to);
+      arriving_ = false;
     }
     free_slots_.push_back(slot);
   }
@@ -428,7 +432,7 @@ class Simulation {
           break;
         case Effect::Kind::discard:
           if (record_) {
-            TraceSegment view = describe(effect.packet, 0);
+            TraceSegment view = arriving_ ? arriving_view_ : describe(effect.packet, 0);
             trace_segment(TraceKind::discard, h, effect.connection, view,
                           std::string(effect.reason));
             count(host_name(h) + ".discarded");
@@ -548,6 +552,8 @@ class Simulation {
   std::unordered_map<std::string, int> listener_children_;
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;
+  bool arriving_ = false;
+  TraceSegment arriving_view_;
   std::uint64_t segment_counter_ = 0;
   RunResult result_;
 };
