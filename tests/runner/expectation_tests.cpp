@@ -1,0 +1,169 @@
+// The checks a CI user relies on: every kind of expectation fails when the run differs, and says
+// exactly what differed and where the expectation stands; golden comparison names the first
+// divergent event.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "runner/expectations.hpp"
+#include "runner/scenario_loader.hpp"
+#include "runner/simulation.hpp"
+#include "runner/trace_format.hpp"
+
+using namespace tcpsim::runner;
+
+namespace {
+
+// A handshake and a four-way close over a 50 ms link, with `expect` spliced in.
+std::string handshake_scenario(const std::string& expect) {
+  return R"({
+  "tcpsim": 1,
+  "name": "expectation-test",
+  "description": "Handshake and close used by the expectation tests.",
+  "link": { "delay": "50ms" },
+  "hosts": [
+    { "name": "client", "tcp": { "isn": 100 } },
+    { "name": "server", "tcp": { "isn": 900 } }
+  ],
+  "timeline": [
+    { "at": "0s", "host": "server", "action": "listen", "port": 80, "name": "web" },
+    { "at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1" },
+    { "at": "300ms", "host": "client", "action": "send", "connection": "c1", "data": "hi" },
+    { "at": "1s", "host": "client", "action": "close", "connection": "c1" },
+    { "at": "1500ms", "host": "server", "action": "close", "connection": "web#1" }
+  ],
+  "expect": )" + expect + "\n}\n";
+}
+
+std::vector<ExpectationFailure> failures_for(const std::string& expect) {
+  const Scenario scenario = load_scenario_text(handshake_scenario(expect), "inline.json");
+  return check_expectations(scenario, run_scenario(scenario));
+}
+
+}  // namespace
+
+TEST_CASE("expectations that hold produce no failure") {
+  const auto failures = failures_for(R"({
+    "final_states": { "c1": "CLOSED", "web#1": "CLOSED" },
+    "states": { "c1": ["CLOSED", "SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "TIME_WAIT", "CLOSED"] },
+    "app_events": { "web#1": ["accepted", { "event": "data", "data": "hi", "at": "350ms" }, "end_of_stream", "closed"] },
+    "counts": { "server.accepted": 1, "client.sent.FIN": 1, "link.dropped": 0 },
+    "never": [ { "segment": { "flags_contain": "RST" } } ]
+  })");
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+}
+
+TEST_CASE("a wrong final state is reported with the states the connection went through") {
+  const auto failures = failures_for(R"({ "final_states": { "c1": "TIME_WAIT" } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "c1 ended in CLOSED, expected TIME_WAIT; its states: [CLOSED, SYN_SENT, ESTABLISHED, "
+        "FIN_WAIT_1, FIN_WAIT_2, TIME_WAIT, CLOSED]");
+  CHECK(failures[0].where.json_path == "$.expect.final_states.c1");
+  CHECK(failures[0].where.file == "inline.json");
+  CHECK(failures[0].where.line > 0);
+}
+
+TEST_CASE("an unknown connection in an expectation fails rather than passing vacuously") {
+  const auto failures = failures_for(R"({ "final_states": { "web#2": "CLOSED" } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "connection web#2 never existed");
+}
+
+TEST_CASE("a wrong state sequence is shown next to the expected one") {
+  const auto failures = failures_for(R"({ "states": { "c1": ["CLOSED", "SYN_SENT", "ESTABLISHED"] } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message.find("c1 went through [CLOSED, SYN_SENT, ESTABLISHED, FIN_WAIT_1") == 0);
+}
+
+TEST_CASE("app events: wrong time, wrong data, missing and extra events each fail") {
+  auto failures = failures_for(R"({ "app_events": { "web#1": ["accepted", { "event": "data", "at": "351ms" }, "end_of_stream", "closed"] } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "app event 2 of web#1: expected data at 351ms, it came at 350ms");
+
+  failures = failures_for(R"({ "app_events": { "web#1": ["accepted", { "event": "data", "data": "ho" }, "end_of_stream", "closed"] } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "app event 2 of web#1: expected data \"ho\", got \"hi\"");
+
+  failures = failures_for(R"({ "app_events": { "web#1": ["accepted", "data"] } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "web#1: expected 2 app events, got 4; the first extra one is end_of_stream at 1.05s");
+
+  failures = failures_for(R"({ "app_events": { "web#1": ["accepted", "data", "end_of_stream", "closed", "reset"] } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "web#1: expected 5 app events, got 4; missing reset");
+}
+
+TEST_CASE("segments are matched in order with relative numbers, and the first difference is named") {
+  auto failures = failures_for(R"({ "segments": [
+      { "from": "client", "flags": "SYN", "seq": 0, "len": 0, "at": "100ms" },
+      { "from": "server", "flags": "SYN,ACK", "seq": 0, "ack": 1 },
+      { "from": "client", "flags": "ACK", "seq": 1, "ack": 1 },
+      { "from": "client", "flags": "PSH,ACK", "seq": 1, "ack": 1, "len": 2 },
+      { "from": "server", "flags": "ACK", "seq": 1, "ack": 3 },
+      { "from": "client", "flags": "FIN,ACK", "seq": 3, "ack": 1 },
+      { "from": "server", "flags": "ACK", "seq": 1, "ack": 4 },
+      { "from": "server", "flags": "FIN,ACK", "seq": 1, "ack": 4 },
+      { "from": "client", "flags": "ACK", "seq": 4, "ack": 2 }
+  ] })");
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+
+  failures = failures_for(R"({ "segments": [
+      { "from": "client", "flags": "SYN", "seq": 0 },
+      { "from": "server", "flags": "SYN,ACK", "seq": 0, "ack": 2 }
+  ] })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "segment 2: expected server SYN,ACK seq=0 ack=2, got server SYN,ACK seq=0 ack=1 len=0 at "
+        "150ms");
+  CHECK(failures[0].where.json_path == "$.expect.segments[1]");
+}
+
+TEST_CASE("a short segment list fails on the first extra segment") {
+  const auto failures = failures_for(R"({ "segments": [ { "from": "client", "flags": "SYN" } ] })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "expected 1 segments, 9 were sent; the first extra one is server SYN,ACK seq=0 ack=1 "
+        "len=0 at 150ms");
+}
+
+TEST_CASE("counts and never rules fail with the actual value") {
+  auto failures = failures_for(R"({ "counts": { "server.accepted": 2 } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "count server.accepted is 1, expected 2");
+
+  failures = failures_for(R"({ "never": [ { "segment": { "from": "server", "flags_contain": "FIN" } } ] })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "a segment that should never be sent was sent: server FIN,ACK seq=1 ack=4 len=0 at 1.5s");
+
+  failures = failures_for(R"({ "never": [ { "state": "TIME_WAIT", "host": "client" } ] })");
+  REQUIRE(failures.size() == 1);
+
+  failures = failures_for(R"({ "never": [ { "event": "closed", "connection": "web#1" } ] })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "web#1 was told closed at 1.6s, which should never happen");
+}
+
+TEST_CASE("golden comparison names the first divergent line") {
+  CHECK_FALSE(compare_traces("a\nb\n", "a\nb\n"));
+  const auto difference = compare_traces("a\nb\nc\n", "a\nB\nc\n");
+  REQUIRE(difference);
+  CHECK(*difference == "first divergent event at trace line 2:\n    golden: b\n    actual: B");
+  const auto shorter = compare_traces("a\nb\n", "a\n");
+  REQUIRE(shorter);
+  CHECK(shorter->find("actual: (end of trace)") != std::string::npos);
+  CHECK(golden_path_for("scenarios/x.json") == "scenarios/x.trace.jsonl");
+}
+
+TEST_CASE("the event budget stops a run that would not end, with a clear message") {
+  std::string text = handshake_scenario("{}");
+  text.replace(text.find("\"expect\""), 0, "\"event_budget\": 5,\n  ");
+  const Scenario scenario = load_scenario_text(text, "inline.json");
+  const RunResult result = run_scenario(scenario);
+  REQUIRE(result.error);
+  CHECK(result.error->find("event budget of 5 events exhausted") == 0);
+}
