@@ -762,9 +762,9 @@ bool Connection::transmit_pending(Time now, Output& out) {
   // Queued bytes not yet sent, and the part of the peer's window not in flight.
   auto unsent = [&] {
     return static_cast<std::uint32_t>(send_buffer_.size()) -
-           static_cast<std::uint32_t>(seq_diff(snd_.nxt, send_buffer_seq_));
+           static_cast<std::uint32_t>(seq_diff(sent_data_end(), send_buffer_seq_));
   };
-  while (unsent() > 0) {
+  while (!fin_sent_ && unsent() > 0) {
     const auto in_flight = static_cast<std::uint32_t>(seq_diff(snd_.nxt, snd_.una));
     const std::uint32_t usable = snd_.wnd > in_flight ? snd_.wnd - in_flight : 0;
     const std::uint32_t length = std::min({unsent(), send_mss(), usable});

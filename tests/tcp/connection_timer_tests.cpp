@@ -1,0 +1,204 @@
+// Retransmission (RFC 6298) and retry limits (RFC 9293 3.8.3); the TIME_WAIT timer is covered
+// with the TIME_WAIT arrivals.
+#include <catch2/catch.hpp>
+
+#include "tcp_test_support.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::tcp;
+using namespace tcpsim::tcp::testing;
+
+TEST_CASE("syn_sent_retransmission_timeout_resends_syn_and_doubles_rto", "[connection][timer]") {
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  const Segment syn = only_sent(out);
+  check_segment(syn, local_iss, 0, flag::syn);
+  CHECK(syn.mss == 536);
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 3 * second);
+  out.clear();
+  c.timer_expired(3 * second, TimerKind::retransmission, out);
+  CHECK(sent(out).size() == 1);
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 7 * second);
+}
+
+TEST_CASE("syn_sent_gives_up_after_syn_retries", "[connection][timer]") {
+  Connection c = make_connection();  // syn_retries = 6
+  to_syn_sent(c);
+  Time deadline = 1 * second;
+  for (int retry = 1; retry <= 6; ++retry) {
+    Output out;
+    c.timer_expired(deadline, TimerKind::retransmission, out);
+    REQUIRE(sent(out).size() == 1);
+    deadline = c.timer_deadline(TimerKind::retransmission);
+  }
+  // 1, 3, 7, 15, 31, 63 s; the seventh RTO would be 64 s but rto_max (60 s) clamps it.
+  CHECK(deadline == 123 * second);
+  Output out;
+  c.timer_expired(deadline, TimerKind::retransmission, out);
+  CHECK(sent(out).empty());  // RFC: give up without a RST
+  CHECK(transitions(out) == std::vector<Transition>{{State::syn_sent, State::closed}});
+  CHECK(transition_reasons(out)[0] == "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer");
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
+  CHECK(c.finished());
+}
+
+TEST_CASE("syn_sent_gives_up_at_127_seconds_without_the_clamp", "[connection][timer]") {
+  TcpConfig config;
+  config.rto_max = 120 * second;  // Linux's TCP_RTO_MAX
+  Connection c = make_connection(config);
+  to_syn_sent(c);
+  Output out;
+  for (int retry = 1; retry <= 6; ++retry) {
+    c.timer_expired(c.timer_deadline(TimerKind::retransmission), TimerKind::retransmission, out);
+  }
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 127 * second);
+  CHECK(count(out, Effect::Kind::transmit) == 6);
+}
+
+TEST_CASE("rto_backoff_is_clamped_to_rto_max", "[connection][timer]") {
+  TcpConfig config;
+  config.rto_max = 3 * second;
+  Connection c = make_connection(config);
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 3 * second);   // RTO 2 s
+  c.timer_expired(3 * second, TimerKind::retransmission, out);
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 6 * second);   // RTO 3 s, not 4
+  c.timer_expired(6 * second, TimerKind::retransmission, out);
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 9 * second);
+}
+
+TEST_CASE("initial_rto_is_clamped_to_rto_min", "[connection][timer]") {
+  TcpConfig config;
+  config.rto_initial = 100 * millisecond;
+  config.rto_min = 200 * millisecond;
+  Connection c = make_connection(config);
+  to_syn_sent(c);
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 200 * millisecond);
+}
+
+TEST_CASE("syn_received_retransmits_syn_ack_and_gives_up_after_synack_retries", "[connection][timer]") {
+  TcpConfig config;
+  config.synack_retries = 2;
+  Connection c = make_connection(config);
+  to_syn_received_passive(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  check_segment(only_sent(out), local_iss, peer_iss + 1, flag::syn | flag::ack);
+  out.clear();
+  c.timer_expired(3 * second, TimerKind::retransmission, out);
+  CHECK(sent(out).size() == 1);
+  out.clear();
+  c.timer_expired(7 * second, TimerKind::retransmission, out);
+  CHECK(sent(out).empty());
+  CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::closed}});
+  CHECK(contains(transition_reasons(out)[0], "SYN-ACK"));
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
+}
+
+TEST_CASE("established_data_retransmission_and_retry_limit", "[connection][timer]") {
+  TcpConfig config;
+  config.data_retries = 2;
+  Connection c = make_connection(config);
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("abc"), out));
+  out.clear();
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  const Segment again = only_sent(out);
+  check_segment(again, 101, 301, flag::ack | flag::psh);
+  CHECK(text(again.payload) == "abc");
+  out.clear();
+  c.timer_expired(3 * second, TimerKind::retransmission, out);
+  CHECK(sent(out).size() == 1);
+  out.clear();
+  c.timer_expired(7 * second, TimerKind::retransmission, out);
+  CHECK(sent(out).empty());
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
+  CHECK(contains(transition_reasons(out)[0], "data_retries"));
+}
+
+TEST_CASE("established_retransmission_sends_only_the_oldest_segment", "[connection][timer]") {
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  Segment syn_ack = from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack);
+  syn_ack.mss = 2;
+  c.segment_arrives(0, syn_ack, out);
+  REQUIRE(c.send(0, bytes("abcd"), out));
+  out.clear();
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  const Segment oldest = only_sent(out);
+  check_segment(oldest, 101, 301, flag::ack);
+  CHECK(text(oldest.payload) == "ab");
+}
+
+TEST_CASE("fin_wait_1_retransmits_data_and_fin_together", "[connection][timer]") {
+  Connection c = make_connection();
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("abc"), out));
+  c.close(0, out);
+  REQUIRE(sent(out).size() == 2);  // the data, then the FIN on its own
+  out.clear();
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  const Segment again = only_sent(out);
+  check_segment(again, 101, 301, flag::ack | flag::psh | flag::fin);
+  CHECK(text(again.payload) == "abc");
+}
+
+TEST_CASE("fin_wait_1_retransmits_a_lone_fin", "[connection][timer]") {
+  Connection c = make_connection();
+  to_fin_wait_1(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  check_segment(only_sent(out), 101, 301, flag::fin | flag::ack);
+  CHECK(c.send_sequence().nxt == 102);
+}
+
+TEST_CASE("last_ack_retransmits_fin", "[connection][timer]") {
+  Connection c = make_connection();
+  to_last_ack(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  check_segment(only_sent(out), 101, 302, flag::fin | flag::ack);
+}
+
+TEST_CASE("stale_timer_expiry_is_ignored", "[connection][timer]") {
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(999 * millisecond, TimerKind::retransmission, out);
+  c.timer_expired(1 * second, TimerKind::time_wait, out);
+  CHECK(out.effects.empty());
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 1 * second);
+}
+
+TEST_CASE("new_ack_ends_the_backoff", "[connection][timer]") {
+  Connection c = make_connection();
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("a"), out));
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  REQUIRE(c.timer_deadline(TimerKind::retransmission) == 3 * second);
+  c.segment_arrives(2 * second, from_peer(301, 102, flag::ack), out);
+  out.clear();
+  REQUIRE(c.send(2 * second, bytes("b"), out));
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 3 * second);  // 2 s + the initial 1 s
+}
+
+TEST_CASE("timer_effects_name_the_connection_and_timer", "[connection][timer]") {
+  Connection c(42, TcpConfig{}, local_tuple());
+  Output out;
+  c.open_active(0, local_iss, out);
+  REQUIRE(out.effects.size() == 3);
+  CHECK(out.effects[0].kind == Effect::Kind::state_change);
+  CHECK(out.effects[1].kind == Effect::Kind::transmit);
+  CHECK(out.effects[2].kind == Effect::Kind::timer_set);
+  CHECK(out.effects[2].connection == 42);
+  CHECK(out.effects[2].timer == TimerKind::retransmission);
+  CHECK(out.effects[2].deadline == 1 * second);
+}

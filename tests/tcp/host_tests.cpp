@@ -1,0 +1,353 @@
+// The host: demultiplexing, listeners and backlog, ephemeral ports, segments for no connection,
+// crash and reboot, and the two-way variant's silence.
+#include <catch2/catch.hpp>
+
+#include <deque>
+
+#include "tcp/host.hpp"
+#include "tcp_test_support.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::tcp;
+using namespace tcpsim::tcp::testing;
+
+namespace {
+
+constexpr Address client_address = 0x0A000001;
+constexpr Address server_address = 0x0A000002;
+
+HostConfig host_config(Address address, TcpConfig tcp = {}) {
+  HostConfig config;
+  config.address = address;
+  config.tcp = tcp;
+  return config;
+}
+
+// ISNs 1000, 2000, 3000 ... so tests can predict them.
+std::function<std::uint32_t()> counting_isns() {
+  auto next = std::make_shared<std::uint32_t>(0);
+  return [next] { return *next += 1000; };
+}
+
+Packet packet_to(Address destination, Address source, Port source_port, Port destination_port, SeqNum seq,
+                 SeqNum ack, std::uint8_t flags) {
+  Packet packet;
+  packet.source = source;
+  packet.destination = destination;
+  packet.segment.source_port = source_port;
+  packet.segment.destination_port = destination_port;
+  packet.segment.seq = seq;
+  packet.segment.ack = ack;
+  packet.segment.flags = flags;
+  packet.segment.window = 65535;
+  return packet;
+}
+
+std::vector<Packet> sent_packets(const Output& out) {
+  std::vector<Packet> packets;
+  for (const Effect& effect : out.effects) {
+    if (effect.kind == Effect::Kind::transmit) packets.push_back(effect.packet);
+  }
+  return packets;
+}
+
+// Carries packets between two hosts until nothing is in flight; all effects go to `log`.
+void deliver(Time now, Host& a, Host& b, const Output& first, Output& log) {
+  std::deque<Packet> in_flight;
+  auto take = [&](const Output& out) {
+    for (const Effect& effect : out.effects) {
+      log.effects.push_back(effect);
+      if (effect.kind == Effect::Kind::transmit) in_flight.push_back(effect.packet);
+    }
+  };
+  take(first);
+  for (int step = 0; step < 1000 && !in_flight.empty(); ++step) {
+    Packet packet = in_flight.front();
+    in_flight.pop_front();
+    Output out;
+    Host& to = packet.destination == a.config().address ? a : b;
+    to.packet_arrives(now, packet, out);
+    take(out);
+  }
+  REQUIRE(in_flight.empty());
+}
+
+}  // namespace
+
+TEST_CASE("host_connect_hands_out_ephemeral_ports_and_ids_in_order", "[host]") {
+  Host host(host_config(client_address), counting_isns());
+  Output out;
+  const ConnectionId first = host.connect(0, server_address, 80, 0, out);
+  const ConnectionId second = host.connect(0, server_address, 80, 0, out);
+  CHECK(first == 1);
+  CHECK(second == 2);
+  REQUIRE(host.find(first) != nullptr);
+  CHECK(host.find(first)->tuple().local.port == 49152);
+  CHECK(host.find(second)->tuple().local.port == 49153);
+  CHECK(host.find(first)->send_sequence().iss == 1000);
+  CHECK(host.find(second)->send_sequence().iss == 2000);
+  REQUIRE(out.effects[0].kind == Effect::Kind::connection_open);
+  CHECK(out.effects[0].connection == 1);
+  CHECK(out.effects[0].listener_port == 0);
+  CHECK(out.effects[0].tuple.remote.port == 80);
+  const std::vector<Packet> syns = sent_packets(out);
+  REQUIRE(syns.size() == 2);
+  CHECK(syns[0].source == client_address);
+  CHECK(syns[0].destination == server_address);
+  CHECK(syns[0].segment.flags == flag::syn);
+  CHECK(host.connection_count() == 2);
+}
+
+TEST_CASE("host_ephemeral_ports_skip_ports_in_use_and_wrap", "[host]") {
+  HostConfig config = host_config(client_address);
+  config.ephemeral_first = 5000;
+  config.ephemeral_last = 5002;
+  Host host(config, counting_isns());
+  Output out;
+  REQUIRE(host.connect(0, server_address, 80, 5001, out) != no_connection);
+  REQUIRE(host.listen(0, 5002, 4, out));
+  const ConnectionId first = host.connect(0, server_address, 80, 0, out);
+  CHECK(host.find(first)->tuple().local.port == 5000);
+  // 5001 and 5002 are in use, 5000 too: nothing is left.
+  out.clear();
+  CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
+  CHECK(discard_reasons(out) == std::vector<std::string_view>{"connect refused locally: no free ephemeral port"});
+  // Once 5000 is free again the allocator wraps around to it.
+  host.abort(0, first, out);
+  const ConnectionId again = host.connect(0, server_address, 80, 0, out);
+  CHECK(host.find(again)->tuple().local.port == 5000);
+}
+
+TEST_CASE("host_connect_with_a_tuple_in_use_is_refused", "[host]") {
+  Host host(host_config(client_address), counting_isns());
+  Output out;
+  REQUIRE(host.connect(0, server_address, 80, 1234, out) == 1);
+  out.clear();
+  CHECK(host.connect(0, server_address, 80, 1234, out) == no_connection);
+  CHECK(discard_reasons(out).size() == 1);
+  CHECK(host.connect(0, server_address, 81, 1234, out) == 2);  // another remote port is fine
+}
+
+TEST_CASE("host_fixed_isn_overrides_the_source", "[host]") {
+  TcpConfig tcp;
+  tcp.fixed_isn = 77;
+  Host host(host_config(client_address, tcp), counting_isns());
+  Output out;
+  const ConnectionId id = host.connect(0, server_address, 80, 0, out);
+  CHECK(host.find(id)->send_sequence().iss == 77);
+}
+
+TEST_CASE("host_listener_spawns_a_connection_on_syn", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 8, out));
+  CHECK_FALSE(server.listen(0, 80, 8, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
+  REQUIRE(out.effects[0].kind == Effect::Kind::connection_open);
+  CHECK(out.effects[0].connection == 1);
+  CHECK(out.effects[0].listener_port == 80);
+  CHECK(out.effects[0].tuple.local.port == 80);
+  CHECK(out.effects[0].tuple.remote.port == 4000);
+  CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen}, {State::listen, State::syn_received}});
+  const std::vector<Packet> answers = sent_packets(out);
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].destination == client_address);
+  check_segment(answers[0].segment, 1000, 301, flag::syn | flag::ack);
+}
+
+TEST_CASE("host_demultiplexes_by_exact_four_tuple", "[host]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 8, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 500, 0, flag::syn), out);
+  out.clear();
+  // The ACK for the second connection's SYN-ACK (ISS 2000) reaches the second connection only.
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 501, 2001, flag::ack), out);
+  CHECK(server.find(1)->state() == State::syn_received);
+  CHECK(server.find(2)->state() == State::established);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::accepted});
+  CHECK(out.effects.back().connection == 2);
+}
+
+TEST_CASE("host_listener_backlog_drops_extra_syns", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
+  out.clear();
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 500, 0, flag::syn), out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_reasons(out) == std::vector<std::string_view>{"listen backlog full: SYN dropped (as Linux does)"});
+  CHECK(server.connection_count() == 1);
+  // Once the first is ESTABLISHED its slot is free.
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
+  out.clear();
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 500, 0, flag::syn), out);
+  CHECK(sent_packets(out).size() == 1);
+  CHECK(server.connection_count() == 2);
+}
+
+TEST_CASE("host_listener_child_reset_in_syn_received_is_freed", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
+  out.clear();
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 301, 0, flag::rst), out);
+  CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::listen}});
+  REQUIRE(out.effects.back().kind == Effect::Kind::connection_free);
+  CHECK(out.effects.back().connection == 1);
+  CHECK(server.find(1) == nullptr);
+  CHECK(server.connection_count() == 0);
+  // The backlog slot is free again, and the next id is 2.
+  out.clear();
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 900, 0, flag::syn), out);
+  CHECK(out.effects[0].connection == 2);
+}
+
+TEST_CASE("host_listener_port_ack_without_connection_draws_rst", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 555, flag::ack), out);
+  const std::vector<Packet> answers = sent_packets(out);
+  REQUIRE(answers.size() == 1);
+  check_segment(answers[0].segment, 555, 0, flag::rst);
+  CHECK(answers[0].destination == client_address);
+  CHECK(answers[0].segment.destination_port == 4000);
+  CHECK(server.connection_count() == 0);
+}
+
+TEST_CASE("host_listener_port_rst_is_ignored", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::rst), out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_reasons(out).size() == 1);
+}
+
+TEST_CASE("host_closed_port_syn_draws_rst_ack", "[host]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 81, 300, 0, flag::syn), out);
+  const std::vector<Packet> answers = sent_packets(out);
+  REQUIRE(answers.size() == 1);
+  check_segment(answers[0].segment, 0, 301, flag::rst | flag::ack);
+  CHECK(answers[0].source == server_address);
+  CHECK(answers[0].segment.source_port == 81);
+}
+
+TEST_CASE("host_closed_port_rst_is_never_answered", "[host]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 81, 300, 0, flag::rst | flag::ack), out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_reasons(out).size() == 1);
+}
+
+TEST_CASE("host_packet_for_another_address_is_discarded", "[host]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  server.packet_arrives(0, packet_to(0x0A000009, client_address, 4000, 81, 300, 0, flag::syn), out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_reasons(out) == std::vector<std::string_view>{"not addressed to this host"});
+}
+
+TEST_CASE("host_two_way_ignores_syn_ack_without_connection", "[host][two_way]") {
+  TcpConfig tcp;
+  tcp.handshake = Handshake::two_way;
+  Host client(host_config(client_address, tcp), counting_isns());
+  Output out;
+  client.packet_arrives(0, packet_to(client_address, server_address, 80, 4000, 300, 12, flag::syn | flag::ack), out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_reasons(out) ==
+        std::vector<std::string_view>{"two-way handshake: no third segment, not even a RST"});
+  // Three-way answers the same segment with a RST (RFC 9293 3.5 figure 8).
+  Host three_way(host_config(client_address), counting_isns());
+  out.clear();
+  three_way.packet_arrives(0, packet_to(client_address, server_address, 80, 4000, 300, 12, flag::syn | flag::ack), out);
+  REQUIRE(sent_packets(out).size() == 1);
+  check_segment(sent_packets(out)[0].segment, 12, 0, flag::rst);
+}
+
+TEST_CASE("host_crash_is_silent_and_reboot_starts_afresh", "[host][crash]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
+  out.clear();
+  server.crash(1 * second, out);
+  CHECK(sent_packets(out).empty());
+  CHECK(count(out, Effect::Kind::connection_free) == 1);
+  CHECK_FALSE(server.is_up());
+  CHECK(server.connection_count() == 0);
+  out.clear();
+  server.packet_arrives(2 * second, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
+  CHECK(discard_reasons(out) == std::vector<std::string_view>{"host is down"});
+  CHECK(sent_packets(out).empty());
+  // Timers of the lost connection come to nothing.
+  out.clear();
+  server.timer_expired(1 * second, 1, TimerKind::retransmission, out);
+  CHECK(out.effects.empty());
+  server.reboot(3 * second, out);
+  CHECK(server.is_up());
+  // No listener any more: the old peer's ACK draws a RST (the half-open connection is found out).
+  server.packet_arrives(4 * second, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
+  REQUIRE(sent_packets(out).size() == 1);
+  check_segment(sent_packets(out)[0].segment, 1001, 0, flag::rst);
+  // Ids are not reused after the crash.
+  out.clear();
+  CHECK(server.connect(5 * second, client_address, 9, 0, out) == 2);
+}
+
+TEST_CASE("host_timer_for_an_unknown_connection_is_ignored", "[host]") {
+  Host host(host_config(client_address), counting_isns());
+  Output out;
+  host.timer_expired(1 * second, 7, TimerKind::retransmission, out);
+  host.timer_expired(1 * second, no_connection, TimerKind::time_wait, out);
+  CHECK(out.effects.empty());
+}
+
+TEST_CASE("host_finished_connection_is_freed_and_not_found", "[host]") {
+  Host host(host_config(client_address), counting_isns());
+  Output out;
+  const ConnectionId id = host.connect(0, server_address, 80, 0, out);
+  out.clear();
+  REQUIRE(host.abort(0, id, out));
+  CHECK(out.effects.back().kind == Effect::Kind::connection_free);
+  CHECK(host.find(id) == nullptr);
+  CHECK_FALSE(host.abort(0, id, out));
+  CHECK_FALSE(host.send(0, id, bytes("x"), out));
+  CHECK(host.connection_count() == 0);
+}
+
+TEST_CASE("host_to_host_connection_lifecycle", "[host]") {
+  Host client(host_config(client_address), counting_isns());
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  const ConnectionId id = client.connect(0, server_address, 80, 0, out);
+  Output log;
+  deliver(0, client, server, out, log);
+  REQUIRE(client.find(id)->state() == State::established);
+  REQUIRE(server.find(1)->state() == State::established);
+  out.clear();
+  REQUIRE(client.send(0, id, bytes("ping"), out));
+  REQUIRE(client.close(0, id, out));
+  log.clear();
+  deliver(0, client, server, out, log);
+  CHECK(delivered(log) == "ping");
+  CHECK(server.find(1)->state() == State::close_wait);
+  out.clear();
+  REQUIRE(server.close(0, 1, out));
+  log.clear();
+  deliver(0, client, server, out, log);
+  CHECK(server.find(1) == nullptr);  // LAST_ACK -> CLOSED -> freed
+  CHECK(client.find(id)->state() == State::time_wait);
+  out.clear();
+  client.timer_expired(4 * minute, id, TimerKind::time_wait, out);
+  CHECK(client.find(id) == nullptr);
+  CHECK(out.effects.back().kind == Effect::Kind::connection_free);
+}
