@@ -194,6 +194,8 @@ class Parser {
       if (at_end()) fail_unexpected("',' or '}'");
       if (peek() == ',') {
         ++offset_;
+        skip_whitespace();
+        if (!at_end() && peek() == '}') fail("a trailing comma before '}' is not allowed");
         continue;
       }
       if (peek() == '}') {
@@ -223,6 +225,8 @@ class Parser {
       if (at_end()) fail_unexpected("',' or ']'");
       if (peek() == ',') {
         ++offset_;
+        skip_whitespace();
+        if (!at_end() && peek() == ']') fail("a trailing comma before ']' is not allowed");
         continue;
       }
       if (peek() == ']') {
