@@ -368,23 +368,73 @@ std::string number_text(const Value& value) {
   return value.text.substr(0, 40) + "...";
 }
 
-// Parses "-?digits" into a sign and a saturated magnitude; false for fractions and exponents.
+// A JSON number's exact value: (negative ? -1 : 1) * significand * 10^exponent, with the
+// significand's leading and trailing zeros removed (empty for zero). No floating point.
+struct ExactNumber {
+  bool negative = false;
+  std::string significand;
+  std::int64_t exponent = 0;
+};
+
+// `text` follows the JSON number grammar (the parser checked it).
+ExactNumber exact_number(std::string_view text) {
+  ExactNumber number;
+  number.negative = !text.empty() && text.front() == '-';
+  if (number.negative) text.remove_prefix(1);
+  std::size_t i = 0;
+  std::string digits;
+  std::int64_t fraction_digits = 0;
+  while (i < text.size() && is_digit(text[i])) digits += text[i++];
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && is_digit(text[i])) {
+      digits += text[i++];
+      ++fraction_digits;
+    }
+  }
+  std::int64_t exponent = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool exponent_negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) exponent_negative = text[i++] == '-';
+    // Saturate: beyond a million the value is out of every range anyway.
+    while (i < text.size() && is_digit(text[i]))
+      exponent = std::min<std::int64_t>(exponent * 10 + (text[i++] - '0'), 1'000'000);
+    if (exponent_negative) exponent = -exponent;
+  }
+  std::size_t leading = 0;
+  while (leading < digits.size() && digits[leading] == '0') ++leading;
+  std::size_t trailing = 0;
+  while (trailing < digits.size() - leading && digits[digits.size() - 1 - trailing] == '0') ++trailing;
+  number.significand = digits.substr(leading, digits.size() - leading - trailing);
+  number.exponent = exponent - fraction_digits + static_cast<std::int64_t>(trailing);
+  return number;
+}
+
+// A number with no fractional part ("80", "8e1", "80.0" alike, as JSON Schema's "integer") as a
+// sign and a saturated magnitude; false when it has a fractional part.
 bool parse_integer_text(std::string_view text, bool& negative, std::uint64_t& magnitude,
                         bool& overflow) {
-  negative = !text.empty() && text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  if (text.empty()) return false;
+  const ExactNumber number = exact_number(text);
+  negative = number.negative;
   magnitude = 0;
   overflow = false;
-  for (const char c : text) {
-    if (!is_digit(c)) return false;
+  if (number.significand.empty()) return true;
+  if (number.exponent < 0) return false;
+  if (static_cast<std::int64_t>(number.significand.size()) + number.exponent > 20) {
+    overflow = true;
+    magnitude = std::numeric_limits<std::uint64_t>::max();
+    return true;
+  }
+  std::string digits = number.significand + std::string(static_cast<std::size_t>(number.exponent), '0');
+  for (const char c : digits) {
     const auto digit = static_cast<std::uint64_t>(c - '0');
     if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
       overflow = true;
       magnitude = std::numeric_limits<std::uint64_t>::max();
-    } else if (!overflow) {
-      magnitude = magnitude * 10 + digit;
+      return true;
     }
+    magnitude = magnitude * 10 + digit;
   }
   return true;
 }
@@ -450,53 +500,18 @@ std::uint64_t Loader::read_probability(const Value& value, const std::string& pa
   const std::string out_of_range = "expected " + expected + ", got " + number_text(value);
   const std::string too_fine =
       "probability " + number_text(value) + " is finer than 1e-9 (at most 9 decimals)";
-  std::string_view text = value.text;
-  const bool negative = text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  // The parser guarantees digits [ '.' digits ] [ ('e'|'E') [sign] digits ].
-  std::string digits;  // mantissa without the point
-  std::int64_t point = 0;  // position of the decimal point within `digits`
-  std::size_t i = 0;
-  while (i < text.size() && is_digit(text[i])) digits += text[i++];
-  point = static_cast<std::int64_t>(digits.size());
-  if (i < text.size() && text[i] == '.') {
-    ++i;
-    while (i < text.size() && is_digit(text[i])) digits += text[i++];
-  }
-  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
-    ++i;
-    bool exponent_negative = false;
-    if (text[i] == '+' || text[i] == '-') exponent_negative = text[i++] == '-';
-    std::int64_t exponent = 0;
-    while (i < text.size()) {
-      exponent = std::min<std::int64_t>(exponent * 10 + (text[i++] - '0'), 1'000'000);
-    }
-    point += exponent_negative ? -exponent : exponent;
-  }
-  // Strip leading zeros (moving the point with them) and trailing zeros.
-  std::size_t leading = 0;
-  while (leading < digits.size() && digits[leading] == '0') ++leading;
-  digits.erase(0, leading);
-  point -= static_cast<std::int64_t>(leading);
-  while (!digits.empty() && digits.back() == '0') digits.pop_back();
-  if (digits.empty()) return 0;  // zero, including -0
-  if (negative || point > 1) fail(value, path, out_of_range);
-  if (point < -20) fail(value, path, too_fine);
-  std::string integer_part;
-  std::string fraction_part;
-  if (point <= 0) {
-    fraction_part = std::string(static_cast<std::size_t>(-point), '0') + digits;
-  } else {
-    integer_part = digits.substr(0, static_cast<std::size_t>(point));
-    fraction_part = digits.substr(static_cast<std::size_t>(point));
-  }
+  const ExactNumber number = exact_number(value.text);
+  if (number.significand.empty()) return 0;  // zero, including -0
+  const auto digits = static_cast<std::int64_t>(number.significand.size());
+  // The value is at least 10^(digits + exponent - 1), and exactly 1 only as "1" * 10^0.
+  if (number.negative || digits + number.exponent > 1 ||
+      (digits + number.exponent == 1 && number.significand != "1"))
+    fail(value, path, out_of_range);
+  const std::int64_t scale = number.exponent + 9;  // parts per 10^9
+  if (scale < 0) fail(value, path, too_fine);
   std::uint64_t parts = 0;
-  switch (scale_decimal(integer_part, fraction_part, probability_denominator,
-                        probability_denominator, parts)) {
-    case DecimalResult::ok: return parts;
-    case DecimalResult::overflow: fail(value, path, out_of_range);
-    case DecimalResult::inexact: fail(value, path, too_fine);
-  }
+  for (const char c : number.significand) parts = parts * 10 + static_cast<std::uint64_t>(c - '0');
+  for (std::int64_t k = 0; k < scale; ++k) parts *= 10;
   return parts;
 }
 

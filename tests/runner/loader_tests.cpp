@@ -440,6 +440,29 @@ TEST_CASE("probabilities are exact parts per billion", "[loader][probability]") 
         prefix + "expected a probability between 0 and 1, got a string");
 }
 
+TEST_CASE("integers may be written in any exact JSON form", "[loader]") {
+  const auto port_of = [](const std::string& number) {
+    return load_scenario_text(minimal("", R"([{"name": "client"}, {"name": "server"}])",
+                                      R"([{"at": "0s", "host": "server", "action": "listen", "port": )" +
+                                          number + "}]"),
+                              "t.json")
+        .timeline[0]
+        .port;
+  };
+  CHECK(port_of("80") == 80);
+  CHECK(port_of("80.0") == 80);
+  CHECK(port_of("8e1") == 80);
+  CHECK(port_of("8000E-2") == 80);
+  CHECK(port_of("0.8e2") == 80);
+  CHECK(error_of(minimal("", R"([{"name": "client"}, {"name": "server"}])",
+                         R"([{"at": "0s", "host": "server", "action": "listen", "port": 8.55e1}])")) ==
+        "t.json:3:73: error: at $.timeline[0].port: expected an integer between 1 and 65535, got 8.55e1");
+  CHECK(error_of(minimal("", R"([{"name": "client"}, {"name": "server"}])",
+                         R"([{"at": "0s", "host": "server", "action": "listen", "port": 1e999999999999}])")) ==
+        "t.json:3:73: error: at $.timeline[0].port: expected an integer between 1 and 65535, got 1e999999999999");
+  CHECK(load_scenario_text(minimal(R"("seed": 1.8446744073709551615e19)"), "t.json").seed == 18446744073709551615ULL);
+}
+
 TEST_CASE("rates", "[loader]") {
   const auto rate_of = [](const std::string& rate) {
     return load_scenario_text(minimal(R"("link": {"rate": )" + rate + "}"), "t.json")
