@@ -45,7 +45,7 @@ using tcpsim::runner::Scenario;
 using tcpsim::tcp::AppEventKind;
 using tcpsim::tcp::State;
 
-constexpr std::uint64_t default_lifecycles = 100'000;
+constexpr std::uint64_t default_lifecycles = 50'000;
 constexpr std::uint64_t max_batch = 1000;
 constexpr std::size_t payload_bytes = 1000;
 constexpr Duration link_delay = 1 * tcpsim::millisecond;
@@ -91,44 +91,70 @@ Action make_action(Time at, ActionKind kind, int host) {
   return action;
 }
 
-// One lifecycle's four actions, relative to `start` (d = link delay):
+// One lifecycle's four actions, relative to its start (d = link delay):
 //   0   client connects                     SYN arrives at d, SYN-ACK at 2d (client ESTABLISHED)
 //   3d  client sends 1000 bytes             data arrives at 4d, its ACK at 5d
 //   6d  client closes                       FIN arrives at 7d (server CLOSE_WAIT), ACK at 8d
 //   9d  server closes its accepted child    FIN arrives at 10d (client TIME_WAIT), ACK at 11d
 // The client's TIME_WAIT expires at 10d + 4 min.
-// Actions are appended grouped by kind so the timeline stays sorted when `starts` are equal.
-void add_lifecycles(Scenario& scenario, const std::vector<Time>& starts) {
-  const std::vector<std::uint8_t> payload(payload_bytes, std::uint8_t{0x5A});
-  std::vector<Action> actions;
-  for (std::size_t index = 0; index < starts.size(); ++index) {
-    const Time start = starts[index];
-    const std::string client_name = "c" + std::to_string(index + 1);
-    // The client's actions target its default name "client/<id>" (ids count up from 1 in order
-    // of creation): it names the same connection as "c<k>", and stays valid even where the
-    // runner fails to attach the connect's name (see docs/performance.md, caveats).
-    const std::string client_target = "client/" + std::to_string(index + 1);
-    // Children are named "<listener>#k" in order of creation: the k-th SYN to arrive, which is
-    // the k-th connect because the link delivers in order with a fixed delay.
-    const std::string child_name = std::string(listener_name) + "#" + std::to_string(index + 1);
+constexpr int phase_count = 4;
 
-    Action connect = make_action(start, ActionKind::connect, client_host);
-    connect.port = server_port;
-    connect.name = client_name;
-    Action send = make_action(start + 3 * link_delay, ActionKind::send, client_host);
-    send.connection = client_target;
-    send.data = payload;
-    Action client_close = make_action(start + 6 * link_delay, ActionKind::close, client_host);
-    client_close.connection = client_target;
-    Action server_close = make_action(start + 9 * link_delay, ActionKind::close, server_host);
-    server_close.connection = child_name;
-    for (Action* action : {&connect, &send, &client_close, &server_close}) {
-      actions.push_back(std::move(*action));
+Action lifecycle_action(Time start, std::uint64_t index, int phase,
+                        const std::vector<std::uint8_t>& payload) {
+  const std::string client_name = "c" + std::to_string(index + 1);
+  const Time at = start + 3 * phase * link_delay;
+  switch (phase) {
+    case 0: {
+      Action connect = make_action(at, ActionKind::connect, client_host);
+      connect.port = server_port;
+      connect.name = client_name;
+      return connect;
+    }
+    case 1: {
+      Action send = make_action(at, ActionKind::send, client_host);
+      send.connection = client_name;
+      send.data = payload;
+      return send;
+    }
+    case 2: {
+      Action close = make_action(at, ActionKind::close, client_host);
+      close.connection = client_name;
+      return close;
+    }
+    default: {
+      // Children are named "<listener>#k" in order of creation: the k-th SYN to arrive, which is
+      // the k-th connect because the link delivers in order with a fixed delay.
+      Action close = make_action(at, ActionKind::close, server_host);
+      close.connection = std::string(listener_name) + "#" + std::to_string(index + 1);
+      return close;
     }
   }
-  std::stable_sort(actions.begin(), actions.end(),
-                   [](const Action& a, const Action& b) { return a.at < b.at; });
-  for (Action& action : actions) scenario.timeline.push_back(std::move(action));
+}
+
+// The timeline must be sorted by time: concurrent lifecycles share their start, so their
+// actions go phase by phase; sequential ones do not overlap, so they go lifecycle by lifecycle.
+void add_lifecycles(Scenario& scenario, std::uint64_t lifecycles, bool concurrent) {
+  const std::vector<std::uint8_t> payload(payload_bytes, std::uint8_t{0x5A});
+  // Connects start one link delay after the listen (at 0), so the listener is certainly up.
+  auto start_of = [&](std::uint64_t index) {
+    return link_delay + (concurrent ? 0 : static_cast<Time>(index) * sequential_spacing);
+  };
+  if (concurrent) {
+    for (int phase = 0; phase < phase_count; ++phase) {
+      for (std::uint64_t index = 0; index < lifecycles; ++index) {
+        scenario.timeline.push_back(lifecycle_action(start_of(index), index, phase, payload));
+      }
+    }
+  } else {
+    for (std::uint64_t index = 0; index < lifecycles; ++index) {
+      for (int phase = 0; phase < phase_count; ++phase) {
+        scenario.timeline.push_back(lifecycle_action(start_of(index), index, phase, payload));
+      }
+    }
+  }
+  const bool sorted = std::is_sorted(scenario.timeline.begin(), scenario.timeline.end(),
+                                     [](const Action& a, const Action& b) { return a.at < b.at; });
+  if (!sorted) fail("internal error: the generated timeline is not sorted by time");
 }
 
 Scenario make_scenario(std::uint64_t lifecycles, bool concurrent) {
@@ -138,12 +164,7 @@ Scenario make_scenario(std::uint64_t lifecycles, bool concurrent) {
   listen.name = listener_name;
   listen.backlog = static_cast<int>(std::max<std::uint64_t>(lifecycles, 128));
   scenario.timeline.push_back(listen);
-  // Connects start one link delay after the listen, so the listener is certainly up.
-  std::vector<Time> starts(lifecycles);
-  for (std::uint64_t index = 0; index < lifecycles; ++index) {
-    starts[index] = link_delay + (concurrent ? 0 : static_cast<Time>(index) * sequential_spacing);
-  }
-  add_lifecycles(scenario, starts);
+  add_lifecycles(scenario, lifecycles, concurrent);
   // About 15 events per lifecycle; leave ample room without making a runaway run endless.
   scenario.event_budget = 100 * lifecycles + 1000;
   return scenario;
@@ -257,6 +278,18 @@ void verify_app_events(const RunResult& result, const char* mode) {
   }
 }
 
+void verify_recorded_run(const Scenario& scenario, std::uint64_t lifecycles, const char* mode) {
+  const RunResult recorded = tcpsim::runner::run_scenario(scenario, recorded_run());
+  verify_states(recorded, lifecycles, mode);
+  verify_app_events(recorded, mode);
+  const RunResult fast = tcpsim::runner::run_scenario(scenario, fast_path());
+  if (fast.events_executed != recorded.events_executed || fast.end_time != recorded.end_time) {
+    fail(std::string(mode) + ": recorded and unrecorded runs differ (" +
+         std::to_string(recorded.events_executed) + " vs " + std::to_string(fast.events_executed) +
+         " events)");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timing
 // ---------------------------------------------------------------------------------------------
@@ -273,8 +306,9 @@ struct ModeRun {
 };
 
 // Runs the mode's batches back to back (`full_batches` of the big scenario, then the remainder),
-// checking each result outside the timed section.
-ModeRun run_mode(const Scenario& batch, std::uint64_t batch_lifecycles, std::uint64_t full_batches,
+// checking each result outside the timed section. Not inlined, so profilers can isolate it
+// (valgrind --toggle-collect=*run_mode*).
+[[gnu::noinline]] ModeRun run_mode(const Scenario& batch, std::uint64_t batch_lifecycles, std::uint64_t full_batches,
                  const Scenario* remainder, std::uint64_t remainder_lifecycles, const char* mode) {
   ModeRun run;
   auto run_one = [&](const Scenario& scenario, std::uint64_t lifecycles) {
@@ -445,6 +479,9 @@ struct Options {
   std::uint64_t lifecycles = default_lifecycles;
   int repeat = 5;
   bool json = false;
+  // For profilers: run only this mode's lifecycles (no bound, no JSON), so a profile shows the
+  // simulator alone. Empty: the normal benchmark.
+  std::string profile_mode;
 };
 
 void print_usage() {
@@ -452,7 +489,8 @@ void print_usage() {
       "usage: tcpsim_benchmark [--lifecycles N] [--repeat R] [--json]\n"
       "  --lifecycles N  lifecycles per mode and run (default %llu)\n"
       "  --repeat R      runs of every mode, interleaved; the best is reported (default 5)\n"
-      "  --json          one JSON object instead of text\n",
+      "  --json          one JSON object instead of text\n"
+      "  --profile MODE  run only MODE (sequential or concurrent) lifecycles, for a profiler\n",
       static_cast<unsigned long long>(default_lifecycles));
 }
 
@@ -479,6 +517,11 @@ Options parse_options(int argc, char** argv) {
       const std::uint64_t repeat = parse_positive("--repeat", value());
       if (repeat > 1000) fail("--repeat is at most 1000");
       options.repeat = static_cast<int>(repeat);
+    } else if (argument == "--profile") {
+      options.profile_mode = value();
+      if (options.profile_mode != "sequential" && options.profile_mode != "concurrent") {
+        fail("--profile expects sequential or concurrent");
+      }
     } else if (argument == "--json") {
       options.json = true;
     } else if (argument == "--help" || argument == "-h") {
@@ -511,17 +554,24 @@ int main(int argc, char** argv) {
                     make_scenario(batch_lifecycles, concurrent), std::nullopt};
     if (remainder_lifecycles > 0) setup.remainder = make_scenario(remainder_lifecycles, concurrent);
     // Untimed recorded run: checks the application events and that recording changes nothing.
-    const RunResult recorded =
-        tcpsim::runner::run_scenario(setup.batch, recorded_run());
-    verify_states(recorded, batch_lifecycles, setup.name);
-    verify_app_events(recorded, setup.name);
-    const RunResult fast = tcpsim::runner::run_scenario(setup.batch, fast_path());
-    if (fast.events_executed != recorded.events_executed || fast.end_time != recorded.end_time) {
-      fail(std::string(setup.name) + ": recorded and unrecorded runs differ (" +
-           std::to_string(recorded.events_executed) + " vs " +
-           std::to_string(fast.events_executed) + " events)");
-    }
+    // Skipped under --profile, so a profile holds the timed runs only (still state-checked).
+    if (options.profile_mode.empty()) verify_recorded_run(setup.batch, batch_lifecycles, setup.name);
     setups.push_back(std::move(setup));
+  }
+
+  if (!options.profile_mode.empty()) {
+    for (const ModeSetup& setup : setups) {
+      if (setup.name != options.profile_mode) continue;
+      for (int round = 0; round < options.repeat; ++round) {
+        const ModeRun run = run_mode(setup.batch, batch_lifecycles, full_batches,
+                                     setup.remainder ? &*setup.remainder : nullptr,
+                                     remainder_lifecycles, setup.name);
+        std::printf("%s: %.0f lifecycles/s, %.0f events/s\n", setup.name,
+                    static_cast<double>(options.lifecycles) / run.seconds,
+                    static_cast<double>(run.events) / run.seconds);
+      }
+    }
+    return 0;
   }
 
   std::vector<ModeFigures> figures(setups.size());
