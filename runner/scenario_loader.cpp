@@ -38,7 +38,6 @@ using json::Value;
 constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
-constexpr std::uint64_t probability_denominator = 1'000'000'000;
 constexpr std::int64_t max_send_bytes = 100'000'000;
 constexpr std::string_view duration_example = R"(a duration such as "150ms" or "2min")";
 
