@@ -13,6 +13,9 @@ namespace {
 // RFC 9293 3.7.1: the send MSS when the peer sent no MSS option.
 constexpr std::uint16_t default_mss = 536;
 
+constexpr std::string_view end_of_stream_reason =
+    "RFC 9293 3.10.7.4 eighth: the peer's FIN, connection closing";
+
 constexpr std::uint16_t window_field(std::uint32_t window) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(window, 0xFFFFU));
 }
@@ -653,11 +656,11 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
       // "SYN-RECEIVED, ESTABLISHED: Enter the CLOSE-WAIT state." (SYN_RCVD became ESTABLISHED
       // in the ACK step.)
       change_state(State::close_wait, "RFC 9293 3.10.7.4 eighth: FIN received in ESTABLISHED", out);
-      app_event(AppEventKind::end_of_stream, out);
+      app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
       return;
     case State::fin_wait_1:
       rcv_.nxt += 1;
-      app_event(AppEventKind::end_of_stream, out);
+      app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
       if (fin_acknowledged_) {
         // "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT". The ACK
         // leaves first: with TIME_WAIT disabled the connection is gone right after.
@@ -674,7 +677,7 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
       return;
     case State::fin_wait_2:
       rcv_.nxt += 1;
-      app_event(AppEventKind::end_of_stream, out);
+      app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
       send_ack(out);
       ack_owed_ = false;
       // "FIN-WAIT-2: Enter the TIME-WAIT state. Start the time-wait timer, turn off the other
@@ -938,7 +941,7 @@ void Connection::change_state(State to, std::string_view reason, Output& out) {
 
 void Connection::enter_established(std::string_view reason, Output& out) {
   change_state(State::established, reason, out);
-  app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, out);
+  app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, reason, out);
   if (fin_requested_) {
     // RFC 9293 3.10.4: a CLOSE queued in SYN_RCVD (data was waiting) is processed now.
     change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE queued in SYN_RCVD takes effect in ESTABLISHED",
@@ -961,7 +964,7 @@ void Connection::enter_time_wait(Time now, std::string_view reason, Output& out)
 void Connection::enter_closed(std::string_view reason, AppEventKind event, Output& out) {
   cancel_all_timers(out);
   change_state(State::closed, reason, out);
-  app_event(event, out);
+  app_event(event, reason, out);
   send_buffer_.clear();
   fin_requested_ = false;
   ack_owed_ = false;
@@ -974,11 +977,12 @@ void Connection::return_to_listen(std::string_view reason, Output& out) {
   start_control_block(listen_isn_);
 }
 
-void Connection::app_event(AppEventKind kind, Output& out) {
+void Connection::app_event(AppEventKind kind, std::string_view reason, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = kind;
+  effect.reason = reason;
   out.effects.push_back(std::move(effect));
 }
 

@@ -152,7 +152,7 @@ class Connection {
   void enter_closed(std::string_view reason, AppEventKind event, Output& out);
   void return_to_listen(std::string_view reason, Output& out);
   void start_control_block(SeqNum isn);
-  void app_event(AppEventKind kind, Output& out);
+  void app_event(AppEventKind kind, std::string_view reason, Output& out);
   void discard(const Segment& segment, std::string_view reason, Output& out);
 
   // Send side: bytes accepted by SEND and not yet acknowledged (sent or not); the first has

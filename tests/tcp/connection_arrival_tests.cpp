@@ -764,3 +764,49 @@ TEST_CASE("time_wait_zero_goes_straight_to_closed", "[connection][time_wait]") {
   CHECK(c.finished());
   CHECK(out.effects.front().kind == Effect::Kind::app_event);
 }
+
+TEST_CASE("fin_wait_1_from_syn_received_ack_of_syn_and_fin_goes_to_fin_wait_2", "[connection][fin_wait_1]") {
+  Connection c = make_connection();
+  to_syn_received_passive(c);
+  Output out;
+  c.close(0, out);
+  REQUIRE(c.state() == State::fin_wait_1);
+  out.clear();
+  // One ACK covers both our SYN (100) and our FIN (101).
+  c.segment_arrives(0, from_peer(301, 102, flag::ack), out);
+  CHECK(transitions(out) == std::vector<Transition>{{State::fin_wait_1, State::fin_wait_2}});
+  CHECK(app_events(out).empty());  // never ESTABLISHED, so never accepted
+  CHECK(c.timer_deadline(TimerKind::retransmission) == time_never);
+}
+
+TEST_CASE("app_events_carry_the_rule_as_reason", "[connection]") {
+  Connection c = make_connection();
+  to_established_active(c);
+  Output out;
+  c.segment_arrives(0, from_peer(301, 0, flag::rst), out);
+  REQUIRE(out.effects.back().kind == Effect::Kind::app_event);
+  CHECK(out.effects.back().app_event == AppEventKind::reset);
+  CHECK(out.effects.back().reason == "RFC 9293 3.10.7.4 second: RST at RCV.NXT, connection reset");
+}
+
+TEST_CASE("every_state_change_and_discard_has_a_reason", "[connection]") {
+  // Walk a connection through a full life and some rejected segments.
+  Connection c = make_connection();
+  Output log;
+  c.open_active(0, local_iss, log);
+  c.segment_arrives(0, from_peer(peer_iss, 5000, flag::ack), log);
+  c.segment_arrives(0, from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack), log);
+  c.segment_arrives(0, from_peer(200, 101, flag::ack, "old"), log);
+  c.segment_arrives(0, from_peer(301, 101, flag::fin | flag::ack), log);
+  c.close(0, log);
+  c.segment_arrives(0, from_peer(302, 102, flag::ack), log);
+  std::size_t checked = 0;
+  for (const Effect& effect : log.effects) {
+    if (effect.kind == Effect::Kind::state_change || effect.kind == Effect::Kind::discard) {
+      CHECK_FALSE(effect.reason.empty());
+      ++checked;
+    }
+  }
+  CHECK(checked == 7);  // 5 state changes, 2 discards
+  CHECK(c.state() == State::closed);
+}

@@ -41,6 +41,7 @@ TEST_CASE("syn_sent_gives_up_after_syn_retries", "[connection][timer]") {
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_sent, State::closed}});
   CHECK(transition_reasons(out)[0] == "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer");
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
+  CHECK(out.effects.back().reason == "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer");
   CHECK(c.finished());
 }
 

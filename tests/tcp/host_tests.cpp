@@ -351,3 +351,59 @@ TEST_CASE("host_to_host_connection_lifecycle", "[host]") {
   CHECK(client.find(id) == nullptr);
   CHECK(out.effects.back().kind == Effect::Kind::connection_free);
 }
+
+TEST_CASE("host_listener_child_timing_out_in_syn_received_is_freed", "[host][listen]") {
+  TcpConfig tcp;
+  tcp.synack_retries = 0;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
+  out.clear();
+  server.timer_expired(1 * second, 1, TimerKind::retransmission, out);
+  CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::closed}});
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
+  CHECK(out.effects.back().kind == Effect::Kind::connection_free);
+  CHECK(server.connection_count() == 0);
+  // Its backlog slot is free again.
+  out.clear();
+  server.packet_arrives(2 * second, packet_to(server_address, client_address, 4001, 80, 700, 0, flag::syn), out);
+  CHECK(sent_packets(out).size() == 1);
+}
+
+TEST_CASE("host_two_way_listener_child_is_established_at_once", "[host][two_way]") {
+  TcpConfig tcp;
+  tcp.handshake = Handshake::two_way;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
+  CHECK(server.find(1)->state() == State::established);
+  // Not pending any more, so a second client fits in a backlog of 1.
+  out.clear();
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 900, 0, flag::syn), out);
+  CHECK(server.find(2) != nullptr);
+}
+
+TEST_CASE("host_time_wait_connection_answers_a_new_syn_with_a_challenge_ack", "[host]") {
+  Host client(host_config(client_address), counting_isns());
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  const ConnectionId id = client.connect(0, server_address, 80, 0, out);
+  Output log;
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(client.close(0, id, out));
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(server.close(0, 1, out));
+  deliver(0, client, server, out, log);
+  REQUIRE(client.find(id)->state() == State::time_wait);
+  const Port port = client.find(id)->tuple().local.port;
+  out.clear();
+  client.packet_arrives(1 * second, packet_to(client_address, server_address, 80, port, 99999, 0, flag::syn), out);
+  REQUIRE(sent_packets(out).size() == 1);
+  check_segment(sent_packets(out)[0].segment, 1002, 1002, flag::ack);  // both ISSs are 1000
+  CHECK(client.find(id)->state() == State::time_wait);
+}
