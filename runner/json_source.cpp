@@ -325,7 +325,9 @@ class Parser {
       case 'u': break;
       default:
         --offset_;
-        fail("invalid escape sequence '\\" + std::string(1, c) + "' in a string");
+        if (static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f)
+          fail("invalid escape sequence '\\" + std::string(1, c) + "' in a string");
+        fail("invalid escape sequence: a backslash followed by " + describe_byte(c) + " in a string");
     }
     std::uint32_t code_point = parse_hex4();
     if (code_point >= 0xdc00 && code_point <= 0xdfff)

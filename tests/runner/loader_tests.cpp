@@ -501,6 +501,10 @@ TEST_CASE("JSON syntax errors name the offending byte", "[loader][errors]") {
   CHECK(error_of("{\"a\": \"x\ny\"}") ==
         "t.json:1:9: error: at $.a: invalid JSON: control character 0x0a in a string must be escaped");
   CHECK(error_of("{\"a\": \"\\q\"}") == "t.json:1:9: error: at $.a: invalid JSON: invalid escape sequence '\\q' in a string");
+  CHECK(error_of("{\"a\": \"\\\n\"}") ==
+        "t.json:1:9: error: at $.a: invalid JSON: invalid escape sequence: a backslash followed by byte 0x0a in a string");
+  CHECK(error_of("{\"a\": \"\\\xc3\xa9\"}") ==
+        "t.json:1:9: error: at $.a: invalid JSON: invalid escape sequence: a backslash followed by byte 0xc3 in a string");
   CHECK(error_of("{\"a\": \"\\ud800\"}") ==
         "t.json:1:8: error: at $.a: invalid JSON: high surrogate in a \\u escape not followed by a low one");
   CHECK(error_of("{\"a\": \"\\udc00\"}") == "t.json:1:8: error: at $.a: invalid JSON: unpaired low surrogate in a \\u escape");
@@ -864,7 +868,10 @@ TEST_CASE("no input makes the loader throw anything but ScenarioError", "[loader
     try {
       load_scenario_text(mutated, "mutated.json");
       ++loaded;
-    } catch (const ScenarioError&) {
+    } catch (const ScenarioError& error) {
+      const std::string what = error.what();
+      CHECK(what.rfind("mutated.json:", 0) == 0);
+      CHECK(what.find('\n') == std::string::npos);  // one line, whatever bytes came in
     }
   }
   CHECK(loaded < 3000);
