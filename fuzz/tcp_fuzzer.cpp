@@ -212,7 +212,7 @@ class Harness {
             if (length > e.peer_mss) violation(e.label, "payload larger than the peer's MSS", length, e.peer_mss);
             // New data must fit the window. A retransmission (it begins below the SND.NXT from
             // before the call) past a window the peer has since shrunk is known issue
-            // fuzz/known-issues/tcp/README.md, checked only with TCPSIM_FUZZ_STRICT=1.
+            // fuzz/known-issues/README.md, checked only with TCPSIM_FUZZ_STRICT=1.
             const bool retransmission = seq_lt(s.seq, nxt_before);
             if (seq_gt(s.seq + length, snd.una + snd.wnd) && (!retransmission || strict())) {
               violation(e.label, "payload beyond the peer's window (SND.UNA+SND.WND)", s.seq + length,

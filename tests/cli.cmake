@@ -47,3 +47,17 @@ if(TARGET tcpsim_fuzz_replay_loader)
   add_test(NAME fuzz-seeds:loader
            COMMAND tcpsim_fuzz_replay_loader ${PROJECT_SOURCE_DIR}/scenarios ${PROJECT_SOURCE_DIR}/tests/bad-input)
 endif()
+
+# Known, unfixed fuzz findings (fuzz/known-issues/README.md): replayed with TCPSIM_FUZZ_STRICT=1
+# they must still fail. When one passes, the bug was fixed: move it to fuzz/regressions/.
+foreach(target loader tcp)
+  file(GLOB known_issues ${PROJECT_SOURCE_DIR}/fuzz/known-issues/${target}/*)
+  if(known_issues AND TARGET tcpsim_fuzz_replay_${target})
+    foreach(issue ${known_issues})
+      get_filename_component(issue_name ${issue} NAME)
+      add_test(NAME fuzz-known-issues:${target}:${issue_name}
+               COMMAND bash -c "if TCPSIM_FUZZ_STRICT=1 \"$0\" \"$1\" >/dev/null 2>&1; then echo \"fixed: move $1 to fuzz/regressions/${target}/ and drop its tolerance in fuzz/${target}_fuzzer.cpp\"; exit 1; fi; echo \"still failing, as known\""
+                       $<TARGET_FILE:tcpsim_fuzz_replay_${target}> ${issue})
+    endforeach()
+  endif()
+endforeach()
