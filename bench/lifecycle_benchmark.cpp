@@ -1,6 +1,6 @@
 // tcpsim_benchmark: complete TCP lifecycles per second (handshake, 1000 bytes client -> server,
 // four-way close, TIME_WAIT expiry), run through the scenario runner's fast path
-// (fast_path()), next to a bare priority-queue loop doing the same number of
+// (RunOptions::record = false), next to a bare priority-queue loop doing the same number of
 // events as the bound. See docs/performance.md for what is measured and how to read it.
 //
 // Modes:
