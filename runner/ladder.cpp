@@ -197,7 +197,12 @@ class LadderWriter {
         if (event.app_event == tcp::AppEventKind::data) {
           text += " " + std::to_string(event.data.size()) + " bytes " + printable(event.data, 16);
         }
-        return line(event.time, h, text, "", event.text);
+        // Routine events repeat the reason of the state change beside them; show why only for
+        // the endings that need explaining.
+        const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
+                             event.app_event == tcp::AppEventKind::reset ||
+                             event.app_event == tcp::AppEventKind::refused;
+        return line(event.time, h, text, "", explain ? event.text : std::string());
       }
       case TraceKind::open:
         return {};

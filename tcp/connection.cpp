@@ -379,6 +379,15 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
       segment.seq + segment.sequence_length() == rcv_.nxt) {
     return Arrival::retransmitted_fin;
   }
+  // RFC 9293 3.5 figure 7 (simultaneous open), line 6: in SYN_RCVD after an active OPEN the
+  // peer's SYN-ACK repeats the SYN we already took (SEG.SEQ = IRS) and acknowledges ours. The
+  // figure has it complete the handshake, though the acceptability test read alone rejects it
+  // (the SYN lies before RCV.NXT); Linux's tcp_validate_incoming makes the same exception.
+  if (state_ == State::syn_received && !passive_open_ && segment.has(flag::syn) &&
+      segment.has(flag::ack) && !segment.has(flag::fin) && segment.payload.empty() &&
+      segment.seq == rcv_.irs) {
+    return Arrival::acceptable;
+  }
   if (!acceptable(segment)) return Arrival::unacceptable;
   if (segment.has(flag::syn)) return Arrival::syn;
   if (!segment.has(flag::ack)) return Arrival::no_ack;

@@ -162,3 +162,52 @@ TEST_CASE("lost_syn_ack_is_retransmitted_and_the_handshake_completes", "[pair][t
   CHECK(client.state() == State::established);
   CHECK(server.state() == State::established);
 }
+
+TEST_CASE("syn_received_crossing_syn_ack_establishes_without_a_further_segment", "[pair]") {
+  // RFC 9293 3.5 figure 7, line 6: the peer's SYN-ACK repeats its SYN (seq = IRS) and
+  // acknowledges ours; it completes the handshake, and nothing more is sent.
+  Connection a(1, TcpConfig{}, local_tuple());
+  Connection b(2, TcpConfig{}, remote_tuple());
+  Output a_out;
+  Output b_out;
+  a.open_active(0, local_iss, a_out);
+  b.open_active(0, peer_iss, b_out);
+  const Segment a_syn = only_sent(a_out);
+  const Segment b_syn = only_sent(b_out);
+  Output a_answer;
+  Output b_answer;
+  a.segment_arrives(0, b_syn, a_answer);
+  b.segment_arrives(0, a_syn, b_answer);
+  const Segment b_syn_ack = only_sent(b_answer);
+  check_segment(b_syn_ack, peer_iss, local_iss + 1, flag::syn | flag::ack);
+  Output result;
+  a.segment_arrives(0, b_syn_ack, result);
+  CHECK(a.state() == State::established);
+  CHECK(sent(result).empty());
+  CHECK(app_events(result) == std::vector<AppEventKind>{AppEventKind::connected});
+  CHECK(a.send_sequence().una == local_iss + 1);
+  CHECK(a.receive_sequence().nxt == peer_iss + 1);
+}
+
+TEST_CASE("syn_received_passive_old_syn_ack_is_not_taken_as_handshake", "[pair]") {
+  // The figure 7 exception is for an active OPEN only: a passive SYN_RCVD that receives a
+  // SYN-ACK at IRS treats it as a SYN in a synchronized state (back to LISTEN).
+  Connection server(2, TcpConfig{}, remote_tuple());
+  Output out;
+  server.open_passive(0, peer_iss, out);
+  Segment syn;
+  syn.source_port = local_tuple().local.port;
+  syn.destination_port = local_tuple().remote.port;
+  syn.seq = local_iss;
+  syn.flags = flag::syn;
+  syn.window = 1000;
+  out.clear();
+  server.segment_arrives(0, syn, out);
+  REQUIRE(server.state() == State::syn_received);
+  Segment syn_ack = syn;
+  syn_ack.flags = flag::syn | flag::ack;
+  syn_ack.ack = peer_iss + 1;
+  out.clear();
+  server.segment_arrives(0, syn_ack, out);
+  CHECK(server.state() != State::established);
+}
