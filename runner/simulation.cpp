@@ -1,5 +1,6 @@
 #include "runner/simulation.hpp"
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 #include <utility>
@@ -84,13 +85,17 @@ class Simulation {
   }
 
   RunResult run() {
-    for (std::size_t index = 0; index < scenario_.timeline.size(); ++index) {
-      scheduler_.schedule_at(scenario_.timeline[index].at, &Simulation::on_action, this, index);
-    }
+    // The timeline is merged with the queue rather than queued up front: a large timeline would
+    // otherwise deepen the heap for the whole run. An action runs before any queued event of the
+    // same time, exactly as if all actions had been scheduled first.
+    const auto& timeline = scenario_.timeline;
+    std::size_t next_action = 0;
     const Time limit = scenario_.stop_at.value_or(time_never);
     std::uint64_t executed = 0;
     while (true) {
-      const Time next = scheduler_.next_time();
+      const Time next_event = scheduler_.next_time();
+      const Time action_time = next_action < timeline.size() ? timeline[next_action].at : time_never;
+      const Time next = std::min(next_event, action_time);
       if (next == time_never || next > limit) break;
       if (executed >= scenario_.event_budget) {
         result_.error = "event budget of " + std::to_string(scenario_.event_budget) +
@@ -99,7 +104,12 @@ class Simulation {
                         "\"event_budget\"";
         break;
       }
-      scheduler_.run_one();
+      if (action_time <= next_event) {
+        scheduler_.advance_to(action_time);
+        perform(timeline[next_action++]);
+      } else {
+        scheduler_.run_one();
+      }
       ++executed;
     }
     result_.events_executed = executed;
@@ -110,10 +120,6 @@ class Simulation {
 
  private:
   // ---- Scheduler callbacks ----
-  static void on_action(void* context, std::uint64_t index) {
-    auto* self = static_cast<Simulation*>(context);
-    self->perform(self->scenario_.timeline[index]);
-  }
   static void on_delivery(void* context, std::uint64_t slot) {
     static_cast<Simulation*>(context)->deliver(static_cast<std::uint32_t>(slot));
   }
@@ -139,8 +145,10 @@ class Simulation {
         const std::string name =
             action.name.empty() ? host_name(h) + ":" + std::to_string(action.port) : action.name;
         listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] = name;
-        trace_action(h, "listen on port " + std::to_string(action.port) + " as " + name +
-                            " (backlog " + std::to_string(action.backlog) + ")");
+        if (record_) {
+          trace_action(h, "listen on port " + std::to_string(action.port) + " as " + name +
+                              " (backlog " + std::to_string(action.backlog) + ")");
+        }
         if (!host(h).listen(now(), action.port, action.backlog, output_)) {
           trace_failure(h, "listen on port " + std::to_string(action.port) +
                                ": the port is already in use");
@@ -151,9 +159,11 @@ class Simulation {
       case ActionKind::connect: {
         const int peer = 1 - h;
         const HostSpec& peer_spec = scenario_.hosts[static_cast<std::size_t>(peer)];
-        trace_action(h, "connect to " + tcp::address_to_string(peer_spec.address) + ":" +
-                            std::to_string(action.port) +
-                            (action.name.empty() ? std::string() : " as " + action.name));
+        if (record_) {
+          trace_action(h, "connect to " + tcp::address_to_string(peer_spec.address) + ":" +
+                              std::to_string(action.port) +
+                              (action.name.empty() ? std::string() : " as " + action.name));
+        }
         pending_connect_name_ = action.name;
         const tcp::ConnectionId id =
             host(h).connect(now(), peer_spec.address, action.port, action.local_port, output_);
@@ -168,12 +178,12 @@ class Simulation {
         const char* verb = action.kind == ActionKind::send    ? "send"
                            : action.kind == ActionKind::close ? "close"
                                                               : "abort";
-        std::string description = std::string(verb) + " on " + action.connection;
-        if (action.kind == ActionKind::send) {
-          description = "send " + std::to_string(action.data.size()) + " bytes on " +
-                        action.connection;
+        if (record_) {
+          trace_action(h, action.kind == ActionKind::send
+                              ? "send " + std::to_string(action.data.size()) + " bytes on " +
+                                    action.connection
+                              : std::string(verb) + " on " + action.connection);
         }
-        trace_action(h, description);
         const ConnectionRecord* record = find_live(h, action.connection);
         if (record == nullptr) {
           trace_failure(h, std::string(verb) + ": no open connection named " + action.connection +
@@ -213,9 +223,25 @@ class Simulation {
   }
 
   const ConnectionRecord* find_live(int h, const std::string& name) const {
+    std::size_t index = SIZE_MAX;
     auto found = names_.find(name);
-    if (found == names_.end()) return nullptr;
-    const ConnectionRecord& record = result_.connections[found->second];
+    if (found != names_.end()) {
+      index = found->second;
+    } else {
+      // "<host>/<id>": every connection's default name, resolved without a map entry.
+      const std::string prefix = host_name(h) + "/";
+      if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
+        tcp::ConnectionId id = 0;
+        for (std::size_t at = prefix.size(); at < name.size(); ++at) {
+          if (name[at] < '0' || name[at] > '9' || id > 100'000'000) return nullptr;
+          id = id * 10 + static_cast<tcp::ConnectionId>(name[at] - '0');
+        }
+        const auto& by_id = record_index_[static_cast<std::size_t>(h)];
+        if (id < by_id.size()) index = by_id[id];
+      }
+    }
+    if (index == SIZE_MAX) return nullptr;
+    const ConnectionRecord& record = result_.connections[index];
     if (record.host != h || record.freed) return nullptr;
     return &record;
   }
@@ -235,7 +261,7 @@ class Simulation {
       }
       if (view.retransmission) count(host_name(from) + ".retransmissions");
     }
-    sim::LinkVerdict verdict = link_.transmit(now(), effect.packet, direction);
+    const sim::LinkVerdict verdict = link_.transmit(now(), effect.packet, direction);
     if (verdict.dropped) {
       if (record_) {
         trace_segment(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
@@ -244,10 +270,14 @@ class Simulation {
       return;
     }
     for (std::size_t index = 0; index < verdict.deliveries.size(); ++index) {
-      sim::Delivery& delivery = verdict.deliveries[index];
+      const sim::Delivery& delivery = verdict.deliveries[index];
       const std::uint32_t slot = allocate_slot();
       InFlight& flight = in_flight_[slot];
-      flight.packet = effect.packet;  // copy-assign reuses the slot's payload capacity
+      if (index + 1 == verdict.deliveries.size()) {
+        flight.packet = std::move(effect.packet);  // the effect is not read again
+      } else {
+        flight.packet = effect.packet;
+      }
       flight.view = view;
       flight.view.copy = delivery.copy;
       flight.to_host = 1 - from;
@@ -457,6 +487,7 @@ class Simulation {
     record.host = h;
     record.id = effect.connection;
     record.tuple = effect.tuple;
+    record.states.reserve(8);  // a full lifecycle passes through at most 8 states
     record.states.push_back(tcp::State::closed);  // every TCB is born in CLOSED (RFC 9293 3.3.2)
     record.default_name = host_name(h) + "/" + std::to_string(effect.connection);
     if (effect.listener_port != 0) {
@@ -475,8 +506,7 @@ class Simulation {
     auto& index = record_index_[static_cast<std::size_t>(h)];
     if (index.size() <= effect.connection) index.resize(effect.connection + 1, SIZE_MAX);
     index[effect.connection] = result_.connections.size();
-    names_[record.name] = result_.connections.size();
-    names_[record.default_name] = result_.connections.size();
+    if (record.name != record.default_name) names_[record.name] = result_.connections.size();
     result_.connections.push_back(std::move(record));
     if (record_) {
       TraceEvent& event = push(TraceKind::open, h, effect.connection);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -90,10 +91,41 @@ struct Delivery {
   std::string cause;      // for copy/delayed/expired: "rule 'stale-syn'", "random reorder", ...
 };
 
+// The deliveries of one segment: an original and at most one copy, held inline so that deciding
+// a segment's fate allocates nothing.
+class DeliveryList {
+ public:
+  static constexpr std::size_t capacity = 2;
+  void push_back(Delivery delivery) {
+    if (size_ == capacity) throw std::length_error("DeliveryList: more than two deliveries");
+    items_[size_++] = std::move(delivery);
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Delivery& operator[](std::size_t index) { return items_[index]; }
+  const Delivery& operator[](std::size_t index) const { return items_[index]; }
+  Delivery& at(std::size_t index) {
+    if (index >= size_) throw std::out_of_range("DeliveryList::at");
+    return items_[index];
+  }
+  const Delivery& at(std::size_t index) const {
+    if (index >= size_) throw std::out_of_range("DeliveryList::at");
+    return items_[index];
+  }
+  Delivery* begin() { return items_.data(); }
+  Delivery* end() { return items_.data() + size_; }
+  const Delivery* begin() const { return items_.data(); }
+  const Delivery* end() const { return items_.data() + size_; }
+
+ private:
+  std::array<Delivery, capacity> items_{};
+  std::size_t size_ = 0;
+};
+
 struct LinkVerdict {
   bool dropped = false;
   std::string drop_cause;  // "rule 'x'", "random loss", "queue full"
-  std::vector<Delivery> deliveries;  // in the order they were decided (at most 3)
+  DeliveryList deliveries;  // in the order they were decided
 };
 
 class Link {

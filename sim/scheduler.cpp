@@ -133,6 +133,10 @@ void Scheduler::run_until(Time limit) {
   now_ = std::max(now_, limit);
 }
 
+void Scheduler::advance_to(Time time) {
+  now_ = std::max(now_, std::min(time, next_time()));
+}
+
 std::uint64_t Scheduler::run(std::uint64_t max_events) {
   std::uint64_t ran = 0;
   while (ran < max_events && run_one()) ++ran;

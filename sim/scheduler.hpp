@@ -41,6 +41,12 @@ class Scheduler {
   // Runs to quiescence or until `max_events` events ran; returns the number that ran.
   std::uint64_t run(std::uint64_t max_events = UINT64_MAX);
 
+  // Moves the clock forward to `time` without running anything, for a driver that interleaves
+  // events of its own (the scenario's timeline) with the queue. `time` must lie between now()
+  // and next_time(); outside that it is clamped, so the clock never runs backwards or skips an
+  // event.
+  void advance_to(Time time);
+
   // Time of the next live event, time_never if none.
   Time next_time();
   bool empty();
