@@ -28,6 +28,29 @@ std::string pad(std::string text, std::size_t width) {
   return text;
 }
 
+// Word-wraps text to lines of at most `width` characters (a longer word gets its own line).
+std::string wrap(const std::string& text, std::size_t width) {
+  std::string out;
+  std::size_t line_length = 0;
+  std::size_t position = 0;
+  while (position < text.size()) {
+    const std::size_t space = text.find(' ', position);
+    const std::size_t end = space == std::string::npos ? text.size() : space;
+    const std::size_t word_length = end - position;
+    if (line_length > 0 && line_length + 1 + word_length > width) {
+      out += '\n';
+      line_length = 0;
+    } else if (line_length > 0) {
+      out += ' ';
+      ++line_length;
+    }
+    out.append(text, position, word_length);
+    line_length += word_length;
+    position = end + 1;
+  }
+  return out + "\n";
+}
+
 std::string printable(const std::vector<std::uint8_t>& data, std::size_t limit) {
   std::string out = "\"";
   for (std::size_t index = 0; index < data.size() && index < limit; ++index) {
@@ -50,6 +73,7 @@ class LadderWriter {
   std::string write() {
     std::string out;
     out += "tcpsim: " + scenario_.name + " (seed " + std::to_string(result_.seed) + ")\n";
+    out += wrap(scenario_.description, 100) + "\n";
     out += host_summary(0) + "  <->  " + host_summary(1) + "\n";
     out += options_.absolute_seq ? "seq/ack: absolute sequence numbers\n"
                                  : "seq/ack: relative to each side's ISN, as Wireshark shows\n";

@@ -1,0 +1,52 @@
+// The terminal ladder explains itself: drops, holds and discards name their cause, state changes
+// cite their rule, and the summary lists every connection's states.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "runner/scenario_loader.hpp"
+#include "runner/simulation.hpp"
+#include "runner/trace_format.hpp"
+
+using namespace tcpsim::runner;
+
+namespace {
+
+std::string ladder_of(const std::string& name, LadderOptions options = {}) {
+  const Scenario scenario =
+      load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/" + name + ".json");
+  return format_ladder(scenario, run_scenario(scenario), options);
+}
+
+}  // namespace
+
+TEST_CASE("the flagship ladder shows the held SYN, the phantom connection and the silent client") {
+  const std::string ladder = ladder_of("two-way-handshake-stale-syn");
+  CHECK(ladder.find("~ #1 held until 3.000000s   (rule 'stale-syn')") != std::string::npos);
+  CHECK(ladder.find("[web#2] ESTABLISHED   (two-way handshake") != std::string::npos);
+  CHECK(ladder.find("[web#2] app: accepted") != std::string::npos);
+  CHECK(ladder.find("discards #6 SYN,ACK seq=0 ack=1 len=0   (two-way handshake: no third segment, "
+                    "not even a RST)") != std::string::npos);
+  CHECK(ladder.find("  server web#2: CLOSED -> LISTEN -> ESTABLISHED") != std::string::npos);
+  CHECK(ladder.find("[two-way handshake]") != std::string::npos);
+  // Relative numbers, since the ISNs are random here.
+  CHECK(ladder.find("seq/ack: relative to each side's ISN") != std::string::npos);
+}
+
+TEST_CASE("a lost segment is crossed out with the rule that dropped it") {
+  const std::string ladder = ladder_of("lost-final-ack-time-wait");
+  CHECK(ladder.find("X #7 lost   (rule 'lose-final-ack')") != std::string::npos);
+  CHECK(ladder.find("#8 FIN,ACK seq=1 ack=2 len=0 (retransmission)") != std::string::npos);
+}
+
+TEST_CASE("absolute numbers when every host has a fixed ISN, and timers can be hidden") {
+  LadderOptions options;
+  options.absolute_seq = true;
+  options.timers = false;
+  const std::string ladder = ladder_of("three-way-handshake", options);
+  CHECK(ladder.find("#2 SYN,ACK seq=5000 ack=1001 len=0") != std::string::npos);
+  CHECK(ladder.find("timer until") == std::string::npos);
+  CHECK(ladder.find("retransmission timer until") == std::string::npos);
+  const std::string with_timers = ladder_of("three-way-handshake");
+  CHECK(with_timers.find("[c1] retransmission timer until 1.100000") != std::string::npos);
+}
