@@ -15,6 +15,19 @@ std::vector<std::uint8_t> flag_sequence(const Output& log) {
   return flags;
 }
 
+// Both connections open actively at once; their SYNs cross, and each answers the other's SYN
+// (from SYN_SENT to SYN_RCVD) in `a_answer` / `b_answer`.
+void cross_syns(Connection& a, Connection& b, Output& a_answer, Output& b_answer) {
+  Output a_out;
+  Output b_out;
+  a.open_active(0, local_iss, a_out);
+  b.open_active(0, peer_iss, b_out);
+  const Segment a_syn = only_sent(a_out);
+  const Segment b_syn = only_sent(b_out);
+  a.segment_arrives(0, b_syn, a_answer);
+  b.segment_arrives(0, a_syn, b_answer);
+}
+
 }  // namespace
 
 TEST_CASE("three_way_handshake_between_two_connections", "[pair]") {
@@ -52,17 +65,9 @@ TEST_CASE("two_way_handshake_between_two_connections_has_two_segments", "[pair][
 TEST_CASE("simultaneous_open_goes_through_syn_received", "[pair]") {
   Connection a(1, TcpConfig{}, local_tuple());
   Connection b(2, TcpConfig{}, remote_tuple());
-  Output a_out;
-  Output b_out;
-  a.open_active(0, local_iss, a_out);
-  b.open_active(0, peer_iss, b_out);
-  // The SYNs cross.
-  const Segment a_syn = only_sent(a_out);
-  const Segment b_syn = only_sent(b_out);
   Output a_answer;
   Output b_answer;
-  a.segment_arrives(0, b_syn, a_answer);
-  b.segment_arrives(0, a_syn, b_answer);
+  cross_syns(a, b, a_answer, b_answer);
   CHECK(a.state() == State::syn_received);
   CHECK(b.state() == State::syn_received);
   check_segment(only_sent(a_answer), local_iss, peer_iss + 1, flag::syn | flag::ack);
@@ -168,16 +173,9 @@ TEST_CASE("syn_received_crossing_syn_ack_establishes_without_a_further_segment",
   // acknowledges ours; it completes the handshake, and nothing more is sent.
   Connection a(1, TcpConfig{}, local_tuple());
   Connection b(2, TcpConfig{}, remote_tuple());
-  Output a_out;
-  Output b_out;
-  a.open_active(0, local_iss, a_out);
-  b.open_active(0, peer_iss, b_out);
-  const Segment a_syn = only_sent(a_out);
-  const Segment b_syn = only_sent(b_out);
   Output a_answer;
   Output b_answer;
-  a.segment_arrives(0, b_syn, a_answer);
-  b.segment_arrives(0, a_syn, b_answer);
+  cross_syns(a, b, a_answer, b_answer);
   const Segment b_syn_ack = only_sent(b_answer);
   check_segment(b_syn_ack, peer_iss, local_iss + 1, flag::syn | flag::ack);
   Output result;
