@@ -23,14 +23,6 @@ namespace {
   std::abort();
 }
 
-bool strict() {
-  static const bool value = [] {
-    const char* setting = std::getenv("TCPSIM_FUZZ_STRICT");
-    return setting != nullptr && setting[0] == '1';
-  }();
-  return value;
-}
-
 constexpr std::uint64_t run_event_budget = 20'000;
 constexpr std::size_t run_max_send_bytes = 1 << 20;
 
@@ -46,12 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view what = error.what();
     if (what.rfind("fuzz.json:", 0) != 0) violation("error does not begin with the file name", what);
     if (what.find(": error: at $") == std::string_view::npos) violation("error has no ': error: at $'", what);
-    // Known issue (fuzz/known-issues/README.md): a backslash before a raw control character
-    // prints that character into the message. Tolerated unless TCPSIM_FUZZ_STRICT=1.
-    const bool known_issue = what.find("invalid escape sequence '\\") != std::string_view::npos;
-    if (what.find('\n') != std::string_view::npos && (strict() || !known_issue)) {
-      violation("error is more than one line", what);
-    }
+    if (what.find('\n') != std::string_view::npos) violation("error is more than one line", what);
     return 0;
   }
   // It loaded: run it, bounded, and format what the CLI would print.
