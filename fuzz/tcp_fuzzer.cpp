@@ -14,7 +14,8 @@
 //   - SND.UNA =< SND.NXT (modulo 2^32, within 2^31);
 //   - every transmitted segment carries the connection's ports and addresses; its payload fits
 //     the peer's MSS (its SYN's option, else 536) and the peer's window (seq+len =< SND.UNA +
-//     SND.WND; for retransmissions only with TCPSIM_FUZZ_STRICT=1, see fuzz/known-issues/); a segment other than a RST has ISS =< seq =< SND.NXT; a RST has seq SND.NXT,
+//     SND.WND, or a one-octet probe into a zero window); a segment other than a RST has
+//     ISS =< seq =< SND.NXT; a RST has seq SND.NXT,
 //     or the arriving segment's ACK, or 0 (RFC 9293 3.10.7.1 answers);
 //   - no timer is armed with a deadline before now, and none is left in the past.
 #include <algorithm>
@@ -87,7 +88,6 @@ class Harness {
   void call(Peer& e, const Segment* arriving, Call&& body) {
     Output out;
     const State before = e.connection.state();
-    const SeqNum nxt_before = e.connection.send_sequence().nxt;
     body(e.connection, out);
     if (arriving != nullptr && arriving->has(flag::syn) &&
         (before == State::listen || before == State::syn_sent)) {
@@ -97,7 +97,7 @@ class Harness {
       }
     }
     if (before == State::closed && e.connection.state() == State::syn_sent) e.peer_mss = default_mss;
-    check(e, before, nxt_before, out, arriving);
+    check(e, before, out, arriving);
     for (Effect& effect : out.effects) {
       if (effect.kind == Effect::Kind::transmit) queue_to(other(e)).push_back(std::move(effect.packet.segment));
     }
@@ -159,15 +159,7 @@ class Harness {
   }
 
  private:
-  static bool strict() {
-    static const bool value = [] {
-      const char* setting = std::getenv("TCPSIM_FUZZ_STRICT");
-      return setting != nullptr && setting[0] == '1';
-    }();
-    return value;
-  }
-
-  void check(const Peer& e, State before, SeqNum nxt_before, const Output& out, const Segment* arriving) const {
+  void check(const Peer& e, State before, const Output& out, const Segment* arriving) const {
     const Connection& c = e.connection;
     const State after = c.state();
     if (static_cast<int>(after) >= state_count) violation(e.label, "illegal state", static_cast<unsigned>(after));
@@ -210,11 +202,10 @@ class Harness {
           const auto length = static_cast<std::uint32_t>(s.payload.size());
           if (length > 0) {
             if (length > e.peer_mss) violation(e.label, "payload larger than the peer's MSS", length, e.peer_mss);
-            // New data must fit the window. A retransmission (it begins below the SND.NXT from
-            // before the call) past a window the peer has since shrunk is known issue
-            // fuzz/known-issues/README.md, checked only with TCPSIM_FUZZ_STRICT=1.
-            const bool retransmission = seq_lt(s.seq, nxt_before);
-            if (seq_gt(s.seq + length, snd.una + snd.wnd) && (!retransmission || strict())) {
+            // Data, new or retransmitted, must fit the window (RFC 9293 3.8.6); the only
+            // exception is a one-octet probe into a zero window (RFC 1122 4.2.2.17).
+            const bool zero_window_probe = snd.wnd == 0 && length == 1 && s.seq == snd.una;
+            if (seq_gt(s.seq + length, snd.una + snd.wnd) && !zero_window_probe) {
               violation(e.label, "payload beyond the peer's window (SND.UNA+SND.WND)", s.seq + length,
                         snd.una + snd.wnd);
             }

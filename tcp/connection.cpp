@@ -833,7 +833,12 @@ void Connection::retransmit_oldest(Output& out) {
   }
   const std::int32_t sent = seq_diff(sent_data_end(), send_buffer_seq_);
   if (sent > 0) {
-    const std::uint32_t length = std::min(static_cast<std::uint32_t>(sent), send_mss());
+    // RFC 9293 3.8.6 (RFC 1122 4.2.2.16): retransmit only what lies between SND.UNA and
+    // SND.UNA+SND.WND, since the peer may have shrunk its window since the data was first sent;
+    // into a zero window, send at most one octet (RFC 1122 4.2.2.17, a probe).
+    const std::uint32_t window_allowance = std::max<std::uint32_t>(snd_.wnd, 1);
+    const std::uint32_t length =
+        std::min({static_cast<std::uint32_t>(sent), send_mss(), window_allowance});
     const bool reaches_end = length == static_cast<std::uint32_t>(sent);
     std::uint8_t flags = flag::ack;
     if (reaches_end) flags |= flag::psh;

@@ -203,3 +203,41 @@ TEST_CASE("timer_effects_name_the_connection_and_timer", "[connection][timer]") 
   CHECK(out.effects[2].timer == TimerKind::retransmission);
   CHECK(out.effects[2].deadline == 1 * second);
 }
+
+TEST_CASE("established_retransmission_after_window_shrinks_stays_inside_the_window", "[connection][timer]") {
+  // RFC 9293 3.8.6 / RFC 1122 4.2.2.16: retransmit only what lies between SND.UNA and
+  // SND.UNA+SND.WND. (Found by the tcp fuzz target: fuzz/regressions/tcp/.)
+  Connection c = make_connection();
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("0123456789"), out));
+  REQUIRE(only_sent(out).payload.size() == 10);
+  // The peer acknowledges 4 bytes and shrinks its window to 3.
+  out.clear();
+  c.segment_arrives(10, from_peer(peer_iss + 1, local_iss + 1 + 4, flag::ack, {}, 3), out);
+  REQUIRE(c.send_sequence().una == local_iss + 1 + 4);
+  REQUIRE(c.send_sequence().wnd == 3);
+  out.clear();
+  const Time deadline = c.timer_deadline(TimerKind::retransmission);
+  c.timer_expired(deadline, TimerKind::retransmission, out);
+  const Segment resent = only_sent(out);
+  CHECK(resent.seq == local_iss + 1 + 4);
+  CHECK(text(resent.payload) == "456");
+  CHECK_FALSE(resent.has(flag::fin));
+}
+
+TEST_CASE("established_retransmission_into_a_zero_window_is_a_one_octet_probe", "[connection][timer]") {
+  // RFC 1122 4.2.2.17: with a zero window, at most one octet is sent.
+  Connection c = make_connection();
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("abcdef"), out));
+  out.clear();
+  c.segment_arrives(10, from_peer(peer_iss + 1, local_iss + 1, flag::ack, {}, 0), out);
+  REQUIRE(c.send_sequence().wnd == 0);
+  out.clear();
+  c.timer_expired(c.timer_deadline(TimerKind::retransmission), TimerKind::retransmission, out);
+  const Segment probe = only_sent(out);
+  CHECK(probe.seq == local_iss + 1);
+  CHECK(text(probe.payload) == "a");
+}
