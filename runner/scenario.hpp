@@ -91,7 +91,7 @@ struct ExpectedSegment {
 
 struct ExpectedCount {
   // "<host>.<app event>" (e.g. "server.accepted"), "<host>.sent", "<host>.sent.<FLAG>",
-  // "<host>.retransmissions", "link.dropped", "link.expired", "link.duplicated",
+  // "<host>.retransmissions", "link.dropped", "link.expired", "link.duplicated", "link.delayed",
   // "<host>.discarded", "<host>.connections" (connections ever created).
   std::string counter;
   std::int64_t value = 0;

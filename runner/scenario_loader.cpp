@@ -1345,7 +1345,7 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
     const std::string head = counter.substr(0, dot);
     const std::string rest = counter.substr(dot + 1);
     if (head == "link") {
-      if (rest == "dropped" || rest == "expired" || rest == "duplicated") return;
+      if (rest == "dropped" || rest == "expired" || rest == "duplicated" || rest == "delayed") return;
     } else if (std::find(host_names_.begin(), host_names_.end(), head) != host_names_.end()) {
       tcp::AppEventKind event = tcp::AppEventKind::connected;
       if (rest == "sent" || rest == "retransmissions" || rest == "discarded" || rest == "connections" ||
@@ -1357,7 +1357,7 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
         return;
     }
   }
-  std::vector<std::string> vocabulary = {"link.dropped", "link.expired", "link.duplicated"};
+  std::vector<std::string> vocabulary = {"link.dropped", "link.expired", "link.duplicated", "link.delayed"};
   for (const auto& host : host_names_) {
     for (const auto& event : app_event_names()) vocabulary.push_back(host + "." + event);
     for (const char* suffix : {"sent", "retransmissions", "discarded", "connections"})
@@ -1371,7 +1371,7 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
     message = "unknown counter " + quoted(counter) +
               R"(, expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", )"
               R"("<host>.retransmissions", "<host>.discarded", "<host>.connections", )"
-              R"("link.dropped", "link.expired" or "link.duplicated")";
+              R"("link.dropped", "link.expired", "link.duplicated" or "link.delayed")";
   }
   throw ScenarioError(counts.key_location(counter), message);
 }

@@ -754,7 +754,7 @@ TEST_CASE("expectation errors", "[loader][errors]") {
   CHECK(expect_error(R"({"counts": {"server.acepted": 1}})") ==
         R"(t.json:2:23: error: at $.expect.counts["server.acepted"]: unknown counter "server.acepted", did you mean "server.accepted"?)");
   CHECK(expect_error(R"({"counts": {"nobody.sent": 1}})") ==
-        R"(t.json:2:23: error: at $.expect.counts["nobody.sent"]: unknown counter "nobody.sent", expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", "<host>.retransmissions", "<host>.discarded", "<host>.connections", "link.dropped", "link.expired" or "link.duplicated")");
+        R"(t.json:2:23: error: at $.expect.counts["nobody.sent"]: unknown counter "nobody.sent", expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", "<host>.retransmissions", "<host>.discarded", "<host>.connections", "link.dropped", "link.expired", "link.duplicated" or "link.delayed")");
   CHECK(expect_error(R"({"counts": {"client.sent": -1}})") ==
         R"(t.json:2:38: error: at $.expect.counts["client.sent"]: expected a non-negative integer, got -1)");
   CHECK(expect_error(R"({"never": [{"event": "reset", "state": "CLOSED"}]})") ==
