@@ -3,7 +3,6 @@
 // happened (the rule cited by TCP, or the fault rule or random model that acted on the link).
 #include <algorithm>
 #include <cstdio>
-#include <unordered_map>
 
 #include "runner/trace_format.hpp"
 
@@ -64,11 +63,7 @@ std::string printable(const std::vector<std::uint8_t>& data, std::size_t limit) 
 class LadderWriter {
  public:
   LadderWriter(const Scenario& scenario, const RunResult& result, const LadderOptions& options)
-      : scenario_(scenario), result_(result), options_(options) {
-    for (const auto& record : result.connections) {
-      names_[key(record.host, record.id)] = record.name;
-    }
-  }
+      : scenario_(scenario), result_(result), options_(options), names_(result) {}
 
   std::string write() {
     std::string out;
@@ -100,13 +95,7 @@ class LadderWriter {
   }
 
  private:
-  static std::uint64_t key(int host, tcp::ConnectionId id) {
-    return (static_cast<std::uint64_t>(host) << 32) | id;
-  }
-  std::string name(int host, tcp::ConnectionId id) const {
-    auto found = names_.find(key(host, id));
-    return found == names_.end() ? std::to_string(id) : found->second;
-  }
+  std::string name(int host, tcp::ConnectionId id) const { return names_(host, id); }
   std::string host_summary(int index) const {
     const HostSpec& host = scenario_.hosts[static_cast<std::size_t>(index)];
     std::string out = host.name + " " + tcp::address_to_string(host.address);
@@ -240,7 +229,7 @@ class LadderWriter {
   const Scenario& scenario_;
   const RunResult& result_;
   const LadderOptions& options_;
-  std::unordered_map<std::uint64_t, std::string> names_;  // looked up, never iterated
+  const ConnectionNames names_;
 };
 
 }  // namespace

@@ -49,9 +49,19 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash) {
   return hash;
 }
 
-std::string connection_name(const RunResult& result, int host, tcp::ConnectionId connection) {
+ConnectionNames::ConnectionNames(const RunResult& result) {
   for (const auto& record : result.connections) {
-    if (record.host == host && record.id == connection) return record.name;
+    if (record.host < 0 || record.host > 1) continue;
+    auto& names = by_host_[static_cast<std::size_t>(record.host)];
+    if (names.size() <= record.id) names.resize(static_cast<std::size_t>(record.id) + 1, nullptr);
+    names[record.id] = &record.name;
+  }
+}
+
+std::string ConnectionNames::operator()(int host, tcp::ConnectionId connection) const {
+  if (host >= 0 && host <= 1) {
+    const auto& names = by_host_[static_cast<std::size_t>(host)];
+    if (connection < names.size() && names[connection] != nullptr) return *names[connection];
   }
   return std::to_string(connection);
 }
@@ -130,6 +140,7 @@ std::string format_jsonl(const Scenario& scenario, const RunResult& result) {
   std::string out;
   out.reserve(result.trace.size() * 160 + 256);
   std::string line;
+  const ConnectionNames connection_name(result);
   // The first line says what was run, so a trace file explains itself.
   line = "{\"t\":0,\"ev\":\"run\",\"scenario\":";
   append_json_string(line, scenario.name);
@@ -151,7 +162,7 @@ std::string format_jsonl(const Scenario& scenario, const RunResult& result) {
     }
     if (event.connection != tcp::no_connection) {
       append_key(line, "conn");
-      append_json_string(line, connection_name(result, event.host, event.connection));
+      append_json_string(line, connection_name(event.host, event.connection));
     }
     switch (event.kind) {
       case TraceKind::state:

@@ -2,8 +2,10 @@
 // line) and the ladder diagram for the terminal.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
@@ -23,7 +25,16 @@ std::string format_ladder(const Scenario& scenario, const RunResult& result,
 // FNV-1a 64 of bytes: the trace hash (not cryptographic; it detects change, not tampering).
 std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash = 0xcbf29ce484222325ULL);
 
-// The name of a connection as the views print it ("c1", "server:80#2").
-std::string connection_name(const RunResult& result, int host, tcp::ConnectionId connection);
+// The names of a run's connections as the views print them ("c1", "server:80#2"), looked up by
+// (host, id) in constant time; built once per view.
+class ConnectionNames {
+ public:
+  explicit ConnectionNames(const RunResult& result);
+  // The connection's name, or its id as text when the run has no record of it.
+  std::string operator()(int host, tcp::ConnectionId connection) const;
+
+ private:
+  std::array<std::vector<const std::string*>, 2> by_host_;  // indexed by ConnectionId
+};
 
 }  // namespace tcpsim::runner
