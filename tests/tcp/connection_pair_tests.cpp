@@ -15,6 +15,15 @@ std::vector<std::uint8_t> flag_sequence(const Output& log) {
   return flags;
 }
 
+// The server listens, the client opens actively, and their segments are exchanged until quiet;
+// `log` holds every effect. `out` is left for the test's next call.
+void handshake(Connection& client, Connection& server, Output& out, Output& log) {
+  server.open_passive(0, peer_iss, out);
+  out.clear();
+  client.open_active(0, local_iss, out);
+  exchange(0, client, server, out, log);
+}
+
 // Both connections open actively at once; their SYNs cross, and each answers the other's SYN
 // (from SYN_SENT to SYN_RCVD) in `a_answer` / `b_answer`.
 void cross_syns(Connection& a, Connection& b, Output& a_answer, Output& b_answer) {
@@ -34,11 +43,8 @@ TEST_CASE("three_way_handshake_between_two_connections", "[pair]") {
   Connection client(1, TcpConfig{}, local_tuple());
   Connection server(2, TcpConfig{}, remote_tuple());
   Output out;
-  server.open_passive(0, peer_iss, out);
-  out.clear();
-  client.open_active(0, local_iss, out);
   Output log;
-  exchange(0, client, server, out, log);
+  handshake(client, server, out, log);
   CHECK(client.state() == State::established);
   CHECK(server.state() == State::established);
   CHECK(flag_sequence(log) ==
@@ -52,11 +58,8 @@ TEST_CASE("two_way_handshake_between_two_connections_has_two_segments", "[pair][
   Connection client(1, config, local_tuple());
   Connection server(2, config, remote_tuple());
   Output out;
-  server.open_passive(0, peer_iss, out);
-  out.clear();
-  client.open_active(0, local_iss, out);
   Output log;
-  exchange(0, client, server, out, log);
+  handshake(client, server, out, log);
   CHECK(client.state() == State::established);
   CHECK(server.state() == State::established);
   CHECK(flag_sequence(log) == std::vector<std::uint8_t>{flag::syn, flag::syn | flag::ack});
@@ -88,11 +91,8 @@ TEST_CASE("orderly_close_from_both_sides", "[pair]") {
   Connection client(1, TcpConfig{}, local_tuple());
   Connection server(2, TcpConfig{}, remote_tuple());
   Output out;
-  server.open_passive(0, peer_iss, out);
-  out.clear();
-  client.open_active(0, local_iss, out);
   Output log;
-  exchange(0, client, server, out, log);
+  handshake(client, server, out, log);
   out.clear();
   REQUIRE(client.send(0, bytes("request"), out));
   log.clear();
