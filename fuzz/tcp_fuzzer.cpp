@@ -372,7 +372,7 @@ TcpConfig make_config(std::uint8_t bits, std::uint8_t size, bool allow_two_way, 
   TcpConfig config;
   if (allow_two_way && (bits & 0x01) != 0) config.handshake = Handshake::two_way;
   if ((bits & 0x02) != 0) config.mss = static_cast<std::uint16_t>(1 + size % 64);
-  if ((bits & 0x04) != 0) config.receive_window = static_cast<std::uint16_t>(1 + size * 4);
+  if ((bits & 0x04) != 0) config.receive_buffer = static_cast<std::uint16_t>(1 + size * 4);
   if ((bits & 0x08) != 0) config.time_wait = 10 * millisecond;
   if (allow_no_time_wait && (bits & 0x10) != 0) config.time_wait = 0;
   if ((bits & 0x20) != 0) {

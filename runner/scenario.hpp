@@ -33,7 +33,18 @@ struct HostSpec {
   SourceLocation where;
 };
 
-enum class ActionKind : std::uint8_t { listen, connect, send, close, abort, crash, reboot };
+enum class ActionKind : std::uint8_t {
+  listen,
+  connect,
+  send,
+  close,
+  abort,
+  crash,
+  reboot,
+  read,            // the application reads from a connection in manual read mode
+  stop_reading,    // the connection switches to manual reads: bytes wait in the receive buffer
+  resume_reading,  // back to automatic reads: everything buffered is read now, and from then on
+};
 
 struct Action {
   Time at = 0;
@@ -48,7 +59,14 @@ struct Action {
   std::string name;
   // send, close, abort: the target connection's name.
   std::string connection;
-  std::vector<std::uint8_t> data;  // send
+  // send: the bytes ("data": text, or "bytes": N for N bytes of the pattern "abc...z" repeated).
+  // The send buffer may take fewer at once; the runner keeps the rest and offers it again as
+  // the buffer drains, as a blocking write would.
+  std::vector<std::uint8_t> data;
+  // read: at most this many bytes; absent: everything the receive buffer holds.
+  std::optional<std::size_t> read_bytes;
+  // listen (for every connection it spawns), connect: "read": "automatic" (default) or "manual".
+  bool automatic_read = true;
   SourceLocation where;
 };
 
@@ -89,10 +107,22 @@ struct ExpectedSegment {
   SourceLocation where;
 };
 
+// Everything the application of a connection received, as one byte string (the concatenation of
+// its data events): "received": {"web#1": "text"} or {"web#1": {"bytes": N}} (N bytes of the
+// "abc...z" pattern) or {"web#1": {"length": N}} (only the count).
+struct ExpectedReceived {
+  std::string connection;
+  std::optional<std::vector<std::uint8_t>> data;
+  std::optional<std::uint64_t> length;
+  SourceLocation where;
+};
+
 struct ExpectedCount {
   // "<host>.<app event>" (e.g. "server.accepted"), "<host>.sent", "<host>.sent.<FLAG>",
   // "<host>.retransmissions", "link.dropped", "link.expired", "link.duplicated", "link.delayed",
-  // "<host>.discarded", "<host>.connections" (connections ever created).
+  // "<host>.discarded", "<host>.connections" (connections ever created),
+  // "<host>.fast_retransmissions", "<host>.window_probes", "<host>.keepalive_probes",
+  // "<host>.bytes_received" (bytes delivered to the host's applications).
   std::string counter;
   std::int64_t value = 0;
   SourceLocation where;
@@ -115,6 +145,7 @@ struct Expectations {
   std::vector<ExpectedAppEvents> app_events;
   std::optional<std::vector<ExpectedSegment>> segments;  // the complete list when present
   SourceLocation segments_where;
+  std::vector<ExpectedReceived> received;
   std::vector<ExpectedCount> counts;
   std::vector<ExpectedNever> never;
   bool empty() const;

@@ -818,7 +818,7 @@ void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& hos
   if (const Value* mss = knobs.find("mss"))
     config.mss = static_cast<std::uint16_t>(read_integer(*mss, knobs.path_of("mss"), 1, 65535));
   if (const Value* window = knobs.find("window"))
-    config.receive_window = static_cast<std::uint16_t>(read_integer(*window, knobs.path_of("window"), 0, 65535));
+    config.receive_buffer = static_cast<std::uint32_t>(read_integer(*window, knobs.path_of("window"), 0, 65535));
 }
 
 void Loader::read_link(const Value& value, const std::string& path) {

@@ -149,7 +149,7 @@ class Simulation {
           trace_action(h, "listen on port " + std::to_string(action.port) + " as " + name +
                               " (backlog " + std::to_string(action.backlog) + ")");
         }
-        if (!host(h).listen(now(), action.port, action.backlog, output_)) {
+        if (!host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read)) {
           trace_failure(h, "listen on port " + std::to_string(action.port) +
                                ": the port is already in use");
         }
@@ -166,7 +166,8 @@ class Simulation {
         }
         pending_connect_name_ = action.name;
         const tcp::ConnectionId id =
-            host(h).connect(now(), peer_spec.address, action.port, action.local_port, output_);
+            host(h).connect(now(), peer_spec.address, action.port, action.local_port, output_,
+                            action.automatic_read);
         if (id == tcp::no_connection) trace_failure(h, "connect: the 4-tuple is in use");
         process(h);  // names the new connection from pending_connect_name_
         pending_connect_name_.clear();
@@ -191,8 +192,35 @@ class Simulation {
           break;
         }
         bool accepted = false;
-        if (action.kind == ActionKind::send) {
-          accepted = host(h).send(now(), record->id, action.data, output_);
+        PendingWrite* pending = find_pending_write(h, record->id);
+        if (pending != nullptr) {
+          // An earlier write is still waiting for room: this one queues behind it, and a close
+          // waits for both, as with a blocking write followed by close().
+          accepted = true;
+          if (action.kind == ActionKind::send) {
+            pending->bytes.insert(pending->bytes.end(), action.data.begin(), action.data.end());
+          } else if (action.kind == ActionKind::close) {
+            pending->close_after = true;
+          } else {
+            pending_writes_.erase(pending_writes_.begin() + (pending - pending_writes_.data()));
+            accepted = host(h).abort(now(), record->id, output_);
+          }
+        } else if (action.kind == ActionKind::send) {
+          const std::optional<std::size_t> taken = host(h).send(now(), record->id, action.data, output_);
+          accepted = taken.has_value();
+          if (taken && *taken < action.data.size()) {
+            PendingWrite write;
+            write.host = h;
+            write.connection = record->id;
+            write.bytes.assign(action.data.begin() + static_cast<std::ptrdiff_t>(*taken),
+                               action.data.end());
+            pending_writes_.push_back(std::move(write));
+            if (record_) {
+              trace_action(h, "the send buffer took " + std::to_string(*taken) + " bytes; " +
+                                  std::to_string(action.data.size() - *taken) +
+                                  " wait for room (a blocking write)");
+            }
+          }
         } else if (action.kind == ActionKind::close) {
           accepted = host(h).close(now(), record->id, output_);
         } else {
@@ -201,6 +229,36 @@ class Simulation {
         if (!accepted) {
           trace_failure(h, std::string(verb) + " on " + action.connection +
                                ": refused by TCP in its current state (RFC 9293 3.10)");
+        }
+        process(h);
+        break;
+      }
+      case ActionKind::read:
+      case ActionKind::stop_reading:
+      case ActionKind::resume_reading: {
+        const ConnectionRecord* record = find_live(h, action.connection);
+        if (record_) {
+          std::string text;
+          if (action.kind == ActionKind::read) {
+            text = "read " + (action.read_bytes ? "up to " + std::to_string(*action.read_bytes) + " bytes"
+                                                 : std::string("everything buffered")) +
+                   " on " + action.connection;
+          } else {
+            text = std::string(action.kind == ActionKind::stop_reading ? "stop reading" : "resume reading") +
+                   " on " + action.connection;
+          }
+          trace_action(h, text);
+        }
+        if (record == nullptr) {
+          trace_failure(h, "read: no open connection named " + action.connection + " on " +
+                               host_name(h));
+          break;
+        }
+        if (action.kind == ActionKind::read) {
+          host(h).read(now(), record->id, action.read_bytes.value_or(SIZE_MAX), output_);
+        } else {
+          host(h).set_automatic_read(now(), record->id, action.kind == ActionKind::resume_reading,
+                                     output_);
         }
         process(h);
         break;
@@ -254,8 +312,21 @@ class Simulation {
     if (record_) {
       view = describe(effect.packet, ++segment_counter_);
       note_stream(view);
-      trace_segment(TraceKind::send, from, effect.connection, view, {});
+      trace_segment(TraceKind::send, from, effect.connection, view, std::string(effect.reason));
       count(host_name(from) + ".sent");
+      switch (effect.purpose) {
+        case tcp::SendPurpose::fast_retransmission:
+          count(host_name(from) + ".fast_retransmissions");
+          break;
+        case tcp::SendPurpose::window_probe:
+          count(host_name(from) + ".window_probes");
+          break;
+        case tcp::SendPurpose::keepalive_probe:
+          count(host_name(from) + ".keepalive_probes");
+          break;
+        default:
+          break;
+      }
       for (std::uint8_t bit = 1; bit != 0x40; bit = static_cast<std::uint8_t>(bit << 1)) {
         if ((view.flags & bit) != 0) count(host_name(from) + ".sent." + tcp::flags_to_string(bit));
       }
@@ -458,6 +529,9 @@ class Simulation {
             event.data = effect.data;
             event.text = std::string(effect.reason);
             count(host_name(h) + "." + std::string(tcp::app_event_name(effect.app_event)));
+            if (!effect.data.empty()) {
+              count(host_name(h) + ".bytes_received", static_cast<std::int64_t>(effect.data.size()));
+            }
           }
           break;
         case Effect::Kind::discard:
@@ -480,6 +554,58 @@ class Simulation {
       }
     }
     output_.clear();
+    if (!pending_writes_.empty() && !offering_) offer_pending_writes(h);
+  }
+
+  // ---- Writes waiting for room in the send buffer ----
+  struct PendingWrite {
+    int host = 0;
+    tcp::ConnectionId connection = tcp::no_connection;
+    std::vector<std::uint8_t> bytes;
+    std::size_t offset = 0;
+    bool close_after = false;
+  };
+
+  PendingWrite* find_pending_write(int h, tcp::ConnectionId id) {
+    for (PendingWrite& write : pending_writes_) {
+      if (write.host == h && write.connection == id) return &write;
+    }
+    return nullptr;
+  }
+
+  // After each call into host h: offer waiting bytes to connections whose buffer has room.
+  void offer_pending_writes(int h) {
+    offering_ = true;
+    for (std::size_t index = 0; index < pending_writes_.size();) {
+      PendingWrite& write = pending_writes_[index];
+      if (write.host != h) {
+        ++index;
+        continue;
+      }
+      const tcp::Connection* connection = host(h).find(write.connection);
+      bool done = connection == nullptr;
+      if (!done && connection->send_buffer_space() > 0) {
+        const std::span<const std::uint8_t> rest(write.bytes.data() + write.offset,
+                                                 write.bytes.size() - write.offset);
+        const std::optional<std::size_t> taken = host(h).send(now(), write.connection, rest, output_);
+        if (!taken) {
+          done = true;
+        } else {
+          write.offset += *taken;
+          if (write.offset == write.bytes.size()) {
+            done = true;
+            if (write.close_after) host(h).close(now(), write.connection, output_);
+          }
+        }
+        process(h);
+      }
+      if (done) {
+        pending_writes_.erase(pending_writes_.begin() + static_cast<std::ptrdiff_t>(index));
+      } else {
+        ++index;
+      }
+    }
+    offering_ = false;
   }
 
   void open_record(int h, const Effect& effect) {
@@ -563,7 +689,9 @@ class Simulation {
   void trace_failure(int h, std::string text) {
     if (record_) push(TraceKind::action_failed, h, tcp::no_connection).text = std::move(text);
   }
-  void count(const std::string& counter) { ++result_.counters[counter]; }
+  void count(const std::string& counter, std::int64_t amount = 1) {
+    result_.counters[counter] += amount;
+  }
 
   const Scenario& scenario_;
   const bool record_;
@@ -582,6 +710,8 @@ class Simulation {
   std::unordered_map<std::string, int> listener_children_;
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;
+  std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
+  bool offering_ = false;
   bool arriving_ = false;
   TraceSegment arriving_view_;
   std::uint64_t segment_counter_ = 0;

@@ -41,11 +41,51 @@ struct TcpConfig {
   int synack_retries = 5;
   int data_retries = 15;
 
-  // Our MSS (RFC 9293 section 3.7.1: default 536 when no option is received) and the receive
-  // window we advertise. Segmentation by MSS and real buffers come with issue 4; the fields are
-  // here so the segment format does not change.
+  // Our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 section 3.7.1). We send at
+  // most min(the peer's MSS option, or 536 without one, and this value) per segment.
   std::uint16_t mss = 536;
-  std::uint16_t receive_window = 65535;
+
+  // Buffer sizes in bytes. The send buffer bounds what SEND accepts and what is not yet
+  // acknowledged; the receive buffer holds bytes received but not yet read by the application
+  // and out-of-order bytes, and RCV.WND is its free space (RFC 9293 3.8.6). Without window
+  // scaling (RFC 7323, not modelled) at most 65535 is advertised.
+  std::uint32_t send_buffer = 65536;
+  std::uint32_t receive_buffer = 65535;
+
+  // RFC 9293 3.7.4: Nagle's algorithm (SHOULD be on; a user may turn it off, as with
+  // TCP_NODELAY): a short segment waits while data is in flight.
+  bool nagle = true;
+
+  // RFC 1122 4.2.3.2 / RFC 9293 3.8.6.3: delayed ACK. 0 turns it off (the default); when on,
+  // an ACK waits at most this long (the RFC's limit is 500 ms) and at least every second
+  // full-sized segment is acknowledged at once.
+  Duration delayed_ack = 0;
+
+  // RFC 5681 3.2: fast retransmit on this many duplicate ACKs; 0 turns it off.
+  int duplicate_ack_threshold = 3;
+
+  // RFC 1122 4.2.3.6: keepalive, off by default. After `keepalive_idle` without a segment from
+  // the peer, a probe is sent every `keepalive_interval`; after `keepalive_probes` unanswered
+  // probes the connection is dropped and the application told (timed_out).
+  bool keepalive = false;
+  Duration keepalive_idle = 2 * hour;
+  Duration keepalive_interval = 75 * second;
+  int keepalive_probes = 9;
+
+  // RFC 9293 3.8.4 / RFC 5482: the user timeout. When data (or a SYN or FIN) stays
+  // unacknowledged this long, the connection gives up (timed_out). 0 turns it off; the
+  // retransmission limits above still apply.
+  Duration user_timeout = 0;
+
+  // A FIN_WAIT_2 timeout (not in the RFCs; Linux's tcp_fin_timeout, 60 s, in the linux
+  // profile): a connection whose peer never sends its FIN is closed after this long in
+  // FIN_WAIT_2. 0 turns it off (RFC 9293: FIN_WAIT_2 waits for the FIN for ever).
+  Duration fin_wait_2_timeout = 0;
+
+  // Teaching variants, on by default: turn off the retransmission of a lost SYN-ACK or FIN to
+  // show what it protects against (RFC 9293 3.8.1: every SYN and FIN is retransmitted).
+  bool retransmit_syn_ack = true;
+  bool retransmit_fin = true;
 };
 
 }  // namespace tcpsim::tcp

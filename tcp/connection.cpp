@@ -44,11 +44,23 @@ bool reset_for_segment(const Segment& arriving, Segment& reset_out) {
 Connection::Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple)
     : id_(id), config_(config), tuple_(tuple) {
   timers_.fill(time_never);
-  rcv_.wnd = config_.receive_window;
+  rcv_.wnd = receive_window_limit();
   reset_rto();
 }
 
-std::size_t Connection::unacknowledged_bytes() const { return send_buffer_.size(); }
+std::size_t Connection::send_buffer_space() const {
+  return config_.send_buffer > send_size_ ? config_.send_buffer - send_size_ : 0;
+}
+
+std::size_t Connection::readable_bytes() const {
+  // RCV.NXT counts the peer's FIN, which is not a byte.
+  return static_cast<std::uint32_t>(rcv_.nxt - read_seq_) - (fin_received_ ? 1U : 0U);
+}
+
+std::uint32_t Connection::receive_window_limit() const {
+  // Without window scaling (RFC 7323) the 16-bit window field caps what we can offer.
+  return std::min<std::uint32_t>(config_.receive_buffer, 0xFFFFU);
+}
 
 // ---------------------------------------------------------------------------------------------
 // User calls
@@ -60,9 +72,23 @@ void Connection::start_control_block(SeqNum isn) {
   snd_.una = isn;
   snd_.nxt = isn;
   rcv_ = ReceiveSequence{};
-  rcv_.wnd = config_.receive_window;
-  send_buffer_.clear();
+  rcv_.wnd = receive_window_limit();
+  send_size_ = 0;
+  push_points_.clear();
   send_buffer_seq_ = isn + 1;  // data follows the SYN
+  read_seq_ = 0;
+  out_of_order_.clear();
+  end_of_stream_pending_ = false;
+  fin_received_ = false;
+  segments_unacknowledged_ = 0;
+  srtt_ = 0;
+  rttvar_ = 0;
+  has_rtt_sample_ = false;
+  rtt_timing_ = false;
+  duplicate_acks_ = 0;
+  persist_backoff_ = 0;
+  window_probe_outstanding_ = false;
+  keepalive_probes_sent_ = 0;
   syn_acknowledged_ = false;
   fin_requested_ = false;
   fin_sent_ = false;
@@ -88,7 +114,12 @@ void Connection::open_active(Time now, SeqNum isn, Output& out) {
                out);
   snd_.nxt = snd_.iss + 1;
   send_syn(out);
+  // RFC 6298 2.2 / Karn: the SYN is timed unless it is retransmitted.
+  rtt_timing_ = true;
+  rtt_seq_ = snd_.nxt;
+  rtt_start_ = now;
   set_timer(TimerKind::retransmission, now + rto_, out);
+  update_user_timeout(now, out, false);
 }
 
 void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
@@ -102,32 +133,68 @@ void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
   change_state(State::listen, "RFC 9293 3.10.1: passive OPEN", out);
 }
 
-bool Connection::send(Time now, std::span<const std::uint8_t> data, Output& out) {
+std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8_t> data,
+                                            Output& out) {
+  const auto queue = [&]() -> std::size_t {
+    // The send buffer takes what fits; the write's end is a push point (PSH, RFC 9293 3.9.1.2).
+    const auto taken = static_cast<std::uint32_t>(std::min(data.size(), send_buffer_space()));
+    if (taken == 0) return 0;
+    send_buffer_.reserve(send_buffer_seq_, send_size_, send_size_ + taken);
+    send_buffer_.write(send_buffer_seq_ + send_size_, data.data(), taken);
+    send_size_ += taken;
+    push_points_.push_back(send_buffer_seq_ + send_size_);
+    return taken;
+  };
   switch (state_) {
     case State::closed:  // "error: connection does not exist"
     case State::listen:  // the remote socket of a listener is unspecified: "error"
-      return false;
+      return std::nullopt;
     case State::syn_sent:
     case State::syn_received:
       // RFC 9293 3.10.2: queue the data for transmission after entering ESTABLISHED. After a
       // deferred CLOSE in SYN_RCVD the connection is closing.
-      if (fin_requested_) return false;
-      send_buffer_.insert(send_buffer_.end(), data.begin(), data.end());
-      return true;
+      if (fin_requested_) return std::nullopt;
+      return queue();
     case State::established:
-    case State::close_wait:
+    case State::close_wait: {
       // RFC 9293 3.10.2: segmentize and send.
-      send_buffer_.insert(send_buffer_.end(), data.begin(), data.end());
+      const std::size_t taken = queue();
       transmit_pending(now, out);
-      return true;
+      return taken;
+    }
     case State::fin_wait_1:
     case State::fin_wait_2:
     case State::closing:
     case State::last_ack:
     case State::time_wait:
-      return false;  // "error: connection closing"
+      return std::nullopt;  // "error: connection closing"
   }
-  return false;
+  return std::nullopt;
+}
+
+std::size_t Connection::read(Time /*now*/, std::size_t max_bytes, Output& out) {
+  // RFC 9293 3.10.3 RECEIVE: hand over buffered bytes; the freed space may open the window.
+  const auto count = static_cast<std::uint32_t>(std::min<std::size_t>(max_bytes, readable_bytes()));
+  if (count > 0) {
+    Effect effect;
+    effect.kind = Effect::Kind::app_event;
+    effect.connection = id_;
+    effect.app_event = AppEventKind::data;
+    receive_buffer_.read(read_seq_, count, effect.data);
+    out.effects.push_back(std::move(effect));
+    read_seq_ += count;
+  }
+  if (end_of_stream_pending_ && readable_bytes() == 0) {
+    end_of_stream_pending_ = false;
+    app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+  }
+  if (count > 0) update_receive_window(out, true);
+  return count;
+}
+
+void Connection::set_automatic_read(Time now, bool automatic, Output& out) {
+  automatic_read_ = automatic;
+  if (automatic && (readable_bytes() > 0 || end_of_stream_pending_)) read(now, readable_bytes(), out);
 }
 
 void Connection::close(Time now, Output& out) {
@@ -144,7 +211,7 @@ void Connection::close(Time now, Output& out) {
       return;
     case State::syn_received:
       fin_requested_ = true;
-      if (send_buffer_.empty()) {
+      if (send_size_ == 0) {
         // RFC 9293 3.10.4: SYN-RECEIVED with nothing queued: send FIN, enter FIN-WAIT-1.
         change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE in SYN_RCVD with nothing queued, FIN sent",
                      out);
@@ -209,6 +276,9 @@ void Connection::abort(Time /*now*/, Output& out) {
 // ---------------------------------------------------------------------------------------------
 
 void Connection::segment_arrives(Time now, const Segment& segment, Output& out) {
+  // RFC 1122 4.2.3.6: keepalive counts idle time from the last segment heard.
+  last_heard_ = now;
+  keepalive_probes_sent_ = 0;
   switch (state_) {
     case State::closed:
       arrive_closed(segment, out);
@@ -252,6 +322,7 @@ void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
   if (segment.has(flag::syn)) {
     rcv_.irs = segment.seq;
     rcv_.nxt = segment.seq + 1;
+    read_seq_ = rcv_.nxt;
     peer_mss_ = segment.mss != 0 ? segment.mss : default_mss;
     snd_.iss = listen_isn_;
     snd_.una = snd_.iss;
@@ -275,7 +346,11 @@ void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
     change_state(State::syn_received, "RFC 9293 3.10.7.2: SYN in LISTEN, SYN-ACK sent", out);
     send_syn_ack(out);
     retransmissions_ = 0;
+    rtt_timing_ = true;
+    rtt_seq_ = snd_.nxt;
+    rtt_start_ = now;
     set_timer(TimerKind::retransmission, now + rto_, out);
+    update_user_timeout(now, out, false);
     return;
   }
   // RFC 9293 3.10.7.2 fourth: other text or control: drop.
@@ -313,6 +388,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
   if (segment.has(flag::syn)) {
     rcv_.irs = segment.seq;
     rcv_.nxt = segment.seq + 1;
+    read_seq_ = rcv_.nxt;
     peer_mss_ = segment.mss != 0 ? segment.mss : default_mss;
     if (ack_acceptable) {
       // SYN-ACK: SND.UNA = SEG.ACK, our SYN is acknowledged: ESTABLISHED.
@@ -328,7 +404,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
       // "If there are other controls or text in the segment, continue processing at the sixth
       // step" (URG is ignored, so: text, then FIN).
       const TextView view = text_view(segment);
-      process_text(segment, view, out);
+      process_text(now, segment, view, out);
       process_fin(now, view, out);
       flush(now, out);
       return;
@@ -469,7 +545,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
   }
   // RFC 9293 3.10.7.4 sixth: the URG bit is ignored (RFC 6093 discourages its use).
   // RFC 9293 3.10.7.4 seventh: segment text.
-  process_text(segment, view, out);
+  process_text(now, segment, view, out);
   // RFC 9293 3.10.7.4 eighth: the FIN bit.
   process_fin(now, view, out);
   flush(now, out);
@@ -543,6 +619,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     discard(segment, "RFC 9293 3.10.7.4 fifth: ACK for data not yet sent, ACK sent", out);
     return false;
   }
+  const bool duplicate = is_duplicate_ack(segment);
   if (seq_lt(snd_.una, segment.ack)) acknowledge(now, segment.ack, out);
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
   // newer than the last update (WL1/WL2 rule). An old duplicate ACK (SEG.ACK < SND.UNA) is ignored.
@@ -552,6 +629,15 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     snd_.wl1 = segment.seq;
     snd_.wl2 = segment.ack;
   }
+  if (duplicate && config_.duplicate_ack_threshold > 0 &&
+      ++duplicate_acks_ == config_.duplicate_ack_threshold) {
+    // RFC 5681 3.2: the third duplicate ACK means a segment was lost: resend it now, without
+    // waiting for the timer. Karn: the timed segment can no longer give a sample.
+    rtt_timing_ = false;
+    retransmit_oldest(out, SendPurpose::fast_retransmission,
+                      "RFC 5681 3.2: fast retransmit after duplicate ACKs");
+  }
+  update_persist(now, out);
   switch (state_) {
     case State::fin_wait_1:
       // RFC 9293 3.10.7.4 fifth, FIN-WAIT-1: "if the FIN segment is now acknowledged, then enter
@@ -560,6 +646,9 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       if (fin_acknowledged_ && !view.fin) {
         change_state(State::fin_wait_2, "RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in FIN_WAIT_1",
                      out);
+        if (config_.fin_wait_2_timeout > 0) {
+          set_timer(TimerKind::fin_wait_2, now + config_.fin_wait_2_timeout, out);
+        }
       }
       return true;
     case State::closing:
@@ -585,7 +674,16 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   }
 }
 
+bool Connection::is_duplicate_ack(const Segment& segment) const {
+  // RFC 5681 2: a duplicate ACK acknowledges SND.UNA again while data is outstanding, carries
+  // no data, SYN or FIN, and leaves the window unchanged.
+  return segment.ack == snd_.una && seq_lt(snd_.una, snd_.nxt) && segment.payload.empty() &&
+         !segment.has(flag::syn) && !segment.has(flag::fin) && segment.window == snd_.wnd &&
+         !window_probe_outstanding_;
+}
+
 void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
+  const std::uint32_t advanced = static_cast<std::uint32_t>(ack - snd_.una);
   snd_.una = ack;
   if (!syn_acknowledged_ && seq_gt(ack, snd_.iss)) syn_acknowledged_ = true;
   // Remove the data bytes the ACK covers ("segments on the retransmission queue that are thereby
@@ -593,15 +691,20 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
   const std::int32_t sent = seq_diff(sent_data_end(), send_buffer_seq_);
   const std::int32_t covered = seq_diff(ack, send_buffer_seq_);
   if (sent > 0 && covered > 0) {
-    const auto removed = static_cast<std::size_t>(std::min(sent, covered));
-    send_buffer_.erase(send_buffer_.begin(), send_buffer_.begin() + static_cast<std::ptrdiff_t>(removed));
-    send_buffer_seq_ += static_cast<SeqNum>(removed);
+    const auto removed = static_cast<std::uint32_t>(std::min(sent, covered));
+    send_size_ -= removed;
+    send_buffer_seq_ += removed;
+    while (!push_points_.empty() && seq_le(push_points_.front(), send_buffer_seq_)) {
+      push_points_.pop_front();
+    }
   }
   if (fin_sent_ && seq_gt(ack, fin_seq_)) fin_acknowledged_ = true;
-  // New data acknowledged: the backoff ends and the retry count starts again. (Issue 4 takes an
-  // RTT sample here and recomputes the RTO from SRTT/RTTVAR.)
+  if (window_probe_outstanding_ && advanced > 0) window_probe_outstanding_ = false;
+  duplicate_acks_ = 0;
   retransmissions_ = 0;
-  reset_rto();
+  // RFC 6298 3 (Karn): a sample only from a segment never retransmitted; until one arrives a
+  // backed-off RTO stays (RFC 6298 5.7 lets the backoff end with the next sample).
+  take_rtt_sample(now, ack);
   if (snd_.una == snd_.nxt) {
     // RFC 6298 5.2: all outstanding data acknowledged: turn off the timer.
     cancel_timer(TimerKind::retransmission, out);
@@ -609,9 +712,28 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
     // RFC 6298 5.3: new data acknowledged: restart the timer.
     set_timer(TimerKind::retransmission, now + rto_, out);
   }
+  update_user_timeout(now, out, true);
 }
 
-void Connection::process_text(const Segment& segment, const TextView& view, Output& out) {
+void Connection::take_rtt_sample(Time now, SeqNum ack) {
+  if (!rtt_timing_ || seq_lt(ack, rtt_seq_)) return;
+  rtt_timing_ = false;
+  const Duration sample = now - rtt_start_;
+  if (!has_rtt_sample_) {
+    // RFC 6298 2.2: SRTT = R, RTTVAR = R/2.
+    srtt_ = sample;
+    rttvar_ = sample / 2;
+    has_rtt_sample_ = true;
+  } else {
+    // RFC 6298 2.3 with alpha = 1/8, beta = 1/4, in integer nanoseconds.
+    const Duration error = srtt_ > sample ? srtt_ - sample : sample - srtt_;
+    rttvar_ = (3 * rttvar_ + error) / 4;
+    srtt_ = (7 * srtt_ + sample) / 8;
+  }
+  rto_ = computed_rto();
+}
+
+void Connection::process_text(Time now, const Segment& segment, const TextView& view, Output& out) {
   if (!view.carries_text_or_fin) return;
   switch (state_) {
     case State::established:
@@ -627,30 +749,134 @@ void Connection::process_text(const Segment& segment, const TextView& view, Outp
       return;
   }
   if (!view.in_order) {
-    // Segments beginning beyond RCV.NXT "may be held for later processing"; reassembly is not
-    // implemented yet, so the text is dropped and a duplicate ACK tells the peer what is missing.
+    // RFC 9293 3.10.7.4 seventh: segments beyond RCV.NXT are held for later processing; RFC 5681
+    // 4.2: an out-of-order segment is acknowledged at once (a duplicate ACK naming the gap).
+    store_out_of_order(segment, out);
     ack_owed_ = true;
-    discard(segment, "out of order: beyond RCV.NXT, no reassembly yet, ACK sent", out);
     return;
   }
+  bool filled_gap = false;
   if (view.take > 0) {
-    deliver(std::span<const std::uint8_t>(segment.payload).subspan(view.skip, view.take), out);
+    const SeqNum live_end = out_of_order_.empty() ? rcv_.nxt : out_of_order_.back().second;
+    const auto live = static_cast<std::uint32_t>(live_end - read_seq_);
+    const auto needed = static_cast<std::uint32_t>(rcv_.nxt + view.take - read_seq_);
+    receive_buffer_.reserve(read_seq_, live, std::max(live, needed));
+    receive_buffer_.write(rcv_.nxt, segment.payload.data() + view.skip, view.take);
     rcv_.nxt += view.take;
+    rcv_.wnd -= view.take;
+    filled_gap = merge_out_of_order();
+    if (automatic_read_) drain_to_application(out);
   }
   // "Send an acknowledgment of the form <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", piggybacked on
-  // data when there is some to send. A retransmitted segment with nothing new is acknowledged too.
+  // data when there is some to send. A retransmitted segment with nothing new is acknowledged
+  // at once, and so is one that fills a gap (RFC 5681 4.2) or carries the FIN.
+  if (config_.delayed_ack > 0 && view.take > 0 && !filled_gap && !view.fin &&
+      out_of_order_.empty()) {
+    // RFC 1122 4.2.3.2: ACK at least every second full-sized segment, else within the delay.
+    ++segments_unacknowledged_;
+    if (segments_unacknowledged_ >= 2) {
+      ack_owed_ = true;
+    } else {
+      schedule_delayed_ack(now, out);
+    }
+    return;
+  }
   ack_owed_ = true;
 }
 
-void Connection::deliver(std::span<const std::uint8_t> bytes, Output& out) {
-  // Auto-read: the bytes go to the application at once and RCV.WND stays open. A receive buffer
-  // (scripted reads, a closing window) goes here.
+void Connection::store_out_of_order(const Segment& segment, Output& out) {
+  // Keep the part inside the window; overlaps with ranges already held are written again with
+  // the same bytes (a sender never changes data at a sequence number).
+  const SeqNum first = segment.seq + (segment.has(flag::syn) ? 1U : 0U);
+  const auto offset = static_cast<std::uint32_t>(first - rcv_.nxt);
+  if (offset >= rcv_.wnd || segment.payload.empty()) {
+    if (segment.payload.empty()) return;
+    discard(segment, "out of order and beyond the receive window", out);
+    return;
+  }
+  const std::uint32_t length =
+      std::min<std::uint32_t>(static_cast<std::uint32_t>(segment.payload.size()), rcv_.wnd - offset);
+  const SeqNum end = first + length;
+  const SeqNum live_end = out_of_order_.empty() ? rcv_.nxt : out_of_order_.back().second;
+  const auto live = static_cast<std::uint32_t>(live_end - read_seq_);
+  const auto needed = static_cast<std::uint32_t>(end - read_seq_);
+  receive_buffer_.reserve(read_seq_, live, std::max(live, needed));
+  receive_buffer_.write(first, segment.payload.data(), length);
+  // Insert [first, end) into the sorted, disjoint ranges, merging neighbours.
+  std::vector<std::pair<SeqNum, SeqNum>>& ranges = out_of_order_;
+  std::size_t index = 0;
+  while (index < ranges.size() && seq_lt(ranges[index].second, first)) ++index;
+  SeqNum merged_begin = first;
+  SeqNum merged_end = end;
+  std::size_t last = index;
+  while (last < ranges.size() && seq_le(ranges[last].first, merged_end)) {
+    if (seq_lt(ranges[last].first, merged_begin)) merged_begin = ranges[last].first;
+    if (seq_gt(ranges[last].second, merged_end)) merged_end = ranges[last].second;
+    ++last;
+  }
+  ranges.erase(ranges.begin() + static_cast<std::ptrdiff_t>(index),
+               ranges.begin() + static_cast<std::ptrdiff_t>(last));
+  ranges.insert(ranges.begin() + static_cast<std::ptrdiff_t>(index), {merged_begin, merged_end});
+}
+
+bool Connection::merge_out_of_order() {
+  // Ranges now reached by RCV.NXT join the in-order stream.
+  bool merged = false;
+  while (!out_of_order_.empty() && seq_le(out_of_order_.front().first, rcv_.nxt)) {
+    const SeqNum end = out_of_order_.front().second;
+    if (seq_gt(end, rcv_.nxt)) {
+      const auto gained = static_cast<std::uint32_t>(end - rcv_.nxt);
+      rcv_.nxt = end;
+      rcv_.wnd -= std::min(gained, rcv_.wnd);
+    }
+    out_of_order_.erase(out_of_order_.begin());
+    merged = true;
+  }
+  return merged;
+}
+
+void Connection::drain_to_application(Output& out) {
+  const std::size_t count = readable_bytes();
+  if (count == 0) return;
   Effect effect;
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = AppEventKind::data;
-  effect.data.assign(bytes.begin(), bytes.end());
+  receive_buffer_.read(read_seq_, static_cast<std::uint32_t>(count), effect.data);
   out.effects.push_back(std::move(effect));
+  read_seq_ += static_cast<std::uint32_t>(count);
+  update_receive_window(out, false);
+}
+
+void Connection::update_receive_window(Output& out, bool announce) {
+  // RFC 9293 3.8.6.2.2 (receiver SWS avoidance): the right edge RCV.NXT + RCV.WND moves on only
+  // when the space freed reaches min(half the buffer, one MSS); it never moves back.
+  const std::uint32_t limit = receive_window_limit();
+  const auto unread = static_cast<std::uint32_t>(readable_bytes());
+  const std::uint32_t available = limit > unread ? limit - unread : 0;
+  if (available <= rcv_.wnd) return;
+  const std::uint32_t threshold = std::min<std::uint32_t>(limit / 2, config_.mss);
+  if (available - rcv_.wnd < threshold && available != limit) return;
+  const std::uint32_t previous = rcv_.wnd;
+  rcv_.wnd = available;
+  // A window update after a read, when the peer may be waiting on a window that was small:
+  // the new one is at least twice as large (as Linux's tcp_cleanup_rbuf decides).
+  const bool peer_may_send = state_ == State::established || state_ == State::fin_wait_1 ||
+                             state_ == State::fin_wait_2;
+  if (announce && peer_may_send && available >= 2 * previous) {
+    transmit(make_segment(snd_.nxt, flag::ack), out, SendPurpose::window_update,
+             "RFC 9293 3.8.6.2.2: the application read, the window opens");
+  }
+}
+
+void Connection::signal_end_of_stream(Output& out) {
+  // "Signal the user 'connection closing'": after the bytes still unread, as a socket's read
+  // returns 0 only once the buffer is empty.
+  if (readable_bytes() > 0) {
+    end_of_stream_pending_ = true;
+    return;
+  }
+  app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
 }
 
 void Connection::process_fin(Time now, const TextView& view, Output& out) {
@@ -661,15 +887,17 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
   switch (state_) {
     case State::established:
       rcv_.nxt += 1;
+      fin_received_ = true;
       ack_owed_ = true;
       // "SYN-RECEIVED, ESTABLISHED: Enter the CLOSE-WAIT state." (SYN_RCVD became ESTABLISHED
       // in the ACK step.)
       change_state(State::close_wait, "RFC 9293 3.10.7.4 eighth: FIN received in ESTABLISHED", out);
-      app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+      signal_end_of_stream(out);
       return;
     case State::fin_wait_1:
       rcv_.nxt += 1;
-      app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+      fin_received_ = true;
+      signal_end_of_stream(out);
       if (fin_acknowledged_) {
         // "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT". The ACK
         // leaves first: with TIME_WAIT disabled the connection is gone right after.
@@ -686,7 +914,8 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
       return;
     case State::fin_wait_2:
       rcv_.nxt += 1;
-      app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+      fin_received_ = true;
+      signal_end_of_stream(out);
       send_ack(out);
       ack_owed_ = false;
       // "FIN-WAIT-2: Enter the TIME-WAIT state. Start the time-wait timer, turn off the other
@@ -720,13 +949,17 @@ Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
   return segment;
 }
 
-void Connection::transmit(Segment segment, Output& out) {
+void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, std::string_view reason) {
+  // Any segment with an ACK acknowledges everything received: a delayed ACK is no longer owed.
+  if (segment.has(flag::ack)) on_ack_sent(out);
   Effect effect;
   effect.kind = Effect::Kind::transmit;
   effect.connection = id_;
   effect.packet.source = tuple_.local.address;
   effect.packet.destination = tuple_.remote.address;
   effect.packet.segment = std::move(segment);
+  effect.purpose = purpose;
+  effect.reason = reason;
   out.effects.push_back(std::move(effect));
 }
 
@@ -753,7 +986,22 @@ void Connection::send_reset(SeqNum seq, Output& out) { transmit(make_segment(seq
 
 SeqNum Connection::sent_data_end() const { return fin_sent_ ? fin_seq_ : snd_.nxt; }
 
-std::uint32_t Connection::send_mss() const { return peer_mss_ != 0 ? peer_mss_ : default_mss; }
+std::uint32_t Connection::send_mss() const {
+  // RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS, our own MSS); SendMSS is 536 without an option.
+  const std::uint32_t peer = peer_mss_ != 0 ? peer_mss_ : default_mss;
+  return std::max<std::uint32_t>(1, std::min<std::uint32_t>(peer, config_.mss));
+}
+
+std::uint32_t Connection::unsent_bytes() const {
+  return send_size_ - static_cast<std::uint32_t>(seq_diff(sent_data_end(), send_buffer_seq_));
+}
+
+std::uint32_t Connection::usable_window() const {
+  // RFC 9293 3.8.6.2.1: U = SND.UNA + SND.WND - SND.NXT. This is the one place where a
+  // congestion window would be applied (min(SND.WND, cwnd)); congestion control is not modelled.
+  const auto in_flight = static_cast<std::uint32_t>(seq_diff(snd_.nxt, snd_.una));
+  return snd_.wnd > in_flight ? snd_.wnd - in_flight : 0;
+}
 
 bool Connection::can_send_data() const {
   switch (state_) {
@@ -768,28 +1016,51 @@ bool Connection::can_send_data() const {
   }
 }
 
+void Connection::copy_payload(Segment& segment, SeqNum seq, std::uint32_t length) const {
+  segment.payload.clear();
+  send_buffer_.read(seq, length, segment.payload);
+}
+
+bool Connection::push_point_in(SeqNum seq, std::uint32_t length) const {
+  // PSH on the segment that carries the last byte of a write (RFC 9293 3.9.1.2).
+  for (const SeqNum point : push_points_) {
+    if (seq_gt(point, seq) && seq_le(point, seq + length)) return true;
+    if (seq_gt(point, seq + length)) break;
+  }
+  return false;
+}
+
 bool Connection::transmit_pending(Time now, Output& out) {
   if (!can_send_data() || fin_sent_) return false;
   bool sent_any = false;
-  // Queued bytes not yet sent, and the part of the peer's window not in flight.
-  auto unsent = [&] {
-    return static_cast<std::uint32_t>(send_buffer_.size()) -
-           static_cast<std::uint32_t>(seq_diff(sent_data_end(), send_buffer_seq_));
-  };
-  while (!fin_sent_ && unsent() > 0) {
-    const auto in_flight = static_cast<std::uint32_t>(seq_diff(snd_.nxt, snd_.una));
-    const std::uint32_t usable = snd_.wnd > in_flight ? snd_.wnd - in_flight : 0;
-    const std::uint32_t length = std::min({unsent(), send_mss(), usable});
-    // A closed window stops here; the persist timer that probes it comes with issue 4.
-    if (length == 0) break;
-    const auto begin = send_buffer_.begin() + seq_diff(snd_.nxt, send_buffer_seq_);
-    const bool last = length == unsent();
+  while (!fin_sent_ && unsent_bytes() > 0 && !window_probe_outstanding_) {
+    const std::uint32_t unsent = unsent_bytes();
+    const std::uint32_t usable = usable_window();
+    const bool nothing_in_flight = snd_.una == snd_.nxt;
+    std::uint32_t length = std::min({unsent, send_mss(), usable});
+    if (length == 0) break;  // a closed window: the persist timer probes it
+    if (length < send_mss() && length < unsent && !nothing_in_flight) {
+      // RFC 9293 3.8.6.2.1 (sender SWS avoidance): no short segment into a small window while
+      // data is in flight; the ACK that opens the window comes.
+      break;
+    }
+    if (config_.nagle && length < send_mss() && !nothing_in_flight && !fin_requested_) {
+      // RFC 9293 3.7.4 (Nagle): a short segment waits until the data in flight is acknowledged.
+      break;
+    }
+    const bool last = length == unsent;
     std::uint8_t flags = flag::ack;
-    if (last) flags |= flag::psh;
+    if (push_point_in(snd_.nxt, length)) flags |= flag::psh;
     // The FIN rides on the last data segment when CLOSE was called.
     if (last && fin_requested_) flags |= flag::fin;
     Segment segment = make_segment(snd_.nxt, flags);
-    segment.payload.assign(begin, begin + length);
+    copy_payload(segment, snd_.nxt, length);
+    if (!rtt_timing_) {
+      // RFC 6298 3: time one segment per round trip (never a retransmission, Karn).
+      rtt_timing_ = true;
+      rtt_seq_ = snd_.nxt + length;
+      rtt_start_ = now;
+    }
     snd_.nxt += length;
     if ((flags & flag::fin) != 0) {
       fin_sent_ = true;
@@ -799,7 +1070,7 @@ bool Connection::transmit_pending(Time now, Output& out) {
     transmit(std::move(segment), out);
     sent_any = true;
   }
-  if (fin_requested_ && !fin_sent_ && unsent() == 0) {
+  if (fin_requested_ && !fin_sent_ && unsent_bytes() == 0) {
     // A FIN alone; it is sent even into a closed window so that a close never stalls.
     fin_sent_ = true;
     fin_seq_ = snd_.nxt;
@@ -811,6 +1082,8 @@ bool Connection::transmit_pending(Time now, Output& out) {
   if (sent_any && timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
     set_timer(TimerKind::retransmission, now + rto_, out);
   }
+  if (sent_any) update_user_timeout(now, out, false);
+  update_persist(now, out);
   return sent_any;
 }
 
@@ -821,13 +1094,17 @@ void Connection::flush(Time now, Output& out) {
   ack_owed_ = false;
 }
 
-void Connection::retransmit_oldest(Output& out) {
+void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string_view reason) {
   // RFC 6298 5.4: retransmit the earliest segment not acknowledged.
   if (!syn_acknowledged_) {
     if (state_ == State::syn_sent) {
-      send_syn(out);
+      Segment segment = make_segment(snd_.iss, flag::syn);
+      segment.mss = config_.mss;
+      transmit(std::move(segment), out, purpose, reason);
     } else {
-      send_syn_ack(out);
+      Segment segment = make_segment(snd_.iss, flag::syn | flag::ack);
+      segment.mss = config_.mss;
+      transmit(std::move(segment), out, purpose, reason);
     }
     return;
   }
@@ -841,15 +1118,103 @@ void Connection::retransmit_oldest(Output& out) {
         std::min({static_cast<std::uint32_t>(sent), send_mss(), window_allowance});
     const bool reaches_end = length == static_cast<std::uint32_t>(sent);
     std::uint8_t flags = flag::ack;
-    if (reaches_end) flags |= flag::psh;
+    if (push_point_in(send_buffer_seq_, length)) flags |= flag::psh;
     // Data and FIN go together when the FIN directly follows.
-    if (reaches_end && fin_sent_ && !fin_acknowledged_) flags |= flag::fin;
+    if (reaches_end && fin_sent_ && !fin_acknowledged_ && config_.retransmit_fin) flags |= flag::fin;
     Segment segment = make_segment(send_buffer_seq_, flags);
-    segment.payload.assign(send_buffer_.begin(), send_buffer_.begin() + length);
-    transmit(std::move(segment), out);
+    copy_payload(segment, send_buffer_seq_, length);
+    transmit(std::move(segment), out, purpose, reason);
     return;
   }
-  if (fin_sent_ && !fin_acknowledged_) transmit(make_segment(fin_seq_, flag::fin | flag::ack), out);
+  if (fin_sent_ && !fin_acknowledged_ && config_.retransmit_fin) {
+    transmit(make_segment(fin_seq_, flag::fin | flag::ack), out, purpose, reason);
+  }
+}
+
+// --- Persist (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) ---
+
+void Connection::update_persist(Time now, Output& out) {
+  if (window_probe_outstanding_ && snd_.wnd > 0) {
+    // The window opened without taking the probe: its octet is ordinary data in flight now.
+    window_probe_outstanding_ = false;
+    if (timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
+      set_timer(TimerKind::retransmission, now + rto_, out);
+    }
+  }
+  // The persist timer runs while data waits behind a zero window and nothing else is in
+  // flight (else the retransmission timer covers it).
+  const bool waiting = can_send_data() && snd_.wnd == 0 && !fin_sent_ &&
+                       (unsent_bytes() > 0 || window_probe_outstanding_) &&
+                       (snd_.una == snd_.nxt || window_probe_outstanding_);
+  if (!waiting) {
+    persist_backoff_ = 0;
+    cancel_timer(TimerKind::persist, out);
+    return;
+  }
+  if (timers_[static_cast<int>(TimerKind::persist)] != time_never) return;
+  if (persist_backoff_ == 0) persist_backoff_ = rto_;
+  cancel_timer(TimerKind::retransmission, out);
+  set_timer(TimerKind::persist, now + persist_backoff_, out);
+}
+
+void Connection::send_window_probe(Output& out) {
+  // RFC 9293 3.8.6.1: "the sending TCP must regularly transmit at least one octet of new data
+  // (if available)" into a zero window. The octet counts as sent; the ACK tells whether the
+  // window took it.
+  if (!window_probe_outstanding_) {
+    window_probe_outstanding_ = true;
+    Segment segment = make_segment(snd_.nxt, flag::ack);
+    copy_payload(segment, snd_.nxt, 1);
+    snd_.nxt += 1;
+    transmit(std::move(segment), out, SendPurpose::window_probe,
+             "RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe");
+    return;
+  }
+  Segment segment = make_segment(snd_.una, flag::ack);
+  copy_payload(segment, snd_.una, 1);
+  transmit(std::move(segment), out, SendPurpose::window_probe,
+           "RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe");
+}
+
+// --- Keepalive (RFC 1122 4.2.3.6) ---
+
+void Connection::arm_keepalive(Time now, Output& out) {
+  if (!config_.keepalive) return;
+  set_timer(TimerKind::keepalive, std::max(now, last_heard_ + config_.keepalive_idle), out);
+}
+
+void Connection::send_keepalive_probe(Output& out) {
+  // RFC 1122 4.2.3.6: a segment with SEG.SEQ = SND.NXT-1 and no data, which any live peer
+  // answers with an ACK (it lies before its window) and a rebooted peer with a RST.
+  transmit(make_segment(snd_.nxt - 1, flag::ack), out, SendPurpose::keepalive_probe,
+           "RFC 1122 4.2.3.6: idle connection, keepalive probe");
+}
+
+// --- Delayed ACK (RFC 1122 4.2.3.2) ---
+
+void Connection::schedule_delayed_ack(Time now, Output& out) {
+  if (timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) return;
+  set_timer(TimerKind::delayed_ack, now + config_.delayed_ack, out);
+}
+
+void Connection::on_ack_sent(Output& out) {
+  segments_unacknowledged_ = 0;
+  cancel_timer(TimerKind::delayed_ack, out);
+}
+
+// --- User timeout (RFC 9293 3.8.4, RFC 5482) ---
+
+void Connection::update_user_timeout(Time now, Output& out, bool progress) {
+  if (config_.user_timeout <= 0) return;
+  if (snd_.una == snd_.nxt) {
+    cancel_timer(TimerKind::user_timeout, out);
+    return;
+  }
+  // Measured from the last progress: the send of the oldest unacknowledged octet, or the last
+  // ACK of new data.
+  if (progress || timers_[static_cast<int>(TimerKind::user_timeout)] == time_never) {
+    set_timer(TimerKind::user_timeout, now + config_.user_timeout, out);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -885,9 +1250,15 @@ Duration Connection::clamp_rto(Duration rto) const {
   return std::clamp(rto, config_.rto_min, std::max(config_.rto_min, config_.rto_max));
 }
 
-// RFC 6298 2.1: before any RTT measurement, RTO = the initial value. Issue 4 replaces this with
-// SRTT + max(G, 4 RTTVAR) once a sample exists.
+// RFC 6298 2.1: before any RTT measurement, RTO = the initial value.
 void Connection::reset_rto() { rto_ = clamp_rto(config_.rto_initial); }
+
+// RFC 6298 2.2/2.3: RTO = SRTT + max(G, K*RTTVAR) with K = 4, then the bounds of 2.4 and 2.5.
+// G, the clock granularity, is 1 ms here.
+Duration Connection::computed_rto() const {
+  constexpr Duration clock_granularity = 1 * millisecond;
+  return clamp_rto(srtt_ + std::max(clock_granularity, 4 * rttvar_));
+}
 
 // RFC 6298 5.5: RTO = RTO * 2, with the maximum of 2.5 applied.
 void Connection::back_off_rto() {
@@ -914,7 +1285,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
   if (deadline != now) return;  // re-armed or cancelled since: a stale expiry
   deadline = time_never;
   switch (kind) {
-    case TimerKind::retransmission:
+    case TimerKind::retransmission: {
       if (retransmissions_ >= retry_limit()) {
         // RFC 9293 3.8.3 (RFC 1122 4.2.3.5): past R2 the connection is closed. The RFC sends
         // nothing; Linux sends a RST when it gives up on a synchronized connection. We follow the
@@ -923,18 +1294,75 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         return;
       }
       ++retransmissions_;
-      retransmit_oldest(out);                                   // RFC 6298 5.4
+      rtt_timing_ = false;  // Karn: no sample from a retransmitted segment
+      duplicate_acks_ = 0;
+      const bool syn_ack_off = !syn_acknowledged_ && state_ == State::syn_received &&
+                               !config_.retransmit_syn_ack;
+      const bool fin_only_off = syn_acknowledged_ && !config_.retransmit_fin && fin_sent_ &&
+                                !fin_acknowledged_ && seq_diff(sent_data_end(), send_buffer_seq_) <= 0;
+      if (syn_ack_off || fin_only_off) {
+        // Teaching variants: the timer runs (so the connection still gives up in the end) but
+        // the lost SYN-ACK or FIN is not sent again.
+      } else {
+        retransmit_oldest(out, SendPurpose::retransmission,
+                          "RFC 6298 5.4: the retransmission timer expired");  // RFC 6298 5.4
+      }
       back_off_rto();                                           // RFC 6298 5.5
       set_timer(TimerKind::retransmission, now + rto_, out);    // RFC 6298 5.6
       return;
+    }
     case TimerKind::time_wait:
       // RFC 9293 3.10.7.4: "When the time-wait timeout expires, delete the TCB."
       if (state_ == State::time_wait) {
         enter_closed("RFC 9293 3.10.7.4: the 2 MSL TIME_WAIT timeout expired", AppEventKind::closed, out);
       }
       return;
-    default:
-      return;  // persist, keepalive, delayed ACK and user timeout come with issue 4
+    case TimerKind::persist:
+      // RFC 9293 3.8.6.1 / RFC 1122 4.2.2.17: probe, and back off like the RTO (at most
+      // rto_max). The connection is kept as long as the peer answers.
+      if (!(snd_.wnd == 0 && (unsent_bytes() > 0 || window_probe_outstanding_))) return;
+      send_window_probe(out);
+      persist_backoff_ = std::min(persist_backoff_ * 2, std::max(config_.rto_min, config_.rto_max));
+      set_timer(TimerKind::persist, now + persist_backoff_, out);
+      return;
+    case TimerKind::keepalive: {
+      if (!config_.keepalive || state_ == State::time_wait) return;
+      const bool idle = now - last_heard_ >= config_.keepalive_idle;
+      const bool busy = snd_.una != snd_.nxt || unsent_bytes() > 0;
+      if (!idle || busy) {
+        // Heard from the peer since, or data is in flight (the retransmission timer watches it).
+        keepalive_probes_sent_ = 0;
+        set_timer(TimerKind::keepalive,
+                  std::max(now + 1, last_heard_ + config_.keepalive_idle), out);
+        return;
+      }
+      if (keepalive_probes_sent_ >= config_.keepalive_probes) {
+        enter_closed("RFC 1122 4.2.3.6: keepalive probes unanswered, the peer is dead",
+                     AppEventKind::timed_out, out);
+        return;
+      }
+      ++keepalive_probes_sent_;
+      send_keepalive_probe(out);
+      set_timer(TimerKind::keepalive, now + config_.keepalive_interval, out);
+      return;
+    }
+    case TimerKind::delayed_ack:
+      // RFC 1122 4.2.3.2: the delay is over; the ACK leaves.
+      if (state_ != State::closed && state_ != State::listen) send_ack(out);
+      return;
+    case TimerKind::user_timeout:
+      // RFC 9293 3.8.4: "if a timeout is specified, ... the connection is aborted" when data
+      // stays unacknowledged that long.
+      if (snd_.una == snd_.nxt) return;
+      enter_closed("RFC 9293 3.8.4 (RFC 5482): user timeout, data unacknowledged too long",
+                   AppEventKind::timed_out, out);
+      return;
+    case TimerKind::fin_wait_2:
+      if (state_ == State::fin_wait_2) {
+        enter_closed("fin_wait_2_timeout: no FIN from the peer (Linux tcp_fin_timeout)",
+                     AppEventKind::timed_out, out);
+      }
+      return;
   }
 }
 
@@ -955,6 +1383,8 @@ void Connection::change_state(State to, std::string_view reason, Output& out) {
 
 void Connection::enter_established(std::string_view reason, Output& out) {
   change_state(State::established, reason, out);
+  // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
+  arm_keepalive(last_heard_, out);
   app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, reason, out);
   if (fin_requested_) {
     // RFC 9293 3.10.4: a CLOSE queued in SYN_RCVD (data was waiting) is processed now.
@@ -965,7 +1395,7 @@ void Connection::enter_established(std::string_view reason, Output& out) {
 
 void Connection::enter_time_wait(Time now, std::string_view reason, Output& out) {
   // "Start the time-wait timer, turn off the other timers."
-  cancel_timer(TimerKind::retransmission, out);
+  cancel_all_timers(out);
   if (config_.time_wait <= 0) {
     enter_closed("time_wait = 0: TIME_WAIT is disabled, CLOSED at once (teaching variant)",
                  AppEventKind::closed, out);
@@ -979,7 +1409,12 @@ void Connection::enter_closed(std::string_view reason, AppEventKind event, Outpu
   cancel_all_timers(out);
   change_state(State::closed, reason, out);
   app_event(event, reason, out);
+  send_size_ = 0;
   send_buffer_.clear();
+  receive_buffer_.clear();
+  push_points_.clear();
+  out_of_order_.clear();
+  end_of_stream_pending_ = false;
   fin_requested_ = false;
   ack_owed_ = false;
   finished_ = opened_;

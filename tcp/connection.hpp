@@ -7,12 +7,14 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
 #include "tcp/config.hpp"
 #include "tcp/segment.hpp"
+#include "tcp/sequence_buffer.hpp"
 #include "tcp/types.hpp"
 
 namespace tcpsim::tcp {
@@ -41,9 +43,18 @@ class Connection {
   void open_active(Time now, SeqNum isn, Output& out);
   // OPEN, passive: CLOSED -> LISTEN. `isn` is used when a SYN arrives.
   void open_passive(Time now, SeqNum isn, Output& out);
-  // SEND: queued if not yet ESTABLISHED (3.10.2); an error is reported through `false` when the
-  // connection is closing or closed (the caller traces it).
-  bool send(Time now, std::span<const std::uint8_t> data, Output& out);
+  // SEND (3.10.2): takes as many bytes as the send buffer has room for and returns how many (a
+  // blocking write would wait for the rest; the caller offers it again once
+  // send_buffer_space() grows). Queued if not yet ESTABLISHED. nullopt when the connection
+  // cannot send: closing or closed (the caller traces it).
+  std::optional<std::size_t> send(Time now, std::span<const std::uint8_t> data, Output& out);
+  // RECEIVE (3.10.3) in manual read mode: up to `max_bytes` of the received bytes go to the
+  // application (one data event) and the window opens. Returns how many.
+  std::size_t read(Time now, std::size_t max_bytes, Output& out);
+  // Automatic reads (the default): every in-order byte goes to the application as it arrives.
+  // Manual: bytes wait in the receive buffer for read(), so a slow reader closes the window.
+  // Switching to automatic reads everything buffered now.
+  void set_automatic_read(Time now, bool automatic, Output& out);
   // CLOSE (3.10.4): sends FIN once queued data is sent; in LISTEN or SYN_SENT deletes the TCB.
   void close(Time now, Output& out);
   // ABORT (3.10.5): RST in synchronized states, then CLOSED.
@@ -66,7 +77,19 @@ class Connection {
   const ReceiveSequence& receive_sequence() const { return rcv_; }
   Time timer_deadline(TimerKind kind) const { return timers_[static_cast<int>(kind)]; }
   // Bytes accepted by SEND and not yet acknowledged (including not yet sent).
-  std::size_t unacknowledged_bytes() const;
+  std::size_t unacknowledged_bytes() const { return send_size_; }
+  // Room left in the send buffer.
+  std::size_t send_buffer_space() const;
+  // Bytes received in order and not yet read by the application.
+  std::size_t readable_bytes() const;
+  bool automatic_read() const { return automatic_read_; }
+  // RFC 6298 state: the current RTO, and SRTT/RTTVAR (0 before the first sample).
+  Duration retransmission_timeout() const { return rto_; }
+  Duration smoothed_rtt() const { return srtt_; }
+  Duration rtt_variation() const { return rttvar_; }
+  bool has_rtt_sample() const { return has_rtt_sample_; }
+  // The MSS we send with: min(peer's MSS option or 536, our own).
+  std::uint32_t send_mss() const;
   // True once the connection reached CLOSED after having been opened: the host may delete it.
   bool finished() const { return finished_; }
 
@@ -116,24 +139,42 @@ class Connection {
   TextView text_view(const Segment& segment) const;
   void process_reset(Output& out);
   bool process_ack(Time now, const Segment& segment, const TextView& view, Output& out);
-  void process_text(const Segment& segment, const TextView& view, Output& out);
+  void process_text(Time now, const Segment& segment, const TextView& view, Output& out);
+  void store_out_of_order(const Segment& segment, Output& out);
+  bool merge_out_of_order();
+  void drain_to_application(Output& out);
+  void signal_end_of_stream(Output& out);
+  void update_receive_window(Output& out, bool announce);
+  std::uint32_t receive_window_limit() const;
+  bool is_duplicate_ack(const Segment& segment) const;
+  void take_rtt_sample(Time now, SeqNum ack);
+  void schedule_delayed_ack(Time now, Output& out);
+  void on_ack_sent(Output& out);
+  void update_persist(Time now, Output& out);
+  void send_window_probe(Output& out);
+  void send_keepalive_probe(Output& out);
+  void arm_keepalive(Time now, Output& out);
+  void update_user_timeout(Time now, Output& out, bool progress);
   void process_fin(Time now, const TextView& view, Output& out);
   void acknowledge(Time now, SeqNum ack, Output& out);
-  void deliver(std::span<const std::uint8_t> bytes, Output& out);
 
   // Sending.
   Segment make_segment(SeqNum seq, std::uint8_t flags) const;
-  void transmit(Segment segment, Output& out);
+  void transmit(Segment segment, Output& out, SendPurpose purpose = SendPurpose::normal,
+                std::string_view reason = {});
   void send_syn(Output& out);
   void send_syn_ack(Output& out);
   void send_ack(Output& out);
   void send_reset(SeqNum seq, Output& out);
   bool transmit_pending(Time now, Output& out);
   void flush(Time now, Output& out);
-  void retransmit_oldest(Output& out);
+  void retransmit_oldest(Output& out, SendPurpose purpose, std::string_view reason);
   SeqNum sent_data_end() const;
-  std::uint32_t send_mss() const;
+  std::uint32_t unsent_bytes() const;
+  std::uint32_t usable_window() const;
   bool can_send_data() const;
+  void copy_payload(Segment& segment, SeqNum seq, std::uint32_t length) const;
+  bool push_point_in(SeqNum seq, std::uint32_t length) const;
 
   // Timers and the RTO (RFC 6298): the RTO is computed in these functions only.
   void set_timer(TimerKind kind, Time deadline, Output& out);
@@ -142,6 +183,7 @@ class Connection {
   Duration clamp_rto(Duration rto) const;
   void reset_rto();
   void back_off_rto();
+  Duration computed_rto() const;
   int retry_limit() const;
   std::string_view give_up_reason() const;
 
@@ -155,10 +197,13 @@ class Connection {
   void app_event(AppEventKind kind, std::string_view reason, Output& out);
   void discard(const Segment& segment, std::string_view reason, Output& out);
 
-  // Send side: bytes accepted by SEND and not yet acknowledged (sent or not); the first has
-  // sequence number send_buffer_seq_.
-  std::deque<std::uint8_t> send_buffer_;
+  // Send side: bytes accepted by SEND and not yet acknowledged (sent or not), by sequence
+  // number from send_buffer_seq_; push_points_ are the ends of the writes (PSH goes on the
+  // segment that carries one).
+  SequenceBuffer send_buffer_;
+  std::uint32_t send_size_ = 0;
   SeqNum send_buffer_seq_ = 0;
+  std::deque<SeqNum> push_points_;
   bool syn_acknowledged_ = false;
   bool fin_requested_ = false;  // CLOSE was called: a FIN follows the queued data
   bool fin_sent_ = false;
@@ -169,8 +214,34 @@ class Connection {
   SeqNum listen_isn_ = 0;
   std::uint16_t peer_mss_ = 536;
   int retransmissions_ = 0;
-  Duration rto_ = 0;
   bool ack_owed_ = false;  // an ACK must leave before the current call returns
+
+  // RFC 6298: RTO, SRTT, RTTVAR; one segment timed at a time (Karn: never a retransmitted one).
+  Duration rto_ = 0;
+  Duration srtt_ = 0;
+  Duration rttvar_ = 0;
+  bool has_rtt_sample_ = false;
+  bool rtt_timing_ = false;
+  SeqNum rtt_seq_ = 0;  // the ACK that completes the timed segment
+  Time rtt_start_ = 0;
+  int duplicate_acks_ = 0;  // RFC 5681 3.2
+
+  // Receive side: bytes from read_seq_ to RCV.NXT are received and unread; out_of_order_ holds
+  // [begin, end) ranges beyond RCV.NXT, sorted, disjoint. RCV.NXT + RCV.WND is the right edge
+  // we advertised, which never moves left (RFC 9293 3.8.6).
+  SequenceBuffer receive_buffer_;
+  SeqNum read_seq_ = 0;
+  std::vector<std::pair<SeqNum, SeqNum>> out_of_order_;
+  bool automatic_read_ = true;
+  bool end_of_stream_pending_ = false;
+  bool fin_received_ = false;  // the FIN arrived while bytes were still unread
+  int segments_unacknowledged_ = 0;     // delayed ACK: in-order segments not yet acknowledged
+
+  // Persist (RFC 9293 3.8.6.1) and keepalive (RFC 1122 4.2.3.6).
+  Duration persist_backoff_ = 0;
+  bool window_probe_outstanding_ = false;
+  Time last_heard_ = 0;
+  int keepalive_probes_sent_ = 0;
 };
 
 // RFC 9293 3.10.7.1: the reset a CLOSED endpoint sends in answer to `arriving` (ports swapped;

@@ -120,7 +120,8 @@ void Host::discard(const Packet& packet, std::string_view reason, Output& out) {
 // Application calls
 // ---------------------------------------------------------------------------------------------
 
-ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out) {
+ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
+                           bool automatic_read) {
   if (!up_) {
     discard(Packet{}, "connect refused locally: host is down", out);
     return no_connection;
@@ -139,23 +140,41 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
   Record& record = create(now, tuple, 0, out);
   const ConnectionId id = record.connection.id();
+  if (!automatic_read) record.connection.set_automatic_read(now, false, out);
   record.connection.open_active(now, next_isn(), out);
   settle(record, out);
   return id;
 }
 
-bool Host::listen(Time /*now*/, Port port, int backlog, Output& /*out*/) {
+bool Host::listen(Time /*now*/, Port port, int backlog, Output& /*out*/, bool automatic_read) {
   if (!up_ || port == 0 || backlog < 0 || listeners_.contains(port)) return false;
-  listeners_.emplace(port, Listener{backlog, 0});
+  listeners_.emplace(port, Listener{backlog, 0, automatic_read});
   return true;
 }
 
-bool Host::send(Time now, ConnectionId id, std::span<const std::uint8_t> data, Output& out) {
+std::optional<std::size_t> Host::send(Time now, ConnectionId id, std::span<const std::uint8_t> data,
+                                      Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
-  if (record == nullptr) return false;
-  const bool accepted = record->connection.send(now, data, out);
+  if (record == nullptr) return std::nullopt;
+  const std::optional<std::size_t> accepted = record->connection.send(now, data, out);
   settle(*record, out);
   return accepted;
+}
+
+std::size_t Host::read(Time now, ConnectionId id, std::size_t max_bytes, Output& out) {
+  Record* record = up_ ? find_record(id) : nullptr;
+  if (record == nullptr) return 0;
+  const std::size_t count = record->connection.read(now, max_bytes, out);
+  settle(*record, out);
+  return count;
+}
+
+bool Host::set_automatic_read(Time now, ConnectionId id, bool automatic, Output& out) {
+  Record* record = up_ ? find_record(id) : nullptr;
+  if (record == nullptr) return false;
+  record->connection.set_automatic_read(now, automatic, out);
+  settle(*record, out);
+  return true;
 }
 
 bool Host::close(Time now, ConnectionId id, Output& out) {
@@ -263,6 +282,7 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
     Record& record = create(now, tuple, segment.destination_port, out);
     record.pending_accept = true;
     ++listener->second.pending;
+    if (!listener->second.automatic_read) record.connection.set_automatic_read(now, false, out);
     record.connection.open_passive(now, next_isn(), out);
     record.connection.segment_arrives(now, segment, out);
     settle(record, out);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,12 +41,21 @@ class Host {
   // Active open to (remote, remote_port) from `local_port` (0: the next ephemeral port).
   // Returns the new connection's id, or no_connection if the 4-tuple is in use (a discard effect
   // explains it).
-  ConnectionId connect(Time now, Address remote, Port remote_port, Port local_port, Output& out);
+  // `automatic_read` sets the connection's read mode (Connection::set_automatic_read).
+  ConnectionId connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
+                       bool automatic_read = true);
   // Passive open on `port`: each SYN that arrives for it spawns a connection (its
   // connection_open effect names the listener port). `backlog` bounds the spawned connections
   // not yet ESTABLISHED; a SYN beyond it is discarded (as Linux does).
-  bool listen(Time now, Port port, int backlog, Output& out);
-  bool send(Time now, ConnectionId id, std::span<const std::uint8_t> data, Output& out);
+  // Every spawned connection starts in the read mode `automatic_read`.
+  bool listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true);
+  // SEND: how many bytes the send buffer took (Connection::send); nullopt when the connection
+  // is unknown, gone, or cannot send.
+  std::optional<std::size_t> send(Time now, ConnectionId id, std::span<const std::uint8_t> data,
+                                  Output& out);
+  // RECEIVE in manual read mode; returns the bytes read (0 for an unknown connection).
+  std::size_t read(Time now, ConnectionId id, std::size_t max_bytes, Output& out);
+  bool set_automatic_read(Time now, ConnectionId id, bool automatic, Output& out);
   bool close(Time now, ConnectionId id, Output& out);
   bool abort(Time now, ConnectionId id, Output& out);
   // All state is lost silently (no segment is sent); the host is down and discards whatever
@@ -75,6 +85,7 @@ class Host {
   struct Listener {
     int backlog = 0;
     int pending = 0;  // spawned connections not yet ESTABLISHED
+    bool automatic_read = true;
   };
   SeqNum next_isn();
   Port allocate_ephemeral_port();

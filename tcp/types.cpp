@@ -13,6 +13,7 @@ constexpr std::array<std::string_view, state_count> state_names{
 
 constexpr std::array<std::string_view, timer_kind_count> timer_names{
     "retransmission", "time_wait", "persist", "keepalive", "delayed_ack", "user_timeout",
+    "fin_wait_2",
 };
 
 constexpr std::array<std::string_view, app_event_kind_count> app_event_names{

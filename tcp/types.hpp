@@ -36,14 +36,15 @@ bool parse_state(std::string_view text, State& state_out);
 enum class TimerKind : std::uint8_t {
   retransmission,  // RFC 6298: SYN, SYN-ACK, FIN and data
   time_wait,       // RFC 9293 3.10.7.4: 2 MSL
-  // Reserved for issue 4: persist, keepalive, delayed_ack, user_timeout.
-  persist,
-  keepalive,
-  delayed_ack,
-  user_timeout,
+  persist,         // RFC 9293 3.8.6.1: probe a zero window
+  keepalive,       // RFC 1122 4.2.3.6: idle time, then probes
+  delayed_ack,     // RFC 1122 4.2.3.2: an ACK waits at most this long
+  user_timeout,    // RFC 9293 3.8.4 / RFC 5482: give up on unacknowledged data
+  fin_wait_2,      // a FIN_WAIT_2 timeout (Linux tcp_fin_timeout; off in the RFC profile)
 };
-inline constexpr int timer_kind_count = 6;
-// "retransmission", "time_wait", "persist", "keepalive", "delayed_ack", "user_timeout"
+inline constexpr int timer_kind_count = 7;
+// "retransmission", "time_wait", "persist", "keepalive", "delayed_ack", "user_timeout",
+// "fin_wait_2"
 std::string_view timer_name(TimerKind kind);
 
 // What the application is told (RFC 9293 section 3.9.1 "signals" to the user).
@@ -69,11 +70,22 @@ bool parse_app_event(std::string_view text, AppEventKind& kind_out);
 using ConnectionId = std::uint32_t;
 inline constexpr ConnectionId no_connection = 0;
 
+// Why a segment is sent when it is not simply the next data, ACK or control: views print it and
+// the runner counts it.
+enum class SendPurpose : std::uint8_t {
+  normal,
+  retransmission,       // RFC 6298 5.4: the retransmission timer expired
+  fast_retransmission,  // RFC 5681 3.2: duplicate ACKs
+  window_probe,         // RFC 9293 3.8.6.1: the persist timer probes a zero window
+  keepalive_probe,      // RFC 1122 4.2.3.6
+  window_update,        // RFC 9293 3.8.6.2.2: the application read, the window opens
+};
+
 // One thing the core wants done or wants known. Effects come out in the order they happen, and
 // the driver must act on them in that order.
 struct Effect {
   enum class Kind : std::uint8_t {
-    transmit,         // send `packet`
+    transmit,         // send `packet`; `purpose` and `reason` say why when not `normal`
     timer_set,        // arm `timer` of `connection` at `deadline` (replaces an armed one)
     timer_cancel,     // disarm `timer` of `connection`
     state_change,     // `connection` went from `from` to `to`; `reason` cites the rule
@@ -94,6 +106,7 @@ struct Effect {
   std::vector<std::uint8_t> data;
   FourTuple tuple;
   Port listener_port = 0;
+  SendPurpose purpose = SendPurpose::normal;
   // Always a string literal (static storage), e.g. "RFC 9293 3.10.7.3: SYN acknowledged".
   std::string_view reason;
 };

@@ -213,7 +213,7 @@ TEST_CASE("a full scenario loads with every field", "[loader]") {
   CHECK(server.tcp.time_wait == 60 * second);
   CHECK(server.tcp.msl == 2 * minute);
   CHECK(server.tcp.mss == 1460);
-  CHECK(server.tcp.receive_window == 0);
+  CHECK(server.tcp.receive_buffer == 0);
 
   // Fault rules.
   REQUIRE(s.rules.size() == 3);

@@ -338,7 +338,7 @@ TEST_CASE("established_zero_length_segment_beyond_the_window_draws_ack", "[conne
 
 TEST_CASE("established_zero_receive_window_accepts_only_rcv_nxt", "[connection][established]") {
   TcpConfig config;
-  config.receive_window = 0;
+  config.receive_buffer = 0;
   Connection c = make_connection(config);
   to_established_active(c);
   Output out;
@@ -463,15 +463,21 @@ TEST_CASE("established_window_update_follows_the_wl1_wl2_rule", "[connection][es
   CHECK(c.send_sequence().wl2 == 101);
 }
 
-TEST_CASE("established_out_of_order_data_is_dropped_and_acked", "[connection][established]") {
+TEST_CASE("established_out_of_order_data_is_held_and_acked_at_once", "[connection][established][reassembly]") {
   Connection c = make_connection();
   to_established_active(c);
   Output out;
   c.segment_arrives(0, from_peer(305, 101, flag::ack, "zz"), out);
   CHECK(delivered(out).empty());
-  check_segment(only_sent(out), 101, 301, flag::ack);
-  CHECK(contains(discard_reasons(out).at(0), "out of order"));
+  check_segment(only_sent(out), 101, 301, flag::ack);  // a duplicate ACK names the gap
+  CHECK(discard_reasons(out).empty());
   CHECK(c.receive_sequence().nxt == 301);
+  out.clear();
+  // The gap is filled: everything up to 307 goes to the application in order.
+  c.segment_arrives(0, from_peer(301, 101, flag::ack, "abcd"), out);
+  CHECK(delivered(out) == "abcdzz");
+  check_segment(only_sent(out), 101, 307, flag::ack);
+  CHECK(c.receive_sequence().nxt == 307);
 }
 
 TEST_CASE("established_partly_old_data_is_trimmed", "[connection][established]") {

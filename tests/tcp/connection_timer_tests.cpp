@@ -178,7 +178,9 @@ TEST_CASE("stale_timer_expiry_is_ignored", "[connection][timer]") {
   CHECK(c.timer_deadline(TimerKind::retransmission) == 1 * second);
 }
 
-TEST_CASE("new_ack_ends_the_backoff", "[connection][timer]") {
+TEST_CASE("established_ack_of_retransmitted_data_keeps_the_backoff", "[connection][timer][karn]") {
+  // RFC 6298 5.7 / Karn: the ACK of a retransmitted segment gives no sample, so the backed-off
+  // RTO (2 s) stays for the next segment.
   Connection c = make_connection();
   to_established_active(c);
   Output out;
@@ -186,9 +188,26 @@ TEST_CASE("new_ack_ends_the_backoff", "[connection][timer]") {
   c.timer_expired(1 * second, TimerKind::retransmission, out);
   REQUIRE(c.timer_deadline(TimerKind::retransmission) == 3 * second);
   c.segment_arrives(2 * second, from_peer(301, 102, flag::ack), out);
+  CHECK_FALSE(c.has_rtt_sample());
   out.clear();
   REQUIRE(c.send(2 * second, bytes("b"), out));
-  CHECK(c.timer_deadline(TimerKind::retransmission) == 3 * second);  // 2 s + the initial 1 s
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 4 * second);  // 2 s + the backed-off 2 s
+}
+
+TEST_CASE("established_new_sample_ends_the_backoff", "[connection][timer][karn]") {
+  Connection c = make_connection();
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("a"), out));
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  c.segment_arrives(2 * second, from_peer(301, 102, flag::ack), out);
+  REQUIRE(c.send(2 * second, bytes("b"), out));
+  // "b" was sent once: its ACK 100 ms later is a valid sample; RTO = max(1 s, SRTT + 4 RTTVAR).
+  c.segment_arrives(2 * second + 100 * millisecond, from_peer(301, 103, flag::ack), out);
+  CHECK(c.has_rtt_sample());
+  CHECK(c.smoothed_rtt() == 100 * millisecond);
+  CHECK(c.rtt_variation() == 50 * millisecond);
+  CHECK(c.retransmission_timeout() == 1 * second);  // 300 ms raised to RTO min (RFC 6298 2.4)
 }
 
 TEST_CASE("timer_effects_name_the_connection_and_timer", "[connection][timer]") {

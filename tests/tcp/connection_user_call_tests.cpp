@@ -10,7 +10,7 @@ using namespace tcpsim::tcp::testing;
 TEST_CASE("closed_open_active_sends_syn_with_mss", "[connection][open]") {
   TcpConfig config;
   config.mss = 1460;
-  config.receive_window = 8192;
+  config.receive_buffer = 8192;
   Connection c = make_connection(config);
   Output out;
   c.open_active(5 * second, local_iss, out);
@@ -115,7 +115,9 @@ TEST_CASE("established_send_transmits_data_and_arms_the_timer", "[connection][se
 }
 
 TEST_CASE("established_send_splits_by_the_peer_mss", "[connection][send]") {
-  Connection c = make_connection();
+  TcpConfig config;
+  config.nagle = false;
+  Connection c(1, config, local_tuple());
   to_syn_sent(c);
   Output out;
   Segment syn_ack = from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack);

@@ -1,0 +1,72 @@
+// Bytes stored by sequence number: the send buffer (SND.UNA .. queued end) and the receive
+// buffer (unread bytes and out-of-order bytes beyond RCV.NXT) of one connection. The byte with
+// sequence number s lives at s & (capacity - 1), with a power-of-two capacity, so the numbers
+// may wrap past 2^32 without a seam, and acknowledging or reading moves no bytes.
+#pragma once
+
+#include <cstdint>
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tcp/sequence.hpp"
+
+namespace tcpsim::tcp {
+
+class SequenceBuffer {
+ public:
+  // Make room for `span` bytes starting at `live_begin`, keeping the `live_size` bytes stored
+  // from there. Grows by doubling (memory follows use: an idle connection holds nothing).
+  void reserve(SeqNum live_begin, std::uint32_t live_size, std::uint32_t span) {
+    if (span <= storage_.size()) return;
+    std::size_t capacity = storage_.empty() ? 256 : storage_.size();
+    while (capacity < span) capacity *= 2;
+    std::vector<std::uint8_t> grown(capacity);
+    const std::size_t new_mask = capacity - 1;
+    for (std::uint32_t i = 0; i < live_size; ++i) {
+      const SeqNum seq = live_begin + i;
+      grown[seq & new_mask] = storage_[seq & (storage_.size() - 1)];
+    }
+    storage_.swap(grown);
+  }
+
+  // Store `size` bytes at `seq` (the caller reserved the room).
+  void write(SeqNum seq, const std::uint8_t* data, std::uint32_t size) {
+    copy(seq, size, [&](std::size_t index, std::uint32_t offset, std::uint32_t run) {
+      std::memcpy(storage_.data() + index, data + offset, run);
+    });
+  }
+
+  // Append `size` bytes from `seq` to `out`.
+  void read(SeqNum seq, std::uint32_t size, std::vector<std::uint8_t>& out) const {
+    const std::size_t start = out.size();
+    out.resize(start + size);
+    copy(seq, size, [&](std::size_t index, std::uint32_t offset, std::uint32_t run) {
+      std::memcpy(out.data() + start + offset, storage_.data() + index, run);
+    });
+  }
+
+  void clear() { storage_.clear(); }
+  std::size_t capacity() const { return storage_.size(); }
+
+ private:
+  // Calls action(storage index, offset in the range, run length) for the at most two contiguous
+  // runs that hold [seq, seq + size).
+  template <typename Action>
+  void copy(SeqNum seq, std::uint32_t size, Action action) const {
+    if (size == 0) return;
+    const std::size_t mask = storage_.size() - 1;
+    std::uint32_t done = 0;
+    while (done < size) {
+      const std::size_t index = (seq + done) & mask;
+      const auto run = static_cast<std::uint32_t>(
+          std::min<std::size_t>(size - done, storage_.size() - index));
+      action(index, done, run);
+      done += run;
+    }
+  }
+
+  std::vector<std::uint8_t> storage_;
+};
+
+}  // namespace tcpsim::tcp
