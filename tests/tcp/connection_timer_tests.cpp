@@ -204,9 +204,11 @@ TEST_CASE("established_new_sample_ends_the_backoff", "[connection][timer][karn]"
   REQUIRE(c.send(2 * second, bytes("b"), out));
   // "b" was sent once: its ACK 100 ms later is a valid sample; RTO = max(1 s, SRTT + 4 RTTVAR).
   c.segment_arrives(2 * second + 100 * millisecond, from_peer(301, 103, flag::ack), out);
+  // The handshake gave the first sample (0 s: SYN and SYN-ACK at the same instant), so this is
+  // RFC 6298 2.3: RTTVAR = 3/4 * 0 + 1/4 * 100 ms, SRTT = 7/8 * 0 + 1/8 * 100 ms.
   CHECK(c.has_rtt_sample());
-  CHECK(c.smoothed_rtt() == 100 * millisecond);
-  CHECK(c.rtt_variation() == 50 * millisecond);
+  CHECK(c.smoothed_rtt() == 12'500'000);
+  CHECK(c.rtt_variation() == 25 * millisecond);
   CHECK(c.retransmission_timeout() == 1 * second);  // 300 ms raised to RTO min (RFC 6298 2.4)
 }
 
