@@ -188,7 +188,7 @@ TEST_CASE("established_ack_of_retransmitted_data_keeps_the_backoff", "[connectio
   c.timer_expired(1 * second, TimerKind::retransmission, out);
   REQUIRE(c.timer_deadline(TimerKind::retransmission) == 3 * second);
   c.segment_arrives(2 * second, from_peer(301, 102, flag::ack), out);
-  CHECK_FALSE(c.has_rtt_sample());
+  CHECK(c.retransmission_timeout() == 2 * second);
   out.clear();
   REQUIRE(c.send(2 * second, bytes("b"), out));
   CHECK(c.timer_deadline(TimerKind::retransmission) == 4 * second);  // 2 s + the backed-off 2 s
