@@ -1,9 +1,11 @@
 #include "runner/expectations.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <span>
 
 #include "runner/trace_format.hpp"
 
@@ -19,7 +21,7 @@ std::string state_list(const std::vector<tcp::State>& states) {
   return out + "]";
 }
 
-std::string bytes_text(const std::vector<std::uint8_t>& data) {
+std::string bytes_text(std::span<const std::uint8_t> data) {
   std::string out = "\"";
   for (unsigned char c : data) {
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
@@ -146,6 +148,45 @@ void check_app_events(const ExpectedAppEvents& expected, const ConnectionRecord&
   }
 }
 
+// A window of `data` around `offset` for received-data messages: up to 8 bytes before it and 8
+// from it, escaped, with "..." where the data goes on, and "(end of data)" when it stops before
+// `offset`.
+std::string excerpt(std::span<const std::uint8_t> data, std::size_t offset) {
+  constexpr std::size_t before = 8;
+  constexpr std::size_t width = 16;
+  const std::size_t start = offset > before ? offset - before : 0;
+  const std::size_t end = std::min(data.size(), start + width);
+  std::string out = start > 0 ? "..." : "";
+  out += bytes_text(data.subspan(start, end - start));
+  if (end < data.size()) out += "...";
+  if (offset >= data.size()) out += " (end of data)";
+  return out;
+}
+
+void check_received(const ExpectedReceived& expected, const ConnectionRecord& record,
+                    std::vector<ExpectationFailure>& failures) {
+  std::vector<std::uint8_t> actual;
+  for (const AppEventRecord& event : record.app_events) {
+    if (event.kind == tcp::AppEventKind::data) actual.insert(actual.end(), event.data.begin(), event.data.end());
+  }
+  if (expected.length) {
+    if (actual.size() != *expected.length) {
+      failures.push_back({expected.where, expected.connection + " received " + std::to_string(actual.size()) +
+                                              " bytes, expected " + std::to_string(*expected.length)});
+    }
+    return;
+  }
+  if (!expected.data || *expected.data == actual) return;
+  const std::vector<std::uint8_t>& want = *expected.data;
+  const auto difference = std::mismatch(want.begin(), want.end(), actual.begin(), actual.end());
+  const auto offset = static_cast<std::size_t>(difference.first - want.begin());
+  failures.push_back({expected.where, "the data " + expected.connection + " received differs at byte " +
+                                          std::to_string(offset) + " (expected " +
+                                          std::to_string(want.size()) + " bytes, received " +
+                                          std::to_string(actual.size()) + "): expected " +
+                                          excerpt(want, offset) + ", got " + excerpt(actual, offset)});
+}
+
 bool host_matches(const std::optional<int>& host, int actual) {
   return !host || *host == actual;
 }
@@ -205,7 +246,7 @@ void check_never(const Scenario& scenario, const RunResult& result, const Expect
 
 std::size_t count_expectations(const Expectations& expect) {
   return expect.final_states.size() + expect.state_sequences.size() + expect.app_events.size() +
-         (expect.segments ? 1 : 0) + expect.counts.size() + expect.never.size();
+         (expect.segments ? 1 : 0) + expect.received.size() + expect.counts.size() + expect.never.size();
 }
 
 std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
@@ -243,6 +284,14 @@ std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
     }
   }
   if (expect.segments) check_segments(scenario, result, failures);
+  for (const auto& item : expect.received) {
+    const ConnectionRecord* record = result.find_connection(item.connection);
+    if (record == nullptr) {
+      failures.push_back({item.where, "connection " + item.connection + " never existed"});
+    } else {
+      check_received(item, *record, failures);
+    }
+  }
   for (const auto& item : expect.counts) {
     auto found = result.counters.find(item.counter);
     const std::int64_t actual = found == result.counters.end() ? 0 : found->second;

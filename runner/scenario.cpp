@@ -12,7 +12,7 @@ std::string SourceLocation::position() const {
 
 bool Expectations::empty() const {
   return final_states.empty() && state_sequences.empty() && app_events.empty() &&
-         !segments.has_value() && counts.empty() && never.empty();
+         !segments.has_value() && received.empty() && counts.empty() && never.empty();
 }
 
 }  // namespace tcpsim::runner

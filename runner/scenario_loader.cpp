@@ -38,7 +38,16 @@ using json::Value;
 constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
-constexpr std::int64_t max_send_bytes = 100'000'000;
+// One send's "bytes" (and a "received" expectation's): 128 MiB; all the sends of a timeline
+// together: 1 GiB, so that no scenario can make the loader hold more than that.
+constexpr std::int64_t max_send_bytes = 128 * 1024 * 1024;
+constexpr std::int64_t max_timeline_send_bytes = 1024 * 1024 * 1024;
+// Buffer sizes (tcp knobs): the receive buffer is at most 16 MiB, the send buffer 64 MiB.
+constexpr std::int64_t max_receive_buffer = 16 * 1024 * 1024;
+constexpr std::int64_t max_send_buffer = 64 * 1024 * 1024;
+// RFC 1122 4.2.3.2: an ACK is delayed at most 0.5 s.
+constexpr Duration max_delayed_ack = 500 * millisecond;
+constexpr std::string_view byte_pattern = "abcdefghijklmnopqrstuvwxyz";
 constexpr std::string_view duration_example = R"(a duration such as "150ms" or "2min")";
 
 // --- Small text helpers ---
@@ -58,6 +67,13 @@ std::string quoted_list(const std::vector<std::string>& items) {
     out += quoted(item);
   }
   return out;
+}
+
+// `count` bytes of "abcdefghijklmnopqrstuvwxyz" repeated, starting at 'a'.
+std::vector<std::uint8_t> pattern_bytes(std::size_t count) {
+  std::vector<std::uint8_t> bytes(count);
+  for (std::size_t k = 0; k < count; ++k) bytes[k] = static_cast<std::uint8_t>(byte_pattern[k % byte_pattern.size()]);
+  return bytes;
 }
 
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions), ignoring case.
@@ -181,6 +197,14 @@ const std::vector<std::string>& app_event_names() {
   return names;
 }
 
+// Host counters besides "<host>.<event>" and "<host>.sent.<FLAG>" (runner/simulation.cpp).
+const std::vector<std::string>& host_counter_names() {
+  static const std::vector<std::string> names = {"sent",         "retransmissions",  "fast_retransmissions",
+                                                 "window_probes", "keepalive_probes", "discarded",
+                                                 "connections",  "bytes_received"};
+  return names;
+}
+
 const std::vector<std::string>& flag_names() {
   static const std::vector<std::string> names = {"SYN", "FIN", "RST", "PSH", "ACK", "URG"};
   return names;
@@ -257,6 +281,7 @@ class Loader {
   std::map<std::string, DeclaredName> declared_;  // connect and listener names
   std::vector<int> connects_per_host_;
   std::vector<int> listens_per_host_;
+  std::int64_t send_bytes_ = 0;  // the timeline's sends so far, at most max_timeline_send_bytes
 
   // Values
   std::string read_string(const Value& value, const std::string& path) const;
@@ -264,6 +289,7 @@ class Loader {
   std::int64_t read_integer(const Value& value, const std::string& path, std::int64_t min,
                             std::int64_t max) const;
   std::uint64_t read_unsigned64(const Value& value, const std::string& path) const;
+  bool read_bool(const Value& value, const std::string& path) const;
   Duration read_duration(const Value& value, const std::string& path) const;
   Duration read_positive_duration(const Value& value, const std::string& path) const;
   std::uint64_t read_probability(const Value& value, const std::string& path) const;
@@ -293,6 +319,7 @@ class Loader {
   void read_expect(const Value& value, const std::string& path);
   ExpectedSegment read_expected_segment(const Value& value, const std::string& path) const;
   ExpectedNever read_never(const Value& value, const std::string& path) const;
+  ExpectedReceived read_received(const std::string& name, const Value& value, const std::string& path) const;
   void check_counter(const std::string& counter, const Object& counts) const;
 
   // Connections
@@ -477,6 +504,11 @@ std::uint64_t Loader::read_unsigned64(const Value& value, const std::string& pat
       (negative && magnitude != 0))
     fail(value, path, "expected " + expected + ", got " + number_text(value));
   return magnitude;
+}
+
+bool Loader::read_bool(const Value& value, const std::string& path) const {
+  if (value.type != Type::boolean) fail_type(value, path, "true or false");
+  return value.boolean;
 }
 
 Duration Loader::read_duration(const Value& value, const std::string& path) const {
@@ -754,6 +786,7 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
     spec.tcp.rto_min = 200 * millisecond;
     spec.tcp.rto_initial = 1 * second;
     spec.tcp.rto_max = 120 * second;
+    spec.tcp.fin_wait_2_timeout = 60 * second;  // net.ipv4.tcp_fin_timeout
   }
   if (const Value* tcp_knobs = host.find("tcp")) {
     read_tcp(*tcp_knobs, host.path_of("tcp"), spec);
@@ -765,8 +798,16 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
 
 void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& host) {
   const Object knobs(*this, value, path);
+  // "window" was the advertised window; it is now the free space of "receive_buffer".
+  if (knobs.find("window") != nullptr)
+    throw ScenarioError(knobs.key_location("window"),
+                        R"(unknown key "window", did you mean "receive_buffer"? (the window advertised is )"
+                        R"(the receive buffer's free space))");
   knobs.allow({"handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max",
-               "syn_retries", "synack_retries", "data_retries", "mss", "window"});
+               "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer",
+               "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle",
+               "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout",
+               "retransmit_syn_ack", "retransmit_fin"});
   tcp::TcpConfig& config = host.tcp;
   if (const Value* handshake = knobs.find("handshake"))
     config.handshake = read_choice(*handshake, knobs.path_of("handshake"), "handshake",
@@ -817,8 +858,39 @@ void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& hos
     config.data_retries = static_cast<int>(read_integer(*retries, knobs.path_of("data_retries"), 0, 100));
   if (const Value* mss = knobs.find("mss"))
     config.mss = static_cast<std::uint16_t>(read_integer(*mss, knobs.path_of("mss"), 1, 65535));
-  if (const Value* window = knobs.find("window"))
-    config.receive_buffer = static_cast<std::uint32_t>(read_integer(*window, knobs.path_of("window"), 0, 65535));
+  if (const Value* size = knobs.find("send_buffer"))
+    config.send_buffer =
+        static_cast<std::uint32_t>(read_integer(*size, knobs.path_of("send_buffer"), 1, max_send_buffer));
+  if (const Value* size = knobs.find("receive_buffer"))
+    config.receive_buffer =
+        static_cast<std::uint32_t>(read_integer(*size, knobs.path_of("receive_buffer"), 0, max_receive_buffer));
+  if (const Value* nagle = knobs.find("nagle")) config.nagle = read_bool(*nagle, knobs.path_of("nagle"));
+  if (const Value* delay = knobs.find("delayed_ack")) {
+    config.delayed_ack = read_duration(*delay, knobs.path_of("delayed_ack"));
+    if (config.delayed_ack > max_delayed_ack)
+      fail(*delay, knobs.path_of("delayed_ack"),
+           "delayed_ack " + quoted(delay->text) +
+               R"( is longer than 500ms: RFC 1122 4.2.3.2 delays an ACK at most 0.5 s ("0" turns delayed ACK off))");
+  }
+  if (const Value* threshold = knobs.find("duplicate_ack_threshold"))
+    config.duplicate_ack_threshold =
+        static_cast<int>(read_integer(*threshold, knobs.path_of("duplicate_ack_threshold"), 0, 100));
+  if (const Value* keepalive = knobs.find("keepalive"))
+    config.keepalive = read_bool(*keepalive, knobs.path_of("keepalive"));
+  if (const Value* idle = knobs.find("keepalive_idle"))
+    config.keepalive_idle = read_positive_duration(*idle, knobs.path_of("keepalive_idle"));
+  if (const Value* interval = knobs.find("keepalive_interval"))
+    config.keepalive_interval = read_positive_duration(*interval, knobs.path_of("keepalive_interval"));
+  if (const Value* probes = knobs.find("keepalive_probes"))
+    config.keepalive_probes = static_cast<int>(read_integer(*probes, knobs.path_of("keepalive_probes"), 1, 1000));
+  if (const Value* timeout = knobs.find("user_timeout"))
+    config.user_timeout = read_duration(*timeout, knobs.path_of("user_timeout"));
+  if (const Value* timeout = knobs.find("fin_wait_2_timeout"))
+    config.fin_wait_2_timeout = read_duration(*timeout, knobs.path_of("fin_wait_2_timeout"));
+  if (const Value* retransmit = knobs.find("retransmit_syn_ack"))
+    config.retransmit_syn_ack = read_bool(*retransmit, knobs.path_of("retransmit_syn_ack"));
+  if (const Value* retransmit = knobs.find("retransmit_fin"))
+    config.retransmit_fin = read_bool(*retransmit, knobs.path_of("retransmit_fin"));
 }
 
 void Loader::read_link(const Value& value, const std::string& path) {
@@ -985,13 +1057,21 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   Action action;
   action.where = location(value, path);
   const std::string kind = read_choice(object.require("action"), object.path_of("action"), "action",
-                                       {"listen", "connect", "send", "close", "abort", "crash", "reboot"});
+                                       {"listen", "connect", "send", "read", "stop_reading", "resume_reading",
+                                        "close", "abort", "crash", "reboot"});
   std::vector<std::string> allowed = {"at", "host", "action"};
-  if (kind == "listen") allowed.insert(allowed.end(), {"port", "backlog", "name"});
-  if (kind == "connect") allowed.insert(allowed.end(), {"to", "port", "local_port", "name"});
+  if (kind == "listen") allowed.insert(allowed.end(), {"port", "backlog", "name", "read"});
+  if (kind == "connect") allowed.insert(allowed.end(), {"to", "port", "local_port", "name", "read"});
   if (kind == "send") allowed.insert(allowed.end(), {"connection", "data", "bytes"});
-  if (kind == "close" || kind == "abort") allowed.push_back("connection");
+  if (kind == "read") allowed.insert(allowed.end(), {"connection", "bytes"});
+  if (kind == "stop_reading" || kind == "resume_reading" || kind == "close" || kind == "abort")
+    allowed.push_back("connection");
   object.allow(allowed);
+  if (kind == "listen" || kind == "connect") {
+    if (const Value* read = object.find("read"))
+      action.automatic_read =
+          read_choice(*read, object.path_of("read"), "read mode", {"automatic", "manual"}) == "automatic";
+  }
 
   action.at = read_duration(object.require("at"), object.path_of("at"));
   action.host = read_host(object.require("host"), object.path_of("host"));
@@ -1032,8 +1112,17 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       declare_name(action.name, action.host, false, false, *name, object.path_of("name"));
     }
     ++connects_per_host_[static_cast<std::size_t>(action.host)];
-  } else if (kind == "send" || kind == "close" || kind == "abort") {
-    action.kind = kind == "send" ? ActionKind::send : kind == "close" ? ActionKind::close : ActionKind::abort;
+  } else if (kind == "crash") {
+    action.kind = ActionKind::crash;
+  } else if (kind == "reboot") {
+    action.kind = ActionKind::reboot;
+  } else {
+    if (kind == "send") action.kind = ActionKind::send;
+    if (kind == "read") action.kind = ActionKind::read;
+    if (kind == "stop_reading") action.kind = ActionKind::stop_reading;
+    if (kind == "resume_reading") action.kind = ActionKind::resume_reading;
+    if (kind == "close") action.kind = ActionKind::close;
+    if (kind == "abort") action.kind = ActionKind::abort;
     const Value& connection = object.require("connection");
     action.connection = read_string(connection, object.path_of("connection"));
     check_connection_in_timeline(action.connection, action.host, connection, object.path_of("connection"));
@@ -1052,18 +1141,20 @@ Action Loader::read_action(const Value& value, const std::string& path) {
         action.data.assign(text.begin(), text.end());
       } else if (bytes != nullptr) {
         const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_send_bytes);
-        static constexpr std::string_view pattern = "abcdefghijklmnopqrstuvwxyz";
-        action.data.resize(static_cast<std::size_t>(count));
-        for (std::size_t k = 0; k < action.data.size(); ++k)
-          action.data[k] = static_cast<std::uint8_t>(pattern[k % pattern.size()]);
+        if (count > max_timeline_send_bytes - send_bytes_)
+          fail(*bytes, object.path_of("bytes"),
+               "the timeline's sends would total " + std::to_string(send_bytes_ + count) +
+                   " bytes, more than the limit of " + std::to_string(max_timeline_send_bytes) + " (1 GiB)");
+        action.data = pattern_bytes(static_cast<std::size_t>(count));
       } else {
         fail(value, path, R"(missing required key "data" or "bytes")");
       }
+      // "data" is bounded by the file's size, so only "bytes" can reach the limit.
+      send_bytes_ += static_cast<std::int64_t>(action.data.size());
+    } else if (kind == "read") {
+      if (const Value* bytes = object.find("bytes"))
+        action.read_bytes = static_cast<std::size_t>(read_integer(*bytes, object.path_of("bytes"), 1, 4294967295));
     }
-  } else if (kind == "crash") {
-    action.kind = ActionKind::crash;
-  } else {
-    action.kind = ActionKind::reboot;
   }
   return action;
 }
@@ -1176,7 +1267,7 @@ int Loader::connection_owner(const std::string& name, const Value& value, const 
 
 void Loader::read_expect(const Value& value, const std::string& path) {
   const Object expect(*this, value, path);
-  expect.allow({"final_states", "states", "app_events", "segments", "counts", "never"});
+  expect.allow({"final_states", "states", "app_events", "segments", "received", "counts", "never"});
   Expectations& out = scenario_.expect;
 
   if (const Value* final_states = expect.find("final_states")) {
@@ -1251,6 +1342,16 @@ void Loader::read_expect(const Value& value, const std::string& path) {
       out.segments->push_back(read_expected_segment(segments->elements[k], json::append_index(segments_path, k)));
   }
 
+  if (const Value* received = expect.find("received")) {
+    const Object map(*this, *received, expect.path_of("received"));
+    for (std::size_t i = 0; i < received->keys.size(); ++i) {
+      const std::string& name = received->keys[i];
+      const std::string entry_path = map.path_of(name);
+      connection_owner(name, received->elements[i], entry_path);
+      out.received.push_back(read_received(name, received->elements[i], entry_path));
+    }
+  }
+
   if (const Value* counts = expect.find("counts")) {
     const Object map(*this, *counts, expect.path_of("counts"));
     for (std::size_t i = 0; i < counts->keys.size(); ++i) {
@@ -1284,6 +1385,39 @@ ExpectedSegment Loader::read_expected_segment(const Value& value, const std::str
     segment.length = static_cast<std::uint32_t>(read_integer(*len, object.path_of("len"), 0, 4294967295));
   if (const Value* at = object.find("at")) segment.at = read_duration(*at, object.path_of("at"));
   return segment;
+}
+
+ExpectedReceived Loader::read_received(const std::string& name, const Value& value,
+                                       const std::string& path) const {
+  ExpectedReceived received;
+  received.connection = name;
+  received.where = location(value, path);
+  if (value.is_string()) {
+    received.data = std::vector<std::uint8_t>(value.text.begin(), value.text.end());
+    return received;
+  }
+  if (!value.is_object())
+    fail_type(value, path, R"(a string or an object such as {"bytes": 3000} or {"length": 3000})");
+  const Object object(*this, value, path);
+  object.allow({"data", "bytes", "length"});
+  const Value* found = nullptr;
+  for (std::size_t i = 0; i < value.keys.size(); ++i) {
+    if (found != nullptr)
+      throw ScenarioError(object.key_location(value.keys[i]),
+                          R"(a "received" entry holds exactly one of "data", "bytes" or "length")");
+    found = &value.elements[i];
+  }
+  if (found == nullptr) fail(value, path, R"(missing required key: one of "data", "bytes" or "length")");
+  const std::string& key = value.keys[0];
+  if (key == "data") {
+    const std::string text = read_string(*found, object.path_of("data"));
+    received.data = std::vector<std::uint8_t>(text.begin(), text.end());
+  } else if (key == "bytes") {
+    received.data = pattern_bytes(static_cast<std::size_t>(read_integer(*found, object.path_of("bytes"), 0, max_send_bytes)));
+  } else {
+    received.length = static_cast<std::uint64_t>(read_integer(*found, object.path_of("length"), 0, int64_max));
+  }
+  return received;
 }
 
 ExpectedNever Loader::read_never(const Value& value, const std::string& path) const {
@@ -1348,7 +1482,7 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
       if (rest == "dropped" || rest == "expired" || rest == "duplicated" || rest == "delayed") return;
     } else if (std::find(host_names_.begin(), host_names_.end(), head) != host_names_.end()) {
       tcp::AppEventKind event = tcp::AppEventKind::connected;
-      if (rest == "sent" || rest == "retransmissions" || rest == "discarded" || rest == "connections" ||
+      if (std::find(host_counter_names().begin(), host_counter_names().end(), rest) != host_counter_names().end() ||
           tcp::parse_app_event(rest, event))
         return;
       std::uint8_t flags = 0;
@@ -1360,8 +1494,7 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
   std::vector<std::string> vocabulary = {"link.dropped", "link.expired", "link.duplicated", "link.delayed"};
   for (const auto& host : host_names_) {
     for (const auto& event : app_event_names()) vocabulary.push_back(host + "." + event);
-    for (const char* suffix : {"sent", "retransmissions", "discarded", "connections"})
-      vocabulary.push_back(host + "." + suffix);
+    for (const auto& suffix : host_counter_names()) vocabulary.push_back(host + "." + suffix);
     for (const auto& flag : flag_names()) vocabulary.push_back(host + ".sent." + flag);
   }
   std::string message;
@@ -1370,7 +1503,8 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
   } else {
     message = "unknown counter " + quoted(counter) +
               R"(, expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", )"
-              R"("<host>.retransmissions", "<host>.discarded", "<host>.connections", )"
+              R"("<host>.retransmissions", "<host>.fast_retransmissions", "<host>.window_probes", )"
+              R"("<host>.keepalive_probes", "<host>.discarded", "<host>.connections", "<host>.bytes_received", )"
               R"("link.dropped", "link.expired", "link.duplicated" or "link.delayed")";
   }
   throw ScenarioError(counts.key_location(counter), message);

@@ -41,7 +41,7 @@ const char* const full_scenario = R"({
   "hosts": [
     { "name": "client", "tcp": { "msl": "30s", "isn": 1000, "syn_retries": 3 } },
     { "name": "server", "address": "192.168.1.2", "profile": "linux",
-      "tcp": { "handshake": "two-way", "isn": "random", "rto_max": "90s", "mss": 1460, "window": 0 } }
+      "tcp": { "handshake": "two-way", "isn": "random", "rto_max": "90s", "mss": 1460, "receive_buffer": 0 } }
   ],
   "faults": [
     { "name": "lose-first-synack", "match": { "from": "server", "flags": "SYN,ACK", "nth": 1 }, "action": "drop" },
@@ -614,8 +614,8 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(tcp_error(R"({"syn_retries": 101})") ==
         "t.json:2:48: error: at $.hosts[0].tcp.syn_retries: expected an integer between 0 and 100, got 101");
   CHECK(tcp_error(R"({"mss": 0})") == "t.json:2:40: error: at $.hosts[0].tcp.mss: expected an integer between 1 and 65535, got 0");
-  CHECK(tcp_error(R"({"window": 65536})") ==
-        "t.json:2:43: error: at $.hosts[0].tcp.window: expected an integer between 0 and 65535, got 65536");
+  CHECK(tcp_error(R"({"window": 65535})") ==
+        R"(t.json:2:33: error: at $.hosts[0].tcp.window: unknown key "window", did you mean "receive_buffer"? (the window advertised is the receive buffer's free space))");
   CHECK(tcp_error(R"({"rto_min": "2min"})") ==
         "t.json:2:44: error: at $.hosts[0].tcp.rto_min: rto_min 2min is greater than rto_max 1min");
   CHECK(tcp_error(R"({"rto_initial": "0s"})") ==
@@ -624,8 +624,8 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
         R"(t.json:2:46: error: at $.hosts[0].tcp.handshake: unknown handshake "3way", expected one of "three-way", "two-way")");
   CHECK(tcp_error(R"({"msl": "2000000h"})") ==
         R"(t.json:2:40: error: at $.hosts[0].tcp.msl: msl "2000000h" is too large: TIME_WAIT (2 MSL) overflows 64-bit nanoseconds)");
-  CHECK(tcp_error(R"({"windw": 1})") ==
-        R"(t.json:2:33: error: at $.hosts[0].tcp.windw: unknown key "windw", did you mean "window"?)");
+  CHECK(tcp_error(R"({"nagel": true})") ==
+        R"(t.json:2:33: error: at $.hosts[0].tcp.nagel: unknown key "nagel", did you mean "nagle"?)");
 }
 
 TEST_CASE("fault rule errors", "[loader][errors]") {
@@ -683,7 +683,7 @@ TEST_CASE("timeline errors", "[loader][errors]") {
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen"})") ==
         R"(t.json:4:1: error: at $.timeline[0]: missing required key "port")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "lisen"})") ==
-        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "close", "abort", "crash", "reboot" (did you mean "listen"?))");
+        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot" (did you mean "listen"?))");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "crash", "port": 1})") ==
         R"(t.json:4:51: error: at $.timeline[0].port: unknown key "port", expected one of "at", "host", "action")");
   CHECK(timeline_error(R"({"at": "0s", "host": "client", "action": "connect", "to": "client", "port": 80})") ==
@@ -717,8 +717,8 @@ TEST_CASE("timeline errors", "[loader][errors]") {
 {"at": "1s", "host": "server", "action": "send", "connection": "server:80#1", "data": "x", "bytes": 3})") ==
         R"(t.json:5:92: error: at $.timeline[1].bytes: "data" and "bytes" are exclusive)");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
-{"at": "1s", "host": "server", "action": "send", "connection": "server:80#1", "bytes": 100000001})") ==
-        "t.json:5:88: error: at $.timeline[1].bytes: expected an integer between 1 and 100000000, got 100000001");
+{"at": "1s", "host": "server", "action": "send", "connection": "server:80#1", "bytes": 134217729})") ==
+        "t.json:5:88: error: at $.timeline[1].bytes: expected an integer between 1 and 134217728, got 134217729");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
 {"at": "1s", "host": "server", "action": "send", "connection": "server:80#01", "data": "x"})") ==
         R"(t.json:5:64: error: at $.timeline[1].connection: unknown connection "server:80#01" on host "server": no earlier connect or listen declares it (did you mean "server:80#1"?))");
@@ -754,7 +754,7 @@ TEST_CASE("expectation errors", "[loader][errors]") {
   CHECK(expect_error(R"({"counts": {"server.acepted": 1}})") ==
         R"(t.json:2:23: error: at $.expect.counts["server.acepted"]: unknown counter "server.acepted", did you mean "server.accepted"?)");
   CHECK(expect_error(R"({"counts": {"nobody.sent": 1}})") ==
-        R"(t.json:2:23: error: at $.expect.counts["nobody.sent"]: unknown counter "nobody.sent", expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", "<host>.retransmissions", "<host>.discarded", "<host>.connections", "link.dropped", "link.expired", "link.duplicated" or "link.delayed")");
+        R"(t.json:2:23: error: at $.expect.counts["nobody.sent"]: unknown counter "nobody.sent", expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", "<host>.retransmissions", "<host>.fast_retransmissions", "<host>.window_probes", "<host>.keepalive_probes", "<host>.discarded", "<host>.connections", "<host>.bytes_received", "link.dropped", "link.expired", "link.duplicated" or "link.delayed")");
   CHECK(expect_error(R"({"counts": {"client.sent": -1}})") ==
         R"(t.json:2:38: error: at $.expect.counts["client.sent"]: expected a non-negative integer, got -1)");
   CHECK(expect_error(R"({"never": [{"event": "reset", "state": "CLOSED"}]})") ==
