@@ -208,6 +208,7 @@ class Simulation {
         } else if (action.kind == ActionKind::send) {
           const std::optional<std::size_t> taken = host(h).send(now(), record->id, action.data, output_);
           accepted = taken.has_value();
+          if (taken) note_written(h, record->id, action.data.data(), *taken);
           if (taken && *taken < action.data.size()) {
             PendingWrite write;
             write.host = h;
@@ -566,6 +567,11 @@ class Simulation {
     bool close_after = false;
   };
 
+  void note_written(int h, tcp::ConnectionId id, const std::uint8_t* data, std::size_t size) {
+    if (!record_ || size == 0) return;
+    if (ConnectionRecord* record = record_for(h, id)) record->written.insert(record->written.end(), data, data + size);
+  }
+
   PendingWrite* find_pending_write(int h, tcp::ConnectionId id) {
     for (PendingWrite& write : pending_writes_) {
       if (write.host == h && write.connection == id) return &write;
@@ -591,6 +597,7 @@ class Simulation {
         if (!taken) {
           done = true;
         } else {
+          note_written(h, write.connection, write.bytes.data() + write.offset, *taken);
           write.offset += *taken;
           if (write.offset == write.bytes.size()) {
             done = true;

@@ -31,6 +31,8 @@ struct ConnectionRecord {
   tcp::FourTuple tuple;
   std::vector<tcp::State> states;  // every state it was in, from its first
   std::vector<AppEventRecord> app_events;
+  // Every byte the application handed to TCP and TCP took (SEND succeeded), in order.
+  std::vector<std::uint8_t> written;
   bool freed = false;
   bool lost_in_crash = false;
   tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }

@@ -753,6 +753,7 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     // 4.2: an out-of-order segment is acknowledged at once (a duplicate ACK naming the gap).
     store_out_of_order(segment, out);
     ack_owed_ = true;
+    ack_reason_ = "RFC 5681 4.2: out of order, held for reassembly, duplicate ACK at once";
     return;
   }
   bool filled_gap = false;
@@ -1090,8 +1091,11 @@ bool Connection::transmit_pending(Time now, Output& out) {
 void Connection::flush(Time now, Output& out) {
   // Data or a FIN carries the ACK; a bare ACK leaves only when nothing else does.
   const bool sent = transmit_pending(now, out);
-  if (ack_owed_ && !sent && state_ != State::closed) send_ack(out);
+  if (ack_owed_ && !sent && state_ != State::closed) {
+    transmit(make_segment(snd_.nxt, flag::ack), out, SendPurpose::normal, ack_reason_);
+  }
   ack_owed_ = false;
+  ack_reason_ = {};
 }
 
 void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string_view reason) {
@@ -1135,10 +1139,12 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string
 
 void Connection::update_persist(Time now, Output& out) {
   if (window_probe_outstanding_ && snd_.wnd > 0) {
-    // The window opened without taking the probe: its octet is ordinary data in flight now.
+    // The window opened without taking the probe (its ACK is still SND.UNA): the probe octet
+    // goes again at the head of the data that now fits, so SND.NXT steps back over it.
     window_probe_outstanding_ = false;
-    if (timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
-      set_timer(TimerKind::retransmission, now + rto_, out);
+    if (snd_.una != snd_.nxt) {
+      snd_.nxt = snd_.una;
+      rtt_timing_ = false;
     }
   }
   // The persist timer runs while data waits behind a zero window and nothing else is in

@@ -215,6 +215,7 @@ class Connection {
   std::uint16_t peer_mss_ = 536;
   int retransmissions_ = 0;
   bool ack_owed_ = false;  // an ACK must leave before the current call returns
+  std::string_view ack_reason_;  // why, when it is worth telling (a duplicate ACK)
 
   // RFC 6298: RTO, SRTT, RTTVAR; one segment timed at a time (Karn: never a retransmitted one).
   Duration rto_ = 0;
