@@ -191,6 +191,14 @@ class Simulation {
                                " on " + host_name(h));
           break;
         }
+        if (action.kind == ActionKind::send && !reached_application(*record)) {
+          // A socket API hands a listener's connection to the application only once it is
+          // ESTABLISHED (accept); before that there is nothing to write to.
+          trace_failure(h, "send on " + action.connection +
+                               ": not accepted yet (a listener's connection reaches the "
+                               "application at ESTABLISHED)");
+          break;
+        }
         bool accepted = false;
         PendingWrite* pending = find_pending_write(h, record->id);
         if (pending != nullptr) {
@@ -238,6 +246,7 @@ class Simulation {
       case ActionKind::stop_reading:
       case ActionKind::resume_reading: {
         const ConnectionRecord* record = find_live(h, action.connection);
+        if (record != nullptr && !reached_application(*record)) record = nullptr;
         if (record_) {
           std::string text;
           if (action.kind == ActionKind::read) {
@@ -567,6 +576,16 @@ class Simulation {
     bool close_after = false;
   };
 
+  // A connection the application may use: its own (active open), or one a listener spawned
+  // that reached ESTABLISHED (accepted), as accept() would return it.
+  static bool reached_application(const ConnectionRecord& record) {
+    if (!record.spawned_by_listener) return true;
+    for (const tcp::State state : record.states) {
+      if (state == tcp::State::established) return true;
+    }
+    return false;
+  }
+
   void note_written(int h, tcp::ConnectionId id, const std::uint8_t* data, std::size_t size) {
     if (!record_ || size == 0) return;
     if (ConnectionRecord* record = record_for(h, id)) record->written.insert(record->written.end(), data, data + size);
@@ -623,6 +642,7 @@ class Simulation {
     record.states.reserve(8);  // a full lifecycle passes through at most 8 states
     record.states.push_back(tcp::State::closed);  // every TCB is born in CLOSED (RFC 9293 3.3.2)
     record.default_name = host_name(h) + "/" + std::to_string(effect.connection);
+    record.spawned_by_listener = effect.listener_port != 0;
     if (effect.listener_port != 0) {
       auto listener = listener_names_.find(
           endpoint_key(static_cast<tcp::Address>(h), effect.listener_port));

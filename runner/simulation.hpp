@@ -34,6 +34,7 @@ struct ConnectionRecord {
   // Every byte the application handed to TCP and TCP took (SEND succeeded), in order.
   std::vector<std::uint8_t> written;
   bool freed = false;
+  bool spawned_by_listener = false;
   bool lost_in_crash = false;
   tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }
 };

@@ -207,6 +207,12 @@ void Connection::close(Time now, Output& out) {
       return;
     case State::syn_sent:
       // RFC 9293 3.10.4: SYN-SENT: delete the TCB; queued SENDs get "error: closing".
+      if (send_size_ > 0) {
+        // "... and return 'error: closing' responses to any queued SENDs": the data never left.
+        enter_closed("RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB, queued SENDs fail (error: closing)",
+                     AppEventKind::aborted, out);
+        return;
+      }
       enter_closed("RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB", AppEventKind::closed, out);
       return;
     case State::syn_received:
@@ -997,11 +1003,22 @@ std::uint32_t Connection::unsent_bytes() const {
   return send_size_ - static_cast<std::uint32_t>(seq_diff(sent_data_end(), send_buffer_seq_));
 }
 
+std::uint32_t Connection::offered_window() const {
+  // The window the peer offered is anchored at the ACK of the segment that carried it
+  // (SND.WL2): its right edge is SND.WL2 + SND.WND. When SND.UNA moves on through a segment
+  // that may not update the window (RFC 9293 3.10.7.4: older than SND.WL1), SND.UNA + SND.WND
+  // would reach past what the peer offered, so the edge is kept where the peer put it.
+  const SeqNum right_edge = snd_.wl2 + snd_.wnd;
+  return seq_gt(right_edge, snd_.una) ? static_cast<std::uint32_t>(right_edge - snd_.una) : 0;
+}
+
 std::uint32_t Connection::usable_window() const {
-  // RFC 9293 3.8.6.2.1: U = SND.UNA + SND.WND - SND.NXT. This is the one place where a
-  // congestion window would be applied (min(SND.WND, cwnd)); congestion control is not modelled.
+  // RFC 9293 3.8.6.2.1: U = SND.UNA + SND.WND - SND.NXT (with the anchored window above). This
+  // is the one place where a congestion window would be applied (min(offered, cwnd));
+  // congestion control is not modelled.
   const auto in_flight = static_cast<std::uint32_t>(seq_diff(snd_.nxt, snd_.una));
-  return snd_.wnd > in_flight ? snd_.wnd - in_flight : 0;
+  const std::uint32_t offered = offered_window();
+  return offered > in_flight ? offered - in_flight : 0;
 }
 
 bool Connection::can_send_data() const {
@@ -1117,7 +1134,7 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string
     // RFC 9293 3.8.6 (RFC 1122 4.2.2.16): retransmit only what lies between SND.UNA and
     // SND.UNA+SND.WND, since the peer may have shrunk its window since the data was first sent;
     // into a zero window, send at most one octet (RFC 1122 4.2.2.17, a probe).
-    const std::uint32_t window_allowance = std::max<std::uint32_t>(snd_.wnd, 1);
+    const std::uint32_t window_allowance = std::max<std::uint32_t>(offered_window(), 1);
     const std::uint32_t length =
         std::min({static_cast<std::uint32_t>(sent), send_mss(), window_allowance});
     const bool reaches_end = length == static_cast<std::uint32_t>(sent);
@@ -1138,7 +1155,7 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string
 // --- Persist (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) ---
 
 void Connection::update_persist(Time now, Output& out) {
-  if (window_probe_outstanding_ && snd_.wnd > 0) {
+  if (window_probe_outstanding_ && offered_window() > 0) {
     // The window opened without taking the probe (its ACK is still SND.UNA): the probe octet
     // goes again at the head of the data that now fits, so SND.NXT steps back over it.
     window_probe_outstanding_ = false;
@@ -1149,7 +1166,7 @@ void Connection::update_persist(Time now, Output& out) {
   }
   // The persist timer runs while data waits behind a zero window and nothing else is in
   // flight (else the retransmission timer covers it).
-  const bool waiting = can_send_data() && snd_.wnd == 0 && !fin_sent_ &&
+  const bool waiting = can_send_data() && offered_window() == 0 && !fin_sent_ &&
                        (unsent_bytes() > 0 || window_probe_outstanding_) &&
                        (snd_.una == snd_.nxt || window_probe_outstanding_);
   if (!waiting) {
@@ -1326,7 +1343,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
     case TimerKind::persist:
       // RFC 9293 3.8.6.1 / RFC 1122 4.2.2.17: probe, and back off like the RTO (at most
       // rto_max). The connection is kept as long as the peer answers.
-      if (!(snd_.wnd == 0 && (unsent_bytes() > 0 || window_probe_outstanding_))) return;
+      if (!(offered_window() == 0 && (unsent_bytes() > 0 || window_probe_outstanding_))) return;
       send_window_probe(out);
       persist_backoff_ = std::min(persist_backoff_ * 2, std::max(config_.rto_min, config_.rto_max));
       set_timer(TimerKind::persist, now + persist_backoff_, out);

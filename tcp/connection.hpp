@@ -172,6 +172,7 @@ class Connection {
   SeqNum sent_data_end() const;
   std::uint32_t unsent_bytes() const;
   std::uint32_t usable_window() const;
+  std::uint32_t offered_window() const;
   bool can_send_data() const;
   void copy_payload(Segment& segment, SeqNum seq, std::uint32_t length) const;
   bool push_point_in(SeqNum seq, std::uint32_t length) const;
