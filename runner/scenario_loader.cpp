@@ -1083,11 +1083,11 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   if (kind == "stop_reading" || kind == "resume_reading" || kind == "close" || kind == "abort")
     allowed.push_back("connection");
   object.allow(allowed);
-  if (kind == "listen" || kind == "connect") {
+  const auto read_mode = [&] {
     if (const Value* read = object.find("read"))
       action.automatic_read =
           read_choice(*read, object.path_of("read"), "read mode", {"automatic", "manual"}) == "automatic";
-  }
+  };
 
   action.at = read_duration(object.require("at"), object.path_of("at"));
   action.host = read_host(object.require("host"), object.path_of("host"));
@@ -1098,6 +1098,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     action.port = read_port(object.require("port"), object.path_of("port"));
     if (const Value* backlog = object.find("backlog"))
       action.backlog = static_cast<int>(read_integer(*backlog, object.path_of("backlog"), 1, 65535));
+    read_mode();
     const Value* name = object.find("name");
     if (name != nullptr) {
       action.name = read_string(*name, object.path_of("name"));
@@ -1119,6 +1120,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     action.port = read_port(object.require("port"), object.path_of("port"));
     if (const Value* local_port = object.find("local_port"))
       action.local_port = read_port(*local_port, object.path_of("local_port"));
+    read_mode();
     if (const Value* name = object.find("name")) {
       action.name = read_string(*name, object.path_of("name"));
       if (!valid_connection_name(action.name))
