@@ -38,10 +38,10 @@ using json::Value;
 constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
-// One send's "bytes" (and a "received" expectation's): 128 MiB; all the sends of a timeline
-// together: 1 GiB, so that no scenario can make the loader hold more than that.
+// One send's "bytes" (and a "received" expectation's): 128 MiB. All the "bytes" of a scenario
+// (sends and "received" expectations) together: 1 GiB, since the loader holds them in memory.
 constexpr std::int64_t max_send_bytes = 128 * 1024 * 1024;
-constexpr std::int64_t max_timeline_send_bytes = 1024 * 1024 * 1024;
+constexpr std::int64_t max_scenario_pattern_bytes = 1024 * 1024 * 1024;
 // Buffer sizes (tcp knobs): the receive buffer is at most 16 MiB, the send buffer 64 MiB.
 constexpr std::int64_t max_receive_buffer = 16 * 1024 * 1024;
 constexpr std::int64_t max_send_buffer = 64 * 1024 * 1024;
@@ -281,7 +281,13 @@ class Loader {
   std::map<std::string, DeclaredName> declared_;  // connect and listener names
   std::vector<int> connects_per_host_;
   std::vector<int> listens_per_host_;
-  std::int64_t send_bytes_ = 0;  // the timeline's sends so far, at most max_timeline_send_bytes
+  // "bytes" counts read so far (at most max_scenario_pattern_bytes), and where their patterns go:
+  // they are generated once the whole file has been checked, so that an error costs no memory.
+  std::int64_t pattern_bytes_ = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> send_patterns_;      // timeline index, count
+  std::vector<std::pair<std::size_t, std::size_t>> received_patterns_;  // expect.received index, count
+  // Counts a "bytes" value against the scenario's limit.
+  void count_pattern(std::int64_t count, const Value& value, const std::string& path);
 
   // Values
   std::string read_string(const Value& value, const std::string& path) const;
@@ -319,7 +325,7 @@ class Loader {
   void read_expect(const Value& value, const std::string& path);
   ExpectedSegment read_expected_segment(const Value& value, const std::string& path) const;
   ExpectedNever read_never(const Value& value, const std::string& path) const;
-  ExpectedReceived read_received(const std::string& name, const Value& value, const std::string& path) const;
+  ExpectedReceived read_received(const std::string& name, const Value& value, const std::string& path);
   void check_counter(const std::string& counter, const Object& counts) const;
 
   // Connections
@@ -702,7 +708,17 @@ Scenario Loader::load(const Value& root) {
   top.allow({"tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline",
              "stop_at", "event_budget", "expect"});
   read_top_level(top);
+  for (const auto& [index, count] : send_patterns_) scenario_.timeline[index].data = pattern_bytes(count);
+  for (const auto& [index, count] : received_patterns_) scenario_.expect.received[index].data = pattern_bytes(count);
   return std::move(scenario_);
+}
+
+void Loader::count_pattern(std::int64_t count, const Value& value, const std::string& path) {
+  if (count > max_scenario_pattern_bytes - pattern_bytes_)
+    fail(value, path,
+         "the scenario's \"bytes\" would total " + std::to_string(pattern_bytes_ + count) +
+             ", more than the limit of " + std::to_string(max_scenario_pattern_bytes) + " (1 GiB, held in memory)");
+  pattern_bytes_ += count;
 }
 
 void Loader::read_top_level(const Object& top) {
@@ -1067,11 +1083,11 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   if (kind == "stop_reading" || kind == "resume_reading" || kind == "close" || kind == "abort")
     allowed.push_back("connection");
   object.allow(allowed);
-  if (kind == "listen" || kind == "connect") {
+  const auto read_mode = [&] {
     if (const Value* read = object.find("read"))
       action.automatic_read =
           read_choice(*read, object.path_of("read"), "read mode", {"automatic", "manual"}) == "automatic";
-  }
+  };
 
   action.at = read_duration(object.require("at"), object.path_of("at"));
   action.host = read_host(object.require("host"), object.path_of("host"));
@@ -1082,6 +1098,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     action.port = read_port(object.require("port"), object.path_of("port"));
     if (const Value* backlog = object.find("backlog"))
       action.backlog = static_cast<int>(read_integer(*backlog, object.path_of("backlog"), 1, 65535));
+    read_mode();
     const Value* name = object.find("name");
     if (name != nullptr) {
       action.name = read_string(*name, object.path_of("name"));
@@ -1103,6 +1120,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     action.port = read_port(object.require("port"), object.path_of("port"));
     if (const Value* local_port = object.find("local_port"))
       action.local_port = read_port(*local_port, object.path_of("local_port"));
+    read_mode();
     if (const Value* name = object.find("name")) {
       action.name = read_string(*name, object.path_of("name"));
       if (!valid_connection_name(action.name))
@@ -1141,16 +1159,11 @@ Action Loader::read_action(const Value& value, const std::string& path) {
         action.data.assign(text.begin(), text.end());
       } else if (bytes != nullptr) {
         const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_send_bytes);
-        if (count > max_timeline_send_bytes - send_bytes_)
-          fail(*bytes, object.path_of("bytes"),
-               "the timeline's sends would total " + std::to_string(send_bytes_ + count) +
-                   " bytes, more than the limit of " + std::to_string(max_timeline_send_bytes) + " (1 GiB)");
-        action.data = pattern_bytes(static_cast<std::size_t>(count));
+        count_pattern(count, *bytes, object.path_of("bytes"));
+        send_patterns_.emplace_back(scenario_.timeline.size(), static_cast<std::size_t>(count));
       } else {
         fail(value, path, R"(missing required key "data" or "bytes")");
       }
-      // "data" is bounded by the file's size, so only "bytes" can reach the limit.
-      send_bytes_ += static_cast<std::int64_t>(action.data.size());
     } else if (kind == "read") {
       if (const Value* bytes = object.find("bytes"))
         action.read_bytes = static_cast<std::size_t>(read_integer(*bytes, object.path_of("bytes"), 1, 4294967295));
@@ -1388,7 +1401,7 @@ ExpectedSegment Loader::read_expected_segment(const Value& value, const std::str
 }
 
 ExpectedReceived Loader::read_received(const std::string& name, const Value& value,
-                                       const std::string& path) const {
+                                       const std::string& path) {
   ExpectedReceived received;
   received.connection = name;
   received.where = location(value, path);
@@ -1413,7 +1426,10 @@ ExpectedReceived Loader::read_received(const std::string& name, const Value& val
     const std::string text = read_string(*found, object.path_of("data"));
     received.data = std::vector<std::uint8_t>(text.begin(), text.end());
   } else if (key == "bytes") {
-    received.data = pattern_bytes(static_cast<std::size_t>(read_integer(*found, object.path_of("bytes"), 0, max_send_bytes)));
+    const std::int64_t count = read_integer(*found, object.path_of("bytes"), 0, max_send_bytes);
+    count_pattern(count, *found, object.path_of("bytes"));
+    received_patterns_.emplace_back(scenario_.expect.received.size(), static_cast<std::size_t>(count));
+    received.data.emplace();
   } else {
     received.length = static_cast<std::uint64_t>(read_integer(*found, object.path_of("length"), 0, int64_max));
   }

@@ -167,3 +167,124 @@ TEST_CASE("the event budget stops a run that would not end, with a clear message
   REQUIRE(result.error);
   CHECK(result.error->find("event budget of 5 events exhausted") == 0);
 }
+
+namespace {
+
+// 3000 bytes of the pattern from the client to a server that reads them as they come, with
+// `expect` spliced in.
+std::string transfer_scenario(const std::string& expect) {
+  return R"({
+  "tcpsim": 1,
+  "name": "received-test",
+  "description": "A 3000-byte transfer used by the received expectation tests.",
+  "hosts": [
+    { "name": "client", "tcp": { "isn": 100 } },
+    { "name": "server", "tcp": { "isn": 900 } }
+  ],
+  "timeline": [
+    { "at": "0s", "host": "server", "action": "listen", "port": 80, "name": "web" },
+    { "at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1" },
+    { "at": "300ms", "host": "client", "action": "send", "connection": "c1", "bytes": 3000 }
+  ],
+  "expect": )" + expect + "\n}\n";
+}
+
+std::vector<ExpectationFailure> transfer_failures(const std::string& expect) {
+  const Scenario scenario = load_scenario_text(transfer_scenario(expect), "transfer.json");
+  return check_expectations(scenario, run_scenario(scenario));
+}
+
+// The pattern a send of "bytes": n produces, as a JSON string body.
+std::string pattern(std::size_t n) {
+  std::string text;
+  for (std::size_t k = 0; k < n; ++k) text += static_cast<char>('a' + k % 26);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("received data that matches produces no failure") {
+  auto failures = failures_for(R"({
+    "received": { "web#1": "hi", "c1": "", "server/1": { "data": "hi" }, "client/1": { "length": 0 } },
+    "counts": { "server.bytes_received": 2, "client.bytes_received": 0 }
+  })");
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+
+  failures = transfer_failures(R"({
+    "received": { "web#1": { "bytes": 3000 }, "c1": { "length": 0 } },
+    "counts": { "server.bytes_received": 3000, "client.fast_retransmissions": 0, "client.window_probes": 0,
+                "client.keepalive_probes": 0 }
+  })");
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+  failures = transfer_failures(R"({ "received": { "web#1": ")" + pattern(3000) + R"(" } })");
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+}
+
+TEST_CASE("received data that differs names the first differing byte, both lengths and an excerpt") {
+  auto failures = failures_for(R"({ "received": { "web#1": "ho" } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        R"(the data web#1 received differs at byte 1 (expected 2 bytes, received 2): expected "ho", got "hi")");
+  CHECK(failures[0].where.json_path == R"($.expect.received["web#1"])");
+  CHECK(failures[0].where.file == "inline.json");
+
+  // Shorter and longer than expected: the side that ends says so.
+  failures = failures_for(R"({ "received": { "web#1": "hi!" } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        R"(the data web#1 received differs at byte 2 (expected 3 bytes, received 2): expected "hi!", got "hi" (end of data))");
+  failures = failures_for(R"({ "received": { "c1": { "data": "x" } } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        R"(the data c1 received differs at byte 0 (expected 1 bytes, received 0): expected "x", got "" (end of data))");
+  failures = transfer_failures(R"({ "received": { "web#1": { "bytes": 2999 } } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        R"(the data web#1 received differs at byte 2999 (expected 2999 bytes, received 3000): expected ..."bcdefghi" (end of data), got ..."bcdefghij")");
+
+  // In the middle: 8 bytes either side, escaped, "..." where the data goes on.
+  std::string expected = pattern(3000);
+  expected.replace(1500, 1, "\\n");
+  failures = transfer_failures(R"({ "received": { "web#1": ")" + expected + R"(" } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        R"(the data web#1 received differs at byte 1500 (expected 3000 bytes, received 3000): expected ..."klmnopqr\x0atuvwxyz"..., got ..."klmnopqrstuvwxyz"...)");
+
+  // Bytes that are not printable are escaped; the length alone is compared when asked.
+  failures = failures_for(R"({ "received": { "web#1": "h\u0001" } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        R"(the data web#1 received differs at byte 1 (expected 2 bytes, received 2): expected "h\x01", got "hi")");
+  failures = failures_for(R"({ "received": { "web#1": { "length": 3 } } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "web#1 received 2 bytes, expected 3");
+  CHECK(failures[0].where.json_path == R"($.expect.received["web#1"])");
+
+  failures = failures_for(R"({ "received": { "web#2": "x" } })");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message == "connection web#2 never existed");
+}
+
+TEST_CASE("manual reads: a connection receives what the application read") {
+  std::string text = transfer_scenario(R"({ "received": { "web#1": { "bytes": 1000 } } })");
+  text.replace(text.find(R"("name": "web" })"), std::string(R"("name": "web" })").size(),
+               R"("name": "web", "read": "manual" })");
+  text.replace(text.find(R"("bytes": 3000 })"), std::string(R"("bytes": 3000 })").size(),
+               R"("bytes": 3000 },
+    { "at": "2s", "host": "server", "action": "read", "connection": "web#1", "bytes": 1000 })");
+  const Scenario scenario = load_scenario_text(text, "manual.json");
+  const auto failures = check_expectations(scenario, run_scenario(scenario));
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+}
+
+TEST_CASE("count_expectations counts each received entry") {
+  const Scenario scenario = load_scenario_text(
+      handshake_scenario(R"({ "received": { "web#1": "hi", "c1": { "length": 0 } }, "counts": { "server.bytes_received": 2 } })"),
+      "inline.json");
+  CHECK(count_expectations(scenario.expect) == 3);
+  CHECK_FALSE(scenario.expect.empty());
+}

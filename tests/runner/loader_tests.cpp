@@ -769,6 +769,324 @@ TEST_CASE("expectation errors", "[loader][errors]") {
         R"(t.json:2:12: error: at $.expect.fina_states: unknown key "fina_states", did you mean "final_states"?)");
 }
 
+TEST_CASE("data transfer knobs: defaults, the linux profile and explicit values", "[loader][knobs]") {
+  const auto host_tcp = [](const std::string& host) {
+    return load_scenario_text(minimal("", "[" + host + R"(, {"name": "server"}])"), "t.json").hosts[0].tcp;
+  };
+  const tcp::TcpConfig rfc = host_tcp(R"({"name": "client"})");
+  CHECK(rfc.send_buffer == 65536);
+  CHECK(rfc.receive_buffer == 65535);
+  CHECK(rfc.nagle);
+  CHECK(rfc.delayed_ack == 0);
+  CHECK(rfc.duplicate_ack_threshold == 3);
+  CHECK_FALSE(rfc.keepalive);
+  CHECK(rfc.keepalive_idle == 2 * hour);
+  CHECK(rfc.keepalive_interval == 75 * second);
+  CHECK(rfc.keepalive_probes == 9);
+  CHECK(rfc.user_timeout == 0);
+  CHECK(rfc.fin_wait_2_timeout == 0);
+  CHECK(rfc.retransmit_syn_ack);
+  CHECK(rfc.retransmit_fin);
+
+  // The linux profile: tcp_fin_timeout; the keepalive defaults are Linux's already; delayed ACK
+  // stays off (Linux's is dynamic); Nagle on.
+  for (const char* host : {R"({"name": "client", "profile": "linux"})",
+                           R"({"name": "client", "profile": "linux", "tcp": {"mss": 1460}})"}) {
+    INFO(host);
+    const tcp::TcpConfig linux = host_tcp(host);
+    CHECK(linux.fin_wait_2_timeout == 60 * second);
+    CHECK(linux.keepalive_idle == 7200 * second);
+    CHECK(linux.keepalive_interval == 75 * second);
+    CHECK(linux.keepalive_probes == 9);
+    CHECK_FALSE(linux.keepalive);
+    CHECK(linux.delayed_ack == 0);
+    CHECK(linux.nagle);
+    CHECK(linux.send_buffer == 65536);
+    CHECK(linux.receive_buffer == 65535);
+  }
+  CHECK(host_tcp(R"({"name": "client", "profile": "linux", "tcp": {"fin_wait_2_timeout": "0"}})").fin_wait_2_timeout == 0);
+
+  const tcp::TcpConfig set = host_tcp(R"({"name": "client", "tcp": {
+      "send_buffer": 4096, "receive_buffer": 0, "nagle": false, "delayed_ack": "200ms",
+      "duplicate_ack_threshold": 0, "keepalive": true, "keepalive_idle": "10s", "keepalive_interval": "1.5s",
+      "keepalive_probes": 1000, "user_timeout": "30s", "fin_wait_2_timeout": "2min",
+      "retransmit_syn_ack": false, "retransmit_fin": false}})");
+  CHECK(set.send_buffer == 4096);
+  CHECK(set.receive_buffer == 0);
+  CHECK_FALSE(set.nagle);
+  CHECK(set.delayed_ack == 200 * millisecond);
+  CHECK(set.duplicate_ack_threshold == 0);
+  CHECK(set.keepalive);
+  CHECK(set.keepalive_idle == 10 * second);
+  CHECK(set.keepalive_interval == 1500 * millisecond);
+  CHECK(set.keepalive_probes == 1000);
+  CHECK(set.user_timeout == 30 * second);
+  CHECK(set.fin_wait_2_timeout == 2 * minute);
+  CHECK_FALSE(set.retransmit_syn_ack);
+  CHECK_FALSE(set.retransmit_fin);
+
+  // Bounds are inclusive.
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"send_buffer": 1}})").send_buffer == 1);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"send_buffer": 67108864}})").send_buffer == 67108864);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"receive_buffer": 16777216}})").receive_buffer == 16777216);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"delayed_ack": "500ms"}})").delayed_ack == 500 * millisecond);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"delayed_ack": "0.5s"}})").delayed_ack == 500 * millisecond);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"delayed_ack": "0"}})").delayed_ack == 0);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"duplicate_ack_threshold": 100}})").duplicate_ack_threshold == 100);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"keepalive_probes": 1}})").keepalive_probes == 1);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"user_timeout": "0s"}})").user_timeout == 0);
+  CHECK(host_tcp(R"({"name": "client", "tcp": {"nagle": true, "keepalive": false}})").nagle);
+}
+
+TEST_CASE("data transfer knob errors", "[loader][errors][knobs]") {
+  const auto tcp_error = [](const std::string& knobs) {
+    return error_of(minimal("", R"([{"name": "a", "tcp": )" + knobs + R"(}, {"name": "b"}])"));
+  };
+  const std::string at = "t.json:2:";
+  CHECK(tcp_error(R"({"send_buffer": 0})") ==
+        at + "48: error: at $.hosts[0].tcp.send_buffer: expected an integer between 1 and 67108864, got 0");
+  CHECK(tcp_error(R"({"send_buffer": 67108865})") ==
+        at + "48: error: at $.hosts[0].tcp.send_buffer: expected an integer between 1 and 67108864, got 67108865");
+  CHECK(tcp_error(R"({"receive_buffer": -1})") ==
+        at + "51: error: at $.hosts[0].tcp.receive_buffer: expected an integer between 0 and 16777216, got -1");
+  CHECK(tcp_error(R"({"receive_buffer": 16777217})") ==
+        at + "51: error: at $.hosts[0].tcp.receive_buffer: expected an integer between 0 and 16777216, got 16777217");
+  CHECK(tcp_error(R"({"receive_buffer": 1.5})") ==
+        at + "51: error: at $.hosts[0].tcp.receive_buffer: expected an integer between 0 and 16777216, got 1.5");
+  CHECK(tcp_error(R"({"nagle": "yes"})") == at + "42: error: at $.hosts[0].tcp.nagle: expected true or false, got a string");
+  CHECK(tcp_error(R"({"nagle": 1})") == at + "42: error: at $.hosts[0].tcp.nagle: expected true or false, got a number");
+  CHECK(tcp_error(R"({"delayed_ack": "501ms"})") ==
+        at + R"(48: error: at $.hosts[0].tcp.delayed_ack: delayed_ack "501ms" is longer than 500ms: RFC 1122 4.2.3.2 delays an ACK at most 0.5 s ("0" turns delayed ACK off))");
+  CHECK(tcp_error(R"({"delayed_ack": "500.000001ms"})") ==
+        at + R"(48: error: at $.hosts[0].tcp.delayed_ack: delayed_ack "500.000001ms" is longer than 500ms: RFC 1122 4.2.3.2 delays an ACK at most 0.5 s ("0" turns delayed ACK off))");
+  CHECK(tcp_error(R"({"delayed_ack": 200})") ==
+        at + R"(48: error: at $.hosts[0].tcp.delayed_ack: expected a duration such as "150ms" or "2min", got a number)");
+  CHECK(tcp_error(R"({"duplicate_ack_threshold": 101})") ==
+        at + "60: error: at $.hosts[0].tcp.duplicate_ack_threshold: expected an integer between 0 and 100, got 101");
+  CHECK(tcp_error(R"({"duplicate_ack_threshold": -1})") ==
+        at + "60: error: at $.hosts[0].tcp.duplicate_ack_threshold: expected an integer between 0 and 100, got -1");
+  CHECK(tcp_error(R"({"keepalive": null})") == at + "46: error: at $.hosts[0].tcp.keepalive: expected true or false, got null");
+  CHECK(tcp_error(R"({"keepalive_idle": "0s"})") ==
+        at + R"(51: error: at $.hosts[0].tcp.keepalive_idle: expected a duration greater than 0, got "0s")");
+  CHECK(tcp_error(R"({"keepalive_interval": "0"})") ==
+        at + R"(55: error: at $.hosts[0].tcp.keepalive_interval: expected a duration greater than 0, got "0")");
+  CHECK(tcp_error(R"({"keepalive_probes": 0})") ==
+        at + "53: error: at $.hosts[0].tcp.keepalive_probes: expected an integer between 1 and 1000, got 0");
+  CHECK(tcp_error(R"({"keepalive_probes": 1001})") ==
+        at + "53: error: at $.hosts[0].tcp.keepalive_probes: expected an integer between 1 and 1000, got 1001");
+  CHECK(tcp_error(R"({"user_timeout": "-1s"})") == at + R"(49: error: at $.hosts[0].tcp.user_timeout: duration "-1s" is negative)");
+  CHECK(tcp_error(R"({"fin_wait_2_timeout": "60"})") ==
+        at + R"(55: error: at $.hosts[0].tcp.fin_wait_2_timeout: duration "60" needs a unit: ns, us, ms, s, min or h)");
+  CHECK(tcp_error(R"({"retransmit_syn_ack": "false"})") ==
+        at + "55: error: at $.hosts[0].tcp.retransmit_syn_ack: expected true or false, got a string");
+  CHECK(tcp_error(R"({"retransmit_fin": 0})") == at + "51: error: at $.hosts[0].tcp.retransmit_fin: expected true or false, got a number");
+  // The former "window" names its replacement.
+  CHECK(tcp_error(R"({"mss": 1000, "window": 0})") ==
+        at + R"(46: error: at $.hosts[0].tcp.window: unknown key "window", did you mean "receive_buffer"? (the window advertised is the receive buffer's free space))");
+  // Typos of the new keys are caught with a suggestion.
+  CHECK(tcp_error(R"({"recieve_buffer": 1})") ==
+        at + R"(33: error: at $.hosts[0].tcp.recieve_buffer: unknown key "recieve_buffer", did you mean "receive_buffer"?)");
+  CHECK(tcp_error(R"({"keepalive_probe": 1})") ==
+        at + R"(33: error: at $.hosts[0].tcp.keepalive_probe: unknown key "keepalive_probe", did you mean "keepalive_probes"?)");
+  CHECK(tcp_error(R"({"retransmit_synack": true})") ==
+        at + R"(33: error: at $.hosts[0].tcp.retransmit_synack: unknown key "retransmit_synack", did you mean "retransmit_syn_ack"?)");
+  CHECK(tcp_error(R"({"fin_wait2_timeout": "1s"})") ==
+        at + R"(33: error: at $.hosts[0].tcp.fin_wait2_timeout: unknown key "fin_wait2_timeout", did you mean "fin_wait_2_timeout"?)");
+  CHECK(tcp_error(R"({"send_buf": 1})") ==
+        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of "handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer", "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle", "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout", "retransmit_syn_ack", "retransmit_fin")");
+}
+
+TEST_CASE("read actions and read modes", "[loader][reads]") {
+  const Scenario s = load_scenario_text(
+      minimal("", R"([{"name": "client"}, {"name": "server"}])",
+              R"([{"at": "0s", "host": "server", "action": "listen", "port": 80, "name": "web", "read": "manual"},
+                  {"at": "0s", "host": "server", "action": "listen", "port": 81, "read": "automatic"},
+                  {"at": "0s", "host": "server", "action": "listen", "port": 82},
+                  {"at": "1s", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1", "read": "manual"},
+                  {"at": "1s", "host": "client", "action": "connect", "to": "server", "port": 81},
+                  {"at": "2s", "host": "server", "action": "read", "connection": "web#1", "bytes": 100},
+                  {"at": "2s", "host": "server", "action": "read", "connection": "web#1"},
+                  {"at": "3s", "host": "client", "action": "resume_reading", "connection": "c1"},
+                  {"at": "4s", "host": "client", "action": "stop_reading", "connection": "client/2"},
+                  {"at": "5s", "host": "client", "action": "read", "connection": "client/2", "bytes": 4294967295}])"),
+      "t.json");
+  const auto& t = s.timeline;
+  REQUIRE(t.size() == 10);
+  CHECK_FALSE(t[0].automatic_read);
+  CHECK(t[1].automatic_read);
+  CHECK(t[2].automatic_read);
+  CHECK_FALSE(t[3].automatic_read);
+  CHECK(t[4].automatic_read);
+  CHECK(t[5].kind == ActionKind::read);
+  CHECK(t[5].host == 1);
+  CHECK(t[5].connection == "web#1");
+  CHECK(t[5].read_bytes == std::optional<std::size_t>(100));
+  CHECK(t[6].kind == ActionKind::read);
+  CHECK_FALSE(t[6].read_bytes.has_value());  // everything buffered
+  CHECK(t[7].kind == ActionKind::resume_reading);
+  CHECK(t[7].connection == "c1");
+  CHECK(t[8].kind == ActionKind::stop_reading);
+  CHECK(t[8].connection == "client/2");
+  CHECK(t[9].read_bytes == std::optional<std::size_t>(4294967295U));
+  CHECK(t[9].data.empty());
+}
+
+TEST_CASE("read action errors", "[loader][errors][reads]") {
+  const auto timeline_error = [](const std::string& actions) {
+    return error_of(minimal("", R"([{"name": "client"}, {"name": "server"}])", "[\n" + actions + "]"));
+  };
+  const std::string listen = R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
+)";
+  const std::string connect = R"({"at": "0s", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1"},
+)";
+  CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80, "read": "manul"})") ==
+        R"(t.json:4:72: error: at $.timeline[0].read: unknown read mode "manul", expected one of "automatic", "manual" (did you mean "manual"?))");
+  CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80, "read": true})") ==
+        "t.json:4:72: error: at $.timeline[0].read: expected a string, got a boolean");
+  CHECK(timeline_error(R"({"at": "0s", "host": "client", "action": "connect", "to": "server", "port": 80, "read": "lazy"})") ==
+        R"(t.json:4:89: error: at $.timeline[0].read: unknown read mode "lazy", expected one of "automatic", "manual")");
+  CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read", "connection": "server:80#1", "bytes": 0})") ==
+        "t.json:5:88: error: at $.timeline[1].bytes: expected an integer between 1 and 4294967295, got 0");
+  CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read", "connection": "server:80#1", "bytes": 4294967296})") ==
+        "t.json:5:88: error: at $.timeline[1].bytes: expected an integer between 1 and 4294967295, got 4294967296");
+  CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read", "connection": "server:80#1", "data": "x"})") ==
+        R"(t.json:5:79: error: at $.timeline[1].data: unknown key "data", expected one of "at", "host", "action", "connection", "bytes")");
+  CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read"})") ==
+        R"(t.json:5:1: error: at $.timeline[1]: missing required key "connection")");
+  CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read", "connection": "server:80"})") ==
+        R"(t.json:5:64: error: at $.timeline[1].connection: "server:80" is a listener, not a connection; its connections are "server:80#1", "server:80#2", ...)");
+  CHECK(timeline_error(connect + R"({"at": "1s", "host": "server", "action": "read", "connection": "c1"})") ==
+        R"(t.json:5:64: error: at $.timeline[1].connection: connection "c1" belongs to host "client", not to "server")");
+  CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "stop_reading", "connection": "c2"})") ==
+        R"(t.json:5:72: error: at $.timeline[1].connection: unknown connection "c2" on host "client": no earlier connect or listen declares it (did you mean "c1"?))");
+  CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "resume_reading", "connection": "c1", "bytes": 5})") ==
+        R"(t.json:5:80: error: at $.timeline[1].bytes: unknown key "bytes", expected one of "at", "host", "action", "connection")");
+  CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "stop_reading"})") ==
+        R"(t.json:5:1: error: at $.timeline[1]: missing required key "connection")");
+  CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "resume", "connection": "c1"})") ==
+        R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot")");
+  CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "close", "connection": "c1", "read": "manual"})") ==
+        R"(t.json:5:71: error: at $.timeline[1].read: unknown key "read", expected one of "at", "host", "action", "connection")");
+}
+
+TEST_CASE("send bytes: the pattern, 128 MiB per send, 1 GiB per scenario", "[loader][send]") {
+  const std::string connect = R"({"at": "0s", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1"},
+)";
+  const auto timeline = [](const std::string& actions) {
+    return minimal("", R"([{"name": "client"}, {"name": "server"}])", "[\n" + actions + "]");
+  };
+  const std::string send = R"({"at": "1s", "host": "client", "action": "send", "connection": "c1", )";
+  Scenario s = load_scenario_text(timeline(connect + send + R"("bytes": 1}, )" + send + R"("bytes": 53})"), "t.json");
+  CHECK(std::string(s.timeline[1].data.begin(), s.timeline[1].data.end()) == "a");
+  CHECK(std::string(s.timeline[2].data.begin(), s.timeline[2].data.end()) ==
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyza");
+  // The largest send: 128 MiB, the pattern all the way.
+  s = load_scenario_text(timeline(connect + send + R"("bytes": 134217728})"), "t.json");
+  REQUIRE(s.timeline[1].data.size() == 134217728U);
+  CHECK(s.timeline[1].data[134217727] == 'a' + 134217727 % 26);
+  s = Scenario{};
+  CHECK(error_of(timeline(connect + send + R"("bytes": 0})")) ==
+        "t.json:5:79: error: at $.timeline[1].bytes: expected an integer between 1 and 134217728, got 0");
+  CHECK(error_of(timeline(connect + send + R"("bytes": 134217729})")) ==
+        "t.json:5:79: error: at $.timeline[1].bytes: expected an integer between 1 and 134217728, got 134217729");
+  CHECK(error_of(timeline(connect + send + R"("bytes": 1, "data": "x"})")) ==
+        R"(t.json:5:82: error: at $.timeline[1].data: "data" and "bytes" are exclusive)");
+  CHECK(error_of(timeline(connect + send + R"("data": ""})")) ==
+        "t.json:5:78: error: at $.timeline[1].data: expected a non-empty string");
+  // Eight sends of 128 MiB reach the 1 GiB budget; one byte more fails, without the loader
+  // having generated anything.
+  std::string many = connect;
+  for (int k = 0; k < 8; ++k) many += send + R"("bytes": 134217728},
+)";
+  CHECK(error_of(timeline(many + send + R"("bytes": 1})")) ==
+        R"(t.json:13:79: error: at $.timeline[9].bytes: the scenario's "bytes" would total 1073741825, more than the limit of 1073741824 (1 GiB, held in memory))");
+  // "received" patterns share the budget.
+  const std::string seven = [&] {
+    std::string text = connect;
+    for (int k = 0; k < 7; ++k) text += send + R"("bytes": 134217728},
+)";
+    return text.substr(0, text.size() - 2);
+  }();
+  CHECK(error_of(minimal(R"("expect": {"received": {"c1": {"bytes": 134217728}, "client/1": {"bytes": 1}}})",
+                         R"([{"name": "client"}, {"name": "server"}])", "[\n" + seven + "]")) ==
+        R"(t.json:2:75: error: at $.expect.received["client/1"].bytes: the scenario's "bytes" would total 1073741825, more than the limit of 1073741824 (1 GiB, held in memory))");
+}
+
+TEST_CASE("received expectations and the new counters", "[loader][received]") {
+  const std::string timeline = R"([{"at": "0s", "host": "server", "action": "listen", "port": 80},
+{"at": "1s", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1"}])";
+  const auto with_expect = [&](const std::string& expect) {
+    return minimal(R"("expect": )" + expect, R"([{"name": "client"}, {"name": "server"}])", timeline);
+  };
+  const Scenario s = load_scenario_text(
+      with_expect(R"({"received": {"c1": "hi\u00e9", "server:80#1": {"bytes": 28}, "client/1": {"length": 9},
+                      "server/1": {"data": ""}, "server:80#2": {"bytes": 0}}})"),
+      "t.json");
+  const auto& received = s.expect.received;
+  REQUIRE(received.size() == 5);
+  CHECK(received[0].connection == "c1");
+  CHECK(received[0].data == std::optional<std::vector<std::uint8_t>>({'h', 'i', 0xc3, 0xa9}));
+  CHECK_FALSE(received[0].length.has_value());
+  CHECK(received[0].where.json_path == "$.expect.received.c1");
+  CHECK(received[0].where.line == 2);
+  CHECK(received[1].connection == "server:80#1");
+  REQUIRE(received[1].data.has_value());
+  CHECK(std::string(received[1].data->begin(), received[1].data->end()) == "abcdefghijklmnopqrstuvwxyzab");
+  CHECK(received[2].length == std::optional<std::uint64_t>(9));
+  CHECK_FALSE(received[2].data.has_value());
+  CHECK(received[3].data == std::optional<std::vector<std::uint8_t>>(std::vector<std::uint8_t>{}));
+  CHECK(received[4].data == std::optional<std::vector<std::uint8_t>>(std::vector<std::uint8_t>{}));
+  CHECK_FALSE(s.expect.empty());
+
+  // "received" alone makes the expectations non-empty.
+  CHECK_FALSE(load_scenario_text(with_expect(R"({"received": {"c1": "x"}})"), "t.json").expect.empty());
+  CHECK(load_scenario_text(with_expect(R"({"received": {}})"), "t.json").expect.empty());
+
+  const Scenario counts = load_scenario_text(
+      with_expect(R"({"counts": {"client.fast_retransmissions": 1, "client.window_probes": 0,
+                                 "server.keepalive_probes": 2, "server.bytes_received": 3}})"),
+      "t.json");
+  REQUIRE(counts.expect.counts.size() == 4);
+  CHECK(counts.expect.counts[0].counter == "client.fast_retransmissions");
+  CHECK(counts.expect.counts[3].counter == "server.bytes_received");
+  CHECK(counts.expect.counts[3].value == 3);
+
+  const auto expect_error = [&](const std::string& expect) { return error_of(with_expect(expect)); };
+  CHECK(expect_error(R"({"received": {"c2": "x"}})") ==
+        R"(t.json:2:31: error: at $.expect.received.c2: unknown connection "c2": no connect or listen in the timeline declares it (did you mean "c1"?))");
+  CHECK(expect_error(R"({"received": {"server:80": "x"}})") ==
+        R"(t.json:2:38: error: at $.expect.received["server:80"]: "server:80" is a listener, not a connection; its connections are "server:80#1", "server:80#2", ...)");
+  CHECK(expect_error(R"({"received": {"c1": 5}})") ==
+        R"(t.json:2:31: error: at $.expect.received.c1: expected a string or an object such as {"bytes": 3000} or {"length": 3000}, got a number)");
+  CHECK(expect_error(R"({"received": {"c1": {}}})") ==
+        R"(t.json:2:31: error: at $.expect.received.c1: missing required key: one of "data", "bytes" or "length")");
+  CHECK(expect_error(R"({"received": {"c1": {"bytes": 3, "length": 3}}})") ==
+        R"(t.json:2:44: error: at $.expect.received.c1.length: a "received" entry holds exactly one of "data", "bytes" or "length")");
+  CHECK(expect_error(R"({"received": {"c1": {"data": "x", "bytes": 3}}})") ==
+        R"(t.json:2:45: error: at $.expect.received.c1.bytes: a "received" entry holds exactly one of "data", "bytes" or "length")");
+  CHECK(expect_error(R"({"received": {"c1": {"byte": 3}}})") ==
+        R"(t.json:2:32: error: at $.expect.received.c1.byte: unknown key "byte", did you mean "bytes"?)");
+  CHECK(expect_error(R"({"received": {"c1": {"bytes": -1}}})") ==
+        "t.json:2:41: error: at $.expect.received.c1.bytes: expected an integer between 0 and 134217728, got -1");
+  CHECK(expect_error(R"({"received": {"c1": {"bytes": 134217729}}})") ==
+        "t.json:2:41: error: at $.expect.received.c1.bytes: expected an integer between 0 and 134217728, got 134217729");
+  CHECK(expect_error(R"({"received": {"c1": {"length": -1}}})") ==
+        "t.json:2:42: error: at $.expect.received.c1.length: expected a non-negative integer, got -1");
+  CHECK(expect_error(R"({"received": {"c1": {"data": 5}}})") ==
+        "t.json:2:40: error: at $.expect.received.c1.data: expected a string, got a number");
+  CHECK(expect_error(R"({"received": []})") == "t.json:2:24: error: at $.expect.received: expected an object, got an array");
+  CHECK(expect_error(R"({"recieved": {}})") ==
+        R"(t.json:2:12: error: at $.expect.recieved: unknown key "recieved", did you mean "received"?)");
+  CHECK(expect_error(R"({"counts": {"client.fast_retransmission": 1}})") ==
+        R"(t.json:2:23: error: at $.expect.counts["client.fast_retransmission"]: unknown counter "client.fast_retransmission", did you mean "client.fast_retransmissions"?)");
+  CHECK(expect_error(R"({"counts": {"client.window_probe": 1}})") ==
+        R"(t.json:2:23: error: at $.expect.counts["client.window_probe"]: unknown counter "client.window_probe", did you mean "client.window_probes"?)");
+  CHECK(expect_error(R"({"counts": {"server.keepalive_probe": 1}})") ==
+        R"(t.json:2:23: error: at $.expect.counts["server.keepalive_probe"]: unknown counter "server.keepalive_probe", did you mean "server.keepalive_probes"?)");
+  CHECK(expect_error(R"({"counts": {"client.bytes_recieved": 1}})") ==
+        R"(t.json:2:23: error: at $.expect.counts["client.bytes_recieved"]: unknown counter "client.bytes_recieved", did you mean "client.bytes_received"?)");
+}
+
 TEST_CASE("file errors", "[loader][errors]") {
   TempDir dir;
   const std::string missing = (dir.path() / "missing.json").string();
