@@ -823,7 +823,7 @@ void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& hos
                "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer",
                "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle",
                "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout",
-               "retransmit_syn_ack", "retransmit_fin"});
+               "retransmit_syn_ack", "retransmit_fin", "reset_unexpected_segments", "half_duplex_close"});
   tcp::TcpConfig& config = host.tcp;
   if (const Value* handshake = knobs.find("handshake"))
     config.handshake = read_choice(*handshake, knobs.path_of("handshake"), "handshake",
@@ -907,6 +907,10 @@ void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& hos
     config.retransmit_syn_ack = read_bool(*retransmit, knobs.path_of("retransmit_syn_ack"));
   if (const Value* retransmit = knobs.find("retransmit_fin"))
     config.retransmit_fin = read_bool(*retransmit, knobs.path_of("retransmit_fin"));
+  if (const Value* reset = knobs.find("reset_unexpected_segments"))
+    config.reset_unexpected_segments = read_bool(*reset, knobs.path_of("reset_unexpected_segments"));
+  if (const Value* half_duplex = knobs.find("half_duplex_close"))
+    config.half_duplex_close = read_bool(*half_duplex, knobs.path_of("half_duplex_close"));
 }
 
 void Loader::read_link(const Value& value, const std::string& path) {

@@ -86,6 +86,18 @@ struct TcpConfig {
   // show what it protects against (RFC 9293 3.8.1: every SYN and FIN is retransmitted).
   bool retransmit_syn_ack = true;
   bool retransmit_fin = true;
+
+  // Teaching variant, on by default: answer a segment that belongs to no connection (or an
+  // unacceptable ACK in LISTEN, SYN_SENT or SYN_RCVD) with a RST (RFC 9293 3.10.7.1-3.10.7.4).
+  // Off, such segments are dropped silently, as behind a firewall's DROP rule: a stale
+  // SYN-ACK is no longer rejected and the peer's half-open connection lingers.
+  bool reset_unexpected_segments = true;
+
+  // RFC 1122 4.2.2.13: a host MAY implement a "half-duplex" close: once the application has
+  // called CLOSE it cannot read, and data that is still unread at CLOSE or arrives after it
+  // draws a RST "to show that data was lost". Off by default: RFC 9293's half-close, where the
+  // closing side still receives.
+  bool half_duplex_close = false;
 };
 
 }  // namespace tcpsim::tcp

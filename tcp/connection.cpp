@@ -198,6 +198,15 @@ void Connection::set_automatic_read(Time now, bool automatic, Output& out) {
 }
 
 void Connection::close(Time now, Output& out) {
+  if (config_.half_duplex_close && readable_bytes() > 0 &&
+      (state_ == State::established || state_ == State::close_wait)) {
+    // RFC 1122 4.2.2.13: CLOSE "while received data is still pending" on a half-duplex close
+    // sends a RST to show that data was lost.
+    send_reset(snd_.nxt, out);
+    enter_closed("RFC 1122 4.2.2.13: CLOSE with unread data on a half-duplex close, RST sent",
+                 AppEventKind::aborted, out);
+    return;
+  }
   switch (state_) {
     case State::closed:
       return;  // "error: connection does not exist"
@@ -308,6 +317,10 @@ void Connection::arrive_closed(const Segment& segment, Output& out) {
     discard(segment, "RFC 9293 3.10.7.1: CLOSED, an arriving RST is discarded", out);
     return;
   }
+  if (!config_.reset_unexpected_segments) {
+    discard(segment, "reset_unexpected_segments = false: CLOSED, dropped silently (teaching variant)", out);
+    return;
+  }
   transmit(std::move(reset), out);
   discard(segment, "RFC 9293 3.10.7.1: CLOSED, segment answered with RST", out);
 }
@@ -320,6 +333,10 @@ void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
   }
   // RFC 9293 3.10.7.2 second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
   if (segment.has(flag::ack)) {
+    if (!config_.reset_unexpected_segments) {
+      discard(segment, "reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)", out);
+      return;
+    }
     send_reset(segment.ack, out);
     discard(segment, "RFC 9293 3.10.7.2: ACK in LISTEN draws a RST", out);
     return;
@@ -371,6 +388,10 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     if (seq_le(segment.ack, snd_.iss) || seq_gt(segment.ack, snd_.nxt)) {
       if (segment.has(flag::rst)) {
         discard(segment, "RFC 9293 3.10.7.3: RST with an unacceptable ACK in SYN_SENT", out);
+        return;
+      }
+      if (!config_.reset_unexpected_segments) {
+        discard(segment, "reset_unexpected_segments = false: an ACK that does not acknowledge our SYN is dropped silently (teaching variant)", out);
         return;
       }
       send_reset(segment.ack, out);
@@ -600,6 +621,10 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     // RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: if SND.UNA < SEG.ACK =< SND.NXT enter ESTABLISHED
     // with SND.WND = SEG.WND, SND.WL1 = SEG.SEQ, SND.WL2 = SEG.ACK; else <SEQ=SEG.ACK><CTL=RST>.
     if (!(seq_lt(snd_.una, segment.ack) && seq_le(segment.ack, snd_.nxt))) {
+      if (!config_.reset_unexpected_segments) {
+        discard(segment, "reset_unexpected_segments = false: an unacceptable ACK in SYN_RCVD is dropped silently (teaching variant)", out);
+        return false;
+      }
       send_reset(segment.ack, out);
       discard(segment, "RFC 9293 3.10.7.4 fifth: unacceptable ACK in SYN_RCVD, RST sent", out);
       return false;
@@ -760,6 +785,14 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     store_out_of_order(segment, out);
     ack_owed_ = true;
     ack_reason_ = "RFC 5681 4.2: out of order, held for reassembly, duplicate ACK at once";
+    return;
+  }
+  if (config_.half_duplex_close && fin_requested_ && (view.take > 0 || !segment.payload.empty())) {
+    // RFC 1122 4.2.2.13: after CLOSE on a half-duplex close, "if new data is received after
+    // CLOSE is called, its TCP SHOULD send a RST to show that data was lost".
+    send_reset(snd_.nxt, out);
+    enter_closed("RFC 1122 4.2.2.13: data arrived after CLOSE on a half-duplex close, RST sent",
+                 AppEventKind::aborted, out);
     return;
   }
   bool filled_gap = false;

@@ -255,6 +255,10 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
       discard(packet, "RFC 9293 3.10.7.2: RST in LISTEN is ignored", out);
       return;
     }
+    if (segment.has(flag::ack) && !config_.tcp.reset_unexpected_segments) {
+      discard(packet, "reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)", out);
+      return;
+    }
     if (segment.has(flag::ack)) {
       Packet reply;
       reply.source = config_.address;
@@ -296,6 +300,10 @@ void Host::answer_without_connection(const Packet& packet, Output& out) {
   Packet reply;
   if (!reset_for_segment(packet.segment, reply.segment)) {
     discard(packet, "RFC 9293 3.10.7.1: no connection, an arriving RST is discarded", out);
+    return;
+  }
+  if (!config_.tcp.reset_unexpected_segments) {
+    discard(packet, "reset_unexpected_segments = false: no connection, dropped silently (teaching variant)", out);
     return;
   }
   reply.source = config_.address;

@@ -893,7 +893,7 @@ TEST_CASE("data transfer knob errors", "[loader][errors][knobs]") {
   CHECK(tcp_error(R"({"fin_wait2_timeout": "1s"})") ==
         at + R"(33: error: at $.hosts[0].tcp.fin_wait2_timeout: unknown key "fin_wait2_timeout", did you mean "fin_wait_2_timeout"?)");
   CHECK(tcp_error(R"({"send_buf": 1})") ==
-        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of "handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer", "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle", "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout", "retransmit_syn_ack", "retransmit_fin")");
+        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of "handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer", "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle", "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout", "retransmit_syn_ack", "retransmit_fin", "reset_unexpected_segments", "half_duplex_close")");
 }
 
 TEST_CASE("read actions and read modes", "[loader][reads]") {

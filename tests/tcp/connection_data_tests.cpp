@@ -513,3 +513,64 @@ TEST_CASE("fin_wait_1_without_fin_retransmission_sends_nothing_on_timeout", "[da
   CHECK(sent(out).empty());
   CHECK(c.state() == State::fin_wait_1);
 }
+
+TEST_CASE("listen_ack_without_reset_knob_is_dropped_silently", "[data][knob]") {
+  TcpConfig config;
+  config.reset_unexpected_segments = false;
+  Connection c = make_connection(config);
+  Output out;
+  c.open_passive(0, local_iss, out);
+  out.clear();
+  c.segment_arrives(0, from_peer(peer_iss, 555, flag::ack), out);
+  CHECK(sent(out).empty());
+  CHECK(contains(discard_reasons(out).at(0), "reset_unexpected_segments"));
+  CHECK(c.state() == State::listen);
+}
+
+TEST_CASE("syn_sent_bad_ack_without_reset_knob_is_dropped_silently", "[data][knob]") {
+  TcpConfig config;
+  config.reset_unexpected_segments = false;
+  Connection c = make_connection(config);
+  to_syn_sent(c);
+  Output out;
+  c.segment_arrives(0, from_peer(peer_iss, 999, flag::syn | flag::ack), out);
+  CHECK(sent(out).empty());
+  CHECK(c.state() == State::syn_sent);
+}
+
+TEST_CASE("fin_wait_1_half_duplex_close_data_after_close_draws_rst", "[data][knob]") {
+  TcpConfig config;
+  config.half_duplex_close = true;
+  Connection c = make_connection(config);
+  to_fin_wait_1(c);
+  Output out;
+  c.segment_arrives(0, from_peer(301, 102, flag::ack, "late"), out);
+  const Segment reset = only_sent(out);
+  CHECK(reset.has(flag::rst));
+  CHECK(delivered(out).empty());
+  CHECK(c.state() == State::closed);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::aborted});
+}
+
+TEST_CASE("fin_wait_1_half_close_by_default_still_receives", "[data][knob]") {
+  Connection c = make_connection();
+  to_fin_wait_1(c);
+  Output out;
+  c.segment_arrives(0, from_peer(301, 102, flag::ack, "late"), out);
+  CHECK(delivered(out) == "late");
+  CHECK(c.state() == State::fin_wait_2);
+}
+
+TEST_CASE("established_half_duplex_close_with_unread_data_sends_rst", "[data][knob]") {
+  TcpConfig config;
+  config.half_duplex_close = true;
+  Connection c = make_connection(config);
+  Output out;
+  c.set_automatic_read(0, false, out);
+  to_established_active(c);
+  c.segment_arrives(0, from_peer(301, 101, flag::ack, "unread"), out);
+  out.clear();
+  c.close(0, out);
+  CHECK(only_sent(out).has(flag::rst));
+  CHECK(c.state() == State::closed);
+}
