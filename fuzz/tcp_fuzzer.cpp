@@ -385,6 +385,19 @@ TcpConfig make_config(std::uint8_t bits, std::uint8_t size, bool allow_two_way, 
     config.synack_retries = 1;
     config.data_retries = 2;
   }
+  if ((bits & 0x80) != 0) {
+    // The data-transfer timers and buffers at small values, so that they all come into play.
+    config.delayed_ack = 40 * millisecond;
+    config.keepalive = true;
+    config.keepalive_idle = 1 * second;
+    config.keepalive_interval = 100 * millisecond;
+    config.keepalive_probes = 2;
+    config.user_timeout = 5 * second;
+    config.fin_wait_2_timeout = 3 * second;
+    config.nagle = (size & 1) != 0;
+    config.send_buffer = 1 + static_cast<std::uint32_t>(size) * 8;
+    config.half_duplex_close = (size & 2) != 0;
+  }
   return config;
 }
 
@@ -453,10 +466,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         h.call(e, nullptr, [&](Connection& c, Output& out) { c.send(h.now(), bytes, out); });
         break;
       }
-      case 11:
-      case 12:  // CLOSE
+      case 11:  // CLOSE
         h.call(e, nullptr, [&](Connection& c, Output& out) { c.close(h.now(), out); });
         break;
+      case 12: {  // RECEIVE, or a switch of the read mode
+        const std::uint8_t how = in.u8();
+        if ((how & 1) != 0) {
+          h.call(e, nullptr, [&](Connection& c, Output& out) { c.set_automatic_read(h.now(), (how & 2) != 0, out); });
+        } else {
+          h.call(e, nullptr, [&](Connection& c, Output& out) { c.read(h.now(), static_cast<std::size_t>(how) * 16, out); });
+        }
+        break;
+      }
       case 13:  // ABORT
         h.call(e, nullptr, [&](Connection& c, Output& out) { c.abort(h.now(), out); });
         break;

@@ -41,7 +41,15 @@ constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
 // One send's "bytes" (and a "received" expectation's): 128 MiB. All the "bytes" of a scenario
 // (sends and "received" expectations) together: 1 GiB, since the loader holds them in memory.
 constexpr std::int64_t max_send_bytes = 128 * 1024 * 1024;
+#ifdef TCPSIM_FUZZ_LIMITS
+// Fuzzing builds only: a valid scenario that asks for 1 GiB of pattern bytes is slow, not a bug,
+// and would read as a fuzzer timeout; the limit (and its message) shrink to 16 MiB there.
+constexpr std::int64_t max_scenario_pattern_bytes = 16 * 1024 * 1024;
+constexpr const char* max_scenario_pattern_text = "16 MiB";
+#else
 constexpr std::int64_t max_scenario_pattern_bytes = 1024 * 1024 * 1024;
+constexpr const char* max_scenario_pattern_text = "1 GiB";
+#endif
 // Buffer sizes (tcp knobs): the receive buffer is at most 16 MiB, the send buffer 64 MiB.
 constexpr std::int64_t max_receive_buffer = 16 * 1024 * 1024;
 constexpr std::int64_t max_send_buffer = 64 * 1024 * 1024;
@@ -717,7 +725,8 @@ void Loader::count_pattern(std::int64_t count, const Value& value, const std::st
   if (count > max_scenario_pattern_bytes - pattern_bytes_)
     fail(value, path,
          "the scenario's \"bytes\" would total " + std::to_string(pattern_bytes_ + count) +
-             ", more than the limit of " + std::to_string(max_scenario_pattern_bytes) + " (1 GiB, held in memory)");
+             ", more than the limit of " + std::to_string(max_scenario_pattern_bytes) + " (" + max_scenario_pattern_text +
+             ", held in memory)");
   pattern_bytes_ += count;
 }
 

@@ -53,6 +53,8 @@ std::size_t Connection::send_buffer_space() const {
 }
 
 std::size_t Connection::readable_bytes() const {
+  // Nothing is buffered before synchronization or once the TCB is gone.
+  if (state_ == State::closed || state_ == State::listen || state_ == State::syn_sent) return 0;
   // RCV.NXT counts the peer's FIN, which is not a byte.
   return static_cast<std::uint32_t>(rcv_.nxt - read_seq_) - (fin_received_ ? 1U : 0U);
 }
