@@ -74,7 +74,7 @@ add_test(NAME pcap:tshark-lossy-transfers
          COMMAND bash ${TCPSIM_TSHARK_CHECK} $<TARGET_FILE:tcpsim> tests/pcap/scenarios
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(pcap:tshark-all-scenarios pcap:tshark-lossy-transfers PROPERTIES
-                     SKIP_RETURN_CODE 77 TIMEOUT 60)
+                     SKIP_RETURN_CODE 77 TIMEOUT 120)
 add_test(NAME pcap:write-error-exits-2
          COMMAND bash -c "out=$(\"$0\" run scenarios/three-way-handshake.json --pcap /nonexistent-dir/x.pcapng 2>&1 >/dev/null); status=$?; echo \"$out\"; [ $status -eq 2 ] && [[ $out == *'cannot write /nonexistent-dir/x.pcapng'* ]]"
                  $<TARGET_FILE:tcpsim>
