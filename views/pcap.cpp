@@ -219,8 +219,7 @@ std::string option_lines(std::string_view bytes, std::size_t begin, std::size_t 
 
 // "10.0.0.1:49152 > 10.0.0.2:80 SYN seq=1 ack=0 win=65535 len=0 mss=536", read from the bytes.
 std::string describe_packet(std::string_view packet) {
-  if (packet.size() < ip_header_length ||
-      static_cast<std::uint8_t>(packet[0]) >> 4 != 4) {
+  if (packet.size() < ip_header_length || static_cast<std::uint8_t>(packet[0]) >> 4 != 4) {
     return "not an IPv4 packet";
   }
   const std::size_t ip_length = (static_cast<std::uint8_t>(packet[0]) & 0x0F) * 4U;
@@ -235,9 +234,8 @@ std::string describe_packet(std::string_view packet) {
   const std::size_t data_offset = (static_cast<std::uint8_t>(packet[tcp_at + 12]) >> 4) * 4U;
   const std::size_t total = read_be(packet, 2, 2);
   const std::uint8_t flags = static_cast<std::uint8_t>(packet[tcp_at + 13]);
-  out = tcp::address_to_string(source) + ":" + std::to_string(read_be(packet, tcp_at, 2)) +
-        " > " + tcp::address_to_string(destination) + ":" +
-        std::to_string(read_be(packet, tcp_at + 2, 2));
+  out = tcp::address_to_string(source) + ":" + std::to_string(read_be(packet, tcp_at, 2)) + " > " +
+        tcp::address_to_string(destination) + ":" + std::to_string(read_be(packet, tcp_at + 2, 2));
   const std::string flag_text = tcp::flags_to_string(flags);
   out += " " + (flag_text.empty() ? std::string("(no flags)") : flag_text);
   out += " seq=" + std::to_string(read_be(packet, tcp_at + 4, 4));
@@ -289,8 +287,7 @@ std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes) {
 // ---- Packets ----
 
 std::vector<std::uint8_t> encode_ipv4_tcp(const TraceSegment& segment) {
-  const std::size_t payload_length =
-      std::min<std::size_t>(segment.length, max_captured_payload);
+  const std::size_t payload_length = std::min<std::size_t>(segment.length, max_captured_payload);
   const std::size_t tcp_length =
       tcp_header_length + (segment.mss != 0 ? tcp_option_mss_length : 0) + payload_length;
   const std::size_t total_length = ip_header_length + tcp_length;
@@ -327,7 +324,8 @@ std::vector<std::uint8_t> encode_ipv4_tcp(const TraceSegment& segment) {
   }
   // The trace's payload bytes; a trace without them (or with fewer) is filled with zeros.
   const std::size_t known = std::min(payload_length, segment.payload.size());
-  std::copy_n(segment.payload.begin(), known, packet.begin() + static_cast<std::ptrdiff_t>(at + header_length));
+  std::copy_n(segment.payload.begin(), known,
+              packet.begin() + static_cast<std::ptrdiff_t>(at + header_length));
 
   // Pseudo-header: source, destination, zero, protocol, TCP length.
   std::array<std::uint8_t, 12> pseudo{};
@@ -446,8 +444,8 @@ std::string format_pcapng(const runner::Scenario& scenario, const runner::RunRes
 
   std::string section;
   put_le32(section, byte_order_magic);
-  put_le16(section, 1);  // major version
-  put_le16(section, 0);  // minor version
+  put_le16(section, 1);      // major version
+  put_le16(section, 0);      // minor version
   put_le64(section, ~0ULL);  // section length not given
   section += pcapng_options(
       {{option_comment, "tcpsim scenario " + scenario.name + ", seed " +
@@ -460,7 +458,8 @@ std::string format_pcapng(const runner::Scenario& scenario, const runner::RunRes
   std::string hosts;
   for (std::size_t index = 0; index < scenario.hosts.size(); ++index) {
     if (index > 0) hosts += " <-> ";
-    hosts += scenario.hosts[index].name + " " + tcp::address_to_string(scenario.hosts[index].address);
+    hosts +=
+        scenario.hosts[index].name + " " + tcp::address_to_string(scenario.hosts[index].address);
   }
   std::string interface;
   put_le16(interface, linktype_raw);
@@ -477,8 +476,7 @@ std::string format_pcapng(const runner::Scenario& scenario, const runner::RunRes
     if (event.kind != TraceKind::send) continue;
     std::string comment = comments[frame++];
     if (event.segment.length > max_captured_payload) {
-      if (comment.empty()) comment = "segment #" + std::to_string(event.segment.id) + ": ";
-      else comment += "; ";
+      comment += comment.empty() ? "segment #" + std::to_string(event.segment.id) + ": " : "; ";
       comment += "payload cut to " + std::to_string(max_captured_payload) + " of " +
                  std::to_string(event.segment.length) + " octets to fit one IPv4 packet";
     }
@@ -521,11 +519,11 @@ std::string pcapng_hex_dump(std::string_view bytes) {
       const std::size_t data_at = at + 28;
       const std::uint64_t ticks =
           (static_cast<std::uint64_t>(read_le32(bytes, at + 12)) << 32) | read_le32(bytes, at + 16);
-      out += "Enhanced Packet Block, interface " + std::to_string(read_le32(bytes, at + 8)) +
-             ", " + std::to_string(captured) + " octets captured\n";
+      out += "Enhanced Packet Block, interface " + std::to_string(read_le32(bytes, at + 8)) + ", " +
+             std::to_string(captured) + " octets captured\n";
       if (captured <= length - 32) {
-        out += "  " + format_capture_time(static_cast<Time>(ticks & 0x7FFFFFFFFFFFFFFFULL)) +
-               " " + describe_packet(bytes.substr(data_at, captured)) + "\n";
+        out += "  " + format_capture_time(static_cast<Time>(ticks & 0x7FFFFFFFFFFFFFFFULL)) + " " +
+               describe_packet(bytes.substr(data_at, captured)) + "\n";
         options_at = data_at + ((captured + 3U) & ~3U);
       }
     } else {

@@ -52,11 +52,13 @@ Run run_text(const std::string& text) {
 std::string handshake_scenario(const std::string& faults, const std::string& extra = "") {
   return R"({"tcpsim": 1, "name": "pcap-test", "description": "pcap view test", "seed": 1,
     "link": {"delay": "50ms")" + extra + R"(},
-    "hosts": [{"name": "client", "address": "10.0.0.1"}, {"name": "server", "address": "10.0.0.2"}],
+    "hosts": [{"name": "client", "address": "10.0.0.1"},
+              {"name": "server", "address": "10.0.0.2"}],
     "faults": )" + faults + R"(,
     "timeline": [
       {"at": "0s", "host": "server", "action": "listen", "port": 80},
-      {"at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1"}],
+      {"at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80,
+       "name": "c1"}],
     "stop_at": "1s"})";
 }
 
@@ -345,7 +347,8 @@ TEST_CASE("a held segment's comment tells the hold, the late delivery and the re
 
 TEST_CASE("a duplicated segment's comment tells when each copy arrived", "[pcap]") {
   const Run run = run_text(handshake_scenario(
-      R"([{"name": "twice", "match": {"from": "client", "flags": "SYN"}, "action": "duplicate", "duration": "10ms"}])"));
+      R"([{"name": "twice", "match": {"from": "client", "flags": "SYN"},
+           "action": "duplicate", "duration": "10ms"}])"));
   const auto comments = views::segment_fate_comments(run.scenario, run.result);
   REQUIRE(!comments.empty());
   CHECK(comments[0].rfind("segment #1: duplicated by the link, the copy due at 0.160000000s "
@@ -356,7 +359,8 @@ TEST_CASE("a duplicated segment's comment tells when each copy arrived", "[pcap]
 
 TEST_CASE("a segment still held when the run stops says so", "[pcap]") {
   const Run run = run_text(handshake_scenario(
-      R"([{"name": "late", "match": {"from": "client", "flags": "SYN"}, "action": "hold", "until": "5s"}])"));
+      R"([{"name": "late", "match": {"from": "client", "flags": "SYN"},
+           "action": "hold", "until": "5s"}])"));
   const auto comments = views::segment_fate_comments(run.scenario, run.result);
   REQUIRE(!comments.empty());
   CHECK(comments[0] ==
@@ -366,7 +370,8 @@ TEST_CASE("a segment still held when the run stops says so", "[pcap]") {
 
 TEST_CASE("a segment held beyond MSL is reported expired", "[pcap]") {
   std::string scenario = handshake_scenario(
-      R"([{"name": "ancient", "match": {"from": "client", "flags": "SYN", "nth": 1}, "action": "hold", "until": "900ms"}])",
+      R"([{"name": "ancient", "match": {"from": "client", "flags": "SYN", "nth": 1},
+           "action": "hold", "until": "900ms"}])",
       R"(, "msl": "500ms")");
   const Run run = run_text(scenario);
   const auto comments = views::segment_fate_comments(run.scenario, run.result);
