@@ -83,13 +83,13 @@ for scenario in "${scenarios[@]}"; do
     failures=$((failures + 1))
     continue
   fi
-  [ -z "$control_source" ] && control_source=$capture
   if [ "$(cat "$work/$name.tshark-status")" != 0 ]; then
     echo "FAIL $name: tshark could not read the capture"
     sed 's/^/  /' "$work/$name.tshark-err"
     failures=$((failures + 1))
     continue
   fi
+  [ -z "$control_source" ] && [ -s "$work/$name.fields" ] && control_source=$capture
   # Compare the trace (send order = frame order) with what tshark found.
   problems=$(awk -F'\t' '
     FNR == NR {  # the JSON Lines trace
@@ -108,20 +108,29 @@ for scenario in "${scenarios[@]}"; do
        # spurious, out-of-order, keep-alive, zero-window probe, comment
       ++seen
       f = $1
-      if ($2 != "1") print "frame " f ": IPv4 header checksum status " ($2 == "" ? "missing" : $2) " (1 is good)"
-      if ($3 != "1") print "frame " f ": TCP checksum status " ($3 == "" ? "missing" : $3) " (1 is good)"
+      if ($2 != "1") print "frame " f ": IPv4 header checksum status [" $2 "] (1 is good)"
+      if ($3 != "1") print "frame " f ": TCP checksum status [" $3 "] (1 is good)"
       if ($4 != "") print "frame " f ": malformed"
       n = split($5, severities, ",")
-      for (i = 1; i <= n; ++i) if (severities[i] == 8388608) print "frame " f ": expert info of severity Error"
+      for (i = 1; i <= n; ++i) {
+        if (severities[i] == 8388608) print "frame " f ": expert info of severity Error"
+      }
       if ($6 != "" || $7 != "" || $8 != "" || $9 != "") theirs[f] = 1
       if ($10 != "" || $11 != "") probe[f] = 1
-      if (f in needs_comment && $12 == "") print "frame " f ": the trace says the link or the receiver did not simply deliver it, but it has no comment"
+      if (f in needs_comment && $12 == "") {
+        print "frame " f ": the trace says the link or the receiver did not simply deliver it," \
+              " but it has no comment"
+      }
     }
     END {
       if (seen != frames) print "tshark read " seen " frames, the trace has " frames " send events"
       for (f = 1; f <= frames; ++f) {
-        if ((f in ours) && !(f in theirs) && !(f in probe)) print "frame " f ": a retransmission in the trace, not flagged by tshark"
-        if ((f in theirs) && !(f in ours)) print "frame " f ": flagged as a retransmission by tshark, not by the trace"
+        if ((f in ours) && !(f in theirs) && !(f in probe)) {
+          print "frame " f ": a retransmission in the trace, not flagged by tshark"
+        }
+        if ((f in theirs) && !(f in ours)) {
+          print "frame " f ": flagged as a retransmission by tshark, not by the trace"
+        }
       }
     }' "$work/$name.jsonl" "$work/$name.fields")
   if [ -n "$problems" ]; then
