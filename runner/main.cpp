@@ -13,6 +13,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/pcap.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
 #define TCPSIM_SCENARIO_DIR "scenarios"
@@ -72,6 +73,7 @@ struct RunCommand {
   std::string trace_file;
   bool no_timers = false;
   bool absolute = false;
+  std::string pcap_file;  // --pcap: pcapng capture of the run (views/pcap.hpp)
 };
 
 int command_run(const RunCommand& options) {
@@ -94,6 +96,14 @@ int command_run(const RunCommand& options) {
   if (!options.trace_file.empty()) {
     std::string error;
     if (!write_file_atomically(options.trace_file, jsonl, error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
+  if (!options.pcap_file.empty()) {
+    std::string error;
+    if (!write_file_atomically(options.pcap_file,
+                               tcpsim::views::format_pcapng(scenario, result), error)) {
       std::cerr << "tcpsim: " << error << "\n";
       return exit_bad_input;
     }
@@ -242,6 +252,8 @@ int main(int argc, char** argv) {
   run->add_option("--trace", run_options.trace_file, "Also write the JSON Lines trace to FILE");
   run->add_flag("--no-timers", run_options.no_timers, "Hide timer set/cancel lines");
   run->add_flag("--absolute", run_options.absolute, "Absolute sequence numbers in the ladder");
+  run->add_option("--pcap", run_options.pcap_file,
+                  "Also write a pcapng capture (IPv4+TCP, ns virtual time) to FILE");
 
   std::vector<std::string> check_paths;
   bool update = false;

@@ -424,6 +424,7 @@ class Simulation {
     view.window = packet.segment.window;
     view.mss = packet.segment.mss;
     view.length = static_cast<std::uint32_t>(packet.segment.payload.size());
+    view.payload = packet.segment.payload;
     return view;
   }
 

@@ -48,6 +48,7 @@ struct TraceSegment {
   std::uint16_t window = 0;
   std::uint16_t mss = 0;
   std::uint32_t length = 0;
+  std::vector<std::uint8_t> payload;  // the `length` payload bytes (the pcap view writes them)
   std::int64_t relative_seq = 0;
   std::int64_t relative_ack = 0;
   bool has_relative_seq = false;

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# tshark reads the capture of every scenario in a directory (globbed now, so scenarios added
+# later are covered) and must find, for each one (docs/views.md, "pcap"):
+#   - one frame per `send` event of the trace, none malformed, no expert info of severity Error;
+#   - every IPv4 header checksum and every TCP checksum verified good (status 1: a bad (0) or an
+#     unverified (2) one fails, so the check cannot pass with validation silently off);
+#   - the frames it flags as retransmissions exactly the frames the trace marks "retx":true.
+#     tshark's flags that count: retransmission, fast retransmission, spurious retransmission,
+#     and out-of-order: Wireshark calls a retransmission "out-of-order" when it comes less than
+#     the handshake's round trip after the highest segment, and a capture taken where segments
+#     leave their sender holds nothing else out of order (a sender sends in order). Exception: a
+#     frame tshark calls a keep-alive or a zero-window probe need not be flagged (Wireshark never
+#     marks those as retransmissions; tcpsim's trace does when a probe repeats a sequence number);
+#   - a comment on every frame whose segment the trace drops, delays, duplicates, expires or
+#     sees discarded.
+# Then a negative control: a capture with one TCP checksum octet flipped must be reported bad.
+# Usage: tshark-check.sh TCPSIM SCENARIO_DIR
+# Exit: 0 pass, 1 fail, 77 skipped (tshark missing and TCPSIM_SKIP_TSHARK=1).
+set -uo pipefail
+
+tcpsim=$1
+scenario_dir=$2
+
+if ! command -v tshark >/dev/null 2>&1; then
+  if [ "${TCPSIM_SKIP_TSHARK:-0}" = 1 ]; then
+    echo "SKIP: tshark is not installed (TCPSIM_SKIP_TSHARK=1)"
+    exit 77
+  fi
+  echo "FAIL: tshark is not installed. Install it with scripts/install-dependencies (Debian" \
+       "package tshark), or set TCPSIM_SKIP_TSHARK=1 to skip this test." >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Checksum validation on; every TCP payload shown as plain data, so that an application
+# dissector guessing at a scenario's bytes ("GET /" on port 80) cannot make the check fail: the
+# check is about the IPv4 and TCP that tcpsim writes.
+tshark_fields() {
+  tshark -n -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+    -d tcp.port==1-65535,data \
+    -T fields -E separator=/t -E occurrence=a -E aggregator=, \
+    -e frame.number -e ip.checksum.status -e tcp.checksum.status -e _ws.malformed \
+    -e _ws.expert.severity -e tcp.analysis.retransmission -e tcp.analysis.fast_retransmission \
+    -e tcp.analysis.spurious_retransmission -e tcp.analysis.out_of_order \
+    -e tcp.analysis.keep_alive -e tcp.analysis.zero_window_probe -e frame.comment
+}
+
+failures=0
+checked=0
+control_source=""  # the first capture written, for the negative control
+shopt -s nullglob
+scenarios=("$scenario_dir"/*.json)
+if ((${#scenarios[@]} == 0)); then
+  echo "FAIL: no scenarios in $scenario_dir" >&2
+  exit 1
+fi
+# Capture and read every scenario, a few at a time (tshark spends most of its half second per
+# file waiting, not computing), then judge them one by one in order.
+capture_and_read() {  # SCENARIO NAME
+  local capture="$work/$2.pcapng"
+  "$tcpsim" run "$1" --format jsonl --pcap "$capture" >"$work/$2.jsonl" 2>"$work/$2.err"
+  echo $? >"$work/$2.status"
+  [ -s "$capture" ] || return 0
+  tshark_fields "$capture" >"$work/$2.fields" 2>"$work/$2.tshark-err"
+  echo $? >"$work/$2.tshark-status"
+}
+for scenario in "${scenarios[@]}"; do
+  while (($(jobs -rp | wc -l) >= 4)); do wait -n; done
+  capture_and_read "$scenario" "$(basename "$scenario" .json)" &
+done
+wait
+
+for scenario in "${scenarios[@]}"; do
+  name=$(basename "$scenario" .json)
+  capture="$work/$name.pcapng"
+  status=$(cat "$work/$name.status")
+  # 1 is an unmet expectation: the scenario's business, not the capture's.
+  if ((status != 0 && status != 1)) || [ ! -s "$capture" ]; then
+    echo "FAIL $name: tcpsim run --pcap exited $status"
+    sed 's/^/  /' "$work/$name.err"
+    failures=$((failures + 1))
+    continue
+  fi
+  if [ "$(cat "$work/$name.tshark-status")" != 0 ]; then
+    echo "FAIL $name: tshark could not read the capture"
+    sed 's/^/  /' "$work/$name.tshark-err"
+    failures=$((failures + 1))
+    continue
+  fi
+  [ -z "$control_source" ] && [ -s "$work/$name.fields" ] && control_source=$capture
+  # Compare the trace (send order = frame order) with what tshark found.
+  problems=$(awk -F'\t' '
+    FNR == NR {  # the JSON Lines trace
+      if ($0 ~ /"ev":"send"/) {
+        ++frames
+        match($0, /"id":[0-9]+/); id = substr($0, RSTART + 5, RLENGTH - 5)
+        frame_of[id] = frames
+        if ($0 ~ /"retx":true/) ours[frames] = 1
+      } else if ($0 ~ /"ev":"(drop|delay|duplicate|expire|discard)"/) {
+        match($0, /"id":[0-9]+/); id = substr($0, RSTART + 5, RLENGTH - 5)
+        if (id in frame_of) needs_comment[frame_of[id]] = 1
+      }
+      next
+    }
+    {  # tshark: frame, ip status, tcp status, malformed, severities, retransmission, fast,
+       # spurious, out-of-order, keep-alive, zero-window probe, comment
+      ++seen
+      f = $1
+      if ($2 != "1") print "frame " f ": IPv4 header checksum status [" $2 "] (1 is good)"
+      if ($3 != "1") print "frame " f ": TCP checksum status [" $3 "] (1 is good)"
+      if ($4 != "") print "frame " f ": malformed"
+      n = split($5, severities, ",")
+      for (i = 1; i <= n; ++i) {
+        if (severities[i] == 8388608) print "frame " f ": expert info of severity Error"
+      }
+      if ($6 != "" || $7 != "" || $8 != "" || $9 != "") theirs[f] = 1
+      if ($10 != "" || $11 != "") probe[f] = 1
+      if (f in needs_comment && $12 == "") {
+        print "frame " f ": the trace says the link or the receiver did not simply deliver it," \
+              " but it has no comment"
+      }
+    }
+    END {
+      if (seen != frames) print "tshark read " seen " frames, the trace has " frames " send events"
+      for (f = 1; f <= frames; ++f) {
+        if ((f in ours) && !(f in theirs) && !(f in probe)) {
+          print "frame " f ": a retransmission in the trace, not flagged by tshark"
+        }
+        if ((f in theirs) && !(f in ours)) {
+          print "frame " f ": flagged as a retransmission by tshark, not by the trace"
+        }
+      }
+    }' "$work/$name.jsonl" "$work/$name.fields")
+  if [ -n "$problems" ]; then
+    echo "FAIL $name"
+    echo "$problems" | sed 's/^/  /'
+    failures=$((failures + 1))
+  else
+    retransmissions=$(grep -c '"ev":"send".*"retx":true' "$work/$name.jsonl")
+    echo "PASS $name ($(wc -l <"$work/$name.fields") frames, $retransmissions retransmissions)"
+    checked=$((checked + 1))
+  fi
+done
+
+# Negative control: flip the high octet of the first packet's TCP checksum (packet data starts
+# 28 octets into the first Enhanced Packet Block, which follows the SHB and the IDB; the TCP
+# checksum is 20 + 16 octets into the packet). tshark must now call it bad.
+le32_at() {  # the little-endian 32-bit value at offset $2 of file $1
+  local b
+  read -r -a b < <(od -An -tu1 -j "$2" -N4 "$1")
+  echo $((b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24))
+}
+control="$work/control.pcapng"
+if [ -z "$control_source" ]; then
+  echo "FAIL control: no capture was written"
+  failures=$((failures + 1))
+else
+  cp "$control_source" "$control"
+  shb_length=$(le32_at "$control" 4)
+  idb_length=$(le32_at "$control" $((shb_length + 4)))
+  offset=$((shb_length + idb_length + 28 + 20 + 16))
+  octet=$(od -An -tu1 -j "$offset" -N1 "$control" | tr -d ' ')
+  printf "$(printf '\\%03o' $((octet ^ 0xFF)))" |
+    dd of="$control" bs=1 seek="$offset" conv=notrunc status=none
+  control_status=$(tshark_fields "$control" 2>/dev/null | awk -F'\t' 'NR == 1 { print $3 }')
+  if [ "$control_status" != "0" ]; then
+    echo "FAIL control: a capture with a corrupted TCP checksum was not reported bad" \
+         "(status '$control_status')"
+    failures=$((failures + 1))
+  else
+    echo "PASS control: a corrupted TCP checksum is reported bad"
+  fi
+fi
+
+echo "$checked scenarios passed, $failures failed"
+((failures == 0))
