@@ -13,6 +13,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/narration.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
 #define TCPSIM_SCENARIO_DIR "scenarios"
@@ -72,6 +73,8 @@ struct RunCommand {
   std::string trace_file;
   bool no_timers = false;
   bool absolute = false;
+  bool explain = false;       // --explain: a sentence under each ladder line
+  std::string lang = "en";    // --lang: the narration's language
 };
 
 int command_run(const RunCommand& options) {
@@ -105,7 +108,13 @@ int command_run(const RunCommand& options) {
     LadderOptions ladder;
     ladder.timers = !options.no_timers;
     ladder.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
-    std::cout << format_ladder(scenario, result, ladder);
+    if (options.explain) {
+      tcpsim::views::Language language = tcpsim::views::Language::english;
+      tcpsim::views::parse_language(options.lang, language);  // checked by the parser
+      std::cout << tcpsim::views::format_explained_ladder(scenario, result, ladder, language);
+    } else {
+      std::cout << format_ladder(scenario, result, ladder);
+    }
     const std::size_t total = count_expectations(scenario.expect);
     if (failures.empty()) {
       std::cout << "\nexpectations: " << total << " of " << total << " met\n";
@@ -242,6 +251,11 @@ int main(int argc, char** argv) {
   run->add_option("--trace", run_options.trace_file, "Also write the JSON Lines trace to FILE");
   run->add_flag("--no-timers", run_options.no_timers, "Hide timer set/cancel lines");
   run->add_flag("--absolute", run_options.absolute, "Absolute sequence numbers in the ladder");
+  // Narration (views/narration.hpp).
+  run->add_flag("--explain", run_options.explain,
+                "Under each ladder line, one sentence: what happened and why (the rule)");
+  run->add_option("--lang", run_options.lang, "Language of --explain: en (default) or zh")
+      ->check(CLI::IsMember({"en", "zh"}));
 
   std::vector<std::string> check_paths;
   bool update = false;
