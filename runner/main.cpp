@@ -255,7 +255,14 @@ int main(int argc, char** argv) {
   run->add_flag("--explain", run_options.explain,
                 "Under each ladder line, one sentence: what happened and why (the rule)");
   run->add_option("--lang", run_options.lang, "Language of --explain: en (default) or zh")
-      ->check(CLI::IsMember({"en", "zh"}));
+      ->check(CLI::Validator(
+          [](std::string& code) {
+            tcpsim::views::Language language;
+            return tcpsim::views::parse_language(code, language)
+                       ? std::string()
+                       : "unsupported language '" + code + "': use en (English) or zh (Chinese)";
+          },
+          "en|zh"));
 
   std::vector<std::string> check_paths;
   bool update = false;
