@@ -13,6 +13,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/mermaid.hpp"
 #include "views/narration.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
@@ -75,6 +76,7 @@ struct RunCommand {
   bool absolute = false;
   bool explain = false;       // --explain: a sentence under each ladder line
   std::string lang = "en";    // --lang: the narration's language
+  std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there
 };
 
 int command_run(const RunCommand& options) {
@@ -97,6 +99,17 @@ int command_run(const RunCommand& options) {
   if (!options.trace_file.empty()) {
     std::string error;
     if (!write_file_atomically(options.trace_file, jsonl, error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
+  if (!options.mermaid_file.empty()) {
+    tcpsim::views::MermaidOptions mermaid;
+    mermaid.timers = !options.no_timers;
+    mermaid.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
+    std::string error;
+    if (!write_file_atomically(options.mermaid_file,
+                               tcpsim::views::format_mermaid(scenario, result, mermaid), error)) {
       std::cerr << "tcpsim: " << error << "\n";
       return exit_bad_input;
     }
@@ -263,6 +276,8 @@ int main(int argc, char** argv) {
                        : "unsupported language '" + code + "': use en (English) or zh (Chinese)";
           },
           "en|zh"));
+  run->add_option("--mermaid", run_options.mermaid_file,
+                  "Also write the run as a Mermaid sequenceDiagram to FILE");
 
   std::vector<std::string> check_paths;
   bool update = false;

@@ -616,6 +616,17 @@ class Narrator {
     out += " len=" + std::to_string(segment.length);
     return out;
   }
+  // A duplicate event shows the copy; its sentence names the original it was made from.
+  static TraceSegment original_of(const TraceEvent& event) {
+    TraceSegment original = event.segment;
+    original.copy = false;
+    return original;
+  }
+  // The link discards a copy that would arrive after MSL; its duplicate event says so.
+  static bool outlives_msl(const TraceEvent& event) {
+    return starts_with(event.text, "exceeded MSL");
+  }
+
   // "#8 RST": enough to name the segment again.
   static std::string segment_short(const TraceSegment& segment) {
     const std::string flags = tcp::flags_to_string(segment.flags);
@@ -776,10 +787,18 @@ class Narrator {
                " back until " + format_seconds(event.deadline) + "s (" +
                link_cause(event.text, language_) + ") instead of delivering it after the usual " +
                "delay.";
-      case TraceKind::duplicate:
-        return "The network duplicates " + segment_text(event.segment) + " from " + host +
-               ": the copy #" + std::to_string(event.segment.id) + "' arrives at " +
-               format_seconds(event.deadline) + "s (" + link_cause(event.text, language_) + ").";
+      case TraceKind::duplicate: {
+        const std::string copy = "#" + std::to_string(event.segment.id) + "'";
+        const std::string original = "The network duplicates " + segment_text(original_of(event)) +
+                                     " from " + host;
+        if (outlives_msl(event)) {
+          return original + ", but the copy " + copy + " would outlive MSL: it is discarded at " +
+                 format_seconds(event.deadline) + "s because it " +
+                 link_cause(event.text, language_) + ".";
+        }
+        return original + ": the copy " + copy + " arrives at " + format_seconds(event.deadline) +
+               "s (" + link_cause(event.text, language_) + ").";
+      }
       case TraceKind::discard: {
         const std::string reason = render_reason(event.text, language_);
         if (event.segment.id == 0) {
@@ -929,10 +948,17 @@ class Narrator {
         return "网络把 " + host + " 发出的 " + segment_text(event.segment) + " 扣留到 " +
                format_seconds(event.deadline) + " 秒才送达（" +
                link_cause(event.text, language_) + "），而不是按通常的延迟送达。";
-      case TraceKind::duplicate:
-        return "网络复制了 " + host + " 发出的 " + segment_text(event.segment) + "：副本 #" +
-               std::to_string(event.segment.id) + "' 将在 " + format_seconds(event.deadline) +
-               " 秒到达（" + link_cause(event.text, language_) + "）。";
+      case TraceKind::duplicate: {
+        const std::string original = "网络复制了 " + host + " 发出的 " +
+                                     segment_text(original_of(event)) + "：副本 #" +
+                                     std::to_string(event.segment.id) + "' ";
+        if (outlives_msl(event)) {
+          return original + "的寿命会超过 MSL，将在 " + format_seconds(event.deadline) +
+                 " 秒被丢弃：它" + link_cause(event.text, language_) + "。";
+        }
+        return original + "将在 " + format_seconds(event.deadline) + " 秒到达（" +
+               link_cause(event.text, language_) + "）。";
+      }
       case TraceKind::discard: {
         const std::string reason = render_reason(event.text, language_);
         if (event.segment.id == 0) return host + " 的 TCP 拒绝了这个请求：" + reason + "。";
