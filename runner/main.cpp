@@ -15,6 +15,7 @@
 #include "runner/trace_format.hpp"
 #include "views/mermaid.hpp"
 #include "views/narration.hpp"
+#include "views/realtime.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
 #define TCPSIM_SCENARIO_DIR "scenarios"
@@ -77,9 +78,24 @@ struct RunCommand {
   bool explain = false;       // --explain: a sentence under each ladder line
   std::string lang = "en";    // --lang: the narration's language
   std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there
+  std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
 };
 
 int command_run(const RunCommand& options) {
+  // The views' own arguments are checked before anything runs.
+  tcpsim::views::PlaybackSpeed speed;
+  if (options.realtime) {
+    std::string error;
+    if (!tcpsim::views::parse_speed(*options.realtime, speed, error)) {
+      std::cerr << "tcpsim run: --realtime: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
+  if ((options.realtime || options.explain) && options.format == "jsonl") {
+    std::cerr << "tcpsim run: " << (options.explain ? "--explain" : "--realtime")
+              << " shows the ladder; it cannot be combined with --format jsonl\n";
+    return exit_bad_input;
+  }
   Scenario scenario;
   try {
     scenario = load_scenario_file(options.file);
@@ -121,9 +137,19 @@ int command_run(const RunCommand& options) {
     LadderOptions ladder;
     ladder.timers = !options.no_timers;
     ladder.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
-    if (options.explain) {
-      tcpsim::views::Language language = tcpsim::views::Language::english;
-      tcpsim::views::parse_language(options.lang, language);  // checked by the parser
+    tcpsim::views::Language language = tcpsim::views::Language::english;
+    tcpsim::views::parse_language(options.lang, language);  // checked by the parser
+    if (options.realtime) {
+      // The run is complete (and --trace written); only its display is paced.
+      const auto frames = tcpsim::views::ladder_frames(
+          scenario, result, ladder,
+          options.explain ? std::optional<tcpsim::views::Language>(language) : std::nullopt);
+      const auto outcome = tcpsim::views::play(frames, speed, std::cout);
+      if (!outcome.completed) {
+        std::cout << "\n" << tcpsim::views::interruption_line(outcome) << std::endl;
+        return tcpsim::views::interruption_exit_code(outcome);
+      }
+    } else if (options.explain) {
       std::cout << tcpsim::views::format_explained_ladder(scenario, result, ladder, language);
     } else {
       std::cout << format_ladder(scenario, result, ladder);
@@ -278,6 +304,13 @@ int main(int argc, char** argv) {
           "en|zh"));
   run->add_option("--mermaid", run_options.mermaid_file,
                   "Also write the run as a Mermaid sequenceDiagram to FILE");
+  std::string realtime_speed;
+  auto* realtime_option =
+      run->add_option("--realtime", realtime_speed,
+                      "Print the ladder as the events happen, SPEED times faster than real time "
+                      "(--realtime=10; default 1; Ctrl-C stops it, exit 130)")
+          ->expected(0, 1)
+          ->default_str("1");
 
   std::vector<std::string> check_paths;
   bool update = false;
@@ -307,6 +340,7 @@ int main(int argc, char** argv) {
 
   if (*run) {
     if (*seed_option) run_options.seed = seed;
+    if (*realtime_option) run_options.realtime = realtime_speed;
     return command_run(run_options);
   }
   if (*check) return command_check(check_paths, update);
