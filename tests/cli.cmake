@@ -61,3 +61,22 @@ foreach(target loader tcp)
     endforeach()
   endif()
 endforeach()
+
+# Narration (--explain, --lang), Mermaid (--mermaid) and realtime playback (--realtime):
+# tests/cli/views-narration-checks.sh.
+set(TCPSIM_NARRATION_CHECKS ${CMAKE_CURRENT_LIST_DIR}/cli/views-narration-checks.sh)
+add_test(NAME cli:realtime-same-output
+         COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> realtime-same scenarios
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+foreach(signal INT TERM)
+  add_test(NAME cli:realtime-stopped-by-SIG${signal}
+           COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> realtime-signal ${signal}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(cli:realtime-stopped-by-SIG${signal} PROPERTIES TIMEOUT 30)
+endforeach()
+add_test(NAME cli:views-narration-bad-arguments
+         COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> bad-arguments
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+add_test(NAME cli:views-narration-outputs
+         COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> outputs
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

@@ -304,7 +304,7 @@ TEST_CASE("every event kind, timer and application event has a sentence in both 
   }
 }
 
-TEST_CASE("--lang accepts en and zh only") {
+TEST_CASE("the narration language is en or zh, nothing else") {
   Language language = Language::english;
   CHECK(views::parse_language("zh", language));
   CHECK(language == Language::chinese);
