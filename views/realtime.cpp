@@ -1,5 +1,10 @@
 #include "views/realtime.hpp"
 
+// Boost 1.74's Asio detects std::invoke_result on MSVC only, and otherwise uses std::result_of,
+// which C++20 removed (libc++ 14 has none): tell it the standard library has invoke_result.
+#ifndef BOOST_ASIO_HAS_STD_INVOKE_RESULT
+#define BOOST_ASIO_HAS_STD_INVOKE_RESULT 1
+#endif
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
