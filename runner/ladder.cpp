@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "runner/trace_format.hpp"
+#include "runner/ladder.hpp"
 
 namespace tcpsim::runner {
 namespace {
@@ -60,26 +60,34 @@ std::string printable(const std::vector<std::uint8_t>& data, std::size_t limit) 
   return out;
 }
 
-class LadderWriter {
+}  // namespace
+
+class LadderPrinter::Writer {
  public:
-  LadderWriter(const Scenario& scenario, const RunResult& result, const LadderOptions& options)
+  Writer(const Scenario& scenario, const RunResult& result, const LadderOptions& options)
       : scenario_(scenario), result_(result), options_(options), names_(result) {}
 
-  std::string write() {
+  std::string header(const std::string& note) const {
     std::string out;
     out += "tcpsim: " + scenario_.name + " (seed " + std::to_string(result_.seed) + ")\n";
     out += wrap(scenario_.description, 100) + "\n";
     out += host_summary(0) + "  <->  " + host_summary(1) + "\n";
     out += options_.absolute_seq ? "seq/ack: absolute sequence numbers\n"
                                  : "seq/ack: relative to each side's ISN, as Wireshark shows\n";
+    if (!note.empty()) out += note + "\n";
     out += "\n";
     out += pad("time (s)", time_width) + pad(scenario_.hosts[0].name, side_width) +
            pad("", middle_width) + scenario_.hosts[1].name + "\n";
-    for (const TraceEvent& event : result_.trace) {
-      std::string line = render(event);
-      if (!line.empty()) out += line;
-    }
-    out += "\n";
+    return out;
+  }
+
+  std::string event_line(std::size_t index) const {
+    if (index >= result_.trace.size()) return {};
+    return render(result_.trace[index]);
+  }
+
+  std::string footer() const {
+    std::string out = "\n";
     out += pad(format_seconds(result_.end_time), time_width) + "end of run\n";
     for (const auto& record : result_.connections) {
       out += "  " + scenario_.hosts[static_cast<std::size_t>(record.host)].name + " " +
@@ -228,15 +236,32 @@ class LadderWriter {
 
   const Scenario& scenario_;
   const RunResult& result_;
-  const LadderOptions& options_;
+  const LadderOptions options_;  // a copy: it is small, and callers may pass a temporary
   const ConnectionNames names_;
 };
 
-}  // namespace
+LadderPrinter::LadderPrinter(const Scenario& scenario, const RunResult& result,
+                             const LadderOptions& options)
+    : writer_(std::make_unique<Writer>(scenario, result, options)) {}
+
+LadderPrinter::~LadderPrinter() = default;
+
+std::string LadderPrinter::header(const std::string& note) const { return writer_->header(note); }
+
+std::string LadderPrinter::event_line(std::size_t index) const {
+  return writer_->event_line(index);
+}
+
+std::string LadderPrinter::footer() const { return writer_->footer(); }
 
 std::string format_ladder(const Scenario& scenario, const RunResult& result,
                           const LadderOptions& options) {
-  return LadderWriter(scenario, result, options).write();
+  const LadderPrinter printer(scenario, result, options);
+  std::string out = printer.header({});
+  for (std::size_t index = 0; index < result.trace.size(); ++index) {
+    out += printer.event_line(index);
+  }
+  return out + printer.footer();
 }
 
 }  // namespace tcpsim::runner

@@ -14,6 +14,9 @@
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
 #include "views/pcap.hpp"
+#include "views/mermaid.hpp"
+#include "views/narration.hpp"
+#include "views/realtime.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
 #define TCPSIM_SCENARIO_DIR "scenarios"
@@ -74,9 +77,27 @@ struct RunCommand {
   bool no_timers = false;
   bool absolute = false;
   std::string pcap_file;  // --pcap: pcapng capture of the run (views/pcap.hpp)
+  bool explain = false;       // --explain: a sentence under each ladder line
+  std::string lang = "en";    // --lang: the narration's language
+  std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there
+  std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
 };
 
 int command_run(const RunCommand& options) {
+  // The views' own arguments are checked before anything runs.
+  tcpsim::views::PlaybackSpeed speed;
+  if (options.realtime) {
+    std::string error;
+    if (!tcpsim::views::parse_speed(*options.realtime, speed, error)) {
+      std::cerr << "tcpsim run: --realtime: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
+  if ((options.realtime || options.explain) && options.format == "jsonl") {
+    std::cerr << "tcpsim run: " << (options.explain ? "--explain" : "--realtime")
+              << " shows the ladder; it cannot be combined with --format jsonl\n";
+    return exit_bad_input;
+  }
   Scenario scenario;
   try {
     scenario = load_scenario_file(options.file);
@@ -108,6 +129,17 @@ int command_run(const RunCommand& options) {
       return exit_bad_input;
     }
   }
+  if (!options.mermaid_file.empty()) {
+    tcpsim::views::MermaidOptions mermaid;
+    mermaid.timers = !options.no_timers;
+    mermaid.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
+    std::string error;
+    if (!write_file_atomically(options.mermaid_file,
+                               tcpsim::views::format_mermaid(scenario, result, mermaid), error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
   const auto failures = check_expectations(scenario, result);
   if (options.format == "jsonl") {
     std::cout << jsonl;
@@ -115,7 +147,23 @@ int command_run(const RunCommand& options) {
     LadderOptions ladder;
     ladder.timers = !options.no_timers;
     ladder.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
-    std::cout << format_ladder(scenario, result, ladder);
+    tcpsim::views::Language language = tcpsim::views::Language::english;
+    tcpsim::views::parse_language(options.lang, language);  // checked by the parser
+    if (options.realtime) {
+      // The run is complete (and --trace written); only its display is paced.
+      const auto frames = tcpsim::views::ladder_frames(
+          scenario, result, ladder,
+          options.explain ? std::optional<tcpsim::views::Language>(language) : std::nullopt);
+      const auto outcome = tcpsim::views::play(frames, speed, std::cout);
+      if (!outcome.completed) {
+        std::cout << "\n" << tcpsim::views::interruption_line(outcome) << std::endl;
+        return tcpsim::views::interruption_exit_code(outcome);
+      }
+    } else if (options.explain) {
+      std::cout << tcpsim::views::format_explained_ladder(scenario, result, ladder, language);
+    } else {
+      std::cout << format_ladder(scenario, result, ladder);
+    }
     const std::size_t total = count_expectations(scenario.expect);
     if (failures.empty()) {
       std::cout << "\nexpectations: " << total << " of " << total << " met\n";
@@ -254,6 +302,27 @@ int main(int argc, char** argv) {
   run->add_flag("--absolute", run_options.absolute, "Absolute sequence numbers in the ladder");
   run->add_option("--pcap", run_options.pcap_file,
                   "Also write a pcapng capture (IPv4+TCP, ns virtual time) to FILE");
+  // Narration (views/narration.hpp).
+  run->add_flag("--explain", run_options.explain,
+                "Under each ladder line, one sentence: what happened and why (the rule)");
+  run->add_option("--lang", run_options.lang, "Language of --explain: en (default) or zh")
+      ->check(CLI::Validator(
+          [](std::string& code) {
+            tcpsim::views::Language language;
+            return tcpsim::views::parse_language(code, language)
+                       ? std::string()
+                       : "unsupported language '" + code + "': use en (English) or zh (Chinese)";
+          },
+          "en|zh"));
+  run->add_option("--mermaid", run_options.mermaid_file,
+                  "Also write the run as a Mermaid sequenceDiagram to FILE");
+  std::string realtime_speed;
+  auto* realtime_option =
+      run->add_option("--realtime", realtime_speed,
+                      "Print the ladder as the events happen, SPEED times faster than real time "
+                      "(--realtime=10; default 1; Ctrl-C stops it, exit 130)")
+          ->expected(0, 1)
+          ->default_str("1");
 
   std::vector<std::string> check_paths;
   bool update = false;
@@ -283,6 +352,7 @@ int main(int argc, char** argv) {
 
   if (*run) {
     if (*seed_option) run_options.seed = seed;
+    if (*realtime_option) run_options.realtime = realtime_speed;
     return command_run(run_options);
   }
   if (*check) return command_check(check_paths, update);

@@ -79,3 +79,22 @@ add_test(NAME pcap:write-error-exits-2
          COMMAND bash -c "out=$(\"$0\" run scenarios/three-way-handshake.json --pcap /nonexistent-dir/x.pcapng 2>&1 >/dev/null); status=$?; echo \"$out\"; [ $status -eq 2 ] && [[ $out == *'cannot write /nonexistent-dir/x.pcapng'* ]]"
                  $<TARGET_FILE:tcpsim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
+# Narration (--explain, --lang), Mermaid (--mermaid) and realtime playback (--realtime):
+# tests/cli/views-narration-checks.sh.
+set(TCPSIM_NARRATION_CHECKS ${CMAKE_CURRENT_LIST_DIR}/cli/views-narration-checks.sh)
+add_test(NAME cli:realtime-same-output
+         COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> realtime-same scenarios
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+foreach(signal INT TERM)
+  add_test(NAME cli:realtime-stopped-by-SIG${signal}
+           COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> realtime-signal ${signal}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(cli:realtime-stopped-by-SIG${signal} PROPERTIES TIMEOUT 30)
+endforeach()
+add_test(NAME cli:views-narration-bad-arguments
+         COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> bad-arguments
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+add_test(NAME cli:views-narration-outputs
+         COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> outputs
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

@@ -1,0 +1,236 @@
+// The Mermaid view (--mermaid): a sequenceDiagram GitHub renders. Self-contained checks: golden
+// files (tests/views/golden/<scenario>.mmd, TCPSIM_UPDATE_GOLDEN=1 rewrites them) and a line
+// grammar that every statement must match, so no text can break Mermaid's parser.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "runner/expectations.hpp"
+#include "runner/scenario_loader.hpp"
+#include "runner/simulation.hpp"
+#include "views/mermaid.hpp"
+
+using namespace tcpsim;
+
+namespace {
+
+const std::string source_dir = TCPSIM_SOURCE_DIR;
+
+struct Run {
+  runner::Scenario scenario;
+  runner::RunResult result;
+};
+
+Run run_file(const std::string& relative_path) {
+  Run run;
+  run.scenario = runner::load_scenario_file(source_dir + "/" + relative_path);
+  run.result = runner::run_scenario(run.scenario);
+  return run;
+}
+
+std::string mermaid_of(const Run& run) {
+  views::MermaidOptions options;
+  options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
+  return views::format_mermaid(run.scenario, run.result, options);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void check_golden(const std::string& relative_path, const std::string& actual) {
+  const std::string path = source_dir + "/" + relative_path;
+  const char* update = std::getenv("TCPSIM_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::string error;
+    REQUIRE(runner::write_file_atomically(path, actual, error));
+    WARN("golden written: " << relative_path);
+    return;
+  }
+  const std::string expected = read_text(path);
+  if (expected == actual) return;
+  std::istringstream expected_lines(expected);
+  std::istringstream actual_lines(actual);
+  std::string want;
+  std::string got;
+  for (int line = 1;; ++line) {
+    const bool more_want = static_cast<bool>(std::getline(expected_lines, want));
+    const bool more_got = static_cast<bool>(std::getline(actual_lines, got));
+    if (!more_want && !more_got) break;
+    if (!more_want || !more_got || want != got) {
+      FAIL(relative_path << " differs at line " << line << " (TCPSIM_UPDATE_GOLDEN=1 rewrites it)"
+                         << "\n  expected: " << (more_want ? want : "<end of file>")
+                         << "\n  actual:   " << (more_got ? got : "<end of file>"));
+    }
+  }
+  FAIL(relative_path << " differs (line endings?)");
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+// Message, note, alias and title text as Mermaid's lexer needs it: once entity codes (#35;) and
+// line breaks (<br/>) are taken out, no '#', ';' (both end the text), ':' , '%' (comments),
+// '<' '>' (HTML), '{' '}' (directives), '"' or control character is left, and it is not empty.
+bool safe_text(const std::string& text) {
+  static const std::regex entity("#[0-9]+;");
+  static const std::regex line_break("<br/>");
+  std::string plain = std::regex_replace(text, entity, "");
+  plain = std::regex_replace(plain, line_break, " ");
+  if (plain.find_first_not_of(' ') == std::string::npos) return false;
+  for (const char c : plain) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) return false;
+    if (std::string("#;:%<>{}\"&\\`").find(c) != std::string::npos) return false;
+  }
+  return true;
+}
+
+// Checks every line against the statements this view writes; returns the offending lines.
+std::vector<std::string> grammar_violations(const std::string& diagram) {
+  static const std::regex id_pattern("[A-Za-z][A-Za-z0-9_]*");
+  static const std::regex title("    title (.+)");
+  static const std::regex comment("    %% [^{}]*");
+  static const std::regex participant("    participant ([A-Za-z][A-Za-z0-9_]*) as (.+)");
+  static const std::regex message(
+      "    ([A-Za-z][A-Za-z0-9_]*)(->>|-x|--\\))([A-Za-z][A-Za-z0-9_]*): (.+)");
+  static const std::regex note(
+      "    Note over ([A-Za-z][A-Za-z0-9_]*)(,([A-Za-z][A-Za-z0-9_]*))?: (.+)");
+  std::vector<std::string> bad;
+  const auto lines = lines_of(diagram);
+  if (lines.empty() || lines[0] != "sequenceDiagram") bad.push_back("first line: not sequenceDiagram");
+  std::set<std::string> participants;
+  std::smatch match;
+  for (std::size_t index = 1; index < lines.size(); ++index) {
+    const std::string& line = lines[index];
+    bool ok = false;
+    if (std::regex_match(line, match, title)) {
+      ok = safe_text(match[1]);
+    } else if (std::regex_match(line, match, comment)) {
+      ok = true;
+    } else if (std::regex_match(line, match, participant)) {
+      ok = safe_text(match[2]) && participants.insert(match[1]).second;
+    } else if (std::regex_match(line, match, message)) {
+      ok = participants.count(match[1]) == 1 && participants.count(match[3]) == 1 &&
+           match[1] != match[3] && safe_text(match[4]);
+    } else if (std::regex_match(line, match, note)) {
+      ok = participants.count(match[1]) == 1 &&
+           (!match[3].matched || participants.count(match[3]) == 1) && safe_text(match[4]);
+    }
+    if (!ok) bad.push_back("line " + std::to_string(index + 1) + ": " + line);
+  }
+  if (participants.size() != 2) bad.push_back("not exactly two participants");
+  return bad;
+}
+
+std::size_t count_lines(const std::string& diagram, const std::string& pattern) {
+  const std::regex re(pattern);
+  std::size_t count = 0;
+  for (const auto& line : lines_of(diagram)) count += std::regex_search(line, re) ? 1 : 0;
+  return count;
+}
+
+std::size_t count_events(const runner::RunResult& result, runner::TraceKind kind) {
+  std::size_t count = 0;
+  for (const auto& event : result.trace) count += event.kind == kind ? 1 : 0;
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("Mermaid diagrams match their golden files") {
+  for (const std::string name : {"three-way-handshake", "lost-final-ack-time-wait",
+                                 "two-way-handshake-stale-syn", "simultaneous-open"}) {
+    SECTION(name) {
+      check_golden("tests/views/golden/" + name + ".mmd",
+                   mermaid_of(run_file("scenarios/" + name + ".json")));
+    }
+  }
+}
+
+TEST_CASE("every shipped scenario gives a diagram whose every line is a known statement") {
+  for (const std::string name :
+       {"connection-refused", "fin-ack-in-fin-wait-1", "four-way-close", "half-close",
+        "lost-final-ack-no-time-wait", "lost-final-ack-time-wait",
+        "lost-handshake-ack-data-completes", "lost-handshake-ack-server-gives-up",
+        "server-closes-first", "simultaneous-close", "simultaneous-open",
+        "three-way-handshake-stale-syn", "three-way-handshake",
+        "two-way-handshake-stale-syn-after-close", "two-way-handshake-stale-syn"}) {
+    SECTION(name) {
+      const Run run = run_file("scenarios/" + name + ".json");
+      const std::string diagram = mermaid_of(run);
+      const auto bad = grammar_violations(diagram);
+      std::string list;
+      for (const auto& item : bad) list += "\n  " + item;
+      INFO(list);
+      CHECK(bad.empty());
+      // One arrow per delivery, one crossed arrow per loss or expiry.
+      CHECK(count_lines(diagram, "^    [A-Za-z0-9_]+->>") ==
+            count_events(run.result, runner::TraceKind::deliver));
+      CHECK(count_lines(diagram, "^    [A-Za-z0-9_]+-x") ==
+            count_events(run.result, runner::TraceKind::drop) +
+                count_events(run.result, runner::TraceKind::expire));
+    }
+  }
+}
+
+TEST_CASE("names and rules full of Mermaid syntax cannot break the diagram") {
+  const Run run = run_file("tests/views/awkward-names.json");
+  const std::string diagram = mermaid_of(run);
+  const auto bad = grammar_violations(diagram);
+  std::string list;
+  for (const auto& item : bad) list += "\n  " + item;
+  INFO(diagram << list);
+  CHECK(bad.empty());
+  // "note1" begins with a keyword and "end-point" has a hyphen: both get plain ids, and keep
+  // their names in the alias.
+  CHECK(diagram.find("    participant host1 as note1 10.0.0.1\n") != std::string::npos);
+  CHECK(diagram.find("    participant host2 as end-point 10.0.0.2\n") != std::string::npos);
+  // The rule's name survives, escaped.
+  CHECK(diagram.find("rule 'a#59;b#35;c#58;d #37;#37;#123;x#125; #60;b#62;#38;amp#59;'") !=
+        std::string::npos);
+  // The copy that outlived MSL is crossed out; segments on the wire at the end are open arrows.
+  CHECK(count_lines(diagram, "^    host1-xhost2: #35;1' SYN .*expired in the network") == 1);
+  CHECK(count_lines(diagram, "^    host1--\\)host2: .*still in flight when the run ended") >= 1);
+  CHECK(count_lines(diagram, "duplicated by the network") >= 1);
+  CHECK(count_lines(diagram, "^    host2->>host1: #35;5' .*a copy made by the network") == 1);
+}
+
+TEST_CASE("Mermaid text escaping keeps letters and turns syntax into entity codes") {
+  CHECK(views::mermaid_escape("web#1") == "web#35;1");
+  CHECK(views::mermaid_escape("a;b:c") == "a#59;b#58;c");
+  CHECK(views::mermaid_escape("%%{init}%%") == "#37;#37;#123;init#125;#37;#37;");
+  CHECK(views::mermaid_escape("<br/>") == "#60;br/#62;");
+  CHECK(views::mermaid_escape("SYN,ACK seq=0 (rule 'x')") == "SYN,ACK seq=0 (rule 'x')");
+  CHECK(views::mermaid_escape("连接") == "连接");
+  CHECK(views::mermaid_escape("a\nb") == "a b");
+}
+
+TEST_CASE("the diagram shows holds on the arrow and state changes as notes") {
+  const Run run = run_file("scenarios/three-way-handshake-stale-syn.json");
+  const std::string diagram = mermaid_of(run);
+  CHECK(diagram.find("    participant client as client 10.0.0.1\n") != std::string::npos);
+  CHECK(diagram.find("    client->>server: #35;1 SYN seq=0 len=0 (sent at 0.1s, held until 3s "
+                     "by rule 'stale-syn')\n") != std::string::npos);
+  CHECK(diagram.find("web#35;2 LISTEN (RFC 9293 3.10.7.4 second)") != std::string::npos);
+  views::MermaidOptions no_timers;
+  no_timers.timers = false;
+  const std::string quiet = views::format_mermaid(run.scenario, run.result, no_timers);
+  CHECK(quiet.find("timer until") == std::string::npos);
+  CHECK(quiet.find("timer fires") != std::string::npos);
+  CHECK(grammar_violations(quiet).empty());
+}

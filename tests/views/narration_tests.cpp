@@ -1,0 +1,392 @@
+// Narration (--explain): one sentence per event, in English and Chinese, from the trace alone.
+// Golden files: tests/views/golden/<scenario>.explain.txt and .explain.zh.txt; regenerate with
+// TCPSIM_UPDATE_GOLDEN=1 and review the diff.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "runner/expectations.hpp"
+#include "runner/scenario_loader.hpp"
+#include "runner/simulation.hpp"
+#include "views/narration.hpp"
+
+using namespace tcpsim;
+using tcpsim::views::Language;
+
+namespace {
+
+const std::string source_dir = TCPSIM_SOURCE_DIR;
+
+struct Run {
+  runner::Scenario scenario;
+  runner::RunResult result;
+};
+
+Run run_named(const std::string& name) {
+  Run run;
+  run.scenario = runner::load_scenario_file(source_dir + "/scenarios/" + name + ".json");
+  run.result = runner::run_scenario(run.scenario);
+  return run;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Compares with the golden file, or rewrites it when TCPSIM_UPDATE_GOLDEN=1.
+void check_golden(const std::string& relative_path, const std::string& actual) {
+  const std::string path = source_dir + "/" + relative_path;
+  const char* update = std::getenv("TCPSIM_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::string error;
+    REQUIRE(runner::write_file_atomically(path, actual, error));
+    WARN("golden written: " << relative_path);
+    return;
+  }
+  const std::string expected = read_text(path);
+  if (expected == actual) return;
+  std::istringstream expected_lines(expected);
+  std::istringstream actual_lines(actual);
+  std::string want;
+  std::string got;
+  int line = 0;
+  while (true) {
+    ++line;
+    const bool more_want = static_cast<bool>(std::getline(expected_lines, want));
+    const bool more_got = static_cast<bool>(std::getline(actual_lines, got));
+    if (!more_want && !more_got) break;
+    if (!more_want || !more_got || want != got) {
+      FAIL(relative_path << " differs at line " << line << " (TCPSIM_UPDATE_GOLDEN=1 rewrites it)"
+                         << "\n  expected: " << (more_want ? want : "<end of file>")
+                         << "\n  actual:   " << (more_got ? got : "<end of file>"));
+    }
+  }
+  FAIL(relative_path << " differs (line endings?)");
+}
+
+std::string explained(const Run& run, Language language) {
+  runner::LadderOptions options;
+  options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
+  return views::format_explained_ladder(run.scenario, run.result, options, language);
+}
+
+// The string literals of a C++ source, comments skipped, adjacent literals joined ("a " "b").
+std::vector<std::string> string_literals(const std::string& source) {
+  std::vector<std::string> literals;
+  std::size_t position = 0;
+  bool joinable = false;  // only whitespace since the last literal ended
+  while (position < source.size()) {
+    const char c = source[position];
+    if (source.compare(position, 2, "//") == 0) {
+      position = source.find('\n', position);
+      if (position == std::string::npos) break;
+      continue;
+    }
+    if (source.compare(position, 2, "/*") == 0) {
+      position = source.find("*/", position + 2);
+      if (position == std::string::npos) break;
+      position += 2;
+      continue;
+    }
+    if (c == '\'') {  // a character literal: skip it, so '"' is not taken for a string
+      ++position;
+      while (position < source.size() && source[position] != '\'') {
+        position += source[position] == '\\' ? 2 : 1;
+      }
+      ++position;
+      joinable = false;
+      continue;
+    }
+    if (c == '"') {
+      std::string literal;
+      ++position;
+      while (position < source.size() && source[position] != '"') {
+        if (source[position] == '\\' && position + 1 < source.size()) {
+          literal += source[position + 1];
+          position += 2;
+        } else {
+          literal += source[position++];
+        }
+      }
+      ++position;
+      if (joinable && !literals.empty()) {
+        literals.back() += literal;
+      } else {
+        literals.push_back(literal);
+      }
+      joinable = true;
+      continue;
+    }
+    if (c != ' ' && c != '\n' && c != '\t' && c != '\r') joinable = false;
+    ++position;
+  }
+  return literals;
+}
+
+runner::TraceEvent event_of(runner::TraceKind kind, int host, tcp::ConnectionId connection) {
+  runner::TraceEvent event;
+  event.time = 2 * second;
+  event.kind = kind;
+  event.host = host;
+  event.connection = connection;
+  event.deadline = 3 * second;
+  return event;
+}
+
+}  // namespace
+
+TEST_CASE("every reason literal in tcp/*.cpp has a Chinese translation") {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir + "/tcp")) {
+    if (entry.path().extension() == ".cpp") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(!files.empty());
+  std::vector<std::string> missing;
+  std::size_t reasons = 0;
+  for (const auto& file : files) {
+    for (const auto& literal : string_literals(read_text(file))) {
+      // Reasons are phrases; names and flags ("SYN_RCVD", "retransmission", "ms") have no space.
+      if (literal.find(' ') == std::string::npos) continue;
+      ++reasons;
+      if (!views::chinese_reason(literal)) missing.push_back(file + ": \"" + literal + "\"");
+    }
+  }
+  CHECK(reasons >= 50);  // the scan found the reasons at all
+  std::string list;
+  for (const auto& item : missing) list += "\n  " + item;
+  INFO("add these to core_phrases in views/narration.cpp:" << list);
+  CHECK(missing.empty());
+}
+
+TEST_CASE("the link's causes are translated by their shape") {
+  CHECK(views::chinese_reason("rule 'stale-syn'") == "故障规则 'stale-syn'");
+  CHECK(views::chinese_reason("random loss") == "链路的随机丢包");
+  CHECK(views::chinese_reason("queue full") == "链路队列已满");
+  CHECK(views::chinese_reason("random reorder") == "链路的随机乱序");
+  CHECK(views::chinese_reason("random duplicate") == "链路的随机复制");
+  CHECK(views::chinese_reason("exceeded MSL (held 3min, longer than msl 2min) after rule 'old'") ==
+        "在网络中滞留超过 MSL（滞留 3min，超过 msl 2min），起因是故障规则 'old'");
+  CHECK(views::chinese_reason("lost in crash") == "在主机崩溃中丢失");
+  CHECK_FALSE(views::chinese_reason("a phrase nobody wrote yet"));
+}
+
+TEST_CASE("narration pins a few English and Chinese sentences") {
+  const Run run = run_named("three-way-handshake-stale-syn");
+  const auto english = views::narrate_run(run.scenario, run.result, Language::english,
+                                          views::default_narration_options(run.scenario));
+  const auto chinese = views::narrate_run(run.scenario, run.result, Language::chinese,
+                                          views::default_narration_options(run.scenario));
+  REQUIRE(english.size() == run.result.trace.size());
+  auto find_state = [&](tcp::State from, tcp::State to, const std::string& connection) {
+    for (std::size_t index = 0; index < run.result.trace.size(); ++index) {
+      const auto& event = run.result.trace[index];
+      if (event.kind == runner::TraceKind::state && event.from == from && event.to == to &&
+          runner::ConnectionNames(run.result)(event.host, event.connection) == connection) {
+        return index;
+      }
+    }
+    FAIL("no such state change");
+    return std::size_t{0};
+  };
+  const std::size_t back_to_listen =
+      find_state(tcp::State::syn_received, tcp::State::listen, "web#2");
+  CHECK(english[back_to_listen] ==
+        "On server, web#2 is in SYN_RCVD and receives #8 RST, so it goes to LISTEN: RST in "
+        "SYN_RCVD from a passive OPEN, back to LISTEN, per RFC 9293 3.10.7.4 (second check: the "
+        "RST bit).");
+  CHECK(chinese[back_to_listen] ==
+        "server 上的连接 web#2 处于 SYN_RCVD，收到 #8 RST，于是进入 LISTEN：由被动打开产生的连接"
+        "在 SYN_RCVD 状态收到 RST，回到 LISTEN（RFC 9293 3.10.7.4 第二步：检查 RST 位）。");
+
+  const std::size_t gave_up = find_state(tcp::State::syn_sent, tcp::State::closed, "first-attempt");
+  CHECK(english[gave_up] ==
+        "On client, first-attempt is in SYN_SENT and its retransmission timer fires, so it goes "
+        "to CLOSED: SYN retransmitted syn_retries times without answer, per RFC 9293 3.8.3.");
+  CHECK(chinese[gave_up] ==
+        "client 上的连接 first-attempt 处于 SYN_SENT，它的重传定时器到期，于是进入 CLOSED：SYN "
+        "已重传 syn_retries 次，仍没有应答（RFC 9293 3.8.3）。");
+
+  // The stale SYN's arrival says where it was and what takes it.
+  std::size_t stale_arrival = 0;
+  for (std::size_t index = 0; index < run.result.trace.size(); ++index) {
+    const auto& event = run.result.trace[index];
+    if (event.kind == runner::TraceKind::deliver && event.segment.id == 1) stale_arrival = index;
+  }
+  CHECK(english[stale_arrival] ==
+        "#1 SYN seq=0 len=0, sent at 0.100000s and held back by the network (fault rule "
+        "'stale-syn'), arrives at server: no connection has its 4-tuple yet, so the listener on "
+        "port 80 takes it.");
+  CHECK(chinese[stale_arrival] ==
+        "#1 SYN seq=0 len=0（0.100000 秒发出，被网络扣留，原因是故障规则 'stale-syn'）到达 "
+        "server：还没有连接使用它的四元组，于是端口 80 上的监听套接字接收了它。");
+}
+
+TEST_CASE("narrate_event gives the same sentence as the whole-run narration") {
+  const Run run = run_named("lost-final-ack-time-wait");
+  for (const Language language : {Language::english, Language::chinese}) {
+    const auto all = views::narrate_run(run.scenario, run.result, language,
+                                        views::default_narration_options(run.scenario));
+    for (std::size_t index = 0; index < run.result.trace.size(); ++index) {
+      CHECK(views::narrate_event(run.scenario, run.result, index, language) == all[index]);
+    }
+  }
+  CHECK(views::narrate_event(run.scenario, run.result, run.result.trace.size(),
+                             Language::english)
+            .empty());
+}
+
+TEST_CASE("a reason the table does not know keeps its citation and is quoted") {
+  Run run = run_named("three-way-handshake");
+  // A reason the core may write one day (delayed ACK), on a state change of a real connection.
+  runner::TraceEvent event = event_of(runner::TraceKind::discard, 1, tcp::no_connection);
+  event.segment.id = 99;
+  event.segment.flags = tcp::flag::ack;
+  event.text = "RFC 9293 3.10.7.4 fifth: duplicate ACK counted for fast retransmit";
+  run.result.trace.push_back(event);
+  const std::size_t index = run.result.trace.size() - 1;
+  const std::string chinese = views::narrate_event(run.scenario, run.result, index,
+                                                   Language::chinese);
+  CHECK(chinese.find("规则原文为“duplicate ACK counted for fast retransmit”") != std::string::npos);
+  CHECK(chinese.find("RFC 9293 3.10.7.4 第五步：检查 ACK 字段") != std::string::npos);
+  CHECK(chinese.find("丢弃了 #99") != std::string::npos);
+  const std::string english = views::narrate_event(run.scenario, run.result, index,
+                                                   Language::english);
+  CHECK(english.find("duplicate ACK counted for fast retransmit, per RFC 9293 3.10.7.4") !=
+        std::string::npos);
+}
+
+TEST_CASE("every event kind, timer and application event has a sentence in both languages") {
+  Run run = run_named("three-way-handshake");
+  const tcp::ConnectionId connection = run.result.connections.front().id;
+  const int host = run.result.connections.front().host;
+  std::vector<runner::TraceEvent> events;
+  for (int kind = 0; kind <= static_cast<int>(runner::TraceKind::free); ++kind) {
+    runner::TraceEvent event = event_of(static_cast<runner::TraceKind>(kind), host, connection);
+    event.segment.id = 1;
+    event.text = "something new";
+    events.push_back(event);
+  }
+  for (int timer = 0; timer < tcp::timer_kind_count; ++timer) {
+    for (const auto kind : {runner::TraceKind::timer_set, runner::TraceKind::timer_cancel,
+                            runner::TraceKind::timer_fire}) {
+      runner::TraceEvent event = event_of(kind, host, connection);
+      event.timer = static_cast<tcp::TimerKind>(timer);
+      events.push_back(event);
+    }
+  }
+  for (int app = 0; app < tcp::app_event_kind_count; ++app) {
+    runner::TraceEvent event = event_of(runner::TraceKind::app, host, connection);
+    event.app_event = static_cast<tcp::AppEventKind>(app);
+    event.data = {'h', 'i'};
+    events.push_back(event);
+  }
+  run.result.trace = events;
+  for (const Language language : {Language::english, Language::chinese}) {
+    const auto sentences = views::narrate_run(run.scenario, run.result, language,
+                                              views::default_narration_options(run.scenario));
+    REQUIRE(sentences.size() == events.size());
+    for (std::size_t index = 0; index < sentences.size(); ++index) {
+      INFO("event " << index << ": " << sentences[index]);
+      CHECK(sentences[index].size() > 20);
+      const std::string end = language == Language::english ? "." : "。";
+      CHECK(sentences[index].compare(sentences[index].size() - end.size(), end.size(), end) == 0);
+    }
+  }
+}
+
+TEST_CASE("the narration language is en or zh, nothing else") {
+  Language language = Language::english;
+  CHECK(views::parse_language("zh", language));
+  CHECK(language == Language::chinese);
+  CHECK(views::parse_language("en", language));
+  CHECK(language == Language::english);
+  CHECK_FALSE(views::parse_language("fr", language));
+  CHECK_FALSE(views::parse_language("EN", language));
+  CHECK_FALSE(views::parse_language("", language));
+}
+
+TEST_CASE("display width counts Chinese characters as two columns") {
+  CHECK(views::display_width("SYN_RCVD") == 8);
+  CHECK(views::display_width("连接") == 4);
+  CHECK(views::display_width("（RFC 9293）") == 12);
+  CHECK(views::display_width("\xff") == 1);  // a malformed byte still counts, never stalls
+}
+
+TEST_CASE("wrapping keeps every line within the width, words and citations whole") {
+  const std::string chinese =
+      "server 上的连接 web#2 处于 SYN_RCVD，收到 #8 RST，于是进入 LISTEN：由被动打开产生的连接在 "
+      "SYN_RCVD 状态收到 RST，回到 LISTEN（RFC 9293 3.10.7.4 第二步：检查 RST 位）。";
+  for (std::size_t width = 30; width <= 100; width += 7) {
+    const std::string wrapped = views::wrap_text(chinese, "  | ", width);
+    std::istringstream lines(wrapped);
+    std::string line;
+    std::string joined;
+    while (std::getline(lines, line)) {
+      INFO("width " << width << ": " << line);
+      CHECK(views::display_width(line) <= width);
+      CHECK(line.rfind("  | ", 0) == 0);
+      const std::string body = line.substr(4);
+      // No line starts with closing punctuation or splits "RFC 9293".
+      CHECK(body.rfind("，", 0) != 0);
+      CHECK(body.rfind("。", 0) != 0);
+      CHECK(body.rfind("）", 0) != 0);
+      CHECK(body.rfind("9293", 0) != 0);
+      joined += body;
+    }
+    // Nothing is lost but spaces at the breaks.
+    std::string squeezed = chinese;
+    squeezed.erase(std::remove(squeezed.begin(), squeezed.end(), ' '), squeezed.end());
+    joined.erase(std::remove(joined.begin(), joined.end(), ' '), joined.end());
+    CHECK(joined == squeezed);
+  }
+  CHECK(views::wrap_text("short", "> ", 100) == "> short\n");
+}
+
+TEST_CASE("explained ladders match their golden files") {
+  for (const std::string name : {"three-way-handshake", "lost-final-ack-time-wait",
+                                 "two-way-handshake-stale-syn", "simultaneous-open"}) {
+    SECTION(name) {
+      const Run run = run_named(name);
+      check_golden("tests/views/golden/" + name + ".explain.txt",
+                   explained(run, Language::english));
+      check_golden("tests/views/golden/" + name + ".explain.zh.txt",
+                   explained(run, Language::chinese));
+    }
+  }
+}
+
+TEST_CASE("the explained ladder is the ladder with indented sentences between its lines") {
+  const Run run = run_named("three-way-handshake");
+  runner::LadderOptions options;
+  options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
+  const std::string ladder = runner::format_ladder(run.scenario, run.result, options);
+  for (const Language language : {Language::english, Language::chinese}) {
+    const std::string text = views::format_explained_ladder(run.scenario, run.result, options,
+                                                            language);
+    std::istringstream lines(text);
+    std::string line;
+    std::string without_narration;
+    int narration_lines = 0;
+    while (std::getline(lines, line)) {
+      if (line.rfind("            | ", 0) == 0) {
+        ++narration_lines;
+        CHECK(views::display_width(line) <= views::explain_width);
+        continue;
+      }
+      if (line == views::explain_header_note(language)) continue;
+      without_narration += line + "\n";
+    }
+    CHECK(without_narration == ladder);
+    CHECK(narration_lines > 20);
+  }
+}
