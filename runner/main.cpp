@@ -13,6 +13,8 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/html.hpp"
+#include "views/svg.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
 #define TCPSIM_SCENARIO_DIR "scenarios"
@@ -72,7 +74,35 @@ struct RunCommand {
   std::string trace_file;
   bool no_timers = false;
   bool absolute = false;
+  std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
+  std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
 };
+
+// --svg and --html (views/svg.hpp, views/html.hpp). Sets `stdout_taken` when one goes to stdout.
+int write_diagram_views(const RunCommand& options, const Scenario& scenario,
+                        const RunResult& result, bool& stdout_taken) {
+  tcpsim::views::SvgOptions svg;
+  svg.absolute_seq = options.absolute;
+  svg.timers = !options.no_timers;
+  const std::pair<const std::string*, bool> views[] = {{&options.svg_file, false},
+                                                       {&options.html_file, true}};
+  for (const auto& [path, html] : views) {
+    if (path->empty()) continue;
+    tcpsim::views::HtmlOptions page;
+    page.svg = svg;
+    const std::string content = html ? tcpsim::views::render_html(scenario, result, page)
+                                     : tcpsim::views::render_svg(scenario, result, svg);
+    std::string error;
+    if (*path == "-") {
+      std::cout << content;
+      stdout_taken = true;
+    } else if (!write_file_atomically(*path, content, error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
+  return exit_ok;
+}
 
 int command_run(const RunCommand& options) {
   Scenario scenario;
@@ -98,8 +128,12 @@ int command_run(const RunCommand& options) {
       return exit_bad_input;
     }
   }
+  bool stdout_taken = false;
+  if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) return status;
   const auto failures = check_expectations(scenario, result);
-  if (options.format == "jsonl") {
+  if (stdout_taken) {
+    // stdout carries the diagram; expectation failures still go to stderr below.
+  } else if (options.format == "jsonl") {
     std::cout << jsonl;
   } else {
     LadderOptions ladder;
@@ -242,6 +276,8 @@ int main(int argc, char** argv) {
   run->add_option("--trace", run_options.trace_file, "Also write the JSON Lines trace to FILE");
   run->add_flag("--no-timers", run_options.no_timers, "Hide timer set/cancel lines");
   run->add_flag("--absolute", run_options.absolute, "Absolute sequence numbers in the ladder");
+  run->add_option("--svg", run_options.svg_file, "Also write the ladder diagram as SVG to FILE ('-': stdout)");
+  run->add_option("--html", run_options.html_file, "Also write the stepping HTML page to FILE ('-': stdout)");
 
   std::vector<std::string> check_paths;
   bool update = false;
@@ -271,6 +307,10 @@ int main(int argc, char** argv) {
 
   if (*run) {
     if (*seed_option) run_options.seed = seed;
+    if (run_options.svg_file == "-" && run_options.html_file == "-") {
+      std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
+      return exit_bad_input;
+    }
     return command_run(run_options);
   }
   if (*check) return command_check(check_paths, update);
