@@ -91,10 +91,14 @@ std::string describe_step(const runner::Scenario& scenario, const runner::RunRes
       return with_reason("The network holds " + segment + " back until " +
                              format_seconds(event.deadline) + " s",
                          event.text);
-    case TraceKind::duplicate:
-      return with_reason("The network duplicates " + segment + "; the copy arrives at " +
+    case TraceKind::duplicate: {
+      runner::TraceSegment original = event.segment;
+      original.copy = false;
+      return with_reason("The network duplicates " + segment_words(original, absolute) +
+                             "; the copy arrives at " +
                              format_seconds(event.deadline) + " s",
                          event.text);
+    }
     case TraceKind::discard:
       return with_reason("The TCP of " + host + " discards " +
                              (event.segment.id != 0 ? segment
@@ -386,10 +390,10 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
   out += "<div id=\"diagram\">\n" + render_svg(scenario, result, options.svg) + "</div>\n";
   out += "<aside id=\"panel\">\n<h1>" + svg_text::xml_escape(scenario.name) + "</h1>\n";
   out += "<div class=\"controls\">"
-         "<button id=\"first\" type=\"button\" title=\"first step (Home)\">&#x23EE;</button>"
+         "<button id=\"first\" type=\"button\" title=\"first step (Home)\">&#x25C0;&#x25C0;</button>"
          "<button id=\"prev\" type=\"button\" title=\"previous step (left arrow)\">&#x25C0; prev</button>"
          "<button id=\"next\" type=\"button\" title=\"next step (right arrow)\">next &#x25B6;</button>"
-         "<button id=\"last\" type=\"button\" title=\"last step (End)\">&#x23ED;</button>"
+         "<button id=\"last\" type=\"button\" title=\"last step (End)\">&#x25B6;&#x25B6;</button>"
          "<span id=\"position\"></span></div>\n";
   out += "<p id=\"when\"></p>\n<p id=\"narration\" aria-live=\"polite\"></p>\n";
   out += "<div id=\"states\" class=\"states\"></div>\n";
