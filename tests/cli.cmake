@@ -61,3 +61,10 @@ foreach(target loader tcp)
     endforeach()
   endif()
 endforeach()
+
+# --- SVG ladder diagram and stepping HTML page (--svg, --html; docs/views.md) ---
+foreach(check files stdout bad-output both-stdout)
+  add_test(NAME cli:diagram-${check}
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/views/diagram_cli_checks.sh $<TARGET_FILE:tcpsim> ${check}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endforeach()

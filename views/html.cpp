@@ -197,7 +197,7 @@ main{display:grid;grid-template-columns:minmax(0,1fr) 380px;gap:16px;padding:16p
 kbd{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;border:1px solid #cbd5e1;border-radius:3px;padding:0 4px;background:#f8fafc}
 #diagram [data-step]{cursor:pointer}
 #diagram .current{filter:drop-shadow(0 0 2px #f59e0b) drop-shadow(0 0 4px #f59e0b)}
-#diagram text.current{font-weight:bold;text-decoration:underline}
+#diagram text.current{font-weight:bold;filter:none;stroke:#fde047 !important;stroke-width:12px !important;paint-order:stroke;stroke-linejoin:round}
 #diagram line.current,#diagram .current line{stroke-width:4px}
 @media (max-width:900px){main{grid-template-columns:1fr}#panel{position:static;max-height:none}}
 )CSS";
