@@ -59,8 +59,8 @@ std::string segment_label(const TraceSegment& segment, bool absolute) {
   return out;
 }
 
-// Families of states share a hue: opening amber, open green, the active closer violet, the
-// passive closer blue, LISTEN grey; CLOSED has no fill (its lifeline is a dashed line).
+// Families of states share a hue: opening yellow, open green, the active closer violet, the
+// passive closer orange, LISTEN grey; CLOSED has no fill (its lifeline is a dashed line).
 std::string_view state_fill_colour(tcp::State state) {
   switch (state) {
     case tcp::State::closed: return "#ffffff";
@@ -73,7 +73,7 @@ std::string_view state_fill_colour(tcp::State state) {
     case tcp::State::closing: return "#ddd6fe";
     case tcp::State::time_wait: return "#a78bfa";
     case tcp::State::close_wait:
-    case tcp::State::last_ack: return "#bfdbfe";
+    case tcp::State::last_ack: return "#fed7aa";
   }
   return "#e5e7eb";
 }
@@ -90,7 +90,7 @@ std::string_view state_text_colour(tcp::State state) {
     case tcp::State::closing:
     case tcp::State::time_wait: return "#5b21b6";
     case tcp::State::close_wait:
-    case tcp::State::last_ack: return "#1e40af";
+    case tcp::State::last_ack: return "#9a3412";
   }
   return "#374151";
 }
