@@ -987,9 +987,10 @@ class SvgWriter {
       const Time gap = instants_[i] - instants_[i - 1];
       // Linear height, without overflow for any gap.
       const Time units = gap / reference;
-      std::int64_t linear = units > 1'000'000 ? std::int64_t{1} << 40
-                                              : units * unit_height +
-                                                    (gap % reference) * unit_height / reference;
+      std::int64_t linear =
+          units > 1'000'000 ? std::int64_t{1} << 40
+                            : units * unit_height +
+                                  (gap % reference) / std::max<Time>(1, reference / unit_height);
       std::int64_t height = std::max<std::int64_t>(linear, need[i - 1]);
       if (linear > break_threshold && linear > need[i - 1] + break_height) {
         height = need[i - 1] + break_height;
