@@ -175,6 +175,7 @@ body{margin:0;font-family:system-ui,'DejaVu Sans','Liberation Sans',Helvetica,Ar
 main{display:grid;grid-template-columns:minmax(0,1fr) 380px;gap:16px;padding:16px;align-items:start}
 #diagram{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px;overflow-x:auto}
 #diagram svg{display:block;max-width:100%;height:auto}
+body.actual-size #diagram svg{max-width:none}
 #panel{position:sticky;top:16px;background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px;max-height:calc(100vh - 32px);overflow-y:auto}
 #panel h1{font-size:18px;margin:0 0 12px 0;word-break:break-word}
 .controls{display:flex;gap:6px;align-items:center;flex-wrap:wrap}
@@ -194,6 +195,7 @@ main{display:grid;grid-template-columns:minmax(0,1fr) 380px;gap:16px;padding:16p
 .conn{font-weight:bold}
 .badge{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px;padding:1px 6px;border-radius:4px;border:1px solid #9ca3af}
 .help{margin-top:14px;font-size:12px;color:#6b7280}
+.help button{font:inherit;padding:1px 6px;border:1px solid #cbd5e1;border-radius:4px;background:#f1f5f9;cursor:pointer}
 kbd{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;border:1px solid #cbd5e1;border-radius:3px;padding:0 4px;background:#f8fafc}
 #diagram [data-step]{cursor:pointer}
 #diagram .current{filter:drop-shadow(0 0 2px #f59e0b) drop-shadow(0 0 4px #f59e0b)}
@@ -255,7 +257,9 @@ const char* page_script() {
   }
   function inView(node) {
     var box = node.getBoundingClientRect();
-    return box.top >= 0 && box.bottom <= window.innerHeight;
+    var frame = byId('diagram').getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight &&
+      box.left >= frame.left && box.right <= frame.right;
   }
   function show(index) {
     if (!steps.length) return;
@@ -274,7 +278,7 @@ const char* page_script() {
     renderStates(step);
     byId('first').disabled = byId('prev').disabled = index === 0;
     byId('next').disabled = byId('last').disabled = index === steps.length - 1;
-    if (lit.length && !inView(lit[0])) lit[0].scrollIntoView({block: 'center'});
+    if (lit.length && !inView(lit[0])) lit[0].scrollIntoView({block: 'center', inline: 'nearest'});
     try { history.replaceState(null, '', '#step-' + (index + 1)); } catch (e) { /* file: URLs */ }
   }
   byId('first').addEventListener('click', function () { show(0); });
@@ -291,6 +295,11 @@ const char* page_script() {
   byId('diagram').addEventListener('click', function (event) {
     var node = event.target.closest ? event.target.closest('[data-step]') : null;
     if (node) show(parseInt(node.getAttribute('data-step'), 10));
+  });
+  byId('zoom').addEventListener('click', function () {
+    var actual = document.body.classList.toggle('actual-size');
+    byId('zoom').textContent = actual ? 'fit to window' : 'actual size';
+    if (lit.length) lit[0].scrollIntoView({block: 'center', inline: 'center'});
   });
   var wanted = /^#step-(\d+)$/.exec(location.hash);
   show(wanted ? parseInt(wanted[1], 10) - 1 : 0);
@@ -399,7 +408,7 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
   out += "<div id=\"states\" class=\"states\"></div>\n";
   out += "<p class=\"help\"><kbd>&#x2190;</kbd> <kbd>&#x2192;</kbd> step back and forward, "
          "<kbd>Home</kbd> <kbd>End</kbd> first and last step; click anything in the diagram to "
-         "jump to its step.</p>\n";
+         "jump to its step. <button id=\"zoom\" type=\"button\">actual size</button></p>\n";
   out += "</aside>\n</main>\n";
   out += "<script type=\"application/json\" id=\"tcpsim-steps\">" + json + "</script>\n";
   out += "<script>" + std::string(page_script()) + "</script>\n</body>\n</html>\n";
