@@ -1001,7 +1001,13 @@ class SvgWriter {
       y_[i] = y;
     }
     diagram_bottom_ = y_.back() + need.back();
+    // The run's end: below the text of the last moment, or on it when nothing happens then.
+    const bool end_is_empty = trace().empty() || trace().back().time < instants_.back();
+    end_y_ = end_is_empty ? y_.back() : diagram_bottom_;
   }
+
+  // The row of a moment. What is still alive when the run ends reaches end_y_ instead.
+  int y_at(Time time) const { return y_[instant_of(time)]; }
 
   // ---------------------------------------------------------------- drawing
   std::string draw() {
@@ -1039,6 +1045,7 @@ class SvgWriter {
     const int shift = diagram_top_ - y_[0];
     for (int& value : y_) value += shift;
     diagram_bottom_ += shift;
+    end_y_ += shift;
 
     draw_grid(body);
     draw_lanes(body);
@@ -1047,7 +1054,7 @@ class SvgWriter {
     draw_arrows(body);
     draw_notes(body);
     draw_times(body);
-    const int legend_bottom = draw_legend(body, diagram_bottom_ + 28);
+    const int legend_bottom = draw_legend(body, std::max(diagram_bottom_, end_y_ + 16) + 28);
     height_ = legend_bottom + margin;
 
     std::string out;
@@ -1136,9 +1143,28 @@ class SvgWriter {
   void draw_lanes(std::string& out) {
     out += "<g class=\"lifelines\">\n";
     // The hosts' own lines, under the connections' lanes.
+    // A host that crashed is down (dotted red) until it reboots.
     for (int host = 0; host < host_count(); ++host) {
       const int x = host_x_[static_cast<std::size_t>(host)];
-      out += line(x, diagram_top_ - 14, x, y_.back(), "#9ca3af", 2);
+      int from = diagram_top_ - 14;
+      bool down = false;
+      for (const runner::Action& action : scenario_.timeline) {
+        if (action.host != host) continue;
+        if (action.kind != runner::ActionKind::crash && action.kind != runner::ActionKind::reboot) continue;
+        const bool crash = action.kind == runner::ActionKind::crash;
+        if (crash == down) continue;
+        const int y = y_at(action.at);
+        if (y > from) {
+          out += down ? line(x, from, x, y, "#f87171", 2, "stroke-dasharray=\"2 4\"")
+                      : line(x, from, x, y, "#9ca3af", 2);
+        }
+        from = y;
+        down = crash;
+      }
+      if (end_y_ > from) {
+        out += down ? line(x, from, x, end_y_, "#f87171", 2, "stroke-dasharray=\"2 4\"")
+                    : line(x, from, x, end_y_, "#9ca3af", 2);
+      }
     }
     for (std::size_t index = 0; index < lanes_.size(); ++index) {
       const Lane& lane = lanes_[index];
@@ -1150,8 +1176,8 @@ class SvgWriter {
       for (std::size_t span = 0; span < lane.spans.size(); ++span) {
         const Time from = lane.spans[span].from;
         const Time to = span + 1 < lane.spans.size() ? lane.spans[span + 1].from : lane.end;
-        const int y0 = y_[instant_of(from)];
-        const int y1 = y_[instant_of(to)];
+        const int y0 = y_at(from);
+        const int y1 = span + 1 == lane.spans.size() && lane.free_step == npos ? end_y_ : y_at(to);
         if (y1 <= y0) continue;
         const tcp::State state = lane.spans[span].state;
         if (state == tcp::State::closed) {
@@ -1185,8 +1211,8 @@ class SvgWriter {
       const auto side = static_cast<std::size_t>(side_of(bracket.host));
       const int x = timer_x_[side][static_cast<std::size_t>(bracket.column)];
       const int inward = side == 0 ? 5 : -5;  // ticks point at the lifeline
-      const int y0 = y_[instant_of(bracket.set)];
-      const int y1 = y_[instant_of(bracket.end_time)];
+      const int y0 = y_at(bracket.set);
+      const int y1 = bracket.end == Bracket::End::open ? end_y_ : y_at(bracket.end_time);
       const std::string colour(timer_colour(bracket.kind));
       const std::string name(tcp::timer_name(bracket.kind));
       const std::string who = bracket.lane >= 0 ? lane_name(bracket.lane) + ": " : std::string();
@@ -1398,7 +1424,7 @@ class SvgWriter {
         case Arrow::Fate::in_flight: {
           const int target = host_x_[static_cast<std::size_t>(to_side)];
           x2 = x1 + scale_round(target - x1, 50, 100);
-          y2 = y_.back();
+          y2 = end_y_;
           title += ", still in the network when the run ends";
           break;
         }
@@ -1509,7 +1535,7 @@ class SvgWriter {
     for (std::size_t i = 0; i < instants_.size(); ++i) {
       out += text_element(gutter - 12, y_[i] + 4, "time", "end", format_seconds(instants_[i]));
     }
-    const int y_end = y_.back();
+    const int y_end = end_y_;
     out += line(gutter - 6, y_end, width_ - margin, y_end, "#9ca3af", 1, "stroke-dasharray=\"6 4\"");
     out += text_element((host_x_[0] + host_x_[1]) / 2, y_end + 16, "gap", "middle", "end of run");
     out += "</g>\n";
@@ -1582,6 +1608,14 @@ class SvgWriter {
                                      std::string(state_fill_colour(state)) +
                                      "\" stroke=\"#6b7280\" stroke-width=\"1\"/>";
       states.push_back({sample, names});
+    }
+
+    for (const runner::Action& action : scenario_.timeline) {
+      if (action.kind == runner::ActionKind::crash) {
+        states.push_back({line(4, -7, 4, 7, "#f87171", 2, "stroke-dasharray=\"2 4\""),
+                          "host down (crashed)"});
+        break;
+      }
     }
 
     std::vector<LegendItem> connections;
@@ -1670,6 +1704,7 @@ class SvgWriter {
   std::vector<BreakMark> breaks_;
   int diagram_top_ = 0;
   int diagram_bottom_ = 0;
+  int end_y_ = 0;
 
   std::string header_;
   std::vector<Rect> placed_;

@@ -417,3 +417,23 @@ TEST_CASE("svg: format_seconds and segment_label") {
   segment.window = 0;
   CHECK(tcpsim::views::segment_label(segment, false) == "#8' FIN,ACK seq=1 ack=2 len=0 win=0 retx");
 }
+
+TEST_CASE("svg: a crashed host's lifeline is dotted red until it reboots, and what is alive at "
+          "the end reaches the end line") {
+  const Run r = run("scenarios/lost-handshake-ack-server-gives-up.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  CHECK(svg.find(">host down (crashed)</text>") != std::string::npos);
+  const int crash_row = row_of(svg, "0.300");
+  CHECK(svg.find("y1=\"" + std::to_string(crash_row) + "\" x2=") != std::string::npos);
+  CHECK(svg.find("stroke=\"#f87171\" stroke-width=\"2\" stroke-dasharray=\"2 4\"/>") !=
+        std::string::npos);
+
+  const Run open = run("scenarios/two-way-handshake-stale-syn.json");
+  const std::string alive = render_svg(open.scenario, open.result);
+  // The run ends at 10 s with web#2 still ESTABLISHED: its lane runs down to the end row.
+  const int end_row = row_of(alive, "10.000");
+  const std::regex lane("<g class=\"lane\" data-connection=\"web#2\">\\n(?:<[^\\n]*\\n)*?<rect x=\"\\d+\" y=\"(\\d+)\" width=\"\\d+\" height=\"(\\d+)\"");
+  std::smatch match;
+  REQUIRE(std::regex_search(alive, match, lane));
+  CHECK(std::stoi(match[1].str()) + std::stoi(match[2].str()) == end_row);
+}
