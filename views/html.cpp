@@ -396,7 +396,10 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<title>tcpsim: " + svg_text::xml_escape(scenario.name) + "</title>\n";
   out += "<style>" + std::string(page_style()) + "</style>\n</head>\n<body>\n<main>\n";
-  out += "<div id=\"diagram\">\n" + render_svg(scenario, result, options.svg) + "</div>\n";
+  // Every event is a step, so every timer keeps its bracket to highlight.
+  SvgOptions svg = options.svg;
+  svg.timers = true;
+  out += "<div id=\"diagram\">\n" + render_svg(scenario, result, svg) + "</div>\n";
   out += "<aside id=\"panel\">\n<h1>" + svg_text::xml_escape(scenario.name) + "</h1>\n";
   out += "<div class=\"controls\">"
          "<button id=\"first\" type=\"button\" title=\"first step (Home)\">&#x25C0;&#x25C0;</button>"

@@ -17,7 +17,7 @@
 namespace tcpsim::views {
 
 struct HtmlOptions {
-  SvgOptions svg;
+  SvgOptions svg;  // its `timers` is ignored: every event is a step, every timer is drawn
   // The sentence for trace event i. Empty: describe_step, a plain English sentence (the
   // narration module can be plugged in here without touching the page).
   std::function<std::string(std::size_t)> narrator;

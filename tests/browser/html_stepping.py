@@ -279,7 +279,11 @@ def main():
     def on_deadline(signum, frame):
         raise Failure("the test took longer than %d s" % DEADLINE_SECONDS)
 
+    def on_terminate(signum, frame):
+        raise Failure("terminated (signal %d)" % signum)
+
     signal.signal(signal.SIGALRM, on_deadline)
+    signal.signal(signal.SIGTERM, on_terminate)  # ctest's timeout: still stop the browser
     signal.alarm(DEADLINE_SECONDS)
     started = time.monotonic()
     try:
