@@ -259,7 +259,7 @@ constexpr int line_height = 16;      // one row of annotation text
 constexpr int unit_height = 64;      // the reference one-way delay
 constexpr int min_arrow_height = 64; // room for a label on every arrow
 constexpr int break_threshold = 4 * unit_height;  // idle longer than 4 delays: compressed
-constexpr int break_height = 40;
+constexpr int break_height = 44;
 constexpr int lane_spacing = 16;
 constexpr int lane_half_width = 5;
 constexpr int timer_spacing = 14;
@@ -997,7 +997,12 @@ class SvgWriter {
         breaks_.push_back({i - 1, gap});
       }
       int y = y_[i - 1] + static_cast<int>(height);
-      for (const std::size_t from : arriving[i]) y = std::max(y, y_[from] + min_arrow_height);
+      // Arrows with the same ends (crossing segments, a segment and its copy) share the room:
+      // each one more makes them taller, so their labels can sit at different heights.
+      for (const std::size_t from : arriving[i]) {
+        const auto same = std::count(arriving[i].begin(), arriving[i].end(), from);
+        y = std::max(y, y_[from] + min_arrow_height + static_cast<int>(same - 1) * 28);
+      }
       y_[i] = y;
     }
     diagram_bottom_ = y_.back() + need.back();
@@ -1239,12 +1244,12 @@ class SvgWriter {
       int from = y0;
       for (const BreakMark& mark : breaks_) {
         const int mid = break_middle(mark);
-        if (mid - 8 <= from || mid + 8 >= y1) continue;
-        if (mid - 8 - from > best_to - best_from) {
+        if (mid - 10 <= from || mid + 10 >= y1) continue;
+        if (mid - 10 - from > best_to - best_from) {
           best_from = from;
-          best_to = mid - 8;
+          best_to = mid - 10;
         }
-        from = mid + 8;
+        from = mid + 10;
       }
       if (y1 - from > best_to - best_from) {
         best_from = from;
@@ -1256,6 +1261,25 @@ class SvgWriter {
         out += "<text x=\"" + num(tx) + "\" y=\"" + num(ty) + "\" class=\"tlabel\" fill=\"" + colour +
                "\" style=\"fill:" + colour + "\" text-anchor=\"middle\" transform=\"rotate(-90 " + num(tx) + " " +
                num(ty) + ")\">" + xml_escape(label) + "</text>\n";
+      } else {
+        // Too short where time runs linearly (a long timer across an idle gap): the label goes
+        // into the first break it crosses, beside it.
+        for (const BreakMark& mark : breaks_) {
+          const int mid = break_middle(mark);
+          if (mid - 8 <= y0 || mid + 8 >= y1) continue;
+          const int width = text_width(label) * 5 / 6;
+          const Rect rect = side == 0 ? Rect{x - 6 - width, mid - 6, x - 4, mid + 6}
+                                      : Rect{x + 4, mid - 6, x + 6 + width, mid + 6};
+          bool clear = true;
+          for (const Rect& placed : band_labels_) clear = clear && !placed.overlaps(rect);
+          if (!clear) break;
+          band_labels_.push_back(rect);
+          band_text_ += "<text x=\"" + num(side == 0 ? x - 6 : x + 6) + "\" y=\"" + num(mid + 4) +
+                        "\" class=\"tlabel\" style=\"fill:" + colour + "\" text-anchor=\"" +
+                        (side == 0 ? "end" : "start") + "\"" + step_attributes(bracket.set_step) + ">" +
+                        xml_escape(label) + "</text>\n";
+          break;
+        }
       }
       out += "</g>\n";
       switch (bracket.end) {
@@ -1303,9 +1327,9 @@ class SvgWriter {
       const int mid = break_middle(mark);
       const int left = gutter - 4;
       const int right = width_ - margin;
-      out += "<rect x=\"" + num(left) + "\" y=\"" + num(mid - 6) + "\" width=\"" + num(right - left) +
-             "\" height=\"12\" fill=\"#ffffff\"/>\n";
-      for (const int edge : {mid - 6, mid + 6}) {
+      out += "<rect x=\"" + num(left) + "\" y=\"" + num(mid - 8) + "\" width=\"" + num(right - left) +
+             "\" height=\"16\" fill=\"#ffffff\"/>\n";
+      for (const int edge : {mid - 8, mid + 8}) {
         std::string points;
         int k = 0;
         for (int x = left; x <= right; x += 8, ++k) {
@@ -1318,6 +1342,7 @@ class SvgWriter {
              "\" class=\"gap\" text-anchor=\"end\">+" + xml_escape(format_duration(mark.idle)) +
              "</text>\n";
     }
+    out += band_text_;
     out += "</g>\n";
   }
 
@@ -1351,7 +1376,7 @@ class SvgWriter {
       int x = x1 + scale_round(x2 - x1, fraction, 100);
       const int y = y1 + scale_round(y2 - y1, fraction, 100);
       if (min_x <= max_x) x = std::clamp(x, min_x, max_x);
-      const Rect rect{x - width / 2 - 2, y - height / 2 - 1, x + width / 2 + 2, y + height / 2 + 1};
+      const Rect rect{x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6, y + height / 2 + 3};
       if (!first) first = std::make_pair(x, y);
       bool clear = true;
       for (const Rect& placed : placed_) {
@@ -1366,7 +1391,7 @@ class SvgWriter {
       }
     }
     const auto [x, y] = *first;
-    placed_.push_back({x - width / 2 - 2, y - height / 2 - 1, x + width / 2 + 2, y + height / 2 + 1});
+    placed_.push_back({x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6, y + height / 2 + 3});
     return *first;
   }
 
@@ -1708,6 +1733,8 @@ class SvgWriter {
 
   std::string header_;
   std::vector<Rect> placed_;
+  std::vector<Rect> band_labels_;  // timer labels written in breaks
+  std::string band_text_;
   std::vector<bool> has_id_;
 };
 
