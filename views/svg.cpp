@@ -1398,7 +1398,11 @@ class SvgWriter {
   void draw_arrows(std::string& out) {
     std::string lines;
     std::string labels;
-    // Reserve the room of the texts beside drops first, so labels keep clear of them.
+    // Reserve the breaks' bands and the texts beside drops first, so labels keep clear of them.
+    for (const BreakMark& mark : breaks_) {
+      const int mid = break_middle(mark);
+      placed_.push_back({gutter, mid - 10, width_, mid + 10});
+    }
     for (const Arrow& arrow : arrows_) {
       const int side = side_of(arrow.from_host);
       const int x1 = lane_x(arrow.from_host, arrow.from_lane);
@@ -1495,9 +1499,12 @@ class SvgWriter {
       lines += "</g>\n";
 
       // The label, along the arrow, with the link's note (held, copy) under it.
-      const bool note_under = arrow.held || arrow.copy || arrow.fate == Arrow::Fate::in_flight;
+      // (An expired segment's note is beside its cross already.)
+      const bool expired = arrow.fate == Arrow::Fate::expired;
+      const bool note_under =
+          (arrow.held && !expired) || arrow.copy || arrow.fate == Arrow::Fate::in_flight;
       std::string second;
-      if (arrow.held || arrow.copy) second = arrow.note;
+      if ((arrow.held && !expired) || arrow.copy) second = arrow.note;
       if (arrow.fate == Arrow::Fate::in_flight) second = "still in the network at the end";
       const int width = std::max(text_width(label), note_under ? text_width(second) * 11 / 12 : 0);
       const auto [cx, cy] = place_label(x1, y1, x2, y2, width, note_under ? 2 : 1,
