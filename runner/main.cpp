@@ -17,6 +17,8 @@
 #include "views/mermaid.hpp"
 #include "views/narration.hpp"
 #include "views/realtime.hpp"
+#include "views/html.hpp"
+#include "views/svg.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
 #define TCPSIM_SCENARIO_DIR "scenarios"
@@ -81,7 +83,35 @@ struct RunCommand {
   std::string lang = "en";    // --lang: the narration's language
   std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there
   std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
+  std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
+  std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
 };
+
+// --svg and --html (views/svg.hpp, views/html.hpp). Sets `stdout_taken` when one goes to stdout.
+int write_diagram_views(const RunCommand& options, const Scenario& scenario,
+                        const RunResult& result, bool& stdout_taken) {
+  tcpsim::views::SvgOptions svg;
+  svg.absolute_seq = options.absolute;
+  svg.timers = !options.no_timers;
+  const std::pair<const std::string*, bool> views[] = {{&options.svg_file, false},
+                                                       {&options.html_file, true}};
+  for (const auto& [path, html] : views) {
+    if (path->empty()) continue;
+    tcpsim::views::HtmlOptions page;
+    page.svg = svg;
+    const std::string content = html ? tcpsim::views::render_html(scenario, result, page)
+                                     : tcpsim::views::render_svg(scenario, result, svg);
+    std::string error;
+    if (*path == "-") {
+      std::cout << content;
+      stdout_taken = true;
+    } else if (!write_file_atomically(*path, content, error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
+  return exit_ok;
+}
 
 int command_run(const RunCommand& options) {
   // The views' own arguments are checked before anything runs.
@@ -140,8 +170,12 @@ int command_run(const RunCommand& options) {
       return exit_bad_input;
     }
   }
+  bool stdout_taken = false;
+  if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) return status;
   const auto failures = check_expectations(scenario, result);
-  if (options.format == "jsonl") {
+  if (stdout_taken) {
+    // stdout carries the diagram; expectation failures still go to stderr below.
+  } else if (options.format == "jsonl") {
     std::cout << jsonl;
   } else {
     LadderOptions ladder;
@@ -323,6 +357,8 @@ int main(int argc, char** argv) {
                       "(--realtime=10; default 1; Ctrl-C stops it, exit 130)")
           ->expected(0, 1)
           ->default_str("1");
+  run->add_option("--svg", run_options.svg_file, "Also write the ladder diagram as SVG to FILE ('-': stdout)");
+  run->add_option("--html", run_options.html_file, "Also write the stepping HTML page to FILE ('-': stdout)");
 
   std::vector<std::string> check_paths;
   bool update = false;
@@ -353,6 +389,10 @@ int main(int argc, char** argv) {
   if (*run) {
     if (*seed_option) run_options.seed = seed;
     if (*realtime_option) run_options.realtime = realtime_speed;
+    if (run_options.svg_file == "-" && run_options.html_file == "-") {
+      std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
+      return exit_bad_input;
+    }
     return command_run(run_options);
   }
   if (*check) return command_check(check_paths, update);

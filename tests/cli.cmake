@@ -98,3 +98,9 @@ add_test(NAME cli:views-narration-bad-arguments
 add_test(NAME cli:views-narration-outputs
          COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> outputs
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# --- SVG ladder diagram and stepping HTML page (--svg, --html; docs/views.md) ---
+foreach(check files stdout bad-output both-stdout)
+  add_test(NAME cli:diagram-${check}
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/views/diagram_cli_checks.sh $<TARGET_FILE:tcpsim> ${check}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endforeach()

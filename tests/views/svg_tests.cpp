@@ -1,0 +1,439 @@
+// The SVG ladder diagram: goldens byte for byte, and the properties a reader relies on (arrows
+// from the send row to the arrival row, losses as crosses with their reason, states on the
+// lifelines, timers as brackets, connections told apart, integer coordinates only).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "diagram_test_support.hpp"
+#include "runner/trace_format.hpp"
+#include "views/svg.hpp"
+
+using namespace diagram_test;
+using tcpsim::runner::TraceKind;
+using tcpsim::views::render_svg;
+
+namespace {
+
+// The index of the first trace event of `kind` for which `predicate` holds.
+template <typename Predicate>
+std::size_t find_step(const Run& run, TraceKind kind, Predicate predicate) {
+  for (std::size_t index = 0; index < run.result.trace.size(); ++index) {
+    const auto& event = run.result.trace[index];
+    if (event.kind == kind && predicate(event)) return index;
+  }
+  FAIL("no such trace event");
+  return 0;
+}
+
+std::size_t find_step(const Run& run, TraceKind kind) {
+  return find_step(run, kind, [](const auto&) { return true; });
+}
+
+// The <line> inside an element.
+std::string first_line(const std::string& element) {
+  const std::size_t open = element.find("<line ");
+  REQUIRE(open != std::string::npos);
+  return element.substr(open, element.find('>', open) - open + 1);
+}
+
+std::vector<std::string> shipped_scenarios() {
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(source_path("scenarios"))) {
+    if (entry.path().extension() == ".json") {
+      files.push_back("scenarios/" + entry.path().filename().string());
+    }
+  }
+  files.push_back("tests/views/scenarios/link-faults.json");
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("svg: golden diagrams match byte for byte") {
+  const char* scenarios[] = {"scenarios/three-way-handshake.json",
+                             "scenarios/lost-final-ack-time-wait.json",
+                             "scenarios/two-way-handshake-stale-syn.json",
+                             "scenarios/simultaneous-open.json",
+                             "tests/views/scenarios/link-faults.json"};
+  for (const char* file : scenarios) {
+    const Run scenario_run = run(file);
+    const std::string name = std::filesystem::path(file).stem().string();
+    SECTION(name) { check_golden(name + ".svg", render_svg(scenario_run.scenario, scenario_run.result)); }
+  }
+}
+
+TEST_CASE("svg: an arrow slants from the sender's send row to the receiver's arrival row") {
+  const Run r = run("scenarios/three-way-handshake.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  const std::size_t send = find_step(r, TraceKind::send);
+  const std::size_t deliver = find_step(r, TraceKind::deliver);
+  const auto& sent = r.result.trace[send];
+  const auto& arrived = r.result.trace[deliver];
+  REQUIRE(sent.segment.id == arrived.segment.id);
+  const int send_row = row_of(svg, tcpsim::views::format_seconds(sent.time));
+  const int arrival_row = row_of(svg, tcpsim::views::format_seconds(arrived.time));
+  REQUIRE(arrival_row > send_row);
+
+  const auto arrow = elements_of_step(svg, send);
+  REQUIRE_FALSE(arrow.empty());
+  const std::string body = first_line(arrow[0]);
+  CHECK(int_attribute(body, "y1") == send_row);
+  // The line stops at the arrowhead, whose tip is on the arrival row, at the server's side.
+  const auto head = tags_of_step(svg, deliver);
+  REQUIRE(head.size() == 1);
+  REQUIRE(head[0].rfind("<polygon", 0) == 0);
+  const std::string points = *attribute(head[0], "points");
+  const int tip_x = std::stoi(points.substr(0, points.find(',')));
+  const int tip_y = std::stoi(points.substr(points.find(',') + 1));
+  CHECK(tip_y == arrival_row);
+  CHECK(tip_x > int_attribute(body, "x1"));
+  // Its label names the segment (this scenario fixes the ISNs: absolute numbers).
+  CHECK(svg.find(">#1 SYN seq=1000 len=0</text>") != std::string::npos);
+}
+
+TEST_CASE("svg: time runs down, linear within a busy stretch, with a marked break over idle gaps") {
+  const Run r = run("scenarios/lost-final-ack-time-wait.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  // 0.100 -> 0.150 -> 0.200: equal steps of time, equal steps down.
+  const int a = row_of(svg, "0.100");
+  const int b = row_of(svg, "0.150");
+  const int c = row_of(svg, "0.200");
+  CHECK(b - a == c - b);
+  CHECK(b > a);
+  // TIME_WAIT's 240 s are a break stating how long it was, far shorter than 240 s at that scale.
+  CHECK(svg.find(">+239.95 s</text>") != std::string::npos);
+  const int before = row_of(svg, "2.600");
+  const int after = row_of(svg, "242.550");
+  CHECK(after - before < 10 * (b - a));
+  CHECK(svg.find("<g class=\"breaks\">") != std::string::npos);
+}
+
+TEST_CASE("svg: a lost segment stops mid-way with a cross and the reason") {
+  const Run r = run("scenarios/lost-final-ack-time-wait.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  const std::size_t drop = find_step(r, TraceKind::drop);
+  const auto elements = elements_of_step(svg, drop);
+  REQUIRE(elements.size() == 2);  // the cross and its reason
+  CHECK(elements[0].find("class=\"cross\"") != std::string::npos);
+  CHECK(text_of(elements[1]) == "lost: rule 'lose-final-ack'");
+  // The dropped arrow ends between the hosts, not at the receiver.
+  std::size_t send = 0;
+  for (std::size_t index = 0; index < drop; ++index) {
+    if (r.result.trace[index].kind == TraceKind::send &&
+        r.result.trace[index].segment.id == r.result.trace[drop].segment.id) {
+      send = index;
+    }
+  }
+  const std::string body = first_line(elements_of_step(svg, send)[0]);
+  const int x1 = int_attribute(body, "x1");
+  const int x2 = int_attribute(body, "x2");
+  const std::regex hosts("<text x=\"(\\d+)\" y=\"\\d+\" class=\"host\"");
+  std::vector<int> host_x;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), hosts); it != std::sregex_iterator(); ++it) {
+    host_x.push_back(std::stoi((*it)[1].str()));
+  }
+  REQUIRE(host_x.size() == 2);
+  CHECK(x2 > host_x[0] + 40);
+  CHECK(x2 < host_x[1] - 40);
+  CHECK(x1 <= host_x[0] + 6);
+  CHECK(svg.find("lost or expired in the network") != std::string::npos);  // legend
+}
+
+TEST_CASE("svg: an expired segment is a cross too, and copies and held segments look different") {
+  const Run r = run("tests/views/scenarios/link-faults.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  const std::size_t expire = find_step(r, TraceKind::expire);
+  const auto cross = elements_of_step(svg, expire);
+  REQUIRE(cross.size() == 2);
+  CHECK(cross[0].find("class=\"cross\"") != std::string::npos);
+  CHECK(text_of(cross[1]).rfind("expired: ", 0) == 0);
+
+  const std::size_t duplicate = find_step(r, TraceKind::duplicate);
+  const auto copy = elements_of_step(svg, duplicate);
+  REQUIRE_FALSE(copy.empty());
+  CHECK(copy[0].find("class=\"seg copy\"") != std::string::npos);
+  CHECK(copy[0].find("stroke-dasharray=\"9 5\"") != std::string::npos);
+  CHECK(svg.find("copy made by the network (rule &#39;copy-syn&#39;)") != std::string::npos);
+
+  const std::size_t delay = find_step(r, TraceKind::delay);
+  std::size_t send = 0;
+  for (std::size_t index = 0; index < delay; ++index) {
+    if (r.result.trace[index].kind == TraceKind::send &&
+        r.result.trace[index].segment.id == r.result.trace[delay].segment.id) {
+      send = index;
+    }
+  }
+  const auto held = elements_of_step(svg, send);
+  CHECK(held[0].find("class=\"seg held\"") != std::string::npos);
+  CHECK(held[0].find("stroke=\"#b45309\"") != std::string::npos);
+  CHECK(text_of(elements_of_step(svg, delay)[0]) == "held until 1.700 s (rule 'slow-ack')");
+  // The legend explains each style that appears.
+  CHECK(svg.find(">copy made by the network</text>") != std::string::npos);
+  CHECK(svg.find(">held back by the network (stale)</text>") != std::string::npos);
+  // Fixed ISNs: absolute numbers, as the terminal ladder shows them.
+  CHECK(svg.find(">#1 SYN seq=1000 len=0</text>") != std::string::npos);
+  CHECK(svg.find("seq/ack: absolute sequence numbers") != std::string::npos);
+}
+
+TEST_CASE("svg: a segment the receiving TCP discards is marked at its arrival with the reason") {
+  const Run r = run("scenarios/two-way-handshake-stale-syn.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  const std::size_t discard = find_step(r, TraceKind::discard);
+  const auto elements = elements_of_step(svg, discard);
+  REQUIRE(elements.size() == 2);
+  CHECK(elements[0].find("class=\"discarded\"") != std::string::npos);
+  // Wrapped over rows beside the lifeline.
+  CHECK(text_of(elements[1]).find("discards #6: two-way handshake:") != std::string::npos);
+  CHECK(text_of(elements[1]).find("not even a RST") != std::string::npos);
+  // The mark sits on the arrival row.
+  const int row = row_of(svg, tcpsim::views::format_seconds(r.result.trace[discard].time));
+  CHECK(elements[0].find("cy=\"" + std::to_string(row) + "\"") != std::string::npos);
+}
+
+TEST_CASE("svg: every state a connection enters is written on its side, and its lifeline is "
+          "filled in that state's colour") {
+  const Run r = run("scenarios/lost-final-ack-time-wait.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  for (std::size_t index = 0; index < r.result.trace.size(); ++index) {
+    const auto& event = r.result.trace[index];
+    if (event.kind != TraceKind::state) continue;
+    const auto elements = elements_of_step(svg, index);
+    REQUIRE(elements.size() == 1);
+    CHECK(text_of(elements[0]).find(std::string(tcpsim::tcp::state_name(event.to))) !=
+          std::string::npos);
+    // Left host's notes end at its lifeline (text-anchor end), the right host's start there.
+    CHECK(elements[0].find(event.host == 0 ? "text-anchor=\"end\"" : "text-anchor=\"start\"") !=
+          std::string::npos);
+  }
+  CHECK(svg.find("<title>c1: TIME_WAIT</title>") != std::string::npos);
+  CHECK(svg.find("fill=\"" + std::string(tcpsim::views::state_fill_colour(tcpsim::tcp::State::time_wait)) +
+                 "\" stroke") != std::string::npos);
+}
+
+TEST_CASE("svg: timers are brackets from set to fire or cancel") {
+  const Run r = run("scenarios/lost-final-ack-time-wait.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  int sets = 0;
+  for (std::size_t index = 0; index < r.result.trace.size(); ++index) {
+    const auto& event = r.result.trace[index];
+    if (event.kind == TraceKind::timer_set) {
+      ++sets;
+      const auto bracket = elements_of_step(svg, index);
+      REQUIRE_FALSE(bracket.empty());
+      CHECK(bracket[0].rfind("<g class=\"timer\"", 0) == 0);
+      // Its vertical line runs from the set row down.
+      const std::regex vertical("<line x1=\"(\\d+)\" y1=\"(\\d+)\" x2=\"(\\d+)\" y2=\"(\\d+)\"");
+      std::smatch match;
+      const std::string second_line = bracket[0].substr(bracket[0].find("<line", bracket[0].find("<line") + 1));
+      REQUIRE(std::regex_search(second_line, match, vertical));
+      CHECK(match[1] == match[3]);
+      CHECK(std::stoi(match[4]) > std::stoi(match[2]));
+      CHECK(std::stoi(match[2]) == row_of(svg, tcpsim::views::format_seconds(event.time)));
+    }
+    if (event.kind == TraceKind::timer_fire) {
+      const auto tags = tags_of_step(svg, index);
+      REQUIRE(tags.size() == 2);  // the dot on the bracket and the sentence beside the lifeline
+      CHECK(tags[0].rfind("<circle", 0) == 0);
+    }
+    if (event.kind == TraceKind::timer_cancel) {
+      CHECK(tags_of_step(svg, index).size() == 1);
+    }
+  }
+  CHECK(sets >= 5);
+  CHECK(svg.find(">TIME_WAIT 240 s</text>") != std::string::npos);
+  CHECK(svg.find(">RTO 2 s</text>") != std::string::npos);  // the backed-off retransmission
+}
+
+TEST_CASE("svg: connections on one host are told apart by lane and colour, named in a legend") {
+  const Run several = run("scenarios/two-way-handshake-stale-syn.json");
+  const std::string svg = render_svg(several.scenario, several.result);
+  CHECK(svg.find(">connections</text>") != std::string::npos);
+  CHECK(svg.find("second-attempt (client) \xe2\x86\x94 web#1 (server)") != std::string::npos);
+  CHECK(svg.find(">web#2 (server), no peer</text>") != std::string::npos);
+  // The server's two connections overlap in time: two lanes, two colours.
+  const std::regex lane("<g class=\"lane\" data-connection=\"(web#[12])\">\\n<rect x=\"(\\d+)\"[^>]*stroke=\"(#[0-9a-f]+)\"");
+  std::map<std::string, std::pair<int, std::string>> lanes;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), lane); it != std::sregex_iterator(); ++it) {
+    lanes[(*it)[1].str()] = {std::stoi((*it)[2].str()), (*it)[3].str()};
+  }
+  REQUIRE(lanes.size() == 2);
+  CHECK(lanes["web#1"].first != lanes["web#2"].first);
+  CHECK(lanes["web#1"].second != lanes["web#2"].second);
+  // Notes name the connection when a host has several.
+  CHECK(svg.find(">web#2 </tspan>ESTABLISHED</text>") != std::string::npos);
+
+  const Run one = run("scenarios/three-way-handshake.json");
+  const std::string plain = render_svg(one.scenario, one.result);
+  CHECK(plain.find(">connections</text>") == std::string::npos);
+}
+
+TEST_CASE("svg: coordinates and sizes are integers; the text is fixed, nothing is formatted "
+          "from floating point") {
+  for (const auto& file : shipped_scenarios()) {
+    const Run r = run(file);
+    const std::string svg = render_svg(r.scenario, r.result);
+    INFO(file);
+    const std::regex numeric(
+        "\\s(x|y|x1|y1|x2|y2|cx|cy|r|rx|dy|width|height|points|viewBox|transform|stroke-width|"
+        "stroke-dasharray)=\"([^\"]*)\"");
+    int count = 0;
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), numeric); it != std::sregex_iterator(); ++it) {
+      const std::string value = (*it)[2].str();
+      ++count;
+      INFO((*it)[0].str());
+      REQUIRE(value.find('.') == std::string::npos);
+      REQUIRE_FALSE(std::regex_search(value, std::regex("\\d[eE]")));
+    }
+    CHECK(count > 100);
+    const std::string style = svg.substr(svg.find("<style>"), svg.find("</style>") - svg.find("<style>"));
+    CHECK_FALSE(std::regex_search(style, std::regex("\\d\\.\\d")));
+  }
+}
+
+TEST_CASE("svg: every trace event has an element, ids are unique, and the file is well formed") {
+  for (const auto& file : shipped_scenarios()) {
+    const Run r = run(file);
+    const std::string svg = render_svg(r.scenario, r.result);
+    INFO(file);
+    for (std::size_t index = 0; index < r.result.trace.size(); ++index) {
+      INFO("event " << index << " " << tcpsim::runner::trace_kind_name(r.result.trace[index].kind));
+      CHECK_FALSE(tags_of_step(svg, index).empty());
+      CHECK(svg.find(" id=\"ev-" + std::to_string(index) + "\"") != std::string::npos);
+    }
+    std::set<std::string> ids;
+    const std::regex id(" id=\"([^\"]+)\"");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), id); it != std::sregex_iterator(); ++it) {
+      CHECK(ids.insert((*it)[1].str()).second);
+    }
+    std::string problem;
+    CHECK(tags_balanced(svg, problem));
+    INFO(problem);
+    CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
+    CHECK(svg.size() > 1000);
+    // Same run, same bytes.
+    CHECK(render_svg(r.scenario, r.result) == svg);
+  }
+}
+
+TEST_CASE("svg: options: absolute numbers, no timer brackets, an id prefix") {
+  const Run r = run("scenarios/lost-final-ack-time-wait.json");
+  CHECK(render_svg(r.scenario, r.result).find(">#1 SYN seq=0 len=0<") != std::string::npos);
+  tcpsim::views::SvgOptions options;
+  options.absolute_seq = true;
+  options.timers = false;
+  options.id_prefix = "d1-";
+  const std::string svg = render_svg(r.scenario, r.result, options);
+  CHECK(svg.find(">#1 SYN seq=0 len=0<") == std::string::npos);
+  CHECK(svg.find("seq/ack: absolute sequence numbers") != std::string::npos);
+  // Only the timers that fire keep their bracket (their firing is an event that matters).
+  auto brackets = [](const std::string& text) {
+    std::size_t count = 0;
+    for (std::size_t position = 0; (position = text.find("<g class=\"timer\"", position)) != std::string::npos; ++position) {
+      ++count;
+    }
+    return count;
+  };
+  std::size_t fired = 0;
+  for (const auto& event : r.result.trace) fired += event.kind == TraceKind::timer_fire ? 1 : 0;
+  CHECK(brackets(svg) == fired);
+  CHECK(brackets(render_svg(r.scenario, r.result)) > fired);
+  CHECK(svg.find(" id=\"d1-ev-0\"") != std::string::npos);
+  CHECK(svg.find(" id=\"ev-0\"") == std::string::npos);
+}
+
+TEST_CASE("svg: text from the scenario is escaped and made valid UTF-8") {
+  Run r = run("scenarios/three-way-handshake.json");
+  r.scenario.name = "a <b> & \"c\" \xff\x01 end";
+  r.scenario.description = "</svg><script>alert(1)</script>";
+  const std::string svg = render_svg(r.scenario, r.result);
+  CHECK(svg.find("a &lt;b&gt; &amp; &quot;c&quot; \xef\xbf\xbd  end") != std::string::npos);
+  CHECK(svg.find("<script>") == std::string::npos);
+  CHECK(svg.find('\xff') == std::string::npos);
+  CHECK(svg.find('\x01') == std::string::npos);
+  std::string problem;
+  CHECK(tags_balanced(svg, problem));
+}
+
+TEST_CASE("svg: a run with no events, or with events the views do not know, still renders") {
+  Run r = run("scenarios/three-way-handshake.json");
+  tcpsim::runner::RunResult empty;
+  empty.end_time = 0;
+  const std::string nothing = render_svg(r.scenario, empty);
+  std::string problem;
+  CHECK(tags_balanced(nothing, problem));
+  CHECK(nothing.find(">end of run</text>") != std::string::npos);
+
+  // Events out of the usual order: an arrival without a send, a cancel without a set, a
+  // connection nobody opened.
+  tcpsim::runner::RunResult odd;
+  odd.end_time = 5 * tcpsim::second;
+  tcpsim::runner::TraceEvent event;
+  event.kind = TraceKind::deliver;
+  event.host = 1;
+  event.segment.id = 42;
+  event.time = tcpsim::second;
+  odd.trace.push_back(event);
+  event.kind = TraceKind::timer_cancel;
+  event.connection = 9;
+  event.time = 2 * tcpsim::second;
+  odd.trace.push_back(event);
+  event.kind = TraceKind::state;
+  event.to = tcpsim::tcp::State::established;
+  odd.trace.push_back(event);
+  event.kind = TraceKind::discard;
+  event.segment.id = 0;
+  odd.trace.push_back(event);
+  const std::string svg = render_svg(r.scenario, odd);
+  CHECK(tags_balanced(svg, problem));
+  CHECK(svg.find("data-step=\"2\"") != std::string::npos);
+}
+
+TEST_CASE("svg: format_seconds and segment_label") {
+  CHECK(tcpsim::views::format_seconds(0) == "0.000");
+  CHECK(tcpsim::views::format_seconds(150 * tcpsim::millisecond) == "0.150");
+  CHECK(tcpsim::views::format_seconds(242 * tcpsim::second + 550 * tcpsim::millisecond) == "242.550");
+  CHECK(tcpsim::views::format_seconds(1500 * tcpsim::microsecond) == "0.001500");
+  CHECK(tcpsim::views::format_seconds(3 * tcpsim::second + 1) == "3.000000001");
+  tcpsim::runner::TraceSegment segment;
+  segment.id = 8;
+  segment.flags = tcpsim::tcp::flag::fin | tcpsim::tcp::flag::ack;
+  segment.seq = 1000;
+  segment.ack = 2000;
+  segment.relative_seq = 1;
+  segment.relative_ack = 2;
+  segment.has_relative_seq = segment.has_relative_ack = true;
+  segment.window = 100;
+  segment.retransmission = true;
+  CHECK(tcpsim::views::segment_label(segment, false) == "#8 FIN,ACK seq=1 ack=2 len=0 retx");
+  CHECK(tcpsim::views::segment_label(segment, true) == "#8 FIN,ACK seq=1000 ack=2000 len=0 retx");
+  segment.copy = true;
+  segment.window = 0;
+  CHECK(tcpsim::views::segment_label(segment, false) == "#8' FIN,ACK seq=1 ack=2 len=0 win=0 retx");
+}
+
+TEST_CASE("svg: a crashed host's lifeline is dotted red until it reboots, and what is alive at "
+          "the end reaches the end line") {
+  const Run r = run("scenarios/lost-handshake-ack-server-gives-up.json");
+  const std::string svg = render_svg(r.scenario, r.result);
+  CHECK(svg.find(">host down (crashed)</text>") != std::string::npos);
+  const int crash_row = row_of(svg, "0.300");
+  CHECK(svg.find("y1=\"" + std::to_string(crash_row) + "\" x2=") != std::string::npos);
+  CHECK(svg.find("stroke=\"#f87171\" stroke-width=\"2\" stroke-dasharray=\"2 4\"/>") !=
+        std::string::npos);
+
+  const Run open = run("scenarios/two-way-handshake-stale-syn.json");
+  const std::string alive = render_svg(open.scenario, open.result);
+  // The run ends at 10 s with web#2 still ESTABLISHED: its lane runs down to the end row.
+  const int end_row = row_of(alive, "10.000");
+  const std::regex lane("<g class=\"lane\" data-connection=\"web#2\">\\n(?:<[^\\n]*\\n)*?<rect x=\"\\d+\" y=\"(\\d+)\" width=\"\\d+\" height=\"(\\d+)\"");
+  std::smatch match;
+  REQUIRE(std::regex_search(alive, match, lane));
+  CHECK(std::stoi(match[1].str()) + std::stoi(match[2].str()) == end_row);
+}
