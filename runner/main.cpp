@@ -99,6 +99,16 @@ int write_diagram_views(const RunCommand& options, const Scenario& scenario,
     if (path->empty()) continue;
     tcpsim::views::HtmlOptions page;
     page.svg = svg;
+    std::vector<std::string> sentences;
+    if (html) {
+      // The page narrates each step with the narration view, in the language of --lang.
+      tcpsim::views::Language language = tcpsim::views::Language::english;
+      tcpsim::views::parse_language(options.lang, language);
+      sentences = tcpsim::views::narrate_run(scenario, result, language, {});
+      page.narrator = [&sentences](std::size_t index) {
+        return index < sentences.size() ? sentences[index] : std::string();
+      };
+    }
     const std::string content = html ? tcpsim::views::render_html(scenario, result, page)
                                      : tcpsim::views::render_svg(scenario, result, svg);
     std::string error;

@@ -321,7 +321,9 @@ class Simulation {
     TraceSegment view;
     if (record_) {
       view = describe(effect.packet, ++segment_counter_);
-      note_stream(view);
+      // A zero-window probe's octet does not advance what the analysis counts as sent, as in
+      // Wireshark: the data that follows once the window opens is new, not a retransmission.
+      note_stream(view, effect.purpose != tcp::SendPurpose::window_probe);
       trace_segment(TraceKind::send, from, effect.connection, view, std::string(effect.reason));
       count(host_name(from) + ".sent");
       switch (effect.purpose) {
@@ -429,7 +431,7 @@ class Simulation {
   }
 
   // Learns ISNs from SYNs and marks retransmissions, the way a capture analyser does.
-  void note_stream(TraceSegment& view) {
+  void note_stream(TraceSegment& view, bool advances = true) {
     const std::uint64_t source = endpoint_key(view.source, view.source_port);
     const std::uint64_t destination = endpoint_key(view.destination, view.destination_port);
     const bool source_is_low = source < destination;
@@ -438,8 +440,8 @@ class Simulation {
     StreamSide& sender = sides[source_is_low ? 0 : 1];
     StreamSide& receiver = sides[source_is_low ? 1 : 0];
     const bool syn = (view.flags & tcp::flag::syn) != 0;
-    const std::uint32_t sequence_length = view.length + (syn ? 1U : 0U) +
-                                          ((view.flags & tcp::flag::fin) != 0 ? 1U : 0U);
+    std::uint32_t sequence_length = view.length + (syn ? 1U : 0U) +
+                                    ((view.flags & tcp::flag::fin) != 0 ? 1U : 0U);
     if (syn && !(sender.has_isn && sender.isn == view.seq)) {
       sender.has_isn = true;  // a new incarnation of the stream
       sender.isn = view.seq;
@@ -449,6 +451,7 @@ class Simulation {
       if (sender.has_highest_end && tcp::seq_lt(view.seq, sender.highest_end)) {
         view.retransmission = true;
       }
+      if (!advances) sequence_length = 0;
       const std::uint32_t end = view.seq + sequence_length;
       if (!sender.has_highest_end || tcp::seq_gt(end, sender.highest_end)) {
         sender.highest_end = end;

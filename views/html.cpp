@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runner/trace_format.hpp"
+#include "views/narration.hpp"
 
 namespace tcpsim::views {
 
@@ -311,7 +312,6 @@ const char* page_script() {
 
 std::string render_html(const runner::Scenario& scenario, const runner::RunResult& result,
                         const HtmlOptions& options) {
-  const bool absolute = options.svg.absolute_seq || runner::scenario_uses_fixed_isns(scenario);
   const runner::ConnectionNames names(result);
   const auto states = states_by_step(result);
   std::vector<int> connection_index(result.trace.size(), -1);
@@ -362,6 +362,10 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
     json += ']';
   }
   json += "},\"steps\":[\n";
+  // The narration view's sentences (views/narration.hpp) unless the caller brings its own.
+  const std::vector<std::string> narration =
+      options.narrator ? std::vector<std::string>{}
+                       : narrate_run(scenario, result, Language::english, {});
   for (std::size_t step = 0; step < result.trace.size(); ++step) {
     const TraceEvent& event = result.trace[step];
     if (step > 0) json += ",\n";
@@ -380,8 +384,7 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
                                  : std::string());
     json += ",\"ci\":" + std::to_string(connection_index[step]);
     json += ",\"n\":";
-    append_json_string(json, options.narrator ? options.narrator(step)
-                                              : describe_step(scenario, result, step, absolute));
+    append_json_string(json, options.narrator ? options.narrator(step) : narration[step]);
     json += ",\"s\":[";
     for (std::size_t index = 0; index < states[step].size(); ++index) {
       if (index > 0) json += ',';

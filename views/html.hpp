@@ -18,15 +18,15 @@ namespace tcpsim::views {
 
 struct HtmlOptions {
   SvgOptions svg;  // its `timers` is ignored: every event is a step, every timer is drawn
-  // The sentence for trace event i. Empty: describe_step, a plain English sentence (the
-  // narration module can be plugged in here without touching the page).
+  // The sentence for trace event i. Empty: the narration view in English (narrate_run);
+  // `tcpsim run --html` passes the narration in the language of --lang.
   std::function<std::string(std::size_t)> narrator;
 };
 
 std::string render_html(const runner::Scenario& scenario, const runner::RunResult& result,
                         const HtmlOptions& options = {});
 
-// The built-in narration: one plain English sentence for trace event `event_index`, naming the
+// A compact caption: one plain English sentence for trace event `event_index`, naming the
 // host, the connection, the segment and the rule the trace cites.
 std::string describe_step(const runner::Scenario& scenario, const runner::RunResult& result,
                           std::size_t event_index, bool absolute_seq);

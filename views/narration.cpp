@@ -144,6 +144,37 @@ constexpr Phrase core_phrases[] = {
     {"RFC 9293 3.10.4: CLOSE in SYN_RCVD with nothing queued, FIN sent",
      "在 SYN_RCVD 状态下调用 CLOSE，没有待发送的数据，发送 FIN"},
     {"RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB", "在 SYN_SENT 状态下调用 CLOSE，删除 TCB"},
+    {"RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB, queued SENDs fail (error: closing)",
+     "在 SYN_SENT 状态下调用 CLOSE，删除 TCB，排队中的 SEND 失败（error: closing）"},
+    {"RFC 1122 4.2.2.13: CLOSE with unread data on a half-duplex close, RST sent",
+     "半双工关闭时仍有未读数据就调用 CLOSE，发送 RST"},
+    {"RFC 1122 4.2.2.13: data arrived after CLOSE on a half-duplex close, RST sent",
+     "半双工关闭后又收到数据，发送 RST 表示数据丢失"},
+    {"reset_unexpected_segments = false: CLOSED, dropped silently (teaching variant)",
+     "reset_unexpected_segments = false：CLOSED 状态下静默丢弃（教学变体）"},
+    {"reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)",
+     "reset_unexpected_segments = false：LISTEN 状态下的 ACK 被静默丢弃（教学变体）"},
+    {"reset_unexpected_segments = false: an ACK that does not acknowledge our SYN is dropped silently (teaching variant)",
+     "reset_unexpected_segments = false：不确认我方 SYN 的 ACK 被静默丢弃（教学变体）"},
+    {"reset_unexpected_segments = false: an unacceptable ACK in SYN_RCVD is dropped silently (teaching variant)",
+     "reset_unexpected_segments = false：SYN_RCVD 状态下不可接受的 ACK 被静默丢弃（教学变体）"},
+    {"reset_unexpected_segments = false: no connection, dropped silently (teaching variant)",
+     "reset_unexpected_segments = false：没有对应的连接，静默丢弃（教学变体）"},
+    {"RFC 5681 3.2: fast retransmit after duplicate ACKs", "收到重复 ACK 后快速重传"},
+    {"RFC 5681 4.2: out of order, held for reassembly, duplicate ACK at once",
+     "乱序到达，暂存待重组，立即发送重复 ACK"},
+    {"out of order and beyond the receive window", "乱序且超出接收窗口"},
+    {"RFC 9293 3.8.6.2.2: the application read, the window opens", "应用读取了数据，窗口打开"},
+    {"RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe",
+     "零窗口，持续定时器发送一个字节的探测报文"},
+    {"RFC 1122 4.2.3.6: idle connection, keepalive probe", "连接空闲，发送保活探测报文"},
+    {"RFC 6298 5.4: the retransmission timer expired", "重传定时器超时"},
+    {"RFC 1122 4.2.3.6: keepalive probes unanswered, the peer is dead",
+     "保活探测无人应答，判定对端已失效"},
+    {"RFC 9293 3.8.4 (RFC 5482): user timeout, data unacknowledged too long",
+     "用户超时：数据太久没有得到确认"},
+    {"fin_wait_2_timeout: no FIN from the peer (Linux tcp_fin_timeout)",
+     "fin_wait_2_timeout：对端一直没有发来 FIN（Linux 的 tcp_fin_timeout）"},
     {"RFC 9293 3.10.4: CLOSE queued in SYN_RCVD takes effect in ESTABLISHED",
      "在 SYN_RCVD 状态下排队的 CLOSE 在进入 ESTABLISHED 后生效"},
     // RFC 9293 3.10.5 ABORT
@@ -351,6 +382,7 @@ std::string timer_label(tcp::TimerKind timer, Language language) {
     case tcp::TimerKind::keepalive: return en ? "keepalive timer" : "保活定时器（keepalive）";
     case tcp::TimerKind::delayed_ack: return en ? "delayed-ACK timer" : "延迟 ACK 定时器";
     case tcp::TimerKind::user_timeout: return en ? "user timeout" : "用户超时定时器（user timeout）";
+    case tcp::TimerKind::fin_wait_2: return en ? "FIN_WAIT_2 timer" : "FIN_WAIT_2 定时器";
   }
   return en ? std::string(tcp::timer_name(timer)) + " timer"
             : std::string(tcp::timer_name(timer)) + " 定时器";
@@ -376,6 +408,8 @@ std::string timer_purpose(tcp::TimerKind timer, Language language) {
     case tcp::TimerKind::user_timeout:
       return en ? "then it gives up if data is still unacknowledged"
                 : "到期时若数据仍未被确认，就放弃连接";
+    case tcp::TimerKind::fin_wait_2:
+      return en ? "then it stops waiting for the peer's FIN" : "到期后不再等待对端的 FIN";
   }
   return {};
 }
@@ -396,6 +430,8 @@ std::string timer_expiry(tcp::TimerKind timer, Language language) {
       return en ? "the held-back ACK is due" : "暂缓的 ACK 该发送了";
     case tcp::TimerKind::user_timeout:
       return en ? "data stayed unacknowledged too long" : "数据太久没有得到确认";
+    case tcp::TimerKind::fin_wait_2:
+      return en ? "the peer's FIN did not come in time" : "对端的 FIN 没有按时到来";
   }
   return {};
 }
