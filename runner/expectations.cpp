@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <span>
 
@@ -344,6 +345,24 @@ std::string golden_path_for(const std::string& scenario_path) {
 
 bool write_file_atomically(const std::string& path, const std::string& content,
                            std::string& error) {
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  if (!status_error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    // A device, pipe or terminal (/dev/stdout, /dev/full): renaming a temporary file over it
+    // would replace the device itself, so the bytes go to it directly.
+    if (std::filesystem::is_directory(status)) {
+      error = "cannot write " + path + ": it is a directory";
+      return false;
+    }
+    std::ofstream out(path, std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) {
+      error = "cannot write " + path + ": " + std::strerror(errno);
+      return false;
+    }
+    return true;
+  }
   const std::string temporary = path + ".tmp-tcpsim";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

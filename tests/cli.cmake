@@ -104,3 +104,9 @@ foreach(check files stdout bad-output both-stdout)
            COMMAND bash ${PROJECT_SOURCE_DIR}/tests/views/diagram_cli_checks.sh $<TARGET_FILE:tcpsim> ${check}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endforeach()
+
+# ---- Output to a device: written to it directly, never replaced by a renamed file ----
+add_test(NAME cli:output-to-device
+         COMMAND bash -c "out=$(\"$0\" run scenarios/three-way-handshake.json --trace /dev/full 2>&1 >/dev/null); status=$?; [ $status -eq 2 ] && [[ $out == *'cannot write /dev/full'* ]] && [ -c /dev/full ] && \"$0\" run scenarios/three-way-handshake.json --trace /dev/stdout --format jsonl | grep -q fnv1a64"
+                 $<TARGET_FILE:tcpsim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
