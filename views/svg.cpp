@@ -346,6 +346,7 @@ std::string_view timer_short_name(tcp::TimerKind kind) {
     case tcp::TimerKind::keepalive: return "keepalive";
     case tcp::TimerKind::delayed_ack: return "delayed ACK";
     case tcp::TimerKind::user_timeout: return "user timeout";
+    case tcp::TimerKind::fin_wait_2: return "FIN_WAIT_2";
   }
   return "timer";
 }
@@ -358,6 +359,7 @@ std::string_view timer_colour(tcp::TimerKind kind) {
     case tcp::TimerKind::keepalive: return "#db2777";
     case tcp::TimerKind::delayed_ack: return "#0d9488";
     case tcp::TimerKind::user_timeout: return "#9333ea";
+    case tcp::TimerKind::fin_wait_2: return "#b45309";
   }
   return "#6b7280";
 }
