@@ -161,6 +161,8 @@ TEST_CASE("docs/teaching.md mentions every mechanism, knob, scenario and seed of
       INFO(name);
       CHECK(doc.find("`" + std::string(name) + "`") != std::string::npos);
       CHECK(doc.find("(teaching/" + std::string(name) + ".svg)") != std::string::npos);
+      // scripts/teaching-svgs writes the diagram: `tcpsim run scenarios/X.json --svg ...`.
+      CHECK(std::filesystem::exists(source_dir + "/docs/teaching/" + std::string(name) + ".svg"));
     }
   }
 }
