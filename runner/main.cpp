@@ -12,6 +12,7 @@
 #include "runner/expectations.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
+#include "runner/teaching.hpp"
 #include "runner/trace_format.hpp"
 #include "views/pcap.hpp"
 #include "views/mermaid.hpp"
@@ -307,6 +308,16 @@ int command_validate(const std::vector<std::string>& files) {
   return status;
 }
 
+// `list --teaching`: the catalogue of runner/teaching.cpp, each pair's scenarios from `directory`.
+int command_list_teaching(const std::string& directory) {
+  if (!write_teaching_catalogue(std::cout, directory)) {
+    std::cerr << "tcpsim list --teaching: a scenario of the catalogue is missing from "
+              << directory << "\n";
+    return exit_failed;
+  }
+  return exit_ok;
+}
+
 int command_list(const std::string& directory) {
   std::vector<std::string> files;
   collect_scenarios({directory}, files);
@@ -317,10 +328,8 @@ int command_list(const std::string& directory) {
   for (const auto& file : files) {
     try {
       const Scenario scenario = load_scenario_file(file);
-      std::string summary = scenario.description;
-      const std::size_t stop = summary.find(". ");
-      if (stop != std::string::npos) summary.resize(stop + 1);
-      std::cout << scenario.name << "\n    " << file << "\n    " << summary << "\n";
+      std::cout << scenario.name << "\n    " << file << "\n    "
+                << scenario_summary(scenario.description) << "\n";
     } catch (const ScenarioError& error) {
       std::cout << file << "\n    (invalid: " << error.what() << ")\n";
     }
@@ -384,6 +393,10 @@ int main(int argc, char** argv) {
   std::string list_directory = TCPSIM_SCENARIO_DIR;
   auto* list = app.add_subcommand("list", "List the shipped scenarios");
   list->add_option("directory", list_directory, "Directory of scenarios");
+  bool list_teaching = false;
+  list->add_flag("--teaching", list_teaching,
+                 "The teaching catalogue: each mechanism, what it protects against, the knob "
+                 "that turns it off, and the pair of scenarios with and without it");
 
   try {
     app.parse(argc, argv);
@@ -407,6 +420,8 @@ int main(int argc, char** argv) {
   }
   if (*check) return command_check(check_paths, update);
   if (*validate) return command_validate(validate_files);
-  if (*list) return command_list(list_directory);
+  if (*list) {
+    return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
+  }
   return exit_bad_input;
 }

@@ -110,3 +110,27 @@ add_test(NAME cli:output-to-device
          COMMAND bash -c "out=$(\"$0\" run scenarios/three-way-handshake.json --trace /dev/full 2>&1 >/dev/null); status=$?; [ $status -eq 2 ] && [[ $out == *'cannot write /dev/full'* ]] && [ -c /dev/full ] && \"$0\" run scenarios/three-way-handshake.json --trace /dev/stdout --format jsonl | grep -q fnv1a64"
                  $<TARGET_FILE:tcpsim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
+# The teaching catalogue (runner/teaching.cpp, docs/teaching.md): `tcpsim list --teaching` exits
+# 0, writes nothing on stderr, and prints every mechanism as a numbered heading. The unit tests
+# (tests/runner/teaching_tests.cpp) check the catalogue against the scenarios and the document;
+# this list is the CLI's own check that none goes missing on the way out.
+set(TCPSIM_TEACHING_MECHANISMS
+    "three-way handshake" "RST on stale SYN-ACK" "SYN-ACK retransmission" "keepalive"
+    "half-close" "FIN retransmission" "TIME_WAIT" "2 MSL length" "ISN choice")
+string(REPLACE ";" "|" teaching_mechanisms "${TCPSIM_TEACHING_MECHANISMS}")
+add_test(NAME cli:list-teaching
+         COMMAND bash -c [=[
+set -uo pipefail
+out=$("$0" list --teaching 2>err.$$); status=$?
+err=$(cat err.$$); rm -f err.$$
+[ "$status" -eq 0 ] || { echo "FAIL: tcpsim list --teaching exited $status: $err"; exit 1; }
+[ -z "$err" ] || { echo "FAIL: tcpsim list --teaching wrote on stderr: $err"; exit 1; }
+IFS='|' read -ra mechanisms <<<"$1"
+for mechanism in "${mechanisms[@]}"; do
+  grep -Eq "^[0-9]+\. ${mechanism}\$" <<<"$out" ||
+    { echo "FAIL: no heading for \"$mechanism\" in tcpsim list --teaching"; exit 1; }
+done
+echo "all ${#mechanisms[@]} mechanisms listed"
+]=] $<TARGET_FILE:tcpsim> "${teaching_mechanisms}"
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})

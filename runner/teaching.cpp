@@ -1,0 +1,163 @@
+#include "runner/teaching.hpp"
+
+#include <array>
+#include <filesystem>
+
+#include "runner/scenario_loader.hpp"
+
+namespace tcpsim::runner {
+
+namespace {
+
+constexpr std::array<TeachingEntry, 9> catalogue{{
+    {"three-way handshake",
+     "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
+     "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
+     "on it",
+     "handshake", R"("handshake": "two-way")", "three-way-handshake-stale-syn",
+     "two-way-handshake-stale-syn", "000, 001, 003, 004", "RFC 9293 3.5, figure 8"},
+    {"RST on stale SYN-ACK",
+     "a phantom half-open connection lingering on the server: the RST that answers a SYN-ACK "
+     "nobody asked for frees it at once, where silence leaves it in SYN_RCVD, retransmitting, "
+     "for a minute",
+     "reset_unexpected_segments", R"("reset_unexpected_segments": false)",
+     "three-way-handshake-stale-syn", "three-way-handshake-stale-syn-no-rst", "001",
+     "RFC 9293 3.5, figure 8; 3.10.7.1"},
+    {"SYN-ACK retransmission",
+     "a lost SYN-ACK: the client's retried SYNs only draw bare ACKs from the half-open server, "
+     "so without it the handshake never completes",
+     "retransmit_syn_ack", R"("retransmit_syn_ack": false)", "lost-syn-ack-retransmitted",
+     "lost-syn-ack-not-retransmitted", "001, 003", "RFC 9293 3.8.1, 3.10.7.4"},
+    {"keepalive",
+     "a peer that crashed or vanished while the connection was idle: without probes the "
+     "server holds the dead connection for ever",
+     "keepalive", R"("keepalive": false)", "keepalive-detects-crashed-client",
+     "crashed-client-held-without-keepalive", "001", "RFC 1122 4.2.3.6"},
+    {"half-close",
+     "losing the reply that follows a close: after sending its FIN a side still receives "
+     "everything the peer has left to send",
+     "half_duplex_close", R"("half_duplex_close": true)", "half-close",
+     "half-duplex-close-reply-lost", "000, 001, 003", "RFC 9293 3.6; RFC 1122 4.2.2.13"},
+    {"FIN retransmission",
+     "a lost FIN: the peer would never learn that the stream ended, and stays ESTABLISHED "
+     "while the closer gives up",
+     "retransmit_fin", R"("retransmit_fin": false)", "lost-fin-retransmitted",
+     "lost-fin-not-retransmitted", "000, 002, 003", "RFC 9293 3.8.1"},
+    {"TIME_WAIT",
+     "a lost final ACK: the closer is still there to acknowledge the peer's retransmitted "
+     "FIN, instead of answering it with a RST that turns an orderly close into a reset",
+     "time_wait", R"("time_wait": "0s")", "lost-final-ack-time-wait",
+     "lost-final-ack-no-time-wait", "000, 001, 002, 003", "RFC 9293 3.6, 3.10.7.4"},
+    {"2 MSL length",
+     "old duplicate segments of a previous connection on the same 4-tuple: after 2 MSL every "
+     "one has died in the network, while a shorter wait lets one be taken as new data",
+     "time_wait", R"("time_wait": "10s")", "old-duplicate-data-time-wait",
+     "old-duplicate-data-short-time-wait", "001, 002", "RFC 9293 3.4.1, 3.6"},
+    {"ISN choice",
+     "old duplicates when a 4-tuple is reused early: with random ISNs an old segment falls in "
+     "the new window only with a probability of about window / 2^32, with the same ISN it "
+     "lands exactly at RCV.NXT",
+     "isn", R"("isn": 1000)", "old-duplicate-data-no-time-wait-random-isn",
+     "old-duplicate-data-no-time-wait", "001, 004", "RFC 9293 3.4.1; RFC 6528"},
+}};
+
+std::string bool_text(bool value) { return value ? "true" : "false"; }
+
+constexpr std::size_t width = 96;  // the catalogue's lines, indent included, stay within this
+constexpr std::string_view indent = "            ";
+
+// Word-wraps `text` to lines of at most `line_width` characters, each starting with `prefix`.
+void write_wrapped(std::ostream& out, std::string_view text, std::size_t line_width,
+                   std::string_view prefix) {
+  const std::size_t width = line_width - prefix.size();
+  std::size_t column = 0;
+  while (!text.empty()) {
+    const std::size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
+    if (word.empty()) continue;
+    if (column > 0 && column + 1 + word.size() > width) {
+      out << "\n";
+      column = 0;
+    }
+    if (column == 0) {
+      out << prefix << word;
+      column = word.size();
+    } else {
+      out << ' ' << word;
+      column += 1 + word.size();
+    }
+  }
+  out << "\n";
+}
+
+// One scenario of a pair: its name, the knob's value on each host, its summary.
+bool write_scenario(std::ostream& out, std::string_view role, std::string_view name,
+                    std::string_view knob, const std::string& directory) {
+  const std::string file =
+      (std::filesystem::path(directory) / (std::string(name) + ".json")).generic_string();
+  out << "   " << role << name << "\n";
+  try {
+    const Scenario scenario = load_scenario_file(file);
+    std::string values(knob);
+    values += ":";
+    for (std::size_t i = 0; i < scenario.hosts.size(); ++i) {
+      values += (i == 0 ? " " : ", ") + scenario.hosts[i].name + " " +
+                teaching_knob_value(scenario.hosts[i].tcp, knob).value_or("?");
+    }
+    out << indent << values << "\n";
+    write_wrapped(out, scenario_summary(scenario.description), width, indent);
+    return true;
+  } catch (const ScenarioError& error) {
+    out << indent << "(not available: " << error.what() << ")\n";
+    return false;
+  }
+}
+
+}  // namespace
+
+std::span<const TeachingEntry> teaching_catalogue() { return catalogue; }
+
+std::optional<std::string> teaching_knob_value(const tcp::TcpConfig& config,
+                                               std::string_view knob) {
+  if (knob == "handshake") {
+    return config.handshake == tcp::Handshake::two_way ? "two-way" : "three-way";
+  }
+  if (knob == "reset_unexpected_segments") return bool_text(config.reset_unexpected_segments);
+  if (knob == "retransmit_syn_ack") return bool_text(config.retransmit_syn_ack);
+  if (knob == "retransmit_fin") return bool_text(config.retransmit_fin);
+  if (knob == "keepalive") return bool_text(config.keepalive);
+  if (knob == "half_duplex_close") return bool_text(config.half_duplex_close);
+  if (knob == "time_wait") return format_duration(config.time_wait);
+  if (knob == "isn") {
+    return config.fixed_isn ? std::to_string(*config.fixed_isn) : std::string("random");
+  }
+  return std::nullopt;
+}
+
+std::string scenario_summary(const std::string& description) {
+  std::string summary = description;
+  const std::size_t stop = summary.find(". ");
+  if (stop != std::string::npos) summary.resize(stop + 1);
+  return summary;
+}
+
+bool write_teaching_catalogue(std::ostream& out, const std::string& directory) {
+  out << "What each TCP mechanism protects against, the knob that turns it off (a key of a "
+         "host's\n\"tcp\" object), and two shipped scenarios that show the difference, one "
+         "with it and one\nwithout. Diagrams and the whole story: docs/teaching.md.\n";
+  bool ok = true;
+  int number = 0;
+  for (const auto& entry : catalogue) {
+    out << "\n" << ++number << ". " << entry.mechanism << "\n";
+    write_wrapped(out, "Protects against " + std::string(entry.protects_against) + ".", width,
+                  "   ");
+    out << "   knob:    " << entry.turn_off << ", as in the scenario without it\n";
+    out << "   claims:  seed articles " << entry.seeds << "; " << entry.reference << "\n";
+    ok = write_scenario(out, "with:    ", entry.with_scenario, entry.knob, directory) && ok;
+    ok = write_scenario(out, "without: ", entry.without_scenario, entry.knob, directory) && ok;
+  }
+  return ok;
+}
+
+}  // namespace tcpsim::runner
