@@ -442,6 +442,8 @@ class Simulation {
     const bool syn = (view.flags & tcp::flag::syn) != 0;
     std::uint32_t sequence_length = view.length + (syn ? 1U : 0U) +
                                     ((view.flags & tcp::flag::fin) != 0 ? 1U : 0U);
+    // A SYN with the ISN already seen is taken as the same stream, as Wireshark's analysis
+    // takes it: a 4-tuple reused with the same fixed ISN shows its new SYN as a retransmission.
     if (syn && !(sender.has_isn && sender.isn == view.seq)) {
       sender.has_isn = true;  // a new incarnation of the stream
       sender.isn = view.seq;

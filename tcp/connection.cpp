@@ -1330,6 +1330,13 @@ int Connection::retry_limit() const {
 }
 
 std::string_view Connection::give_up_reason() const {
+  if (!syn_acknowledged_ && state_ == State::syn_received && !config_.retransmit_syn_ack) {
+    return "retransmit_syn_ack = false: the SYN-ACK was never sent again; gave up after synack_retries timeouts (teaching variant)";
+  }
+  if (syn_acknowledged_ && fin_sent_ && !fin_acknowledged_ && !config_.retransmit_fin &&
+      seq_diff(sent_data_end(), send_buffer_seq_) <= 0) {
+    return "retransmit_fin = false: the FIN was never sent again; gave up after data_retries timeouts (teaching variant)";
+  }
   if (!syn_acknowledged_) {
     return state_ == State::syn_sent
                ? "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer"
