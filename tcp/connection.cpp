@@ -177,15 +177,7 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
 std::size_t Connection::read(Time /*now*/, std::size_t max_bytes, Output& out) {
   // RFC 9293 3.10.3 RECEIVE: hand over buffered bytes; the freed space may open the window.
   const auto count = static_cast<std::uint32_t>(std::min<std::size_t>(max_bytes, readable_bytes()));
-  if (count > 0) {
-    Effect effect;
-    effect.kind = Effect::Kind::app_event;
-    effect.connection = id_;
-    effect.app_event = AppEventKind::data;
-    receive_buffer_.read(read_seq_, count, effect.data);
-    out.effects.push_back(std::move(effect));
-    read_seq_ += count;
-  }
+  hand_to_application(count, out);
   if (end_of_stream_pending_ && readable_bytes() == 0) {
     end_of_stream_pending_ = false;
     app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
@@ -878,16 +870,22 @@ bool Connection::merge_out_of_order() {
 }
 
 void Connection::drain_to_application(Output& out) {
-  const std::size_t count = readable_bytes();
+  const auto count = static_cast<std::uint32_t>(readable_bytes());
+  if (count == 0) return;
+  hand_to_application(count, out);
+  update_receive_window(out, false);
+}
+
+void Connection::hand_to_application(std::uint32_t count, Output& out) {
+  // One data event with the next `count` unread bytes.
   if (count == 0) return;
   Effect effect;
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = AppEventKind::data;
-  receive_buffer_.read(read_seq_, static_cast<std::uint32_t>(count), effect.data);
+  receive_buffer_.read(read_seq_, count, effect.data);
   out.effects.push_back(std::move(effect));
-  read_seq_ += static_cast<std::uint32_t>(count);
-  update_receive_window(out, false);
+  read_seq_ += count;
 }
 
 void Connection::update_receive_window(Output& out, bool announce) {
@@ -1005,18 +1003,18 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, std
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::send_syn(Output& out) {
+void Connection::send_syn(Output& out, SendPurpose purpose, std::string_view reason) {
   // <SEQ=ISS><CTL=SYN> with our MSS option (RFC 9293 3.7.1).
   Segment segment = make_segment(snd_.iss, flag::syn);
   segment.mss = config_.mss;
-  transmit(std::move(segment), out);
+  transmit(std::move(segment), out, purpose, reason);
 }
 
-void Connection::send_syn_ack(Output& out) {
+void Connection::send_syn_ack(Output& out, SendPurpose purpose, std::string_view reason) {
   // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS option.
   Segment segment = make_segment(snd_.iss, flag::syn | flag::ack);
   segment.mss = config_.mss;
-  transmit(std::move(segment), out);
+  transmit(std::move(segment), out, purpose, reason);
 }
 
 void Connection::send_ack(Output& out) {
@@ -1154,13 +1152,9 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string
   // RFC 6298 5.4: retransmit the earliest segment not acknowledged.
   if (!syn_acknowledged_) {
     if (state_ == State::syn_sent) {
-      Segment segment = make_segment(snd_.iss, flag::syn);
-      segment.mss = config_.mss;
-      transmit(std::move(segment), out, purpose, reason);
+      send_syn(out, purpose, reason);
     } else {
-      Segment segment = make_segment(snd_.iss, flag::syn | flag::ack);
-      segment.mss = config_.mss;
-      transmit(std::move(segment), out, purpose, reason);
+      send_syn_ack(out, purpose, reason);
     }
     return;
   }

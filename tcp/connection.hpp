@@ -143,6 +143,7 @@ class Connection {
   void store_out_of_order(const Segment& segment, Output& out);
   bool merge_out_of_order();
   void drain_to_application(Output& out);
+  void hand_to_application(std::uint32_t count, Output& out);
   void signal_end_of_stream(Output& out);
   void update_receive_window(Output& out, bool announce);
   std::uint32_t receive_window_limit() const;
@@ -162,8 +163,9 @@ class Connection {
   Segment make_segment(SeqNum seq, std::uint8_t flags) const;
   void transmit(Segment segment, Output& out, SendPurpose purpose = SendPurpose::normal,
                 std::string_view reason = {});
-  void send_syn(Output& out);
-  void send_syn_ack(Output& out);
+  void send_syn(Output& out, SendPurpose purpose = SendPurpose::normal, std::string_view reason = {});
+  void send_syn_ack(Output& out, SendPurpose purpose = SendPurpose::normal,
+                    std::string_view reason = {});
   void send_ack(Output& out);
   void send_reset(SeqNum seq, Output& out);
   bool transmit_pending(Time now, Output& out);
