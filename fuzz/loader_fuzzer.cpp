@@ -14,6 +14,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
 
 namespace {
 

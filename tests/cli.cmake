@@ -38,7 +38,8 @@ foreach(target loader tcp)
   set(fuzz_source ${PROJECT_SOURCE_DIR}/fuzz/${target}_fuzzer.cpp)
   if(EXISTS ${fuzz_source})
     add_executable(tcpsim_fuzz_replay_${target} ${fuzz_source} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
-    target_link_libraries(tcpsim_fuzz_replay_${target} PRIVATE tcpsim_runner)
+    # The loader target also formats the ladder (views/ladder.hpp).
+    target_link_libraries(tcpsim_fuzz_replay_${target} PRIVATE tcpsim_views)
     add_test(NAME fuzz-regressions:${target}
              COMMAND tcpsim_fuzz_replay_${target} ${PROJECT_SOURCE_DIR}/fuzz/regressions/${target})
   endif()

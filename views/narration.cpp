@@ -6,7 +6,7 @@
 #include <tuple>
 #include <utility>
 
-#include "runner/ladder.hpp"
+#include "views/ladder.hpp"
 
 namespace tcpsim::views {
 

@@ -14,7 +14,7 @@
 #include <functional>
 #include <ostream>
 
-#include "runner/ladder.hpp"
+#include "views/ladder.hpp"
 
 namespace tcpsim::views {
 

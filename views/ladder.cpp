@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "runner/ladder.hpp"
+#include "views/ladder.hpp"
 
 namespace tcpsim::runner {
 namespace {
