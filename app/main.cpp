@@ -19,6 +19,7 @@
 #include "views/narration.hpp"
 #include "views/realtime.hpp"
 #include "views/html.hpp"
+#include "views/ladder.hpp"
 #include "views/svg.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
@@ -189,7 +190,7 @@ int command_run(const RunCommand& options) {
   } else if (options.format == "jsonl") {
     std::cout << jsonl;
   } else {
-    LadderOptions ladder;
+    tcpsim::views::LadderOptions ladder;
     ladder.timers = !options.no_timers;
     ladder.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
     tcpsim::views::Language language = tcpsim::views::Language::english;
@@ -207,7 +208,7 @@ int command_run(const RunCommand& options) {
     } else if (options.explain) {
       std::cout << tcpsim::views::format_explained_ladder(scenario, result, ladder, language);
     } else {
-      std::cout << format_ladder(scenario, result, ladder);
+      std::cout << tcpsim::views::format_ladder(scenario, result, ladder);
     }
     const std::size_t total = count_expectations(scenario.expect);
     if (failures.empty()) {

@@ -4,11 +4,11 @@
 #include "views/html.hpp"
 
 #include <array>
-#include <cstdio>
 #include <vector>
 
 #include "runner/trace_format.hpp"
 #include "views/narration.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -18,32 +18,23 @@ using runner::TraceKind;
 namespace {
 
 // A JSON string that is safe inside <script>: '<', '>' and '&' are escaped too, so no "</script>"
-// or "<!--" can appear whatever the text.
+// or "<!--" can appear whatever the text. text::visible leaves no control character to escape.
 void append_json_string(std::string& out, std::string_view raw) {
-  const std::string text = svg_text::utf8_sanitized(raw);
   out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  for (const char c : text::visible(raw)) {
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
       case '<': out += "\\u003c"; break;
       case '>': out += "\\u003e"; break;
       case '&': out += "\\u0026"; break;
-      default:
-        if (byte < 0x20 || byte == 0x7F) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(byte));
-          out += buffer;
-        } else {
-          out += c;
-        }
+      default: out += c;
     }
   }
   out += '"';
 }
+
+std::string format_seconds(Time time) { return text::seconds(time, diagram_decimals); }
 
 std::string host_name(const runner::Scenario& scenario, int host) {
   if (host < 0 || static_cast<std::size_t>(host) >= scenario.hosts.size()) return "the network";
@@ -56,7 +47,7 @@ std::string with_reason(const std::string& sentence, const std::string& reason) 
 }
 
 std::string segment_words(const runner::TraceSegment& segment, bool absolute) {
-  return "segment " + segment_label(segment, absolute);
+  return "segment " + text::segment_label(segment, diagram_label_style(absolute));
 }
 
 }  // namespace
@@ -124,7 +115,7 @@ std::string describe_step(const runner::Scenario& scenario, const runner::RunRes
                              (connection.empty() ? "" : " for " + connection);
       if (event.app_event == tcp::AppEventKind::data) {
         sentence += ": " + std::to_string(event.data.size()) + " bytes " +
-                    svg_text::printable(event.data, 32);
+                    text::quoted_payload(event.data, 32);
       }
       return with_reason(sentence, event.text);
     }
@@ -397,13 +388,13 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>tcpsim: " + svg_text::xml_escape(scenario.name) + "</title>\n";
+  out += "<title>tcpsim: " + text::xml_escape(scenario.name) + "</title>\n";
   out += "<style>" + std::string(page_style()) + "</style>\n</head>\n<body>\n<main>\n";
   // Every event is a step, so every timer keeps its bracket to highlight.
   SvgOptions svg = options.svg;
   svg.timers = true;
   out += "<div id=\"diagram\">\n" + render_svg(scenario, result, svg) + "</div>\n";
-  out += "<aside id=\"panel\">\n<h1>" + svg_text::xml_escape(scenario.name) + "</h1>\n";
+  out += "<aside id=\"panel\">\n<h1>" + text::xml_escape(scenario.name) + "</h1>\n";
   out += "<div class=\"controls\">"
          "<button id=\"first\" type=\"button\" title=\"first step (Home)\">&#x25C0;&#x25C0;</button>"
          "<button id=\"prev\" type=\"button\" title=\"previous step (left arrow)\">&#x25C0; prev</button>"

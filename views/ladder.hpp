@@ -1,7 +1,7 @@
-// The ladder diagram in pieces, for views that print it event by event (realtime playback) or
-// put text between its lines (narration): the header, one line per trace event (empty for the
-// events the ladder does not show), the footer. format_ladder (trace_format.hpp) is exactly
-// header() + every event_line() + footer().
+// The ladder diagram for the terminal (`tcpsim run FILE`), whole or in pieces for views that
+// print it event by event (realtime playback) or put text between its lines (narration): the
+// header, one line per trace event (empty for the events the ladder does not show), the footer.
+// format_ladder is exactly header() + every event_line() + footer().
 #pragma once
 
 #include <cstddef>
@@ -10,12 +10,20 @@
 
 #include "runner/trace_format.hpp"
 
-namespace tcpsim::runner {
+namespace tcpsim::views {
+
+struct LadderOptions {
+  bool timers = true;        // show timer set/cancel lines
+  bool absolute_seq = false; // absolute sequence numbers instead of relative ones
+};
+std::string format_ladder(const runner::Scenario& scenario, const runner::RunResult& result,
+                          const LadderOptions& options);
 
 class LadderPrinter {
  public:
   // Keeps references: scenario, result and options must outlive the printer.
-  LadderPrinter(const Scenario& scenario, const RunResult& result, const LadderOptions& options);
+  LadderPrinter(const runner::Scenario& scenario, const runner::RunResult& result,
+                const LadderOptions& options);
   ~LadderPrinter();
   LadderPrinter(const LadderPrinter&) = delete;
   LadderPrinter& operator=(const LadderPrinter&) = delete;
@@ -33,4 +41,4 @@ class LadderPrinter {
   std::unique_ptr<Writer> writer_;
 };
 
-}  // namespace tcpsim::runner
+}  // namespace tcpsim::views

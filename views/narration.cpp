@@ -1,12 +1,12 @@
 #include "views/narration.hpp"
 
 #include <array>
-#include <cstdio>
 #include <map>
 #include <tuple>
 #include <utility>
 
 #include "views/ladder.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -23,38 +23,12 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-std::string format_seconds(Time time) {
-  // As the ladder prints times: seconds with microseconds, integer arithmetic only.
-  char buffer[48];
-  const long long micros = static_cast<long long>(time / microsecond);
-  std::snprintf(buffer, sizeof buffer, "%lld.%06lld", micros / 1'000'000, micros % 1'000'000);
-  return buffer;
-}
+// As the ladder prints times: seconds with microseconds.
+std::string format_seconds(Time time) { return text::seconds(time, text::Decimals::six); }
 
 // A duration in seconds with as many decimals as it needs ("1", "0.2", "240").
 std::string format_duration_seconds(Duration duration) {
-  const bool negative = duration < 0;
-  const auto magnitude = static_cast<unsigned long long>(negative ? -duration : duration);
-  std::string out = (negative ? "-" : "") + std::to_string(magnitude / 1'000'000'000ULL);
-  unsigned long long fraction = magnitude % 1'000'000'000ULL;
-  if (fraction != 0) {
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%09llu", fraction);
-    std::string digits = buffer;
-    while (!digits.empty() && digits.back() == '0') digits.pop_back();
-    out += "." + digits;
-  }
-  return out;
-}
-
-std::string quoted_data(const std::vector<std::uint8_t>& data, std::size_t limit) {
-  std::string out = "\"";
-  for (std::size_t index = 0; index < data.size() && index < limit; ++index) {
-    const unsigned char c = data[index];
-    out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '.';
-  }
-  out += data.size() > limit ? "...\"" : "\"";
-  return out;
+  return text::seconds(duration, text::Decimals::as_needed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -451,9 +425,9 @@ std::string app_meaning(const TraceEvent& event, Language language) {
                 : "监听套接字交出一个新建立的连接";
     case tcp::AppEventKind::data:
       return en ? std::to_string(event.data.size()) + " bytes arrive in order, " +
-                      quoted_data(event.data, 32)
+                      text::quoted_payload(event.data, 32)
                 : "按序收到 " + std::to_string(event.data.size()) + " 字节数据 " +
-                      quoted_data(event.data, 32);
+                      text::quoted_payload(event.data, 32);
     case tcp::AppEventKind::end_of_stream:
       return en ? "the peer has closed its direction, no more data will arrive"
                 : "对端已关闭它的发送方向，不会再有数据到达";
@@ -564,8 +538,8 @@ class Narrator {
   // The sentence for trace[index], from what apply() has seen of trace[0 .. index - 1].
   std::string narrate(std::size_t index) const {
     const TraceEvent& event = result_.trace[index];
-    std::string sentence = en() ? english(index, event) : chinese(index, event);
-    return sentence;
+    // Names, reasons and fault rules come from the scenario: shown through text::visible.
+    return text::visible(en() ? english(index, event) : chinese(index, event));
   }
 
   void apply(std::size_t index) {
@@ -641,20 +615,14 @@ class Narrator {
   }
 
   // "#3 SYN,ACK seq=0 ack=1 len=0", numbered as the ladder numbers it.
+  // The sentence says a retransmission and a closed window in words.
   std::string segment_text(const TraceSegment& segment) const {
-    std::string out = "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") + " ";
-    const std::string flags = tcp::flags_to_string(segment.flags);
-    out += flags.empty() ? (en() ? "(no flags)" : "（无标志位）") : flags;
-    const bool relative = !options_.absolute_seq;
-    out += " seq=" + (relative && segment.has_relative_seq ? std::to_string(segment.relative_seq)
-                                                           : std::to_string(segment.seq));
-    if ((segment.flags & tcp::flag::ack) != 0) {
-      out += " ack=" + (relative && segment.has_relative_ack
-                            ? std::to_string(segment.relative_ack)
-                            : std::to_string(segment.ack));
-    }
-    out += " len=" + std::to_string(segment.length);
-    return out;
+    text::SegmentLabelStyle style;
+    style.absolute_seq = options_.absolute_seq;
+    style.no_flags = en() ? "(no flags)" : "（无标志位）";
+    style.retransmission = "";
+    style.zero_window = false;
+    return text::segment_label(segment, style);
   }
   // A duplicate event shows the copy; its sentence names the original it was made from.
   static TraceSegment original_of(const TraceEvent& event) {
@@ -670,8 +638,7 @@ class Narrator {
   // "#8 RST": enough to name the segment again.
   static std::string segment_short(const TraceSegment& segment) {
     const std::string flags = tcp::flags_to_string(segment.flags);
-    return "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") +
-           (flags.empty() ? std::string() : " " + flags);
+    return text::segment_number(segment) + (flags.empty() ? std::string() : " " + flags);
   }
 
   std::string ack_value(const TraceSegment& segment) const {
@@ -1082,36 +1049,10 @@ class Narrator {
 // Decodes one code point at `position` and advances it; malformed bytes count as one
 // code point each (U+FFFD), so width and wrapping never stall on bad input.
 char32_t decode(std::string_view text, std::size_t& position) {
-  const auto byte = static_cast<unsigned char>(text[position]);
-  std::size_t length = 1;
-  char32_t code = byte;
-  if (byte >= 0xF0 && byte < 0xF8) {
-    length = 4;
-    code = byte & 0x07;
-  } else if (byte >= 0xE0) {
-    length = 3;
-    code = byte & 0x0F;
-  } else if (byte >= 0xC0) {
-    length = 2;
-    code = byte & 0x1F;
-  } else if (byte >= 0x80) {
-    ++position;
-    return 0xFFFD;
-  }
-  if (byte >= 0xF8 || position + length > text.size()) {
-    ++position;
-    return 0xFFFD;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto next = static_cast<unsigned char>(text[position + k]);
-    if ((next & 0xC0) != 0x80) {
-      ++position;
-      return 0xFFFD;
-    }
-    code = (code << 6) | (next & 0x3F);
-  }
-  position += length;
-  return code;
+  char32_t code = 0;
+  const std::size_t length = text::utf8_sequence(text, position, code);
+  position += length == 0 ? 1 : length;
+  return length == 0 ? 0xFFFD : code;
 }
 
 std::size_t code_point_width(char32_t code) {
@@ -1287,8 +1228,8 @@ std::string explained_event_block(const std::string& ladder_line, const std::str
 
 std::string format_explained_ladder(const runner::Scenario& scenario,
                                     const runner::RunResult& result,
-                                    const runner::LadderOptions& options, Language language) {
-  const runner::LadderPrinter printer(scenario, result, options);
+                                    const LadderOptions& options, Language language) {
+  const LadderPrinter printer(scenario, result, options);
   NarrationOptions narration;
   narration.absolute_seq = options.absolute_seq;
   Narrator narrator(scenario, result, language, narration);

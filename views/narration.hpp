@@ -18,7 +18,7 @@
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
-#include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
 
 namespace tcpsim::views {
 
@@ -60,7 +60,7 @@ std::string explained_event_block(const std::string& ladder_line, const std::str
 // The whole ladder with a sentence under every event line.
 std::string format_explained_ladder(const runner::Scenario& scenario,
                                     const runner::RunResult& result,
-                                    const runner::LadderOptions& options, Language language);
+                                    const LadderOptions& options, Language language);
 
 // --- Text helpers (UTF-8) ---
 

@@ -22,41 +22,11 @@ using runner::TraceKind;
 using runner::TraceSegment;
 using tcpsim::Time;
 
-std::string format_seconds(Time time) {
-  const bool negative = time < 0;
-  const std::uint64_t magnitude =
-      negative ? static_cast<std::uint64_t>(-(time + 1)) + 1 : static_cast<std::uint64_t>(time);
-  const std::uint64_t whole = magnitude / 1'000'000'000ULL;
-  std::uint64_t fraction = magnitude % 1'000'000'000ULL;
-  int digits = 9;
-  if (fraction % 1'000'000 == 0) {
-    fraction /= 1'000'000;
-    digits = 3;
-  } else if (fraction % 1'000 == 0) {
-    fraction /= 1'000;
-    digits = 6;
-  }
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s%llu.%0*llu", negative ? "-" : "",
-                static_cast<unsigned long long>(whole), digits,
-                static_cast<unsigned long long>(fraction));
-  return buffer;
-}
-
-std::string segment_label(const TraceSegment& segment, bool absolute) {
-  std::string out = "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") + " ";
-  const std::string flags = tcp::flags_to_string(segment.flags);
-  out += flags.empty() ? "(no flags)" : flags;
-  out += " seq=" + (!absolute && segment.has_relative_seq ? std::to_string(segment.relative_seq)
-                                                          : std::to_string(segment.seq));
-  if ((segment.flags & tcp::flag::ack) != 0) {
-    out += " ack=" + (!absolute && segment.has_relative_ack ? std::to_string(segment.relative_ack)
-                                                            : std::to_string(segment.ack));
-  }
-  out += " len=" + std::to_string(segment.length);
-  if (segment.window == 0 && (segment.flags & tcp::flag::rst) == 0) out += " win=0";
-  if (segment.retransmission) out += " retx";
-  return out;
+text::SegmentLabelStyle diagram_label_style(bool absolute) {
+  text::SegmentLabelStyle style;
+  style.absolute_seq = absolute;
+  style.retransmission = " retx";
+  return style;
 }
 
 // Families of states share a hue: opening yellow, open green, the active closer violet, the
@@ -95,160 +65,16 @@ std::string_view state_text_colour(tcp::State state) {
   return "#374151";
 }
 
-namespace svg_text {
-
 namespace {
-// The length of the valid UTF-8 sequence starting at text[index], or 0 if it is not one.
-std::size_t utf8_sequence(std::string_view text, std::size_t index) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(index);
-  std::size_t length = 0;
-  std::uint32_t code = 0;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    code = lead & 0x1Fu;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    code = lead & 0x0Fu;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    code = lead & 0x07u;
-  } else {
-    return 0;
-  }
-  if (index + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    const unsigned char next = byte(index + k);
-    if ((next & 0xC0u) != 0x80u) return 0;
-    code = (code << 6) | (next & 0x3Fu);
-  }
-  // Overlong forms, surrogates and code points past U+10FFFF are not valid.
-  if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF)) ||
-      (code >= 0xD800 && code <= 0xDFFF)) {
-    return 0;
-  }
-  return length;
+
+std::string format_seconds(Time time) { return text::seconds(time, diagram_decimals); }
+std::string segment_label(const TraceSegment& segment, bool absolute) {
+  return text::segment_label(segment, diagram_label_style(absolute));
 }
-}  // namespace
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  std::size_t index = 0;
-  while (index < text.size()) {
-    const std::size_t length = utf8_sequence(text, index);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      ++index;
-      continue;
-    }
-    if (length > 1) {
-      out.append(text.substr(index, length));
-      index += length;
-      continue;
-    }
-    const char c = text[index++];
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? ' ' : c;
-    }
-  }
-  return out;
-}
-
-std::string utf8_sanitized(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t index = 0;
-  while (index < text.size()) {
-    const std::size_t length = utf8_sequence(text, index);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";
-      ++index;
-    } else {
-      out.append(text.substr(index, length));
-      index += length;
-    }
-  }
-  return out;
-}
-
-std::size_t utf8_length(std::string_view text) {
-  std::size_t count = 0;
-  for (const char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0u) != 0x80u) ++count;
-  }
-  return count;
-}
-
-std::vector<std::string> wrap_words(std::string_view text, std::size_t width,
-                                    std::size_t first_indent) {
-  std::vector<std::string> rows(1);
-  std::size_t row_width = first_indent;
-  if (width < 8) width = 8;
-  std::size_t position = 0;
-  while (position < text.size()) {
-    std::size_t end = text.find(' ', position);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view word = text.substr(position, end - position);
-    position = end + 1;
-    if (word.empty()) continue;
-    while (!word.empty()) {
-      const std::size_t word_width = utf8_length(word);
-      const std::size_t room = width > row_width ? width - row_width : 0;
-      const std::size_t needed = word_width + (rows.back().empty() ? 0 : 1);
-      if (needed <= room) {
-        if (!rows.back().empty()) rows.back() += ' ';
-        rows.back() += word;
-        row_width += needed;
-        word = {};
-      } else if (!rows.back().empty()) {
-        rows.emplace_back();
-        row_width = 0;
-      } else {
-        // A word longer than a whole row: cut it at a character boundary.
-        std::size_t cut = 0;
-        std::size_t characters = 0;
-        while (cut < word.size() && characters < std::max<std::size_t>(room, 1)) {
-          ++cut;
-          while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0u) == 0x80u) ++cut;
-          ++characters;
-        }
-        rows.back() += word.substr(0, cut);
-        word = word.substr(cut);
-        rows.emplace_back();
-        row_width = 0;
-      }
-    }
-  }
-  if (rows.size() > 1 && rows.back().empty()) rows.pop_back();
-  return rows;
-}
-
-std::string printable(const std::vector<std::uint8_t>& data, std::size_t limit) {
-  std::string out = "\"";
-  for (std::size_t index = 0; index < data.size() && index < limit; ++index) {
-    const unsigned char c = data[index];
-    out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '.';
-  }
-  out += data.size() > limit ? "...\"" : "\"";
-  return out;
-}
-
-}  // namespace svg_text
-
-using svg_text::printable;
-using svg_text::utf8_length;
-using svg_text::wrap_words;
-using svg_text::xml_escape;
-
-namespace {
+using text::quoted_payload;
+using text::utf8_length;
+using text::wrap_words;
+using text::xml_escape;
 
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -309,34 +135,7 @@ int scale_round(std::int64_t a, std::int64_t b, std::int64_t c) {
 }
 
 // "1 s", "1.5 s", "200 ms", "250 us", "1 ns": a duration as people write it.
-std::string format_duration(Time duration) {
-  struct Unit {
-    Time size;
-    const char* name;
-  };
-  static constexpr Unit units[] = {{tcpsim::second, "s"},
-                                   {tcpsim::millisecond, "ms"},
-                                   {tcpsim::microsecond, "us"},
-                                   {tcpsim::nanosecond, "ns"}};
-  for (const Unit& unit : units) {
-    if (duration >= unit.size || unit.size == tcpsim::nanosecond) {
-      std::string text = std::to_string(duration / unit.size);
-      Time rest = duration % unit.size;
-      if (rest != 0) {
-        std::string decimals;
-        Time step = unit.size / 10;
-        while (rest != 0 && step != 0) {
-          decimals += static_cast<char>('0' + rest / step);
-          rest %= step;
-          step /= 10;
-        }
-        text += "." + decimals;
-      }
-      return text + " " + unit.name;
-    }
-  }
-  return "0 s";
-}
+std::string format_duration(Time duration) { return text::duration_in_unit(duration); }
 
 std::string_view timer_short_name(tcp::TimerKind kind) {
   switch (kind) {
@@ -833,7 +632,7 @@ class SvgWriter {
         case TraceKind::app: {
           std::string text = "app: " + std::string(tcp::app_event_name(event.app_event));
           if (event.app_event == tcp::AppEventKind::data) {
-            text += " " + std::to_string(event.data.size()) + " bytes " + printable(event.data, 16);
+            text += " " + std::to_string(event.data.size()) + " bytes " + quoted_payload(event.data, 16);
           }
           add_note(step, host, text, "app", "", event.text);
           break;

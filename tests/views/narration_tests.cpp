@@ -74,7 +74,7 @@ void check_golden(const std::string& relative_path, const std::string& actual) {
 }
 
 std::string explained(const Run& run, Language language) {
-  runner::LadderOptions options;
+  views::LadderOptions options;
   options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
   return views::format_explained_ladder(run.scenario, run.result, options, language);
 }
@@ -367,9 +367,9 @@ TEST_CASE("explained ladders match their golden files") {
 
 TEST_CASE("the explained ladder is the ladder with indented sentences between its lines") {
   const Run run = run_named("three-way-handshake");
-  runner::LadderOptions options;
+  views::LadderOptions options;
   options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
-  const std::string ladder = runner::format_ladder(run.scenario, run.result, options);
+  const std::string ladder = views::format_ladder(run.scenario, run.result, options);
   for (const Language language : {Language::english, Language::chinese}) {
     const std::string text = views::format_explained_ladder(run.scenario, run.result, options,
                                                             language);

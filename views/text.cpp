@@ -1,0 +1,265 @@
+#include "views/text.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "tcp/segment.hpp"
+
+namespace tcpsim::views::text {
+
+std::string seconds(Time time, Decimals decimals) {
+  const bool negative = time < 0;
+  // Unsigned magnitude: also correct for the most negative value.
+  const std::uint64_t magnitude = negative ? std::uint64_t{0} - static_cast<std::uint64_t>(time)
+                                           : static_cast<std::uint64_t>(time);
+  std::uint64_t fraction = magnitude % 1'000'000'000ULL;  // nanoseconds
+  int digits = 9;
+  switch (decimals) {
+    case Decimals::six:
+      fraction /= 1'000;
+      digits = 6;
+      break;
+    case Decimals::nine:
+      break;
+    case Decimals::three_six_or_nine:
+      if (fraction % 1'000'000 == 0) {
+        fraction /= 1'000'000;
+        digits = 3;
+      } else if (fraction % 1'000 == 0) {
+        fraction /= 1'000;
+        digits = 6;
+      }
+      break;
+    case Decimals::as_needed:
+      while (digits > 0 && fraction % 10 == 0) {
+        fraction /= 10;
+        --digits;
+      }
+      break;
+  }
+  std::string out = (negative ? "-" : "") + std::to_string(magnitude / 1'000'000'000ULL);
+  if (digits > 0) {
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, ".%0*llu", digits,
+                  static_cast<unsigned long long>(fraction));
+    out += buffer;
+  }
+  return out;
+}
+
+std::string duration_in_unit(Time duration) {
+  struct Unit {
+    Time size;
+    const char* name;
+  };
+  static constexpr Unit units[] = {{tcpsim::second, "s"},
+                                   {tcpsim::millisecond, "ms"},
+                                   {tcpsim::microsecond, "us"},
+                                   {tcpsim::nanosecond, "ns"}};
+  for (const Unit& unit : units) {
+    if (duration >= unit.size || unit.size == tcpsim::nanosecond) {
+      std::string out = std::to_string(duration / unit.size);
+      Time rest = duration % unit.size;
+      if (rest != 0) {
+        std::string decimals;
+        Time step = unit.size / 10;
+        while (rest != 0 && step != 0) {
+          decimals += static_cast<char>('0' + rest / step);
+          rest %= step;
+          step /= 10;
+        }
+        out += "." + decimals;
+      }
+      return out + " " + unit.name;
+    }
+  }
+  return "0 s";
+}
+
+std::size_t utf8_sequence(std::string_view text, std::size_t index, char32_t& code_point) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(index);
+  std::size_t length = 0;
+  char32_t code = 0;
+  if (lead < 0x80) {
+    code_point = lead;
+    return 1;
+  }
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code = lead & 0x1Fu;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code = lead & 0x0Fu;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (index + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    const unsigned char next = byte(index + k);
+    if ((next & 0xC0u) != 0x80u) return 0;
+    code = (code << 6) | (next & 0x3Fu);
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF are not valid.
+  if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF)) ||
+      (code >= 0xD800 && code <= 0xDFFF)) {
+    return 0;
+  }
+  code_point = code;
+  return length;
+}
+
+namespace {
+
+// Characters that are valid but show nothing, or change how the text around them shows.
+bool invisible(char32_t code) {
+  return (code >= 0x80 && code <= 0x9F) || (code >= 0x200B && code <= 0x200F) ||
+         code == 0x2028 || code == 0x2029 || (code >= 0x202A && code <= 0x202E) ||
+         (code >= 0x2066 && code <= 0x2069) || code == 0xFEFF;
+}
+
+void append_byte_escape(std::string& out, unsigned char byte) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(byte));
+  out += buffer;
+}
+
+}  // namespace
+
+std::string visible(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t index = 0;
+  while (index < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[index]);
+    char32_t code = 0;
+    const std::size_t length = utf8_sequence(text, index, code);
+    if (length == 0 || byte < 0x20 || byte == 0x7F) {
+      append_byte_escape(out, byte);
+      ++index;
+      continue;
+    }
+    if (invisible(code)) {
+      char buffer[16];
+      std::snprintf(buffer, sizeof buffer, "\\u{%04X}", static_cast<unsigned>(code));
+      out += buffer;
+    } else {
+      out.append(text.substr(index, length));
+    }
+    index += length;
+  }
+  return out;
+}
+
+std::string xml_escape(std::string_view text) {
+  const std::string shown = visible(text);
+  std::string out;
+  out.reserve(shown.size() + 8);
+  for (const char c : shown) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t count = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0u) != 0x80u) ++count;
+  }
+  return count;
+}
+
+std::vector<std::string> wrap_words(std::string_view text, std::size_t width,
+                                    std::size_t first_indent) {
+  std::vector<std::string> rows(1);
+  std::size_t row_width = first_indent;
+  if (width < 8) width = 8;
+  std::size_t position = 0;
+  while (position < text.size()) {
+    std::size_t end = text.find(' ', position);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(position, end - position);
+    position = end + 1;
+    if (word.empty()) continue;
+    while (!word.empty()) {
+      const std::size_t word_width = utf8_length(word);
+      const std::size_t room = width > row_width ? width - row_width : 0;
+      const std::size_t needed = word_width + (rows.back().empty() ? 0 : 1);
+      if (needed <= room) {
+        if (!rows.back().empty()) rows.back() += ' ';
+        rows.back() += word;
+        row_width += needed;
+        word = {};
+      } else if (!rows.back().empty()) {
+        rows.emplace_back();
+        row_width = 0;
+      } else {
+        // A word longer than a whole row: cut it at a character boundary.
+        std::size_t cut = 0;
+        std::size_t characters = 0;
+        while (cut < word.size() && characters < std::max<std::size_t>(room, 1)) {
+          ++cut;
+          while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0u) == 0x80u) {
+            ++cut;
+          }
+          ++characters;
+        }
+        rows.back() += word.substr(0, cut);
+        word = word.substr(cut);
+        rows.emplace_back();
+        row_width = 0;
+      }
+    }
+  }
+  if (rows.size() > 1 && rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+std::string quoted_payload(const std::vector<std::uint8_t>& data, std::size_t limit) {
+  std::string out = "\"";
+  for (std::size_t index = 0; index < data.size() && index < limit; ++index) {
+    const unsigned char c = data[index];
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else {
+      append_byte_escape(out, c);
+    }
+  }
+  out += data.size() > limit ? "...\"" : "\"";
+  return out;
+}
+
+std::string segment_number(const runner::TraceSegment& segment) {
+  return "#" + std::to_string(segment.id) + (segment.copy ? "'" : "");
+}
+
+std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style) {
+  std::string out = segment_number(segment) + " ";
+  const std::string flags = tcp::flags_to_string(segment.flags);
+  out += flags.empty() ? std::string(style.no_flags) : flags;
+  const bool relative = !style.absolute_seq;
+  out += " seq=" + (relative && segment.has_relative_seq ? std::to_string(segment.relative_seq)
+                                                         : std::to_string(segment.seq));
+  if ((segment.flags & tcp::flag::ack) != 0) {
+    out += " ack=" + (relative && segment.has_relative_ack ? std::to_string(segment.relative_ack)
+                                                           : std::to_string(segment.ack));
+  }
+  out += " len=" + std::to_string(segment.length);
+  if (style.zero_window && segment.window == 0 && (segment.flags & tcp::flag::rst) == 0) {
+    out += " win=0";
+  }
+  if (segment.retransmission) out += style.retransmission;
+  return out;
+}
+
+}  // namespace tcpsim::views::text
