@@ -63,7 +63,8 @@ class LadderPrinter::Writer {
 
   std::string header(const std::string& note) const {
     std::string out;
-    out += "tcpsim: " + text::visible(scenario_.name) + " (seed " + std::to_string(result_.seed) + ")\n";
+    out += "tcpsim: " + text::visible(scenario_.name) + " (seed " + std::to_string(result_.seed) +
+           ")\n";
     out += wrap(text::visible(scenario_.description), 100) + "\n";
     out += host_summary(0) + "  <->  " + host_summary(1) + "\n";
     out += options_.absolute_seq ? "seq/ack: absolute sequence numbers\n"

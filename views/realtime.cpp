@@ -220,8 +220,8 @@ PlaybackOutcome play(const std::vector<PlaybackFrame>& frames, PlaybackSpeed spe
 }
 
 std::string interruption_line(const PlaybackOutcome& outcome) {
-  return "interrupted (" + std::string(signal_name(outcome.signal)) +
-         "): playback stopped at " + text::seconds(outcome.reached, text::Decimals::six) + "s of virtual time, " +
+  return "interrupted (" + std::string(signal_name(outcome.signal)) + "): playback stopped at " +
+         text::seconds(outcome.reached, text::Decimals::six) + "s of virtual time, " +
          std::to_string(outcome.events_shown) + " of " + std::to_string(outcome.events_total) +
          " events shown";
 }

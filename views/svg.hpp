@@ -11,6 +11,9 @@
 //
 // Every graphical element of trace event i carries data-step="i" (and the first one
 // id="<prefix>ev-i"), so the HTML view can highlight the current step.
+//
+// Built in three steps: views/svg_model.hpp (what to draw), views/svg_layout.hpp (where),
+// views/svg.cpp (the SVG text).
 #pragma once
 
 #include <cstddef>
