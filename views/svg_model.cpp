@@ -187,10 +187,12 @@ std::string_view DiagramModel::lane_colour(int lane) const {
   const int colour = lanes[static_cast<std::size_t>(lane)].colour;
   return connection_palette[static_cast<std::size_t>(colour) % std::size(connection_palette)];
 }
+
 std::string DiagramModel::lane_name(int lane) const {
   if (lane < 0) return "";
   return result.connections[lanes[static_cast<std::size_t>(lane)].record].name;
 }
+
 bool DiagramModel::host_has_several(int host) const {
   return host >= 0 && host <= 1 && connections_on_host[static_cast<std::size_t>(host)] > 1;
 }
