@@ -38,8 +38,7 @@ foreach(target loader tcp)
   set(fuzz_source ${PROJECT_SOURCE_DIR}/fuzz/${target}_fuzzer.cpp)
   if(EXISTS ${fuzz_source})
     add_executable(tcpsim_fuzz_replay_${target} ${fuzz_source} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
-    # The loader target also formats the ladder (views/ladder.hpp).
-    target_link_libraries(tcpsim_fuzz_replay_${target} PRIVATE tcpsim_views)
+    target_link_libraries(tcpsim_fuzz_replay_${target} PRIVATE ${TCPSIM_FUZZ_${target}_LAYER})
     add_test(NAME fuzz-regressions:${target}
              COMMAND tcpsim_fuzz_replay_${target} ${PROJECT_SOURCE_DIR}/fuzz/regressions/${target})
   endif()
