@@ -49,20 +49,28 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash) {
   return hash;
 }
 
-ConnectionNames::ConnectionNames(const RunResult& result) {
-  for (const auto& record : result.connections) {
+ConnectionIndex::ConnectionIndex(const RunResult& result) {
+  for (std::size_t index = 0; index < result.connections.size(); ++index) {
+    const auto& record = result.connections[index];
     if (record.host < 0 || record.host > 1) continue;
-    auto& names = by_host_[static_cast<std::size_t>(record.host)];
-    if (names.size() <= record.id) names.resize(static_cast<std::size_t>(record.id) + 1, nullptr);
-    names[record.id] = &record.name;
+    auto& by_id = by_host_[static_cast<std::size_t>(record.host)];
+    if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
+    by_id[record.id] = static_cast<int>(index);
   }
 }
 
+int ConnectionIndex::operator()(int host, tcp::ConnectionId connection) const {
+  if (host < 0 || host > 1 || connection == tcp::no_connection) return -1;
+  const auto& by_id = by_host_[static_cast<std::size_t>(host)];
+  return connection < by_id.size() ? by_id[connection] : -1;
+}
+
+ConnectionNames::ConnectionNames(const RunResult& result)
+    : records_(result.connections), index_(result) {}
+
 std::string ConnectionNames::operator()(int host, tcp::ConnectionId connection) const {
-  if (host >= 0 && host <= 1) {
-    const auto& names = by_host_[static_cast<std::size_t>(host)];
-    if (connection < names.size() && names[connection] != nullptr) return *names[connection];
-  }
+  const int index = index_(host, connection);
+  if (index >= 0) return records_[static_cast<std::size_t>(index)].name;
   return std::to_string(connection);
 }
 

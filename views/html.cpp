@@ -3,7 +3,6 @@
 // external fonts, scripts or styles.
 #include "views/html.hpp"
 
-#include <array>
 #include <vector>
 
 #include "runner/trace_format.hpp"
@@ -21,16 +20,11 @@ namespace {
 // or "<!--" can appear whatever the text. text::visible leaves no control character to escape.
 void append_json_string(std::string& out, std::string_view raw) {
   out += '"';
-  for (const char c : text::visible(raw)) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default: out += c;
-    }
-  }
+  out += text::replace_characters(text::visible(raw), {{'"', "\\\""},
+                                                       {'\\', "\\\\"},
+                                                       {'<', "\\u003c"},
+                                                       {'>', "\\u003e"},
+                                                       {'&', "\\u0026"}});
   out += '"';
 }
 
@@ -131,24 +125,13 @@ namespace {
 
 // Per step, the state of every connection after that step: "" before it exists, "-" once its
 // record is deleted.
-std::vector<std::vector<std::string>> states_by_step(const runner::RunResult& result) {
-  std::array<std::vector<int>, 2> index_by_id;
-  for (std::size_t index = 0; index < result.connections.size(); ++index) {
-    const auto& record = result.connections[index];
-    if (record.host < 0 || record.host > 1) continue;
-    auto& by_id = index_by_id[static_cast<std::size_t>(record.host)];
-    if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
-    by_id[record.id] = static_cast<int>(index);
-  }
+std::vector<std::vector<std::string>> states_by_step(const runner::RunResult& result,
+                                                    const runner::ConnectionIndex& records) {
   std::vector<std::string> current(result.connections.size());
   std::vector<std::vector<std::string>> out;
   out.reserve(result.trace.size());
   for (const TraceEvent& event : result.trace) {
-    int index = -1;
-    if (event.host >= 0 && event.host <= 1 && event.connection != tcp::no_connection) {
-      const auto& by_id = index_by_id[static_cast<std::size_t>(event.host)];
-      if (event.connection < by_id.size()) index = by_id[event.connection];
-    }
+    const int index = records(event.host, event.connection);
     if (index >= 0) {
       std::string& state = current[static_cast<std::size_t>(index)];
       if (state.empty()) state = std::string(tcp::state_name(tcp::State::closed));
@@ -304,24 +287,8 @@ const char* page_script() {
 std::string render_html(const runner::Scenario& scenario, const runner::RunResult& result,
                         const HtmlOptions& options) {
   const runner::ConnectionNames names(result);
-  const auto states = states_by_step(result);
-  std::vector<int> connection_index(result.trace.size(), -1);
-  {
-    std::array<std::vector<int>, 2> index_by_id;
-    for (std::size_t index = 0; index < result.connections.size(); ++index) {
-      const auto& record = result.connections[index];
-      if (record.host < 0 || record.host > 1) continue;
-      auto& by_id = index_by_id[static_cast<std::size_t>(record.host)];
-      if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
-      by_id[record.id] = static_cast<int>(index);
-    }
-    for (std::size_t step = 0; step < result.trace.size(); ++step) {
-      const TraceEvent& event = result.trace[step];
-      if (event.host < 0 || event.host > 1 || event.connection == tcp::no_connection) continue;
-      const auto& by_id = index_by_id[static_cast<std::size_t>(event.host)];
-      if (event.connection < by_id.size()) connection_index[step] = by_id[event.connection];
-    }
-  }
+  const runner::ConnectionIndex records(result);
+  const auto states = states_by_step(result, records);
 
   const std::vector<std::string> colours = connection_colours(scenario, result);
   std::string json = "{\"hosts\":[";
@@ -373,7 +340,7 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
     append_json_string(json, event.connection != tcp::no_connection
                                  ? names(event.host, event.connection)
                                  : std::string());
-    json += ",\"ci\":" + std::to_string(connection_index[step]);
+    json += ",\"ci\":" + std::to_string(records(event.host, event.connection));
     json += ",\"n\":";
     append_json_string(json, options.narrator ? options.narrator(step) : narration[step]);
     json += ",\"s\":[";

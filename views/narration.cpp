@@ -1,3 +1,8 @@
+// The narration view: one sentence per trace event, in English or Chinese, saying what happened
+// and why. Why one long file (about 1,250 lines): it holds, for every kind of trace event, the
+// English sentence and the Chinese one (two parallel switches that must state the same facts)
+// and the Chinese phrase of every reason the core cites, kept together so that a change to one
+// language is made next to the other. The text helpers it shares are in views/text.hpp.
 #include "views/narration.hpp"
 
 #include <array>

@@ -24,39 +24,35 @@ text::SegmentLabelStyle diagram_label_style(bool absolute) {
 
 // Families of states share a hue: opening yellow, open green, the active closer violet, the
 // passive closer orange, LISTEN grey; CLOSED has no fill (its lifeline is a dashed line).
-std::string_view state_fill_colour(tcp::State state) {
+// The text colour is a darker shade of the family's hue (TIME_WAIT shares the closer's).
+namespace {
+
+struct StateColours {
+  std::string_view fill;
+  std::string_view text;
+};
+
+StateColours state_colours(tcp::State state) {
   switch (state) {
-    case tcp::State::closed: return "#ffffff";
-    case tcp::State::listen: return "#e5e7eb";
+    case tcp::State::closed: return {"#ffffff", "#4b5563"};
+    case tcp::State::listen: return {"#e5e7eb", "#374151"};
     case tcp::State::syn_sent:
-    case tcp::State::syn_received: return "#fde68a";
-    case tcp::State::established: return "#86efac";
+    case tcp::State::syn_received: return {"#fde68a", "#92400e"};
+    case tcp::State::established: return {"#86efac", "#166534"};
     case tcp::State::fin_wait_1:
     case tcp::State::fin_wait_2:
-    case tcp::State::closing: return "#ddd6fe";
-    case tcp::State::time_wait: return "#a78bfa";
+    case tcp::State::closing: return {"#ddd6fe", "#5b21b6"};
+    case tcp::State::time_wait: return {"#a78bfa", "#5b21b6"};
     case tcp::State::close_wait:
-    case tcp::State::last_ack: return "#fed7aa";
+    case tcp::State::last_ack: return {"#fed7aa", "#9a3412"};
   }
-  return "#e5e7eb";
+  return {"#e5e7eb", "#374151"};
 }
 
-std::string_view state_text_colour(tcp::State state) {
-  switch (state) {
-    case tcp::State::closed: return "#4b5563";
-    case tcp::State::listen: return "#374151";
-    case tcp::State::syn_sent:
-    case tcp::State::syn_received: return "#92400e";
-    case tcp::State::established: return "#166534";
-    case tcp::State::fin_wait_1:
-    case tcp::State::fin_wait_2:
-    case tcp::State::closing:
-    case tcp::State::time_wait: return "#5b21b6";
-    case tcp::State::close_wait:
-    case tcp::State::last_ack: return "#9a3412";
-  }
-  return "#374151";
-}
+}  // namespace
+
+std::string_view state_fill_colour(tcp::State state) { return state_colours(state).fill; }
+std::string_view state_text_colour(tcp::State state) { return state_colours(state).text; }
 
 namespace svg_diagram {
 namespace {

@@ -11,37 +11,54 @@ namespace tcpsim::views::svg_diagram {
 using text::utf8_length;
 using text::wrap_words;
 
-std::string_view timer_short_name(tcp::TimerKind kind) {
+namespace {
+
+// How the diagram shows each timer: its short name and its colour.
+struct TimerLook {
+  std::string_view short_name;
+  std::string_view colour;
+};
+
+TimerLook timer_look(tcp::TimerKind kind) {
   switch (kind) {
-    case tcp::TimerKind::retransmission: return "RTO";
-    case tcp::TimerKind::time_wait: return "TIME_WAIT";
-    case tcp::TimerKind::persist: return "persist";
-    case tcp::TimerKind::keepalive: return "keepalive";
-    case tcp::TimerKind::delayed_ack: return "delayed ACK";
-    case tcp::TimerKind::user_timeout: return "user timeout";
-    case tcp::TimerKind::fin_wait_2: return "FIN_WAIT_2";
+    case tcp::TimerKind::retransmission: return {"RTO", "#0891b2"};
+    case tcp::TimerKind::time_wait: return {"TIME_WAIT", "#7c3aed"};
+    case tcp::TimerKind::persist: return {"persist", "#65a30d"};
+    case tcp::TimerKind::keepalive: return {"keepalive", "#db2777"};
+    case tcp::TimerKind::delayed_ack: return {"delayed ACK", "#0d9488"};
+    case tcp::TimerKind::user_timeout: return {"user timeout", "#9333ea"};
+    case tcp::TimerKind::fin_wait_2: return {"FIN_WAIT_2", "#b45309"};
   }
-  return "timer";
+  return {"timer", "#6b7280"};
 }
 
-std::string_view timer_colour(tcp::TimerKind kind) {
-  switch (kind) {
-    case tcp::TimerKind::retransmission: return "#0891b2";
-    case tcp::TimerKind::time_wait: return "#7c3aed";
-    case tcp::TimerKind::persist: return "#65a30d";
-    case tcp::TimerKind::keepalive: return "#db2777";
-    case tcp::TimerKind::delayed_ack: return "#0d9488";
-    case tcp::TimerKind::user_timeout: return "#9333ea";
-    case tcp::TimerKind::fin_wait_2: return "#b45309";
+// Lifelines and timer brackets take columns the same way: the innermost column free at
+// `start` (free_at[k] <= start), or a new one outside the others; it is then taken until
+// `busy_until`. Returns the column.
+int take_free_column(std::vector<Time>& free_at, Time start, Time busy_until) {
+  std::size_t chosen = free_at.size();
+  for (std::size_t k = 0; k < free_at.size(); ++k) {
+    if (free_at[k] <= start) {
+      chosen = k;
+      break;
+    }
   }
-  return "#6b7280";
+  if (chosen == free_at.size()) free_at.push_back(0);
+  free_at[chosen] = busy_until;
+  return static_cast<int>(chosen);
 }
+
+}  // namespace
+
+std::string_view timer_short_name(tcp::TimerKind kind) { return timer_look(kind).short_name; }
+std::string_view timer_colour(tcp::TimerKind kind) { return timer_look(kind).colour; }
 
 DiagramModel::DiagramModel(const runner::Scenario& scenario_in, const runner::RunResult& result_in,
                            const SvgOptions& options_in)
     : scenario(scenario_in),
       result(result_in),
       options(options_in),
+      records(result_in),
       absolute(options_in.absolute_seq || runner::scenario_uses_fixed_isns(scenario_in)) {
   collect_instants();
   collect_lanes();
@@ -85,9 +102,6 @@ void DiagramModel::collect_lanes() {
     lane.end = end_time;
     lane_of_record[index] = static_cast<int>(lanes.size());
     lanes.push_back(lane);
-    auto& by_id = lane_by_id[static_cast<std::size_t>(record.host)];
-    if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
-    by_id[record.id] = lane_of_record[index];
   }
   std::vector<bool> opened(lanes.size(), false);
   for (std::size_t step = 0; step < trace().size(); ++step) {
@@ -114,19 +128,11 @@ void DiagramModel::collect_lanes() {
     std::vector<Time> lane_free_at;
     for (Lane& lane : lanes) {
       if (lane.host != host || lane.spans.empty()) continue;
-      std::size_t chosen = lane_free_at.size();
-      for (std::size_t k = 0; k < lane_free_at.size(); ++k) {
-        if (lane_free_at[k] <= lane.open) {
-          chosen = k;
-          break;
-        }
-      }
-      if (chosen == lane_free_at.size()) lane_free_at.push_back(0);
       // A lane whose connection was freed at the same moment is reused only strictly later,
       // so two lifelines never touch.
-      lane_free_at[chosen] = lane.free_step == npos ? std::numeric_limits<Time>::max()
-                                                    : lane.end + 1;
-      lane.lane = static_cast<int>(chosen);
+      lane.lane = take_free_column(lane_free_at, lane.open,
+                                   lane.free_step == npos ? std::numeric_limits<Time>::max()
+                                                          : lane.end + 1);
     }
     lane_count[static_cast<std::size_t>(host)] =
         std::max<int>(1, static_cast<int>(lane_free_at.size()));
@@ -158,9 +164,8 @@ void DiagramModel::collect_lanes() {
 }
 
 int DiagramModel::lane_for(int host, tcp::ConnectionId id) const {
-  if (host < 0 || host > 1 || id == tcp::no_connection) return -1;
-  const auto& by_id = lane_by_id[static_cast<std::size_t>(host)];
-  return id < by_id.size() ? by_id[id] : -1;
+  const int record = records(host, id);
+  return record < 0 ? -1 : lane_of_record[static_cast<std::size_t>(record)];
 }
 
 // The connection an arriving segment is for: the receiving host's connection with these
@@ -349,16 +354,7 @@ void DiagramModel::collect_brackets() {
     std::vector<Time> busy_until;
     for (Bracket& bracket : brackets) {
       if (bracket.host != host) continue;
-      std::size_t chosen = busy_until.size();
-      for (std::size_t k = 0; k < busy_until.size(); ++k) {
-        if (busy_until[k] <= bracket.set) {
-          chosen = k;
-          break;
-        }
-      }
-      if (chosen == busy_until.size()) busy_until.push_back(0);
-      busy_until[chosen] = bracket.end_time;
-      bracket.column = static_cast<int>(chosen);
+      bracket.column = take_free_column(busy_until, bracket.set, bracket.end_time);
     }
     timer_columns[static_cast<std::size_t>(host)] = static_cast<int>(busy_until.size());
   }
@@ -430,16 +426,8 @@ void DiagramModel::collect_notes() {
                    "connection record deleted");
         }
         break;
-      case TraceKind::send:
-      case TraceKind::deliver:
-      case TraceKind::drop:
-      case TraceKind::expire:
-      case TraceKind::delay:
-      case TraceKind::duplicate:
-      case TraceKind::timer_set:
-      case TraceKind::timer_cancel:
-      case TraceKind::open:
-        break;  // drawn as arrows, brackets and lifeline marks
+      default:
+        break;  // segments are arrows, timers brackets, a record's creation a lifeline mark
     }
   }
 }

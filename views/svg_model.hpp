@@ -15,6 +15,7 @@
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
+#include "runner/trace_format.hpp"
 #include "views/svg.hpp"
 #include "views/text.hpp"
 
@@ -136,6 +137,7 @@ class DiagramModel {
   const runner::Scenario& scenario;
   const runner::RunResult& result;
   const SvgOptions& options;
+  const runner::ConnectionIndex records;
   const bool absolute;  // absolute sequence numbers (asked for, or every ISN is fixed)
 
   std::vector<Time> instants;               // the distinct times, and the end of the run
@@ -144,7 +146,6 @@ class DiagramModel {
 
   std::vector<Lane> lanes;
   std::vector<int> lane_of_record;          // RunResult::connections index -> lane, -1
-  std::array<std::vector<int>, 2> lane_by_id;
   std::array<int, 2> lane_count = {1, 1};   // lifeline columns per host
   std::array<int, 2> connections_on_host = {0, 0};
   std::vector<Arrow> arrows;

@@ -154,21 +154,27 @@ std::string visible(std::string_view text) {
   return out;
 }
 
-std::string xml_escape(std::string_view text) {
-  const std::string shown = visible(text);
+std::string replace_characters(std::string_view text, std::initializer_list<Replacement> table) {
   std::string out;
-  out.reserve(shown.size() + 8);
-  for (const char c : shown) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+  out.reserve(text.size() + 8);
+  for (const char c : text) {
+    const auto found = std::find_if(table.begin(), table.end(),
+                                    [c](const Replacement& entry) { return entry.from == c; });
+    if (found == table.end()) {
+      out += c;
+    } else {
+      out += found->to;
     }
   }
   return out;
+}
+
+std::string xml_escape(std::string_view text) {
+  return replace_characters(visible(text), {{'&', "&amp;"},
+                                            {'<', "&lt;"},
+                                            {'>', "&gt;"},
+                                            {'"', "&quot;"},
+                                            {'\'', "&#39;"}});
 }
 
 std::size_t utf8_length(std::string_view text) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,13 @@ std::string duration_in_unit(Time duration);
 std::string visible(std::string_view text);
 // visible(text), XML/HTML-escaped (&, <, >, ", '): for SVG and HTML text and attributes.
 std::string xml_escape(std::string_view text);
+// Each character of `text` found in `table` written as its replacement, the rest as it is:
+// the escaping of one output syntax, given as data.
+struct Replacement {
+  char from;
+  std::string_view to;
+};
+std::string replace_characters(std::string_view text, std::initializer_list<Replacement> table);
 // The length of the valid UTF-8 sequence (RFC 3629) starting at text[index], 0 if none starts
 // there; `code_point` receives its value.
 std::size_t utf8_sequence(std::string_view text, std::size_t index, char32_t& code_point);
