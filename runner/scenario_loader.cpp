@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "runner/json_source.hpp"
+#include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/types.hpp"
 
@@ -50,11 +51,6 @@ constexpr const char* max_scenario_pattern_text = "16 MiB";
 constexpr std::int64_t max_scenario_pattern_bytes = 1024 * 1024 * 1024;
 constexpr const char* max_scenario_pattern_text = "1 GiB";
 #endif
-// Buffer sizes (tcp knobs): the receive buffer is at most 16 MiB, the send buffer 64 MiB.
-constexpr std::int64_t max_receive_buffer = 16 * 1024 * 1024;
-constexpr std::int64_t max_send_buffer = 64 * 1024 * 1024;
-// RFC 1122 4.2.3.2: an ACK is delayed at most 0.5 s.
-constexpr Duration max_delayed_ack = 500 * millisecond;
 constexpr std::string_view byte_pattern = "abcdefghijklmnopqrstuvwxyz";
 constexpr std::string_view duration_example = R"(a duration such as "150ms" or "2min")";
 
@@ -321,7 +317,11 @@ class Loader {
   void read_top_level(const Object& top);
   void read_hosts(const Value& value, const std::string& path);
   HostSpec read_host_spec(const Value& value, const std::string& path, std::size_t index);
-  void read_tcp(const Value& value, const std::string& path, HostSpec& host);
+  void read_tcp(const Value& value, const std::string& path, const tcp::Profile& profile,
+                HostSpec& host);
+  // One knob of a host's "tcp" object, read by its type in the table (tcp/knobs.hpp).
+  void read_knob(const tcp::Knob& knob, const Value& value, const std::string& path,
+                 tcp::TcpConfig& config) const;
   void read_link(const Value& value, const std::string& path);
   void read_link_direction(const Object& object, sim::LinkDirectionConfig& config) const;
   void read_faults(const Value& value, const std::string& path);
@@ -805,121 +805,97 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
                           std::to_string(index) + ")");
   }
 
-  if (const Value* profile = host.find("profile"))
-    spec.profile = read_choice(*profile, host.path_of("profile"), "profile", {"rfc9293", "linux"});
-  if (spec.profile == "linux") {
-    spec.tcp.rto_min = 200 * millisecond;
-    spec.tcp.rto_initial = 1 * second;
-    spec.tcp.rto_max = 120 * second;
-    spec.tcp.fin_wait_2_timeout = 60 * second;  // net.ipv4.tcp_fin_timeout
+  const tcp::Profile* profile = &tcp::profiles().front();
+  if (const Value* name = host.find("profile")) {
+    std::vector<std::string> profile_names;
+    for (const tcp::Profile& candidate : tcp::profiles())
+      profile_names.emplace_back(candidate.name);
+    spec.profile = read_choice(*name, host.path_of("profile"), "profile", profile_names);
+    profile = tcp::find_profile(spec.profile);
   }
-  if (const Value* tcp_knobs = host.find("tcp")) {
-    read_tcp(*tcp_knobs, host.path_of("tcp"), spec);
-  } else {
-    spec.tcp.time_wait = spec.profile == "linux" ? 60 * second : 2 * spec.tcp.msl;
-  }
+  spec.tcp = tcp::profile_config(*profile);
+  const Value* tcp_knobs = host.find("tcp");
+  if (tcp_knobs != nullptr) read_tcp(*tcp_knobs, host.path_of("tcp"), *profile, spec);
   return spec;
 }
 
-void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& host) {
+void Loader::read_knob(const tcp::Knob& knob, const Value& value, const std::string& path,
+                       tcp::TcpConfig& config) const {
+  tcp::KnobValue knob_value;
+  switch (knob.type) {
+    case tcp::KnobType::duration: {
+      knob_value.number = read_duration(value, path);
+      // A duration's min is 0 or 1 ns (tests/tcp/knob_tests.cpp checks).
+      if (knob_value.number < knob.min)
+        fail(value, path, "expected a duration greater than 0, got " + quoted(value.text));
+      if (knob_value.number > knob.max)
+        fail(value, path,
+             std::string(knob.name) + " " + quoted(value.text) + " is longer than " +
+                 duration_text(knob.max) + ": " + std::string(knob.max_reason));
+      break;
+    }
+    case tcp::KnobType::integer:
+      knob_value.number = read_integer(value, path, knob.min, knob.max);
+      break;
+    case tcp::KnobType::boolean:
+      knob_value.number = read_bool(value, path) ? 1 : 0;
+      break;
+    case tcp::KnobType::choice: {
+      const std::vector<std::string> choices(knob.choices.begin(), knob.choices.end());
+      const std::string choice = read_choice(value, path, knob.name, choices);
+      knob_value.number = std::find(choices.begin(), choices.end(), choice) - choices.begin();
+      break;
+    }
+    case tcp::KnobType::integer_or_word:
+      if (value.is_string() && value.text == knob.word) {
+        knob_value.none = true;
+      } else if (value.is_number()) {
+        knob_value.number = read_integer(value, path, knob.min, knob.max);
+      } else {
+        const std::string got = value.is_string()
+                                    ? quoted(value.text)
+                                    : std::string(json::type_description(value.type));
+        fail(value, path,
+             "expected " + integer_range_text(knob.min, knob.max) + " or " + quoted(knob.word) +
+                 ", got " + got);
+      }
+      break;
+  }
+  knob.set(config, knob_value);
+}
+
+void Loader::read_tcp(const Value& value, const std::string& path, const tcp::Profile& profile,
+                      HostSpec& host) {
   const Object knobs(*this, value, path);
   // "window" was the advertised window; it is now the free space of "receive_buffer".
   if (knobs.find("window") != nullptr)
     throw ScenarioError(knobs.key_location("window"),
                         R"(unknown key "window", did you mean "receive_buffer"? (the window advertised is )"
                         R"(the receive buffer's free space))");
-  knobs.allow({"handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max",
-               "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer",
-               "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle",
-               "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout",
-               "retransmit_syn_ack", "retransmit_fin", "reset_unexpected_segments", "half_duplex_close"});
+  std::vector<std::string> names;
+  for (const tcp::Knob& knob : tcp::knobs()) names.emplace_back(knob.name);
+  knobs.allow(names);
   tcp::TcpConfig& config = host.tcp;
-  if (const Value* handshake = knobs.find("handshake"))
-    config.handshake = read_choice(*handshake, knobs.path_of("handshake"), "handshake",
-                                   {"three-way", "two-way"}) == "two-way"
-                           ? tcp::Handshake::two_way
-                           : tcp::Handshake::three_way;
+  for (const tcp::Knob& knob : tcp::knobs())
+    if (const Value* given = knobs.find(knob.name))
+      read_knob(knob, *given, knobs.path_of(knob.name), config);
+
+  // The rules between knobs.
   const Value* msl = knobs.find("msl");
-  if (msl != nullptr) config.msl = read_duration(*msl, knobs.path_of("msl"));
-  if (const Value* time_wait = knobs.find("time_wait")) {
-    config.time_wait = read_duration(*time_wait, knobs.path_of("time_wait"));
-  } else if (host.profile == "linux") {
-    config.time_wait = 60 * second;  // Linux TCP_TIMEWAIT_LEN, whatever the MSL
-  } else {
-    if (msl != nullptr && config.msl > int64_max / 2)
+  if (knobs.find("time_wait") == nullptr && profile.time_wait_is_two_msl) {
+    if (config.msl > int64_max / 2)
       fail(*msl, knobs.path_of("msl"),
            "msl " + quoted(msl->text) + " is too large: TIME_WAIT (2 MSL) overflows 64-bit nanoseconds");
     config.time_wait = 2 * config.msl;
   }
-  if (const Value* isn = knobs.find("isn")) {
-    if (isn->is_string() && isn->text == "random") {
-      config.fixed_isn.reset();
-    } else if (isn->is_number()) {
-      config.fixed_isn = static_cast<std::uint32_t>(read_integer(*isn, knobs.path_of("isn"), 0, 4294967295));
-    } else {
-      fail(*isn, knobs.path_of("isn"),
-           R"(expected an integer between 0 and 4294967295 or "random", got )" +
-               (isn->is_string() ? quoted(isn->text) : std::string(json::type_description(isn->type))));
-    }
-  }
-  const Value* rto_min = knobs.find("rto_min");
-  const Value* rto_max = knobs.find("rto_max");
-  if (const Value* rto_initial = knobs.find("rto_initial"))
-    config.rto_initial = read_positive_duration(*rto_initial, knobs.path_of("rto_initial"));
-  if (rto_min != nullptr) config.rto_min = read_positive_duration(*rto_min, knobs.path_of("rto_min"));
-  if (rto_max != nullptr) config.rto_max = read_positive_duration(*rto_max, knobs.path_of("rto_max"));
   if (config.rto_min > config.rto_max) {
+    const Value* rto_min = knobs.find("rto_min");
+    const Value* rto_max = knobs.find("rto_max");
     const std::string message = "rto_min " + duration_text(config.rto_min) +
                                 " is greater than rto_max " + duration_text(config.rto_max);
     if (rto_max != nullptr) fail(*rto_max, knobs.path_of("rto_max"), message);
     fail(*rto_min, knobs.path_of("rto_min"), message);
   }
-  if (const Value* retries = knobs.find("syn_retries"))
-    config.syn_retries = static_cast<int>(read_integer(*retries, knobs.path_of("syn_retries"), 0, 100));
-  if (const Value* retries = knobs.find("synack_retries"))
-    config.synack_retries =
-        static_cast<int>(read_integer(*retries, knobs.path_of("synack_retries"), 0, 100));
-  if (const Value* retries = knobs.find("data_retries"))
-    config.data_retries = static_cast<int>(read_integer(*retries, knobs.path_of("data_retries"), 0, 100));
-  if (const Value* mss = knobs.find("mss"))
-    config.mss = static_cast<std::uint16_t>(read_integer(*mss, knobs.path_of("mss"), 1, 65535));
-  if (const Value* size = knobs.find("send_buffer"))
-    config.send_buffer =
-        static_cast<std::uint32_t>(read_integer(*size, knobs.path_of("send_buffer"), 1, max_send_buffer));
-  if (const Value* size = knobs.find("receive_buffer"))
-    config.receive_buffer =
-        static_cast<std::uint32_t>(read_integer(*size, knobs.path_of("receive_buffer"), 0, max_receive_buffer));
-  if (const Value* nagle = knobs.find("nagle")) config.nagle = read_bool(*nagle, knobs.path_of("nagle"));
-  if (const Value* delay = knobs.find("delayed_ack")) {
-    config.delayed_ack = read_duration(*delay, knobs.path_of("delayed_ack"));
-    if (config.delayed_ack > max_delayed_ack)
-      fail(*delay, knobs.path_of("delayed_ack"),
-           "delayed_ack " + quoted(delay->text) +
-               R"( is longer than 500ms: RFC 1122 4.2.3.2 delays an ACK at most 0.5 s ("0" turns delayed ACK off))");
-  }
-  if (const Value* threshold = knobs.find("duplicate_ack_threshold"))
-    config.duplicate_ack_threshold =
-        static_cast<int>(read_integer(*threshold, knobs.path_of("duplicate_ack_threshold"), 0, 100));
-  if (const Value* keepalive = knobs.find("keepalive"))
-    config.keepalive = read_bool(*keepalive, knobs.path_of("keepalive"));
-  if (const Value* idle = knobs.find("keepalive_idle"))
-    config.keepalive_idle = read_positive_duration(*idle, knobs.path_of("keepalive_idle"));
-  if (const Value* interval = knobs.find("keepalive_interval"))
-    config.keepalive_interval = read_positive_duration(*interval, knobs.path_of("keepalive_interval"));
-  if (const Value* probes = knobs.find("keepalive_probes"))
-    config.keepalive_probes = static_cast<int>(read_integer(*probes, knobs.path_of("keepalive_probes"), 1, 1000));
-  if (const Value* timeout = knobs.find("user_timeout"))
-    config.user_timeout = read_duration(*timeout, knobs.path_of("user_timeout"));
-  if (const Value* timeout = knobs.find("fin_wait_2_timeout"))
-    config.fin_wait_2_timeout = read_duration(*timeout, knobs.path_of("fin_wait_2_timeout"));
-  if (const Value* retransmit = knobs.find("retransmit_syn_ack"))
-    config.retransmit_syn_ack = read_bool(*retransmit, knobs.path_of("retransmit_syn_ack"));
-  if (const Value* retransmit = knobs.find("retransmit_fin"))
-    config.retransmit_fin = read_bool(*retransmit, knobs.path_of("retransmit_fin"));
-  if (const Value* reset = knobs.find("reset_unexpected_segments"))
-    config.reset_unexpected_segments = read_bool(*reset, knobs.path_of("reset_unexpected_segments"));
-  if (const Value* half_duplex = knobs.find("half_duplex_close"))
-    config.half_duplex_close = read_bool(*half_duplex, knobs.path_of("half_duplex_close"));
 }
 
 void Loader::read_link(const Value& value, const std::string& path) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "runner/scenario_loader.hpp"
+#include "tcp/knobs.hpp"
 
 namespace tcpsim::runner {
 
@@ -60,8 +61,6 @@ constexpr std::array<TeachingEntry, 9> catalogue{{
      "isn", R"("isn": 1000)", "old-duplicate-data-no-time-wait-random-isn",
      "old-duplicate-data-no-time-wait", "001, 004", "RFC 9293 3.4.1; RFC 6528"},
 }};
-
-std::string bool_text(bool value) { return value ? "true" : "false"; }
 
 constexpr std::size_t width = 96;  // the catalogue's lines, indent included, stay within this
 constexpr std::string_view indent = "            ";
@@ -120,19 +119,9 @@ std::span<const TeachingEntry> teaching_catalogue() { return catalogue; }
 
 std::optional<std::string> teaching_knob_value(const tcp::TcpConfig& config,
                                                std::string_view knob) {
-  if (knob == "handshake") {
-    return config.handshake == tcp::Handshake::two_way ? "two-way" : "three-way";
-  }
-  if (knob == "reset_unexpected_segments") return bool_text(config.reset_unexpected_segments);
-  if (knob == "retransmit_syn_ack") return bool_text(config.retransmit_syn_ack);
-  if (knob == "retransmit_fin") return bool_text(config.retransmit_fin);
-  if (knob == "keepalive") return bool_text(config.keepalive);
-  if (knob == "half_duplex_close") return bool_text(config.half_duplex_close);
-  if (knob == "time_wait") return format_duration(config.time_wait);
-  if (knob == "isn") {
-    return config.fixed_isn ? std::to_string(*config.fixed_isn) : std::string("random");
-  }
-  return std::nullopt;
+  const tcp::Knob* row = tcp::find_knob(knob);
+  if (row == nullptr || !row->teaching) return std::nullopt;
+  return tcp::knob_value_text(*row, row->get(config));
 }
 
 std::string scenario_summary(const std::string& description) {
