@@ -25,7 +25,7 @@ struct Access {
 template <auto member>
 constexpr Access access{get<member>, set<member>};
 
-constexpr std::int64_t no_max = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t no_max = no_knob_max;
 
 constexpr Knob make_knob(std::string_view name, KnobType type, std::int64_t min, std::int64_t max,
                          Access access, std::string_view doc) {

@@ -34,11 +34,14 @@ struct KnobValue {
   bool operator==(const KnobValue&) const = default;
 };
 
+// A knob without an upper bound has this max.
+inline constexpr std::int64_t no_knob_max = std::numeric_limits<std::int64_t>::max();
+
 struct Knob {
   std::string_view name;  // the JSON key: "time_wait"
   KnobType type = KnobType::integer;
   std::int64_t min = 0;
-  std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max = no_knob_max;
   // duration with a max: why ("RFC 1122 4.2.3.2 delays an ACK at most 0.5 s").
   std::string_view max_reason;
   std::span<const std::string_view> choices;  // choice: JSON spellings, in enum order
