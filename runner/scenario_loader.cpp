@@ -14,10 +14,12 @@
 #include <new>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <system_error>
 #include <utility>
 
 #include "runner/json_source.hpp"
+#include "runner/vocabulary.hpp"
 #include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/types.hpp"
@@ -187,30 +189,34 @@ bool all_letters(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), is_letter);
 }
 
+std::vector<std::string> strings(std::span<const std::string_view> names) {
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+// The names of tcp/types.cpp's tables, for messages and suggestions.
 const std::vector<std::string>& state_names() {
-  static const std::vector<std::string> names = {
-      "CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
-      "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK", "TIME_WAIT"};
+  static const std::vector<std::string> names = strings(tcp::state_names());
   return names;
 }
 
 const std::vector<std::string>& app_event_names() {
-  static const std::vector<std::string> names = {"connected", "accepted", "data",
-                                                 "end_of_stream", "closed", "reset",
-                                                 "refused", "timed_out", "aborted"};
+  static const std::vector<std::string> names = strings(tcp::app_event_names());
   return names;
 }
 
-// Host counters besides "<host>.<event>" and "<host>.sent.<FLAG>" (runner/simulation.cpp).
-const std::vector<std::string>& host_counter_names() {
-  static const std::vector<std::string> names = {"sent",         "retransmissions",  "fast_retransmissions",
-                                                 "window_probes", "keepalive_probes", "discarded",
-                                                 "connections",  "bytes_received"};
-  return names;
-}
-
+// "SYN", "FIN", "RST", "PSH", "ACK", "URG": tcp/segment.cpp's canonical order.
 const std::vector<std::string>& flag_names() {
-  static const std::vector<std::string> names = {"SYN", "FIN", "RST", "PSH", "ACK", "URG"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    const std::string all = tcp::flags_to_string(0x3f);
+    std::size_t start = 0;
+    while (start <= all.size()) {
+      const std::size_t comma = std::min(all.find(',', start), all.size());
+      out.push_back(all.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return out;
+  }();
   return names;
 }
 
@@ -1061,16 +1067,15 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   const Object object(*this, value, path);
   Action action;
   action.where = location(value, path);
-  const std::string kind = read_choice(object.require("action"), object.path_of("action"), "action",
-                                       {"listen", "connect", "send", "read", "stop_reading", "resume_reading",
-                                        "close", "abort", "crash", "reboot"});
+  std::vector<std::string> action_names;
+  for (const ActionInfo& info : actions()) action_names.emplace_back(info.name);
+  const std::string name =
+      read_choice(object.require("action"), object.path_of("action"), "action", action_names);
+  const ActionInfo& info = *find_action(name);
+  const ActionKind kind = info.kind;
+  action.kind = kind;
   std::vector<std::string> allowed = {"at", "host", "action"};
-  if (kind == "listen") allowed.insert(allowed.end(), {"port", "backlog", "name", "read"});
-  if (kind == "connect") allowed.insert(allowed.end(), {"to", "port", "local_port", "name", "read"});
-  if (kind == "send") allowed.insert(allowed.end(), {"connection", "data", "bytes"});
-  if (kind == "read") allowed.insert(allowed.end(), {"connection", "bytes"});
-  if (kind == "stop_reading" || kind == "resume_reading" || kind == "close" || kind == "abort")
-    allowed.push_back("connection");
+  allowed.insert(allowed.end(), info.keys.begin(), info.keys.end());
   object.allow(allowed);
   const auto read_mode = [&] {
     if (const Value* read = object.find("read"))
@@ -1082,8 +1087,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   action.host = read_host(object.require("host"), object.path_of("host"));
   const std::string& host_name = host_names_[static_cast<std::size_t>(action.host)];
 
-  if (kind == "listen") {
-    action.kind = ActionKind::listen;
+  if (kind == ActionKind::listen) {
     action.port = read_port(object.require("port"), object.path_of("port"));
     if (const Value* backlog = object.find("backlog"))
       action.backlog = static_cast<int>(read_integer(*backlog, object.path_of("backlog"), 1, 65535));
@@ -1101,8 +1105,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       declare_name(action.name, action.host, true, true, value, path);
     }
     ++listens_per_host_[static_cast<std::size_t>(action.host)];
-  } else if (kind == "connect") {
-    action.kind = ActionKind::connect;
+  } else if (kind == ActionKind::connect) {
     const Value& to = object.require("to");
     if (read_host(to, object.path_of("to")) == action.host)
       fail(to, object.path_of("to"), "host " + quoted(host_name) + " cannot connect to itself");
@@ -1119,21 +1122,11 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       declare_name(action.name, action.host, false, false, *name, object.path_of("name"));
     }
     ++connects_per_host_[static_cast<std::size_t>(action.host)];
-  } else if (kind == "crash") {
-    action.kind = ActionKind::crash;
-  } else if (kind == "reboot") {
-    action.kind = ActionKind::reboot;
-  } else {
-    if (kind == "send") action.kind = ActionKind::send;
-    if (kind == "read") action.kind = ActionKind::read;
-    if (kind == "stop_reading") action.kind = ActionKind::stop_reading;
-    if (kind == "resume_reading") action.kind = ActionKind::resume_reading;
-    if (kind == "close") action.kind = ActionKind::close;
-    if (kind == "abort") action.kind = ActionKind::abort;
+  } else if (kind != ActionKind::crash && kind != ActionKind::reboot) {
     const Value& connection = object.require("connection");
     action.connection = read_string(connection, object.path_of("connection"));
     check_connection_in_timeline(action.connection, action.host, connection, object.path_of("connection"));
-    if (kind == "send") {
+    if (kind == ActionKind::send) {
       const Value* data = object.find("data");
       const Value* bytes = object.find("bytes");
       if (data != nullptr && bytes != nullptr)
@@ -1153,7 +1146,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       } else {
         fail(value, path, R"(missing required key "data" or "bytes")");
       }
-    } else if (kind == "read") {
+    } else if (kind == ActionKind::read) {
       if (const Value* bytes = object.find("bytes"))
         action.read_bytes = static_cast<std::size_t>(read_integer(*bytes, object.path_of("bytes"), 1, 4294967295));
     }
@@ -1269,7 +1262,9 @@ int Loader::connection_owner(const std::string& name, const Value& value, const 
 
 void Loader::read_expect(const Value& value, const std::string& path) {
   const Object expect(*this, value, path);
-  expect.allow({"final_states", "states", "app_events", "segments", "received", "counts", "never"});
+  std::vector<std::string> keys;
+  for (const ExpectationKey& key : expectation_keys()) keys.emplace_back(key.name);
+  expect.allow(keys);
   Expectations& out = scenario_.expect;
 
   if (const Value* final_states = expect.find("final_states")) {
@@ -1483,34 +1478,46 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
   if (dot != std::string::npos) {
     const std::string head = counter.substr(0, dot);
     const std::string rest = counter.substr(dot + 1);
-    if (head == "link") {
-      if (rest == "dropped" || rest == "expired" || rest == "duplicated" || rest == "delayed") return;
-    } else if (std::find(host_names_.begin(), host_names_.end(), head) != host_names_.end()) {
-      tcp::AppEventKind event = tcp::AppEventKind::connected;
-      if (std::find(host_counter_names().begin(), host_counter_names().end(), rest) != host_counter_names().end() ||
-          tcp::parse_app_event(rest, event))
+    const bool link = head == "link";
+    const bool host = std::find(host_names_.begin(), host_names_.end(), head) != host_names_.end();
+    for (const CounterInfo& info : counters()) {
+      if (info.link != link || !(link || host)) continue;
+      if (info.counter == Counter::event) {
+        tcp::AppEventKind event = tcp::AppEventKind::connected;
+        if (tcp::parse_app_event(rest, event)) return;
+      } else if (info.counter == Counter::sent_flag) {
+        const auto& flags = flag_names();
+        if (rest.rfind("sent.", 0) == 0 &&
+            std::find(flags.begin(), flags.end(), rest.substr(5)) != flags.end())
+          return;
+      } else if (rest == info.name) {
         return;
-      std::uint8_t flags = 0;
-      if (rest.rfind("sent.", 0) == 0 && std::find(flag_names().begin(), flag_names().end(), rest.substr(5)) != flag_names().end() &&
-          tcp::parse_flags(rest.substr(5), flags))
-        return;
+      }
     }
   }
-  std::vector<std::string> vocabulary = {"link.dropped", "link.expired", "link.duplicated", "link.delayed"};
+  // Suggestions: the link's counters, then per host its events, its plain counters, its flags.
+  std::vector<std::string> vocabulary;
+  for (const CounterInfo& info : counters())
+    if (info.link) vocabulary.push_back(link_counter_name(info.counter));
   for (const auto& host : host_names_) {
     for (const auto& event : app_event_names()) vocabulary.push_back(host + "." + event);
-    for (const auto& suffix : host_counter_names()) vocabulary.push_back(host + "." + suffix);
+    for (const CounterInfo& info : counters())
+      if (!info.link && info.counter != Counter::event && info.counter != Counter::sent_flag)
+        vocabulary.push_back(counter_name(host, info.counter));
     for (const auto& flag : flag_names()) vocabulary.push_back(host + ".sent." + flag);
   }
-  std::string message;
+  std::string message = "unknown counter " + quoted(counter);
   if (const auto suggestion = closest(counter, vocabulary)) {
-    message = "unknown counter " + quoted(counter) + ", did you mean " + quoted(*suggestion) + "?";
+    message += ", did you mean " + quoted(*suggestion) + "?";
   } else {
-    message = "unknown counter " + quoted(counter) +
-              R"(, expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", )"
-              R"("<host>.retransmissions", "<host>.fast_retransmissions", "<host>.window_probes", )"
-              R"("<host>.keepalive_probes", "<host>.discarded", "<host>.connections", "<host>.bytes_received", )"
-              R"("link.dropped", "link.expired", "link.duplicated" or "link.delayed")";
+    // , expected "<host>.<event>", "<host>.sent", ... or "link.delayed"
+    std::vector<std::string> forms;
+    for (const CounterInfo& info : counters())
+      forms.push_back(info.link ? link_counter_name(info.counter)
+                                : counter_name("<host>", info.counter));
+    message += ", expected ";
+    for (std::size_t i = 0; i < forms.size(); ++i)
+      message += (i == 0 ? "" : i + 1 == forms.size() ? " or " : ", ") + quoted(forms[i]);
   }
   throw ScenarioError(counts.key_location(counter), message);
 }
