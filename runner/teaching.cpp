@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "runner/scenario_loader.hpp"
+#include "runner/text_wrap.hpp"
 #include "tcp/knobs.hpp"
 
 namespace tcpsim::runner {
@@ -64,31 +65,6 @@ constexpr std::array<TeachingEntry, 9> catalogue{{
 
 constexpr std::size_t width = 96;  // the catalogue's lines, indent included, stay within this
 constexpr std::string_view indent = "            ";
-
-// Word-wraps `text` to lines of at most `line_width` characters, each starting with `prefix`.
-void write_wrapped(std::ostream& out, std::string_view text, std::size_t line_width,
-                   std::string_view prefix) {
-  const std::size_t width = line_width - prefix.size();
-  std::size_t column = 0;
-  while (!text.empty()) {
-    const std::size_t space = text.find(' ');
-    const std::string_view word = text.substr(0, space);
-    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
-    if (word.empty()) continue;
-    if (column > 0 && column + 1 + word.size() > width) {
-      out << "\n";
-      column = 0;
-    }
-    if (column == 0) {
-      out << prefix << word;
-      column = word.size();
-    } else {
-      out << ' ' << word;
-      column += 1 + word.size();
-    }
-  }
-  out << "\n";
-}
 
 // One scenario of a pair: its name, the knob's value on each host, its summary.
 bool write_scenario(std::ostream& out, std::string_view role, std::string_view name,

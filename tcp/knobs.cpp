@@ -80,8 +80,8 @@ constexpr std::array knob_table{
                            "how long TIME_WAIT lasts (RFC 9293 3.10.7.4: 2 MSL); `\"0s\"` turns "
                            "TIME_WAIT off (teaching variant)")),
     teaching(integer_or_word_knob("isn", 0, u32_max, "random", access<&TcpConfig::fixed_isn>,
-                                  "a fixed initial sequence number for every connection, or "
-                                  "`\"random\"`: drawn from the seeded generator (RFC 9293 "
+                                  "a fixed initial sequence number for every connection; "
+                                  "`\"random\"` draws each from the seeded generator (RFC 9293 "
                                   "3.4.1)")),
     duration_knob("rto_initial", positive, no_max, "", access<&TcpConfig::rto_initial>,
                   "the retransmission timeout before any RTT sample (RFC 6298 2.1)"),
@@ -98,8 +98,8 @@ constexpr std::array knob_table{
     integer_knob("mss", 1, 65535, access<&TcpConfig::mss>,
                  "our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 3.7.1)"),
     integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
-                 "bytes: what a `send` hands to TCP and is not yet acknowledged (at most "
-                 "64 MiB)"),
+                 "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
+                 "most 64 MiB)"),
     integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
                  "bytes received and not yet read, and out-of-order bytes (at most 16 MiB); the "
                  "window advertised is its free space, at most 65535 (RFC 9293 3.8.6)"),
