@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -111,4 +112,24 @@ TEST_CASE("list --knobs prints every knob with its defaults and teaching mark", 
         std::string::npos);
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
+}
+
+TEST_CASE("the vocabulary tables cover their enums once each", "[reference]") {
+  std::set<int> kinds;
+  for (const auto& action : actions()) {
+    INFO(action.name);
+    CHECK(kinds.insert(static_cast<int>(action.kind)).second);
+    CHECK(find_action(action.name) == &action);
+    CHECK(action_name(action.kind) == action.name);
+  }
+  CHECK(kinds.size() == 10);  // every ActionKind
+  std::set<int> seen;
+  for (const auto& info : counters()) {
+    INFO(info.name);
+    CHECK(seen.insert(static_cast<int>(info.counter)).second);
+    CHECK(&counter_info(info.counter) == &info);
+  }
+  CHECK(seen.size() == static_cast<std::size_t>(Counter::link_delayed) + 1);
+  CHECK(counter_name("server", Counter::retransmissions) == "server.retransmissions");
+  CHECK(link_counter_name(Counter::link_expired) == "link.expired");
 }
