@@ -8,6 +8,7 @@
 
 #include "runner/expectations.hpp"
 #include "runner/scenario_loader.hpp"
+#include "runner/reference.hpp"
 #include "runner/simulation.hpp"
 #include "runner/teaching.hpp"
 #include "runner/trace_format.hpp"
@@ -310,6 +311,19 @@ int command_list(const std::string& directory) {
     } catch (const ScenarioError& error) {
       std::cout << file << "\n    (invalid: " << error.what() << ")\n";
     }
+  }
+  return exit_ok;
+}
+
+// `list --knobs`: the TCP knobs of tcp/knobs.cpp as text, or as the generated parts of the
+// docs (runner/reference.hpp).
+int command_list_knobs(const std::string& format) {
+  if (format == "markdown") {
+    std::cout << knob_table_markdown();
+  } else if (format == "schema") {
+    std::cout << knob_schema_text();
+  } else {
+    write_knob_listing(std::cout);
   }
   return exit_ok;
 }

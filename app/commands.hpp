@@ -37,5 +37,7 @@ int command_validate(const std::vector<std::string>& files);
 int command_list(const std::string& directory);
 // `list --teaching`: the catalogue of runner/teaching.cpp, each pair's scenarios from `directory`.
 int command_list_teaching(const std::string& directory);
+// `list --knobs [--format text|markdown|schema]`: the TCP knobs (tcp/knobs.cpp).
+int command_list_knobs(const std::string& format);
 
 }  // namespace tcpsim::app

@@ -74,6 +74,14 @@ int main(int argc, char** argv) {
   list->add_flag("--teaching", list_teaching,
                  "The teaching catalogue: each mechanism, what it protects against, the knob "
                  "that turns it off, and the pair of scenarios with and without it");
+  bool list_knobs = false;
+  list->add_flag("--knobs", list_knobs,
+                 "The TCP knobs (tcp/knobs.cpp): value, default per profile, teaching, meaning");
+  std::string knobs_format = "text";
+  list->add_option("--format", knobs_format,
+                   "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
+                   "(docs/scenario.schema.json's $defs.tcp)")
+      ->check(CLI::IsMember({"text", "markdown", "schema"}));
 
   try {
     app.parse(argc, argv);
@@ -97,6 +105,7 @@ int main(int argc, char** argv) {
   }
   if (*check) return command_check(check_paths, update);
   if (*validate) return command_validate(validate_files);
+  if (*list && list_knobs) return command_list_knobs(knobs_format);
   if (*list) {
     return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
   }
