@@ -4,7 +4,9 @@
 #include "views/ladder.hpp"
 
 #include <algorithm>
+#include <sstream>
 
+#include "runner/text_wrap.hpp"
 #include "views/text.hpp"
 
 namespace tcpsim::views {
@@ -31,27 +33,12 @@ std::string pad(std::string text, std::size_t width) {
   return text;
 }
 
-// Word-wraps text to lines of at most `width` characters (a longer word gets its own line).
+// Word-wraps text to lines of at most `width` characters (a longer word gets its own line), as
+// the command line's listings wrap (runner/text_wrap.hpp).
 std::string wrap(const std::string& text, std::size_t width) {
-  std::string out;
-  std::size_t line_length = 0;
-  std::size_t position = 0;
-  while (position < text.size()) {
-    const std::size_t space = text.find(' ', position);
-    const std::size_t end = space == std::string::npos ? text.size() : space;
-    const std::size_t word_length = end - position;
-    if (line_length > 0 && line_length + 1 + word_length > width) {
-      out += '\n';
-      line_length = 0;
-    } else if (line_length > 0) {
-      out += ' ';
-      ++line_length;
-    }
-    out.append(text, position, word_length);
-    line_length += word_length;
-    position = end + 1;
-  }
-  return out + "\n";
+  std::ostringstream out;
+  runner::write_wrapped(out, text, width, "");
+  return out.str();
 }
 
 }  // namespace
