@@ -39,7 +39,7 @@ std::string seconds(Time time, Decimals decimals) {
   }
   std::string out = (negative ? "-" : "") + std::to_string(magnitude / 1'000'000'000ULL);
   if (digits > 0) {
-    char buffer[16];
+    char buffer[32];  // room for any unsigned long long: g++ -O0 cannot see fraction < 10^9
     std::snprintf(buffer, sizeof buffer, ".%0*llu", digits,
                   static_cast<unsigned long long>(fraction));
     out += buffer;
