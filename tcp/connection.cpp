@@ -13,9 +13,6 @@ namespace {
 // RFC 9293 3.7.1: the send MSS when the peer sent no MSS option.
 constexpr std::uint16_t default_mss = 536;
 
-constexpr std::string_view end_of_stream_reason =
-    "RFC 9293 3.10.7.4 eighth: the peer's FIN, connection closing";
-
 constexpr std::uint16_t window_field(std::uint32_t window) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(window, 0xFFFFU));
 }
@@ -110,10 +107,8 @@ void Connection::open_active(Time now, SeqNum isn, Output& out) {
   passive_open_ = false;
   opened_ = true;
   finished_ = false;
-  change_state(State::syn_sent, state_ == State::closed
-                                    ? "RFC 9293 3.10.1: active OPEN, SYN sent"
-                                    : "RFC 9293 3.10.1: active OPEN in LISTEN, SYN sent",
-               out);
+  change_state(State::syn_sent,
+               state_ == State::closed ? Rule::active_open : Rule::active_open_in_listen, out);
   snd_.nxt = snd_.iss + 1;
   send_syn(out);
   // RFC 6298 2.2 / Karn: the SYN is timed unless it is retransmitted.
@@ -132,7 +127,7 @@ void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
   passive_open_ = true;
   opened_ = true;
   finished_ = false;
-  change_state(State::listen, "RFC 9293 3.10.1: passive OPEN", out);
+  change_state(State::listen, Rule::passive_open, out);
 }
 
 std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8_t> data,
@@ -180,7 +175,7 @@ std::size_t Connection::read(Time /*now*/, std::size_t max_bytes, Output& out) {
   hand_to_application(count, out);
   if (end_of_stream_pending_ && readable_bytes() == 0) {
     end_of_stream_pending_ = false;
-    app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+    app_event(AppEventKind::end_of_stream, Rule::peer_fin_end_of_stream, out);
   }
   if (count > 0) update_receive_window(out, true);
   return count;
@@ -197,8 +192,7 @@ void Connection::close(Time now, Output& out) {
     // RFC 1122 4.2.2.13: CLOSE "while received data is still pending" on a half-duplex close
     // sends a RST to show that data was lost.
     send_reset(snd_.nxt, out);
-    enter_closed("RFC 1122 4.2.2.13: CLOSE with unread data on a half-duplex close, RST sent",
-                 AppEventKind::aborted, out);
+    enter_closed(Rule::half_duplex_close_with_unread_data, AppEventKind::aborted, out);
     return;
   }
   switch (state_) {
@@ -206,24 +200,22 @@ void Connection::close(Time now, Output& out) {
       return;  // "error: connection does not exist"
     case State::listen:
       // RFC 9293 3.10.4: LISTEN: delete the TCB.
-      enter_closed("RFC 9293 3.10.4: CLOSE in LISTEN deletes the TCB", AppEventKind::closed, out);
+      enter_closed(Rule::close_in_listen, AppEventKind::closed, out);
       return;
     case State::syn_sent:
       // RFC 9293 3.10.4: SYN-SENT: delete the TCB; queued SENDs get "error: closing".
       if (send_size_ > 0) {
         // "... and return 'error: closing' responses to any queued SENDs": the data never left.
-        enter_closed("RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB, queued SENDs fail (error: closing)",
-                     AppEventKind::aborted, out);
+        enter_closed(Rule::close_in_syn_sent_with_queued_sends, AppEventKind::aborted, out);
         return;
       }
-      enter_closed("RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB", AppEventKind::closed, out);
+      enter_closed(Rule::close_in_syn_sent, AppEventKind::closed, out);
       return;
     case State::syn_received:
       fin_requested_ = true;
       if (send_size_ == 0) {
         // RFC 9293 3.10.4: SYN-RECEIVED with nothing queued: send FIN, enter FIN-WAIT-1.
-        change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE in SYN_RCVD with nothing queued, FIN sent",
-                     out);
+        change_state(State::fin_wait_1, Rule::close_in_syn_received, out);
         transmit_pending(now, out);
       }
       // Otherwise the FIN waits for ESTABLISHED (enter_established moves on to FIN_WAIT_1).
@@ -232,15 +224,13 @@ void Connection::close(Time now, Output& out) {
       // RFC 9293 3.10.4: queue until all preceding SENDs are segmentized, then send FIN; in any
       // case enter FIN-WAIT-1.
       fin_requested_ = true;
-      change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE in ESTABLISHED, FIN follows the queued data",
-                   out);
+      change_state(State::fin_wait_1, Rule::close_in_established, out);
       transmit_pending(now, out);
       return;
     case State::close_wait:
       // RFC 9293 3.10.4: queue until preceding SENDs are segmentized, send FIN, enter LAST-ACK.
       fin_requested_ = true;
-      change_state(State::last_ack, "RFC 9293 3.10.4: CLOSE in CLOSE_WAIT, FIN follows the queued data",
-                   out);
+      change_state(State::last_ack, Rule::close_in_close_wait, out);
       transmit_pending(now, out);
       return;
     case State::fin_wait_1:
@@ -259,8 +249,7 @@ void Connection::abort(Time /*now*/, Output& out) {
     case State::listen:
     case State::syn_sent:
       // RFC 9293 3.10.5: LISTEN, SYN-SENT: delete the TCB, no segment.
-      enter_closed("RFC 9293 3.10.5: ABORT before synchronization, no RST", AppEventKind::aborted,
-                   out);
+      enter_closed(Rule::abort_before_synchronization, AppEventKind::aborted, out);
       return;
     case State::syn_received:
     case State::established:
@@ -269,13 +258,13 @@ void Connection::abort(Time /*now*/, Output& out) {
     case State::close_wait:
       // RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST>, flush the queues, delete the TCB.
       send_reset(snd_.nxt, out);
-      enter_closed("RFC 9293 3.10.5: ABORT, RST sent", AppEventKind::aborted, out);
+      enter_closed(Rule::abort_synchronized, AppEventKind::aborted, out);
       return;
     case State::closing:
     case State::last_ack:
     case State::time_wait:
       // RFC 9293 3.10.5: respond "ok" and delete the TCB, no RST.
-      enter_closed("RFC 9293 3.10.5: ABORT while closing, no RST", AppEventKind::aborted, out);
+      enter_closed(Rule::abort_while_closing, AppEventKind::aborted, out);
       return;
   }
 }
@@ -308,31 +297,31 @@ void Connection::arrive_closed(const Segment& segment, Output& out) {
   // RFC 9293 3.10.7.1: all data is discarded; a RST is answered by nothing, anything else by RST.
   Segment reset;
   if (!reset_for_segment(segment, reset)) {
-    discard(segment, "RFC 9293 3.10.7.1: CLOSED, an arriving RST is discarded", out);
+    discard(segment, Rule::closed_rst_discarded, out);
     return;
   }
   if (!config_.reset_unexpected_segments) {
-    discard(segment, "reset_unexpected_segments = false: CLOSED, dropped silently (teaching variant)", out);
+    discard(segment, Rule::closed_dropped_silently, out);
     return;
   }
   transmit(std::move(reset), out);
-  discard(segment, "RFC 9293 3.10.7.1: CLOSED, segment answered with RST", out);
+  discard(segment, Rule::closed_answered_with_reset, out);
 }
 
 void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
   // RFC 9293 3.10.7.2 first: an incoming RST should be ignored.
   if (segment.has(flag::rst)) {
-    discard(segment, "RFC 9293 3.10.7.2: RST in LISTEN is ignored", out);
+    discard(segment, Rule::listen_rst_ignored, out);
     return;
   }
   // RFC 9293 3.10.7.2 second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
   if (segment.has(flag::ack)) {
     if (!config_.reset_unexpected_segments) {
-      discard(segment, "reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)", out);
+      discard(segment, Rule::listen_ack_dropped_silently, out);
       return;
     }
     send_reset(segment.ack, out);
-    discard(segment, "RFC 9293 3.10.7.2: ACK in LISTEN draws a RST", out);
+    discard(segment, Rule::listen_ack_answered_with_reset, out);
     return;
   }
   // RFC 9293 3.10.7.2 third: SYN: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, send SYN-ACK.
@@ -355,12 +344,11 @@ void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
       // and is never retransmitted.
       snd_.una = snd_.iss + 1;
       syn_acknowledged_ = true;
-      enter_established("two-way handshake: SYN answered with SYN-ACK, ESTABLISHED without a third segment",
-                        out);
+      enter_established(Rule::two_way_listen_syn, out);
       send_syn_ack(out);
       return;
     }
-    change_state(State::syn_received, "RFC 9293 3.10.7.2: SYN in LISTEN, SYN-ACK sent", out);
+    change_state(State::syn_received, Rule::listen_syn, out);
     send_syn_ack(out);
     retransmissions_ = 0;
     rtt_timing_ = true;
@@ -371,7 +359,7 @@ void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
     return;
   }
   // RFC 9293 3.10.7.2 fourth: other text or control: drop.
-  discard(segment, "RFC 9293 3.10.7.2: neither RST, ACK nor SYN in LISTEN", out);
+  discard(segment, Rule::listen_other_dropped, out);
 }
 
 void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) {
@@ -381,15 +369,15 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
   if (segment.has(flag::ack)) {
     if (seq_le(segment.ack, snd_.iss) || seq_gt(segment.ack, snd_.nxt)) {
       if (segment.has(flag::rst)) {
-        discard(segment, "RFC 9293 3.10.7.3: RST with an unacceptable ACK in SYN_SENT", out);
+        discard(segment, Rule::syn_sent_rst_with_bad_ack, out);
         return;
       }
       if (!config_.reset_unexpected_segments) {
-        discard(segment, "reset_unexpected_segments = false: an ACK that does not acknowledge our SYN is dropped silently (teaching variant)", out);
+        discard(segment, Rule::syn_sent_bad_ack_dropped_silently, out);
         return;
       }
       send_reset(segment.ack, out);
-      discard(segment, "RFC 9293 3.10.7.3: ACK does not acknowledge our SYN, RST sent", out);
+      discard(segment, Rule::syn_sent_bad_ack_answered_with_reset, out);
       return;
     }
     ack_acceptable = seq_lt(snd_.una, segment.ack) && seq_le(segment.ack, snd_.nxt);
@@ -398,11 +386,10 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
   // an ACK it is dropped (RFC 5961 3.2 leaves SYN-SENT RST handling as in RFC 793).
   if (segment.has(flag::rst)) {
     if (ack_acceptable) {
-      enter_closed("RFC 9293 3.10.7.3: RST acknowledging our SYN, connection refused",
-                   AppEventKind::refused, out);
+      enter_closed(Rule::syn_sent_rst_refused, AppEventKind::refused, out);
       return;
     }
-    discard(segment, "RFC 9293 3.10.7.3: RST without ACK in SYN_SENT is dropped", out);
+    discard(segment, Rule::syn_sent_rst_without_ack, out);
     return;
   }
   // RFC 9293 3.10.7.3 fourth: SYN.
@@ -417,7 +404,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
       snd_.wl1 = segment.seq;
       snd_.wl2 = segment.ack;
       acknowledge(now, segment.ack, out);
-      enter_established("RFC 9293 3.10.7.3: SYN-ACK acknowledges our SYN", out);
+      enter_established(Rule::syn_sent_syn_ack, out);
       // "form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it. Data or controls
       // that were queued for transmission MAY be included." The two-way variant has no third
       // segment: only queued data (which carries the ACK) or an ACK owed for text/FIN leaves.
@@ -436,8 +423,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     snd_.wl1 = segment.seq;
     snd_.wl2 = snd_.una;
     change_state(State::syn_received,
-                 "RFC 9293 3.10.7.3: SYN without ACK in SYN_SENT, simultaneous open, SYN-ACK sent",
-                 out);
+                 Rule::simultaneous_open, out);
     send_syn_ack(out);
     retransmissions_ = 0;
     reset_rto();
@@ -445,7 +431,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     return;
   }
   // RFC 9293 3.10.7.3 fifth: neither SYN nor RST: drop.
-  discard(segment, "RFC 9293 3.10.7.3: neither SYN nor RST in SYN_SENT", out);
+  discard(segment, Rule::syn_sent_other_dropped, out);
 }
 
 bool Connection::acceptable(const Segment& segment) const {
@@ -514,12 +500,12 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
   switch (classify(segment)) {
     case Arrival::reset_outside_window:
-      discard(segment, "not acceptable: RST outside the receive window (RFC 9293 3.10.7.4 first)", out);
+      discard(segment, Rule::rst_outside_window, out);
       return;
     case Arrival::reset_in_window:
       // RFC 5961 3.2 / RFC 9293 3.10.7.4 second: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
       send_ack(out);
-      discard(segment, "RFC 5961 3.2: RST in the window but not at RCV.NXT, challenge ACK sent", out);
+      discard(segment, Rule::rst_in_window_challenge, out);
       return;
     case Arrival::reset_at_next:
       process_reset(out);
@@ -528,9 +514,8 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       // RFC 9293 3.10.7.4 first: send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop.
       send_ack(out);
       discard(segment,
-              rcv_.wnd == 0 ? "not acceptable: the receive window is zero, ACK sent"
-                            : "not acceptable: outside the receive window, ACK sent",
-              out);
+              rcv_.wnd == 0 ? Rule::unacceptable_zero_window
+                            : Rule::unacceptable_outside_window, out);
       return;
     case Arrival::retransmitted_fin:
       // RFC 9293 3.10.7.4 (TIME-WAIT): acknowledge it, and restart the 2 MSL timeout.
@@ -541,19 +526,18 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       if (state_ == State::syn_received && passive_open_) {
         // RFC 9293 3.10.7.4 fourth: "In SYN-RECEIVED state, if the connection was initiated
         // with a passive OPEN, then return this connection to the LISTEN state and return."
-        return_to_listen("RFC 9293 3.10.7.4 fourth: SYN in SYN_RCVD from a passive OPEN, back to LISTEN",
-                         out);
-        discard(segment, "RFC 9293 3.10.7.4 fourth: SYN in SYN_RCVD from a passive OPEN", out);
+        return_to_listen(Rule::syn_in_syn_received_back_to_listen, out);
+        discard(segment, Rule::syn_in_syn_received_discarded, out);
         return;
       }
       // RFC 9293 3.10.7.4 fourth (RFC 5961 4.2): a SYN, whatever its sequence number, draws a
       // challenge ACK. TIME_WAIT is treated alike (RFC 6191 reuse is not modelled).
       send_ack(out);
-      discard(segment, "RFC 9293 3.10.7.4 fourth: SYN in a synchronized state, challenge ACK sent", out);
+      discard(segment, Rule::syn_challenge_ack, out);
       return;
     case Arrival::no_ack:
       // RFC 9293 3.10.7.4 fifth: "if the ACK bit is off, drop the segment and return".
-      discard(segment, "RFC 9293 3.10.7.4 fifth: ACK bit off", out);
+      discard(segment, Rule::ack_bit_off, out);
       return;
     case Arrival::acceptable:
       break;
@@ -578,32 +562,29 @@ void Connection::process_reset(Output& out) {
       if (passive_open_) {
         // RFC 9293 3.10.7.4 second: SYN-RECEIVED from a passive OPEN returns to LISTEN; "the
         // user need not be informed".
-        return_to_listen("RFC 9293 3.10.7.4 second: RST in SYN_RCVD from a passive OPEN, back to LISTEN",
-                         out);
+        return_to_listen(Rule::rst_in_syn_received_passive, out);
         return;
       }
       // From an active OPEN: "connection refused".
-      enter_closed("RFC 9293 3.10.7.4 second: RST in SYN_RCVD from an active OPEN, connection refused",
-                   AppEventKind::refused, out);
+      enter_closed(Rule::rst_in_syn_received_active, AppEventKind::refused, out);
       return;
     case State::established:
     case State::fin_wait_1:
     case State::fin_wait_2:
     case State::close_wait:
       // RFC 9293 3.10.7.4 second: "connection reset", flush the queues, CLOSED.
-      enter_closed("RFC 9293 3.10.7.4 second: RST at RCV.NXT, connection reset", AppEventKind::reset, out);
+      enter_closed(Rule::rst_connection_reset, AppEventKind::reset, out);
       return;
     case State::closing:
     case State::last_ack:
       // RFC 9293 3.10.7.4 second: enter CLOSED. The local close had not completed in order, so
       // the application hears "reset".
-      enter_closed("RFC 9293 3.10.7.4 second: RST in CLOSING or LAST_ACK, CLOSED", AppEventKind::reset,
-                   out);
+      enter_closed(Rule::rst_in_closing_or_last_ack, AppEventKind::reset, out);
       return;
     case State::time_wait:
       // RFC 9293 3.10.7.4 second: enter CLOSED (the RFC 1337 hazard is not guarded against). Both
       // FINs were already acknowledged, so the close is reported as orderly.
-      enter_closed("RFC 9293 3.10.7.4 second: RST in TIME_WAIT, CLOSED", AppEventKind::closed, out);
+      enter_closed(Rule::rst_in_time_wait, AppEventKind::closed, out);
       return;
     default:
       return;
@@ -616,18 +597,18 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     // with SND.WND = SEG.WND, SND.WL1 = SEG.SEQ, SND.WL2 = SEG.ACK; else <SEQ=SEG.ACK><CTL=RST>.
     if (!(seq_lt(snd_.una, segment.ack) && seq_le(segment.ack, snd_.nxt))) {
       if (!config_.reset_unexpected_segments) {
-        discard(segment, "reset_unexpected_segments = false: an unacceptable ACK in SYN_RCVD is dropped silently (teaching variant)", out);
+        discard(segment, Rule::syn_received_bad_ack_dropped_silently, out);
         return false;
       }
       send_reset(segment.ack, out);
-      discard(segment, "RFC 9293 3.10.7.4 fifth: unacceptable ACK in SYN_RCVD, RST sent", out);
+      discard(segment, Rule::syn_received_bad_ack_answered_with_reset, out);
       return false;
     }
     snd_.wnd = segment.window;
     snd_.wl1 = segment.seq;
     snd_.wl2 = segment.ack;
     acknowledge(now, segment.ack, out);
-    enter_established("RFC 9293 3.10.7.4 fifth: ACK of our SYN-ACK in SYN_RCVD", out);
+    enter_established(Rule::syn_received_ack, out);
     return true;
   }
   if (state_ == State::time_wait) {
@@ -641,7 +622,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the
     // segment, and return."
     send_ack(out);
-    discard(segment, "RFC 9293 3.10.7.4 fifth: ACK for data not yet sent, ACK sent", out);
+    discard(segment, Rule::ack_of_unsent_data, out);
     return false;
   }
   const bool duplicate = is_duplicate_ack(segment);
@@ -660,7 +641,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     // waiting for the timer. Karn: the timed segment can no longer give a sample.
     rtt_timing_ = false;
     retransmit_oldest(out, SendPurpose::fast_retransmission,
-                      "RFC 5681 3.2: fast retransmit after duplicate ACKs");
+                      Rule::fast_retransmit);
   }
   update_persist(now, out);
   switch (state_) {
@@ -669,8 +650,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       // FIN-WAIT-2". When this same segment carries the peer's FIN, the FIN step goes straight on
       // to TIME_WAIT instead.
       if (fin_acknowledged_ && !view.fin) {
-        change_state(State::fin_wait_2, "RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in FIN_WAIT_1",
-                     out);
+        change_state(State::fin_wait_2, Rule::fin_acknowledged_in_fin_wait_1, out);
         if (config_.fin_wait_2_timeout > 0) {
           set_timer(TimerKind::fin_wait_2, now + config_.fin_wait_2_timeout, out);
         }
@@ -680,17 +660,16 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       // RFC 9293 3.10.7.4 fifth, CLOSING: "if the ACK acknowledges our FIN, then enter the
       // TIME-WAIT state; otherwise, ignore the segment".
       if (fin_acknowledged_) {
-        enter_time_wait(now, "RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in CLOSING", out);
+        enter_time_wait(now, Rule::fin_acknowledged_in_closing, out);
       } else {
-        discard(segment, "RFC 9293 3.10.7.4 fifth: CLOSING and our FIN not acknowledged, ignored", out);
+        discard(segment, Rule::fin_unacknowledged_in_closing, out);
       }
       return false;
     case State::last_ack:
       // RFC 9293 3.10.7.4 fifth, LAST-ACK: "If our FIN is now acknowledged, delete the TCB,
       // enter the CLOSED state, and return."
       if (fin_acknowledged_) {
-        enter_closed("RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in LAST_ACK", AppEventKind::closed,
-                     out);
+        enter_closed(Rule::fin_acknowledged_in_last_ack, AppEventKind::closed, out);
         return false;
       }
       return true;
@@ -769,7 +748,7 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
       // RFC 9293 3.10.7.4 seventh: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not
       // occur since a FIN has been received from the remote side. Ignore the segment text."
       if (!segment.payload.empty()) {
-        discard(segment, "RFC 9293 3.10.7.4 seventh: text after the peer's FIN is ignored", out);
+        discard(segment, Rule::text_after_fin_ignored, out);
       }
       return;
   }
@@ -778,15 +757,14 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     // 4.2: an out-of-order segment is acknowledged at once (a duplicate ACK naming the gap).
     store_out_of_order(segment, out);
     ack_owed_ = true;
-    ack_reason_ = "RFC 5681 4.2: out of order, held for reassembly, duplicate ACK at once";
+    ack_rule_ = Rule::out_of_order_held;
     return;
   }
   if (config_.half_duplex_close && fin_requested_ && (view.take > 0 || !segment.payload.empty())) {
     // RFC 1122 4.2.2.13: after CLOSE on a half-duplex close, "if new data is received after
     // CLOSE is called, its TCP SHOULD send a RST to show that data was lost".
     send_reset(snd_.nxt, out);
-    enter_closed("RFC 1122 4.2.2.13: data arrived after CLOSE on a half-duplex close, RST sent",
-                 AppEventKind::aborted, out);
+    enter_closed(Rule::half_duplex_data_after_close, AppEventKind::aborted, out);
     return;
   }
   bool filled_gap = false;
@@ -825,7 +803,7 @@ void Connection::store_out_of_order(const Segment& segment, Output& out) {
   const auto offset = static_cast<std::uint32_t>(first - rcv_.nxt);
   if (offset >= rcv_.wnd || segment.payload.empty()) {
     if (segment.payload.empty()) return;
-    discard(segment, "out of order and beyond the receive window", out);
+    discard(segment, Rule::out_of_order_beyond_window, out);
     return;
   }
   const std::uint32_t length =
@@ -905,7 +883,7 @@ void Connection::update_receive_window(Output& out, bool announce) {
                              state_ == State::fin_wait_2;
   if (announce && peer_may_send && available >= 2 * previous) {
     transmit(make_segment(snd_.nxt, flag::ack), out, SendPurpose::window_update,
-             "RFC 9293 3.8.6.2.2: the application read, the window opens");
+             Rule::window_update);
   }
 }
 
@@ -916,7 +894,7 @@ void Connection::signal_end_of_stream(Output& out) {
     end_of_stream_pending_ = true;
     return;
   }
-  app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+  app_event(AppEventKind::end_of_stream, Rule::peer_fin_end_of_stream, out);
 }
 
 void Connection::process_fin(Time now, const TextView& view, Output& out) {
@@ -931,7 +909,7 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
       ack_owed_ = true;
       // "SYN-RECEIVED, ESTABLISHED: Enter the CLOSE-WAIT state." (SYN_RCVD became ESTABLISHED
       // in the ACK step.)
-      change_state(State::close_wait, "RFC 9293 3.10.7.4 eighth: FIN received in ESTABLISHED", out);
+      change_state(State::close_wait, Rule::fin_in_established, out);
       signal_end_of_stream(out);
       return;
     case State::fin_wait_1:
@@ -943,13 +921,11 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
         // leaves first: with TIME_WAIT disabled the connection is gone right after.
         send_ack(out);
         ack_owed_ = false;
-        enter_time_wait(now, "RFC 9293 3.10.7.4 eighth: FIN that acknowledges our FIN in FIN_WAIT_1",
-                        out);
+        enter_time_wait(now, Rule::fin_in_fin_wait_1_acknowledging_ours, out);
       } else {
         // "otherwise, enter the CLOSING state" (simultaneous close).
         ack_owed_ = true;
-        change_state(State::closing, "RFC 9293 3.10.7.4 eighth: FIN in FIN_WAIT_1 before our FIN is acknowledged",
-                     out);
+        change_state(State::closing, Rule::simultaneous_close, out);
       }
       return;
     case State::fin_wait_2:
@@ -960,7 +936,7 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
       ack_owed_ = false;
       // "FIN-WAIT-2: Enter the TIME-WAIT state. Start the time-wait timer, turn off the other
       // timers."
-      enter_time_wait(now, "RFC 9293 3.10.7.4 eighth: FIN received in FIN_WAIT_2", out);
+      enter_time_wait(now, Rule::fin_in_fin_wait_2, out);
       return;
     case State::time_wait:
       // "TIME-WAIT: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
@@ -989,7 +965,7 @@ Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
   return segment;
 }
 
-void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rule rule) {
   // Any segment with an ACK acknowledges everything received: a delayed ACK is no longer owed.
   if (segment.has(flag::ack)) on_ack_sent(out);
   Effect effect;
@@ -999,22 +975,22 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, std
   effect.packet.destination = tuple_.remote.address;
   effect.packet.segment = std::move(segment);
   effect.purpose = purpose;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::send_syn(Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
   // <SEQ=ISS><CTL=SYN> with our MSS option (RFC 9293 3.7.1).
   Segment segment = make_segment(snd_.iss, flag::syn);
   segment.mss = config_.mss;
-  transmit(std::move(segment), out, purpose, reason);
+  transmit(std::move(segment), out, purpose, rule);
 }
 
-void Connection::send_syn_ack(Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::send_syn_ack(Output& out, SendPurpose purpose, Rule rule) {
   // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS option.
   Segment segment = make_segment(snd_.iss, flag::syn | flag::ack);
   segment.mss = config_.mss;
-  transmit(std::move(segment), out, purpose, reason);
+  transmit(std::move(segment), out, purpose, rule);
 }
 
 void Connection::send_ack(Output& out) {
@@ -1142,19 +1118,19 @@ void Connection::flush(Time now, Output& out) {
   // Data or a FIN carries the ACK; a bare ACK leaves only when nothing else does.
   const bool sent = transmit_pending(now, out);
   if (ack_owed_ && !sent && state_ != State::closed) {
-    transmit(make_segment(snd_.nxt, flag::ack), out, SendPurpose::normal, ack_reason_);
+    transmit(make_segment(snd_.nxt, flag::ack), out, SendPurpose::normal, ack_rule_);
   }
   ack_owed_ = false;
-  ack_reason_ = {};
+  ack_rule_ = Rule::none;
 }
 
-void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::retransmit_oldest(Output& out, SendPurpose purpose, Rule rule) {
   // RFC 6298 5.4: retransmit the earliest segment not acknowledged.
   if (!syn_acknowledged_) {
     if (state_ == State::syn_sent) {
-      send_syn(out, purpose, reason);
+      send_syn(out, purpose, rule);
     } else {
-      send_syn_ack(out, purpose, reason);
+      send_syn_ack(out, purpose, rule);
     }
     return;
   }
@@ -1173,11 +1149,11 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string
     if (reaches_end && fin_sent_ && !fin_acknowledged_ && config_.retransmit_fin) flags |= flag::fin;
     Segment segment = make_segment(send_buffer_seq_, flags);
     copy_payload(segment, send_buffer_seq_, length);
-    transmit(std::move(segment), out, purpose, reason);
+    transmit(std::move(segment), out, purpose, rule);
     return;
   }
   if (fin_sent_ && !fin_acknowledged_ && config_.retransmit_fin) {
-    transmit(make_segment(fin_seq_, flag::fin | flag::ack), out, purpose, reason);
+    transmit(make_segment(fin_seq_, flag::fin | flag::ack), out, purpose, rule);
   }
 }
 
@@ -1219,13 +1195,13 @@ void Connection::send_window_probe(Output& out) {
     copy_payload(segment, snd_.nxt, 1);
     snd_.nxt += 1;
     transmit(std::move(segment), out, SendPurpose::window_probe,
-             "RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe");
+             Rule::window_probe);
     return;
   }
   Segment segment = make_segment(snd_.una, flag::ack);
   copy_payload(segment, snd_.una, 1);
   transmit(std::move(segment), out, SendPurpose::window_probe,
-           "RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe");
+           Rule::window_probe);
 }
 
 // --- Keepalive (RFC 1122 4.2.3.6) ---
@@ -1239,7 +1215,7 @@ void Connection::send_keepalive_probe(Output& out) {
   // RFC 1122 4.2.3.6: a segment with SEG.SEQ = SND.NXT-1 and no data, which any live peer
   // answers with an ACK (it lies before its window) and a rebooted peer with a RST.
   transmit(make_segment(snd_.nxt - 1, flag::ack), out, SendPurpose::keepalive_probe,
-           "RFC 1122 4.2.3.6: idle connection, keepalive probe");
+           Rule::keepalive_probe);
 }
 
 // --- Delayed ACK (RFC 1122 4.2.3.2) ---
@@ -1323,20 +1299,20 @@ int Connection::retry_limit() const {
   return config_.data_retries;
 }
 
-std::string_view Connection::give_up_reason() const {
+Rule Connection::give_up_rule() const {
   if (!syn_acknowledged_ && state_ == State::syn_received && !config_.retransmit_syn_ack) {
-    return "retransmit_syn_ack = false: the SYN-ACK was never sent again; gave up after synack_retries timeouts (teaching variant)";
+    return Rule::syn_ack_not_retransmitted_gave_up;
   }
   if (syn_acknowledged_ && fin_sent_ && !fin_acknowledged_ && !config_.retransmit_fin &&
       seq_diff(sent_data_end(), send_buffer_seq_) <= 0) {
-    return "retransmit_fin = false: the FIN was never sent again; gave up after data_retries timeouts (teaching variant)";
+    return Rule::fin_not_retransmitted_gave_up;
   }
   if (!syn_acknowledged_) {
     return state_ == State::syn_sent
-               ? "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer"
-               : "RFC 9293 3.8.3: SYN-ACK retransmitted synack_retries times without answer";
+               ? Rule::syn_retries_exhausted
+               : Rule::synack_retries_exhausted;
   }
-  return "RFC 9293 3.8.3: data or FIN retransmitted data_retries times without acknowledgment";
+  return Rule::data_retries_exhausted;
 }
 
 void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
@@ -1349,7 +1325,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         // RFC 9293 3.8.3 (RFC 1122 4.2.3.5): past R2 the connection is closed. The RFC sends
         // nothing; Linux sends a RST when it gives up on a synchronized connection. We follow the
         // RFC: no RST.
-        enter_closed(give_up_reason(), AppEventKind::timed_out, out);
+        enter_closed(give_up_rule(), AppEventKind::timed_out, out);
         return;
       }
       ++retransmissions_;
@@ -1364,7 +1340,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         // the lost SYN-ACK or FIN is not sent again.
       } else {
         retransmit_oldest(out, SendPurpose::retransmission,
-                          "RFC 6298 5.4: the retransmission timer expired");  // RFC 6298 5.4
+                          Rule::retransmission_timeout);  // RFC 6298 5.4
       }
       back_off_rto();                                           // RFC 6298 5.5
       set_timer(TimerKind::retransmission, now + rto_, out);    // RFC 6298 5.6
@@ -1373,7 +1349,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
     case TimerKind::time_wait:
       // RFC 9293 3.10.7.4: "When the time-wait timeout expires, delete the TCB."
       if (state_ == State::time_wait) {
-        enter_closed("RFC 9293 3.10.7.4: the 2 MSL TIME_WAIT timeout expired", AppEventKind::closed, out);
+        enter_closed(Rule::time_wait_expired, AppEventKind::closed, out);
       }
       return;
     case TimerKind::persist:
@@ -1396,8 +1372,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         return;
       }
       if (keepalive_probes_sent_ >= config_.keepalive_probes) {
-        enter_closed("RFC 1122 4.2.3.6: keepalive probes unanswered, the peer is dead",
-                     AppEventKind::timed_out, out);
+        enter_closed(Rule::keepalive_gave_up, AppEventKind::timed_out, out);
         return;
       }
       ++keepalive_probes_sent_;
@@ -1413,13 +1388,11 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       // RFC 9293 3.8.4: "if a timeout is specified, ... the connection is aborted" when data
       // stays unacknowledged that long.
       if (snd_.una == snd_.nxt) return;
-      enter_closed("RFC 9293 3.8.4 (RFC 5482): user timeout, data unacknowledged too long",
-                   AppEventKind::timed_out, out);
+      enter_closed(Rule::user_timeout, AppEventKind::timed_out, out);
       return;
     case TimerKind::fin_wait_2:
       if (state_ == State::fin_wait_2) {
-        enter_closed("fin_wait_2_timeout: no FIN from the peer (Linux tcp_fin_timeout)",
-                     AppEventKind::timed_out, out);
+        enter_closed(Rule::fin_wait_2_timeout, AppEventKind::timed_out, out);
       }
       return;
   }
@@ -1429,45 +1402,43 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
 // State changes
 // ---------------------------------------------------------------------------------------------
 
-void Connection::change_state(State to, std::string_view reason, Output& out) {
+void Connection::change_state(State to, Rule rule, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::state_change;
   effect.connection = id_;
   effect.from = state_;
   effect.to = to;
-  effect.reason = reason;
+  effect.rule = rule;
   state_ = to;
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::enter_established(std::string_view reason, Output& out) {
-  change_state(State::established, reason, out);
+void Connection::enter_established(Rule rule, Output& out) {
+  change_state(State::established, rule, out);
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
-  app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, reason, out);
+  app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, rule, out);
   if (fin_requested_) {
     // RFC 9293 3.10.4: a CLOSE queued in SYN_RCVD (data was waiting) is processed now.
-    change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE queued in SYN_RCVD takes effect in ESTABLISHED",
-                 out);
+    change_state(State::fin_wait_1, Rule::queued_close_takes_effect, out);
   }
 }
 
-void Connection::enter_time_wait(Time now, std::string_view reason, Output& out) {
+void Connection::enter_time_wait(Time now, Rule rule, Output& out) {
   // "Start the time-wait timer, turn off the other timers."
   cancel_all_timers(out);
   if (config_.time_wait <= 0) {
-    enter_closed("time_wait = 0: TIME_WAIT is disabled, CLOSED at once (teaching variant)",
-                 AppEventKind::closed, out);
+    enter_closed(Rule::time_wait_disabled, AppEventKind::closed, out);
     return;
   }
-  change_state(State::time_wait, reason, out);
+  change_state(State::time_wait, rule, out);
   set_timer(TimerKind::time_wait, now + config_.time_wait, out);
 }
 
-void Connection::enter_closed(std::string_view reason, AppEventKind event, Output& out) {
+void Connection::enter_closed(Rule rule, AppEventKind event, Output& out) {
   cancel_all_timers(out);
-  change_state(State::closed, reason, out);
-  app_event(event, reason, out);
+  change_state(State::closed, rule, out);
+  app_event(event, rule, out);
   send_size_ = 0;
   send_buffer_.clear();
   receive_buffer_.clear();
@@ -1479,22 +1450,22 @@ void Connection::enter_closed(std::string_view reason, AppEventKind event, Outpu
   finished_ = opened_;
 }
 
-void Connection::return_to_listen(std::string_view reason, Output& out) {
+void Connection::return_to_listen(Rule rule, Output& out) {
   cancel_all_timers(out);
-  change_state(State::listen, reason, out);
+  change_state(State::listen, rule, out);
   start_control_block(listen_isn_);
 }
 
-void Connection::app_event(AppEventKind kind, std::string_view reason, Output& out) {
+void Connection::app_event(AppEventKind kind, Rule rule, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = kind;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::discard(const Segment& segment, std::string_view reason, Output& out) {
+void Connection::discard(const Segment& segment, Rule rule, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::discard;
   effect.connection = id_;
@@ -1502,7 +1473,7 @@ void Connection::discard(const Segment& segment, std::string_view reason, Output
   effect.packet.source = tuple_.remote.address;
   effect.packet.destination = tuple_.local.address;
   effect.packet.segment = segment;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 

@@ -162,15 +162,15 @@ class Connection {
   // Sending.
   Segment make_segment(SeqNum seq, std::uint8_t flags) const;
   void transmit(Segment segment, Output& out, SendPurpose purpose = SendPurpose::normal,
-                std::string_view reason = {});
-  void send_syn(Output& out, SendPurpose purpose = SendPurpose::normal, std::string_view reason = {});
+                Rule rule = Rule::none);
+  void send_syn(Output& out, SendPurpose purpose = SendPurpose::normal, Rule rule = Rule::none);
   void send_syn_ack(Output& out, SendPurpose purpose = SendPurpose::normal,
-                    std::string_view reason = {});
+                    Rule rule = Rule::none);
   void send_ack(Output& out);
   void send_reset(SeqNum seq, Output& out);
   bool transmit_pending(Time now, Output& out);
   void flush(Time now, Output& out);
-  void retransmit_oldest(Output& out, SendPurpose purpose, std::string_view reason);
+  void retransmit_oldest(Output& out, SendPurpose purpose, Rule rule);
   SeqNum sent_data_end() const;
   std::uint32_t unsent_bytes() const;
   std::uint32_t usable_window() const;
@@ -188,17 +188,17 @@ class Connection {
   void back_off_rto();
   Duration computed_rto() const;
   int retry_limit() const;
-  std::string_view give_up_reason() const;
+  Rule give_up_rule() const;
 
   // State changes.
-  void change_state(State to, std::string_view reason, Output& out);
-  void enter_established(std::string_view reason, Output& out);
-  void enter_time_wait(Time now, std::string_view reason, Output& out);
-  void enter_closed(std::string_view reason, AppEventKind event, Output& out);
-  void return_to_listen(std::string_view reason, Output& out);
+  void change_state(State to, Rule rule, Output& out);
+  void enter_established(Rule rule, Output& out);
+  void enter_time_wait(Time now, Rule rule, Output& out);
+  void enter_closed(Rule rule, AppEventKind event, Output& out);
+  void return_to_listen(Rule rule, Output& out);
   void start_control_block(SeqNum isn);
-  void app_event(AppEventKind kind, std::string_view reason, Output& out);
-  void discard(const Segment& segment, std::string_view reason, Output& out);
+  void app_event(AppEventKind kind, Rule rule, Output& out);
+  void discard(const Segment& segment, Rule rule, Output& out);
 
   // Send side: bytes accepted by SEND and not yet acknowledged (sent or not), by sequence
   // number from send_buffer_seq_; push_points_ are the ends of the writes (PSH goes on the
@@ -218,7 +218,7 @@ class Connection {
   std::uint16_t peer_mss_ = 536;
   int retransmissions_ = 0;
   bool ack_owed_ = false;  // an ACK must leave before the current call returns
-  std::string_view ack_reason_;  // why, when it is worth telling (a duplicate ACK)
+  Rule ack_rule_ = Rule::none;  // why, when it is worth telling (a duplicate ACK)
 
   // RFC 6298: RTO, SRTT, RTTVAR; one segment timed at a time (Karn: never a retransmitted one).
   Duration rto_ = 0;

@@ -108,11 +108,11 @@ void Host::settle(Record& record, Output& out) {
   out.effects.push_back(std::move(effect));
 }
 
-void Host::discard(const Packet& packet, std::string_view reason, Output& out) {
+void Host::discard(const Packet& packet, Rule rule, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::discard;
   effect.packet = packet;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 
@@ -123,18 +123,18 @@ void Host::discard(const Packet& packet, std::string_view reason, Output& out) {
 ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
                            bool automatic_read) {
   if (!up_) {
-    discard(Packet{}, "connect refused locally: host is down", out);
+    discard(Packet{}, Rule::connect_host_down, out);
     return no_connection;
   }
   if (local_port == 0) {
     local_port = allocate_ephemeral_port();
     if (local_port == 0) {
-      discard(Packet{}, "connect refused locally: no free ephemeral port", out);
+      discard(Packet{}, Rule::connect_no_ephemeral_port, out);
       return no_connection;
     }
   }
   if (by_tuple_.contains(tuple_key(local_port, remote, remote_port))) {
-    discard(Packet{}, "connect refused locally: the 4-tuple is in use", out);
+    discard(Packet{}, Rule::connect_tuple_in_use, out);
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
@@ -224,11 +224,11 @@ void Host::reboot(Time /*now*/, Output& /*out*/) {
 
 void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   if (!up_) {
-    discard(packet, "host is down", out);
+    discard(packet, Rule::host_down, out);
     return;
   }
   if (packet.destination != config_.address) {
-    discard(packet, "not addressed to this host", out);
+    discard(packet, Rule::not_addressed_to_host, out);
     return;
   }
   const Segment& segment = packet.segment;
@@ -246,17 +246,17 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   if (config_.tcp.handshake == Handshake::two_way && syn_ack) {
     // RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is the third segment that
     // rejects an old duplicate SYN; the two-way variant has no third segment at all.
-    discard(packet, "two-way handshake: no third segment, not even a RST", out);
+    discard(packet, Rule::two_way_no_third_segment, out);
     return;
   }
   if (listener != listeners_.end()) {
     // RFC 9293 3.10.7.2, as the listener would do it.
     if (segment.has(flag::rst)) {
-      discard(packet, "RFC 9293 3.10.7.2: RST in LISTEN is ignored", out);
+      discard(packet, Rule::listen_rst_ignored, out);
       return;
     }
     if (segment.has(flag::ack) && !config_.tcp.reset_unexpected_segments) {
-      discard(packet, "reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)", out);
+      discard(packet, Rule::listen_ack_dropped_silently, out);
       return;
     }
     if (segment.has(flag::ack)) {
@@ -271,15 +271,15 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
       effect.kind = Effect::Kind::transmit;
       effect.packet = std::move(reply);
       out.effects.push_back(std::move(effect));
-      discard(packet, "RFC 9293 3.10.7.2: ACK in LISTEN draws a RST", out);
+      discard(packet, Rule::listen_ack_answered_with_reset, out);
       return;
     }
     if (!segment.has(flag::syn)) {
-      discard(packet, "RFC 9293 3.10.7.2: neither RST, ACK nor SYN in LISTEN", out);
+      discard(packet, Rule::listen_other_dropped, out);
       return;
     }
     if (listener->second.pending >= listener->second.backlog) {
-      discard(packet, "listen backlog full: SYN dropped (as Linux does)", out);
+      discard(packet, Rule::listen_backlog_full, out);
       return;
     }
     const FourTuple tuple{{config_.address, segment.destination_port}, {packet.source, segment.source_port}};
@@ -299,11 +299,11 @@ void Host::answer_without_connection(const Packet& packet, Output& out) {
   // RFC 9293 3.10.7.1: no connection: a RST answers anything but a RST.
   Packet reply;
   if (!reset_for_segment(packet.segment, reply.segment)) {
-    discard(packet, "RFC 9293 3.10.7.1: no connection, an arriving RST is discarded", out);
+    discard(packet, Rule::no_connection_rst_discarded, out);
     return;
   }
   if (!config_.tcp.reset_unexpected_segments) {
-    discard(packet, "reset_unexpected_segments = false: no connection, dropped silently (teaching variant)", out);
+    discard(packet, Rule::no_connection_dropped_silently, out);
     return;
   }
   reply.source = config_.address;
@@ -312,7 +312,7 @@ void Host::answer_without_connection(const Packet& packet, Output& out) {
   effect.kind = Effect::Kind::transmit;
   effect.packet = std::move(reply);
   out.effects.push_back(std::move(effect));
-  discard(packet, "RFC 9293 3.10.7.1: no connection, answered with RST", out);
+  discard(packet, Rule::no_connection_answered_with_reset, out);
 }
 
 void Host::timer_expired(Time now, ConnectionId id, TimerKind kind, Output& out) {

@@ -111,7 +111,7 @@ TEST_CASE("host_ephemeral_ports_skip_ports_in_use_and_wrap", "[host]") {
   // 5001 and 5002 are in use, 5000 too: nothing is left.
   out.clear();
   CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"connect refused locally: no free ephemeral port"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::connect_no_ephemeral_port});
   // Once 5000 is free again the allocator wraps around to it.
   host.abort(0, first, out);
   const ConnectionId again = host.connect(0, server_address, 80, 0, out);
@@ -124,7 +124,7 @@ TEST_CASE("host_connect_with_a_tuple_in_use_is_refused", "[host]") {
   REQUIRE(host.connect(0, server_address, 80, 1234, out) == 1);
   out.clear();
   CHECK(host.connect(0, server_address, 80, 1234, out) == no_connection);
-  CHECK(discard_reasons(out).size() == 1);
+  CHECK(discard_rules(out).size() == 1);
   CHECK(host.connect(0, server_address, 81, 1234, out) == 2);  // another remote port is fine
 }
 
@@ -178,7 +178,7 @@ TEST_CASE("host_listener_backlog_drops_extra_syns", "[host][listen]") {
   out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 500, 0, flag::syn), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"listen backlog full: SYN dropped (as Linux does)"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::listen_backlog_full});
   CHECK(server.connection_count() == 1);
   // Once the first is ESTABLISHED its slot is free.
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
@@ -225,7 +225,7 @@ TEST_CASE("host_listener_port_rst_is_ignored", "[host][listen]") {
   REQUIRE(server.listen(0, 80, 1, out));
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::rst), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out).size() == 1);
+  CHECK(discard_rules(out).size() == 1);
 }
 
 TEST_CASE("host_closed_port_syn_draws_rst_ack", "[host]") {
@@ -244,7 +244,7 @@ TEST_CASE("host_closed_port_rst_is_never_answered", "[host]") {
   Output out;
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 81, 300, 0, flag::rst | flag::ack), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out).size() == 1);
+  CHECK(discard_rules(out).size() == 1);
 }
 
 TEST_CASE("host_packet_for_another_address_is_discarded", "[host]") {
@@ -252,7 +252,7 @@ TEST_CASE("host_packet_for_another_address_is_discarded", "[host]") {
   Output out;
   server.packet_arrives(0, packet_to(0x0A000009, client_address, 4000, 81, 300, 0, flag::syn), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"not addressed to this host"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::not_addressed_to_host});
 }
 
 TEST_CASE("host_two_way_ignores_syn_ack_without_connection", "[host][two_way]") {
@@ -262,8 +262,8 @@ TEST_CASE("host_two_way_ignores_syn_ack_without_connection", "[host][two_way]") 
   Output out;
   client.packet_arrives(0, packet_to(client_address, server_address, 80, 4000, 300, 12, flag::syn | flag::ack), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out) ==
-        std::vector<std::string_view>{"two-way handshake: no third segment, not even a RST"});
+  CHECK(discard_rules(out) ==
+        std::vector<Rule>{Rule::two_way_no_third_segment});
   // Three-way answers the same segment with a RST (RFC 9293 3.5 figure 8).
   Host three_way(host_config(client_address), counting_isns());
   out.clear();
@@ -285,7 +285,7 @@ TEST_CASE("host_crash_is_silent_and_reboot_starts_afresh", "[host][crash]") {
   CHECK(server.connection_count() == 0);
   out.clear();
   server.packet_arrives(2 * second, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"host is down"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::host_down});
   CHECK(sent_packets(out).empty());
   // Timers of the lost connection come to nothing.
   out.clear();
