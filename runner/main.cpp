@@ -13,6 +13,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/teaching.hpp"
+#include "runner/transition_table.hpp"
 #include "runner/trace_format.hpp"
 #include "views/pcap.hpp"
 #include "views/mermaid.hpp"
@@ -397,6 +398,15 @@ int main(int argc, char** argv) {
   list->add_flag("--teaching", list_teaching,
                  "The teaching catalogue: each mechanism, what it protects against, the knob "
                  "that turns it off, and the pair of scenarios with and without it");
+  // The TCP core's transition table (tcp/transitions.hpp; docs/design.md embeds the Markdown).
+  bool list_transitions = false;
+  bool list_markdown = false;
+  auto* transitions_flag = list->add_flag(
+      "--transitions", list_transitions,
+      "The TCP state transitions: state, event, new state, rule, citation, function, variant");
+  list->add_flag("--markdown", list_markdown, "With --transitions: as a Markdown table")
+      ->needs(transitions_flag);
+  transitions_flag->excludes("--teaching");
 
   try {
     app.parse(argc, argv);
@@ -420,6 +430,10 @@ int main(int argc, char** argv) {
   }
   if (*check) return command_check(check_paths, update);
   if (*validate) return command_validate(validate_files);
+  if (*list && list_transitions) {
+    std::cout << format_transition_table(list_markdown ? TableFormat::markdown : TableFormat::text);
+    return exit_ok;
+  }
   if (*list) {
     return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
   }

@@ -4,7 +4,13 @@
 #include "tcp/connection.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
 #include <utility>
+
+#include "tcp/transitions.hpp"
 
 namespace tcpsim::tcp {
 
@@ -16,6 +22,26 @@ constexpr std::uint16_t default_mss = 536;
 constexpr std::uint16_t window_field(std::uint32_t window) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(window, 0xFFFFU));
 }
+
+// A state change the transition table does not have (or, in debug builds, made by another
+// function than the table names): a bug in the core, never an input error.
+[[noreturn]] void transition_error(State from, State to, Rule rule, const char* caller,
+                                   const char* problem) {
+  std::fprintf(stderr, "tcpsim: %s: %s -> %s by rule %s %s (tcp/transitions.cpp)\n", caller,
+               std::string(state_name(from)).c_str(), std::string(state_name(to)).c_str(),
+               std::string(rule_name(rule)).c_str(), problem);
+  std::abort();
+}
+
+#ifndef NDEBUG
+// Whether `caller` (__builtin_FUNCTION(): "arrive_listen") is the row's function
+// ("Connection::arrive_listen").
+bool made_by(const StateTransition& row, std::string_view caller) {
+  const std::string_view function = row.function;
+  return function.size() > caller.size() && function.ends_with(caller) &&
+         function.substr(0, function.size() - caller.size()).ends_with("::");
+}
+#endif
 
 }  // namespace
 
@@ -1402,7 +1428,17 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
 // State changes
 // ---------------------------------------------------------------------------------------------
 
-void Connection::change_state(State to, Rule rule, Output& out) {
+void Connection::change_state(State to, Rule rule, Output& out, const char* caller) {
+  // Every change is a row of the transition table; anything else is a programming error.
+  if (!transition_allowed(state_, to, rule)) {
+    transition_error(state_, to, rule, caller, "is not in the transition table");
+  }
+#ifndef NDEBUG
+  // Debug builds also hold the table's `function` column to the truth.
+  if (!made_by(*find_transition(state_, rule), caller)) {
+    transition_error(state_, to, rule, caller, "is made by another function than the table says");
+  }
+#endif
   Effect effect;
   effect.kind = Effect::Kind::state_change;
   effect.connection = id_;
@@ -1413,8 +1449,8 @@ void Connection::change_state(State to, Rule rule, Output& out) {
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::enter_established(Rule rule, Output& out) {
-  change_state(State::established, rule, out);
+void Connection::enter_established(Rule rule, Output& out, const char* caller) {
+  change_state(State::established, rule, out, caller);
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
   app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, rule, out);
@@ -1424,20 +1460,20 @@ void Connection::enter_established(Rule rule, Output& out) {
   }
 }
 
-void Connection::enter_time_wait(Time now, Rule rule, Output& out) {
+void Connection::enter_time_wait(Time now, Rule rule, Output& out, const char* caller) {
   // "Start the time-wait timer, turn off the other timers."
   cancel_all_timers(out);
   if (config_.time_wait <= 0) {
     enter_closed(Rule::time_wait_disabled, AppEventKind::closed, out);
     return;
   }
-  change_state(State::time_wait, rule, out);
+  change_state(State::time_wait, rule, out, caller);
   set_timer(TimerKind::time_wait, now + config_.time_wait, out);
 }
 
-void Connection::enter_closed(Rule rule, AppEventKind event, Output& out) {
+void Connection::enter_closed(Rule rule, AppEventKind event, Output& out, const char* caller) {
   cancel_all_timers(out);
-  change_state(State::closed, rule, out);
+  change_state(State::closed, rule, out, caller);
   app_event(event, rule, out);
   send_size_ = 0;
   send_buffer_.clear();
@@ -1450,9 +1486,9 @@ void Connection::enter_closed(Rule rule, AppEventKind event, Output& out) {
   finished_ = opened_;
 }
 
-void Connection::return_to_listen(Rule rule, Output& out) {
+void Connection::return_to_listen(Rule rule, Output& out, const char* caller) {
   cancel_all_timers(out);
-  change_state(State::listen, rule, out);
+  change_state(State::listen, rule, out, caller);
   start_control_block(listen_isn_);
 }
 

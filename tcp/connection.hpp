@@ -190,12 +190,15 @@ class Connection {
   int retry_limit() const;
   Rule give_up_rule() const;
 
-  // State changes.
-  void change_state(State to, Rule rule, Output& out);
-  void enter_established(Rule rule, Output& out);
-  void enter_time_wait(Time now, Rule rule, Output& out);
-  void enter_closed(Rule rule, AppEventKind event, Output& out);
-  void return_to_listen(Rule rule, Output& out);
+  // State changes. Each must be a row of the transition table (tcp/transitions.hpp); `caller`
+  // is the function that decided it (the table names it; debug builds check that too).
+  void change_state(State to, Rule rule, Output& out, const char* caller = __builtin_FUNCTION());
+  void enter_established(Rule rule, Output& out, const char* caller = __builtin_FUNCTION());
+  void enter_time_wait(Time now, Rule rule, Output& out,
+                       const char* caller = __builtin_FUNCTION());
+  void enter_closed(Rule rule, AppEventKind event, Output& out,
+                    const char* caller = __builtin_FUNCTION());
+  void return_to_listen(Rule rule, Output& out, const char* caller = __builtin_FUNCTION());
   void start_control_block(SeqNum isn);
   void app_event(AppEventKind kind, Rule rule, Output& out);
   void discard(const Segment& segment, Rule rule, Output& out);

@@ -134,3 +134,23 @@ done
 echo "all ${#mechanisms[@]} mechanisms listed"
 ]=] $<TARGET_FILE:tcpsim> "${teaching_mechanisms}"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+
+# The transition table (tcp/transitions.cpp): `tcpsim list --transitions` prints it, and
+# docs/design.md embeds its Markdown form between markers; scripts/generate-docs --check fails
+# when the document is stale (run scripts/generate-docs to rewrite it).
+add_test(NAME docs:design-transitions
+         COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/generate-docs --check $<TARGET_FILE:tcpsim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+add_test(NAME cli:list-transitions
+         COMMAND bash -c [=[
+set -uo pipefail
+out=$("$0" list --transitions 2>&1) ||
+  { echo "FAIL: tcpsim list --transitions failed: $out"; exit 1; }
+head -1 <<<"$out" | grep -Eq '^state +event +new state +rule +citation +function +variant$' ||
+  { echo "FAIL: unexpected heading: $(head -1 <<<"$out")"; exit 1; }
+row='^LISTEN +rcv SYN +SYN_RCVD +listen_syn +RFC 9293 3\.10\.7\.2 +Connection::arrive_listen$'
+grep -Eq "$row" <<<"$out" || { echo "FAIL: no LISTEN --rcv SYN--> SYN_RCVD row"; exit 1; }
+"$0" list --markdown >/dev/null 2>&1 && { echo "FAIL: --markdown without --transitions"; exit 1; }
+echo "$(($(wc -l <<<"$out") - 1)) transitions listed"
+]=] $<TARGET_FILE:tcpsim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
