@@ -64,6 +64,60 @@ bool reset_for_segment(const Segment& arriving, Segment& reset_out) {
   return true;
 }
 
+namespace {
+
+// The rule a reset answer is dropped by instead when reset_unexpected_segments is off.
+constexpr Rule silenced(Rule answered) {
+  switch (answered) {
+    case Rule::closed_answered_with_reset: return Rule::closed_dropped_silently;
+    case Rule::no_connection_answered_with_reset: return Rule::no_connection_dropped_silently;
+    case Rule::listen_ack_answered_with_reset: return Rule::listen_ack_dropped_silently;
+    case Rule::syn_sent_bad_ack_answered_with_reset: return Rule::syn_sent_bad_ack_dropped_silently;
+    case Rule::syn_received_bad_ack_answered_with_reset:
+      return Rule::syn_received_bad_ack_dropped_silently;
+    default: return answered;
+  }
+}
+
+}  // namespace
+
+void answer_with_reset(const TcpConfig& config, ConnectionId connection, const Packet& arriving,
+                       Rule answered, Output& out) {
+  Effect discard;
+  discard.kind = Effect::Kind::discard;
+  discard.connection = connection;
+  discard.packet = arriving;
+  discard.rule = answered;
+  Segment reset;
+  if (!config.reset_unexpected_segments) {
+    // Teaching variant: dropped silently, as behind a firewall's DROP rule.
+    discard.rule = silenced(answered);
+  } else if (reset_for_segment(arriving.segment, reset)) {
+    Effect answer;
+    answer.kind = Effect::Kind::transmit;
+    answer.connection = connection;
+    answer.packet.source = arriving.destination;
+    answer.packet.destination = arriving.source;
+    answer.packet.segment = std::move(reset);
+    out.effects.push_back(std::move(answer));
+  }
+  out.effects.push_back(std::move(discard));
+}
+
+ListenDecision listen_decision(const Segment& segment) {
+  using Action = ListenDecision::Action;
+  // RFC 9293 3.10.7.2 first: an incoming RST should be ignored.
+  if (segment.has(flag::rst)) return {Action::discard, Rule::listen_rst_ignored};
+  // Second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
+  if (segment.has(flag::ack)) {
+    return {Action::answer_with_reset, Rule::listen_ack_answered_with_reset};
+  }
+  // Third: a SYN opens the connection.
+  if (segment.has(flag::syn)) return {Action::accept_syn, Rule::listen_syn};
+  // Fourth: other text or control: drop.
+  return {Action::discard, Rule::listen_other_dropped};
+}
+
 Connection::Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple)
     : id_(id), config_(config), tuple_(tuple) {
   timers_.fill(time_never);
@@ -154,6 +208,12 @@ void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
   opened_ = true;
   finished_ = false;
   change_state(State::listen, Rule::passive_open, out);
+}
+
+void Connection::open_for_syn(Time now, SeqNum isn, const Segment& syn, Output& out) {
+  open_passive(now, isn, out);
+  heard_from_peer(now);
+  accept_syn(now, syn, out);
 }
 
 std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8_t> data,
@@ -299,10 +359,14 @@ void Connection::abort(Time /*now*/, Output& out) {
 // SEGMENT ARRIVES
 // ---------------------------------------------------------------------------------------------
 
-void Connection::segment_arrives(Time now, const Segment& segment, Output& out) {
+void Connection::heard_from_peer(Time now) {
   // RFC 1122 4.2.3.6: keepalive counts idle time from the last segment heard.
   last_heard_ = now;
   keepalive_probes_sent_ = 0;
+}
+
+void Connection::segment_arrives(Time now, const Segment& segment, Output& out) {
+  heard_from_peer(now);
   switch (state_) {
     case State::closed:
       arrive_closed(segment, out);
@@ -321,71 +385,60 @@ void Connection::segment_arrives(Time now, const Segment& segment, Output& out) 
 
 void Connection::arrive_closed(const Segment& segment, Output& out) {
   // RFC 9293 3.10.7.1: all data is discarded; a RST is answered by nothing, anything else by RST.
-  Segment reset;
-  if (!reset_for_segment(segment, reset)) {
+  if (segment.has(flag::rst)) {
     discard(segment, Rule::closed_rst_discarded, out);
     return;
   }
-  if (!config_.reset_unexpected_segments) {
-    discard(segment, Rule::closed_dropped_silently, out);
-    return;
-  }
-  transmit(std::move(reset), out);
-  discard(segment, Rule::closed_answered_with_reset, out);
+  answer_with_reset(segment, Rule::closed_answered_with_reset, out);
 }
 
 void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
-  // RFC 9293 3.10.7.2 first: an incoming RST should be ignored.
-  if (segment.has(flag::rst)) {
-    discard(segment, Rule::listen_rst_ignored, out);
-    return;
-  }
-  // RFC 9293 3.10.7.2 second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
-  if (segment.has(flag::ack)) {
-    if (!config_.reset_unexpected_segments) {
-      discard(segment, Rule::listen_ack_dropped_silently, out);
+  const ListenDecision decision = listen_decision(segment);
+  switch (decision.action) {
+    case ListenDecision::Action::discard:
+      discard(segment, decision.rule, out);
       return;
-    }
-    send_reset(segment.ack, out);
-    discard(segment, Rule::listen_ack_answered_with_reset, out);
-    return;
+    case ListenDecision::Action::answer_with_reset:
+      answer_with_reset(segment, decision.rule, out);
+      return;
+    case ListenDecision::Action::accept_syn:
+      accept_syn(now, segment, out);
+      return;
   }
+}
+
+void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   // RFC 9293 3.10.7.2 third: SYN: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, send SYN-ACK.
-  if (segment.has(flag::syn)) {
-    rcv_.irs = segment.seq;
-    rcv_.nxt = segment.seq + 1;
-    read_seq_ = rcv_.nxt;
-    peer_mss_ = segment.mss != 0 ? segment.mss : default_mss;
-    snd_.iss = listen_isn_;
-    snd_.una = snd_.iss;
-    snd_.nxt = snd_.iss + 1;
-    send_buffer_seq_ = snd_.iss + 1;
-    snd_.wnd = segment.window;
-    snd_.wl1 = segment.seq;
-    snd_.wl2 = snd_.iss;
-    // Text or FIN carried by the SYN is not processed yet (it is not acknowledged, so the peer
-    // sends it again).
-    if (config_.handshake == Handshake::two_way) {
-      // Teaching variant: the SYN-ACK is taken as delivered, so our SYN counts as acknowledged
-      // and is never retransmitted.
-      snd_.una = snd_.iss + 1;
-      syn_acknowledged_ = true;
-      enter_established(Rule::two_way_listen_syn, out);
-      send_syn_ack(out);
-      return;
-    }
-    change_state(State::syn_received, Rule::listen_syn, out);
+  rcv_.irs = syn.seq;
+  rcv_.nxt = syn.seq + 1;
+  read_seq_ = rcv_.nxt;
+  peer_mss_ = syn.mss != 0 ? syn.mss : default_mss;
+  snd_.iss = listen_isn_;
+  snd_.una = snd_.iss;
+  snd_.nxt = snd_.iss + 1;
+  send_buffer_seq_ = snd_.iss + 1;
+  snd_.wnd = syn.window;
+  snd_.wl1 = syn.seq;
+  snd_.wl2 = snd_.iss;
+  // Text or FIN carried by the SYN is not processed yet (it is not acknowledged, so the peer
+  // sends it again).
+  if (config_.handshake == Handshake::two_way) {
+    // Teaching variant: the SYN-ACK is taken as delivered, so our SYN counts as acknowledged
+    // and is never retransmitted.
+    snd_.una = snd_.iss + 1;
+    syn_acknowledged_ = true;
+    enter_established(Rule::two_way_listen_syn, out);
     send_syn_ack(out);
-    retransmissions_ = 0;
-    rtt_timing_ = true;
-    rtt_seq_ = snd_.nxt;
-    rtt_start_ = now;
-    set_timer(TimerKind::retransmission, now + rto_, out);
-    update_user_timeout(now, out, false);
     return;
   }
-  // RFC 9293 3.10.7.2 fourth: other text or control: drop.
-  discard(segment, Rule::listen_other_dropped, out);
+  change_state(State::syn_received, Rule::listen_syn, out);
+  send_syn_ack(out);
+  retransmissions_ = 0;
+  rtt_timing_ = true;
+  rtt_seq_ = snd_.nxt;
+  rtt_start_ = now;
+  set_timer(TimerKind::retransmission, now + rto_, out);
+  update_user_timeout(now, out, false);
 }
 
 void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) {
@@ -398,12 +451,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
         discard(segment, Rule::syn_sent_rst_with_bad_ack, out);
         return;
       }
-      if (!config_.reset_unexpected_segments) {
-        discard(segment, Rule::syn_sent_bad_ack_dropped_silently, out);
-        return;
-      }
-      send_reset(segment.ack, out);
-      discard(segment, Rule::syn_sent_bad_ack_answered_with_reset, out);
+      answer_with_reset(segment, Rule::syn_sent_bad_ack_answered_with_reset, out);
       return;
     }
     ack_acceptable = seq_lt(snd_.una, segment.ack) && seq_le(segment.ack, snd_.nxt);
@@ -622,12 +670,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     // RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: if SND.UNA < SEG.ACK =< SND.NXT enter ESTABLISHED
     // with SND.WND = SEG.WND, SND.WL1 = SEG.SEQ, SND.WL2 = SEG.ACK; else <SEQ=SEG.ACK><CTL=RST>.
     if (!(seq_lt(snd_.una, segment.ack) && seq_le(segment.ack, snd_.nxt))) {
-      if (!config_.reset_unexpected_segments) {
-        discard(segment, Rule::syn_received_bad_ack_dropped_silently, out);
-        return false;
-      }
-      send_reset(segment.ack, out);
-      discard(segment, Rule::syn_received_bad_ack_answered_with_reset, out);
+      answer_with_reset(segment, Rule::syn_received_bad_ack_answered_with_reset, out);
       return false;
     }
     snd_.wnd = segment.window;
@@ -1025,6 +1068,12 @@ void Connection::send_ack(Output& out) {
 }
 
 void Connection::send_reset(SeqNum seq, Output& out) { transmit(make_segment(seq, flag::rst), out); }
+
+void Connection::answer_with_reset(const Segment& segment, Rule answered, Output& out) {
+  // The segment as it arrived: remote to local.
+  tcp::answer_with_reset(config_, id_, Packet{tuple_.remote.address, tuple_.local.address, segment},
+                         answered, out);
+}
 
 SeqNum Connection::sent_data_end() const { return fin_sent_ ? fin_seq_ : snd_.nxt; }
 

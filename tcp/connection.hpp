@@ -43,6 +43,9 @@ class Connection {
   void open_active(Time now, SeqNum isn, Output& out);
   // OPEN, passive: CLOSED -> LISTEN. `isn` is used when a SYN arrives.
   void open_passive(Time now, SeqNum isn, Output& out);
+  // A listener's new connection for the SYN listen_decision accepted: passive OPEN, then the SYN
+  // as LISTEN takes it (CLOSED -> LISTEN -> SYN_RCVD), in one call; the SYN is not judged again.
+  void open_for_syn(Time now, SeqNum isn, const Segment& syn, Output& out);
   // SEND (3.10.2): takes as many bytes as the send buffer has room for and returns how many (a
   // blocking write would wait for the rest; the caller offers it again once
   // send_buffer_space() grows). Queued if not yet ESTABLISHED. nullopt when the connection
@@ -132,6 +135,8 @@ class Connection {
   // Segment arrival, per state group.
   void arrive_closed(const Segment& segment, Output& out);
   void arrive_listen(Time now, const Segment& segment, Output& out);
+  void accept_syn(Time now, const Segment& syn, Output& out);
+  void heard_from_peer(Time now);
   void arrive_syn_sent(Time now, const Segment& segment, Output& out);
   void arrive_synchronized(Time now, const Segment& segment, Output& out);
   Arrival classify(const Segment& segment) const;
@@ -168,6 +173,8 @@ class Connection {
                     Rule rule = Rule::none);
   void send_ack(Output& out);
   void send_reset(SeqNum seq, Output& out);
+  // tcp::answer_with_reset for a segment that arrived on this connection.
+  void answer_with_reset(const Segment& segment, Rule answered, Output& out);
   bool transmit_pending(Time now, Output& out);
   void flush(Time now, Output& out);
   void retransmit_oldest(Output& out, SendPurpose purpose, Rule rule);
@@ -255,5 +262,28 @@ class Connection {
 // the caller adds the addresses). Returns false when none is due: an arriving RST is never
 // answered.
 bool reset_for_segment(const Segment& arriving, Segment& reset_out);
+
+// RFC 9293 3.10.7.1 to 3.10.7.4: answers `arriving` (a packet as it arrived, remote to local)
+// with the reset reset_for_segment forms and discards it, citing `answered`; with
+// reset_unexpected_segments off (a teaching variant) it only discards it, citing the rule that
+// says so. The one place that reads that knob: CLOSED, no connection, LISTEN, SYN_SENT and
+// SYN_RCVD all answer through it. `arriving` carries no RST (a RST is never answered; callers
+// discard one first, by their own rule). `connection` is the TCB answering, or no_connection.
+void answer_with_reset(const TcpConfig& config, ConnectionId connection, const Packet& arriving,
+                       Rule answered, Output& out);
+
+// RFC 9293 3.10.7.2: what LISTEN does with an arriving segment. The one LISTEN rule, for a
+// listening connection and for the host's listeners alike: the host asks it before it opens a
+// connection, and hands an accepted SYN down once (Connection::open_for_syn).
+struct ListenDecision {
+  enum class Action : std::uint8_t {
+    discard,            // drop it, citing `rule`
+    answer_with_reset,  // answer_with_reset(..., `rule`, ...)
+    accept_syn,         // a SYN: open a connection for it
+  };
+  Action action = Action::discard;
+  Rule rule = Rule::none;
+};
+ListenDecision listen_decision(const Segment& segment);
 
 }  // namespace tcpsim::tcp

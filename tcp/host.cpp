@@ -240,79 +240,58 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
     settle(record, out);
     return;
   }
-  // Then a listener on the destination port.
-  auto listener = listeners_.find(segment.destination_port);
-  const bool syn_ack = segment.has(flag::syn) && segment.has(flag::ack);
-  if (config_.tcp.handshake == Handshake::two_way && syn_ack) {
-    // RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is the third segment that
-    // rejects an old duplicate SYN; the two-way variant has no third segment at all.
+  // No connection owns it. RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is
+  // the third segment that rejects an old duplicate SYN; the two-way variant has no third
+  // segment at all, whether or not a listener has the port.
+  if (config_.tcp.handshake == Handshake::two_way && segment.has(flag::syn) &&
+      segment.has(flag::ack)) {
     discard(packet, Rule::two_way_no_third_segment, out);
     return;
   }
-  if (listener != listeners_.end()) {
-    // RFC 9293 3.10.7.2, as the listener would do it.
-    if (segment.has(flag::rst)) {
-      discard(packet, Rule::listen_rst_ignored, out);
-      return;
-    }
-    if (segment.has(flag::ack) && !config_.tcp.reset_unexpected_segments) {
-      discard(packet, Rule::listen_ack_dropped_silently, out);
-      return;
-    }
-    if (segment.has(flag::ack)) {
-      Packet reply;
-      reply.source = config_.address;
-      reply.destination = packet.source;
-      reply.segment.source_port = segment.destination_port;
-      reply.segment.destination_port = segment.source_port;
-      reply.segment.seq = segment.ack;
-      reply.segment.flags = flag::rst;
-      Effect effect;
-      effect.kind = Effect::Kind::transmit;
-      effect.packet = std::move(reply);
-      out.effects.push_back(std::move(effect));
-      discard(packet, Rule::listen_ack_answered_with_reset, out);
-      return;
-    }
-    if (!segment.has(flag::syn)) {
-      discard(packet, Rule::listen_other_dropped, out);
-      return;
-    }
-    if (listener->second.pending >= listener->second.backlog) {
-      discard(packet, Rule::listen_backlog_full, out);
-      return;
-    }
-    const FourTuple tuple{{config_.address, segment.destination_port}, {packet.source, segment.source_port}};
-    Record& record = create(now, tuple, segment.destination_port, out);
-    record.pending_accept = true;
-    ++listener->second.pending;
-    if (!listener->second.automatic_read) record.connection.set_automatic_read(now, false, out);
-    record.connection.open_passive(now, next_isn(), out);
-    record.connection.segment_arrives(now, segment, out);
-    settle(record, out);
+  // Then a listener on the destination port: LISTEN decides, once.
+  if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
+    arrive_at_listener(now, packet, listener->second, out);
     return;
   }
   answer_without_connection(packet, out);
 }
 
+void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out) {
+  const Segment& segment = packet.segment;
+  const ListenDecision decision = listen_decision(segment);
+  switch (decision.action) {
+    case ListenDecision::Action::discard:
+      discard(packet, decision.rule, out);
+      return;
+    case ListenDecision::Action::answer_with_reset:
+      answer_with_reset(config_.tcp, no_connection, packet, decision.rule, out);
+      return;
+    case ListenDecision::Action::accept_syn:
+      break;
+  }
+  if (listener.pending >= listener.backlog) {
+    discard(packet, Rule::listen_backlog_full, out);
+    return;
+  }
+  const FourTuple tuple{{config_.address, segment.destination_port},
+                        {packet.source, segment.source_port}};
+  Record& record = create(now, tuple, segment.destination_port, out);
+  record.pending_accept = true;
+  ++listener.pending;
+  if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
+  // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
+  record.connection.open_for_syn(now, next_isn(), segment, out);
+  settle(record, out);
+}
+
 void Host::answer_without_connection(const Packet& packet, Output& out) {
   // RFC 9293 3.10.7.1: no connection: a RST answers anything but a RST.
-  Packet reply;
-  if (!reset_for_segment(packet.segment, reply.segment)) {
+  if (packet.segment.has(flag::rst)) {
     discard(packet, Rule::no_connection_rst_discarded, out);
     return;
   }
-  if (!config_.tcp.reset_unexpected_segments) {
-    discard(packet, Rule::no_connection_dropped_silently, out);
-    return;
-  }
-  reply.source = config_.address;
-  reply.destination = packet.source;
-  Effect effect;
-  effect.kind = Effect::Kind::transmit;
-  effect.packet = std::move(reply);
-  out.effects.push_back(std::move(effect));
-  discard(packet, Rule::no_connection_answered_with_reset, out);
+  answer_with_reset(config_.tcp, no_connection, packet, Rule::no_connection_answered_with_reset,
+                    out);
 }
 
 void Host::timer_expired(Time now, ConnectionId id, TimerKind kind, Output& out) {

@@ -15,7 +15,7 @@ constexpr std::string_view open_call = "Connection::open_active";
 constexpr std::string_view passive = "Connection::open_passive";
 constexpr std::string_view close_call = "Connection::close";
 constexpr std::string_view abort_call = "Connection::abort";
-constexpr std::string_view listen_arrival = "Connection::arrive_listen";
+constexpr std::string_view syn_in_listen = "Connection::accept_syn";
 constexpr std::string_view syn_sent_arrival = "Connection::arrive_syn_sent";
 constexpr std::string_view synchronized_arrival = "Connection::arrive_synchronized";
 constexpr std::string_view reset_step = "Connection::process_reset";
@@ -51,8 +51,8 @@ constexpr std::array table{
     Row{listen, "OPEN active", syn_sent, Rule::active_open_in_listen, open_call, ""},
     Row{listen, "CLOSE", closed, Rule::close_in_listen, close_call, ""},
     Row{listen, "ABORT", closed, Rule::abort_before_synchronization, abort_call, ""},
-    Row{listen, "rcv SYN", syn_received, Rule::listen_syn, listen_arrival, ""},
-    Row{listen, "rcv SYN", established, Rule::two_way_listen_syn, listen_arrival, two_way},
+    Row{listen, "rcv SYN", syn_received, Rule::listen_syn, syn_in_listen, ""},
+    Row{listen, "rcv SYN", established, Rule::two_way_listen_syn, syn_in_listen, two_way},
     // SYN_SENT
     Row{syn_sent, "CLOSE", closed, Rule::close_in_syn_sent, close_call, ""},
     Row{syn_sent, "CLOSE, SENDs queued", closed, Rule::close_in_syn_sent_with_queued_sends,

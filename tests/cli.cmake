@@ -148,7 +148,7 @@ out=$("$0" list --transitions 2>&1) ||
   { echo "FAIL: tcpsim list --transitions failed: $out"; exit 1; }
 head -1 <<<"$out" | grep -Eq '^state +event +new state +rule +citation +function +variant$' ||
   { echo "FAIL: unexpected heading: $(head -1 <<<"$out")"; exit 1; }
-row='^LISTEN +rcv SYN +SYN_RCVD +listen_syn +RFC 9293 3\.10\.7\.2 +Connection::arrive_listen$'
+row='^LISTEN +rcv SYN +SYN_RCVD +listen_syn +RFC 9293 3\.10\.7\.2 +Connection::accept_syn$'
 grep -Eq "$row" <<<"$out" || { echo "FAIL: no LISTEN --rcv SYN--> SYN_RCVD row"; exit 1; }
 "$0" list --markdown >/dev/null 2>&1 && { echo "FAIL: --markdown without --transitions"; exit 1; }
 echo "$(($(wc -l <<<"$out") - 1)) transitions listed"

@@ -816,3 +816,81 @@ TEST_CASE("every_state_change_and_discard_has_a_reason", "[connection]") {
   CHECK(checked == 7);  // 5 state changes, 2 discards
   CHECK(c.state() == State::closed);
 }
+
+// ---------------------------------------------------------------- one LISTEN rule, one reset
+
+TEST_CASE("listen_decision_follows_rfc_9293_3_10_7_2_in_order", "[connection][listen]") {
+  using Action = ListenDecision::Action;
+  const auto decide = [](std::uint8_t flags) { return listen_decision(from_peer(300, 5, flags)); };
+  CHECK(decide(flag::rst).action == Action::discard);
+  CHECK(decide(flag::rst).rule == Rule::listen_rst_ignored);
+  CHECK(decide(flag::rst | flag::ack | flag::syn).rule == Rule::listen_rst_ignored);  // first
+  CHECK(decide(flag::ack).action == Action::answer_with_reset);
+  CHECK(decide(flag::syn | flag::ack).rule == Rule::listen_ack_answered_with_reset);  // second
+  CHECK(decide(flag::syn).action == Action::accept_syn);
+  CHECK(decide(flag::fin).action == Action::discard);
+  CHECK(decide(flag::fin).rule == Rule::listen_other_dropped);
+}
+
+TEST_CASE("listen_open_for_syn_gives_the_effects_of_open_and_arrival", "[connection][listen]") {
+  // The host's one hand-down is the same as a passive OPEN followed by the SYN's arrival.
+  Connection handed = make_connection();
+  Output handed_out;
+  handed.open_for_syn(0, local_iss, from_peer(peer_iss, 0, flag::syn), handed_out);
+  Connection opened = make_connection();
+  Output opened_out;
+  opened.open_passive(0, local_iss, opened_out);
+  opened.segment_arrives(0, from_peer(peer_iss, 0, flag::syn), opened_out);
+  REQUIRE(handed_out.effects.size() == opened_out.effects.size());
+  for (std::size_t index = 0; index < handed_out.effects.size(); ++index) {
+    const Effect& a = handed_out.effects[index];
+    const Effect& b = opened_out.effects[index];
+    CHECK(a.kind == b.kind);
+    CHECK(a.rule == b.rule);
+    CHECK(a.deadline == b.deadline);
+    CHECK(a.packet.segment.seq == b.packet.segment.seq);
+    CHECK(a.packet.segment.flags == b.packet.segment.flags);
+  }
+  CHECK(handed.state() == State::syn_received);
+}
+
+TEST_CASE("closed_segment_without_reset_knob_is_dropped_silently", "[connection][closed]") {
+  TcpConfig config;
+  config.reset_unexpected_segments = false;
+  Connection c = make_connection(config);
+  Output out;
+  c.segment_arrives(0, from_peer(5, 6, flag::ack), out);
+  CHECK(sent(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::closed_dropped_silently});
+}
+
+TEST_CASE("syn_received_unacceptable_ack_without_reset_knob_is_dropped_silently",
+          "[connection][syn_received]") {
+  TcpConfig config;
+  config.reset_unexpected_segments = false;
+  Connection c = make_connection(config);
+  to_syn_received_passive(c);
+  Output out;
+  c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 7, flag::ack), out);
+  CHECK(sent(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::syn_received_bad_ack_dropped_silently});
+  CHECK(c.state() == State::syn_received);
+}
+
+TEST_CASE("syn_sent_unacceptable_ack_answer_names_the_connection", "[connection][syn_sent]") {
+  // The reset and the discard both belong to the connection that answered.
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.segment_arrives(0, from_peer(peer_iss, 999, flag::syn | flag::ack), out);
+  REQUIRE(out.effects.size() == 2);
+  CHECK(out.effects[0].kind == Effect::Kind::transmit);
+  CHECK(out.effects[0].connection == c.id());
+  CHECK(out.effects[0].packet.source == local_address);
+  CHECK(out.effects[0].packet.destination == remote_address);
+  check_segment(out.effects[0].packet.segment, 999, 0, flag::rst);
+  CHECK(out.effects[0].packet.segment.source_port == local_port);
+  CHECK(out.effects[1].kind == Effect::Kind::discard);
+  CHECK(out.effects[1].connection == c.id());
+  CHECK(out.effects[1].rule == Rule::syn_sent_bad_ack_answered_with_reset);
+}

@@ -407,3 +407,70 @@ TEST_CASE("host_time_wait_connection_answers_a_new_syn_with_a_challenge_ack", "[
   check_segment(sent_packets(out)[0].segment, 1002, 1002, flag::ack);  // both ISSs are 1000
   CHECK(client.find(id)->state() == State::time_wait);
 }
+
+// --- LISTEN decided once (listen_decision), resets answered in one place (answer_with_reset) ---
+
+TEST_CASE("listen_ack_at_a_listener_without_reset_knob_is_dropped_silently", "[host][listen]") {
+  TcpConfig tcp;
+  tcp.reset_unexpected_segments = false;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 555, flag::ack),
+                        out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::listen_ack_dropped_silently});
+  CHECK(server.connection_count() == 0);
+}
+
+TEST_CASE("listen_segment_without_syn_at_a_listener_is_dropped_and_opens_nothing",
+          "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::fin),
+                        out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::listen_other_dropped});
+  CHECK(count(out, Effect::Kind::connection_open) == 0);
+}
+
+TEST_CASE("listen_syn_ack_at_a_two_way_listener_draws_nothing", "[host][listen][two_way]") {
+  TcpConfig tcp;
+  tcp.handshake = Handshake::two_way;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(
+      0, packet_to(server_address, client_address, 4000, 80, 300, 12, flag::syn | flag::ack), out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::two_way_no_third_segment});
+  CHECK(server.connection_count() == 0);
+}
+
+TEST_CASE("listen_syn_at_a_listener_opens_one_connection_that_takes_it_once", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  // One record, CLOSED -> LISTEN -> SYN_RCVD, one SYN-ACK, and no discard.
+  CHECK(count(out, Effect::Kind::connection_open) == 1);
+  CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen},
+                                                    {State::listen, State::syn_received}});
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::passive_open, Rule::listen_syn});
+  REQUIRE(sent_packets(out).size() == 1);
+  check_segment(sent_packets(out)[0].segment, 1000, 301, flag::syn | flag::ack);
+  CHECK(discard_rules(out).empty());
+}
+
+TEST_CASE("closed_port_segment_without_reset_knob_is_dropped_silently", "[host]") {
+  TcpConfig tcp;
+  tcp.reset_unexpected_segments = false;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 81, 300, 0, flag::syn),
+                        out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_dropped_silently});
+}
