@@ -12,6 +12,7 @@
 #include "runner/expectations.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
+#include "runner/reference.hpp"
 #include "runner/teaching.hpp"
 #include "runner/transition_table.hpp"
 #include "runner/trace_format.hpp"
@@ -398,15 +399,22 @@ int main(int argc, char** argv) {
   list->add_flag("--teaching", list_teaching,
                  "The teaching catalogue: each mechanism, what it protects against, the knob "
                  "that turns it off, and the pair of scenarios with and without it");
+  bool list_knobs = false;
+  list->add_flag("--knobs", list_knobs,
+                 "The TCP knobs (tcp/knobs.cpp): value, default per profile, teaching, meaning");
   // The TCP core's transition table (tcp/transitions.hpp; docs/design.md embeds the Markdown).
   bool list_transitions = false;
-  bool list_markdown = false;
-  auto* transitions_flag = list->add_flag(
-      "--transitions", list_transitions,
-      "The TCP state transitions: state, event, new state, rule, citation, function, variant");
-  list->add_flag("--markdown", list_markdown, "With --transitions: as a Markdown table")
-      ->needs(transitions_flag);
-  transitions_flag->excludes("--teaching");
+  list->add_flag("--transitions", list_transitions,
+                 "The TCP state transitions (tcp/transitions.cpp): state, event, new state, "
+                 "rule, citation, function, variant")
+      ->excludes("--teaching")
+      ->excludes("--knobs");
+  std::string list_format = "text";
+  list->add_option("--format", list_format,
+                   "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
+                   "(docs/scenario.schema.json's $defs.tcp); with --transitions: text or markdown "
+                   "(docs/design.md's table)")
+      ->check(CLI::IsMember({"text", "markdown", "schema"}));
 
   try {
     app.parse(argc, argv);
@@ -431,7 +439,18 @@ int main(int argc, char** argv) {
   if (*check) return command_check(check_paths, update);
   if (*validate) return command_validate(validate_files);
   if (*list && list_transitions) {
-    std::cout << format_transition_table(list_markdown ? TableFormat::markdown : TableFormat::text);
+    if (list_format == "schema") {
+      std::cerr << "tcpsim list --transitions: --format is text or markdown\n";
+      return exit_bad_input;
+    }
+    std::cout << format_transition_table(list_format == "markdown" ? TableFormat::markdown
+                                                                   : TableFormat::text);
+    return exit_ok;
+  }
+  if (*list && list_knobs) {
+    if (list_format == "markdown") std::cout << knob_table_markdown();
+    else if (list_format == "schema") std::cout << knob_schema_text();
+    else write_knob_listing(std::cout);
     return exit_ok;
   }
   if (*list) {

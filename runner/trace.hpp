@@ -67,9 +67,9 @@ struct ActionCause {
 // The action's English as the trace prints it ("listen on port 80 as web (backlog 5)",
 // "close: no open connection named c1 on client").
 std::string action_text(const ActionCause& cause, std::string_view host_name);
-// The call's name: "listen", "connect", "send", "close", "abort", "crash", "reboot", "read",
-// "stop reading", "resume reading".
-std::string_view action_call_name(ActionKind kind);
+// The call's name in words: the timeline's action name (runner/vocabulary.hpp) with spaces,
+// "listen", "stop reading".
+std::string action_call_name(ActionKind kind);
 
 // A segment as the trace shows it. seq and ack are absolute; relative_* are relative to the
 // stream's ISNs as seen on the wire (valid when has_relative_*).

@@ -1,6 +1,9 @@
 #include "runner/trace_format.hpp"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "runner/vocabulary.hpp"
 
 namespace tcpsim::runner {
 
@@ -26,20 +29,11 @@ std::string_view trace_kind_name(TraceKind kind) {
   return "unknown";
 }
 
-std::string_view action_call_name(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::listen: return "listen";
-    case ActionKind::connect: return "connect";
-    case ActionKind::send: return "send";
-    case ActionKind::close: return "close";
-    case ActionKind::abort: return "abort";
-    case ActionKind::crash: return "crash";
-    case ActionKind::reboot: return "reboot";
-    case ActionKind::read: return "read";
-    case ActionKind::stop_reading: return "stop reading";
-    case ActionKind::resume_reading: return "resume reading";
-  }
-  return "?";
+std::string action_call_name(ActionKind kind) {
+  // The timeline's name for the action (runner/vocabulary.cpp), as words: "stop reading".
+  std::string name(action_name(kind));
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
 }
 
 std::string action_text(const ActionCause& cause, std::string_view host_name) {

@@ -135,12 +135,28 @@ echo "all ${#mechanisms[@]} mechanisms listed"
 ]=] $<TARGET_FILE:tcpsim> "${teaching_mechanisms}"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 
-# The transition table (tcp/transitions.cpp): `tcpsim list --transitions` prints it, and
-# docs/design.md embeds its Markdown form between markers; scripts/generate-docs --check fails
-# when the document is stale (run scripts/generate-docs to rewrite it).
-add_test(NAME docs:design-transitions
-         COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/generate-docs --check $<TARGET_FILE:tcpsim>
+# `tcpsim list --knobs` (tcp/knobs.cpp): the text listing, and the Markdown and schema forms are
+# exactly what docs/scenario-format.md and docs/scenario.schema.json hold; a bad --format is a
+# usage error (exit 2).
+add_test(NAME cli:list-knobs
+         COMMAND bash -c [=[
+set -uo pipefail
+text=$("$0" list --knobs) || { echo "FAIL: tcpsim list --knobs exited $?"; exit 1; }
+grep -q '^time_wait .* teaching$' <<<"$text" || { echo "FAIL: no time_wait line"; exit 1; }
+markdown=$("$0" list --knobs --format markdown) || { echo "FAIL: --format markdown"; exit 1; }
+[[ $(cat docs/scenario-format.md) == *"$markdown"* ]] ||
+  { echo "FAIL: the markdown table is not the one in docs/scenario-format.md"; exit 1; }
+schema=$("$0" list --knobs --format schema) || { echo "FAIL: --format schema"; exit 1; }
+grep -q '"handshake": {' <<<"$schema" || { echo "FAIL: no handshake in the schema"; exit 1; }
+"$0" list --knobs --format yaml >/dev/null 2>&1; status=$?
+[ "$status" -eq 2 ] || { echo "FAIL: --format yaml exited $status, expected 2"; exit 1; }
+echo "list --knobs: text, markdown and schema"
+]=] $<TARGET_FILE:tcpsim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
+# The transition table (tcp/transitions.cpp): `tcpsim list --transitions` prints it with its
+# heading and rows; the Markdown form is exactly what docs/design.md holds (docs:generated
+# checks the whole region); --format schema is a usage error.
 add_test(NAME cli:list-transitions
          COMMAND bash -c [=[
 set -uo pipefail
@@ -150,7 +166,11 @@ head -1 <<<"$out" | grep -Eq '^state +event +new state +rule +citation +function
   { echo "FAIL: unexpected heading: $(head -1 <<<"$out")"; exit 1; }
 row='^LISTEN +rcv SYN +SYN_RCVD +listen_syn +RFC 9293 3\.10\.7\.2 +Connection::accept_syn$'
 grep -Eq "$row" <<<"$out" || { echo "FAIL: no LISTEN --rcv SYN--> SYN_RCVD row"; exit 1; }
-"$0" list --markdown >/dev/null 2>&1 && { echo "FAIL: --markdown without --transitions"; exit 1; }
+markdown=$("$0" list --transitions --format markdown) || { echo "FAIL: --format markdown"; exit 1; }
+[[ $(cat docs/design.md) == *"$markdown"* ]] ||
+  { echo "FAIL: the markdown table is not the one in docs/design.md"; exit 1; }
+"$0" list --transitions --format schema >/dev/null 2>&1; status=$?
+[ "$status" -eq 2 ] || { echo "FAIL: --format schema exited $status, expected 2"; exit 1; }
 echo "$(($(wc -l <<<"$out") - 1)) transitions listed"
 ]=] $<TARGET_FILE:tcpsim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

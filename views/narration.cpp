@@ -291,7 +291,7 @@ std::string chinese_call(const runner::ActionCause& action) {
     case runner::ActionKind::crash: return "让主机崩溃";
     case runner::ActionKind::reboot: return "让主机重启";
   }
-  return std::string(runner::action_call_name(action.kind));
+  return runner::action_call_name(action.kind);
 }
 
 // A failed call in Chinese: the call, then why it failed.
@@ -657,9 +657,8 @@ class Narrator {
                    " fires, so it goes to " + to + reason + ".";
           case Trigger::action:
             return "On " + host + ", the application's " +
-                   std::string(runner::action_call_name(result_.trace[stimulus_].action.kind)) +
-                   " takes " + connection +
-                   " from " + from + " to " + to + reason + ".";
+                   runner::action_call_name(result_.trace[stimulus_].action.kind) + " takes " +
+                   connection + " from " + from + " to " + to + reason + ".";
           case Trigger::none:
             break;
         }
@@ -814,7 +813,7 @@ class Narrator {
                    to + reason + "。";
           case Trigger::action:
             return host + " 上的应用程序调用 " +
-                   std::string(runner::action_call_name(result_.trace[stimulus_].action.kind)) +
+                   runner::action_call_name(result_.trace[stimulus_].action.kind) +
                    "，使连接 " + connection + " 从 " + from + " 进入 " + to + reason + "。";
           case Trigger::none:
             break;

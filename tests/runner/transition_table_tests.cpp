@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/reference.hpp"
 #include "runner/transition_table.hpp"
 #include "tcp/transitions.hpp"
 
@@ -40,4 +41,14 @@ TEST_CASE("the transition table lists every row with its rule, citation and func
     CHECK(markdown[index + 2] == expected);
     CHECK(text[index + 1].rfind(std::string(tcp::state_name(row.from)), 0) == 0);
   }
+}
+
+TEST_CASE("docs/design.md's generated region is the Markdown transition table") {
+  const std::string table = runner::format_transition_table(runner::TableFormat::markdown);
+  const std::string stale = "intro\n<!-- generated transitions -->\n| old |\n"
+                            "<!-- /generated transitions -->\nafter\n";
+  const std::string fresh = "intro\n<!-- generated transitions -->\n" + table +
+                            "<!-- /generated transitions -->\nafter\n";
+  CHECK(runner::regenerate_design_doc(stale) == fresh);
+  CHECK_THROWS_AS(runner::regenerate_design_doc("no region here\n"), runner::GenerateError);
 }
