@@ -25,6 +25,9 @@ constexpr Duration doubled(Duration value, Duration ceiling) {
   return value > ceiling / 2 ? ceiling : value * 2;
 }
 
+// RFC 6298 5.7: the RTO after a SYN or SYN-ACK timed out, once data transmission begins.
+constexpr Duration rto_after_syn_timeout = 3 * second;
+
 // The RTT estimator's sums in 128 bits: with RTTs of decades they pass 2^63 - 1 ns.
 __extension__ typedef __int128 WideDuration;
 
@@ -106,6 +109,7 @@ void Connection::start_control_block(SeqNum isn) {
   fin_seq_ = 0;
   peer_mss_ = default_mss;
   retransmissions_ = 0;
+  syn_timed_out_ = false;
   ack_owed_ = false;
   reset_rto();
 }
@@ -1326,6 +1330,16 @@ Duration Connection::clamp_rto(Duration rto) const {
 // RFC 6298 2.1: before any RTT measurement, RTO = the initial value.
 void Connection::reset_rto() { rto_ = clamp_rto(config_.rto_initial); }
 
+// RFC 6298 5.7: "If the timer expires awaiting the ACK of a SYN segment and the TCP
+// implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
+// seconds when data transmission begins (i.e., after the three-way handshake completes)." By
+// Karn's rule the handshake gave no RTT sample then; the next sample computes the RTO afresh
+// (RFC 6298 5.7's note: it may "collapse" back down).
+void Connection::fall_back_rto_after_syn_timeout() {
+  if (!syn_timed_out_ || has_rtt_sample_ || rto_ >= rto_after_syn_timeout) return;
+  rto_ = clamp_rto(rto_after_syn_timeout);
+}
+
 // RFC 6298 2.2/2.3: RTO = SRTT + max(G, K*RTTVAR) with K = 4, then the bounds of 2.4 and 2.5.
 // G, the clock granularity, is 1 ms here.
 Duration Connection::computed_rto() const {
@@ -1375,6 +1389,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         return;
       }
       ++retransmissions_;
+      if (!syn_acknowledged_) syn_timed_out_ = true;  // RFC 6298 5.7, applied in ESTABLISHED
       rtt_timing_ = false;  // Karn: no sample from a retransmitted segment
       duplicate_acks_ = 0;
       const bool syn_ack_off = !syn_acknowledged_ && state_ == State::syn_received &&
@@ -1470,6 +1485,7 @@ void Connection::change_state(State to, std::string_view reason, Output& out) {
 
 void Connection::enter_established(std::string_view reason, Output& out) {
   change_state(State::established, reason, out);
+  fall_back_rto_after_syn_timeout();
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
   app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, reason, out);

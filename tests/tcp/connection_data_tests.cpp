@@ -314,7 +314,9 @@ TEST_CASE("syn_sent_retransmitted_syn_gives_no_rtt_sample", "[data][rtt][karn]")
   c.timer_expired(1 * second, TimerKind::retransmission, out);
   c.segment_arrives(1100 * millisecond, from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack), out);
   CHECK_FALSE(c.has_rtt_sample());
-  CHECK(c.retransmission_timeout() == 2 * second);
+  // RFC 6298 5.7: the SYN timed out with an RTO below 3 s, so data starts with 3 s, not the
+  // backed-off 2 s.
+  CHECK(c.retransmission_timeout() == 3 * second);
 }
 
 // --- Delayed ACK ---
