@@ -12,6 +12,7 @@
 #include "runner/expectations.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
+#include "runner/reference.hpp"
 #include "runner/teaching.hpp"
 #include "runner/trace_format.hpp"
 #include "views/pcap.hpp"
@@ -397,6 +398,14 @@ int main(int argc, char** argv) {
   list->add_flag("--teaching", list_teaching,
                  "The teaching catalogue: each mechanism, what it protects against, the knob "
                  "that turns it off, and the pair of scenarios with and without it");
+  bool list_knobs = false;
+  list->add_flag("--knobs", list_knobs,
+                 "The TCP knobs (tcp/knobs.cpp): value, default per profile, teaching, meaning");
+  std::string knobs_format = "text";
+  list->add_option("--format", knobs_format,
+                   "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
+                   "(docs/scenario.schema.json's $defs.tcp)")
+      ->check(CLI::IsMember({"text", "markdown", "schema"}));
 
   try {
     app.parse(argc, argv);
@@ -420,6 +429,12 @@ int main(int argc, char** argv) {
   }
   if (*check) return command_check(check_paths, update);
   if (*validate) return command_validate(validate_files);
+  if (*list && list_knobs) {
+    if (knobs_format == "markdown") std::cout << knob_table_markdown();
+    else if (knobs_format == "schema") std::cout << knob_schema_text();
+    else write_knob_listing(std::cout);
+    return exit_ok;
+  }
   if (*list) {
     return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
   }

@@ -14,10 +14,13 @@
 #include <new>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <system_error>
 #include <utility>
 
 #include "runner/json_source.hpp"
+#include "runner/vocabulary.hpp"
+#include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/types.hpp"
 
@@ -50,11 +53,6 @@ constexpr const char* max_scenario_pattern_text = "16 MiB";
 constexpr std::int64_t max_scenario_pattern_bytes = 1024 * 1024 * 1024;
 constexpr const char* max_scenario_pattern_text = "1 GiB";
 #endif
-// Buffer sizes (tcp knobs): the receive buffer is at most 16 MiB, the send buffer 64 MiB.
-constexpr std::int64_t max_receive_buffer = 16 * 1024 * 1024;
-constexpr std::int64_t max_send_buffer = 64 * 1024 * 1024;
-// RFC 1122 4.2.3.2: an ACK is delayed at most 0.5 s.
-constexpr Duration max_delayed_ack = 500 * millisecond;
 constexpr std::string_view byte_pattern = "abcdefghijklmnopqrstuvwxyz";
 constexpr std::string_view duration_example = R"(a duration such as "150ms" or "2min")";
 
@@ -191,30 +189,34 @@ bool all_letters(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), is_letter);
 }
 
+std::vector<std::string> strings(std::span<const std::string_view> names) {
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+// The names of tcp/types.cpp's tables, for messages and suggestions.
 const std::vector<std::string>& state_names() {
-  static const std::vector<std::string> names = {
-      "CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
-      "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK", "TIME_WAIT"};
+  static const std::vector<std::string> names = strings(tcp::state_names());
   return names;
 }
 
 const std::vector<std::string>& app_event_names() {
-  static const std::vector<std::string> names = {"connected", "accepted", "data",
-                                                 "end_of_stream", "closed", "reset",
-                                                 "refused", "timed_out", "aborted"};
+  static const std::vector<std::string> names = strings(tcp::app_event_names());
   return names;
 }
 
-// Host counters besides "<host>.<event>" and "<host>.sent.<FLAG>" (runner/simulation.cpp).
-const std::vector<std::string>& host_counter_names() {
-  static const std::vector<std::string> names = {"sent",         "retransmissions",  "fast_retransmissions",
-                                                 "window_probes", "keepalive_probes", "discarded",
-                                                 "connections",  "bytes_received"};
-  return names;
-}
-
+// "SYN", "FIN", "RST", "PSH", "ACK", "URG": tcp/segment.cpp's canonical order.
 const std::vector<std::string>& flag_names() {
-  static const std::vector<std::string> names = {"SYN", "FIN", "RST", "PSH", "ACK", "URG"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    const std::string all = tcp::flags_to_string(0x3f);
+    std::size_t start = 0;
+    while (start <= all.size()) {
+      const std::size_t comma = std::min(all.find(',', start), all.size());
+      out.push_back(all.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return out;
+  }();
   return names;
 }
 
@@ -321,7 +323,11 @@ class Loader {
   void read_top_level(const Object& top);
   void read_hosts(const Value& value, const std::string& path);
   HostSpec read_host_spec(const Value& value, const std::string& path, std::size_t index);
-  void read_tcp(const Value& value, const std::string& path, HostSpec& host);
+  void read_tcp(const Value& value, const std::string& path, const tcp::Profile& profile,
+                HostSpec& host);
+  // One knob of a host's "tcp" object, read by its type in the table (tcp/knobs.hpp).
+  void read_knob(const tcp::Knob& knob, const Value& value, const std::string& path,
+                 tcp::TcpConfig& config) const;
   void read_link(const Value& value, const std::string& path);
   void read_link_direction(const Object& object, sim::LinkDirectionConfig& config) const;
   void read_faults(const Value& value, const std::string& path);
@@ -805,121 +811,97 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
                           std::to_string(index) + ")");
   }
 
-  if (const Value* profile = host.find("profile"))
-    spec.profile = read_choice(*profile, host.path_of("profile"), "profile", {"rfc9293", "linux"});
-  if (spec.profile == "linux") {
-    spec.tcp.rto_min = 200 * millisecond;
-    spec.tcp.rto_initial = 1 * second;
-    spec.tcp.rto_max = 120 * second;
-    spec.tcp.fin_wait_2_timeout = 60 * second;  // net.ipv4.tcp_fin_timeout
+  const tcp::Profile* profile = &tcp::profiles().front();
+  if (const Value* name = host.find("profile")) {
+    std::vector<std::string> profile_names;
+    for (const tcp::Profile& candidate : tcp::profiles())
+      profile_names.emplace_back(candidate.name);
+    spec.profile = read_choice(*name, host.path_of("profile"), "profile", profile_names);
+    profile = tcp::find_profile(spec.profile);
   }
-  if (const Value* tcp_knobs = host.find("tcp")) {
-    read_tcp(*tcp_knobs, host.path_of("tcp"), spec);
-  } else {
-    spec.tcp.time_wait = spec.profile == "linux" ? 60 * second : 2 * spec.tcp.msl;
-  }
+  spec.tcp = tcp::profile_config(*profile);
+  const Value* tcp_knobs = host.find("tcp");
+  if (tcp_knobs != nullptr) read_tcp(*tcp_knobs, host.path_of("tcp"), *profile, spec);
   return spec;
 }
 
-void Loader::read_tcp(const Value& value, const std::string& path, HostSpec& host) {
+void Loader::read_knob(const tcp::Knob& knob, const Value& value, const std::string& path,
+                       tcp::TcpConfig& config) const {
+  tcp::KnobValue knob_value;
+  switch (knob.type) {
+    case tcp::KnobType::duration: {
+      knob_value.number = read_duration(value, path);
+      // A duration's min is 0 or 1 ns (tests/tcp/knob_tests.cpp checks).
+      if (knob_value.number < knob.min)
+        fail(value, path, "expected a duration greater than 0, got " + quoted(value.text));
+      if (knob_value.number > knob.max)
+        fail(value, path,
+             std::string(knob.name) + " " + quoted(value.text) + " is longer than " +
+                 duration_text(knob.max) + ": " + std::string(knob.max_reason));
+      break;
+    }
+    case tcp::KnobType::integer:
+      knob_value.number = read_integer(value, path, knob.min, knob.max);
+      break;
+    case tcp::KnobType::boolean:
+      knob_value.number = read_bool(value, path) ? 1 : 0;
+      break;
+    case tcp::KnobType::choice: {
+      const std::vector<std::string> choices(knob.choices.begin(), knob.choices.end());
+      const std::string choice = read_choice(value, path, knob.name, choices);
+      knob_value.number = std::find(choices.begin(), choices.end(), choice) - choices.begin();
+      break;
+    }
+    case tcp::KnobType::integer_or_word:
+      if (value.is_string() && value.text == knob.word) {
+        knob_value.none = true;
+      } else if (value.is_number()) {
+        knob_value.number = read_integer(value, path, knob.min, knob.max);
+      } else {
+        const std::string got = value.is_string()
+                                    ? quoted(value.text)
+                                    : std::string(json::type_description(value.type));
+        fail(value, path,
+             "expected " + integer_range_text(knob.min, knob.max) + " or " + quoted(knob.word) +
+                 ", got " + got);
+      }
+      break;
+  }
+  knob.set(config, knob_value);
+}
+
+void Loader::read_tcp(const Value& value, const std::string& path, const tcp::Profile& profile,
+                      HostSpec& host) {
   const Object knobs(*this, value, path);
   // "window" was the advertised window; it is now the free space of "receive_buffer".
   if (knobs.find("window") != nullptr)
     throw ScenarioError(knobs.key_location("window"),
                         R"(unknown key "window", did you mean "receive_buffer"? (the window advertised is )"
                         R"(the receive buffer's free space))");
-  knobs.allow({"handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max",
-               "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer",
-               "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle",
-               "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout",
-               "retransmit_syn_ack", "retransmit_fin", "reset_unexpected_segments", "half_duplex_close"});
+  std::vector<std::string> names;
+  for (const tcp::Knob& knob : tcp::knobs()) names.emplace_back(knob.name);
+  knobs.allow(names);
   tcp::TcpConfig& config = host.tcp;
-  if (const Value* handshake = knobs.find("handshake"))
-    config.handshake = read_choice(*handshake, knobs.path_of("handshake"), "handshake",
-                                   {"three-way", "two-way"}) == "two-way"
-                           ? tcp::Handshake::two_way
-                           : tcp::Handshake::three_way;
+  for (const tcp::Knob& knob : tcp::knobs())
+    if (const Value* given = knobs.find(knob.name))
+      read_knob(knob, *given, knobs.path_of(knob.name), config);
+
+  // The rules between knobs.
   const Value* msl = knobs.find("msl");
-  if (msl != nullptr) config.msl = read_duration(*msl, knobs.path_of("msl"));
-  if (const Value* time_wait = knobs.find("time_wait")) {
-    config.time_wait = read_duration(*time_wait, knobs.path_of("time_wait"));
-  } else if (host.profile == "linux") {
-    config.time_wait = 60 * second;  // Linux TCP_TIMEWAIT_LEN, whatever the MSL
-  } else {
-    if (msl != nullptr && config.msl > int64_max / 2)
+  if (knobs.find("time_wait") == nullptr && profile.time_wait_is_two_msl) {
+    if (config.msl > int64_max / 2)
       fail(*msl, knobs.path_of("msl"),
            "msl " + quoted(msl->text) + " is too large: TIME_WAIT (2 MSL) overflows 64-bit nanoseconds");
     config.time_wait = 2 * config.msl;
   }
-  if (const Value* isn = knobs.find("isn")) {
-    if (isn->is_string() && isn->text == "random") {
-      config.fixed_isn.reset();
-    } else if (isn->is_number()) {
-      config.fixed_isn = static_cast<std::uint32_t>(read_integer(*isn, knobs.path_of("isn"), 0, 4294967295));
-    } else {
-      fail(*isn, knobs.path_of("isn"),
-           R"(expected an integer between 0 and 4294967295 or "random", got )" +
-               (isn->is_string() ? quoted(isn->text) : std::string(json::type_description(isn->type))));
-    }
-  }
-  const Value* rto_min = knobs.find("rto_min");
-  const Value* rto_max = knobs.find("rto_max");
-  if (const Value* rto_initial = knobs.find("rto_initial"))
-    config.rto_initial = read_positive_duration(*rto_initial, knobs.path_of("rto_initial"));
-  if (rto_min != nullptr) config.rto_min = read_positive_duration(*rto_min, knobs.path_of("rto_min"));
-  if (rto_max != nullptr) config.rto_max = read_positive_duration(*rto_max, knobs.path_of("rto_max"));
   if (config.rto_min > config.rto_max) {
+    const Value* rto_min = knobs.find("rto_min");
+    const Value* rto_max = knobs.find("rto_max");
     const std::string message = "rto_min " + duration_text(config.rto_min) +
                                 " is greater than rto_max " + duration_text(config.rto_max);
     if (rto_max != nullptr) fail(*rto_max, knobs.path_of("rto_max"), message);
     fail(*rto_min, knobs.path_of("rto_min"), message);
   }
-  if (const Value* retries = knobs.find("syn_retries"))
-    config.syn_retries = static_cast<int>(read_integer(*retries, knobs.path_of("syn_retries"), 0, 100));
-  if (const Value* retries = knobs.find("synack_retries"))
-    config.synack_retries =
-        static_cast<int>(read_integer(*retries, knobs.path_of("synack_retries"), 0, 100));
-  if (const Value* retries = knobs.find("data_retries"))
-    config.data_retries = static_cast<int>(read_integer(*retries, knobs.path_of("data_retries"), 0, 100));
-  if (const Value* mss = knobs.find("mss"))
-    config.mss = static_cast<std::uint16_t>(read_integer(*mss, knobs.path_of("mss"), 1, 65535));
-  if (const Value* size = knobs.find("send_buffer"))
-    config.send_buffer =
-        static_cast<std::uint32_t>(read_integer(*size, knobs.path_of("send_buffer"), 1, max_send_buffer));
-  if (const Value* size = knobs.find("receive_buffer"))
-    config.receive_buffer =
-        static_cast<std::uint32_t>(read_integer(*size, knobs.path_of("receive_buffer"), 0, max_receive_buffer));
-  if (const Value* nagle = knobs.find("nagle")) config.nagle = read_bool(*nagle, knobs.path_of("nagle"));
-  if (const Value* delay = knobs.find("delayed_ack")) {
-    config.delayed_ack = read_duration(*delay, knobs.path_of("delayed_ack"));
-    if (config.delayed_ack > max_delayed_ack)
-      fail(*delay, knobs.path_of("delayed_ack"),
-           "delayed_ack " + quoted(delay->text) +
-               R"( is longer than 500ms: RFC 1122 4.2.3.2 delays an ACK at most 0.5 s ("0" turns delayed ACK off))");
-  }
-  if (const Value* threshold = knobs.find("duplicate_ack_threshold"))
-    config.duplicate_ack_threshold =
-        static_cast<int>(read_integer(*threshold, knobs.path_of("duplicate_ack_threshold"), 0, 100));
-  if (const Value* keepalive = knobs.find("keepalive"))
-    config.keepalive = read_bool(*keepalive, knobs.path_of("keepalive"));
-  if (const Value* idle = knobs.find("keepalive_idle"))
-    config.keepalive_idle = read_positive_duration(*idle, knobs.path_of("keepalive_idle"));
-  if (const Value* interval = knobs.find("keepalive_interval"))
-    config.keepalive_interval = read_positive_duration(*interval, knobs.path_of("keepalive_interval"));
-  if (const Value* probes = knobs.find("keepalive_probes"))
-    config.keepalive_probes = static_cast<int>(read_integer(*probes, knobs.path_of("keepalive_probes"), 1, 1000));
-  if (const Value* timeout = knobs.find("user_timeout"))
-    config.user_timeout = read_duration(*timeout, knobs.path_of("user_timeout"));
-  if (const Value* timeout = knobs.find("fin_wait_2_timeout"))
-    config.fin_wait_2_timeout = read_duration(*timeout, knobs.path_of("fin_wait_2_timeout"));
-  if (const Value* retransmit = knobs.find("retransmit_syn_ack"))
-    config.retransmit_syn_ack = read_bool(*retransmit, knobs.path_of("retransmit_syn_ack"));
-  if (const Value* retransmit = knobs.find("retransmit_fin"))
-    config.retransmit_fin = read_bool(*retransmit, knobs.path_of("retransmit_fin"));
-  if (const Value* reset = knobs.find("reset_unexpected_segments"))
-    config.reset_unexpected_segments = read_bool(*reset, knobs.path_of("reset_unexpected_segments"));
-  if (const Value* half_duplex = knobs.find("half_duplex_close"))
-    config.half_duplex_close = read_bool(*half_duplex, knobs.path_of("half_duplex_close"));
 }
 
 void Loader::read_link(const Value& value, const std::string& path) {
@@ -1085,16 +1067,15 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   const Object object(*this, value, path);
   Action action;
   action.where = location(value, path);
-  const std::string kind = read_choice(object.require("action"), object.path_of("action"), "action",
-                                       {"listen", "connect", "send", "read", "stop_reading", "resume_reading",
-                                        "close", "abort", "crash", "reboot"});
+  std::vector<std::string> action_names;
+  for (const ActionInfo& info : actions()) action_names.emplace_back(info.name);
+  const std::string name =
+      read_choice(object.require("action"), object.path_of("action"), "action", action_names);
+  const ActionInfo& info = *find_action(name);
+  const ActionKind kind = info.kind;
+  action.kind = kind;
   std::vector<std::string> allowed = {"at", "host", "action"};
-  if (kind == "listen") allowed.insert(allowed.end(), {"port", "backlog", "name", "read"});
-  if (kind == "connect") allowed.insert(allowed.end(), {"to", "port", "local_port", "name", "read"});
-  if (kind == "send") allowed.insert(allowed.end(), {"connection", "data", "bytes"});
-  if (kind == "read") allowed.insert(allowed.end(), {"connection", "bytes"});
-  if (kind == "stop_reading" || kind == "resume_reading" || kind == "close" || kind == "abort")
-    allowed.push_back("connection");
+  allowed.insert(allowed.end(), info.keys.begin(), info.keys.end());
   object.allow(allowed);
   const auto read_mode = [&] {
     if (const Value* read = object.find("read"))
@@ -1111,8 +1092,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   action.host = read_host(object.require("host"), object.path_of("host"));
   const std::string& host_name = host_names_[static_cast<std::size_t>(action.host)];
 
-  if (kind == "listen") {
-    action.kind = ActionKind::listen;
+  if (kind == ActionKind::listen) {
     action.port = read_port(object.require("port"), object.path_of("port"));
     if (const Value* backlog = object.find("backlog"))
       action.backlog = static_cast<int>(read_integer(*backlog, object.path_of("backlog"), 1, 65535));
@@ -1130,8 +1110,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       declare_name(action.name, action.host, true, true, value, path);
     }
     ++listens_per_host_[static_cast<std::size_t>(action.host)];
-  } else if (kind == "connect") {
-    action.kind = ActionKind::connect;
+  } else if (kind == ActionKind::connect) {
     const Value& to = object.require("to");
     if (read_host(to, object.path_of("to")) == action.host)
       fail(to, object.path_of("to"), "host " + quoted(host_name) + " cannot connect to itself");
@@ -1148,21 +1127,11 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       declare_name(action.name, action.host, false, false, *name, object.path_of("name"));
     }
     ++connects_per_host_[static_cast<std::size_t>(action.host)];
-  } else if (kind == "crash") {
-    action.kind = ActionKind::crash;
-  } else if (kind == "reboot") {
-    action.kind = ActionKind::reboot;
-  } else {
-    if (kind == "send") action.kind = ActionKind::send;
-    if (kind == "read") action.kind = ActionKind::read;
-    if (kind == "stop_reading") action.kind = ActionKind::stop_reading;
-    if (kind == "resume_reading") action.kind = ActionKind::resume_reading;
-    if (kind == "close") action.kind = ActionKind::close;
-    if (kind == "abort") action.kind = ActionKind::abort;
+  } else if (kind != ActionKind::crash && kind != ActionKind::reboot) {
     const Value& connection = object.require("connection");
     action.connection = read_string(connection, object.path_of("connection"));
     check_connection_in_timeline(action.connection, action.host, connection, object.path_of("connection"));
-    if (kind == "send") {
+    if (kind == ActionKind::send) {
       const Value* data = object.find("data");
       const Value* bytes = object.find("bytes");
       if (data != nullptr && bytes != nullptr)
@@ -1182,7 +1151,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       } else {
         fail(value, path, R"(missing required key "data" or "bytes")");
       }
-    } else if (kind == "read") {
+    } else if (kind == ActionKind::read) {
       if (const Value* bytes = object.find("bytes"))
         action.read_bytes = static_cast<std::size_t>(read_integer(*bytes, object.path_of("bytes"), 1, 4294967295));
     }
@@ -1298,7 +1267,9 @@ int Loader::connection_owner(const std::string& name, const Value& value, const 
 
 void Loader::read_expect(const Value& value, const std::string& path) {
   const Object expect(*this, value, path);
-  expect.allow({"final_states", "states", "app_events", "segments", "received", "counts", "never"});
+  std::vector<std::string> keys;
+  for (const ExpectationKey& key : expectation_keys()) keys.emplace_back(key.name);
+  expect.allow(keys);
   Expectations& out = scenario_.expect;
 
   if (const Value* final_states = expect.find("final_states")) {
@@ -1512,34 +1483,46 @@ void Loader::check_counter(const std::string& counter, const Object& counts) con
   if (dot != std::string::npos) {
     const std::string head = counter.substr(0, dot);
     const std::string rest = counter.substr(dot + 1);
-    if (head == "link") {
-      if (rest == "dropped" || rest == "expired" || rest == "duplicated" || rest == "delayed") return;
-    } else if (std::find(host_names_.begin(), host_names_.end(), head) != host_names_.end()) {
-      tcp::AppEventKind event = tcp::AppEventKind::connected;
-      if (std::find(host_counter_names().begin(), host_counter_names().end(), rest) != host_counter_names().end() ||
-          tcp::parse_app_event(rest, event))
+    const bool link = head == "link";
+    const bool host = std::find(host_names_.begin(), host_names_.end(), head) != host_names_.end();
+    for (const CounterInfo& info : counters()) {
+      if (info.link != link || !(link || host)) continue;
+      if (info.counter == Counter::event) {
+        tcp::AppEventKind event = tcp::AppEventKind::connected;
+        if (tcp::parse_app_event(rest, event)) return;
+      } else if (info.counter == Counter::sent_flag) {
+        const auto& flags = flag_names();
+        if (rest.rfind("sent.", 0) == 0 &&
+            std::find(flags.begin(), flags.end(), rest.substr(5)) != flags.end())
+          return;
+      } else if (rest == info.name) {
         return;
-      std::uint8_t flags = 0;
-      if (rest.rfind("sent.", 0) == 0 && std::find(flag_names().begin(), flag_names().end(), rest.substr(5)) != flag_names().end() &&
-          tcp::parse_flags(rest.substr(5), flags))
-        return;
+      }
     }
   }
-  std::vector<std::string> vocabulary = {"link.dropped", "link.expired", "link.duplicated", "link.delayed"};
+  // Suggestions: the link's counters, then per host its events, its plain counters, its flags.
+  std::vector<std::string> vocabulary;
+  for (const CounterInfo& info : counters())
+    if (info.link) vocabulary.push_back(link_counter_name(info.counter));
   for (const auto& host : host_names_) {
     for (const auto& event : app_event_names()) vocabulary.push_back(host + "." + event);
-    for (const auto& suffix : host_counter_names()) vocabulary.push_back(host + "." + suffix);
+    for (const CounterInfo& info : counters())
+      if (!info.link && info.counter != Counter::event && info.counter != Counter::sent_flag)
+        vocabulary.push_back(counter_name(host, info.counter));
     for (const auto& flag : flag_names()) vocabulary.push_back(host + ".sent." + flag);
   }
-  std::string message;
+  std::string message = "unknown counter " + quoted(counter);
   if (const auto suggestion = closest(counter, vocabulary)) {
-    message = "unknown counter " + quoted(counter) + ", did you mean " + quoted(*suggestion) + "?";
+    message += ", did you mean " + quoted(*suggestion) + "?";
   } else {
-    message = "unknown counter " + quoted(counter) +
-              R"(, expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", )"
-              R"("<host>.retransmissions", "<host>.fast_retransmissions", "<host>.window_probes", )"
-              R"("<host>.keepalive_probes", "<host>.discarded", "<host>.connections", "<host>.bytes_received", )"
-              R"("link.dropped", "link.expired", "link.duplicated" or "link.delayed")";
+    // , expected "<host>.<event>", "<host>.sent", ... or "link.delayed"
+    std::vector<std::string> forms;
+    for (const CounterInfo& info : counters())
+      forms.push_back(info.link ? link_counter_name(info.counter)
+                                : counter_name("<host>", info.counter));
+    message += ", expected ";
+    for (std::size_t i = 0; i < forms.size(); ++i)
+      message += (i == 0 ? "" : i + 1 == forms.size() ? " or " : ", ") + quoted(forms[i]);
   }
   throw ScenarioError(counts.key_location(counter), message);
 }

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "runner/vocabulary.hpp"
 #include "sim/link.hpp"
 #include "sim/random.hpp"
 #include "sim/scheduler.hpp"
@@ -325,30 +326,31 @@ class Simulation {
       // Wireshark: the data that follows once the window opens is new, not a retransmission.
       note_stream(view, effect.purpose != tcp::SendPurpose::window_probe);
       trace_segment(TraceKind::send, from, effect.connection, view, std::string(effect.reason));
-      count(host_name(from) + ".sent");
+      count(counter_name(host_name(from), Counter::sent));
       switch (effect.purpose) {
         case tcp::SendPurpose::fast_retransmission:
-          count(host_name(from) + ".fast_retransmissions");
+          count(counter_name(host_name(from), Counter::fast_retransmissions));
           break;
         case tcp::SendPurpose::window_probe:
-          count(host_name(from) + ".window_probes");
+          count(counter_name(host_name(from), Counter::window_probes));
           break;
         case tcp::SendPurpose::keepalive_probe:
-          count(host_name(from) + ".keepalive_probes");
+          count(counter_name(host_name(from), Counter::keepalive_probes));
           break;
         default:
           break;
       }
+      // The "<host>.sent.<FLAG>" family (runner/vocabulary.cpp).
       for (std::uint8_t bit = 1; bit != 0x40; bit = static_cast<std::uint8_t>(bit << 1)) {
         if ((view.flags & bit) != 0) count(host_name(from) + ".sent." + tcp::flags_to_string(bit));
       }
-      if (view.retransmission) count(host_name(from) + ".retransmissions");
+      if (view.retransmission) count(counter_name(host_name(from), Counter::retransmissions));
     }
     const sim::LinkVerdict verdict = link_.transmit(now(), effect.packet, direction);
     if (verdict.dropped) {
       if (record_) {
         trace_segment(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
-        count("link.dropped");
+        count(link_counter_name(Counter::link_dropped));
       }
       return;
     }
@@ -371,12 +373,12 @@ class Simulation {
           TraceEvent& event = trace_segment(TraceKind::duplicate, from, effect.connection,
                                             flight.view, delivery.cause);
           event.deadline = delivery.time;
-          count("link.duplicated");
+          count(link_counter_name(Counter::link_duplicated));
         } else if (delivery.delayed && !delivery.expired) {
           TraceEvent& event = trace_segment(TraceKind::delay, from, effect.connection,
                                             flight.view, delivery.cause);
           event.deadline = delivery.time;
-          count("link.delayed");
+          count(link_counter_name(Counter::link_delayed));
         }
       }
       scheduler_.schedule_at(delivery.time, &Simulation::on_delivery, this, slot);
@@ -389,7 +391,7 @@ class Simulation {
     if (flight.expired) {
       if (record_) {
         trace_segment(TraceKind::expire, 1 - to, tcp::no_connection, flight.view, flight.cause);
-        count("link.expired");
+        count(link_counter_name(Counter::link_expired));
       }
     } else {
       if (record_) trace_segment(TraceKind::deliver, to, tcp::no_connection, flight.view, {});
@@ -544,9 +546,11 @@ class Simulation {
             event.app_event = effect.app_event;
             event.data = effect.data;
             event.text = std::string(effect.reason);
+            // The "<host>.<event>" family (runner/vocabulary.cpp).
             count(host_name(h) + "." + std::string(tcp::app_event_name(effect.app_event)));
             if (!effect.data.empty()) {
-              count(host_name(h) + ".bytes_received", static_cast<std::int64_t>(effect.data.size()));
+              count(counter_name(host_name(h), Counter::bytes_received),
+                    static_cast<std::int64_t>(effect.data.size()));
             }
           }
           break;
@@ -555,7 +559,7 @@ class Simulation {
             TraceSegment view = arriving_ ? arriving_view_ : describe(effect.packet, 0);
             trace_segment(TraceKind::discard, h, effect.connection, view,
                           std::string(effect.reason));
-            count(host_name(h) + ".discarded");
+            count(counter_name(host_name(h), Counter::discarded));
           }
           break;
         case Effect::Kind::connection_open:
@@ -673,7 +677,7 @@ class Simulation {
                    std::to_string(effect.tuple.local.port) + " - " +
                    tcp::address_to_string(effect.tuple.remote.address) + ":" +
                    std::to_string(effect.tuple.remote.port);
-      count(host_name(h) + ".connections");
+      count(counter_name(host_name(h), Counter::connections));
     }
   }
 

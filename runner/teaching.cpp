@@ -4,6 +4,8 @@
 #include <filesystem>
 
 #include "runner/scenario_loader.hpp"
+#include "runner/text_wrap.hpp"
+#include "tcp/knobs.hpp"
 
 namespace tcpsim::runner {
 
@@ -61,35 +63,8 @@ constexpr std::array<TeachingEntry, 9> catalogue{{
      "old-duplicate-data-no-time-wait", "001, 004", "RFC 9293 3.4.1; RFC 6528"},
 }};
 
-std::string bool_text(bool value) { return value ? "true" : "false"; }
-
 constexpr std::size_t width = 96;  // the catalogue's lines, indent included, stay within this
 constexpr std::string_view indent = "            ";
-
-// Word-wraps `text` to lines of at most `line_width` characters, each starting with `prefix`.
-void write_wrapped(std::ostream& out, std::string_view text, std::size_t line_width,
-                   std::string_view prefix) {
-  const std::size_t width = line_width - prefix.size();
-  std::size_t column = 0;
-  while (!text.empty()) {
-    const std::size_t space = text.find(' ');
-    const std::string_view word = text.substr(0, space);
-    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
-    if (word.empty()) continue;
-    if (column > 0 && column + 1 + word.size() > width) {
-      out << "\n";
-      column = 0;
-    }
-    if (column == 0) {
-      out << prefix << word;
-      column = word.size();
-    } else {
-      out << ' ' << word;
-      column += 1 + word.size();
-    }
-  }
-  out << "\n";
-}
 
 // One scenario of a pair: its name, the knob's value on each host, its summary.
 bool write_scenario(std::ostream& out, std::string_view role, std::string_view name,
@@ -120,19 +95,9 @@ std::span<const TeachingEntry> teaching_catalogue() { return catalogue; }
 
 std::optional<std::string> teaching_knob_value(const tcp::TcpConfig& config,
                                                std::string_view knob) {
-  if (knob == "handshake") {
-    return config.handshake == tcp::Handshake::two_way ? "two-way" : "three-way";
-  }
-  if (knob == "reset_unexpected_segments") return bool_text(config.reset_unexpected_segments);
-  if (knob == "retransmit_syn_ack") return bool_text(config.retransmit_syn_ack);
-  if (knob == "retransmit_fin") return bool_text(config.retransmit_fin);
-  if (knob == "keepalive") return bool_text(config.keepalive);
-  if (knob == "half_duplex_close") return bool_text(config.half_duplex_close);
-  if (knob == "time_wait") return format_duration(config.time_wait);
-  if (knob == "isn") {
-    return config.fixed_isn ? std::to_string(*config.fixed_isn) : std::string("random");
-  }
-  return std::nullopt;
+  const tcp::Knob* row = tcp::find_knob(knob);
+  if (row == nullptr || !row->teaching) return std::nullopt;
+  return tcp::knob_value_text(*row, row->get(config));
 }
 
 std::string scenario_summary(const std::string& description) {

@@ -29,8 +29,9 @@ struct TeachingEntry {
 // The catalogue, in the order of a connection's life (open, idle, close, reuse).
 std::span<const TeachingEntry> teaching_catalogue();
 
-// The value of one catalogue knob in a host's effective configuration, spelt as the scenario
-// format spells it ("two-way", "0s", "random", "1000", "false"); nullopt for any other key.
+// The value of one teaching knob (tcp/knobs.hpp) in a host's effective configuration, spelt as
+// the scenario format spells it ("two-way", "0s", "random", "1000", "false"); nullopt for any
+// other key.
 std::optional<std::string> teaching_knob_value(const tcp::TcpConfig& config, std::string_view knob);
 
 // A scenario's one-line summary: its description up to the end of the first sentence (what

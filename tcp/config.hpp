@@ -1,6 +1,7 @@
-// The knobs of one host's TCP, with their documented defaults (docs/scenario-format.md).
-// Defaults follow the RFCs; the "linux" profile is a named set of deviations, and the teaching
-// variants (two-way handshake, no TIME_WAIT) are off unless a scenario turns them on.
+// The knobs of one host's TCP. The defaults here are the "rfc9293" profile's and follow the
+// RFCs; tcp/knobs.cpp holds each knob's JSON key, range and documentation line, and the "linux"
+// profile as a named set of deviations (docs/scenario-format.md is generated from it). The
+// teaching variants (two-way handshake, no TIME_WAIT) are off unless a scenario turns them on.
 #pragma once
 
 #include <cstdint>

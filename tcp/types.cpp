@@ -6,7 +6,7 @@ namespace tcpsim::tcp {
 
 namespace {
 
-constexpr std::array<std::string_view, state_count> state_names{
+constexpr std::array<std::string_view, state_count> state_table{
     "CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
     "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK", "TIME_WAIT",
 };
@@ -16,7 +16,7 @@ constexpr std::array<std::string_view, timer_kind_count> timer_names{
     "fin_wait_2",
 };
 
-constexpr std::array<std::string_view, app_event_kind_count> app_event_names{
+constexpr std::array<std::string_view, app_event_kind_count> app_event_table{
     "connected", "accepted", "data",      "end_of_stream", "closed",
     "reset",     "refused",  "timed_out", "aborted",
 };
@@ -25,18 +25,20 @@ constexpr std::array<std::string_view, app_event_kind_count> app_event_names{
 
 std::string_view state_name(State state) {
   const auto index = static_cast<std::size_t>(state);
-  return index < state_names.size() ? state_names[index] : std::string_view("?");
+  return index < state_table.size() ? state_table[index] : std::string_view("?");
 }
 
 bool parse_state(std::string_view text, State& state_out) {
-  for (std::size_t i = 0; i < state_names.size(); ++i) {
-    if (state_names[i] == text) {
+  for (std::size_t i = 0; i < state_table.size(); ++i) {
+    if (state_table[i] == text) {
       state_out = static_cast<State>(i);
       return true;
     }
   }
   return false;
 }
+
+std::span<const std::string_view> state_names() { return state_table; }
 
 std::string_view timer_name(TimerKind kind) {
   const auto index = static_cast<std::size_t>(kind);
@@ -45,17 +47,19 @@ std::string_view timer_name(TimerKind kind) {
 
 std::string_view app_event_name(AppEventKind kind) {
   const auto index = static_cast<std::size_t>(kind);
-  return index < app_event_names.size() ? app_event_names[index] : std::string_view("?");
+  return index < app_event_table.size() ? app_event_table[index] : std::string_view("?");
 }
 
 bool parse_app_event(std::string_view text, AppEventKind& kind_out) {
-  for (std::size_t i = 0; i < app_event_names.size(); ++i) {
-    if (app_event_names[i] == text) {
+  for (std::size_t i = 0; i < app_event_table.size(); ++i) {
+    if (app_event_table[i] == text) {
       kind_out = static_cast<AppEventKind>(i);
       return true;
     }
   }
   return false;
 }
+
+std::span<const std::string_view> app_event_names() { return app_event_table; }
 
 }  // namespace tcpsim::tcp

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +31,7 @@ inline constexpr int state_count = 11;
 // "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT" (netstat spelling).
 std::string_view state_name(State state);
 bool parse_state(std::string_view text, State& state_out);
+std::span<const std::string_view> state_names();  // in the enum's order
 
 // Every timer a connection can run. The connection holds one deadline per kind (one place for
 // the timers); the driver only arms and disarms what the effects say.
@@ -64,6 +66,7 @@ inline constexpr int app_event_kind_count = 9;
 // "timed_out", "aborted"
 std::string_view app_event_name(AppEventKind kind);
 bool parse_app_event(std::string_view text, AppEventKind& kind_out);
+std::span<const std::string_view> app_event_names();  // in the enum's order
 
 // A host-local connection number: 1, 2, 3 ... in order of creation, never reused within a
 // host's life (a crash does not reset it), so traces can name connections stably.

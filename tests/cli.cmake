@@ -134,3 +134,22 @@ done
 echo "all ${#mechanisms[@]} mechanisms listed"
 ]=] $<TARGET_FILE:tcpsim> "${teaching_mechanisms}"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+
+# `tcpsim list --knobs` (tcp/knobs.cpp): the text listing, and the Markdown and schema forms are
+# exactly what docs/scenario-format.md and docs/scenario.schema.json hold; a bad --format is a
+# usage error (exit 2).
+add_test(NAME cli:list-knobs
+         COMMAND bash -c [=[
+set -uo pipefail
+text=$("$0" list --knobs) || { echo "FAIL: tcpsim list --knobs exited $?"; exit 1; }
+grep -q '^time_wait .* teaching$' <<<"$text" || { echo "FAIL: no time_wait line"; exit 1; }
+markdown=$("$0" list --knobs --format markdown) || { echo "FAIL: --format markdown"; exit 1; }
+[[ $(cat docs/scenario-format.md) == *"$markdown"* ]] ||
+  { echo "FAIL: the markdown table is not the one in docs/scenario-format.md"; exit 1; }
+schema=$("$0" list --knobs --format schema) || { echo "FAIL: --format schema"; exit 1; }
+grep -q '"handshake": {' <<<"$schema" || { echo "FAIL: no handshake in the schema"; exit 1; }
+"$0" list --knobs --format yaml >/dev/null 2>&1; status=$?
+[ "$status" -eq 2 ] || { echo "FAIL: --format yaml exited $status, expected 2"; exit 1; }
+echo "list --knobs: text, markdown and schema"
+]=] $<TARGET_FILE:tcpsim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

@@ -14,6 +14,7 @@
 
 #include "runner/scenario_loader.hpp"
 #include "runner/teaching.hpp"
+#include "tcp/knobs.hpp"
 
 using namespace tcpsim::runner;
 using Json = nlohmann::json;
@@ -80,6 +81,21 @@ TEST_CASE("the teaching catalogue names distinct mechanisms and distinct scenari
     CHECK(!entry.seeds.empty());
     // The setting that turns the mechanism off is spelt with the knob's own key.
     CHECK(entry.turn_off.starts_with("\"" + std::string(entry.knob) + "\": "));
+  }
+}
+
+TEST_CASE("the catalogue's knobs are the knob table's teaching knobs, both ways") {
+  std::set<std::string_view> named;
+  for (const auto& entry : teaching_catalogue()) {
+    INFO(entry.mechanism << ": " << entry.knob);
+    const tcpsim::tcp::Knob* knob = tcpsim::tcp::find_knob(entry.knob);
+    REQUIRE(knob != nullptr);
+    CHECK(knob->teaching);
+    named.insert(entry.knob);
+  }
+  for (const auto& knob : tcpsim::tcp::knobs()) {
+    INFO(knob.name);
+    if (knob.teaching) CHECK(named.count(knob.name) == 1);
   }
 }
 

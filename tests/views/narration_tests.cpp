@@ -147,6 +147,8 @@ runner::TraceEvent event_of(runner::TraceKind kind, int host, tcp::ConnectionId 
 TEST_CASE("every reason literal in tcp/*.cpp has a Chinese translation") {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(source_dir + "/tcp")) {
+    // The knob table's strings are documentation for people, never a reason in a trace.
+    if (entry.path().filename() == "knobs.cpp") continue;
     if (entry.path().extension() == ".cpp") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());

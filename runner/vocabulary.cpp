@@ -1,0 +1,137 @@
+#include "runner/vocabulary.hpp"
+
+#include <array>
+
+namespace tcpsim::runner {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> listen_keys{"port", "backlog", "name", "read"};
+constexpr std::array<std::string_view, 5> connect_keys{"to", "port", "local_port", "name", "read"};
+constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes"};
+constexpr std::array<std::string_view, 2> read_keys{"connection", "bytes"};
+constexpr std::array<std::string_view, 1> connection_keys{"connection"};
+
+constexpr std::array action_table{
+    ActionInfo{"listen", ActionKind::listen, listen_keys,
+               "`port` (1 .. 65535, required); `backlog` (1 .. 65535, default 128); `name` "
+               "(default `\"<host>:<port>\"`); `read` (`\"automatic\"` or `\"manual\"`, default "
+               "`\"automatic\"`: the read mode of every connection the listener accepts)"},
+    ActionInfo{"connect", ActionKind::connect, connect_keys,
+               "`to` (the other host, required); `port` (the remote port, required); "
+               "`local_port` (1 .. 65535, default the next ephemeral port); `name`; `read` "
+               "(`\"automatic\"` or `\"manual\"`, default `\"automatic\"`)"},
+    ActionInfo{"send", ActionKind::send, send_keys,
+               "`connection` (required), and exactly one of `data` (non-empty string: its UTF-8 "
+               "bytes) or `bytes` (1 .. 134217728, 128 MiB: that many bytes of "
+               "`abcdefghijklmnopqrstuvwxyz` repeated, starting at `a`)"},
+    ActionInfo{"read", ActionKind::read, read_keys,
+               "`connection` (required); `bytes` (1 .. 4294967295: read at most this many; "
+               "absent: everything the receive buffer holds)"},
+    ActionInfo{"stop_reading", ActionKind::stop_reading, connection_keys,
+               "`connection` (required): the connection switches to manual reads"},
+    ActionInfo{"resume_reading", ActionKind::resume_reading, connection_keys,
+               "`connection` (required): back to automatic reads; everything buffered is read "
+               "at once"},
+    ActionInfo{"close", ActionKind::close, connection_keys,
+               "`connection` (required): orderly close (FIN)"},
+    ActionInfo{"abort", ActionKind::abort, connection_keys,
+               "`connection` (required): ABORT (RST)"},
+    ActionInfo{"crash", ActionKind::crash, {},
+               "none: the host loses all state silently and discards what arrives"},
+    ActionInfo{"reboot", ActionKind::reboot, {},
+               "none: the host is up again with no connections and no listeners"},
+};
+
+constexpr std::array expectation_table{
+    ExpectationKey{"final_states", "object: connection name → state at the end of the run"},
+    ExpectationKey{"states",
+                   "object: connection name → non-empty array of states: every state the "
+                   "connection was in, in order, from its first"},
+    ExpectationKey{"app_events",
+                   "object: connection name → array, the connection's complete list of events "
+                   "in order. Each entry is an event name, or `{ \"event\": name, \"at\": "
+                   "duration, \"data\": string }` with `at` and `data` optional; `data` (the "
+                   "exact bytes delivered) only for `data` events"},
+    ExpectationKey{"segments",
+                   "array: the complete list of segments sent, in order. Each entry: `from` "
+                   "(host, required), `flags` (exact flags, required, `\"\"` for none), `seq`, "
+                   "`ack` (integers, relative to the ISNs as Wireshark shows them, may be "
+                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time)"},
+    ExpectationKey{"received",
+                   "object: connection name → everything the connection's application "
+                   "received, the concatenation of its `data` events, as one of: a string (its "
+                   "UTF-8 bytes, exactly); `{ \"data\": string }` (the same); `{ \"bytes\": N }` "
+                   "(N 0 .. 134217728: exactly the bytes one `send` with `\"bytes\": N` "
+                   "produces, the pattern from `a`); `{ \"length\": N }` (N ≥ 0: only how many "
+                   "bytes)"},
+    ExpectationKey{"counts", "object: counter → integer ≥ 0, see below"},
+    ExpectationKey{"never",
+                   "array of things that must not happen, each exactly one of: `{ \"segment\": "
+                   "{ \"from\"?, \"flags\"?, \"flags_contain\"? } }`; `{ \"event\": name, "
+                   "\"host\"?, \"connection\"? }`; `{ \"state\": name, \"host\"?, "
+                   "\"connection\"? }` (a `connection` given with `host` must belong to it)"},
+};
+
+constexpr std::array counter_table{
+    CounterInfo{Counter::event, false, "<event>",
+                "application events of that kind on the host, e.g. `server.accepted`"},
+    CounterInfo{Counter::sent, false, "sent", "segments the host sent"},
+    CounterInfo{Counter::sent_flag, false, "sent.<FLAG>",
+                "segments the host sent with that flag (upper case: `client.sent.SYN`)"},
+    CounterInfo{Counter::retransmissions, false, "retransmissions",
+                "retransmitted segments (the trace's `\"retx\":true`)"},
+    CounterInfo{Counter::fast_retransmissions, false, "fast_retransmissions",
+                "segments retransmitted on duplicate ACKs (RFC 5681 3.2)"},
+    CounterInfo{Counter::window_probes, false, "window_probes",
+                "zero-window probes sent (RFC 9293 3.8.6.1)"},
+    CounterInfo{Counter::keepalive_probes, false, "keepalive_probes",
+                "keepalive probes sent (RFC 1122 4.2.3.6)"},
+    CounterInfo{Counter::discarded, false, "discarded", "arriving segments TCP dropped"},
+    CounterInfo{Counter::connections, false, "connections", "connections ever created on the host"},
+    CounterInfo{Counter::bytes_received, false, "bytes_received",
+                "bytes delivered to the host's applications (in `data` events)"},
+    CounterInfo{Counter::link_dropped, true, "dropped", "segments the link dropped"},
+    CounterInfo{Counter::link_expired, true, "expired",
+                "segments the link expired (older than MSL)"},
+    CounterInfo{Counter::link_duplicated, true, "duplicated", "segments the link duplicated"},
+    CounterInfo{Counter::link_delayed, true, "delayed",
+                "segments held back beyond the normal delay (a `delay` or `hold` rule, or random "
+                "reordering)"},
+};
+
+}  // namespace
+
+std::span<const ActionInfo> actions() { return action_table; }
+
+const ActionInfo* find_action(std::string_view name) {
+  for (const ActionInfo& action : action_table)
+    if (action.name == name) return &action;
+  return nullptr;
+}
+
+std::string_view action_name(ActionKind kind) {
+  for (const ActionInfo& action : action_table)
+    if (action.kind == kind) return action.name;
+  return "?";
+}
+
+std::span<const ExpectationKey> expectation_keys() { return expectation_table; }
+
+std::span<const CounterInfo> counters() { return counter_table; }
+
+const CounterInfo& counter_info(Counter counter) {
+  for (const CounterInfo& info : counter_table)
+    if (info.counter == counter) return info;
+  return counter_table.front();  // unreachable: every Counter has a row (tests check)
+}
+
+std::string counter_name(std::string_view host, Counter counter) {
+  return std::string(host) + "." + std::string(counter_info(counter).name);
+}
+
+std::string link_counter_name(Counter counter) {
+  return "link." + std::string(counter_info(counter).name);
+}
+
+}  // namespace tcpsim::runner

@@ -1,0 +1,205 @@
+#include "tcp/knobs.hpp"
+
+#include <array>
+
+namespace tcpsim::tcp {
+
+namespace {
+
+using knob_detail::get;
+using knob_detail::set;
+
+constexpr std::array<std::string_view, 2> handshake_choices{"three-way", "two-way"};
+// In the order of enum class Handshake: a choice is held as its index.
+static_assert(static_cast<int>(Handshake::three_way) == 0);
+static_assert(static_cast<int>(Handshake::two_way) == 1);
+
+constexpr std::int64_t u32_max = 4294967295;
+constexpr Duration positive = 1 * nanosecond;  // a duration's min: "greater than 0"
+
+// Constructors by type, so that each row names only what its type needs.
+struct Access {
+  KnobValue (*get)(const TcpConfig&);
+  void (*set)(TcpConfig&, KnobValue);
+};
+template <auto member>
+constexpr Access access{get<member>, set<member>};
+
+constexpr std::int64_t no_max = no_knob_max;
+
+constexpr Knob make_knob(std::string_view name, KnobType type, std::int64_t min, std::int64_t max,
+                         Access access, std::string_view doc) {
+  Knob knob;
+  knob.name = name;
+  knob.type = type;
+  knob.min = min;
+  knob.max = max;
+  knob.doc = doc;
+  knob.get = access.get;
+  knob.set = access.set;
+  return knob;
+}
+constexpr Knob duration_knob(std::string_view name, Duration min, Duration max,
+                             std::string_view max_reason, Access access, std::string_view doc) {
+  Knob knob = make_knob(name, KnobType::duration, min, max, access, doc);
+  knob.max_reason = max_reason;
+  return knob;
+}
+constexpr Knob integer_knob(std::string_view name, std::int64_t min, std::int64_t max,
+                            Access access, std::string_view doc) {
+  return make_knob(name, KnobType::integer, min, max, access, doc);
+}
+constexpr Knob boolean_knob(std::string_view name, Access access, std::string_view doc) {
+  return make_knob(name, KnobType::boolean, 0, 1, access, doc);
+}
+constexpr Knob choice_knob(std::string_view name, std::span<const std::string_view> choices,
+                           Access access, std::string_view doc) {
+  Knob knob = make_knob(name, KnobType::choice, 0, static_cast<std::int64_t>(choices.size()) - 1,
+                        access, doc);
+  knob.choices = choices;
+  return knob;
+}
+constexpr Knob integer_or_word_knob(std::string_view name, std::int64_t min, std::int64_t max,
+                                    std::string_view word, Access access, std::string_view doc) {
+  Knob knob = make_knob(name, KnobType::integer_or_word, min, max, access, doc);
+  knob.word = word;
+  return knob;
+}
+constexpr Knob teaching(Knob knob) {
+  knob.teaching = true;
+  return knob;
+}
+
+constexpr std::array knob_table{
+    teaching(choice_knob("handshake", handshake_choices, access<&TcpConfig::handshake>,
+                         "the opening handshake (RFC 9293 3.5); `\"two-way\"` sends no third "
+                         "segment (teaching variant)")),
+    duration_knob("msl", 0, no_max, "", access<&TcpConfig::msl>,
+                  "the host's idea of the maximum segment lifetime (RFC 9293 3.4.1)"),
+    teaching(duration_knob("time_wait", 0, no_max, "", access<&TcpConfig::time_wait>,
+                           "how long TIME_WAIT lasts (RFC 9293 3.10.7.4: 2 MSL); `\"0s\"` turns "
+                           "TIME_WAIT off (teaching variant)")),
+    teaching(integer_or_word_knob("isn", 0, u32_max, "random", access<&TcpConfig::fixed_isn>,
+                                  "a fixed initial sequence number for every connection; "
+                                  "`\"random\"` draws each from the seeded generator (RFC 9293 "
+                                  "3.4.1)")),
+    duration_knob("rto_initial", positive, no_max, "", access<&TcpConfig::rto_initial>,
+                  "the retransmission timeout before any RTT sample (RFC 6298 2.1)"),
+    duration_knob("rto_min", positive, no_max, "", access<&TcpConfig::rto_min>,
+                  "the least retransmission timeout (RFC 6298 2.4), at most `rto_max`"),
+    duration_knob("rto_max", positive, no_max, "", access<&TcpConfig::rto_max>,
+                  "the greatest retransmission timeout (RFC 6298 2.5)"),
+    integer_knob("syn_retries", 0, 100, access<&TcpConfig::syn_retries>,
+                 "SYN retransmissions before giving up (Linux tcp_syn_retries)"),
+    integer_knob("synack_retries", 0, 100, access<&TcpConfig::synack_retries>,
+                 "SYN-ACK retransmissions before giving up (Linux tcp_synack_retries)"),
+    integer_knob("data_retries", 0, 100, access<&TcpConfig::data_retries>,
+                 "retransmissions of data or a FIN before giving up (Linux tcp_retries2)"),
+    integer_knob("mss", 1, 65535, access<&TcpConfig::mss>,
+                 "our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 3.7.1)"),
+    integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
+                 "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
+                 "most 64 MiB)"),
+    integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
+                 "bytes received and not yet read, and out-of-order bytes (at most 16 MiB); the "
+                 "window advertised is its free space, at most 65535 (RFC 9293 3.8.6)"),
+    boolean_knob("nagle", access<&TcpConfig::nagle>,
+                 "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY"),
+    duration_knob("delayed_ack", 0, 500 * millisecond,
+                  "RFC 1122 4.2.3.2 delays an ACK at most 0.5 s (\"0\" turns delayed ACK off)",
+                  access<&TcpConfig::delayed_ack>,
+                  "delayed ACK (RFC 1122 4.2.3.2, RFC 9293 3.8.6.3); `\"0\"` turns it off"),
+    integer_knob("duplicate_ack_threshold", 0, 100, access<&TcpConfig::duplicate_ack_threshold>,
+                 "duplicate ACKs that trigger a fast retransmit (RFC 5681 3.2); 0 turns fast "
+                 "retransmit off"),
+    teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
+                          "keepalive probes on an idle connection (RFC 1122 4.2.3.6)")),
+    duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
+                  "idle time before the first keepalive probe"),
+    duration_knob("keepalive_interval", positive, no_max, "",
+                  access<&TcpConfig::keepalive_interval>, "time between keepalive probes"),
+    integer_knob("keepalive_probes", 1, 1000, access<&TcpConfig::keepalive_probes>,
+                 "unanswered keepalive probes before the connection is dropped (`timed_out`)"),
+    duration_knob("user_timeout", 0, no_max, "", access<&TcpConfig::user_timeout>,
+                  "how long data may stay unacknowledged before the connection gives up "
+                  "(RFC 9293 3.8.4, RFC 5482); `\"0\"` turns it off"),
+    duration_knob("fin_wait_2_timeout", 0, no_max, "", access<&TcpConfig::fin_wait_2_timeout>,
+                  "how long FIN_WAIT_2 waits for the peer's FIN (not in the RFCs: Linux "
+                  "tcp_fin_timeout); `\"0\"` turns it off"),
+    teaching(boolean_knob("retransmit_syn_ack", access<&TcpConfig::retransmit_syn_ack>,
+                          "retransmit a lost SYN-ACK (RFC 9293 3.8.1); `false` is a teaching "
+                          "variant")),
+    teaching(boolean_knob("retransmit_fin", access<&TcpConfig::retransmit_fin>,
+                          "retransmit a lost FIN (RFC 9293 3.8.1); `false` is a teaching "
+                          "variant")),
+    teaching(boolean_knob("reset_unexpected_segments",
+                          access<&TcpConfig::reset_unexpected_segments>,
+                          "answer a segment no connection wants with a RST (RFC 9293 "
+                          "3.10.7.1-4); `false` drops it silently (teaching variant)")),
+    teaching(boolean_knob("half_duplex_close", access<&TcpConfig::half_duplex_close>,
+                          "RFC 1122 4.2.2.13 half-duplex close: data unread at or arriving after "
+                          "CLOSE draws a RST (teaching variant)")),
+};
+
+// Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
+constexpr std::array linux_settings{
+    KnobSetting{"time_wait", {60 * second}, "TCP_TIMEWAIT_LEN, whatever `msl` says"},
+    KnobSetting{"rto_min", {200 * millisecond}, "TCP_RTO_MIN"},
+    KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
+    KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
+};
+
+constexpr std::array profile_table{
+    Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
+            {}, true},
+    Profile{"linux", "Linux's TIME_WAIT, RTO bounds and FIN_WAIT_2 timeout", linux_settings,
+            false},
+};
+
+}  // namespace
+
+std::span<const Knob> knobs() { return knob_table; }
+
+const Knob* find_knob(std::string_view name) {
+  for (const Knob& knob : knob_table)
+    if (knob.name == name) return &knob;
+  return nullptr;
+}
+
+std::string knob_value_text(const Knob& knob, KnobValue value) {
+  switch (knob.type) {
+    case KnobType::duration: return format_duration(value.number);
+    case KnobType::integer: return std::to_string(value.number);
+    case KnobType::boolean: return value.number != 0 ? "true" : "false";
+    case KnobType::choice: {
+      const auto index = static_cast<std::size_t>(value.number);
+      return index < knob.choices.size() ? std::string(knob.choices[index]) : "?";
+    }
+    case KnobType::integer_or_word:
+      return value.none ? std::string(knob.word) : std::to_string(value.number);
+  }
+  return "?";
+}
+
+std::span<const Profile> profiles() { return profile_table; }
+
+const Profile* find_profile(std::string_view name) {
+  for (const Profile& profile : profile_table)
+    if (profile.name == name) return &profile;
+  return nullptr;
+}
+
+const KnobSetting* find_setting(const Profile& profile, std::string_view knob) {
+  for (const KnobSetting& setting : profile.settings)
+    if (setting.knob == knob) return &setting;
+  return nullptr;
+}
+
+TcpConfig profile_config(const Profile& profile) {
+  TcpConfig config;
+  for (const KnobSetting& setting : profile.settings)
+    if (const Knob* knob = find_knob(setting.knob)) knob->set(config, setting.value);
+  return config;
+}
+
+}  // namespace tcpsim::tcp
