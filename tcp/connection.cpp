@@ -20,6 +20,17 @@ constexpr std::uint16_t window_field(std::uint32_t window) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(window, 0xFFFFU));
 }
 
+// RFC 6298 5.5's doubling, bounded by `ceiling` and without overflow.
+constexpr Duration doubled(Duration value, Duration ceiling) {
+  return value > ceiling / 2 ? ceiling : value * 2;
+}
+
+// RFC 6298 5.7: the RTO after a SYN or SYN-ACK timed out, once data transmission begins.
+constexpr Duration rto_after_syn_timeout = 3 * second;
+
+// The RTT estimator's sums in 128 bits: with RTTs of decades they pass 2^63 - 1 ns.
+__extension__ typedef __int128 WideDuration;
+
 }  // namespace
 
 bool reset_for_segment(const Segment& arriving, Segment& reset_out) {
@@ -98,6 +109,7 @@ void Connection::start_control_block(SeqNum isn) {
   fin_seq_ = 0;
   peer_mss_ = default_mss;
   retransmissions_ = 0;
+  syn_timed_out_ = false;
   ack_owed_ = false;
   reset_rto();
 }
@@ -120,7 +132,7 @@ void Connection::open_active(Time now, SeqNum isn, Output& out) {
   rtt_timing_ = true;
   rtt_seq_ = snd_.nxt;
   rtt_start_ = now;
-  set_timer(TimerKind::retransmission, now + rto_, out);
+  set_timer(TimerKind::retransmission, deadline_after(now, rto_), out);
   update_user_timeout(now, out, false);
 }
 
@@ -366,7 +378,7 @@ void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
     rtt_timing_ = true;
     rtt_seq_ = snd_.nxt;
     rtt_start_ = now;
-    set_timer(TimerKind::retransmission, now + rto_, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, rto_), out);
     update_user_timeout(now, out, false);
     return;
   }
@@ -441,7 +453,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     send_syn_ack(out);
     retransmissions_ = 0;
     reset_rto();
-    set_timer(TimerKind::retransmission, now + rto_, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, rto_), out);
     return;
   }
   // RFC 9293 3.10.7.3 fifth: neither SYN nor RST: drop.
@@ -535,7 +547,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
     case Arrival::retransmitted_fin:
       // RFC 9293 3.10.7.4 (TIME-WAIT): acknowledge it, and restart the 2 MSL timeout.
       send_ack(out);
-      set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
     case Arrival::syn:
       if (state_ == State::syn_received && passive_open_) {
@@ -672,7 +684,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
         change_state(State::fin_wait_2, "RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in FIN_WAIT_1",
                      out);
         if (config_.fin_wait_2_timeout > 0) {
-          set_timer(TimerKind::fin_wait_2, now + config_.fin_wait_2_timeout, out);
+          set_timer(TimerKind::fin_wait_2, deadline_after(now, config_.fin_wait_2_timeout), out);
         }
       }
       return true;
@@ -733,9 +745,15 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
   if (snd_.una == snd_.nxt) {
     // RFC 6298 5.2: all outstanding data acknowledged: turn off the timer.
     cancel_timer(TimerKind::retransmission, out);
+    // RFC 1122 4.2.3.6: a keepalive timer that found data outstanding starts again now.
+    if (timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
+        (state_ == State::established || state_ == State::close_wait ||
+         state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
+      arm_keepalive(now, out);
+    }
   } else {
     // RFC 6298 5.3: new data acknowledged: restart the timer.
-    set_timer(TimerKind::retransmission, now + rto_, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, rto_), out);
   }
   update_user_timeout(now, out, true);
 }
@@ -752,8 +770,8 @@ void Connection::take_rtt_sample(Time now, SeqNum ack) {
   } else {
     // RFC 6298 2.3 with alpha = 1/8, beta = 1/4, in integer nanoseconds.
     const Duration error = srtt_ > sample ? srtt_ - sample : sample - srtt_;
-    rttvar_ = (3 * rttvar_ + error) / 4;
-    srtt_ = (7 * srtt_ + sample) / 8;
+    rttvar_ = static_cast<Duration>((WideDuration{3} * rttvar_ + error) / 4);
+    srtt_ = static_cast<Duration>((WideDuration{7} * srtt_ + sample) / 8);
   }
   rto_ = computed_rto();
 }
@@ -965,7 +983,7 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
     case State::time_wait:
       // "TIME-WAIT: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
       ack_owed_ = true;
-      set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
     default:
       // "CLOSE-WAIT, CLOSING, LAST-ACK: Remain" (the FIN was already received).
@@ -1131,7 +1149,7 @@ bool Connection::transmit_pending(Time now, Output& out) {
   }
   // RFC 6298 5.1: start the timer when data is sent and it is not running.
   if (sent_any && timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
-    set_timer(TimerKind::retransmission, now + rto_, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, rto_), out);
   }
   if (sent_any) update_user_timeout(now, out, false);
   update_persist(now, out);
@@ -1206,7 +1224,7 @@ void Connection::update_persist(Time now, Output& out) {
   if (timers_[static_cast<int>(TimerKind::persist)] != time_never) return;
   if (persist_backoff_ == 0) persist_backoff_ = rto_;
   cancel_timer(TimerKind::retransmission, out);
-  set_timer(TimerKind::persist, now + persist_backoff_, out);
+  set_timer(TimerKind::persist, deadline_after(now, persist_backoff_), out);
 }
 
 void Connection::send_window_probe(Output& out) {
@@ -1232,7 +1250,8 @@ void Connection::send_window_probe(Output& out) {
 
 void Connection::arm_keepalive(Time now, Output& out) {
   if (!config_.keepalive) return;
-  set_timer(TimerKind::keepalive, std::max(now, last_heard_ + config_.keepalive_idle), out);
+  set_timer(TimerKind::keepalive,
+            std::max(now, deadline_after(last_heard_, config_.keepalive_idle)), out);
 }
 
 void Connection::send_keepalive_probe(Output& out) {
@@ -1246,7 +1265,7 @@ void Connection::send_keepalive_probe(Output& out) {
 
 void Connection::schedule_delayed_ack(Time now, Output& out) {
   if (timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) return;
-  set_timer(TimerKind::delayed_ack, now + config_.delayed_ack, out);
+  set_timer(TimerKind::delayed_ack, deadline_after(now, config_.delayed_ack), out);
 }
 
 void Connection::on_ack_sent(Output& out) {
@@ -1265,7 +1284,7 @@ void Connection::update_user_timeout(Time now, Output& out, bool progress) {
   // Measured from the last progress: the send of the oldest unacknowledged octet, or the last
   // ACK of new data.
   if (progress || timers_[static_cast<int>(TimerKind::user_timeout)] == time_never) {
-    set_timer(TimerKind::user_timeout, now + config_.user_timeout, out);
+    set_timer(TimerKind::user_timeout, deadline_after(now, config_.user_timeout), out);
   }
 }
 
@@ -1274,6 +1293,12 @@ void Connection::update_user_timeout(Time now, Output& out, bool progress) {
 // ---------------------------------------------------------------------------------------------
 
 void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
+  // A deadline past the end of representable time never comes: the timer is not armed at all
+  // (docs/design.md, "Time"), and one armed before is cancelled.
+  if (deadline == time_never) {
+    cancel_timer(kind, out);
+    return;
+  }
   timers_[static_cast<int>(kind)] = deadline;
   Effect effect;
   effect.kind = Effect::Kind::timer_set;
@@ -1305,17 +1330,28 @@ Duration Connection::clamp_rto(Duration rto) const {
 // RFC 6298 2.1: before any RTT measurement, RTO = the initial value.
 void Connection::reset_rto() { rto_ = clamp_rto(config_.rto_initial); }
 
+// RFC 6298 5.7: "If the timer expires awaiting the ACK of a SYN segment and the TCP
+// implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
+// seconds when data transmission begins (i.e., after the three-way handshake completes)." By
+// Karn's rule the handshake gave no RTT sample then; the next sample computes the RTO afresh
+// (RFC 6298 5.7's note: it may "collapse" back down).
+void Connection::fall_back_rto_after_syn_timeout() {
+  if (!syn_timed_out_ || has_rtt_sample_ || rto_ >= rto_after_syn_timeout) return;
+  rto_ = clamp_rto(rto_after_syn_timeout);
+}
+
 // RFC 6298 2.2/2.3: RTO = SRTT + max(G, K*RTTVAR) with K = 4, then the bounds of 2.4 and 2.5.
 // G, the clock granularity, is 1 ms here.
 Duration Connection::computed_rto() const {
   constexpr Duration clock_granularity = 1 * millisecond;
-  return clamp_rto(srtt_ + std::max(clock_granularity, 4 * rttvar_));
+  const WideDuration rto = WideDuration{srtt_} + std::max<WideDuration>(clock_granularity,
+                                                                       WideDuration{4} * rttvar_);
+  return clamp_rto(static_cast<Duration>(std::min<WideDuration>(rto, time_never)));
 }
 
 // RFC 6298 5.5: RTO = RTO * 2, with the maximum of 2.5 applied.
 void Connection::back_off_rto() {
-  const Duration ceiling = std::max(config_.rto_min, config_.rto_max);
-  rto_ = rto_ > ceiling / 2 ? ceiling : clamp_rto(rto_ * 2);
+  rto_ = clamp_rto(doubled(rto_, std::max(config_.rto_min, config_.rto_max)));
 }
 
 int Connection::retry_limit() const {
@@ -1353,6 +1389,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         return;
       }
       ++retransmissions_;
+      if (!syn_acknowledged_) syn_timed_out_ = true;  // RFC 6298 5.7, applied in ESTABLISHED
       rtt_timing_ = false;  // Karn: no sample from a retransmitted segment
       duplicate_acks_ = 0;
       const bool syn_ack_off = !syn_acknowledged_ && state_ == State::syn_received &&
@@ -1366,8 +1403,8 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         retransmit_oldest(out, SendPurpose::retransmission,
                           "RFC 6298 5.4: the retransmission timer expired");  // RFC 6298 5.4
       }
-      back_off_rto();                                           // RFC 6298 5.5
-      set_timer(TimerKind::retransmission, now + rto_, out);    // RFC 6298 5.6
+      back_off_rto();                                                     // RFC 6298 5.5
+      set_timer(TimerKind::retransmission, deadline_after(now, rto_), out);  // RFC 6298 5.6
       return;
     }
     case TimerKind::time_wait:
@@ -1381,18 +1418,24 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       // rto_max). The connection is kept as long as the peer answers.
       if (!(offered_window() == 0 && (unsent_bytes() > 0 || window_probe_outstanding_))) return;
       send_window_probe(out);
-      persist_backoff_ = std::min(persist_backoff_ * 2, std::max(config_.rto_min, config_.rto_max));
-      set_timer(TimerKind::persist, now + persist_backoff_, out);
+      persist_backoff_ = doubled(persist_backoff_, std::max(config_.rto_min, config_.rto_max));
+      set_timer(TimerKind::persist, deadline_after(now, persist_backoff_), out);
       return;
     case TimerKind::keepalive: {
       if (!config_.keepalive || state_ == State::time_wait) return;
       const bool idle = now - last_heard_ >= config_.keepalive_idle;
       const bool busy = snd_.una != snd_.nxt || unsent_bytes() > 0;
-      if (!idle || busy) {
-        // Heard from the peer since, or data is in flight (the retransmission timer watches it).
+      if (!idle) {
+        // Heard from the peer since: the idle time counts from that segment.
         keepalive_probes_sent_ = 0;
-        set_timer(TimerKind::keepalive,
-                  std::max(now + 1, last_heard_ + config_.keepalive_idle), out);
+        set_timer(TimerKind::keepalive, deadline_after(last_heard_, config_.keepalive_idle), out);
+        return;
+      }
+      if (busy) {
+        // RFC 1122 4.2.3.6 / RFC 9293 3.8.4: keepalives "MUST only be sent when no sent data is
+        // outstanding"; the retransmission timer watches the data, and gives up through the
+        // data retries. The timer is armed again when the send queue drains (acknowledge).
+        keepalive_probes_sent_ = 0;
         return;
       }
       if (keepalive_probes_sent_ >= config_.keepalive_probes) {
@@ -1402,7 +1445,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       }
       ++keepalive_probes_sent_;
       send_keepalive_probe(out);
-      set_timer(TimerKind::keepalive, now + config_.keepalive_interval, out);
+      set_timer(TimerKind::keepalive, deadline_after(now, config_.keepalive_interval), out);
       return;
     }
     case TimerKind::delayed_ack:
@@ -1442,6 +1485,7 @@ void Connection::change_state(State to, std::string_view reason, Output& out) {
 
 void Connection::enter_established(std::string_view reason, Output& out) {
   change_state(State::established, reason, out);
+  fall_back_rto_after_syn_timeout();
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
   app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, reason, out);
@@ -1461,7 +1505,7 @@ void Connection::enter_time_wait(Time now, std::string_view reason, Output& out)
     return;
   }
   change_state(State::time_wait, reason, out);
-  set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+  set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
 }
 
 void Connection::enter_closed(std::string_view reason, AppEventKind event, Output& out) {

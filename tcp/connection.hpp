@@ -185,6 +185,7 @@ class Connection {
   void cancel_all_timers(Output& out);
   Duration clamp_rto(Duration rto) const;
   void reset_rto();
+  void fall_back_rto_after_syn_timeout();
   void back_off_rto();
   Duration computed_rto() const;
   int retry_limit() const;
@@ -217,6 +218,7 @@ class Connection {
   SeqNum listen_isn_ = 0;
   std::uint16_t peer_mss_ = 536;
   int retransmissions_ = 0;
+  bool syn_timed_out_ = false;  // the timer expired awaiting the ACK of our SYN (RFC 6298 5.7)
   bool ack_owed_ = false;  // an ACK must leave before the current call returns
   std::string_view ack_reason_;  // why, when it is worth telling (a duplicate ACK)
 
