@@ -23,6 +23,17 @@ constexpr std::uint16_t window_field(std::uint32_t window) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(window, 0xFFFFU));
 }
 
+// RFC 6298 5.5's doubling, bounded by `ceiling` and without overflow.
+constexpr Duration doubled(Duration value, Duration ceiling) {
+  return value > ceiling / 2 ? ceiling : value * 2;
+}
+
+// RFC 6298 5.7: the RTO after a SYN or SYN-ACK timed out, once data transmission begins.
+constexpr Duration rto_after_syn_timeout = 3 * second;
+
+// The RTT estimator's sums in 128 bits: with RTTs of decades they pass 2^63 - 1 ns.
+__extension__ typedef __int128 WideDuration;
+
 // A state change the transition table does not have (or, in debug builds, made by another
 // function than the table names): a bug in the core, never an input error.
 [[noreturn]] void transition_error(State from, State to, Rule rule, const char* caller,
@@ -172,7 +183,7 @@ void Connection::open_active(Time now, SeqNum isn, Output& out) {
   tcb_.rtt_timing = true;
   tcb_.rtt_seq = tcb_.snd.nxt;
   tcb_.rtt_start = now;
-  set_timer(TimerKind::retransmission, now + tcb_.rto, out);
+  set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   update_user_timeout(now, out, false);
 }
 
@@ -416,7 +427,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   tcb_.rtt_timing = true;
   tcb_.rtt_seq = tcb_.snd.nxt;
   tcb_.rtt_start = now;
-  set_timer(TimerKind::retransmission, now + tcb_.rto, out);
+  set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   update_user_timeout(now, out, false);
 }
 
@@ -480,7 +491,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     send_syn_ack(out);
     tcb_.retransmissions = 0;
     reset_rto();
-    set_timer(TimerKind::retransmission, now + tcb_.rto, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
     return;
   }
   // RFC 9293 3.10.7.3 fifth: neither SYN nor RST: drop.
@@ -575,7 +586,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
     case Arrival::retransmitted_fin:
       // RFC 9293 3.10.7.4 (TIME-WAIT): acknowledge it, and restart the 2 MSL timeout.
       send_ack(out);
-      set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
     case Arrival::syn:
       if (state_ == State::syn_received && passive_open_) {
@@ -703,7 +714,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       if (tcb_.fin_acknowledged && !view.fin) {
         change_state(State::fin_wait_2, Rule::fin_acknowledged_in_fin_wait_1, out);
         if (config_.fin_wait_2_timeout > 0) {
-          set_timer(TimerKind::fin_wait_2, now + config_.fin_wait_2_timeout, out);
+          set_timer(TimerKind::fin_wait_2, deadline_after(now, config_.fin_wait_2_timeout), out);
         }
       }
       return true;
@@ -763,9 +774,15 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
   if (tcb_.snd.una == tcb_.snd.nxt) {
     // RFC 6298 5.2: all outstanding data acknowledged: turn off the timer.
     cancel_timer(TimerKind::retransmission, out);
+    // RFC 1122 4.2.3.6: a keepalive timer that found data outstanding starts again now.
+    if (timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
+        (state_ == State::established || state_ == State::close_wait ||
+         state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
+      arm_keepalive(now, out);
+    }
   } else {
     // RFC 6298 5.3: new data acknowledged: restart the timer.
-    set_timer(TimerKind::retransmission, now + tcb_.rto, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
   update_user_timeout(now, out, true);
 }
@@ -782,8 +799,8 @@ void Connection::take_rtt_sample(Time now, SeqNum ack) {
   } else {
     // RFC 6298 2.3 with alpha = 1/8, beta = 1/4, in integer nanoseconds.
     const Duration error = tcb_.srtt > sample ? tcb_.srtt - sample : sample - tcb_.srtt;
-    tcb_.rttvar = (3 * tcb_.rttvar + error) / 4;
-    tcb_.srtt = (7 * tcb_.srtt + sample) / 8;
+    tcb_.rttvar = static_cast<Duration>((WideDuration{3} * tcb_.rttvar + error) / 4);
+    tcb_.srtt = static_cast<Duration>((WideDuration{7} * tcb_.srtt + sample) / 8);
   }
   tcb_.rto = computed_rto();
 }
@@ -996,7 +1013,7 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
     case State::time_wait:
       // "TIME-WAIT: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
       tcb_.ack_owed = true;
-      set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
     default:
       // "CLOSE-WAIT, CLOSING, LAST-ACK: Remain" (the FIN was already received).
@@ -1170,7 +1187,7 @@ bool Connection::transmit_pending(Time now, Output& out) {
   }
   // RFC 6298 5.1: start the timer when data is sent and it is not running.
   if (sent_any && timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
-    set_timer(TimerKind::retransmission, now + tcb_.rto, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
   if (sent_any) update_user_timeout(now, out, false);
   update_persist(now, out);
@@ -1247,7 +1264,7 @@ void Connection::update_persist(Time now, Output& out) {
   if (timers_[static_cast<int>(TimerKind::persist)] != time_never) return;
   if (tcb_.persist_backoff == 0) tcb_.persist_backoff = tcb_.rto;
   cancel_timer(TimerKind::retransmission, out);
-  set_timer(TimerKind::persist, now + tcb_.persist_backoff, out);
+  set_timer(TimerKind::persist, deadline_after(now, tcb_.persist_backoff), out);
 }
 
 void Connection::send_window_probe(Output& out) {
@@ -1273,7 +1290,8 @@ void Connection::send_window_probe(Output& out) {
 
 void Connection::arm_keepalive(Time now, Output& out) {
   if (!config_.keepalive) return;
-  set_timer(TimerKind::keepalive, std::max(now, last_heard_ + config_.keepalive_idle), out);
+  set_timer(TimerKind::keepalive,
+            std::max(now, deadline_after(last_heard_, config_.keepalive_idle)), out);
 }
 
 void Connection::send_keepalive_probe(Output& out) {
@@ -1287,7 +1305,7 @@ void Connection::send_keepalive_probe(Output& out) {
 
 void Connection::schedule_delayed_ack(Time now, Output& out) {
   if (timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) return;
-  set_timer(TimerKind::delayed_ack, now + config_.delayed_ack, out);
+  set_timer(TimerKind::delayed_ack, deadline_after(now, config_.delayed_ack), out);
 }
 
 void Connection::on_ack_sent(Output& out) {
@@ -1306,7 +1324,7 @@ void Connection::update_user_timeout(Time now, Output& out, bool progress) {
   // Measured from the last progress: the send of the oldest unacknowledged octet, or the last
   // ACK of new data.
   if (progress || timers_[static_cast<int>(TimerKind::user_timeout)] == time_never) {
-    set_timer(TimerKind::user_timeout, now + config_.user_timeout, out);
+    set_timer(TimerKind::user_timeout, deadline_after(now, config_.user_timeout), out);
   }
 }
 
@@ -1315,6 +1333,12 @@ void Connection::update_user_timeout(Time now, Output& out, bool progress) {
 // ---------------------------------------------------------------------------------------------
 
 void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
+  // A deadline past the end of representable time never comes: the timer is not armed at all
+  // (docs/design.md, "Time"), and one armed before is cancelled.
+  if (deadline == time_never) {
+    cancel_timer(kind, out);
+    return;
+  }
   timers_[static_cast<int>(kind)] = deadline;
   Effect effect;
   effect.kind = Effect::Kind::timer_set;
@@ -1346,17 +1370,28 @@ Duration Connection::clamp_rto(Duration rto) const {
 // RFC 6298 2.1: before any RTT measurement, RTO = the initial value.
 void Connection::reset_rto() { tcb_.rto = clamp_rto(config_.rto_initial); }
 
+// RFC 6298 5.7: "If the timer expires awaiting the ACK of a SYN segment and the TCP
+// implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
+// seconds when data transmission begins (i.e., after the three-way handshake completes)." By
+// Karn's rule the handshake gave no RTT sample then; the next sample computes the RTO afresh
+// (RFC 6298 5.7's note: it may "collapse" back down).
+void Connection::fall_back_rto_after_syn_timeout() {
+  if (!tcb_.syn_timed_out || tcb_.has_rtt_sample || tcb_.rto >= rto_after_syn_timeout) return;
+  tcb_.rto = clamp_rto(rto_after_syn_timeout);
+}
+
 // RFC 6298 2.2/2.3: RTO = SRTT + max(G, K*RTTVAR) with K = 4, then the bounds of 2.4 and 2.5.
 // G, the clock granularity, is 1 ms here.
 Duration Connection::computed_rto() const {
   constexpr Duration clock_granularity = 1 * millisecond;
-  return clamp_rto(tcb_.srtt + std::max(clock_granularity, 4 * tcb_.rttvar));
+  const WideDuration rto = WideDuration{tcb_.srtt} +
+                           std::max<WideDuration>(clock_granularity, WideDuration{4} * tcb_.rttvar);
+  return clamp_rto(static_cast<Duration>(std::min<WideDuration>(rto, time_never)));
 }
 
 // RFC 6298 5.5: RTO = RTO * 2, with the maximum of 2.5 applied.
 void Connection::back_off_rto() {
-  const Duration ceiling = std::max(config_.rto_min, config_.rto_max);
-  tcb_.rto = tcb_.rto > ceiling / 2 ? ceiling : clamp_rto(tcb_.rto * 2);
+  tcb_.rto = clamp_rto(doubled(tcb_.rto, std::max(config_.rto_min, config_.rto_max)));
 }
 
 int Connection::retry_limit() const {
@@ -1396,6 +1431,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         return;
       }
       ++tcb_.retransmissions;
+      if (!tcb_.syn_acknowledged) tcb_.syn_timed_out = true;  // RFC 6298 5.7, in ESTABLISHED
       tcb_.rtt_timing = false;  // Karn: no sample from a retransmitted segment
       tcb_.duplicate_acks = 0;
       const bool syn_ack_off = !tcb_.syn_acknowledged && state_ == State::syn_received &&
@@ -1407,11 +1443,10 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         // Teaching variants: the timer runs (so the connection still gives up in the end) but
         // the lost SYN-ACK or FIN is not sent again.
       } else {
-        retransmit_oldest(out, SendPurpose::retransmission,
-                          Rule::retransmission_timeout);  // RFC 6298 5.4
+        retransmit_oldest(out, SendPurpose::retransmission, Rule::retransmission_timeout);  // 5.4
       }
-      back_off_rto();                                           // RFC 6298 5.5
-      set_timer(TimerKind::retransmission, now + tcb_.rto, out);    // RFC 6298 5.6
+      back_off_rto();                                                          // RFC 6298 5.5
+      set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);  // RFC 6298 5.6
       return;
     }
     case TimerKind::time_wait:
@@ -1426,18 +1461,24 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       if (!(offered_window() == 0 && (unsent_bytes() > 0 || tcb_.window_probe_outstanding))) return;
       send_window_probe(out);
       tcb_.persist_backoff =
-          std::min(tcb_.persist_backoff * 2, std::max(config_.rto_min, config_.rto_max));
-      set_timer(TimerKind::persist, now + tcb_.persist_backoff, out);
+          doubled(tcb_.persist_backoff, std::max(config_.rto_min, config_.rto_max));
+      set_timer(TimerKind::persist, deadline_after(now, tcb_.persist_backoff), out);
       return;
     case TimerKind::keepalive: {
       if (!config_.keepalive || state_ == State::time_wait) return;
       const bool idle = now - last_heard_ >= config_.keepalive_idle;
       const bool busy = tcb_.snd.una != tcb_.snd.nxt || unsent_bytes() > 0;
-      if (!idle || busy) {
-        // Heard from the peer since, or data is in flight (the retransmission timer watches it).
+      if (!idle) {
+        // Heard from the peer since: the idle time counts from that segment.
         tcb_.keepalive_probes_sent = 0;
-        set_timer(TimerKind::keepalive,
-                  std::max(now + 1, last_heard_ + config_.keepalive_idle), out);
+        set_timer(TimerKind::keepalive, deadline_after(last_heard_, config_.keepalive_idle), out);
+        return;
+      }
+      if (busy) {
+        // RFC 1122 4.2.3.6 / RFC 9293 3.8.4: keepalives "MUST only be sent when no sent data is
+        // outstanding"; the retransmission timer watches the data, and gives up through the
+        // data retries. The timer is armed again when the send queue drains (acknowledge).
+        tcb_.keepalive_probes_sent = 0;
         return;
       }
       if (tcb_.keepalive_probes_sent >= config_.keepalive_probes) {
@@ -1446,7 +1487,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       }
       ++tcb_.keepalive_probes_sent;
       send_keepalive_probe(out);
-      set_timer(TimerKind::keepalive, now + config_.keepalive_interval, out);
+      set_timer(TimerKind::keepalive, deadline_after(now, config_.keepalive_interval), out);
       return;
     }
     case TimerKind::delayed_ack:
@@ -1494,6 +1535,7 @@ void Connection::change_state(State to, Rule rule, Output& out, const char* call
 
 void Connection::enter_established(Rule rule, Output& out, const char* caller) {
   change_state(State::established, rule, out, caller);
+  fall_back_rto_after_syn_timeout();
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
   app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, rule, out);
@@ -1511,7 +1553,7 @@ void Connection::enter_time_wait(Time now, Rule rule, Output& out, const char* c
     return;
   }
   change_state(State::time_wait, rule, out, caller);
-  set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+  set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
 }
 
 void Connection::enter_closed(Rule rule, AppEventKind event, Output& out, const char* caller) {

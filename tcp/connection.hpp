@@ -125,6 +125,7 @@ class Connection {
     SeqNum fin_seq = 0;
     std::uint16_t peer_mss = 536;  // RFC 9293 3.7.1: 536 until the peer's MSS option says
     int retransmissions = 0;
+    bool syn_timed_out = false;  // the timer expired awaiting the ACK of our SYN (RFC 6298 5.7)
     bool ack_owed = false;         // an ACK must leave before the current call returns
     Rule ack_rule = Rule::none;    // why, when it is worth telling (a duplicate ACK)
 
@@ -237,6 +238,7 @@ class Connection {
   void cancel_all_timers(Output& out);
   Duration clamp_rto(Duration rto) const;
   void reset_rto();
+  void fall_back_rto_after_syn_timeout();
   void back_off_rto();
   Duration computed_rto() const;
   int retry_limit() const;

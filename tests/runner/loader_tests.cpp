@@ -727,6 +727,22 @@ TEST_CASE("timeline errors", "[loader][errors]") {
         R"(t.json:4:1: error: at $.timeline[0]: missing required key "at")");
 }
 
+TEST_CASE("an action at the end of representable time is rejected", "[loader][errors][time]") {
+  // docs/design.md, "Time": nothing runs at time_never, so an action there would never run.
+  const auto crash_at = [](const std::string& at) {
+    return error_of(minimal("", R"([{"name": "client"}, {"name": "server"}])",
+                            R"([{"at": ")" + at + R"(", "host": "server", "action": "crash"}])"));
+  };
+  CHECK(crash_at("9223372036854775807ns") ==
+        R"(t.json:3:21: error: at $.timeline[0].at: action time "9223372036854775807ns" is the end )"
+        R"(of representable time (2^63-1 ns), when nothing runs: an action must come earlier)");
+  CHECK(crash_at("9223372036.854775807s") ==
+        R"(t.json:3:21: error: at $.timeline[0].at: action time "9223372036.854775807s" is the end )"
+        R"(of representable time (2^63-1 ns), when nothing runs: an action must come earlier)");
+  CHECK(crash_at("9223372036854775806ns") == "no error");
+  CHECK(crash_at("2562047h") == "no error");
+}
+
 TEST_CASE("expectation errors", "[loader][errors]") {
   const std::string timeline = R"([{"at": "0s", "host": "server", "action": "listen", "port": 80},
 {"at": "1s", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1"}])";
