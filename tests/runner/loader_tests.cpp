@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runner/scenario_loader.hpp"
+#include "tcp/knobs.hpp"
 
 #ifndef TCPSIM_SOURCE_DIR
 #define TCPSIM_SOURCE_DIR "."
@@ -908,8 +909,15 @@ TEST_CASE("data transfer knob errors", "[loader][errors][knobs]") {
         at + R"(33: error: at $.hosts[0].tcp.retransmit_synack: unknown key "retransmit_synack", did you mean "retransmit_syn_ack"?)");
   CHECK(tcp_error(R"({"fin_wait2_timeout": "1s"})") ==
         at + R"(33: error: at $.hosts[0].tcp.fin_wait2_timeout: unknown key "fin_wait2_timeout", did you mean "fin_wait_2_timeout"?)");
+  // With no close name, the message lists every knob, in the table's order.
+  std::string every_knob;
+  for (const tcpsim::tcp::Knob& knob : tcpsim::tcp::knobs()) {
+    every_knob += std::string(every_knob.empty() ? "" : ", ") + "\"" + std::string(knob.name) + "\"";
+  }
+  CHECK(every_knob.starts_with(R"("handshake", "msl", "time_wait", "isn", )"));
   CHECK(tcp_error(R"({"send_buf": 1})") ==
-        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of "handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer", "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle", "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout", "retransmit_syn_ack", "retransmit_fin", "reset_unexpected_segments", "half_duplex_close")");
+        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of )" +
+            every_knob);
 }
 
 TEST_CASE("read actions and read modes", "[loader][reads]") {
