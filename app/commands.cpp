@@ -11,6 +11,7 @@
 #include "runner/reference.hpp"
 #include "runner/simulation.hpp"
 #include "runner/teaching.hpp"
+#include "runner/transition_table.hpp"
 #include "runner/trace_format.hpp"
 #include "views/html.hpp"
 #include "views/ladder.hpp"
@@ -325,6 +326,16 @@ int command_list_knobs(const std::string& format) {
   } else {
     write_knob_listing(std::cout);
   }
+  return exit_ok;
+}
+
+int command_list_transitions(const std::string& format) {
+  if (format == "schema") {
+    std::cerr << "tcpsim list --transitions: --format is text or markdown\n";
+    return exit_bad_input;
+  }
+  std::cout << format_transition_table(format == "markdown" ? TableFormat::markdown
+                                                            : TableFormat::text);
   return exit_ok;
 }
 

@@ -39,5 +39,8 @@ int command_list(const std::string& directory);
 int command_list_teaching(const std::string& directory);
 // `list --knobs [--format text|markdown|schema]`: the TCP knobs (tcp/knobs.cpp).
 int command_list_knobs(const std::string& format);
+// `list --transitions [--format text|markdown]`: the TCP core's transition table
+// (tcp/transitions.cpp; docs/design.md embeds the Markdown).
+int command_list_transitions(const std::string& format);
 
 }  // namespace tcpsim::app

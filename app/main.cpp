@@ -77,10 +77,18 @@ int main(int argc, char** argv) {
   bool list_knobs = false;
   list->add_flag("--knobs", list_knobs,
                  "The TCP knobs (tcp/knobs.cpp): value, default per profile, teaching, meaning");
-  std::string knobs_format = "text";
-  list->add_option("--format", knobs_format,
+  // The TCP core's transition table (tcp/transitions.hpp; docs/design.md embeds the Markdown).
+  bool list_transitions = false;
+  list->add_flag("--transitions", list_transitions,
+                 "The TCP state transitions (tcp/transitions.cpp): state, event, new state, "
+                 "rule, citation, function, variant")
+      ->excludes("--teaching")
+      ->excludes("--knobs");
+  std::string list_format = "text";
+  list->add_option("--format", list_format,
                    "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
-                   "(docs/scenario.schema.json's $defs.tcp)")
+                   "(docs/scenario.schema.json's $defs.tcp); with --transitions: text or markdown "
+                   "(docs/design.md's table)")
       ->check(CLI::IsMember({"text", "markdown", "schema"}));
 
   try {
@@ -105,7 +113,8 @@ int main(int argc, char** argv) {
   }
   if (*check) return command_check(check_paths, update);
   if (*validate) return command_validate(validate_files);
-  if (*list && list_knobs) return command_list_knobs(knobs_format);
+  if (*list && list_transitions) return command_list_transitions(list_format);
+  if (*list && list_knobs) return command_list_knobs(list_format);
   if (*list) {
     return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
   }

@@ -19,7 +19,7 @@ struct AppEventRecord {
   Time time = 0;
   tcp::AppEventKind kind = tcp::AppEventKind::connected;
   std::vector<std::uint8_t> data;
-  std::string reason;
+  tcp::Rule rule = tcp::Rule::none;  // why the application is told
 };
 
 // Everything the run learned about one connection, for expectations and views.
