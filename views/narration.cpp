@@ -1,8 +1,6 @@
 // The narration view: one sentence per trace event, in English or Chinese, saying what happened
-// and why. Why one long file (about 1,250 lines): it holds, for every kind of trace event, the
-// English sentence and the Chinese one (two parallel switches that must state the same facts)
-// and the Chinese phrase of every reason the core cites, kept together so that a change to one
-// language is made next to the other. The text helpers it shares are in views/text.hpp.
+// and why; the text helpers it shares with the other views (times, escaping, labels, terminal
+// width and wrapping) are in views/text.hpp.
 #include "views/narration.hpp"
 
 #include <array>
@@ -841,48 +839,6 @@ class Narrator {
   std::size_t stimulus_ = static_cast<std::size_t>(-1);
 };
 
-// ---------------------------------------------------------------------------------------------
-// UTF-8 and terminal width
-
-// Decodes one code point at `position` and advances it; malformed bytes count as one
-// code point each (U+FFFD), so width and wrapping never stall on bad input.
-char32_t decode(std::string_view text, std::size_t& position) {
-  char32_t code = 0;
-  const std::size_t length = text::utf8_sequence(text, position, code);
-  position += length == 0 ? 1 : length;
-  return length == 0 ? 0xFFFD : code;
-}
-
-std::size_t code_point_width(char32_t code) {
-  if (code >= 0x0300 && code <= 0x036F) return 0;  // combining marks
-  const bool wide = (code >= 0x1100 && code <= 0x115F) || (code >= 0x2E80 && code <= 0x303E) ||
-                    (code >= 0x3041 && code <= 0x33FF) || (code >= 0x3400 && code <= 0x4DBF) ||
-                    (code >= 0x4E00 && code <= 0x9FFF) || (code >= 0xA000 && code <= 0xA4CF) ||
-                    (code >= 0xAC00 && code <= 0xD7A3) || (code >= 0xF900 && code <= 0xFAFF) ||
-                    (code >= 0xFE30 && code <= 0xFE4F) || (code >= 0xFF00 && code <= 0xFF60) ||
-                    (code >= 0xFFE0 && code <= 0xFFE6) || (code >= 0x20000 && code <= 0x3FFFD);
-  return wide ? 2 : 1;
-}
-
-bool is_closing_punctuation(char32_t code) {
-  switch (code) {
-    case U'，': case U'。': case U'、': case U'：': case U'；': case U'！': case U'？':
-    case U'）': case U'」': case U'』': case U'”': case U'’': case U'》':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool is_opening_punctuation(char32_t code) {
-  switch (code) {
-    case U'（': case U'「': case U'『': case U'“': case U'‘': case U'《':
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 bool parse_language(std::string_view code, Language& language_out) {
@@ -931,83 +887,6 @@ std::vector<std::string> narrate_run(const runner::Scenario& scenario,
   return sentences;
 }
 
-std::size_t display_width(std::string_view utf8) {
-  std::size_t width = 0;
-  std::size_t position = 0;
-  while (position < utf8.size()) width += code_point_width(decode(utf8, position));
-  return width;
-}
-
-std::string wrap_text(std::string_view utf8, std::string_view prefix, std::size_t width) {
-  // Chunks that never break inside: an ASCII word, or one wide character with the punctuation
-  // that must stay beside it. `space_before` is a space that disappears at a line break.
-  struct Chunk {
-    std::string text;
-    std::size_t width = 0;
-    bool space_before = false;
-  };
-  std::vector<Chunk> chunks;
-  bool pending_space = false;
-  bool glue_next = false;  // the previous chunk ends with opening punctuation
-  bool in_word = false;    // the previous chunk is an ASCII word still being read
-  std::size_t position = 0;
-  while (position < utf8.size()) {
-    const std::size_t start = position;
-    const char32_t code = decode(utf8, position);
-    const std::string_view bytes = utf8.substr(start, position - start);
-    if (code == U' ' || code == U'\n' || code == U'\t') {
-      pending_space = true;
-      in_word = false;
-      continue;
-    }
-    const bool ascii = code < 0x80;
-    const bool joins_previous =
-        !chunks.empty() && !pending_space &&
-        ((ascii && in_word) || glue_next || is_closing_punctuation(code));
-    // "RFC 9293" stays on one line, and "3.000000 秒": a citation split after "RFC", or a unit
-    // away from its number, reads badly.
-    const bool after_rfc = !chunks.empty() && pending_space && ascii && code != U'(' &&
-                           chunks.back().text.size() >= 3 &&
-                           std::string_view(chunks.back().text).substr(
-                               chunks.back().text.size() - 3) == "RFC";
-    const bool unit = !chunks.empty() && pending_space && code == U'秒';
-    if (after_rfc || unit) {
-      chunks.back().text += ' ';
-      chunks.back().width += 1;
-    }
-    if (joins_previous || after_rfc || unit) {
-      chunks.back().text += bytes;
-      chunks.back().width += code_point_width(code);
-    } else {
-      chunks.push_back(Chunk{std::string(bytes), code_point_width(code), pending_space});
-    }
-    pending_space = false;
-    in_word = ascii;
-    glue_next = is_opening_punctuation(code);
-  }
-
-  const std::size_t prefix_width = display_width(prefix);
-  const std::size_t room = width > prefix_width + 10 ? width - prefix_width : 10;
-  std::string out;
-  std::string line;
-  std::size_t line_width = 0;
-  for (const Chunk& chunk : chunks) {
-    const std::size_t gap = (line_width > 0 && chunk.space_before) ? 1 : 0;
-    if (line_width > 0 && line_width + gap + chunk.width > room) {
-      out += std::string(prefix) + line + "\n";
-      line.clear();
-      line_width = 0;
-    } else if (gap > 0) {
-      line += ' ';
-      line_width += 1;
-    }
-    line += chunk.text;
-    line_width += chunk.width;
-  }
-  if (line_width > 0 || out.empty()) out += std::string(prefix) + line + "\n";
-  return out;
-}
-
 std::string explain_header_note(Language language) {
   return language == Language::english
              ? "explain: under each event, one sentence says what happened and why, citing the "
@@ -1021,7 +900,7 @@ constexpr std::string_view narration_prefix = "            | ";
 
 std::string explained_event_block(const std::string& ladder_line, const std::string& sentence) {
   if (ladder_line.empty()) return {};
-  return ladder_line + wrap_text(sentence, narration_prefix, explain_width);
+  return ladder_line + text::wrap_text(sentence, narration_prefix, explain_width);
 }
 
 std::string format_explained_ladder(const runner::Scenario& scenario,

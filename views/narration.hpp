@@ -61,15 +61,6 @@ std::string format_explained_ladder(const runner::Scenario& scenario,
                                     const runner::RunResult& result,
                                     const LadderOptions& options, Language language);
 
-// --- Text helpers (UTF-8) ---
-
-// Terminal columns: East Asian wide and fullwidth characters take two, other characters one.
-std::size_t display_width(std::string_view utf8);
-// Wraps to `width` columns (display width, prefix included), each line starting with `prefix`
-// and ending in '\n'. Breaks at spaces, and between Chinese characters, never inside an ASCII
-// word, never before closing punctuation or after opening punctuation.
-std::string wrap_text(std::string_view utf8, std::string_view prefix, std::size_t width);
-
 // --- Rules and causes ---
 
 // A rule as a sentence ends with it, after a colon. English: "ACK of our SYN-ACK in SYN_RCVD,

@@ -53,6 +53,12 @@ std::string replace_characters(std::string_view text, std::initializer_list<Repl
 std::size_t utf8_sequence(std::string_view text, std::size_t index, char32_t& code_point);
 // Characters (code points) in UTF-8 text, for monospace widths.
 std::size_t utf8_length(std::string_view text);
+// Terminal columns: East Asian wide and fullwidth characters take two, other characters one.
+std::size_t display_width(std::string_view utf8);
+// Wraps to `width` columns (display width, prefix included), each line starting with `prefix`
+// and ending in '\n'. Breaks at spaces, and between Chinese characters, never inside an ASCII
+// word, never before closing punctuation or after opening punctuation.
+std::string wrap_text(std::string_view utf8, std::string_view prefix, std::size_t width);
 // Word-wrapped rows of at most `width` characters; the first row has `first_indent` fewer. A
 // word longer than a row is cut at a character boundary.
 std::vector<std::string> wrap_words(std::string_view text, std::size_t width,
