@@ -1,7 +1,7 @@
 // The RFC 9293 section 3.10 event processing of one connection. Arriving segments are first
 // classified (acceptability, RST, SYN, ACK bit), then the transition for (state, event) acts.
 // Every state_change carries the rule it implements; every discard says why.
-// Why one long file (about 1,500 lines): it is one state machine, and it follows RFC 9293
+// Why one long file (about 1,600 lines): it is one state machine, and it follows RFC 9293
 // 3.10's event processing in the RFC's own order; split by state, each rule's steps would be
 // scattered over several files.
 #include "tcp/connection.hpp"
