@@ -7,9 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 
 #include "runner/expectations.hpp"
+#include "runner/memory_budget.hpp"
+#include "runner/output_file.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/reference.hpp"
@@ -87,6 +90,7 @@ struct RunCommand {
   std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
   std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
   std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
+  std::optional<std::uint64_t> memory_budget;  // --memory-budget: overrides the scenario's
 };
 
 // --svg and --html (views/svg.hpp, views/html.hpp). Sets `stdout_taken` when one goes to stdout.
@@ -149,16 +153,42 @@ int command_run(const RunCommand& options) {
   }
   RunOptions run_options;
   run_options.seed = options.seed;
+  run_options.memory_budget = options.memory_budget;
+  // The JSON Lines trace is written as the run goes (--trace, and stdout when it is the only
+  // output) and the expectations are checked as it goes; only the views keep the whole trace.
+  const bool views = !options.pcap_file.empty() || !options.mermaid_file.empty() ||
+                     !options.svg_file.empty() || !options.html_file.empty();
+  const bool stream_stdout = options.format == "jsonl" && !views;
+  run_options.keep_trace = !stream_stdout;
+  run_options.keep_payloads = !options.pcap_file.empty();
+  run_options.keep_app_data = false;
+  AtomicFile trace_file(options.trace_file);  // nothing stays there unless the run completes
+  std::vector<std::ostream*> jsonl_outputs;
+  if (!options.trace_file.empty()) {
+    std::string error;
+    if (!trace_file.open(error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+    jsonl_outputs.push_back(&trace_file.stream());
+  }
+  if (stream_stdout) jsonl_outputs.push_back(&std::cout);
+  JsonlWriter jsonl(scenario, jsonl_outputs);
+  ExpectationChecker checker(scenario);
+  if (!jsonl_outputs.empty()) run_options.trace_sinks.push_back(&jsonl);
+  run_options.trace_sinks.push_back(&checker);
   const RunResult result = run_scenario(scenario, run_options);
   if (result.error) {
+    // A streamed stdout stops without its closing "end" line.
+    std::cout.flush();
     std::cerr << options.file << ": error: " << *result.error << " (seed " << result.seed
               << ")\n";
     return exit_bad_input;
   }
-  const std::string jsonl = format_jsonl(scenario, result);
+  if (!jsonl_outputs.empty()) jsonl.finish(result);
   if (!options.trace_file.empty()) {
     std::string error;
-    if (!write_file_atomically(options.trace_file, jsonl, error)) {
+    if (!trace_file.commit(error)) {
       std::cerr << "tcpsim: " << error << "\n";
       return exit_bad_input;
     }
@@ -184,11 +214,12 @@ int command_run(const RunCommand& options) {
   }
   bool stdout_taken = false;
   if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) return status;
-  const auto failures = check_expectations(scenario, result);
-  if (stdout_taken) {
-    // stdout carries the diagram; expectation failures still go to stderr below.
+  const auto failures = checker.finish(result);
+  if (stdout_taken || stream_stdout) {
+    // stdout carries the diagram, or the streamed trace; expectation failures still go to
+    // stderr below.
   } else if (options.format == "jsonl") {
-    std::cout << jsonl;
+    std::cout << format_jsonl(scenario, result);
   } else {
     LadderOptions ladder;
     ladder.timers = !options.no_timers;
@@ -224,7 +255,8 @@ int command_run(const RunCommand& options) {
   return exit_ok;
 }
 
-int command_check(const std::vector<std::string>& paths, bool update) {
+int command_check(const std::vector<std::string>& paths, bool update,
+                  std::optional<std::uint64_t> memory_budget) {
   std::vector<std::string> files;
   collect_scenarios(paths, files);
   int passed = 0;
@@ -240,7 +272,16 @@ int command_check(const std::vector<std::string>& paths, bool update) {
       bad_input = true;
       continue;
     }
-    const RunResult result = run_scenario(scenario);
+    // The trace is kept as JSON Lines text only, for the golden comparison.
+    RunOptions run_options;
+    run_options.memory_budget = memory_budget;
+    run_options.keep_trace = false;
+    run_options.keep_payloads = false;
+    run_options.keep_app_data = false;
+    JsonlWriter writer(scenario);
+    ExpectationChecker checker(scenario);
+    run_options.trace_sinks = {&writer, &checker};
+    const RunResult result = run_scenario(scenario, run_options);
     if (result.error) {
       std::cout << "FAIL " << scenario.name << " (" << file << ", seed " << result.seed
                 << ")\n  error: " << *result.error << "\n";
@@ -248,9 +289,10 @@ int command_check(const std::vector<std::string>& paths, bool update) {
       bad_input = true;
       continue;
     }
-    const std::string jsonl = format_jsonl(scenario, result);
+    writer.finish(result);
+    const std::string jsonl = writer.take_text();
     std::vector<std::string> problems;
-    const auto failures = check_expectations(scenario, result);
+    const auto failures = checker.finish(result);
     for (const auto& failure : failures) {
       problems.push_back(failure.where.position() + ": at " + failure.where.json_path + ": " +
                          failure.message);
@@ -338,9 +380,25 @@ int command_list(const std::string& directory) {
   return exit_ok;
 }
 
+// --memory-budget SIZE (runner/memory_budget.hpp), checked as it is parsed.
+CLI::Validator memory_size_validator() {
+  return CLI::Validator(
+      [](std::string& text) {
+        std::string error;
+        return parse_memory_size(text, error) ? std::string() : error;
+      },
+      "SIZE");
+}
+
+std::optional<std::uint64_t> memory_size_option(const CLI::Option* option, const std::string& text) {
+  if (!*option) return std::nullopt;
+  std::string error;
+  return parse_memory_size(text, error);
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_command_line(int argc, char** argv) {
   CLI::App app{"tcpsim: a deterministic TCP simulator. Scenarios replay exactly, byte for byte."};
   app.require_subcommand(1);
 
@@ -379,6 +437,12 @@ int main(int argc, char** argv) {
           ->default_str("1");
   run->add_option("--svg", run_options.svg_file, "Also write the ladder diagram as SVG to FILE ('-': stdout)");
   run->add_option("--html", run_options.html_file, "Also write the stepping HTML page to FILE ('-': stdout)");
+  const std::string memory_budget_help =
+      "Override the scenario's memory budget (\"memory_budget\", default 1GiB): 512MiB, 4GiB, "
+      "or bytes";
+  std::string run_memory_budget;
+  auto* run_memory_option = run->add_option("--memory-budget", run_memory_budget, memory_budget_help)
+                                ->check(memory_size_validator());
 
   std::vector<std::string> check_paths;
   bool update = false;
@@ -386,6 +450,10 @@ int main(int argc, char** argv) {
       "check", "Run scenarios, check their expectations and golden traces");
   check->add_option("paths", check_paths, "Scenario files or directories")->required();
   check->add_flag("--update", update, "Rewrite the golden traces instead of comparing");
+  std::string check_memory_budget;
+  auto* check_memory_option =
+      check->add_option("--memory-budget", check_memory_budget, memory_budget_help)
+          ->check(memory_size_validator());
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
@@ -421,13 +489,17 @@ int main(int argc, char** argv) {
   if (*run) {
     if (*seed_option) run_options.seed = seed;
     if (*realtime_option) run_options.realtime = realtime_speed;
+    run_options.memory_budget = memory_size_option(run_memory_option, run_memory_budget);
     if (run_options.svg_file == "-" && run_options.html_file == "-") {
       std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
       return exit_bad_input;
     }
     return command_run(run_options);
   }
-  if (*check) return command_check(check_paths, update);
+  if (*check) {
+    return command_check(check_paths, update,
+                         memory_size_option(check_memory_option, check_memory_budget));
+  }
   if (*validate) return command_validate(validate_files);
   if (*list && list_knobs) {
     if (knobs_format == "markdown") std::cout << knob_table_markdown();
@@ -439,4 +511,16 @@ int main(int argc, char** argv) {
     return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
   }
   return exit_bad_input;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_command_line(argc, argv);
+  } catch (const std::bad_alloc&) {
+    // The memory budget stops a run before this; what remains is a view or an input larger
+    // than this machine allows (ulimit -v). Reported like bad input, never an abort.
+    std::cerr << "tcpsim: out of memory; lower the memory budget (--memory-budget), write fewer "
+                 "views, or allow the process more memory\n";
+    return exit_bad_input;
+  }
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/memory_budget.hpp"
 #include "sim/link.hpp"
 #include "tcp/config.hpp"
 #include "tcp/segment.hpp"
@@ -163,6 +164,8 @@ struct Scenario {
   std::vector<Action> timeline;  // sorted by time (the loader rejects out-of-order input)
   std::optional<Time> stop_at;   // absent: run until no event is left
   std::uint64_t event_budget = 10'000'000;  // a run that needs more stops with an error
+  // A run that holds more stops with an error (runner/memory_budget.hpp).
+  std::uint64_t memory_budget = default_memory_budget;
   Expectations expect;
 };
 
