@@ -71,8 +71,8 @@ std::string memory_budget_message(std::uint64_t budget, const MemoryUse& use,
          " (trace " + mebibytes(use.trace) + ", connection records " + mebibytes(use.records) +
          ", segments in flight " + mebibytes(use.in_flight) + ", TCP buffers " +
          mebibytes(use.tcp) + "); raise \"memory_budget\" in the scenario or pass " +
-         "--memory-budget (e.g. 4GiB), or keep the trace out of memory: --format jsonl with no " +
-         "other view streams it";
+         "--memory-budget (e.g. 4GiB); tcpsim run --format jsonl without other views streams " +
+         "the trace instead of keeping it";
 }
 
 }  // namespace tcpsim::runner
