@@ -7,12 +7,14 @@
 // The check is linear: it fails (exit 1) when the work exceeds steps_per_item x (rules + sent
 // segments), and when the run does not carry every byte or a rule fires. A scan of every rule
 // for every segment would need rules x segments steps (19.2 billion by default). ctest runs a
-// small instance (bench:expectations-smoke); the figures are in docs/performance.md.
+// small instance (bench:expectations-linear); the figures are in docs/performance.md.
+// `--write FILE` writes the scenario instead, for `tcpsim run FILE`.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include "runner/expectations.hpp"
@@ -79,14 +81,23 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
   std::uint64_t rules = 240'000;
   std::uint64_t segments = 80'000;
+  std::string write_to;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
       rules = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(argv[i], "--segments") == 0 && i + 1 < argc) {
       segments = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--write") == 0 && i + 1 < argc) {
+      write_to = argv[++i];
     } else {
-      fail(std::string("usage: tcpsim_expectation_benchmark [--rules N] [--segments N]"));
+      fail("usage: tcpsim_expectation_benchmark [--rules N] [--segments N] [--write FILE]");
     }
+  }
+  if (!write_to.empty()) {
+    std::ofstream out(write_to, std::ios::binary);
+    out << scenario_text(rules, segments);
+    if (!out.flush()) fail("cannot write " + write_to);
+    return 0;
   }
   auto start = std::chrono::steady_clock::now();
   const std::string text = scenario_text(rules, segments);

@@ -150,7 +150,7 @@ void check_received(const ExpectedReceived& expected, const ConnectionRecord& re
     if (event.kind == tcp::AppEventKind::data) actual.insert(actual.end(), event.data.begin(), event.data.end());
   }
   if (!expected.data || *expected.data == actual) return;
-  const std::vector<std::uint8_t>& want = *expected.data;
+  const SharedBytes& want = *expected.data;
   const auto difference = std::mismatch(want.begin(), want.end(), actual.begin(), actual.end());
   const auto offset = static_cast<std::size_t>(difference.first - want.begin());
   failures.push_back({expected.where, "the data " + expected.connection + " received differs at byte " +

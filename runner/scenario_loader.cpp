@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <limits>
 #include <map>
+#include <memory>
 #include <new>
 #include <numeric>
 #include <optional>
@@ -738,8 +739,17 @@ Scenario Loader::load(const Value& root) {
   top.allow({"tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline",
              "stop_at", "event_budget", "memory_budget", "expect"});
   read_top_level(top);
-  for (const auto& [index, count] : send_patterns_) scenario_.timeline[index].data = pattern_bytes(count);
-  for (const auto& [index, count] : received_patterns_) scenario_.expect.received[index].data = pattern_bytes(count);
+  // One pattern, as long as the longest "bytes": every send and expectation is a prefix of it.
+  std::size_t longest = 0;
+  for (const auto& [index, count] : send_patterns_) longest = std::max(longest, count);
+  for (const auto& [index, count] : received_patterns_) longest = std::max(longest, count);
+  if (!send_patterns_.empty() || !received_patterns_.empty()) {
+    const auto pattern = std::make_shared<const std::vector<std::uint8_t>>(pattern_bytes(longest));
+    for (const auto& [index, count] : send_patterns_) scenario_.timeline[index].data = SharedBytes(pattern, count);
+    for (const auto& [index, count] : received_patterns_) {
+      scenario_.expect.received[index].data = SharedBytes(pattern, count);
+    }
+  }
   return std::move(scenario_);
 }
 
@@ -1156,7 +1166,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
                             R"("data" and "bytes" are exclusive)");
       if (data != nullptr) {
         const std::string text = read_non_empty_string(*data, object.path_of("data"));
-        action.data.assign(text.begin(), text.end());
+        action.data = std::vector<std::uint8_t>(text.begin(), text.end());
       } else if (bytes != nullptr) {
         const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_send_bytes);
         count_pattern(count, *bytes, object.path_of("bytes"));
