@@ -63,7 +63,9 @@ std::string scenario_text(std::uint64_t rules, std::uint64_t segments) {
     switch (k % 6) {
       case 0: text += R"({"segment": {"flags": ")" + urgent_flags(k / 6) + "\"}}"; break;
       case 1: text += R"({"segment": {"flags_contain": ")" + urgent_flags(k / 6) + "\"}}"; break;
-      case 2: text += R"({"segment": {"from": "server", "flags": ")" + urgent_flags(k / 6) + "\"}}"; break;
+      case 2:
+        text += R"({"segment": {"from": "server", "flags": ")" + urgent_flags(k / 6) + "\"}}";
+        break;
       case 3: text += R"({"event": "reset"})"; break;
       case 4: text += R"({"state": "CLOSING", "connection": "c1"})"; break;
       default: text += R"({"event": "timed_out", "host": "server"})"; break;

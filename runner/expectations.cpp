@@ -140,8 +140,9 @@ void check_received(const ExpectedReceived& expected, const ConnectionRecord& re
       if (event.kind == tcp::AppEventKind::data) length += event.length;
     }
     if (length != *expected.length) {
-      failures.push_back({expected.where, expected.connection + " received " + std::to_string(length) +
-                                              " bytes, expected " + std::to_string(*expected.length)});
+      failures.push_back({expected.where, expected.connection + " received " +
+                                              std::to_string(length) + " bytes, expected " +
+                                              std::to_string(*expected.length)});
     }
     return;
   }
@@ -229,7 +230,7 @@ void check_never_events_and_states(const Scenario& scenario, const RunResult& re
   for (auto& row : first_record_entering) row.fill(none);
   for (std::size_t record = 0; record < records; ++record) {
     const ConnectionRecord& connection = result.connections[record];
-    const std::array<std::size_t, 2> selectors{0, static_cast<std::size_t>(connection.host == 1) + 1};
+    const std::array<std::size_t, 2> selectors{0, connection.host == 1 ? 2U : 1U};
     first_told[record].fill(never_seen);
     for (const AppEventRecord& event : connection.app_events) {
       ++steps;
@@ -237,7 +238,8 @@ void check_never_events_and_states(const Scenario& scenario, const RunResult& re
       if (first_told[record][kind] != never_seen) continue;
       first_told[record][kind] = event.time;
       for (const std::size_t selector : selectors) {
-        if (first_record_told[selector][kind] == none) first_record_told[selector][kind] = record;
+        std::size_t& first = first_record_told[selector][kind];
+        if (first == none) first = record;
       }
     }
     for (const tcp::State state : connection.states) {
@@ -246,7 +248,8 @@ void check_never_events_and_states(const Scenario& scenario, const RunResult& re
       if (entered[record].test(which)) continue;
       entered[record].set(which);
       for (const std::size_t selector : selectors) {
-        if (first_record_entering[selector][which] == none) first_record_entering[selector][which] = record;
+        std::size_t& first = first_record_entering[selector][which];
+        if (first == none) first = record;
       }
     }
   }
@@ -292,12 +295,16 @@ ExpectationChecker::ExpectationChecker(const Scenario& scenario)
   std::vector<std::pair<std::uint32_t, std::size_t>> keyed;
   for (std::size_t index = 0; index < scenario.expect.never.size(); ++index) {
     const ExpectedNever& never = scenario.expect.never[index];
-    if (never.kind == ExpectedNever::Kind::segment) keyed.emplace_back(segment_rule_key(never), index);
+    if (never.kind == ExpectedNever::Kind::segment) {
+      keyed.emplace_back(segment_rule_key(never), index);
+    }
   }
   std::sort(keyed.begin(), keyed.end());
   steps_ += keyed.size();
   for (const auto& [key, rule] : keyed) {
-    if (segment_groups_.empty() || segment_groups_.back().key != key) segment_groups_.push_back({key, {}, false});
+    if (segment_groups_.empty() || segment_groups_.back().key != key) {
+      segment_groups_.push_back({key, {}, false});
+    }
     segment_groups_.back().rules.push_back(rule);
   }
 }
@@ -336,9 +343,11 @@ void ExpectationChecker::fire_segment_rules(const TraceEvent& event) {
   std::string description;
   const auto fire = [&](std::uint32_t key) {
     ++steps_;
-    const auto group = std::lower_bound(
-        segment_groups_.begin(), segment_groups_.end(), key,
-        [](const SegmentRuleGroup& candidate, std::uint32_t wanted) { return candidate.key < wanted; });
+    const auto before = [](const SegmentRuleGroup& candidate, std::uint32_t wanted) {
+      return candidate.key < wanted;
+    };
+    const auto group =
+        std::lower_bound(segment_groups_.begin(), segment_groups_.end(), key, before);
     if (group == segment_groups_.end() || group->key != key || group->fired) return;
     group->fired = true;
     if (description.empty()) description = describe_sent(scenario_, event);

@@ -390,7 +390,8 @@ CLI::Validator memory_size_validator() {
       "SIZE");
 }
 
-std::optional<std::uint64_t> memory_size_option(const CLI::Option* option, const std::string& text) {
+std::optional<std::uint64_t> memory_size_option(const CLI::Option* option,
+                                                const std::string& text) {
   if (!*option) return std::nullopt;
   std::string error;
   return parse_memory_size(text, error);
@@ -441,8 +442,9 @@ int run_command_line(int argc, char** argv) {
       "Override the scenario's memory budget (\"memory_budget\", default 1GiB): 512MiB, 4GiB, "
       "or bytes";
   std::string run_memory_budget;
-  auto* run_memory_option = run->add_option("--memory-budget", run_memory_budget, memory_budget_help)
-                                ->check(memory_size_validator());
+  auto* run_memory_option =
+      run->add_option("--memory-budget", run_memory_budget, memory_budget_help)
+          ->check(memory_size_validator());
 
   std::vector<std::string> check_paths;
   bool update = false;

@@ -59,7 +59,9 @@ std::optional<std::uint64_t> parse_memory_size(std::string_view text, std::strin
 
 std::string format_memory_size(std::uint64_t bytes) {
   for (const auto& [name, size] : units) {
-    if (size > 1 && bytes != 0 && bytes % size == 0) return std::to_string(bytes / size) + " " + std::string(name);
+    if (size > 1 && bytes != 0 && bytes % size == 0) {
+      return std::to_string(bytes / size) + " " + std::string(name);
+    }
   }
   return std::to_string(bytes) + " bytes";
 }

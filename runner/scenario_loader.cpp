@@ -745,7 +745,9 @@ Scenario Loader::load(const Value& root) {
   for (const auto& [index, count] : received_patterns_) longest = std::max(longest, count);
   if (!send_patterns_.empty() || !received_patterns_.empty()) {
     const auto pattern = std::make_shared<const std::vector<std::uint8_t>>(pattern_bytes(longest));
-    for (const auto& [index, count] : send_patterns_) scenario_.timeline[index].data = SharedBytes(pattern, count);
+    for (const auto& [index, count] : send_patterns_) {
+      scenario_.timeline[index].data = SharedBytes(pattern, count);
+    }
     for (const auto& [index, count] : received_patterns_) {
       scenario_.expect.received[index].data = SharedBytes(pattern, count);
     }

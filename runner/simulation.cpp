@@ -575,7 +575,8 @@ class Simulation {
                 event.data = effect.data;
               }
               event.reason = std::string(effect.reason);
-              record_heap_bytes_ += sizeof(AppEventRecord) + event.data.size() + event.reason.size();
+              record_heap_bytes_ +=
+                  sizeof(AppEventRecord) + event.data.size() + event.reason.size();
             }
           }
           if (record_) {
@@ -676,7 +677,8 @@ class Simulation {
           for (std::size_t part = 1; part < write.parts.size() && joined.size() < space; ++part) {
             const std::span<const std::uint8_t> next = write.parts[part];
             const std::size_t size = std::min(next.size(), space - joined.size());
-            joined.insert(joined.end(), next.begin(), next.begin() + static_cast<std::ptrdiff_t>(size));
+            joined.insert(joined.end(), next.begin(),
+                          next.begin() + static_cast<std::ptrdiff_t>(size));
           }
           rest = joined;
         }
@@ -777,7 +779,8 @@ class Simulation {
     const std::size_t index = record_index_of(h, connection);
     if (index == SIZE_MAX) return;
     const tcp::Connection* tcb = host(h).find(connection);
-    const std::uint64_t held = tcb == nullptr ? 0 : sizeof(tcp::Connection) + tcb->buffer_capacity();
+    const std::uint64_t held =
+        tcb == nullptr ? 0 : sizeof(tcp::Connection) + tcb->buffer_capacity();
     tcp_bytes_ += held;
     tcp_bytes_ -= record_state_[index].tcp_bytes;
     record_state_[index].tcp_bytes = held;

@@ -160,7 +160,9 @@ void JsonlWriter::write(const std::string& line) {
 
 void JsonlWriter::flush() {
   if (outputs_.empty()) return;
-  for (std::ostream* out : outputs_) out->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  for (std::ostream* out : outputs_) {
+    out->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  }
   buffer_.clear();
 }
 

@@ -385,7 +385,8 @@ TEST_CASE("indexed never rules report exactly what a scan of every rule would") 
         if (next(4) == 0) never.flags_contain = static_cast<std::uint8_t>(next(64));
       } else {
         if (next(2) == 0) never.connection = names[next(names.size())];
-        never.event = static_cast<tcpsim::tcp::AppEventKind>(next(tcpsim::tcp::app_event_kind_count));
+        never.event =
+            static_cast<tcpsim::tcp::AppEventKind>(next(tcpsim::tcp::app_event_kind_count));
         never.state = static_cast<tcpsim::tcp::State>(next(tcpsim::tcp::state_count));
       }
       never.where.json_path = "$.expect.never[" + std::to_string(k) + "]";
