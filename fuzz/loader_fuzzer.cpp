@@ -47,6 +47,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (send_bytes > run_max_send_bytes) return 0;
   if (scenario.event_budget > run_event_budget) scenario.event_budget = run_event_budget;
   const RunResult result = run_scenario(scenario);
+  // docs/design.md, "Time": time never runs backwards, and no deadline is in the past or at
+  // never (even when the event budget ran out).
+  tcpsim::Time previous = 0;
+  for (const TraceEvent& event : result.trace) {
+    if (event.time < previous || event.time == tcpsim::time_never) {
+      violation("trace time out of order or at never", trace_kind_name(event.kind));
+    }
+    previous = event.time;
+    const bool has_deadline = event.kind == TraceKind::timer_set ||
+                              event.kind == TraceKind::delay || event.kind == TraceKind::duplicate;
+    if (has_deadline && (event.deadline < event.time || event.deadline == tcpsim::time_never)) {
+      violation("deadline in the past or at never", trace_kind_name(event.kind));
+    }
+  }
   if (result.error) return 0;
   const std::string jsonl = format_jsonl(scenario, result);
   if (jsonl.find("\"hash\":\"fnv1a64:") == std::string::npos) violation("trace has no hash", jsonl);

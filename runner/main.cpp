@@ -17,6 +17,7 @@
 #include "runner/simulation.hpp"
 #include "runner/reference.hpp"
 #include "runner/teaching.hpp"
+#include "runner/transition_table.hpp"
 #include "runner/trace_format.hpp"
 #include "views/pcap.hpp"
 #include "views/mermaid.hpp"
@@ -471,10 +472,18 @@ int run_command_line(int argc, char** argv) {
   bool list_knobs = false;
   list->add_flag("--knobs", list_knobs,
                  "The TCP knobs (tcp/knobs.cpp): value, default per profile, teaching, meaning");
-  std::string knobs_format = "text";
-  list->add_option("--format", knobs_format,
+  // The TCP core's transition table (tcp/transitions.hpp; docs/design.md embeds the Markdown).
+  bool list_transitions = false;
+  list->add_flag("--transitions", list_transitions,
+                 "The TCP state transitions (tcp/transitions.cpp): state, event, new state, "
+                 "rule, citation, function, variant")
+      ->excludes("--teaching")
+      ->excludes("--knobs");
+  std::string list_format = "text";
+  list->add_option("--format", list_format,
                    "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
-                   "(docs/scenario.schema.json's $defs.tcp)")
+                   "(docs/scenario.schema.json's $defs.tcp); with --transitions: text or markdown "
+                   "(docs/design.md's table)")
       ->check(CLI::IsMember({"text", "markdown", "schema"}));
 
   try {
@@ -503,9 +512,18 @@ int run_command_line(int argc, char** argv) {
                          memory_size_option(check_memory_option, check_memory_budget));
   }
   if (*validate) return command_validate(validate_files);
+  if (*list && list_transitions) {
+    if (list_format == "schema") {
+      std::cerr << "tcpsim list --transitions: --format is text or markdown\n";
+      return exit_bad_input;
+    }
+    std::cout << format_transition_table(list_format == "markdown" ? TableFormat::markdown
+                                                                   : TableFormat::text);
+    return exit_ok;
+  }
   if (*list && list_knobs) {
-    if (knobs_format == "markdown") std::cout << knob_table_markdown();
-    else if (knobs_format == "schema") std::cout << knob_schema_text();
+    if (list_format == "markdown") std::cout << knob_table_markdown();
+    else if (list_format == "schema") std::cout << knob_schema_text();
     else write_knob_listing(std::cout);
     return exit_ok;
   }

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <span>
 #include <sstream>
 
+#include "runner/teaching.hpp"
 #include "runner/text_wrap.hpp"
+#include "runner/transition_table.hpp"
 #include "runner/vocabulary.hpp"
 #include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
@@ -165,6 +168,27 @@ const Region regions[] = {
     {"actions", action_table_markdown},
     {"expectations", expectation_table_markdown},
     {"counters", counter_table_markdown},
+};
+
+// docs/design.md's complete table of teaching variants: the catalogue (runner/teaching.cpp),
+// each entry's setting that turns its mechanism off, and its pair of scenarios.
+std::string teaching_variant_table_markdown() {
+  std::string out =
+      "| setting | turns off | what then goes wrong | with / without |\n|---|---|---|---|\n";
+  for (const TeachingEntry& entry : teaching_catalogue()) {
+    out += "| `" + std::string(entry.turn_off) + "` | " + std::string(entry.mechanism) + " (" +
+           std::string(entry.reference) + ") | " + std::string(entry.protects_against) +
+           " | `" + std::string(entry.with_scenario) + "` / `" +
+           std::string(entry.without_scenario) + "` |\n";
+  }
+  return out;
+}
+
+// docs/design.md: the TCP core's transition table (tcp/transitions.cpp) and the teaching
+// variants (runner/teaching.cpp).
+const Region design_regions[] = {
+    {"transitions", [] { return format_transition_table(TableFormat::markdown); }},
+    {"teaching-variants", teaching_variant_table_markdown},
 };
 
 // --- JSON layout: an object or array on one line when it fits, else one member per line;
@@ -421,7 +445,12 @@ std::string knob_table_markdown() {
 
 std::string knob_schema_text() { return laid_out(knob_schema()); }
 
-std::string regenerate_format_doc(std::string_view text) {
+namespace {
+
+// `text` with every region between "<!-- generated NAME -->" and "<!-- /generated NAME -->"
+// rewritten by its generator; each of `regions` must appear exactly once in `document`.
+std::string regenerate_regions(std::string_view text, std::span<const Region> regions,
+                               std::string_view document) {
   std::string out;
   std::set<std::string_view> seen;
   std::size_t at = 0;
@@ -455,9 +484,19 @@ std::string regenerate_format_doc(std::string_view text) {
   out += std::string(text.substr(at));
   for (const Region& region : regions)
     if (seen.count(region.name) == 0)
-      throw GenerateError("docs/scenario-format.md has no generated region \"" +
+      throw GenerateError(std::string(document) + " has no generated region \"" +
                           std::string(region.name) + "\"");
   return out;
+}
+
+}  // namespace
+
+std::string regenerate_format_doc(std::string_view text) {
+  return regenerate_regions(text, regions, "docs/scenario-format.md");
+}
+
+std::string regenerate_design_doc(std::string_view text) {
+  return regenerate_regions(text, design_regions, "docs/design.md");
 }
 
 std::string regenerate_schema(std::string_view text) {

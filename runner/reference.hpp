@@ -1,8 +1,9 @@
 // The reference documentation generated from the tables: the knob table (tcp/knobs.hpp), the
 // state, event and flag names (tcp/), the actions, expectation keys and counters
-// (runner/vocabulary.hpp). `tcpsim list --knobs` prints the knob table; scripts/generate-docs
-// (tcpsim_generate_docs) rewrites the generated parts of docs/scenario-format.md and
-// docs/scenario.schema.json, and the ctest docs:generated fails when they disagree.
+// (runner/vocabulary.hpp), the transition table (tcp/transitions.hpp). `tcpsim list --knobs`
+// prints the knob table; scripts/generate-docs (tcpsim_generate_docs) rewrites the generated
+// parts of docs/scenario-format.md, docs/scenario.schema.json and docs/design.md, and the ctest
+// docs:generated fails when they disagree.
 #pragma once
 
 #include <ostream>
@@ -32,6 +33,10 @@ class GenerateError : public std::runtime_error {
 // "<!-- /generated NAME -->" rewritten from the tables. Throws GenerateError for an unknown,
 // missing or unterminated region.
 std::string regenerate_format_doc(std::string_view text);
+
+// docs/design.md with its generated region ("transitions": the TCP core's transition table,
+// runner/transition_table.hpp) rewritten. Throws GenerateError as regenerate_format_doc does.
+std::string regenerate_design_doc(std::string_view text);
 
 // docs/scenario.schema.json with its generated parts rewritten from the tables ($defs.tcp, the
 // state, event, profile and action enums, the counter pattern) and the whole file in one

@@ -1114,6 +1114,11 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   };
 
   action.at = read_duration(object.require("at"), object.path_of("at"));
+  if (action.at == time_never)  // docs/design.md, "Time": nothing runs at the end of time
+    fail(object.require("at"), object.path_of("at"),
+         "action time " + quoted(object.require("at").text) +
+             " is the end of representable time (2^63-1 ns), when nothing runs: an action must "
+             "come earlier");
   action.host = read_host(object.require("host"), object.path_of("host"));
   const std::string& host_name = host_names_[static_cast<std::size_t>(action.host)];
 

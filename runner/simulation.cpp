@@ -160,37 +160,58 @@ class Simulation {
   }
 
   // ---- The application (the scenario's timeline) ----
+  std::string listener_name(const Action& action) const {
+    return action.name.empty() ? host_name(action.host) + ":" + std::to_string(action.port)
+                               : action.name;
+  }
+  tcp::Address peer_address(int h) const {
+    return scenario_.hosts[static_cast<std::size_t>(1 - h)].address;
+  }
+
+  // The action's call and arguments as the trace records them.
+  ActionCause cause_of(const Action& action, ActionOutcome outcome) const {
+    ActionCause cause;
+    cause.kind = action.kind;
+    cause.outcome = outcome;
+    cause.port = action.port;
+    cause.backlog = action.backlog;
+    cause.bytes = action.data.size();
+    cause.read_bytes = action.read_bytes;
+    switch (action.kind) {
+      case ActionKind::listen:
+        cause.name = listener_name(action);
+        break;
+      case ActionKind::connect:
+        cause.name = action.name;
+        cause.address = peer_address(action.host);
+        break;
+      default:
+        cause.name = action.connection;
+        break;
+    }
+    return cause;
+  }
+
   void perform(const Action& action) {
     const int h = action.host;
     switch (action.kind) {
       case ActionKind::listen: {
-        const std::string name =
-            action.name.empty() ? host_name(h) + ":" + std::to_string(action.port) : action.name;
-        listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] = name;
-        if (record_) {
-          trace_action(h, "listen on port " + std::to_string(action.port) + " as " + name +
-                              " (backlog " + std::to_string(action.backlog) + ")");
-        }
+        listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] =
+            listener_name(action);
+        trace_action(action);
         if (!host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read)) {
-          trace_failure(h, "listen on port " + std::to_string(action.port) +
-                               ": the port is already in use");
+          trace_action(action, ActionOutcome::port_in_use);
         }
         process(h);
         break;
       }
       case ActionKind::connect: {
-        const int peer = 1 - h;
-        const HostSpec& peer_spec = scenario_.hosts[static_cast<std::size_t>(peer)];
-        if (record_) {
-          trace_action(h, "connect to " + tcp::address_to_string(peer_spec.address) + ":" +
-                              std::to_string(action.port) +
-                              (action.name.empty() ? std::string() : " as " + action.name));
-        }
+        trace_action(action);
         pending_connect_name_ = action.name;
-        const tcp::ConnectionId id =
-            host(h).connect(now(), peer_spec.address, action.port, action.local_port, output_,
-                            action.automatic_read);
-        if (id == tcp::no_connection) trace_failure(h, "connect: the 4-tuple is in use");
+        const tcp::ConnectionId id = host(h).connect(now(), peer_address(h), action.port,
+                                                     action.local_port, output_,
+                                                     action.automatic_read);
+        if (id == tcp::no_connection) trace_action(action, ActionOutcome::tuple_in_use);
         process(h);  // names the new connection from pending_connect_name_
         pending_connect_name_.clear();
         break;
@@ -198,27 +219,16 @@ class Simulation {
       case ActionKind::send:
       case ActionKind::close:
       case ActionKind::abort: {
-        const char* verb = action.kind == ActionKind::send    ? "send"
-                           : action.kind == ActionKind::close ? "close"
-                                                              : "abort";
-        if (record_) {
-          trace_action(h, action.kind == ActionKind::send
-                              ? "send " + std::to_string(action.data.size()) + " bytes on " +
-                                    action.connection
-                              : std::string(verb) + " on " + action.connection);
-        }
+        trace_action(action);
         const ConnectionRecord* record = find_live(h, action.connection);
         if (record == nullptr) {
-          trace_failure(h, std::string(verb) + ": no open connection named " + action.connection +
-                               " on " + host_name(h));
+          trace_action(action, ActionOutcome::no_connection);
           break;
         }
         if (action.kind == ActionKind::send && !reached_application(*record)) {
           // A socket API hands a listener's connection to the application only once it is
           // ESTABLISHED (accept); before that there is nothing to write to.
-          trace_failure(h, "send on " + action.connection +
-                               ": not accepted yet (a listener's connection reaches the "
-                               "application at ESTABLISHED)");
+          trace_action(action, ActionOutcome::not_accepted_yet);
           break;
         }
         bool accepted = false;
@@ -246,21 +256,14 @@ class Simulation {
             write.connection = record->id;
             write.parts.push_back(std::span<const std::uint8_t>(action.data).subspan(*taken));
             pending_writes_.push_back(std::move(write));
-            if (record_) {
-              trace_action(h, "the send buffer took " + std::to_string(*taken) + " bytes; " +
-                                  std::to_string(action.data.size() - *taken) +
-                                  " wait for room (a blocking write)");
-            }
+            trace_action(action, ActionOutcome::write_waits, *taken);
           }
         } else if (action.kind == ActionKind::close) {
           accepted = host(h).close(now(), record->id, output_);
         } else {
           accepted = host(h).abort(now(), record->id, output_);
         }
-        if (!accepted) {
-          trace_failure(h, std::string(verb) + " on " + action.connection +
-                               ": refused by TCP in its current state (RFC 9293 3.10)");
-        }
+        if (!accepted) trace_action(action, ActionOutcome::refused_by_tcp);
         process(h);
         break;
       }
@@ -269,21 +272,9 @@ class Simulation {
       case ActionKind::resume_reading: {
         const ConnectionRecord* record = find_live(h, action.connection);
         if (record != nullptr && !reached_application(*record)) record = nullptr;
-        if (record_) {
-          std::string text;
-          if (action.kind == ActionKind::read) {
-            text = "read " + (action.read_bytes ? "up to " + std::to_string(*action.read_bytes) + " bytes"
-                                                 : std::string("everything buffered")) +
-                   " on " + action.connection;
-          } else {
-            text = std::string(action.kind == ActionKind::stop_reading ? "stop reading" : "resume reading") +
-                   " on " + action.connection;
-          }
-          trace_action(h, text);
-        }
+        trace_action(action);
         if (record == nullptr) {
-          trace_failure(h, "read: no open connection named " + action.connection + " on " +
-                               host_name(h));
+          trace_action(action, ActionOutcome::no_connection);
           break;
         }
         if (action.kind == ActionKind::read) {
@@ -296,17 +287,17 @@ class Simulation {
         break;
       }
       case ActionKind::crash: {
-        trace_action(h, "crash: all TCP state is lost, the host is down");
+        trace_action(action);
         host(h).crash(now(), output_);
         process(h);
-        forget_host_connections(h, "lost in crash");
+        forget_host_connections(h);
         break;
       }
       case ActionKind::reboot: {
-        trace_action(h, "reboot: the host is up again with no connections");
+        trace_action(action);
         host(h).reboot(now(), output_);
         process(h);
-        forget_host_connections(h, "lost in crash");
+        forget_host_connections(h);
         break;
       }
     }
@@ -346,8 +337,8 @@ class Simulation {
       // A zero-window probe's octet does not advance what the analysis counts as sent, as in
       // Wireshark: the data that follows once the window opens is new, not a retransmission.
       note_stream(view, effect.purpose != tcp::SendPurpose::window_probe);
-      TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view,
-                                       std::string(effect.reason));
+      TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view, {});
+      cite(sent, effect.rule);
       if (keep_payloads_) sent.segment.payload = effect.packet.segment.payload;
       count(counter_name(host_name(from), Counter::sent));
       switch (effect.purpose) {
@@ -561,7 +552,7 @@ class Simulation {
             TraceEvent& event = push(TraceKind::state, h, effect.connection);
             event.from = effect.from;
             event.to = effect.to;
-            event.text = std::string(effect.reason);
+            cite(event, effect.rule);
           }
           break;
         case Effect::Kind::app_event:
@@ -574,9 +565,8 @@ class Simulation {
               if (record_state_[record_index_of(h, effect.connection)].keep_data) {
                 event.data = effect.data;
               }
-              event.reason = std::string(effect.reason);
-              record_heap_bytes_ +=
-                  sizeof(AppEventRecord) + event.data.size() + event.reason.size();
+              event.rule = effect.rule;
+              record_heap_bytes_ += sizeof(AppEventRecord) + event.data.size();
             }
           }
           if (record_) {
@@ -589,14 +579,13 @@ class Simulation {
             TraceEvent& event = push(TraceKind::app, h, effect.connection);
             event.app_event = effect.app_event;
             event.data = std::move(effect.data);  // the effect is not read again
-            event.text = std::string(effect.reason);
+            cite(event, effect.rule);
           }
           break;
         case Effect::Kind::discard:
           if (record_) {
             TraceSegment view = arriving_ ? arriving_view_ : describe(effect.packet, 0);
-            trace_segment(TraceKind::discard, h, effect.connection, view,
-                          std::string(effect.reason));
+            cite(trace_segment(TraceKind::discard, h, effect.connection, view, {}), effect.rule);
             count(counter_name(host_name(h), Counter::discarded));
           }
           break;
@@ -818,7 +807,7 @@ class Simulation {
   }
 
   // After a crash the host's TCBs are gone: their records end in CLOSED and their timers die.
-  void forget_host_connections(int h, const char* why) {
+  void forget_host_connections(int h) {
     for (auto& handles : timers_[static_cast<std::size_t>(h)]) {
       for (auto& handle : handles) {
         scheduler_.cancel(handle);
@@ -830,7 +819,7 @@ class Simulation {
       record.freed = true;
       record.lost_in_crash = true;
       if (record.final_state() != tcp::State::closed) record.states.push_back(tcp::State::closed);
-      if (record_) push(TraceKind::free, h, record.id).text = why;
+      if (record_) cite(push(TraceKind::free, h, record.id), tcp::Rule::lost_in_crash);
     }
   }
 
@@ -867,11 +856,25 @@ class Simulation {
     event.text = std::move(text);
     return event;
   }
-  void trace_action(int h, std::string text) {
-    if (record_) push(TraceKind::action, h, tcp::no_connection).text = std::move(text);
+  // An action event (called, write_waits) or an action_failed event (any other outcome).
+  // `taken`: for write_waits, what the send buffer took of the write.
+  void trace_action(const Action& action, ActionOutcome outcome = ActionOutcome::called,
+                    std::size_t taken = 0) {
+    if (!record_) return;
+    const bool failed = outcome != ActionOutcome::called && outcome != ActionOutcome::write_waits;
+    TraceEvent& event = push(failed ? TraceKind::action_failed : TraceKind::action, action.host,
+                             tcp::no_connection);
+    event.action = cause_of(action, outcome);
+    if (outcome == ActionOutcome::write_waits) {
+      event.action.bytes = taken;
+      event.action.waiting = action.data.size() - taken;
+    }
+    event.text = action_text(event.action, host_name(action.host));
   }
-  void trace_failure(int h, std::string text) {
-    if (record_) push(TraceKind::action_failed, h, tcp::no_connection).text = std::move(text);
+  // The core's rule, and the reason the trace prints for it.
+  static void cite(TraceEvent& event, tcp::Rule rule) {
+    event.rule = rule;
+    event.text = std::string(tcp::rule_reason(rule));
   }
   void count(const std::string& counter, std::int64_t amount = 1) {
     result_.counters[counter] += amount;

@@ -22,7 +22,7 @@ struct AppEventRecord {
   tcp::AppEventKind kind = tcp::AppEventKind::connected;
   std::vector<std::uint8_t> data;  // a data event's bytes, when the record keeps them
   std::size_t length = 0;          // a data event's byte count, always
-  std::string reason;
+  tcp::Rule rule = tcp::Rule::none;  // why the application is told
 };
 
 // Everything the run learned about one connection, for expectations and views.

@@ -2,36 +2,74 @@
 // the terminal ladder) and all checks (expectations, golden traces) are computed from it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "runner/scenario.hpp"
+#include "tcp/rules.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/types.hpp"
 
 namespace tcpsim::runner {
 
 enum class TraceKind : std::uint8_t {
-  action,        // the timeline made an application call; `text` describes it
-  action_failed, // the call could not be made; `text` says why
-  send,          // a host put a segment on the link
+  action,        // the timeline made an application call; `action` says which
+  action_failed, // the call could not be made; `action` says which and why
+  send,          // a host put a segment on the link; `rule` says why when it is not routine
   deliver,       // the segment (or a copy) reached the other host
   drop,          // the link lost it; `text` names the rule or the random model
   expire,        // the network discarded it: older than MSL
   delay,         // the link holds it back beyond the normal delay; `text` says why, `deadline`
                  // is the arrival
   duplicate,     // the link made a copy; `deadline` is the copy's arrival
-  discard,       // the receiving host's TCP dropped it; `text` says why
-  state,         // a connection changed state; `text` cites the rule
+  discard,       // the receiving host's TCP dropped it; `rule` says why
+  state,         // a connection changed state by `rule`
   timer_set,     // `deadline` is when it fires
   timer_cancel,
   timer_fire,
-  app,           // the application was told `app_event`
-  open,          // a connection record was created
+  app,           // the application was told `app_event`, by `rule`
+  open,          // a connection record was created; `text` is its 4-tuple
   free,          // a connection record was deleted
 };
 std::string_view trace_kind_name(TraceKind kind);
+
+// What became of a timeline action (TraceKind::action and action_failed).
+enum class ActionOutcome : std::uint8_t {
+  called,            // the call was made
+  write_waits,       // SEND took `bytes` of a write, `waiting` bytes wait for room (a blocking
+                     // write); an action event
+  port_in_use,       // listen: the port is already in use
+  tuple_in_use,      // connect: the 4-tuple is in use
+  no_connection,     // no open connection named `name` on the host
+  not_accepted_yet,  // send on a listener's connection before it reached ESTABLISHED
+  refused_by_tcp,    // TCP refused the call in the connection's state (RFC 9293 3.10)
+};
+
+// A timeline action as the trace records it: the call and its arguments as fields, so that no
+// view reads them out of the text.
+struct ActionCause {
+  ActionKind kind = ActionKind::listen;
+  ActionOutcome outcome = ActionOutcome::called;
+  // listen: the listener's name; connect: the connection's name ("" when it has none); the
+  // other calls: the connection they act on.
+  std::string name;
+  tcp::Address address = 0;  // connect: the remote address
+  tcp::Port port = 0;        // listen: the local port; connect: the remote port
+  int backlog = 0;           // listen
+  std::size_t bytes = 0;     // send: the write's size; write_waits: what the send buffer took
+  std::size_t waiting = 0;   // write_waits: the bytes still waiting
+  std::optional<std::size_t> read_bytes;  // read: at most this many; none: all that is buffered
+};
+// The action's English as the trace prints it ("listen on port 80 as web (backlog 5)",
+// "close: no open connection named c1 on client").
+std::string action_text(const ActionCause& cause, std::string_view host_name);
+// The call's name in words: the timeline's action name (runner/vocabulary.hpp) with spaces,
+// "listen", "stop reading".
+std::string action_call_name(ActionKind kind);
 
 // A segment as the trace shows it. seq and ack are absolute; relative_* are relative to the
 // stream's ISNs as seen on the wire (valid when has_relative_*).
@@ -67,6 +105,10 @@ struct TraceEvent {
   tcp::TimerKind timer = tcp::TimerKind::retransmission;
   Time deadline = 0;
   tcp::AppEventKind app_event = tcp::AppEventKind::connected;
+  tcp::Rule rule = tcp::Rule::none;  // send, discard, state, app, free: the core's rule
+  ActionCause action;                // action, action_failed
+  // What the trace prints as "why": the rule's reason or the action's text (rendered from the
+  // fields above when the event is recorded), the link's cause, or an open event's 4-tuple.
   std::string text;
   std::vector<std::uint8_t> data;  // app data events
 };

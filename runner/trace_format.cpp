@@ -1,6 +1,9 @@
 #include "runner/trace_format.hpp"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "runner/vocabulary.hpp"
 
 namespace tcpsim::runner {
 
@@ -24,6 +27,61 @@ std::string_view trace_kind_name(TraceKind kind) {
     case TraceKind::free: return "free";
   }
   return "unknown";
+}
+
+std::string action_call_name(ActionKind kind) {
+  // The timeline's name for the action (runner/vocabulary.cpp), as words: "stop reading".
+  std::string name(action_name(kind));
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
+}
+
+std::string action_text(const ActionCause& cause, std::string_view host_name) {
+  const std::string call(action_call_name(cause.kind));
+  const std::string on = " on " + cause.name;
+  switch (cause.outcome) {
+    case ActionOutcome::called:
+      break;
+    case ActionOutcome::write_waits:
+      return "the send buffer took " + std::to_string(cause.bytes) + " bytes; " +
+             std::to_string(cause.waiting) + " wait for room (a blocking write)";
+    case ActionOutcome::port_in_use:
+      return "listen on port " + std::to_string(cause.port) + ": the port is already in use";
+    case ActionOutcome::tuple_in_use:
+      return call + ": the 4-tuple is in use";
+    case ActionOutcome::no_connection:
+      return call + ": no open connection named " + cause.name + " on " + std::string(host_name);
+    case ActionOutcome::not_accepted_yet:
+      return call + on +
+             ": not accepted yet (a listener's connection reaches the application at ESTABLISHED)";
+    case ActionOutcome::refused_by_tcp:
+      return call + on + ": refused by TCP in its current state (RFC 9293 3.10)";
+  }
+  switch (cause.kind) {
+    case ActionKind::listen:
+      return "listen on port " + std::to_string(cause.port) + " as " + cause.name + " (backlog " +
+             std::to_string(cause.backlog) + ")";
+    case ActionKind::connect:
+      return "connect to " + tcp::address_to_string(cause.address) + ":" +
+             std::to_string(cause.port) + (cause.name.empty() ? "" : " as " + cause.name);
+    case ActionKind::send:
+      return "send " + std::to_string(cause.bytes) + " bytes" + on;
+    case ActionKind::read:
+      return "read " +
+             (cause.read_bytes ? "up to " + std::to_string(*cause.read_bytes) + " bytes"
+                               : std::string("everything buffered")) +
+             on;
+    case ActionKind::crash:
+      return "crash: all TCP state is lost, the host is down";
+    case ActionKind::reboot:
+      return "reboot: the host is up again with no connections";
+    case ActionKind::close:
+    case ActionKind::abort:
+    case ActionKind::stop_reading:
+    case ActionKind::resume_reading:
+      break;
+  }
+  return call + on;
 }
 
 bool is_segment_event(TraceKind kind) {

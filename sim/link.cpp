@@ -101,13 +101,13 @@ LinkVerdict apply_rule(const FaultRule& rule, Time normal_arrival) {
       verdict.drop_cause = rule_cause(rule);
       break;
     case FaultAction::delay:
-      verdict.deliveries.push_back(Delivery{normal_arrival + rule.duration, false, false,
-                                            /*delayed=*/true, rule_cause(rule)});
+      verdict.deliveries.push_back(Delivery{deadline_after(normal_arrival, rule.duration), false,
+                                            false, /*delayed=*/true, rule_cause(rule)});
       break;
     case FaultAction::duplicate:
       verdict.deliveries.push_back(Delivery{normal_arrival, false, false, false, {}});
-      verdict.deliveries.push_back(Delivery{normal_arrival + rule.duration, /*copy=*/true, false,
-                                            false, rule_cause(rule)});
+      verdict.deliveries.push_back(Delivery{deadline_after(normal_arrival, rule.duration),
+                                            /*copy=*/true, false, false, rule_cause(rule)});
       break;
     case FaultAction::hold:
       verdict.deliveries.push_back(Delivery{std::max(rule.until, normal_arrival), false, false,
@@ -123,12 +123,35 @@ void expire_beyond_msl(LinkVerdict& verdict, Time now, Duration msl) {
   for (Delivery& delivery : verdict.deliveries) {
     const Duration held = delivery.time - now;
     if (held <= msl) continue;
-    std::string cause = "exceeded MSL (held " + describe_duration(held) + ", longer than msl " +
-                        describe_duration(msl) + ")";
+    const Time end_of_life = deadline_after(now, msl);  // before delivery.time: not never
+    std::string cause =
+        delivery.time == time_never
+            ? "exceeded MSL (its arrival lies past the end of representable time, msl " +
+                  describe_duration(msl) + ")"
+            : "exceeded MSL (held " + describe_duration(held) + ", longer than msl " +
+                  describe_duration(msl) + ")";
     if (!delivery.cause.empty()) cause += " after " + delivery.cause;
     delivery.cause = std::move(cause);
     delivery.expired = true;
-    delivery.time = now + msl;
+    delivery.time = end_of_life;
+  }
+}
+
+// A delivery at time_never never happens (docs/design.md, "Time"): when the original would
+// arrive only then, the segment is lost and the trace says why; a copy due only then is never
+// made.
+void drop_never_delivered(LinkVerdict& verdict) {
+  if (verdict.deliveries.empty()) return;
+  if (verdict.deliveries[0].time == time_never) {
+    std::string cause = "never delivered: its arrival lies past the end of representable time";
+    if (!verdict.deliveries[0].cause.empty()) cause += " after " + verdict.deliveries[0].cause;
+    verdict = LinkVerdict{};
+    verdict.dropped = true;
+    verdict.drop_cause = std::move(cause);
+    return;
+  }
+  if (verdict.deliveries.size() > 1 && verdict.deliveries[1].time == time_never) {
+    verdict.deliveries.pop_back();
   }
 }
 
@@ -159,11 +182,12 @@ LinkVerdict Link::transmit(Time now, const tcp::Packet& packet, Direction direct
   LinkVerdict verdict;
   if (acting_rule != nullptr) {
     const Duration delay = config_.directions[static_cast<std::size_t>(direction)].delay;
-    verdict = apply_rule(*acting_rule, now + delay);
+    verdict = apply_rule(*acting_rule, deadline_after(now, delay));
   } else {
     verdict = transmit_random(now, packet, direction);
   }
   expire_beyond_msl(verdict, now, config_.msl);
+  drop_never_delivered(verdict);
   return verdict;
 }
 
@@ -192,8 +216,8 @@ LinkVerdict Link::transmit_random(Time now, const tcp::Packet& packet, Direction
       return verdict;
     }
     const Time start = std::max(now, state.busy_until);
-    departure = start + serialization_time(packet.segment.payload.size(),
-                                           model.rate_bits_per_second);
+    departure = deadline_after(start, serialization_time(packet.segment.payload.size(),
+                                                         model.rate_bits_per_second));
     state.busy_until = departure;
     if (start > now) state.serialization_starts.push_back(start);
   }
@@ -206,16 +230,17 @@ LinkVerdict Link::transmit_random(Time now, const tcp::Packet& packet, Direction
   }
 
   Delivery delivery;
-  delivery.time = departure + model.delay + jitter;
+  delivery.time = deadline_after(deadline_after(departure, model.delay), jitter);
   if (reordered) {
-    delivery.time += model.reorder.extra_delay;
+    delivery.time = deadline_after(delivery.time, model.reorder.extra_delay);
     delivery.delayed = true;
     delivery.cause = "random reorder";
   }
   verdict.deliveries.push_back(delivery);
   if (duplicated) {
     verdict.deliveries.push_back(
-        Delivery{delivery.time + nanosecond, /*copy=*/true, false, false, "random duplicate"});
+        Delivery{deadline_after(delivery.time, nanosecond), /*copy=*/true, false, false,
+                 "random duplicate"});
   }
   return verdict;
 }

@@ -100,6 +100,10 @@ class DeliveryList {
     if (size_ == capacity) throw std::length_error("DeliveryList: more than two deliveries");
     items_[size_++] = std::move(delivery);
   }
+  void pop_back() {
+    if (size_ == 0) throw std::out_of_range("DeliveryList::pop_back");
+    items_[--size_] = Delivery{};
+  }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   Delivery& operator[](std::size_t index) { return items_[index]; }

@@ -51,6 +51,7 @@ void Scheduler::release_slot(std::uint32_t slot) {
 
 EventHandle Scheduler::schedule_at(Time time, Callback callback, void* context,
                                    std::uint64_t argument) {
+  if (time == time_never) return EventHandle{};  // never comes, so never runs
   // Time never runs backwards: a deadline already past fires now, after what is queued for now.
   const Time when = std::max(time, now_);
   const std::uint32_t slot = allocate_slot();

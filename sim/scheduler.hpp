@@ -24,11 +24,12 @@ class Scheduler {
 
   Time now() const { return now_; }
 
-  // Schedules at absolute `time` (>= now(); earlier is clamped to now()).
+  // Schedules at absolute `time` (>= now(); earlier is clamped to now()). An event at
+  // time_never never runs (docs/design.md, "Time"): nothing is queued and the handle is invalid.
   EventHandle schedule_at(Time time, Callback callback, void* context, std::uint64_t argument);
   EventHandle schedule_after(Duration delay, Callback callback, void* context,
                              std::uint64_t argument) {
-    return schedule_at(now_ + delay, callback, context, argument);
+    return schedule_at(deadline_after(now_, delay), callback, context, argument);
   }
   // Cancels a pending event; cancelling a fired, cancelled or invalid handle does nothing.
   void cancel(EventHandle handle);

@@ -4,7 +4,13 @@
 #include "tcp/connection.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
 #include <utility>
+
+#include "tcp/transitions.hpp"
 
 namespace tcpsim::tcp {
 
@@ -13,12 +19,40 @@ namespace {
 // RFC 9293 3.7.1: the send MSS when the peer sent no MSS option.
 constexpr std::uint16_t default_mss = 536;
 
-constexpr std::string_view end_of_stream_reason =
-    "RFC 9293 3.10.7.4 eighth: the peer's FIN, connection closing";
-
 constexpr std::uint16_t window_field(std::uint32_t window) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(window, 0xFFFFU));
 }
+
+// RFC 6298 5.5's doubling, bounded by `ceiling` and without overflow.
+constexpr Duration doubled(Duration value, Duration ceiling) {
+  return value > ceiling / 2 ? ceiling : value * 2;
+}
+
+// RFC 6298 5.7: the RTO after a SYN or SYN-ACK timed out, once data transmission begins.
+constexpr Duration rto_after_syn_timeout = 3 * second;
+
+// The RTT estimator's sums in 128 bits: with RTTs of decades they pass 2^63 - 1 ns.
+__extension__ typedef __int128 WideDuration;
+
+// A state change the transition table does not have (or, in debug builds, made by another
+// function than the table names): a bug in the core, never an input error.
+[[noreturn]] void transition_error(State from, State to, Rule rule, const char* caller,
+                                   const char* problem) {
+  std::fprintf(stderr, "tcpsim: %s: %s -> %s by rule %s %s (tcp/transitions.cpp)\n", caller,
+               std::string(state_name(from)).c_str(), std::string(state_name(to)).c_str(),
+               std::string(rule_name(rule)).c_str(), problem);
+  std::abort();
+}
+
+#ifndef NDEBUG
+// Whether `caller` (__builtin_FUNCTION(): "arrive_listen") is the row's function
+// ("Connection::arrive_listen").
+bool made_by(const StateTransition& row, std::string_view caller) {
+  const std::string_view function = row.function;
+  return function.size() > caller.size() && function.ends_with(caller) &&
+         function.substr(0, function.size() - caller.size()).ends_with("::");
+}
+#endif
 
 }  // namespace
 
@@ -41,22 +75,76 @@ bool reset_for_segment(const Segment& arriving, Segment& reset_out) {
   return true;
 }
 
+namespace {
+
+// The rule a reset answer is dropped by instead when reset_unexpected_segments is off.
+constexpr Rule silenced(Rule answered) {
+  switch (answered) {
+    case Rule::closed_answered_with_reset: return Rule::closed_dropped_silently;
+    case Rule::no_connection_answered_with_reset: return Rule::no_connection_dropped_silently;
+    case Rule::listen_ack_answered_with_reset: return Rule::listen_ack_dropped_silently;
+    case Rule::syn_sent_bad_ack_answered_with_reset: return Rule::syn_sent_bad_ack_dropped_silently;
+    case Rule::syn_received_bad_ack_answered_with_reset:
+      return Rule::syn_received_bad_ack_dropped_silently;
+    default: return answered;
+  }
+}
+
+}  // namespace
+
+void answer_with_reset(const TcpConfig& config, ConnectionId connection, const Packet& arriving,
+                       Rule answered, Output& out) {
+  Effect discard;
+  discard.kind = Effect::Kind::discard;
+  discard.connection = connection;
+  discard.packet = arriving;
+  discard.rule = answered;
+  Segment reset;
+  if (!config.reset_unexpected_segments) {
+    // Teaching variant: dropped silently, as behind a firewall's DROP rule.
+    discard.rule = silenced(answered);
+  } else if (reset_for_segment(arriving.segment, reset)) {
+    Effect answer;
+    answer.kind = Effect::Kind::transmit;
+    answer.connection = connection;
+    answer.packet.source = arriving.destination;
+    answer.packet.destination = arriving.source;
+    answer.packet.segment = std::move(reset);
+    out.effects.push_back(std::move(answer));
+  }
+  out.effects.push_back(std::move(discard));
+}
+
+ListenDecision listen_decision(const Segment& segment) {
+  using Action = ListenDecision::Action;
+  // RFC 9293 3.10.7.2 first: an incoming RST should be ignored.
+  if (segment.has(flag::rst)) return {Action::discard, Rule::listen_rst_ignored};
+  // Second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
+  if (segment.has(flag::ack)) {
+    return {Action::answer_with_reset, Rule::listen_ack_answered_with_reset};
+  }
+  // Third: a SYN opens the connection.
+  if (segment.has(flag::syn)) return {Action::accept_syn, Rule::listen_syn};
+  // Fourth: other text or control: drop.
+  return {Action::discard, Rule::listen_other_dropped};
+}
+
 Connection::Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple)
     : id_(id), config_(config), tuple_(tuple) {
   timers_.fill(time_never);
-  rcv_.wnd = receive_window_limit();
+  tcb_.rcv.wnd = receive_window_limit();
   reset_rto();
 }
 
 std::size_t Connection::send_buffer_space() const {
-  return config_.send_buffer > send_size_ ? config_.send_buffer - send_size_ : 0;
+  return config_.send_buffer > tcb_.send_size ? config_.send_buffer - tcb_.send_size : 0;
 }
 
 std::size_t Connection::readable_bytes() const {
   // Nothing is buffered before synchronization or once the TCB is gone.
   if (state_ == State::closed || state_ == State::listen || state_ == State::syn_sent) return 0;
   // RCV.NXT counts the peer's FIN, which is not a byte.
-  return static_cast<std::uint32_t>(rcv_.nxt - read_seq_) - (fin_received_ ? 1U : 0U);
+  return static_cast<std::uint32_t>(tcb_.rcv.nxt - tcb_.read_seq) - (tcb_.fin_received ? 1U : 0U);
 }
 
 std::uint32_t Connection::receive_window_limit() const {
@@ -69,36 +157,13 @@ std::uint32_t Connection::receive_window_limit() const {
 // ---------------------------------------------------------------------------------------------
 
 void Connection::start_control_block(SeqNum isn) {
-  snd_ = SendSequence{};
-  snd_.iss = isn;
-  snd_.una = isn;
-  snd_.nxt = isn;
-  rcv_ = ReceiveSequence{};
-  rcv_.wnd = receive_window_limit();
-  send_size_ = 0;
-  push_points_.clear();
-  send_buffer_seq_ = isn + 1;  // data follows the SYN
-  read_seq_ = 0;
-  out_of_order_.clear();
-  end_of_stream_pending_ = false;
-  fin_received_ = false;
-  segments_unacknowledged_ = 0;
-  srtt_ = 0;
-  rttvar_ = 0;
-  has_rtt_sample_ = false;
-  rtt_timing_ = false;
-  duplicate_acks_ = 0;
-  persist_backoff_ = 0;
-  window_probe_outstanding_ = false;
-  keepalive_probes_sent_ = 0;
-  syn_acknowledged_ = false;
-  fin_requested_ = false;
-  fin_sent_ = false;
-  fin_acknowledged_ = false;
-  fin_seq_ = 0;
-  peer_mss_ = default_mss;
-  retransmissions_ = 0;
-  ack_owed_ = false;
+  // A fresh TCB (RFC 9293 3.2): every variable back to its initial value at once.
+  tcb_ = Tcb{};
+  tcb_.snd.iss = isn;
+  tcb_.snd.una = isn;
+  tcb_.snd.nxt = isn;
+  tcb_.send_buffer_seq = isn + 1;  // data follows the SYN
+  tcb_.rcv.wnd = receive_window_limit();
   reset_rto();
 }
 
@@ -110,17 +175,15 @@ void Connection::open_active(Time now, SeqNum isn, Output& out) {
   passive_open_ = false;
   opened_ = true;
   finished_ = false;
-  change_state(State::syn_sent, state_ == State::closed
-                                    ? "RFC 9293 3.10.1: active OPEN, SYN sent"
-                                    : "RFC 9293 3.10.1: active OPEN in LISTEN, SYN sent",
-               out);
-  snd_.nxt = snd_.iss + 1;
+  change_state(State::syn_sent,
+               state_ == State::closed ? Rule::active_open : Rule::active_open_in_listen, out);
+  tcb_.snd.nxt = tcb_.snd.iss + 1;
   send_syn(out);
   // RFC 6298 2.2 / Karn: the SYN is timed unless it is retransmitted.
-  rtt_timing_ = true;
-  rtt_seq_ = snd_.nxt;
-  rtt_start_ = now;
-  set_timer(TimerKind::retransmission, now + rto_, out);
+  tcb_.rtt_timing = true;
+  tcb_.rtt_seq = tcb_.snd.nxt;
+  tcb_.rtt_start = now;
+  set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   update_user_timeout(now, out, false);
 }
 
@@ -132,7 +195,13 @@ void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
   passive_open_ = true;
   opened_ = true;
   finished_ = false;
-  change_state(State::listen, "RFC 9293 3.10.1: passive OPEN", out);
+  change_state(State::listen, Rule::passive_open, out);
+}
+
+void Connection::open_for_syn(Time now, SeqNum isn, const Segment& syn, Output& out) {
+  open_passive(now, isn, out);
+  heard_from_peer(now);
+  accept_syn(now, syn, out);
 }
 
 std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8_t> data,
@@ -141,10 +210,10 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
     // The send buffer takes what fits; the write's end is a push point (PSH, RFC 9293 3.9.1.2).
     const auto taken = static_cast<std::uint32_t>(std::min(data.size(), send_buffer_space()));
     if (taken == 0) return 0;
-    send_buffer_.reserve(send_buffer_seq_, send_size_, send_size_ + taken);
-    send_buffer_.write(send_buffer_seq_ + send_size_, data.data(), taken);
-    send_size_ += taken;
-    push_points_.push_back(send_buffer_seq_ + send_size_);
+    send_buffer_.reserve(tcb_.send_buffer_seq, tcb_.send_size, tcb_.send_size + taken);
+    send_buffer_.write(tcb_.send_buffer_seq + tcb_.send_size, data.data(), taken);
+    tcb_.send_size += taken;
+    tcb_.push_points.push_back(tcb_.send_buffer_seq + tcb_.send_size);
     return taken;
   };
   switch (state_) {
@@ -155,7 +224,7 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
     case State::syn_received:
       // RFC 9293 3.10.2: queue the data for transmission after entering ESTABLISHED. After a
       // deferred CLOSE in SYN_RCVD the connection is closing.
-      if (fin_requested_) return std::nullopt;
+      if (tcb_.fin_requested) return std::nullopt;
       return queue();
     case State::established:
     case State::close_wait: {
@@ -178,9 +247,9 @@ std::size_t Connection::read(Time /*now*/, std::size_t max_bytes, Output& out) {
   // RFC 9293 3.10.3 RECEIVE: hand over buffered bytes; the freed space may open the window.
   const auto count = static_cast<std::uint32_t>(std::min<std::size_t>(max_bytes, readable_bytes()));
   hand_to_application(count, out);
-  if (end_of_stream_pending_ && readable_bytes() == 0) {
-    end_of_stream_pending_ = false;
-    app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+  if (tcb_.end_of_stream_pending && readable_bytes() == 0) {
+    tcb_.end_of_stream_pending = false;
+    app_event(AppEventKind::end_of_stream, Rule::peer_fin_end_of_stream, out);
   }
   if (count > 0) update_receive_window(out, true);
   return count;
@@ -188,7 +257,9 @@ std::size_t Connection::read(Time /*now*/, std::size_t max_bytes, Output& out) {
 
 void Connection::set_automatic_read(Time now, bool automatic, Output& out) {
   automatic_read_ = automatic;
-  if (automatic && (readable_bytes() > 0 || end_of_stream_pending_)) read(now, readable_bytes(), out);
+  if (automatic && (readable_bytes() > 0 || tcb_.end_of_stream_pending)) {
+    read(now, readable_bytes(), out);
+  }
 }
 
 void Connection::close(Time now, Output& out) {
@@ -196,9 +267,8 @@ void Connection::close(Time now, Output& out) {
       (state_ == State::established || state_ == State::close_wait)) {
     // RFC 1122 4.2.2.13: CLOSE "while received data is still pending" on a half-duplex close
     // sends a RST to show that data was lost.
-    send_reset(snd_.nxt, out);
-    enter_closed("RFC 1122 4.2.2.13: CLOSE with unread data on a half-duplex close, RST sent",
-                 AppEventKind::aborted, out);
+    send_reset(tcb_.snd.nxt, out);
+    enter_closed(Rule::half_duplex_close_with_unread_data, AppEventKind::aborted, out);
     return;
   }
   switch (state_) {
@@ -206,24 +276,22 @@ void Connection::close(Time now, Output& out) {
       return;  // "error: connection does not exist"
     case State::listen:
       // RFC 9293 3.10.4: LISTEN: delete the TCB.
-      enter_closed("RFC 9293 3.10.4: CLOSE in LISTEN deletes the TCB", AppEventKind::closed, out);
+      enter_closed(Rule::close_in_listen, AppEventKind::closed, out);
       return;
     case State::syn_sent:
       // RFC 9293 3.10.4: SYN-SENT: delete the TCB; queued SENDs get "error: closing".
-      if (send_size_ > 0) {
+      if (tcb_.send_size > 0) {
         // "... and return 'error: closing' responses to any queued SENDs": the data never left.
-        enter_closed("RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB, queued SENDs fail (error: closing)",
-                     AppEventKind::aborted, out);
+        enter_closed(Rule::close_in_syn_sent_with_queued_sends, AppEventKind::aborted, out);
         return;
       }
-      enter_closed("RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB", AppEventKind::closed, out);
+      enter_closed(Rule::close_in_syn_sent, AppEventKind::closed, out);
       return;
     case State::syn_received:
-      fin_requested_ = true;
-      if (send_size_ == 0) {
+      tcb_.fin_requested = true;
+      if (tcb_.send_size == 0) {
         // RFC 9293 3.10.4: SYN-RECEIVED with nothing queued: send FIN, enter FIN-WAIT-1.
-        change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE in SYN_RCVD with nothing queued, FIN sent",
-                     out);
+        change_state(State::fin_wait_1, Rule::close_in_syn_received, out);
         transmit_pending(now, out);
       }
       // Otherwise the FIN waits for ESTABLISHED (enter_established moves on to FIN_WAIT_1).
@@ -231,16 +299,14 @@ void Connection::close(Time now, Output& out) {
     case State::established:
       // RFC 9293 3.10.4: queue until all preceding SENDs are segmentized, then send FIN; in any
       // case enter FIN-WAIT-1.
-      fin_requested_ = true;
-      change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE in ESTABLISHED, FIN follows the queued data",
-                   out);
+      tcb_.fin_requested = true;
+      change_state(State::fin_wait_1, Rule::close_in_established, out);
       transmit_pending(now, out);
       return;
     case State::close_wait:
       // RFC 9293 3.10.4: queue until preceding SENDs are segmentized, send FIN, enter LAST-ACK.
-      fin_requested_ = true;
-      change_state(State::last_ack, "RFC 9293 3.10.4: CLOSE in CLOSE_WAIT, FIN follows the queued data",
-                   out);
+      tcb_.fin_requested = true;
+      change_state(State::last_ack, Rule::close_in_close_wait, out);
       transmit_pending(now, out);
       return;
     case State::fin_wait_1:
@@ -259,8 +325,7 @@ void Connection::abort(Time /*now*/, Output& out) {
     case State::listen:
     case State::syn_sent:
       // RFC 9293 3.10.5: LISTEN, SYN-SENT: delete the TCB, no segment.
-      enter_closed("RFC 9293 3.10.5: ABORT before synchronization, no RST", AppEventKind::aborted,
-                   out);
+      enter_closed(Rule::abort_before_synchronization, AppEventKind::aborted, out);
       return;
     case State::syn_received:
     case State::established:
@@ -268,14 +333,14 @@ void Connection::abort(Time /*now*/, Output& out) {
     case State::fin_wait_2:
     case State::close_wait:
       // RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST>, flush the queues, delete the TCB.
-      send_reset(snd_.nxt, out);
-      enter_closed("RFC 9293 3.10.5: ABORT, RST sent", AppEventKind::aborted, out);
+      send_reset(tcb_.snd.nxt, out);
+      enter_closed(Rule::abort_synchronized, AppEventKind::aborted, out);
       return;
     case State::closing:
     case State::last_ack:
     case State::time_wait:
       // RFC 9293 3.10.5: respond "ok" and delete the TCB, no RST.
-      enter_closed("RFC 9293 3.10.5: ABORT while closing, no RST", AppEventKind::aborted, out);
+      enter_closed(Rule::abort_while_closing, AppEventKind::aborted, out);
       return;
   }
 }
@@ -284,10 +349,14 @@ void Connection::abort(Time /*now*/, Output& out) {
 // SEGMENT ARRIVES
 // ---------------------------------------------------------------------------------------------
 
-void Connection::segment_arrives(Time now, const Segment& segment, Output& out) {
+void Connection::heard_from_peer(Time now) {
   // RFC 1122 4.2.3.6: keepalive counts idle time from the last segment heard.
   last_heard_ = now;
-  keepalive_probes_sent_ = 0;
+  tcb_.keepalive_probes_sent = 0;
+}
+
+void Connection::segment_arrives(Time now, const Segment& segment, Output& out) {
+  heard_from_peer(now);
   switch (state_) {
     case State::closed:
       arrive_closed(segment, out);
@@ -306,72 +375,60 @@ void Connection::segment_arrives(Time now, const Segment& segment, Output& out) 
 
 void Connection::arrive_closed(const Segment& segment, Output& out) {
   // RFC 9293 3.10.7.1: all data is discarded; a RST is answered by nothing, anything else by RST.
-  Segment reset;
-  if (!reset_for_segment(segment, reset)) {
-    discard(segment, "RFC 9293 3.10.7.1: CLOSED, an arriving RST is discarded", out);
+  if (segment.has(flag::rst)) {
+    discard(segment, Rule::closed_rst_discarded, out);
     return;
   }
-  if (!config_.reset_unexpected_segments) {
-    discard(segment, "reset_unexpected_segments = false: CLOSED, dropped silently (teaching variant)", out);
-    return;
-  }
-  transmit(std::move(reset), out);
-  discard(segment, "RFC 9293 3.10.7.1: CLOSED, segment answered with RST", out);
+  answer_with_reset(segment, Rule::closed_answered_with_reset, out);
 }
 
 void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
-  // RFC 9293 3.10.7.2 first: an incoming RST should be ignored.
-  if (segment.has(flag::rst)) {
-    discard(segment, "RFC 9293 3.10.7.2: RST in LISTEN is ignored", out);
-    return;
-  }
-  // RFC 9293 3.10.7.2 second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
-  if (segment.has(flag::ack)) {
-    if (!config_.reset_unexpected_segments) {
-      discard(segment, "reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)", out);
+  const ListenDecision decision = listen_decision(segment);
+  switch (decision.action) {
+    case ListenDecision::Action::discard:
+      discard(segment, decision.rule, out);
       return;
-    }
-    send_reset(segment.ack, out);
-    discard(segment, "RFC 9293 3.10.7.2: ACK in LISTEN draws a RST", out);
-    return;
+    case ListenDecision::Action::answer_with_reset:
+      answer_with_reset(segment, decision.rule, out);
+      return;
+    case ListenDecision::Action::accept_syn:
+      accept_syn(now, segment, out);
+      return;
   }
+}
+
+void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   // RFC 9293 3.10.7.2 third: SYN: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, send SYN-ACK.
-  if (segment.has(flag::syn)) {
-    rcv_.irs = segment.seq;
-    rcv_.nxt = segment.seq + 1;
-    read_seq_ = rcv_.nxt;
-    peer_mss_ = segment.mss != 0 ? segment.mss : default_mss;
-    snd_.iss = listen_isn_;
-    snd_.una = snd_.iss;
-    snd_.nxt = snd_.iss + 1;
-    send_buffer_seq_ = snd_.iss + 1;
-    snd_.wnd = segment.window;
-    snd_.wl1 = segment.seq;
-    snd_.wl2 = snd_.iss;
-    // Text or FIN carried by the SYN is not processed yet (it is not acknowledged, so the peer
-    // sends it again).
-    if (config_.handshake == Handshake::two_way) {
-      // Teaching variant: the SYN-ACK is taken as delivered, so our SYN counts as acknowledged
-      // and is never retransmitted.
-      snd_.una = snd_.iss + 1;
-      syn_acknowledged_ = true;
-      enter_established("two-way handshake: SYN answered with SYN-ACK, ESTABLISHED without a third segment",
-                        out);
-      send_syn_ack(out);
-      return;
-    }
-    change_state(State::syn_received, "RFC 9293 3.10.7.2: SYN in LISTEN, SYN-ACK sent", out);
+  tcb_.rcv.irs = syn.seq;
+  tcb_.rcv.nxt = syn.seq + 1;
+  tcb_.read_seq = tcb_.rcv.nxt;
+  tcb_.peer_mss = syn.mss != 0 ? syn.mss : default_mss;
+  tcb_.snd.iss = listen_isn_;
+  tcb_.snd.una = tcb_.snd.iss;
+  tcb_.snd.nxt = tcb_.snd.iss + 1;
+  tcb_.send_buffer_seq = tcb_.snd.iss + 1;
+  tcb_.snd.wnd = syn.window;
+  tcb_.snd.wl1 = syn.seq;
+  tcb_.snd.wl2 = tcb_.snd.iss;
+  // Text or FIN carried by the SYN is not processed yet (it is not acknowledged, so the peer
+  // sends it again).
+  if (config_.handshake == Handshake::two_way) {
+    // Teaching variant: the SYN-ACK is taken as delivered, so our SYN counts as acknowledged
+    // and is never retransmitted.
+    tcb_.snd.una = tcb_.snd.iss + 1;
+    tcb_.syn_acknowledged = true;
+    enter_established(Rule::two_way_listen_syn, out);
     send_syn_ack(out);
-    retransmissions_ = 0;
-    rtt_timing_ = true;
-    rtt_seq_ = snd_.nxt;
-    rtt_start_ = now;
-    set_timer(TimerKind::retransmission, now + rto_, out);
-    update_user_timeout(now, out, false);
     return;
   }
-  // RFC 9293 3.10.7.2 fourth: other text or control: drop.
-  discard(segment, "RFC 9293 3.10.7.2: neither RST, ACK nor SYN in LISTEN", out);
+  change_state(State::syn_received, Rule::listen_syn, out);
+  send_syn_ack(out);
+  tcb_.retransmissions = 0;
+  tcb_.rtt_timing = true;
+  tcb_.rtt_seq = tcb_.snd.nxt;
+  tcb_.rtt_start = now;
+  set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
+  update_user_timeout(now, out, false);
 }
 
 void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) {
@@ -379,49 +436,43 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
   // RFC 9293 3.10.7.3 first: if SEG.ACK =< ISS or SEG.ACK > SND.NXT, send <SEQ=SEG.ACK><CTL=RST>
   // (unless the RST bit is set) and drop.
   if (segment.has(flag::ack)) {
-    if (seq_le(segment.ack, snd_.iss) || seq_gt(segment.ack, snd_.nxt)) {
+    if (seq_le(segment.ack, tcb_.snd.iss) || seq_gt(segment.ack, tcb_.snd.nxt)) {
       if (segment.has(flag::rst)) {
-        discard(segment, "RFC 9293 3.10.7.3: RST with an unacceptable ACK in SYN_SENT", out);
+        discard(segment, Rule::syn_sent_rst_with_bad_ack, out);
         return;
       }
-      if (!config_.reset_unexpected_segments) {
-        discard(segment, "reset_unexpected_segments = false: an ACK that does not acknowledge our SYN is dropped silently (teaching variant)", out);
-        return;
-      }
-      send_reset(segment.ack, out);
-      discard(segment, "RFC 9293 3.10.7.3: ACK does not acknowledge our SYN, RST sent", out);
+      answer_with_reset(segment, Rule::syn_sent_bad_ack_answered_with_reset, out);
       return;
     }
-    ack_acceptable = seq_lt(snd_.una, segment.ack) && seq_le(segment.ack, snd_.nxt);
+    ack_acceptable = seq_lt(tcb_.snd.una, segment.ack) && seq_le(segment.ack, tcb_.snd.nxt);
   }
   // RFC 9293 3.10.7.3 second: a RST with an acceptable ACK means "connection refused"; without
   // an ACK it is dropped (RFC 5961 3.2 leaves SYN-SENT RST handling as in RFC 793).
   if (segment.has(flag::rst)) {
     if (ack_acceptable) {
-      enter_closed("RFC 9293 3.10.7.3: RST acknowledging our SYN, connection refused",
-                   AppEventKind::refused, out);
+      enter_closed(Rule::syn_sent_rst_refused, AppEventKind::refused, out);
       return;
     }
-    discard(segment, "RFC 9293 3.10.7.3: RST without ACK in SYN_SENT is dropped", out);
+    discard(segment, Rule::syn_sent_rst_without_ack, out);
     return;
   }
   // RFC 9293 3.10.7.3 fourth: SYN.
   if (segment.has(flag::syn)) {
-    rcv_.irs = segment.seq;
-    rcv_.nxt = segment.seq + 1;
-    read_seq_ = rcv_.nxt;
-    peer_mss_ = segment.mss != 0 ? segment.mss : default_mss;
+    tcb_.rcv.irs = segment.seq;
+    tcb_.rcv.nxt = segment.seq + 1;
+    tcb_.read_seq = tcb_.rcv.nxt;
+    tcb_.peer_mss = segment.mss != 0 ? segment.mss : default_mss;
     if (ack_acceptable) {
       // SYN-ACK: SND.UNA = SEG.ACK, our SYN is acknowledged: ESTABLISHED.
-      snd_.wnd = segment.window;
-      snd_.wl1 = segment.seq;
-      snd_.wl2 = segment.ack;
+      tcb_.snd.wnd = segment.window;
+      tcb_.snd.wl1 = segment.seq;
+      tcb_.snd.wl2 = segment.ack;
       acknowledge(now, segment.ack, out);
-      enter_established("RFC 9293 3.10.7.3: SYN-ACK acknowledges our SYN", out);
+      enter_established(Rule::syn_sent_syn_ack, out);
       // "form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it. Data or controls
       // that were queued for transmission MAY be included." The two-way variant has no third
       // segment: only queued data (which carries the ACK) or an ACK owed for text/FIN leaves.
-      if (config_.handshake == Handshake::three_way) ack_owed_ = true;
+      if (config_.handshake == Handshake::three_way) tcb_.ack_owed = true;
       // "If there are other controls or text in the segment, continue processing at the sixth
       // step" (URG is ignored, so: text, then FIN).
       const TextView view = text_view(segment);
@@ -432,48 +483,49 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     }
     // Simultaneous open: "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
     // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it." Text in the SYN is not queued yet.
-    snd_.wnd = segment.window;
-    snd_.wl1 = segment.seq;
-    snd_.wl2 = snd_.una;
+    tcb_.snd.wnd = segment.window;
+    tcb_.snd.wl1 = segment.seq;
+    tcb_.snd.wl2 = tcb_.snd.una;
     change_state(State::syn_received,
-                 "RFC 9293 3.10.7.3: SYN without ACK in SYN_SENT, simultaneous open, SYN-ACK sent",
-                 out);
+                 Rule::simultaneous_open, out);
     send_syn_ack(out);
-    retransmissions_ = 0;
+    tcb_.retransmissions = 0;
     reset_rto();
-    set_timer(TimerKind::retransmission, now + rto_, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
     return;
   }
   // RFC 9293 3.10.7.3 fifth: neither SYN nor RST: drop.
-  discard(segment, "RFC 9293 3.10.7.3: neither SYN nor RST in SYN_SENT", out);
+  discard(segment, Rule::syn_sent_other_dropped, out);
 }
 
 bool Connection::acceptable(const Segment& segment) const {
   // RFC 9293 3.10.7.4 first: the four cases of the acceptability test.
   const std::uint32_t length = segment.sequence_length();
-  const std::uint32_t window = rcv_.wnd;
+  const std::uint32_t window = tcb_.rcv.wnd;
   if (length == 0) {
-    if (window == 0) return segment.seq == rcv_.nxt;
-    return seq_in_range(segment.seq, rcv_.nxt, window);
+    if (window == 0) return segment.seq == tcb_.rcv.nxt;
+    return seq_in_range(segment.seq, tcb_.rcv.nxt, window);
   }
   if (window == 0) return false;
-  return seq_in_range(segment.seq, rcv_.nxt, window) ||
-         seq_in_range(segment.seq + length - 1, rcv_.nxt, window);
+  return seq_in_range(segment.seq, tcb_.rcv.nxt, window) ||
+         seq_in_range(segment.seq + length - 1, tcb_.rcv.nxt, window);
 }
 
 Connection::Arrival Connection::classify(const Segment& segment) const {
   if (segment.has(flag::rst)) {
     // RFC 9293 3.10.7.4 second, with RFC 5961 3.2: exactly RCV.NXT resets, elsewhere in the
     // window draws a challenge ACK, outside it is dropped.
-    if (segment.seq == rcv_.nxt) return Arrival::reset_at_next;
-    if (rcv_.wnd > 0 && seq_in_range(segment.seq, rcv_.nxt, rcv_.wnd)) return Arrival::reset_in_window;
+    if (segment.seq == tcb_.rcv.nxt) return Arrival::reset_at_next;
+    if (tcb_.rcv.wnd > 0 && seq_in_range(segment.seq, tcb_.rcv.nxt, tcb_.rcv.wnd)) {
+      return Arrival::reset_in_window;
+    }
     return Arrival::reset_outside_window;
   }
   // RFC 9293 3.10.7.4 (TIME-WAIT): "The only thing that can arrive in this state is a
   // retransmission of the remote FIN." It ends exactly at RCV.NXT, so the acceptability test
   // would reject it; it is recognized first.
   if (state_ == State::time_wait && segment.has(flag::fin) &&
-      segment.seq + segment.sequence_length() == rcv_.nxt) {
+      segment.seq + segment.sequence_length() == tcb_.rcv.nxt) {
     return Arrival::retransmitted_fin;
   }
   // RFC 9293 3.5 figure 7 (simultaneous open), line 6: in SYN_RCVD after an active OPEN the
@@ -482,7 +534,7 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
   // (the SYN lies before RCV.NXT); Linux's tcp_validate_incoming makes the same exception.
   if (state_ == State::syn_received && !passive_open_ && segment.has(flag::syn) &&
       segment.has(flag::ack) && !segment.has(flag::fin) && segment.payload.empty() &&
-      segment.seq == rcv_.irs) {
+      segment.seq == tcb_.rcv.irs) {
     return Arrival::acceptable;
   }
   if (!acceptable(segment)) return Arrival::unacceptable;
@@ -497,63 +549,66 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
   view.carries_text_or_fin = payload_size > 0 || segment.has(flag::fin);
   // The sequence number of the first payload byte (after the SYN, if any).
   const SeqNum first_byte = segment.seq + (segment.has(flag::syn) ? 1U : 0U);
-  const std::int32_t already_received = seq_diff(rcv_.nxt, first_byte);
+  const std::int32_t already_received = seq_diff(tcb_.rcv.nxt, first_byte);
   if (already_received < 0) return view;  // begins beyond RCV.NXT: out of order
   view.in_order = true;
   const auto offset = static_cast<std::uint32_t>(already_received);
   view.skip = std::min(offset, payload_size);
   const std::uint32_t available = payload_size - view.skip;
-  view.take = std::min(available, rcv_.wnd);
+  view.take = std::min(available, tcb_.rcv.wnd);
   // The FIN occupies the sequence number after the last byte; it counts only if it is next in
   // order and inside the window.
   view.fin = segment.has(flag::fin) && offset <= payload_size && view.take == available &&
-             view.take < rcv_.wnd;
+             view.take < tcb_.rcv.wnd;
   return view;
 }
 
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
   switch (classify(segment)) {
     case Arrival::reset_outside_window:
-      discard(segment, "not acceptable: RST outside the receive window (RFC 9293 3.10.7.4 first)", out);
+      discard(segment, Rule::rst_outside_window, out);
       return;
     case Arrival::reset_in_window:
       // RFC 5961 3.2 / RFC 9293 3.10.7.4 second: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
       send_ack(out);
-      discard(segment, "RFC 5961 3.2: RST in the window but not at RCV.NXT, challenge ACK sent", out);
+      discard(segment, Rule::rst_in_window_challenge, out);
       return;
     case Arrival::reset_at_next:
+      // RFC 1337 section 3 (fix T1): TIME_WAIT ignores RST segments when the knob is on.
+      if (state_ == State::time_wait && config_.rfc1337) {
+        discard(segment, Rule::rst_in_time_wait_ignored, out);
+        return;
+      }
       process_reset(out);
       return;
     case Arrival::unacceptable:
       // RFC 9293 3.10.7.4 first: send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop.
       send_ack(out);
       discard(segment,
-              rcv_.wnd == 0 ? "not acceptable: the receive window is zero, ACK sent"
-                            : "not acceptable: outside the receive window, ACK sent",
-              out);
+              tcb_.rcv.wnd == 0 ? Rule::unacceptable_zero_window
+                            : Rule::unacceptable_outside_window, out);
       return;
     case Arrival::retransmitted_fin:
       // RFC 9293 3.10.7.4 (TIME-WAIT): acknowledge it, and restart the 2 MSL timeout.
       send_ack(out);
-      set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
     case Arrival::syn:
       if (state_ == State::syn_received && passive_open_) {
         // RFC 9293 3.10.7.4 fourth: "In SYN-RECEIVED state, if the connection was initiated
         // with a passive OPEN, then return this connection to the LISTEN state and return."
-        return_to_listen("RFC 9293 3.10.7.4 fourth: SYN in SYN_RCVD from a passive OPEN, back to LISTEN",
-                         out);
-        discard(segment, "RFC 9293 3.10.7.4 fourth: SYN in SYN_RCVD from a passive OPEN", out);
+        return_to_listen(Rule::syn_in_syn_received_back_to_listen, out);
+        discard(segment, Rule::syn_in_syn_received_discarded, out);
         return;
       }
       // RFC 9293 3.10.7.4 fourth (RFC 5961 4.2): a SYN, whatever its sequence number, draws a
       // challenge ACK. TIME_WAIT is treated alike (RFC 6191 reuse is not modelled).
       send_ack(out);
-      discard(segment, "RFC 9293 3.10.7.4 fourth: SYN in a synchronized state, challenge ACK sent", out);
+      discard(segment, Rule::syn_challenge_ack, out);
       return;
     case Arrival::no_ack:
       // RFC 9293 3.10.7.4 fifth: "if the ACK bit is off, drop the segment and return".
-      discard(segment, "RFC 9293 3.10.7.4 fifth: ACK bit off", out);
+      discard(segment, Rule::ack_bit_off, out);
       return;
     case Arrival::acceptable:
       break;
@@ -578,32 +633,29 @@ void Connection::process_reset(Output& out) {
       if (passive_open_) {
         // RFC 9293 3.10.7.4 second: SYN-RECEIVED from a passive OPEN returns to LISTEN; "the
         // user need not be informed".
-        return_to_listen("RFC 9293 3.10.7.4 second: RST in SYN_RCVD from a passive OPEN, back to LISTEN",
-                         out);
+        return_to_listen(Rule::rst_in_syn_received_passive, out);
         return;
       }
       // From an active OPEN: "connection refused".
-      enter_closed("RFC 9293 3.10.7.4 second: RST in SYN_RCVD from an active OPEN, connection refused",
-                   AppEventKind::refused, out);
+      enter_closed(Rule::rst_in_syn_received_active, AppEventKind::refused, out);
       return;
     case State::established:
     case State::fin_wait_1:
     case State::fin_wait_2:
     case State::close_wait:
       // RFC 9293 3.10.7.4 second: "connection reset", flush the queues, CLOSED.
-      enter_closed("RFC 9293 3.10.7.4 second: RST at RCV.NXT, connection reset", AppEventKind::reset, out);
+      enter_closed(Rule::rst_connection_reset, AppEventKind::reset, out);
       return;
     case State::closing:
     case State::last_ack:
       // RFC 9293 3.10.7.4 second: enter CLOSED. The local close had not completed in order, so
       // the application hears "reset".
-      enter_closed("RFC 9293 3.10.7.4 second: RST in CLOSING or LAST_ACK, CLOSED", AppEventKind::reset,
-                   out);
+      enter_closed(Rule::rst_in_closing_or_last_ack, AppEventKind::reset, out);
       return;
     case State::time_wait:
-      // RFC 9293 3.10.7.4 second: enter CLOSED (the RFC 1337 hazard is not guarded against). Both
+      // RFC 9293 3.10.7.4 second: enter CLOSED (unless rfc1337, arrive_synchronized). Both
       // FINs were already acknowledged, so the close is reported as orderly.
-      enter_closed("RFC 9293 3.10.7.4 second: RST in TIME_WAIT, CLOSED", AppEventKind::closed, out);
+      enter_closed(Rule::rst_in_time_wait, AppEventKind::closed, out);
       return;
     default:
       return;
@@ -614,20 +666,15 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   if (state_ == State::syn_received) {
     // RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: if SND.UNA < SEG.ACK =< SND.NXT enter ESTABLISHED
     // with SND.WND = SEG.WND, SND.WL1 = SEG.SEQ, SND.WL2 = SEG.ACK; else <SEQ=SEG.ACK><CTL=RST>.
-    if (!(seq_lt(snd_.una, segment.ack) && seq_le(segment.ack, snd_.nxt))) {
-      if (!config_.reset_unexpected_segments) {
-        discard(segment, "reset_unexpected_segments = false: an unacceptable ACK in SYN_RCVD is dropped silently (teaching variant)", out);
-        return false;
-      }
-      send_reset(segment.ack, out);
-      discard(segment, "RFC 9293 3.10.7.4 fifth: unacceptable ACK in SYN_RCVD, RST sent", out);
+    if (!(seq_lt(tcb_.snd.una, segment.ack) && seq_le(segment.ack, tcb_.snd.nxt))) {
+      answer_with_reset(segment, Rule::syn_received_bad_ack_answered_with_reset, out);
       return false;
     }
-    snd_.wnd = segment.window;
-    snd_.wl1 = segment.seq;
-    snd_.wl2 = segment.ack;
+    tcb_.snd.wnd = segment.window;
+    tcb_.snd.wl1 = segment.seq;
+    tcb_.snd.wl2 = segment.ack;
     acknowledge(now, segment.ack, out);
-    enter_established("RFC 9293 3.10.7.4 fifth: ACK of our SYN-ACK in SYN_RCVD", out);
+    enter_established(Rule::syn_received_ack, out);
     return true;
   }
   if (state_ == State::time_wait) {
@@ -637,30 +684,31 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   }
   // RFC 9293 3.10.7.4 fifth, ESTABLISHED and the states that process the ACK "as for
   // ESTABLISHED".
-  if (seq_gt(segment.ack, snd_.nxt)) {
+  if (seq_gt(segment.ack, tcb_.snd.nxt)) {
     // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the
     // segment, and return."
     send_ack(out);
-    discard(segment, "RFC 9293 3.10.7.4 fifth: ACK for data not yet sent, ACK sent", out);
+    discard(segment, Rule::ack_of_unsent_data, out);
     return false;
   }
   const bool duplicate = is_duplicate_ack(segment);
-  if (seq_lt(snd_.una, segment.ack)) acknowledge(now, segment.ack, out);
+  if (seq_lt(tcb_.snd.una, segment.ack)) acknowledge(now, segment.ack, out);
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
   // newer than the last update (WL1/WL2 rule). An old duplicate ACK (SEG.ACK < SND.UNA) is ignored.
-  if (seq_le(snd_.una, segment.ack) &&
-      (seq_lt(snd_.wl1, segment.seq) || (snd_.wl1 == segment.seq && seq_le(snd_.wl2, segment.ack)))) {
-    snd_.wnd = segment.window;
-    snd_.wl1 = segment.seq;
-    snd_.wl2 = segment.ack;
+  if (seq_le(tcb_.snd.una, segment.ack) &&
+      (seq_lt(tcb_.snd.wl1, segment.seq) ||
+       (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack)))) {
+    tcb_.snd.wnd = segment.window;
+    tcb_.snd.wl1 = segment.seq;
+    tcb_.snd.wl2 = segment.ack;
   }
   if (duplicate && config_.duplicate_ack_threshold > 0 &&
-      ++duplicate_acks_ == config_.duplicate_ack_threshold) {
+      ++tcb_.duplicate_acks == config_.duplicate_ack_threshold) {
     // RFC 5681 3.2: the third duplicate ACK means a segment was lost: resend it now, without
     // waiting for the timer. Karn: the timed segment can no longer give a sample.
-    rtt_timing_ = false;
+    tcb_.rtt_timing = false;
     retransmit_oldest(out, SendPurpose::fast_retransmission,
-                      "RFC 5681 3.2: fast retransmit after duplicate ACKs");
+                      Rule::fast_retransmit);
   }
   update_persist(now, out);
   switch (state_) {
@@ -668,29 +716,27 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       // RFC 9293 3.10.7.4 fifth, FIN-WAIT-1: "if the FIN segment is now acknowledged, then enter
       // FIN-WAIT-2". When this same segment carries the peer's FIN, the FIN step goes straight on
       // to TIME_WAIT instead.
-      if (fin_acknowledged_ && !view.fin) {
-        change_state(State::fin_wait_2, "RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in FIN_WAIT_1",
-                     out);
+      if (tcb_.fin_acknowledged && !view.fin) {
+        change_state(State::fin_wait_2, Rule::fin_acknowledged_in_fin_wait_1, out);
         if (config_.fin_wait_2_timeout > 0) {
-          set_timer(TimerKind::fin_wait_2, now + config_.fin_wait_2_timeout, out);
+          set_timer(TimerKind::fin_wait_2, deadline_after(now, config_.fin_wait_2_timeout), out);
         }
       }
       return true;
     case State::closing:
       // RFC 9293 3.10.7.4 fifth, CLOSING: "if the ACK acknowledges our FIN, then enter the
       // TIME-WAIT state; otherwise, ignore the segment".
-      if (fin_acknowledged_) {
-        enter_time_wait(now, "RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in CLOSING", out);
+      if (tcb_.fin_acknowledged) {
+        enter_time_wait(now, Rule::fin_acknowledged_in_closing, out);
       } else {
-        discard(segment, "RFC 9293 3.10.7.4 fifth: CLOSING and our FIN not acknowledged, ignored", out);
+        discard(segment, Rule::fin_unacknowledged_in_closing, out);
       }
       return false;
     case State::last_ack:
       // RFC 9293 3.10.7.4 fifth, LAST-ACK: "If our FIN is now acknowledged, delete the TCB,
       // enter the CLOSED state, and return."
-      if (fin_acknowledged_) {
-        enter_closed("RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in LAST_ACK", AppEventKind::closed,
-                     out);
+      if (tcb_.fin_acknowledged) {
+        enter_closed(Rule::fin_acknowledged_in_last_ack, AppEventKind::closed, out);
         return false;
       }
       return true;
@@ -702,60 +748,66 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
 bool Connection::is_duplicate_ack(const Segment& segment) const {
   // RFC 5681 2: a duplicate ACK acknowledges SND.UNA again while data is outstanding, carries
   // no data, SYN or FIN, and leaves the window unchanged.
-  return segment.ack == snd_.una && seq_lt(snd_.una, snd_.nxt) && segment.payload.empty() &&
-         !segment.has(flag::syn) && !segment.has(flag::fin) && segment.window == snd_.wnd &&
-         !window_probe_outstanding_;
+  return segment.ack == tcb_.snd.una && seq_lt(tcb_.snd.una, tcb_.snd.nxt) &&
+         segment.payload.empty() && !segment.has(flag::syn) && !segment.has(flag::fin) &&
+         segment.window == tcb_.snd.wnd && !tcb_.window_probe_outstanding;
 }
 
 void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
-  const std::uint32_t advanced = static_cast<std::uint32_t>(ack - snd_.una);
-  snd_.una = ack;
-  if (!syn_acknowledged_ && seq_gt(ack, snd_.iss)) syn_acknowledged_ = true;
+  const std::uint32_t advanced = static_cast<std::uint32_t>(ack - tcb_.snd.una);
+  tcb_.snd.una = ack;
+  if (!tcb_.syn_acknowledged && seq_gt(ack, tcb_.snd.iss)) tcb_.syn_acknowledged = true;
   // Remove the data bytes the ACK covers ("segments on the retransmission queue that are thereby
   // entirely acknowledged are removed").
-  const std::int32_t sent = seq_diff(sent_data_end(), send_buffer_seq_);
-  const std::int32_t covered = seq_diff(ack, send_buffer_seq_);
+  const std::int32_t sent = seq_diff(sent_data_end(), tcb_.send_buffer_seq);
+  const std::int32_t covered = seq_diff(ack, tcb_.send_buffer_seq);
   if (sent > 0 && covered > 0) {
     const auto removed = static_cast<std::uint32_t>(std::min(sent, covered));
-    send_size_ -= removed;
-    send_buffer_seq_ += removed;
-    while (!push_points_.empty() && seq_le(push_points_.front(), send_buffer_seq_)) {
-      push_points_.pop_front();
+    tcb_.send_size -= removed;
+    tcb_.send_buffer_seq += removed;
+    while (!tcb_.push_points.empty() && seq_le(tcb_.push_points.front(), tcb_.send_buffer_seq)) {
+      tcb_.push_points.pop_front();
     }
   }
-  if (fin_sent_ && seq_gt(ack, fin_seq_)) fin_acknowledged_ = true;
-  if (window_probe_outstanding_ && advanced > 0) window_probe_outstanding_ = false;
-  duplicate_acks_ = 0;
-  retransmissions_ = 0;
+  if (tcb_.fin_sent && seq_gt(ack, tcb_.fin_seq)) tcb_.fin_acknowledged = true;
+  if (tcb_.window_probe_outstanding && advanced > 0) tcb_.window_probe_outstanding = false;
+  tcb_.duplicate_acks = 0;
+  tcb_.retransmissions = 0;
   // RFC 6298 3 (Karn): a sample only from a segment never retransmitted; until one arrives a
   // backed-off RTO stays (RFC 6298 5.7 lets the backoff end with the next sample).
   take_rtt_sample(now, ack);
-  if (snd_.una == snd_.nxt) {
+  if (tcb_.snd.una == tcb_.snd.nxt) {
     // RFC 6298 5.2: all outstanding data acknowledged: turn off the timer.
     cancel_timer(TimerKind::retransmission, out);
+    // RFC 1122 4.2.3.6: a keepalive timer that found data outstanding starts again now.
+    if (timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
+        (state_ == State::established || state_ == State::close_wait ||
+         state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
+      arm_keepalive(now, out);
+    }
   } else {
     // RFC 6298 5.3: new data acknowledged: restart the timer.
-    set_timer(TimerKind::retransmission, now + rto_, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
   update_user_timeout(now, out, true);
 }
 
 void Connection::take_rtt_sample(Time now, SeqNum ack) {
-  if (!rtt_timing_ || seq_lt(ack, rtt_seq_)) return;
-  rtt_timing_ = false;
-  const Duration sample = now - rtt_start_;
-  if (!has_rtt_sample_) {
+  if (!tcb_.rtt_timing || seq_lt(ack, tcb_.rtt_seq)) return;
+  tcb_.rtt_timing = false;
+  const Duration sample = now - tcb_.rtt_start;
+  if (!tcb_.has_rtt_sample) {
     // RFC 6298 2.2: SRTT = R, RTTVAR = R/2.
-    srtt_ = sample;
-    rttvar_ = sample / 2;
-    has_rtt_sample_ = true;
+    tcb_.srtt = sample;
+    tcb_.rttvar = sample / 2;
+    tcb_.has_rtt_sample = true;
   } else {
     // RFC 6298 2.3 with alpha = 1/8, beta = 1/4, in integer nanoseconds.
-    const Duration error = srtt_ > sample ? srtt_ - sample : sample - srtt_;
-    rttvar_ = (3 * rttvar_ + error) / 4;
-    srtt_ = (7 * srtt_ + sample) / 8;
+    const Duration error = tcb_.srtt > sample ? tcb_.srtt - sample : sample - tcb_.srtt;
+    tcb_.rttvar = static_cast<Duration>((WideDuration{3} * tcb_.rttvar + error) / 4);
+    tcb_.srtt = static_cast<Duration>((WideDuration{7} * tcb_.srtt + sample) / 8);
   }
-  rto_ = computed_rto();
+  tcb_.rto = computed_rto();
 }
 
 void Connection::process_text(Time now, const Segment& segment, const TextView& view, Output& out) {
@@ -769,7 +821,7 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
       // RFC 9293 3.10.7.4 seventh: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not
       // occur since a FIN has been received from the remote side. Ignore the segment text."
       if (!segment.payload.empty()) {
-        discard(segment, "RFC 9293 3.10.7.4 seventh: text after the peer's FIN is ignored", out);
+        discard(segment, Rule::text_after_fin_ignored, out);
       }
       return;
   }
@@ -777,27 +829,28 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     // RFC 9293 3.10.7.4 seventh: segments beyond RCV.NXT are held for later processing; RFC 5681
     // 4.2: an out-of-order segment is acknowledged at once (a duplicate ACK naming the gap).
     store_out_of_order(segment, out);
-    ack_owed_ = true;
-    ack_reason_ = "RFC 5681 4.2: out of order, held for reassembly, duplicate ACK at once";
+    tcb_.ack_owed = true;
+    tcb_.ack_rule = Rule::out_of_order_held;
     return;
   }
-  if (config_.half_duplex_close && fin_requested_ && (view.take > 0 || !segment.payload.empty())) {
+  if (config_.half_duplex_close && tcb_.fin_requested &&
+      (view.take > 0 || !segment.payload.empty())) {
     // RFC 1122 4.2.2.13: after CLOSE on a half-duplex close, "if new data is received after
     // CLOSE is called, its TCP SHOULD send a RST to show that data was lost".
-    send_reset(snd_.nxt, out);
-    enter_closed("RFC 1122 4.2.2.13: data arrived after CLOSE on a half-duplex close, RST sent",
-                 AppEventKind::aborted, out);
+    send_reset(tcb_.snd.nxt, out);
+    enter_closed(Rule::half_duplex_data_after_close, AppEventKind::aborted, out);
     return;
   }
   bool filled_gap = false;
   if (view.take > 0) {
-    const SeqNum live_end = out_of_order_.empty() ? rcv_.nxt : out_of_order_.back().second;
-    const auto live = static_cast<std::uint32_t>(live_end - read_seq_);
-    const auto needed = static_cast<std::uint32_t>(rcv_.nxt + view.take - read_seq_);
-    receive_buffer_.reserve(read_seq_, live, std::max(live, needed));
-    receive_buffer_.write(rcv_.nxt, segment.payload.data() + view.skip, view.take);
-    rcv_.nxt += view.take;
-    rcv_.wnd -= view.take;
+    const SeqNum live_end =
+        tcb_.out_of_order.empty() ? tcb_.rcv.nxt : tcb_.out_of_order.back().second;
+    const auto live = static_cast<std::uint32_t>(live_end - tcb_.read_seq);
+    const auto needed = static_cast<std::uint32_t>(tcb_.rcv.nxt + view.take - tcb_.read_seq);
+    receive_buffer_.reserve(tcb_.read_seq, live, std::max(live, needed));
+    receive_buffer_.write(tcb_.rcv.nxt, segment.payload.data() + view.skip, view.take);
+    tcb_.rcv.nxt += view.take;
+    tcb_.rcv.wnd -= view.take;
     filled_gap = merge_out_of_order();
     if (automatic_read_) drain_to_application(out);
   }
@@ -805,39 +858,41 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
   // data when there is some to send. A retransmitted segment with nothing new is acknowledged
   // at once, and so is one that fills a gap (RFC 5681 4.2) or carries the FIN.
   if (config_.delayed_ack > 0 && view.take > 0 && !filled_gap && !view.fin &&
-      out_of_order_.empty()) {
+      tcb_.out_of_order.empty()) {
     // RFC 1122 4.2.3.2: ACK at least every second full-sized segment, else within the delay.
-    ++segments_unacknowledged_;
-    if (segments_unacknowledged_ >= 2) {
-      ack_owed_ = true;
+    ++tcb_.segments_unacknowledged;
+    if (tcb_.segments_unacknowledged >= 2) {
+      tcb_.ack_owed = true;
     } else {
       schedule_delayed_ack(now, out);
     }
     return;
   }
-  ack_owed_ = true;
+  tcb_.ack_owed = true;
 }
 
 void Connection::store_out_of_order(const Segment& segment, Output& out) {
   // Keep the part inside the window; overlaps with ranges already held are written again with
   // the same bytes (a sender never changes data at a sequence number).
   const SeqNum first = segment.seq + (segment.has(flag::syn) ? 1U : 0U);
-  const auto offset = static_cast<std::uint32_t>(first - rcv_.nxt);
-  if (offset >= rcv_.wnd || segment.payload.empty()) {
+  const auto offset = static_cast<std::uint32_t>(first - tcb_.rcv.nxt);
+  if (offset >= tcb_.rcv.wnd || segment.payload.empty()) {
     if (segment.payload.empty()) return;
-    discard(segment, "out of order and beyond the receive window", out);
+    discard(segment, Rule::out_of_order_beyond_window, out);
     return;
   }
   const std::uint32_t length =
-      std::min<std::uint32_t>(static_cast<std::uint32_t>(segment.payload.size()), rcv_.wnd - offset);
+      std::min<std::uint32_t>(static_cast<std::uint32_t>(segment.payload.size()),
+                              tcb_.rcv.wnd - offset);
   const SeqNum end = first + length;
-  const SeqNum live_end = out_of_order_.empty() ? rcv_.nxt : out_of_order_.back().second;
-  const auto live = static_cast<std::uint32_t>(live_end - read_seq_);
-  const auto needed = static_cast<std::uint32_t>(end - read_seq_);
-  receive_buffer_.reserve(read_seq_, live, std::max(live, needed));
+  const SeqNum live_end =
+      tcb_.out_of_order.empty() ? tcb_.rcv.nxt : tcb_.out_of_order.back().second;
+  const auto live = static_cast<std::uint32_t>(live_end - tcb_.read_seq);
+  const auto needed = static_cast<std::uint32_t>(end - tcb_.read_seq);
+  receive_buffer_.reserve(tcb_.read_seq, live, std::max(live, needed));
   receive_buffer_.write(first, segment.payload.data(), length);
   // Insert [first, end) into the sorted, disjoint ranges, merging neighbours.
-  std::vector<std::pair<SeqNum, SeqNum>>& ranges = out_of_order_;
+  std::vector<std::pair<SeqNum, SeqNum>>& ranges = tcb_.out_of_order;
   std::size_t index = 0;
   while (index < ranges.size() && seq_lt(ranges[index].second, first)) ++index;
   SeqNum merged_begin = first;
@@ -856,14 +911,14 @@ void Connection::store_out_of_order(const Segment& segment, Output& out) {
 bool Connection::merge_out_of_order() {
   // Ranges now reached by RCV.NXT join the in-order stream.
   bool merged = false;
-  while (!out_of_order_.empty() && seq_le(out_of_order_.front().first, rcv_.nxt)) {
-    const SeqNum end = out_of_order_.front().second;
-    if (seq_gt(end, rcv_.nxt)) {
-      const auto gained = static_cast<std::uint32_t>(end - rcv_.nxt);
-      rcv_.nxt = end;
-      rcv_.wnd -= std::min(gained, rcv_.wnd);
+  while (!tcb_.out_of_order.empty() && seq_le(tcb_.out_of_order.front().first, tcb_.rcv.nxt)) {
+    const SeqNum end = tcb_.out_of_order.front().second;
+    if (seq_gt(end, tcb_.rcv.nxt)) {
+      const auto gained = static_cast<std::uint32_t>(end - tcb_.rcv.nxt);
+      tcb_.rcv.nxt = end;
+      tcb_.rcv.wnd -= std::min(gained, tcb_.rcv.wnd);
     }
-    out_of_order_.erase(out_of_order_.begin());
+    tcb_.out_of_order.erase(tcb_.out_of_order.begin());
     merged = true;
   }
   return merged;
@@ -883,9 +938,9 @@ void Connection::hand_to_application(std::uint32_t count, Output& out) {
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = AppEventKind::data;
-  receive_buffer_.read(read_seq_, count, effect.data);
+  receive_buffer_.read(tcb_.read_seq, count, effect.data);
   out.effects.push_back(std::move(effect));
-  read_seq_ += count;
+  tcb_.read_seq += count;
 }
 
 void Connection::update_receive_window(Output& out, bool announce) {
@@ -894,18 +949,18 @@ void Connection::update_receive_window(Output& out, bool announce) {
   const std::uint32_t limit = receive_window_limit();
   const auto unread = static_cast<std::uint32_t>(readable_bytes());
   const std::uint32_t available = limit > unread ? limit - unread : 0;
-  if (available <= rcv_.wnd) return;
+  if (available <= tcb_.rcv.wnd) return;
   const std::uint32_t threshold = std::min<std::uint32_t>(limit / 2, config_.mss);
-  if (available - rcv_.wnd < threshold && available != limit) return;
-  const std::uint32_t previous = rcv_.wnd;
-  rcv_.wnd = available;
+  if (available - tcb_.rcv.wnd < threshold && available != limit) return;
+  const std::uint32_t previous = tcb_.rcv.wnd;
+  tcb_.rcv.wnd = available;
   // A window update after a read, when the peer may be waiting on a window that was small:
   // the new one is at least twice as large (as Linux's tcp_cleanup_rbuf decides).
   const bool peer_may_send = state_ == State::established || state_ == State::fin_wait_1 ||
                              state_ == State::fin_wait_2;
   if (announce && peer_may_send && available >= 2 * previous) {
-    transmit(make_segment(snd_.nxt, flag::ack), out, SendPurpose::window_update,
-             "RFC 9293 3.8.6.2.2: the application read, the window opens");
+    transmit(make_segment(tcb_.snd.nxt, flag::ack), out, SendPurpose::window_update,
+             Rule::window_update);
   }
 }
 
@@ -913,10 +968,10 @@ void Connection::signal_end_of_stream(Output& out) {
   // "Signal the user 'connection closing'": after the bytes still unread, as a socket's read
   // returns 0 only once the buffer is empty.
   if (readable_bytes() > 0) {
-    end_of_stream_pending_ = true;
+    tcb_.end_of_stream_pending = true;
     return;
   }
-  app_event(AppEventKind::end_of_stream, end_of_stream_reason, out);
+  app_event(AppEventKind::end_of_stream, Rule::peer_fin_end_of_stream, out);
 }
 
 void Connection::process_fin(Time now, const TextView& view, Output& out) {
@@ -926,50 +981,48 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
   if (!view.fin) return;
   switch (state_) {
     case State::established:
-      rcv_.nxt += 1;
-      fin_received_ = true;
-      ack_owed_ = true;
+      tcb_.rcv.nxt += 1;
+      tcb_.fin_received = true;
+      tcb_.ack_owed = true;
       // "SYN-RECEIVED, ESTABLISHED: Enter the CLOSE-WAIT state." (SYN_RCVD became ESTABLISHED
       // in the ACK step.)
-      change_state(State::close_wait, "RFC 9293 3.10.7.4 eighth: FIN received in ESTABLISHED", out);
+      change_state(State::close_wait, Rule::fin_in_established, out);
       signal_end_of_stream(out);
       return;
     case State::fin_wait_1:
-      rcv_.nxt += 1;
-      fin_received_ = true;
+      tcb_.rcv.nxt += 1;
+      tcb_.fin_received = true;
       signal_end_of_stream(out);
-      if (fin_acknowledged_) {
+      if (tcb_.fin_acknowledged) {
         // "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT". The ACK
         // leaves first: with TIME_WAIT disabled the connection is gone right after.
         send_ack(out);
-        ack_owed_ = false;
-        enter_time_wait(now, "RFC 9293 3.10.7.4 eighth: FIN that acknowledges our FIN in FIN_WAIT_1",
-                        out);
+        tcb_.ack_owed = false;
+        enter_time_wait(now, Rule::fin_in_fin_wait_1_acknowledging_ours, out);
       } else {
         // "otherwise, enter the CLOSING state" (simultaneous close).
-        ack_owed_ = true;
-        change_state(State::closing, "RFC 9293 3.10.7.4 eighth: FIN in FIN_WAIT_1 before our FIN is acknowledged",
-                     out);
+        tcb_.ack_owed = true;
+        change_state(State::closing, Rule::simultaneous_close, out);
       }
       return;
     case State::fin_wait_2:
-      rcv_.nxt += 1;
-      fin_received_ = true;
+      tcb_.rcv.nxt += 1;
+      tcb_.fin_received = true;
       signal_end_of_stream(out);
       send_ack(out);
-      ack_owed_ = false;
+      tcb_.ack_owed = false;
       // "FIN-WAIT-2: Enter the TIME-WAIT state. Start the time-wait timer, turn off the other
       // timers."
-      enter_time_wait(now, "RFC 9293 3.10.7.4 eighth: FIN received in FIN_WAIT_2", out);
+      enter_time_wait(now, Rule::fin_in_fin_wait_2, out);
       return;
     case State::time_wait:
       // "TIME-WAIT: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
-      ack_owed_ = true;
-      set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+      tcb_.ack_owed = true;
+      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
     default:
       // "CLOSE-WAIT, CLOSING, LAST-ACK: Remain" (the FIN was already received).
-      ack_owed_ = true;
+      tcb_.ack_owed = true;
       return;
   }
 }
@@ -984,12 +1037,12 @@ Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
   segment.destination_port = tuple_.remote.port;
   segment.seq = seq;
   segment.flags = flags;
-  if ((flags & flag::ack) != 0) segment.ack = rcv_.nxt;
-  segment.window = (flags & flag::rst) != 0 ? 0 : window_field(rcv_.wnd);
+  if ((flags & flag::ack) != 0) segment.ack = tcb_.rcv.nxt;
+  segment.window = (flags & flag::rst) != 0 ? 0 : window_field(tcb_.rcv.wnd);
   return segment;
 }
 
-void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rule rule) {
   // Any segment with an ACK acknowledges everything received: a delayed ACK is no longer owed.
   if (segment.has(flag::ack)) on_ack_sent(out);
   Effect effect;
@@ -999,41 +1052,48 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, std
   effect.packet.destination = tuple_.remote.address;
   effect.packet.segment = std::move(segment);
   effect.purpose = purpose;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::send_syn(Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
   // <SEQ=ISS><CTL=SYN> with our MSS option (RFC 9293 3.7.1).
-  Segment segment = make_segment(snd_.iss, flag::syn);
+  Segment segment = make_segment(tcb_.snd.iss, flag::syn);
   segment.mss = config_.mss;
-  transmit(std::move(segment), out, purpose, reason);
+  transmit(std::move(segment), out, purpose, rule);
 }
 
-void Connection::send_syn_ack(Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::send_syn_ack(Output& out, SendPurpose purpose, Rule rule) {
   // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS option.
-  Segment segment = make_segment(snd_.iss, flag::syn | flag::ack);
+  Segment segment = make_segment(tcb_.snd.iss, flag::syn | flag::ack);
   segment.mss = config_.mss;
-  transmit(std::move(segment), out, purpose, reason);
+  transmit(std::move(segment), out, purpose, rule);
 }
 
 void Connection::send_ack(Output& out) {
   // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-  transmit(make_segment(snd_.nxt, flag::ack), out);
+  transmit(make_segment(tcb_.snd.nxt, flag::ack), out);
 }
 
 void Connection::send_reset(SeqNum seq, Output& out) { transmit(make_segment(seq, flag::rst), out); }
 
-SeqNum Connection::sent_data_end() const { return fin_sent_ ? fin_seq_ : snd_.nxt; }
+void Connection::answer_with_reset(const Segment& segment, Rule answered, Output& out) {
+  // The segment as it arrived: remote to local.
+  tcp::answer_with_reset(config_, id_, Packet{tuple_.remote.address, tuple_.local.address, segment},
+                         answered, out);
+}
+
+SeqNum Connection::sent_data_end() const { return tcb_.fin_sent ? tcb_.fin_seq : tcb_.snd.nxt; }
 
 std::uint32_t Connection::send_mss() const {
   // RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS, our own MSS); SendMSS is 536 without an option.
-  const std::uint32_t peer = peer_mss_ != 0 ? peer_mss_ : default_mss;
+  const std::uint32_t peer = tcb_.peer_mss != 0 ? tcb_.peer_mss : default_mss;
   return std::max<std::uint32_t>(1, std::min<std::uint32_t>(peer, config_.mss));
 }
 
 std::uint32_t Connection::unsent_bytes() const {
-  return send_size_ - static_cast<std::uint32_t>(seq_diff(sent_data_end(), send_buffer_seq_));
+  return tcb_.send_size -
+         static_cast<std::uint32_t>(seq_diff(sent_data_end(), tcb_.send_buffer_seq));
 }
 
 std::uint32_t Connection::offered_window() const {
@@ -1041,15 +1101,16 @@ std::uint32_t Connection::offered_window() const {
   // (SND.WL2): its right edge is SND.WL2 + SND.WND. When SND.UNA moves on through a segment
   // that may not update the window (RFC 9293 3.10.7.4: older than SND.WL1), SND.UNA + SND.WND
   // would reach past what the peer offered, so the edge is kept where the peer put it.
-  const SeqNum right_edge = snd_.wl2 + snd_.wnd;
-  return seq_gt(right_edge, snd_.una) ? static_cast<std::uint32_t>(right_edge - snd_.una) : 0;
+  const SeqNum right_edge = tcb_.snd.wl2 + tcb_.snd.wnd;
+  return seq_gt(right_edge, tcb_.snd.una) ? static_cast<std::uint32_t>(right_edge - tcb_.snd.una)
+                                          : 0;
 }
 
 std::uint32_t Connection::usable_window() const {
   // RFC 9293 3.8.6.2.1: U = SND.UNA + SND.WND - SND.NXT (with the anchored window above). This
   // is the one place where a congestion window would be applied (min(offered, cwnd));
   // congestion control is not modelled.
-  const auto in_flight = static_cast<std::uint32_t>(seq_diff(snd_.nxt, snd_.una));
+  const auto in_flight = static_cast<std::uint32_t>(seq_diff(tcb_.snd.nxt, tcb_.snd.una));
   const std::uint32_t offered = offered_window();
   return offered > in_flight ? offered - in_flight : 0;
 }
@@ -1074,7 +1135,7 @@ void Connection::copy_payload(Segment& segment, SeqNum seq, std::uint32_t length
 
 bool Connection::push_point_in(SeqNum seq, std::uint32_t length) const {
   // PSH on the segment that carries the last byte of a write (RFC 9293 3.9.1.2).
-  for (const SeqNum point : push_points_) {
+  for (const SeqNum point : tcb_.push_points) {
     if (seq_gt(point, seq) && seq_le(point, seq + length)) return true;
     if (seq_gt(point, seq + length)) break;
   }
@@ -1082,12 +1143,12 @@ bool Connection::push_point_in(SeqNum seq, std::uint32_t length) const {
 }
 
 bool Connection::transmit_pending(Time now, Output& out) {
-  if (!can_send_data() || fin_sent_) return false;
+  if (!can_send_data() || tcb_.fin_sent) return false;
   bool sent_any = false;
-  while (!fin_sent_ && unsent_bytes() > 0 && !window_probe_outstanding_) {
+  while (!tcb_.fin_sent && unsent_bytes() > 0 && !tcb_.window_probe_outstanding) {
     const std::uint32_t unsent = unsent_bytes();
     const std::uint32_t usable = usable_window();
-    const bool nothing_in_flight = snd_.una == snd_.nxt;
+    const bool nothing_in_flight = tcb_.snd.una == tcb_.snd.nxt;
     std::uint32_t length = std::min({unsent, send_mss(), usable});
     if (length == 0) break;  // a closed window: the persist timer probes it
     if (length < send_mss() && length < unsent && !nothing_in_flight) {
@@ -1095,43 +1156,43 @@ bool Connection::transmit_pending(Time now, Output& out) {
       // data is in flight; the ACK that opens the window comes.
       break;
     }
-    if (config_.nagle && length < send_mss() && !nothing_in_flight && !fin_requested_) {
+    if (config_.nagle && length < send_mss() && !nothing_in_flight && !tcb_.fin_requested) {
       // RFC 9293 3.7.4 (Nagle): a short segment waits until the data in flight is acknowledged.
       break;
     }
     const bool last = length == unsent;
     std::uint8_t flags = flag::ack;
-    if (push_point_in(snd_.nxt, length)) flags |= flag::psh;
+    if (push_point_in(tcb_.snd.nxt, length)) flags |= flag::psh;
     // The FIN rides on the last data segment when CLOSE was called.
-    if (last && fin_requested_) flags |= flag::fin;
-    Segment segment = make_segment(snd_.nxt, flags);
-    copy_payload(segment, snd_.nxt, length);
-    if (!rtt_timing_) {
+    if (last && tcb_.fin_requested) flags |= flag::fin;
+    Segment segment = make_segment(tcb_.snd.nxt, flags);
+    copy_payload(segment, tcb_.snd.nxt, length);
+    if (!tcb_.rtt_timing) {
       // RFC 6298 3: time one segment per round trip (never a retransmission, Karn).
-      rtt_timing_ = true;
-      rtt_seq_ = snd_.nxt + length;
-      rtt_start_ = now;
+      tcb_.rtt_timing = true;
+      tcb_.rtt_seq = tcb_.snd.nxt + length;
+      tcb_.rtt_start = now;
     }
-    snd_.nxt += length;
+    tcb_.snd.nxt += length;
     if ((flags & flag::fin) != 0) {
-      fin_sent_ = true;
-      fin_seq_ = snd_.nxt;
-      snd_.nxt += 1;
+      tcb_.fin_sent = true;
+      tcb_.fin_seq = tcb_.snd.nxt;
+      tcb_.snd.nxt += 1;
     }
     transmit(std::move(segment), out);
     sent_any = true;
   }
-  if (fin_requested_ && !fin_sent_ && unsent_bytes() == 0) {
+  if (tcb_.fin_requested && !tcb_.fin_sent && unsent_bytes() == 0) {
     // A FIN alone; it is sent even into a closed window so that a close never stalls.
-    fin_sent_ = true;
-    fin_seq_ = snd_.nxt;
-    transmit(make_segment(snd_.nxt, flag::fin | flag::ack), out);
-    snd_.nxt += 1;
+    tcb_.fin_sent = true;
+    tcb_.fin_seq = tcb_.snd.nxt;
+    transmit(make_segment(tcb_.snd.nxt, flag::fin | flag::ack), out);
+    tcb_.snd.nxt += 1;
     sent_any = true;
   }
   // RFC 6298 5.1: start the timer when data is sent and it is not running.
   if (sent_any && timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
-    set_timer(TimerKind::retransmission, now + rto_, out);
+    set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
   if (sent_any) update_user_timeout(now, out, false);
   update_persist(now, out);
@@ -1141,24 +1202,24 @@ bool Connection::transmit_pending(Time now, Output& out) {
 void Connection::flush(Time now, Output& out) {
   // Data or a FIN carries the ACK; a bare ACK leaves only when nothing else does.
   const bool sent = transmit_pending(now, out);
-  if (ack_owed_ && !sent && state_ != State::closed) {
-    transmit(make_segment(snd_.nxt, flag::ack), out, SendPurpose::normal, ack_reason_);
+  if (tcb_.ack_owed && !sent && state_ != State::closed) {
+    transmit(make_segment(tcb_.snd.nxt, flag::ack), out, SendPurpose::normal, tcb_.ack_rule);
   }
-  ack_owed_ = false;
-  ack_reason_ = {};
+  tcb_.ack_owed = false;
+  tcb_.ack_rule = Rule::none;
 }
 
-void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string_view reason) {
+void Connection::retransmit_oldest(Output& out, SendPurpose purpose, Rule rule) {
   // RFC 6298 5.4: retransmit the earliest segment not acknowledged.
-  if (!syn_acknowledged_) {
+  if (!tcb_.syn_acknowledged) {
     if (state_ == State::syn_sent) {
-      send_syn(out, purpose, reason);
+      send_syn(out, purpose, rule);
     } else {
-      send_syn_ack(out, purpose, reason);
+      send_syn_ack(out, purpose, rule);
     }
     return;
   }
-  const std::int32_t sent = seq_diff(sent_data_end(), send_buffer_seq_);
+  const std::int32_t sent = seq_diff(sent_data_end(), tcb_.send_buffer_seq);
   if (sent > 0) {
     // RFC 9293 3.8.6 (RFC 1122 4.2.2.16): retransmit only what lies between SND.UNA and
     // SND.UNA+SND.WND, since the peer may have shrunk its window since the data was first sent;
@@ -1168,89 +1229,92 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, std::string
         std::min({static_cast<std::uint32_t>(sent), send_mss(), window_allowance});
     const bool reaches_end = length == static_cast<std::uint32_t>(sent);
     std::uint8_t flags = flag::ack;
-    if (push_point_in(send_buffer_seq_, length)) flags |= flag::psh;
+    if (push_point_in(tcb_.send_buffer_seq, length)) flags |= flag::psh;
     // Data and FIN go together when the FIN directly follows.
-    if (reaches_end && fin_sent_ && !fin_acknowledged_ && config_.retransmit_fin) flags |= flag::fin;
-    Segment segment = make_segment(send_buffer_seq_, flags);
-    copy_payload(segment, send_buffer_seq_, length);
-    transmit(std::move(segment), out, purpose, reason);
+    if (reaches_end && tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin) {
+      flags |= flag::fin;
+    }
+    Segment segment = make_segment(tcb_.send_buffer_seq, flags);
+    copy_payload(segment, tcb_.send_buffer_seq, length);
+    transmit(std::move(segment), out, purpose, rule);
     return;
   }
-  if (fin_sent_ && !fin_acknowledged_ && config_.retransmit_fin) {
-    transmit(make_segment(fin_seq_, flag::fin | flag::ack), out, purpose, reason);
+  if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin) {
+    transmit(make_segment(tcb_.fin_seq, flag::fin | flag::ack), out, purpose, rule);
   }
 }
 
 // --- Persist (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) ---
 
 void Connection::update_persist(Time now, Output& out) {
-  if (window_probe_outstanding_ && offered_window() > 0) {
+  if (tcb_.window_probe_outstanding && offered_window() > 0) {
     // The window opened without taking the probe (its ACK is still SND.UNA): the probe octet
     // goes again at the head of the data that now fits, so SND.NXT steps back over it.
-    window_probe_outstanding_ = false;
-    if (snd_.una != snd_.nxt) {
-      snd_.nxt = snd_.una;
-      rtt_timing_ = false;
+    tcb_.window_probe_outstanding = false;
+    if (tcb_.snd.una != tcb_.snd.nxt) {
+      tcb_.snd.nxt = tcb_.snd.una;
+      tcb_.rtt_timing = false;
     }
   }
   // The persist timer runs while data waits behind a zero window and nothing else is in
   // flight (else the retransmission timer covers it).
-  const bool waiting = can_send_data() && offered_window() == 0 && !fin_sent_ &&
-                       (unsent_bytes() > 0 || window_probe_outstanding_) &&
-                       (snd_.una == snd_.nxt || window_probe_outstanding_);
+  const bool waiting = can_send_data() && offered_window() == 0 && !tcb_.fin_sent &&
+                       (unsent_bytes() > 0 || tcb_.window_probe_outstanding) &&
+                       (tcb_.snd.una == tcb_.snd.nxt || tcb_.window_probe_outstanding);
   if (!waiting) {
-    persist_backoff_ = 0;
+    tcb_.persist_backoff = 0;
     cancel_timer(TimerKind::persist, out);
     return;
   }
   if (timers_[static_cast<int>(TimerKind::persist)] != time_never) return;
-  if (persist_backoff_ == 0) persist_backoff_ = rto_;
+  if (tcb_.persist_backoff == 0) tcb_.persist_backoff = tcb_.rto;
   cancel_timer(TimerKind::retransmission, out);
-  set_timer(TimerKind::persist, now + persist_backoff_, out);
+  set_timer(TimerKind::persist, deadline_after(now, tcb_.persist_backoff), out);
 }
 
 void Connection::send_window_probe(Output& out) {
   // RFC 9293 3.8.6.1: "the sending TCP must regularly transmit at least one octet of new data
   // (if available)" into a zero window. The octet counts as sent; the ACK tells whether the
   // window took it.
-  if (!window_probe_outstanding_) {
-    window_probe_outstanding_ = true;
-    Segment segment = make_segment(snd_.nxt, flag::ack);
-    copy_payload(segment, snd_.nxt, 1);
-    snd_.nxt += 1;
+  if (!tcb_.window_probe_outstanding) {
+    tcb_.window_probe_outstanding = true;
+    Segment segment = make_segment(tcb_.snd.nxt, flag::ack);
+    copy_payload(segment, tcb_.snd.nxt, 1);
+    tcb_.snd.nxt += 1;
     transmit(std::move(segment), out, SendPurpose::window_probe,
-             "RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe");
+             Rule::window_probe);
     return;
   }
-  Segment segment = make_segment(snd_.una, flag::ack);
-  copy_payload(segment, snd_.una, 1);
+  Segment segment = make_segment(tcb_.snd.una, flag::ack);
+  copy_payload(segment, tcb_.snd.una, 1);
   transmit(std::move(segment), out, SendPurpose::window_probe,
-           "RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe");
+           Rule::window_probe);
 }
 
 // --- Keepalive (RFC 1122 4.2.3.6) ---
 
 void Connection::arm_keepalive(Time now, Output& out) {
   if (!config_.keepalive) return;
-  set_timer(TimerKind::keepalive, std::max(now, last_heard_ + config_.keepalive_idle), out);
+  set_timer(TimerKind::keepalive,
+            std::max(now, deadline_after(last_heard_, config_.keepalive_idle)), out);
 }
 
 void Connection::send_keepalive_probe(Output& out) {
   // RFC 1122 4.2.3.6: a segment with SEG.SEQ = SND.NXT-1 and no data, which any live peer
   // answers with an ACK (it lies before its window) and a rebooted peer with a RST.
-  transmit(make_segment(snd_.nxt - 1, flag::ack), out, SendPurpose::keepalive_probe,
-           "RFC 1122 4.2.3.6: idle connection, keepalive probe");
+  transmit(make_segment(tcb_.snd.nxt - 1, flag::ack), out, SendPurpose::keepalive_probe,
+           Rule::keepalive_probe);
 }
 
 // --- Delayed ACK (RFC 1122 4.2.3.2) ---
 
 void Connection::schedule_delayed_ack(Time now, Output& out) {
   if (timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) return;
-  set_timer(TimerKind::delayed_ack, now + config_.delayed_ack, out);
+  set_timer(TimerKind::delayed_ack, deadline_after(now, config_.delayed_ack), out);
 }
 
 void Connection::on_ack_sent(Output& out) {
-  segments_unacknowledged_ = 0;
+  tcb_.segments_unacknowledged = 0;
   cancel_timer(TimerKind::delayed_ack, out);
 }
 
@@ -1258,14 +1322,14 @@ void Connection::on_ack_sent(Output& out) {
 
 void Connection::update_user_timeout(Time now, Output& out, bool progress) {
   if (config_.user_timeout <= 0) return;
-  if (snd_.una == snd_.nxt) {
+  if (tcb_.snd.una == tcb_.snd.nxt) {
     cancel_timer(TimerKind::user_timeout, out);
     return;
   }
   // Measured from the last progress: the send of the oldest unacknowledged octet, or the last
   // ACK of new data.
   if (progress || timers_[static_cast<int>(TimerKind::user_timeout)] == time_never) {
-    set_timer(TimerKind::user_timeout, now + config_.user_timeout, out);
+    set_timer(TimerKind::user_timeout, deadline_after(now, config_.user_timeout), out);
   }
 }
 
@@ -1274,6 +1338,12 @@ void Connection::update_user_timeout(Time now, Output& out, bool progress) {
 // ---------------------------------------------------------------------------------------------
 
 void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
+  // A deadline past the end of representable time never comes: the timer is not armed at all
+  // (docs/design.md, "Time"), and one armed before is cancelled.
+  if (deadline == time_never) {
+    cancel_timer(kind, out);
+    return;
+  }
   timers_[static_cast<int>(kind)] = deadline;
   Effect effect;
   effect.kind = Effect::Kind::timer_set;
@@ -1303,40 +1373,53 @@ Duration Connection::clamp_rto(Duration rto) const {
 }
 
 // RFC 6298 2.1: before any RTT measurement, RTO = the initial value.
-void Connection::reset_rto() { rto_ = clamp_rto(config_.rto_initial); }
+void Connection::reset_rto() { tcb_.rto = clamp_rto(config_.rto_initial); }
+
+// RFC 6298 5.7: "If the timer expires awaiting the ACK of a SYN segment and the TCP
+// implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
+// seconds when data transmission begins (i.e., after the three-way handshake completes)." By
+// Karn's rule the handshake gave no RTT sample then; the next sample computes the RTO afresh
+// (RFC 6298 5.7's note: it may "collapse" back down).
+void Connection::fall_back_rto_after_syn_timeout() {
+  if (!tcb_.syn_timed_out || tcb_.has_rtt_sample || tcb_.rto >= rto_after_syn_timeout) return;
+  tcb_.rto = clamp_rto(rto_after_syn_timeout);
+}
 
 // RFC 6298 2.2/2.3: RTO = SRTT + max(G, K*RTTVAR) with K = 4, then the bounds of 2.4 and 2.5.
 // G, the clock granularity, is 1 ms here.
 Duration Connection::computed_rto() const {
   constexpr Duration clock_granularity = 1 * millisecond;
-  return clamp_rto(srtt_ + std::max(clock_granularity, 4 * rttvar_));
+  const WideDuration rto = WideDuration{tcb_.srtt} +
+                           std::max<WideDuration>(clock_granularity, WideDuration{4} * tcb_.rttvar);
+  return clamp_rto(static_cast<Duration>(std::min<WideDuration>(rto, time_never)));
 }
 
 // RFC 6298 5.5: RTO = RTO * 2, with the maximum of 2.5 applied.
 void Connection::back_off_rto() {
-  const Duration ceiling = std::max(config_.rto_min, config_.rto_max);
-  rto_ = rto_ > ceiling / 2 ? ceiling : clamp_rto(rto_ * 2);
+  tcb_.rto = clamp_rto(doubled(tcb_.rto, std::max(config_.rto_min, config_.rto_max)));
 }
 
 int Connection::retry_limit() const {
-  if (!syn_acknowledged_) return state_ == State::syn_sent ? config_.syn_retries : config_.synack_retries;
+  if (!tcb_.syn_acknowledged) {
+    return state_ == State::syn_sent ? config_.syn_retries : config_.synack_retries;
+  }
   return config_.data_retries;
 }
 
-std::string_view Connection::give_up_reason() const {
-  if (!syn_acknowledged_ && state_ == State::syn_received && !config_.retransmit_syn_ack) {
-    return "retransmit_syn_ack = false: the SYN-ACK was never sent again; gave up after synack_retries timeouts (teaching variant)";
+Rule Connection::give_up_rule() const {
+  if (!tcb_.syn_acknowledged && state_ == State::syn_received && !config_.retransmit_syn_ack) {
+    return Rule::syn_ack_not_retransmitted_gave_up;
   }
-  if (syn_acknowledged_ && fin_sent_ && !fin_acknowledged_ && !config_.retransmit_fin &&
-      seq_diff(sent_data_end(), send_buffer_seq_) <= 0) {
-    return "retransmit_fin = false: the FIN was never sent again; gave up after data_retries timeouts (teaching variant)";
+  if (tcb_.syn_acknowledged && tcb_.fin_sent && !tcb_.fin_acknowledged && !config_.retransmit_fin &&
+      seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0) {
+    return Rule::fin_not_retransmitted_gave_up;
   }
-  if (!syn_acknowledged_) {
+  if (!tcb_.syn_acknowledged) {
     return state_ == State::syn_sent
-               ? "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer"
-               : "RFC 9293 3.8.3: SYN-ACK retransmitted synack_retries times without answer";
+               ? Rule::syn_retries_exhausted
+               : Rule::synack_retries_exhausted;
   }
-  return "RFC 9293 3.8.3: data or FIN retransmitted data_retries times without acknowledgment";
+  return Rule::data_retries_exhausted;
 }
 
 void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
@@ -1345,64 +1428,71 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
   deadline = time_never;
   switch (kind) {
     case TimerKind::retransmission: {
-      if (retransmissions_ >= retry_limit()) {
+      if (tcb_.retransmissions >= retry_limit()) {
         // RFC 9293 3.8.3 (RFC 1122 4.2.3.5): past R2 the connection is closed. The RFC sends
         // nothing; Linux sends a RST when it gives up on a synchronized connection. We follow the
         // RFC: no RST.
-        enter_closed(give_up_reason(), AppEventKind::timed_out, out);
+        enter_closed(give_up_rule(), AppEventKind::timed_out, out);
         return;
       }
-      ++retransmissions_;
-      rtt_timing_ = false;  // Karn: no sample from a retransmitted segment
-      duplicate_acks_ = 0;
-      const bool syn_ack_off = !syn_acknowledged_ && state_ == State::syn_received &&
+      ++tcb_.retransmissions;
+      if (!tcb_.syn_acknowledged) tcb_.syn_timed_out = true;  // RFC 6298 5.7, in ESTABLISHED
+      tcb_.rtt_timing = false;  // Karn: no sample from a retransmitted segment
+      tcb_.duplicate_acks = 0;
+      const bool syn_ack_off = !tcb_.syn_acknowledged && state_ == State::syn_received &&
                                !config_.retransmit_syn_ack;
-      const bool fin_only_off = syn_acknowledged_ && !config_.retransmit_fin && fin_sent_ &&
-                                !fin_acknowledged_ && seq_diff(sent_data_end(), send_buffer_seq_) <= 0;
+      const bool fin_only_off = tcb_.syn_acknowledged && !config_.retransmit_fin && tcb_.fin_sent &&
+                                !tcb_.fin_acknowledged &&
+                                seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0;
       if (syn_ack_off || fin_only_off) {
         // Teaching variants: the timer runs (so the connection still gives up in the end) but
         // the lost SYN-ACK or FIN is not sent again.
       } else {
-        retransmit_oldest(out, SendPurpose::retransmission,
-                          "RFC 6298 5.4: the retransmission timer expired");  // RFC 6298 5.4
+        retransmit_oldest(out, SendPurpose::retransmission, Rule::retransmission_timeout);  // 5.4
       }
-      back_off_rto();                                           // RFC 6298 5.5
-      set_timer(TimerKind::retransmission, now + rto_, out);    // RFC 6298 5.6
+      back_off_rto();                                                          // RFC 6298 5.5
+      set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);  // RFC 6298 5.6
       return;
     }
     case TimerKind::time_wait:
       // RFC 9293 3.10.7.4: "When the time-wait timeout expires, delete the TCB."
       if (state_ == State::time_wait) {
-        enter_closed("RFC 9293 3.10.7.4: the 2 MSL TIME_WAIT timeout expired", AppEventKind::closed, out);
+        enter_closed(Rule::time_wait_expired, AppEventKind::closed, out);
       }
       return;
     case TimerKind::persist:
       // RFC 9293 3.8.6.1 / RFC 1122 4.2.2.17: probe, and back off like the RTO (at most
       // rto_max). The connection is kept as long as the peer answers.
-      if (!(offered_window() == 0 && (unsent_bytes() > 0 || window_probe_outstanding_))) return;
+      if (!(offered_window() == 0 && (unsent_bytes() > 0 || tcb_.window_probe_outstanding))) return;
       send_window_probe(out);
-      persist_backoff_ = std::min(persist_backoff_ * 2, std::max(config_.rto_min, config_.rto_max));
-      set_timer(TimerKind::persist, now + persist_backoff_, out);
+      tcb_.persist_backoff =
+          doubled(tcb_.persist_backoff, std::max(config_.rto_min, config_.rto_max));
+      set_timer(TimerKind::persist, deadline_after(now, tcb_.persist_backoff), out);
       return;
     case TimerKind::keepalive: {
       if (!config_.keepalive || state_ == State::time_wait) return;
       const bool idle = now - last_heard_ >= config_.keepalive_idle;
-      const bool busy = snd_.una != snd_.nxt || unsent_bytes() > 0;
-      if (!idle || busy) {
-        // Heard from the peer since, or data is in flight (the retransmission timer watches it).
-        keepalive_probes_sent_ = 0;
-        set_timer(TimerKind::keepalive,
-                  std::max(now + 1, last_heard_ + config_.keepalive_idle), out);
+      const bool busy = tcb_.snd.una != tcb_.snd.nxt || unsent_bytes() > 0;
+      if (!idle) {
+        // Heard from the peer since: the idle time counts from that segment.
+        tcb_.keepalive_probes_sent = 0;
+        set_timer(TimerKind::keepalive, deadline_after(last_heard_, config_.keepalive_idle), out);
         return;
       }
-      if (keepalive_probes_sent_ >= config_.keepalive_probes) {
-        enter_closed("RFC 1122 4.2.3.6: keepalive probes unanswered, the peer is dead",
-                     AppEventKind::timed_out, out);
+      if (busy) {
+        // RFC 1122 4.2.3.6 / RFC 9293 3.8.4: keepalives "MUST only be sent when no sent data is
+        // outstanding"; the retransmission timer watches the data, and gives up through the
+        // data retries. The timer is armed again when the send queue drains (acknowledge).
+        tcb_.keepalive_probes_sent = 0;
         return;
       }
-      ++keepalive_probes_sent_;
+      if (tcb_.keepalive_probes_sent >= config_.keepalive_probes) {
+        enter_closed(Rule::keepalive_gave_up, AppEventKind::timed_out, out);
+        return;
+      }
+      ++tcb_.keepalive_probes_sent;
       send_keepalive_probe(out);
-      set_timer(TimerKind::keepalive, now + config_.keepalive_interval, out);
+      set_timer(TimerKind::keepalive, deadline_after(now, config_.keepalive_interval), out);
       return;
     }
     case TimerKind::delayed_ack:
@@ -1412,14 +1502,12 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
     case TimerKind::user_timeout:
       // RFC 9293 3.8.4: "if a timeout is specified, ... the connection is aborted" when data
       // stays unacknowledged that long.
-      if (snd_.una == snd_.nxt) return;
-      enter_closed("RFC 9293 3.8.4 (RFC 5482): user timeout, data unacknowledged too long",
-                   AppEventKind::timed_out, out);
+      if (tcb_.snd.una == tcb_.snd.nxt) return;
+      enter_closed(Rule::user_timeout, AppEventKind::timed_out, out);
       return;
     case TimerKind::fin_wait_2:
       if (state_ == State::fin_wait_2) {
-        enter_closed("fin_wait_2_timeout: no FIN from the peer (Linux tcp_fin_timeout)",
-                     AppEventKind::timed_out, out);
+        enter_closed(Rule::fin_wait_2_timeout, AppEventKind::timed_out, out);
       }
       return;
   }
@@ -1429,72 +1517,81 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
 // State changes
 // ---------------------------------------------------------------------------------------------
 
-void Connection::change_state(State to, std::string_view reason, Output& out) {
+void Connection::change_state(State to, Rule rule, Output& out, const char* caller) {
+  // Every change is a row of the transition table; anything else is a programming error.
+  if (!transition_allowed(state_, to, rule)) {
+    transition_error(state_, to, rule, caller, "is not in the transition table");
+  }
+#ifndef NDEBUG
+  // Debug builds also hold the table's `function` column to the truth.
+  if (!made_by(*find_transition(state_, rule), caller)) {
+    transition_error(state_, to, rule, caller, "is made by another function than the table says");
+  }
+#endif
   Effect effect;
   effect.kind = Effect::Kind::state_change;
   effect.connection = id_;
   effect.from = state_;
   effect.to = to;
-  effect.reason = reason;
+  effect.rule = rule;
   state_ = to;
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::enter_established(std::string_view reason, Output& out) {
-  change_state(State::established, reason, out);
+void Connection::enter_established(Rule rule, Output& out, const char* caller) {
+  change_state(State::established, rule, out, caller);
+  fall_back_rto_after_syn_timeout();
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
-  app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, reason, out);
-  if (fin_requested_) {
+  app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, rule, out);
+  if (tcb_.fin_requested) {
     // RFC 9293 3.10.4: a CLOSE queued in SYN_RCVD (data was waiting) is processed now.
-    change_state(State::fin_wait_1, "RFC 9293 3.10.4: CLOSE queued in SYN_RCVD takes effect in ESTABLISHED",
-                 out);
+    change_state(State::fin_wait_1, Rule::queued_close_takes_effect, out);
   }
 }
 
-void Connection::enter_time_wait(Time now, std::string_view reason, Output& out) {
+void Connection::enter_time_wait(Time now, Rule rule, Output& out, const char* caller) {
   // "Start the time-wait timer, turn off the other timers."
   cancel_all_timers(out);
   if (config_.time_wait <= 0) {
-    enter_closed("time_wait = 0: TIME_WAIT is disabled, CLOSED at once (teaching variant)",
-                 AppEventKind::closed, out);
+    enter_closed(Rule::time_wait_disabled, AppEventKind::closed, out);
     return;
   }
-  change_state(State::time_wait, reason, out);
-  set_timer(TimerKind::time_wait, now + config_.time_wait, out);
+  change_state(State::time_wait, rule, out, caller);
+  set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
 }
 
-void Connection::enter_closed(std::string_view reason, AppEventKind event, Output& out) {
+void Connection::enter_closed(Rule rule, AppEventKind event, Output& out, const char* caller) {
   cancel_all_timers(out);
-  change_state(State::closed, reason, out);
-  app_event(event, reason, out);
-  send_size_ = 0;
+  change_state(State::closed, rule, out, caller);
+  app_event(event, rule, out);
+  tcb_.send_size = 0;
   send_buffer_.clear();
   receive_buffer_.clear();
-  push_points_.clear();
-  out_of_order_.clear();
-  end_of_stream_pending_ = false;
-  fin_requested_ = false;
-  ack_owed_ = false;
+  tcb_.push_points.clear();
+  tcb_.out_of_order.clear();
+  tcb_.end_of_stream_pending = false;
+  tcb_.fin_requested = false;
+  tcb_.ack_owed = false;
   finished_ = opened_;
 }
 
-void Connection::return_to_listen(std::string_view reason, Output& out) {
+void Connection::return_to_listen(Rule rule, Output& out, const char* caller) {
   cancel_all_timers(out);
-  change_state(State::listen, reason, out);
+  change_state(State::listen, rule, out, caller);
   start_control_block(listen_isn_);
 }
 
-void Connection::app_event(AppEventKind kind, std::string_view reason, Output& out) {
+void Connection::app_event(AppEventKind kind, Rule rule, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = kind;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 
-void Connection::discard(const Segment& segment, std::string_view reason, Output& out) {
+void Connection::discard(const Segment& segment, Rule rule, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::discard;
   effect.connection = id_;
@@ -1502,7 +1599,7 @@ void Connection::discard(const Segment& segment, std::string_view reason, Output
   effect.packet.source = tuple_.remote.address;
   effect.packet.destination = tuple_.local.address;
   effect.packet.segment = segment;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 

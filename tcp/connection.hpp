@@ -43,6 +43,9 @@ class Connection {
   void open_active(Time now, SeqNum isn, Output& out);
   // OPEN, passive: CLOSED -> LISTEN. `isn` is used when a SYN arrives.
   void open_passive(Time now, SeqNum isn, Output& out);
+  // A listener's new connection for the SYN listen_decision accepted: passive OPEN, then the SYN
+  // as LISTEN takes it (CLOSED -> LISTEN -> SYN_RCVD), in one call; the SYN is not judged again.
+  void open_for_syn(Time now, SeqNum isn, const Segment& syn, Output& out);
   // SEND (3.10.2): takes as many bytes as the send buffer has room for and returns how many (a
   // blocking write would wait for the rest; the caller offers it again once
   // send_buffer_space() grows). Queued if not yet ESTABLISHED. nullopt when the connection
@@ -73,11 +76,11 @@ class Connection {
   ConnectionId id() const { return id_; }
   State state() const { return state_; }
   const FourTuple& tuple() const { return tuple_; }
-  const SendSequence& send_sequence() const { return snd_; }
-  const ReceiveSequence& receive_sequence() const { return rcv_; }
+  const SendSequence& send_sequence() const { return tcb_.snd; }
+  const ReceiveSequence& receive_sequence() const { return tcb_.rcv; }
   Time timer_deadline(TimerKind kind) const { return timers_[static_cast<int>(kind)]; }
   // Bytes accepted by SEND and not yet acknowledged (including not yet sent).
-  std::size_t unacknowledged_bytes() const { return send_size_; }
+  std::size_t unacknowledged_bytes() const { return tcb_.send_size; }
   // Room left in the send buffer.
   std::size_t send_buffer_space() const;
   // Bytes received in order and not yet read by the application.
@@ -89,10 +92,10 @@ class Connection {
   }
   bool automatic_read() const { return automatic_read_; }
   // RFC 6298 state: the current RTO, and SRTT/RTTVAR (0 before the first sample).
-  Duration retransmission_timeout() const { return rto_; }
-  Duration smoothed_rtt() const { return srtt_; }
-  Duration rtt_variation() const { return rttvar_; }
-  bool has_rtt_sample() const { return has_rtt_sample_; }
+  Duration retransmission_timeout() const { return tcb_.rto; }
+  Duration smoothed_rtt() const { return tcb_.srtt; }
+  Duration rtt_variation() const { return tcb_.rttvar; }
+  bool has_rtt_sample() const { return tcb_.has_rtt_sample; }
   // The MSS we send with: min(peer's MSS option or 536, our own).
   std::uint32_t send_mss() const;
   // True once the connection reached CLOSED after having been opened: the host may delete it.
@@ -106,11 +109,57 @@ class Connection {
   FourTuple tuple_;
   State state_ = State::closed;
   bool finished_ = false;
-  SendSequence snd_;
-  ReceiveSequence rcv_;
   std::array<Time, timer_kind_count> timers_{};
-  // Further private state (send queue, FIN bookkeeping, retransmission count, RTO) and the
-  // private helpers are added here by the implementation.
+
+  // The transmission control block (RFC 9293 3.2): everything one incarnation of the connection
+  // knows about its two streams. OPEN and a fall back to LISTEN start a fresh one by assignment
+  // (start_control_block), so no variable can be forgotten.
+  struct Tcb {
+    SendSequence snd;
+    ReceiveSequence rcv;
+    // Send side: bytes accepted by SEND and not yet acknowledged (sent or not), by sequence
+    // number from send_buffer_seq; push_points are the ends of the writes (PSH goes on the
+    // segment that carries one).
+    std::uint32_t send_size = 0;
+    SeqNum send_buffer_seq = 0;
+    std::deque<SeqNum> push_points;
+    bool syn_acknowledged = false;
+    bool fin_requested = false;  // CLOSE was called: a FIN follows the queued data
+    bool fin_sent = false;
+    bool fin_acknowledged = false;
+    SeqNum fin_seq = 0;
+    std::uint16_t peer_mss = 536;  // RFC 9293 3.7.1: 536 until the peer's MSS option says
+    int retransmissions = 0;
+    bool syn_timed_out = false;  // the timer expired awaiting the ACK of our SYN (RFC 6298 5.7)
+    bool ack_owed = false;         // an ACK must leave before the current call returns
+    Rule ack_rule = Rule::none;    // why, when it is worth telling (a duplicate ACK)
+
+    // RFC 6298: RTO, SRTT, RTTVAR; one segment timed at a time (Karn: never a retransmitted
+    // one).
+    Duration rto = 0;
+    Duration srtt = 0;
+    Duration rttvar = 0;
+    bool has_rtt_sample = false;
+    bool rtt_timing = false;
+    SeqNum rtt_seq = 0;  // the ACK that completes the timed segment
+    Time rtt_start = 0;
+    int duplicate_acks = 0;  // RFC 5681 3.2
+
+    // Receive side: bytes from read_seq to RCV.NXT are received and unread; out_of_order holds
+    // [begin, end) ranges beyond RCV.NXT, sorted, disjoint. RCV.NXT + RCV.WND is the right edge
+    // we advertised, which never moves left (RFC 9293 3.8.6).
+    SeqNum read_seq = 0;
+    std::vector<std::pair<SeqNum, SeqNum>> out_of_order;
+    bool end_of_stream_pending = false;
+    bool fin_received = false;        // the FIN arrived while bytes were still unread
+    int segments_unacknowledged = 0;  // delayed ACK: in-order segments not yet acknowledged
+
+    // Persist (RFC 9293 3.8.6.1) and keepalive (RFC 1122 4.2.3.6).
+    Duration persist_backoff = 0;
+    bool window_probe_outstanding = false;
+    int keepalive_probes_sent = 0;
+  };
+  Tcb tcb_;
 
   // How an arriving segment is classified in a synchronized state (RFC 9293 3.10.7.4, first to
   // fifth check) before the per-state transition acts on it.
@@ -137,6 +186,8 @@ class Connection {
   // Segment arrival, per state group.
   void arrive_closed(const Segment& segment, Output& out);
   void arrive_listen(Time now, const Segment& segment, Output& out);
+  void accept_syn(Time now, const Segment& syn, Output& out);
+  void heard_from_peer(Time now);
   void arrive_syn_sent(Time now, const Segment& segment, Output& out);
   void arrive_synchronized(Time now, const Segment& segment, Output& out);
   Arrival classify(const Segment& segment) const;
@@ -167,15 +218,17 @@ class Connection {
   // Sending.
   Segment make_segment(SeqNum seq, std::uint8_t flags) const;
   void transmit(Segment segment, Output& out, SendPurpose purpose = SendPurpose::normal,
-                std::string_view reason = {});
-  void send_syn(Output& out, SendPurpose purpose = SendPurpose::normal, std::string_view reason = {});
+                Rule rule = Rule::none);
+  void send_syn(Output& out, SendPurpose purpose = SendPurpose::normal, Rule rule = Rule::none);
   void send_syn_ack(Output& out, SendPurpose purpose = SendPurpose::normal,
-                    std::string_view reason = {});
+                    Rule rule = Rule::none);
   void send_ack(Output& out);
   void send_reset(SeqNum seq, Output& out);
+  // tcp::answer_with_reset for a segment that arrived on this connection.
+  void answer_with_reset(const Segment& segment, Rule answered, Output& out);
   bool transmit_pending(Time now, Output& out);
   void flush(Time now, Output& out);
-  void retransmit_oldest(Output& out, SendPurpose purpose, std::string_view reason);
+  void retransmit_oldest(Output& out, SendPurpose purpose, Rule rule);
   SeqNum sent_data_end() const;
   std::uint32_t unsent_bytes() const;
   std::uint32_t usable_window() const;
@@ -190,72 +243,63 @@ class Connection {
   void cancel_all_timers(Output& out);
   Duration clamp_rto(Duration rto) const;
   void reset_rto();
+  void fall_back_rto_after_syn_timeout();
   void back_off_rto();
   Duration computed_rto() const;
   int retry_limit() const;
-  std::string_view give_up_reason() const;
+  Rule give_up_rule() const;
 
-  // State changes.
-  void change_state(State to, std::string_view reason, Output& out);
-  void enter_established(std::string_view reason, Output& out);
-  void enter_time_wait(Time now, std::string_view reason, Output& out);
-  void enter_closed(std::string_view reason, AppEventKind event, Output& out);
-  void return_to_listen(std::string_view reason, Output& out);
+  // State changes. Each must be a row of the transition table (tcp/transitions.hpp); `caller`
+  // is the function that decided it (the table names it; debug builds check that too).
+  void change_state(State to, Rule rule, Output& out, const char* caller = __builtin_FUNCTION());
+  void enter_established(Rule rule, Output& out, const char* caller = __builtin_FUNCTION());
+  void enter_time_wait(Time now, Rule rule, Output& out,
+                       const char* caller = __builtin_FUNCTION());
+  void enter_closed(Rule rule, AppEventKind event, Output& out,
+                    const char* caller = __builtin_FUNCTION());
+  void return_to_listen(Rule rule, Output& out, const char* caller = __builtin_FUNCTION());
   void start_control_block(SeqNum isn);
-  void app_event(AppEventKind kind, std::string_view reason, Output& out);
-  void discard(const Segment& segment, std::string_view reason, Output& out);
+  void app_event(AppEventKind kind, Rule rule, Output& out);
+  void discard(const Segment& segment, Rule rule, Output& out);
 
-  // Send side: bytes accepted by SEND and not yet acknowledged (sent or not), by sequence
-  // number from send_buffer_seq_; push_points_ are the ends of the writes (PSH goes on the
-  // segment that carries one).
+  // What outlives one control block: the byte storage the streams index by sequence number
+  // (emptied when the connection closes), how the connection was opened, the application's read
+  // mode, and when the peer was last heard.
   SequenceBuffer send_buffer_;
-  std::uint32_t send_size_ = 0;
-  SeqNum send_buffer_seq_ = 0;
-  std::deque<SeqNum> push_points_;
-  bool syn_acknowledged_ = false;
-  bool fin_requested_ = false;  // CLOSE was called: a FIN follows the queued data
-  bool fin_sent_ = false;
-  bool fin_acknowledged_ = false;
-  SeqNum fin_seq_ = 0;
+  SequenceBuffer receive_buffer_;
   bool passive_open_ = false;  // the connection came from LISTEN
   bool opened_ = false;
   SeqNum listen_isn_ = 0;
-  std::uint16_t peer_mss_ = 536;
-  int retransmissions_ = 0;
-  bool ack_owed_ = false;  // an ACK must leave before the current call returns
-  std::string_view ack_reason_;  // why, when it is worth telling (a duplicate ACK)
-
-  // RFC 6298: RTO, SRTT, RTTVAR; one segment timed at a time (Karn: never a retransmitted one).
-  Duration rto_ = 0;
-  Duration srtt_ = 0;
-  Duration rttvar_ = 0;
-  bool has_rtt_sample_ = false;
-  bool rtt_timing_ = false;
-  SeqNum rtt_seq_ = 0;  // the ACK that completes the timed segment
-  Time rtt_start_ = 0;
-  int duplicate_acks_ = 0;  // RFC 5681 3.2
-
-  // Receive side: bytes from read_seq_ to RCV.NXT are received and unread; out_of_order_ holds
-  // [begin, end) ranges beyond RCV.NXT, sorted, disjoint. RCV.NXT + RCV.WND is the right edge
-  // we advertised, which never moves left (RFC 9293 3.8.6).
-  SequenceBuffer receive_buffer_;
-  SeqNum read_seq_ = 0;
-  std::vector<std::pair<SeqNum, SeqNum>> out_of_order_;
   bool automatic_read_ = true;
-  bool end_of_stream_pending_ = false;
-  bool fin_received_ = false;  // the FIN arrived while bytes were still unread
-  int segments_unacknowledged_ = 0;     // delayed ACK: in-order segments not yet acknowledged
-
-  // Persist (RFC 9293 3.8.6.1) and keepalive (RFC 1122 4.2.3.6).
-  Duration persist_backoff_ = 0;
-  bool window_probe_outstanding_ = false;
   Time last_heard_ = 0;
-  int keepalive_probes_sent_ = 0;
 };
 
 // RFC 9293 3.10.7.1: the reset a CLOSED endpoint sends in answer to `arriving` (ports swapped;
 // the caller adds the addresses). Returns false when none is due: an arriving RST is never
 // answered.
 bool reset_for_segment(const Segment& arriving, Segment& reset_out);
+
+// RFC 9293 3.10.7.1 to 3.10.7.4: answers `arriving` (a packet as it arrived, remote to local)
+// with the reset reset_for_segment forms and discards it, citing `answered`; with
+// reset_unexpected_segments off (a teaching variant) it only discards it, citing the rule that
+// says so. The one place that reads that knob: CLOSED, no connection, LISTEN, SYN_SENT and
+// SYN_RCVD all answer through it. `arriving` carries no RST (a RST is never answered; callers
+// discard one first, by their own rule). `connection` is the TCB answering, or no_connection.
+void answer_with_reset(const TcpConfig& config, ConnectionId connection, const Packet& arriving,
+                       Rule answered, Output& out);
+
+// RFC 9293 3.10.7.2: what LISTEN does with an arriving segment. The one LISTEN rule, for a
+// listening connection and for the host's listeners alike: the host asks it before it opens a
+// connection, and hands an accepted SYN down once (Connection::open_for_syn).
+struct ListenDecision {
+  enum class Action : std::uint8_t {
+    discard,            // drop it, citing `rule`
+    answer_with_reset,  // answer_with_reset(..., `rule`, ...)
+    accept_syn,         // a SYN: open a connection for it
+  };
+  Action action = Action::discard;
+  Rule rule = Rule::none;
+};
+ListenDecision listen_decision(const Segment& segment);
 
 }  // namespace tcpsim::tcp

@@ -108,11 +108,11 @@ void Host::settle(Record& record, Output& out) {
   out.effects.push_back(std::move(effect));
 }
 
-void Host::discard(const Packet& packet, std::string_view reason, Output& out) {
+void Host::discard(const Packet& packet, Rule rule, Output& out) {
   Effect effect;
   effect.kind = Effect::Kind::discard;
   effect.packet = packet;
-  effect.reason = reason;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 
@@ -123,18 +123,18 @@ void Host::discard(const Packet& packet, std::string_view reason, Output& out) {
 ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
                            bool automatic_read) {
   if (!up_) {
-    discard(Packet{}, "connect refused locally: host is down", out);
+    discard(Packet{}, Rule::connect_host_down, out);
     return no_connection;
   }
   if (local_port == 0) {
     local_port = allocate_ephemeral_port();
     if (local_port == 0) {
-      discard(Packet{}, "connect refused locally: no free ephemeral port", out);
+      discard(Packet{}, Rule::connect_no_ephemeral_port, out);
       return no_connection;
     }
   }
   if (by_tuple_.contains(tuple_key(local_port, remote, remote_port))) {
-    discard(Packet{}, "connect refused locally: the 4-tuple is in use", out);
+    discard(Packet{}, Rule::connect_tuple_in_use, out);
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
@@ -224,11 +224,11 @@ void Host::reboot(Time /*now*/, Output& /*out*/) {
 
 void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   if (!up_) {
-    discard(packet, "host is down", out);
+    discard(packet, Rule::host_down, out);
     return;
   }
   if (packet.destination != config_.address) {
-    discard(packet, "not addressed to this host", out);
+    discard(packet, Rule::not_addressed_to_host, out);
     return;
   }
   const Segment& segment = packet.segment;
@@ -240,79 +240,58 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
     settle(record, out);
     return;
   }
-  // Then a listener on the destination port.
-  auto listener = listeners_.find(segment.destination_port);
-  const bool syn_ack = segment.has(flag::syn) && segment.has(flag::ack);
-  if (config_.tcp.handshake == Handshake::two_way && syn_ack) {
-    // RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is the third segment that
-    // rejects an old duplicate SYN; the two-way variant has no third segment at all.
-    discard(packet, "two-way handshake: no third segment, not even a RST", out);
+  // No connection owns it. RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is
+  // the third segment that rejects an old duplicate SYN; the two-way variant has no third
+  // segment at all, whether or not a listener has the port.
+  if (config_.tcp.handshake == Handshake::two_way && segment.has(flag::syn) &&
+      segment.has(flag::ack)) {
+    discard(packet, Rule::two_way_no_third_segment, out);
     return;
   }
-  if (listener != listeners_.end()) {
-    // RFC 9293 3.10.7.2, as the listener would do it.
-    if (segment.has(flag::rst)) {
-      discard(packet, "RFC 9293 3.10.7.2: RST in LISTEN is ignored", out);
-      return;
-    }
-    if (segment.has(flag::ack) && !config_.tcp.reset_unexpected_segments) {
-      discard(packet, "reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)", out);
-      return;
-    }
-    if (segment.has(flag::ack)) {
-      Packet reply;
-      reply.source = config_.address;
-      reply.destination = packet.source;
-      reply.segment.source_port = segment.destination_port;
-      reply.segment.destination_port = segment.source_port;
-      reply.segment.seq = segment.ack;
-      reply.segment.flags = flag::rst;
-      Effect effect;
-      effect.kind = Effect::Kind::transmit;
-      effect.packet = std::move(reply);
-      out.effects.push_back(std::move(effect));
-      discard(packet, "RFC 9293 3.10.7.2: ACK in LISTEN draws a RST", out);
-      return;
-    }
-    if (!segment.has(flag::syn)) {
-      discard(packet, "RFC 9293 3.10.7.2: neither RST, ACK nor SYN in LISTEN", out);
-      return;
-    }
-    if (listener->second.pending >= listener->second.backlog) {
-      discard(packet, "listen backlog full: SYN dropped (as Linux does)", out);
-      return;
-    }
-    const FourTuple tuple{{config_.address, segment.destination_port}, {packet.source, segment.source_port}};
-    Record& record = create(now, tuple, segment.destination_port, out);
-    record.pending_accept = true;
-    ++listener->second.pending;
-    if (!listener->second.automatic_read) record.connection.set_automatic_read(now, false, out);
-    record.connection.open_passive(now, next_isn(), out);
-    record.connection.segment_arrives(now, segment, out);
-    settle(record, out);
+  // Then a listener on the destination port: LISTEN decides, once.
+  if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
+    arrive_at_listener(now, packet, listener->second, out);
     return;
   }
   answer_without_connection(packet, out);
 }
 
+void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out) {
+  const Segment& segment = packet.segment;
+  const ListenDecision decision = listen_decision(segment);
+  switch (decision.action) {
+    case ListenDecision::Action::discard:
+      discard(packet, decision.rule, out);
+      return;
+    case ListenDecision::Action::answer_with_reset:
+      answer_with_reset(config_.tcp, no_connection, packet, decision.rule, out);
+      return;
+    case ListenDecision::Action::accept_syn:
+      break;
+  }
+  if (listener.pending >= listener.backlog) {
+    discard(packet, Rule::listen_backlog_full, out);
+    return;
+  }
+  const FourTuple tuple{{config_.address, segment.destination_port},
+                        {packet.source, segment.source_port}};
+  Record& record = create(now, tuple, segment.destination_port, out);
+  record.pending_accept = true;
+  ++listener.pending;
+  if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
+  // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
+  record.connection.open_for_syn(now, next_isn(), segment, out);
+  settle(record, out);
+}
+
 void Host::answer_without_connection(const Packet& packet, Output& out) {
   // RFC 9293 3.10.7.1: no connection: a RST answers anything but a RST.
-  Packet reply;
-  if (!reset_for_segment(packet.segment, reply.segment)) {
-    discard(packet, "RFC 9293 3.10.7.1: no connection, an arriving RST is discarded", out);
+  if (packet.segment.has(flag::rst)) {
+    discard(packet, Rule::no_connection_rst_discarded, out);
     return;
   }
-  if (!config_.tcp.reset_unexpected_segments) {
-    discard(packet, "reset_unexpected_segments = false: no connection, dropped silently (teaching variant)", out);
-    return;
-  }
-  reply.source = config_.address;
-  reply.destination = packet.source;
-  Effect effect;
-  effect.kind = Effect::Kind::transmit;
-  effect.packet = std::move(reply);
-  out.effects.push_back(std::move(effect));
-  discard(packet, "RFC 9293 3.10.7.1: no connection, answered with RST", out);
+  answer_with_reset(config_.tcp, no_connection, packet, Rule::no_connection_answered_with_reset,
+                    out);
 }
 
 void Host::timer_expired(Time now, ConnectionId id, TimerKind kind, Output& out) {

@@ -92,8 +92,9 @@ class Host {
   Record* find_record(ConnectionId id);
   Record& create(Time now, FourTuple tuple, Port listener_port, Output& out);
   void settle(Record& record, Output& out);  // after each call: backlog count, deletion
+  void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out);
   void answer_without_connection(const Packet& packet, Output& out);
-  void discard(const Packet& packet, std::string_view reason, Output& out);
+  void discard(const Packet& packet, Rule rule, Output& out);
   static std::uint64_t tuple_key(Port local_port, Address remote, Port remote_port);
 
   ConnectionId next_id_ = 1;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tcp/rules.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/time.hpp"
 
@@ -58,7 +59,7 @@ enum class AppEventKind : std::uint8_t {
   closed,         // the connection is fully closed after an orderly close
   reset,          // "connection reset" (RST in a synchronized state, or ABORT by the peer)
   refused,        // "connection refused" (RST in SYN_SENT)
-  timed_out,      // retransmission limit reached; Effect::reason says which
+  timed_out,      // retransmission limit reached; Effect::rule says which
   aborted,        // the local application called ABORT
 };
 inline constexpr int app_event_kind_count = 9;
@@ -88,12 +89,13 @@ enum class SendPurpose : std::uint8_t {
 // the driver must act on them in that order.
 struct Effect {
   enum class Kind : std::uint8_t {
-    transmit,         // send `packet`; `purpose` and `reason` say why when not `normal`
+    transmit,         // send `packet`; `purpose` and `rule` say why when not `normal`
     timer_set,        // arm `timer` of `connection` at `deadline` (replaces an armed one)
     timer_cancel,     // disarm `timer` of `connection`
-    state_change,     // `connection` went from `from` to `to`; `reason` cites the rule
-    app_event,        // tell the application `app_event` (with `data` for AppEventKind::data)
-    discard,          // an arriving segment was dropped by TCP; `reason` says why
+    state_change,     // `connection` went from `from` to `to` by `rule`
+    app_event,        // tell the application `app_event` (with `data` for AppEventKind::data),
+                      // `rule` says why
+    discard,          // an arriving segment was dropped by TCP; `rule` says why
     connection_open,  // a connection was created: `tuple` is its 4-tuple, `listener_port` is
                       // non-zero when a listener spawned it
     connection_free,  // the connection's record is deleted (after CLOSED)
@@ -110,8 +112,8 @@ struct Effect {
   FourTuple tuple;
   Port listener_port = 0;
   SendPurpose purpose = SendPurpose::normal;
-  // Always a string literal (static storage), e.g. "RFC 9293 3.10.7.3: SYN acknowledged".
-  std::string_view reason;
+  // Why (tcp/rules.hpp); Rule::none for a segment that is simply the next one, or a data event.
+  Rule rule = Rule::none;
 };
 
 // The effects of one call into the core, appended in order. The caller clears it.

@@ -162,3 +162,24 @@ grep -q '"handshake": {' <<<"$schema" || { echo "FAIL: no handshake in the schem
 echo "list --knobs: text, markdown and schema"
 ]=] $<TARGET_FILE:tcpsim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
+# The transition table (tcp/transitions.cpp): `tcpsim list --transitions` prints it with its
+# heading and rows; the Markdown form is exactly what docs/design.md holds (docs:generated
+# checks the whole region); --format schema is a usage error.
+add_test(NAME cli:list-transitions
+         COMMAND bash -c [=[
+set -uo pipefail
+out=$("$0" list --transitions 2>&1) ||
+  { echo "FAIL: tcpsim list --transitions failed: $out"; exit 1; }
+head -1 <<<"$out" | grep -Eq '^state +event +new state +rule +citation +function +variant$' ||
+  { echo "FAIL: unexpected heading: $(head -1 <<<"$out")"; exit 1; }
+row='^LISTEN +rcv SYN +SYN_RCVD +listen_syn +RFC 9293 3\.10\.7\.2 +Connection::accept_syn$'
+grep -Eq "$row" <<<"$out" || { echo "FAIL: no LISTEN --rcv SYN--> SYN_RCVD row"; exit 1; }
+markdown=$("$0" list --transitions --format markdown) || { echo "FAIL: --format markdown"; exit 1; }
+[[ $(cat docs/design.md) == *"$markdown"* ]] ||
+  { echo "FAIL: the markdown table is not the one in docs/design.md"; exit 1; }
+"$0" list --transitions --format schema >/dev/null 2>&1; status=$?
+[ "$status" -eq 2 ] || { echo "FAIL: --format schema exited $status, expected 2"; exit 1; }
+echo "$(($(wc -l <<<"$out") - 1)) transitions listed"
+]=] $<TARGET_FILE:tcpsim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

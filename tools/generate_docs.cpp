@@ -1,7 +1,7 @@
 // tcpsim_generate_docs --check|--update DOCS_DIR: the generated parts of
-// DOCS_DIR/scenario-format.md and DOCS_DIR/scenario.schema.json, from the tables
-// (runner/reference.hpp). --check (the ctest docs:generated) exits 1 and names each file that
-// differs from what the tables give; --update (scripts/generate-docs) rewrites them.
+// DOCS_DIR/scenario-format.md, DOCS_DIR/scenario.schema.json and DOCS_DIR/design.md, from the
+// tables (runner/reference.hpp). --check (the ctest docs:generated) exits 1 and names each file
+// that differs from what the tables give; --update (scripts/generate-docs) rewrites them.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   const Document documents[] = {
       {directory + "/scenario-format.md", tcpsim::runner::regenerate_format_doc},
       {directory + "/scenario.schema.json", tcpsim::runner::regenerate_schema},
+      {directory + "/design.md", tcpsim::runner::regenerate_design_doc},
   };
   int status = 0;
   for (const Document& document : documents) {
@@ -79,8 +80,8 @@ int main(int argc, char** argv) {
       std::cout << "updated " << document.file << "\n";
     } else {
       std::cerr << document.file << ":" << first_difference_line(text, generated)
-                << ": differs from the tables (tcp/knobs.cpp, runner/vocabulary.cpp, tcp/types.cpp)"
-                   "; run scripts/generate-docs\n";
+                << ": differs from the tables (tcp/knobs.cpp, runner/vocabulary.cpp, tcp/types.cpp,"
+                   " tcp/transitions.cpp); run scripts/generate-docs\n";
       status = 1;
     }
   }

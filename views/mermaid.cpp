@@ -71,12 +71,12 @@ std::string seconds(Time time) {
   return out + "s";
 }
 
-// The citation of a reason ("RFC 9293 3.10.7.4 second: ..." -> "RFC 9293 3.10.7.4 second"), or
-// the whole reason when it cites nothing.
-std::string short_reason(const std::string& text) {
-  const std::size_t colon = text.find(": ");
-  if (text.rfind("RFC ", 0) == 0 && colon != std::string::npos) return text.substr(0, colon);
-  return text;
+// A rule in short: its citation when the trace puts it first ("RFC 9293 3.10.7.4 second"),
+// else the whole reason as the trace prints it.
+std::string short_reason(tcp::Rule rule) {
+  const tcp::RuleText& row = tcp::rule_text(rule);
+  if (row.cited == tcp::Cited::before) return std::string(row.citation);
+  return std::string(tcp::rule_reason(rule));
 }
 
 class MermaidWriter {
@@ -265,7 +265,8 @@ class MermaidWriter {
         if (!has_host) return;
         note(h, event.time,
              who + std::string(tcp::state_name(event.to)) +
-                 (event.text.empty() ? std::string() : " (" + short_reason(event.text) + ")"));
+                 (event.rule == tcp::Rule::none ? std::string()
+                                                : " (" + short_reason(event.rule) + ")"));
         return;
       case TraceKind::timer_set:
         if (has_host && options_.timers) {
@@ -293,15 +294,15 @@ class MermaidWriter {
         const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
                              event.app_event == tcp::AppEventKind::reset ||
                              event.app_event == tcp::AppEventKind::refused;
-        if (explain && !event.text.empty()) text += " (" + short_reason(event.text) + ")";
+        if (explain && event.rule != tcp::Rule::none) text += " (" + short_reason(event.rule) + ")";
         note(h, event.time, text);
         return;
       }
       case TraceKind::open:
         return;
       case TraceKind::free:
-        if (has_host && !event.text.empty()) {
-          note(h, event.time, who + "gone (" + short_reason(event.text) + ")");
+        if (has_host && event.rule != tcp::Rule::none) {
+          note(h, event.time, who + "gone (" + short_reason(event.rule) + ")");
         }
         return;
     }

@@ -58,33 +58,7 @@ std::string quoted_data(const std::vector<std::uint8_t>& data, std::size_t limit
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reasons: "RFC 9293 3.10.7.4 fifth: ACK of our SYN-ACK in SYN_RCVD" is a citation and an
-// explanation.
-
-struct Reason {
-  std::string citation;     // "RFC 9293 3.10.7.4 fifth", or empty
-  std::string explanation;  // "ACK of our SYN-ACK in SYN_RCVD"
-};
-
-bool is_citation(std::string_view text) {
-  // "RFC <number> <section>[ <word>]"
-  if (!starts_with(text, "RFC ")) return false;
-  std::size_t position = 4;
-  std::size_t digits = 0;
-  while (position < text.size() && text[position] >= '0' && text[position] <= '9') {
-    ++position;
-    ++digits;
-  }
-  return digits > 0 && position < text.size() && text[position] == ' ';
-}
-
-Reason split_reason(std::string_view text) {
-  const std::size_t colon = text.find(": ");
-  if (colon != std::string_view::npos && is_citation(text.substr(0, colon))) {
-    return {std::string(text.substr(0, colon)), std::string(text.substr(colon + 2))};
-  }
-  return {{}, std::string(text)};
-}
+// Rules: the citation and text come from the core's table (tcp/rules.hpp).
 
 // RFC 9293 3.10.7.4 processes an arriving segment in numbered steps ("first, check sequence
 // number", ...); the trace names the step by its ordinal.
@@ -120,183 +94,8 @@ std::string render_citation(const std::string& citation, Language language) {
   return citation;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The Chinese phrase table. Keys are the reason literals of tcp/*.cpp, exactly (a unit test
-// greps the sources and fails on any literal missing here). Values leave the citation out; it
-// is rendered separately, the same way for every reason.
-
-struct Phrase {
-  std::string_view english;
-  std::string_view chinese;
-};
-
-constexpr Phrase core_phrases[] = {
-    // RFC 9293 3.10.1 OPEN
-    {"RFC 9293 3.10.1: active OPEN, SYN sent", "主动打开，发送 SYN"},
-    {"RFC 9293 3.10.1: active OPEN in LISTEN, SYN sent", "在 LISTEN 状态下执行主动打开，发送 SYN"},
-    {"RFC 9293 3.10.1: passive OPEN", "被动打开，开始监听"},
-    // RFC 9293 3.10.4 CLOSE
-    {"RFC 9293 3.10.4: CLOSE in CLOSE_WAIT, FIN follows the queued data",
-     "在 CLOSE_WAIT 状态下调用 CLOSE，排队的数据发完后发送 FIN"},
-    {"RFC 9293 3.10.4: CLOSE in ESTABLISHED, FIN follows the queued data",
-     "在 ESTABLISHED 状态下调用 CLOSE，排队的数据发完后发送 FIN"},
-    {"RFC 9293 3.10.4: CLOSE in LISTEN deletes the TCB", "在 LISTEN 状态下调用 CLOSE，删除 TCB"},
-    {"RFC 9293 3.10.4: CLOSE in SYN_RCVD with nothing queued, FIN sent",
-     "在 SYN_RCVD 状态下调用 CLOSE，没有待发送的数据，发送 FIN"},
-    {"RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB", "在 SYN_SENT 状态下调用 CLOSE，删除 TCB"},
-    {"RFC 9293 3.10.4: CLOSE in SYN_SENT deletes the TCB, queued SENDs fail (error: closing)",
-     "在 SYN_SENT 状态下调用 CLOSE，删除 TCB，排队中的 SEND 失败（error: closing）"},
-    {"RFC 1122 4.2.2.13: CLOSE with unread data on a half-duplex close, RST sent",
-     "半双工关闭时仍有未读数据就调用 CLOSE，发送 RST"},
-    {"RFC 1122 4.2.2.13: data arrived after CLOSE on a half-duplex close, RST sent",
-     "半双工关闭后又收到数据，发送 RST 表示数据丢失"},
-    {"reset_unexpected_segments = false: CLOSED, dropped silently (teaching variant)",
-     "reset_unexpected_segments = false：CLOSED 状态下静默丢弃（教学变体）"},
-    {"reset_unexpected_segments = false: an ACK in LISTEN is dropped silently (teaching variant)",
-     "reset_unexpected_segments = false：LISTEN 状态下的 ACK 被静默丢弃（教学变体）"},
-    {"reset_unexpected_segments = false: an ACK that does not acknowledge our SYN is dropped silently (teaching variant)",
-     "reset_unexpected_segments = false：不确认我方 SYN 的 ACK 被静默丢弃（教学变体）"},
-    {"reset_unexpected_segments = false: an unacceptable ACK in SYN_RCVD is dropped silently (teaching variant)",
-     "reset_unexpected_segments = false：SYN_RCVD 状态下不可接受的 ACK 被静默丢弃（教学变体）"},
-    {"reset_unexpected_segments = false: no connection, dropped silently (teaching variant)",
-     "reset_unexpected_segments = false：没有对应的连接，静默丢弃（教学变体）"},
-    {"RFC 5681 3.2: fast retransmit after duplicate ACKs", "收到重复 ACK 后快速重传"},
-    {"retransmit_syn_ack = false: the SYN-ACK was never sent again; gave up after synack_retries timeouts (teaching variant)",
-     "retransmit_syn_ack = false：SYN-ACK 从未重传，超时 synack_retries 次后放弃（教学变体）"},
-    {"retransmit_fin = false: the FIN was never sent again; gave up after data_retries timeouts (teaching variant)",
-     "retransmit_fin = false：FIN 从未重传，超时 data_retries 次后放弃（教学变体）"},
-    {"RFC 5681 4.2: out of order, held for reassembly, duplicate ACK at once",
-     "乱序到达，暂存待重组，立即发送重复 ACK"},
-    {"out of order and beyond the receive window", "乱序且超出接收窗口"},
-    {"RFC 9293 3.8.6.2.2: the application read, the window opens", "应用读取了数据，窗口打开"},
-    {"RFC 9293 3.8.6.1: zero window, the persist timer sends a one-octet probe",
-     "零窗口，持续定时器发送一个字节的探测报文"},
-    {"RFC 1122 4.2.3.6: idle connection, keepalive probe", "连接空闲，发送保活探测报文"},
-    {"RFC 6298 5.4: the retransmission timer expired", "重传定时器超时"},
-    {"RFC 1122 4.2.3.6: keepalive probes unanswered, the peer is dead",
-     "保活探测无人应答，判定对端已失效"},
-    {"RFC 9293 3.8.4 (RFC 5482): user timeout, data unacknowledged too long",
-     "用户超时：数据太久没有得到确认"},
-    {"fin_wait_2_timeout: no FIN from the peer (Linux tcp_fin_timeout)",
-     "fin_wait_2_timeout：对端一直没有发来 FIN（Linux 的 tcp_fin_timeout）"},
-    {"RFC 9293 3.10.4: CLOSE queued in SYN_RCVD takes effect in ESTABLISHED",
-     "在 SYN_RCVD 状态下排队的 CLOSE 在进入 ESTABLISHED 后生效"},
-    // RFC 9293 3.10.5 ABORT
-    {"RFC 9293 3.10.5: ABORT before synchronization, no RST", "在同步之前调用 ABORT，不发送 RST"},
-    {"RFC 9293 3.10.5: ABORT while closing, no RST", "在关闭过程中调用 ABORT，不发送 RST"},
-    {"RFC 9293 3.10.5: ABORT, RST sent", "调用 ABORT，发送 RST"},
-    // RFC 9293 3.10.7.1 CLOSED
-    {"RFC 9293 3.10.7.1: CLOSED, an arriving RST is discarded",
-     "处于 CLOSED 状态，到达的 RST 被丢弃"},
-    {"RFC 9293 3.10.7.1: CLOSED, segment answered with RST", "处于 CLOSED 状态，用 RST 回复该报文段"},
-    {"RFC 9293 3.10.7.1: no connection, an arriving RST is discarded",
-     "没有对应的连接，到达的 RST 被丢弃"},
-    {"RFC 9293 3.10.7.1: no connection, answered with RST", "没有对应的连接，用 RST 回复"},
-    // RFC 9293 3.10.7.2 LISTEN
-    {"RFC 9293 3.10.7.2: ACK in LISTEN draws a RST", "LISTEN 状态收到 ACK，回复 RST"},
-    {"RFC 9293 3.10.7.2: RST in LISTEN is ignored", "LISTEN 状态收到 RST，忽略它"},
-    {"RFC 9293 3.10.7.2: SYN in LISTEN, SYN-ACK sent", "LISTEN 状态收到 SYN，发送 SYN-ACK"},
-    {"RFC 9293 3.10.7.2: neither RST, ACK nor SYN in LISTEN",
-     "LISTEN 状态收到的报文段既没有 RST、ACK，也没有 SYN"},
-    // RFC 9293 3.10.7.3 SYN_SENT
-    {"RFC 9293 3.10.7.3: ACK does not acknowledge our SYN, RST sent",
-     "ACK 没有确认我们的 SYN，发送 RST"},
-    {"RFC 9293 3.10.7.3: RST acknowledging our SYN, connection refused",
-     "RST 确认了我们的 SYN，连接被拒绝"},
-    {"RFC 9293 3.10.7.3: RST with an unacceptable ACK in SYN_SENT",
-     "SYN_SENT 状态收到 ACK 不可接受的 RST"},
-    {"RFC 9293 3.10.7.3: RST without ACK in SYN_SENT is dropped",
-     "SYN_SENT 状态收到不带 ACK 的 RST，将其丢弃"},
-    {"RFC 9293 3.10.7.3: SYN without ACK in SYN_SENT, simultaneous open, SYN-ACK sent",
-     "SYN_SENT 状态收到不带 ACK 的 SYN，即同时打开，发送 SYN-ACK"},
-    {"RFC 9293 3.10.7.3: SYN-ACK acknowledges our SYN", "SYN-ACK 确认了我们的 SYN"},
-    {"RFC 9293 3.10.7.3: neither SYN nor RST in SYN_SENT",
-     "SYN_SENT 状态收到的报文段既没有 SYN 也没有 RST"},
-    // RFC 9293 3.10.7.4, other states, by step
-    {"RFC 9293 3.10.7.4 second: RST at RCV.NXT, connection reset",
-     "RST 的序号正好等于 RCV.NXT，连接被重置"},
-    {"RFC 9293 3.10.7.4 second: RST in CLOSING or LAST_ACK, CLOSED",
-     "在 CLOSING 或 LAST_ACK 状态收到 RST，进入 CLOSED"},
-    {"RFC 9293 3.10.7.4 second: RST in SYN_RCVD from a passive OPEN, back to LISTEN",
-     "由被动打开产生的连接在 SYN_RCVD 状态收到 RST，回到 LISTEN"},
-    {"RFC 9293 3.10.7.4 second: RST in SYN_RCVD from an active OPEN, connection refused",
-     "由主动打开产生的连接在 SYN_RCVD 状态收到 RST，连接被拒绝"},
-    {"RFC 9293 3.10.7.4 second: RST in TIME_WAIT, CLOSED", "在 TIME_WAIT 状态收到 RST，进入 CLOSED"},
-    {"RFC 9293 3.10.7.4 fourth: SYN in SYN_RCVD from a passive OPEN",
-     "由被动打开产生的连接在 SYN_RCVD 状态收到 SYN"},
-    {"RFC 9293 3.10.7.4 fourth: SYN in SYN_RCVD from a passive OPEN, back to LISTEN",
-     "由被动打开产生的连接在 SYN_RCVD 状态收到 SYN，回到 LISTEN"},
-    {"RFC 9293 3.10.7.4 fourth: SYN in a synchronized state, challenge ACK sent",
-     "在已同步状态收到 SYN，回复挑战 ACK（challenge ACK）"},
-    {"RFC 9293 3.10.7.4 fifth: ACK bit off", "ACK 位没有置位"},
-    {"RFC 9293 3.10.7.4 fifth: ACK for data not yet sent, ACK sent",
-     "ACK 确认了尚未发送的数据，回复 ACK"},
-    {"RFC 9293 3.10.7.4 fifth: ACK of our SYN-ACK in SYN_RCVD",
-     "在 SYN_RCVD 状态收到对我们 SYN-ACK 的 ACK"},
-    {"RFC 9293 3.10.7.4 fifth: CLOSING and our FIN not acknowledged, ignored",
-     "处于 CLOSING 状态而我们的 FIN 尚未被确认，忽略"},
-    {"RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in CLOSING",
-     "在 CLOSING 状态，我们的 FIN 得到确认"},
-    {"RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in FIN_WAIT_1",
-     "在 FIN_WAIT_1 状态，我们的 FIN 得到确认"},
-    {"RFC 9293 3.10.7.4 fifth: our FIN is acknowledged in LAST_ACK",
-     "在 LAST_ACK 状态，我们的 FIN 得到确认"},
-    {"RFC 9293 3.10.7.4 fifth: unacceptable ACK in SYN_RCVD, RST sent",
-     "在 SYN_RCVD 状态收到不可接受的 ACK，发送 RST"},
-    {"RFC 9293 3.10.7.4 seventh: text after the peer's FIN is ignored",
-     "对端 FIN 之后的数据被忽略"},
-    {"RFC 9293 3.10.7.4 eighth: FIN in FIN_WAIT_1 before our FIN is acknowledged",
-     "在 FIN_WAIT_1 状态、我们的 FIN 被确认之前收到 FIN"},
-    {"RFC 9293 3.10.7.4 eighth: FIN received in ESTABLISHED", "在 ESTABLISHED 状态收到 FIN"},
-    {"RFC 9293 3.10.7.4 eighth: FIN received in FIN_WAIT_2", "在 FIN_WAIT_2 状态收到 FIN"},
-    {"RFC 9293 3.10.7.4 eighth: FIN that acknowledges our FIN in FIN_WAIT_1",
-     "在 FIN_WAIT_1 状态收到的 FIN 同时确认了我们的 FIN"},
-    {"RFC 9293 3.10.7.4 eighth: the peer's FIN, connection closing",
-     "收到对端的 FIN，连接正在关闭"},
-    {"RFC 9293 3.10.7.4: the 2 MSL TIME_WAIT timeout expired", "TIME_WAIT 的 2 MSL 超时已到"},
-    {"not acceptable: RST outside the receive window (RFC 9293 3.10.7.4 first)",
-     "不可接受：RST 落在接收窗口之外（RFC 9293 3.10.7.4 第一步：检查序号）"},
-    {"not acceptable: outside the receive window, ACK sent",
-     "不可接受：报文段落在接收窗口之外，回复 ACK"},
-    {"not acceptable: the receive window is zero, ACK sent", "不可接受：接收窗口为零，回复 ACK"},
-    {"out of order: beyond RCV.NXT, no reassembly yet, ACK sent",
-     "乱序：报文段超出 RCV.NXT，目前还不做重组，回复 ACK"},
-    {"RFC 5961 3.2: RST in the window but not at RCV.NXT, challenge ACK sent",
-     "RST 落在接收窗口内但不等于 RCV.NXT，回复挑战 ACK（challenge ACK）"},
-    // RFC 9293 3.8.3: retransmission limits
-    {"RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer",
-     "SYN 已重传 syn_retries 次，仍没有应答"},
-    {"RFC 9293 3.8.3: SYN-ACK retransmitted synack_retries times without answer",
-     "SYN-ACK 已重传 synack_retries 次，仍没有应答"},
-    {"RFC 9293 3.8.3: data or FIN retransmitted data_retries times without acknowledgment",
-     "数据或 FIN 已重传 data_retries 次，仍未被确认"},
-    // The host, and the teaching variants
-    {"connect refused locally: host is down", "本地拒绝了 connect：主机已停机"},
-    {"connect refused locally: no free ephemeral port", "本地拒绝了 connect：没有空闲的临时端口"},
-    {"connect refused locally: the 4-tuple is in use", "本地拒绝了 connect：该四元组已被占用"},
-    {"host is down", "主机已停机"},
-    {"not addressed to this host", "目的地址不是本主机"},
-    {"listen backlog full: SYN dropped (as Linux does)",
-     "监听队列（backlog）已满，丢弃 SYN（与 Linux 的做法相同）"},
-    {"time_wait = 0: TIME_WAIT is disabled, CLOSED at once (teaching variant)",
-     "time_wait = 0：TIME_WAIT 被禁用，立即进入 CLOSED（教学变体）"},
-    {"two-way handshake: SYN answered with SYN-ACK, ESTABLISHED without a third segment",
-     "两次握手：用 SYN-ACK 回复 SYN，不等第三个报文段就进入 ESTABLISHED"},
-    {"two-way handshake: no third segment, not even a RST",
-     "两次握手：不发送第三个报文段，连 RST 也不发"},
-    // The runner
-    {"lost in crash", "在主机崩溃中丢失"},
-};
-
-const Phrase* find_core_phrase(std::string_view english) {
-  for (const Phrase& phrase : core_phrases) {
-    if (phrase.english == english) return &phrase;
-  }
-  return nullptr;
-}
-
 // The link's causes (sim/link.cpp) are built at run time: translate them by their shape.
-std::optional<std::string> chinese_link_cause(std::string_view cause) {
+std::optional<std::string> translate_link_cause(std::string_view cause) {
   if (cause == "random loss") return std::string("链路的随机丢包");
   if (cause == "queue full") return std::string("链路队列已满");
   if (cause == "random reorder") return std::string("链路的随机乱序");
@@ -320,7 +119,7 @@ std::optional<std::string> chinese_link_cause(std::string_view cause) {
       const std::string_view rest = cause.substr(close + 1);
       if (starts_with(rest, " after ")) {
         const std::string_view earlier = rest.substr(7);
-        const auto translated = chinese_link_cause(earlier);
+        const auto translated = translate_link_cause(earlier);
         out += "，起因是" + (translated ? *translated : "“" + std::string(earlier) + "”");
       } else if (!rest.empty()) {
         return std::nullopt;
@@ -331,35 +130,30 @@ std::optional<std::string> chinese_link_cause(std::string_view cause) {
   return std::nullopt;
 }
 
-std::string cite_zh(const Reason& reason) {
-  return reason.citation.empty() ? std::string()
-                                 : "（" + render_citation(reason.citation, Language::chinese) + "）";
-}
-
 }  // namespace
 
-std::optional<std::string> chinese_reason(std::string_view reason) {
-  if (const Phrase* phrase = find_core_phrase(reason)) {
-    return std::string(phrase->chinese) + cite_zh(split_reason(reason));
+std::optional<std::string> chinese_link_cause(std::string_view cause) {
+  return translate_link_cause(cause);
+}
+
+std::string rule_sentence(tcp::Rule rule, Language language) {
+  const tcp::RuleText& row = tcp::rule_text(rule);
+  const std::string citation(row.citation);
+  if (language == Language::english) {
+    if (row.cited == tcp::Cited::before) {
+      return std::string(row.english) + ", per " + render_citation(citation, language);
+    }
+    return std::string(tcp::rule_reason(rule));
   }
-  return chinese_link_cause(reason);
+  std::string out(row.chinese);
+  if (row.cited == tcp::Cited::apart) return out;
+  const std::string cited = starts_with(citation, "RFC ")
+                                ? render_citation(citation, language)
+                                : std::string(tcp::rule_citation_chinese(rule));
+  return out + "（" + cited + "）";
 }
 
 namespace {
-
-// A reason as it ends a sentence after a colon: "ACK of our SYN-ACK in SYN_RCVD, per RFC 9293
-// 3.10.7.4 (fifth check: the ACK field)"; in Chinese the table's phrase with its citation, or
-// for a phrase the table lacks the English rule quoted beside its citation.
-std::string render_reason(std::string_view text, Language language) {
-  const Reason reason = split_reason(text);
-  if (language == Language::english) {
-    if (reason.citation.empty()) return reason.explanation;
-    return reason.explanation + ", per " + render_citation(reason.citation, language);
-  }
-  if (auto translated = chinese_reason(text)) return *translated;
-  if (reason.citation.empty()) return "原因是“" + reason.explanation + "”";
-  return "规则原文为“" + reason.explanation + "”" + cite_zh(reason);
-}
 
 // The link's causes in English, as they follow "because of" or sit in parentheses.
 std::string english_link_cause(std::string_view cause) {
@@ -373,7 +167,7 @@ std::string english_link_cause(std::string_view cause) {
 
 std::string link_cause(std::string_view cause, Language language) {
   if (language == Language::english) return english_link_cause(cause);
-  if (auto translated = chinese_link_cause(cause)) return *translated;
+  if (auto translated = translate_link_cause(cause)) return *translated;
   return "“" + std::string(cause) + "”";
 }
 
@@ -471,77 +265,65 @@ std::string app_meaning(const TraceEvent& event, Language language) {
   return {};
 }
 
-// The Chinese of a timeline action's text (runner/simulation.cpp), by its shape; nullopt for a
-// shape it does not know.
-std::optional<std::string> chinese_action(std::string_view text) {
-  auto number_prefix = [](std::string_view s) {
-    std::size_t n = 0;
-    while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
-    return n;
+// A timeline action in Chinese, from its fields (runner::ActionCause): what the application
+// calls.
+std::string chinese_call(const runner::ActionCause& action) {
+  const std::string& name = action.name;
+  switch (action.kind) {
+    case runner::ActionKind::listen:
+      return "在端口 " + std::to_string(action.port) + " 上监听，监听名为 " + name + "（backlog " +
+             std::to_string(action.backlog) + "）";
+    case runner::ActionKind::connect:
+      return "向 " + tcp::address_to_string(action.address) + ":" + std::to_string(action.port) +
+             " 发起连接（connect）" + (name.empty() ? std::string() : "，连接名为 " + name);
+    case runner::ActionKind::send:
+      return "在连接 " + name + " 上发送 " + std::to_string(action.bytes) + " 字节数据";
+    case runner::ActionKind::close: return "关闭连接 " + name + "（CLOSE）";
+    case runner::ActionKind::abort: return "中止连接 " + name + "（ABORT）";
+    case runner::ActionKind::read:
+      return action.read_bytes ? "读取连接 " + name + " 上最多 " +
+                                     std::to_string(*action.read_bytes) + " 字节数据"
+                               : "读取连接 " + name + " 上缓冲的全部数据";
+    case runner::ActionKind::stop_reading:
+      return "暂停读取连接 " + name + "，数据留在接收缓冲区";
+    case runner::ActionKind::resume_reading:
+      return "恢复读取连接 " + name + "，缓冲的数据全部读出";
+    case runner::ActionKind::crash: return "让主机崩溃";
+    case runner::ActionKind::reboot: return "让主机重启";
+  }
+  return runner::action_call_name(action.kind);
+}
+
+// A failed call in Chinese: the call, then why it failed.
+std::pair<std::string, std::string> chinese_failure(const runner::ActionCause& action,
+                                                    const std::string& host) {
+  const std::string call(runner::action_call_name(action.kind));
+  const std::string& name = action.name;
+  // The call as the English names it: with its connection when TCP refused it.
+  const auto call_on_connection = [&] {
+    switch (action.kind) {
+      case runner::ActionKind::close: return "关闭连接 " + name + "（CLOSE）";
+      case runner::ActionKind::abort: return "中止连接 " + name + "（ABORT）";
+      case runner::ActionKind::send: return "在连接 " + name + " 上发送数据";
+      default: return call + " " + name;
+    }
   };
-  if (starts_with(text, "listen on port ")) {
-    std::string_view rest = text.substr(15);
-    const std::size_t digits = number_prefix(rest);
-    const std::string port(rest.substr(0, digits));
-    rest = rest.substr(digits);
-    if (rest.empty()) return "在端口 " + port + " 上监听";
-    if (starts_with(rest, " as ")) {
-      rest = rest.substr(4);
-      const std::size_t backlog = rest.rfind(" (backlog ");
-      if (backlog != std::string_view::npos && rest.back() == ')') {
-        return "在端口 " + port + " 上监听，监听名为 " + std::string(rest.substr(0, backlog)) +
-               "（backlog " +
-               std::string(rest.substr(backlog + 10, rest.size() - backlog - 11)) + "）";
-      }
-    }
-    return std::nullopt;
+  switch (action.outcome) {
+    case runner::ActionOutcome::port_in_use:
+      return {"在端口 " + std::to_string(action.port) + " 上监听", "端口已被占用"};
+    case runner::ActionOutcome::tuple_in_use: return {call, "该四元组已被占用"};
+    case runner::ActionOutcome::no_connection:
+      return {call, host + " 上没有名为 " + name + " 的已打开连接"};
+    case runner::ActionOutcome::not_accepted_yet:
+      return {call_on_connection(),
+              "连接尚未被接受（监听套接字产生的连接要到 ESTABLISHED 才交给应用程序）"};
+    case runner::ActionOutcome::refused_by_tcp:
+      return {call_on_connection(), "TCP 在连接当前的状态下拒绝了这个调用（RFC 9293 3.10）"};
+    case runner::ActionOutcome::called:
+    case runner::ActionOutcome::write_waits:
+      break;
   }
-  if (starts_with(text, "connect to ")) {
-    const std::string_view rest = text.substr(11);
-    const std::size_t as = rest.find(" as ");
-    if (as == std::string_view::npos) return "向 " + std::string(rest) + " 发起连接（connect）";
-    return "向 " + std::string(rest.substr(0, as)) + " 发起连接（connect），连接名为 " +
-           std::string(rest.substr(as + 4));
-  }
-  if (starts_with(text, "send ")) {
-    const std::string_view rest = text.substr(5);
-    const std::size_t digits = number_prefix(rest);
-    constexpr std::string_view bytes_on = " bytes on ";
-    if (digits > 0 && rest.substr(digits, bytes_on.size()) == bytes_on) {
-      return "在连接 " + std::string(rest.substr(digits + bytes_on.size())) + " 上发送 " +
-             std::string(rest.substr(0, digits)) + " 字节数据";
-    }
-    return std::nullopt;
-  }
-  if (starts_with(text, "close on ")) return "关闭连接 " + std::string(text.substr(9)) + "（CLOSE）";
-  if (starts_with(text, "abort on ")) return "中止连接 " + std::string(text.substr(9)) + "（ABORT）";
-  return std::nullopt;
-}
-
-// The reason part of a failed call ("listen on port 80: the port is already in use").
-std::optional<std::string> chinese_failure(std::string_view reason) {
-  if (reason == "the port is already in use") return std::string("端口已被占用");
-  if (reason == "the 4-tuple is in use") return std::string("该四元组已被占用");
-  if (reason == "refused by TCP in its current state (RFC 9293 3.10)") {
-    return std::string("TCP 在连接当前的状态下拒绝了这个调用（RFC 9293 3.10）");
-  }
-  constexpr std::string_view no_connection = "no open connection named ";
-  if (starts_with(reason, no_connection)) {
-    const std::string_view rest = reason.substr(no_connection.size());
-    const std::size_t on = rest.rfind(" on ");
-    if (on != std::string_view::npos) {
-      return std::string(rest.substr(on + 4)) + " 上没有名为 " + std::string(rest.substr(0, on)) +
-             " 的已打开连接";
-    }
-  }
-  return std::nullopt;
-}
-
-// The verb of an action's text: "connect", "close", ... ("" when it has none).
-std::string action_verb(std::string_view text) {
-  std::size_t end = 0;
-  while (end < text.size() && text[end] >= 'a' && text[end] <= 'z') ++end;
-  return std::string(text.substr(0, end));
+  return {chinese_call(action), "调用失败"};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -762,16 +544,26 @@ class Narrator {
     const std::string state = has_connection ? state_text(event.host, event.connection) : "";
     switch (event.kind) {
       case TraceKind::action: {
-        const std::string verb = action_verb(event.text);
-        if (verb == "crash" || verb == "reboot") {
-          const std::string_view rest = std::string_view(event.text).substr(verb.size());
-          return "On " + host + (verb == "crash" ? ", the host crashes" : ", the host reboots") +
-                 std::string(starts_with(rest, ": ") ? rest : ": " + std::string(rest)) + ".";
+        const runner::ActionCause& action = event.action;
+        switch (action.kind) {
+          case runner::ActionKind::crash:
+            return "On " + host + ", the host crashes: all TCP state is lost, the host is down.";
+          case runner::ActionKind::reboot:
+            return "On " + host + ", the host reboots: the host is up again with no connections.";
+          default:
+            break;
         }
-        return "On " + host + ", the application calls " + event.text + ".";
+        if (action.outcome == runner::ActionOutcome::write_waits) {
+          return "On " + host + ", the send buffer of " + action.name + " takes " +
+                 std::to_string(action.bytes) + " bytes of the write; " +
+                 std::to_string(action.waiting) + " wait for room, as a blocking write would.";
+        }
+        return "On " + host + ", the application calls " + runner::action_text(action, host) +
+               ".";
       }
       case TraceKind::action_failed:
-        return "On " + host + ", the application's call fails: " + event.text + ".";
+        return "On " + host + ", the application's call fails: " +
+               runner::action_text(event.action, host) + ".";
       case TraceKind::send: {
         const std::string purpose = send_purpose(event.segment);
         const std::string verb = event.segment.retransmission ? " retransmits " : " sends ";
@@ -840,7 +632,7 @@ class Narrator {
                "s (" + link_cause(event.text, language_) + ").";
       }
       case TraceKind::discard: {
-        const std::string reason = render_reason(event.text, language_);
+        const std::string reason = rule_sentence(event.rule, language_);
         if (event.segment.id == 0) {
           return "On " + host + ", TCP turns the request down: " + reason + ".";
         }
@@ -851,8 +643,9 @@ class Narrator {
       case TraceKind::state: {
         const std::string from(tcp::state_name(event.from));
         const std::string to(tcp::state_name(event.to));
-        const std::string reason =
-            event.text.empty() ? std::string() : ": " + render_reason(event.text, language_);
+        const std::string reason = event.rule == tcp::Rule::none
+                                       ? std::string()
+                                       : ": " + rule_sentence(event.rule, language_);
         switch (trigger_of(event)) {
           case Trigger::segment:
             return "On " + host + ", " + connection + " is in " + from + " and receives " +
@@ -864,8 +657,8 @@ class Narrator {
                    " fires, so it goes to " + to + reason + ".";
           case Trigger::action:
             return "On " + host + ", the application's " +
-                   action_verb(result_.trace[stimulus_].text) + " takes " + connection +
-                   " from " + from + " to " + to + reason + ".";
+                   runner::action_call_name(result_.trace[stimulus_].action.kind) + " takes " +
+                   connection + " from " + from + " to " + to + reason + ".";
           case Trigger::none:
             break;
         }
@@ -894,7 +687,7 @@ class Narrator {
         std::string out = "On " + host + ", the application is told '" +
                           std::string(tcp::app_event_name(event.app_event)) + "' on " +
                           connection + ": " + app_meaning(event, language_);
-        if (!event.text.empty()) out += "; rule: " + render_reason(event.text, language_);
+        if (event.rule != tcp::Rule::none) out += "; rule: " + rule_sentence(event.rule, language_);
         return out + ".";
       }
       case TraceKind::open:
@@ -902,7 +695,8 @@ class Narrator {
                (event.text.empty() ? std::string() : " for " + event.text) + ".";
       case TraceKind::free:
         return "On " + host + ", TCP deletes the record (TCB) of " + connection +
-               (event.text.empty() ? std::string() : ": " + render_reason(event.text, language_)) +
+               (event.rule == tcp::Rule::none ? std::string()
+                                              : ": " + rule_sentence(event.rule, language_)) +
                ".";
     }
     return host + ": " + std::string(runner::trace_kind_name(event.kind)) + ".";
@@ -919,26 +713,22 @@ class Narrator {
     const std::string on_connection = host + " 上的连接 " + connection;
     switch (event.kind) {
       case TraceKind::action: {
-        const std::string verb = action_verb(event.text);
-        if (verb == "crash") return host + " 崩溃：所有 TCP 状态丢失，主机停机。";
-        if (verb == "reboot") return host + " 重启：主机重新上线，没有任何连接。";
-        if (auto translated = chinese_action(event.text)) {
-          return host + " 上的应用程序" + *translated + "。";
+        const runner::ActionCause& action = event.action;
+        switch (action.kind) {
+          case runner::ActionKind::crash: return host + " 崩溃：所有 TCP 状态丢失，主机停机。";
+          case runner::ActionKind::reboot: return host + " 重启：主机重新上线，没有任何连接。";
+          default: break;
         }
-        return host + " 上的应用程序执行操作“" + event.text + "”。";
+        if (action.outcome == runner::ActionOutcome::write_waits) {
+          return host + " 上连接 " + action.name + " 的发送缓冲区接收了这次写入中的 " +
+                 std::to_string(action.bytes) + " 字节，其余 " + std::to_string(action.waiting) +
+                 " 字节等待空间，如同阻塞的写操作。";
+        }
+        return host + " 上的应用程序" + chinese_call(action) + "。";
       }
       case TraceKind::action_failed: {
-        const std::size_t colon = event.text.rfind(": ");
-        if (colon != std::string::npos) {
-          const std::string call = event.text.substr(0, colon);
-          const auto reason = chinese_failure(std::string_view(event.text).substr(colon + 2));
-          const auto call_zh = chinese_action(call);
-          if (reason) {
-            return host + " 上的应用程序调用失败（" + (call_zh ? *call_zh : call) + "）：" +
-                   *reason + "。";
-          }
-        }
-        return host + " 上的应用程序调用失败：“" + event.text + "”。";
+        const auto [call, reason] = chinese_failure(event.action, host);
+        return host + " 上的应用程序调用失败（" + call + "）：" + reason + "。";
       }
       case TraceKind::send: {
         const std::string purpose = send_purpose(event.segment);
@@ -1000,7 +790,7 @@ class Narrator {
                link_cause(event.text, language_) + "）。";
       }
       case TraceKind::discard: {
-        const std::string reason = render_reason(event.text, language_);
+        const std::string reason = rule_sentence(event.rule, language_);
         if (event.segment.id == 0) return host + " 的 TCP 拒绝了这个请求：" + reason + "。";
         return host + " 的 TCP 丢弃了 " + segment_text(event.segment) +
                (has_connection ? "（连接 " + connection + " 处于 " + state + "）" : std::string()) +
@@ -1009,8 +799,9 @@ class Narrator {
       case TraceKind::state: {
         const std::string from(tcp::state_name(event.from));
         const std::string to(tcp::state_name(event.to));
-        const std::string reason =
-            event.text.empty() ? std::string() : "：" + render_reason(event.text, language_);
+        const std::string reason = event.rule == tcp::Rule::none
+                                       ? std::string()
+                                       : "：" + rule_sentence(event.rule, language_);
         switch (trigger_of(event)) {
           case Trigger::segment:
             return on_connection + " 处于 " + from + "，收到 " +
@@ -1021,7 +812,8 @@ class Narrator {
                    timer_label(result_.trace[stimulus_].timer, language_) + "到期，于是进入 " +
                    to + reason + "。";
           case Trigger::action:
-            return host + " 上的应用程序调用 " + action_verb(result_.trace[stimulus_].text) +
+            return host + " 上的应用程序调用 " +
+                   runner::action_call_name(result_.trace[stimulus_].action.kind) +
                    "，使连接 " + connection + " 从 " + from + " 进入 " + to + reason + "。";
           case Trigger::none:
             break;
@@ -1048,7 +840,7 @@ class Narrator {
         std::string out = host + " 上的应用程序收到连接 " + connection + " 的通知“" +
                           std::string(tcp::app_event_name(event.app_event)) + "”：" +
                           app_meaning(event, language_);
-        if (!event.text.empty()) out += "；规则：" + render_reason(event.text, language_);
+        if (event.rule != tcp::Rule::none) out += "；规则：" + rule_sentence(event.rule, language_);
         return out + "。";
       }
       case TraceKind::open:
@@ -1056,7 +848,8 @@ class Narrator {
                (event.text.empty() ? std::string() : "（" + event.text + "）") + "。";
       case TraceKind::free:
         return host + " 删除连接 " + connection + " 的记录（TCB）" +
-               (event.text.empty() ? std::string() : "：" + render_reason(event.text, language_)) +
+               (event.rule == tcp::Rule::none ? std::string()
+                                              : "：" + rule_sentence(event.rule, language_)) +
                "。";
     }
     return host + "：" + std::string(runner::trace_kind_name(event.kind)) + "。";

@@ -4,10 +4,9 @@
 // Sentences are generated from the trace alone: the event's kind, host and connection, the
 // connection's state at that moment (tracked from the state events before it), what caused it
 // (the action, arriving segment or timer being handled), the segment summary, and the event's
-// `text`, which carries the rule ("RFC 9293 3.10.7.4 fifth: ACK of our SYN-ACK in SYN_RCVD").
-// The rules are English in the trace; Chinese sentences translate the known phrases through a
-// table and fall back, for a phrase the table lacks, to a sentence that keeps the RFC citation
-// and quotes the English rule, so a reason added to the core later still reads correctly.
+// structured cause: the core's rule (tcp::Rule, whose citation, English and Chinese come from
+// the one table in tcp/rules.cpp) or the timeline action's fields (runner::ActionCause). Only
+// the link's causes are text (sim/link.cpp); Chinese translates them by their shape.
 #pragma once
 
 #include <cstddef>
@@ -71,11 +70,15 @@ std::size_t display_width(std::string_view utf8);
 // word, never before closing punctuation or after opening punctuation.
 std::string wrap_text(std::string_view utf8, std::string_view prefix, std::size_t width);
 
-// --- The Chinese phrase table ---
+// --- Rules and causes ---
 
-// The Chinese for a reason the core or the link writes (the exact literal from tcp/*.cpp, or a
-// link cause such as "rule 'NAME'" or "random loss"), citation included, or nullopt when the
-// table has no entry (narration then falls back to quoting the English).
-std::optional<std::string> chinese_reason(std::string_view reason);
+// A rule as a sentence ends with it, after a colon. English: "ACK of our SYN-ACK in SYN_RCVD,
+// per RFC 9293 3.10.7.4 (fifth check: the ACK field)" (a rule the trace cites after its text,
+// or not at all, reads as the trace prints it); Chinese: the table's text with its citation,
+// "在 SYN_RCVD 状态收到对我们 SYN-ACK 的 ACK（RFC 9293 3.10.7.4 第五步：检查 ACK 字段）".
+std::string rule_sentence(tcp::Rule rule, Language language);
+// The Chinese of a link cause ("rule 'NAME'", "random loss", "exceeded MSL (...)"), or nullopt
+// for a shape it does not know (narration then quotes the English).
+std::optional<std::string> chinese_link_cause(std::string_view cause);
 
 }  // namespace tcpsim::views

@@ -1,23 +1,37 @@
-// The data-transfer property test: 10,000 seeded scenarios with random loss (up to 30%),
-// duplication, reordering and jitter in both directions, random buffer sizes, MSS, Nagle and
-// delayed ACK, and random application writes and reads. After each run:
-//   1. every byte written arrives exactly once and in order, or the application on each side
-//      was told of the failure (reset, refused, timed_out);
-//   2. no connection is left in a state it can never leave: with nothing left to happen, every
-//      connection is CLOSED;
+// The data-transfer property test: seeded scenarios with random loss (up to 30%), duplication,
+// reordering and jitter in both directions, random buffer sizes, MSS, Nagle and delayed ACK,
+// and random application writes, reads and closes. Every connection either host created is
+// judged: the client's c1, and every connection the server's listener spawned (web#1, and
+// web#2 when web#1 gave up in SYN_RCVD and a late SYN arrived). After each run:
+//   1. the bytes c1 wrote arrive exactly once and in order, on whichever server connection;
+//      those c1's peer wrote arrive so at c1. Where bytes are missing, the writer and the
+//      reader (if it reached its application) are each told of a failure (reset, refused,
+//      timed_out, aborted), or left by a peer that gave up (2);
+//   2. with nothing left to happen every connection is CLOSED, except exactly where RFC 9293
+//      leaves it waiting for ever for what cannot come, never told:
+//      - its peer gave up (RFC 9293 3.8.3 sends nothing then): in FIN_WAIT_2 (RFC 9293 has no
+//        FIN_WAIT_2 timeout), or in ESTABLISHED if its application never closes it (no
+//        keepalive);
+//      - its application never closes it (the timeline never names web#2): in CLOSE_WAIT after
+//        end_of_stream, its peer in FIN_WAIT_2;
 //   3. no segment exceeds the peer's MSS, nor the window the peer last advertised to the sender
 //      (a one-octet zero-window probe is the RFC's exception, RFC 9293 3.8.6.1).
 // Each scenario is generated as scenario JSON and loaded by the real loader, so a failure writes
-// that exact file: `tcpsim run <file>` replays it. TCPSIM_PROPERTY_SEEDS sets the seeds per block
-// (default 1000; ten blocks make the 10,000).
+// that exact file: `tcpsim run <file>` replays it. TCPSIM_PROPERTY_RANGE=FIRST..LAST picks the
+// seeds (default 1..10000), run as ten ctest tests of a tenth each ("part N of 10"); the seeds
+// that once failed always run (regression_seeds).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/scenario_loader.hpp"
@@ -48,7 +62,9 @@ std::uint64_t size_between(sim::Random& random, std::uint64_t low, std::uint64_t
 std::string random_text(sim::Random& random, std::size_t size) {
   std::string text;
   text.reserve(size);
-  for (std::size_t i = 0; i < size; ++i) text += static_cast<char>('A' + random.below(58) % 26 + (random.chance(1, 2) ? 32 : 0));
+  for (std::size_t i = 0; i < size; ++i) {
+    text += static_cast<char>('A' + random.below(58) % 26 + (random.chance(1, 2) ? 32 : 0));
+  }
   return text;
 }
 
@@ -62,10 +78,11 @@ std::string generate_scenario(std::uint64_t seed) {
   const char* directions[2] = {"forward", "backward"};
   for (int d = 0; d < 2; ++d) {
     json << "    \"" << directions[d] << "\": { \"delay\": " << ms(1 + random.below(100))
-         << ", \"jitter\": " << ms(random.below(21)) << ", \"loss\": " << probability(random.below(301))
-         << ", \"duplicate\": " << probability(random.below(51)) << ", \"reorder\": { \"probability\": "
-         << probability(random.below(101)) << ", \"extra_delay\": " << ms(1 + random.below(50)) << " } }"
-         << (d == 0 ? ",\n" : "\n");
+         << ", \"jitter\": " << ms(random.below(21))
+         << ", \"loss\": " << probability(random.below(301))
+         << ", \"duplicate\": " << probability(random.below(51))
+         << ", \"reorder\": { \"probability\": " << probability(random.below(101))
+         << ", \"extra_delay\": " << ms(1 + random.below(50)) << " } }" << (d == 0 ? ",\n" : "\n");
   }
   json << "  },\n  \"hosts\": [\n";
   const char* names[2] = {"client", "server"};
@@ -75,8 +92,8 @@ std::string generate_scenario(std::uint64_t seed) {
          << ", \"send_buffer\": " << size_between(random, 1, 65536)
          << ", \"receive_buffer\": " << size_between(random, 1, 65535)
          << ", \"nagle\": " << (random.chance(1, 2) ? "true" : "false")
-         << ", \"delayed_ack\": " << (random.chance(1, 2) ? ms(0) : ms(1 + random.below(500))) << " } }"
-         << (h == 0 ? ",\n" : "\n");
+         << ", \"delayed_ack\": " << (random.chance(1, 2) ? ms(0) : ms(1 + random.below(500)))
+         << " } }" << (h == 0 ? ",\n" : "\n");
   }
   json << "  ],\n  \"timeline\": [\n";
   struct Step {
@@ -90,15 +107,19 @@ std::string generate_scenario(std::uint64_t seed) {
   // 5 s and again at 200 s and 400 s: a connection accepted late (after SYN retries) is still
   // read and closed by its application, so none is left idle for ever.
   const bool manual_client = random.chance(1, 2);
-  steps.push_back({0, "{ \"at\": \"0ms\", \"host\": \"server\", \"action\": \"listen\", \"port\": 80, "
-                      "\"name\": \"web\" }"});
-  steps.push_back({10, "{ \"at\": \"10ms\", \"host\": \"client\", \"action\": \"connect\", \"to\": "
-                       "\"server\", \"port\": 80, \"name\": \"c1\"" +
-                           std::string(manual_client ? ", \"read\": \"manual\"" : "") + " }"});
+  steps.push_back({0,
+                   "{ \"at\": \"0ms\", \"host\": \"server\", \"action\": \"listen\", \"port\": 80, "
+                   "\"name\": \"web\" }"});
+  steps.push_back({10,
+                   "{ \"at\": \"10ms\", \"host\": \"client\", \"action\": \"connect\", \"to\": "
+                   "\"server\", \"port\": 80, \"name\": \"c1\"" +
+                       std::string(manual_client ? ", \"read\": \"manual\"" : "") + " }"});
   const char* connections[2] = {"c1", "web#1"};
-  const auto action_on = [&](std::uint64_t at, int h, const std::string& action, const std::string& rest) {
-    steps.push_back({at, "{ \"at\": " + ms(at) + ", \"host\": \"" + names[h] + "\", \"action\": \"" +
-                             action + "\", \"connection\": \"" + connections[h] + "\"" + rest + " }"});
+  const auto action_on = [&](std::uint64_t at, int h, const std::string& action,
+                             const std::string& rest) {
+    steps.push_back({at, "{ \"at\": " + ms(at) + ", \"host\": \"" + names[h] +
+                             "\", \"action\": \"" + action + "\", \"connection\": \"" +
+                             connections[h] + "\"" + rest + " }"});
   };
   for (int h = 0; h < 2; ++h) {
     // A write to a connection not yet accepted fails and is not part of what was written.
@@ -113,7 +134,8 @@ std::string generate_scenario(std::uint64_t seed) {
       if (h == 1) action_on(20 + random.below(1000), h, "stop_reading", "");
       const std::uint64_t reads = random.below(6);
       for (std::uint64_t r = 0; r < reads; ++r) {
-        action_on(20 + random.below(3000), h, "read", ", \"bytes\": " + std::to_string(1 + random.below(8000)));
+        action_on(20 + random.below(3000), h, "read",
+                  ", \"bytes\": " + std::to_string(1 + random.below(8000)));
       }
       action_on(3000 + random.below(1000), h, "resume_reading", "");
     }
@@ -123,83 +145,221 @@ std::string generate_scenario(std::uint64_t seed) {
       action_on(late, h, "close", "");
     }
   }
-  std::stable_sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) { return a.at < b.at; });
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const Step& a, const Step& b) { return a.at < b.at; });
   for (std::size_t i = 0; i < steps.size(); ++i) {
     json << "    " << steps[i].text << (i + 1 < steps.size() ? ",\n" : "\n");
   }
-  json << "  ],\n  \"expect\": { \"final_states\": { \"c1\": \"CLOSED\" } }\n}\n";
+  json << "  ]\n}\n";
   return json.str();
 }
 
+bool has_app_event(const ConnectionRecord& record, tcp::AppEventKind kind) {
+  return std::any_of(record.app_events.begin(), record.app_events.end(),
+                     [&](const AppEventRecord& event) { return event.kind == kind; });
+}
+
 bool told_of_failure(const ConnectionRecord& record) {
-  for (const AppEventRecord& event : record.app_events) {
-    if (event.kind == tcp::AppEventKind::reset || event.kind == tcp::AppEventKind::refused ||
-        event.kind == tcp::AppEventKind::timed_out || event.kind == tcp::AppEventKind::aborted) {
-      return true;
-    }
-  }
-  return false;
+  using tcp::AppEventKind;
+  return has_app_event(record, AppEventKind::reset) ||
+         has_app_event(record, AppEventKind::refused) ||
+         has_app_event(record, AppEventKind::timed_out) ||
+         has_app_event(record, AppEventKind::aborted);
+}
+
+// It gave up: past its retransmission limit RFC 9293 3.8.3 closes the connection and sends
+// nothing (no RST), so its peer is never told.
+bool gave_up(const ConnectionRecord& record) {
+  return has_app_event(record, tcp::AppEventKind::timed_out);
+}
+
+bool reached_established(const ConnectionRecord& record) {
+  return std::find(record.states.begin(), record.states.end(), tcp::State::established) !=
+         record.states.end();
 }
 
 std::vector<std::uint8_t> received_by(const ConnectionRecord& record) {
   std::vector<std::uint8_t> bytes;
   for (const AppEventRecord& event : record.app_events) {
-    if (event.kind == tcp::AppEventKind::data) bytes.insert(bytes.end(), event.data.begin(), event.data.end());
+    if (event.kind == tcp::AppEventKind::data) {
+      bytes.insert(bytes.end(), event.data.begin(), event.data.end());
+    }
   }
   return bytes;
 }
 
+// Every connection of one run, and who is whose peer.
+struct Cast {
+  const ConnectionRecord* client = nullptr;     // c1: the client host opens no other
+  std::vector<const ConnectionRecord*> server;  // every connection the server host created
+  // The server connection c1 synchronized with: the one whose SYN-ACK c1 acknowledged (found
+  // by its ISN). c1 leaves SYN_SENT once, so there is at most one; the others (web#1 timing
+  // out in SYN_RCVD before a late SYN creates web#2, a stale SYN answered by a RST) never
+  // exchange a byte with c1. It need not reach ESTABLISHED: closed in SYN_RCVD it goes to
+  // FIN_WAIT_1 (RFC 9293 3.10.4), and on to FIN_WAIT_2 when c1 acknowledges SYN and FIN.
+  const ConnectionRecord* client_peer = nullptr;
+  std::set<std::string> closed_by_application;  // every name the timeline closes
+  bool fin_wait_2_for_ever = true;  // no fin_wait_2_timeout (the rfc9293 profile, RFC 9293)
+  bool keepalive = false;
+
+  const ConnectionRecord* peer_of(const ConnectionRecord& record) const {
+    if (&record == client) return client_peer;
+    return &record == client_peer ? client : nullptr;
+  }
+  bool closed_by_its_application(const ConnectionRecord& record) const {
+    return closed_by_application.count(record.name) != 0;
+  }
+};
+
+// Where a connection may be left, never told, because its peer gave up: a peer that gave up
+// sent nothing (RFC 9293 3.8.3) and nothing more comes from it, so
+//  - FIN_WAIT_2 (our FIN was acknowledged) waits for ever for its FIN: RFC 9293 has no
+//    FIN_WAIT_2 timeout (fin_wait_2_timeout 0, the rfc9293 profile);
+//  - ESTABLISHED, if its application never closes it, waits for ever: without keepalive it
+//    sends nothing.
+// Nowhere else: a connection with data or a FIN still to be acknowledged retransmits it, and
+// is reset (the peer's host has no connection for it) or gives up itself: told either way.
+bool left_by_a_peer_that_gave_up(const ConnectionRecord& record, const Cast& cast) {
+  const ConnectionRecord* peer = cast.peer_of(record);
+  if (peer == nullptr || !gave_up(*peer) || told_of_failure(record)) return false;
+  const tcp::State state = record.final_state();
+  return (state == tcp::State::fin_wait_2 && cast.fin_wait_2_for_ever) ||
+         (state == tcp::State::established && !cast.keepalive &&
+          !cast.closed_by_its_application(record));
+}
+
+// Where a connection whose application never closes it (the timeline never names web#2) may
+// be left: CLOSE_WAIT once its application was told end_of_stream, which only the
+// application's CLOSE ends (RFC 9293 3.10.4); and its peer in FIN_WAIT_2, waiting for ever for
+// the FIN that CLOSE would send (RFC 9293 has no FIN_WAIT_2 timeout).
+bool left_by_an_application_that_never_closes(const ConnectionRecord& record, const Cast& cast) {
+  const auto waits_for_its_application = [&](const ConnectionRecord& waiting) {
+    return !cast.closed_by_its_application(waiting) && !told_of_failure(waiting) &&
+           waiting.final_state() == tcp::State::close_wait &&
+           has_app_event(waiting, tcp::AppEventKind::end_of_stream);
+  };
+  if (waits_for_its_application(record)) return true;
+  const ConnectionRecord* peer = cast.peer_of(record);
+  return peer != nullptr && waits_for_its_application(*peer) && !told_of_failure(record) &&
+         record.final_state() == tcp::State::fin_wait_2 && cast.fin_wait_2_for_ever;
+}
+
 // The problems found in one run; empty when every property holds.
-std::vector<std::string> check_properties(const RunResult& result) {
+std::vector<std::string> check_properties(const Scenario& scenario, const RunResult& result) {
   std::vector<std::string> problems;
   if (result.error) problems.push_back("run error: " + *result.error);
-  const ConnectionRecord* client = result.find_connection("c1");
-  const ConnectionRecord* server = result.find_connection("web#1");
-  // 2. Nothing left to happen, so every connection must have reached CLOSED.
+  Cast cast;
+  for (const Action& action : scenario.timeline) {
+    if (action.kind == ActionKind::close) cast.closed_by_application.insert(action.connection);
+  }
+  for (const HostSpec& host : scenario.hosts) {
+    if (host.tcp.fin_wait_2_timeout != 0) cast.fin_wait_2_for_ever = false;
+    if (host.tcp.keepalive) cast.keepalive = true;
+  }
+  for (const ConnectionRecord& record : result.connections) {
+    if (record.host == 1) {
+      cast.server.push_back(&record);
+    } else if (cast.client == nullptr) {
+      cast.client = &record;
+    } else {
+      problems.push_back("the client host has a second connection, " + record.name);
+    }
+  }
+  if (cast.client == nullptr || cast.client->name != "c1") {
+    problems.push_back("the client host's connection is not c1");
+    return problems;
+  }
+  // c1's first segment with ACK acknowledges its peer's SYN: ack = the peer's ISN + 1 (in
+  // SYN_SENT c1 sends no ACK, RFC 9293 3.10.7.3: a RST carries none).
+  std::optional<std::uint32_t> peer_isn;
+  std::map<tcp::ConnectionId, std::uint32_t> server_isn;  // each server connection's SYN-ACK seq
+  for (const TraceEvent& event : result.trace) {
+    if (event.kind != TraceKind::send || event.segment.copy) continue;
+    const TraceSegment& segment = event.segment;
+    if (event.host == 1 && (segment.flags & tcp::flag::syn) != 0) {
+      server_isn.emplace(event.connection, segment.seq);
+    }
+    if (event.host == 0 && !peer_isn && (segment.flags & tcp::flag::ack) != 0) {
+      peer_isn = segment.ack - 1;
+    }
+  }
+  for (const ConnectionRecord* record : cast.server) {
+    const auto isn = server_isn.find(record->id);
+    if (!peer_isn || isn == server_isn.end() || isn->second != *peer_isn) continue;
+    if (cast.client_peer != nullptr) {
+      problems.push_back(cast.client_peer->name + " and " + record->name +
+                         " have the ISN c1 acknowledged");
+    }
+    cast.client_peer = record;
+  }
+  if (peer_isn && cast.client_peer == nullptr) {
+    problems.push_back("c1 acknowledged a SYN no server connection sent");
+  }
+  // 2. Nothing left to happen: every connection reached CLOSED, or is left where the RFC
+  // leaves it waiting for ever for what cannot come (above).
   for (const ConnectionRecord& record : result.connections) {
     // A listener's connection that fell back to LISTEN (RST or SYN in SYN_RCVD) was deleted by
     // its host: the listener itself goes on.
     const bool returned_to_listen = record.freed && record.final_state() == tcp::State::listen;
-    if (record.final_state() != tcp::State::closed && !returned_to_listen) {
-      problems.push_back(record.name + " is left in " + std::string(tcp::state_name(record.final_state())));
+    if (record.final_state() != tcp::State::closed && !returned_to_listen &&
+        !left_by_a_peer_that_gave_up(record, cast) &&
+        !left_by_an_application_that_never_closes(record, cast)) {
+      problems.push_back(record.name + " is left in " +
+                         std::string(tcp::state_name(record.final_state())));
     }
   }
-  // 1. Exactly once, in order, or both applications told.
-  const auto check_stream = [&](const ConnectionRecord* writer, const ConnectionRecord* reader,
+  // 1. Exactly once and in order; or, where bytes are missing, the writer and the reader (if
+  // it reached its application) were each told of a failure or were left by a peer that gave
+  // up (above).
+  const auto check_stream = [&](const ConnectionRecord& writer, const ConnectionRecord* reader,
+                                const std::vector<std::uint8_t>& received,
                                 const std::string& label) {
-    if (writer == nullptr) return;
-    const std::vector<std::uint8_t> received =
-        reader != nullptr ? received_by(*reader) : std::vector<std::uint8_t>{};
-    const std::vector<std::uint8_t>& written = writer->written;
+    const std::vector<std::uint8_t>& written = writer.written;
     const bool prefix = received.size() <= written.size() &&
                         std::equal(received.begin(), received.end(), written.begin());
     if (!prefix) {
       std::size_t at = 0;
       while (at < received.size() && at < written.size() && received[at] == written[at]) ++at;
       problems.push_back(label + ": received bytes differ from the written ones at offset " +
-                         std::to_string(at) + " (" + std::to_string(received.size()) + " received, " +
-                         std::to_string(written.size()) + " written)");
+                         std::to_string(at) + " (" + std::to_string(received.size()) +
+                         " received, " + std::to_string(written.size()) + " written)");
       return;
     }
-    if (received.size() < written.size()) {
-      const bool writer_told = told_of_failure(*writer);
-      // A reader whose connection never reached ESTABLISHED never reached its application
-      // (accept), so there is nobody to tell.
-      const bool reader_existed =
-          reader != nullptr && std::find(reader->states.begin(), reader->states.end(),
-                                         tcp::State::established) != reader->states.end();
-      const bool reader_told = !reader_existed || told_of_failure(*reader);
-      if (!writer_told || !reader_told) {
-        problems.push_back(label + ": " + std::to_string(received.size()) + " of " +
-                           std::to_string(written.size()) + " bytes arrived, and the " +
-                           (!writer_told ? "writer" : "reader") + " was not told of a failure");
+    if (received.size() == written.size()) return;
+    // A reader that never reached ESTABLISHED was never accepted: no application to tell.
+    const bool reader_accepted =
+        reader != nullptr && (!reader->spawned_by_listener || reached_established(*reader));
+    for (const ConnectionRecord* side : {&writer, reader_accepted ? reader : nullptr}) {
+      if (side == nullptr || told_of_failure(*side) || left_by_a_peer_that_gave_up(*side, cast)) {
+        continue;
       }
+      problems.push_back(label + ": " + std::to_string(received.size()) + " of " +
+                         std::to_string(written.size()) + " bytes arrived, and " + side->name +
+                         " (left in " + std::string(tcp::state_name(side->final_state())) +
+                         ") was not told of a failure nor left by a peer that gave up");
     }
   };
-  check_stream(client, server, "client to server");
-  check_stream(server, client, "server to client");
+  // Client to server: whatever any server connection delivered, in order of creation, counts.
+  std::vector<std::uint8_t> server_received;
+  for (const ConnectionRecord* record : cast.server) {
+    const std::vector<std::uint8_t> bytes = received_by(*record);
+    server_received.insert(server_received.end(), bytes.begin(), bytes.end());
+  }
+  check_stream(*cast.client, cast.client_peer, server_received, "c1 to the server");
+  // Server to client: c1 hears only its peer; another server connection never reached its
+  // application, so it cannot have written (and if it had, nothing of it may arrive).
+  const std::vector<std::uint8_t> client_received = received_by(*cast.client);
+  if (cast.client_peer == nullptr && !client_received.empty()) {
+    problems.push_back("c1 received " + std::to_string(client_received.size()) +
+                       " bytes but synchronized with no server connection");
+  }
+  for (const ConnectionRecord* record : cast.server) {
+    const bool peer = record == cast.client_peer;
+    check_stream(*record, peer ? cast.client : nullptr,
+                 peer ? client_received : std::vector<std::uint8_t>{}, record->name + " to c1");
+  }
   // 3. MSS and window, from the wire: each sender's view of the peer's MSS option and of the
-  // right edge (ACK + window) of the latest ACK that reached it.
+  // furthest right edge (ACK + window) of the ACKs that reached its current connection.
   struct Side {
     std::uint32_t peer_mss = 536;
     std::uint32_t own_mss = 0;
@@ -209,32 +369,44 @@ std::vector<std::string> check_properties(const RunResult& result) {
   std::map<tcp::Address, Side> sides;  // by sender address: ordered, two entries
   for (const TraceEvent& event : result.trace) {
     const TraceSegment& segment = event.segment;
-    if (event.kind == TraceKind::send && (segment.flags & tcp::flag::syn) != 0 && segment.mss != 0) {
+    if (event.kind == TraceKind::send && (segment.flags & tcp::flag::syn) != 0 &&
+        segment.mss != 0) {
       sides[segment.source].own_mss = segment.mss;
+    }
+    if (event.kind == TraceKind::open) {
+      // A new connection on this host (web#2 after web#1): a new sequence space, no edge yet.
+      // Not on a SYN's arrival: a retransmitted SYN-ACK that c1 discards starts nothing.
+      sides[scenario.hosts[static_cast<std::size_t>(event.host)].address].has_edge = false;
     }
     if (event.kind == TraceKind::deliver) {
       Side& receiver = sides[segment.destination];
       if ((segment.flags & tcp::flag::syn) != 0) {
         receiver.peer_mss = segment.mss != 0 ? segment.mss : 536;
-        receiver.has_edge = false;  // a new connection
       }
       if ((segment.flags & tcp::flag::ack) != 0 && (segment.flags & tcp::flag::rst) == 0) {
         const std::uint32_t edge = segment.ack + segment.window;
-        if (!receiver.has_edge || tcp::seq_gt(edge, receiver.right_edge)) receiver.right_edge = edge;
+        if (!receiver.has_edge || tcp::seq_gt(edge, receiver.right_edge)) {
+          receiver.right_edge = edge;
+        }
         receiver.has_edge = true;
       }
     }
     if (event.kind == TraceKind::send && segment.length > 0 && !segment.copy) {
       const Side& sender = sides[segment.source];
-      const std::uint32_t mss = std::min(sender.peer_mss, sender.own_mss == 0 ? 65535U : sender.own_mss);
+      const std::uint32_t mss =
+          std::min(sender.peer_mss, sender.own_mss == 0 ? 65535U : sender.own_mss);
       if (segment.length > mss) {
         problems.push_back("segment " + std::to_string(segment.id) + " carries " +
-                           std::to_string(segment.length) + " bytes, over the MSS " + std::to_string(mss));
+                           std::to_string(segment.length) + " bytes, over the MSS " +
+                           std::to_string(mss));
       }
-      const bool probe = segment.length == 1 && event.text.find("3.8.6.1") != std::string::npos;
-      if (sender.has_edge && !probe && tcp::seq_gt(segment.seq + segment.length, sender.right_edge)) {
-        problems.push_back("segment " + std::to_string(segment.id) + " at " + std::to_string(event.time) +
-                           " ns ends " + std::to_string(static_cast<std::int32_t>(segment.seq + segment.length - sender.right_edge)) +
+      const bool probe = segment.length == 1 && event.rule == tcp::Rule::window_probe;
+      if (sender.has_edge && !probe &&
+          tcp::seq_gt(segment.seq + segment.length, sender.right_edge)) {
+        problems.push_back("segment " + std::to_string(segment.id) + " at " +
+                           std::to_string(event.time) + " ns ends " +
+                           std::to_string(static_cast<std::int32_t>(segment.seq + segment.length -
+                                                                    sender.right_edge)) +
                            " bytes beyond the peer's window");
       }
     }
@@ -242,38 +414,106 @@ std::vector<std::string> check_properties(const RunResult& result) {
   return problems;
 }
 
-std::uint64_t seeds_per_block() {
-  if (const char* text = std::getenv("TCPSIM_PROPERTY_SEEDS")) return std::strtoull(text, nullptr, 10);
-  return 1000;
+// The seeds to run: TCPSIM_PROPERTY_RANGE=FIRST..LAST (decimal, both included), default
+// 1..10000. ctest runs the range in ten tenths, so `ctest -j2` keeps both cores busy.
+struct SeedRange {
+  std::uint64_t first = 1;
+  std::uint64_t last = 10'000;
+};
+
+// Strict: anything but two decimal numbers joined by "..", FIRST <= LAST, is an error (a typo
+// must not silently run the default range).
+std::optional<SeedRange> parse_seed_range(std::string_view text, std::string& error) {
+  const auto number = [](std::string_view digits, std::uint64_t& value) {
+    if (digits.empty() || digits.size() > 19) return false;  // 19 digits always fit in 64 bits
+    value = 0;
+    for (const char digit : digits) {
+      if (digit < '0' || digit > '9') return false;
+      value = value * 10 + static_cast<std::uint64_t>(digit - '0');
+    }
+    return true;
+  };
+  const std::size_t dots = text.find("..");
+  SeedRange range;
+  if (dots == std::string_view::npos || !number(text.substr(0, dots), range.first) ||
+      !number(text.substr(dots + 2), range.last)) {
+    error = "expected FIRST..LAST, two decimal seeds (e.g. 1..10000)";
+    return std::nullopt;
+  }
+  if (range.first > range.last) {
+    error = "FIRST is greater than LAST";
+    return std::nullopt;
+  }
+  return range;
 }
 
-void run_block(std::uint64_t block) {
-  const std::uint64_t count = seeds_per_block();
-  std::uint64_t bytes_delivered = 0;
-  for (std::uint64_t seed = block * 1000 + 1; seed <= block * 1000 + count; ++seed) {
-    const std::string json = generate_scenario(seed);
-    Scenario scenario;
-    try {
-      scenario = load_scenario_text(json, "property-seed-" + std::to_string(seed) + ".json");
-    } catch (const ScenarioError& error) {
-      FAIL("seed " << seed << ": the generated scenario does not load: " << error.what());
-    }
-    const RunResult result = run_scenario(scenario);
-    const std::vector<std::string> problems = check_properties(result);
-    for (const ConnectionRecord& record : result.connections) {
-      for (const AppEventRecord& event : record.app_events) bytes_delivered += event.data.size();
-    }
-    if (!problems.empty()) {
-      const std::string file = "property-failure-seed-" + std::to_string(seed) + ".json";
-      std::ofstream(file) << json;
-      std::string report;
-      for (const std::string& problem : problems) report += "\n  " + problem;
-      FAIL("seed " << seed << " breaks a property:" << report << "\nreproduce with: tcpsim run "
-                   << file << " (written to the test's working directory)");
-    }
+SeedRange seed_range_from_environment() {
+  const char* text = std::getenv("TCPSIM_PROPERTY_RANGE");
+  if (text == nullptr) return {};
+  std::string error;
+  const std::optional<SeedRange> range = parse_seed_range(text, error);
+  if (!range) FAIL("TCPSIM_PROPERTY_RANGE='" << text << "': " << error);
+  return *range;
+}
+
+// The problems of one seed, empty when every property holds; a failure also writes the
+// scenario to the working directory.
+std::vector<std::string> check_seed(std::uint64_t seed) {
+  const std::string json = generate_scenario(seed);
+  Scenario scenario;
+  try {
+    scenario = load_scenario_text(json, "property-seed-" + std::to_string(seed) + ".json");
+  } catch (const ScenarioError& error) {
+    return {std::string("the generated scenario does not load: ") + error.what()};
   }
-  // The block moved real data (a generator that wrote nothing would prove nothing).
-  CHECK(bytes_delivered > count * 1000);
+  std::vector<std::string> problems = check_properties(scenario, run_scenario(scenario));
+  if (!problems.empty()) {
+    const std::string file = "property-failure-seed-" + std::to_string(seed) + ".json";
+    std::ofstream(file) << json;
+    problems.push_back("reproduce with: tcpsim run " + file + " (in the test's working directory)");
+  }
+  return problems;
+}
+
+// Seeds that once broke the property, run on every test run whatever the range. Each was a
+// checker imprecision, not a TCP bug:
+//  - 22948, 28934, 44513, 79140: web#1 times out in SYN_RCVD, a late SYN creates web#2, which
+//    receives every byte and c1's FIN; the timeline never names web#2, so it stays in
+//    CLOSE_WAIT and c1 in FIN_WAIT_2. The checker looked for the bytes on web#1 only.
+//  - 79591, 106627: one side gives up after data_retries; its peer, FIN acknowledged, waits in
+//    FIN_WAIT_2 for ever (RFC 9293 has no FIN_WAIT_2 timeout), never told.
+//  - 677433: as 106627, but the peer is web#1 closed in SYN_RCVD, so it went to FIN_WAIT_1 and
+//    FIN_WAIT_2 without ever being ESTABLISHED (c1's peer is found by its ISN, not its states).
+//  - 492059, 853435, 922538: c1 discards a retransmitted SYN-ACK; the checker took its arrival
+//    for a new connection and its window (ack 1) for c1's view of the server's window.
+constexpr std::uint64_t regression_seeds[] = {22948,  28934,  44513,  79140,  79591,
+                                              106627, 677433, 492059, 853435, 922538};
+
+// Runs part `tenth` + 1 of 10 of the range; every failing seed is reported, not only the first.
+void run_tenth(std::uint64_t tenth) {
+  const SeedRange range = seed_range_from_environment();
+  const std::uint64_t span = range.last - range.first;  // seeds in the range, minus one
+  // Offsets from FIRST; written so that no step overflows, even for the widest range.
+  const auto offset = [&](std::uint64_t part) {
+    return span / 10 * part + (span % 10 + 1) * part / 10;
+  };
+  const std::uint64_t begin = offset(tenth);
+  if (tenth != 9 && offset(tenth + 1) == begin) return;  // a range of fewer than ten seeds
+  const std::uint64_t end = tenth == 9 ? span : offset(tenth + 1) - 1;  // included
+  std::ostringstream failures;
+  std::uint64_t failed = 0;
+  for (std::uint64_t at = begin;; ++at) {
+    const std::uint64_t seed = range.first + at;
+    const std::vector<std::string> problems = check_seed(seed);
+    if (!problems.empty() && ++failed <= 20) {
+      failures << "\nseed " << seed << ":";
+      for (const std::string& problem : problems) failures << "\n  " << problem;
+    }
+    if (at == end) break;
+  }
+  INFO("seeds " << range.first + begin << " to " << range.first + end);
+  if (failed > 0) FAIL(failed << " seeds break a property (at most 20 shown):" << failures.str());
+  SUCCEED(end - begin + 1 << " seeds hold every property");
 }
 
 }  // namespace
@@ -283,29 +523,199 @@ TEST_CASE("the generated scenario of a seed is the same every time", "[property]
   CHECK(generate_scenario(7) != generate_scenario(8));
 }
 
+namespace {
+
+ConnectionRecord& record_named(RunResult& result, const std::string& name) {
+  for (ConnectionRecord& record : result.connections) {
+    if (record.name == name) return record;
+  }
+  throw std::runtime_error("no connection named " + name);  // Catch reports it
+}
+
+bool mentions(const std::vector<std::string>& problems, const std::string& text) {
+  return std::any_of(problems.begin(), problems.end(), [&](const std::string& problem) {
+    return problem.find(text) != std::string::npos;
+  });
+}
+
+void drop_app_events(ConnectionRecord& record, tcp::AppEventKind kind) {
+  std::erase_if(record.app_events, [&](const AppEventRecord& event) { return event.kind == kind; });
+}
+
+}  // namespace
+
 TEST_CASE("the checker catches a corrupted byte and a stuck connection", "[property]") {
   const Scenario scenario = load_scenario_text(generate_scenario(3), "property-seed-3.json");
   RunResult result = run_scenario(scenario);
-  REQUIRE(check_properties(result).empty());
+  REQUIRE(check_properties(scenario, result).empty());
   RunResult corrupted = result;
   for (ConnectionRecord& record : corrupted.connections) {
     for (AppEventRecord& event : record.app_events) {
       if (event.kind == tcp::AppEventKind::data && !event.data.empty()) event.data[0] ^= 1;
     }
   }
-  CHECK_FALSE(check_properties(corrupted).empty());
+  CHECK_FALSE(check_properties(scenario, corrupted).empty());
   RunResult stuck = result;
   stuck.connections.front().states.push_back(tcp::State::fin_wait_2);
-  CHECK_FALSE(check_properties(stuck).empty());
+  CHECK(mentions(check_properties(scenario, stuck), "c1 is left in FIN_WAIT_2"));
+  RunResult closed_window = result;  // every ACK that arrives advertises a zero window
+  for (TraceEvent& event : closed_window.trace) {
+    if (event.kind == TraceKind::deliver) event.segment.window = 0;
+  }
+  CHECK(mentions(check_properties(scenario, closed_window), "bytes beyond the peer's window"));
+  RunResult small_mss = result;  // every SYN announces an MSS of 1
+  for (TraceEvent& event : small_mss.trace) {
+    if ((event.segment.flags & tcp::flag::syn) != 0) event.segment.mss = 1;
+  }
+  CHECK(mentions(check_properties(scenario, small_mss), "over the MSS 1"));
 }
 
-TEST_CASE("properties hold for seeds 1 to 1000", "[property]") { run_block(0); }
-TEST_CASE("properties hold for seeds 1001 to 2000", "[property]") { run_block(1); }
-TEST_CASE("properties hold for seeds 2001 to 3000", "[property]") { run_block(2); }
-TEST_CASE("properties hold for seeds 3001 to 4000", "[property]") { run_block(3); }
-TEST_CASE("properties hold for seeds 4001 to 5000", "[property]") { run_block(4); }
-TEST_CASE("properties hold for seeds 5001 to 6000", "[property]") { run_block(5); }
-TEST_CASE("properties hold for seeds 6001 to 7000", "[property]") { run_block(6); }
-TEST_CASE("properties hold for seeds 7001 to 8000", "[property]") { run_block(7); }
-TEST_CASE("properties hold for seeds 8001 to 9000", "[property]") { run_block(8); }
-TEST_CASE("properties hold for seeds 9001 to 10000", "[property]") { run_block(9); }
+TEST_CASE("the seeds that once broke the property hold", "[property]") {
+  for (const std::uint64_t seed : regression_seeds) {
+    INFO("seed " << seed);
+    const std::vector<std::string> problems = check_seed(seed);
+    for (const std::string& problem : problems) FAIL_CHECK(problem);
+    CHECK(problems.empty());
+  }
+}
+
+TEST_CASE("a peer of a connection that gave up may be left in FIN_WAIT_2, and only then",
+          "[property]") {
+  // Seed 79591: web#1 gives up after data_retries while c1, its FIN acknowledged, waits in
+  // FIN_WAIT_2 for a FIN that cannot come, never told; 3645 of web#1's 4149 bytes arrived.
+  Scenario scenario = load_scenario_text(generate_scenario(79591), "property-seed-79591.json");
+  const RunResult result = run_scenario(scenario);
+  RunResult run = result;
+  REQUIRE(gave_up(record_named(run, "web#1")));
+  REQUIRE(record_named(run, "c1").final_state() == tcp::State::fin_wait_2);
+  CHECK(check_properties(scenario, result).empty());
+  SECTION("the peer did not give up") {
+    drop_app_events(record_named(run, "web#1"), tcp::AppEventKind::timed_out);
+    const std::vector<std::string> problems = check_properties(scenario, run);
+    CHECK(mentions(problems, "c1 is left in FIN_WAIT_2"));
+    CHECK(mentions(problems, "web#1 to c1: 3645 of 4149 bytes arrived, and web#1"));
+    CHECK(mentions(problems, "and c1 (left in FIN_WAIT_2) was not told"));
+  }
+  SECTION("a FIN_WAIT_2 timeout would have ended it") {
+    scenario.hosts[0].tcp.fin_wait_2_timeout = 60 * tcpsim::second;
+    CHECK(mentions(check_properties(scenario, run), "c1 is left in FIN_WAIT_2"));
+  }
+  SECTION("left in a state other than FIN_WAIT_2") {
+    record_named(run, "c1").states.back() = tcp::State::fin_wait_1;
+    CHECK(mentions(check_properties(scenario, run), "c1 is left in FIN_WAIT_1"));
+  }
+}
+
+TEST_CASE("a server connection the timeline never closes is judged on what it delivered",
+          "[property]") {
+  // Seed 22948: web#1 times out in SYN_RCVD, a late SYN creates web#2, which receives all 1077
+  // bytes and c1's FIN; the timeline never names web#2, so it stays in CLOSE_WAIT and c1 in
+  // FIN_WAIT_2.
+  Scenario scenario = load_scenario_text(generate_scenario(22948), "property-seed-22948.json");
+  const RunResult result = run_scenario(scenario);
+  RunResult run = result;
+  REQUIRE(record_named(run, "web#2").final_state() == tcp::State::close_wait);
+  REQUIRE(received_by(record_named(run, "web#2")).size() == 1077);
+  CHECK(check_properties(scenario, result).empty());
+  SECTION("the bytes did not arrive") {
+    drop_app_events(record_named(run, "web#2"), tcp::AppEventKind::data);
+    CHECK(mentions(check_properties(scenario, run), "c1 to the server: 0 of 1077 bytes arrived"));
+  }
+  SECTION("the bytes arrived twice, on web#1 and on web#2") {
+    ConnectionRecord& web2 = record_named(run, "web#2");
+    for (const AppEventRecord& event : web2.app_events) {
+      if (event.kind == tcp::AppEventKind::data) {
+        record_named(run, "web#1").app_events.push_back(event);
+      }
+    }
+    CHECK(mentions(check_properties(scenario, run), "c1 to the server: received bytes differ"));
+  }
+  SECTION("web#2 was never told end_of_stream") {
+    drop_app_events(record_named(run, "web#2"), tcp::AppEventKind::end_of_stream);
+    const std::vector<std::string> problems = check_properties(scenario, run);
+    CHECK(mentions(problems, "web#2 is left in CLOSE_WAIT"));
+    CHECK(mentions(problems, "c1 is left in FIN_WAIT_2"));
+  }
+  SECTION("the timeline closes web#2") {
+    Action close = scenario.timeline.back();
+    close.kind = ActionKind::close;
+    close.host = 1;
+    close.connection = "web#2";
+    scenario.timeline.push_back(close);
+    const std::vector<std::string> problems = check_properties(scenario, run);
+    CHECK(mentions(problems, "web#2 is left in CLOSE_WAIT"));
+    CHECK(mentions(problems, "c1 is left in FIN_WAIT_2"));
+  }
+}
+
+TEST_CASE("the generated scenarios move real data", "[property]") {
+  // A generator that wrote nothing would prove nothing: seeds 1 to 100 deliver on average
+  // more than 1000 bytes each.
+  std::uint64_t bytes_delivered = 0;
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    const RunResult result =
+        run_scenario(load_scenario_text(generate_scenario(seed), "property.json"));
+    for (const ConnectionRecord& record : result.connections) {
+      for (const AppEventRecord& event : record.app_events) bytes_delivered += event.data.size();
+    }
+  }
+  CHECK(bytes_delivered > 100 * 1000);
+}
+
+TEST_CASE("TCPSIM_PROPERTY_RANGE is FIRST..LAST and nothing else", "[property]") {
+  std::string error;
+  const std::optional<SeedRange> range = parse_seed_range("10001..110000", error);
+  REQUIRE(range);
+  CHECK(range->first == 10'001);
+  CHECK(range->last == 110'000);
+  REQUIRE(parse_seed_range("7..7", error));
+  CHECK(parse_seed_range("0..9999999999999999999", error)->last == 9'999'999'999'999'999'999U);
+  for (const char* malformed : {"", "1", "1..", "..5", "1-10", "1...10", " 1..10", "1..10 ",
+                                "+1..10", "1..1e4", "10..1", "99999999999999999999..1"}) {
+    INFO("'" << malformed << "'");
+    error.clear();
+    CHECK_FALSE(parse_seed_range(malformed, error));
+    CHECK_FALSE(error.empty());
+  }
+}
+
+TEST_CASE("properties hold on part 1 of 10 of TCPSIM_PROPERTY_RANGE (default 1..1000)",
+          "[property]") {
+  run_tenth(0);
+}
+TEST_CASE("properties hold on part 2 of 10 of TCPSIM_PROPERTY_RANGE (default 1001..2000)",
+          "[property]") {
+  run_tenth(1);
+}
+TEST_CASE("properties hold on part 3 of 10 of TCPSIM_PROPERTY_RANGE (default 2001..3000)",
+          "[property]") {
+  run_tenth(2);
+}
+TEST_CASE("properties hold on part 4 of 10 of TCPSIM_PROPERTY_RANGE (default 3001..4000)",
+          "[property]") {
+  run_tenth(3);
+}
+TEST_CASE("properties hold on part 5 of 10 of TCPSIM_PROPERTY_RANGE (default 4001..5000)",
+          "[property]") {
+  run_tenth(4);
+}
+TEST_CASE("properties hold on part 6 of 10 of TCPSIM_PROPERTY_RANGE (default 5001..6000)",
+          "[property]") {
+  run_tenth(5);
+}
+TEST_CASE("properties hold on part 7 of 10 of TCPSIM_PROPERTY_RANGE (default 6001..7000)",
+          "[property]") {
+  run_tenth(6);
+}
+TEST_CASE("properties hold on part 8 of 10 of TCPSIM_PROPERTY_RANGE (default 7001..8000)",
+          "[property]") {
+  run_tenth(7);
+}
+TEST_CASE("properties hold on part 9 of 10 of TCPSIM_PROPERTY_RANGE (default 8001..9000)",
+          "[property]") {
+  run_tenth(8);
+}
+TEST_CASE("properties hold on part 10 of 10 of TCPSIM_PROPERTY_RANGE (default 9001..10000)",
+          "[property]") {
+  run_tenth(9);
+}

@@ -23,10 +23,15 @@ std::string ladder_of(const std::string& name, LadderOptions options = {}) {
 TEST_CASE("the flagship ladder shows the held SYN, the phantom connection and the silent client") {
   const std::string ladder = ladder_of("two-way-handshake-stale-syn");
   CHECK(ladder.find("~ #1 held until 3.000000s   (rule 'stale-syn')") != std::string::npos);
-  CHECK(ladder.find("[web#2] ESTABLISHED   (two-way handshake") != std::string::npos);
+  // Each line ends with its rule, as the core's table words it.
+  const auto why = [](tcpsim::tcp::Rule rule) {
+    return "   (" + std::string(tcpsim::tcp::rule_reason(rule)) + ")\n";
+  };
+  CHECK(ladder.find("[web#2] ESTABLISHED" + why(tcpsim::tcp::Rule::two_way_listen_syn)) !=
+        std::string::npos);
   CHECK(ladder.find("[web#2] app: accepted") != std::string::npos);
-  CHECK(ladder.find("discards #6 SYN,ACK seq=0 ack=1 len=0   (two-way handshake: no third segment, "
-                    "not even a RST)") != std::string::npos);
+  CHECK(ladder.find("discards #6 SYN,ACK seq=0 ack=1 len=0" +
+                    why(tcpsim::tcp::Rule::two_way_no_third_segment)) != std::string::npos);
   CHECK(ladder.find("  server web#2: CLOSED -> LISTEN -> ESTABLISHED") != std::string::npos);
   CHECK(ladder.find("[two-way handshake]") != std::string::npos);
   // Relative numbers, since the ISNs are random here.

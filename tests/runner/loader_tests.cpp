@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runner/scenario_loader.hpp"
+#include "tcp/knobs.hpp"
 
 #ifndef TCPSIM_SOURCE_DIR
 #define TCPSIM_SOURCE_DIR "."
@@ -727,6 +728,22 @@ TEST_CASE("timeline errors", "[loader][errors]") {
         R"(t.json:4:1: error: at $.timeline[0]: missing required key "at")");
 }
 
+TEST_CASE("an action at the end of representable time is rejected", "[loader][errors][time]") {
+  // docs/design.md, "Time": nothing runs at time_never, so an action there would never run.
+  const auto crash_at = [](const std::string& at) {
+    return error_of(minimal("", R"([{"name": "client"}, {"name": "server"}])",
+                            R"([{"at": ")" + at + R"(", "host": "server", "action": "crash"}])"));
+  };
+  CHECK(crash_at("9223372036854775807ns") ==
+        R"(t.json:3:21: error: at $.timeline[0].at: action time "9223372036854775807ns" is the end )"
+        R"(of representable time (2^63-1 ns), when nothing runs: an action must come earlier)");
+  CHECK(crash_at("9223372036.854775807s") ==
+        R"(t.json:3:21: error: at $.timeline[0].at: action time "9223372036.854775807s" is the end )"
+        R"(of representable time (2^63-1 ns), when nothing runs: an action must come earlier)");
+  CHECK(crash_at("9223372036854775806ns") == "no error");
+  CHECK(crash_at("2562047h") == "no error");
+}
+
 TEST_CASE("expectation errors", "[loader][errors]") {
   const std::string timeline = R"([{"at": "0s", "host": "server", "action": "listen", "port": 80},
 {"at": "1s", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1"}])";
@@ -892,8 +909,15 @@ TEST_CASE("data transfer knob errors", "[loader][errors][knobs]") {
         at + R"(33: error: at $.hosts[0].tcp.retransmit_synack: unknown key "retransmit_synack", did you mean "retransmit_syn_ack"?)");
   CHECK(tcp_error(R"({"fin_wait2_timeout": "1s"})") ==
         at + R"(33: error: at $.hosts[0].tcp.fin_wait2_timeout: unknown key "fin_wait2_timeout", did you mean "fin_wait_2_timeout"?)");
+  // With no close name, the message lists every knob, in the table's order.
+  std::string every_knob;
+  for (const tcpsim::tcp::Knob& knob : tcpsim::tcp::knobs()) {
+    every_knob += std::string(every_knob.empty() ? "" : ", ") + "\"" + std::string(knob.name) + "\"";
+  }
+  CHECK(every_knob.starts_with(R"("handshake", "msl", "time_wait", "isn", )"));
   CHECK(tcp_error(R"({"send_buf": 1})") ==
-        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of "handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer", "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle", "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout", "retransmit_syn_ack", "retransmit_fin", "reset_unexpected_segments", "half_duplex_close")");
+        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of )" +
+            every_knob);
 }
 
 TEST_CASE("read actions and read modes", "[loader][reads]") {

@@ -502,3 +502,68 @@ TEST_CASE("model components and directions draw from independent streams", "[lin
   }
   CHECK(compared > 700);
 }
+
+// docs/design.md, "Time": an arrival past the end of representable time is never, and a
+// delivery at never never happens: the segment is lost with a reason, a copy is not made.
+TEST_CASE("an arrival past the end of time is never delivered", "[link][time]") {
+  const Duration longest = time_never;  // the largest duration the loader accepts
+  SECTION("a maximal delay expires at MSL, the cause saying why") {
+    Link link(delay_only(longest), {}, 1);
+    const LinkVerdict verdict = link.transmit(hour, syn, Direction::forward);
+    CHECK(describe(verdict) ==
+          std::to_string(hour + 2 * minute) +
+              "x[exceeded MSL (its arrival lies past the end of representable time, msl 2min)];");
+  }
+  SECTION("with a maximal MSL too, the segment is lost") {
+    LinkConfig config = delay_only(longest);
+    config.msl = longest;
+    Link link(config, {}, 1);
+    CHECK(describe(link.transmit(hour, syn, Direction::forward)) ==
+          "dropped(never delivered: its arrival lies past the end of representable time)");
+  }
+  SECTION("jitter, reordering and serialization saturate rather than wrap") {
+    LinkConfig config = delay_only(longest - 1);
+    config.msl = longest;
+    for (LinkDirectionConfig& direction : config.directions) {
+      direction.jitter = longest;
+      direction.reorder = ReorderModel{probability_denominator, longest};
+      direction.duplicate = probability_denominator;
+      direction.rate_bits_per_second = 1;
+    }
+    Link link(config, {}, 1);
+    for (int segment = 0; segment < 3; ++segment) {
+      const LinkVerdict verdict = link.transmit(hour, syn, Direction::forward);
+      CHECK(verdict.dropped);
+      CHECK(verdict.deliveries.empty());
+    }
+  }
+  SECTION("fault rules: delay, hold and duplicate") {
+    LinkConfig config = delay_only(10 * millisecond);
+    config.msl = longest;
+    FaultRule delay;
+    delay.name = "forever";
+    delay.match.flags_exact = tcp::flag::syn;
+    delay.action = FaultAction::delay;
+    delay.duration = longest;
+    FaultRule hold;
+    hold.name = "hold-forever";
+    hold.match.flags_exact = tcp::flag::ack;
+    hold.action = FaultAction::hold;
+    hold.until = time_never;
+    FaultRule copy;
+    copy.name = "late-copy";
+    copy.match.flags_exact = tcp::flag::syn | tcp::flag::ack;
+    copy.action = FaultAction::duplicate;
+    copy.duration = longest;
+    Link link(config, {delay, hold, copy}, 1);
+    CHECK(describe(link.transmit(hour, syn, Direction::forward)) ==
+          "dropped(never delivered: its arrival lies past the end of representable time after "
+          "rule 'forever')");
+    CHECK(describe(link.transmit(hour, bare_ack, Direction::forward)) ==
+          "dropped(never delivered: its arrival lies past the end of representable time after "
+          "rule 'hold-forever')");
+    // The original arrives as usual; its copy would come only at never, so there is none.
+    CHECK(describe(link.transmit(hour, syn_ack, Direction::backward)) ==
+          std::to_string(hour + 10 * millisecond) + "[];");
+  }
+}

@@ -240,3 +240,20 @@ TEST_CASE("slots are reused: the table stops growing after warm-up", "[scheduler
   CHECK(highest_slot < 4);
   CHECK(recorder.runs.size() == 4000);
 }
+
+TEST_CASE("an event at time_never never runs", "[scheduler][time]") {
+  // docs/design.md, "Time": a deadline past the end of representable time is time_never.
+  Scheduler scheduler;
+  Recorder recorder{&scheduler, {}};
+  scheduler.run_until(3'600'000'000'000);
+  const EventHandle never = scheduler.schedule_at(time_never, Recorder::record, &recorder, 1);
+  CHECK_FALSE(never.valid());
+  const EventHandle after = scheduler.schedule_after(time_never, Recorder::record, &recorder, 2);
+  CHECK_FALSE(after.valid());
+  scheduler.schedule_after(5, Recorder::record, &recorder, 3);
+  CHECK(scheduler.next_time() == 3'600'000'000'005);
+  CHECK(scheduler.run() == 1);
+  CHECK(recorder.arguments() == std::vector<std::uint64_t>{3});
+  CHECK(scheduler.empty());
+  CHECK(scheduler.next_time() == time_never);
+}

@@ -3,6 +3,7 @@
 // keepalive, user timeout, FIN_WAIT_2 timeout, sequence wrap and the teaching knobs.
 #include "tests/tcp/tcp_test_support.hpp"
 
+#include <algorithm>
 #include <string>
 
 using namespace tcpsim;
@@ -313,7 +314,9 @@ TEST_CASE("syn_sent_retransmitted_syn_gives_no_rtt_sample", "[data][rtt][karn]")
   c.timer_expired(1 * second, TimerKind::retransmission, out);
   c.segment_arrives(1100 * millisecond, from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack), out);
   CHECK_FALSE(c.has_rtt_sample());
-  CHECK(c.retransmission_timeout() == 2 * second);
+  // RFC 6298 5.7: the SYN timed out with an RTO below 3 s, so data starts with 3 s, not the
+  // backed-off 2 s.
+  CHECK(c.retransmission_timeout() == 3 * second);
 }
 
 // --- Delayed ACK ---
@@ -409,6 +412,88 @@ TEST_CASE("established_keepalive_answer_resets_the_idle_time", "[data][keepalive
   c.timer_expired(12 * second, TimerKind::keepalive, out);
   CHECK(segments_with(out, SendPurpose::keepalive_probe).empty());
   CHECK(c.timer_deadline(TimerKind::keepalive) == 20 * second + 100 * millisecond);
+}
+
+namespace {
+TcpConfig keepalive_config() {
+  TcpConfig config;
+  config.keepalive = true;
+  config.keepalive_idle = 10 * second;
+  config.keepalive_interval = 2 * second;
+  config.keepalive_probes = 3;
+  return config;
+}
+}  // namespace
+
+TEST_CASE("established_keepalive_timeout_with_data_outstanding_is_not_rearmed",
+          "[data][keepalive]") {
+  // RFC 1122 4.2.3.6 / RFC 9293 3.8.4: no probe while sent data is outstanding, and no timer
+  // firing again a nanosecond later: the retransmission timer watches the data.
+  Connection c = make_connection(keepalive_config());
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("a"), out));
+  out.clear();
+  c.timer_expired(10 * second, TimerKind::keepalive, out);
+  CHECK(sent(out).empty());
+  CHECK_FALSE(timer_set(out, TimerKind::keepalive));
+  CHECK(c.timer_deadline(TimerKind::keepalive) == time_never);
+}
+
+TEST_CASE("established_ack_draining_the_send_queue_rearms_keepalive", "[data][keepalive]") {
+  Connection c = make_connection(keepalive_config());
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("a"), out));
+  c.timer_expired(10 * second, TimerKind::keepalive, out);
+  REQUIRE(c.timer_deadline(TimerKind::keepalive) == time_never);
+  out.clear();
+  c.segment_arrives(12 * second, from_peer(301, 102, flag::ack), out);
+  CHECK(timer_set(out, TimerKind::keepalive));
+  CHECK(c.timer_deadline(TimerKind::keepalive) == 22 * second);  // idle time from the ACK
+}
+
+TEST_CASE("established_keepalive_timer_heard_from_recently_is_rearmed_at_the_idle_deadline",
+          "[data][keepalive]") {
+  // Data outstanding but the peer was heard within the idle time: the timer waits for the
+  // idle deadline after the last segment, as before.
+  Connection c = make_connection(keepalive_config());
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("ab"), out));
+  c.segment_arrives(4 * second, from_peer(301, 102, flag::ack), out);  // acknowledges "a" only
+  out.clear();
+  c.timer_expired(10 * second, TimerKind::keepalive, out);
+  CHECK(c.timer_deadline(TimerKind::keepalive) == 14 * second);
+  c.timer_expired(14 * second, TimerKind::keepalive, out);  // idle now, "b" still outstanding
+  CHECK(sent(out).empty());
+  CHECK(c.timer_deadline(TimerKind::keepalive) == time_never);
+}
+
+TEST_CASE("established_keepalive_with_data_to_a_dead_peer_gives_up_through_data_retries",
+          "[data][keepalive]") {
+  TcpConfig config = keepalive_config();
+  config.data_retries = 3;
+  Connection c = make_connection(config);
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("a"), out));
+  // Fire whichever timer comes first until the connection is gone; the peer never answers.
+  int expiries = 0;
+  while (c.state() != State::closed && expiries < 100) {
+    const Time retransmission = c.timer_deadline(TimerKind::retransmission);
+    const Time keepalive = c.timer_deadline(TimerKind::keepalive);
+    REQUIRE(std::min(retransmission, keepalive) != time_never);
+    c.timer_expired(std::min(retransmission, keepalive),
+                    retransmission <= keepalive ? TimerKind::retransmission : TimerKind::keepalive,
+                    out);
+    ++expiries;
+  }
+  CHECK(expiries == 5);  // three retransmissions, the keepalive at 10 s, the give-up at 15 s
+  CHECK(segments_with(out, SendPurpose::keepalive_probe).empty());
+  CHECK(segments_with(out, SendPurpose::retransmission).size() == 3);
+  CHECK(app_events(out).back() == AppEventKind::timed_out);
+  CHECK(transition_rules(out).back() == Rule::data_retries_exhausted);
 }
 
 TEST_CASE("established_keepalive_is_off_by_default", "[data][keepalive]") {
@@ -523,7 +608,7 @@ TEST_CASE("listen_ack_without_reset_knob_is_dropped_silently", "[data][knob]") {
   out.clear();
   c.segment_arrives(0, from_peer(peer_iss, 555, flag::ack), out);
   CHECK(sent(out).empty());
-  CHECK(contains(discard_reasons(out).at(0), "reset_unexpected_segments"));
+  CHECK(discard_rules(out).at(0) == Rule::listen_ack_dropped_silently);
   CHECK(c.state() == State::listen);
 }
 

@@ -39,9 +39,9 @@ TEST_CASE("syn_sent_gives_up_after_syn_retries", "[connection][timer]") {
   c.timer_expired(deadline, TimerKind::retransmission, out);
   CHECK(sent(out).empty());  // RFC: give up without a RST
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_sent, State::closed}});
-  CHECK(transition_reasons(out)[0] == "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer");
+  CHECK(transition_rules(out)[0] == Rule::syn_retries_exhausted);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
-  CHECK(out.effects.back().reason == "RFC 9293 3.8.3: SYN retransmitted syn_retries times without answer");
+  CHECK(out.effects.back().rule == Rule::syn_retries_exhausted);
   CHECK(c.finished());
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("syn_received_retransmits_syn_ack_and_gives_up_after_synack_retries", 
   c.timer_expired(7 * second, TimerKind::retransmission, out);
   CHECK(sent(out).empty());
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::closed}});
-  CHECK(contains(transition_reasons(out)[0], "SYN-ACK"));
+  CHECK(transition_rules(out)[0] == Rule::synack_retries_exhausted);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
 }
 
@@ -119,7 +119,7 @@ TEST_CASE("established_data_retransmission_and_retry_limit", "[connection][timer
   c.timer_expired(7 * second, TimerKind::retransmission, out);
   CHECK(sent(out).empty());
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
-  CHECK(contains(transition_reasons(out)[0], "data_retries"));
+  CHECK(transition_rules(out)[0] == Rule::data_retries_exhausted);
 }
 
 TEST_CASE("established_retransmission_sends_only_the_oldest_segment", "[connection][timer]") {
@@ -261,4 +261,111 @@ TEST_CASE("established_retransmission_into_a_zero_window_is_a_one_octet_probe", 
   const Segment probe = only_sent(out);
   CHECK(probe.seq == local_iss + 1);
   CHECK(text(probe.payload) == "a");
+}
+
+// --- RFC 6298 5.7: after a SYN or SYN-ACK timed out, data starts with an RTO of 3 s ---
+
+namespace {
+Segment syn_ack() { return from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack); }
+}  // namespace
+
+TEST_CASE("syn_sent_syn_ack_after_syn_timeout_reinitialises_rto_to_3_seconds",
+          "[connection][timer][rfc6298-5.7]") {
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  REQUIRE(c.retransmission_timeout() == 2 * second);  // RFC 6298 5.5
+  c.segment_arrives(1100 * millisecond, syn_ack(), out);
+  REQUIRE(c.state() == State::established);
+  CHECK_FALSE(c.has_rtt_sample());  // Karn: the SYN was retransmitted
+  CHECK(c.retransmission_timeout() == 3 * second);
+  out.clear();
+  REQUIRE(c.send(2 * second, bytes("a"), out));
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 5 * second);  // not 4 s
+}
+
+TEST_CASE("syn_received_ack_after_syn_ack_timeout_reinitialises_rto_to_3_seconds",
+          "[connection][timer][rfc6298-5.7]") {
+  Connection c = make_connection();
+  to_syn_received_passive(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  REQUIRE(sent(out).size() == 1);  // the SYN-ACK again
+  REQUIRE(c.retransmission_timeout() == 2 * second);
+  c.segment_arrives(1100 * millisecond, from_peer(peer_iss + 1, local_iss + 1, flag::ack), out);
+  REQUIRE(c.state() == State::established);
+  CHECK_FALSE(c.has_rtt_sample());
+  CHECK(c.retransmission_timeout() == 3 * second);
+  out.clear();
+  REQUIRE(c.send(2 * second, bytes("a"), out));
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 5 * second);
+}
+
+TEST_CASE("syn_sent_syn_ack_without_syn_timeout_keeps_the_computed_rto",
+          "[connection][timer][rfc6298-5.7]") {
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.segment_arrives(100 * millisecond, syn_ack(), out);
+  REQUIRE(c.has_rtt_sample());
+  CHECK(c.retransmission_timeout() == 1 * second);  // 100 ms + 4 * 50 ms, raised to rto_min
+}
+
+TEST_CASE("syn_sent_syn_ack_after_two_syn_timeouts_keeps_the_4_second_rto",
+          "[connection][timer][rfc6298-5.7]") {
+  // 5.7 applies only to an RTO below 3 s: two expiries backed it off to 4 s, which stays.
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  c.timer_expired(3 * second, TimerKind::retransmission, out);
+  c.segment_arrives(3100 * millisecond, syn_ack(), out);
+  REQUIRE(c.state() == State::established);
+  CHECK(c.retransmission_timeout() == 4 * second);
+}
+
+TEST_CASE("syn_sent_syn_ack_after_syn_timeout_stays_within_rto_max",
+          "[connection][timer][rfc6298-5.7]") {
+  TcpConfig config;
+  config.rto_max = 2 * second;  // below RFC 6298 2.5's 60 s, allowed as a knob
+  Connection c = make_connection(config);
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  c.segment_arrives(1100 * millisecond, syn_ack(), out);
+  CHECK(c.retransmission_timeout() == 2 * second);
+}
+
+TEST_CASE("established_rtt_sample_after_syn_timeout_recomputes_the_rto",
+          "[connection][timer][rfc6298-5.7][karn]") {
+  // RFC 6298 5.7's note: the next RTT sample computes the RTO afresh ("collapsing" it).
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  c.segment_arrives(1100 * millisecond, syn_ack(), out);
+  REQUIRE(c.send(2 * second, bytes("a"), out));
+  c.segment_arrives(2100 * millisecond, from_peer(peer_iss + 1, local_iss + 2, flag::ack), out);
+  REQUIRE(c.has_rtt_sample());  // RFC 6298 2.2: SRTT 100 ms, RTTVAR 50 ms
+  CHECK(c.smoothed_rtt() == 100 * millisecond);
+  CHECK(c.retransmission_timeout() == 1 * second);  // 300 ms raised to rto_min
+}
+
+TEST_CASE("established_timeout_after_syn_timeout_backs_off_from_3_seconds",
+          "[connection][timer][rfc6298-5.7][karn]") {
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  c.segment_arrives(1100 * millisecond, syn_ack(), out);
+  REQUIRE(c.send(2 * second, bytes("a"), out));
+  out.clear();
+  c.timer_expired(5 * second, TimerKind::retransmission, out);
+  CHECK(text(only_sent(out).payload) == "a");
+  CHECK(c.timer_deadline(TimerKind::retransmission) == 11 * second);  // RTO 3 s doubled
+  // Karn: the ACK of the retransmission gives no sample; the backed-off 6 s stays.
+  c.segment_arrives(5100 * millisecond, from_peer(peer_iss + 1, local_iss + 2, flag::ack), out);
+  CHECK_FALSE(c.has_rtt_sample());
+  CHECK(c.retransmission_timeout() == 6 * second);
 }

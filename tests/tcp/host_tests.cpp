@@ -111,7 +111,7 @@ TEST_CASE("host_ephemeral_ports_skip_ports_in_use_and_wrap", "[host]") {
   // 5001 and 5002 are in use, 5000 too: nothing is left.
   out.clear();
   CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"connect refused locally: no free ephemeral port"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::connect_no_ephemeral_port});
   // Once 5000 is free again the allocator wraps around to it.
   host.abort(0, first, out);
   const ConnectionId again = host.connect(0, server_address, 80, 0, out);
@@ -124,7 +124,7 @@ TEST_CASE("host_connect_with_a_tuple_in_use_is_refused", "[host]") {
   REQUIRE(host.connect(0, server_address, 80, 1234, out) == 1);
   out.clear();
   CHECK(host.connect(0, server_address, 80, 1234, out) == no_connection);
-  CHECK(discard_reasons(out).size() == 1);
+  CHECK(discard_rules(out).size() == 1);
   CHECK(host.connect(0, server_address, 81, 1234, out) == 2);  // another remote port is fine
 }
 
@@ -178,7 +178,7 @@ TEST_CASE("host_listener_backlog_drops_extra_syns", "[host][listen]") {
   out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 500, 0, flag::syn), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"listen backlog full: SYN dropped (as Linux does)"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::listen_backlog_full});
   CHECK(server.connection_count() == 1);
   // Once the first is ESTABLISHED its slot is free.
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
@@ -225,7 +225,7 @@ TEST_CASE("host_listener_port_rst_is_ignored", "[host][listen]") {
   REQUIRE(server.listen(0, 80, 1, out));
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::rst), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out).size() == 1);
+  CHECK(discard_rules(out).size() == 1);
 }
 
 TEST_CASE("host_closed_port_syn_draws_rst_ack", "[host]") {
@@ -244,7 +244,7 @@ TEST_CASE("host_closed_port_rst_is_never_answered", "[host]") {
   Output out;
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 81, 300, 0, flag::rst | flag::ack), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out).size() == 1);
+  CHECK(discard_rules(out).size() == 1);
 }
 
 TEST_CASE("host_packet_for_another_address_is_discarded", "[host]") {
@@ -252,7 +252,7 @@ TEST_CASE("host_packet_for_another_address_is_discarded", "[host]") {
   Output out;
   server.packet_arrives(0, packet_to(0x0A000009, client_address, 4000, 81, 300, 0, flag::syn), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"not addressed to this host"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::not_addressed_to_host});
 }
 
 TEST_CASE("host_two_way_ignores_syn_ack_without_connection", "[host][two_way]") {
@@ -262,8 +262,8 @@ TEST_CASE("host_two_way_ignores_syn_ack_without_connection", "[host][two_way]") 
   Output out;
   client.packet_arrives(0, packet_to(client_address, server_address, 80, 4000, 300, 12, flag::syn | flag::ack), out);
   CHECK(sent_packets(out).empty());
-  CHECK(discard_reasons(out) ==
-        std::vector<std::string_view>{"two-way handshake: no third segment, not even a RST"});
+  CHECK(discard_rules(out) ==
+        std::vector<Rule>{Rule::two_way_no_third_segment});
   // Three-way answers the same segment with a RST (RFC 9293 3.5 figure 8).
   Host three_way(host_config(client_address), counting_isns());
   out.clear();
@@ -285,7 +285,7 @@ TEST_CASE("host_crash_is_silent_and_reboot_starts_afresh", "[host][crash]") {
   CHECK(server.connection_count() == 0);
   out.clear();
   server.packet_arrives(2 * second, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
-  CHECK(discard_reasons(out) == std::vector<std::string_view>{"host is down"});
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::host_down});
   CHECK(sent_packets(out).empty());
   // Timers of the lost connection come to nothing.
   out.clear();
@@ -406,4 +406,71 @@ TEST_CASE("host_time_wait_connection_answers_a_new_syn_with_a_challenge_ack", "[
   REQUIRE(sent_packets(out).size() == 1);
   check_segment(sent_packets(out)[0].segment, 1002, 1002, flag::ack);  // both ISSs are 1000
   CHECK(client.find(id)->state() == State::time_wait);
+}
+
+// --- LISTEN decided once (listen_decision), resets answered in one place (answer_with_reset) ---
+
+TEST_CASE("listen_ack_at_a_listener_without_reset_knob_is_dropped_silently", "[host][listen]") {
+  TcpConfig tcp;
+  tcp.reset_unexpected_segments = false;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 555, flag::ack),
+                        out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::listen_ack_dropped_silently});
+  CHECK(server.connection_count() == 0);
+}
+
+TEST_CASE("listen_segment_without_syn_at_a_listener_is_dropped_and_opens_nothing",
+          "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::fin),
+                        out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::listen_other_dropped});
+  CHECK(count(out, Effect::Kind::connection_open) == 0);
+}
+
+TEST_CASE("listen_syn_ack_at_a_two_way_listener_draws_nothing", "[host][listen][two_way]") {
+  TcpConfig tcp;
+  tcp.handshake = Handshake::two_way;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(
+      0, packet_to(server_address, client_address, 4000, 80, 300, 12, flag::syn | flag::ack), out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::two_way_no_third_segment});
+  CHECK(server.connection_count() == 0);
+}
+
+TEST_CASE("listen_syn_at_a_listener_opens_one_connection_that_takes_it_once", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 1, out));
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  // One record, CLOSED -> LISTEN -> SYN_RCVD, one SYN-ACK, and no discard.
+  CHECK(count(out, Effect::Kind::connection_open) == 1);
+  CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen},
+                                                    {State::listen, State::syn_received}});
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::passive_open, Rule::listen_syn});
+  REQUIRE(sent_packets(out).size() == 1);
+  check_segment(sent_packets(out)[0].segment, 1000, 301, flag::syn | flag::ack);
+  CHECK(discard_rules(out).empty());
+}
+
+TEST_CASE("closed_port_segment_without_reset_knob_is_dropped_silently", "[host]") {
+  TcpConfig tcp;
+  tcp.reset_unexpected_segments = false;
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 81, 300, 0, flag::syn),
+                        out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_dropped_silently});
 }

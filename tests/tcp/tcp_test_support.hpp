@@ -67,10 +67,10 @@ inline std::vector<Transition> transitions(const Output& out) {
   return result;
 }
 
-inline std::vector<std::string_view> transition_reasons(const Output& out) {
-  std::vector<std::string_view> result;
+inline std::vector<Rule> transition_rules(const Output& out) {
+  std::vector<Rule> result;
   for (const Effect& effect : out.effects) {
-    if (effect.kind == Effect::Kind::state_change) result.push_back(effect.reason);
+    if (effect.kind == Effect::Kind::state_change) result.push_back(effect.rule);
   }
   return result;
 }
@@ -93,10 +93,10 @@ inline std::string delivered(const Output& out) {
   return result;
 }
 
-inline std::vector<std::string_view> discard_reasons(const Output& out) {
-  std::vector<std::string_view> result;
+inline std::vector<Rule> discard_rules(const Output& out) {
+  std::vector<Rule> result;
   for (const Effect& effect : out.effects) {
-    if (effect.kind == Effect::Kind::discard) result.push_back(effect.reason);
+    if (effect.kind == Effect::Kind::discard) result.push_back(effect.rule);
   }
   return result;
 }
@@ -105,10 +105,6 @@ inline std::size_t count(const Output& out, Effect::Kind kind) {
   std::size_t n = 0;
   for (const Effect& effect : out.effects) n += effect.kind == kind ? 1 : 0;
   return n;
-}
-
-inline bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
 }
 
 // Asserts one segment's exact header.

@@ -3,9 +3,7 @@
 // TCPSIM_UPDATE_GOLDEN=1 and review the diff.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -79,59 +77,6 @@ std::string explained(const Run& run, Language language) {
   return views::format_explained_ladder(run.scenario, run.result, options, language);
 }
 
-// The string literals of a C++ source, comments skipped, adjacent literals joined ("a " "b").
-std::vector<std::string> string_literals(const std::string& source) {
-  std::vector<std::string> literals;
-  std::size_t position = 0;
-  bool joinable = false;  // only whitespace since the last literal ended
-  while (position < source.size()) {
-    const char c = source[position];
-    if (source.compare(position, 2, "//") == 0) {
-      position = source.find('\n', position);
-      if (position == std::string::npos) break;
-      continue;
-    }
-    if (source.compare(position, 2, "/*") == 0) {
-      position = source.find("*/", position + 2);
-      if (position == std::string::npos) break;
-      position += 2;
-      continue;
-    }
-    if (c == '\'') {  // a character literal: skip it, so '"' is not taken for a string
-      ++position;
-      while (position < source.size() && source[position] != '\'') {
-        position += source[position] == '\\' ? 2 : 1;
-      }
-      ++position;
-      joinable = false;
-      continue;
-    }
-    if (c == '"') {
-      std::string literal;
-      ++position;
-      while (position < source.size() && source[position] != '"') {
-        if (source[position] == '\\' && position + 1 < source.size()) {
-          literal += source[position + 1];
-          position += 2;
-        } else {
-          literal += source[position++];
-        }
-      }
-      ++position;
-      if (joinable && !literals.empty()) {
-        literals.back() += literal;
-      } else {
-        literals.push_back(literal);
-      }
-      joinable = true;
-      continue;
-    }
-    if (c != ' ' && c != '\n' && c != '\t' && c != '\r') joinable = false;
-    ++position;
-  }
-  return literals;
-}
-
 runner::TraceEvent event_of(runner::TraceKind kind, int host, tcp::ConnectionId connection) {
   runner::TraceEvent event;
   event.time = 2 * second;
@@ -144,42 +89,57 @@ runner::TraceEvent event_of(runner::TraceKind kind, int host, tcp::ConnectionId 
 
 }  // namespace
 
-TEST_CASE("every reason literal in tcp/*.cpp has a Chinese translation") {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(source_dir + "/tcp")) {
-    // The knob table's strings are documentation for people, never a reason in a trace.
-    if (entry.path().filename() == "knobs.cpp") continue;
-    if (entry.path().extension() == ".cpp") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  REQUIRE(!files.empty());
-  std::vector<std::string> missing;
-  std::size_t reasons = 0;
-  for (const auto& file : files) {
-    for (const auto& literal : string_literals(read_text(file))) {
-      // Reasons are phrases; names and flags ("SYN_RCVD", "retransmission", "ms") have no space.
-      if (literal.find(' ') == std::string::npos) continue;
-      ++reasons;
-      if (!views::chinese_reason(literal)) missing.push_back(file + ": \"" + literal + "\"");
+TEST_CASE("every rule of the core reads in English and in Chinese, with its citation") {
+  for (int value = 1; value <= tcp::rule_count; ++value) {
+    const auto rule = static_cast<tcp::Rule>(value);
+    const tcp::RuleText& row = tcp::rule_text(rule);
+    INFO(row.name);
+    const std::string english = views::rule_sentence(rule, Language::english);
+    const std::string chinese = views::rule_sentence(rule, Language::chinese);
+    CHECK(english.rfind(std::string(row.english), 0) == 0);
+    CHECK(chinese.rfind(std::string(row.chinese), 0) == 0);
+    CHECK(chinese.find(std::string(row.english)) == std::string::npos);
+    switch (row.cited) {
+      case tcp::Cited::before:
+        // "ACK bit off, per RFC 9293 3.10.7.4 (fifth check: the ACK field)", "ACK 位没有置位（RFC
+        // 9293 3.10.7.4 第五步：检查 ACK 字段）"
+        CHECK(row.citation.starts_with("RFC "));
+        CHECK(english.find(", per RFC ") != std::string::npos);
+        CHECK(chinese.find("（RFC ") != std::string::npos);
+        break;
+      case tcp::Cited::after:
+        // As the trace prints it in English; in Chinese with the citation translated.
+        CHECK(english == tcp::rule_reason(rule));
+        CHECK(chinese.ends_with("）"));
+        CHECK(chinese.find(std::string(row.citation)) == std::string::npos);
+        break;
+      case tcp::Cited::apart:
+        CHECK(english == row.english);
+        CHECK(chinese == row.chinese);
+        break;
     }
   }
-  CHECK(reasons >= 50);  // the scan found the reasons at all
-  std::string list;
-  for (const auto& item : missing) list += "\n  " + item;
-  INFO("add these to core_phrases in views/narration.cpp:" << list);
-  CHECK(missing.empty());
+  // The citations that are not RFCs are translated.
+  CHECK(views::rule_sentence(tcp::Rule::time_wait_disabled, Language::chinese) ==
+        "time_wait = 0：TIME_WAIT 被禁用，立即进入 CLOSED（教学变体）");
+  CHECK(views::rule_sentence(tcp::Rule::fin_wait_2_timeout, Language::chinese) ==
+        "fin_wait_2_timeout：对端一直没有发来 FIN（Linux 的 tcp_fin_timeout）");
+  CHECK(views::rule_sentence(tcp::Rule::rst_outside_window, Language::chinese) ==
+        "不可接受：RST 落在接收窗口之外（RFC 9293 3.10.7.4 第一步：检查序号）");
+  CHECK(views::rule_sentence(tcp::Rule::out_of_order_held, Language::chinese) ==
+        "乱序到达，暂存待重组，立即发送重复 ACK（RFC 5681 4.2）");
 }
 
 TEST_CASE("the link's causes are translated by their shape") {
-  CHECK(views::chinese_reason("rule 'stale-syn'") == "故障规则 'stale-syn'");
-  CHECK(views::chinese_reason("random loss") == "链路的随机丢包");
-  CHECK(views::chinese_reason("queue full") == "链路队列已满");
-  CHECK(views::chinese_reason("random reorder") == "链路的随机乱序");
-  CHECK(views::chinese_reason("random duplicate") == "链路的随机复制");
-  CHECK(views::chinese_reason("exceeded MSL (held 3min, longer than msl 2min) after rule 'old'") ==
+  CHECK(views::chinese_link_cause("rule 'stale-syn'") == "故障规则 'stale-syn'");
+  CHECK(views::chinese_link_cause("random loss") == "链路的随机丢包");
+  CHECK(views::chinese_link_cause("queue full") == "链路队列已满");
+  CHECK(views::chinese_link_cause("random reorder") == "链路的随机乱序");
+  CHECK(views::chinese_link_cause("random duplicate") == "链路的随机复制");
+  CHECK(views::chinese_link_cause(
+            "exceeded MSL (held 3min, longer than msl 2min) after rule 'old'") ==
         "在网络中滞留超过 MSL（滞留 3min，超过 msl 2min），起因是故障规则 'old'");
-  CHECK(views::chinese_reason("lost in crash") == "在主机崩溃中丢失");
-  CHECK_FALSE(views::chinese_reason("a phrase nobody wrote yet"));
+  CHECK_FALSE(views::chinese_link_cause("a phrase nobody wrote yet"));
 }
 
 TEST_CASE("narration pins a few English and Chinese sentences") {
@@ -247,24 +207,34 @@ TEST_CASE("narrate_event gives the same sentence as the whole-run narration") {
             .empty());
 }
 
-TEST_CASE("a reason the table does not know keeps its citation and is quoted") {
+TEST_CASE("actions are narrated from their fields, not from the trace's text") {
   Run run = run_named("three-way-handshake");
-  // A reason the core may write one day (delayed ACK), on a state change of a real connection.
-  runner::TraceEvent event = event_of(runner::TraceKind::discard, 1, tcp::no_connection);
-  event.segment.id = 99;
-  event.segment.flags = tcp::flag::ack;
-  event.text = "RFC 9293 3.10.7.4 fifth: duplicate ACK counted for fast retransmit";
-  run.result.trace.push_back(event);
-  const std::size_t index = run.result.trace.size() - 1;
-  const std::string chinese = views::narrate_event(run.scenario, run.result, index,
-                                                   Language::chinese);
-  CHECK(chinese.find("规则原文为“duplicate ACK counted for fast retransmit”") != std::string::npos);
-  CHECK(chinese.find("RFC 9293 3.10.7.4 第五步：检查 ACK 字段") != std::string::npos);
-  CHECK(chinese.find("丢弃了 #99") != std::string::npos);
-  const std::string english = views::narrate_event(run.scenario, run.result, index,
-                                                   Language::english);
-  CHECK(english.find("duplicate ACK counted for fast retransmit, per RFC 9293 3.10.7.4") !=
-        std::string::npos);
+  runner::TraceEvent event = event_of(runner::TraceKind::action, 1, tcp::no_connection);
+  event.action.kind = runner::ActionKind::listen;
+  event.action.port = 8080;
+  event.action.name = "api";
+  event.action.backlog = 3;
+  event.text = "not what the sentence says";
+  runner::TraceEvent failed = event;
+  failed.kind = runner::TraceKind::action_failed;
+  failed.action.outcome = runner::ActionOutcome::port_in_use;
+  runner::TraceEvent read = event;
+  read.action.kind = runner::ActionKind::read;
+  read.action.name = "web#1";
+  read.action.read_bytes = 10;
+  run.result.trace = {event, failed, read};
+  const auto english = views::narrate_run(run.scenario, run.result, Language::english,
+                                          views::default_narration_options(run.scenario));
+  const auto chinese = views::narrate_run(run.scenario, run.result, Language::chinese,
+                                          views::default_narration_options(run.scenario));
+  CHECK(english[0] == "On server, the application calls listen on port 8080 as api (backlog 3).");
+  CHECK(chinese[0] == "server 上的应用程序在端口 8080 上监听，监听名为 api（backlog 3）。");
+  CHECK(english[1] ==
+        "On server, the application's call fails: listen on port 8080: the port is already in "
+        "use.");
+  CHECK(chinese[1] == "server 上的应用程序调用失败（在端口 8080 上监听）：端口已被占用。");
+  CHECK(english[2] == "On server, the application calls read up to 10 bytes on web#1.");
+  CHECK(chinese[2] == "server 上的应用程序读取连接 web#1 上最多 10 字节数据。");
 }
 
 TEST_CASE("every event kind, timer and application event has a sentence in both languages") {

@@ -189,9 +189,20 @@ TEST_CASE("svg: a segment the receiving TCP discards is marked at its arrival wi
   const auto elements = elements_of_step(svg, discard);
   REQUIRE(elements.size() == 2);
   CHECK(elements[0].find("class=\"discarded\"") != std::string::npos);
-  // Wrapped over rows beside the lifeline.
-  CHECK(text_of(elements[1]).find("discards #6: two-way handshake:") != std::string::npos);
-  CHECK(text_of(elements[1]).find("not even a RST") != std::string::npos);
+  // The mark's tooltip gives the discard's rule as the trace words it.
+  const std::string reason(tcpsim::tcp::rule_reason(r.result.trace[discard].rule));
+  REQUIRE(r.result.trace[discard].rule == tcpsim::tcp::Rule::two_way_no_third_segment);
+  CHECK(elements[0].find("<title>discarded by the receiving TCP: " + reason + "</title>") !=
+        std::string::npos);
+  // The label wraps the same words over rows beside the lifeline.
+  const auto without_spaces = [](std::string text) {
+    std::erase(text, ' ');
+    return text;
+  };
+  const std::string label = text_of(elements[1]);
+  REQUIRE(label.find("discards #6: ") != std::string::npos);
+  CHECK(without_spaces(label.substr(label.find("discards #6: "))) ==
+        without_spaces("discards #6: " + reason));
   // The mark sits on the arrival row.
   const int row = row_of(svg, tcpsim::views::format_seconds(r.result.trace[discard].time));
   CHECK(elements[0].find("cy=\"" + std::to_string(row) + "\"") != std::string::npos);

@@ -1,0 +1,37 @@
+// The state transitions a connection may make: the ones RFC 9293 section 3.10 allows, plus the
+// teaching variants' and Linux's extra ones, marked as such. Connection::change_state checks
+// every change against this table (a change not in it is a programming error), and the table is
+// the newcomer's index to the code: `tcpsim list --transitions` prints it, docs/design.md embeds
+// it.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "tcp/rules.hpp"
+#include "tcp/types.hpp"
+
+namespace tcpsim::tcp {
+
+struct StateTransition {
+  State from = State::closed;
+  std::string_view event;  // what happens: "rcv SYN", "CLOSE", "timeout 2MSL"
+  State to = State::closed;
+  Rule rule = Rule::none;
+  std::string_view function;  // the function that makes the change: "Connection::arrive_listen"
+  // "" for RFC behaviour; otherwise the knob setting that enables the row ("time_wait = 0",
+  // a teaching variant; "fin_wait_2_timeout > 0", as Linux does).
+  std::string_view variant;
+};
+
+// Every row, grouped by the state it leaves, in the order of RFC 9293 3.3.2's state list.
+std::span<const StateTransition> transitions();
+
+// The row for leaving `from` by `rule`, or nullptr. Each (from, rule) has at most one row, and
+// each rule leads to one state only.
+const StateTransition* find_transition(State from, Rule rule);
+
+// Whether (from, to, rule) is a row of the table, in constant time.
+bool transition_allowed(State from, State to, Rule rule);
+
+}  // namespace tcpsim::tcp
