@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "runner/expectations.hpp"
+#include "runner/output_file.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/reference.hpp"
 #include "runner/simulation.hpp"
@@ -128,16 +129,42 @@ int command_run(const RunCommand& options) {
   }
   RunOptions run_options;
   run_options.seed = options.seed;
+  run_options.memory_budget = options.memory_budget;
+  // The JSON Lines trace is written as the run goes (--trace, and stdout when it is the only
+  // output) and the expectations are checked as it goes; only the views keep the whole trace.
+  const bool views = !options.pcap_file.empty() || !options.mermaid_file.empty() ||
+                     !options.svg_file.empty() || !options.html_file.empty();
+  const bool stream_stdout = options.format == "jsonl" && !views;
+  run_options.keep_trace = !stream_stdout;
+  run_options.keep_payloads = !options.pcap_file.empty();
+  run_options.keep_app_data = false;
+  AtomicFile trace_file(options.trace_file);  // nothing stays there unless the run completes
+  std::vector<std::ostream*> jsonl_outputs;
+  if (!options.trace_file.empty()) {
+    std::string error;
+    if (!trace_file.open(error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+    jsonl_outputs.push_back(&trace_file.stream());
+  }
+  if (stream_stdout) jsonl_outputs.push_back(&std::cout);
+  JsonlWriter jsonl(scenario, jsonl_outputs);
+  ExpectationChecker checker(scenario);
+  if (!jsonl_outputs.empty()) run_options.trace_sinks.push_back(&jsonl);
+  run_options.trace_sinks.push_back(&checker);
   const RunResult result = run_scenario(scenario, run_options);
   if (result.error) {
+    // A streamed stdout stops without its closing "end" line.
+    std::cout.flush();
     std::cerr << options.file << ": error: " << *result.error << " (seed " << result.seed
               << ")\n";
     return exit_bad_input;
   }
-  const std::string jsonl = format_jsonl(scenario, result);
+  if (!jsonl_outputs.empty()) jsonl.finish(result);
   if (!options.trace_file.empty()) {
     std::string error;
-    if (!write_file_atomically(options.trace_file, jsonl, error)) {
+    if (!trace_file.commit(error)) {
       std::cerr << "tcpsim: " << error << "\n";
       return exit_bad_input;
     }
@@ -163,11 +190,12 @@ int command_run(const RunCommand& options) {
   }
   bool stdout_taken = false;
   if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) return status;
-  const auto failures = check_expectations(scenario, result);
-  if (stdout_taken) {
-    // stdout carries the diagram; expectation failures still go to stderr below.
+  const auto failures = checker.finish(result);
+  if (stdout_taken || stream_stdout) {
+    // stdout carries the diagram, or the streamed trace; expectation failures still go to
+    // stderr below.
   } else if (options.format == "jsonl") {
-    std::cout << jsonl;
+    std::cout << format_jsonl(scenario, result);
   } else {
     tcpsim::views::LadderOptions ladder;
     ladder.timers = !options.no_timers;
@@ -203,7 +231,8 @@ int command_run(const RunCommand& options) {
   return exit_ok;
 }
 
-int command_check(const std::vector<std::string>& paths, bool update) {
+int command_check(const std::vector<std::string>& paths, bool update,
+                  std::optional<std::uint64_t> memory_budget) {
   std::vector<std::string> files;
   collect_scenarios(paths, files);
   int passed = 0;
@@ -219,7 +248,16 @@ int command_check(const std::vector<std::string>& paths, bool update) {
       bad_input = true;
       continue;
     }
-    const RunResult result = run_scenario(scenario);
+    // The trace is kept as JSON Lines text only, for the golden comparison.
+    RunOptions run_options;
+    run_options.memory_budget = memory_budget;
+    run_options.keep_trace = false;
+    run_options.keep_payloads = false;
+    run_options.keep_app_data = false;
+    JsonlWriter writer(scenario);
+    ExpectationChecker checker(scenario);
+    run_options.trace_sinks = {&writer, &checker};
+    const RunResult result = run_scenario(scenario, run_options);
     if (result.error) {
       std::cout << "FAIL " << scenario.name << " (" << file << ", seed " << result.seed
                 << ")\n  error: " << *result.error << "\n";
@@ -227,9 +265,10 @@ int command_check(const std::vector<std::string>& paths, bool update) {
       bad_input = true;
       continue;
     }
-    const std::string jsonl = format_jsonl(scenario, result);
+    writer.finish(result);
+    const std::string jsonl = writer.take_text();
     std::vector<std::string> problems;
-    const auto failures = check_expectations(scenario, result);
+    const auto failures = checker.finish(result);
     for (const auto& failure : failures) {
       problems.push_back(failure.where.position() + ": at " + failure.where.json_path + ": " +
                          failure.message);

@@ -28,10 +28,12 @@ struct RunCommand {
   std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
   std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
   std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
+  std::optional<std::uint64_t> memory_budget;  // --memory-budget: overrides the scenario's
 };
 
 int command_run(const RunCommand& options);
-int command_check(const std::vector<std::string>& paths, bool update);
+int command_check(const std::vector<std::string>& paths, bool update,
+                  std::optional<std::uint64_t> memory_budget);
 int command_validate(const std::vector<std::string>& files);
 // `list`: every scenario in `directory` with its summary.
 int command_list(const std::string& directory);

@@ -3,11 +3,15 @@
 // input or usage.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iostream>
+#include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/commands.hpp"
+#include "runner/memory_budget.hpp"
 #include "views/narration.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
@@ -15,8 +19,28 @@
 #endif
 
 using namespace tcpsim::app;
+using tcpsim::runner::parse_memory_size;
 
-int main(int argc, char** argv) {
+namespace {
+
+// --memory-budget SIZE (runner/memory_budget.hpp), checked as it is parsed.
+CLI::Validator memory_size_validator() {
+  return CLI::Validator(
+      [](std::string& text) {
+        std::string error;
+        return parse_memory_size(text, error) ? std::string() : error;
+      },
+      "SIZE");
+}
+
+std::optional<std::uint64_t> memory_size_option(const CLI::Option* option,
+                                                const std::string& text) {
+  if (!*option) return std::nullopt;
+  std::string error;
+  return parse_memory_size(text, error);
+}
+
+int run_command_line(int argc, char** argv) {
   CLI::App app{"tcpsim: a deterministic TCP simulator. Scenarios replay exactly, byte for byte."};
   app.require_subcommand(1);
 
@@ -55,6 +79,13 @@ int main(int argc, char** argv) {
           ->default_str("1");
   run->add_option("--svg", run_options.svg_file, "Also write the ladder diagram as SVG to FILE ('-': stdout)");
   run->add_option("--html", run_options.html_file, "Also write the stepping HTML page to FILE ('-': stdout)");
+  const std::string memory_budget_help =
+      "Override the scenario's memory budget (\"memory_budget\", default 1GiB): 512MiB, 4GiB, "
+      "or bytes";
+  std::string run_memory_budget;
+  auto* run_memory_option =
+      run->add_option("--memory-budget", run_memory_budget, memory_budget_help)
+          ->check(memory_size_validator());
 
   std::vector<std::string> check_paths;
   bool update = false;
@@ -62,6 +93,10 @@ int main(int argc, char** argv) {
       "check", "Run scenarios, check their expectations and golden traces");
   check->add_option("paths", check_paths, "Scenario files or directories")->required();
   check->add_flag("--update", update, "Rewrite the golden traces instead of comparing");
+  std::string check_memory_budget;
+  auto* check_memory_option =
+      check->add_option("--memory-budget", check_memory_budget, memory_budget_help)
+          ->check(memory_size_validator());
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
@@ -105,13 +140,17 @@ int main(int argc, char** argv) {
   if (*run) {
     if (*seed_option) run_options.seed = seed;
     if (*realtime_option) run_options.realtime = realtime_speed;
+    run_options.memory_budget = memory_size_option(run_memory_option, run_memory_budget);
     if (run_options.svg_file == "-" && run_options.html_file == "-") {
       std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
       return exit_bad_input;
     }
     return command_run(run_options);
   }
-  if (*check) return command_check(check_paths, update);
+  if (*check) {
+    return command_check(check_paths, update,
+                         memory_size_option(check_memory_option, check_memory_budget));
+  }
   if (*validate) return command_validate(validate_files);
   if (*list && list_transitions) return command_list_transitions(list_format);
   if (*list && list_knobs) return command_list_knobs(list_format);
@@ -119,4 +158,18 @@ int main(int argc, char** argv) {
     return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
   }
   return exit_bad_input;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_command_line(argc, argv);
+  } catch (const std::bad_alloc&) {
+    // The memory budget stops a run before this; what remains is a view or an input larger
+    // than this machine allows (ulimit -v). Reported like bad input, never an abort.
+    std::cerr << "tcpsim: out of memory; lower the memory budget (--memory-budget), write fewer "
+                 "views, or allow the process more memory\n";
+    return exit_bad_input;
+  }
 }
