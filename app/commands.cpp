@@ -189,7 +189,9 @@ int command_run(const RunCommand& options) {
     }
   }
   bool stdout_taken = false;
-  if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) return status;
+  if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) {
+    return status;
+  }
   const auto failures = checker.finish(result);
   if (stdout_taken || stream_stdout) {
     // stdout carries the diagram, or the streamed trace; expectation failures still go to

@@ -77,8 +77,10 @@ int run_command_line(int argc, char** argv) {
                       "(--realtime=10; default 1; Ctrl-C stops it, exit 130)")
           ->expected(0, 1)
           ->default_str("1");
-  run->add_option("--svg", run_options.svg_file, "Also write the ladder diagram as SVG to FILE ('-': stdout)");
-  run->add_option("--html", run_options.html_file, "Also write the stepping HTML page to FILE ('-': stdout)");
+  run->add_option("--svg", run_options.svg_file,
+                  "Also write the ladder diagram as SVG to FILE ('-': stdout)");
+  run->add_option("--html", run_options.html_file,
+                  "Also write the stepping HTML page to FILE ('-': stdout)");
   const std::string memory_budget_help =
       "Override the scenario's memory budget (\"memory_budget\", default 1GiB): 512MiB, 4GiB, "
       "or bytes";
