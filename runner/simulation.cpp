@@ -39,7 +39,7 @@ struct InFlight {
   TraceSegment view;
   int to_host = 0;
   bool expired = false;
-  std::string cause;
+  sim::LinkCause cause;
 };
 
 // What the wire has shown of one stream (a pair of sockets) so far: each side's ISN and the
@@ -363,7 +363,7 @@ class Simulation {
     const sim::LinkVerdict verdict = link_.transmit(now(), effect.packet, direction);
     if (verdict.dropped) {
       if (record_) {
-        trace_segment(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
+        trace_link(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
         count(link_counter_name(Counter::link_dropped));
       }
       return;
@@ -385,13 +385,13 @@ class Simulation {
       flight.cause = delivery.cause;
       if (record_) {
         if (delivery.copy) {
-          TraceEvent& event = trace_segment(TraceKind::duplicate, from, effect.connection,
-                                            flight.view, delivery.cause);
+          TraceEvent& event = trace_link(TraceKind::duplicate, from, effect.connection,
+                                         flight.view, delivery.cause);
           event.deadline = delivery.time;
           count(link_counter_name(Counter::link_duplicated));
         } else if (delivery.delayed && !delivery.expired) {
-          TraceEvent& event = trace_segment(TraceKind::delay, from, effect.connection,
-                                            flight.view, delivery.cause);
+          TraceEvent& event = trace_link(TraceKind::delay, from, effect.connection,
+                                         flight.view, delivery.cause);
           event.deadline = delivery.time;
           count(link_counter_name(Counter::link_delayed));
         }
@@ -405,7 +405,7 @@ class Simulation {
     const int to = flight.to_host;
     if (flight.expired) {
       if (record_) {
-        trace_segment(TraceKind::expire, 1 - to, tcp::no_connection, flight.view, flight.cause);
+        trace_link(TraceKind::expire, 1 - to, tcp::no_connection, flight.view, flight.cause);
         count(link_counter_name(Counter::link_expired));
       }
     } else {
@@ -831,7 +831,8 @@ class Simulation {
       const TraceEvent& event = result_.trace[completed_];
       for (TraceSink* sink : sinks_) sink->event(event, result_);
       if (keep_trace_) {
-        trace_heap_bytes_ += event.text.size() + event.segment.payload.size() + event.data.size();
+        trace_heap_bytes_ += event.text.size() + event.link_cause.rule_name.size() +
+                             event.segment.payload.size() + event.data.size();
       }
     }
     if (!keep_trace_) {
@@ -854,6 +855,13 @@ class Simulation {
     TraceEvent& event = push(kind, h, connection);
     event.segment = view;
     event.text = std::move(text);
+    return event;
+  }
+  // A link event (drop, expire, delay, duplicate): its cause, and the text rendered from it.
+  TraceEvent& trace_link(TraceKind kind, int h, tcp::ConnectionId connection,
+                         const TraceSegment& view, const sim::LinkCause& cause) {
+    TraceEvent& event = trace_segment(kind, h, connection, view, sim::link_cause_text(cause));
+    event.link_cause = cause;
     return event;
   }
   // An action event (called, write_waits) or an action_failed event (any other outcome).

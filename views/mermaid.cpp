@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runner/trace_format.hpp"
+#include "sim/link_cause.hpp"
 #include "views/text.hpp"
 
 namespace tcpsim::views {
@@ -116,6 +117,11 @@ class MermaidWriter {
   };
   using FlightKey = std::pair<std::uint64_t, bool>;
 
+  // A link event's cause as the trace words it, from its fields (never from the event's text).
+  static std::string link_cause(const TraceEvent& event) {
+    return sim::link_cause_text(event.link_cause);
+  }
+
   const std::string& id(int host) const { return ids_[static_cast<std::size_t>(host)]; }
   std::string name(const TraceEvent& event) const {
     return names_(event.host, event.connection);
@@ -172,22 +178,22 @@ class MermaidWriter {
         return;
       case TraceKind::delay: {
         const auto found = in_flight_.find({event.segment.id, event.segment.copy});
-        if (found != in_flight_.end()) found->second.held_by = event.text;
+        if (found != in_flight_.end()) found->second.held_by = link_cause(event);
         note(both, event.time,
              "#" + std::to_string(event.segment.id) + " held by the network until " +
-                 seconds(event.deadline) + " (" + event.text + ")");
+                 seconds(event.deadline) + " (" + link_cause(event) + ")");
         return;
       }
       case TraceKind::duplicate: {
         TraceSegment copy = event.segment;
         copy.copy = true;
         if (has_host) in_flight_[{copy.id, true}] = Flight{h, copy, event.time, {}};
-        const bool expires = event.text.rfind("exceeded MSL", 0) == 0;
+        const bool expires = event.link_cause.kind == sim::LinkCauseKind::msl_expired;
         note(both, event.time,
              "#" + std::to_string(event.segment.id) + " duplicated by the network, the copy #" +
                  std::to_string(event.segment.id) + "' " + (expires ? "expires" : "arrives") +
                  " at " + seconds(event.deadline) +
-                 (event.text.empty() ? std::string() : " (" + event.text + ")"));
+                 (link_cause(event).empty() ? std::string() : " (" + link_cause(event) + ")"));
         return;
       }
       case TraceKind::deliver: {
@@ -210,7 +216,7 @@ class MermaidWriter {
         if (!has_host) return;
         in_flight_.erase({event.segment.id, event.segment.copy});
         statement(id(h) + "-x" + id(1 - h) + ": " +
-                  mermaid_escape(label(event.segment) + " lost (" + event.text + ")"));
+                  mermaid_escape(label(event.segment) + " lost (" + link_cause(event) + ")"));
         return;
       case TraceKind::expire: {
         if (!has_host) return;
@@ -221,8 +227,8 @@ class MermaidWriter {
           in_flight_.erase(found);
         }
         statement(id(h) + "-x" + id(1 - h) + ": " +
-                  mermaid_escape(label(event.segment) + " expired in the network (" + event.text +
-                                 sent + ")"));
+                  mermaid_escape(label(event.segment) + " expired in the network (" +
+                                 link_cause(event) + sent + ")"));
         return;
       }
       case TraceKind::discard:

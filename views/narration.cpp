@@ -71,46 +71,63 @@ std::string render_citation(const std::string& citation, Language language) {
   return citation;
 }
 
-// The link's causes (sim/link.cpp) are built at run time: translate them by their shape.
-std::optional<std::string> translate_link_cause(std::string_view cause) {
-  if (cause == "random loss") return std::string("链路的随机丢包");
-  if (cause == "queue full") return std::string("链路队列已满");
-  if (cause == "random reorder") return std::string("链路的随机乱序");
-  if (cause == "random duplicate") return std::string("链路的随机复制");
-  if (starts_with(cause, "rule '") && cause.size() > 7 && cause.back() == '\'') {
-    return "故障规则 " + std::string(cause.substr(5));
+// The Chinese of a cause that stands alone (not msl_expired or never_delivered).
+std::string chinese_simple_link_cause(sim::LinkCauseKind kind, const std::string& rule_name) {
+  switch (kind) {
+    case sim::LinkCauseKind::none: return {};
+    case sim::LinkCauseKind::fault_rule: return "故障规则 '" + rule_name + "'";
+    case sim::LinkCauseKind::random_loss: return "链路的随机丢包";
+    case sim::LinkCauseKind::queue_full: return "链路队列已满";
+    case sim::LinkCauseKind::random_reorder: return "链路的随机乱序";
+    case sim::LinkCauseKind::random_duplicate: return "链路的随机复制";
+    case sim::LinkCauseKind::msl_expired:
+    case sim::LinkCauseKind::never_delivered:
+      break;
   }
-  // "exceeded MSL (held X, longer than msl Y)[ after CAUSE]"
-  constexpr std::string_view exceeded = "exceeded MSL (held ";
-  constexpr std::string_view longer = ", longer than msl ";
-  if (starts_with(cause, exceeded)) {
-    const std::size_t comma = cause.find(longer);
-    const std::size_t close = cause.find(')', exceeded.size());
-    if (comma != std::string_view::npos && close != std::string_view::npos && comma < close) {
-      std::string out = "在网络中滞留超过 MSL（滞留 " +
-                        std::string(cause.substr(exceeded.size(), comma - exceeded.size())) +
-                        "，超过 msl " +
-                        std::string(cause.substr(comma + longer.size(),
-                                                 close - comma - longer.size())) +
-                        "）";
-      const std::string_view rest = cause.substr(close + 1);
-      if (starts_with(rest, " after ")) {
-        const std::string_view earlier = rest.substr(7);
-        const auto translated = translate_link_cause(earlier);
-        out += "，起因是" + (translated ? *translated : "“" + std::string(earlier) + "”");
-      } else if (!rest.empty()) {
-        return std::nullopt;
-      }
-      return out;
-    }
+  return {};  // not reached: the composite kinds are translated by chinese_link_cause
+}
+
+// The English of a cause that stands alone, as it follows "because of" or sits in parentheses.
+std::string english_simple_link_cause(sim::LinkCauseKind kind, const std::string& rule_name) {
+  switch (kind) {
+    case sim::LinkCauseKind::none: return {};
+    case sim::LinkCauseKind::fault_rule: return "fault rule '" + rule_name + "'";
+    case sim::LinkCauseKind::random_loss: return "the link's random loss";
+    case sim::LinkCauseKind::queue_full: return "the link's queue is full";
+    case sim::LinkCauseKind::random_reorder: return "the link's random reordering";
+    case sim::LinkCauseKind::random_duplicate: return "the link's random duplication";
+    case sim::LinkCauseKind::msl_expired:
+    case sim::LinkCauseKind::never_delivered:
+      break;
   }
-  return std::nullopt;
+  return {};  // not reached: the composite kinds read as the trace prints them
 }
 
 }  // namespace
 
-std::optional<std::string> chinese_link_cause(std::string_view cause) {
-  return translate_link_cause(cause);
+std::string chinese_link_cause(const sim::LinkCause& cause) {
+  switch (cause.kind) {
+    case sim::LinkCauseKind::msl_expired: {
+      // The end of representable time has no Chinese wording yet: quote the trace.
+      if (cause.beyond_representable_time) break;
+      std::string out = "在网络中滞留超过 MSL（滞留 " + sim::link_duration_text(cause.held) +
+                        "，超过 msl " + sim::link_duration_text(cause.msl) + "）";
+      if (cause.earlier != sim::LinkCauseKind::none) {
+        out += "，起因是" + chinese_simple_link_cause(cause.earlier, cause.rule_name);
+      }
+      return out;
+    }
+    case sim::LinkCauseKind::never_delivered:
+      break;
+    case sim::LinkCauseKind::none:
+    case sim::LinkCauseKind::fault_rule:
+    case sim::LinkCauseKind::random_loss:
+    case sim::LinkCauseKind::queue_full:
+    case sim::LinkCauseKind::random_reorder:
+    case sim::LinkCauseKind::random_duplicate:
+      return chinese_simple_link_cause(cause.kind, cause.rule_name);
+  }
+  return "“" + sim::link_cause_text(cause) + "”";
 }
 
 std::string rule_sentence(tcp::Rule rule, Language language) {
@@ -130,23 +147,24 @@ std::string rule_sentence(tcp::Rule rule, Language language) {
   return out + "（" + cited + "）";
 }
 
+std::string link_cause(const sim::LinkCause& cause, Language language) {
+  if (language == Language::chinese) return chinese_link_cause(cause);
+  switch (cause.kind) {
+    case sim::LinkCauseKind::msl_expired:
+    case sim::LinkCauseKind::never_delivered:
+      return sim::link_cause_text(cause);  // "exceeded MSL (...)" reads well after "it"
+    case sim::LinkCauseKind::none:
+    case sim::LinkCauseKind::fault_rule:
+    case sim::LinkCauseKind::random_loss:
+    case sim::LinkCauseKind::queue_full:
+    case sim::LinkCauseKind::random_reorder:
+    case sim::LinkCauseKind::random_duplicate:
+      break;
+  }
+  return english_simple_link_cause(cause.kind, cause.rule_name);
+}
+
 namespace {
-
-// The link's causes in English, as they follow "because of" or sit in parentheses.
-std::string english_link_cause(std::string_view cause) {
-  if (starts_with(cause, "rule '")) return "fault " + std::string(cause);
-  if (cause == "random loss") return "the link's random loss";
-  if (cause == "queue full") return "the link's queue is full";
-  if (cause == "random reorder") return "the link's random reordering";
-  if (cause == "random duplicate") return "the link's random duplication";
-  return std::string(cause);
-}
-
-std::string link_cause(std::string_view cause, Language language) {
-  if (language == Language::english) return english_link_cause(cause);
-  if (auto translated = translate_link_cause(cause)) return *translated;
-  return "“" + std::string(cause) + "”";
-}
 
 std::string timer_label(tcp::TimerKind timer, Language language) {
   const bool en = language == Language::english;
@@ -341,7 +359,7 @@ class Narrator {
         if (!event.segment.copy) sent_at_[event.segment.id] = event.time;
         break;
       case TraceKind::delay:
-        held_by_[event.segment.id] = event.text;
+        held_by_[event.segment.id] = event.link_cause;
         break;
       case TraceKind::state:
         states_[{event.host, event.connection}] = event.to;
@@ -417,7 +435,7 @@ class Narrator {
   }
   // The link discards a copy that would arrive after MSL; its duplicate event says so.
   static bool outlives_msl(const TraceEvent& event) {
-    return starts_with(event.text, "exceeded MSL");
+    return event.link_cause.kind == sim::LinkCauseKind::msl_expired;
   }
 
   // "#8 RST": enough to name the segment again.
@@ -578,16 +596,17 @@ class Narrator {
       }
       case TraceKind::drop:
         return "The network loses " + segment_text(event.segment) + " from " + host +
-               ", because of " + link_cause(event.text, language_) + ".";
+               ", because of " + link_cause(event.link_cause, language_) + ".";
       case TraceKind::expire: {
-        const std::string cause = link_cause(event.text, language_);
+        const bool exceeded = event.link_cause.kind == sim::LinkCauseKind::msl_expired;
         return "The network discards " + segment_text(event.segment) + " from " + host +
-               (starts_with(cause, "exceeded") ? " because it " : ": ") + cause + ".";
+               (exceeded ? " because it " : ": ") + link_cause(event.link_cause, language_) + ".";
       }
       case TraceKind::delay:
         return "The network holds " + segment_text(event.segment) + " from " + host +
                " back until " + format_seconds(event.deadline) + "s (" +
-               link_cause(event.text, language_) + ") instead of delivering it after the usual " +
+               link_cause(event.link_cause, language_) +
+               ") instead of delivering it after the usual " +
                "delay.";
       case TraceKind::duplicate: {
         const std::string copy = "#" + std::to_string(event.segment.id) + "'";
@@ -596,10 +615,10 @@ class Narrator {
         if (outlives_msl(event)) {
           return original + ", but the copy " + copy + " would outlive MSL: it is discarded at " +
                  format_seconds(event.deadline) + "s because it " +
-                 link_cause(event.text, language_) + ".";
+                 link_cause(event.link_cause, language_) + ".";
         }
         return original + ": the copy " + copy + " arrives at " + format_seconds(event.deadline) +
-               "s (" + link_cause(event.text, language_) + ").";
+               "s (" + link_cause(event.link_cause, language_) + ").";
       }
       case TraceKind::discard: {
         const std::string reason = rule_sentence(event.rule, language_);
@@ -740,24 +759,24 @@ class Narrator {
       }
       case TraceKind::drop:
         return "网络丢失了 " + host + " 发出的 " + segment_text(event.segment) + "，原因是" +
-               link_cause(event.text, language_) + "。";
+               link_cause(event.link_cause, language_) + "。";
       case TraceKind::expire:
         return "网络丢弃了 " + host + " 发出的 " + segment_text(event.segment) + "：它" +
-               link_cause(event.text, language_) + "。";
+               link_cause(event.link_cause, language_) + "。";
       case TraceKind::delay:
         return "网络把 " + host + " 发出的 " + segment_text(event.segment) + " 扣留到 " +
                format_seconds(event.deadline) + " 秒才送达（" +
-               link_cause(event.text, language_) + "），而不是按通常的延迟送达。";
+               link_cause(event.link_cause, language_) + "），而不是按通常的延迟送达。";
       case TraceKind::duplicate: {
         const std::string original = "网络复制了 " + host + " 发出的 " +
                                      segment_text(original_of(event)) + "：副本 #" +
                                      std::to_string(event.segment.id) + "' ";
         if (outlives_msl(event)) {
           return original + "的寿命会超过 MSL，将在 " + format_seconds(event.deadline) +
-                 " 秒被丢弃：它" + link_cause(event.text, language_) + "。";
+                 " 秒被丢弃：它" + link_cause(event.link_cause, language_) + "。";
         }
         return original + "将在 " + format_seconds(event.deadline) + " 秒到达（" +
-               link_cause(event.text, language_) + "）。";
+               link_cause(event.link_cause, language_) + "）。";
       }
       case TraceKind::discard: {
         const std::string reason = rule_sentence(event.rule, language_);
@@ -835,7 +854,7 @@ class Narrator {
   std::map<std::pair<int, tcp::ConnectionId>, tcp::State> states_;
   std::map<TupleKey, tcp::ConnectionId> live_;
   std::map<std::uint64_t, Time> sent_at_;
-  std::map<std::uint64_t, std::string> held_by_;
+  std::map<std::uint64_t, sim::LinkCause> held_by_;  // by segment id: why it was delayed
   std::size_t stimulus_ = static_cast<std::size_t>(-1);
 };
 
