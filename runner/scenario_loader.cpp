@@ -346,8 +346,10 @@ class Loader {
   // For a send/close/abort at this point of the timeline on `host`.
   void check_connection_in_timeline(const std::string& name, int host, const Value& value,
                                     const std::string& path) const;
-  // For expectations: the owning host of a plausible connection name.
-  int connection_owner(const std::string& name, const Value& value, const std::string& path) const;
+  // For expectations: the owning host of a plausible connection name; with `listeners`, a
+  // listener's name too (a listener has states: LISTEN from its listen on).
+  int connection_owner(const std::string& name, const Value& value, const std::string& path,
+                       bool listeners = false) const;
   // The host that owns `name` if it has a recognisable form, and whether it is plausible now.
   std::optional<int> owner_of(const std::string& name, bool& plausible) const;
   std::vector<std::string> connection_candidates(std::optional<int> host) const;
@@ -1249,11 +1251,13 @@ void Loader::check_connection_in_timeline(const std::string& name, int host, con
              did_you_mean_suffix(name, connection_candidates(host)));
 }
 
-int Loader::connection_owner(const std::string& name, const Value& value, const std::string& path) const {
+int Loader::connection_owner(const std::string& name, const Value& value, const std::string& path,
+                             bool listeners) const {
   bool plausible = false;
   const std::optional<int> owner = owner_of(name, plausible);
   if (owner && plausible) return *owner;
   const auto declared = declared_.find(name);
+  if (listeners && declared != declared_.end() && declared->second.listener) return declared->second.host;
   if (declared != declared_.end() && declared->second.listener)
     fail(value, path,
          quoted(name) + " is a listener, not a connection; its connections are " + quoted(name + "#1") +
@@ -1278,7 +1282,7 @@ void Loader::read_expect(const Value& value, const std::string& path) {
       const std::string& name = final_states->keys[i];
       const Value& state = final_states->elements[i];
       const std::string entry_path = map.path_of(name);
-      connection_owner(name, state, entry_path);
+      connection_owner(name, state, entry_path, true);
       out.final_states.push_back(ExpectedFinalState{name, read_state(state, entry_path), location(state, entry_path)});
     }
   }
@@ -1289,7 +1293,7 @@ void Loader::read_expect(const Value& value, const std::string& path) {
       const std::string& name = states->keys[i];
       const Value& list = states->elements[i];
       const std::string entry_path = map.path_of(name);
-      connection_owner(name, list, entry_path);
+      connection_owner(name, list, entry_path, true);
       if (!list.is_array()) fail_type(list, entry_path, "an array of state names");
       if (list.elements.empty()) fail(list, entry_path, "expected a non-empty array of state names");
       ExpectedStateSequence sequence{name, {}, location(list, entry_path)};
@@ -1467,7 +1471,8 @@ ExpectedNever Loader::read_never(const Value& value, const std::string& path) co
   if (const Value* host = object.find("host")) never.host = read_host(*host, object.path_of("host"));
   if (const Value* connection = object.find("connection")) {
     const std::string name = read_string(*connection, object.path_of("connection"));
-    const int owner = connection_owner(name, *connection, object.path_of("connection"));
+    const int owner = connection_owner(name, *connection, object.path_of("connection"),
+                                       never.kind == ExpectedNever::Kind::state);
     if (never.host && *never.host != owner)
       fail(*connection, object.path_of("connection"),
            "connection " + quoted(name) + " belongs to host " +

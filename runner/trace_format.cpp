@@ -47,13 +47,12 @@ std::string action_text(const ActionCause& cause, std::string_view host_name) {
              std::to_string(cause.waiting) + " wait for room (a blocking write)";
     case ActionOutcome::port_in_use:
       return "listen on port " + std::to_string(cause.port) + ": the port is already in use";
-    case ActionOutcome::tuple_in_use:
-      return call + ": the 4-tuple is in use";
     case ActionOutcome::no_connection:
       return call + ": no open connection named " + cause.name + " on " + std::string(host_name);
     case ActionOutcome::not_accepted_yet:
       return call + on +
-             ": not accepted yet (a listener's connection reaches the application at ESTABLISHED)";
+             ": not accepted yet (a listener's connection reaches the application at ESTABLISHED, "
+             "when accept() returns it)";
     case ActionOutcome::refused_by_tcp:
       return call + on + ": refused by TCP in its current state (RFC 9293 3.10)";
   }
@@ -109,11 +108,16 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash) {
 
 ConnectionNames::ConnectionNames(const RunResult& result) {
   for (const auto& record : result.connections) {
-    if (record.host < 0 || record.host > 1) continue;
+    if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
     auto& names = by_host_[static_cast<std::size_t>(record.host)];
     if (names.size() <= record.id) names.resize(static_cast<std::size_t>(record.id) + 1, nullptr);
     names[record.id] = &record.name;
   }
+}
+
+std::string ConnectionNames::of(const TraceEvent& event) const {
+  if (event.connection != tcp::no_connection) return (*this)(event.host, event.connection);
+  return event.socket;
 }
 
 std::string ConnectionNames::operator()(int host, tcp::ConnectionId connection) const {
@@ -218,11 +222,17 @@ std::string format_jsonl(const Scenario& scenario, const RunResult& result) {
       append_key(line, "host");
       append_json_string(line, scenario.hosts[static_cast<std::size_t>(event.host)].name);
     }
-    if (event.connection != tcp::no_connection) {
+    if (const std::string name = connection_name.of(event); !name.empty()) {
       append_key(line, "conn");
-      append_json_string(line, connection_name(event.host, event.connection));
+      append_json_string(line, name);
     }
     switch (event.kind) {
+      case TraceKind::open:
+        if (event.listener != tcp::no_connection) {
+          append_key(line, "listener");
+          append_json_string(line, connection_name(event.host, event.listener));
+        }
+        break;
       case TraceKind::state:
         append_key(line, "from");
         append_json_string(line, tcp::state_name(event.from));

@@ -130,10 +130,6 @@ class MermaidWriter {
   using FlightKey = std::pair<std::uint64_t, bool>;
 
   const std::string& id(int host) const { return ids_[static_cast<std::size_t>(host)]; }
-  std::string name(const TraceEvent& event) const {
-    return names_(event.host, event.connection);
-  }
-
   std::string label(const TraceSegment& segment) const {
     std::string out = "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") + " ";
     const std::string flags = tcp::flags_to_string(segment.flags);
@@ -181,7 +177,8 @@ class MermaidWriter {
   void render(const TraceEvent& event) {
     const int h = event.host;
     const bool has_host = h == 0 || h == 1;
-    const std::string who = event.connection != tcp::no_connection ? name(event) + " " : "";
+    const std::string connection = names_.of(event);
+    const std::string who = connection.empty() ? std::string() : connection + " ";
     switch (event.kind) {
       case TraceKind::action:
         if (has_host) note(h, event.time, event.text);
@@ -293,7 +290,8 @@ class MermaidWriter {
         }
         const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
                              event.app_event == tcp::AppEventKind::reset ||
-                             event.app_event == tcp::AppEventKind::refused;
+                             event.app_event == tcp::AppEventKind::refused ||
+                             event.app_event == tcp::AppEventKind::connect_failed;
         if (explain && event.rule != tcp::Rule::none) text += " (" + short_reason(event.rule) + ")";
         note(h, event.time, text);
         return;

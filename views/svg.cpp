@@ -511,7 +511,8 @@ class SvgWriter {
     lane_of_record_.assign(records.size(), -1);
     for (std::size_t index = 0; index < records.size(); ++index) {
       const auto& record = records[index];
-      if (record.host < 0 || record.host > 1) continue;
+      // A connect that failed has no TCB, hence no lifeline (its event is on the host's line).
+      if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
       Lane lane;
       lane.record = index;
       lane.host = record.host;
@@ -529,10 +530,12 @@ class SvgWriter {
       if (index < 0) continue;
       Lane& lane = lanes_[static_cast<std::size_t>(index)];
       if (!opened[static_cast<std::size_t>(index)]) {
-        // The record exists from its first event (normally `open`).
+        // The record exists from its first event (normally `open`), in the state it is born
+        // in: CLOSED, or LISTEN for a listener's connection.
         opened[static_cast<std::size_t>(index)] = true;
         lane.open = event.time;
-        lane.spans.push_back({event.time, tcp::State::closed});
+        const auto& states = result_.connections[lane.record].states;
+        lane.spans.push_back({event.time, states.empty() ? tcp::State::closed : states.front()});
       }
       if (event.kind == TraceKind::open && lane.open_step == npos) lane.open_step = step;
       if (event.kind == TraceKind::state) lane.spans.push_back({event.time, event.to});
@@ -596,22 +599,31 @@ class SvgWriter {
   }
 
   // The connection an arriving segment is for: the receiving host's connection with these
-  // sockets alive at that moment (the newest, when one was just created for it).
+  // sockets alive at that moment (the newest, when one was just created for it), else the
+  // listener on its port, which takes what no connection owns (RFC 9293 3.10.7.2).
   int lane_for_arrival(int host, const TraceSegment& segment, Time time) const {
     int found = -1;
+    int listener = -1;
     for (std::size_t index = 0; index < lanes_.size(); ++index) {
       const Lane& lane = lanes_[index];
       if (lane.host != host || lane.spans.empty()) continue;
-      const auto& tuple = result_.connections[lane.record].tuple;
+      if (lane.open > time || lane.end < time) continue;
+      const auto& record = result_.connections[lane.record];
+      const auto& tuple = record.tuple;
       if (tuple.local.address != segment.destination ||
-          tuple.local.port != segment.destination_port ||
-          tuple.remote.address != segment.source || tuple.remote.port != segment.source_port) {
+          tuple.local.port != segment.destination_port) {
         continue;
       }
-      if (lane.open > time || lane.end < time) continue;
+      if (record.listener) {
+        listener = static_cast<int>(index);
+        continue;
+      }
+      if (tuple.remote.address != segment.source || tuple.remote.port != segment.source_port) {
+        continue;
+      }
       found = static_cast<int>(index);
     }
-    return found;
+    return found >= 0 ? found : listener;
   }
 
   std::string_view lane_colour(int lane) const {
@@ -834,6 +846,13 @@ class SvgWriter {
           std::string text = "app: " + std::string(tcp::app_event_name(event.app_event));
           if (event.app_event == tcp::AppEventKind::data) {
             text += " " + std::to_string(event.data.size()) + " bytes " + printable(event.data, 16);
+          }
+          if (event.app_event == tcp::AppEventKind::connect_failed) {
+            // No connection exists to draw it on: the note names the connect and says why.
+            if (!event.socket.empty()) text = event.socket + " " + text;
+            text += ": " + event.text;
+            add_note(step, host, text, "fail", "", event.text);
+            break;
           }
           add_note(step, host, text, "app", "", event.text);
           break;
@@ -1200,7 +1219,11 @@ class SvgWriter {
       const int y_open = y_[instant_of(lane.open)];
       out += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y_open) + "\" r=\"4\" fill=\"" +
              std::string(colour) + "\"" + step_attributes(lane.open_step) + "><title>" +
-             xml_escape(name + " created") + "</title></circle>\n";
+             xml_escape(name + " created" +
+                        (lane.spans.front().state == tcp::State::listen
+                             ? std::string(" in LISTEN, a copy of its listener")
+                             : std::string())) +
+             "</title></circle>\n";
       if (lane.free_step != npos) {
         const int y_free = y_[instant_of(lane.end)];
         out += "<rect x=\"" + num(x - 8) + "\" y=\"" + num(y_free - 2) + "\" width=\"16\" height=\"4\" fill=\"" +
@@ -1664,6 +1687,8 @@ class SvgWriter {
           const Lane& peer = lanes_[static_cast<std::size_t>(lane.peer)];
           text += " \u2194 " + lane_name(lane.peer) + " (" +
                   scenario_.hosts[static_cast<std::size_t>(peer.host)].name + ")";
+        } else if (result_.connections[lane.record].listener) {
+          text += ", listener";
         } else {
           text += ", no peer";
         }
