@@ -114,6 +114,13 @@ class MermaidWriter {
       statement(id(flight.from) + "--)" + id(1 - flight.from) + ": " +
                 mermaid_escape(label(flight.segment) + " (still in flight when the run ended)"));
     }
+    // A listener listens until it is closed or the run ends: say so where the run ends.
+    for (const runner::ConnectionRecord& record : result_.connections) {
+      if (!record.listener || record.freed || (record.host != 0 && record.host != 1)) continue;
+      note(record.host, result_.end_time,
+           record.name + " " + std::string(tcp::state_name(record.final_state())) +
+               " until the end of the run");
+    }
     statement("Note over " + id(0) + "," + id(1) + ": " +
               mermaid_escape(seconds(result_.end_time) + " end of run"));
     return out_;

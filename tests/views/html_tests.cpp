@@ -102,7 +102,8 @@ TEST_CASE("html: each step carries its time, its sentence and every connection's
   // Connections in order of creation: the listener web, c1, web#1.
   CHECK(line.find("\"s\":[\"LISTEN\",\"SYN_SENT\",\"SYN_RCVD\"]") != std::string::npos);
   // The page narrates with the narration view (views/narration.hpp).
-  CHECK(line.find("On server, web#1 is in LISTEN and receives #1 SYN, so it goes to SYN_RCVD: " +
+  CHECK(line.find("On server, web#1, born in LISTEN as a copy of the listener web, receives #1 "
+                  "SYN, so it goes to SYN_RCVD: " +
                   tcpsim::views::rule_sentence(tcpsim::tcp::Rule::listen_syn,
                                                tcpsim::views::Language::english) + ".") !=
         std::string::npos);
@@ -145,7 +146,7 @@ TEST_CASE("html: the narrator is pluggable; the built-in one is used otherwise")
         std::string::npos);
   const std::string built_in = render_html(r.scenario, r.result);
   CHECK(built_in.find("custom sentence") == std::string::npos);
-  CHECK(built_in.find("The application on server calls: listen on port 80") != std::string::npos);
+  CHECK(built_in.find("On server, the application calls listen on port 80") != std::string::npos);
 }
 
 TEST_CASE("html: the built-in narration gives one plain sentence per event, citing the trace's "
