@@ -778,7 +778,7 @@ void Loader::read_hosts(const Value& value, const std::string& path) {
 
 HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std::size_t index) {
   const Object host(*this, value, path);
-  host.allow({"name", "address", "profile", "tcp"});
+  host.allow({"name", "address", "ephemeral_ports", "profile", "tcp"});
   HostSpec spec;
   spec.where = location(value, path);
   const Value& name = host.require("name");
@@ -799,9 +799,16 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
   const Value* address = host.find("address");
   if (address != nullptr) {
     const std::string text = read_string(*address, host.path_of("address"));
-    if (!tcp::parse_address(text, spec.address))
+    bool leading_zero = false;
+    if (!tcp::parse_address(text, spec.address, &leading_zero)) {
+      if (leading_zero)
+        fail(*address, host.path_of("address"),
+             "address " + quoted(text) +
+                 " has a part with a leading zero, which inet_aton reads as octal (\"010\" is 8): "
+                 "write each part in decimal without leading zeros");
       fail(*address, host.path_of("address"),
            "expected an IPv4 address such as \"10.0.0.1\", got " + quoted(text));
+    }
   }
   for (std::size_t other = 0; other < scenario_.hosts.size(); ++other) {
     if (scenario_.hosts[other].address != spec.address) continue;
@@ -811,6 +818,21 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
     if (address != nullptr) fail(*address, host.path_of("address"), message);
     fail(value, path, message + " (the default address of the host at index " +
                           std::to_string(index) + ")");
+  }
+
+  if (const Value* ports = host.find("ephemeral_ports")) {
+    // Linux's net.ipv4.ip_local_port_range, as an object: the ports a connect without
+    // "local_port" takes, in order, wrapping, skipping ports in use.
+    const Object range(*this, *ports, host.path_of("ephemeral_ports"));
+    range.allow({"first", "last"});
+    const Value& first = range.require("first");
+    const Value& last = range.require("last");
+    spec.ephemeral_first = read_port(first, range.path_of("first"));
+    spec.ephemeral_last = read_port(last, range.path_of("last"));
+    if (spec.ephemeral_last < spec.ephemeral_first)
+      fail(last, range.path_of("last"),
+           "the last ephemeral port " + std::to_string(spec.ephemeral_last) +
+               " comes before the first, " + std::to_string(spec.ephemeral_first));
   }
 
   const tcp::Profile* profile = &tcp::profiles().front();

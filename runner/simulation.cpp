@@ -77,6 +77,8 @@ class Simulation {
       tcp::HostConfig config;
       config.address = spec.address;
       config.tcp = spec.tcp;
+      config.ephemeral_first = spec.ephemeral_first;
+      config.ephemeral_last = spec.ephemeral_last;
       sim::Random* random = isn_random_[static_cast<std::size_t>(index)].get();
       hosts_[static_cast<std::size_t>(index)] = std::make_unique<tcp::Host>(
           config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });

@@ -34,7 +34,7 @@ TEST_CASE("the flagship ladder shows the held SYN, the phantom connection and th
                     why(tcpsim::tcp::Rule::two_way_no_third_segment)) != std::string::npos);
   // The listener is in LISTEN from its listen; its connections are born in LISTEN.
   CHECK(ladder.find("[web] LISTEN" + why(tcpsim::tcp::Rule::passive_open)) != std::string::npos);
-  CHECK(ladder.find("  server web: CLOSED -> LISTEN\n") != std::string::npos);
+  CHECK(ladder.find("  server web: CLOSED -> LISTEN (listener)\n") != std::string::npos);
   CHECK(ladder.find("  server web#2: LISTEN -> ESTABLISHED") != std::string::npos);
   CHECK(ladder.find("[two-way handshake]") != std::string::npos);
   // Relative numbers, since the ISNs are random here.
