@@ -488,3 +488,74 @@ TEST_CASE("closed_port_segment_without_reset_knob_is_dropped_silently", "[host]"
   CHECK(sent_packets(out).empty());
   CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_dropped_silently});
 }
+
+// --- The listener: a TCB in LISTEN from the listen on ---
+
+TEST_CASE("closed_listen_opens_a_listener_that_is_in_listen", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = server.listen(0, 80, 8, out);
+  REQUIRE(listener == 1);
+  // RFC 9293 3.10.1: a passive OPEN is a TCB in LISTEN with the remote socket unspecified.
+  REQUIRE(out.effects.size() == 2);
+  CHECK(out.effects[0].kind == Effect::Kind::connection_open);
+  CHECK(out.effects[0].listener);
+  CHECK(out.effects[0].to == State::closed);
+  CHECK(out.effects[0].tuple.local.port == 80);
+  CHECK(out.effects[0].tuple.remote.address == 0);
+  CHECK(out.effects[0].tuple.remote.port == 0);
+  CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen}});
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::passive_open});
+  CHECK(server.is_listener(listener));
+  CHECK(server.find(listener)->state() == State::listen);
+  CHECK(server.connection_count() == 0);  // a listener is not a connection
+  // No ISN was drawn for it: the first connection it spawns takes the first one.
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  CHECK(server.find(2)->send_sequence().iss == 1000);
+  CHECK_FALSE(server.is_listener(2));
+}
+
+TEST_CASE("listen_close_and_abort_of_the_listener_are_refused_and_it_keeps_listening",
+          "[host][listen]") {
+  // Closing a listener is not modelled: it stays in LISTEN until the host crashes.
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = server.listen(0, 80, 8, out);
+  out.clear();
+  CHECK_FALSE(server.close(0, listener, out));
+  CHECK_FALSE(server.abort(0, listener, out));
+  CHECK_FALSE(server.send(0, listener, bytes("x"), out));
+  CHECK(server.read(0, listener, 100, out) == 0);
+  CHECK(out.effects.empty());
+  CHECK(server.find(listener)->state() == State::listen);
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  CHECK(count(out, Effect::Kind::connection_open) == 1);
+}
+
+TEST_CASE("listen_port_is_not_handed_out_as_an_ephemeral_port", "[host][listen]") {
+  HostConfig config = host_config(client_address);
+  config.ephemeral_first = 6000;
+  config.ephemeral_last = 6001;
+  Host host(config, counting_isns());
+  Output out;
+  REQUIRE(host.listen(0, 6000, 4, out) != no_connection);
+  CHECK(host.find(host.connect(0, server_address, 80, 0, out))->tuple().local.port == 6001);
+  out.clear();
+  CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::connect_failed});
+}
+
+TEST_CASE("closed_connect_on_a_crashed_host_tells_connect_failed", "[host][crash]") {
+  Host host(host_config(client_address), counting_isns());
+  Output out;
+  host.crash(0, out);
+  out.clear();
+  CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects[0].rule == Rule::connect_host_down);
+  CHECK(count(out, Effect::Kind::discard) == 0);
+}
