@@ -572,10 +572,12 @@ class SvgWriter {
       }
     }
     // Colours: the two ends of one connection (mirrored sockets, alive at the same time) share
-    // one; every other connection gets the next.
+    // one; every other connection gets the next, and the listeners, which send nothing of their
+    // own, the ones after those.
     int next_colour = 0;
     for (std::size_t index = 0; index < lanes_.size(); ++index) {
       Lane& lane = lanes_[index];
+      if (result_.connections[lane.record].listener) continue;
       const auto& tuple = result_.connections[lane.record].tuple;
       for (std::size_t other = 0; other < index; ++other) {
         Lane& candidate = lanes_[other];
@@ -589,6 +591,9 @@ class SvgWriter {
         break;
       }
       if (lane.peer < 0) lane.colour = next_colour++;
+    }
+    for (Lane& lane : lanes_) {
+      if (result_.connections[lane.record].listener) lane.colour = next_colour++;
     }
   }
 
