@@ -1279,7 +1279,8 @@ int Loader::connection_owner(const std::string& name, const Value& value, const 
   const std::optional<int> owner = owner_of(name, plausible);
   if (owner && plausible) return *owner;
   const auto declared = declared_.find(name);
-  if (listeners && declared != declared_.end() && declared->second.listener) return declared->second.host;
+  if (listeners && declared != declared_.end() && declared->second.listener)
+    return declared->second.host;
   if (declared != declared_.end() && declared->second.listener)
     fail(value, path,
          quoted(name) + " is a listener, not a connection; its connections are " + quoted(name + "#1") +

@@ -746,7 +746,9 @@ class Narrator {
                             std::string(tcp::app_event_name(event.app_event)) + "'" +
                             (socket.empty() ? std::string() : " for " + socket) + ": " +
                             app_meaning(event, language_);
-          if (event.rule != tcp::Rule::none) out += "; rule: " + rule_sentence(event.rule, language_);
+          if (event.rule != tcp::Rule::none) {
+            out += "; rule: " + rule_sentence(event.rule, language_);
+          }
           return out + ".";
         }
         std::string out = "On " + host + ", the application is told '" +

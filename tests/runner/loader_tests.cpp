@@ -608,15 +608,22 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
         R"(t.json:2:36: error: at $.hosts[0].address: expected an IPv4 address such as "10.0.0.1", got "10.0.0.256")");
   // inet_aton reads "010" as octal 8: a leading zero is refused, saying why.
   CHECK(error_of(minimal("", R"([{"name": "a", "address": "010.0.0.1"}, {"name": "b"}])")) ==
-        R"(t.json:2:36: error: at $.hosts[0].address: address "010.0.0.1" has a part with a leading zero, which inet_aton reads as octal ("010" is 8): write each part in decimal without leading zeros)");
-  CHECK(error_of(minimal("", R"([{"name": "a", "address": "10.0.0.01"}, {"name": "b"}])")).find(
-            "leading zero") != std::string::npos);
-  CHECK(error_of(minimal("", R"([{"name": "a", "ephemeral_ports": {"first": 5001, "last": 5000}}, {"name": "b"}])")) ==
-        R"(t.json:2:68: error: at $.hosts[0].ephemeral_ports.last: the last ephemeral port 5000 comes before the first, 5001)");
-  CHECK(error_of(minimal("", R"([{"name": "a", "ephemeral_ports": {"first": 0, "last": 5000}}, {"name": "b"}])")).find(
-            "$.hosts[0].ephemeral_ports.first") != std::string::npos);
-  CHECK(error_of(minimal("", R"([{"name": "a", "ephemeral_ports": {"first": 5000}}, {"name": "b"}])")).find(
-            "missing required key \"last\"") != std::string::npos);
+        "t.json:2:36: error: at $.hosts[0].address: address \"010.0.0.1\" has a part with a "
+        "leading zero, which inet_aton reads as octal (\"010\" is 8): write each part in "
+        "decimal without leading zeros");
+  CHECK(error_of(minimal("", R"([{"name": "a", "address": "10.0.0.01"}, {"name": "b"}])"))
+            .find("leading zero") != std::string::npos);
+  const auto ports_error = [](const std::string& ports) {
+    return error_of(minimal("", R"([{"name": "a", "ephemeral_ports": )" + ports +
+                                    R"(}, {"name": "b"}])"));
+  };
+  CHECK(ports_error(R"({"first": 5001, "last": 5000})") ==
+        "t.json:2:68: error: at $.hosts[0].ephemeral_ports.last: the last ephemeral port 5000 "
+        "comes before the first, 5001");
+  CHECK(ports_error(R"({"first": 0, "last": 5000})").find("$.hosts[0].ephemeral_ports.first") !=
+        std::string::npos);
+  CHECK(ports_error(R"({"first": 5000})").find("missing required key \"last\"") !=
+        std::string::npos);
   CHECK(error_of(minimal("", R"([{"name": "a", "profile": "linx"}, {"name": "b"}])")) ==
         R"(t.json:2:36: error: at $.hosts[0].profile: unknown profile "linx", expected one of "rfc9293", "linux" (did you mean "linux"?))");
   CHECK(error_of(minimal("", R"([{"name": "A"}, {"name": "b"}])")) ==
