@@ -14,6 +14,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
 
 namespace {
 
@@ -64,8 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (result.error) return 0;
   const std::string jsonl = format_jsonl(scenario, result);
   if (jsonl.find("\"hash\":\"fnv1a64:") == std::string::npos) violation("trace has no hash", jsonl);
-  (void)format_ladder(scenario, result, LadderOptions{});
-  (void)format_ladder(scenario, result, LadderOptions{false, true});
+  (void)tcpsim::views::format_ladder(scenario, result, tcpsim::views::LadderOptions{});
+  (void)tcpsim::views::format_ladder(scenario, result, tcpsim::views::LadderOptions{false, true});
   (void)check_expectations(scenario, result);
   return 0;
 }

@@ -1,12 +1,9 @@
 #include "runner/expectations.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <span>
+#include <unordered_map>
 
 #include "runner/trace_format.hpp"
 
@@ -78,36 +75,6 @@ bool segment_matches(const ExpectedSegment& expected, const TraceEvent& event) {
   return true;
 }
 
-void check_segments(const Scenario& scenario, const RunResult& result,
-                    std::vector<ExpectationFailure>& failures) {
-  const auto& expected = *scenario.expect.segments;
-  std::vector<const TraceEvent*> sent;
-  for (const TraceEvent& event : result.trace) {
-    if (event.kind == TraceKind::send) sent.push_back(&event);
-  }
-  const std::size_t common = std::min(expected.size(), sent.size());
-  for (std::size_t index = 0; index < common; ++index) {
-    if (!segment_matches(expected[index], *sent[index])) {
-      failures.push_back({expected[index].where,
-                          "segment " + std::to_string(index + 1) + ": expected " +
-                              describe_expected(scenario, expected[index]) + ", got " +
-                              describe_sent(scenario, *sent[index])});
-      return;
-    }
-  }
-  if (sent.size() > expected.size()) {
-    failures.push_back({scenario.expect.segments_where,
-                        "expected " + std::to_string(expected.size()) + " segments, " +
-                            std::to_string(sent.size()) + " were sent; the first extra one is " +
-                            describe_sent(scenario, *sent[expected.size()])});
-  } else if (sent.size() < expected.size()) {
-    failures.push_back({expected[sent.size()].where,
-                        "expected " + std::to_string(expected.size()) + " segments, only " +
-                            std::to_string(sent.size()) + " were sent; missing " +
-                            describe_expected(scenario, expected[sent.size()])});
-  }
-}
-
 void check_app_events(const ExpectedAppEvents& expected, const ConnectionRecord& record,
                       std::vector<ExpectationFailure>& failures) {
   const auto& actual = record.app_events;
@@ -166,19 +133,25 @@ std::string excerpt(std::span<const std::uint8_t> data, std::size_t offset) {
 
 void check_received(const ExpectedReceived& expected, const ConnectionRecord& record,
                     std::vector<ExpectationFailure>& failures) {
+  if (expected.length) {
+    // Only the count: the record need not keep the bytes (RunOptions::keep_app_data).
+    std::uint64_t length = 0;
+    for (const AppEventRecord& event : record.app_events) {
+      if (event.kind == tcp::AppEventKind::data) length += event.length;
+    }
+    if (length != *expected.length) {
+      failures.push_back({expected.where, expected.connection + " received " +
+                                              std::to_string(length) + " bytes, expected " +
+                                              std::to_string(*expected.length)});
+    }
+    return;
+  }
   std::vector<std::uint8_t> actual;
   for (const AppEventRecord& event : record.app_events) {
     if (event.kind == tcp::AppEventKind::data) actual.insert(actual.end(), event.data.begin(), event.data.end());
   }
-  if (expected.length) {
-    if (actual.size() != *expected.length) {
-      failures.push_back({expected.where, expected.connection + " received " + std::to_string(actual.size()) +
-                                              " bytes, expected " + std::to_string(*expected.length)});
-    }
-    return;
-  }
   if (!expected.data || *expected.data == actual) return;
-  const std::vector<std::uint8_t>& want = *expected.data;
+  const SharedBytes& want = *expected.data;
   const auto difference = std::mismatch(want.begin(), want.end(), actual.begin(), actual.end());
   const auto offset = static_cast<std::size_t>(difference.first - want.begin());
   failures.push_back({expected.where, "the data " + expected.connection + " received differs at byte " +
@@ -192,70 +165,221 @@ bool host_matches(const std::optional<int>& host, int actual) {
   return !host || *host == actual;
 }
 
-void check_never(const Scenario& scenario, const RunResult& result, const ExpectedNever& never,
-                 std::vector<ExpectationFailure>& failures) {
-  auto connection_matches = [&](const ConnectionRecord& record) {
-    return !never.connection || record.name == *never.connection ||
-           record.default_name == *never.connection;
-  };
-  switch (never.kind) {
-    case ExpectedNever::Kind::segment:
-      for (const TraceEvent& event : result.trace) {
-        if (event.kind != TraceKind::send || !host_matches(never.host, event.host)) continue;
-        if (never.flags_exact && event.segment.flags != *never.flags_exact) continue;
-        if (never.flags_contain &&
-            (event.segment.flags & *never.flags_contain) != *never.flags_contain) {
-          continue;
-        }
-        failures.push_back({never.where, "a segment that should never be sent was sent: " +
-                                             describe_sent(scenario, event)});
-        return;
+// "never" segment rules are grouped by what they select: the sender (any, 0, 1), the exact
+// flags (any, or one of 256 values) and the flags they must contain (any, or a mask).
+constexpr std::uint32_t flag_codes = 257;  // 0: any; 1 + value
+std::uint32_t segment_rule_key(std::uint32_t host_code, std::uint32_t exact_code,
+                               std::uint32_t contain_code) {
+  return (host_code * flag_codes + exact_code) * flag_codes + contain_code;
+}
+std::uint32_t segment_rule_key(const ExpectedNever& never) {
+  return segment_rule_key(never.host ? static_cast<std::uint32_t>(*never.host) + 1 : 0,
+                          never.flags_exact ? *never.flags_exact + 1U : 0,
+                          never.flags_contain ? *never.flags_contain + 1U : 0);
+}
+
+// Records by every name they answer to (their name and "<host>/<id>"), in order of creation, so
+// that each lookup costs what RunResult::find_connection would cost for the first record only.
+class RecordIndex {
+ public:
+  RecordIndex(const RunResult& result, std::uint64_t& steps) : result_(result) {
+    for (std::size_t index = 0; index < result.connections.size(); ++index) {
+      const ConnectionRecord& record = result.connections[index];
+      by_name_[record.name].push_back(index);
+      if (record.default_name != record.name) by_name_[record.default_name].push_back(index);
+      ++steps;
+    }
+  }
+  // The records named `name`, first created first (RunResult::find_connection is the first).
+  const std::vector<std::size_t>& named(const std::string& name) const {
+    static const std::vector<std::size_t> none;
+    const auto found = by_name_.find(name);
+    return found == by_name_.end() ? none : found->second;
+  }
+  const ConnectionRecord* find(const std::string& name) const {
+    const auto& records = named(name);
+    return records.empty() ? nullptr : &result_.connections[records.front()];
+  }
+
+ private:
+  const RunResult& result_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_name_;  // looked up only
+};
+
+// The first record (in order of creation) that the rule selects and that saw the event or the
+// state, and its first such event: what a scan of every record for every rule would report.
+void check_never_events_and_states(const Scenario& scenario, const RunResult& result,
+                                   const RecordIndex& index,
+                                   std::vector<std::optional<std::string>>& messages,
+                                   std::uint64_t& steps) {
+  const auto& rules = scenario.expect.never;
+  const bool any = std::any_of(rules.begin(), rules.end(), [](const ExpectedNever& never) {
+    return never.kind != ExpectedNever::Kind::segment;
+  });
+  if (!any) return;
+  constexpr Time never_seen = -1;
+  const std::size_t records = result.connections.size();
+  // Per record: when it was first told each event, which states it entered.
+  std::vector<std::array<Time, tcp::app_event_kind_count>> first_told(records);
+  std::vector<std::bitset<tcp::state_count>> entered(records);
+  // Per host selector (any, 0, 1): the first record told each event, and entering each state.
+  constexpr std::size_t none = SIZE_MAX;
+  std::array<std::array<std::size_t, tcp::app_event_kind_count>, 3> first_record_told;
+  std::array<std::array<std::size_t, tcp::state_count>, 3> first_record_entering;
+  for (auto& row : first_record_told) row.fill(none);
+  for (auto& row : first_record_entering) row.fill(none);
+  for (std::size_t record = 0; record < records; ++record) {
+    const ConnectionRecord& connection = result.connections[record];
+    const std::array<std::size_t, 2> selectors{0, connection.host == 1 ? 2U : 1U};
+    first_told[record].fill(never_seen);
+    for (const AppEventRecord& event : connection.app_events) {
+      ++steps;
+      const auto kind = static_cast<std::size_t>(event.kind);
+      if (first_told[record][kind] != never_seen) continue;
+      first_told[record][kind] = event.time;
+      for (const std::size_t selector : selectors) {
+        std::size_t& first = first_record_told[selector][kind];
+        if (first == none) first = record;
       }
-      return;
-    case ExpectedNever::Kind::event:
-      for (const ConnectionRecord& record : result.connections) {
-        if (!host_matches(never.host, record.host) || !connection_matches(record)) continue;
-        for (const AppEventRecord& event : record.app_events) {
-          if (event.kind == never.event) {
-            failures.push_back({never.where, record.name + " was told " +
-                                                 std::string(tcp::app_event_name(event.kind)) +
-                                                 " at " + seconds(event.time) +
-                                                 ", which should never happen"});
-            return;
-          }
+    }
+    for (const tcp::State state : connection.states) {
+      ++steps;
+      const auto which = static_cast<std::size_t>(state);
+      if (entered[record].test(which)) continue;
+      entered[record].set(which);
+      for (const std::size_t selector : selectors) {
+        std::size_t& first = first_record_entering[selector][which];
+        if (first == none) first = record;
+      }
+    }
+  }
+  for (std::size_t rule = 0; rule < rules.size(); ++rule) {
+    const ExpectedNever& never = rules[rule];
+    if (never.kind == ExpectedNever::Kind::segment) continue;
+    ++steps;
+    const bool is_event = never.kind == ExpectedNever::Kind::event;
+    const std::size_t what = is_event ? static_cast<std::size_t>(never.event)
+                                   : static_cast<std::size_t>(never.state);
+    const auto selects = [&](std::size_t record) {
+      return is_event ? first_told[record][what] != never_seen : entered[record].test(what);
+    };
+    std::size_t found = none;
+    if (never.connection) {
+      for (const std::size_t record : index.named(*never.connection)) {
+        ++steps;
+        if (host_matches(never.host, result.connections[record].host) && selects(record)) {
+          found = record;
+          break;
         }
       }
-      return;
-    case ExpectedNever::Kind::state:
-      for (const ConnectionRecord& record : result.connections) {
-        if (!host_matches(never.host, record.host) || !connection_matches(record)) continue;
-        for (tcp::State state : record.states) {
-          if (state == never.state) {
-            failures.push_back({never.where, record.name + " entered " +
-                                                 std::string(tcp::state_name(state)) +
-                                                 ", which should never happen; its states: " +
-                                                 state_list(record.states)});
-            return;
-          }
-        }
-      }
-      return;
+    } else {
+      const std::size_t selector = never.host ? static_cast<std::size_t>(*never.host) + 1 : 0;
+      found = is_event ? first_record_told[selector][what] : first_record_entering[selector][what];
+    }
+    if (found == none) continue;
+    const ConnectionRecord& record = result.connections[found];
+    if (is_event) {
+      messages[rule] = record.name + " was told " + std::string(tcp::app_event_name(never.event)) +
+                       " at " + seconds(first_told[found][what]) + ", which should never happen";
+    } else {
+      messages[rule] = record.name + " entered " + std::string(tcp::state_name(never.state)) +
+                       ", which should never happen; its states: " + state_list(record.states);
+    }
   }
 }
 
 }  // namespace
+
+ExpectationChecker::ExpectationChecker(const Scenario& scenario)
+    : scenario_(scenario), never_messages_(scenario.expect.never.size()) {
+  std::vector<std::pair<std::uint32_t, std::size_t>> keyed;
+  for (std::size_t index = 0; index < scenario.expect.never.size(); ++index) {
+    const ExpectedNever& never = scenario.expect.never[index];
+    if (never.kind == ExpectedNever::Kind::segment) {
+      keyed.emplace_back(segment_rule_key(never), index);
+    }
+  }
+  std::sort(keyed.begin(), keyed.end());
+  steps_ += keyed.size();
+  for (const auto& [key, rule] : keyed) {
+    if (segment_groups_.empty() || segment_groups_.back().key != key) {
+      segment_groups_.push_back({key, {}, false});
+    }
+    segment_groups_.back().rules.push_back(rule);
+  }
+}
+
+void ExpectationChecker::event(const TraceEvent& event, const RunResult& /*run*/) {
+  if (event.kind != TraceKind::send) return;
+  ++steps_;
+  const auto& expected = scenario_.expect.segments;
+  if (expected && !segment_mismatch_) {
+    if (sent_ < expected->size()) {
+      const ExpectedSegment& want = (*expected)[sent_];
+      if (!segment_matches(want, event)) {
+        segment_mismatch_ = ExpectationFailure{
+            want.where, "segment " + std::to_string(sent_ + 1) + ": expected " +
+                            describe_expected(scenario_, want) + ", got " +
+                            describe_sent(scenario_, event)};
+      }
+    } else if (sent_ == expected->size()) {
+      first_extra_ = describe_sent(scenario_, event);
+    }
+  }
+  ++sent_;
+  if (!segment_groups_.empty() && event.host >= 0 && event.host <= 1) {
+    auto& seen = seen_[static_cast<std::size_t>(event.host)];
+    if (!seen.test(event.segment.flags)) {
+      seen.set(event.segment.flags);
+      fire_segment_rules(event);
+    }
+  }
+}
+
+// The first send of a (sender, flags) pair fires every rule that selects it: the groups keyed by
+// sender any or this one, exact flags any or these, contained flags any or a subset of these.
+void ExpectationChecker::fire_segment_rules(const TraceEvent& event) {
+  const std::uint32_t flags = event.segment.flags;
+  std::string description;
+  const auto fire = [&](std::uint32_t key) {
+    ++steps_;
+    const auto before = [](const SegmentRuleGroup& candidate, std::uint32_t wanted) {
+      return candidate.key < wanted;
+    };
+    const auto group =
+        std::lower_bound(segment_groups_.begin(), segment_groups_.end(), key, before);
+    if (group == segment_groups_.end() || group->key != key || group->fired) return;
+    group->fired = true;
+    if (description.empty()) description = describe_sent(scenario_, event);
+    for (const std::size_t rule : group->rules) {
+      ++steps_;
+      never_messages_[rule] = "a segment that should never be sent was sent: " + description;
+    }
+  };
+  for (const std::uint32_t host_code : {0U, static_cast<std::uint32_t>(event.host) + 1}) {
+    for (const std::uint32_t exact_code : {0U, flags + 1}) {
+      fire(segment_rule_key(host_code, exact_code, 0));
+      // Every subset of the flags, the empty mask included.
+      for (std::uint32_t mask = flags;; mask = (mask - 1) & flags) {
+        fire(segment_rule_key(host_code, exact_code, mask + 1));
+        if (mask == 0) break;
+      }
+    }
+  }
+}
 
 std::size_t count_expectations(const Expectations& expect) {
   return expect.final_states.size() + expect.state_sequences.size() + expect.app_events.size() +
          (expect.segments ? 1 : 0) + expect.received.size() + expect.counts.size() + expect.never.size();
 }
 
-std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
-                                                   const RunResult& result) {
+std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& result) {
   std::vector<ExpectationFailure> failures;
-  const Expectations& expect = scenario.expect;
+  const Expectations& expect = scenario_.expect;
+  const RecordIndex index(result, steps_);
   for (const auto& item : expect.final_states) {
-    const ConnectionRecord* record = result.find_connection(item.connection);
+    ++steps_;
+    const ConnectionRecord* record = index.find(item.connection);
     if (record == nullptr) {
       failures.push_back({item.where, "connection " + item.connection + " never existed"});
     } else if (record->final_state() != item.state) {
@@ -267,7 +391,8 @@ std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
     }
   }
   for (const auto& item : expect.state_sequences) {
-    const ConnectionRecord* record = result.find_connection(item.connection);
+    ++steps_;
+    const ConnectionRecord* record = index.find(item.connection);
     if (record == nullptr) {
       failures.push_back({item.where, "connection " + item.connection + " never existed"});
     } else if (record->states != item.states) {
@@ -277,16 +402,33 @@ std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
     }
   }
   for (const auto& item : expect.app_events) {
-    const ConnectionRecord* record = result.find_connection(item.connection);
+    ++steps_;
+    const ConnectionRecord* record = index.find(item.connection);
     if (record == nullptr) {
       failures.push_back({item.where, "connection " + item.connection + " never existed"});
     } else {
       check_app_events(item, *record, failures);
     }
   }
-  if (expect.segments) check_segments(scenario, result, failures);
+  if (expect.segments) {
+    const auto& expected = *expect.segments;
+    if (segment_mismatch_) {
+      failures.push_back(*segment_mismatch_);
+    } else if (sent_ > expected.size()) {
+      failures.push_back({expect.segments_where,
+                          "expected " + std::to_string(expected.size()) + " segments, " +
+                              std::to_string(sent_) + " were sent; the first extra one is " +
+                              first_extra_});
+    } else if (sent_ < expected.size()) {
+      failures.push_back({expected[sent_].where,
+                          "expected " + std::to_string(expected.size()) + " segments, only " +
+                              std::to_string(sent_) + " were sent; missing " +
+                              describe_expected(scenario_, expected[sent_])});
+    }
+  }
   for (const auto& item : expect.received) {
-    const ConnectionRecord* record = result.find_connection(item.connection);
+    ++steps_;
+    const ConnectionRecord* record = index.find(item.connection);
     if (record == nullptr) {
       failures.push_back({item.where, "connection " + item.connection + " never existed"});
     } else {
@@ -294,6 +436,7 @@ std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
     }
   }
   for (const auto& item : expect.counts) {
+    ++steps_;
     auto found = result.counters.find(item.counter);
     const std::int64_t actual = found == result.counters.end() ? 0 : found->second;
     if (actual != item.value) {
@@ -301,8 +444,20 @@ std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
                                           ", expected " + std::to_string(item.value)});
     }
   }
-  for (const auto& item : expect.never) check_never(scenario, result, item, failures);
+  std::vector<std::optional<std::string>> messages = never_messages_;
+  check_never_events_and_states(scenario_, result, index, messages, steps_);
+  for (std::size_t rule = 0; rule < expect.never.size(); ++rule) {
+    ++steps_;
+    if (messages[rule]) failures.push_back({expect.never[rule].where, std::move(*messages[rule])});
+  }
   return failures;
+}
+
+std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
+                                                   const RunResult& result) {
+  ExpectationChecker checker(scenario);
+  for (const TraceEvent& event : result.trace) checker.event(event, result);
+  return checker.finish(result);
 }
 
 std::optional<std::string> compare_traces(const std::string& expected, const std::string& actual) {
@@ -341,50 +496,6 @@ std::string golden_path_for(const std::string& scenario_path) {
     base.resize(base.size() - 5);
   }
   return base + ".trace.jsonl";
-}
-
-bool write_file_atomically(const std::string& path, const std::string& content,
-                           std::string& error) {
-  std::error_code status_error;
-  const auto status = std::filesystem::status(path, status_error);
-  if (!status_error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-    // A device, pipe or terminal (/dev/stdout, /dev/full): renaming a temporary file over it
-    // would replace the device itself, so the bytes go to it directly.
-    if (std::filesystem::is_directory(status)) {
-      error = "cannot write " + path + ": it is a directory";
-      return false;
-    }
-    std::ofstream out(path, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) {
-      error = "cannot write " + path + ": " + std::strerror(errno);
-      return false;
-    }
-    return true;
-  }
-  const std::string temporary = path + ".tmp-tcpsim";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      error = "cannot write " + path + ": " + std::strerror(errno);
-      return false;
-    }
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) {
-      error = "cannot write " + path + ": " + std::strerror(errno);
-      out.close();
-      std::remove(temporary.c_str());
-      return false;
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
 }
 
 }  // namespace tcpsim::runner

@@ -8,6 +8,7 @@
 #include <span>
 #include <sstream>
 
+#include "runner/teaching.hpp"
 #include "runner/text_wrap.hpp"
 #include "runner/transition_table.hpp"
 #include "runner/vocabulary.hpp"
@@ -169,9 +170,25 @@ const Region regions[] = {
     {"counters", counter_table_markdown},
 };
 
-// docs/design.md: the TCP core's transition table (tcp/transitions.cpp).
+// docs/design.md's complete table of teaching variants: the catalogue (runner/teaching.cpp),
+// each entry's setting that turns its mechanism off, and its pair of scenarios.
+std::string teaching_variant_table_markdown() {
+  std::string out =
+      "| setting | turns off | what then goes wrong | with / without |\n|---|---|---|---|\n";
+  for (const TeachingEntry& entry : teaching_catalogue()) {
+    out += "| `" + std::string(entry.turn_off) + "` | " + std::string(entry.mechanism) + " (" +
+           std::string(entry.reference) + ") | " + std::string(entry.protects_against) +
+           " | `" + std::string(entry.with_scenario) + "` / `" +
+           std::string(entry.without_scenario) + "` |\n";
+  }
+  return out;
+}
+
+// docs/design.md: the TCP core's transition table (tcp/transitions.cpp) and the teaching
+// variants (runner/teaching.cpp).
 const Region design_regions[] = {
     {"transitions", [] { return format_transition_table(TableFormat::markdown); }},
+    {"teaching-variants", teaching_variant_table_markdown},
 };
 
 // --- JSON layout: an object or array on one line when it fits, else one member per line;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runner/memory_budget.hpp"
+#include "runner/shared_bytes.hpp"
 #include "sim/link.hpp"
 #include "tcp/config.hpp"
 #include "tcp/host.hpp"
@@ -65,8 +67,8 @@ struct Action {
   std::string connection;
   // send: the bytes ("data": text, or "bytes": N for N bytes of the pattern "abc...z" repeated).
   // The send buffer may take fewer at once; the runner keeps the rest and offers it again as
-  // the buffer drains, as a blocking write would.
-  std::vector<std::uint8_t> data;
+  // the buffer drains, as a blocking write would. Every "bytes" send shares one pattern.
+  SharedBytes data;
   // read: at most this many bytes; absent: everything the receive buffer holds.
   std::optional<std::size_t> read_bytes;
   // listen (for every connection it spawns), connect: "read": "automatic" (default) or "manual".
@@ -116,7 +118,7 @@ struct ExpectedSegment {
 // "abc...z" pattern) or {"web#1": {"length": N}} (only the count).
 struct ExpectedReceived {
   std::string connection;
-  std::optional<std::vector<std::uint8_t>> data;
+  std::optional<SharedBytes> data;
   std::optional<std::uint64_t> length;
   SourceLocation where;
 };
@@ -167,6 +169,8 @@ struct Scenario {
   std::vector<Action> timeline;  // sorted by time (the loader rejects out-of-order input)
   std::optional<Time> stop_at;   // absent: run until no event is left
   std::uint64_t event_budget = 10'000'000;  // a run that needs more stops with an error
+  // A run that holds more stops with an error (runner/memory_budget.hpp).
+  std::uint64_t memory_budget = default_memory_budget;
   Expectations expect;
 };
 

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <limits>
 #include <map>
+#include <memory>
 #include <new>
 #include <numeric>
 #include <optional>
@@ -310,6 +311,7 @@ class Loader {
   Duration read_positive_duration(const Value& value, const std::string& path) const;
   std::uint64_t read_probability(const Value& value, const std::string& path) const;
   std::uint64_t read_rate(const Value& value, const std::string& path) const;
+  std::uint64_t read_memory_budget(const Value& value, const std::string& path) const;
   tcp::Port read_port(const Value& value, const std::string& path) const;
   std::uint8_t read_flags(const Value& value, const std::string& path, bool allow_none) const;
   int read_host(const Value& value, const std::string& path) const;
@@ -610,6 +612,21 @@ std::uint64_t Loader::read_rate(const Value& value, const std::string& path) con
   return rate;
 }
 
+// A number of bytes, or a string in parse_memory_size's syntax ("512MiB"), the same as
+// --memory-budget.
+std::uint64_t Loader::read_memory_budget(const Value& value, const std::string& path) const {
+  if (value.is_number()) {
+    return static_cast<std::uint64_t>(read_integer(value, path,
+                                                   static_cast<std::int64_t>(min_memory_budget),
+                                                   static_cast<std::int64_t>(max_memory_budget)));
+  }
+  if (!value.is_string()) fail_type(value, path, R"(a size such as "4GiB" or a number of bytes)");
+  std::string error;
+  const std::optional<std::uint64_t> bytes = parse_memory_size(value.text, error);
+  if (!bytes) fail(value, path, error);
+  return *bytes;
+}
+
 tcp::Port Loader::read_port(const Value& value, const std::string& path) const {
   return static_cast<tcp::Port>(read_integer(value, path, 1, 65535));
 }
@@ -722,10 +739,21 @@ Scenario Loader::load(const Value& root) {
          "unsupported format version " + number_text(*version) + ", this tcpsim reads version 1");
   scenario_.version = 1;
   top.allow({"tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline",
-             "stop_at", "event_budget", "expect"});
+             "stop_at", "event_budget", "memory_budget", "expect"});
   read_top_level(top);
-  for (const auto& [index, count] : send_patterns_) scenario_.timeline[index].data = pattern_bytes(count);
-  for (const auto& [index, count] : received_patterns_) scenario_.expect.received[index].data = pattern_bytes(count);
+  // One pattern, as long as the longest "bytes": every send and expectation is a prefix of it.
+  std::size_t longest = 0;
+  for (const auto& [index, count] : send_patterns_) longest = std::max(longest, count);
+  for (const auto& [index, count] : received_patterns_) longest = std::max(longest, count);
+  if (!send_patterns_.empty() || !received_patterns_.empty()) {
+    const auto pattern = std::make_shared<const std::vector<std::uint8_t>>(pattern_bytes(longest));
+    for (const auto& [index, count] : send_patterns_) {
+      scenario_.timeline[index].data = SharedBytes(pattern, count);
+    }
+    for (const auto& [index, count] : received_patterns_) {
+      scenario_.expect.received[index].data = SharedBytes(pattern, count);
+    }
+  }
   return std::move(scenario_);
 }
 
@@ -760,6 +788,8 @@ void Loader::read_top_level(const Object& top) {
   if (const Value* budget = top.find("event_budget"))
     scenario_.event_budget =
         static_cast<std::uint64_t>(read_integer(*budget, top.path_of("event_budget"), 1, 1'000'000'000));
+  if (const Value* budget = top.find("memory_budget"))
+    scenario_.memory_budget = read_memory_budget(*budget, top.path_of("memory_budget"));
   if (const Value* expect = top.find("expect")) read_expect(*expect, top.path_of("expect"));
 }
 
@@ -1167,7 +1197,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
                             R"("data" and "bytes" are exclusive)");
       if (data != nullptr) {
         const std::string text = read_non_empty_string(*data, object.path_of("data"));
-        action.data.assign(text.begin(), text.end());
+        action.data = std::vector<std::uint8_t>(text.begin(), text.end());
       } else if (bytes != nullptr) {
         const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_send_bytes);
         count_pattern(count, *bytes, object.path_of("bytes"));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "runner/vocabulary.hpp"
@@ -68,6 +70,11 @@ class Simulation {
   Simulation(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario),
         record_(options.record),
+        keep_trace_(options.keep_trace),
+        keep_payloads_(options.keep_payloads),
+        keep_app_data_(options.keep_app_data),
+        memory_budget_(options.memory_budget.value_or(scenario.memory_budget)),
+        sinks_(options.record ? options.trace_sinks : std::vector<TraceSink*>()),
         seed_(options.seed.value_or(scenario.seed)),
         link_(scenario.link, scenario.rules, seed_) {
     for (int index = 0; index < 2; ++index) {
@@ -84,6 +91,17 @@ class Simulation {
           config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
     }
     result_.seed = seed_;
+    if (!keep_app_data_) {
+      // The connections whose received bytes an expectation compares keep them.
+      for (const auto& item : scenario.expect.received) {
+        if (item.data) data_checked_names_.insert(item.connection);
+      }
+      for (const auto& item : scenario.expect.app_events) {
+        for (const auto& event : item.events) {
+          if (event.data) data_checked_names_.insert(item.connection);
+        }
+      }
+    }
   }
 
   RunResult run() {
@@ -106,6 +124,7 @@ class Simulation {
                         "\"event_budget\"";
         break;
       }
+      if (executed % memory_check_interval == 0 && over_memory_budget()) break;
       if (action_time <= next_event) {
         scheduler_.advance_to(action_time);
         perform(timeline[next_action++]);
@@ -114,6 +133,8 @@ class Simulation {
       }
       ++executed;
     }
+    complete_trace_events();
+    if (!result_.error) over_memory_budget();
     result_.events_executed = executed;
     result_.end_time = scenario_.stop_at ? *scenario_.stop_at : scheduler_.now();
     if (result_.error) result_.end_time = scheduler_.now();
@@ -210,7 +231,7 @@ class Simulation {
           // waits for both, as with a blocking write followed by close().
           accepted = true;
           if (action.kind == ActionKind::send) {
-            pending->bytes.insert(pending->bytes.end(), action.data.begin(), action.data.end());
+            pending->parts.emplace_back(action.data);
           } else if (action.kind == ActionKind::close) {
             pending->close_after = true;
           } else {
@@ -221,12 +242,12 @@ class Simulation {
           const std::optional<std::size_t> taken = host(h).send(now(), record->id, action.data, output_);
           accepted = taken.has_value();
           if (taken) note_written(h, record->id, action.data.data(), *taken);
+          note_tcp_memory(h, record->id);
           if (taken && *taken < action.data.size()) {
             PendingWrite write;
             write.host = h;
             write.connection = record->id;
-            write.bytes.assign(action.data.begin() + static_cast<std::ptrdiff_t>(*taken),
-                               action.data.end());
+            write.parts.push_back(std::span<const std::uint8_t>(action.data).subspan(*taken));
             pending_writes_.push_back(std::move(write));
             trace_action(action, ActionOutcome::write_waits, *taken);
           }
@@ -321,7 +342,9 @@ class Simulation {
       view = describe(effect.packet, ++segment_counter_);
       view.retransmission = effect.retransmission;  // the sender's own record (tcp::Effect)
       note_stream(view);
-      cite(trace_segment(TraceKind::send, from, effect.connection, view, {}), effect.rule);
+      TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view, {});
+      cite(sent, effect.rule);
+      if (keep_payloads_) sent.segment.payload = effect.packet.segment.payload;
       count(counter_name(host_name(from), Counter::sent));
       switch (effect.purpose) {
         case tcp::SendPurpose::fast_retransmission:
@@ -359,6 +382,7 @@ class Simulation {
       } else {
         flight.packet = effect.packet;
       }
+      flight_payload_bytes_ += flight.packet.segment.payload.size();
       flight.view = view;
       flight.view.copy = delivery.copy;
       flight.to_host = 1 - from;
@@ -398,6 +422,11 @@ class Simulation {
       process(to);
       arriving_ = false;
     }
+    // The slot keeps no payload while it waits for reuse (indexed again: processing may have
+    // grown in_flight_).
+    std::vector<std::uint8_t>& payload = in_flight_[slot].packet.segment.payload;
+    flight_payload_bytes_ -= payload.size();
+    std::vector<std::uint8_t>().swap(payload);
     free_slots_.push_back(slot);
   }
 
@@ -424,7 +453,6 @@ class Simulation {
     view.window = packet.segment.window;
     view.mss = packet.segment.mss;
     view.length = static_cast<std::uint32_t>(packet.segment.payload.size());
-    view.payload = packet.segment.payload;
     return view;
   }
 
@@ -485,6 +513,7 @@ class Simulation {
 
   // ---- Effects of the TCP core ----
   void process(int h) {
+    tcp::ConnectionId noted = tcp::no_connection;
     for (Effect& effect : output_.effects) {
       switch (effect.kind) {
         case Effect::Kind::transmit:
@@ -505,6 +534,7 @@ class Simulation {
         case Effect::Kind::state_change:
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
             record->states.push_back(effect.to);
+            record_heap_bytes_ += sizeof(tcp::State);
           }
           if (record_) {
             TraceEvent& event = push(TraceKind::state, h, effect.connection);
@@ -520,21 +550,28 @@ class Simulation {
           }
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
             if (record_) {
-              record->app_events.push_back(
-                  {now(), effect.app_event, effect.data, effect.rule});
+              AppEventRecord& event = record->app_events.emplace_back();
+              event.time = now();
+              event.kind = effect.app_event;
+              event.length = effect.data.size();
+              if (record_state_[record_index_of(h, effect.connection)].keep_data) {
+                event.data = effect.data;
+              }
+              event.rule = effect.rule;
+              record_heap_bytes_ += sizeof(AppEventRecord) + event.data.size();
             }
           }
           if (record_) {
-            TraceEvent& event = push(TraceKind::app, h, effect.connection);
-            event.app_event = effect.app_event;
-            event.data = effect.data;
-            cite(event, effect.rule);
             // The "<host>.<event>" family (runner/vocabulary.cpp).
             count(host_name(h) + "." + std::string(tcp::app_event_name(effect.app_event)));
             if (!effect.data.empty()) {
               count(counter_name(host_name(h), Counter::bytes_received),
                     static_cast<std::int64_t>(effect.data.size()));
             }
+            TraceEvent& event = push(TraceKind::app, h, effect.connection);
+            event.app_event = effect.app_event;
+            event.data = std::move(effect.data);  // the effect is not read again
+            cite(event, effect.rule);
           }
           break;
         case Effect::Kind::discard:
@@ -554,17 +591,22 @@ class Simulation {
           }
           break;
       }
+      if (effect.connection != noted) {
+        noted = effect.connection;
+        note_tcp_memory(h, noted);
+      }
     }
     output_.clear();
     if (!pending_writes_.empty() && !offering_) offer_pending_writes(h);
   }
 
   // ---- Writes waiting for room in the send buffer ----
+  // The bytes are not copied: they stay in the scenario's send actions, which outlive the run.
   struct PendingWrite {
     int host = 0;
     tcp::ConnectionId connection = tcp::no_connection;
-    std::vector<std::uint8_t> bytes;
-    std::size_t offset = 0;
+    std::deque<std::span<const std::uint8_t>> parts;  // the sends waiting, in order
+    std::size_t offset = 0;                           // into parts.front()
     bool close_after = false;
   };
 
@@ -579,8 +621,11 @@ class Simulation {
   }
 
   void note_written(int h, tcp::ConnectionId id, const std::uint8_t* data, std::size_t size) {
-    if (!record_ || size == 0) return;
-    if (ConnectionRecord* record = record_for(h, id)) record->written.insert(record->written.end(), data, data + size);
+    if (!record_ || !keep_app_data_ || size == 0) return;
+    if (ConnectionRecord* record = record_for(h, id)) {
+      record->written.insert(record->written.end(), data, data + size);
+      record_heap_bytes_ += size;
+    }
   }
 
   PendingWrite* find_pending_write(int h, tcp::ConnectionId id) {
@@ -602,15 +647,30 @@ class Simulation {
       const tcp::Connection* connection = host(h).find(write.connection);
       bool done = connection == nullptr;
       if (!done && connection->send_buffer_space() > 0) {
-        const std::span<const std::uint8_t> rest(write.bytes.data() + write.offset,
-                                                 write.bytes.size() - write.offset);
+        // One SEND call with everything that waits, as if the queued sends were one buffer
+        // (they are one write to TCP: one push point). When that spans several sends, only
+        // what the send buffer can take now is joined, a bounded copy.
+        const std::size_t space = connection->send_buffer_space();
+        std::span<const std::uint8_t> rest = write.parts.front().subspan(write.offset);
+        std::vector<std::uint8_t> joined;
+        if (rest.size() < space && write.parts.size() > 1) {
+          joined.assign(rest.begin(), rest.end());
+          for (std::size_t part = 1; part < write.parts.size() && joined.size() < space; ++part) {
+            const std::span<const std::uint8_t> next = write.parts[part];
+            const std::size_t size = std::min(next.size(), space - joined.size());
+            joined.insert(joined.end(), next.begin(),
+                          next.begin() + static_cast<std::ptrdiff_t>(size));
+          }
+          rest = joined;
+        }
         const std::optional<std::size_t> taken = host(h).send(now(), write.connection, rest, output_);
+        note_tcp_memory(h, write.connection);
         if (!taken) {
           done = true;
         } else {
-          note_written(h, write.connection, write.bytes.data() + write.offset, *taken);
-          write.offset += *taken;
-          if (write.offset == write.bytes.size()) {
+          note_written(h, write.connection, rest.data(), *taken);
+          consume(write, *taken);
+          if (write.parts.empty()) {
             done = true;
             if (write.close_after) host(h).close(now(), write.connection, output_);
           }
@@ -624,6 +684,20 @@ class Simulation {
       }
     }
     offering_ = false;
+  }
+
+  // Drops the first `taken` bytes waiting in `write`.
+  static void consume(PendingWrite& write, std::size_t taken) {
+    while (taken > 0) {
+      const std::size_t left = write.parts.front().size() - write.offset;
+      if (taken < left) {
+        write.offset += taken;
+        return;
+      }
+      taken -= left;
+      write.parts.pop_front();
+      write.offset = 0;
+    }
   }
 
   void open_record(int h, const Effect& effect) {
@@ -670,6 +744,11 @@ class Simulation {
     if (index.size() <= effect.connection) index.resize(effect.connection + 1, SIZE_MAX);
     index[effect.connection] = result_.connections.size();
     if (record.name != record.default_name) names_[record.name] = result_.connections.size();
+    RecordState& state = record_state_.emplace_back();
+    state.keep_data = keep_app_data_ || data_checked_names_.count(record.name) != 0 ||
+                      data_checked_names_.count(record.default_name) != 0;
+    record_heap_bytes_ += record.name.size() + record.default_name.size() +
+                          record.states.capacity() * sizeof(tcp::State);
     result_.connections.push_back(std::move(record));
     if (record_) {
       TraceEvent& event = push(TraceKind::open, h, effect.connection);
@@ -694,8 +773,16 @@ class Simulation {
       record.states.push_back(tcp::State::closed);
       record.freed = true;
       record.failed_connect = true;
-      if (record_) record.app_events.push_back({now(), effect.app_event, {}, effect.rule});
+      if (record_) {
+        AppEventRecord& event = record.app_events.emplace_back();
+        event.time = now();
+        event.kind = effect.app_event;
+        event.rule = effect.rule;
+      }
       names_[record.name] = result_.connections.size();
+      record_state_.emplace_back();  // parallel to result_.connections
+      record_heap_bytes_ += record.name.size() + record.states.capacity() * sizeof(tcp::State) +
+                            record.app_events.size() * sizeof(AppEventRecord);
       result_.connections.push_back(std::move(record));
     }
     if (record_) {
@@ -707,10 +794,60 @@ class Simulation {
     }
   }
 
-  ConnectionRecord* record_for(int h, tcp::ConnectionId connection) {
+  // The position of the record in result_.connections, SIZE_MAX for none.
+  std::size_t record_index_of(int h, tcp::ConnectionId connection) const {
     const auto& index = record_index_[static_cast<std::size_t>(h)];
-    if (connection >= index.size() || index[connection] == SIZE_MAX) return nullptr;
-    return &result_.connections[index[connection]];
+    return connection < index.size() ? index[connection] : SIZE_MAX;
+  }
+  ConnectionRecord* record_for(int h, tcp::ConnectionId connection) {
+    const std::size_t index = record_index_of(h, connection);
+    return index == SIZE_MAX ? nullptr : &result_.connections[index];
+  }
+
+  // ---- Memory (the budget, runner/memory_budget.hpp) ----
+  // A connection's control block and buffers as they are now (gone: nothing). Called for every
+  // connection the core's effects name and after each SEND, which are the calls that can grow
+  // its buffers.
+  void note_tcp_memory(int h, tcp::ConnectionId connection) {
+    const std::size_t index = record_index_of(h, connection);
+    if (index == SIZE_MAX) return;
+    const tcp::Connection* tcb = host(h).find(connection);
+    const std::uint64_t held =
+        tcb == nullptr ? 0 : sizeof(tcp::Connection) + tcb->buffer_capacity();
+    tcp_bytes_ += held;
+    tcp_bytes_ -= record_state_[index].tcp_bytes;
+    record_state_[index].tcp_bytes = held;
+  }
+
+  // An array's bytes; once it is nearly full, the size it is about to double to, so that the
+  // run stops before a growth that would pass the budget rather than after it.
+  template <typename T>
+  static std::uint64_t array_bytes(const std::vector<T>& array) {
+    constexpr std::size_t nearly_full = 256;  // more than most events add
+    const std::size_t capacity = array.capacity();
+    const bool growing = capacity - array.size() < nearly_full;
+    return (growing ? 2 * std::max<std::size_t>(capacity, nearly_full) : capacity) * sizeof(T);
+  }
+
+  MemoryUse memory_use() const {
+    MemoryUse use;
+    use.trace = array_bytes(result_.trace) + trace_heap_bytes_;
+    for (const TraceSink* sink : sinks_) use.trace += sink->held_bytes();
+    use.records = array_bytes(result_.connections) + record_heap_bytes_;
+    use.in_flight = array_bytes(in_flight_) + flight_payload_bytes_;
+    use.tcp = tcp_bytes_;
+    return use;
+  }
+
+  // Checked before every 16th event (each check costs about as much as a small event) and at
+  // the end; sets the run's error when the run holds more than its budget.
+  static constexpr std::uint64_t memory_check_interval = 16;
+  bool over_memory_budget() {
+    const MemoryUse use = memory_use();
+    if (use.total() > result_.memory_peak.total()) result_.memory_peak = use;
+    if (use.total() <= memory_budget_) return false;
+    result_.error = memory_budget_message(memory_budget_, use, format_duration(scheduler_.now()));
+    return true;
   }
 
   // After a crash the host's TCBs are gone: their records end in CLOSED and their timers die.
@@ -731,7 +868,24 @@ class Simulation {
   }
 
   // ---- Trace ----
+  // The events pushed so far are complete once the next one begins, and when the run ends:
+  // counted against the memory budget if kept, handed to the sinks, dropped if not kept.
+  void complete_trace_events() {
+    for (; completed_ < result_.trace.size(); ++completed_) {
+      const TraceEvent& event = result_.trace[completed_];
+      for (TraceSink* sink : sinks_) sink->event(event, result_);
+      if (keep_trace_) {
+        trace_heap_bytes_ += event.text.size() + event.segment.payload.size() + event.data.size();
+      }
+    }
+    if (!keep_trace_) {
+      result_.trace.clear();
+      completed_ = 0;
+    }
+  }
+
   TraceEvent& push(TraceKind kind, int h, tcp::ConnectionId connection) {
+    complete_trace_events();
     TraceEvent& event = result_.trace.emplace_back();
     event.time = now();
     event.kind = kind;
@@ -772,6 +926,11 @@ class Simulation {
 
   const Scenario& scenario_;
   const bool record_;
+  const bool keep_trace_;
+  const bool keep_payloads_;
+  const bool keep_app_data_;
+  const std::uint64_t memory_budget_;
+  const std::vector<TraceSink*> sinks_;
   const std::uint64_t seed_;
   sim::Scheduler scheduler_;
   sim::Link link_;
@@ -794,6 +953,19 @@ class Simulation {
   bool arriving_ = false;
   TraceSegment arriving_view_;
   std::uint64_t segment_counter_ = 0;
+  // What the runner keeps per connection record, beside it (same index).
+  struct RecordState {
+    std::uint64_t tcp_bytes = 0;  // its control block and buffers when last looked at
+    bool keep_data = true;        // its data events keep their bytes
+  };
+  std::vector<RecordState> record_state_;
+  std::unordered_set<std::string> data_checked_names_;  // looked up, never iterated
+  std::size_t completed_ = 0;  // result_.trace[0, completed_) are complete
+  // The memory the budget counts, kept up to date as it changes (memory_use() adds the rest).
+  std::uint64_t trace_heap_bytes_ = 0;
+  std::uint64_t record_heap_bytes_ = 0;
+  std::uint64_t flight_payload_bytes_ = 0;
+  std::uint64_t tcp_bytes_ = 0;
   RunResult result_;
 };
 

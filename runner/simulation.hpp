@@ -10,15 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "runner/memory_budget.hpp"
 #include "runner/scenario.hpp"
 #include "runner/trace.hpp"
+#include "runner/trace_sink.hpp"
 
 namespace tcpsim::runner {
 
 struct AppEventRecord {
   Time time = 0;
   tcp::AppEventKind kind = tcp::AppEventKind::connected;
-  std::vector<std::uint8_t> data;
+  std::vector<std::uint8_t> data;  // a data event's bytes, when the record keeps them
+  std::size_t length = 0;          // a data event's byte count, always
   tcp::Rule rule = tcp::Rule::none;  // why the application is told
 };
 
@@ -33,8 +36,10 @@ struct ConnectionRecord {
   std::string default_name;
   tcp::FourTuple tuple;
   std::vector<tcp::State> states;  // every state it was in, from its first
+  // The data events' bytes are kept when RunOptions::keep_app_data or an expectation reads them.
   std::vector<AppEventRecord> app_events;
-  // Every byte the application handed to TCP and TCP took (SEND succeeded), in order.
+  // Every byte the application handed to TCP and TCP took (SEND succeeded), in order; kept
+  // with RunOptions::keep_app_data.
   std::vector<std::uint8_t> written;
   bool freed = false;
   bool spawned_by_listener = false;
@@ -49,6 +54,18 @@ struct ConnectionRecord {
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
   bool record = true;  // keep the trace and the records (off: as fast as it goes)
+  // Each trace event goes to these as soon as it is complete (with record on).
+  std::vector<TraceSink*> trace_sinks;
+  // Keep the trace in RunResult::trace for the views (off: only the sinks see it).
+  bool keep_trace = true;
+  // Keep each sent segment's payload in its send event (the pcap view writes them; no other
+  // view or check reads payloads). Other segment events never carry it.
+  bool keep_payloads = true;
+  // Keep the bytes the applications exchanged in the connection records: what each wrote, and
+  // each data event's bytes (off: nothing written, and data bytes only for the connections
+  // whose bytes an expectation checks, "received" or "app_events" with "data").
+  bool keep_app_data = true;
+  std::optional<std::uint64_t> memory_budget;  // overrides the scenario's
 };
 
 struct RunResult {
@@ -59,7 +76,10 @@ struct RunResult {
   Time end_time = 0;
   std::uint64_t events_executed = 0;
   std::uint64_t segments_sent = 0;
-  // Set when the run could not finish (the event budget ran out): a scenario error.
+  // The most the run held at once, as the memory budget counts it (memory_budget.hpp).
+  MemoryUse memory_peak;
+  // Set when the run could not finish (the event or the memory budget ran out): a scenario
+  // error.
   std::optional<std::string> error;
 
   const ConnectionRecord* find_connection(const std::string& name) const;

@@ -106,14 +106,25 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash) {
   return hash;
 }
 
-ConnectionNames::ConnectionNames(const RunResult& result) {
-  for (const auto& record : result.connections) {
+ConnectionIndex::ConnectionIndex(const RunResult& result) {
+  for (std::size_t index = 0; index < result.connections.size(); ++index) {
+    const auto& record = result.connections[index];
+    // A connect that failed has no TCB, hence no id (its event names it by TraceEvent::socket).
     if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
-    auto& names = by_host_[static_cast<std::size_t>(record.host)];
-    if (names.size() <= record.id) names.resize(static_cast<std::size_t>(record.id) + 1, nullptr);
-    names[record.id] = &record.name;
+    auto& by_id = by_host_[static_cast<std::size_t>(record.host)];
+    if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
+    by_id[record.id] = static_cast<int>(index);
   }
 }
+
+int ConnectionIndex::operator()(int host, tcp::ConnectionId connection) const {
+  if (host < 0 || host > 1 || connection == tcp::no_connection) return -1;
+  const auto& by_id = by_host_[static_cast<std::size_t>(host)];
+  return connection < by_id.size() ? by_id[connection] : -1;
+}
+
+ConnectionNames::ConnectionNames(const RunResult& result)
+    : records_(result.connections), index_(result) {}
 
 std::string ConnectionNames::of(const TraceEvent& event) const {
   if (event.connection != tcp::no_connection) return (*this)(event.host, event.connection);
@@ -121,10 +132,8 @@ std::string ConnectionNames::of(const TraceEvent& event) const {
 }
 
 std::string ConnectionNames::operator()(int host, tcp::ConnectionId connection) const {
-  if (host >= 0 && host <= 1) {
-    const auto& names = by_host_[static_cast<std::size_t>(host)];
-    if (connection < names.size() && names[connection] != nullptr) return *names[connection];
-  }
+  const int index = index_(host, connection);
+  if (index >= 0) return records_[static_cast<std::size_t>(index)].name;
   return std::to_string(connection);
 }
 
@@ -199,90 +208,142 @@ void append_segment(std::string& out, const TraceSegment& segment) {
 }  // namespace
 
 std::string format_jsonl(const Scenario& scenario, const RunResult& result) {
-  std::string out;
-  out.reserve(result.trace.size() * 160 + 256);
-  std::string line;
-  const ConnectionNames connection_name(result);
+  JsonlWriter writer(scenario);
+  for (const TraceEvent& event : result.trace) writer.event(event, result);
+  writer.finish(result);
+  return writer.take_text();
+}
+
+namespace {
+constexpr std::size_t flush_bytes = 1 << 16;
+}  // namespace
+
+JsonlWriter::JsonlWriter(const Scenario& scenario, std::vector<std::ostream*> outputs)
+    : scenario_(scenario), outputs_(std::move(outputs)), hash_(fnv1a64({})) {}
+
+std::size_t JsonlWriter::held_bytes() const { return buffer_.capacity() + line_.capacity(); }
+
+void JsonlWriter::write(const std::string& line) {
+  hash_ = fnv1a64(line, hash_);
+  buffer_ += line;
+  if (!outputs_.empty() && buffer_.size() >= flush_bytes) flush();
+}
+
+void JsonlWriter::flush() {
+  if (outputs_.empty()) return;
+  for (std::ostream* out : outputs_) {
+    out->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  }
+  buffer_.clear();
+}
+
+void JsonlWriter::start(const RunResult& run) {
+  started_ = true;
   // The first line says what was run, so a trace file explains itself.
-  line = "{\"t\":0,\"ev\":\"run\",\"scenario\":";
-  append_json_string(line, scenario.name);
-  line += ",\"seed\":" + std::to_string(result.seed) + ",\"hosts\":[";
-  for (std::size_t index = 0; index < scenario.hosts.size(); ++index) {
-    if (index > 0) line += ',';
-    append_json_string(line, scenario.hosts[index].name);
+  line_ = "{\"t\":0,\"ev\":\"run\",\"scenario\":";
+  append_json_string(line_, scenario_.name);
+  line_ += ",\"seed\":" + std::to_string(run.seed) + ",\"hosts\":[";
+  for (std::size_t index = 0; index < scenario_.hosts.size(); ++index) {
+    if (index > 0) line_ += ',';
+    append_json_string(line_, scenario_.hosts[index].name);
   }
-  line += "]}\n";
-  out += line;
-  for (const TraceEvent& event : result.trace) {
-    line = "{\"t\":";
-    line += std::to_string(event.time);
-    append_key(line, "ev");
-    append_json_string(line, trace_kind_name(event.kind));
-    if (event.host >= 0) {
-      append_key(line, "host");
-      append_json_string(line, scenario.hosts[static_cast<std::size_t>(event.host)].name);
-    }
-    if (const std::string name = connection_name.of(event); !name.empty()) {
-      append_key(line, "conn");
-      append_json_string(line, name);
-    }
-    switch (event.kind) {
-      case TraceKind::open:
-        if (event.listener != tcp::no_connection) {
-          append_key(line, "listener");
-          append_json_string(line, connection_name(event.host, event.listener));
-        }
-        break;
-      case TraceKind::state:
-        append_key(line, "from");
-        append_json_string(line, tcp::state_name(event.from));
-        append_key(line, "to");
-        append_json_string(line, tcp::state_name(event.to));
-        break;
-      case TraceKind::timer_set:
-        append_key(line, "timer");
-        append_json_string(line, tcp::timer_name(event.timer));
-        append_key(line, "deadline");
-        line += std::to_string(event.deadline);
-        break;
-      case TraceKind::timer_cancel:
-      case TraceKind::timer_fire:
-        append_key(line, "timer");
-        append_json_string(line, tcp::timer_name(event.timer));
-        break;
-      case TraceKind::app:
-        append_key(line, "event");
-        append_json_string(line, tcp::app_event_name(event.app_event));
-        if (event.app_event == tcp::AppEventKind::data) {
-          append_key(line, "data");
-          append_json_string(
-              line, std::string_view(reinterpret_cast<const char*>(event.data.data()),
-                                     event.data.size()));
-        }
-        break;
-      case TraceKind::delay:
-      case TraceKind::duplicate:
-        append_key(line, "arrival");
-        line += std::to_string(event.deadline);
-        break;
-      default:
-        break;
-    }
-    if (is_segment_event(event.kind)) append_segment(line, event.segment);
-    if (!event.text.empty()) {
-      append_key(line, "why");
-      append_json_string(line, event.text);
-    }
-    line += "}\n";
-    out += line;
+  line_ += "]}\n";
+  write(line_);
+}
+
+void JsonlWriter::event(const TraceEvent& event, const RunResult& run) {
+  if (!started_) start(run);
+  for (; named_records_ < run.connections.size(); ++named_records_) {
+    const ConnectionRecord& record = run.connections[named_records_];
+    if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
+    auto& names = names_[static_cast<std::size_t>(record.host)];
+    if (names.size() <= record.id) names.resize(static_cast<std::size_t>(record.id) + 1);
+    names[record.id] = record.name;
   }
+  ++events_;
+  std::string& line = line_;
+  line = "{\"t\":";
+  line += std::to_string(event.time);
+  append_key(line, "ev");
+  append_json_string(line, trace_kind_name(event.kind));
+  if (event.host >= 0) {
+    append_key(line, "host");
+    append_json_string(line, scenario_.hosts[static_cast<std::size_t>(event.host)].name);
+  }
+  const auto name_of = [&](tcp::ConnectionId connection) {
+    const auto& names = names_[event.host == 1 ? 1 : 0];
+    const bool named = event.host >= 0 && event.host <= 1 && connection < names.size() &&
+                       !names[connection].empty();
+    return named ? names[connection] : std::to_string(connection);
+  };
+  if (event.connection != tcp::no_connection) {
+    append_key(line, "conn");
+    append_json_string(line, name_of(event.connection));
+  } else if (!event.socket.empty()) {
+    // connect_failed: no connection exists; the event names the connect that failed.
+    append_key(line, "conn");
+    append_json_string(line, event.socket);
+  }
+  switch (event.kind) {
+    case TraceKind::open:
+      if (event.listener != tcp::no_connection) {
+        append_key(line, "listener");
+        append_json_string(line, name_of(event.listener));
+      }
+      break;
+    case TraceKind::state:
+      append_key(line, "from");
+      append_json_string(line, tcp::state_name(event.from));
+      append_key(line, "to");
+      append_json_string(line, tcp::state_name(event.to));
+      break;
+    case TraceKind::timer_set:
+      append_key(line, "timer");
+      append_json_string(line, tcp::timer_name(event.timer));
+      append_key(line, "deadline");
+      line += std::to_string(event.deadline);
+      break;
+    case TraceKind::timer_cancel:
+    case TraceKind::timer_fire:
+      append_key(line, "timer");
+      append_json_string(line, tcp::timer_name(event.timer));
+      break;
+    case TraceKind::app:
+      append_key(line, "event");
+      append_json_string(line, tcp::app_event_name(event.app_event));
+      if (event.app_event == tcp::AppEventKind::data) {
+        append_key(line, "data");
+        append_json_string(
+            line, std::string_view(reinterpret_cast<const char*>(event.data.data()),
+                                   event.data.size()));
+      }
+      break;
+    case TraceKind::delay:
+    case TraceKind::duplicate:
+      append_key(line, "arrival");
+      line += std::to_string(event.deadline);
+      break;
+    default:
+      break;
+  }
+  if (is_segment_event(event.kind)) append_segment(line, event.segment);
+  if (!event.text.empty()) {
+    append_key(line, "why");
+    append_json_string(line, event.text);
+  }
+  line += "}\n";
+  write(line);
+}
+
+void JsonlWriter::finish(const RunResult& result) {
+  if (!started_) start(result);
   char hash[32];
-  std::snprintf(hash, sizeof hash, "%016llx",
-                static_cast<unsigned long long>(fnv1a64(out)));
-  line = "{\"t\":" + std::to_string(result.end_time) + ",\"ev\":\"end\",\"events\":" +
-         std::to_string(result.trace.size()) + ",\"hash\":\"fnv1a64:" + hash + "\"}\n";
-  out += line;
-  return out;
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(hash_));
+  line_ = "{\"t\":" + std::to_string(result.end_time) + ",\"ev\":\"end\",\"events\":" +
+          std::to_string(events_) + ",\"hash\":\"fnv1a64:" + hash + "\"}\n";
+  write(line_);
+  flush();
+  for (std::ostream* out : outputs_) out->flush();
 }
 
 }  // namespace tcpsim::runner

@@ -99,6 +99,11 @@ struct TcpConfig {
   // draws a RST "to show that data was lost". Off by default: RFC 9293's half-close, where the
   // closing side still receives.
   bool half_duplex_close = false;
+
+  // RFC 1337 (TIME-WAIT assassination): a RST that reaches a connection in TIME_WAIT is
+  // ignored instead of closing it early, so an old duplicate RST cannot cut 2 MSL short. Off by
+  // default, as RFC 9293 3.10.7.4 says and as Linux's net.ipv4.tcp_rfc1337 = 0.
+  bool rfc1337 = false;
 };
 
 }  // namespace tcpsim::tcp

@@ -1,6 +1,9 @@
 // The RFC 9293 section 3.10 event processing of one connection. Arriving segments are first
 // classified (acceptability, RST, SYN, ACK bit), then the transition for (state, event) acts.
 // Every state_change carries the rule it implements; every discard says why.
+// Why one long file (about 1,600 lines): it is one state machine, and it follows RFC 9293
+// 3.10's event processing in the RFC's own order; split by state, each rule's steps would be
+// scattered over several files.
 #include "tcp/connection.hpp"
 
 #include <algorithm>
@@ -583,6 +586,11 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       discard(segment, Rule::rst_in_window_challenge, out);
       return;
     case Arrival::reset_at_next:
+      // RFC 1337 section 3 (fix T1): TIME_WAIT ignores RST segments when the knob is on.
+      if (state_ == State::time_wait && config_.rfc1337) {
+        discard(segment, Rule::rst_in_time_wait_ignored, out);
+        return;
+      }
       process_reset(out);
       return;
     case Arrival::unacceptable:
@@ -657,7 +665,7 @@ void Connection::process_reset(Output& out) {
       enter_closed(Rule::rst_in_closing_or_last_ack, AppEventKind::reset, out);
       return;
     case State::time_wait:
-      // RFC 9293 3.10.7.4 second: enter CLOSED (the RFC 1337 hazard is not guarded against). Both
+      // RFC 9293 3.10.7.4 second: enter CLOSED (unless rfc1337, arrive_synchronized). Both
       // FINs were already acknowledged, so the close is reported as orderly.
       enter_closed(Rule::rst_in_time_wait, AppEventKind::closed, out);
       return;

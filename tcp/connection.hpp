@@ -87,6 +87,11 @@ class Connection {
   std::size_t send_buffer_space() const;
   // Bytes received in order and not yet read by the application.
   std::size_t readable_bytes() const;
+  // Bytes allocated for the send and receive buffers (they grow with use), for a driver that
+  // accounts for memory.
+  std::size_t buffer_capacity() const {
+    return send_buffer_.capacity() + receive_buffer_.capacity();
+  }
   bool automatic_read() const { return automatic_read_; }
   // RFC 6298 state: the current RTO, and SRTT/RTTVAR (0 before the first sample).
   Duration retransmission_timeout() const { return tcb_.rto; }

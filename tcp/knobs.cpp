@@ -139,6 +139,9 @@ constexpr std::array knob_table{
     teaching(boolean_knob("half_duplex_close", access<&TcpConfig::half_duplex_close>,
                           "RFC 1122 4.2.2.13 half-duplex close: data unread at or arriving after "
                           "CLOSE draws a RST (teaching variant)")),
+    boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
+                 "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
+                 "net.ipv4.tcp_rfc1337; off as in Linux's default)"),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.

@@ -21,6 +21,15 @@ endforeach()
 add_test(NAME cli:event-storm
          COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> event-storm tests/cli/event-storm.json
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# No input makes tcpsim abort: the memory budget stops a run whose trace would outgrow memory.
+add_test(NAME cli:memory-budget
+         COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> memory-budget tests/cli/never-reading-probe.json
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli:memory-budget PROPERTIES TIMEOUT 120)
+# A streamed trace (stdout, --trace) is byte for byte the golden one.
+add_test(NAME cli:streamed-trace
+         COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> streamed-trace scenarios
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 
 # Determinism across processes, and no state leaking from one scenario into the next whatever
 # the order (the golden traces must still match).
@@ -38,7 +47,7 @@ foreach(target loader tcp)
   set(fuzz_source ${PROJECT_SOURCE_DIR}/fuzz/${target}_fuzzer.cpp)
   if(EXISTS ${fuzz_source})
     add_executable(tcpsim_fuzz_replay_${target} ${fuzz_source} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
-    target_link_libraries(tcpsim_fuzz_replay_${target} PRIVATE tcpsim_runner)
+    target_link_libraries(tcpsim_fuzz_replay_${target} PRIVATE ${TCPSIM_FUZZ_${target}_LAYER})
     add_test(NAME fuzz-regressions:${target}
              COMMAND tcpsim_fuzz_replay_${target} ${PROJECT_SOURCE_DIR}/fuzz/regressions/${target})
   endif()

@@ -3,12 +3,11 @@
 // external fonts, scripts or styles.
 #include "views/html.hpp"
 
-#include <array>
-#include <cstdio>
 #include <vector>
 
 #include "runner/trace_format.hpp"
 #include "views/narration.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -18,32 +17,18 @@ using runner::TraceKind;
 namespace {
 
 // A JSON string that is safe inside <script>: '<', '>' and '&' are escaped too, so no "</script>"
-// or "<!--" can appear whatever the text.
+// or "<!--" can appear whatever the text. text::visible leaves no control character to escape.
 void append_json_string(std::string& out, std::string_view raw) {
-  const std::string text = svg_text::utf8_sanitized(raw);
   out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default:
-        if (byte < 0x20 || byte == 0x7F) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(byte));
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
+  out += text::replace_characters(text::visible(raw), {{'"', "\\\""},
+                                                       {'\\', "\\\\"},
+                                                       {'<', "\\u003c"},
+                                                       {'>', "\\u003e"},
+                                                       {'&', "\\u0026"}});
   out += '"';
 }
+
+std::string format_seconds(Time time) { return text::seconds(time, diagram_decimals); }
 
 std::string host_name(const runner::Scenario& scenario, int host) {
   if (host < 0 || static_cast<std::size_t>(host) >= scenario.hosts.size()) return "the network";
@@ -56,7 +41,7 @@ std::string with_reason(const std::string& sentence, const std::string& reason) 
 }
 
 std::string segment_words(const runner::TraceSegment& segment, bool absolute) {
-  return "segment " + segment_label(segment, absolute);
+  return "segment " + text::segment_label(segment, diagram_label_style(absolute));
 }
 
 }  // namespace
@@ -123,7 +108,7 @@ std::string describe_step(const runner::Scenario& scenario, const runner::RunRes
                              (connection.empty() ? "" : " for " + connection);
       if (event.app_event == tcp::AppEventKind::data) {
         sentence += ": " + std::to_string(event.data.size()) + " bytes " +
-                    svg_text::printable(event.data, 32);
+                    text::quoted_payload(event.data, 32);
       }
       return with_reason(sentence, event.text);
     }
@@ -145,24 +130,13 @@ namespace {
 
 // Per step, the state of every connection after that step: "" before it exists, "-" once its
 // record is deleted.
-std::vector<std::vector<std::string>> states_by_step(const runner::RunResult& result) {
-  std::array<std::vector<int>, 2> index_by_id;
-  for (std::size_t index = 0; index < result.connections.size(); ++index) {
-    const auto& record = result.connections[index];
-    if (record.host < 0 || record.host > 1) continue;
-    auto& by_id = index_by_id[static_cast<std::size_t>(record.host)];
-    if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
-    by_id[record.id] = static_cast<int>(index);
-  }
+std::vector<std::vector<std::string>> states_by_step(const runner::RunResult& result,
+                                                    const runner::ConnectionIndex& records) {
   std::vector<std::string> current(result.connections.size());
   std::vector<std::vector<std::string>> out;
   out.reserve(result.trace.size());
   for (const TraceEvent& event : result.trace) {
-    int index = -1;
-    if (event.host >= 0 && event.host <= 1 && event.connection != tcp::no_connection) {
-      const auto& by_id = index_by_id[static_cast<std::size_t>(event.host)];
-      if (event.connection < by_id.size()) index = by_id[event.connection];
-    }
+    const int index = records(event.host, event.connection);
     if (index >= 0) {
       std::string& state = current[static_cast<std::size_t>(index)];
       // From its first event, in the state it is born in: CLOSED, or LISTEN for a listener's
@@ -322,24 +296,8 @@ const char* page_script() {
 std::string render_html(const runner::Scenario& scenario, const runner::RunResult& result,
                         const HtmlOptions& options) {
   const runner::ConnectionNames names(result);
-  const auto states = states_by_step(result);
-  std::vector<int> connection_index(result.trace.size(), -1);
-  {
-    std::array<std::vector<int>, 2> index_by_id;
-    for (std::size_t index = 0; index < result.connections.size(); ++index) {
-      const auto& record = result.connections[index];
-      if (record.host < 0 || record.host > 1) continue;
-      auto& by_id = index_by_id[static_cast<std::size_t>(record.host)];
-      if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
-      by_id[record.id] = static_cast<int>(index);
-    }
-    for (std::size_t step = 0; step < result.trace.size(); ++step) {
-      const TraceEvent& event = result.trace[step];
-      if (event.host < 0 || event.host > 1 || event.connection == tcp::no_connection) continue;
-      const auto& by_id = index_by_id[static_cast<std::size_t>(event.host)];
-      if (event.connection < by_id.size()) connection_index[step] = by_id[event.connection];
-    }
-  }
+  const runner::ConnectionIndex records(result);
+  const auto states = states_by_step(result, records);
 
   const std::vector<std::string> colours = connection_colours(scenario, result);
   std::string json = "{\"hosts\":[";
@@ -389,7 +347,7 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
                                  : std::string());
     json += ",\"c\":";
     append_json_string(json, names.of(event));
-    json += ",\"ci\":" + std::to_string(connection_index[step]);
+    json += ",\"ci\":" + std::to_string(records(event.host, event.connection));
     json += ",\"n\":";
     append_json_string(json, options.narrator ? options.narrator(step) : narration[step]);
     json += ",\"s\":[";
@@ -404,13 +362,13 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>tcpsim: " + svg_text::xml_escape(scenario.name) + "</title>\n";
+  out += "<title>tcpsim: " + text::xml_escape(scenario.name) + "</title>\n";
   out += "<style>" + std::string(page_style()) + "</style>\n</head>\n<body>\n<main>\n";
   // Every event is a step, so every timer keeps its bracket to highlight.
   SvgOptions svg = options.svg;
   svg.timers = true;
   out += "<div id=\"diagram\">\n" + render_svg(scenario, result, svg) + "</div>\n";
-  out += "<aside id=\"panel\">\n<h1>" + svg_text::xml_escape(scenario.name) + "</h1>\n";
+  out += "<aside id=\"panel\">\n<h1>" + text::xml_escape(scenario.name) + "</h1>\n";
   out += "<div class=\"controls\">"
          "<button id=\"first\" type=\"button\" title=\"first step (Home)\">&#x25C0;&#x25C0;</button>"
          "<button id=\"prev\" type=\"button\" title=\"previous step (left arrow)\">&#x25C0; prev</button>"

@@ -1,12 +1,12 @@
 #include "views/mermaid.hpp"
 
 #include <array>
-#include <cstdio>
 #include <map>
 #include <utility>
 #include <vector>
 
 #include "runner/trace_format.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -56,20 +56,7 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
 }
 
 // Seconds with as many decimals as needed: "0s", "0.1s", "241.55s".
-std::string seconds(Time time) {
-  const bool negative = time < 0;
-  const auto magnitude = static_cast<unsigned long long>(negative ? -time : time);
-  std::string out = (negative ? "-" : "") + std::to_string(magnitude / 1'000'000'000ULL);
-  const unsigned long long fraction = magnitude % 1'000'000'000ULL;
-  if (fraction != 0) {
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%09llu", fraction);
-    std::string digits = buffer;
-    while (digits.back() == '0') digits.pop_back();
-    out += "." + digits;
-  }
-  return out + "s";
-}
+std::string seconds(Time time) { return text::seconds(time, text::Decimals::as_needed) + "s"; }
 
 // A rule in short: its citation when the trace puts it first ("RFC 9293 3.10.7.4 second"),
 // else the whole reason as the trace prints it.
@@ -138,21 +125,9 @@ class MermaidWriter {
 
   const std::string& id(int host) const { return ids_[static_cast<std::size_t>(host)]; }
   std::string label(const TraceSegment& segment) const {
-    std::string out = "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") + " ";
-    const std::string flags = tcp::flags_to_string(segment.flags);
-    out += flags.empty() ? "(no flags)" : flags;
-    const bool relative = !options_.absolute_seq;
-    out += " seq=" + (relative && segment.has_relative_seq ? std::to_string(segment.relative_seq)
-                                                           : std::to_string(segment.seq));
-    if ((segment.flags & tcp::flag::ack) != 0) {
-      out += " ack=" + (relative && segment.has_relative_ack
-                            ? std::to_string(segment.relative_ack)
-                            : std::to_string(segment.ack));
-    }
-    out += " len=" + std::to_string(segment.length);
-    if (segment.window == 0 && (segment.flags & tcp::flag::rst) == 0) out += " win=0";
-    if (segment.retransmission) out += " (retransmission)";
-    return out;
+    text::SegmentLabelStyle style;
+    style.absolute_seq = options_.absolute_seq;
+    return text::segment_label(segment, style);
   }
 
   void statement(const std::string& line) {
@@ -329,10 +304,13 @@ class MermaidWriter {
 
 }  // namespace
 
-std::string mermaid_escape(std::string_view text) {
+std::string mermaid_escape(std::string_view raw) {
+  // Invisible and control characters first become text::visible's escapes, whose '\', '{' and
+  // '}' are then written as entity codes like any other syntax character.
+  const std::string shown = text::visible(raw);
   std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
+  out.reserve(shown.size());
+  for (const char c : shown) {
     const auto byte = static_cast<unsigned char>(c);
     const bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
                        (byte >= '0' && byte <= '9') || byte >= 0x80;
@@ -347,8 +325,6 @@ std::string mermaid_escape(std::string_view text) {
     }
     if (plain) {
       out += c;
-    } else if (byte < 0x20 || byte == 0x7F) {
-      out += ' ';  // a control character has nothing to show
     } else {
       out += "#" + std::to_string(byte) + ";";
     }

@@ -26,8 +26,9 @@ struct MermaidOptions {
 std::string format_mermaid(const runner::Scenario& scenario, const runner::RunResult& result,
                            const MermaidOptions& options);
 
-// Text made safe for a Mermaid message, note, alias or title: letters, digits, spaces, UTF-8
-// and harmless punctuation stay; everything else becomes an entity code ("#35;").
+// Text made safe for a Mermaid message, note, alias or title: control and invisible characters
+// become text::visible's escapes (views/text.hpp); letters, digits, spaces, UTF-8 and harmless
+// punctuation stay; everything else becomes an entity code ("#35;").
 std::string mermaid_escape(std::string_view text);
 
 }  // namespace tcpsim::views

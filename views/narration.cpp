@@ -1,12 +1,15 @@
+// The narration view: one sentence per trace event, in English or Chinese, saying what happened
+// and why; the text helpers it shares with the other views (times, escaping, labels, terminal
+// width and wrapping) are in views/text.hpp.
 #include "views/narration.hpp"
 
 #include <array>
-#include <cstdio>
 #include <map>
 #include <tuple>
 #include <utility>
 
-#include "runner/ladder.hpp"
+#include "views/ladder.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -23,38 +26,12 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-std::string format_seconds(Time time) {
-  // As the ladder prints times: seconds with microseconds, integer arithmetic only.
-  char buffer[48];
-  const long long micros = static_cast<long long>(time / microsecond);
-  std::snprintf(buffer, sizeof buffer, "%lld.%06lld", micros / 1'000'000, micros % 1'000'000);
-  return buffer;
-}
+// As the ladder prints times: seconds with microseconds.
+std::string format_seconds(Time time) { return text::seconds(time, text::Decimals::six); }
 
 // A duration in seconds with as many decimals as it needs ("1", "0.2", "240").
 std::string format_duration_seconds(Duration duration) {
-  const bool negative = duration < 0;
-  const auto magnitude = static_cast<unsigned long long>(negative ? -duration : duration);
-  std::string out = (negative ? "-" : "") + std::to_string(magnitude / 1'000'000'000ULL);
-  unsigned long long fraction = magnitude % 1'000'000'000ULL;
-  if (fraction != 0) {
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%09llu", fraction);
-    std::string digits = buffer;
-    while (!digits.empty() && digits.back() == '0') digits.pop_back();
-    out += "." + digits;
-  }
-  return out;
-}
-
-std::string quoted_data(const std::vector<std::uint8_t>& data, std::size_t limit) {
-  std::string out = "\"";
-  for (std::size_t index = 0; index < data.size() && index < limit; ++index) {
-    const unsigned char c = data[index];
-    out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '.';
-  }
-  out += data.size() > limit ? "...\"" : "\"";
-  return out;
+  return text::seconds(duration, text::Decimals::as_needed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,9 +222,9 @@ std::string app_meaning(const TraceEvent& event, Language language) {
                 : "监听套接字交出一个新建立的连接";
     case tcp::AppEventKind::data:
       return en ? std::to_string(event.data.size()) + " bytes arrive in order, " +
-                      quoted_data(event.data, 32)
+                      text::quoted_payload(event.data, 32)
                 : "按序收到 " + std::to_string(event.data.size()) + " 字节数据 " +
-                      quoted_data(event.data, 32);
+                      text::quoted_payload(event.data, 32);
     case tcp::AppEventKind::end_of_stream:
       return en ? "the peer has closed its direction, no more data will arrive"
                 : "对端已关闭它的发送方向，不会再有数据到达";
@@ -350,8 +327,8 @@ class Narrator {
   // The sentence for trace[index], from what apply() has seen of trace[0 .. index - 1].
   std::string narrate(std::size_t index) const {
     const TraceEvent& event = result_.trace[index];
-    std::string sentence = en() ? english(index, event) : chinese(index, event);
-    return sentence;
+    // Names, reasons and fault rules come from the scenario: shown through text::visible.
+    return text::visible(en() ? english(index, event) : chinese(index, event));
   }
 
   void apply(std::size_t index) {
@@ -462,20 +439,14 @@ class Narrator {
   }
 
   // "#3 SYN,ACK seq=0 ack=1 len=0", numbered as the ladder numbers it.
+  // The sentence says a retransmission and a closed window in words.
   std::string segment_text(const TraceSegment& segment) const {
-    std::string out = "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") + " ";
-    const std::string flags = tcp::flags_to_string(segment.flags);
-    out += flags.empty() ? (en() ? "(no flags)" : "（无标志位）") : flags;
-    const bool relative = !options_.absolute_seq;
-    out += " seq=" + (relative && segment.has_relative_seq ? std::to_string(segment.relative_seq)
-                                                           : std::to_string(segment.seq));
-    if ((segment.flags & tcp::flag::ack) != 0) {
-      out += " ack=" + (relative && segment.has_relative_ack
-                            ? std::to_string(segment.relative_ack)
-                            : std::to_string(segment.ack));
-    }
-    out += " len=" + std::to_string(segment.length);
-    return out;
+    text::SegmentLabelStyle style;
+    style.absolute_seq = options_.absolute_seq;
+    style.no_flags = en() ? "(no flags)" : "（无标志位）";
+    style.retransmission = "";
+    style.zero_window = false;
+    return text::segment_label(segment, style);
   }
   // A duplicate event shows the copy; its sentence names the original it was made from.
   static TraceSegment original_of(const TraceEvent& event) {
@@ -491,8 +462,7 @@ class Narrator {
   // "#8 RST": enough to name the segment again.
   static std::string segment_short(const TraceSegment& segment) {
     const std::string flags = tcp::flags_to_string(segment.flags);
-    return "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") +
-           (flags.empty() ? std::string() : " " + flags);
+    return text::segment_number(segment) + (flags.empty() ? std::string() : " " + flags);
   }
 
   std::string ack_value(const TraceSegment& segment) const {
@@ -987,74 +957,6 @@ class Narrator {
   std::size_t stimulus_ = static_cast<std::size_t>(-1);
 };
 
-// ---------------------------------------------------------------------------------------------
-// UTF-8 and terminal width
-
-// Decodes one code point at `position` and advances it; malformed bytes count as one
-// code point each (U+FFFD), so width and wrapping never stall on bad input.
-char32_t decode(std::string_view text, std::size_t& position) {
-  const auto byte = static_cast<unsigned char>(text[position]);
-  std::size_t length = 1;
-  char32_t code = byte;
-  if (byte >= 0xF0 && byte < 0xF8) {
-    length = 4;
-    code = byte & 0x07;
-  } else if (byte >= 0xE0) {
-    length = 3;
-    code = byte & 0x0F;
-  } else if (byte >= 0xC0) {
-    length = 2;
-    code = byte & 0x1F;
-  } else if (byte >= 0x80) {
-    ++position;
-    return 0xFFFD;
-  }
-  if (byte >= 0xF8 || position + length > text.size()) {
-    ++position;
-    return 0xFFFD;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto next = static_cast<unsigned char>(text[position + k]);
-    if ((next & 0xC0) != 0x80) {
-      ++position;
-      return 0xFFFD;
-    }
-    code = (code << 6) | (next & 0x3F);
-  }
-  position += length;
-  return code;
-}
-
-std::size_t code_point_width(char32_t code) {
-  if (code >= 0x0300 && code <= 0x036F) return 0;  // combining marks
-  const bool wide = (code >= 0x1100 && code <= 0x115F) || (code >= 0x2E80 && code <= 0x303E) ||
-                    (code >= 0x3041 && code <= 0x33FF) || (code >= 0x3400 && code <= 0x4DBF) ||
-                    (code >= 0x4E00 && code <= 0x9FFF) || (code >= 0xA000 && code <= 0xA4CF) ||
-                    (code >= 0xAC00 && code <= 0xD7A3) || (code >= 0xF900 && code <= 0xFAFF) ||
-                    (code >= 0xFE30 && code <= 0xFE4F) || (code >= 0xFF00 && code <= 0xFF60) ||
-                    (code >= 0xFFE0 && code <= 0xFFE6) || (code >= 0x20000 && code <= 0x3FFFD);
-  return wide ? 2 : 1;
-}
-
-bool is_closing_punctuation(char32_t code) {
-  switch (code) {
-    case U'，': case U'。': case U'、': case U'：': case U'；': case U'！': case U'？':
-    case U'）': case U'」': case U'』': case U'”': case U'’': case U'》':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool is_opening_punctuation(char32_t code) {
-  switch (code) {
-    case U'（': case U'「': case U'『': case U'“': case U'‘': case U'《':
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 bool parse_language(std::string_view code, Language& language_out) {
@@ -1103,83 +1005,6 @@ std::vector<std::string> narrate_run(const runner::Scenario& scenario,
   return sentences;
 }
 
-std::size_t display_width(std::string_view utf8) {
-  std::size_t width = 0;
-  std::size_t position = 0;
-  while (position < utf8.size()) width += code_point_width(decode(utf8, position));
-  return width;
-}
-
-std::string wrap_text(std::string_view utf8, std::string_view prefix, std::size_t width) {
-  // Chunks that never break inside: an ASCII word, or one wide character with the punctuation
-  // that must stay beside it. `space_before` is a space that disappears at a line break.
-  struct Chunk {
-    std::string text;
-    std::size_t width = 0;
-    bool space_before = false;
-  };
-  std::vector<Chunk> chunks;
-  bool pending_space = false;
-  bool glue_next = false;  // the previous chunk ends with opening punctuation
-  bool in_word = false;    // the previous chunk is an ASCII word still being read
-  std::size_t position = 0;
-  while (position < utf8.size()) {
-    const std::size_t start = position;
-    const char32_t code = decode(utf8, position);
-    const std::string_view bytes = utf8.substr(start, position - start);
-    if (code == U' ' || code == U'\n' || code == U'\t') {
-      pending_space = true;
-      in_word = false;
-      continue;
-    }
-    const bool ascii = code < 0x80;
-    const bool joins_previous =
-        !chunks.empty() && !pending_space &&
-        ((ascii && in_word) || glue_next || is_closing_punctuation(code));
-    // "RFC 9293" stays on one line, and "3.000000 秒": a citation split after "RFC", or a unit
-    // away from its number, reads badly.
-    const bool after_rfc = !chunks.empty() && pending_space && ascii && code != U'(' &&
-                           chunks.back().text.size() >= 3 &&
-                           std::string_view(chunks.back().text).substr(
-                               chunks.back().text.size() - 3) == "RFC";
-    const bool unit = !chunks.empty() && pending_space && code == U'秒';
-    if (after_rfc || unit) {
-      chunks.back().text += ' ';
-      chunks.back().width += 1;
-    }
-    if (joins_previous || after_rfc || unit) {
-      chunks.back().text += bytes;
-      chunks.back().width += code_point_width(code);
-    } else {
-      chunks.push_back(Chunk{std::string(bytes), code_point_width(code), pending_space});
-    }
-    pending_space = false;
-    in_word = ascii;
-    glue_next = is_opening_punctuation(code);
-  }
-
-  const std::size_t prefix_width = display_width(prefix);
-  const std::size_t room = width > prefix_width + 10 ? width - prefix_width : 10;
-  std::string out;
-  std::string line;
-  std::size_t line_width = 0;
-  for (const Chunk& chunk : chunks) {
-    const std::size_t gap = (line_width > 0 && chunk.space_before) ? 1 : 0;
-    if (line_width > 0 && line_width + gap + chunk.width > room) {
-      out += std::string(prefix) + line + "\n";
-      line.clear();
-      line_width = 0;
-    } else if (gap > 0) {
-      line += ' ';
-      line_width += 1;
-    }
-    line += chunk.text;
-    line_width += chunk.width;
-  }
-  if (line_width > 0 || out.empty()) out += std::string(prefix) + line + "\n";
-  return out;
-}
-
 std::string explain_header_note(Language language) {
   return language == Language::english
              ? "explain: under each event, one sentence says what happened and why, citing the "
@@ -1193,13 +1018,13 @@ constexpr std::string_view narration_prefix = "            | ";
 
 std::string explained_event_block(const std::string& ladder_line, const std::string& sentence) {
   if (ladder_line.empty()) return {};
-  return ladder_line + wrap_text(sentence, narration_prefix, explain_width);
+  return ladder_line + text::wrap_text(sentence, narration_prefix, explain_width);
 }
 
 std::string format_explained_ladder(const runner::Scenario& scenario,
                                     const runner::RunResult& result,
-                                    const runner::LadderOptions& options, Language language) {
-  const runner::LadderPrinter printer(scenario, result, options);
+                                    const LadderOptions& options, Language language) {
+  const LadderPrinter printer(scenario, result, options);
   NarrationOptions narration;
   narration.absolute_seq = options.absolute_seq;
   Narrator narrator(scenario, result, language, narration);

@@ -17,7 +17,7 @@
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
-#include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
 
 namespace tcpsim::views {
 
@@ -59,16 +59,7 @@ std::string explained_event_block(const std::string& ladder_line, const std::str
 // The whole ladder with a sentence under every event line.
 std::string format_explained_ladder(const runner::Scenario& scenario,
                                     const runner::RunResult& result,
-                                    const runner::LadderOptions& options, Language language);
-
-// --- Text helpers (UTF-8) ---
-
-// Terminal columns: East Asian wide and fullwidth characters take two, other characters one.
-std::size_t display_width(std::string_view utf8);
-// Wraps to `width` columns (display width, prefix included), each line starting with `prefix`
-// and ending in '\n'. Breaks at spaces, and between Chinese characters, never inside an ASCII
-// word, never before closing punctuation or after opening punctuation.
-std::string wrap_text(std::string_view utf8, std::string_view prefix, std::size_t width);
+                                    const LadderOptions& options, Language language);
 
 // --- Rules and causes ---
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "tcp/segment.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 namespace {
@@ -343,14 +344,7 @@ std::vector<std::uint8_t> encode_ipv4_tcp(const TraceSegment& segment) {
 // ---- Comments ----
 
 std::string format_capture_time(Time time) {
-  const bool negative = time < 0;
-  const std::uint64_t magnitude =
-      negative ? static_cast<std::uint64_t>(-(time + 1)) + 1 : static_cast<std::uint64_t>(time);
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%s%llu.%09llus", negative ? "-" : "",
-                static_cast<unsigned long long>(magnitude / 1'000'000'000ULL),
-                static_cast<unsigned long long>(magnitude % 1'000'000'000ULL));
-  return buffer;
+  return text::seconds(time, text::Decimals::nine) + "s";
 }
 
 std::vector<std::string> segment_fate_comments(const runner::Scenario& scenario,
@@ -385,7 +379,8 @@ std::vector<std::string> segment_fate_comments(const runner::Scenario& scenario,
         comment += fate.phrases[index];
       }
     }
-    comments.push_back(std::move(comment));
+    // Fault rule names and reasons come from the scenario: Wireshark shows them as they are.
+    comments.push_back(text::visible(comment));
   }
   return comments;
 }

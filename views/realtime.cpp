@@ -10,11 +10,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <csignal>
-#include <cstdio>
 #include <functional>
 #include <ostream>
 
-#include "runner/ladder.hpp"
+#include "views/ladder.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -25,13 +25,6 @@ namespace {
 __extension__ typedef unsigned __int128 uint128;
 
 constexpr std::uint64_t million = 1'000'000;
-
-std::string format_seconds(Time time) {
-  char buffer[48];
-  const long long micros = static_cast<long long>(time / microsecond);
-  std::snprintf(buffer, sizeof buffer, "%lld.%06lld", micros / 1'000'000, micros % 1'000'000);
-  return buffer;
-}
 
 const char* signal_name(int signal) {
   switch (signal) {
@@ -157,9 +150,9 @@ Time virtual_time_after(std::chrono::nanoseconds elapsed, Time origin, PlaybackS
 
 std::vector<PlaybackFrame> ladder_frames(const runner::Scenario& scenario,
                                          const runner::RunResult& result,
-                                         const runner::LadderOptions& options,
+                                         const LadderOptions& options,
                                          std::optional<Language> explain) {
-  const runner::LadderPrinter printer(scenario, result, options);
+  const LadderPrinter printer(scenario, result, options);
   std::vector<std::string> sentences;
   if (explain) {
     NarrationOptions narration;
@@ -227,8 +220,8 @@ PlaybackOutcome play(const std::vector<PlaybackFrame>& frames, PlaybackSpeed spe
 }
 
 std::string interruption_line(const PlaybackOutcome& outcome) {
-  return "interrupted (" + std::string(signal_name(outcome.signal)) +
-         "): playback stopped at " + format_seconds(outcome.reached) + "s of virtual time, " +
+  return "interrupted (" + std::string(signal_name(outcome.signal)) + "): playback stopped at " +
+         text::seconds(outcome.reached, text::Decimals::six) + "s of virtual time, " +
          std::to_string(outcome.events_shown) + " of " + std::to_string(outcome.events_total) +
          " events shown";
 }

@@ -19,7 +19,7 @@
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
-#include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
 #include "views/narration.hpp"
 
 namespace tcpsim::views {
@@ -60,7 +60,7 @@ struct PlaybackFrame {
 // frames are exactly format_ladder (or format_explained_ladder).
 std::vector<PlaybackFrame> ladder_frames(const runner::Scenario& scenario,
                                          const runner::RunResult& result,
-                                         const runner::LadderOptions& options,
+                                         const LadderOptions& options,
                                          std::optional<Language> explain);
 
 struct PlaybackOutcome {

@@ -11,6 +11,9 @@
 //
 // Every graphical element of trace event i carries data-step="i" (and the first one
 // id="<prefix>ev-i"), so the HTML view can highlight the current step.
+//
+// Built in three steps: views/svg_model.hpp (what to draw), views/svg_layout.hpp (where),
+// views/svg.cpp (the SVG text).
 #pragma once
 
 #include <cstddef>
@@ -21,6 +24,7 @@
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -42,30 +46,13 @@ std::vector<std::string> connection_colours(const runner::Scenario& scenario,
 
 // Shared with the HTML view, so that its panel uses the diagram's words and colours.
 
-// Seconds with as many decimals as the time needs, at least three: "0.150", "3.000000001".
-std::string format_seconds(Time time);
-// "#4 PSH,ACK seq=1 ack=1 len=5" (relative numbers unless `absolute`), with " win=0" and
-// " retx" when they apply; a copy made by the network is "#4'".
-std::string segment_label(const runner::TraceSegment& segment, bool absolute);
+// Times with as many of 3, 6 or 9 decimals as they need: "0.150", "3.000000001".
+constexpr text::Decimals diagram_decimals = text::Decimals::three_six_or_nine;
+// Segment labels as the arrows carry them: " retx" marks a retransmission (an arrow has no room
+// for the ladder's " (retransmission)").
+text::SegmentLabelStyle diagram_label_style(bool absolute);
 // The fill of a connection's lifeline in a state, and the colour its name is written in.
 std::string_view state_fill_colour(tcp::State state);
 std::string_view state_text_colour(tcp::State state);
-
-// Text helpers of the SVG and HTML views.
-namespace svg_text {
-// XML/HTML-escaped text (&, <, >, ", '), made valid UTF-8 (a stray byte becomes U+FFFD) without
-// control characters (a tab or newline becomes a space), so any trace text yields a valid file.
-std::string xml_escape(std::string_view text);
-// The text as valid UTF-8: each byte that starts no valid sequence becomes U+FFFD.
-std::string utf8_sanitized(std::string_view text);
-// Characters (code points) in UTF-8 text, for monospace widths.
-std::size_t utf8_length(std::string_view text);
-// Word-wrapped rows of at most `width` characters; the first row has `first_indent` fewer. A word
-// longer than a row is cut.
-std::vector<std::string> wrap_words(std::string_view text, std::size_t width,
-                                    std::size_t first_indent);
-// Payload bytes as quoted text, non-printable bytes as '.', at most `limit` of them.
-std::string printable(const std::vector<std::uint8_t>& data, std::size_t limit);
-}  // namespace svg_text
 
 }  // namespace tcpsim::views

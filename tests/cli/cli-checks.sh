@@ -6,6 +6,11 @@
 #   cli-checks.sh TCPSIM missing             a missing file: exit 2, one error line
 #   cli-checks.sh TCPSIM directory           a directory: exit 2, one error line
 #   cli-checks.sh TCPSIM event-storm FILE    exit 2 with the event-budget message, no trace
+#   cli-checks.sh TCPSIM memory-budget FILE  under a 4 GiB address-space limit, `run` and
+#                                            `check` exit 2 with the memory-budget message, no
+#                                            trace file (not even a temporary one)
+#   cli-checks.sh TCPSIM streamed-trace DIR  every scenario's trace, streamed to stdout and to
+#                                            --trace, is its golden trace byte for byte
 #   cli-checks.sh TCPSIM same-bytes DIR      every scenario, run in two processes, gives the
 #                                            same bytes (jsonl and text)
 #   cli-checks.sh TCPSIM reverse-check DIR   `tcpsim check` over the scenarios listed in
@@ -97,6 +102,46 @@ case "$what" in
     grep -q 'event budget of [0-9]* events exhausted' "$work/err" ||
       fail "no event-budget message: $(cat "$work/err")"
     [ ! -e "$work/trace.jsonl" ] || fail "the trace file was created for a run that did not finish"
+    ;;
+  memory-budget)
+    file=$1
+    # Before the budget, this 1 KB scenario needed 7 GB and died of std::bad_alloc (exit 134).
+    ulimit -v $((4 * 1024 * 1024))
+    for command in run check; do
+      if [ "$command" = run ]; then
+        run_expecting 2 run "$file" --trace "$work/trace.jsonl"
+        message=$(cat "$work/err")
+      else
+        run_expecting 2 check "$file"
+        message=$(cat "$work/out")
+      fi
+      printf '%s\n' "$message" | grep -q 'memory budget of 1 GiB exceeded at .* raise "memory_budget" in the scenario or pass --memory-budget' ||
+        fail "tcpsim $command: no memory-budget message: $message"
+    done
+    [ ! -e "$work/trace.jsonl" ] || fail "the trace file was created for a run that did not finish"
+    [ ! -e "$work/trace.jsonl.tmp-tcpsim" ] || fail "the temporary trace file was left behind"
+    run_expecting 2 run "$file" --memory-budget 1KiB
+    grep -q 'a memory budget is 1 MiB to 1 TiB, got "1KiB"' "$work/err" ||
+      fail "no range error for --memory-budget 1KiB: $(cat "$work/err")"
+    ;;
+  streamed-trace)
+    dir=$1
+    count=0
+    for scenario in "$dir"/*.json; do
+      golden="${scenario%.json}.trace.jsonl"
+      "$tcpsim" run "$scenario" --format jsonl --trace "$work/streamed.jsonl" >"$work/stdout" 2>"$work/err"
+      status=$?
+      check_no_crash "$work/err"
+      [ "$status" -eq 0 ] || fail "$scenario: exit $status: $(cat "$work/err")"
+      cmp -s "$work/stdout" "$golden" || fail "$scenario: the trace streamed to stdout differs from $golden"
+      cmp -s "$work/streamed.jsonl" "$golden" || fail "$scenario: the --trace file differs from $golden"
+      "$tcpsim" run "$scenario" --trace "$work/held.jsonl" >/dev/null 2>&1 ||
+        fail "$scenario: the ladder run failed"
+      cmp -s "$work/held.jsonl" "$golden" || fail "$scenario: the --trace file beside the ladder differs from $golden"
+      count=$((count + 1))
+    done
+    [ "$count" -gt 0 ] || fail "no scenarios in $dir"
+    echo "$count scenarios: streamed traces identical to the golden ones"
     ;;
   same-bytes)
     dir=$1

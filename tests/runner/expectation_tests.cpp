@@ -3,6 +3,9 @@
 // divergent event.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "runner/expectations.hpp"
@@ -287,4 +290,121 @@ TEST_CASE("count_expectations counts each received entry") {
       "inline.json");
   CHECK(count_expectations(scenario.expect) == 3);
   CHECK_FALSE(scenario.expect.empty());
+}
+
+namespace {
+
+// The "never" checks as a scan of every rule over the whole run makes them: the reference the
+// indexed checker must agree with.
+std::string scanned_segment(const Scenario& scenario, const TraceEvent& event) {
+  const TraceSegment& segment = event.segment;
+  std::string out = scenario.hosts[static_cast<std::size_t>(event.host)].name + " " +
+                    (segment.flags == 0 ? std::string("(no flags)")
+                                        : tcpsim::tcp::flags_to_string(segment.flags));
+  out += " seq=" + std::to_string(segment.has_relative_seq ? segment.relative_seq
+                                                           : std::int64_t{segment.seq});
+  if ((segment.flags & tcpsim::tcp::flag::ack) != 0) {
+    out += " ack=" + std::to_string(segment.has_relative_ack ? segment.relative_ack
+                                                             : std::int64_t{segment.ack});
+  }
+  return out + " len=" + std::to_string(segment.length) + " at " +
+         tcpsim::format_duration(event.time);
+}
+
+std::optional<std::string> scanned_never(const Scenario& scenario, const RunResult& result,
+                                         const ExpectedNever& never) {
+  const auto host_ok = [&](int host) { return !never.host || *never.host == host; };
+  const auto connection_ok = [&](const ConnectionRecord& record) {
+    return !never.connection || record.name == *never.connection ||
+           record.default_name == *never.connection;
+  };
+  if (never.kind == ExpectedNever::Kind::segment) {
+    for (const TraceEvent& event : result.trace) {
+      if (event.kind != TraceKind::send || !host_ok(event.host)) continue;
+      if (never.flags_exact && event.segment.flags != *never.flags_exact) continue;
+      if (never.flags_contain &&
+          (event.segment.flags & *never.flags_contain) != *never.flags_contain) {
+        continue;
+      }
+      return "a segment that should never be sent was sent: " + scanned_segment(scenario, event);
+    }
+    return std::nullopt;
+  }
+  for (const ConnectionRecord& record : result.connections) {
+    if (!host_ok(record.host) || !connection_ok(record)) continue;
+    if (never.kind == ExpectedNever::Kind::event) {
+      for (const AppEventRecord& event : record.app_events) {
+        if (event.kind == never.event) {
+          return record.name + " was told " + std::string(tcpsim::tcp::app_event_name(event.kind)) +
+                 " at " + tcpsim::format_duration(event.time) + ", which should never happen";
+        }
+      }
+    } else if (std::find(record.states.begin(), record.states.end(), never.state) !=
+               record.states.end()) {
+      std::string states = "[";
+      for (std::size_t k = 0; k < record.states.size(); ++k) {
+        states += (k > 0 ? ", " : "") + std::string(tcpsim::tcp::state_name(record.states[k]));
+      }
+      return record.name + " entered " + std::string(tcpsim::tcp::state_name(never.state)) +
+             ", which should never happen; its states: " + states + "]";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("indexed never rules report exactly what a scan of every rule would") {
+  std::uint64_t random = 12345;
+  const auto next = [&random](std::uint64_t bound) {
+    random = random * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (random >> 33) % bound;
+  };
+  std::size_t fired = 0;
+  for (const char* name : {"crash-reboot-half-open", "two-way-handshake-stale-syn",
+                           "data-fast-retransmit", "simultaneous-open", "connection-refused"}) {
+    const std::string file = std::string(TCPSIM_SOURCE_DIR) + "/scenarios/" + name + ".json";
+    INFO(file);
+    REQUIRE(std::filesystem::exists(file));
+    Scenario scenario = load_scenario_file(file);
+    const RunResult result = run_scenario(scenario);
+    std::vector<std::string> names{"nobody"};
+    for (const ConnectionRecord& record : result.connections) {
+      names.push_back(record.name);
+      names.push_back(record.default_name);
+    }
+    scenario.expect = {};
+    for (int k = 0; k < 600; ++k) {
+      ExpectedNever never;
+      never.kind = static_cast<ExpectedNever::Kind>(next(3));
+      if (next(3) > 0) never.host = static_cast<int>(next(2));
+      if (never.kind == ExpectedNever::Kind::segment) {
+        if (next(3) == 0) never.flags_exact = static_cast<std::uint8_t>(next(64));
+        // Few flags, so that a good share of the rules fire.
+        if (next(2) == 0) never.flags_contain = static_cast<std::uint8_t>(1U << next(6));
+        if (next(4) == 0) never.flags_contain = static_cast<std::uint8_t>(next(64));
+      } else {
+        if (next(2) == 0) never.connection = names[next(names.size())];
+        never.event =
+            static_cast<tcpsim::tcp::AppEventKind>(next(tcpsim::tcp::app_event_kind_count));
+        never.state = static_cast<tcpsim::tcp::State>(next(tcpsim::tcp::state_count));
+      }
+      never.where.json_path = "$.expect.never[" + std::to_string(k) + "]";
+      scenario.expect.never.push_back(never);
+    }
+    std::vector<std::pair<std::string, std::string>> expected;  // (where, message)
+    for (const ExpectedNever& never : scenario.expect.never) {
+      if (auto message = scanned_never(scenario, result, never)) {
+        expected.emplace_back(never.where.json_path, *message);
+      }
+    }
+    fired += expected.size();
+    const auto failures = check_expectations(scenario, result);
+    REQUIRE(failures.size() == expected.size());
+    for (std::size_t k = 0; k < failures.size(); ++k) {
+      CHECK(failures[k].where.json_path == expected[k].first);
+      CHECK(failures[k].message == expected[k].second);
+    }
+  }
+  CHECK(fired > 400);  // the rules were not all vacuous
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runner/scenario_loader.hpp"
+#include "tcp/knobs.hpp"
 
 #ifndef TCPSIM_SOURCE_DIR
 #define TCPSIM_SOURCE_DIR "."
@@ -568,7 +569,7 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(error_of(R"({"tcpsim": 1, "name": "t", "descripton": "d"})") ==
         R"(t.json:1:28: error: at $.descripton: unknown key "descripton", did you mean "description"?)");
   CHECK(error_of(R"({"tcpsim": 1, "zzz": 1})") ==
-        R"(t.json:1:15: error: at $.zzz: unknown key "zzz", expected one of "tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline", "stop_at", "event_budget", "expect")");
+        R"(t.json:1:15: error: at $.zzz: unknown key "zzz", expected one of "tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline", "stop_at", "event_budget", "memory_budget", "expect")");
   CHECK(error_of(R"({"tcpsim": 1, "name": "t"})") == R"(t.json:1:1: error: at $: missing required key "description")");
   CHECK(error_of(R"({"tcpsim": 1, "name": 5, "description": "d"})") ==
         "t.json:1:23: error: at $.name: expected a string, got a number");
@@ -938,8 +939,15 @@ TEST_CASE("data transfer knob errors", "[loader][errors][knobs]") {
         at + R"(33: error: at $.hosts[0].tcp.retransmit_synack: unknown key "retransmit_synack", did you mean "retransmit_syn_ack"?)");
   CHECK(tcp_error(R"({"fin_wait2_timeout": "1s"})") ==
         at + R"(33: error: at $.hosts[0].tcp.fin_wait2_timeout: unknown key "fin_wait2_timeout", did you mean "fin_wait_2_timeout"?)");
+  // With no close name, the message lists every knob, in the table's order.
+  std::string every_knob;
+  for (const tcpsim::tcp::Knob& knob : tcpsim::tcp::knobs()) {
+    every_knob += std::string(every_knob.empty() ? "" : ", ") + "\"" + std::string(knob.name) + "\"";
+  }
+  CHECK(every_knob.starts_with(R"("handshake", "msl", "time_wait", "isn", )"));
   CHECK(tcp_error(R"({"send_buf": 1})") ==
-        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of "handshake", "msl", "time_wait", "isn", "rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries", "data_retries", "mss", "send_buffer", "receive_buffer", "nagle", "delayed_ack", "duplicate_ack_threshold", "keepalive", "keepalive_idle", "keepalive_interval", "keepalive_probes", "user_timeout", "fin_wait_2_timeout", "retransmit_syn_ack", "retransmit_fin", "reset_unexpected_segments", "half_duplex_close")");
+        at + R"(33: error: at $.hosts[0].tcp.send_buf: unknown key "send_buf", expected one of )" +
+            every_knob);
 }
 
 TEST_CASE("read actions and read modes", "[loader][reads]") {

@@ -733,6 +733,23 @@ TEST_CASE("time_wait_rst_closes", "[connection][time_wait]") {
   CHECK(count(out, Effect::Kind::timer_cancel) == 1);
 }
 
+TEST_CASE("time_wait_rst_with_rfc1337_is_ignored", "[connection][time_wait][rfc1337]") {
+  TcpConfig config;
+  config.rfc1337 = true;
+  Connection c = make_connection(config);
+  to_time_wait(c);
+  const Time deadline = c.timer_deadline(TimerKind::time_wait);
+  Output out;
+  c.segment_arrives(0, from_peer(302, 0, flag::rst), out);
+  CHECK(c.state() == State::time_wait);
+  CHECK(transitions(out).empty());
+  CHECK(count(out, Effect::Kind::transmit) == 0);
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects.back().kind == Effect::Kind::discard);
+  CHECK(out.effects.back().rule == Rule::rst_in_time_wait_ignored);
+  CHECK(c.timer_deadline(TimerKind::time_wait) == deadline);
+}
+
 TEST_CASE("time_wait_syn_draws_challenge_ack", "[connection][time_wait]") {
   Connection c = make_connection();
   to_time_wait(c);

@@ -88,7 +88,7 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"duplicate_ack_threshold", "3"}, {"keepalive", "false"}, {"keepalive_idle", "2h"},
       {"keepalive_interval", "75s"}, {"keepalive_probes", "9"}, {"user_timeout", "0s"},
       {"fin_wait_2_timeout", "0s"}, {"retransmit_syn_ack", "true"}, {"retransmit_fin", "true"},
-      {"reset_unexpected_segments", "true"}, {"half_duplex_close", "false"},
+      {"reset_unexpected_segments", "true"}, {"half_duplex_close", "false"}, {"rfc1337", "false"},
   };
   CHECK(std::size(rfc_defaults) == knobs().size());
   for (const auto& [knob, value] : rfc_defaults) {

@@ -126,7 +126,8 @@ TEST_CASE("html: the step data cannot close its <script>, whatever the text") {
   const std::string json = steps_json(page);
   CHECK(json.find('<') == std::string::npos);
   CHECK(json.find('>') == std::string::npos);
-  CHECK(json.find("\\u003c/script\\u003e\\u003c!-- \\u0026 \xef\xbf\xbd \\\"quoted\\\"") != std::string::npos);
+  // The stray byte is shown as an escape (views/text.hpp), whose backslash JSON escapes.
+  CHECK(json.find("\\u003c/script\\u003e\\u003c!-- \\u0026 \\\\xff \\\"quoted\\\"") != std::string::npos);
   CHECK(page.find("<script>alert(1)") == std::string::npos);
   // Exactly the page's own two scripts.
   std::size_t scripts = 0;

@@ -13,6 +13,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "views/narration.hpp"
+#include "views/text.hpp"
 
 using namespace tcpsim;
 using tcpsim::views::Language;
@@ -72,7 +73,7 @@ void check_golden(const std::string& relative_path, const std::string& actual) {
 }
 
 std::string explained(const Run& run, Language language) {
-  runner::LadderOptions options;
+  views::LadderOptions options;
   options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
   return views::format_explained_ladder(run.scenario, run.result, options, language);
 }
@@ -288,10 +289,10 @@ TEST_CASE("the narration language is en or zh, nothing else") {
 }
 
 TEST_CASE("display width counts Chinese characters as two columns") {
-  CHECK(views::display_width("SYN_RCVD") == 8);
-  CHECK(views::display_width("连接") == 4);
-  CHECK(views::display_width("（RFC 9293）") == 12);
-  CHECK(views::display_width("\xff") == 1);  // a malformed byte still counts, never stalls
+  CHECK(views::text::display_width("SYN_RCVD") == 8);
+  CHECK(views::text::display_width("连接") == 4);
+  CHECK(views::text::display_width("（RFC 9293）") == 12);
+  CHECK(views::text::display_width("\xff") == 1);  // a malformed byte still counts, never stalls
 }
 
 TEST_CASE("wrapping keeps every line within the width, words and citations whole") {
@@ -299,13 +300,13 @@ TEST_CASE("wrapping keeps every line within the width, words and citations whole
       "server 上的连接 web#2 处于 SYN_RCVD，收到 #8 RST，于是进入 LISTEN：由被动打开产生的连接在 "
       "SYN_RCVD 状态收到 RST，回到 LISTEN（RFC 9293 3.10.7.4 第二步：检查 RST 位）。";
   for (std::size_t width = 30; width <= 100; width += 7) {
-    const std::string wrapped = views::wrap_text(chinese, "  | ", width);
+    const std::string wrapped = views::text::wrap_text(chinese, "  | ", width);
     std::istringstream lines(wrapped);
     std::string line;
     std::string joined;
     while (std::getline(lines, line)) {
       INFO("width " << width << ": " << line);
-      CHECK(views::display_width(line) <= width);
+      CHECK(views::text::display_width(line) <= width);
       CHECK(line.rfind("  | ", 0) == 0);
       const std::string body = line.substr(4);
       // No line starts with closing punctuation or splits "RFC 9293".
@@ -321,7 +322,7 @@ TEST_CASE("wrapping keeps every line within the width, words and citations whole
     joined.erase(std::remove(joined.begin(), joined.end(), ' '), joined.end());
     CHECK(joined == squeezed);
   }
-  CHECK(views::wrap_text("short", "> ", 100) == "> short\n");
+  CHECK(views::text::wrap_text("short", "> ", 100) == "> short\n");
 }
 
 TEST_CASE("explained ladders match their golden files") {
@@ -339,9 +340,9 @@ TEST_CASE("explained ladders match their golden files") {
 
 TEST_CASE("the explained ladder is the ladder with indented sentences between its lines") {
   const Run run = run_named("three-way-handshake");
-  runner::LadderOptions options;
+  views::LadderOptions options;
   options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
-  const std::string ladder = runner::format_ladder(run.scenario, run.result, options);
+  const std::string ladder = views::format_ladder(run.scenario, run.result, options);
   for (const Language language : {Language::english, Language::chinese}) {
     const std::string text = views::format_explained_ladder(run.scenario, run.result, options,
                                                             language);
@@ -352,7 +353,7 @@ TEST_CASE("the explained ladder is the ladder with indented sentences between it
     while (std::getline(lines, line)) {
       if (line.rfind("            | ", 0) == 0) {
         ++narration_lines;
-        CHECK(views::display_width(line) <= views::explain_width);
+        CHECK(views::text::display_width(line) <= views::explain_width);
         continue;
       }
       if (line == views::explain_header_note(language)) continue;

@@ -113,7 +113,7 @@ TEST_CASE("the frames of a playback are exactly the ladder, with or without narr
   const runner::Scenario scenario = runner::load_scenario_file(
       std::string(TCPSIM_SOURCE_DIR) + "/scenarios/lost-final-ack-time-wait.json");
   const runner::RunResult result = runner::run_scenario(scenario);
-  runner::LadderOptions options;
+  views::LadderOptions options;
   options.absolute_seq = runner::scenario_uses_fixed_isns(scenario);
 
   const auto frames = views::ladder_frames(scenario, result, options, std::nullopt);
@@ -124,7 +124,7 @@ TEST_CASE("the frames of a playback are exactly the ladder, with or without narr
     CHECK(frame.time >= previous);  // in time order, so deadlines never go backwards
     previous = frame.time;
   }
-  CHECK(joined == runner::format_ladder(scenario, result, options));
+  CHECK(joined == views::format_ladder(scenario, result, options));
   CHECK(frames.back().time == result.end_time);
 
   std::string explained;
@@ -140,7 +140,7 @@ TEST_CASE("playback at a high speed prints the whole ladder and completes") {
   const runner::Scenario scenario = runner::load_scenario_file(
       std::string(TCPSIM_SOURCE_DIR) + "/scenarios/lost-final-ack-time-wait.json");
   const runner::RunResult result = runner::run_scenario(scenario);
-  runner::LadderOptions options;
+  views::LadderOptions options;
   const auto frames = views::ladder_frames(scenario, result, options, std::nullopt);
   std::ostringstream out;
   // 1e9 x: the 241 s of this run play in about a quarter of a millisecond.
@@ -149,7 +149,7 @@ TEST_CASE("playback at a high speed prints the whole ladder and completes") {
   CHECK(outcome.signal == 0);
   CHECK(outcome.events_shown == outcome.events_total);
   CHECK(outcome.reached == result.end_time);
-  CHECK(out.str() == runner::format_ladder(scenario, result, options));
+  CHECK(out.str() == views::format_ladder(scenario, result, options));
 }
 
 TEST_CASE("an interruption says where playback stopped and exits 128 + the signal") {

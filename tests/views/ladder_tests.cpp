@@ -6,9 +6,12 @@
 
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
-#include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
+#include "views/narration.hpp"
 
 using namespace tcpsim::runner;
+using tcpsim::views::format_ladder;
+using tcpsim::views::LadderOptions;
 
 namespace {
 
@@ -57,4 +60,25 @@ TEST_CASE("absolute numbers when every host has a fixed ISN, and timers can be h
   CHECK(ladder.find("retransmission timer until") == std::string::npos);
   const std::string with_timers = ladder_of("three-way-handshake");
   CHECK(with_timers.find("[c1] retransmission timer until 1.100000") != std::string::npos);
+}
+
+TEST_CASE("the ladder and its narration show control and invisible characters as escapes") {
+  Scenario scenario =
+      load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/lost-final-ack-time-wait.json");
+  scenario.description = "clear\x1b[2J screen \xe2\x80\xae reversed";
+  RunResult result = run_scenario(scenario);
+  for (auto& event : result.trace) {
+    if (event.kind == TraceKind::drop) event.text = "rule 'bell\x07'";
+  }
+  const std::string ladder = format_ladder(scenario, result, LadderOptions{});
+  CHECK(ladder.find("clear\\x1b[2J screen \\u{202E} reversed") != std::string::npos);
+  CHECK(ladder.find("(rule 'bell\\x07')") != std::string::npos);
+  const std::string explained = tcpsim::views::format_explained_ladder(
+      scenario, result, LadderOptions{}, tcpsim::views::Language::english);
+  CHECK(explained.find("bell\\x07") != std::string::npos);
+  for (const std::string* text : {&ladder, &explained}) {
+    CHECK(text->find('\x1b') == std::string::npos);
+    CHECK(text->find('\x07') == std::string::npos);
+    CHECK(text->find("\xe2\x80\xae") == std::string::npos);
+  }
 }

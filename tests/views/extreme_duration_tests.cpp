@@ -21,6 +21,7 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
 
 #ifndef TCPSIM_SOURCE_DIR
 #define TCPSIM_SOURCE_DIR "."
@@ -30,6 +31,8 @@ namespace {
 
 using namespace tcpsim;
 using namespace tcpsim::runner;
+using tcpsim::views::format_ladder;
+using tcpsim::views::LadderOptions;
 using Json = nlohmann::json;
 
 Json read_schema() {

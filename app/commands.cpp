@@ -1,7 +1,4 @@
-// tcpsim's command line: run one scenario and show it, check a suite of scenarios against their
-// expectations and golden traces, validate scenario files, list the shipped scenarios.
-// Exit codes: 0 success, 1 an expectation or golden trace failed, 2 bad input or usage.
-#include <CLI/CLI.hpp>
+#include "app/commands.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -10,31 +7,27 @@
 #include <sstream>
 
 #include "runner/expectations.hpp"
+#include "runner/output_file.hpp"
 #include "runner/scenario_loader.hpp"
-#include "runner/simulation.hpp"
 #include "runner/reference.hpp"
+#include "runner/simulation.hpp"
 #include "runner/teaching.hpp"
 #include "runner/transition_table.hpp"
 #include "runner/trace_format.hpp"
-#include "views/pcap.hpp"
+#include "views/html.hpp"
+#include "views/ladder.hpp"
 #include "views/mermaid.hpp"
 #include "views/narration.hpp"
+#include "views/pcap.hpp"
 #include "views/realtime.hpp"
-#include "views/html.hpp"
 #include "views/svg.hpp"
 
-#ifndef TCPSIM_SCENARIO_DIR
-#define TCPSIM_SCENARIO_DIR "scenarios"
-#endif
+namespace tcpsim::app {
 
 namespace fs = std::filesystem;
 using namespace tcpsim::runner;
 
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_bad_input = 2;
 
 std::string read_file(const std::string& path, bool& ok) {
   std::ifstream in(path, std::ios::binary);
@@ -74,22 +67,6 @@ bool collect_scenarios(const std::vector<std::string>& paths, std::vector<std::s
   return true;
 }
 
-struct RunCommand {
-  std::string file;
-  std::optional<std::uint64_t> seed;
-  std::string format = "text";
-  std::string trace_file;
-  bool no_timers = false;
-  bool absolute = false;
-  std::string pcap_file;  // --pcap: pcapng capture of the run (views/pcap.hpp)
-  bool explain = false;       // --explain: a sentence under each ladder line
-  std::string lang = "en";    // --lang: the narration's language
-  std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there
-  std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
-  std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
-  std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
-};
-
 // --svg and --html (views/svg.hpp, views/html.hpp). Sets `stdout_taken` when one goes to stdout.
 int write_diagram_views(const RunCommand& options, const Scenario& scenario,
                         const RunResult& result, bool& stdout_taken) {
@@ -126,6 +103,8 @@ int write_diagram_views(const RunCommand& options, const Scenario& scenario,
   return exit_ok;
 }
 
+}  // namespace
+
 int command_run(const RunCommand& options) {
   // The views' own arguments are checked before anything runs.
   tcpsim::views::PlaybackSpeed speed;
@@ -150,16 +129,42 @@ int command_run(const RunCommand& options) {
   }
   RunOptions run_options;
   run_options.seed = options.seed;
+  run_options.memory_budget = options.memory_budget;
+  // The JSON Lines trace is written as the run goes (--trace, and stdout when it is the only
+  // output) and the expectations are checked as it goes; only the views keep the whole trace.
+  const bool views = !options.pcap_file.empty() || !options.mermaid_file.empty() ||
+                     !options.svg_file.empty() || !options.html_file.empty();
+  const bool stream_stdout = options.format == "jsonl" && !views;
+  run_options.keep_trace = !stream_stdout;
+  run_options.keep_payloads = !options.pcap_file.empty();
+  run_options.keep_app_data = false;
+  AtomicFile trace_file(options.trace_file);  // nothing stays there unless the run completes
+  std::vector<std::ostream*> jsonl_outputs;
+  if (!options.trace_file.empty()) {
+    std::string error;
+    if (!trace_file.open(error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;
+    }
+    jsonl_outputs.push_back(&trace_file.stream());
+  }
+  if (stream_stdout) jsonl_outputs.push_back(&std::cout);
+  JsonlWriter jsonl(scenario, jsonl_outputs);
+  ExpectationChecker checker(scenario);
+  if (!jsonl_outputs.empty()) run_options.trace_sinks.push_back(&jsonl);
+  run_options.trace_sinks.push_back(&checker);
   const RunResult result = run_scenario(scenario, run_options);
   if (result.error) {
+    // A streamed stdout stops without its closing "end" line.
+    std::cout.flush();
     std::cerr << options.file << ": error: " << *result.error << " (seed " << result.seed
               << ")\n";
     return exit_bad_input;
   }
-  const std::string jsonl = format_jsonl(scenario, result);
+  if (!jsonl_outputs.empty()) jsonl.finish(result);
   if (!options.trace_file.empty()) {
     std::string error;
-    if (!write_file_atomically(options.trace_file, jsonl, error)) {
+    if (!trace_file.commit(error)) {
       std::cerr << "tcpsim: " << error << "\n";
       return exit_bad_input;
     }
@@ -184,14 +189,17 @@ int command_run(const RunCommand& options) {
     }
   }
   bool stdout_taken = false;
-  if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) return status;
-  const auto failures = check_expectations(scenario, result);
-  if (stdout_taken) {
-    // stdout carries the diagram; expectation failures still go to stderr below.
+  if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) {
+    return status;
+  }
+  const auto failures = checker.finish(result);
+  if (stdout_taken || stream_stdout) {
+    // stdout carries the diagram, or the streamed trace; expectation failures still go to
+    // stderr below.
   } else if (options.format == "jsonl") {
-    std::cout << jsonl;
+    std::cout << format_jsonl(scenario, result);
   } else {
-    LadderOptions ladder;
+    tcpsim::views::LadderOptions ladder;
     ladder.timers = !options.no_timers;
     ladder.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
     tcpsim::views::Language language = tcpsim::views::Language::english;
@@ -209,7 +217,7 @@ int command_run(const RunCommand& options) {
     } else if (options.explain) {
       std::cout << tcpsim::views::format_explained_ladder(scenario, result, ladder, language);
     } else {
-      std::cout << format_ladder(scenario, result, ladder);
+      std::cout << tcpsim::views::format_ladder(scenario, result, ladder);
     }
     const std::size_t total = count_expectations(scenario.expect);
     if (failures.empty()) {
@@ -225,7 +233,8 @@ int command_run(const RunCommand& options) {
   return exit_ok;
 }
 
-int command_check(const std::vector<std::string>& paths, bool update) {
+int command_check(const std::vector<std::string>& paths, bool update,
+                  std::optional<std::uint64_t> memory_budget) {
   std::vector<std::string> files;
   collect_scenarios(paths, files);
   int passed = 0;
@@ -241,7 +250,16 @@ int command_check(const std::vector<std::string>& paths, bool update) {
       bad_input = true;
       continue;
     }
-    const RunResult result = run_scenario(scenario);
+    // The trace is kept as JSON Lines text only, for the golden comparison.
+    RunOptions run_options;
+    run_options.memory_budget = memory_budget;
+    run_options.keep_trace = false;
+    run_options.keep_payloads = false;
+    run_options.keep_app_data = false;
+    JsonlWriter writer(scenario);
+    ExpectationChecker checker(scenario);
+    run_options.trace_sinks = {&writer, &checker};
+    const RunResult result = run_scenario(scenario, run_options);
     if (result.error) {
       std::cout << "FAIL " << scenario.name << " (" << file << ", seed " << result.seed
                 << ")\n  error: " << *result.error << "\n";
@@ -249,9 +267,10 @@ int command_check(const std::vector<std::string>& paths, bool update) {
       bad_input = true;
       continue;
     }
-    const std::string jsonl = format_jsonl(scenario, result);
+    writer.finish(result);
+    const std::string jsonl = writer.take_text();
     std::vector<std::string> problems;
-    const auto failures = check_expectations(scenario, result);
+    const auto failures = checker.finish(result);
     for (const auto& failure : failures) {
       problems.push_back(failure.where.position() + ": at " + failure.where.json_path + ": " +
                          failure.message);
@@ -310,7 +329,6 @@ int command_validate(const std::vector<std::string>& files) {
   return status;
 }
 
-// `list --teaching`: the catalogue of runner/teaching.cpp, each pair's scenarios from `directory`.
 int command_list_teaching(const std::string& directory) {
   if (!write_teaching_catalogue(std::cout, directory)) {
     std::cerr << "tcpsim list --teaching: a scenario of the catalogue is missing from "
@@ -339,122 +357,27 @@ int command_list(const std::string& directory) {
   return exit_ok;
 }
 
-}  // namespace
+// `list --knobs`: the TCP knobs of tcp/knobs.cpp as text, or as the generated parts of the
+// docs (runner/reference.hpp).
+int command_list_knobs(const std::string& format) {
+  if (format == "markdown") {
+    std::cout << knob_table_markdown();
+  } else if (format == "schema") {
+    std::cout << knob_schema_text();
+  } else {
+    write_knob_listing(std::cout);
+  }
+  return exit_ok;
+}
 
-int main(int argc, char** argv) {
-  CLI::App app{"tcpsim: a deterministic TCP simulator. Scenarios replay exactly, byte for byte."};
-  app.require_subcommand(1);
-
-  RunCommand run_options;
-  std::uint64_t seed = 0;
-  auto* run = app.add_subcommand("run", "Run one scenario and show what happened");
-  run->add_option("file", run_options.file, "Scenario file")->required();
-  auto* seed_option = run->add_option("--seed", seed, "Override the scenario's seed");
-  run->add_option("--format", run_options.format, "Output: text (ladder diagram) or jsonl")
-      ->check(CLI::IsMember({"text", "jsonl"}));
-  run->add_option("--trace", run_options.trace_file, "Also write the JSON Lines trace to FILE");
-  run->add_flag("--no-timers", run_options.no_timers, "Hide timer set/cancel lines");
-  run->add_flag("--absolute", run_options.absolute, "Absolute sequence numbers in the ladder");
-  run->add_option("--pcap", run_options.pcap_file,
-                  "Also write a pcapng capture (IPv4+TCP, ns virtual time) to FILE");
-  // Narration (views/narration.hpp).
-  run->add_flag("--explain", run_options.explain,
-                "Under each ladder line, one sentence: what happened and why (the rule)");
-  run->add_option("--lang", run_options.lang, "Language of --explain: en (default) or zh")
-      ->check(CLI::Validator(
-          [](std::string& code) {
-            tcpsim::views::Language language;
-            return tcpsim::views::parse_language(code, language)
-                       ? std::string()
-                       : "unsupported language '" + code + "': use en (English) or zh (Chinese)";
-          },
-          "en|zh"));
-  run->add_option("--mermaid", run_options.mermaid_file,
-                  "Also write the run as a Mermaid sequenceDiagram to FILE");
-  std::string realtime_speed;
-  auto* realtime_option =
-      run->add_option("--realtime", realtime_speed,
-                      "Print the ladder as the events happen, SPEED times faster than real time "
-                      "(--realtime=10; default 1; Ctrl-C stops it, exit 130)")
-          ->expected(0, 1)
-          ->default_str("1");
-  run->add_option("--svg", run_options.svg_file, "Also write the ladder diagram as SVG to FILE ('-': stdout)");
-  run->add_option("--html", run_options.html_file, "Also write the stepping HTML page to FILE ('-': stdout)");
-
-  std::vector<std::string> check_paths;
-  bool update = false;
-  auto* check = app.add_subcommand(
-      "check", "Run scenarios, check their expectations and golden traces");
-  check->add_option("paths", check_paths, "Scenario files or directories")->required();
-  check->add_flag("--update", update, "Rewrite the golden traces instead of comparing");
-
-  std::vector<std::string> validate_files;
-  auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
-  validate->add_option("files", validate_files, "Scenario files")->required();
-
-  std::string list_directory = TCPSIM_SCENARIO_DIR;
-  auto* list = app.add_subcommand("list", "List the shipped scenarios");
-  list->add_option("directory", list_directory, "Directory of scenarios");
-  bool list_teaching = false;
-  list->add_flag("--teaching", list_teaching,
-                 "The teaching catalogue: each mechanism, what it protects against, the knob "
-                 "that turns it off, and the pair of scenarios with and without it");
-  bool list_knobs = false;
-  list->add_flag("--knobs", list_knobs,
-                 "The TCP knobs (tcp/knobs.cpp): value, default per profile, teaching, meaning");
-  // The TCP core's transition table (tcp/transitions.hpp; docs/design.md embeds the Markdown).
-  bool list_transitions = false;
-  list->add_flag("--transitions", list_transitions,
-                 "The TCP state transitions (tcp/transitions.cpp): state, event, new state, "
-                 "rule, citation, function, variant")
-      ->excludes("--teaching")
-      ->excludes("--knobs");
-  std::string list_format = "text";
-  list->add_option("--format", list_format,
-                   "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
-                   "(docs/scenario.schema.json's $defs.tcp); with --transitions: text or markdown "
-                   "(docs/design.md's table)")
-      ->check(CLI::IsMember({"text", "markdown", "schema"}));
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& help) {
-    return app.exit(help);
-  } catch (const CLI::CallForAllHelp& help) {
-    return app.exit(help);
-  } catch (const CLI::ParseError& error) {
-    app.exit(error);
+int command_list_transitions(const std::string& format) {
+  if (format == "schema") {
+    std::cerr << "tcpsim list --transitions: --format is text or markdown\n";
     return exit_bad_input;
   }
-
-  if (*run) {
-    if (*seed_option) run_options.seed = seed;
-    if (*realtime_option) run_options.realtime = realtime_speed;
-    if (run_options.svg_file == "-" && run_options.html_file == "-") {
-      std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
-      return exit_bad_input;
-    }
-    return command_run(run_options);
-  }
-  if (*check) return command_check(check_paths, update);
-  if (*validate) return command_validate(validate_files);
-  if (*list && list_transitions) {
-    if (list_format == "schema") {
-      std::cerr << "tcpsim list --transitions: --format is text or markdown\n";
-      return exit_bad_input;
-    }
-    std::cout << format_transition_table(list_format == "markdown" ? TableFormat::markdown
-                                                                   : TableFormat::text);
-    return exit_ok;
-  }
-  if (*list && list_knobs) {
-    if (list_format == "markdown") std::cout << knob_table_markdown();
-    else if (list_format == "schema") std::cout << knob_schema_text();
-    else write_knob_listing(std::cout);
-    return exit_ok;
-  }
-  if (*list) {
-    return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
-  }
-  return exit_bad_input;
+  std::cout << format_transition_table(format == "markdown" ? TableFormat::markdown
+                                                            : TableFormat::text);
+  return exit_ok;
 }
+
+}  // namespace tcpsim::app

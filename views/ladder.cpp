@@ -1,25 +1,31 @@
 // The ladder diagram for the terminal: one line per event, the first host on the left, the
 // second on the right, segments as arrows between them, and on each line the reason for what
 // happened (the rule cited by TCP, or the fault rule or random model that acted on the link).
+#include "views/ladder.hpp"
+
 #include <algorithm>
-#include <cstdio>
+#include <sstream>
 
-#include "runner/ladder.hpp"
+#include "runner/text_wrap.hpp"
+#include "views/text.hpp"
 
-namespace tcpsim::runner {
+namespace tcpsim::views {
+
+using runner::ConnectionNames;
+using runner::HostSpec;
+using runner::RunResult;
+using runner::Scenario;
+using runner::TraceEvent;
+using runner::TraceKind;
+using runner::TraceSegment;
+
 namespace {
 
 constexpr std::size_t time_width = 12;
 constexpr std::size_t side_width = 30;
 constexpr std::size_t middle_width = 46;
 
-std::string format_seconds(Time time) {
-  // Seconds with microseconds, integer arithmetic only.
-  char buffer[48];
-  const long long micros = static_cast<long long>(time / microsecond);
-  std::snprintf(buffer, sizeof buffer, "%lld.%06lld", micros / 1'000'000, micros % 1'000'000);
-  return buffer;
-}
+std::string format_seconds(Time time) { return text::seconds(time, text::Decimals::six); }
 
 std::string pad(std::string text, std::size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
@@ -27,37 +33,12 @@ std::string pad(std::string text, std::size_t width) {
   return text;
 }
 
-// Word-wraps text to lines of at most `width` characters (a longer word gets its own line).
+// Word-wraps text to lines of at most `width` characters (a longer word gets its own line), as
+// the command line's listings wrap (runner/text_wrap.hpp).
 std::string wrap(const std::string& text, std::size_t width) {
-  std::string out;
-  std::size_t line_length = 0;
-  std::size_t position = 0;
-  while (position < text.size()) {
-    const std::size_t space = text.find(' ', position);
-    const std::size_t end = space == std::string::npos ? text.size() : space;
-    const std::size_t word_length = end - position;
-    if (line_length > 0 && line_length + 1 + word_length > width) {
-      out += '\n';
-      line_length = 0;
-    } else if (line_length > 0) {
-      out += ' ';
-      ++line_length;
-    }
-    out.append(text, position, word_length);
-    line_length += word_length;
-    position = end + 1;
-  }
-  return out + "\n";
-}
-
-std::string printable(const std::vector<std::uint8_t>& data, std::size_t limit) {
-  std::string out = "\"";
-  for (std::size_t index = 0; index < data.size() && index < limit; ++index) {
-    const unsigned char c = data[index];
-    out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '.';
-  }
-  out += data.size() > limit ? "...\"" : "\"";
-  return out;
+  std::ostringstream out;
+  runner::write_wrapped(out, text, width, "");
+  return out.str();
 }
 
 }  // namespace
@@ -69,8 +50,9 @@ class LadderPrinter::Writer {
 
   std::string header(const std::string& note) const {
     std::string out;
-    out += "tcpsim: " + scenario_.name + " (seed " + std::to_string(result_.seed) + ")\n";
-    out += wrap(scenario_.description, 100) + "\n";
+    out += "tcpsim: " + text::visible(scenario_.name) + " (seed " + std::to_string(result_.seed) +
+           ")\n";
+    out += wrap(text::visible(scenario_.description), 100) + "\n";
     out += host_summary(0) + "  <->  " + host_summary(1) + "\n";
     out += options_.absolute_seq ? "seq/ack: absolute sequence numbers\n"
                                  : "seq/ack: relative to each side's ISN, as Wireshark shows\n";
@@ -115,21 +97,9 @@ class LadderPrinter::Writer {
   }
 
   std::string label(const TraceSegment& segment) const {
-    std::string out = "#" + std::to_string(segment.id) + (segment.copy ? "'" : "") + " ";
-    const std::string flags = tcp::flags_to_string(segment.flags);
-    out += flags.empty() ? "(no flags)" : flags;
-    const bool relative = !options_.absolute_seq;
-    out += " seq=" + (relative && segment.has_relative_seq ? std::to_string(segment.relative_seq)
-                                                           : std::to_string(segment.seq));
-    if ((segment.flags & tcp::flag::ack) != 0) {
-      out += " ack=" + (relative && segment.has_relative_ack
-                            ? std::to_string(segment.relative_ack)
-                            : std::to_string(segment.ack));
-    }
-    out += " len=" + std::to_string(segment.length);
-    if (segment.window == 0 && (segment.flags & tcp::flag::rst) == 0) out += " win=0";
-    if (segment.retransmission) out += " (retransmission)";
-    return out;
+    text::SegmentLabelStyle style;
+    style.absolute_seq = options_.absolute_seq;
+    return text::segment_label(segment, style);
   }
 
   // An arrow across the middle column, pointing right (from the left host) or left.
@@ -141,12 +111,15 @@ class LadderPrinter::Writer {
                       : "<" + std::string(fill, '-') + " " + body;
   }
 
-  std::string line(Time time, int host, std::string side_text, std::string middle,
-                   std::string reason) const {
-    std::string left = host == 0 ? side_text : std::string();
-    std::string right = host == 1 ? side_text : std::string();
+  // Every piece of text the trace or the scenario brings is shown through text::visible.
+  std::string line(Time time, int host, const std::string& side_text, const std::string& middle,
+                   const std::string& reason_text) const {
+    const std::string shown_side = text::visible(side_text);
+    const std::string reason = text::visible(reason_text);
+    std::string left = host == 0 ? shown_side : std::string();
+    std::string right = host == 1 ? shown_side : std::string();
     std::string out = pad(format_seconds(time), time_width) + pad(left, side_width) +
-                      pad(middle, middle_width) + right;
+                      pad(text::visible(middle), middle_width) + right;
     if (!reason.empty()) {
       while (!out.empty() && out.back() == ' ') out.pop_back();
       out += "   (" + reason + ")";
@@ -167,11 +140,10 @@ class LadderPrinter::Writer {
       case TraceKind::send:
         return line(event.time, h, "", arrow(label(event.segment), h == 0), "");
       case TraceKind::deliver: {
-        const std::string text = "#" + std::to_string(event.segment.id) +
-                                 (event.segment.copy ? "'" : "") + " arrives";
-        std::string middle = h == 1 ? std::string(middle_width - 1 - text.size() - 4, ' ') +
-                                          text + " -->"
-                                    : "<-- " + text;
+        const std::string arrives = text::segment_number(event.segment) + " arrives";
+        std::string middle = h == 1 ? std::string(middle_width - 1 - arrives.size() - 4, ' ') +
+                                          arrives + " -->"
+                                    : "<-- " + arrives;
         return line(event.time, h, "", middle, "");
       }
       case TraceKind::drop:
@@ -179,8 +151,7 @@ class LadderPrinter::Writer {
                     event.text);
       case TraceKind::expire:
         return line(event.time, -1, "",
-                    "      X #" + std::to_string(event.segment.id) +
-                        (event.segment.copy ? "'" : "") + " expires in the network",
+                    "      X " + text::segment_number(event.segment) + " expires in the network",
                     event.text);
       case TraceKind::delay:
         return line(event.time, -1, "",
@@ -214,9 +185,10 @@ class LadderPrinter::Writer {
         return line(event.time, h,
                     who + std::string(tcp::timer_name(event.timer)) + " timer fires", "", "");
       case TraceKind::app: {
-        std::string text = who + "app: " + std::string(tcp::app_event_name(event.app_event));
+        std::string app = who + "app: " + std::string(tcp::app_event_name(event.app_event));
         if (event.app_event == tcp::AppEventKind::data) {
-          text += " " + std::to_string(event.data.size()) + " bytes " + printable(event.data, 16);
+          app += " " + std::to_string(event.data.size()) + " bytes " +
+                 text::quoted_payload(event.data, 16);
         }
         // Routine events repeat the reason of the state change beside them; show why only for
         // the endings that need explaining.
@@ -224,7 +196,7 @@ class LadderPrinter::Writer {
                              event.app_event == tcp::AppEventKind::reset ||
                              event.app_event == tcp::AppEventKind::refused ||
                              event.app_event == tcp::AppEventKind::connect_failed;
-        return line(event.time, h, text, "", explain ? event.text : std::string());
+        return line(event.time, h, app, "", explain ? event.text : std::string());
       }
       case TraceKind::open:
         return {};
@@ -265,4 +237,4 @@ std::string format_ladder(const Scenario& scenario, const RunResult& result,
   return out + printer.footer();
 }
 
-}  // namespace tcpsim::runner
+}  // namespace tcpsim::views

@@ -1,0 +1,48 @@
+// The commands of tcpsim's command line (app/main.cpp parses the arguments): run one scenario
+// and show it, check scenarios against their expectations and golden traces, validate scenario
+// files, list the shipped scenarios. Each returns the process's exit code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tcpsim::app {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;      // an expectation or golden trace failed
+constexpr int exit_bad_input = 2;   // bad input or usage
+
+struct RunCommand {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::string format = "text";
+  std::string trace_file;
+  bool no_timers = false;
+  bool absolute = false;
+  std::string pcap_file;  // --pcap: pcapng capture of the run (views/pcap.hpp)
+  bool explain = false;       // --explain: a sentence under each ladder line
+  std::string lang = "en";    // --lang: the narration's language
+  std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there
+  std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
+  std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
+  std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
+  std::optional<std::uint64_t> memory_budget;  // --memory-budget: overrides the scenario's
+};
+
+int command_run(const RunCommand& options);
+int command_check(const std::vector<std::string>& paths, bool update,
+                  std::optional<std::uint64_t> memory_budget);
+int command_validate(const std::vector<std::string>& files);
+// `list`: every scenario in `directory` with its summary.
+int command_list(const std::string& directory);
+// `list --teaching`: the catalogue of runner/teaching.cpp, each pair's scenarios from `directory`.
+int command_list_teaching(const std::string& directory);
+// `list --knobs [--format text|markdown|schema]`: the TCP knobs (tcp/knobs.cpp).
+int command_list_knobs(const std::string& format);
+// `list --transitions [--format text|markdown]`: the TCP core's transition table
+// (tcp/transitions.cpp; docs/design.md embeds the Markdown).
+int command_list_transitions(const std::string& format);
+
+}  // namespace tcpsim::app

@@ -1,0 +1,177 @@
+// tcpsim's command line: the subcommands and their options (CLI11); the commands themselves are
+// in app/commands.cpp. Exit codes: 0 success, 1 an expectation or golden trace failed, 2 bad
+// input or usage.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <iostream>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "runner/memory_budget.hpp"
+#include "views/narration.hpp"
+
+#ifndef TCPSIM_SCENARIO_DIR
+#define TCPSIM_SCENARIO_DIR "scenarios"
+#endif
+
+using namespace tcpsim::app;
+using tcpsim::runner::parse_memory_size;
+
+namespace {
+
+// --memory-budget SIZE (runner/memory_budget.hpp), checked as it is parsed.
+CLI::Validator memory_size_validator() {
+  return CLI::Validator(
+      [](std::string& text) {
+        std::string error;
+        return parse_memory_size(text, error) ? std::string() : error;
+      },
+      "SIZE");
+}
+
+std::optional<std::uint64_t> memory_size_option(const CLI::Option* option,
+                                                const std::string& text) {
+  if (!*option) return std::nullopt;
+  std::string error;
+  return parse_memory_size(text, error);
+}
+
+int run_command_line(int argc, char** argv) {
+  CLI::App app{"tcpsim: a deterministic TCP simulator. Scenarios replay exactly, byte for byte."};
+  app.require_subcommand(1);
+
+  RunCommand run_options;
+  std::uint64_t seed = 0;
+  auto* run = app.add_subcommand("run", "Run one scenario and show what happened");
+  run->add_option("file", run_options.file, "Scenario file")->required();
+  auto* seed_option = run->add_option("--seed", seed, "Override the scenario's seed");
+  run->add_option("--format", run_options.format, "Output: text (ladder diagram) or jsonl")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  run->add_option("--trace", run_options.trace_file, "Also write the JSON Lines trace to FILE");
+  run->add_flag("--no-timers", run_options.no_timers, "Hide timer set/cancel lines");
+  run->add_flag("--absolute", run_options.absolute, "Absolute sequence numbers in the ladder");
+  run->add_option("--pcap", run_options.pcap_file,
+                  "Also write a pcapng capture (IPv4+TCP, ns virtual time) to FILE");
+  // Narration (views/narration.hpp).
+  run->add_flag("--explain", run_options.explain,
+                "Under each ladder line, one sentence: what happened and why (the rule)");
+  run->add_option("--lang", run_options.lang, "Language of --explain: en (default) or zh")
+      ->check(CLI::Validator(
+          [](std::string& code) {
+            tcpsim::views::Language language;
+            return tcpsim::views::parse_language(code, language)
+                       ? std::string()
+                       : "unsupported language '" + code + "': use en (English) or zh (Chinese)";
+          },
+          "en|zh"));
+  run->add_option("--mermaid", run_options.mermaid_file,
+                  "Also write the run as a Mermaid sequenceDiagram to FILE");
+  std::string realtime_speed;
+  auto* realtime_option =
+      run->add_option("--realtime", realtime_speed,
+                      "Print the ladder as the events happen, SPEED times faster than real time "
+                      "(--realtime=10; default 1; Ctrl-C stops it, exit 130)")
+          ->expected(0, 1)
+          ->default_str("1");
+  run->add_option("--svg", run_options.svg_file,
+                  "Also write the ladder diagram as SVG to FILE ('-': stdout)");
+  run->add_option("--html", run_options.html_file,
+                  "Also write the stepping HTML page to FILE ('-': stdout)");
+  const std::string memory_budget_help =
+      "Override the scenario's memory budget (\"memory_budget\", default 1GiB): 512MiB, 4GiB, "
+      "or bytes";
+  std::string run_memory_budget;
+  auto* run_memory_option =
+      run->add_option("--memory-budget", run_memory_budget, memory_budget_help)
+          ->check(memory_size_validator());
+
+  std::vector<std::string> check_paths;
+  bool update = false;
+  auto* check = app.add_subcommand(
+      "check", "Run scenarios, check their expectations and golden traces");
+  check->add_option("paths", check_paths, "Scenario files or directories")->required();
+  check->add_flag("--update", update, "Rewrite the golden traces instead of comparing");
+  std::string check_memory_budget;
+  auto* check_memory_option =
+      check->add_option("--memory-budget", check_memory_budget, memory_budget_help)
+          ->check(memory_size_validator());
+
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
+  validate->add_option("files", validate_files, "Scenario files")->required();
+
+  std::string list_directory = TCPSIM_SCENARIO_DIR;
+  auto* list = app.add_subcommand("list", "List the shipped scenarios");
+  list->add_option("directory", list_directory, "Directory of scenarios");
+  bool list_teaching = false;
+  list->add_flag("--teaching", list_teaching,
+                 "The teaching catalogue: each mechanism, what it protects against, the knob "
+                 "that turns it off, and the pair of scenarios with and without it");
+  bool list_knobs = false;
+  list->add_flag("--knobs", list_knobs,
+                 "The TCP knobs (tcp/knobs.cpp): value, default per profile, teaching, meaning");
+  // The TCP core's transition table (tcp/transitions.hpp; docs/design.md embeds the Markdown).
+  bool list_transitions = false;
+  list->add_flag("--transitions", list_transitions,
+                 "The TCP state transitions (tcp/transitions.cpp): state, event, new state, "
+                 "rule, citation, function, variant")
+      ->excludes("--teaching")
+      ->excludes("--knobs");
+  std::string list_format = "text";
+  list->add_option("--format", list_format,
+                   "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
+                   "(docs/scenario.schema.json's $defs.tcp); with --transitions: text or markdown "
+                   "(docs/design.md's table)")
+      ->check(CLI::IsMember({"text", "markdown", "schema"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);
+    return exit_bad_input;
+  }
+
+  if (*run) {
+    if (*seed_option) run_options.seed = seed;
+    if (*realtime_option) run_options.realtime = realtime_speed;
+    run_options.memory_budget = memory_size_option(run_memory_option, run_memory_budget);
+    if (run_options.svg_file == "-" && run_options.html_file == "-") {
+      std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
+      return exit_bad_input;
+    }
+    return command_run(run_options);
+  }
+  if (*check) {
+    return command_check(check_paths, update,
+                         memory_size_option(check_memory_option, check_memory_budget));
+  }
+  if (*validate) return command_validate(validate_files);
+  if (*list && list_transitions) return command_list_transitions(list_format);
+  if (*list && list_knobs) return command_list_knobs(list_format);
+  if (*list) {
+    return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
+  }
+  return exit_bad_input;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_command_line(argc, argv);
+  } catch (const std::bad_alloc&) {
+    // The memory budget stops a run before this; what remains is a view or an input larger
+    // than this machine allows (ulimit -v). Reported like bad input, never an abort.
+    std::cerr << "tcpsim: out of memory; lower the memory budget (--memory-budget), write fewer "
+                 "views, or allow the process more memory\n";
+    return exit_bad_input;
+  }
+}

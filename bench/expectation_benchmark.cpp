@@ -1,0 +1,137 @@
+// tcpsim_expectation_benchmark: the cost of checking expectations. It writes a scenario with
+// many "never" rules (default 240,000: segment rules on flags never sent, event and state
+// rules that never happen) over a transfer of about 80,000 segments, loads it from its JSON
+// text as `tcpsim run` would, runs it with the checker as a trace sink (the trace is not kept),
+// and reports the time of each phase and the checker's work (ExpectationChecker::steps).
+//
+// The check is linear: it fails (exit 1) when the work exceeds steps_per_item x (rules + sent
+// segments), and when the run does not carry every byte or a rule fires. A scan of every rule
+// for every segment would need rules x segments steps (19.2 billion by default). ctest runs a
+// small instance (bench:expectations-linear); the figures are in docs/performance.md.
+// `--write FILE` writes the scenario instead, for `tcpsim run FILE`.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "runner/expectations.hpp"
+#include "runner/scenario_loader.hpp"
+#include "runner/simulation.hpp"
+
+namespace {
+
+using namespace tcpsim;
+
+constexpr std::uint64_t steps_per_item = 4;
+constexpr std::uint64_t default_mss = 536;  // RFC 9293 3.7.1: no MSS option from the peer
+
+[[noreturn]] void fail(const std::string& message) {
+  std::fprintf(stderr, "tcpsim_expectation_benchmark: %s\n", message.c_str());
+  std::exit(1);
+}
+
+// Flags with URG, which tcpsim never sends, so no segment rule fires; each rule differs.
+std::string urgent_flags(std::uint64_t k) {
+  static const char* const others[] = {"SYN", "FIN", "RST", "PSH", "ACK"};
+  std::string flags = "URG";
+  for (int bit = 0; bit < 5; ++bit) {
+    if ((k >> bit) & 1U) flags += std::string(",") + others[bit];
+  }
+  return flags;
+}
+
+// About `segments` segments: one data segment of the default MSS and its ACK per 2.
+std::string scenario_text(std::uint64_t rules, std::uint64_t segments) {
+  const std::uint64_t bytes = segments / 2 * default_mss;
+  std::string text = R"({"tcpsim": 1, "name": "never-rules", "description": "Many never rules.",
+  "link": {"delay": "1ms"},
+  "hosts": [{"name": "client"}, {"name": "server"}],
+  "timeline": [
+    {"at": "0s", "host": "server", "action": "listen", "port": 80, "name": "web"},
+    {"at": "10ms", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1"},
+    {"at": "100ms", "host": "client", "action": "send", "connection": "c1", "bytes": )" +
+                     std::to_string(bytes) + R"(},
+    {"at": "100ms", "host": "client", "action": "close", "connection": "c1"}],
+  "expect": {"received": {"web#1": {"length": )" + std::to_string(bytes) + R"(}},
+  "never": [
+)";
+  for (std::uint64_t k = 0; k < rules; ++k) {
+    if (k > 0) text += ",\n";
+    switch (k % 6) {
+      case 0: text += R"({"segment": {"flags": ")" + urgent_flags(k / 6) + "\"}}"; break;
+      case 1: text += R"({"segment": {"flags_contain": ")" + urgent_flags(k / 6) + "\"}}"; break;
+      case 2:
+        text += R"({"segment": {"from": "server", "flags": ")" + urgent_flags(k / 6) + "\"}}";
+        break;
+      case 3: text += R"({"event": "reset"})"; break;
+      case 4: text += R"({"state": "CLOSING", "connection": "c1"})"; break;
+      default: text += R"({"event": "timed_out", "host": "server"})"; break;
+    }
+  }
+  return text + "\n]}}\n";
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t rules = 240'000;
+  std::uint64_t segments = 80'000;
+  std::string write_to;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
+      rules = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--segments") == 0 && i + 1 < argc) {
+      segments = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--write") == 0 && i + 1 < argc) {
+      write_to = argv[++i];
+    } else {
+      fail("usage: tcpsim_expectation_benchmark [--rules N] [--segments N] [--write FILE]");
+    }
+  }
+  if (!write_to.empty()) {
+    std::ofstream out(write_to, std::ios::binary);
+    out << scenario_text(rules, segments);
+    if (!out.flush()) fail("cannot write " + write_to);
+    return 0;
+  }
+  auto start = std::chrono::steady_clock::now();
+  const std::string text = scenario_text(rules, segments);
+  const runner::Scenario scenario = runner::load_scenario_text(text, "never-rules.json");
+  const double load = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  runner::ExpectationChecker checker(scenario);
+  runner::RunOptions options;
+  options.keep_trace = false;
+  options.keep_app_data = false;
+  options.trace_sinks.push_back(&checker);
+  const runner::RunResult result = runner::run_scenario(scenario, options);
+  const double run = seconds_since(start);
+  if (result.error) fail("run error: " + *result.error);
+
+  start = std::chrono::steady_clock::now();
+  const auto failures = checker.finish(result);
+  const double check = seconds_since(start);
+  if (!failures.empty()) fail("expected no failure, got: " + failures.front().message);
+
+  const std::uint64_t sent = result.segments_sent;
+  const std::uint64_t bound = steps_per_item * (rules + sent);
+  std::printf("%llu never rules, %llu segments sent, %llu events: load %.3f s, run with the "
+              "checker %.3f s, finish %.3f s; checker steps %llu (bound %llu = %llu x (rules + "
+              "segments); a scan of every rule per segment: %llu)\n",
+              static_cast<unsigned long long>(rules), static_cast<unsigned long long>(sent),
+              static_cast<unsigned long long>(result.events_executed), load, run, check,
+              static_cast<unsigned long long>(checker.steps()),
+              static_cast<unsigned long long>(bound),
+              static_cast<unsigned long long>(steps_per_item),
+              static_cast<unsigned long long>(rules * sent));
+  if (checker.steps() > bound) fail("the check is not linear: more steps than the bound");
+  return 0;
+}

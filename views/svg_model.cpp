@@ -1,0 +1,460 @@
+#include "views/svg_model.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <tuple>
+#include <utility>
+
+namespace tcpsim::views::svg_diagram {
+
+using text::utf8_length;
+using text::wrap_words;
+
+namespace {
+
+// How the diagram shows each timer: its short name and its colour.
+struct TimerLook {
+  std::string_view short_name;
+  std::string_view colour;
+};
+
+TimerLook timer_look(tcp::TimerKind kind) {
+  switch (kind) {
+    case tcp::TimerKind::retransmission: return {"RTO", "#0891b2"};
+    case tcp::TimerKind::time_wait: return {"TIME_WAIT", "#7c3aed"};
+    case tcp::TimerKind::persist: return {"persist", "#65a30d"};
+    case tcp::TimerKind::keepalive: return {"keepalive", "#db2777"};
+    case tcp::TimerKind::delayed_ack: return {"delayed ACK", "#0d9488"};
+    case tcp::TimerKind::user_timeout: return {"user timeout", "#9333ea"};
+    case tcp::TimerKind::fin_wait_2: return {"FIN_WAIT_2", "#b45309"};
+  }
+  return {"timer", "#6b7280"};
+}
+
+// Lifelines and timer brackets take columns the same way: the innermost column free at
+// `start` (free_at[k] <= start), or a new one outside the others; it is then taken until
+// `busy_until`. Returns the column.
+int take_free_column(std::vector<Time>& free_at, Time start, Time busy_until) {
+  std::size_t chosen = free_at.size();
+  for (std::size_t k = 0; k < free_at.size(); ++k) {
+    if (free_at[k] <= start) {
+      chosen = k;
+      break;
+    }
+  }
+  if (chosen == free_at.size()) free_at.push_back(0);
+  free_at[chosen] = busy_until;
+  return static_cast<int>(chosen);
+}
+
+}  // namespace
+
+std::string_view timer_short_name(tcp::TimerKind kind) { return timer_look(kind).short_name; }
+std::string_view timer_colour(tcp::TimerKind kind) { return timer_look(kind).colour; }
+
+DiagramModel::DiagramModel(const runner::Scenario& scenario_in, const runner::RunResult& result_in,
+                           const SvgOptions& options_in)
+    : scenario(scenario_in),
+      result(result_in),
+      options(options_in),
+      records(result_in),
+      absolute(options_in.absolute_seq || runner::scenario_uses_fixed_isns(scenario_in)) {
+  collect_instants();
+  collect_lanes();
+  collect_arrows();
+  collect_brackets();
+  collect_notes();
+}
+
+// ---------------------------------------------------------------- instants (distinct times)
+void DiagramModel::collect_instants() {
+  for (const TraceEvent& event : trace()) {
+    if (instants.empty() || instants.back() != event.time) instants.push_back(event.time);
+  }
+  const Time last = instants.empty() ? 0 : instants.back();
+  end_time = std::max(result.end_time, last);
+  if (instants.empty() || end_time > instants.back()) instants.push_back(end_time);
+  event_instant.resize(trace().size());
+  std::size_t instant = 0;
+  for (std::size_t index = 0; index < trace().size(); ++index) {
+    while (instants[instant] < trace()[index].time) ++instant;
+    event_instant[index] = instant;
+  }
+}
+
+std::size_t DiagramModel::instant_of(Time time) const {
+  const auto it = std::lower_bound(instants.begin(), instants.end(), time);
+  if (it == instants.end()) return instants.size() - 1;
+  return static_cast<std::size_t>(it - instants.begin());
+}
+
+// ---------------------------------------------------------------- lanes (connections)
+void DiagramModel::collect_lanes() {
+  const auto& records = result.connections;
+  lane_of_record.assign(records.size(), -1);
+  for (std::size_t index = 0; index < records.size(); ++index) {
+    const auto& record = records[index];
+    // A connect that failed has no TCB, hence no lifeline (its event is on the host's line).
+    if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
+    Lane lane;
+    lane.record = index;
+    lane.host = record.host;
+    lane.end = end_time;
+    lane_of_record[index] = static_cast<int>(lanes.size());
+    lanes.push_back(lane);
+  }
+  std::vector<bool> opened(lanes.size(), false);
+  for (std::size_t step = 0; step < trace().size(); ++step) {
+    const TraceEvent& event = trace()[step];
+    const int index = lane_for(event.host, event.connection);
+    if (index < 0) continue;
+    Lane& lane = lanes[static_cast<std::size_t>(index)];
+    if (!opened[static_cast<std::size_t>(index)]) {
+      // The record exists from its first event (normally `open`), in the state it is born
+      // in: CLOSED, or LISTEN for a listener's connection.
+      opened[static_cast<std::size_t>(index)] = true;
+      lane.open = event.time;
+      const auto& states = result.connections[lane.record].states;
+      lane.spans.push_back({event.time, states.empty() ? tcp::State::closed : states.front()});
+    }
+    if (event.kind == TraceKind::open && lane.open_step == npos) lane.open_step = step;
+    if (event.kind == TraceKind::state) lane.spans.push_back({event.time, event.to});
+    if (event.kind == TraceKind::free) {
+      lane.free_step = step;
+      lane.end = event.time;
+    }
+  }
+  // Lanes: a connection takes the innermost lane free when it opens (a freed one's lane is
+  // taken again), so a host with one connection at a time has one lifeline.
+  for (int host = 0; host < 2; ++host) {
+    std::vector<Time> lane_free_at;
+    for (Lane& lane : lanes) {
+      if (lane.host != host || lane.spans.empty()) continue;
+      // A lane whose connection was freed at the same moment is reused only strictly later,
+      // so two lifelines never touch.
+      lane.lane = take_free_column(lane_free_at, lane.open,
+                                   lane.free_step == npos ? std::numeric_limits<Time>::max()
+                                                          : lane.end + 1);
+    }
+    lane_count[static_cast<std::size_t>(host)] =
+        std::max<int>(1, static_cast<int>(lane_free_at.size()));
+    connections_on_host[static_cast<std::size_t>(host)] = 0;
+    for (const Lane& lane : lanes) {
+      if (lane.host == host && !lane.spans.empty())
+        ++connections_on_host[static_cast<std::size_t>(host)];
+    }
+  }
+  // Colours: the two ends of one connection (mirrored sockets, alive at the same time) share
+  // one; every other connection gets the next, and the listeners, which send nothing of their
+  // own, the ones after those.
+  int next_colour = 0;
+  for (std::size_t index = 0; index < lanes.size(); ++index) {
+    Lane& lane = lanes[index];
+    if (result.connections[lane.record].listener) continue;
+    const auto& tuple = result.connections[lane.record].tuple;
+    for (std::size_t other = 0; other < index; ++other) {
+      Lane& candidate = lanes[other];
+      if (candidate.host == lane.host || candidate.peer >= 0) continue;
+      const auto& other_tuple = result.connections[candidate.record].tuple;
+      if (!(other_tuple.local == tuple.remote && other_tuple.remote == tuple.local)) continue;
+      if (candidate.end < lane.open || lane.end < candidate.open) continue;
+      lane.peer = static_cast<int>(other);
+      candidate.peer = static_cast<int>(index);
+      lane.colour = candidate.colour;
+      break;
+    }
+    if (lane.peer < 0) lane.colour = next_colour++;
+  }
+  for (Lane& lane : lanes) {
+    if (result.connections[lane.record].listener) lane.colour = next_colour++;
+  }
+}
+
+int DiagramModel::lane_for(int host, tcp::ConnectionId id) const {
+  const int record = records(host, id);
+  return record < 0 ? -1 : lane_of_record[static_cast<std::size_t>(record)];
+}
+
+// The connection an arriving segment is for: the receiving host's connection with these
+// sockets alive at that moment (the newest, when one was just created for it), else the
+// listener on its port, which takes what no connection owns (RFC 9293 3.10.7.2).
+int DiagramModel::lane_for_arrival(int host, const TraceSegment& segment, Time time) const {
+  int found = -1;
+  int listener = -1;
+  for (std::size_t index = 0; index < lanes.size(); ++index) {
+    const Lane& lane = lanes[index];
+    if (lane.host != host || lane.spans.empty()) continue;
+    if (lane.open > time || lane.end < time) continue;
+    const auto& record = result.connections[lane.record];
+    const auto& tuple = record.tuple;
+    if (tuple.local.address != segment.destination ||
+        tuple.local.port != segment.destination_port) {
+      continue;
+    }
+    if (record.listener) {
+      listener = static_cast<int>(index);
+      continue;
+    }
+    if (tuple.remote.address != segment.source || tuple.remote.port != segment.source_port) {
+      continue;
+    }
+    found = static_cast<int>(index);
+  }
+  return found >= 0 ? found : listener;
+}
+
+std::string_view DiagramModel::lane_colour(int lane) const {
+  if (lane < 0) return no_connection_colour;
+  const int colour = lanes[static_cast<std::size_t>(lane)].colour;
+  return connection_palette[static_cast<std::size_t>(colour) % std::size(connection_palette)];
+}
+
+std::string DiagramModel::lane_name(int lane) const {
+  if (lane < 0) return "";
+  return result.connections[lanes[static_cast<std::size_t>(lane)].record].name;
+}
+
+bool DiagramModel::host_has_several(int host) const {
+  return host >= 0 && host <= 1 && connections_on_host[static_cast<std::size_t>(host)] > 1;
+}
+
+// ---------------------------------------------------------------- arrows
+void DiagramModel::collect_arrows() {
+  std::map<std::pair<std::uint64_t, bool>, std::vector<std::size_t>> by_key;
+  auto find = [&](const TraceSegment& segment, Time time, bool unfinished_only) -> std::size_t {
+    const auto it = by_key.find({segment.id, segment.copy});
+    if (it == by_key.end()) return npos;
+    std::size_t fallback = npos;
+    for (const std::size_t index : it->second) {
+      const Arrow& arrow = arrows[index];
+      if (unfinished_only && arrow.fate != Arrow::Fate::in_flight) continue;
+      if (arrow.expected == time) return index;
+      if (fallback == npos) fallback = index;
+    }
+    return fallback;
+  };
+  for (std::size_t step = 0; step < trace().size(); ++step) {
+    const TraceEvent& event = trace()[step];
+    const TraceSegment& segment = event.segment;
+    switch (event.kind) {
+      case TraceKind::send: {
+        Arrow arrow;
+        arrow.send_step = step;
+        arrow.from_host = event.host;
+        arrow.from_lane = lane_for(event.host, event.connection);
+        arrow.sent = event.time;
+        arrow.segment = segment;
+        by_key[{segment.id, false}].push_back(arrows.size());
+        arrows.push_back(arrow);
+        break;
+      }
+      case TraceKind::delay: {
+        const std::size_t index = find(segment, -2, true);
+        if (index == npos) break;
+        arrows[index].held = true;
+        arrows[index].style_step = step;
+        arrows[index].expected = event.deadline;
+        arrows[index].note = "held until " + format_seconds(event.deadline) + " s" +
+                              (event.text.empty() ? "" : " (" + event.text + ")");
+        break;
+      }
+      case TraceKind::duplicate: {
+        TraceSegment original = segment;
+        original.copy = false;
+        const std::size_t source = find(original, -2, false);
+        if (source == npos) break;
+        Arrow copy = arrows[source];
+        copy.copy = true;
+        copy.held = false;
+        copy.segment.copy = true;
+        copy.style_step = step;
+        copy.expected = event.deadline;
+        copy.fate = Arrow::Fate::in_flight;
+        copy.end_step = npos;
+        copy.note =
+            "copy made by the network" + (event.text.empty() ? "" : " (" + event.text + ")");
+        by_key[{segment.id, true}].push_back(arrows.size());
+        arrows.push_back(copy);
+        break;
+      }
+      case TraceKind::drop:
+      case TraceKind::expire:
+      case TraceKind::deliver: {
+        const std::size_t index = find(segment, event.time, true);
+        if (index == npos) break;
+        Arrow& arrow = arrows[index];
+        arrow.end_step = step;
+        arrow.arrival = event.time;
+        if (event.kind == TraceKind::drop) {
+          arrow.fate = Arrow::Fate::dropped;
+          arrow.note = "lost" + (event.text.empty() ? "" : ": " + event.text);
+        } else if (event.kind == TraceKind::expire) {
+          // Only a segment the network held back outlives MSL: it looks held.
+          arrow.fate = Arrow::Fate::expired;
+          arrow.held = true;
+          arrow.note = "expired" + (event.text.empty() ? "" : ": " + event.text);
+        } else {
+          arrow.fate = Arrow::Fate::delivered;
+          arrow.to_lane = lane_for_arrival(event.host, segment, event.time);
+        }
+        break;
+      }
+      case TraceKind::discard: {
+        if (segment.id == 0) break;
+        const auto it = by_key.find({segment.id, segment.copy});
+        if (it == by_key.end()) break;
+        // The arrival just before it at this host.
+        for (auto index = it->second.rbegin(); index != it->second.rend(); ++index) {
+          Arrow& arrow = arrows[*index];
+          if (arrow.fate == Arrow::Fate::delivered && arrow.arrival == event.time &&
+              arrow.discard_step == npos) {
+            arrow.discard_step = step;
+            break;
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- timer brackets
+void DiagramModel::collect_brackets() {
+  std::map<std::tuple<int, tcp::ConnectionId, int>, std::size_t> armed;
+  for (std::size_t step = 0; step < trace().size(); ++step) {
+    const TraceEvent& event = trace()[step];
+    if (event.kind != TraceKind::timer_set && event.kind != TraceKind::timer_cancel &&
+        event.kind != TraceKind::timer_fire) {
+      continue;
+    }
+    const auto key = std::make_tuple(event.host, event.connection, static_cast<int>(event.timer));
+    const auto it = armed.find(key);
+    if (it != armed.end()) {
+      Bracket& bracket = brackets[it->second];
+      bracket.end_time = event.time;
+      bracket.end_step = step;
+      bracket.end = event.kind == TraceKind::timer_fire     ? Bracket::End::fired
+                    : event.kind == TraceKind::timer_cancel ? Bracket::End::cancelled
+                                                            : Bracket::End::replaced;
+      armed.erase(it);
+    } else if (event.kind != TraceKind::timer_set) {
+      lone_timer_steps.push_back(step);  // nothing armed that we saw: a mark alone
+    }
+    if (event.kind == TraceKind::timer_set) {
+      Bracket bracket;
+      bracket.host = event.host;
+      bracket.lane = lane_for(event.host, event.connection);
+      bracket.kind = event.timer;
+      bracket.set = event.time;
+      bracket.deadline = event.deadline;
+      bracket.set_step = step;
+      bracket.end_time = end_time;
+      armed[key] = brackets.size();
+      brackets.push_back(bracket);
+    }
+  }
+  if (!options.timers) {
+    // Only the timers that fire are drawn; the rest is the ladder's --no-timers.
+    std::vector<Bracket> kept;
+    for (const Bracket& bracket : brackets) {
+      if (bracket.end == Bracket::End::fired) kept.push_back(bracket);
+    }
+    brackets = std::move(kept);
+    lone_timer_steps.clear();
+  }
+  // Columns: each bracket takes the innermost column free at its start (a restarted timer
+  // continues in the same column).
+  for (int host = 0; host < 2; ++host) {
+    std::vector<Time> busy_until;
+    for (Bracket& bracket : brackets) {
+      if (bracket.host != host) continue;
+      bracket.column = take_free_column(busy_until, bracket.set, bracket.end_time);
+    }
+    timer_columns[static_cast<std::size_t>(host)] = static_cast<int>(busy_until.size());
+  }
+}
+
+// ---------------------------------------------------------------- notes beside lifelines
+void DiagramModel::add_note(std::size_t step, int host, std::string text, std::string css_class,
+              std::string_view colour, std::string title) {
+  if (host < 0 || host > 1) return;
+  const TraceEvent& event = trace()[step];
+  Note note;
+  note.step = step;
+  note.css_class = std::move(css_class);
+  note.colour = colour;
+  note.title = std::move(title);
+  const int lane = lane_for(host, event.connection);
+  if (lane >= 0 && host_has_several(host)) {
+    note.prefix = lane_name(lane) + " ";
+    note.prefix_colour = lane_colour(lane);
+  }
+  note.rows = wrap_words(text, note_wrap_chars, utf8_length(note.prefix));
+  notes[event_instant[step]][static_cast<std::size_t>(side_of(host))].push_back(note);
+}
+
+void DiagramModel::collect_notes() {
+  notes.assign(instants.size(), {});
+  for (std::size_t step = 0; step < trace().size(); ++step) {
+    const TraceEvent& event = trace()[step];
+    const int host = event.host;
+    switch (event.kind) {
+      case TraceKind::action:
+        add_note(step, host, "\u25b8 " + event.text, "act", "", "application call");
+        break;
+      case TraceKind::action_failed:
+        add_note(step, host, "! " + event.text, "fail", "", "the call failed");
+        break;
+      case TraceKind::state:
+        add_note(step, host, std::string(tcp::state_name(event.to)), "state",
+                 state_text_colour(event.to),
+                 std::string(tcp::state_name(event.from)) + " \u2192 " +
+                     std::string(tcp::state_name(event.to)) + ": " + event.text);
+        break;
+      case TraceKind::app: {
+        std::string text = "app: " + std::string(tcp::app_event_name(event.app_event));
+        if (event.app_event == tcp::AppEventKind::data) {
+          text += " " + std::to_string(event.data.size()) + " bytes " +
+                  text::quoted_payload(event.data, 16);
+        }
+        if (event.app_event == tcp::AppEventKind::connect_failed) {
+          // No connection exists to draw it on: the note names the connect and says why.
+          if (!event.socket.empty()) text = event.socket + " " + text;
+          text += ": " + event.text;
+          add_note(step, host, text, "fail", "", event.text);
+          break;
+        }
+        add_note(step, host, text, "app", "", event.text);
+        break;
+      }
+      case TraceKind::timer_fire:
+        add_note(step, host, std::string(timer_short_name(event.timer)) + " timer fires", "timer",
+                 timer_colour(event.timer),
+                 std::string(tcp::timer_name(event.timer)) + " timer fires");
+        break;
+      case TraceKind::discard: {
+        std::string text = "\u2298 discards ";
+        text += event.segment.id != 0 ? "#" + std::to_string(event.segment.id) +
+                                            (event.segment.copy ? "'" : "")
+                                      : tcp::flags_to_string(event.segment.flags);
+        if (!event.text.empty()) text += ": " + event.text;
+        add_note(step, host, text, "discard", "", segment_label(event.segment, absolute));
+        break;
+      }
+      case TraceKind::free:
+        if (!event.text.empty()) {
+          add_note(step, host, "record deleted: " + event.text, "act", "",
+                   "connection record deleted");
+        }
+        break;
+      default:
+        break;  // segments are arrows, timers brackets, a record's creation a lifeline mark
+    }
+  }
+}
+
+
+}  // namespace tcpsim::views::svg_diagram
