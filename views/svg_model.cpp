@@ -134,13 +134,30 @@ void DiagramModel::collect_lanes() {
                                    lane.free_step == npos ? std::numeric_limits<Time>::max()
                                                           : lane.end + 1);
     }
-    lane_count[static_cast<std::size_t>(host)] =
-        std::max<int>(1, static_cast<int>(lane_free_at.size()));
+    int columns = static_cast<int>(lane_free_at.size());
+    if (columns > svg_detailed_lanes) {
+      // The last column is the summary lane: every connection from it outward shares it.
+      const int summary = svg_detailed_lanes - 1;
+      for (Lane& lane : lanes) {
+        if (lane.host != host || lane.spans.empty() || lane.lane < summary) continue;
+        lane.lane = summary;
+        lane.summarised = true;
+        ++summarised_on_host[static_cast<std::size_t>(host)];
+      }
+      columns = svg_detailed_lanes;
+    }
+    lane_count[static_cast<std::size_t>(host)] = std::max<int>(1, columns);
     connections_on_host[static_cast<std::size_t>(host)] = 0;
     for (const Lane& lane : lanes) {
       if (lane.host == host && !lane.spans.empty())
         ++connections_on_host[static_cast<std::size_t>(host)];
     }
+  }
+  // The lanes by host and sockets, in lane order: the lookups below are then linear in the
+  // lanes, not quadratic (thousands of connections).
+  for (std::size_t index = 0; index < lanes.size(); ++index) {
+    const auto& tuple = result.connections[lanes[index].record].tuple;
+    lanes_by_sockets[socket_key(lanes[index].host, tuple)].push_back(static_cast<int>(index));
   }
   // Colours: the two ends of one connection (mirrored sockets, alive at the same time) share
   // one; every other connection gets the next.
@@ -148,16 +165,20 @@ void DiagramModel::collect_lanes() {
   for (std::size_t index = 0; index < lanes.size(); ++index) {
     Lane& lane = lanes[index];
     const auto& tuple = result.connections[lane.record].tuple;
-    for (std::size_t other = 0; other < index; ++other) {
-      Lane& candidate = lanes[other];
-      if (candidate.host == lane.host || candidate.peer >= 0) continue;
-      const auto& other_tuple = result.connections[candidate.record].tuple;
-      if (!(other_tuple.local == tuple.remote && other_tuple.remote == tuple.local)) continue;
-      if (candidate.end < lane.open || lane.end < candidate.open) continue;
-      lane.peer = static_cast<int>(other);
-      candidate.peer = static_cast<int>(index);
-      lane.colour = candidate.colour;
-      break;
+    // Candidates: the other host's lanes with the mirrored sockets, the first one free.
+    const auto mirrored = lanes_by_sockets.find(
+        socket_key(1 - lane.host, tcp::FourTuple{tuple.remote, tuple.local}));
+    if (mirrored != lanes_by_sockets.end()) {
+      for (const int other : mirrored->second) {
+        if (static_cast<std::size_t>(other) >= index) break;
+        Lane& candidate = lanes[static_cast<std::size_t>(other)];
+        if (candidate.peer >= 0) continue;
+        if (candidate.end < lane.open || lane.end < candidate.open) continue;
+        lane.peer = other;
+        candidate.peer = static_cast<int>(index);
+        lane.colour = candidate.colour;
+        break;
+      }
     }
     if (lane.peer < 0) lane.colour = next_colour++;
   }
@@ -171,24 +192,20 @@ int DiagramModel::lane_for(int host, tcp::ConnectionId id) const {
 // The connection an arriving segment is for: the receiving host's connection with these
 // sockets alive at that moment (the newest, when one was just created for it).
 int DiagramModel::lane_for_arrival(int host, const TraceSegment& segment, Time time) const {
-  int found = -1;
-  for (std::size_t index = 0; index < lanes.size(); ++index) {
-    const Lane& lane = lanes[index];
-    if (lane.host != host || lane.spans.empty()) continue;
-    const auto& tuple = result.connections[lane.record].tuple;
-    if (tuple.local.address != segment.destination ||
-        tuple.local.port != segment.destination_port ||
-        tuple.remote.address != segment.source || tuple.remote.port != segment.source_port) {
-      continue;
-    }
-    if (lane.open > time || lane.end < time) continue;
-    found = static_cast<int>(index);
+  const auto it = lanes_by_sockets.find(
+      socket_key(host, tcp::FourTuple{{segment.destination, segment.destination_port},
+                                      {segment.source, segment.source_port}}));
+  if (it == lanes_by_sockets.end()) return -1;
+  for (auto index = it->second.rbegin(); index != it->second.rend(); ++index) {
+    const Lane& lane = lanes[static_cast<std::size_t>(*index)];
+    if (lane.spans.empty() || lane.open > time || lane.end < time) continue;
+    return *index;
   }
-  return found;
+  return -1;
 }
 
 std::string_view DiagramModel::lane_colour(int lane) const {
-  if (lane < 0) return no_connection_colour;
+  if (lane < 0 || lanes[static_cast<std::size_t>(lane)].summarised) return no_connection_colour;
   const int colour = lanes[static_cast<std::size_t>(lane)].colour;
   return connection_palette[static_cast<std::size_t>(colour) % std::size(connection_palette)];
 }
