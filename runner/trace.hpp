@@ -43,9 +43,9 @@ enum class ActionOutcome : std::uint8_t {
   write_waits,       // SEND took `bytes` of a write, `waiting` bytes wait for room (a blocking
                      // write); an action event
   port_in_use,       // listen: the port is already in use
-  tuple_in_use,      // connect: the 4-tuple is in use
   no_connection,     // no open connection named `name` on the host
-  not_accepted_yet,  // send on a listener's connection before it reached ESTABLISHED
+  not_accepted_yet,  // a call on a listener's connection before accept() returned it (before
+                     // ESTABLISHED): the application cannot name it yet
   refused_by_tcp,    // TCP refused the call in the connection's state (RFC 9293 3.10)
 };
 
@@ -91,6 +91,7 @@ struct TraceSegment {
   std::int64_t relative_ack = 0;
   bool has_relative_seq = false;
   bool has_relative_ack = false;
+  // The sender's TCP sent this segment's sequence space before (tcp::Effect::retransmission).
   bool retransmission = false;
 };
 
@@ -107,6 +108,12 @@ struct TraceEvent {
   tcp::AppEventKind app_event = tcp::AppEventKind::connected;
   tcp::Rule rule = tcp::Rule::none;  // send, discard, state, app, free: the core's rule
   ActionCause action;                // action, action_failed
+  // open: the listener whose copy the connection is, born in LISTEN (no_connection for a
+  // connection of a connect, or a listener, both born in CLOSED).
+  tcp::ConnectionId listener = tcp::no_connection;
+  // app connect_failed: the application's name for the connection it could not make (no TCB
+  // exists, so `connection` is no_connection; "" for an unnamed connect).
+  std::string socket;
   // What the trace prints as "why": the rule's reason or the action's text (rendered from the
   // fields above when the event is recorded), the link's cause, or an open event's 4-tuple.
   std::string text;

@@ -101,6 +101,13 @@ class MermaidWriter {
       statement(id(flight.from) + "--)" + id(1 - flight.from) + ": " +
                 mermaid_escape(label(flight.segment) + " (still in flight when the run ended)"));
     }
+    // A listener listens until it is closed or the run ends: say so where the run ends.
+    for (const runner::ConnectionRecord& record : result_.connections) {
+      if (!record.listener || record.freed || (record.host != 0 && record.host != 1)) continue;
+      note(record.host, result_.end_time,
+           record.name + " " + std::string(tcp::state_name(record.final_state())) +
+               " until the end of the run");
+    }
     statement("Note over " + id(0) + "," + id(1) + ": " +
               mermaid_escape(seconds(result_.end_time) + " end of run"));
     return out_;
@@ -117,10 +124,6 @@ class MermaidWriter {
   using FlightKey = std::pair<std::uint64_t, bool>;
 
   const std::string& id(int host) const { return ids_[static_cast<std::size_t>(host)]; }
-  std::string name(const TraceEvent& event) const {
-    return names_(event.host, event.connection);
-  }
-
   std::string label(const TraceSegment& segment) const {
     text::SegmentLabelStyle style;
     style.absolute_seq = options_.absolute_seq;
@@ -156,7 +159,8 @@ class MermaidWriter {
   void render(const TraceEvent& event) {
     const int h = event.host;
     const bool has_host = h == 0 || h == 1;
-    const std::string who = event.connection != tcp::no_connection ? name(event) + " " : "";
+    const std::string connection = names_.of(event);
+    const std::string who = connection.empty() ? std::string() : connection + " ";
     switch (event.kind) {
       case TraceKind::action:
         if (has_host) note(h, event.time, event.text);
@@ -268,7 +272,8 @@ class MermaidWriter {
         }
         const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
                              event.app_event == tcp::AppEventKind::reset ||
-                             event.app_event == tcp::AppEventKind::refused;
+                             event.app_event == tcp::AppEventKind::refused ||
+                             event.app_event == tcp::AppEventKind::connect_failed;
         if (explain && event.rule != tcp::Rule::none) text += " (" + short_reason(event.rule) + ")";
         note(h, event.time, text);
         return;

@@ -238,6 +238,9 @@ std::string app_meaning(const TraceEvent& event, Language language) {
       return en ? "TCP gave up on the connection" : "TCP 放弃了这个连接";
     case tcp::AppEventKind::aborted:
       return en ? "the local application aborted the connection" : "本地应用中止了连接";
+    case tcp::AppEventKind::connect_failed:
+      return en ? "its connect fails, so no connection exists"
+                : "它的 connect 调用失败，因此连接并不存在";
   }
   return {};
 }
@@ -288,7 +291,6 @@ std::pair<std::string, std::string> chinese_failure(const runner::ActionCause& a
   switch (action.outcome) {
     case runner::ActionOutcome::port_in_use:
       return {"在端口 " + std::to_string(action.port) + " 上监听", "端口已被占用"};
-    case runner::ActionOutcome::tuple_in_use: return {call, "该四元组已被占用"};
     case runner::ActionOutcome::no_connection:
       return {call, host + " 上没有名为 " + name + " 的已打开连接"};
     case runner::ActionOutcome::not_accepted_yet:
@@ -317,7 +319,9 @@ class Narrator {
         language_(language),
         options_(options),
         names_(result) {
-    for (const auto& record : result.connections) records_[{record.host, record.id}] = &record;
+    for (const auto& record : result.connections) {
+      if (record.id != tcp::no_connection) records_[{record.host, record.id}] = &record;
+    }
   }
 
   // The sentence for trace[index], from what apply() has seen of trace[0 .. index - 1].
@@ -348,12 +352,28 @@ class Narrator {
         break;
       case TraceKind::open:
         if (const auto* record = record_of(event.host, event.connection)) {
-          live_[tuple_key(event.host, record->tuple)] = event.connection;
+          if (record->listener) {
+            listeners_[{event.host, record->tuple.local.port}] = event.connection;
+          } else {
+            live_[tuple_key(event.host, record->tuple)] = event.connection;
+          }
+          // Born in CLOSED, or in LISTEN as a copy of its listener.
+          states_[{event.host, event.connection}] =
+              record->states.empty() ? tcp::State::closed : record->states.front();
+          if (event.listener != tcp::no_connection) {
+            copy_of_[{event.host, event.connection}] = event.listener;
+          }
         }
-        states_[{event.host, event.connection}] = tcp::State::closed;
         break;
       case TraceKind::free:
         if (const auto* record = record_of(event.host, event.connection)) {
+          if (record->listener) {
+            const auto found = listeners_.find({event.host, record->tuple.local.port});
+            if (found != listeners_.end() && found->second == event.connection) {
+              listeners_.erase(found);
+            }
+            break;
+          }
           const auto key = tuple_key(event.host, record->tuple);
           const auto found = live_.find(key);
           if (found != live_.end() && found->second == event.connection) live_.erase(found);
@@ -391,6 +411,25 @@ class Narrator {
     return scenario_.hosts[static_cast<std::size_t>(host)].name;
   }
   std::string connection_name(int host, tcp::ConnectionId id) const { return names_(host, id); }
+  bool is_listener(int host, tcp::ConnectionId id) const {
+    const auto* record = record_of(host, id);
+    return record != nullptr && record->listener;
+  }
+  // The subject of a sentence: "the listener web", or the connection's name.
+  std::string subject(int host, tcp::ConnectionId id) const {
+    return is_listener(host, id) ? (en() ? "the listener " : "监听套接字 ") + connection_name(host, id)
+                                 : connection_name(host, id);
+  }
+  // The listener whose copy a connection is, born in LISTEN, or no_connection.
+  tcp::ConnectionId listener_of(int host, tcp::ConnectionId id) const {
+    const auto found = copy_of_.find({host, id});
+    return found == copy_of_.end() ? tcp::no_connection : found->second;
+  }
+  // The listener on the port an arriving segment is for, or no_connection.
+  tcp::ConnectionId listener_for(const TraceEvent& arrival) const {
+    const auto found = listeners_.find({arrival.host, arrival.segment.destination_port});
+    return found == listeners_.end() ? tcp::no_connection : found->second;
+  }
   tcp::State state_of(int host, tcp::ConnectionId id) const {
     const auto found = states_.find({host, id});
     return found == states_.end() ? tcp::State::closed : found->second;
@@ -567,9 +606,17 @@ class Narrator {
                  state_text(event.host, owner_id) + ".";
         }
         switch (unowned_fate(index)) {
-          case Unowned::listener:
+          case Unowned::listener: {
+            const tcp::ConnectionId listener = listener_for(event);
+            if (listener != tcp::no_connection) {
+              return out + ": no connection has its 4-tuple yet, so the listener " +
+                     connection_name(event.host, listener) + " (" +
+                     state_text(event.host, listener) + ") on port " +
+                     std::to_string(event.segment.destination_port) + " takes it.";
+            }
             return out + ": no connection has its 4-tuple yet, so the listener on port " +
                    std::to_string(event.segment.destination_port) + " takes it.";
+          }
           case Unowned::discarded:
           case Unowned::unknown:
             break;
@@ -616,24 +663,32 @@ class Narrator {
         const std::string reason = event.rule == tcp::Rule::none
                                        ? std::string()
                                        : ": " + rule_sentence(event.rule, language_);
+        const std::string who = subject(event.host, event.connection);
+        const tcp::ConnectionId listener = listener_of(event.host, event.connection);
         switch (trigger_of(event)) {
           case Trigger::segment:
-            return "On " + host + ", " + connection + " is in " + from + " and receives " +
+            if (listener != tcp::no_connection && event.from == tcp::State::listen) {
+              // Its first change: it was born for this SYN, a copy of its listener.
+              return "On " + host + ", " + who + ", born in LISTEN as a copy of the listener " +
+                     connection_name(event.host, listener) + ", receives " +
+                     segment_short(result_.trace[stimulus_].segment) + ", so it goes to " + to +
+                     reason + ".";
+            }
+            return "On " + host + ", " + who + " is in " + from + " and receives " +
                    segment_short(result_.trace[stimulus_].segment) + ", so it goes to " + to +
                    reason + ".";
           case Trigger::timer:
-            return "On " + host + ", " + connection + " is in " + from + " and its " +
+            return "On " + host + ", " + who + " is in " + from + " and its " +
                    timer_label(result_.trace[stimulus_].timer, language_) +
                    " fires, so it goes to " + to + reason + ".";
           case Trigger::action:
             return "On " + host + ", the application's " +
                    runner::action_call_name(result_.trace[stimulus_].action.kind) + " takes " +
-                   connection + " from " + from + " to " + to + reason + ".";
+                   who + " from " + from + " to " + to + reason + ".";
           case Trigger::none:
             break;
         }
-        return "On " + host + ", " + connection + " goes from " + from + " to " + to + reason +
-               ".";
+        return "On " + host + ", " + who + " goes from " + from + " to " + to + reason + ".";
       }
       case TraceKind::timer_set:
         return "On " + host + ", " + connection + " (" + state + ") arms its " +
@@ -654,6 +709,18 @@ class Narrator {
                connection + " (" + state + ") fires: " + timer_expiry(event.timer, language_) +
                ".";
       case TraceKind::app: {
+        if (!has_connection) {
+          // connect_failed: no connection exists; the sentence names the connect, if named.
+          const std::string socket = names_.of(event);
+          std::string out = "On " + host + ", the application is told '" +
+                            std::string(tcp::app_event_name(event.app_event)) + "'" +
+                            (socket.empty() ? std::string() : " for " + socket) + ": " +
+                            app_meaning(event, language_);
+          if (event.rule != tcp::Rule::none) {
+            out += "; rule: " + rule_sentence(event.rule, language_);
+          }
+          return out + ".";
+        }
         std::string out = "On " + host + ", the application is told '" +
                           std::string(tcp::app_event_name(event.app_event)) + "' on " +
                           connection + ": " + app_meaning(event, language_);
@@ -661,6 +728,17 @@ class Narrator {
         return out + ".";
       }
       case TraceKind::open:
+        if (is_listener(event.host, event.connection)) {
+          return "On " + host + ", TCP creates the listener " + connection +
+                 (event.text.empty() ? std::string() : " for " + event.text) +
+                 ", the remote socket left unspecified.";
+        }
+        if (event.listener != tcp::no_connection) {
+          return "On " + host + ", the listener " + connection_name(event.host, event.listener) +
+                 " creates connection " + connection +
+                 (event.text.empty() ? std::string() : " for " + event.text) +
+                 ", born in LISTEN as a copy of the listener.";
+        }
         return "On " + host + ", TCP creates connection " + connection +
                (event.text.empty() ? std::string() : " for " + event.text) + ".";
       case TraceKind::free:
@@ -680,7 +758,9 @@ class Narrator {
     const std::string connection =
         has_connection ? connection_name(event.host, event.connection) : std::string();
     const std::string state = has_connection ? state_text(event.host, event.connection) : "";
-    const std::string on_connection = host + " 上的连接 " + connection;
+    const std::string on_connection =
+        host + " 上的" + (is_listener(event.host, event.connection) ? "监听套接字 " : "连接 ") +
+        connection;
     switch (event.kind) {
       case TraceKind::action: {
         const runner::ActionCause& action = event.action;
@@ -733,6 +813,13 @@ class Narrator {
                  state_text(event.host, owner_id) + "。";
         }
         if (unowned_fate(index) == Unowned::listener) {
+          const tcp::ConnectionId listener = listener_for(event);
+          if (listener != tcp::no_connection) {
+            return out + "：还没有连接使用它的四元组，于是端口 " +
+                   std::to_string(event.segment.destination_port) + " 上的监听套接字 " +
+                   connection_name(event.host, listener) + "（" +
+                   state_text(event.host, listener) + "）接收了它。";
+          }
           return out + "：还没有连接使用它的四元组，于是端口 " +
                  std::to_string(event.segment.destination_port) + " 上的监听套接字接收了它。";
         }
@@ -772,8 +859,15 @@ class Narrator {
         const std::string reason = event.rule == tcp::Rule::none
                                        ? std::string()
                                        : "：" + rule_sentence(event.rule, language_);
+        const tcp::ConnectionId listener = listener_of(event.host, event.connection);
         switch (trigger_of(event)) {
           case Trigger::segment:
+            if (listener != tcp::no_connection && event.from == tcp::State::listen) {
+              return on_connection + " 作为监听套接字 " + connection_name(event.host, listener) +
+                     " 的副本诞生，处于 LISTEN，收到 " +
+                     segment_short(result_.trace[stimulus_].segment) + "，于是进入 " + to +
+                     reason + "。";
+            }
             return on_connection + " 处于 " + from + "，收到 " +
                    segment_short(result_.trace[stimulus_].segment) + "，于是进入 " + to + reason +
                    "。";
@@ -783,8 +877,9 @@ class Narrator {
                    to + reason + "。";
           case Trigger::action:
             return host + " 上的应用程序调用 " +
-                   runner::action_call_name(result_.trace[stimulus_].action.kind) +
-                   "，使连接 " + connection + " 从 " + from + " 进入 " + to + reason + "。";
+                   runner::action_call_name(result_.trace[stimulus_].action.kind) + "，使" +
+                   (is_listener(event.host, event.connection) ? "监听套接字 " : "连接 ") +
+                   connection + " 从 " + from + " 进入 " + to + reason + "。";
           case Trigger::none:
             break;
         }
@@ -807,6 +902,15 @@ class Narrator {
         return on_connection + "（" + state + "）的" + timer_label(event.timer, language_) +
                "到期：" + timer_expiry(event.timer, language_) + "。";
       case TraceKind::app: {
+        if (!has_connection) {
+          const std::string socket = names_.of(event);
+          std::string out = host + " 上的应用程序收到" +
+                            (socket.empty() ? std::string() : "连接 " + socket + " 的") + "通知“" +
+                            std::string(tcp::app_event_name(event.app_event)) + "”：" +
+                            app_meaning(event, language_);
+          if (event.rule != tcp::Rule::none) out += "；规则：" + rule_sentence(event.rule, language_);
+          return out + "。";
+        }
         std::string out = host + " 上的应用程序收到连接 " + connection + " 的通知“" +
                           std::string(tcp::app_event_name(event.app_event)) + "”：" +
                           app_meaning(event, language_);
@@ -814,6 +918,17 @@ class Narrator {
         return out + "。";
       }
       case TraceKind::open:
+        if (is_listener(event.host, event.connection)) {
+          return host + " 创建监听套接字 " + connection +
+                 (event.text.empty() ? std::string() : "（" + event.text + "）") +
+                 "，远端套接字不指定。";
+        }
+        if (event.listener != tcp::no_connection) {
+          return host + " 上的监听套接字 " + connection_name(event.host, event.listener) +
+                 " 创建连接 " + connection +
+                 (event.text.empty() ? std::string() : "（" + event.text + "）") +
+                 "，它作为监听套接字的副本，诞生时就处于 LISTEN。";
+        }
         return host + " 创建连接 " + connection +
                (event.text.empty() ? std::string() : "（" + event.text + "）") + "。";
       case TraceKind::free:
@@ -834,6 +949,9 @@ class Narrator {
   std::map<std::pair<int, tcp::ConnectionId>, const runner::ConnectionRecord*> records_;
   std::map<std::pair<int, tcp::ConnectionId>, tcp::State> states_;
   std::map<TupleKey, tcp::ConnectionId> live_;
+  std::map<std::pair<int, tcp::Port>, tcp::ConnectionId> listeners_;  // (host, port) -> listener
+  // A listener's connection -> the listener it is a copy of.
+  std::map<std::pair<int, tcp::ConnectionId>, tcp::ConnectionId> copy_of_;
   std::map<std::uint64_t, Time> sent_at_;
   std::map<std::uint64_t, std::string> held_by_;
   std::size_t stimulus_ = static_cast<std::size_t>(-1);

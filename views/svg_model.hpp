@@ -156,6 +156,10 @@ class DiagramModel {
             tuple.remote.port};
   }
   std::map<SocketKey, std::vector<int>> lanes_by_sockets;  // lane indices, in order
+  std::map<SocketKey, std::vector<int>> listeners_by_port;  // local side only, remote {}
+  bool listener_lane(int lane) const {
+    return result.connections[lanes[static_cast<std::size_t>(lane)].record].listener;
+  }
   std::array<int, 2> lane_count = {1, 1};   // lifeline columns per host
   std::array<int, 2> connections_on_host = {0, 0};
   std::array<int, 2> summarised_on_host = {0, 0};  // connections in the summary lane

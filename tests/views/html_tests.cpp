@@ -117,21 +117,27 @@ TEST_CASE("html: each step carries its time, its sentence and every connection's
   CHECK(line.find("\"k\":\"state\"") != std::string::npos);
   CHECK(line.find("\"h\":\"server\",\"c\":\"web#1\"") != std::string::npos);
   // The step carries only its own connection's new state; the page applies the changes.
-  CHECK(line.find("\"ci\":1,") != std::string::npos);
+  // Connections in order of creation: the listener web, c1, web#1.
+  CHECK(line.find("\"ci\":2,") != std::string::npos);
   CHECK(line.find(",\"s\":\"SYN_RCVD\"},") != std::string::npos);
   const std::size_t connections = r.result.connections.size();
-  REQUIRE(connections == 2);
-  CHECK(states_after(json, index, connections) == States{"SYN_SENT", "SYN_RCVD"});
+  REQUIRE(connections == 3);
+  CHECK(states_after(json, index, connections) == States{"LISTEN", "SYN_SENT", "SYN_RCVD"});
   // A step that changes no state carries none.
   CHECK(step_line(json, index + 1).find("\"s\":") == std::string::npos);
   // The page narrates with the narration view (views/narration.hpp).
-  CHECK(line.find("On server, web#1 is in LISTEN and receives #1 SYN, so it goes to SYN_RCVD: " +
+  CHECK(line.find("On server, web#1, born in LISTEN as a copy of the listener web, receives #1 "
+                  "SYN, so it goes to SYN_RCVD: " +
                   tcpsim::views::rule_sentence(tcpsim::tcp::Rule::listen_syn,
                                                tcpsim::views::Language::english) + ".") !=
         std::string::npos);
-  // Before the server's connection exists it has no state; after its record is deleted, "-".
-  CHECK(states_after(json, 3, connections) == States{"SYN_SENT", ""});
-  CHECK(states_after(json, trace.size() - 1, connections) == States{"-", "-"});
+  // The listener is in LISTEN from its listen (steps 0 to 2: the action, its record, its
+  // passive OPEN) to the end; before a connection exists it has no state; after its record is
+  // deleted, "-".
+  REQUIRE(trace[2].kind == TraceKind::state);
+  CHECK(states_after(json, 2, connections) == States{"LISTEN", "", ""});
+  CHECK(states_after(json, 5, connections) == States{"LISTEN", "SYN_SENT", ""});
+  CHECK(states_after(json, trace.size() - 1, connections) == States{"LISTEN", "-", "-"});
 }
 
 TEST_CASE("html: the step data cannot close its <script>, whatever the text") {
@@ -164,7 +170,7 @@ TEST_CASE("html: the narrator is pluggable; the built-in one is used otherwise")
         std::string::npos);
   const std::string built_in = render_html(r.scenario, r.result);
   CHECK(built_in.find("custom sentence") == std::string::npos);
-  CHECK(built_in.find("The application on server calls: listen on port 80") != std::string::npos);
+  CHECK(built_in.find("On server, the application calls listen on port 80") != std::string::npos);
 }
 
 TEST_CASE("html: the built-in narration gives one plain sentence per event, citing the trace's "

@@ -187,11 +187,11 @@ TEST_CASE("narration pins a few English and Chinese sentences") {
   }
   CHECK(english[stale_arrival] ==
         "#1 SYN seq=0 len=0, sent at 0.100000s and held back by the network (fault rule "
-        "'stale-syn'), arrives at server: no connection has its 4-tuple yet, so the listener on "
-        "port 80 takes it.");
+        "'stale-syn'), arrives at server: no connection has its 4-tuple yet, so the listener web "
+        "(LISTEN) on port 80 takes it.");
   CHECK(chinese[stale_arrival] ==
         "#1 SYN seq=0 len=0（0.100000 秒发出，被网络扣留，原因是故障规则 'stale-syn'）到达 "
-        "server：还没有连接使用它的四元组，于是端口 80 上的监听套接字接收了它。");
+        "server：还没有连接使用它的四元组，于是端口 80 上的监听套接字 web（LISTEN）接收了它。");
 }
 
 TEST_CASE("narrate_event gives the same sentence as the whole-run narration") {
