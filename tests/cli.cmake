@@ -184,3 +184,12 @@ markdown=$("$0" list --transitions --format markdown) || { echo "FAIL: --format 
 echo "$(($(wc -l <<<"$out") - 1)) transitions listed"
 ]=] $<TARGET_FILE:tcpsim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
+# The views stay bounded with many connections (docs/performance.md): 10,000 connects, --html
+# and --svg under `ulimit -v` 2 GiB, the summary lane's note in both (about 3 s; not timed:
+# bench/many_connections.py measures).
+add_test(NAME cli:views-many-connections
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tests/views/many_connections_check.sh
+                 $<TARGET_FILE:tcpsim> 10000
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli:views-many-connections PROPERTIES TIMEOUT 120)

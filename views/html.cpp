@@ -128,26 +128,27 @@ std::string describe_step(const runner::Scenario& scenario, const runner::RunRes
 
 namespace {
 
-// Per step, the state of every connection after that step: "" before it exists, "-" once its
-// record is deleted.
-std::vector<std::vector<std::string>> states_by_step(const runner::RunResult& result,
-                                                    const runner::ConnectionIndex& records) {
+// Per step, the state its connection (`ci`) is in after it, when the step changed that state,
+// else "" (not written): "CLOSED" when the record first appears, "-" once it is deleted. The
+// page applies these in order, so its data grow with the steps, not steps x connections.
+std::vector<std::string> state_changes_by_step(const runner::RunResult& result,
+                                               const runner::ConnectionIndex& records) {
   std::vector<std::string> current(result.connections.size());
-  std::vector<std::vector<std::string>> out;
-  out.reserve(result.trace.size());
-  for (const TraceEvent& event : result.trace) {
+  std::vector<std::string> out(result.trace.size());
+  for (std::size_t step = 0; step < result.trace.size(); ++step) {
+    const TraceEvent& event = result.trace[step];
     const int index = records(event.host, event.connection);
-    if (index >= 0) {
-      std::string& state = current[static_cast<std::size_t>(index)];
-      // From its first event, in the state it is born in: CLOSED, or LISTEN for a listener's
-      // connection (a listener itself is LISTEN from its listen on).
-      const auto& born = result.connections[static_cast<std::size_t>(index)].states;
-      if (state.empty()) state = std::string(tcp::state_name(born.empty() ? tcp::State::closed
-                                                                          : born.front()));
-      if (event.kind == TraceKind::state) state = std::string(tcp::state_name(event.to));
-      if (event.kind == TraceKind::free) state = "-";
-    }
-    out.push_back(current);
+    if (index < 0) continue;
+    std::string& state = current[static_cast<std::size_t>(index)];
+    const std::string before = state;
+    // From its first event, in the state it is born in: CLOSED, or LISTEN for a listener's
+    // connection (a listener itself is LISTEN from its listen on).
+    const auto& born = result.connections[static_cast<std::size_t>(index)].states;
+    if (state.empty()) state = std::string(tcp::state_name(born.empty() ? tcp::State::closed
+                                                                        : born.front()));
+    if (event.kind == TraceKind::state) state = std::string(tcp::state_name(event.to));
+    if (event.kind == TraceKind::free) state = "-";
+    if (state != before) out[step] = state;
   }
   return out;
 }
@@ -197,6 +198,18 @@ const char* page_script() {
   var steps = data.steps;
   var current = -1;
   var lit = [];
+  // Every connection's state after step `statesAt`: the steps' changes applied in order
+  // ("" before a record exists, "-" once it is deleted); going back replays from the start.
+  var states = [];
+  var statesAt = -1;
+  function statesAfter(index) {
+    if (index < statesAt) { states = []; statesAt = -1; }
+    for (; statesAt < index; ++statesAt) {
+      var change = steps[statesAt + 1];
+      if (change.s !== undefined) states[change.ci] = change.s;
+    }
+    return states;
+  }
   function byId(id) { return document.getElementById(id); }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function element(tag, className, text) {
@@ -205,7 +218,9 @@ const char* page_script() {
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function renderStates(step) {
+  function renderStates(index) {
+    var step = steps[index];
+    var now = statesAfter(index);
     var box = byId('states');
     clear(box);
     data.hosts.forEach(function (hostName, host) {
@@ -213,10 +228,15 @@ const char* page_script() {
       column.setAttribute('data-host', hostName);
       column.appendChild(element('h2', '', hostName));
       var list = element('ul');
+      var listed = 0;
+      var more = 0;
       data.conns.forEach(function (conn, index) {
         if (conn.host !== host) return;
-        var state = step.s[index];
+        var state = now[index];
         if (!state) return;
+        // At most data.limit per host (the step's own connection always): a bounded panel.
+        if (listed >= data.limit && index !== step.ci) { ++more; return; }
+        ++listed;
         var item = element('li', 'conn-state');
         item.setAttribute('data-conn', conn.name);
         var gone = state === '-';
@@ -234,6 +254,10 @@ const char* page_script() {
         if (gone) item.appendChild(element('span', 'none', 'record deleted'));
         list.appendChild(item);
       });
+      if (more) {
+        list.appendChild(element('li', 'none', 'and ' + more + ' more connection' +
+          (more === 1 ? '' : 's') + ' (see --trace)'));
+      }
       if (!list.firstChild) list.appendChild(element('li', 'none', 'no connection'));
       column.appendChild(list);
       box.appendChild(column);
@@ -259,7 +283,7 @@ const char* page_script() {
     byId('when').textContent = step.t + ' s \u00b7 ' + step.k +
       (step.h ? ' \u00b7 ' + step.h : '') + (step.c ? ' \u00b7 ' + step.c : '');
     byId('narration').textContent = step.n;
-    renderStates(step);
+    renderStates(index);
     byId('first').disabled = byId('prev').disabled = index === 0;
     byId('next').disabled = byId('last').disabled = index === steps.length - 1;
     if (lit.length && !inView(lit[0])) lit[0].scrollIntoView({block: 'center', inline: 'nearest'});
@@ -297,7 +321,7 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
                         const HtmlOptions& options) {
   const runner::ConnectionNames names(result);
   const runner::ConnectionIndex records(result);
-  const auto states = states_by_step(result, records);
+  const auto changes = state_changes_by_step(result, records);
 
   const std::vector<std::string> colours = connection_colours(scenario, result);
   std::string json = "{\"hosts\":[";
@@ -317,7 +341,8 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
     append_json_string(json, tcp::state_name(record.final_state()));
     json += '}';
   }
-  json += "],\"look\":{";
+  // The panel lists as many connections per host as the diagram draws lifelines.
+  json += "],\"limit\":" + std::to_string(svg_detailed_lanes) + ",\"look\":{";
   for (int state = 0; state < tcp::state_count; ++state) {
     const auto value = static_cast<tcp::State>(state);
     if (state > 0) json += ',';
@@ -350,12 +375,11 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
     json += ",\"ci\":" + std::to_string(records(event.host, event.connection));
     json += ",\"n\":";
     append_json_string(json, options.narrator ? options.narrator(step) : narration[step]);
-    json += ",\"s\":[";
-    for (std::size_t index = 0; index < states[step].size(); ++index) {
-      if (index > 0) json += ',';
-      append_json_string(json, states[step][index]);
+    if (!changes[step].empty()) {
+      json += ",\"s\":";
+      append_json_string(json, changes[step]);
     }
-    json += "]}";
+    json += '}';
   }
   json += "\n]}";
 

@@ -5,7 +5,9 @@
 #include "views/svg.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -98,6 +100,37 @@ struct Rect {
   bool overlaps(const Rect& other) const {
     return x0 < other.x1 && other.x0 < x1 && y0 < other.y1 && other.y0 < y1;
   }
+};
+
+// The labels placed so far, filed by the horizontal bands of `band_height` pixels they cover, so
+// a new label is tested only against those near its rows: linear in the labels, where a list
+// scanned whole was quadratic (an arrow label per segment). Same answers as the whole scan.
+class PlacedRects {
+ public:
+  bool overlaps_any(const Rect& rect) const {
+    for (std::size_t band = band_of(rect.y0); band <= band_of(rect.y1); ++band) {
+      const auto it = bands_.find(band);
+      if (it == bands_.end()) continue;
+      for (const std::size_t index : it->second) {
+        if (rects_[index].overlaps(rect)) return true;
+      }
+    }
+    return false;
+  }
+  void add(const Rect& rect) {
+    for (std::size_t band = band_of(rect.y0); band <= band_of(rect.y1); ++band)
+      bands_[band].push_back(rects_.size());
+    rects_.push_back(rect);
+  }
+
+ private:
+  static constexpr int band_height = 64;
+  // Rows above the top (negative y) share band 0: still found, only less finely filed.
+  static std::size_t band_of(int y) {
+    return y <= 0 ? 0 : static_cast<std::size_t>(y / band_height);
+  }
+  std::vector<Rect> rects_;
+  std::map<std::size_t, std::vector<std::size_t>> bands_;
 };
 
 class Drawing {
@@ -256,9 +289,16 @@ class Drawing {
                     : line(x, from, x, layout_.end_y, "#9ca3af", 2);
       }
     }
+    std::array<Time, 2> summary_from = {-1, -1};
     for (std::size_t index = 0; index < model_.lanes.size(); ++index) {
       const Lane& lane = model_.lanes[index];
       if (lane.spans.empty()) continue;
+      if (lane.summarised) {
+        // Drawn once below, as the host's summary lane.
+        Time& from = summary_from[static_cast<std::size_t>(DiagramModel::side_of(lane.host))];
+        if (from < 0 || lane.open < from) from = lane.open;
+        continue;
+      }
       const int x = layout_.lane_x(lane.host, static_cast<int>(index));
       const std::string_view colour = model_.lane_colour(static_cast<int>(index));
       const std::string name = model_.lane_name(static_cast<int>(index));
@@ -298,7 +338,29 @@ class Drawing {
       }
       out += "</g>\n";
     }
+    for (int host = 0; host < model_.host_count(); ++host) {
+      const Time from = summary_from[static_cast<std::size_t>(DiagramModel::side_of(host))];
+      if (from < 0) continue;
+      const std::string words = summary_lane_words(host);
+      const int x = layout_.lane_column_x[static_cast<std::size_t>(DiagramModel::side_of(host))]
+                                         [static_cast<std::size_t>(svg_detailed_lanes - 1)];
+      const int y = layout_.instant_y[model_.instant_of(from)];
+      out += "<g class=\"lane summary\">\n" +
+             line(x, y, x, layout_.end_y, std::string(no_connection_colour), 3,
+                  "stroke-dasharray=\"6 3\"") +
+             "<text x=\"" + num(x + 6) + "\" y=\"" + num(y) + "\" class=\"note\" " +
+             "transform=\"rotate(90 " + num(x + 6) + " " + num(y) + ")\">" + xml_escape(words) +
+             "</text>\n</g>\n";
+    }
     out += "</g>\n";
+  }
+
+  // The summary lane's words (views/svg.hpp, svg_detailed_lanes).
+  std::string summary_lane_words(int host) const {
+    const int count = model_.summarised_on_host[static_cast<std::size_t>(host)];
+    return "and " + std::to_string(count) + " more connection" + (count == 1 ? "" : "s") +
+           " on " + model_.scenario.hosts[static_cast<std::size_t>(host)].name +
+           " (see --trace)";
   }
 
   void draw_brackets(std::string& out) {
@@ -473,20 +535,13 @@ class Drawing {
       if (min_x <= max_x) x = std::clamp(x, min_x, max_x);
       const Rect rect{x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6, y + height / 2 + 3};
       if (!first) first = std::make_pair(x, y);
-      bool clear = true;
-      for (const Rect& placed : placed_) {
-        if (placed.overlaps(rect)) {
-          clear = false;
-          break;
-        }
-      }
-      if (clear) {
-        placed_.push_back(rect);
+      if (!placed_.overlaps_any(rect)) {
+        placed_.add(rect);
         return {x, y};
       }
     }
     const auto [x, y] = *first;
-    placed_.push_back(
+    placed_.add(
         {x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6, y + height / 2 + 3});
     return *first;
   }
@@ -497,7 +552,7 @@ class Drawing {
     // Reserve the breaks' bands and the texts beside drops first, so labels keep clear of them.
     for (const BreakMark& mark : layout_.breaks) {
       const int mid = layout_.break_middle(mark);
-      placed_.push_back({gutter, mid - 10, layout_.width, mid + 10});
+      placed_.add({gutter, mid - 10, layout_.width, mid + 10});
     }
     for (const Arrow& arrow : model_.arrows) {
       const int side = DiagramModel::side_of(arrow.from_host);
@@ -513,7 +568,7 @@ class Drawing {
         const int tx = side == 0 ? xm + 10 : xm - 10;
         const Rect rect = side == 0 ? Rect{tx - 2, ym - 10, tx + width + 2, ym + 6}
                                     : Rect{tx - width - 2, ym - 10, tx + 2, ym + 6};
-        placed_.push_back(rect);
+        placed_.add(rect);
       }
     }
     for (const Arrow& arrow : model_.arrows) {
@@ -780,7 +835,7 @@ class Drawing {
     if (model_.host_has_several(0) || model_.host_has_several(1)) {
       for (std::size_t index = 0; index < model_.lanes.size(); ++index) {
         const Lane& lane = model_.lanes[index];
-        if (lane.spans.empty()) continue;
+        if (lane.spans.empty() || lane.summarised) continue;
         if (lane.peer >= 0 && static_cast<std::size_t>(lane.peer) < index) continue;
         std::string text = model_.lane_name(static_cast<int>(index)) + " (" +
                            model_.scenario.hosts[static_cast<std::size_t>(lane.host)].name + ")";
@@ -796,6 +851,14 @@ class Drawing {
         const std::string colour(model_.lane_colour(static_cast<int>(index)));
         connections.push_back(
             {"<rect x=\"0\" y=\"-6\" width=\"22\" height=\"12\" fill=\"" + colour + "\"/>", text});
+      }
+      for (int host = 0; host < model_.host_count(); ++host) {
+        if (model_.summarised_on_host[static_cast<std::size_t>(host)] == 0) continue;
+        connections.push_back({line(0, 0, 22, 0, std::string(no_connection_colour), 3,
+                                    "stroke-dasharray=\"6 3\""),
+                               summary_lane_words(host) + ": beyond " +
+                                   std::to_string(svg_detailed_lanes - 1) +
+                                   " lifelines, they share one"});
       }
     }
 
@@ -837,7 +900,7 @@ class Drawing {
 
   std::string header_;
   int height_ = 0;
-  std::vector<Rect> placed_;
+  PlacedRects placed_;
   std::vector<Rect> band_labels_;  // timer labels written in breaks
   std::string band_text_;
   std::vector<bool> has_id_;

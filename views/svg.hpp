@@ -36,6 +36,12 @@ struct SvgOptions {
   std::string id_prefix;  // prepended to element ids, for several diagrams in one page
 };
 
+// A host draws at most this many connection lifelines side by side; connections that would need
+// a column beyond share the last one, a summary lane labelled "and K more connections (see
+// --trace)", and the legend says so too (docs/views.md). Keeps the diagram's width and the
+// legend bounded when thousands of connections are alive at once.
+constexpr int svg_detailed_lanes = 64;
+
 std::string render_svg(const runner::Scenario& scenario, const runner::RunResult& result,
                        const SvgOptions& options = {});
 

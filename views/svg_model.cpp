@@ -137,12 +137,33 @@ void DiagramModel::collect_lanes() {
                                    lane.free_step == npos ? std::numeric_limits<Time>::max()
                                                           : lane.end + 1);
     }
-    lane_count[static_cast<std::size_t>(host)] =
-        std::max<int>(1, static_cast<int>(lane_free_at.size()));
+    int columns = static_cast<int>(lane_free_at.size());
+    if (columns > svg_detailed_lanes) {
+      // The last column is the summary lane: every connection from it outward shares it.
+      const int summary = svg_detailed_lanes - 1;
+      for (Lane& lane : lanes) {
+        if (lane.host != host || lane.spans.empty() || lane.lane < summary) continue;
+        lane.lane = summary;
+        lane.summarised = true;
+        ++summarised_on_host[static_cast<std::size_t>(host)];
+      }
+      columns = svg_detailed_lanes;
+    }
+    lane_count[static_cast<std::size_t>(host)] = std::max<int>(1, columns);
     connections_on_host[static_cast<std::size_t>(host)] = 0;
     for (const Lane& lane : lanes) {
       if (lane.host == host && !lane.spans.empty())
         ++connections_on_host[static_cast<std::size_t>(host)];
+    }
+  }
+  // The lanes by host and sockets, in lane order: the lookups below are then linear in the
+  // lanes, not quadratic (thousands of connections).
+  for (std::size_t index = 0; index < lanes.size(); ++index) {
+    const auto& tuple = result.connections[lanes[index].record].tuple;
+    lanes_by_sockets[socket_key(lanes[index].host, tuple)].push_back(static_cast<int>(index));
+    if (listener_lane(static_cast<int>(index))) {
+      listeners_by_port[socket_key(lanes[index].host, tcp::FourTuple{tuple.local, {}})]
+          .push_back(static_cast<int>(index));
     }
   }
   // Colours: the two ends of one connection (mirrored sockets, alive at the same time) share
@@ -153,16 +174,20 @@ void DiagramModel::collect_lanes() {
     Lane& lane = lanes[index];
     if (result.connections[lane.record].listener) continue;
     const auto& tuple = result.connections[lane.record].tuple;
-    for (std::size_t other = 0; other < index; ++other) {
-      Lane& candidate = lanes[other];
-      if (candidate.host == lane.host || candidate.peer >= 0) continue;
-      const auto& other_tuple = result.connections[candidate.record].tuple;
-      if (!(other_tuple.local == tuple.remote && other_tuple.remote == tuple.local)) continue;
-      if (candidate.end < lane.open || lane.end < candidate.open) continue;
-      lane.peer = static_cast<int>(other);
-      candidate.peer = static_cast<int>(index);
-      lane.colour = candidate.colour;
-      break;
+    // Candidates: the other host's lanes with the mirrored sockets, the first one free.
+    const auto mirrored = lanes_by_sockets.find(
+        socket_key(1 - lane.host, tcp::FourTuple{tuple.remote, tuple.local}));
+    if (mirrored != lanes_by_sockets.end()) {
+      for (const int other : mirrored->second) {
+        if (static_cast<std::size_t>(other) >= index) break;
+        Lane& candidate = lanes[static_cast<std::size_t>(other)];
+        if (candidate.peer >= 0) continue;
+        if (candidate.end < lane.open || lane.end < candidate.open) continue;
+        lane.peer = other;
+        candidate.peer = static_cast<int>(index);
+        lane.colour = candidate.colour;
+        break;
+      }
     }
     if (lane.peer < 0) lane.colour = next_colour++;
   }
@@ -180,32 +205,30 @@ int DiagramModel::lane_for(int host, tcp::ConnectionId id) const {
 // sockets alive at that moment (the newest, when one was just created for it), else the
 // listener on its port, which takes what no connection owns (RFC 9293 3.10.7.2).
 int DiagramModel::lane_for_arrival(int host, const TraceSegment& segment, Time time) const {
-  int found = -1;
-  int listener = -1;
-  for (std::size_t index = 0; index < lanes.size(); ++index) {
-    const Lane& lane = lanes[index];
-    if (lane.host != host || lane.spans.empty()) continue;
-    if (lane.open > time || lane.end < time) continue;
-    const auto& record = result.connections[lane.record];
-    const auto& tuple = record.tuple;
-    if (tuple.local.address != segment.destination ||
-        tuple.local.port != segment.destination_port) {
-      continue;
+  auto alive = [&](int index) {
+    const Lane& lane = lanes[static_cast<std::size_t>(index)];
+    return !lane.spans.empty() && lane.open <= time && time <= lane.end;
+  };
+  const auto it = lanes_by_sockets.find(
+      socket_key(host, tcp::FourTuple{{segment.destination, segment.destination_port},
+                                      {segment.source, segment.source_port}}));
+  if (it != lanes_by_sockets.end()) {
+    for (auto index = it->second.rbegin(); index != it->second.rend(); ++index) {
+      if (listener_lane(*index) || !alive(*index)) continue;
+      return *index;
     }
-    if (record.listener) {
-      listener = static_cast<int>(index);
-      continue;
-    }
-    if (tuple.remote.address != segment.source || tuple.remote.port != segment.source_port) {
-      continue;
-    }
-    found = static_cast<int>(index);
   }
-  return found >= 0 ? found : listener;
+  const auto listening = listeners_by_port.find(
+      socket_key(host, tcp::FourTuple{{segment.destination, segment.destination_port}, {}}));
+  if (listening == listeners_by_port.end()) return -1;
+  for (auto index = listening->second.rbegin(); index != listening->second.rend(); ++index) {
+    if (alive(*index)) return *index;
+  }
+  return -1;
 }
 
 std::string_view DiagramModel::lane_colour(int lane) const {
-  if (lane < 0) return no_connection_colour;
+  if (lane < 0 || lanes[static_cast<std::size_t>(lane)].summarised) return no_connection_colour;
   const int colour = lanes[static_cast<std::size_t>(lane)].colour;
   return connection_palette[static_cast<std::size_t>(colour) % std::size(connection_palette)];
 }

@@ -9,8 +9,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "runner/scenario.hpp"
@@ -60,6 +62,7 @@ struct Lane {
   int lane = 0;
   int colour = 0;
   int peer = -1;  // the connection on the other host with the same sockets, alive at once
+  bool summarised = false;  // in the host's summary lane (svg_detailed_lanes)
   struct Span {
     Time from = 0;
     tcp::State state = tcp::State::closed;
@@ -146,8 +149,20 @@ class DiagramModel {
 
   std::vector<Lane> lanes;
   std::vector<int> lane_of_record;          // RunResult::connections index -> lane, -1
+  // A host's lanes by their sockets (local address and port, remote address and port).
+  using SocketKey = std::tuple<int, tcp::Address, tcp::Port, tcp::Address, tcp::Port>;
+  static SocketKey socket_key(int host, const tcp::FourTuple& tuple) {
+    return {host, tuple.local.address, tuple.local.port, tuple.remote.address,
+            tuple.remote.port};
+  }
+  std::map<SocketKey, std::vector<int>> lanes_by_sockets;  // lane indices, in order
+  std::map<SocketKey, std::vector<int>> listeners_by_port;  // local side only, remote {}
+  bool listener_lane(int lane) const {
+    return result.connections[lanes[static_cast<std::size_t>(lane)].record].listener;
+  }
   std::array<int, 2> lane_count = {1, 1};   // lifeline columns per host
   std::array<int, 2> connections_on_host = {0, 0};
+  std::array<int, 2> summarised_on_host = {0, 0};  // connections in the summary lane
   std::vector<Arrow> arrows;
   std::vector<Bracket> brackets;
   std::vector<std::size_t> lone_timer_steps;  // a cancel or fire with no set seen

@@ -15,6 +15,7 @@ using namespace diagram_test;
 using tcpsim::runner::TraceKind;
 using tcpsim::views::describe_step;
 using tcpsim::views::render_html;
+using States = std::vector<std::string>;
 
 namespace {
 
@@ -34,6 +35,22 @@ std::string step_line(const std::string& json, std::size_t index) {
   position += 10;
   for (std::size_t k = 0; k < index; ++k) position = json.find('\n', position) + 1;
   return json.substr(position, json.find('\n', position) - position);
+}
+
+// Every connection's state after step `index`, as the page's script computes it: each step's
+// change ("s", written only when the step changes the state of its connection "ci") applied in
+// order. Reads the fields as the page writes them, "ci" before "s".
+States states_after(const std::string& json, std::size_t index,
+                   std::size_t connections) {
+  States states(connections);
+  const std::regex change("\"ci\":(-?[0-9]+),.*\"s\":\"([^\"]*)\"\\},?$");
+  for (std::size_t step = 0; step <= index; ++step) {
+    const std::string line = step_line(json, step);
+    std::smatch match;
+    if (!std::regex_search(line, match, change)) continue;
+    states.at(static_cast<std::size_t>(std::stoi(match[1].str()))) = match[2].str();
+  }
+  return states;
 }
 
 }  // namespace
@@ -99,8 +116,15 @@ TEST_CASE("html: each step carries its time, its sentence and every connection's
   CHECK(line.find("\"t\":\"0.150\"") != std::string::npos);
   CHECK(line.find("\"k\":\"state\"") != std::string::npos);
   CHECK(line.find("\"h\":\"server\",\"c\":\"web#1\"") != std::string::npos);
+  // The step carries only its own connection's new state; the page applies the changes.
   // Connections in order of creation: the listener web, c1, web#1.
-  CHECK(line.find("\"s\":[\"LISTEN\",\"SYN_SENT\",\"SYN_RCVD\"]") != std::string::npos);
+  CHECK(line.find("\"ci\":2,") != std::string::npos);
+  CHECK(line.find(",\"s\":\"SYN_RCVD\"},") != std::string::npos);
+  const std::size_t connections = r.result.connections.size();
+  REQUIRE(connections == 3);
+  CHECK(states_after(json, index, connections) == States{"LISTEN", "SYN_SENT", "SYN_RCVD"});
+  // A step that changes no state carries none.
+  CHECK(step_line(json, index + 1).find("\"s\":") == std::string::npos);
   // The page narrates with the narration view (views/narration.hpp).
   CHECK(line.find("On server, web#1, born in LISTEN as a copy of the listener web, receives #1 "
                   "SYN, so it goes to SYN_RCVD: " +
@@ -111,10 +135,9 @@ TEST_CASE("html: each step carries its time, its sentence and every connection's
   // passive OPEN) to the end; before a connection exists it has no state; after its record is
   // deleted, "-".
   REQUIRE(trace[2].kind == TraceKind::state);
-  CHECK(step_line(json, 2).find("\"s\":[\"LISTEN\",\"\",\"\"]") != std::string::npos);
-  CHECK(step_line(json, 5).find("\"s\":[\"LISTEN\",\"SYN_SENT\",\"\"]") != std::string::npos);
-  CHECK(step_line(json, trace.size() - 1).find("\"s\":[\"LISTEN\",\"-\",\"-\"]") !=
-        std::string::npos);
+  CHECK(states_after(json, 2, connections) == States{"LISTEN", "", ""});
+  CHECK(states_after(json, 5, connections) == States{"LISTEN", "SYN_SENT", ""});
+  CHECK(states_after(json, trace.size() - 1, connections) == States{"LISTEN", "-", "-"});
 }
 
 TEST_CASE("html: the step data cannot close its <script>, whatever the text") {

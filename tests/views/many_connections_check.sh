@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The views with many connections (docs/performance.md, "Views with many connections"):
+# N connects to one listener; `tcpsim run --html` and `--svg` must succeed under an address-space
+# limit of 2 GiB (before: 2,000 connects aborted with std::bad_alloc), write a whole page and say which
+# connections the diagram summarises.
+# Not timed: bench/many_connections.py measures time and peak memory.
+# Usage: many_connections_check.sh TCPSIM CONNECTS
+set -u
+tcpsim=$1
+connects=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 "$(dirname "$0")/../../bench/many_connections.py" --write-only "$connects" \
+  "$work/many.json" || exit 1
+for view in html svg; do
+  if ! (ulimit -v 2097152 && "$tcpsim" run "$work/many.json" --"$view" "$work/out.$view" \
+        >/dev/null 2>"$work/stderr"); then
+    echo "--$view with $connects connects failed:"; cat "$work/stderr"; exit 1
+  fi
+  tail -c 16 "$work/out.$view" | grep -q "</$view>" || { echo "--$view: page cut short"; exit 1; }
+done
+# Every connection appears in the page's step data; beyond svg_detailed_lanes (views/svg.hpp)
+# lifelines the diagram says how many it summarises, in the lane and in the legend.
+grep -q "\"c$connects\"" "$work/out.html" || { echo "--html: c$connects missing"; exit 1; }
+for output in "$work/out.svg" "$work/out.html"; do
+  notes=$(grep -c "more connections on server (see --trace)" "$output")
+  [ "$notes" -ge 2 ] || { echo "$output: no summary lane note ($notes)"; exit 1; }
+done
+echo "many connections: --html and --svg with $connects connects within 2 GiB"
