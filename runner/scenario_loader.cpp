@@ -78,7 +78,8 @@ bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_letter(char c) { return is_lower(c) || (c >= 'A' && c <= 'Z'); }
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string quoted(std::string_view text) { return json::quote(text); }
+// Values are quoted at most message_keep_bytes long, so an error line stays short.
+std::string quoted(std::string_view text) { return json::quote(text, message_keep_bytes); }
 
 // "\"a\", \"b\", \"c\""
 std::string quoted_list(const std::vector<std::string>& items) {

@@ -25,7 +25,7 @@ std::string visible(std::string_view text);
 // line stays short whatever the input (a 100 KB key gives a line under 300 characters).
 inline constexpr std::size_t message_keep_bytes = 40;
 // A JSON path keeps more: its ends name where the value stands.
-inline constexpr std::size_t path_keep_bytes = 60;
+inline constexpr std::size_t path_keep_bytes = 40;
 
 // `text` with its middle replaced by "..." when it is longer than twice `keep` bytes (plus the
 // dots): its first and last `keep` bytes, cut at UTF-8 character boundaries.
