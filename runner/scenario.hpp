@@ -12,6 +12,7 @@
 #include "runner/shared_bytes.hpp"
 #include "sim/link.hpp"
 #include "tcp/config.hpp"
+#include "tcp/host.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/types.hpp"
 
@@ -32,6 +33,9 @@ struct HostSpec {
   tcp::Address address = 0;
   std::string profile = "rfc9293";  // or "linux"
   tcp::TcpConfig tcp;               // profile applied first, then explicit keys
+  // "ephemeral_ports": the ports a connect without "local_port" takes (tcp::HostConfig).
+  tcp::Port ephemeral_first = tcp::HostConfig{}.ephemeral_first;
+  tcp::Port ephemeral_last = tcp::HostConfig{}.ephemeral_last;
   SourceLocation where;
 };
 

@@ -363,8 +363,10 @@ class Loader {
   // For a send/close/abort at this point of the timeline on `host`.
   void check_connection_in_timeline(const std::string& name, int host, const Value& value,
                                     const std::string& path) const;
-  // For expectations: the owning host of a plausible connection name.
-  int connection_owner(const std::string& name, const Value& value, const std::string& path) const;
+  // For expectations: the owning host of a plausible connection name; with `listeners`, a
+  // listener's name too (a listener has states: LISTEN from its listen on).
+  int connection_owner(const std::string& name, const Value& value, const std::string& path,
+                       bool listeners = false) const;
   // The host that owns `name` if it has a recognisable form, and whether it is plausible now.
   std::optional<int> owner_of(const std::string& name, bool& plausible) const;
   std::vector<std::string> connection_candidates(std::optional<int> host) const;
@@ -821,7 +823,7 @@ void Loader::read_hosts(const Value& value, const std::string& path) {
 
 HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std::size_t index) {
   const Object host(*this, value, path);
-  host.allow({"name", "address", "profile", "tcp"});
+  host.allow({"name", "address", "ephemeral_ports", "profile", "tcp"});
   HostSpec spec;
   spec.where = location(value, path);
   const Value& name = host.require("name");
@@ -842,9 +844,16 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
   const Value* address = host.find("address");
   if (address != nullptr) {
     const std::string text = read_string(*address, host.path_of("address"));
-    if (!tcp::parse_address(text, spec.address))
+    bool leading_zero = false;
+    if (!tcp::parse_address(text, spec.address, &leading_zero)) {
+      if (leading_zero)
+        fail(*address, host.path_of("address"),
+             "address " + quoted(text) +
+                 " has a part with a leading zero, which inet_aton reads as octal (\"010\" is 8): "
+                 "write each part in decimal without leading zeros");
       fail(*address, host.path_of("address"),
            "expected an IPv4 address such as \"10.0.0.1\", got " + quoted(text));
+    }
   }
   for (std::size_t other = 0; other < scenario_.hosts.size(); ++other) {
     if (scenario_.hosts[other].address != spec.address) continue;
@@ -854,6 +863,21 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
     if (address != nullptr) fail(*address, host.path_of("address"), message);
     fail(value, path, message + " (the default address of the host at index " +
                           std::to_string(index) + ")");
+  }
+
+  if (const Value* ports = host.find("ephemeral_ports")) {
+    // Linux's net.ipv4.ip_local_port_range, as an object: the ports a connect without
+    // "local_port" takes, in order, wrapping, skipping ports in use.
+    const Object range(*this, *ports, host.path_of("ephemeral_ports"));
+    range.allow({"first", "last"});
+    const Value& first = range.require("first");
+    const Value& last = range.require("last");
+    spec.ephemeral_first = read_port(first, range.path_of("first"));
+    spec.ephemeral_last = read_port(last, range.path_of("last"));
+    if (spec.ephemeral_last < spec.ephemeral_first)
+      fail(last, range.path_of("last"),
+           "the last ephemeral port " + std::to_string(spec.ephemeral_last) +
+               " comes before the first, " + std::to_string(spec.ephemeral_first));
   }
 
   const tcp::Profile* profile = &tcp::profiles().front();
@@ -1294,11 +1318,14 @@ void Loader::check_connection_in_timeline(const std::string& name, int host, con
              did_you_mean_suffix(name, connection_candidates(host)));
 }
 
-int Loader::connection_owner(const std::string& name, const Value& value, const std::string& path) const {
+int Loader::connection_owner(const std::string& name, const Value& value, const std::string& path,
+                             bool listeners) const {
   bool plausible = false;
   const std::optional<int> owner = owner_of(name, plausible);
   if (owner && plausible) return *owner;
   const auto declared = declared_.find(name);
+  if (listeners && declared != declared_.end() && declared->second.listener)
+    return declared->second.host;
   if (declared != declared_.end() && declared->second.listener)
     fail(value, path,
          quoted(name) + " is a listener, not a connection; its connections are " + quoted(name + "#1") +
@@ -1323,7 +1350,7 @@ void Loader::read_expect(const Value& value, const std::string& path) {
       const std::string& name = final_states->keys[i];
       const Value& state = final_states->elements[i];
       const std::string entry_path = map.path_of(name);
-      connection_owner(name, state, entry_path);
+      connection_owner(name, state, entry_path, true);
       out.final_states.push_back(ExpectedFinalState{name, read_state(state, entry_path), location(state, entry_path)});
     }
   }
@@ -1334,7 +1361,7 @@ void Loader::read_expect(const Value& value, const std::string& path) {
       const std::string& name = states->keys[i];
       const Value& list = states->elements[i];
       const std::string entry_path = map.path_of(name);
-      connection_owner(name, list, entry_path);
+      connection_owner(name, list, entry_path, true);
       if (!list.is_array()) fail_type(list, entry_path, "an array of state names");
       if (list.elements.empty()) fail(list, entry_path, "expected a non-empty array of state names");
       ExpectedStateSequence sequence{name, {}, location(list, entry_path)};
@@ -1512,7 +1539,8 @@ ExpectedNever Loader::read_never(const Value& value, const std::string& path) co
   if (const Value* host = object.find("host")) never.host = read_host(*host, object.path_of("host"));
   if (const Value* connection = object.find("connection")) {
     const std::string name = read_string(*connection, object.path_of("connection"));
-    const int owner = connection_owner(name, *connection, object.path_of("connection"));
+    const int owner = connection_owner(name, *connection, object.path_of("connection"),
+                                       never.kind == ExpectedNever::Kind::state);
     if (never.host && *never.host != owner)
       fail(*connection, object.path_of("connection"),
            "connection " + quoted(name) + " belongs to host " +

@@ -17,7 +17,9 @@ namespace tcpsim::runner {
 
 const ConnectionRecord* RunResult::find_connection(const std::string& name) const {
   for (const auto& record : connections) {
-    if (record.name == name || record.default_name == name) return &record;
+    if (record.name == name || (!record.default_name.empty() && record.default_name == name)) {
+      return &record;
+    }
   }
   return nullptr;
 }
@@ -39,17 +41,14 @@ struct InFlight {
   TraceSegment view;
   int to_host = 0;
   bool expired = false;
-  std::string cause;
+  sim::LinkCause cause;
 };
 
-// What the wire has shown of one stream (a pair of sockets) so far: each side's ISN and the
-// highest sequence number it has sent, as Wireshark learns them, for relative numbers and for
-// spotting retransmissions.
+// What the wire has shown of one stream (a pair of sockets) so far: each side's ISN, as
+// Wireshark learns it, for relative sequence numbers.
 struct StreamSide {
   bool has_isn = false;
   std::uint32_t isn = 0;
-  bool has_highest_end = false;
-  std::uint32_t highest_end = 0;
 };
 struct StreamKey {
   std::uint64_t low = 0;   // address << 16 | port of the smaller endpoint
@@ -85,6 +84,8 @@ class Simulation {
       tcp::HostConfig config;
       config.address = spec.address;
       config.tcp = spec.tcp;
+      config.ephemeral_first = spec.ephemeral_first;
+      config.ephemeral_last = spec.ephemeral_last;
       sim::Random* random = isn_random_[static_cast<std::size_t>(index)].get();
       hosts_[static_cast<std::size_t>(index)] = std::make_unique<tcp::Host>(
           config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
@@ -199,7 +200,8 @@ class Simulation {
         listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] =
             listener_name(action);
         trace_action(action);
-        if (!host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read)) {
+        if (host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read) ==
+            tcp::no_connection) {
           trace_action(action, ActionOutcome::port_in_use);
         }
         process(h);
@@ -208,10 +210,10 @@ class Simulation {
       case ActionKind::connect: {
         trace_action(action);
         pending_connect_name_ = action.name;
-        const tcp::ConnectionId id = host(h).connect(now(), peer_address(h), action.port,
-                                                     action.local_port, output_,
-                                                     action.automatic_read);
-        if (id == tcp::no_connection) trace_action(action, ActionOutcome::tuple_in_use);
+        // A connect that cannot be made is told to the application by the core
+        // (connect_failed, with its rule), which process() records under the action's name.
+        host(h).connect(now(), peer_address(h), action.port, action.local_port, output_,
+                        action.automatic_read);
         process(h);  // names the new connection from pending_connect_name_
         pending_connect_name_.clear();
         break;
@@ -220,17 +222,8 @@ class Simulation {
       case ActionKind::close:
       case ActionKind::abort: {
         trace_action(action);
-        const ConnectionRecord* record = find_live(h, action.connection);
-        if (record == nullptr) {
-          trace_action(action, ActionOutcome::no_connection);
-          break;
-        }
-        if (action.kind == ActionKind::send && !reached_application(*record)) {
-          // A socket API hands a listener's connection to the application only once it is
-          // ESTABLISHED (accept); before that there is nothing to write to.
-          trace_action(action, ActionOutcome::not_accepted_yet);
-          break;
-        }
+        const ConnectionRecord* record = application_connection(action);
+        if (record == nullptr) break;
         bool accepted = false;
         PendingWrite* pending = find_pending_write(h, record->id);
         if (pending != nullptr) {
@@ -270,13 +263,9 @@ class Simulation {
       case ActionKind::read:
       case ActionKind::stop_reading:
       case ActionKind::resume_reading: {
-        const ConnectionRecord* record = find_live(h, action.connection);
-        if (record != nullptr && !reached_application(*record)) record = nullptr;
         trace_action(action);
-        if (record == nullptr) {
-          trace_action(action, ActionOutcome::no_connection);
-          break;
-        }
+        const ConnectionRecord* record = application_connection(action);
+        if (record == nullptr) break;
         if (action.kind == ActionKind::read) {
           host(h).read(now(), record->id, action.read_bytes.value_or(SIZE_MAX), output_);
         } else {
@@ -303,22 +292,39 @@ class Simulation {
     }
   }
 
+  // The connection a send, read, stop_reading, resume_reading, close or abort acts on, or
+  // nullptr after tracing why there is none. One rule for every call, as sockets have it: the
+  // application names a listener's connection only once accept() has returned it (at
+  // ESTABLISHED), so before that every call on it is refused alike, as not accepted yet.
+  const ConnectionRecord* application_connection(const Action& action) {
+    const ConnectionRecord* record = find_live(action.host, action.connection);
+    if (record == nullptr) {
+      trace_action(action, ActionOutcome::no_connection);
+      return nullptr;
+    }
+    if (!reached_application(*record)) {
+      trace_action(action, ActionOutcome::not_accepted_yet);
+      return nullptr;
+    }
+    return record;
+  }
+
   const ConnectionRecord* find_live(int h, const std::string& name) const {
     std::size_t index = SIZE_MAX;
     auto found = names_.find(name);
     if (found != names_.end()) {
       index = found->second;
     } else {
-      // "<host>/<id>": every connection's default name, resolved without a map entry.
+      // "<host>/<k>": every connection's default name, resolved without a map entry.
       const std::string prefix = host_name(h) + "/";
       if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
-        tcp::ConnectionId id = 0;
+        std::size_t number = 0;
         for (std::size_t at = prefix.size(); at < name.size(); ++at) {
-          if (name[at] < '0' || name[at] > '9' || id > 100'000'000) return nullptr;
-          id = id * 10 + static_cast<tcp::ConnectionId>(name[at] - '0');
+          if (name[at] < '0' || name[at] > '9' || number > 100'000'000) return nullptr;
+          number = number * 10 + static_cast<std::size_t>(name[at] - '0');
         }
-        const auto& by_id = record_index_[static_cast<std::size_t>(h)];
-        if (id < by_id.size()) index = by_id[id];
+        const auto& numbered = numbered_[static_cast<std::size_t>(h)];
+        if (number >= 1 && number <= numbered.size()) index = numbered[number - 1];
       }
     }
     if (index == SIZE_MAX) return nullptr;
@@ -334,9 +340,8 @@ class Simulation {
     TraceSegment view;
     if (record_) {
       view = describe(effect.packet, ++segment_counter_);
-      // A zero-window probe's octet does not advance what the analysis counts as sent, as in
-      // Wireshark: the data that follows once the window opens is new, not a retransmission.
-      note_stream(view, effect.purpose != tcp::SendPurpose::window_probe);
+      view.retransmission = effect.retransmission;  // the sender's own record (tcp::Effect)
+      note_stream(view);
       TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view, {});
       cite(sent, effect.rule);
       if (keep_payloads_) sent.segment.payload = effect.packet.segment.payload;
@@ -363,7 +368,7 @@ class Simulation {
     const sim::LinkVerdict verdict = link_.transmit(now(), effect.packet, direction);
     if (verdict.dropped) {
       if (record_) {
-        trace_segment(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
+        trace_link(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
         count(link_counter_name(Counter::link_dropped));
       }
       return;
@@ -385,13 +390,13 @@ class Simulation {
       flight.cause = delivery.cause;
       if (record_) {
         if (delivery.copy) {
-          TraceEvent& event = trace_segment(TraceKind::duplicate, from, effect.connection,
-                                            flight.view, delivery.cause);
+          TraceEvent& event = trace_link(TraceKind::duplicate, from, effect.connection,
+                                         flight.view, delivery.cause);
           event.deadline = delivery.time;
           count(link_counter_name(Counter::link_duplicated));
         } else if (delivery.delayed && !delivery.expired) {
-          TraceEvent& event = trace_segment(TraceKind::delay, from, effect.connection,
-                                            flight.view, delivery.cause);
+          TraceEvent& event = trace_link(TraceKind::delay, from, effect.connection,
+                                         flight.view, delivery.cause);
           event.deadline = delivery.time;
           count(link_counter_name(Counter::link_delayed));
         }
@@ -405,7 +410,7 @@ class Simulation {
     const int to = flight.to_host;
     if (flight.expired) {
       if (record_) {
-        trace_segment(TraceKind::expire, 1 - to, tcp::no_connection, flight.view, flight.cause);
+        trace_link(TraceKind::expire, 1 - to, tcp::no_connection, flight.view, flight.cause);
         count(link_counter_name(Counter::link_expired));
       }
     } else {
@@ -451,8 +456,8 @@ class Simulation {
     return view;
   }
 
-  // Learns ISNs from SYNs and marks retransmissions, the way a capture analyser does.
-  void note_stream(TraceSegment& view, bool advances = true) {
+  // Learns ISNs from SYNs, the way a capture analyser does, for relative numbers.
+  void note_stream(TraceSegment& view) {
     const std::uint64_t source = endpoint_key(view.source, view.source_port);
     const std::uint64_t destination = endpoint_key(view.destination, view.destination_port);
     const bool source_is_low = source < destination;
@@ -460,26 +465,9 @@ class Simulation {
     auto& sides = streams_[key];
     StreamSide& sender = sides[source_is_low ? 0 : 1];
     StreamSide& receiver = sides[source_is_low ? 1 : 0];
-    const bool syn = (view.flags & tcp::flag::syn) != 0;
-    std::uint32_t sequence_length = view.length + (syn ? 1U : 0U) +
-                                    ((view.flags & tcp::flag::fin) != 0 ? 1U : 0U);
-    // A SYN with the ISN already seen is taken as the same stream, as Wireshark's analysis
-    // takes it: a 4-tuple reused with the same fixed ISN shows its new SYN as a retransmission.
-    if (syn && !(sender.has_isn && sender.isn == view.seq)) {
-      sender.has_isn = true;  // a new incarnation of the stream
+    if ((view.flags & tcp::flag::syn) != 0) {
+      sender.has_isn = true;  // the stream (or a new incarnation of it) starts here
       sender.isn = view.seq;
-      sender.has_highest_end = false;
-    }
-    if (sequence_length > 0) {
-      if (sender.has_highest_end && tcp::seq_lt(view.seq, sender.highest_end)) {
-        view.retransmission = true;
-      }
-      if (!advances) sequence_length = 0;
-      const std::uint32_t end = view.seq + sequence_length;
-      if (!sender.has_highest_end || tcp::seq_gt(end, sender.highest_end)) {
-        sender.highest_end = end;
-        sender.has_highest_end = true;
-      }
     }
     if (sender.has_isn) {
       view.has_relative_seq = true;
@@ -556,6 +544,10 @@ class Simulation {
           }
           break;
         case Effect::Kind::app_event:
+          if (effect.connection == tcp::no_connection) {
+            connect_failed(h, effect);
+            break;
+          }
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
             if (record_) {
               AppEventRecord& event = record->app_events.emplace_back();
@@ -714,21 +706,39 @@ class Simulation {
     record.id = effect.connection;
     record.tuple = effect.tuple;
     record.states.reserve(8);  // a full lifecycle passes through at most 8 states
-    record.states.push_back(tcp::State::closed);  // every TCB is born in CLOSED (RFC 9293 3.3.2)
-    record.default_name = host_name(h) + "/" + std::to_string(effect.connection);
+    // Born in CLOSED (RFC 9293 3.3.2), or in LISTEN as a copy of its listener.
+    record.states.push_back(effect.to);
+    record.listener = effect.listener;
     record.spawned_by_listener = effect.listener_port != 0;
-    if (effect.listener_port != 0) {
-      auto listener = listener_names_.find(
-          endpoint_key(static_cast<tcp::Address>(h), effect.listener_port));
-      const std::string listener_name =
-          listener != listener_names_.end()
-              ? listener->second
-              : host_name(h) + ":" + std::to_string(effect.listener_port);
-      record.name = listener_name + "#" + std::to_string(++listener_children_[listener_name]);
-    } else if (!pending_connect_name_.empty()) {
-      record.name = pending_connect_name_;
+    const std::uint64_t listener_key =
+        endpoint_key(static_cast<tcp::Address>(h),
+                     effect.listener ? effect.tuple.local.port : effect.listener_port);
+    const auto listener_name = [&] {
+      auto listener = listener_names_.find(listener_key);
+      return listener != listener_names_.end()
+                 ? listener->second
+                 : host_name(h) + ":" + std::to_string(effect.tuple.local.port);
+    };
+    tcp::ConnectionId listener_id = tcp::no_connection;
+    if (effect.listener) {
+      // The listener is named by its listen; it has no "<host>/<k>" number.
+      record.name = listener_name();
+      listener_ids_[listener_key] = effect.connection;
     } else {
-      record.name = record.default_name;
+      auto& numbered = numbered_[static_cast<std::size_t>(h)];
+      numbered.push_back(result_.connections.size());
+      record.default_name = host_name(h) + "/" + std::to_string(numbered.size());
+      if (record.spawned_by_listener) {
+        const std::string prefix = listener_name();
+        record.name = prefix + "#" + std::to_string(++listener_children_[prefix]);
+        if (auto found = listener_ids_.find(listener_key); found != listener_ids_.end()) {
+          listener_id = found->second;
+        }
+      } else if (!pending_connect_name_.empty()) {
+        record.name = pending_connect_name_;
+      } else {
+        record.name = record.default_name;
+      }
     }
     auto& index = record_index_[static_cast<std::size_t>(h)];
     if (index.size() <= effect.connection) index.resize(effect.connection + 1, SIZE_MAX);
@@ -742,11 +752,45 @@ class Simulation {
     result_.connections.push_back(std::move(record));
     if (record_) {
       TraceEvent& event = push(TraceKind::open, h, effect.connection);
+      event.listener = listener_id;
+      // A listener's remote socket is unspecified (RFC 9293 3.10.1): "*:*".
       event.text = tcp::address_to_string(effect.tuple.local.address) + ":" +
                    std::to_string(effect.tuple.local.port) + " - " +
-                   tcp::address_to_string(effect.tuple.remote.address) + ":" +
-                   std::to_string(effect.tuple.remote.port);
-      count(counter_name(host_name(h), Counter::connections));
+                   (effect.listener ? std::string("*:*")
+                                    : tcp::address_to_string(effect.tuple.remote.address) + ":" +
+                                          std::to_string(effect.tuple.remote.port));
+      if (!effect.listener) count(counter_name(host_name(h), Counter::connections));
+    }
+  }
+
+  // RFC 9293 3.10.1: the connect failed before any TCB existed. The application is told; a
+  // named connect keeps a record of what it saw (CLOSED, and the event) for expectations.
+  void connect_failed(int h, const Effect& effect) {
+    if (!pending_connect_name_.empty()) {
+      ConnectionRecord record;
+      record.host = h;
+      record.name = pending_connect_name_;
+      record.states.push_back(tcp::State::closed);
+      record.freed = true;
+      record.failed_connect = true;
+      if (record_) {
+        AppEventRecord& event = record.app_events.emplace_back();
+        event.time = now();
+        event.kind = effect.app_event;
+        event.rule = effect.rule;
+      }
+      names_[record.name] = result_.connections.size();
+      record_state_.emplace_back();  // parallel to result_.connections
+      record_heap_bytes_ += record.name.size() + record.states.capacity() * sizeof(tcp::State) +
+                            record.app_events.size() * sizeof(AppEventRecord);
+      result_.connections.push_back(std::move(record));
+    }
+    if (record_) {
+      TraceEvent& event = push(TraceKind::app, h, tcp::no_connection);
+      event.app_event = effect.app_event;
+      event.socket = pending_connect_name_;
+      cite(event, effect.rule);
+      count(host_name(h) + "." + std::string(tcp::app_event_name(effect.app_event)));
     }
   }
 
@@ -831,7 +875,8 @@ class Simulation {
       const TraceEvent& event = result_.trace[completed_];
       for (TraceSink* sink : sinks_) sink->event(event, result_);
       if (keep_trace_) {
-        trace_heap_bytes_ += event.text.size() + event.segment.payload.size() + event.data.size();
+        trace_heap_bytes_ += event.text.size() + event.link_cause.rule_name.size() +
+                             event.segment.payload.size() + event.data.size();
       }
     }
     if (!keep_trace_) {
@@ -854,6 +899,13 @@ class Simulation {
     TraceEvent& event = push(kind, h, connection);
     event.segment = view;
     event.text = std::move(text);
+    return event;
+  }
+  // A link event (drop, expire, delay, duplicate): its cause, and the text rendered from it.
+  TraceEvent& trace_link(TraceKind kind, int h, tcp::ConnectionId connection,
+                         const TraceSegment& view, const sim::LinkCause& cause) {
+    TraceEvent& event = trace_segment(kind, h, connection, view, sim::link_cause_text(cause));
+    event.link_cause = cause;
     return event;
   }
   // An action event (called, write_waits) or an action_failed event (any other outcome).
@@ -896,9 +948,11 @@ class Simulation {
   std::vector<InFlight> in_flight_;
   std::vector<std::uint32_t> free_slots_;
   std::array<std::vector<std::array<sim::EventHandle, tcp::timer_kind_count>>, 2> timers_;
-  std::array<std::vector<std::size_t>, 2> record_index_;
+  std::array<std::vector<std::size_t>, 2> record_index_;  // by the core's ConnectionId
+  std::array<std::vector<std::size_t>, 2> numbered_;      // "<host>/<k>": k - 1 -> record
   std::unordered_map<std::string, std::size_t> names_;  // looked up, never iterated
   std::unordered_map<std::uint64_t, std::string> listener_names_;
+  std::unordered_map<std::uint64_t, tcp::ConnectionId> listener_ids_;  // (host, port) -> id
   std::unordered_map<std::string, int> listener_children_;
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;

@@ -29,8 +29,11 @@ struct AppEventRecord {
 struct ConnectionRecord {
   int host = 0;
   tcp::ConnectionId id = tcp::no_connection;
-  std::string name;          // the scenario's name for it ("c1", "web#2"), or "<host>/<id>"
-  std::string default_name;  // always "<host>/<id>"
+  // The scenario's name for it ("c1", "web#2", the listener "web"), or "<host>/<k>".
+  std::string name;
+  // "<host>/<k>": the host's k-th connection (listeners not counted); "" for a listener, and
+  // for a connect that failed (no connection was made).
+  std::string default_name;
   tcp::FourTuple tuple;
   std::vector<tcp::State> states;  // every state it was in, from its first
   // The data events' bytes are kept when RunOptions::keep_app_data or an expectation reads them.
@@ -40,6 +43,10 @@ struct ConnectionRecord {
   std::vector<std::uint8_t> written;
   bool freed = false;
   bool spawned_by_listener = false;
+  bool listener = false;  // the listening TCB of a listen action, LISTEN from the listen on
+  // A connect that failed (app event connect_failed): `id` is no_connection, no TCB existed,
+  // and the record holds only the application's view: CLOSED, and the event.
+  bool failed_connect = false;
   bool lost_in_crash = false;
   tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }
 };

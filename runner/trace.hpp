@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runner/scenario.hpp"
+#include "sim/link_cause.hpp"
 #include "tcp/rules.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/types.hpp"
@@ -21,11 +22,11 @@ enum class TraceKind : std::uint8_t {
   action_failed, // the call could not be made; `action` says which and why
   send,          // a host put a segment on the link; `rule` says why when it is not routine
   deliver,       // the segment (or a copy) reached the other host
-  drop,          // the link lost it; `text` names the rule or the random model
-  expire,        // the network discarded it: older than MSL
-  delay,         // the link holds it back beyond the normal delay; `text` says why, `deadline`
-                 // is the arrival
-  duplicate,     // the link made a copy; `deadline` is the copy's arrival
+  drop,          // the link lost it; `link_cause` names the rule or the random model
+  expire,        // the network discarded it: older than MSL (`link_cause`)
+  delay,         // the link holds it back beyond the normal delay; `link_cause` says why,
+                 // `deadline` is the arrival
+  duplicate,     // the link made a copy (`link_cause`); `deadline` is the copy's arrival
   discard,       // the receiving host's TCP dropped it; `rule` says why
   state,         // a connection changed state by `rule`
   timer_set,     // `deadline` is when it fires
@@ -43,9 +44,9 @@ enum class ActionOutcome : std::uint8_t {
   write_waits,       // SEND took `bytes` of a write, `waiting` bytes wait for room (a blocking
                      // write); an action event
   port_in_use,       // listen: the port is already in use
-  tuple_in_use,      // connect: the 4-tuple is in use
   no_connection,     // no open connection named `name` on the host
-  not_accepted_yet,  // send on a listener's connection before it reached ESTABLISHED
+  not_accepted_yet,  // a call on a listener's connection before accept() returned it (before
+                     // ESTABLISHED): the application cannot name it yet
   refused_by_tcp,    // TCP refused the call in the connection's state (RFC 9293 3.10)
 };
 
@@ -91,6 +92,7 @@ struct TraceSegment {
   std::int64_t relative_ack = 0;
   bool has_relative_seq = false;
   bool has_relative_ack = false;
+  // The sender's TCP sent this segment's sequence space before (tcp::Effect::retransmission).
   bool retransmission = false;
 };
 
@@ -107,8 +109,16 @@ struct TraceEvent {
   tcp::AppEventKind app_event = tcp::AppEventKind::connected;
   tcp::Rule rule = tcp::Rule::none;  // send, discard, state, app, free: the core's rule
   ActionCause action;                // action, action_failed
-  // What the trace prints as "why": the rule's reason or the action's text (rendered from the
-  // fields above when the event is recorded), the link's cause, or an open event's 4-tuple.
+  sim::LinkCause link_cause;         // drop, expire, delay, duplicate: why the link did it
+  // open: the listener whose copy the connection is, born in LISTEN (no_connection for a
+  // connection of a connect, or a listener, both born in CLOSED).
+  tcp::ConnectionId listener = tcp::no_connection;
+  // app connect_failed: the application's name for the connection it could not make (no TCB
+  // exists, so `connection` is no_connection; "" for an unnamed connect).
+  std::string socket;
+  // What the trace prints as "why": the rule's reason, the action's text or the link's cause
+  // (each rendered from the fields above when the event is recorded), or an open event's
+  // 4-tuple. Views read the fields, not this.
   std::string text;
   std::vector<std::uint8_t> data;  // app data events
 };

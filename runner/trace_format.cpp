@@ -47,13 +47,12 @@ std::string action_text(const ActionCause& cause, std::string_view host_name) {
              std::to_string(cause.waiting) + " wait for room (a blocking write)";
     case ActionOutcome::port_in_use:
       return "listen on port " + std::to_string(cause.port) + ": the port is already in use";
-    case ActionOutcome::tuple_in_use:
-      return call + ": the 4-tuple is in use";
     case ActionOutcome::no_connection:
       return call + ": no open connection named " + cause.name + " on " + std::string(host_name);
     case ActionOutcome::not_accepted_yet:
       return call + on +
-             ": not accepted yet (a listener's connection reaches the application at ESTABLISHED)";
+             ": not accepted yet (a listener's connection reaches the application at ESTABLISHED, "
+             "when accept() returns it)";
     case ActionOutcome::refused_by_tcp:
       return call + on + ": refused by TCP in its current state (RFC 9293 3.10)";
   }
@@ -110,7 +109,8 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash) {
 ConnectionIndex::ConnectionIndex(const RunResult& result) {
   for (std::size_t index = 0; index < result.connections.size(); ++index) {
     const auto& record = result.connections[index];
-    if (record.host < 0 || record.host > 1) continue;
+    // A connect that failed has no TCB, hence no id (its event names it by TraceEvent::socket).
+    if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
     auto& by_id = by_host_[static_cast<std::size_t>(record.host)];
     if (by_id.size() <= record.id) by_id.resize(static_cast<std::size_t>(record.id) + 1, -1);
     by_id[record.id] = static_cast<int>(index);
@@ -125,6 +125,11 @@ int ConnectionIndex::operator()(int host, tcp::ConnectionId connection) const {
 
 ConnectionNames::ConnectionNames(const RunResult& result)
     : records_(result.connections), index_(result) {}
+
+std::string ConnectionNames::of(const TraceEvent& event) const {
+  if (event.connection != tcp::no_connection) return (*this)(event.host, event.connection);
+  return event.socket;
+}
 
 std::string ConnectionNames::operator()(int host, tcp::ConnectionId connection) const {
   const int index = index_(host, connection);
@@ -250,7 +255,7 @@ void JsonlWriter::event(const TraceEvent& event, const RunResult& run) {
   if (!started_) start(run);
   for (; named_records_ < run.connections.size(); ++named_records_) {
     const ConnectionRecord& record = run.connections[named_records_];
-    if (record.host < 0 || record.host > 1) continue;
+    if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
     auto& names = names_[static_cast<std::size_t>(record.host)];
     if (names.size() <= record.id) names.resize(static_cast<std::size_t>(record.id) + 1);
     names[record.id] = record.name;
@@ -265,14 +270,27 @@ void JsonlWriter::event(const TraceEvent& event, const RunResult& run) {
     append_key(line, "host");
     append_json_string(line, scenario_.hosts[static_cast<std::size_t>(event.host)].name);
   }
+  const auto name_of = [&](tcp::ConnectionId connection) {
+    const auto& names = names_[event.host == 1 ? 1 : 0];
+    const bool named = event.host >= 0 && event.host <= 1 && connection < names.size() &&
+                       !names[connection].empty();
+    return named ? names[connection] : std::to_string(connection);
+  };
   if (event.connection != tcp::no_connection) {
     append_key(line, "conn");
-    const auto& names = names_[event.host == 1 ? 1 : 0];
-    const bool named = event.host >= 0 && event.host <= 1 && event.connection < names.size() &&
-                       !names[event.connection].empty();
-    append_json_string(line, named ? names[event.connection] : std::to_string(event.connection));
+    append_json_string(line, name_of(event.connection));
+  } else if (!event.socket.empty()) {
+    // connect_failed: no connection exists; the event names the connect that failed.
+    append_key(line, "conn");
+    append_json_string(line, event.socket);
   }
   switch (event.kind) {
+    case TraceKind::open:
+      if (event.listener != tcp::no_connection) {
+        append_key(line, "listener");
+        append_json_string(line, name_of(event.listener));
+      }
+      break;
     case TraceKind::state:
       append_key(line, "from");
       append_json_string(line, tcp::state_name(event.from));

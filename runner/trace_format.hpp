@@ -70,6 +70,9 @@ class ConnectionNames {
   explicit ConnectionNames(const RunResult& result);
   // The connection's name, or its id as text when the run has no record of it.
   std::string operator()(int host, tcp::ConnectionId connection) const;
+  // The name of the connection an event is about: its connection's, or the socket a failed
+  // connect named (TraceEvent::socket); "" for none.
+  std::string of(const TraceEvent& event) const;
 
  private:
   const std::vector<ConnectionRecord>& records_;

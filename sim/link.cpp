@@ -23,46 +23,12 @@ Duration serialization_time(std::uint64_t payload_bytes, std::uint64_t rate_bits
   return static_cast<Duration>((bit_nanoseconds + rate - 1) / rate);
 }
 
-// Readable, exact duration text for trace causes: the largest unit not above the value, as an
-// integer when it divides exactly, else as a decimal of seconds or of a smaller decimal unit.
-// (tcp::format_duration lives in the tcp library; sim keeps its own so it links on its own.)
-std::string describe_duration(Duration duration) {
-  if (duration == 0) return "0s";
-  std::string sign;
-  std::uint64_t magnitude = static_cast<std::uint64_t>(duration);
-  if (duration < 0) {
-    sign = "-";
-    magnitude = 0 - magnitude;
-  }
-  struct Unit {
-    std::uint64_t nanoseconds;
-    const char* name;
-  };
-  static constexpr Unit units[] = {{static_cast<std::uint64_t>(hour), "h"},
-                                   {static_cast<std::uint64_t>(minute), "min"},
-                                   {static_cast<std::uint64_t>(second), "s"},
-                                   {static_cast<std::uint64_t>(millisecond), "ms"},
-                                   {static_cast<std::uint64_t>(microsecond), "us"},
-                                   {1, "ns"}};
-  for (const Unit& unit : units) {
-    if (magnitude < unit.nanoseconds) continue;
-    if (magnitude % unit.nanoseconds == 0) {
-      return sign + std::to_string(magnitude / unit.nanoseconds) + unit.name;
-    }
-    // Minutes and hours do not divide into decimals exactly; use seconds for those.
-    const Unit& decimal_unit = unit.nanoseconds > static_cast<std::uint64_t>(second) ? units[2] : unit;
-    std::string fraction = std::to_string(magnitude % decimal_unit.nanoseconds);
-    std::size_t digits = 0;
-    for (std::uint64_t scale = decimal_unit.nanoseconds; scale > 1; scale /= 10) ++digits;
-    fraction.insert(0, digits - fraction.size(), '0');
-    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-    return sign + std::to_string(magnitude / decimal_unit.nanoseconds) + "." + fraction +
-           decimal_unit.name;
-  }
-  return sign + std::to_string(magnitude) + "ns";  // not reached: 1 ns divides everything
+LinkCause rule_cause(const FaultRule& rule) {
+  LinkCause cause;
+  cause.kind = LinkCauseKind::fault_rule;
+  cause.rule_name = rule.name;
+  return cause;
 }
-
-std::string rule_cause(const FaultRule& rule) { return "rule '" + rule.name + "'"; }
 
 bool rule_matches(const FaultMatch& match, Time now, const tcp::Packet& packet,
                   Direction direction) {
@@ -124,13 +90,13 @@ void expire_beyond_msl(LinkVerdict& verdict, Time now, Duration msl) {
     const Duration held = delivery.time - now;
     if (held <= msl) continue;
     const Time end_of_life = deadline_after(now, msl);  // before delivery.time: not never
-    std::string cause =
-        delivery.time == time_never
-            ? "exceeded MSL (its arrival lies past the end of representable time, msl " +
-                  describe_duration(msl) + ")"
-            : "exceeded MSL (held " + describe_duration(held) + ", longer than msl " +
-                  describe_duration(msl) + ")";
-    if (!delivery.cause.empty()) cause += " after " + delivery.cause;
+    LinkCause cause;
+    cause.kind = LinkCauseKind::msl_expired;
+    cause.earlier = delivery.cause.kind;
+    cause.rule_name = std::move(delivery.cause.rule_name);
+    cause.held = held;
+    cause.msl = msl;
+    cause.beyond_representable_time = delivery.time == time_never;
     delivery.cause = std::move(cause);
     delivery.expired = true;
     delivery.time = end_of_life;
@@ -143,8 +109,10 @@ void expire_beyond_msl(LinkVerdict& verdict, Time now, Duration msl) {
 void drop_never_delivered(LinkVerdict& verdict) {
   if (verdict.deliveries.empty()) return;
   if (verdict.deliveries[0].time == time_never) {
-    std::string cause = "never delivered: its arrival lies past the end of representable time";
-    if (!verdict.deliveries[0].cause.empty()) cause += " after " + verdict.deliveries[0].cause;
+    LinkCause cause;
+    cause.kind = LinkCauseKind::never_delivered;
+    cause.earlier = verdict.deliveries[0].cause.kind;
+    cause.rule_name = std::move(verdict.deliveries[0].cause.rule_name);
     verdict = LinkVerdict{};
     verdict.dropped = true;
     verdict.drop_cause = std::move(cause);
@@ -212,7 +180,7 @@ LinkVerdict Link::transmit_random(Time now, const tcp::Packet& packet, Direction
     }
     if (model.queue_limit > 0 && state.serialization_starts.size() >= model.queue_limit) {
       verdict.dropped = true;
-      verdict.drop_cause = "queue full";
+      verdict.drop_cause.kind = LinkCauseKind::queue_full;
       return verdict;
     }
     const Time start = std::max(now, state.busy_until);
@@ -225,7 +193,7 @@ LinkVerdict Link::transmit_random(Time now, const tcp::Packet& packet, Direction
   // Lost in transit, after serialization: a lost segment still used the link's capacity.
   if (lost) {
     verdict.dropped = true;
-    verdict.drop_cause = "random loss";
+    verdict.drop_cause.kind = LinkCauseKind::random_loss;
     return verdict;
   }
 
@@ -234,13 +202,13 @@ LinkVerdict Link::transmit_random(Time now, const tcp::Packet& packet, Direction
   if (reordered) {
     delivery.time = deadline_after(delivery.time, model.reorder.extra_delay);
     delivery.delayed = true;
-    delivery.cause = "random reorder";
+    delivery.cause.kind = LinkCauseKind::random_reorder;
   }
   verdict.deliveries.push_back(delivery);
   if (duplicated) {
-    verdict.deliveries.push_back(
-        Delivery{deadline_after(delivery.time, nanosecond), /*copy=*/true, false, false,
-                 "random duplicate"});
+    Delivery copy{deadline_after(delivery.time, nanosecond), /*copy=*/true, false, false, {}};
+    copy.cause.kind = LinkCauseKind::random_duplicate;
+    verdict.deliveries.push_back(std::move(copy));
   }
   return verdict;
 }

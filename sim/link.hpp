@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/link_cause.hpp"
 #include "sim/random.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/time.hpp"
@@ -75,7 +76,7 @@ enum class FaultAction : std::uint8_t {
 };
 
 struct FaultRule {
-  std::string name;  // named in the trace: "rule 'lose-final-ack'"
+  std::string name;  // named in the trace: "rule 'lose-final-ack'" (sim/link_cause.hpp)
   FaultMatch match;
   FaultAction action = FaultAction::drop;
   Duration duration = 0;
@@ -88,7 +89,7 @@ struct Delivery {
   bool copy = false;      // a duplicate made by a rule or by the random model
   bool expired = false;   // discarded by the network: older than MSL
   bool delayed = false;   // held back beyond the normal delay by a rule or reordering
-  std::string cause;      // for copy/delayed/expired: "rule 'stale-syn'", "random reorder", ...
+  LinkCause cause;        // for copy/delayed/expired: a fault rule, random reorder, MSL, ...
 };
 
 // The deliveries of one segment: an original and at most one copy, held inline so that deciding
@@ -128,7 +129,7 @@ class DeliveryList {
 
 struct LinkVerdict {
   bool dropped = false;
-  std::string drop_cause;  // "rule 'x'", "random loss", "queue full"
+  LinkCause drop_cause;  // a fault rule, random loss, queue full, never delivered
   DeliveryList deliveries;  // in the order they were decided
 };
 

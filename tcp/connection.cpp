@@ -165,6 +165,7 @@ void Connection::start_control_block(SeqNum isn) {
   tcb_.snd.iss = isn;
   tcb_.snd.una = isn;
   tcb_.snd.nxt = isn;
+  tcb_.sent_high = isn;  // nothing sent yet
   tcb_.send_buffer_seq = isn + 1;  // data follows the SYN
   tcb_.rcv.wnd = receive_window_limit();
   reset_rto();
@@ -201,8 +202,15 @@ void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
   change_state(State::listen, Rule::passive_open, out);
 }
 
-void Connection::open_for_syn(Time now, SeqNum isn, const Segment& syn, Output& out) {
-  open_passive(now, isn, out);
+void Connection::open_from_listener(Time now, SeqNum isn, const Segment& syn, Output& out) {
+  if (state_ != State::closed || opened_) return;
+  // Born in LISTEN: the listener's passive OPEN is this connection's too.
+  start_control_block(isn);
+  listen_isn_ = isn;
+  passive_open_ = true;
+  opened_ = true;
+  finished_ = false;
+  state_ = State::listen;
   heard_from_peer(now);
   accept_syn(now, syn, out);
 }
@@ -408,6 +416,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   tcb_.peer_mss = syn.mss != 0 ? syn.mss : default_mss;
   tcb_.snd.iss = listen_isn_;
   tcb_.snd.una = tcb_.snd.iss;
+  tcb_.sent_high = tcb_.snd.iss;
   tcb_.snd.nxt = tcb_.snd.iss + 1;
   tcb_.send_buffer_seq = tcb_.snd.iss + 1;
   tcb_.snd.wnd = syn.window;
@@ -1048,6 +1057,27 @@ Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
 void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rule rule) {
   // Any segment with an ACK acknowledges everything received: a delayed ACK is no longer owed.
   if (segment.has(flag::ack)) on_ack_sent(out);
+  // A retransmission is a segment whose sequence space this connection sent before (RFC 9293
+  // 3.8.1, RFC 6298 5.4): the connection's own record says so, not a guess from the wire, so a
+  // new connection on a reused 4-tuple with the same ISN retransmits nothing it never sent. A
+  // zero-window probe's octet (RFC 9293 3.8.6.1: "new data") counts as sent only once the
+  // window takes it: probes repeat it while the window is shut, and the data that follows the
+  // window's opening starts with it, and none of these is a retransmission (nor is it to
+  // Wireshark, whose probe analysis does not advance the next expected sequence number).
+  const std::uint32_t length = purpose == SendPurpose::window_probe ? 0 : segment.sequence_length();
+  const bool repeats = length > 0 && seq_lt(segment.seq, tcb_.sent_high);
+  if (length > 0 && seq_gt(segment.seq + length, tcb_.sent_high)) {
+    tcb_.sent_high = segment.seq + length;
+  }
+#ifndef NDEBUG
+  if ((purpose == SendPurpose::retransmission || purpose == SendPurpose::fast_retransmission) &&
+      !repeats) {
+    // A timer or duplicate ACKs resend only what was sent: anything else is a bug in the core.
+    std::fprintf(stderr, "tcpsim: a retransmission at seq %u repeats nothing sent (below %u)\n",
+                 segment.seq, tcb_.sent_high);
+    std::abort();
+  }
+#endif
   Effect effect;
   effect.kind = Effect::Kind::transmit;
   effect.connection = id_;
@@ -1055,6 +1085,7 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rul
   effect.packet.destination = tuple_.remote.address;
   effect.packet.segment = std::move(segment);
   effect.purpose = purpose;
+  effect.retransmission = repeats;
   effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }

@@ -43,9 +43,11 @@ class Connection {
   void open_active(Time now, SeqNum isn, Output& out);
   // OPEN, passive: CLOSED -> LISTEN. `isn` is used when a SYN arrives.
   void open_passive(Time now, SeqNum isn, Output& out);
-  // A listener's new connection for the SYN listen_decision accepted: passive OPEN, then the SYN
-  // as LISTEN takes it (CLOSED -> LISTEN -> SYN_RCVD), in one call; the SYN is not judged again.
-  void open_for_syn(Time now, SeqNum isn, const Segment& syn, Output& out);
+  // A listener's new connection for the SYN listen_decision accepted. It is born in LISTEN, a
+  // copy of its listener (as BSD's sonewconn() and ns-3's TcpSocketBase::Fork make it), so it
+  // has no CLOSED -> LISTEN change of its own; the SYN then takes it to SYN_RCVD as LISTEN takes
+  // a SYN, in the same call, without being judged again. `isn` is its own ISN.
+  void open_from_listener(Time now, SeqNum isn, const Segment& syn, Output& out);
   // SEND (3.10.2): takes as many bytes as the send buffer has room for and returns how many (a
   // blocking write would wait for the rest; the caller offers it again once
   // send_buffer_space() grows). Queued if not yet ESTABLISHED. nullopt when the connection
@@ -129,6 +131,9 @@ class Connection {
     bool fin_acknowledged = false;
     SeqNum fin_seq = 0;
     std::uint16_t peer_mss = 536;  // RFC 9293 3.7.1: 536 until the peer's MSS option says
+    // One past the highest sequence number this connection has sent (BSD's snd_max): a segment
+    // whose sequence space starts below it repeats what was sent before, a retransmission.
+    SeqNum sent_high = 0;
     int retransmissions = 0;
     bool syn_timed_out = false;  // the timer expired awaiting the ACK of our SYN (RFC 6298 5.7)
     bool ack_owed = false;         // an ACK must leave before the current call returns
@@ -290,7 +295,7 @@ void answer_with_reset(const TcpConfig& config, ConnectionId connection, const P
 
 // RFC 9293 3.10.7.2: what LISTEN does with an arriving segment. The one LISTEN rule, for a
 // listening connection and for the host's listeners alike: the host asks it before it opens a
-// connection, and hands an accepted SYN down once (Connection::open_for_syn).
+// connection, and hands an accepted SYN down once (Connection::open_from_listener).
 struct ListenDecision {
   enum class Action : std::uint8_t {
     discard,            // drop it, citing `rule`

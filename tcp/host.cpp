@@ -12,6 +12,7 @@ struct Host::Record {
   Connection connection;
   Port listener_port = 0;       // non-zero for a connection a listener spawned
   bool pending_accept = false;  // counted in its listener's backlog
+  bool listener = false;        // the listening TCB of a passive OPEN (Host::listen)
 };
 
 Host::Host(HostConfig config, std::function<std::uint32_t()> isn_source)
@@ -60,17 +61,30 @@ const Connection* Host::find(ConnectionId id) const {
 
 std::size_t Host::connection_count() const { return live_connections_; }
 
-Host::Record& Host::create(Time /*now*/, FourTuple tuple, Port listener_port, Output& out) {
+bool Host::is_listener(ConnectionId id) const {
+  if (id == no_connection || id > records_.size()) return false;
+  const Record* record = records_[id - 1].get();
+  return record != nullptr && record->listener;
+}
+
+Host::Record& Host::create(Time /*now*/, FourTuple tuple, Port listener_port, State born,
+                           bool listener, Output& out) {
   const ConnectionId id = next_id_++;
   records_.push_back(std::make_unique<Record>(id, config_.tcp, tuple, listener_port));
-  ++live_connections_;
-  by_tuple_.emplace(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port), id);
-  ++local_port_users_[tuple.local.port];
+  records_.back()->listener = listener;
+  if (!listener) {
+    // A listener owns its port through listeners_; no 4-tuple leads to it.
+    ++live_connections_;
+    by_tuple_.emplace(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port), id);
+    ++local_port_users_[tuple.local.port];
+  }
   Effect effect;
   effect.kind = Effect::Kind::connection_open;
   effect.connection = id;
   effect.tuple = tuple;
+  effect.to = born;
   effect.listener_port = listener_port;
+  effect.listener = listener;
   out.effects.push_back(std::move(effect));
   return *records_.back();
 }
@@ -93,6 +107,7 @@ void Host::settle(Record& record, Output& out) {
       --listener->second.pending;
     }
   }
+  if (record.listener) return;  // a listener is never closed (Host::listen)
   const ConnectionId id = connection.id();
   const FourTuple tuple = connection.tuple();
   by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
@@ -105,6 +120,15 @@ void Host::settle(Record& record, Output& out) {
   effect.kind = Effect::Kind::connection_free;
   effect.connection = id;
   effect.tuple = tuple;
+  out.effects.push_back(std::move(effect));
+}
+
+void Host::connect_failed(Rule rule, Output& out) {
+  // RFC 9293 3.10.1: OPEN returns an error to the caller, and no TCB is created.
+  Effect effect;
+  effect.kind = Effect::Kind::app_event;
+  effect.app_event = AppEventKind::connect_failed;
+  effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
 
@@ -123,22 +147,22 @@ void Host::discard(const Packet& packet, Rule rule, Output& out) {
 ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
                            bool automatic_read) {
   if (!up_) {
-    discard(Packet{}, Rule::connect_host_down, out);
+    connect_failed(Rule::connect_host_down, out);
     return no_connection;
   }
   if (local_port == 0) {
     local_port = allocate_ephemeral_port();
     if (local_port == 0) {
-      discard(Packet{}, Rule::connect_no_ephemeral_port, out);
+      connect_failed(Rule::connect_no_ephemeral_port, out);
       return no_connection;
     }
   }
   if (by_tuple_.contains(tuple_key(local_port, remote, remote_port))) {
-    discard(Packet{}, Rule::connect_tuple_in_use, out);
+    connect_failed(Rule::connect_tuple_in_use, out);
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
-  Record& record = create(now, tuple, 0, out);
+  Record& record = create(now, tuple, 0, State::closed, false, out);
   const ConnectionId id = record.connection.id();
   if (!automatic_read) record.connection.set_automatic_read(now, false, out);
   record.connection.open_active(now, next_isn(), out);
@@ -146,10 +170,15 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
   return id;
 }
 
-bool Host::listen(Time /*now*/, Port port, int backlog, Output& /*out*/, bool automatic_read) {
-  if (!up_ || port == 0 || backlog < 0 || listeners_.contains(port)) return false;
-  listeners_.emplace(port, Listener{backlog, 0, automatic_read});
-  return true;
+ConnectionId Host::listen(Time now, Port port, int backlog, Output& out, bool automatic_read) {
+  if (!up_ || port == 0 || backlog < 0 || listeners_.contains(port)) return no_connection;
+  // RFC 9293 3.10.1: a passive OPEN with the remote socket unspecified. The listener's own ISN
+  // is never used (each connection it spawns draws its own), so none is drawn for it.
+  const FourTuple tuple{{config_.address, port}, {0, 0}};
+  Record& record = create(now, tuple, 0, State::closed, true, out);
+  record.connection.open_passive(now, 0, out);
+  listeners_.emplace(port, Listener{record.connection.id(), backlog, 0, automatic_read});
+  return record.connection.id();
 }
 
 std::optional<std::size_t> Host::send(Time now, ConnectionId id, std::span<const std::uint8_t> data,
@@ -179,7 +208,7 @@ bool Host::set_automatic_read(Time now, ConnectionId id, bool automatic, Output&
 
 bool Host::close(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
-  if (record == nullptr) return false;
+  if (record == nullptr || record->listener) return false;  // see listen()
   record->connection.close(now, out);
   settle(*record, out);
   return true;
@@ -187,7 +216,7 @@ bool Host::close(Time now, ConnectionId id, Output& out) {
 
 bool Host::abort(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
-  if (record == nullptr) return false;
+  if (record == nullptr || record->listener) return false;  // see listen()
   record->connection.abort(now, out);
   settle(*record, out);
   return true;
@@ -275,12 +304,12 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   }
   const FourTuple tuple{{config_.address, segment.destination_port},
                         {packet.source, segment.source_port}};
-  Record& record = create(now, tuple, segment.destination_port, out);
+  Record& record = create(now, tuple, segment.destination_port, State::listen, false, out);
   record.pending_accept = true;
   ++listener.pending;
   if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
   // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
-  record.connection.open_for_syn(now, next_isn(), segment, out);
+  record.connection.open_from_listener(now, next_isn(), segment, out);
   settle(record, out);
 }
 

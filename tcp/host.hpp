@@ -39,16 +39,23 @@ class Host {
 
   // --- Application calls ---
   // Active open to (remote, remote_port) from `local_port` (0: the next ephemeral port).
-  // Returns the new connection's id, or no_connection if the 4-tuple is in use (a discard effect
-  // explains it).
+  // Returns the new connection's id, or no_connection when it cannot be made (RFC 9293 3.10.1:
+  // OPEN fails before a TCB exists): the host is down, no ephemeral port is free, or the
+  // 4-tuple is in use; an app_event effect connect_failed (for no_connection) says which.
   // `automatic_read` sets the connection's read mode (Connection::set_automatic_read).
   ConnectionId connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
                        bool automatic_read = true);
-  // Passive open on `port`: each SYN that arrives for it spawns a connection (its
-  // connection_open effect names the listener port). `backlog` bounds the spawned connections
-  // not yet ESTABLISHED; a SYN beyond it is discarded (as Linux does).
-  // Every spawned connection starts in the read mode `automatic_read`.
-  bool listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true);
+  // Passive open on `port` (RFC 9293 3.10.1): a TCB in LISTEN with the remote socket
+  // unspecified, the listener, which is a connection of the host with an id of its own (its
+  // connection_open effect says `listener`), CLOSED -> LISTEN by the passive OPEN. Each SYN
+  // that arrives for the port spawns a connection born in LISTEN as a copy of the listener (its
+  // connection_open effect names the listener port), which the SYN takes to SYN_RCVD.
+  // `backlog` bounds the spawned connections not yet ESTABLISHED; a SYN beyond it is discarded
+  // (as Linux does). Every spawned connection starts in the read mode `automatic_read`.
+  // Returns the listener's id, or no_connection when the port is taken or the host is down.
+  // The listener stays in LISTEN until the host crashes: closing a listener is not modelled
+  // (close and abort refuse it).
+  ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true);
   // SEND: how many bytes the send buffer took (Connection::send); nullopt when the connection
   // is unknown, gone, or cannot send.
   std::optional<std::size_t> send(Time now, ConnectionId id, std::span<const std::uint8_t> data,
@@ -73,7 +80,9 @@ class Host {
   bool is_up() const { return up_; }
   // nullptr when the id is unknown or the connection was deleted.
   const Connection* find(ConnectionId id) const;
+  // Live connections, listeners not counted.
   std::size_t connection_count() const;
+  bool is_listener(ConnectionId id) const;
 
  private:
   // Implementation detail; see host.cpp.
@@ -83,6 +92,7 @@ class Host {
 
   struct Record;  // a connection and what the host knows about it
   struct Listener {
+    ConnectionId id = no_connection;  // the listening TCB
     int backlog = 0;
     int pending = 0;  // spawned connections not yet ESTABLISHED
     bool automatic_read = true;
@@ -90,7 +100,10 @@ class Host {
   SeqNum next_isn();
   Port allocate_ephemeral_port();
   Record* find_record(ConnectionId id);
-  Record& create(Time now, FourTuple tuple, Port listener_port, Output& out);
+  // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
+  Record& create(Time now, FourTuple tuple, Port listener_port, State born, bool listener,
+                 Output& out);
+  void connect_failed(Rule rule, Output& out);
   void settle(Record& record, Output& out);  // after each call: backlog count, deletion
   void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out);
   void answer_without_connection(const Packet& packet, Output& out);

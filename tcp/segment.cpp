@@ -88,7 +88,8 @@ std::string address_to_string(Address address) {
   return text;
 }
 
-bool parse_address(std::string_view text, Address& address_out) {
+bool parse_address(std::string_view text, Address& address_out, bool* leading_zero_out) {
+  if (leading_zero_out != nullptr) *leading_zero_out = false;
   Address address = 0;
   for (int part = 0; part < 4; ++part) {
     if (part != 0) {
@@ -103,6 +104,11 @@ bool parse_address(std::string_view text, Address& address_out) {
       if (digits > 3) return false;
     }
     if (digits == 0 || value > 255) return false;
+    if (digits > 1 && text.front() == '0') {
+      // "010": 10 in decimal, 8 in inet_aton's octal. Neither reading is safe to pick.
+      if (leading_zero_out != nullptr) *leading_zero_out = true;
+      return false;
+    }
     text.remove_prefix(digits);
     address = (address << 8) | value;
   }

@@ -68,8 +68,10 @@ std::string flags_to_string(std::uint8_t flags);
 // Returns false on an unknown name.
 bool parse_flags(std::string_view text, std::uint8_t& flags_out);
 
-// Dotted-quad text of an address, and its parser (false when malformed).
+// Dotted-quad text of an address, and its parser: four decimal parts 0 .. 255, none with a
+// leading zero ("010" is 8 to inet_aton, which reads it as octal: ambiguous, so refused), false
+// otherwise. `leading_zero_out`, when given, says whether a leading zero was the reason.
 std::string address_to_string(Address address);
-bool parse_address(std::string_view text, Address& address_out);
+bool parse_address(std::string_view text, Address& address_out, bool* leading_zero_out = nullptr);
 
 }  // namespace tcpsim::tcp

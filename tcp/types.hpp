@@ -61,10 +61,12 @@ enum class AppEventKind : std::uint8_t {
   refused,        // "connection refused" (RST in SYN_SENT)
   timed_out,      // retransmission limit reached; Effect::rule says which
   aborted,        // the local application called ABORT
+  connect_failed,  // a connect could not be made, so no connection exists (RFC 9293 3.10.1:
+                   // OPEN returns an error before any TCB is created); Effect::rule says why
 };
-inline constexpr int app_event_kind_count = 9;
+inline constexpr int app_event_kind_count = 10;
 // "connected", "accepted", "data", "end_of_stream", "closed", "reset", "refused",
-// "timed_out", "aborted"
+// "timed_out", "aborted", "connect_failed"
 std::string_view app_event_name(AppEventKind kind);
 bool parse_app_event(std::string_view text, AppEventKind& kind_out);
 std::span<const std::string_view> app_event_names();  // in the enum's order
@@ -89,15 +91,18 @@ enum class SendPurpose : std::uint8_t {
 // the driver must act on them in that order.
 struct Effect {
   enum class Kind : std::uint8_t {
-    transmit,         // send `packet`; `purpose` and `rule` say why when not `normal`
+    transmit,         // send `packet`; `purpose` and `rule` say why when not `normal`;
+                      // `retransmission` when the connection sent its sequence space before
     timer_set,        // arm `timer` of `connection` at `deadline` (replaces an armed one)
     timer_cancel,     // disarm `timer` of `connection`
     state_change,     // `connection` went from `from` to `to` by `rule`
     app_event,        // tell the application `app_event` (with `data` for AppEventKind::data),
-                      // `rule` says why
+                      // `rule` says why; `connection` is no_connection for connect_failed
     discard,          // an arriving segment was dropped by TCP; `rule` says why
-    connection_open,  // a connection was created: `tuple` is its 4-tuple, `listener_port` is
-                      // non-zero when a listener spawned it
+    connection_open,  // a connection was created: `tuple` is its 4-tuple (remote 0.0.0.0:0 for
+                      // a listener), `to` the state it is born in (CLOSED; LISTEN for one a
+                      // listener spawned), `listener_port` non-zero when a listener spawned
+                      // it, `listener` when it is a listener (the TCB of a passive OPEN)
     connection_free,  // the connection's record is deleted (after CLOSED)
   };
   Kind kind = Kind::transmit;
@@ -112,6 +117,9 @@ struct Effect {
   FourTuple tuple;
   Port listener_port = 0;
   SendPurpose purpose = SendPurpose::normal;
+  // transmit: the segment repeats sequence space (SYN, data, FIN) this connection sent before.
+  bool retransmission = false;
+  bool listener = false;  // connection_open
   // Why (tcp/rules.hpp); Rule::none for a segment that is simply the next one, or a data event.
   Rule rule = Rule::none;
 };

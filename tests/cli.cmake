@@ -73,8 +73,9 @@ endforeach()
 
 # ---- pcap view (--pcap, views/pcap.hpp, docs/views.md) ----
 # tshark reads the capture of every scenario (globbed when the test runs): no malformed packet,
-# every checksum good, retransmissions as the trace marks them, comments where the link or the
-# receiver did not simply deliver. Fails without tshark unless TCPSIM_SKIP_TSHARK=1 (then skips).
+# every checksum good, Wireshark's retransmissions what the wire shows and the trace's among
+# them (equal where no 4-tuple is reused), comments where the link or the receiver did not simply
+# deliver. Fails without tshark unless TCPSIM_SKIP_TSHARK=1 (then skips).
 set(TCPSIM_TSHARK_CHECK ${CMAKE_CURRENT_LIST_DIR}/pcap/tshark-check.sh)
 add_test(NAME pcap:tshark-all-scenarios
          COMMAND bash ${TCPSIM_TSHARK_CHECK} $<TARGET_FILE:tcpsim> scenarios

@@ -53,8 +53,7 @@ std::string describe_step(const runner::Scenario& scenario, const runner::RunRes
   const runner::ConnectionNames names(result);
   const bool absolute = absolute_seq || runner::scenario_uses_fixed_isns(scenario);
   const std::string host = host_name(scenario, event.host);
-  const std::string connection =
-      event.connection != tcp::no_connection ? names(event.host, event.connection) : "";
+  const std::string connection = names.of(event);
   // "c1 on client", or "client" when no connection is involved.
   const std::string who = connection.empty() ? host : connection + " on " + host;
   const std::string segment = segment_words(event.segment, absolute);
@@ -114,6 +113,12 @@ std::string describe_step(const runner::Scenario& scenario, const runner::RunRes
       return with_reason(sentence, event.text);
     }
     case TraceKind::open:
+      if (event.listener != tcp::no_connection) {
+        return with_reason("The listener " + names(event.host, event.listener) + " on " + host +
+                               " creates the connection record " + connection +
+                               ", in LISTEN as a copy of itself",
+                           event.text);
+      }
       return with_reason(host + " creates the connection record " + connection, event.text);
     case TraceKind::free:
       return with_reason(host + " deletes the connection record " + connection, event.text);
@@ -134,7 +139,11 @@ std::vector<std::vector<std::string>> states_by_step(const runner::RunResult& re
     const int index = records(event.host, event.connection);
     if (index >= 0) {
       std::string& state = current[static_cast<std::size_t>(index)];
-      if (state.empty()) state = std::string(tcp::state_name(tcp::State::closed));
+      // From its first event, in the state it is born in: CLOSED, or LISTEN for a listener's
+      // connection (a listener itself is LISTEN from its listen on).
+      const auto& born = result.connections[static_cast<std::size_t>(index)].states;
+      if (state.empty()) state = std::string(tcp::state_name(born.empty() ? tcp::State::closed
+                                                                          : born.front()));
       if (event.kind == TraceKind::state) state = std::string(tcp::state_name(event.to));
       if (event.kind == TraceKind::free) state = "-";
     }
@@ -337,9 +346,7 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
                                  ? scenario.hosts[static_cast<std::size_t>(event.host)].name
                                  : std::string());
     json += ",\"c\":";
-    append_json_string(json, event.connection != tcp::no_connection
-                                 ? names(event.host, event.connection)
-                                 : std::string());
+    append_json_string(json, names.of(event));
     json += ",\"ci\":" + std::to_string(records(event.host, event.connection));
     json += ",\"n\":";
     append_json_string(json, options.narrator ? options.narrator(step) : narration[step]);

@@ -78,6 +78,8 @@ class LadderPrinter::Writer {
         if (index > 0) out += " -> ";
         out += std::string(tcp::state_name(record.states[index]));
       }
+      if (record.listener) out += " (listener)";
+      if (record.failed_connect) out += " (connect failed: no connection was made)";
       if (record.lost_in_crash) out += " (lost in crash)";
       out += "\n";
     }
@@ -85,7 +87,6 @@ class LadderPrinter::Writer {
   }
 
  private:
-  std::string name(int host, tcp::ConnectionId id) const { return names_(host, id); }
   std::string host_summary(int index) const {
     const HostSpec& host = scenario_.hosts[static_cast<std::size_t>(index)];
     std::string out = host.name + " " + tcp::address_to_string(host.address);
@@ -129,9 +130,8 @@ class LadderPrinter::Writer {
 
   std::string render(const TraceEvent& event) const {
     const int h = event.host;
-    const std::string who = event.connection != tcp::no_connection
-                                ? "[" + name(h, event.connection) + "] "
-                                : std::string();
+    const std::string connection = names_.of(event);
+    const std::string who = connection.empty() ? std::string() : "[" + connection + "] ";
     switch (event.kind) {
       case TraceKind::action:
         return line(event.time, h, "> " + event.text, "", "");
@@ -194,7 +194,8 @@ class LadderPrinter::Writer {
         // the endings that need explaining.
         const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
                              event.app_event == tcp::AppEventKind::reset ||
-                             event.app_event == tcp::AppEventKind::refused;
+                             event.app_event == tcp::AppEventKind::refused ||
+                             event.app_event == tcp::AppEventKind::connect_failed;
         return line(event.time, h, app, "", explain ? event.text : std::string());
       }
       case TraceKind::open:

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runner/trace_format.hpp"
+#include "sim/link_cause.hpp"
 #include "views/text.hpp"
 
 namespace tcpsim::views {
@@ -101,6 +102,13 @@ class MermaidWriter {
       statement(id(flight.from) + "--)" + id(1 - flight.from) + ": " +
                 mermaid_escape(label(flight.segment) + " (still in flight when the run ended)"));
     }
+    // A listener listens until it is closed or the run ends: say so where the run ends.
+    for (const runner::ConnectionRecord& record : result_.connections) {
+      if (!record.listener || record.freed || (record.host != 0 && record.host != 1)) continue;
+      note(record.host, result_.end_time,
+           record.name + " " + std::string(tcp::state_name(record.final_state())) +
+               " until the end of the run");
+    }
     statement("Note over " + id(0) + "," + id(1) + ": " +
               mermaid_escape(seconds(result_.end_time) + " end of run"));
     return out_;
@@ -116,11 +124,12 @@ class MermaidWriter {
   };
   using FlightKey = std::pair<std::uint64_t, bool>;
 
-  const std::string& id(int host) const { return ids_[static_cast<std::size_t>(host)]; }
-  std::string name(const TraceEvent& event) const {
-    return names_(event.host, event.connection);
+  // A link event's cause as the trace words it, from its fields (never from the event's text).
+  static std::string link_cause(const TraceEvent& event) {
+    return sim::link_cause_text(event.link_cause);
   }
 
+  const std::string& id(int host) const { return ids_[static_cast<std::size_t>(host)]; }
   std::string label(const TraceSegment& segment) const {
     text::SegmentLabelStyle style;
     style.absolute_seq = options_.absolute_seq;
@@ -156,7 +165,8 @@ class MermaidWriter {
   void render(const TraceEvent& event) {
     const int h = event.host;
     const bool has_host = h == 0 || h == 1;
-    const std::string who = event.connection != tcp::no_connection ? name(event) + " " : "";
+    const std::string connection = names_.of(event);
+    const std::string who = connection.empty() ? std::string() : connection + " ";
     switch (event.kind) {
       case TraceKind::action:
         if (has_host) note(h, event.time, event.text);
@@ -172,22 +182,22 @@ class MermaidWriter {
         return;
       case TraceKind::delay: {
         const auto found = in_flight_.find({event.segment.id, event.segment.copy});
-        if (found != in_flight_.end()) found->second.held_by = event.text;
+        if (found != in_flight_.end()) found->second.held_by = link_cause(event);
         note(both, event.time,
              "#" + std::to_string(event.segment.id) + " held by the network until " +
-                 seconds(event.deadline) + " (" + event.text + ")");
+                 seconds(event.deadline) + " (" + link_cause(event) + ")");
         return;
       }
       case TraceKind::duplicate: {
         TraceSegment copy = event.segment;
         copy.copy = true;
         if (has_host) in_flight_[{copy.id, true}] = Flight{h, copy, event.time, {}};
-        const bool expires = event.text.rfind("exceeded MSL", 0) == 0;
+        const bool expires = event.link_cause.kind == sim::LinkCauseKind::msl_expired;
         note(both, event.time,
              "#" + std::to_string(event.segment.id) + " duplicated by the network, the copy #" +
                  std::to_string(event.segment.id) + "' " + (expires ? "expires" : "arrives") +
                  " at " + seconds(event.deadline) +
-                 (event.text.empty() ? std::string() : " (" + event.text + ")"));
+                 (link_cause(event).empty() ? std::string() : " (" + link_cause(event) + ")"));
         return;
       }
       case TraceKind::deliver: {
@@ -210,7 +220,7 @@ class MermaidWriter {
         if (!has_host) return;
         in_flight_.erase({event.segment.id, event.segment.copy});
         statement(id(h) + "-x" + id(1 - h) + ": " +
-                  mermaid_escape(label(event.segment) + " lost (" + event.text + ")"));
+                  mermaid_escape(label(event.segment) + " lost (" + link_cause(event) + ")"));
         return;
       case TraceKind::expire: {
         if (!has_host) return;
@@ -221,8 +231,8 @@ class MermaidWriter {
           in_flight_.erase(found);
         }
         statement(id(h) + "-x" + id(1 - h) + ": " +
-                  mermaid_escape(label(event.segment) + " expired in the network (" + event.text +
-                                 sent + ")"));
+                  mermaid_escape(label(event.segment) + " expired in the network (" +
+                                 link_cause(event) + sent + ")"));
         return;
       }
       case TraceKind::discard:
@@ -268,7 +278,8 @@ class MermaidWriter {
         }
         const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
                              event.app_event == tcp::AppEventKind::reset ||
-                             event.app_event == tcp::AppEventKind::refused;
+                             event.app_event == tcp::AppEventKind::refused ||
+                             event.app_event == tcp::AppEventKind::connect_failed;
         if (explain && event.rule != tcp::Rule::none) text += " (" + short_reason(event.rule) + ")";
         note(h, event.time, text);
         return;

@@ -71,46 +71,63 @@ std::string render_citation(const std::string& citation, Language language) {
   return citation;
 }
 
-// The link's causes (sim/link.cpp) are built at run time: translate them by their shape.
-std::optional<std::string> translate_link_cause(std::string_view cause) {
-  if (cause == "random loss") return std::string("链路的随机丢包");
-  if (cause == "queue full") return std::string("链路队列已满");
-  if (cause == "random reorder") return std::string("链路的随机乱序");
-  if (cause == "random duplicate") return std::string("链路的随机复制");
-  if (starts_with(cause, "rule '") && cause.size() > 7 && cause.back() == '\'') {
-    return "故障规则 " + std::string(cause.substr(5));
+// The Chinese of a cause that stands alone (not msl_expired or never_delivered).
+std::string chinese_simple_link_cause(sim::LinkCauseKind kind, const std::string& rule_name) {
+  switch (kind) {
+    case sim::LinkCauseKind::none: return {};
+    case sim::LinkCauseKind::fault_rule: return "故障规则 '" + rule_name + "'";
+    case sim::LinkCauseKind::random_loss: return "链路的随机丢包";
+    case sim::LinkCauseKind::queue_full: return "链路队列已满";
+    case sim::LinkCauseKind::random_reorder: return "链路的随机乱序";
+    case sim::LinkCauseKind::random_duplicate: return "链路的随机复制";
+    case sim::LinkCauseKind::msl_expired:
+    case sim::LinkCauseKind::never_delivered:
+      break;
   }
-  // "exceeded MSL (held X, longer than msl Y)[ after CAUSE]"
-  constexpr std::string_view exceeded = "exceeded MSL (held ";
-  constexpr std::string_view longer = ", longer than msl ";
-  if (starts_with(cause, exceeded)) {
-    const std::size_t comma = cause.find(longer);
-    const std::size_t close = cause.find(')', exceeded.size());
-    if (comma != std::string_view::npos && close != std::string_view::npos && comma < close) {
-      std::string out = "在网络中滞留超过 MSL（滞留 " +
-                        std::string(cause.substr(exceeded.size(), comma - exceeded.size())) +
-                        "，超过 msl " +
-                        std::string(cause.substr(comma + longer.size(),
-                                                 close - comma - longer.size())) +
-                        "）";
-      const std::string_view rest = cause.substr(close + 1);
-      if (starts_with(rest, " after ")) {
-        const std::string_view earlier = rest.substr(7);
-        const auto translated = translate_link_cause(earlier);
-        out += "，起因是" + (translated ? *translated : "“" + std::string(earlier) + "”");
-      } else if (!rest.empty()) {
-        return std::nullopt;
-      }
-      return out;
-    }
+  return {};  // not reached: the composite kinds are translated by chinese_link_cause
+}
+
+// The English of a cause that stands alone, as it follows "because of" or sits in parentheses.
+std::string english_simple_link_cause(sim::LinkCauseKind kind, const std::string& rule_name) {
+  switch (kind) {
+    case sim::LinkCauseKind::none: return {};
+    case sim::LinkCauseKind::fault_rule: return "fault rule '" + rule_name + "'";
+    case sim::LinkCauseKind::random_loss: return "the link's random loss";
+    case sim::LinkCauseKind::queue_full: return "the link's queue is full";
+    case sim::LinkCauseKind::random_reorder: return "the link's random reordering";
+    case sim::LinkCauseKind::random_duplicate: return "the link's random duplication";
+    case sim::LinkCauseKind::msl_expired:
+    case sim::LinkCauseKind::never_delivered:
+      break;
   }
-  return std::nullopt;
+  return {};  // not reached: the composite kinds read as the trace prints them
 }
 
 }  // namespace
 
-std::optional<std::string> chinese_link_cause(std::string_view cause) {
-  return translate_link_cause(cause);
+std::string chinese_link_cause(const sim::LinkCause& cause) {
+  switch (cause.kind) {
+    case sim::LinkCauseKind::msl_expired: {
+      // The end of representable time has no Chinese wording yet: quote the trace.
+      if (cause.beyond_representable_time) break;
+      std::string out = "在网络中滞留超过 MSL（滞留 " + sim::link_duration_text(cause.held) +
+                        "，超过 msl " + sim::link_duration_text(cause.msl) + "）";
+      if (cause.earlier != sim::LinkCauseKind::none) {
+        out += "，起因是" + chinese_simple_link_cause(cause.earlier, cause.rule_name);
+      }
+      return out;
+    }
+    case sim::LinkCauseKind::never_delivered:
+      break;
+    case sim::LinkCauseKind::none:
+    case sim::LinkCauseKind::fault_rule:
+    case sim::LinkCauseKind::random_loss:
+    case sim::LinkCauseKind::queue_full:
+    case sim::LinkCauseKind::random_reorder:
+    case sim::LinkCauseKind::random_duplicate:
+      return chinese_simple_link_cause(cause.kind, cause.rule_name);
+  }
+  return "“" + sim::link_cause_text(cause) + "”";
 }
 
 std::string rule_sentence(tcp::Rule rule, Language language) {
@@ -130,23 +147,24 @@ std::string rule_sentence(tcp::Rule rule, Language language) {
   return out + "（" + cited + "）";
 }
 
+std::string link_cause(const sim::LinkCause& cause, Language language) {
+  if (language == Language::chinese) return chinese_link_cause(cause);
+  switch (cause.kind) {
+    case sim::LinkCauseKind::msl_expired:
+    case sim::LinkCauseKind::never_delivered:
+      return sim::link_cause_text(cause);  // "exceeded MSL (...)" reads well after "it"
+    case sim::LinkCauseKind::none:
+    case sim::LinkCauseKind::fault_rule:
+    case sim::LinkCauseKind::random_loss:
+    case sim::LinkCauseKind::queue_full:
+    case sim::LinkCauseKind::random_reorder:
+    case sim::LinkCauseKind::random_duplicate:
+      break;
+  }
+  return english_simple_link_cause(cause.kind, cause.rule_name);
+}
+
 namespace {
-
-// The link's causes in English, as they follow "because of" or sit in parentheses.
-std::string english_link_cause(std::string_view cause) {
-  if (starts_with(cause, "rule '")) return "fault " + std::string(cause);
-  if (cause == "random loss") return "the link's random loss";
-  if (cause == "queue full") return "the link's queue is full";
-  if (cause == "random reorder") return "the link's random reordering";
-  if (cause == "random duplicate") return "the link's random duplication";
-  return std::string(cause);
-}
-
-std::string link_cause(std::string_view cause, Language language) {
-  if (language == Language::english) return english_link_cause(cause);
-  if (auto translated = translate_link_cause(cause)) return *translated;
-  return "“" + std::string(cause) + "”";
-}
 
 std::string timer_label(tcp::TimerKind timer, Language language) {
   const bool en = language == Language::english;
@@ -238,6 +256,9 @@ std::string app_meaning(const TraceEvent& event, Language language) {
       return en ? "TCP gave up on the connection" : "TCP 放弃了这个连接";
     case tcp::AppEventKind::aborted:
       return en ? "the local application aborted the connection" : "本地应用中止了连接";
+    case tcp::AppEventKind::connect_failed:
+      return en ? "its connect fails, so no connection exists"
+                : "它的 connect 调用失败，因此连接并不存在";
   }
   return {};
 }
@@ -288,7 +309,6 @@ std::pair<std::string, std::string> chinese_failure(const runner::ActionCause& a
   switch (action.outcome) {
     case runner::ActionOutcome::port_in_use:
       return {"在端口 " + std::to_string(action.port) + " 上监听", "端口已被占用"};
-    case runner::ActionOutcome::tuple_in_use: return {call, "该四元组已被占用"};
     case runner::ActionOutcome::no_connection:
       return {call, host + " 上没有名为 " + name + " 的已打开连接"};
     case runner::ActionOutcome::not_accepted_yet:
@@ -317,7 +337,9 @@ class Narrator {
         language_(language),
         options_(options),
         names_(result) {
-    for (const auto& record : result.connections) records_[{record.host, record.id}] = &record;
+    for (const auto& record : result.connections) {
+      if (record.id != tcp::no_connection) records_[{record.host, record.id}] = &record;
+    }
   }
 
   // The sentence for trace[index], from what apply() has seen of trace[0 .. index - 1].
@@ -341,19 +363,35 @@ class Narrator {
         if (!event.segment.copy) sent_at_[event.segment.id] = event.time;
         break;
       case TraceKind::delay:
-        held_by_[event.segment.id] = event.text;
+        held_by_[event.segment.id] = event.link_cause;
         break;
       case TraceKind::state:
         states_[{event.host, event.connection}] = event.to;
         break;
       case TraceKind::open:
         if (const auto* record = record_of(event.host, event.connection)) {
-          live_[tuple_key(event.host, record->tuple)] = event.connection;
+          if (record->listener) {
+            listeners_[{event.host, record->tuple.local.port}] = event.connection;
+          } else {
+            live_[tuple_key(event.host, record->tuple)] = event.connection;
+          }
+          // Born in CLOSED, or in LISTEN as a copy of its listener.
+          states_[{event.host, event.connection}] =
+              record->states.empty() ? tcp::State::closed : record->states.front();
+          if (event.listener != tcp::no_connection) {
+            copy_of_[{event.host, event.connection}] = event.listener;
+          }
         }
-        states_[{event.host, event.connection}] = tcp::State::closed;
         break;
       case TraceKind::free:
         if (const auto* record = record_of(event.host, event.connection)) {
+          if (record->listener) {
+            const auto found = listeners_.find({event.host, record->tuple.local.port});
+            if (found != listeners_.end() && found->second == event.connection) {
+              listeners_.erase(found);
+            }
+            break;
+          }
           const auto key = tuple_key(event.host, record->tuple);
           const auto found = live_.find(key);
           if (found != live_.end() && found->second == event.connection) live_.erase(found);
@@ -391,6 +429,25 @@ class Narrator {
     return scenario_.hosts[static_cast<std::size_t>(host)].name;
   }
   std::string connection_name(int host, tcp::ConnectionId id) const { return names_(host, id); }
+  bool is_listener(int host, tcp::ConnectionId id) const {
+    const auto* record = record_of(host, id);
+    return record != nullptr && record->listener;
+  }
+  // The subject of a sentence: "the listener web", or the connection's name.
+  std::string subject(int host, tcp::ConnectionId id) const {
+    return is_listener(host, id) ? (en() ? "the listener " : "监听套接字 ") + connection_name(host, id)
+                                 : connection_name(host, id);
+  }
+  // The listener whose copy a connection is, born in LISTEN, or no_connection.
+  tcp::ConnectionId listener_of(int host, tcp::ConnectionId id) const {
+    const auto found = copy_of_.find({host, id});
+    return found == copy_of_.end() ? tcp::no_connection : found->second;
+  }
+  // The listener on the port an arriving segment is for, or no_connection.
+  tcp::ConnectionId listener_for(const TraceEvent& arrival) const {
+    const auto found = listeners_.find({arrival.host, arrival.segment.destination_port});
+    return found == listeners_.end() ? tcp::no_connection : found->second;
+  }
   tcp::State state_of(int host, tcp::ConnectionId id) const {
     const auto found = states_.find({host, id});
     return found == states_.end() ? tcp::State::closed : found->second;
@@ -417,7 +474,7 @@ class Narrator {
   }
   // The link discards a copy that would arrive after MSL; its duplicate event says so.
   static bool outlives_msl(const TraceEvent& event) {
-    return starts_with(event.text, "exceeded MSL");
+    return event.link_cause.kind == sim::LinkCauseKind::msl_expired;
   }
 
   // "#8 RST": enough to name the segment again.
@@ -567,9 +624,17 @@ class Narrator {
                  state_text(event.host, owner_id) + ".";
         }
         switch (unowned_fate(index)) {
-          case Unowned::listener:
+          case Unowned::listener: {
+            const tcp::ConnectionId listener = listener_for(event);
+            if (listener != tcp::no_connection) {
+              return out + ": no connection has its 4-tuple yet, so the listener " +
+                     connection_name(event.host, listener) + " (" +
+                     state_text(event.host, listener) + ") on port " +
+                     std::to_string(event.segment.destination_port) + " takes it.";
+            }
             return out + ": no connection has its 4-tuple yet, so the listener on port " +
                    std::to_string(event.segment.destination_port) + " takes it.";
+          }
           case Unowned::discarded:
           case Unowned::unknown:
             break;
@@ -578,16 +643,17 @@ class Narrator {
       }
       case TraceKind::drop:
         return "The network loses " + segment_text(event.segment) + " from " + host +
-               ", because of " + link_cause(event.text, language_) + ".";
+               ", because of " + link_cause(event.link_cause, language_) + ".";
       case TraceKind::expire: {
-        const std::string cause = link_cause(event.text, language_);
+        const bool exceeded = event.link_cause.kind == sim::LinkCauseKind::msl_expired;
         return "The network discards " + segment_text(event.segment) + " from " + host +
-               (starts_with(cause, "exceeded") ? " because it " : ": ") + cause + ".";
+               (exceeded ? " because it " : ": ") + link_cause(event.link_cause, language_) + ".";
       }
       case TraceKind::delay:
         return "The network holds " + segment_text(event.segment) + " from " + host +
                " back until " + format_seconds(event.deadline) + "s (" +
-               link_cause(event.text, language_) + ") instead of delivering it after the usual " +
+               link_cause(event.link_cause, language_) +
+               ") instead of delivering it after the usual " +
                "delay.";
       case TraceKind::duplicate: {
         const std::string copy = "#" + std::to_string(event.segment.id) + "'";
@@ -596,10 +662,10 @@ class Narrator {
         if (outlives_msl(event)) {
           return original + ", but the copy " + copy + " would outlive MSL: it is discarded at " +
                  format_seconds(event.deadline) + "s because it " +
-                 link_cause(event.text, language_) + ".";
+                 link_cause(event.link_cause, language_) + ".";
         }
         return original + ": the copy " + copy + " arrives at " + format_seconds(event.deadline) +
-               "s (" + link_cause(event.text, language_) + ").";
+               "s (" + link_cause(event.link_cause, language_) + ").";
       }
       case TraceKind::discard: {
         const std::string reason = rule_sentence(event.rule, language_);
@@ -616,24 +682,32 @@ class Narrator {
         const std::string reason = event.rule == tcp::Rule::none
                                        ? std::string()
                                        : ": " + rule_sentence(event.rule, language_);
+        const std::string who = subject(event.host, event.connection);
+        const tcp::ConnectionId listener = listener_of(event.host, event.connection);
         switch (trigger_of(event)) {
           case Trigger::segment:
-            return "On " + host + ", " + connection + " is in " + from + " and receives " +
+            if (listener != tcp::no_connection && event.from == tcp::State::listen) {
+              // Its first change: it was born for this SYN, a copy of its listener.
+              return "On " + host + ", " + who + ", born in LISTEN as a copy of the listener " +
+                     connection_name(event.host, listener) + ", receives " +
+                     segment_short(result_.trace[stimulus_].segment) + ", so it goes to " + to +
+                     reason + ".";
+            }
+            return "On " + host + ", " + who + " is in " + from + " and receives " +
                    segment_short(result_.trace[stimulus_].segment) + ", so it goes to " + to +
                    reason + ".";
           case Trigger::timer:
-            return "On " + host + ", " + connection + " is in " + from + " and its " +
+            return "On " + host + ", " + who + " is in " + from + " and its " +
                    timer_label(result_.trace[stimulus_].timer, language_) +
                    " fires, so it goes to " + to + reason + ".";
           case Trigger::action:
             return "On " + host + ", the application's " +
                    runner::action_call_name(result_.trace[stimulus_].action.kind) + " takes " +
-                   connection + " from " + from + " to " + to + reason + ".";
+                   who + " from " + from + " to " + to + reason + ".";
           case Trigger::none:
             break;
         }
-        return "On " + host + ", " + connection + " goes from " + from + " to " + to + reason +
-               ".";
+        return "On " + host + ", " + who + " goes from " + from + " to " + to + reason + ".";
       }
       case TraceKind::timer_set:
         return "On " + host + ", " + connection + " (" + state + ") arms its " +
@@ -654,6 +728,18 @@ class Narrator {
                connection + " (" + state + ") fires: " + timer_expiry(event.timer, language_) +
                ".";
       case TraceKind::app: {
+        if (!has_connection) {
+          // connect_failed: no connection exists; the sentence names the connect, if named.
+          const std::string socket = names_.of(event);
+          std::string out = "On " + host + ", the application is told '" +
+                            std::string(tcp::app_event_name(event.app_event)) + "'" +
+                            (socket.empty() ? std::string() : " for " + socket) + ": " +
+                            app_meaning(event, language_);
+          if (event.rule != tcp::Rule::none) {
+            out += "; rule: " + rule_sentence(event.rule, language_);
+          }
+          return out + ".";
+        }
         std::string out = "On " + host + ", the application is told '" +
                           std::string(tcp::app_event_name(event.app_event)) + "' on " +
                           connection + ": " + app_meaning(event, language_);
@@ -661,6 +747,17 @@ class Narrator {
         return out + ".";
       }
       case TraceKind::open:
+        if (is_listener(event.host, event.connection)) {
+          return "On " + host + ", TCP creates the listener " + connection +
+                 (event.text.empty() ? std::string() : " for " + event.text) +
+                 ", the remote socket left unspecified.";
+        }
+        if (event.listener != tcp::no_connection) {
+          return "On " + host + ", the listener " + connection_name(event.host, event.listener) +
+                 " creates connection " + connection +
+                 (event.text.empty() ? std::string() : " for " + event.text) +
+                 ", born in LISTEN as a copy of the listener.";
+        }
         return "On " + host + ", TCP creates connection " + connection +
                (event.text.empty() ? std::string() : " for " + event.text) + ".";
       case TraceKind::free:
@@ -680,7 +777,9 @@ class Narrator {
     const std::string connection =
         has_connection ? connection_name(event.host, event.connection) : std::string();
     const std::string state = has_connection ? state_text(event.host, event.connection) : "";
-    const std::string on_connection = host + " 上的连接 " + connection;
+    const std::string on_connection =
+        host + " 上的" + (is_listener(event.host, event.connection) ? "监听套接字 " : "连接 ") +
+        connection;
     switch (event.kind) {
       case TraceKind::action: {
         const runner::ActionCause& action = event.action;
@@ -733,6 +832,13 @@ class Narrator {
                  state_text(event.host, owner_id) + "。";
         }
         if (unowned_fate(index) == Unowned::listener) {
+          const tcp::ConnectionId listener = listener_for(event);
+          if (listener != tcp::no_connection) {
+            return out + "：还没有连接使用它的四元组，于是端口 " +
+                   std::to_string(event.segment.destination_port) + " 上的监听套接字 " +
+                   connection_name(event.host, listener) + "（" +
+                   state_text(event.host, listener) + "）接收了它。";
+          }
           return out + "：还没有连接使用它的四元组，于是端口 " +
                  std::to_string(event.segment.destination_port) + " 上的监听套接字接收了它。";
         }
@@ -740,24 +846,24 @@ class Narrator {
       }
       case TraceKind::drop:
         return "网络丢失了 " + host + " 发出的 " + segment_text(event.segment) + "，原因是" +
-               link_cause(event.text, language_) + "。";
+               link_cause(event.link_cause, language_) + "。";
       case TraceKind::expire:
         return "网络丢弃了 " + host + " 发出的 " + segment_text(event.segment) + "：它" +
-               link_cause(event.text, language_) + "。";
+               link_cause(event.link_cause, language_) + "。";
       case TraceKind::delay:
         return "网络把 " + host + " 发出的 " + segment_text(event.segment) + " 扣留到 " +
                format_seconds(event.deadline) + " 秒才送达（" +
-               link_cause(event.text, language_) + "），而不是按通常的延迟送达。";
+               link_cause(event.link_cause, language_) + "），而不是按通常的延迟送达。";
       case TraceKind::duplicate: {
         const std::string original = "网络复制了 " + host + " 发出的 " +
                                      segment_text(original_of(event)) + "：副本 #" +
                                      std::to_string(event.segment.id) + "' ";
         if (outlives_msl(event)) {
           return original + "的寿命会超过 MSL，将在 " + format_seconds(event.deadline) +
-                 " 秒被丢弃：它" + link_cause(event.text, language_) + "。";
+                 " 秒被丢弃：它" + link_cause(event.link_cause, language_) + "。";
         }
         return original + "将在 " + format_seconds(event.deadline) + " 秒到达（" +
-               link_cause(event.text, language_) + "）。";
+               link_cause(event.link_cause, language_) + "）。";
       }
       case TraceKind::discard: {
         const std::string reason = rule_sentence(event.rule, language_);
@@ -772,8 +878,15 @@ class Narrator {
         const std::string reason = event.rule == tcp::Rule::none
                                        ? std::string()
                                        : "：" + rule_sentence(event.rule, language_);
+        const tcp::ConnectionId listener = listener_of(event.host, event.connection);
         switch (trigger_of(event)) {
           case Trigger::segment:
+            if (listener != tcp::no_connection && event.from == tcp::State::listen) {
+              return on_connection + " 作为监听套接字 " + connection_name(event.host, listener) +
+                     " 的副本诞生，处于 LISTEN，收到 " +
+                     segment_short(result_.trace[stimulus_].segment) + "，于是进入 " + to +
+                     reason + "。";
+            }
             return on_connection + " 处于 " + from + "，收到 " +
                    segment_short(result_.trace[stimulus_].segment) + "，于是进入 " + to + reason +
                    "。";
@@ -783,8 +896,9 @@ class Narrator {
                    to + reason + "。";
           case Trigger::action:
             return host + " 上的应用程序调用 " +
-                   runner::action_call_name(result_.trace[stimulus_].action.kind) +
-                   "，使连接 " + connection + " 从 " + from + " 进入 " + to + reason + "。";
+                   runner::action_call_name(result_.trace[stimulus_].action.kind) + "，使" +
+                   (is_listener(event.host, event.connection) ? "监听套接字 " : "连接 ") +
+                   connection + " 从 " + from + " 进入 " + to + reason + "。";
           case Trigger::none:
             break;
         }
@@ -807,6 +921,15 @@ class Narrator {
         return on_connection + "（" + state + "）的" + timer_label(event.timer, language_) +
                "到期：" + timer_expiry(event.timer, language_) + "。";
       case TraceKind::app: {
+        if (!has_connection) {
+          const std::string socket = names_.of(event);
+          std::string out = host + " 上的应用程序收到" +
+                            (socket.empty() ? std::string() : "连接 " + socket + " 的") + "通知“" +
+                            std::string(tcp::app_event_name(event.app_event)) + "”：" +
+                            app_meaning(event, language_);
+          if (event.rule != tcp::Rule::none) out += "；规则：" + rule_sentence(event.rule, language_);
+          return out + "。";
+        }
         std::string out = host + " 上的应用程序收到连接 " + connection + " 的通知“" +
                           std::string(tcp::app_event_name(event.app_event)) + "”：" +
                           app_meaning(event, language_);
@@ -814,6 +937,17 @@ class Narrator {
         return out + "。";
       }
       case TraceKind::open:
+        if (is_listener(event.host, event.connection)) {
+          return host + " 创建监听套接字 " + connection +
+                 (event.text.empty() ? std::string() : "（" + event.text + "）") +
+                 "，远端套接字不指定。";
+        }
+        if (event.listener != tcp::no_connection) {
+          return host + " 上的监听套接字 " + connection_name(event.host, event.listener) +
+                 " 创建连接 " + connection +
+                 (event.text.empty() ? std::string() : "（" + event.text + "）") +
+                 "，它作为监听套接字的副本，诞生时就处于 LISTEN。";
+        }
         return host + " 创建连接 " + connection +
                (event.text.empty() ? std::string() : "（" + event.text + "）") + "。";
       case TraceKind::free:
@@ -834,8 +968,11 @@ class Narrator {
   std::map<std::pair<int, tcp::ConnectionId>, const runner::ConnectionRecord*> records_;
   std::map<std::pair<int, tcp::ConnectionId>, tcp::State> states_;
   std::map<TupleKey, tcp::ConnectionId> live_;
+  std::map<std::pair<int, tcp::Port>, tcp::ConnectionId> listeners_;  // (host, port) -> listener
+  // A listener's connection -> the listener it is a copy of.
+  std::map<std::pair<int, tcp::ConnectionId>, tcp::ConnectionId> copy_of_;
   std::map<std::uint64_t, Time> sent_at_;
-  std::map<std::uint64_t, std::string> held_by_;
+  std::map<std::uint64_t, sim::LinkCause> held_by_;  // by segment id: why it was delayed
   std::size_t stimulus_ = static_cast<std::size_t>(-1);
 };
 

@@ -17,6 +17,7 @@
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
+#include "sim/link_cause.hpp"
 #include "views/ladder.hpp"
 
 namespace tcpsim::views {
@@ -68,8 +69,11 @@ std::string format_explained_ladder(const runner::Scenario& scenario,
 // or not at all, reads as the trace prints it); Chinese: the table's text with its citation,
 // "在 SYN_RCVD 状态收到对我们 SYN-ACK 的 ACK（RFC 9293 3.10.7.4 第五步：检查 ACK 字段）".
 std::string rule_sentence(tcp::Rule rule, Language language);
-// The Chinese of a link cause ("rule 'NAME'", "random loss", "exceeded MSL (...)"), or nullopt
-// for a shape it does not know (narration then quotes the English).
-std::optional<std::string> chinese_link_cause(std::string_view cause);
+// A link cause (sim/link_cause.hpp) as narration words it. English: "fault rule 'NAME'",
+// "the link's random loss", ...; MSL and the end of time read as the trace prints them.
+// Chinese: "故障规则 'NAME'", "链路的随机丢包", "在网络中滞留超过 MSL（...）"; what has no
+// Chinese wording yet is quoted from the trace.
+std::string link_cause(const sim::LinkCause& cause, Language language);
+std::string chinese_link_cause(const sim::LinkCause& cause);
 
 }  // namespace tcpsim::views

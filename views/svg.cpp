@@ -284,7 +284,11 @@ class Drawing {
       const int y_open = layout_.instant_y[model_.instant_of(lane.open)];
       out += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y_open) + "\" r=\"4\" fill=\"" +
              std::string(colour) + "\"" + step_attributes(lane.open_step) + "><title>" +
-             xml_escape(name + " created") + "</title></circle>\n";
+             xml_escape(name + " created" +
+                        (lane.spans.front().state == tcp::State::listen
+                             ? std::string(" in LISTEN, a copy of its listener")
+                             : std::string())) +
+             "</title></circle>\n";
       if (lane.free_step != npos) {
         const int y_free = layout_.instant_y[model_.instant_of(lane.end)];
         out += "<rect x=\"" + num(x - 8) + "\" y=\"" + num(y_free - 2) +
@@ -784,6 +788,8 @@ class Drawing {
           const Lane& peer = model_.lanes[static_cast<std::size_t>(lane.peer)];
           text += " \u2194 " + model_.lane_name(lane.peer) + " (" +
                   model_.scenario.hosts[static_cast<std::size_t>(peer.host)].name + ")";
+        } else if (model_.result.connections[lane.record].listener) {
+          text += ", listener";
         } else {
           text += ", no peer";
         }

@@ -95,7 +95,8 @@ void DiagramModel::collect_lanes() {
   lane_of_record.assign(records.size(), -1);
   for (std::size_t index = 0; index < records.size(); ++index) {
     const auto& record = records[index];
-    if (record.host < 0 || record.host > 1) continue;
+    // A connect that failed has no TCB, hence no lifeline (its event is on the host's line).
+    if (record.host < 0 || record.host > 1 || record.id == tcp::no_connection) continue;
     Lane lane;
     lane.record = index;
     lane.host = record.host;
@@ -110,10 +111,12 @@ void DiagramModel::collect_lanes() {
     if (index < 0) continue;
     Lane& lane = lanes[static_cast<std::size_t>(index)];
     if (!opened[static_cast<std::size_t>(index)]) {
-      // The record exists from its first event (normally `open`).
+      // The record exists from its first event (normally `open`), in the state it is born
+      // in: CLOSED, or LISTEN for a listener's connection.
       opened[static_cast<std::size_t>(index)] = true;
       lane.open = event.time;
-      lane.spans.push_back({event.time, tcp::State::closed});
+      const auto& states = result.connections[lane.record].states;
+      lane.spans.push_back({event.time, states.empty() ? tcp::State::closed : states.front()});
     }
     if (event.kind == TraceKind::open && lane.open_step == npos) lane.open_step = step;
     if (event.kind == TraceKind::state) lane.spans.push_back({event.time, event.to});
@@ -143,10 +146,12 @@ void DiagramModel::collect_lanes() {
     }
   }
   // Colours: the two ends of one connection (mirrored sockets, alive at the same time) share
-  // one; every other connection gets the next.
+  // one; every other connection gets the next, and the listeners, which send nothing of their
+  // own, the ones after those.
   int next_colour = 0;
   for (std::size_t index = 0; index < lanes.size(); ++index) {
     Lane& lane = lanes[index];
+    if (result.connections[lane.record].listener) continue;
     const auto& tuple = result.connections[lane.record].tuple;
     for (std::size_t other = 0; other < index; ++other) {
       Lane& candidate = lanes[other];
@@ -161,6 +166,9 @@ void DiagramModel::collect_lanes() {
     }
     if (lane.peer < 0) lane.colour = next_colour++;
   }
+  for (Lane& lane : lanes) {
+    if (result.connections[lane.record].listener) lane.colour = next_colour++;
+  }
 }
 
 int DiagramModel::lane_for(int host, tcp::ConnectionId id) const {
@@ -169,22 +177,31 @@ int DiagramModel::lane_for(int host, tcp::ConnectionId id) const {
 }
 
 // The connection an arriving segment is for: the receiving host's connection with these
-// sockets alive at that moment (the newest, when one was just created for it).
+// sockets alive at that moment (the newest, when one was just created for it), else the
+// listener on its port, which takes what no connection owns (RFC 9293 3.10.7.2).
 int DiagramModel::lane_for_arrival(int host, const TraceSegment& segment, Time time) const {
   int found = -1;
+  int listener = -1;
   for (std::size_t index = 0; index < lanes.size(); ++index) {
     const Lane& lane = lanes[index];
     if (lane.host != host || lane.spans.empty()) continue;
-    const auto& tuple = result.connections[lane.record].tuple;
+    if (lane.open > time || lane.end < time) continue;
+    const auto& record = result.connections[lane.record];
+    const auto& tuple = record.tuple;
     if (tuple.local.address != segment.destination ||
-        tuple.local.port != segment.destination_port ||
-        tuple.remote.address != segment.source || tuple.remote.port != segment.source_port) {
+        tuple.local.port != segment.destination_port) {
       continue;
     }
-    if (lane.open > time || lane.end < time) continue;
+    if (record.listener) {
+      listener = static_cast<int>(index);
+      continue;
+    }
+    if (tuple.remote.address != segment.source || tuple.remote.port != segment.source_port) {
+      continue;
+    }
     found = static_cast<int>(index);
   }
-  return found;
+  return found >= 0 ? found : listener;
 }
 
 std::string_view DiagramModel::lane_colour(int lane) const {
@@ -402,6 +419,13 @@ void DiagramModel::collect_notes() {
         if (event.app_event == tcp::AppEventKind::data) {
           text += " " + std::to_string(event.data.size()) + " bytes " +
                   text::quoted_payload(event.data, 16);
+        }
+        if (event.app_event == tcp::AppEventKind::connect_failed) {
+          // No connection exists to draw it on: the note names the connect and says why.
+          if (!event.socket.empty()) text = event.socket + " " + text;
+          text += ": " + event.text;
+          add_note(step, host, text, "fail", "", event.text);
+          break;
         }
         add_note(step, host, text, "app", "", event.text);
         break;

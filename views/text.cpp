@@ -41,10 +41,15 @@ std::string seconds(Time time, Decimals decimals) {
   }
   std::string out = (negative ? "-" : "") + std::to_string(magnitude / 1'000'000'000ULL);
   if (digits > 0) {
-    char buffer[32];  // room for any unsigned long long: g++ -O0 cannot see fraction < 10^9
-    std::snprintf(buffer, sizeof buffer, ".%0*llu", digits,
-                  static_cast<unsigned long long>(fraction));
-    out += buffer;
+    // The fraction's `digits` decimal digits, zero-padded (written by hand: g++'s
+    // -Wformat-truncation cannot bound a "%0*llu" width at every optimisation level).
+    std::string decimals(static_cast<std::size_t>(digits), '0');
+    for (std::size_t i = decimals.size(); i > 0 && fraction > 0; --i) {
+      decimals[i - 1] = static_cast<char>('0' + fraction % 10);
+      fraction /= 10;
+    }
+    out += '.';
+    out += decimals;
   }
   return out;
 }

@@ -186,10 +186,13 @@ def expected_states(trace_path):
     states, out = {}, []
     for event in events:
         connection = event.get("conn")
+        if event["ev"] == "app" and event.get("event") == "connect_failed":
+            connection = None  # no connection exists: nothing to show in the panel
         if connection is not None:
             key = (event["host"], connection)
             if key not in states:
-                states[key] = "CLOSED"
+                # Born in CLOSED, or in LISTEN as a copy of the listener its open event names.
+                states[key] = "LISTEN" if "listener" in event else "CLOSED"
             if event["ev"] == "state":
                 states[key] = event["to"]
             if event["ev"] == "free":

@@ -4,13 +4,25 @@
 #   - one frame per `send` event of the trace, none malformed, no expert info of severity Error;
 #   - every IPv4 header checksum and every TCP checksum verified good (status 1: a bad (0) or an
 #     unverified (2) one fails, so the check cannot pass with validation silently off);
-#   - the frames it flags as retransmissions exactly the frames the trace marks "retx":true.
-#     tshark's flags that count: retransmission, fast retransmission, spurious retransmission,
-#     and out-of-order: Wireshark calls a retransmission "out-of-order" when it comes less than
-#     the handshake's round trip after the highest segment, and a capture taken where segments
-#     leave their sender holds nothing else out of order (a sender sends in order). Exception: a
-#     frame tshark calls a keep-alive or a zero-window probe need not be flagged (Wireshark never
-#     marks those as retransmissions; tcpsim's trace does when a probe repeats a sequence number);
+#   - Wireshark's retransmission analysis right on its own terms, and the trace's "retx" (what
+#     the sending connection knows it sent before, from the core) inside it (docs/views.md,
+#     "Retransmissions: the trace and Wireshark"). tshark's flags that count: retransmission,
+#     fast retransmission, spurious retransmission, and out-of-order (Wireshark calls a
+#     retransmission "out-of-order" when it comes less than the handshake's round trip after the
+#     highest segment, and a capture taken where segments leave their sender holds nothing else
+#     out of order: a sender sends in order). A frame tshark calls a keep-alive or a zero-window
+#     probe is a probe, never a retransmission, to both. Three checks:
+#       (a) tshark flags exactly the frames whose sequence space the capture shows the sender
+#           sent before on that 4-tuple, as Wireshark reads a capture: one stream per 4-tuple,
+#           a SYN with a new ISN starting a new one (port reuse), a zero-window probe's octet
+#           not counted as sent;
+#       (b) every frame the trace marks "retx":true is flagged by tshark (a connection's repeat
+#           is a repeat on the wire too; a probe is neither);
+#       (c) on a scenario that opens no 4-tuple twice on a host, tshark flags only frames the
+#           trace marks: the two agree exactly. With a 4-tuple reused with the same ISN they
+#           legitimately differ: the new connection repeats nothing it sent, while on the wire
+#           its SYN, SYN-ACK and data repeat the old connection's, which Wireshark, seeing one
+#           stream, calls retransmissions;
 #   - a comment on every frame whose segment the trace drops, delays, duplicates, expires or
 #     sees discarded.
 # Then a negative control: a capture with one TCP checksum octet flipped must be reported bad.
@@ -92,15 +104,33 @@ for scenario in "${scenarios[@]}"; do
   [ -z "$control_source" ] && [ -s "$work/$name.fields" ] && control_source=$capture
   # Compare the trace (send order = frame order) with what tshark found.
   problems=$(awk -F'\t' '
+    function field(line, key,    at) {  # a string or number field of the JSON line, unquoted
+      if (!match(line, "\"" key "\":(\"[^\"]*\"|[0-9]+)")) return ""
+      at = substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3)
+      gsub(/"/, "", at)
+      return at
+    }
+    function before(a, b) {  # a < b modulo 2^32 (RFC 9293 3.4)
+      return (b - a + 4294967296) % 4294967296 > 0 && (b - a + 4294967296) % 4294967296 < 2147483648
+    }
     FNR == NR {  # the JSON Lines trace
       if ($0 ~ /"ev":"send"/) {
         ++frames
-        match($0, /"id":[0-9]+/); id = substr($0, RSTART + 5, RLENGTH - 5)
+        id = field($0, "id")
         frame_of[id] = frames
         if ($0 ~ /"retx":true/) ours[frames] = 1
+        direction[frames] = field($0, "src") ">" field($0, "dst")
+        flags = field($0, "flags")
+        seq[frames] = field($0, "seq") + 0
+        space[frames] = field($0, "len") + (flags ~ /SYN/ ? 1 : 0) + (flags ~ /FIN/ ? 1 : 0)
+        syn[frames] = flags ~ /SYN/
       } else if ($0 ~ /"ev":"(drop|delay|duplicate|expire|discard)"/) {
-        match($0, /"id":[0-9]+/); id = substr($0, RSTART + 5, RLENGTH - 5)
+        id = field($0, "id")
         if (id in frame_of) needs_comment[frame_of[id]] = 1
+      } else if ($0 ~ /"ev":"open"/ && $0 !~ /\*:\*/) {
+        tuple = field($0, "host") " " field($0, "why")
+        if (tuple in opened) reused = 1
+        opened[tuple] = 1
       }
       next
     }
@@ -125,11 +155,34 @@ for scenario in "${scenarios[@]}"; do
     END {
       if (seen != frames) print "tshark read " seen " frames, the trace has " frames " send events"
       for (f = 1; f <= frames; ++f) {
-        if ((f in ours) && !(f in theirs) && !(f in probe)) {
+        # (a) the wire as Wireshark reads it: the highest sequence number each direction of a
+        # 4-tuple has sent, from its ISN.
+        d = direction[f]
+        if (syn[f] && !((d in isn) && isn[d] == seq[f])) {
+          isn[d] = seq[f]
+          delete high[d]
+        }
+        repeat = 0
+        if (space[f] > 0 && !(f in probe)) {
+          repeat = (d in high) && before(seq[f], high[d])
+          end = (seq[f] + space[f]) % 4294967296
+          if (!(d in high) || before(high[d], end)) high[d] = end
+        }
+        if ((f in theirs) && !repeat) {
+          print "frame " f ": flagged as a retransmission by tshark, but the capture shows" \
+                " nothing it repeats"
+        }
+        if (repeat && !(f in theirs)) {
+          print "frame " f ": repeats sequence space sent before on the wire, not flagged by tshark"
+        }
+        # (b) the trace inside it
+        if ((f in ours) && !(f in theirs)) {
           print "frame " f ": a retransmission in the trace, not flagged by tshark"
         }
-        if ((f in theirs) && !(f in ours)) {
-          print "frame " f ": flagged as a retransmission by tshark, not by the trace"
+        # (c) and equal to it when no 4-tuple is opened twice
+        if (!reused && (f in theirs) && !(f in ours)) {
+          print "frame " f ": flagged as a retransmission by tshark, not by the trace, in a" \
+                " scenario that reuses no 4-tuple"
         }
       }
     }' "$work/$name.jsonl" "$work/$name.fields")
@@ -139,7 +192,10 @@ for scenario in "${scenarios[@]}"; do
     failures=$((failures + 1))
   else
     retransmissions=$(grep -c '"ev":"send".*"retx":true' "$work/$name.jsonl")
-    echo "PASS $name ($(wc -l <"$work/$name.fields") frames, $retransmissions retransmissions)"
+    flagged=$(awk -F'\t' '$6 != "" || $7 != "" || $8 != "" || $9 != ""' "$work/$name.fields" |
+      wc -l)
+    echo "PASS $name ($(wc -l <"$work/$name.fields") frames, $retransmissions retransmissions," \
+         "$flagged flagged by tshark)"
     checked=$((checked + 1))
   fi
 done

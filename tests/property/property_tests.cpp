@@ -2,7 +2,8 @@
 // reordering and jitter in both directions, random buffer sizes, MSS, Nagle and delayed ACK,
 // and random application writes, reads and closes. Every connection either host created is
 // judged: the client's c1, and every connection the server's listener spawned (web#1, and
-// web#2 when web#1 gave up in SYN_RCVD and a late SYN arrived). After each run:
+// web#2 when web#1 gave up in SYN_RCVD and a late SYN arrived); the listener web itself is in
+// LISTEN from its listen to the end of the run, by design. After each run:
 //   1. the bytes c1 wrote arrive exactly once and in order, on whichever server connection;
 //      those c1's peer wrote arrive so at c1. Where bytes are missing, the writer and the
 //      reader (if it reached its application) are each told of a failure (reset, refused,
@@ -257,6 +258,7 @@ std::vector<std::string> check_properties(const Scenario& scenario, const RunRes
     if (host.tcp.keepalive) cast.keepalive = true;
   }
   for (const ConnectionRecord& record : result.connections) {
+    if (record.listener) continue;  // LISTEN from its listen to the end of the run, by design
     if (record.host == 1) {
       cast.server.push_back(&record);
     } else if (cast.client == nullptr) {
@@ -298,6 +300,7 @@ std::vector<std::string> check_properties(const Scenario& scenario, const RunRes
   // 2. Nothing left to happen: every connection reached CLOSED, or is left where the RFC
   // leaves it waiting for ever for what cannot come (above).
   for (const ConnectionRecord& record : result.connections) {
+    if (record.listener) continue;  // it listens until the run ends (closing it is not modelled)
     // A listener's connection that fell back to LISTEN (RST or SYN in SYN_RCVD) was deleted by
     // its host: the listener itself goes on.
     const bool returned_to_listen = record.freed && record.final_state() == tcp::State::listen;
@@ -484,6 +487,9 @@ std::vector<std::string> check_seed(std::uint64_t seed) {
 //    FIN_WAIT_2 for ever (RFC 9293 has no FIN_WAIT_2 timeout), never told.
 //  - 677433: as 106627, but the peer is web#1 closed in SYN_RCVD, so it went to FIN_WAIT_1 and
 //    FIN_WAIT_2 without ever being ESTABLISHED (c1's peer is found by its ISN, not its states).
+// Since a call on a connection not yet accepted is refused (as not accepted yet), a close no
+// longer takes web#1 out of SYN_RCVD, and some of these seeds tell another story; they still
+// run, and must still hold.
 //  - 492059, 853435, 922538: c1 discards a retransmitted SYN-ACK; the checker took its arrival
 //    for a new connection and its window (ack 1) for c1's view of the server's window.
 constexpr std::uint64_t regression_seeds[] = {22948,  28934,  44513,  79140,  79591,
@@ -556,7 +562,7 @@ TEST_CASE("the checker catches a corrupted byte and a stuck connection", "[prope
   }
   CHECK_FALSE(check_properties(scenario, corrupted).empty());
   RunResult stuck = result;
-  stuck.connections.front().states.push_back(tcp::State::fin_wait_2);
+  record_named(stuck, "c1").states.push_back(tcp::State::fin_wait_2);
   CHECK(mentions(check_properties(scenario, stuck), "c1 is left in FIN_WAIT_2"));
   RunResult closed_window = result;  // every ACK that arrives advertises a zero window
   for (TraceEvent& event : closed_window.trace) {
@@ -608,18 +614,20 @@ TEST_CASE("a peer of a connection that gave up may be left in FIN_WAIT_2, and on
 
 TEST_CASE("a server connection the timeline never closes is judged on what it delivered",
           "[property]") {
-  // Seed 22948: web#1 times out in SYN_RCVD, a late SYN creates web#2, which receives all 1077
+  // Seed 16216: web#1 times out in SYN_RCVD, a late SYN creates web#2, which receives all 1797
   // bytes and c1's FIN; the timeline never names web#2, so it stays in CLOSE_WAIT and c1 in
-  // FIN_WAIT_2.
-  Scenario scenario = load_scenario_text(generate_scenario(22948), "property-seed-22948.json");
+  // FIN_WAIT_2. (Seed 22948 told this story until a close on a connection not yet accepted
+  // was refused, as not accepted yet: its web#1 is no longer closed in SYN_RCVD.)
+  Scenario scenario = load_scenario_text(generate_scenario(16216), "property-seed-16216.json");
   const RunResult result = run_scenario(scenario);
   RunResult run = result;
+  REQUIRE(record_named(run, "web#1").final_state() == tcp::State::closed);
   REQUIRE(record_named(run, "web#2").final_state() == tcp::State::close_wait);
-  REQUIRE(received_by(record_named(run, "web#2")).size() == 1077);
+  REQUIRE(received_by(record_named(run, "web#2")).size() == 1797);
   CHECK(check_properties(scenario, result).empty());
   SECTION("the bytes did not arrive") {
     drop_app_events(record_named(run, "web#2"), tcp::AppEventKind::data);
-    CHECK(mentions(check_properties(scenario, run), "c1 to the server: 0 of 1077 bytes arrived"));
+    CHECK(mentions(check_properties(scenario, run), "c1 to the server: 0 of 1797 bytes arrived"));
   }
   SECTION("the bytes arrived twice, on web#1 and on web#2") {
     ConnectionRecord& web2 = record_named(run, "web#2");

@@ -333,6 +333,8 @@ TEST_CASE("defaults of a minimal scenario", "[loader]") {
   CHECK(s.hosts[0].address == 0x0a000001U);
   CHECK(s.hosts[1].address == 0x0a000002U);
   CHECK(s.hosts[0].profile == "rfc9293");
+  CHECK(s.hosts[0].ephemeral_first == 49152);  // RFC 6335's dynamic ports
+  CHECK(s.hosts[0].ephemeral_last == 65535);
   const tcp::TcpConfig defaults;
   CHECK(s.hosts[0].tcp.msl == defaults.msl);
   CHECK(s.hosts[0].tcp.time_wait == 4 * minute);
@@ -342,6 +344,16 @@ TEST_CASE("defaults of a minimal scenario", "[loader]") {
   CHECK(s.rules.empty());
   CHECK(s.expect.empty());
   CHECK(s.timeline[0].where.position() == "min.json:3:14");
+}
+
+TEST_CASE("ephemeral_ports sets the range a connect takes its port from", "[loader]") {
+  const Scenario s = load_scenario_text(
+      minimal("", R"([{"name": "client", "ephemeral_ports": {"first": 50000, "last": 50001}},
+                      {"name": "server"}])"),
+      "t.json");
+  CHECK(s.hosts[0].ephemeral_first == 50000);
+  CHECK(s.hosts[0].ephemeral_last == 50001);
+  CHECK(s.hosts[1].ephemeral_first == 49152);
 }
 
 TEST_CASE("time_wait follows msl, the linux profile and explicit keys", "[loader]") {
@@ -599,6 +611,24 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
         R"(t.json:2:49: error: at $.hosts[1]: address 10.0.0.2 is already used by host "a" (the default address of the host at index 1))");
   CHECK(error_of(minimal("", R"([{"name": "a", "address": "10.0.0.256"}, {"name": "b"}])")) ==
         R"(t.json:2:36: error: at $.hosts[0].address: expected an IPv4 address such as "10.0.0.1", got "10.0.0.256")");
+  // inet_aton reads "010" as octal 8: a leading zero is refused, saying why.
+  CHECK(error_of(minimal("", R"([{"name": "a", "address": "010.0.0.1"}, {"name": "b"}])")) ==
+        "t.json:2:36: error: at $.hosts[0].address: address \"010.0.0.1\" has a part with a "
+        "leading zero, which inet_aton reads as octal (\"010\" is 8): write each part in "
+        "decimal without leading zeros");
+  CHECK(error_of(minimal("", R"([{"name": "a", "address": "10.0.0.01"}, {"name": "b"}])"))
+            .find("leading zero") != std::string::npos);
+  const auto ports_error = [](const std::string& ports) {
+    return error_of(minimal("", R"([{"name": "a", "ephemeral_ports": )" + ports +
+                                    R"(}, {"name": "b"}])"));
+  };
+  CHECK(ports_error(R"({"first": 5001, "last": 5000})") ==
+        "t.json:2:68: error: at $.hosts[0].ephemeral_ports.last: the last ephemeral port 5000 "
+        "comes before the first, 5001");
+  CHECK(ports_error(R"({"first": 0, "last": 5000})").find("$.hosts[0].ephemeral_ports.first") !=
+        std::string::npos);
+  CHECK(ports_error(R"({"first": 5000})").find("missing required key \"last\"") !=
+        std::string::npos);
   CHECK(error_of(minimal("", R"([{"name": "a", "profile": "linx"}, {"name": "b"}])")) ==
         R"(t.json:2:36: error: at $.hosts[0].profile: unknown profile "linx", expected one of "rfc9293", "linux" (did you mean "linux"?))");
   CHECK(error_of(minimal("", R"([{"name": "A"}, {"name": "b"}])")) ==

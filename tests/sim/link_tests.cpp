@@ -53,12 +53,12 @@ bool dropped_by(const FaultMatch& match, const tcp::Packet& packet,
 
 // A compact, comparable summary of a verdict.
 std::string describe(const LinkVerdict& verdict) {
-  if (verdict.dropped) return "dropped(" + verdict.drop_cause + ")";
+  if (verdict.dropped) return "dropped(" + link_cause_text(verdict.drop_cause) + ")";
   std::string text;
   for (const Delivery& delivery : verdict.deliveries) {
     text += std::to_string(delivery.time) + (delivery.copy ? "c" : "") +
             (delivery.delayed ? "d" : "") + (delivery.expired ? "x" : "") + "[" +
-            delivery.cause + "];";
+            link_cause_text(delivery.cause) + "];";
   }
   return text;
 }
@@ -76,7 +76,7 @@ TEST_CASE("a plain link delivers after its delay", "[link]") {
   CHECK_FALSE(forward.deliveries[0].copy);
   CHECK_FALSE(forward.deliveries[0].delayed);
   CHECK_FALSE(forward.deliveries[0].expired);
-  CHECK(forward.deliveries[0].cause.empty());
+  CHECK(forward.deliveries[0].cause.kind == LinkCauseKind::none);
   const LinkVerdict backward = link.transmit(5, syn_ack, Direction::backward);
   REQUIRE(backward.deliveries.size() == 1);
   CHECK(backward.deliveries[0].time == 5 + 3 * millisecond);
@@ -170,7 +170,7 @@ TEST_CASE("rule actions", "[link][rules]") {
     Link link(delay_only(delay), {rule}, 1);
     const LinkVerdict verdict = link.transmit(now, syn, Direction::forward);
     CHECK(verdict.dropped);
-    CHECK(verdict.drop_cause == "rule 'the-rule'");
+    CHECK(link_cause_text(verdict.drop_cause) == "rule 'the-rule'");
     CHECK(verdict.deliveries.empty());
   }
   SECTION("delay") {
@@ -354,7 +354,7 @@ TEST_CASE("random loss has the configured frequency", "[link][random]") {
     const LinkVerdict verdict = link.transmit(i, bare_ack, Direction::forward);
     if (verdict.dropped) {
       ++lost;
-      REQUIRE(verdict.drop_cause == "random loss");
+      REQUIRE(verdict.drop_cause.kind == LinkCauseKind::random_loss);
     }
   }
   // Expectation 5000, standard deviation ~61; 400 is beyond six deviations.
@@ -413,7 +413,7 @@ TEST_CASE("the network discards segments older than MSL", "[link][msl]") {
   CHECK(held.deliveries[0].expired);
   CHECK(held.deliveries[0].delayed);
   CHECK(held.deliveries[0].time == 5 * second + 2 * minute);
-  CHECK(held.deliveries[0].cause ==
+  CHECK(link_cause_text(held.deliveries[0].cause) ==
         "exceeded MSL (held 3min, longer than msl 2min) after rule 'stale-syn'");
 
   const LinkVerdict at_limit = link.transmit(0, bare_ack, Direction::forward);
@@ -429,7 +429,8 @@ TEST_CASE("the network discards segments older than MSL", "[link][msl]") {
   REQUIRE(late.deliveries.size() == 1);
   CHECK(late.deliveries[0].expired);
   CHECK(late.deliveries[0].time == 30 * second);
-  CHECK(late.deliveries[0].cause == "exceeded MSL (held 90.5s, longer than msl 30s)");
+  CHECK(link_cause_text(late.deliveries[0].cause) ==
+        "exceeded MSL (held 90.5s, longer than msl 30s)");
 }
 
 namespace {

@@ -849,16 +849,24 @@ TEST_CASE("listen_decision_follows_rfc_9293_3_10_7_2_in_order", "[connection][li
   CHECK(decide(flag::fin).rule == Rule::listen_other_dropped);
 }
 
-TEST_CASE("listen_open_for_syn_gives_the_effects_of_open_and_arrival", "[connection][listen]") {
-  // The host's one hand-down is the same as a passive OPEN followed by the SYN's arrival.
+TEST_CASE("listen_syn_from_listener_gives_the_effects_of_the_arrival_in_listen",
+          "[connection][listen]") {
+  // The host's one hand-down: a connection born in LISTEN (no CLOSED -> LISTEN of its own)
+  // takes the SYN exactly as a listening connection does.
   Connection handed = make_connection();
   Output handed_out;
-  handed.open_for_syn(0, local_iss, from_peer(peer_iss, 0, flag::syn), handed_out);
+  handed.open_from_listener(0, local_iss, from_peer(peer_iss, 0, flag::syn), handed_out);
   Connection opened = make_connection();
   Output opened_out;
   opened.open_passive(0, local_iss, opened_out);
+  REQUIRE(opened_out.effects.size() == 1);  // CLOSED -> LISTEN by the passive OPEN
+  opened_out.clear();
   opened.segment_arrives(0, from_peer(peer_iss, 0, flag::syn), opened_out);
   REQUIRE(handed_out.effects.size() == opened_out.effects.size());
+  REQUIRE(!handed_out.effects.empty());
+  CHECK(handed_out.effects.front().kind == Effect::Kind::state_change);
+  CHECK(handed_out.effects.front().from == State::listen);
+  CHECK(handed_out.effects.front().to == State::syn_received);
   for (std::size_t index = 0; index < handed_out.effects.size(); ++index) {
     const Effect& a = handed_out.effects[index];
     const Effect& b = opened_out.effects[index];

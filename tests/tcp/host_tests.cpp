@@ -111,7 +111,13 @@ TEST_CASE("host_ephemeral_ports_skip_ports_in_use_and_wrap", "[host]") {
   // 5001 and 5002 are in use, 5000 too: nothing is left.
   out.clear();
   CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
-  CHECK(discard_rules(out) == std::vector<Rule>{Rule::connect_no_ephemeral_port});
+  // RFC 9293 3.10.1: the application is told, and no TCB (nor segment) exists.
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects[0].connection == no_connection);
+  CHECK(out.effects[0].rule == Rule::connect_no_ephemeral_port);
+  CHECK(discard_rules(out).empty());
   // Once 5000 is free again the allocator wraps around to it.
   host.abort(0, first, out);
   const ConnectionId again = host.connect(0, server_address, 80, 0, out);
@@ -124,7 +130,9 @@ TEST_CASE("host_connect_with_a_tuple_in_use_is_refused", "[host]") {
   REQUIRE(host.connect(0, server_address, 80, 1234, out) == 1);
   out.clear();
   CHECK(host.connect(0, server_address, 80, 1234, out) == no_connection);
-  CHECK(discard_rules(out).size() == 1);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::connect_failed});
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].rule == Rule::connect_tuple_in_use);
   CHECK(host.connect(0, server_address, 81, 1234, out) == 2);  // another remote port is fine
 }
 
@@ -140,15 +148,18 @@ TEST_CASE("host_fixed_isn_overrides_the_source", "[host]") {
 TEST_CASE("host_listener_spawns_a_connection_on_syn", "[host][listen]") {
   Host server(host_config(server_address), counting_isns());
   Output out;
-  REQUIRE(server.listen(0, 80, 8, out));
-  CHECK_FALSE(server.listen(0, 80, 8, out));
+  REQUIRE(server.listen(0, 80, 8, out) == 1);
+  CHECK(server.listen(0, 80, 8, out) == no_connection);
+  out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
   REQUIRE(out.effects[0].kind == Effect::Kind::connection_open);
-  CHECK(out.effects[0].connection == 1);
+  CHECK(out.effects[0].connection == 2);
   CHECK(out.effects[0].listener_port == 80);
+  CHECK_FALSE(out.effects[0].listener);
+  CHECK(out.effects[0].to == State::listen);  // born in LISTEN, a copy of the listener
   CHECK(out.effects[0].tuple.local.port == 80);
   CHECK(out.effects[0].tuple.remote.port == 4000);
-  CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen}, {State::listen, State::syn_received}});
+  CHECK(transitions(out) == std::vector<Transition>{{State::listen, State::syn_received}});
   const std::vector<Packet> answers = sent_packets(out);
   REQUIRE(answers.size() == 1);
   CHECK(answers[0].destination == client_address);
@@ -164,10 +175,11 @@ TEST_CASE("host_demultiplexes_by_exact_four_tuple", "[host]") {
   out.clear();
   // The ACK for the second connection's SYN-ACK (ISS 2000) reaches the second connection only.
   server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 501, 2001, flag::ack), out);
-  CHECK(server.find(1)->state() == State::syn_received);
-  CHECK(server.find(2)->state() == State::established);
+  CHECK(server.find(1)->state() == State::listen);  // the listener
+  CHECK(server.find(2)->state() == State::syn_received);
+  CHECK(server.find(3)->state() == State::established);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::accepted});
-  CHECK(out.effects.back().connection == 2);
+  CHECK(out.effects.back().connection == 3);
 }
 
 TEST_CASE("host_listener_backlog_drops_extra_syns", "[host][listen]") {
@@ -197,13 +209,14 @@ TEST_CASE("host_listener_child_reset_in_syn_received_is_freed", "[host][listen]"
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 301, 0, flag::rst), out);
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::listen}});
   REQUIRE(out.effects.back().kind == Effect::Kind::connection_free);
-  CHECK(out.effects.back().connection == 1);
-  CHECK(server.find(1) == nullptr);
+  CHECK(out.effects.back().connection == 2);
+  CHECK(server.find(2) == nullptr);
   CHECK(server.connection_count() == 0);
-  // The backlog slot is free again, and the next id is 2.
+  CHECK(server.find(1)->state() == State::listen);  // the listener goes on
+  // The backlog slot is free again, and the next id is 3.
   out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 900, 0, flag::syn), out);
-  CHECK(out.effects[0].connection == 2);
+  CHECK(out.effects[0].connection == 3);
 }
 
 TEST_CASE("host_listener_port_ack_without_connection_draws_rst", "[host][listen]") {
@@ -280,7 +293,7 @@ TEST_CASE("host_crash_is_silent_and_reboot_starts_afresh", "[host][crash]") {
   out.clear();
   server.crash(1 * second, out);
   CHECK(sent_packets(out).empty());
-  CHECK(count(out, Effect::Kind::connection_free) == 1);
+  CHECK(count(out, Effect::Kind::connection_free) == 2);  // the listener and its connection
   CHECK_FALSE(server.is_up());
   CHECK(server.connection_count() == 0);
   out.clear();
@@ -289,7 +302,7 @@ TEST_CASE("host_crash_is_silent_and_reboot_starts_afresh", "[host][crash]") {
   CHECK(sent_packets(out).empty());
   // Timers of the lost connection come to nothing.
   out.clear();
-  server.timer_expired(1 * second, 1, TimerKind::retransmission, out);
+  server.timer_expired(1 * second, 2, TimerKind::retransmission, out);
   CHECK(out.effects.empty());
   server.reboot(3 * second, out);
   CHECK(server.is_up());
@@ -299,7 +312,7 @@ TEST_CASE("host_crash_is_silent_and_reboot_starts_afresh", "[host][crash]") {
   check_segment(sent_packets(out)[0].segment, 1001, 0, flag::rst);
   // Ids are not reused after the crash.
   out.clear();
-  CHECK(server.connect(5 * second, client_address, 9, 0, out) == 2);
+  CHECK(server.connect(5 * second, client_address, 9, 0, out) == 3);
 }
 
 TEST_CASE("host_timer_for_an_unknown_connection_is_ignored", "[host]") {
@@ -332,19 +345,19 @@ TEST_CASE("host_to_host_connection_lifecycle", "[host]") {
   Output log;
   deliver(0, client, server, out, log);
   REQUIRE(client.find(id)->state() == State::established);
-  REQUIRE(server.find(1)->state() == State::established);
+  REQUIRE(server.find(2)->state() == State::established);  // 1 is the listener
   out.clear();
   REQUIRE(client.send(0, id, bytes("ping"), out));
   REQUIRE(client.close(0, id, out));
   log.clear();
   deliver(0, client, server, out, log);
   CHECK(delivered(log) == "ping");
-  CHECK(server.find(1)->state() == State::close_wait);
+  CHECK(server.find(2)->state() == State::close_wait);
   out.clear();
-  REQUIRE(server.close(0, 1, out));
+  REQUIRE(server.close(0, 2, out));
   log.clear();
   deliver(0, client, server, out, log);
-  CHECK(server.find(1) == nullptr);  // LAST_ACK -> CLOSED -> freed
+  CHECK(server.find(2) == nullptr);  // LAST_ACK -> CLOSED -> freed
   CHECK(client.find(id)->state() == State::time_wait);
   out.clear();
   client.timer_expired(4 * minute, id, TimerKind::time_wait, out);
@@ -360,7 +373,7 @@ TEST_CASE("host_listener_child_timing_out_in_syn_received_is_freed", "[host][lis
   REQUIRE(server.listen(0, 80, 1, out));
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
   out.clear();
-  server.timer_expired(1 * second, 1, TimerKind::retransmission, out);
+  server.timer_expired(1 * second, 2, TimerKind::retransmission, out);
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::closed}});
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
   CHECK(out.effects.back().kind == Effect::Kind::connection_free);
@@ -378,11 +391,11 @@ TEST_CASE("host_two_way_listener_child_is_established_at_once", "[host][two_way]
   Output out;
   REQUIRE(server.listen(0, 80, 1, out));
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
-  CHECK(server.find(1)->state() == State::established);
+  CHECK(server.find(2)->state() == State::established);
   // Not pending any more, so a second client fits in a backlog of 1.
   out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 900, 0, flag::syn), out);
-  CHECK(server.find(2) != nullptr);
+  CHECK(server.find(3) != nullptr);
 }
 
 TEST_CASE("host_time_wait_connection_answers_a_new_syn_with_a_challenge_ack", "[host]") {
@@ -397,7 +410,7 @@ TEST_CASE("host_time_wait_connection_answers_a_new_syn_with_a_challenge_ack", "[
   REQUIRE(client.close(0, id, out));
   deliver(0, client, server, out, log);
   out.clear();
-  REQUIRE(server.close(0, 1, out));
+  REQUIRE(server.close(0, 2, out));
   deliver(0, client, server, out, log);
   REQUIRE(client.find(id)->state() == State::time_wait);
   const Port port = client.find(id)->tuple().local.port;
@@ -428,6 +441,7 @@ TEST_CASE("listen_segment_without_syn_at_a_listener_is_dropped_and_opens_nothing
   Host server(host_config(server_address), counting_isns());
   Output out;
   REQUIRE(server.listen(0, 80, 1, out));
+  out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::fin),
                         out);
   CHECK(sent_packets(out).empty());
@@ -452,13 +466,13 @@ TEST_CASE("listen_syn_at_a_listener_opens_one_connection_that_takes_it_once", "[
   Host server(host_config(server_address), counting_isns());
   Output out;
   REQUIRE(server.listen(0, 80, 1, out));
+  out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
                         out);
-  // One record, CLOSED -> LISTEN -> SYN_RCVD, one SYN-ACK, and no discard.
+  // One record, born in LISTEN, LISTEN -> SYN_RCVD, one SYN-ACK, and no discard.
   CHECK(count(out, Effect::Kind::connection_open) == 1);
-  CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen},
-                                                    {State::listen, State::syn_received}});
-  CHECK(transition_rules(out) == std::vector<Rule>{Rule::passive_open, Rule::listen_syn});
+  CHECK(transitions(out) == std::vector<Transition>{{State::listen, State::syn_received}});
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::listen_syn});
   REQUIRE(sent_packets(out).size() == 1);
   check_segment(sent_packets(out)[0].segment, 1000, 301, flag::syn | flag::ack);
   CHECK(discard_rules(out).empty());
@@ -473,4 +487,75 @@ TEST_CASE("closed_port_segment_without_reset_knob_is_dropped_silently", "[host]"
                         out);
   CHECK(sent_packets(out).empty());
   CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_dropped_silently});
+}
+
+// --- The listener: a TCB in LISTEN from the listen on ---
+
+TEST_CASE("closed_listen_opens_a_listener_that_is_in_listen", "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = server.listen(0, 80, 8, out);
+  REQUIRE(listener == 1);
+  // RFC 9293 3.10.1: a passive OPEN is a TCB in LISTEN with the remote socket unspecified.
+  REQUIRE(out.effects.size() == 2);
+  CHECK(out.effects[0].kind == Effect::Kind::connection_open);
+  CHECK(out.effects[0].listener);
+  CHECK(out.effects[0].to == State::closed);
+  CHECK(out.effects[0].tuple.local.port == 80);
+  CHECK(out.effects[0].tuple.remote.address == 0);
+  CHECK(out.effects[0].tuple.remote.port == 0);
+  CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen}});
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::passive_open});
+  CHECK(server.is_listener(listener));
+  CHECK(server.find(listener)->state() == State::listen);
+  CHECK(server.connection_count() == 0);  // a listener is not a connection
+  // No ISN was drawn for it: the first connection it spawns takes the first one.
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  CHECK(server.find(2)->send_sequence().iss == 1000);
+  CHECK_FALSE(server.is_listener(2));
+}
+
+TEST_CASE("listen_close_and_abort_of_the_listener_are_refused_and_it_keeps_listening",
+          "[host][listen]") {
+  // Closing a listener is not modelled: it stays in LISTEN until the host crashes.
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = server.listen(0, 80, 8, out);
+  out.clear();
+  CHECK_FALSE(server.close(0, listener, out));
+  CHECK_FALSE(server.abort(0, listener, out));
+  CHECK_FALSE(server.send(0, listener, bytes("x"), out));
+  CHECK(server.read(0, listener, 100, out) == 0);
+  CHECK(out.effects.empty());
+  CHECK(server.find(listener)->state() == State::listen);
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  CHECK(count(out, Effect::Kind::connection_open) == 1);
+}
+
+TEST_CASE("listen_port_is_not_handed_out_as_an_ephemeral_port", "[host][listen]") {
+  HostConfig config = host_config(client_address);
+  config.ephemeral_first = 6000;
+  config.ephemeral_last = 6001;
+  Host host(config, counting_isns());
+  Output out;
+  REQUIRE(host.listen(0, 6000, 4, out) != no_connection);
+  CHECK(host.find(host.connect(0, server_address, 80, 0, out))->tuple().local.port == 6001);
+  out.clear();
+  CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::connect_failed});
+}
+
+TEST_CASE("closed_connect_on_a_crashed_host_tells_connect_failed", "[host][crash]") {
+  Host host(host_config(client_address), counting_isns());
+  Output out;
+  host.crash(0, out);
+  out.clear();
+  CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects[0].rule == Rule::connect_host_down);
+  CHECK(count(out, Effect::Kind::discard) == 0);
 }

@@ -63,6 +63,21 @@ TEST_CASE("addresses_round_trip_as_dotted_quads", "[text]") {
   CHECK_FALSE(parse_address("1.2.3.4.5", address));
   CHECK_FALSE(parse_address("1..2.3", address));
   CHECK_FALSE(parse_address("1.2.3.4x", address));
+  // inet_aton reads "010" as octal 8: a leading zero is refused, and said to be the reason.
+  bool leading_zero = false;
+  CHECK_FALSE(parse_address("010.0.0.1", address, &leading_zero));
+  CHECK(leading_zero);
+  CHECK_FALSE(parse_address("10.0.0.01", address, &leading_zero));
+  CHECK(leading_zero);
+  CHECK_FALSE(parse_address("10.00.0.1", address, &leading_zero));
+  CHECK(leading_zero);
+  CHECK_FALSE(parse_address("1.2.3", address, &leading_zero));
+  CHECK_FALSE(leading_zero);
+  REQUIRE(parse_address("10.0.0.100", address, &leading_zero));
+  CHECK(address == 0x0A000064);
+  CHECK_FALSE(leading_zero);
+  REQUIRE(parse_address("0.0.0.0", address));
+  CHECK(address == 0);
 }
 
 TEST_CASE("state_names_use_netstat_spelling_and_parse_back", "[text]") {

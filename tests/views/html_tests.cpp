@@ -99,15 +99,22 @@ TEST_CASE("html: each step carries its time, its sentence and every connection's
   CHECK(line.find("\"t\":\"0.150\"") != std::string::npos);
   CHECK(line.find("\"k\":\"state\"") != std::string::npos);
   CHECK(line.find("\"h\":\"server\",\"c\":\"web#1\"") != std::string::npos);
-  CHECK(line.find("\"s\":[\"SYN_SENT\",\"SYN_RCVD\"]") != std::string::npos);
+  // Connections in order of creation: the listener web, c1, web#1.
+  CHECK(line.find("\"s\":[\"LISTEN\",\"SYN_SENT\",\"SYN_RCVD\"]") != std::string::npos);
   // The page narrates with the narration view (views/narration.hpp).
-  CHECK(line.find("On server, web#1 is in LISTEN and receives #1 SYN, so it goes to SYN_RCVD: " +
+  CHECK(line.find("On server, web#1, born in LISTEN as a copy of the listener web, receives #1 "
+                  "SYN, so it goes to SYN_RCVD: " +
                   tcpsim::views::rule_sentence(tcpsim::tcp::Rule::listen_syn,
                                                tcpsim::views::Language::english) + ".") !=
         std::string::npos);
-  // Before the server's connection exists it has no state; after its record is deleted, "-".
-  CHECK(step_line(json, 3).find("\"s\":[\"SYN_SENT\",\"\"]") != std::string::npos);
-  CHECK(step_line(json, trace.size() - 1).find("\"s\":[\"-\",\"-\"]") != std::string::npos);
+  // The listener is in LISTEN from its listen (steps 0 to 2: the action, its record, its
+  // passive OPEN) to the end; before a connection exists it has no state; after its record is
+  // deleted, "-".
+  REQUIRE(trace[2].kind == TraceKind::state);
+  CHECK(step_line(json, 2).find("\"s\":[\"LISTEN\",\"\",\"\"]") != std::string::npos);
+  CHECK(step_line(json, 5).find("\"s\":[\"LISTEN\",\"SYN_SENT\",\"\"]") != std::string::npos);
+  CHECK(step_line(json, trace.size() - 1).find("\"s\":[\"LISTEN\",\"-\",\"-\"]") !=
+        std::string::npos);
 }
 
 TEST_CASE("html: the step data cannot close its <script>, whatever the text") {
@@ -140,7 +147,7 @@ TEST_CASE("html: the narrator is pluggable; the built-in one is used otherwise")
         std::string::npos);
   const std::string built_in = render_html(r.scenario, r.result);
   CHECK(built_in.find("custom sentence") == std::string::npos);
-  CHECK(built_in.find("The application on server calls: listen on port 80") != std::string::npos);
+  CHECK(built_in.find("On server, the application calls listen on port 80") != std::string::npos);
 }
 
 TEST_CASE("html: the built-in narration gives one plain sentence per event, citing the trace's "

@@ -288,7 +288,13 @@ TEST_CASE("svg: connections on one host are told apart by lane and colour, named
   // Notes name the connection when a host has several.
   CHECK(svg.find(">web#2 </tspan>ESTABLISHED</text>") != std::string::npos);
 
-  const Run one = run("scenarios/three-way-handshake.json");
+  // A listener has a lane of its own, LISTEN from its listen on: its host has several.
+  const Run listening = run("scenarios/three-way-handshake.json");
+  const std::string with_listener = render_svg(listening.scenario, listening.result);
+  CHECK(with_listener.find(">web (server), listener</text>") != std::string::npos);
+  CHECK(with_listener.find("<g class=\"lane\" data-connection=\"web\">") != std::string::npos);
+
+  const Run one = run("scenarios/simultaneous-open.json");
   const std::string plain = render_svg(one.scenario, one.result);
   CHECK(plain.find(">connections</text>") == std::string::npos);
 }
