@@ -276,7 +276,8 @@ case "$what" in
     cmp -s "$work/out" "$work/expected" || fail "run - differs from run FILE"
     printf '{\n  "tcpsim": 1,\n  "name": }\n' | "$tcpsim" run - >/dev/null 2>"$work/err"
     [ $? -eq 2 ] || fail "run - with bad input did not exit 2"
-    grep -q '^<stdin>:3:11: error: at ' "$work/err" || fail "no <stdin>:LINE:COL: $(cat "$work/err")"
+    grep -q '^<stdin>:3:11: error: at ' "$work/err" ||
+      fail "no <stdin>:LINE:COL: $(cat "$work/err")"
     run_expecting 0 check "$file" "$(dirname "$file")"
     passed=$(grep -c "^PASS $(basename "$file" .json) " "$work/out")
     [ "$passed" -eq 1 ] || fail "check FILE DIR ran the file $passed times"
