@@ -1,10 +1,18 @@
 #include "app/commands.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 #include "runner/expectations.hpp"
 #include "runner/output_file.hpp"
@@ -14,6 +22,7 @@
 #include "runner/teaching.hpp"
 #include "runner/transition_table.hpp"
 #include "runner/trace_format.hpp"
+#include "runner/visible_text.hpp"
 #include "views/html.hpp"
 #include "views/ladder.hpp"
 #include "views/mermaid.hpp"
@@ -37,11 +46,20 @@ std::string read_file(const std::string& path, bool& ok) {
   return buffer.str();
 }
 
+// A scenario file, or standard input for "-" (its errors then name <stdin>:LINE:COL).
+Scenario load_scenario(const std::string& path) {
+  if (path != "-") return load_scenario_file(path);
+  const std::string text{std::istreambuf_iterator<char>(std::cin),
+                         std::istreambuf_iterator<char>()};
+  return load_scenario_text(text, "<stdin>");
+}
+
 void print_failures(std::ostream& out, const std::vector<ExpectationFailure>& failures,
                     const std::string& indent) {
   for (const auto& failure : failures) {
-    out << indent << failure.where.position() << ": at " << failure.where.json_path << ": "
-        << failure.message << "\n";
+    out << indent << visible(failure.where.position()) << ": at "
+        << visible_short(failure.where.json_path, path_keep_bytes) << ": "
+        << visible(failure.message) << "\n";
   }
 }
 
@@ -64,46 +82,97 @@ bool collect_scenarios(const std::vector<std::string>& paths, std::vector<std::s
       files.push_back(path);
     }
   }
+  // A file named twice (itself and within its directory, or by two spellings) runs once.
+  std::set<fs::path> seen;
+  std::vector<std::string> unique;
+  for (const auto& file : files) {
+    std::error_code error;
+    fs::path key = fs::weakly_canonical(fs::absolute(file), error);
+    if (error) key = file;
+    if (seen.insert(key).second) unique.push_back(file);
+  }
+  files = std::move(unique);
   return true;
 }
 
-// --svg and --html (views/svg.hpp, views/html.hpp). Sets `stdout_taken` when one goes to stdout.
-int write_diagram_views(const RunCommand& options, const Scenario& scenario,
-                        const RunResult& result, bool& stdout_taken) {
+// The text of --svg (html false) or --html (views/svg.hpp, views/html.hpp).
+std::string render_diagram_view(const RunCommand& options, const Scenario& scenario,
+                                const RunResult& result, bool html) {
   tcpsim::views::SvgOptions svg;
   svg.absolute_seq = options.absolute;
   svg.timers = !options.no_timers;
-  const std::pair<const std::string*, bool> views[] = {{&options.svg_file, false},
-                                                       {&options.html_file, true}};
-  for (const auto& [path, html] : views) {
-    if (path->empty()) continue;
-    tcpsim::views::HtmlOptions page;
-    page.svg = svg;
-    std::vector<std::string> sentences;
-    if (html) {
-      // The page narrates each step with the narration view, in the language of --lang.
-      tcpsim::views::Language language = tcpsim::views::Language::english;
-      tcpsim::views::parse_language(options.lang, language);
-      sentences = tcpsim::views::narrate_run(scenario, result, language, {});
-      page.narrator = [&sentences](std::size_t index) {
-        return index < sentences.size() ? sentences[index] : std::string();
-      };
+  if (!html) return tcpsim::views::render_svg(scenario, result, svg);
+  tcpsim::views::HtmlOptions page;
+  page.svg = svg;
+  // The page narrates each step with the narration view, in the language of --lang.
+  tcpsim::views::Language language = tcpsim::views::Language::english;
+  tcpsim::views::parse_language(options.lang, language);
+  const std::vector<std::string> sentences =
+      tcpsim::views::narrate_run(scenario, result, language, {});
+  page.narrator = [&sentences](std::size_t index) {
+    return index < sentences.size() ? sentences[index] : std::string();
+  };
+  return tcpsim::views::render_html(scenario, result, page);
+}
+
+// Whether two paths name one file: the same inode when both exist, else the same absolute
+// path once the existing part is resolved (symlinks included).
+bool same_file(const std::string& first, const std::string& second) {
+  std::error_code error;
+  if (fs::exists(first, error) && fs::exists(second, error)) {
+    return fs::equivalent(first, second, error);
+  }
+  std::error_code first_error;
+  std::error_code second_error;
+  const fs::path first_path = fs::weakly_canonical(fs::absolute(first), first_error);
+  const fs::path second_path = fs::weakly_canonical(fs::absolute(second), second_error);
+  return !first_error && !second_error && first_path == second_path;
+}
+
+bool is_special_file(const std::string& path) {
+  std::error_code error;
+  const auto status = fs::status(path, error);
+  return !error && fs::exists(status) && !fs::is_regular_file(status);
+}
+
+// An output that would overwrite the scenario, or another output of the same run, is refused.
+bool outputs_distinct(const std::string& input,
+                      const std::vector<std::pair<std::string, std::string>>& outputs) {
+  for (std::size_t index = 0; index < outputs.size(); ++index) {
+    const auto& [option, path] = outputs[index];
+    if (input != "-" && same_file(path, input)) {
+      std::cerr << "tcpsim run: " << option << " " << shown_path(path)
+                << " is the scenario file itself; refusing to overwrite it\n";
+      return false;
     }
-    const std::string content = html ? tcpsim::views::render_html(scenario, result, page)
-                                     : tcpsim::views::render_svg(scenario, result, svg);
-    std::string error;
-    if (*path == "-") {
-      std::cout << content;
-      stdout_taken = true;
-    } else if (!write_file_atomically(*path, content, error)) {
-      std::cerr << "tcpsim: " << error << "\n";
-      return exit_bad_input;
+    if (is_special_file(path)) continue;  // /dev/null may take several outputs
+    for (std::size_t other = 0; other < index; ++other) {
+      if (same_file(path, outputs[other].second)) {
+        std::cerr << "tcpsim run: " << outputs[other].first << " and " << option
+                  << " name the same file " << shown_path(path) << "\n";
+        return false;
+      }
     }
   }
-  return exit_ok;
+  return true;
 }
 
 }  // namespace
+
+bool standard_output_ok() {
+  static bool reported = false;
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int flush_errno = errno;
+  if (flushed && std::cout.good() && !std::ferror(stdout)) return true;
+  if (!reported) {
+    std::cerr << "tcpsim: cannot write standard output: "
+              << std::strerror(flush_errno != 0 ? flush_errno : EIO) << "\n";
+    reported = true;
+  }
+  return false;
+}
 
 int command_run(const RunCommand& options) {
   // The views' own arguments are checked before anything runs.
@@ -111,7 +180,7 @@ int command_run(const RunCommand& options) {
   if (options.realtime) {
     std::string error;
     if (!tcpsim::views::parse_speed(*options.realtime, speed, error)) {
-      std::cerr << "tcpsim run: --realtime: " << error << "\n";
+      std::cerr << "tcpsim run: --realtime: " << visible(shorten_middle(error, 120)) << "\n";
       return exit_bad_input;
     }
   }
@@ -120,13 +189,46 @@ int command_run(const RunCommand& options) {
               << " shows the ladder; it cannot be combined with --format jsonl\n";
     return exit_bad_input;
   }
+  // Every output file is opened (a temporary file beside it) before anything runs, and all
+  // are renamed into place together once everything, stdout included, was written.
+  const std::vector<std::pair<std::string, std::string>> outputs = [&] {
+    std::vector<std::pair<std::string, std::string>> named;
+    const std::pair<const char*, const std::string*> all[] = {
+        {"--trace", &options.trace_file},   {"--pcap", &options.pcap_file},
+        {"--mermaid", &options.mermaid_file}, {"--svg", &options.svg_file},
+        {"--html", &options.html_file}};
+    for (const auto& [option, path] : all) {
+      if (!path->empty() && *path != "-") named.emplace_back(option, *path);
+    }
+    return named;
+  }();
+  if (!outputs_distinct(options.file, outputs)) return exit_bad_input;
   Scenario scenario;
   try {
-    scenario = load_scenario_file(options.file);
+    scenario = load_scenario(options.file);
   } catch (const ScenarioError& error) {
     std::cerr << error.what() << "\n";
     return exit_bad_input;
   }
+  std::vector<std::unique_ptr<AtomicFile>> files;
+  std::map<std::string, AtomicFile*> file_for;  // by option
+  for (const auto& [option, path] : outputs) {
+    files.push_back(std::make_unique<AtomicFile>(path));
+    std::string error;
+    if (!files.back()->open(error)) {
+      std::cerr << "tcpsim: " << error << "\n";
+      return exit_bad_input;  // the temporary files opened so far are removed
+    }
+    file_for[option] = files.back().get();
+  }
+  std::vector<AtomicFile*> committed;
+  for (const auto& file : files) committed.push_back(file.get());
+  const auto commit_files = [&] {
+    std::string error;
+    if (commit_together(committed, error)) return true;
+    std::cerr << "tcpsim: " << error << "\n";
+    return false;
+  };
   RunOptions run_options;
   run_options.seed = options.seed;
   run_options.memory_budget = options.memory_budget;
@@ -138,16 +240,8 @@ int command_run(const RunCommand& options) {
   run_options.keep_trace = !stream_stdout;
   run_options.keep_payloads = !options.pcap_file.empty();
   run_options.keep_app_data = false;
-  AtomicFile trace_file(options.trace_file);  // nothing stays there unless the run completes
   std::vector<std::ostream*> jsonl_outputs;
-  if (!options.trace_file.empty()) {
-    std::string error;
-    if (!trace_file.open(error)) {
-      std::cerr << "tcpsim: " << error << "\n";
-      return exit_bad_input;
-    }
-    jsonl_outputs.push_back(&trace_file.stream());
-  }
+  if (file_for.count("--trace")) jsonl_outputs.push_back(&file_for["--trace"]->stream());
   if (stream_stdout) jsonl_outputs.push_back(&std::cout);
   JsonlWriter jsonl(scenario, jsonl_outputs);
   ExpectationChecker checker(scenario);
@@ -157,40 +251,34 @@ int command_run(const RunCommand& options) {
   if (result.error) {
     // A streamed stdout stops without its closing "end" line.
     std::cout.flush();
-    std::cerr << options.file << ": error: " << *result.error << " (seed " << result.seed
-              << ")\n";
+    std::cerr << shown_path(options.file) << ": error: " << visible(*result.error) << " (seed "
+              << result.seed << ")\n";
     return exit_bad_input;
   }
   if (!jsonl_outputs.empty()) jsonl.finish(result);
-  if (!options.trace_file.empty()) {
-    std::string error;
-    if (!trace_file.commit(error)) {
-      std::cerr << "tcpsim: " << error << "\n";
-      return exit_bad_input;
-    }
+  if (file_for.count("--pcap")) {
+    const std::string capture = tcpsim::views::format_pcapng(scenario, result);
+    file_for["--pcap"]->stream().write(capture.data(),
+                                       static_cast<std::streamsize>(capture.size()));
   }
-  if (!options.pcap_file.empty()) {
-    std::string error;
-    if (!write_file_atomically(options.pcap_file,
-                               tcpsim::views::format_pcapng(scenario, result), error)) {
-      std::cerr << "tcpsim: " << error << "\n";
-      return exit_bad_input;
-    }
-  }
-  if (!options.mermaid_file.empty()) {
+  if (file_for.count("--mermaid")) {
     tcpsim::views::MermaidOptions mermaid;
     mermaid.timers = !options.no_timers;
     mermaid.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
-    std::string error;
-    if (!write_file_atomically(options.mermaid_file,
-                               tcpsim::views::format_mermaid(scenario, result, mermaid), error)) {
-      std::cerr << "tcpsim: " << error << "\n";
-      return exit_bad_input;
-    }
+    file_for["--mermaid"]->stream() << tcpsim::views::format_mermaid(scenario, result, mermaid);
   }
   bool stdout_taken = false;
-  if (const int status = write_diagram_views(options, scenario, result, stdout_taken)) {
-    return status;
+  for (const auto& [option, path, html] :
+       {std::tuple<const char*, const std::string*, bool>{"--svg", &options.svg_file, false},
+        std::tuple<const char*, const std::string*, bool>{"--html", &options.html_file, true}}) {
+    if (path->empty()) continue;
+    const std::string content = render_diagram_view(options, scenario, result, html);
+    if (*path == "-") {
+      std::cout << content;
+      stdout_taken = true;
+    } else {
+      file_for[option]->stream() << content;
+    }
   }
   const auto failures = checker.finish(result);
   if (stdout_taken || stream_stdout) {
@@ -205,7 +293,9 @@ int command_run(const RunCommand& options) {
     tcpsim::views::Language language = tcpsim::views::Language::english;
     tcpsim::views::parse_language(options.lang, language);  // checked by the parser
     if (options.realtime) {
-      // The run is complete (and --trace written); only its display is paced.
+      // The run is complete: its files are written now; only its display is paced.
+      if (!commit_files()) return exit_bad_input;
+      committed.clear();
       const auto frames = tcpsim::views::ladder_frames(
           scenario, result, ladder,
           options.explain ? std::optional<tcpsim::views::Language>(language) : std::nullopt);
@@ -224,6 +314,9 @@ int command_run(const RunCommand& options) {
       std::cout << "\nexpectations: " << total << " of " << total << " met\n";
     }
   }
+  // No file is put in place when stdout could not be written.
+  if (!standard_output_ok()) return exit_bad_input;
+  if (!commit_files()) return exit_bad_input;
   if (!failures.empty()) {
     std::cerr << "\nexpectations: " << failures.size() << " failed (seed " << result.seed
               << ")\n";
@@ -245,7 +338,7 @@ int command_check(const std::vector<std::string>& paths, bool update,
     try {
       scenario = load_scenario_file(file);
     } catch (const ScenarioError& error) {
-      std::cout << "FAIL " << file << "\n  " << error.what() << "\n";
+      std::cout << "FAIL " << visible(file) << "\n  " << error.what() << "\n";
       ++failed;
       bad_input = true;
       continue;
@@ -261,8 +354,8 @@ int command_check(const std::vector<std::string>& paths, bool update,
     run_options.trace_sinks = {&writer, &checker};
     const RunResult result = run_scenario(scenario, run_options);
     if (result.error) {
-      std::cout << "FAIL " << scenario.name << " (" << file << ", seed " << result.seed
-                << ")\n  error: " << *result.error << "\n";
+      std::cout << "FAIL " << visible(scenario.name) << " (" << visible(file) << ", seed "
+                << result.seed << ")\n  error: " << visible(*result.error) << "\n";
       ++failed;
       bad_input = true;
       continue;
@@ -296,12 +389,13 @@ int command_check(const std::vector<std::string>& paths, bool update,
       }
     }
     if (problems.empty()) {
-      std::cout << "PASS " << scenario.name << " (" << count_expectations(scenario.expect)
+      std::cout << "PASS " << visible(scenario.name) << " (" << count_expectations(scenario.expect)
                 << " expectations, " << golden_note << ")\n";
       ++passed;
     } else {
-      std::cout << "FAIL " << scenario.name << " (" << file << ", seed " << result.seed << ")\n";
-      for (const auto& problem : problems) std::cout << "  " << problem << "\n";
+      std::cout << "FAIL " << visible(scenario.name) << " (" << visible(file) << ", seed "
+                << result.seed << ")\n";
+      for (const auto& problem : problems) std::cout << "  " << visible(problem) << "\n";
       ++failed;
     }
   }
@@ -319,7 +413,7 @@ int command_validate(const std::vector<std::string>& files) {
   for (const auto& file : files) {
     try {
       const Scenario scenario = load_scenario_file(file);
-      std::cout << file << ": ok (" << scenario.name << ", "
+      std::cout << visible(file) << ": ok (" << visible(scenario.name) << ", "
                 << count_expectations(scenario.expect) << " expectations)\n";
     } catch (const ScenarioError& error) {
       std::cerr << error.what() << "\n";
@@ -332,26 +426,33 @@ int command_validate(const std::vector<std::string>& files) {
 int command_list_teaching(const std::string& directory) {
   if (!write_teaching_catalogue(std::cout, directory)) {
     std::cerr << "tcpsim list --teaching: a scenario of the catalogue is missing from "
-              << directory << "\n";
+              << shown_path(directory) << "\n";
     return exit_failed;
   }
   return exit_ok;
 }
 
 int command_list(const std::string& directory) {
+  std::error_code error;
+  if (!fs::is_directory(directory, error)) {
+    std::cerr << "tcpsim list: " << shown_path(directory)
+              << (fs::exists(directory, error) ? " is not a directory\n"
+                                               : ": no such directory\n");
+    return exit_bad_input;
+  }
   std::vector<std::string> files;
   collect_scenarios({directory}, files);
   if (files.empty()) {
-    std::cerr << "tcpsim list: no scenarios in " << directory << "\n";
+    std::cerr << "tcpsim list: no scenarios in " << shown_path(directory) << "\n";
     return exit_bad_input;
   }
   for (const auto& file : files) {
     try {
       const Scenario scenario = load_scenario_file(file);
-      std::cout << scenario.name << "\n    " << file << "\n    "
+      std::cout << visible(scenario.name) << "\n    " << visible(file) << "\n    "
                 << scenario_summary(scenario.description) << "\n";
     } catch (const ScenarioError& error) {
-      std::cout << file << "\n    (invalid: " << error.what() << ")\n";
+      std::cout << visible(file) << "\n    (invalid: " << error.what() << ")\n";
     }
   }
   return exit_ok;

@@ -15,7 +15,7 @@ constexpr int exit_failed = 1;      // an expectation or golden trace failed
 constexpr int exit_bad_input = 2;   // bad input or usage
 
 struct RunCommand {
-  std::string file;
+  std::string file;  // "-": standard input
   std::optional<std::uint64_t> seed;
   std::string format = "text";
   std::string trace_file;
@@ -30,6 +30,10 @@ struct RunCommand {
   std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
   std::optional<std::uint64_t> memory_budget;  // --memory-budget: overrides the scenario's
 };
+
+// Flushes stdout: false, with one message on stderr, when it could not be written (/dev/full).
+// Every command's exit goes through it (app/main.cpp); `run` also before it commits its files.
+bool standard_output_ok();
 
 int command_run(const RunCommand& options);
 int command_check(const std::vector<std::string>& paths, bool update,

@@ -4,31 +4,75 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <iostream>
+#include <limits>
 #include <new>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/commands.hpp"
 #include "runner/memory_budget.hpp"
+#include "runner/visible_text.hpp"
 #include "views/narration.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
 #define TCPSIM_SCENARIO_DIR "scenarios"
 #endif
+#ifndef TCPSIM_VERSION
+#define TCPSIM_VERSION "unknown"
+#endif
 
 using namespace tcpsim::app;
 using tcpsim::runner::parse_memory_size;
+using tcpsim::runner::shorten_middle;
+using tcpsim::runner::visible;
+using tcpsim::runner::visible_short;
 
 namespace {
+
+constexpr std::string_view subcommands[] = {"run", "check", "validate", "list"};
+
+// A command-line integer, by the scenario loader's rule for integers: decimal digits only (no
+// sign, no "0x", no leading zeros beyond "0"), at most `max`; the message names the option.
+std::optional<std::uint64_t> parse_option_integer(std::string_view option, std::string_view text,
+                                                  std::uint64_t max, std::string& error) {
+  const bool digits_only = !text.empty() && text.find_first_not_of("0123456789") == text.npos;
+  std::uint64_t value = 0;
+  bool in_range = digits_only && !(text.size() > 1 && text[0] == '0');
+  for (std::size_t at = 0; in_range && at < text.size(); ++at) {
+    const auto digit = static_cast<std::uint64_t>(text[at] - '0');
+    in_range = value <= (max - digit) / 10;
+    value = value * 10 + digit;
+  }
+  if (!in_range) {
+    error = std::string(option) + ": expected an integer between 0 and " + std::to_string(max) +
+            " (decimal digits, no sign), got \"" + visible_short(text) + "\"";
+    return std::nullopt;
+  }
+  return value;
+}
+
+// --realtime SPEED: a plain decimal number (no sign, no leading zeros); views/realtime.hpp
+// checks its value.
+bool speed_text_ok(std::string_view text, std::string& error) {
+  const bool signed_text = !text.empty() && (text[0] == '+' || text[0] == '-');
+  const bool leading_zero = text.size() > 1 && text[0] == '0' && text[1] >= '0' && text[1] <= '9';
+  if (!signed_text && !leading_zero) return true;
+  error = "--realtime: SPEED must be a number greater than 0 such as 10, 0.5 or 1e6 (no sign, "
+          "no leading zeros), got \"" + visible_short(text) + "\"";
+  return false;
+}
 
 // --memory-budget SIZE (runner/memory_budget.hpp), checked as it is parsed.
 CLI::Validator memory_size_validator() {
   return CLI::Validator(
       [](std::string& text) {
         std::string error;
-        return parse_memory_size(text, error) ? std::string() : error;
+        return parse_memory_size(text, error) ? std::string()
+                                              : visible(shorten_middle(error, 120));
       },
       "SIZE");
 }
@@ -43,12 +87,24 @@ std::optional<std::uint64_t> memory_size_option(const CLI::Option* option,
 int run_command_line(int argc, char** argv) {
   CLI::App app{"tcpsim: a deterministic TCP simulator. Scenarios replay exactly, byte for byte."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "tcpsim " TCPSIM_VERSION);
+  // An unknown subcommand is named (CLI11 would only say that one is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string_view name = argv[1];
+    bool known = false;
+    for (const auto subcommand : subcommands) known = known || name == subcommand;
+    if (!known) {
+      std::cerr << "tcpsim: unknown subcommand \"" << visible_short(name)
+                << "\"; the subcommands are run, check, validate and list (tcpsim --help)\n";
+      return exit_bad_input;
+    }
+  }
 
   RunCommand run_options;
-  std::uint64_t seed = 0;
+  std::string seed;
   auto* run = app.add_subcommand("run", "Run one scenario and show what happened");
-  run->add_option("file", run_options.file, "Scenario file")->required();
-  auto* seed_option = run->add_option("--seed", seed, "Override the scenario's seed");
+  run->add_option("file", run_options.file, "Scenario file ('-': standard input)")->required();
+  auto* seed_option = run->add_option("--seed", seed, "Override the scenario's seed (0 to 2^64-1)");
   run->add_option("--format", run_options.format, "Output: text (ladder diagram) or jsonl")
       ->check(CLI::IsMember({"text", "jsonl"}));
   run->add_option("--trace", run_options.trace_file, "Also write the JSON Lines trace to FILE");
@@ -134,14 +190,51 @@ int run_command_line(int argc, char** argv) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    app.exit(error);
+    // CLI11's message quotes the arguments: escaped and shortened like every other message.
+    std::cerr << visible(shorten_middle(error.what(), 120))
+              << "\nRun with --help for more information.\n";
     return exit_bad_input;
+  }
+  // Paths may not be empty (`--trace ''` would otherwise write nothing, silently).
+  const std::pair<const CLI::App*, std::vector<const CLI::Option*>> path_options[] = {
+      {run, {run->get_option("file"), run->get_option("--trace"), run->get_option("--pcap"),
+             run->get_option("--mermaid"), run->get_option("--svg"), run->get_option("--html")}},
+      {check, {check->get_option("paths")}},
+      {validate, {validate->get_option("files")}},
+      {list, {list->get_option("directory")}}};
+  for (const auto& [subcommand, options] : path_options) {
+    if (!*subcommand) continue;
+    for (const CLI::Option* option : options) {
+      for (const std::string& value : option->results()) {
+        if (!value.empty()) continue;
+        std::cerr << "tcpsim " << subcommand->get_name() << ": " << option->get_name()
+                  << ": expected a path, got an empty one\n";
+        return exit_bad_input;
+      }
+    }
   }
 
   if (*run) {
-    if (*seed_option) run_options.seed = seed;
-    if (*realtime_option) run_options.realtime = realtime_speed;
+    if (*seed_option) {
+      std::string error;
+      run_options.seed =
+          parse_option_integer("--seed", seed, std::numeric_limits<std::uint64_t>::max(), error);
+      if (!run_options.seed) {
+        std::cerr << "tcpsim run: " << error << "\n";
+        return exit_bad_input;
+      }
+    }
+    if (*realtime_option) {
+      std::string error;
+      if (!speed_text_ok(realtime_speed, error)) {
+        std::cerr << "tcpsim run: " << error << "\n";
+        return exit_bad_input;
+      }
+      run_options.realtime = realtime_speed;
+    }
     run_options.memory_budget = memory_size_option(run_memory_option, run_memory_budget);
     if (run_options.svg_file == "-" && run_options.html_file == "-") {
       std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
@@ -166,7 +259,9 @@ int run_command_line(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    return run_command_line(argc, argv);
+    const int status = run_command_line(argc, argv);
+    // Output lost on stdout (/dev/full, a closed pipe) is an error, whatever the subcommand.
+    return standard_output_ok() ? status : exit_bad_input;
   } catch (const std::bad_alloc&) {
     // The memory budget stops a run before this; what remains is a view or an input larger
     // than this machine allows (ulimit -v). Reported like bad input, never an abort.

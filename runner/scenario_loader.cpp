@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "runner/json_source.hpp"
+#include "runner/visible_text.hpp"
 #include "runner/vocabulary.hpp"
 #include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
@@ -27,10 +28,23 @@
 
 namespace tcpsim::runner {
 
+namespace {
+
+// One error line, bounded and safe in a terminal whatever the input: the file name and the JSON
+// path (a key may be 100 KB long) are shortened with "...", and nothing in the line is raw
+// control or invisible text (runner/visible_text.hpp).
+std::string error_line(const SourceLocation& where, const std::string& message) {
+  SourceLocation shown = where;
+  shown.file = visible_short(where.file);
+  const std::string path = where.json_path.empty() ? std::string("$") : where.json_path;
+  return shown.position() + ": error: at " + visible_short(path, path_keep_bytes) + ": " +
+         visible(message);
+}
+
+}  // namespace
+
 ScenarioError::ScenarioError(SourceLocation where, std::string message)
-    : std::runtime_error(where.position() + ": error: at " +
-                         (where.json_path.empty() ? std::string("$") : where.json_path) + ": " +
-                         message),
+    : std::runtime_error(error_line(where, message)),
       where_(std::move(where)),
       message_(std::move(message)) {}
 
@@ -64,7 +78,8 @@ bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_letter(char c) { return is_lower(c) || (c >= 'A' && c <= 'Z'); }
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string quoted(std::string_view text) { return json::quote(text); }
+// Values are quoted at most message_keep_bytes long, so an error line stays short.
+std::string quoted(std::string_view text) { return json::quote(text, message_keep_bytes); }
 
 // "\"a\", \"b\", \"c\""
 std::string quoted_list(const std::vector<std::string>& items) {

@@ -115,6 +115,14 @@ foreach(check files stdout bad-output both-stdout)
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endforeach()
 
+# Output lost or half-written, and the command line's rules (issue "Everything found wrong").
+foreach(check full-stdout outputs arguments)
+  add_test(NAME cli:${check}
+           COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> ${check}
+                   scenarios/three-way-handshake.json
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endforeach()
+
 # ---- Output to a device: written to it directly, never replaced by a renamed file ----
 add_test(NAME cli:output-to-device
          COMMAND bash -c "out=$(\"$0\" run scenarios/three-way-handshake.json --trace /dev/full 2>&1 >/dev/null); status=$?; [ $status -eq 2 ] && [[ $out == *'cannot write /dev/full'* ]] && [ -c /dev/full ] && \"$0\" run scenarios/three-way-handshake.json --trace /dev/stdout --format jsonl | grep -q fnv1a64"

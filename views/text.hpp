@@ -31,13 +31,8 @@ std::string duration_in_unit(Time duration);
 
 // ---- Text from a scenario or a trace ----
 
-// The text as it is safe to show in a terminal, a file or a page: valid UTF-8 in which nothing
-// moves the cursor, starts a terminal escape, reorders or hides text. Written as escapes instead:
-// each byte below 0x20 (ESC, tab, newline...), 0x7F, and each byte that starts no valid UTF-8
-// sequence as \xNN; C1 controls (U+0080-U+009F, e.g. U+0085 NEXT LINE), zero-width characters
-// and marks (U+200B-U+200F), line and paragraph separators (U+2028, U+2029), bidirectional
-// embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and U+FEFF as \u{XXXX}.
-// Everything else, including non-Latin scripts, is kept as it is.
+// The text as it is safe to show in a terminal, a file or a page: runner::visible
+// (runner/visible_text.hpp, defined there so the loader's messages escape the same way).
 std::string visible(std::string_view text);
 // visible(text), XML/HTML-escaped (&, <, >, ", '): for SVG and HTML text and attributes.
 std::string xml_escape(std::string_view text);
@@ -48,8 +43,8 @@ struct Replacement {
   std::string_view to;
 };
 std::string replace_characters(std::string_view text, std::initializer_list<Replacement> table);
-// The length of the valid UTF-8 sequence (RFC 3629) starting at text[index], 0 if none starts
-// there; `code_point` receives its value.
+// runner::utf8_sequence: the length of the valid UTF-8 sequence (RFC 3629) starting at
+// text[index], 0 if none starts there; `code_point` receives its value.
 std::size_t utf8_sequence(std::string_view text, std::size_t index, char32_t& code_point);
 // Characters (code points) in UTF-8 text, for monospace widths.
 std::size_t utf8_length(std::string_view text);

@@ -15,6 +15,14 @@
 #                                            same bytes (jsonl and text)
 #   cli-checks.sh TCPSIM reverse-check DIR   `tcpsim check` over the scenarios listed in
 #                                            reverse order, as separate arguments, passes
+#   cli-checks.sh TCPSIM full-stdout FILE    stdout on /dev/full: exit 2 with a message, for
+#                                            every subcommand and view, and no file written
+#   cli-checks.sh TCPSIM outputs FILE        outputs together or not at all: a bad --pcap leaves
+#                                            no --trace, a planted symlink is not followed, an
+#                                            output that is the input (or another output) is
+#                                            refused, SIGTERM leaves no temporary file
+#   cli-checks.sh TCPSIM arguments FILE      strict numbers (--seed), empty paths, --version, an
+#                                            unknown subcommand, `run -`, check FILE DIR once
 set -uo pipefail
 
 tcpsim=$1
@@ -119,7 +127,8 @@ case "$what" in
         fail "tcpsim $command: no memory-budget message: $message"
     done
     [ ! -e "$work/trace.jsonl" ] || fail "the trace file was created for a run that did not finish"
-    [ ! -e "$work/trace.jsonl.tmp-tcpsim" ] || fail "the temporary trace file was left behind"
+    leftovers=$(find "$work" -name '*.tmp-tcpsim*')
+    [ -z "$leftovers" ] || fail "the temporary trace file was left behind: $leftovers"
     run_expecting 2 run "$file" --memory-budget 1KiB
     grep -q 'a memory budget is 1 MiB to 1 TiB, got "1KiB"' "$work/err" ||
       fail "no range error for --memory-budget 1KiB: $(cat "$work/err")"
@@ -174,6 +183,104 @@ case "$what" in
     cat "$work/out"
     [ "$status" -eq 0 ] || fail "tcpsim check in reverse order exited $status: $(cat "$work/err")"
     grep -q "^${#files[@]} passed, 0 failed$" "$work/out" || fail "not every scenario passed"
+    ;;
+  full-stdout)
+    file=$1
+    for args in "run $file" "run $file --format jsonl" "run $file --explain" \
+        "run $file --svg -" "run $file --html -" "check $file" "validate $file" "list" \
+        "list --teaching" "list --knobs" "list --transitions"; do
+      # shellcheck disable=SC2086
+      "$tcpsim" $args >/dev/full 2>"$work/err"
+      status=$?
+      check_no_crash "$work/err"
+      [ "$status" -eq 2 ] || fail "tcpsim $args >/dev/full exited $status, expected 2"
+      grep -q "cannot write standard output" "$work/err" ||
+        fail "tcpsim $args >/dev/full: no message: $(cat "$work/err")"
+    done
+    "$tcpsim" run "$file" --trace "$work/trace.jsonl" >/dev/full 2>/dev/null
+    [ ! -e "$work/trace.jsonl" ] || fail "--trace was written although stdout failed"
+    ;;
+  outputs)
+    file=$1
+    no_leftovers() {
+      local left
+      left=$(find "$work" -name '*.tmp-tcpsim*')
+      [ -z "$left" ] || fail "$1: temporary files left behind: $left"
+    }
+    run_expecting 2 run "$file" --trace "$work/trace.jsonl" --pcap /nonexistent/x.pcapng
+    grep -q "cannot write /nonexistent/x.pcapng" "$work/err" || fail "no --pcap error"
+    [ ! -e "$work/trace.jsonl" ] || fail "--trace was written although --pcap failed"
+    no_leftovers "a bad --pcap"
+    # A symlink planted at the old fixed temporary name, and at a guessable one, is untouched.
+    echo secret >"$work/target"
+    ln -s "$work/target" "$work/planted.jsonl.tmp-tcpsim"
+    ln -s "$work/target" "$work/.planted.jsonl.tmp-tcpsim-XXXXXX"
+    run_expecting 0 run "$file" --trace "$work/planted.jsonl"
+    [ "$(cat "$work/target")" = secret ] || fail "a planted symlink's target was overwritten"
+    [ -L "$work/planted.jsonl.tmp-tcpsim" ] || fail "the planted symlink was replaced"
+    [ -f "$work/planted.jsonl" ] && [ ! -L "$work/planted.jsonl" ] || fail "no trace written"
+    rm "$work/planted.jsonl.tmp-tcpsim" "$work/.planted.jsonl.tmp-tcpsim-XXXXXX"
+    # An output that is the input, by any name, or two outputs naming one file.
+    cp "$file" "$work/input.json"
+    ln -s input.json "$work/link.json"
+    for output in "$work/input.json" "$work/./input.json" "$work/link.json"; do
+      run_expecting 2 run "$work/input.json" --trace "$output"
+      grep -q "is the scenario file itself" "$work/err" || fail "--trace $output: not refused"
+      cmp -s "$file" "$work/input.json" || fail "--trace $output overwrote the input"
+    done
+    run_expecting 2 run "$work/input.json" --trace "$work/same" --mermaid "$work/./same"
+    grep -q "name the same file" "$work/err" || fail "two outputs to one file not refused"
+    [ ! -e "$work/same" ] || fail "an output was written although refused"
+    # SIGTERM during a long --trace write: exit by the signal, no temporary file left.
+    probe=tests/cli/never-reading-probe.json
+    "$tcpsim" run "$probe" --trace "$work/big.jsonl" >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do
+      [ -n "$(find "$work" -name '.big.jsonl.tmp-tcpsim-*' -size +1M)" ] && break
+      sleep 0.05
+    done
+    [ -n "$(find "$work" -name '.big.jsonl.tmp-tcpsim-*')" ] || fail "no temporary trace seen"
+    kill -TERM "$pid"
+    wait "$pid"
+    status=$?
+    [ "$status" -eq 143 ] || fail "SIGTERM: exit $status, expected 143 (killed by SIGTERM)"
+    [ ! -e "$work/big.jsonl" ] || fail "a trace was left after SIGTERM"
+    no_leftovers "SIGTERM"
+    ;;
+  arguments)
+    file=$1
+    for seed in -1 +1 0x10 010 00 1e3 ' 1' '1 ' '' 18446744073709551616 \
+        99999999999999999999999; do
+      run_expecting 2 run "$file" --seed "$seed"
+      grep -q -- "--seed: expected an integer between 0 and 18446744073709551615" "$work/err" ||
+        fail "--seed '$seed': no range message: $(cat "$work/err")"
+    done
+    run_expecting 0 run "$file" --seed 18446744073709551615
+    run_expecting 0 run "$file" --seed 0
+    run_expecting 2 run "$file" --realtime=-1
+    run_expecting 2 run "$file" --memory-budget -1
+    run_expecting 2 run "$file" --memory-budget 0x100000
+    for option in --trace --pcap --mermaid --svg --html; do
+      run_expecting 2 run "$file" "$option" ''
+      grep -q -- "$option: expected a path, got an empty one" "$work/err" ||
+        fail "$option '': not refused: $(cat "$work/err")"
+    done
+    run_expecting 2 run ''
+    run_expecting 2 list /nonexistent
+    run_expecting 0 --version
+    grep -Eq '^tcpsim [0-9]+\.[0-9]+\.[0-9]+$' "$work/out" || fail "--version: $(cat "$work/out")"
+    run_expecting 2 frobnicate
+    grep -q 'unknown subcommand "frobnicate"' "$work/err" || fail "unknown subcommand not named"
+    "$tcpsim" run - <"$file" >"$work/out" 2>"$work/err" || fail "run - from stdin failed"
+    "$tcpsim" run "$file" >"$work/expected"
+    cmp -s "$work/out" "$work/expected" || fail "run - differs from run FILE"
+    printf '{\n  "tcpsim": 1,\n  "name": }\n' | "$tcpsim" run - >/dev/null 2>"$work/err"
+    [ $? -eq 2 ] || fail "run - with bad input did not exit 2"
+    grep -q '^<stdin>:3:11: error: at ' "$work/err" ||
+      fail "no <stdin>:LINE:COL: $(cat "$work/err")"
+    run_expecting 0 check "$file" "$(dirname "$file")"
+    passed=$(grep -c "^PASS $(basename "$file" .json) " "$work/out")
+    [ "$passed" -eq 1 ] || fail "check FILE DIR ran the file $passed times"
     ;;
   *)
     fail "unknown check '$what'"
