@@ -1,6 +1,10 @@
 // The scenario loader: file -> positioned JSON tree (json_source) -> validated Scenario.
 // Every check fails with a ScenarioError at the offending value; the format is documented in
 // docs/scenario-format.md.
+// Why one long file (about 1,700 lines): it reads the format section by section in the order of
+// docs/scenario-format.md (top level, link, hosts, fault rules, timeline, expectations), each
+// reader small, all sharing the positioned-error helpers at the top; the knobs, actions and
+// expectation keys themselves come from their tables (tcp/knobs.cpp, runner/vocabulary.cpp).
 #include "runner/scenario_loader.hpp"
 
 #include <fcntl.h>

@@ -1,6 +1,9 @@
 // The narration view: one sentence per trace event, in English or Chinese, saying what happened
 // and why; the text helpers it shares with the other views (times, escaping, labels, terminal
 // width and wrapping) are in views/text.hpp.
+// Why one long file (about 1,050 lines): it is one sentence builder per trace event kind, each
+// written twice (English and Chinese, as written Chinese rather than word-for-word), and the
+// two languages are kept side by side so a change to one is seen next to the other.
 #include "views/narration.hpp"
 
 #include <array>
