@@ -26,6 +26,9 @@ add_test(NAME cli:memory-budget
          COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> memory-budget tests/cli/never-reading-probe.json
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli:memory-budget PROPERTIES TIMEOUT 120)
+if(TCPSIM_SANITIZE)
+  set_tests_properties(cli:memory-budget PROPERTIES ENVIRONMENT TCPSIM_SANITIZED=1)
+endif()
 # A streamed trace (stdout, --trace) is byte for byte the golden one.
 add_test(NAME cli:streamed-trace
          COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> streamed-trace scenarios
@@ -201,3 +204,6 @@ add_test(NAME cli:views-many-connections
                  $<TARGET_FILE:tcpsim> 10000
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli:views-many-connections PROPERTIES TIMEOUT 120)
+if(TCPSIM_SANITIZE)
+  set_tests_properties(cli:views-many-connections PROPERTIES ENVIRONMENT TCPSIM_SANITIZED=1)
+endif()
