@@ -261,13 +261,19 @@ int command_run(const RunCommand& options) {
     file_for["--pcap"]->stream().write(capture.data(),
                                        static_cast<std::streamsize>(capture.size()));
   }
-  if (file_for.count("--mermaid")) {
+  bool stdout_taken = false;
+  if (!options.mermaid_file.empty()) {
     tcpsim::views::MermaidOptions mermaid;
     mermaid.timers = !options.no_timers;
     mermaid.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
-    file_for["--mermaid"]->stream() << tcpsim::views::format_mermaid(scenario, result, mermaid);
+    const std::string content = tcpsim::views::format_mermaid(scenario, result, mermaid);
+    if (options.mermaid_file == "-") {
+      std::cout << content;
+      stdout_taken = true;
+    } else {
+      file_for["--mermaid"]->stream() << content;
+    }
   }
-  bool stdout_taken = false;
   for (const auto& [option, path, html] :
        {std::tuple<const char*, const std::string*, bool>{"--svg", &options.svg_file, false},
         std::tuple<const char*, const std::string*, bool>{"--html", &options.html_file, true}}) {

@@ -236,8 +236,21 @@ int run_command_line(int argc, char** argv) {
       run_options.realtime = realtime_speed;
     }
     run_options.memory_budget = memory_size_option(run_memory_option, run_memory_budget);
-    if (run_options.svg_file == "-" && run_options.html_file == "-") {
-      std::cerr << "tcpsim run: --svg and --html cannot both write to stdout ('-')\n";
+    // "-" is standard output for the text views (--svg, --html, --mermaid), one at a time;
+    // --trace and --pcap name files ("--format jsonl" puts the trace on stdout).
+    int to_stdout = 0;
+    for (const std::string* path :
+         {&run_options.svg_file, &run_options.html_file, &run_options.mermaid_file}) {
+      if (*path == "-") ++to_stdout;
+    }
+    if (to_stdout > 1) {
+      std::cerr << "tcpsim run: only one of --svg, --html and --mermaid can write to stdout "
+                   "('-')\n";
+      return exit_bad_input;
+    }
+    if (run_options.trace_file == "-" || run_options.pcap_file == "-") {
+      std::cerr << "tcpsim run: --trace and --pcap need a file name, not '-' (for the trace on "
+                   "stdout use --format jsonl)\n";
       return exit_bad_input;
     }
     return command_run(run_options);

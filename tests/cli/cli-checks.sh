@@ -262,6 +262,22 @@ case "$what" in
         fail "--seed '$seed': no range message: $(cat "$work/err")"
     done
     run_expecting 0 run "$file" --seed 18446744073709551615
+    # "-" is stdout for one text view; never a file named "-", never silently nothing.
+    absolute_file=$(realpath "$file")
+    (cd "$work" && run_expecting 0 run "$absolute_file" --mermaid -)
+    head -1 "$work/out" | grep -q '^sequenceDiagram' || fail "--mermaid - did not write to stdout"
+    [ ! -e "$work/-" ] || fail "--mermaid - wrote a file named '-'"
+    for pair in "--svg - --mermaid -" "--html - --mermaid -"; do
+      # shellcheck disable=SC2086
+      run_expecting 2 run "$file" $pair
+      grep -q "only one of --svg, --html and --mermaid can write to stdout" "$work/err" ||
+        fail "$pair: no message: $(cat "$work/err")"
+    done
+    for option in --trace --pcap; do
+      run_expecting 2 run "$file" "$option" -
+      grep -q -- "--trace and --pcap need a file name" "$work/err" ||
+        fail "$option -: no message: $(cat "$work/err")"
+    done
     run_expecting 0 run "$file" --seed 0
     run_expecting 2 run "$file" --realtime=-1
     run_expecting 2 run "$file" --memory-budget -1

@@ -59,7 +59,7 @@ case $what in
     status=$?
     [ "$status" -eq 2 ] || fail "exit $status, expected 2"
     check_no_crash "$work/err"
-    grep -q "cannot both write to stdout" "$work/err" || fail "unclear error: $(cat "$work/err")"
+    grep -q "only one of --svg, --html and --mermaid can write to stdout" "$work/err" || fail "unclear error: $(cat "$work/err")"
     [ ! -s "$work/out" ] || fail "something was written to stdout"
     ;;
   *)
