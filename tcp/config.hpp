@@ -104,6 +104,13 @@ struct TcpConfig {
   // ignored instead of closing it early, so an old duplicate RST cannot cut 2 MSL short. Off by
   // default, as RFC 9293 3.10.7.4 says and as Linux's net.ipv4.tcp_rfc1337 = 0.
   bool rfc1337 = false;
+
+  // RFC 5961 (RFC 9293 3.10.7.4 second, fourth and fifth checks): an in-window RST not at
+  // RCV.NXT and a SYN in a synchronized state draw a challenge ACK, and an ACK below
+  // SND.UNA - MAX.SND.WND is dropped with an ACK. On by default (RFC 9293 recommends it, Linux
+  // does it). Off is RFC 793's behaviour: any in-window RST resets the connection, an
+  // in-window SYN is answered with a RST and resets it, and no ACK is too old.
+  bool rfc5961 = true;
 };
 
 }  // namespace tcpsim::tcp

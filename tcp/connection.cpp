@@ -419,7 +419,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   tcb_.sent_high = tcb_.snd.iss;
   tcb_.snd.nxt = tcb_.snd.iss + 1;
   tcb_.send_buffer_seq = tcb_.snd.iss + 1;
-  tcb_.snd.wnd = syn.window;
+  set_send_window(syn.window);
   tcb_.snd.wl1 = syn.seq;
   tcb_.snd.wl2 = tcb_.snd.iss;
   // Text or FIN carried by the SYN is not processed yet (it is not acknowledged, so the peer
@@ -476,7 +476,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     tcb_.peer_mss = segment.mss != 0 ? segment.mss : default_mss;
     if (ack_acceptable) {
       // SYN-ACK: SND.UNA = SEG.ACK, our SYN is acknowledged: ESTABLISHED.
-      tcb_.snd.wnd = segment.window;
+      set_send_window(segment.window);
       tcb_.snd.wl1 = segment.seq;
       tcb_.snd.wl2 = segment.ack;
       acknowledge(now, segment.ack, out);
@@ -495,7 +495,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     }
     // Simultaneous open: "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
     // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it." Text in the SYN is not queued yet.
-    tcb_.snd.wnd = segment.window;
+    set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = tcb_.snd.una;
     change_state(State::syn_received,
@@ -576,23 +576,30 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
 }
 
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
-  switch (classify(segment)) {
+  const Arrival classified = classify(segment);
+  switch (classified) {
     case Arrival::reset_outside_window:
       discard(segment, Rule::rst_outside_window, out);
       return;
     case Arrival::reset_in_window:
-      // RFC 5961 3.2 / RFC 9293 3.10.7.4 second: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-      send_ack(out);
-      discard(segment, Rule::rst_in_window_challenge, out);
-      return;
-    case Arrival::reset_at_next:
+    case Arrival::reset_at_next: {
+      const bool in_window = classified == Arrival::reset_in_window;
+      if (in_window && config_.rfc5961) {
+        // RFC 5961 3.2 / RFC 9293 3.10.7.4 second: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+        send_ack(out);
+        discard(segment, Rule::rst_in_window_challenge, out);
+        return;
+      }
+      // RFC 9293 3.10.7.4 second: a RST at RCV.NXT resets; without RFC 5961, RFC 793 3.4: "A
+      // reset is valid if its sequence number is in the window."
       // RFC 1337 section 3 (fix T1): TIME_WAIT ignores RST segments when the knob is on.
       if (state_ == State::time_wait && config_.rfc1337) {
         discard(segment, Rule::rst_in_time_wait_ignored, out);
         return;
       }
-      process_reset(out);
+      process_reset(out, in_window);
       return;
+    }
     case Arrival::unacceptable:
       // RFC 9293 3.10.7.4 first: send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop.
       send_ack(out);
@@ -611,6 +618,15 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
         // with a passive OPEN, then return this connection to the LISTEN state and return."
         return_to_listen(Rule::syn_in_syn_received_back_to_listen, out);
         discard(segment, Rule::syn_in_syn_received_discarded, out);
+        return;
+      }
+      if (!config_.rfc5961) {
+        // RFC 793 3.9, fourth, check the SYN bit: "If the SYN is in the window it is an error,
+        // send a reset", and the user hears "connection reset". (A SYN outside the window drew
+        // an ACK in the first check.) The reset is the synchronized connection's own,
+        // <SEQ=SND.NXT><CTL=RST> as ABORT sends it, so a peer in step is reset too.
+        send_reset(tcb_.snd.nxt, out);
+        enter_closed(Rule::syn_in_window_reset, AppEventKind::reset, out);
         return;
       }
       // RFC 9293 3.10.7.4 fourth (RFC 5961 4.2): a SYN, whatever its sequence number, draws a
@@ -639,7 +655,12 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
   flush(now, out);
 }
 
-void Connection::process_reset(Output& out) {
+void Connection::set_send_window(std::uint32_t window) {
+  tcb_.snd.wnd = window;
+  tcb_.max_snd_wnd = std::max(tcb_.max_snd_wnd, window);
+}
+
+void Connection::process_reset(Output& out, bool in_window) {
   switch (state_) {
     case State::syn_received:
       if (passive_open_) {
@@ -656,7 +677,8 @@ void Connection::process_reset(Output& out) {
     case State::fin_wait_2:
     case State::close_wait:
       // RFC 9293 3.10.7.4 second: "connection reset", flush the queues, CLOSED.
-      enter_closed(Rule::rst_connection_reset, AppEventKind::reset, out);
+      enter_closed(in_window ? Rule::rst_in_window_reset : Rule::rst_connection_reset,
+                   AppEventKind::reset, out);
       return;
     case State::closing:
     case State::last_ack:
@@ -682,7 +704,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       answer_with_reset(segment, Rule::syn_received_bad_ack_answered_with_reset, out);
       return false;
     }
-    tcb_.snd.wnd = segment.window;
+    set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
     acknowledge(now, segment.ack, out);
@@ -703,6 +725,15 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     discard(segment, Rule::ack_of_unsent_data, out);
     return false;
   }
+  if (config_.rfc5961 && seq_lt(segment.ack, tcb_.snd.una - tcb_.max_snd_wnd)) {
+    // RFC 5961 5.2 / RFC 9293 3.10.7.4 fifth (MAY-12): the ACK is acceptable only in
+    // SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT; otherwise "discarded and an ACK sent back".
+    // This stops blind data injection, which needs an ACK value to be taken. Without it
+    // (RFC 793) an ACK below SND.UNA is a duplicate: ignored, and the text is processed.
+    send_ack(out);
+    discard(segment, Rule::ack_below_window, out);
+    return false;
+  }
   const bool duplicate = is_duplicate_ack(segment);
   if (seq_lt(tcb_.snd.una, segment.ack)) acknowledge(now, segment.ack, out);
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
@@ -710,7 +741,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   if (seq_le(tcb_.snd.una, segment.ack) &&
       (seq_lt(tcb_.snd.wl1, segment.seq) ||
        (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack)))) {
-    tcb_.snd.wnd = segment.window;
+    set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
   }

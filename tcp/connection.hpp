@@ -131,6 +131,9 @@ class Connection {
     bool fin_acknowledged = false;
     SeqNum fin_seq = 0;
     std::uint16_t peer_mss = 536;  // RFC 9293 3.7.1: 536 until the peer's MSS option says
+    // RFC 5961 5.2 / RFC 9293 3.10.7.4 fifth: MAX.SND.WND, the largest window the peer has
+    // offered; an ACK below SND.UNA - MAX.SND.WND is not acceptable.
+    std::uint32_t max_snd_wnd = 0;
     // One past the highest sequence number this connection has sent (BSD's snd_max): a segment
     // whose sequence space starts below it repeats what was sent before, a retransmission.
     SeqNum sent_high = 0;
@@ -198,7 +201,10 @@ class Connection {
   Arrival classify(const Segment& segment) const;
   bool acceptable(const Segment& segment) const;
   TextView text_view(const Segment& segment) const;
-  void process_reset(Output& out);
+  // `in_window`: a RST in the window but not at RCV.NXT, taken as RFC 793 takes it (rfc5961
+  // off).
+  void process_reset(Output& out, bool in_window = false);
+  void set_send_window(std::uint32_t window);
   bool process_ack(Time now, const Segment& segment, const TextView& view, Output& out);
   void process_text(Time now, const Segment& segment, const TextView& view, Output& out);
   void store_out_of_order(const Segment& segment, Output& out);

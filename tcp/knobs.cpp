@@ -142,6 +142,10 @@ constexpr std::array knob_table{
     boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
                  "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
                  "net.ipv4.tcp_rfc1337; off as in Linux's default)"),
+    boolean_knob("rfc5961", access<&TcpConfig::rfc5961>,
+                 "RFC 5961 (RFC 9293 3.10.7.4): challenge ACKs for an in-window RST not at "
+                 "RCV.NXT and for a SYN, and ACKs below SND.UNA - MAX.SND.WND dropped; `false` "
+                 "is RFC 793's behaviour, where an in-window RST or SYN resets the connection"),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.

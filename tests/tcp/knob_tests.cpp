@@ -89,6 +89,7 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"keepalive_interval", "75s"}, {"keepalive_probes", "9"}, {"user_timeout", "0s"},
       {"fin_wait_2_timeout", "0s"}, {"retransmit_syn_ack", "true"}, {"retransmit_fin", "true"},
       {"reset_unexpected_segments", "true"}, {"half_duplex_close", "false"}, {"rfc1337", "false"},
+      {"rfc5961", "true"},
   };
   CHECK(std::size(rfc_defaults) == knobs().size());
   for (const auto& [knob, value] : rfc_defaults) {
