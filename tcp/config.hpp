@@ -111,6 +111,16 @@ struct TcpConfig {
   // does it). Off is RFC 793's behaviour: any in-window RST resets the connection, an
   // in-window SYN is answered with a RST and resets it, and no ACK is too old.
   bool rfc5961 = true;
+
+  // RFC 1122 4.2.2.13 (and the note on TIME-WAIT of RFC 9293 3.10.7.4 fourth): a SYN whose
+  // SEG.SEQ is above the final RCV.NXT of a connection in TIME_WAIT reopens the 4-tuple: the
+  // TIME_WAIT connection is closed and the SYN handed to the port's listener as a new
+  // connection, whose ISN is above every sequence number the old one used (RFC 1122's
+  // condition 1, with Linux's SND.NXT + 65537). RFC 6191's timestamp test is not modelled (no
+  // timestamps), nor RFC 1122's condition 2 (back to TIME_WAIT if the SYN proves an old
+  // duplicate), which Linux does not do either. Off by default (RFC 9293: a challenge ACK, or
+  // the first check's ACK); on in the linux profile, as Linux's tcp_timewait_state_process does.
+  bool time_wait_accepts_syn = false;
 };
 
 }  // namespace tcpsim::tcp

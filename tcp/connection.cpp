@@ -540,6 +540,13 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
       segment.seq + segment.sequence_length() == tcb_.rcv.nxt) {
     return Arrival::retransmitted_fin;
   }
+  // RFC 1122 4.2.2.13: a new SYN (no ACK) above the final RCV.NXT may reopen the 4-tuple, and
+  // is recognized before the acceptability test: a new incarnation's ISN is anywhere, most
+  // often outside the window (BSD's tcp_input and Linux's tcp_timewait_state_process alike).
+  if (state_ == State::time_wait && config_.time_wait_accepts_syn && segment.has(flag::syn) &&
+      !segment.has(flag::ack) && seq_gt(segment.seq, tcb_.rcv.nxt)) {
+    return Arrival::reopening_syn;
+  }
   // RFC 9293 3.5 figure 7 (simultaneous open), line 6: in SYN_RCVD after an active OPEN the
   // peer's SYN-ACK repeats the SYN we already took (SEG.SEQ = IRS) and acknowledges ours. The
   // figure has it complete the handshake, though the acceptability test read alone rejects it
@@ -612,6 +619,15 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       send_ack(out);
       set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
+    case Arrival::reopening_syn:
+      // RFC 1122 4.2.2.13 (1): the new connection's ISN "larger than the largest sequence
+      // number it used on the previous connection incarnation"; SND.NXT + 65535 + 2 as Linux
+      // chooses it, so it also clears any window the peer offered the old one. The host hands
+      // the SYN to the listener (Host::packet_arrives). Both FINs were acknowledged: an orderly
+      // close.
+      tcb_.reopening_isn = tcb_.snd.nxt + 65535 + 2;
+      enter_closed(Rule::time_wait_syn_reopens, AppEventKind::closed, out);
+      return;
     case Arrival::syn:
       if (state_ == State::syn_received && passive_open_) {
         // RFC 9293 3.10.7.4 fourth: "In SYN-RECEIVED state, if the connection was initiated
@@ -630,7 +646,8 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
         return;
       }
       // RFC 9293 3.10.7.4 fourth (RFC 5961 4.2): a SYN, whatever its sequence number, draws a
-      // challenge ACK. TIME_WAIT is treated alike (RFC 6191 reuse is not modelled).
+      // challenge ACK. TIME_WAIT is treated alike, unless time_wait_accepts_syn reopens it
+      // (classify).
       send_ack(out);
       discard(segment, Rule::syn_challenge_ack, out);
       return;

@@ -102,6 +102,10 @@ class Connection {
   std::uint32_t send_mss() const;
   // True once the connection reached CLOSED after having been opened: the host may delete it.
   bool finished() const { return finished_; }
+  // Set when a SYN closed this connection in TIME_WAIT to reopen its 4-tuple
+  // (time_wait_accepts_syn): the ISN the new incarnation takes, above every sequence number
+  // this one used (RFC 1122 4.2.2.13). The host hands the SYN to its listener.
+  std::optional<SeqNum> reopening_isn() const { return tcb_.reopening_isn; }
 
  private:
   // Implementation detail; see connection.cpp. Kept as members so one call allocates nothing
@@ -166,6 +170,8 @@ class Connection {
     Duration persist_backoff = 0;
     bool window_probe_outstanding = false;
     int keepalive_probes_sent = 0;
+
+    std::optional<SeqNum> reopening_isn;  // reopening_isn()
   };
   Tcb tcb_;
 
@@ -177,6 +183,7 @@ class Connection {
     reset_in_window,       // RST in the window but not at RCV.NXT (RFC 5961: challenge ACK)
     reset_outside_window,  // RST outside the window: silently dropped
     retransmitted_fin,     // TIME_WAIT: the peer's FIN again
+    reopening_syn,         // TIME_WAIT: a SYN above RCV.NXT (time_wait_accepts_syn)
     syn,                   // SYN in a synchronized state
     no_ack,                // ACK bit off
     acceptable,            // go on to ACK, text and FIN processing

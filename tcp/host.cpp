@@ -266,7 +266,17 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
       found != by_tuple_.end()) {
     Record& record = *records_[found->second - 1];
     record.connection.segment_arrives(now, segment, out);
-    settle(record, out);
+    const std::optional<SeqNum> reopening_isn = record.connection.reopening_isn();
+    settle(record, out);  // a connection the SYN closed is deleted: the 4-tuple is free
+    if (reopening_isn) {
+      // RFC 1122 4.2.2.13: the SYN reopens the 4-tuple, as a SYN for no connection: the port's
+      // listener takes it, or there is none and it is answered as without a connection.
+      if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
+        arrive_at_listener(now, packet, listener->second, out, reopening_isn);
+      } else {
+        answer_without_connection(packet, out);
+      }
+    }
     return;
   }
   // No connection owns it. RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is
@@ -285,7 +295,8 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   answer_without_connection(packet, out);
 }
 
-void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out) {
+void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,
+                              std::optional<SeqNum> isn) {
   const Segment& segment = packet.segment;
   const ListenDecision decision = listen_decision(segment);
   switch (decision.action) {
@@ -309,7 +320,7 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   ++listener.pending;
   if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
   // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
-  record.connection.open_from_listener(now, next_isn(), segment, out);
+  record.connection.open_from_listener(now, isn ? *isn : next_isn(), segment, out);
   settle(record, out);
 }
 

@@ -105,7 +105,10 @@ class Host {
                  Output& out);
   void connect_failed(Rule rule, Output& out);
   void settle(Record& record, Output& out);  // after each call: backlog count, deletion
-  void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out);
+  // `isn`: the new connection's ISN when it is chosen already (a SYN that reopened a 4-tuple
+  // in TIME_WAIT); otherwise the host draws one.
+  void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,
+                          std::optional<SeqNum> isn = std::nullopt);
   void answer_without_connection(const Packet& packet, Output& out);
   void discard(const Packet& packet, Rule rule, Output& out);
   static std::uint64_t tuple_key(Port local_port, Address remote, Port remote_port);

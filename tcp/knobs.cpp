@@ -146,6 +146,10 @@ constexpr std::array knob_table{
                  "RFC 5961 (RFC 9293 3.10.7.4): challenge ACKs for an in-window RST not at "
                  "RCV.NXT and for a SYN, and ACKs below SND.UNA - MAX.SND.WND dropped; `false` "
                  "is RFC 793's behaviour, where an in-window RST or SYN resets the connection"),
+    boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
+                 "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
+                 "connection closes and the port's listener takes the SYN (RFC 1122 4.2.2.13; "
+                 "RFC 6191's timestamp test is not modelled)"),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
@@ -154,12 +158,16 @@ constexpr std::array linux_settings{
     KnobSetting{"rto_min", {200 * millisecond}, "TCP_RTO_MIN"},
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
+    KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
 };
 
 constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
-    Profile{"linux", "Linux's TIME_WAIT, RTO bounds and FIN_WAIT_2 timeout", linux_settings,
+    Profile{"linux",
+            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds and FIN_WAIT_2 "
+            "timeout",
+            linux_settings,
             false},
 };
 

@@ -154,6 +154,11 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::rst_in_time_wait_ignored, "rst_in_time_wait_ignored", "RFC 1337", before,
      "RST in TIME_WAIT ignored (rfc1337 = true), 2 MSL continues",
      "按 RFC 1337 忽略 TIME_WAIT 状态收到的 RST，继续等待 2MSL"},
+    {Rule::time_wait_syn_reopens, "time_wait_syn_reopens", "RFC 1122 4.2.2.13", before,
+     "SYN above RCV.NXT reopens the 4-tuple in TIME_WAIT (time_wait_accepts_syn = true): "
+     "CLOSED, the SYN goes to the listener",
+     "TIME_WAIT 状态收到序号高于 RCV.NXT 的 SYN，重新打开该四元组（time_wait_accepts_syn = "
+     "true）：进入 CLOSED，SYN 交给监听套接字"},
     {Rule::syn_in_syn_received_back_to_listen, "syn_in_syn_received_back_to_listen",
      "RFC 9293 3.10.7.4 fourth", before, "SYN in SYN_RCVD from a passive OPEN, back to LISTEN",
      "由被动打开产生的连接在 SYN_RCVD 状态收到 SYN，回到 LISTEN"},

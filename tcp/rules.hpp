@@ -68,6 +68,7 @@ enum class Rule : std::uint8_t {
   rst_in_closing_or_last_ack,
   rst_in_time_wait,
   rst_in_time_wait_ignored,
+  time_wait_syn_reopens,
   syn_in_syn_received_back_to_listen,
   syn_in_syn_received_discarded,
   syn_challenge_ack,

@@ -33,6 +33,7 @@ constexpr std::string_view no_syn_ack_retransmission = "retransmit_syn_ack = fal
 constexpr std::string_view no_fin_retransmission = "retransmit_fin = false";
 constexpr std::string_view linux_fin_wait_2 = "fin_wait_2_timeout > 0 (Linux)";
 constexpr std::string_view rfc793_reset = "rfc5961 = false (RFC 793)";
+constexpr std::string_view time_wait_reuse = "time_wait_accepts_syn = true (Linux)";
 
 constexpr std::string_view rcv_rst = "rcv RST";
 constexpr std::string_view rcv_rst_in_window = "rcv RST in the window";
@@ -168,6 +169,8 @@ constexpr std::array table{
     Row{time_wait, rcv_rst, closed, Rule::rst_in_time_wait, reset_step, ""},
     Row{time_wait, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
         rfc793_reset},
+    Row{time_wait, "rcv SYN above RCV.NXT", closed, Rule::time_wait_syn_reopens,
+        synchronized_arrival, time_wait_reuse},
     Row{time_wait, "timeout 2MSL", closed, Rule::time_wait_expired, timers, ""},
 };
 

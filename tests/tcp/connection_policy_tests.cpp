@@ -211,3 +211,75 @@ TEST_CASE("established_largest_window_offered_bounds_the_ack_check", "[connectio
   c.segment_arrives(0, from_peer(301, lowest_acceptable_ack, flag::ack, "ok"), out);
   CHECK(delivered(out) == "ok");
 }
+
+// --- time_wait_accepts_syn: RFC 1122 4.2.2.13 ---
+
+namespace {
+
+TcpConfig reopening() {
+  TcpConfig config;
+  config.time_wait_accepts_syn = true;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("time_wait_syn_above_rcv_nxt_with_time_wait_accepts_syn_closes_for_reopening",
+          "[connection][time_wait_accepts_syn]") {
+  Connection c = make_connection(reopening());
+  to_time_wait(c);  // RCV.NXT = 302, SND.NXT = 102
+  Output out;
+  // Far outside the window: a new incarnation's ISN is anywhere above.
+  c.segment_arrives(0, from_peer(302 + 1000000, 0, flag::syn), out);
+  CHECK(transitions(out) == std::vector<Transition>{{State::time_wait, State::closed}});
+  CHECK(only_transition_rule(out) == Rule::time_wait_syn_reopens);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::closed});
+  CHECK(sent(out).empty());
+  CHECK(c.finished());
+  // RFC 1122 4.2.2.13 (1): above every sequence number used, as Linux picks it.
+  CHECK(c.reopening_isn() == std::optional<SeqNum>(102 + 65535 + 2));
+}
+
+TEST_CASE("time_wait_syn_at_rcv_nxt_with_time_wait_accepts_syn_draws_challenge_ack",
+          "[connection][time_wait_accepts_syn]") {
+  Connection c = make_connection(reopening());
+  to_time_wait(c);
+  Output out;
+  c.segment_arrives(0, from_peer(302, 0, flag::syn), out);
+  check_segment(only_sent(out), 102, 302, flag::ack);
+  CHECK(c.state() == State::time_wait);
+  CHECK_FALSE(c.reopening_isn());
+}
+
+TEST_CASE("time_wait_syn_below_rcv_nxt_with_time_wait_accepts_syn_draws_ack",
+          "[connection][time_wait_accepts_syn]") {
+  // An old duplicate SYN of the connection itself (below RCV.NXT): not a new incarnation.
+  Connection c = make_connection(reopening());
+  to_time_wait(c);
+  Output out;
+  c.segment_arrives(0, from_peer(300, 0, flag::syn), out);
+  check_segment(only_sent(out), 102, 302, flag::ack);
+  CHECK(c.state() == State::time_wait);
+}
+
+TEST_CASE("time_wait_syn_ack_above_rcv_nxt_with_time_wait_accepts_syn_does_not_reopen",
+          "[connection][time_wait_accepts_syn]") {
+  Connection c = make_connection(reopening());
+  to_time_wait(c);
+  Output out;
+  c.segment_arrives(0, from_peer(5000, 102, flag::syn | flag::ack), out);
+  check_segment(only_sent(out), 102, 302, flag::ack);
+  CHECK(c.state() == State::time_wait);
+  CHECK_FALSE(c.reopening_isn());
+}
+
+TEST_CASE("time_wait_syn_above_rcv_nxt_without_time_wait_accepts_syn_draws_challenge_ack",
+          "[connection][time_wait_accepts_syn]") {
+  Connection c = make_connection();
+  to_time_wait(c);
+  Output out;
+  c.segment_arrives(0, from_peer(5000, 0, flag::syn), out);
+  check_segment(only_sent(out), 102, 302, flag::ack);
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::syn_challenge_ack});
+  CHECK(c.state() == State::time_wait);
+}

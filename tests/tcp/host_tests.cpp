@@ -421,6 +421,75 @@ TEST_CASE("host_time_wait_connection_answers_a_new_syn_with_a_challenge_ack", "[
   CHECK(client.find(id)->state() == State::time_wait);
 }
 
+TEST_CASE("host_time_wait_syn_above_rcv_nxt_with_time_wait_accepts_syn_reopens_to_the_listener",
+          "[host][time_wait_accepts_syn]") {
+  TcpConfig tcp;
+  tcp.time_wait_accepts_syn = true;
+  Host client(host_config(client_address), counting_isns());
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  const ConnectionId first = client.connect(0, server_address, 80, 5000, out);
+  Output log;
+  deliver(0, client, server, out, log);
+  // The server closes first, so its side ends in TIME_WAIT (RCV.NXT 1002, SND.NXT 1002).
+  out.clear();
+  REQUIRE(server.close(0, 2, out));
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(client.close(0, first, out));
+  deliver(0, client, server, out, log);
+  REQUIRE(server.find(2)->state() == State::time_wait);
+  REQUIRE(client.find(first) == nullptr);
+  // The client reconnects from the same port; its new ISN, 2000, is above 1002.
+  out.clear();
+  const ConnectionId reconnect = client.connect(1 * second, server_address, 80, 5000, out);
+  const Packet syn = sent_packets(out).at(0);
+  Output arrival;
+  server.packet_arrives(1 * second, syn, arrival);
+  CHECK(transition_rules(arrival).at(0) == Rule::time_wait_syn_reopens);
+  CHECK(server.find(2) == nullptr);
+  const Connection* reopened = server.find(3);
+  REQUIRE(reopened != nullptr);
+  CHECK(reopened->state() == State::syn_received);
+  CHECK(reopened->send_sequence().iss == 1002 + 65537);
+  check_segment(sent_packets(arrival).at(0).segment, 1002 + 65537, 2001, flag::syn | flag::ack);
+  deliver(1 * second, client, server, arrival, log);
+  CHECK(client.find(reconnect)->state() == State::established);
+  CHECK(server.find(3)->state() == State::established);
+}
+
+TEST_CASE("host_time_wait_syn_above_rcv_nxt_without_a_listener_is_answered_with_rst",
+          "[host][time_wait_accepts_syn]") {
+  TcpConfig tcp;
+  tcp.time_wait_accepts_syn = true;
+  Host client(host_config(client_address, tcp), counting_isns());
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  const ConnectionId id = client.connect(0, server_address, 80, 0, out);
+  Output log;
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(client.close(0, id, out));
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(server.close(0, 2, out));
+  deliver(0, client, server, out, log);
+  REQUIRE(client.find(id)->state() == State::time_wait);
+  const Port port = client.find(id)->tuple().local.port;
+  out.clear();
+  client.packet_arrives(1 * second,
+                        packet_to(client_address, server_address, 80, port, 99999, 0, flag::syn),
+                        out);
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::time_wait_syn_reopens});
+  CHECK(client.find(id) == nullptr);
+  REQUIRE(sent_packets(out).size() == 1);
+  check_segment(sent_packets(out)[0].segment, 0, 100000, flag::rst | flag::ack);
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_answered_with_reset});
+  CHECK(client.connection_count() == 0);
+}
+
 // --- LISTEN decided once (listen_decision), resets answered in one place (answer_with_reset) ---
 
 TEST_CASE("listen_ack_at_a_listener_without_reset_knob_is_dropped_silently", "[host][listen]") {

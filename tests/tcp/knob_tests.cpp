@@ -89,7 +89,7 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"keepalive_interval", "75s"}, {"keepalive_probes", "9"}, {"user_timeout", "0s"},
       {"fin_wait_2_timeout", "0s"}, {"retransmit_syn_ack", "true"}, {"retransmit_fin", "true"},
       {"reset_unexpected_segments", "true"}, {"half_duplex_close", "false"}, {"rfc1337", "false"},
-      {"rfc5961", "true"},
+      {"rfc5961", "true"}, {"time_wait_accepts_syn", "false"},
   };
   CHECK(std::size(rfc_defaults) == knobs().size());
   for (const auto& [knob, value] : rfc_defaults) {
@@ -97,11 +97,11 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
     CHECK(default_text(rfc, knob) == value);
   }
 
-  // Linux: TIME_WAIT 60 s, RTO minimum 200 ms, maximum 120 s, FIN_WAIT_2 timeout 60 s; the
-  // rest as RFC 9293.
+  // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s,
+  // FIN_WAIT_2 timeout 60 s; the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
       {"time_wait", "1min"}, {"rto_min", "200ms"}, {"rto_max", "2min"},
-      {"fin_wait_2_timeout", "1min"}};
+      {"fin_wait_2_timeout", "1min"}, {"time_wait_accepts_syn", "true"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
     INFO(knob);

@@ -542,6 +542,13 @@ std::map<Key, Driver> drivers() {
     to_time_wait(c);
     return expire(c, TimerKind::time_wait);
   });
+  add(S::time_wait, R::time_wait_syn_reopens, [] {
+    TcpConfig config;
+    config.time_wait_accepts_syn = true;
+    Connection c = make_connection(config);
+    to_time_wait(c);
+    return arrive(c, from_peer(c.receive_sequence().nxt + 1000000, 0, flag::syn));
+  });
   // rfc5961 = false (RFC 793): a RST or a SYN in the window, above RCV.NXT, in every state
   // whose row it has.
   TcpConfig rfc793;
