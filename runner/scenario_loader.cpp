@@ -925,9 +925,13 @@ void Loader::read_knob(const tcp::Knob& knob, const Value& value, const std::str
       knob_value.number = std::find(choices.begin(), choices.end(), choice) - choices.begin();
       break;
     }
-    case tcp::KnobType::integer_or_word:
-      if (value.is_string() && value.text == knob.word) {
-        knob_value.none = true;
+    case tcp::KnobType::integer_or_word: {
+      const auto word = value.is_string()
+                            ? std::find(knob.words.begin(), knob.words.end(), value.text)
+                            : knob.words.end();
+      if (word != knob.words.end()) {
+        knob_value.is_word = true;
+        knob_value.number = word - knob.words.begin();
       } else if (value.is_number()) {
         knob_value.number = read_integer(value, path, knob.min, knob.max);
       } else {
@@ -935,10 +939,11 @@ void Loader::read_knob(const tcp::Knob& knob, const Value& value, const std::str
                                     ? quoted(value.text)
                                     : std::string(json::type_description(value.type));
         fail(value, path,
-             "expected " + integer_range_text(knob.min, knob.max) + " or " + quoted(knob.word) +
-                 ", got " + got);
+             "expected " + integer_range_text(knob.min, knob.max) + " or one of " +
+                 quoted_list({knob.words.begin(), knob.words.end()}) + ", got " + got);
       }
       break;
+    }
   }
   knob.set(config, knob_value);
 }

@@ -87,8 +87,14 @@ class Simulation {
       config.ephemeral_first = spec.ephemeral_first;
       config.ephemeral_last = spec.ephemeral_last;
       sim::Random* random = isn_random_[static_cast<std::size_t>(index)].get();
+      // RFC 6528's secret key, from a stream of its own so that no other draw moves.
+      sim::Random key_stream = sim::Random::stream(seed_, "isn_key." + spec.name);
+      tcp::IsnKey key;
+      key.k0 = key_stream.next();
+      key.k1 = key_stream.next();
       hosts_[static_cast<std::size_t>(index)] = std::make_unique<tcp::Host>(
-          config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
+          config, tcp::IsnSource(
+                      [random] { return static_cast<std::uint32_t>(random->next() >> 32); }, key));
     }
     result_.seed = seed_;
     if (!keep_app_data_) {

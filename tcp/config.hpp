@@ -16,6 +16,13 @@ enum class Handshake : std::uint8_t {
   two_way,    // teaching variant: server ESTABLISHED on SYN, client on SYN-ACK, no third segment
 };
 
+// How a connection's initial sequence number is chosen when no fixed one is set (tcp/isn.hpp).
+enum class IsnPolicy : std::uint8_t {
+  random,   // a uniform draw from the host's seeded generator
+  clock,    // RFC 793 3.3 / RFC 9293 3.4.1: the 4 us clock
+  rfc6528,  // RFC 6528: the 4 us clock plus a keyed hash of the 4-tuple
+};
+
 struct TcpConfig {
   Handshake handshake = Handshake::three_way;
 
@@ -25,9 +32,10 @@ struct TcpConfig {
   Duration msl = 2 * minute;
   Duration time_wait = 4 * minute;
 
-  // A fixed initial sequence number for every connection of the host, or none: then the host
-  // draws one from its ISN source (the seeded generator in the simulator).
+  // A fixed initial sequence number for every connection of the host, or none: then the host's
+  // ISN source (tcp/isn.hpp) chooses one by `isn_policy`. The knob `isn` sets both.
   std::optional<std::uint32_t> fixed_isn;
+  IsnPolicy isn_policy = IsnPolicy::random;
 
   // RFC 6298: initial RTO 1 s (2.1), minimum 1 s (2.4), maximum at least 60 s (2.5).
   Duration rto_initial = 1 * second;

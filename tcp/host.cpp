@@ -15,7 +15,7 @@ struct Host::Record {
   bool listener = false;        // the listening TCB of a passive OPEN (Host::listen)
 };
 
-Host::Host(HostConfig config, std::function<std::uint32_t()> isn_source)
+Host::Host(HostConfig config, IsnSource isn_source)
     : config_(std::move(config)), isn_source_(std::move(isn_source)) {
   next_ephemeral_ = config_.ephemeral_first;
 }
@@ -28,9 +28,8 @@ std::uint64_t Host::tuple_key(Port local_port, Address remote, Port remote_port)
          static_cast<std::uint64_t>(remote_port);
 }
 
-SeqNum Host::next_isn() {
-  if (config_.tcp.fixed_isn) return *config_.tcp.fixed_isn;
-  return isn_source_ ? isn_source_() : 0;
+SeqNum Host::next_isn(Time now, const FourTuple& tuple) const {
+  return isn_source_.next(config_.tcp, now, tuple);
 }
 
 Port Host::allocate_ephemeral_port() {
@@ -165,7 +164,7 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
   Record& record = create(now, tuple, 0, State::closed, false, out);
   const ConnectionId id = record.connection.id();
   if (!automatic_read) record.connection.set_automatic_read(now, false, out);
-  record.connection.open_active(now, next_isn(), out);
+  record.connection.open_active(now, next_isn(now, tuple), out);
   settle(record, out);
   return id;
 }
@@ -320,7 +319,7 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   ++listener.pending;
   if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
   // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
-  record.connection.open_from_listener(now, isn ? *isn : next_isn(), segment, out);
+  record.connection.open_from_listener(now, isn ? *isn : next_isn(now, tuple), segment, out);
   settle(record, out);
 }
 

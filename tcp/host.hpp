@@ -15,6 +15,7 @@
 
 #include "tcp/config.hpp"
 #include "tcp/connection.hpp"
+#include "tcp/isn.hpp"
 #include "tcp/types.hpp"
 
 namespace tcpsim::tcp {
@@ -30,9 +31,10 @@ struct HostConfig {
 
 class Host {
  public:
-  // `isn_source` is asked for an ISN whenever a connection is opened and the config has no
-  // fixed ISN; the simulator passes its seeded generator.
-  Host(HostConfig config, std::function<std::uint32_t()> isn_source);
+  // `isn_source` chooses the ISN of each connection opened, by the config's `isn` policy, told
+  // the time and the new connection's 4-tuple (tcp/isn.hpp); the simulator gives it the
+  // seeded generator and the RFC 6528 key.
+  Host(HostConfig config, IsnSource isn_source);
   ~Host();
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -87,7 +89,7 @@ class Host {
  private:
   // Implementation detail; see host.cpp.
   HostConfig config_;
-  std::function<std::uint32_t()> isn_source_;
+  IsnSource isn_source_;
   bool up_ = true;
 
   struct Record;  // a connection and what the host knows about it
@@ -97,7 +99,7 @@ class Host {
     int pending = 0;  // spawned connections not yet ESTABLISHED
     bool automatic_read = true;
   };
-  SeqNum next_isn();
+  SeqNum next_isn(Time now, const FourTuple& tuple) const;
   Port allocate_ephemeral_port();
   Record* find_record(ConnectionId id);
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).

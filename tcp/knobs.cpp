@@ -14,6 +14,12 @@ constexpr std::array<std::string_view, 2> handshake_choices{"three-way", "two-wa
 static_assert(static_cast<int>(Handshake::three_way) == 0);
 static_assert(static_cast<int>(Handshake::two_way) == 1);
 
+// In the order of enum class IsnPolicy: a word is held as its index.
+constexpr std::array<std::string_view, 3> isn_words{"random", "clock", "rfc6528"};
+static_assert(static_cast<int>(IsnPolicy::random) == 0);
+static_assert(static_cast<int>(IsnPolicy::clock) == 1);
+static_assert(static_cast<int>(IsnPolicy::rfc6528) == 2);
+
 constexpr std::int64_t u32_max = 4294967295;
 constexpr Duration positive = 1 * nanosecond;  // a duration's min: "greater than 0"
 
@@ -24,6 +30,21 @@ struct Access {
 };
 template <auto member>
 constexpr Access access{get<member>, set<member>};
+
+// `isn` is two members: a fixed ISN (a number), or none and the policy (a word).
+KnobValue get_isn(const TcpConfig& config) {
+  if (config.fixed_isn) return {static_cast<std::int64_t>(*config.fixed_isn), false};
+  return {static_cast<std::int64_t>(config.isn_policy), true};
+}
+void set_isn(TcpConfig& config, KnobValue value) {
+  if (value.is_word) {
+    config.fixed_isn.reset();
+    config.isn_policy = static_cast<IsnPolicy>(value.number);
+  } else {
+    config.fixed_isn = static_cast<std::uint32_t>(value.number);
+  }
+}
+constexpr Access isn_access{get_isn, set_isn};
 
 constexpr std::int64_t no_max = no_knob_max;
 
@@ -60,9 +81,10 @@ constexpr Knob choice_knob(std::string_view name, std::span<const std::string_vi
   return knob;
 }
 constexpr Knob integer_or_word_knob(std::string_view name, std::int64_t min, std::int64_t max,
-                                    std::string_view word, Access access, std::string_view doc) {
+                                    std::span<const std::string_view> words, Access access,
+                                    std::string_view doc) {
   Knob knob = make_knob(name, KnobType::integer_or_word, min, max, access, doc);
-  knob.word = word;
+  knob.words = words;
   return knob;
 }
 constexpr Knob teaching(Knob knob) {
@@ -79,10 +101,12 @@ constexpr std::array knob_table{
     teaching(duration_knob("time_wait", 0, no_max, "", access<&TcpConfig::time_wait>,
                            "how long TIME_WAIT lasts (RFC 9293 3.10.7.4: 2 MSL); `\"0s\"` turns "
                            "TIME_WAIT off (teaching variant)")),
-    teaching(integer_or_word_knob("isn", 0, u32_max, "random", access<&TcpConfig::fixed_isn>,
-                                  "a fixed initial sequence number for every connection; "
-                                  "`\"random\"` draws each from the seeded generator (RFC 9293 "
-                                  "3.4.1)")),
+    teaching(integer_or_word_knob("isn", 0, u32_max, isn_words, isn_access,
+                                  "a fixed initial sequence number for every connection, or how "
+                                  "each is chosen (RFC 9293 3.4.1): `\"random\"` draws it from "
+                                  "the seeded generator, `\"clock\"` reads RFC 793's 4 us "
+                                  "clock, `\"rfc6528\"` adds to the clock a keyed hash of the "
+                                  "4-tuple (RFC 6528, the key from the seed)")),
     duration_knob("rto_initial", positive, no_max, "", access<&TcpConfig::rto_initial>,
                   "the retransmission timeout before any RTT sample (RFC 6298 2.1)"),
     duration_knob("rto_min", positive, no_max, "", access<&TcpConfig::rto_min>,
@@ -190,8 +214,11 @@ std::string knob_value_text(const Knob& knob, KnobValue value) {
       const auto index = static_cast<std::size_t>(value.number);
       return index < knob.choices.size() ? std::string(knob.choices[index]) : "?";
     }
-    case KnobType::integer_or_word:
-      return value.none ? std::string(knob.word) : std::to_string(value.number);
+    case KnobType::integer_or_word: {
+      if (!value.is_word) return std::to_string(value.number);
+      const auto index = static_cast<std::size_t>(value.number);
+      return index < knob.words.size() ? std::string(knob.words[index]) : "?";
+    }
   }
   return "?";
 }

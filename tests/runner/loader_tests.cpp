@@ -645,7 +645,7 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(tcp_error(R"({"isn": -1})") ==
         "t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295, got -1");
   CHECK(tcp_error(R"({"isn": "fixed"})") ==
-        R"(t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295 or "random", got "fixed")");
+        R"(t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295 or one of "random", "clock", "rfc6528", got "fixed")");
   CHECK(tcp_error(R"({"syn_retries": 101})") ==
         "t.json:2:48: error: at $.hosts[0].tcp.syn_retries: expected an integer between 0 and 100, got 101");
   CHECK(tcp_error(R"({"mss": 0})") == "t.json:2:40: error: at $.hosts[0].tcp.mss: expected an integer between 1 and 65535, got 0");

@@ -23,10 +23,10 @@ HostConfig host_config(Address address, TcpConfig tcp = {}) {
   return config;
 }
 
-// ISNs 1000, 2000, 3000 ... so tests can predict them.
-std::function<std::uint32_t()> counting_isns() {
+// ISNs 1000, 2000, 3000 ... so tests can predict them (the "random" policy's draws).
+IsnSource counting_isns() {
   auto next = std::make_shared<std::uint32_t>(0);
-  return [next] { return *next += 1000; };
+  return IsnSource([next] { return *next += 1000; });
 }
 
 Packet packet_to(Address destination, Address source, Port source_port, Port destination_port, SeqNum seq,
@@ -143,6 +143,29 @@ TEST_CASE("host_fixed_isn_overrides_the_source", "[host]") {
   Output out;
   const ConnectionId id = host.connect(0, server_address, 80, 0, out);
   CHECK(host.find(id)->send_sequence().iss == 77);
+}
+
+TEST_CASE("host_clock_isn_reads_the_4_us_clock_at_connect", "[host][isn]") {
+  TcpConfig tcp;
+  tcp.isn_policy = IsnPolicy::clock;
+  Host host(host_config(client_address, tcp), counting_isns());
+  Output out;
+  const ConnectionId id = host.connect(3 * second, server_address, 80, 0, out);
+  CHECK(host.find(id)->send_sequence().iss == 750000);  // 3 s / 4 us
+}
+
+TEST_CASE("host_rfc6528_isn_hashes_the_new_connections_4_tuple", "[host][isn]") {
+  TcpConfig tcp;
+  tcp.isn_policy = IsnPolicy::rfc6528;
+  const IsnKey key{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  Host server(host_config(server_address, tcp), IsnSource(nullptr, key));
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  server.packet_arrives(2 * second,
+                        packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  const FourTuple tuple{{server_address, 80}, {client_address, 4000}};
+  CHECK(server.find(2)->send_sequence().iss == rfc6528_isn(2 * second, tuple, key));
 }
 
 TEST_CASE("host_listener_spawns_a_connection_on_syn", "[host][listen]") {

@@ -38,7 +38,7 @@ TEST_CASE("knob rows are well formed", "[knobs]") {
     CHECK(knob.set != nullptr);
     CHECK(knob.min <= knob.max);
     CHECK(knob.choices.empty() == (knob.type != KnobType::choice));
-    CHECK(knob.word.empty() == (knob.type != KnobType::integer_or_word));
+    CHECK(knob.words.empty() == (knob.type != KnobType::integer_or_word));
     // The loader's message for a too-short duration says "greater than 0".
     if (knob.type == KnobType::duration) CHECK((knob.min == 0 || knob.min == 1));
     // A bounded duration says why it is bounded.
@@ -55,7 +55,7 @@ TEST_CASE("each knob's accessor sets its own member and no other", "[knobs]") {
     INFO(knob.name);
     TcpConfig config;
     KnobValue changed = knob.get(config);
-    if (knob.type == KnobType::integer_or_word && changed.none) {
+    if (knob.type == KnobType::integer_or_word && changed.is_word) {
       changed = KnobValue{knob.max, false};
     } else {
       changed.number = changed.number == knob.min ? knob.min + 1 : knob.min;
@@ -123,6 +123,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
 TEST_CASE("knob values are spelt as the scenario format spells them", "[knobs]") {
   CHECK(knob_value_text(*find_knob("handshake"), {1}) == "two-way");
   CHECK(knob_value_text(*find_knob("isn"), {0, true}) == "random");
+  CHECK(knob_value_text(*find_knob("isn"), {1, true}) == "clock");
+  CHECK(knob_value_text(*find_knob("isn"), {2, true}) == "rfc6528");
   CHECK(knob_value_text(*find_knob("isn"), {4294967295}) == "4294967295");
   CHECK(knob_value_text(*find_knob("rto_min"), {200 * millisecond}) == "200ms");
   CHECK(knob_value_text(*find_knob("nagle"), {0}) == "false");
