@@ -206,11 +206,12 @@ class Simulation {
         listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] =
             listener_name(action);
         trace_action(action);
-        if (host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read) ==
-            tcp::no_connection) {
-          trace_action(action, ActionOutcome::port_in_use);
-        }
+        // A listen that cannot be made is told to the application by the core (listen_failed,
+        // with its rule), which process() records under the listener's name.
+        pending_connect_name_ = listener_name(action);
+        host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read);
         process(h);
+        pending_connect_name_.clear();
         break;
       }
       case ActionKind::connect: {
@@ -230,23 +231,23 @@ class Simulation {
         trace_action(action);
         const ConnectionRecord* record = application_connection(action);
         if (record == nullptr) break;
-        bool accepted = false;
+        // A call TCP refuses in the connection's state is told to the application by the core
+        // (send_failed, close_failed, with the RFC's error as rule), the one place that decides
+        // it; process() records that app event, and the trace has the refusal once, as it.
         PendingWrite* pending = find_pending_write(h, record->id);
         if (pending != nullptr) {
           // An earlier write is still waiting for room: this one queues behind it, and a close
           // waits for both, as with a blocking write followed by close().
-          accepted = true;
           if (action.kind == ActionKind::send) {
             pending->parts.emplace_back(action.data);
           } else if (action.kind == ActionKind::close) {
             pending->close_after = true;
           } else {
             pending_writes_.erase(pending_writes_.begin() + (pending - pending_writes_.data()));
-            accepted = host(h).abort(now(), record->id, output_);
+            host(h).abort(now(), record->id, output_);
           }
         } else if (action.kind == ActionKind::send) {
           const std::optional<std::size_t> taken = host(h).send(now(), record->id, action.data, output_);
-          accepted = taken.has_value();
           if (taken) note_written(h, record->id, action.data.data(), *taken);
           note_tcp_memory(h, record->id);
           if (taken && *taken < action.data.size()) {
@@ -258,11 +259,10 @@ class Simulation {
             trace_action(action, ActionOutcome::write_waits, *taken);
           }
         } else if (action.kind == ActionKind::close) {
-          accepted = host(h).close(now(), record->id, output_);
+          host(h).close(now(), record->id, output_);
         } else {
-          accepted = host(h).abort(now(), record->id, output_);
+          host(h).abort(now(), record->id, output_);
         }
-        if (!accepted) trace_action(action, ActionOutcome::refused_by_tcp);
         process(h);
         break;
       }
@@ -551,7 +551,7 @@ class Simulation {
           break;
         case Effect::Kind::app_event:
           if (effect.connection == tcp::no_connection) {
-            connect_failed(h, effect);
+            open_failed(h, effect);
             break;
           }
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
@@ -769,16 +769,18 @@ class Simulation {
     }
   }
 
-  // RFC 9293 3.10.1: the connect failed before any TCB existed. The application is told; a
-  // named connect keeps a record of what it saw (CLOSED, and the event) for expectations.
-  void connect_failed(int h, const Effect& effect) {
+  // RFC 9293 3.10.1: the connect or listen failed before any TCB existed. The application is
+  // told; a named connect, and a listen, keeps a record of what it saw (CLOSED, and the event)
+  // for expectations.
+  void open_failed(int h, const Effect& effect) {
     if (!pending_connect_name_.empty()) {
       ConnectionRecord record;
       record.host = h;
       record.name = pending_connect_name_;
       record.states.push_back(tcp::State::closed);
       record.freed = true;
-      record.failed_connect = true;
+      record.failed_connect = effect.app_event == tcp::AppEventKind::connect_failed;
+      record.failed_listen = effect.app_event == tcp::AppEventKind::listen_failed;
       if (record_) {
         AppEventRecord& event = record.app_events.emplace_back();
         event.time = now();
@@ -961,7 +963,7 @@ class Simulation {
   std::unordered_map<std::uint64_t, tcp::ConnectionId> listener_ids_;  // (host, port) -> id
   std::unordered_map<std::string, int> listener_children_;
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
-  std::string pending_connect_name_;
+  std::string pending_connect_name_;  // the connect's or listen's name while it is performed
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
   bool offering_ = false;
   bool arriving_ = false;

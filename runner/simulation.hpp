@@ -47,6 +47,8 @@ struct ConnectionRecord {
   // A connect that failed (app event connect_failed): `id` is no_connection, no TCB existed,
   // and the record holds only the application's view: CLOSED, and the event.
   bool failed_connect = false;
+  // A listen that failed (app event listen_failed): as failed_connect, under the listen's name.
+  bool failed_listen = false;
   bool lost_in_crash = false;
   tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }
 };

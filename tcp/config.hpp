@@ -50,6 +50,13 @@ struct TcpConfig {
   int synack_retries = 5;
   int data_retries = 15;
 
+  // RFC 9293 3.8.3 / RFC 1122 4.2.3.5: after R1 retransmissions of the same data or FIN the
+  // application is told of the delivery problem (once per episode; TCP keeps trying until R2,
+  // data_retries). RFC 1122 says R1 SHOULD be at least 3 retransmissions; 0 turns the notice
+  // off (the application "disabled" it, RFC 1122 4.2.4.1). A SYN or SYN-ACK is not counted:
+  // the application is still in connect(), or does not know the connection yet.
+  int r1_retries = 3;
+
   // Our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 section 3.7.1). We send at
   // most min(the peer's MSS option, or 536 without one, and this value) per segment.
   std::uint16_t mss = 536;

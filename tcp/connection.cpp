@@ -227,15 +227,25 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
     tcb_.push_points.push_back(tcb_.send_buffer_seq + tcb_.send_size);
     return taken;
   };
+  // A refused SEND is told to the application here, with the RFC's error, and nowhere else.
+  const auto refuse = [&](Rule rule) -> std::optional<std::size_t> {
+    app_event(AppEventKind::send_failed, rule, out);
+    return std::nullopt;
+  };
   switch (state_) {
-    case State::closed:  // "error: connection does not exist"
-    case State::listen:  // the remote socket of a listener is unspecified: "error"
+    case State::closed:
+      // "error: connection does not exist": the host deletes a CLOSED connection, so no
+      // application call reaches one.
       return std::nullopt;
+    case State::listen:
+      // RFC 9293 3.10.2: "If the remote socket is not specified, then return 'error: remote
+      // socket unspecified'" (a listener's is not).
+      return refuse(Rule::send_remote_socket_unspecified);
     case State::syn_sent:
     case State::syn_received:
       // RFC 9293 3.10.2: queue the data for transmission after entering ESTABLISHED. After a
       // deferred CLOSE in SYN_RCVD the connection is closing.
-      if (tcb_.fin_requested) return std::nullopt;
+      if (tcb_.fin_requested) return refuse(Rule::send_connection_closing);
       return queue();
     case State::established:
     case State::close_wait: {
@@ -249,7 +259,7 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
     case State::closing:
     case State::last_ack:
     case State::time_wait:
-      return std::nullopt;  // "error: connection closing"
+      return refuse(Rule::send_connection_closing);  // RFC 9293 3.10.2
   }
   return std::nullopt;
 }
@@ -273,32 +283,38 @@ void Connection::set_automatic_read(Time now, bool automatic, Output& out) {
   }
 }
 
-void Connection::close(Time now, Output& out) {
+bool Connection::close(Time now, Output& out) {
+  // A refused CLOSE is told to the application here, with the RFC's error, and nowhere else.
+  const auto refuse = [&] {
+    app_event(AppEventKind::close_failed, Rule::close_connection_closing, out);
+    return false;
+  };
   if (config_.half_duplex_close && readable_bytes() > 0 &&
       (state_ == State::established || state_ == State::close_wait)) {
     // RFC 1122 4.2.2.13: CLOSE "while received data is still pending" on a half-duplex close
     // sends a RST to show that data was lost.
     send_reset(tcb_.snd.nxt, out);
     enter_closed(Rule::half_duplex_close_with_unread_data, AppEventKind::aborted, out);
-    return;
+    return true;
   }
   switch (state_) {
     case State::closed:
-      return;  // "error: connection does not exist"
+      return false;  // "error: connection does not exist" (no call reaches one: see send)
     case State::listen:
       // RFC 9293 3.10.4: LISTEN: delete the TCB.
       enter_closed(Rule::close_in_listen, AppEventKind::closed, out);
-      return;
+      return true;
     case State::syn_sent:
       // RFC 9293 3.10.4: SYN-SENT: delete the TCB; queued SENDs get "error: closing".
       if (tcb_.send_size > 0) {
         // "... and return 'error: closing' responses to any queued SENDs": the data never left.
         enter_closed(Rule::close_in_syn_sent_with_queued_sends, AppEventKind::aborted, out);
-        return;
+        return true;
       }
       enter_closed(Rule::close_in_syn_sent, AppEventKind::closed, out);
-      return;
+      return true;
     case State::syn_received:
+      if (tcb_.fin_requested) return refuse();  // a CLOSE waits for ESTABLISHED already
       tcb_.fin_requested = true;
       if (tcb_.send_size == 0) {
         // RFC 9293 3.10.4: SYN-RECEIVED with nothing queued: send FIN, enter FIN-WAIT-1.
@@ -306,27 +322,30 @@ void Connection::close(Time now, Output& out) {
         transmit_pending(now, out);
       }
       // Otherwise the FIN waits for ESTABLISHED (enter_established moves on to FIN_WAIT_1).
-      return;
+      return true;
     case State::established:
       // RFC 9293 3.10.4: queue until all preceding SENDs are segmentized, then send FIN; in any
       // case enter FIN-WAIT-1.
       tcb_.fin_requested = true;
       change_state(State::fin_wait_1, Rule::close_in_established, out);
       transmit_pending(now, out);
-      return;
+      return true;
     case State::close_wait:
       // RFC 9293 3.10.4: queue until preceding SENDs are segmentized, send FIN, enter LAST-ACK.
       tcb_.fin_requested = true;
       change_state(State::last_ack, Rule::close_in_close_wait, out);
       transmit_pending(now, out);
-      return;
+      return true;
     case State::fin_wait_1:
     case State::fin_wait_2:
+      // RFC 9293 3.10.4: "Strictly speaking, this is an error and should receive an 'error:
+      // connection closing' response" ("ok" would do too, without a second FIN): the error.
     case State::closing:
     case State::last_ack:
     case State::time_wait:
-      return;  // RFC 9293 3.10.4: "error: connection closing"
+      return refuse();  // RFC 9293 3.10.4: "Respond with 'error: connection closing'"
   }
+  return false;
 }
 
 void Connection::abort(Time /*now*/, Output& out) {
@@ -1526,14 +1545,21 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       const bool fin_only_off = tcb_.syn_acknowledged && !config_.retransmit_fin && tcb_.fin_sent &&
                                 !tcb_.fin_acknowledged &&
                                 seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0;
-      if (syn_ack_off || fin_only_off) {
-        // Teaching variants: the timer runs (so the connection still gives up in the end) but
-        // the lost SYN-ACK or FIN is not sent again.
-      } else {
+      const bool retransmits = !syn_ack_off && !fin_only_off;
+      if (retransmits) {
         retransmit_oldest(out, SendPurpose::retransmission, Rule::retransmission_timeout);  // 5.4
       }
+      // Otherwise teaching variants: the timer runs (so the connection still gives up in the
+      // end) but the lost SYN-ACK or FIN is not sent again.
       back_off_rto();                                                          // RFC 6298 5.5
       set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);  // RFC 6298 5.6
+      if (retransmits && tcb_.syn_acknowledged && tcb_.retransmissions == config_.r1_retries) {
+        // RFC 9293 3.8.3 (SHLD-9) / RFC 1122 4.2.3.5: "inform the application of the delivery
+        // problem ... when R1 is reached and before R2", R1 counting transmissions of the same
+        // segment. The count starts again at each ACK of new data (acknowledge), so it is told
+        // once per episode; r1_retries 0 never matches.
+        app_event(AppEventKind::delivery_problem, Rule::r1_retries_reached, out);
+      }
       return;
     }
     case TimerKind::time_wait:

@@ -51,7 +51,7 @@ class Connection {
   // SEND (3.10.2): takes as many bytes as the send buffer has room for and returns how many (a
   // blocking write would wait for the rest; the caller offers it again once
   // send_buffer_space() grows). Queued if not yet ESTABLISHED. nullopt when the connection
-  // cannot send: closing or closed (the caller traces it).
+  // cannot send (a listener, or closing): a send_failed app event gives the RFC's error.
   std::optional<std::size_t> send(Time now, std::span<const std::uint8_t> data, Output& out);
   // RECEIVE (3.10.3) in manual read mode: up to `max_bytes` of the received bytes go to the
   // application (one data event) and the window opens. Returns how many.
@@ -61,7 +61,9 @@ class Connection {
   // Switching to automatic reads everything buffered now.
   void set_automatic_read(Time now, bool automatic, Output& out);
   // CLOSE (3.10.4): sends FIN once queued data is sent; in LISTEN or SYN_SENT deletes the TCB.
-  void close(Time now, Output& out);
+  // False when refused (a CLOSE after CLOSE: "error: connection closing", a close_failed app
+  // event says so). SEND's nullopt is the same: its refusal is a send_failed app event.
+  bool close(Time now, Output& out);
   // ABORT (3.10.5): RST in synchronized states, then CLOSED.
   void abort(Time now, Output& out);
 

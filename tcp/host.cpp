@@ -122,11 +122,11 @@ void Host::settle(Record& record, Output& out) {
   out.effects.push_back(std::move(effect));
 }
 
-void Host::connect_failed(Rule rule, Output& out) {
+void Host::open_failed(AppEventKind kind, Rule rule, Output& out) {
   // RFC 9293 3.10.1: OPEN returns an error to the caller, and no TCB is created.
   Effect effect;
   effect.kind = Effect::Kind::app_event;
-  effect.app_event = AppEventKind::connect_failed;
+  effect.app_event = kind;
   effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
@@ -146,18 +146,22 @@ void Host::discard(const Packet& packet, Rule rule, Output& out) {
 ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
                            bool automatic_read) {
   if (!up_) {
-    connect_failed(Rule::connect_host_down, out);
+    open_failed(AppEventKind::connect_failed, Rule::connect_host_down, out);
     return no_connection;
   }
   if (local_port == 0) {
     local_port = allocate_ephemeral_port();
     if (local_port == 0) {
-      connect_failed(Rule::connect_no_ephemeral_port, out);
+      open_failed(AppEventKind::connect_failed, Rule::connect_no_ephemeral_port, out);
       return no_connection;
     }
+  } else if (listeners_.contains(local_port)) {
+    // The given port's listener owns it: bind() fails before connect() (EADDRINUSE).
+    open_failed(AppEventKind::connect_failed, Rule::connect_local_port_in_use, out);
+    return no_connection;
   }
   if (by_tuple_.contains(tuple_key(local_port, remote, remote_port))) {
-    connect_failed(Rule::connect_tuple_in_use, out);
+    open_failed(AppEventKind::connect_failed, Rule::connect_tuple_in_use, out);
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
@@ -170,7 +174,17 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
 }
 
 ConnectionId Host::listen(Time now, Port port, int backlog, Output& out, bool automatic_read) {
-  if (!up_ || port == 0 || backlog < 0 || listeners_.contains(port)) return no_connection;
+  if (port == 0 || backlog < 0) return no_connection;  // not a listen (the loader refuses it)
+  if (!up_) {
+    open_failed(AppEventKind::listen_failed, Rule::listen_host_down, out);
+    return no_connection;
+  }
+  if (listeners_.contains(port)) {
+    // One listener per port, as sockets have it (EADDRINUSE); a port that only connections
+    // use may take a listener (SO_REUSEADDR), as a connect may share a port.
+    open_failed(AppEventKind::listen_failed, Rule::listen_port_in_use, out);
+    return no_connection;
+  }
   // RFC 9293 3.10.1: a passive OPEN with the remote socket unspecified. The listener's own ISN
   // is never used (each connection it spawns draws its own), so none is drawn for it.
   const FourTuple tuple{{config_.address, port}, {0, 0}};
@@ -208,9 +222,9 @@ bool Host::set_automatic_read(Time now, ConnectionId id, bool automatic, Output&
 bool Host::close(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
   if (record == nullptr || record->listener) return false;  // see listen()
-  record->connection.close(now, out);
+  const bool accepted = record->connection.close(now, out);
   settle(*record, out);
-  return true;
+  return accepted;
 }
 
 bool Host::abort(Time now, ConnectionId id, Output& out) {

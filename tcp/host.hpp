@@ -42,8 +42,10 @@ class Host {
   // --- Application calls ---
   // Active open to (remote, remote_port) from `local_port` (0: the next ephemeral port).
   // Returns the new connection's id, or no_connection when it cannot be made (RFC 9293 3.10.1:
-  // OPEN fails before a TCB exists): the host is down, no ephemeral port is free, or the
-  // 4-tuple is in use; an app_event effect connect_failed (for no_connection) says which.
+  // OPEN fails before a TCB exists): the host is down, no ephemeral port is free, the given
+  // `local_port` is held by a listener (as bind() fails with EADDRINUSE; a port shared with
+  // other connections is fine, as with SO_REUSEADDR), or the 4-tuple is in use; an app_event
+  // effect connect_failed (for no_connection) says which.
   // `automatic_read` sets the connection's read mode (Connection::set_automatic_read).
   ConnectionId connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
                        bool automatic_read = true);
@@ -54,12 +56,14 @@ class Host {
   // connection_open effect names the listener port), which the SYN takes to SYN_RCVD.
   // `backlog` bounds the spawned connections not yet ESTABLISHED; a SYN beyond it is discarded
   // (as Linux does). Every spawned connection starts in the read mode `automatic_read`.
-  // Returns the listener's id, or no_connection when the port is taken or the host is down.
+  // Returns the listener's id, or no_connection when the port has a listener already or the
+  // host is down: an app_event effect listen_failed (for no_connection) says which.
   // The listener stays in LISTEN until the host crashes: closing a listener is not modelled
   // (close and abort refuse it).
   ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true);
   // SEND: how many bytes the send buffer took (Connection::send); nullopt when the connection
-  // is unknown, gone, or cannot send.
+  // is unknown, gone, or cannot send (then a send_failed app event says why). close and abort:
+  // false when the connection is unknown or gone, or TCP refused (a close_failed event).
   std::optional<std::size_t> send(Time now, ConnectionId id, std::span<const std::uint8_t> data,
                                   Output& out);
   // RECEIVE in manual read mode; returns the bytes read (0 for an unknown connection).
@@ -105,7 +109,9 @@ class Host {
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
   Record& create(Time now, FourTuple tuple, Port listener_port, State born, bool listener,
                  Output& out);
-  void connect_failed(Rule rule, Output& out);
+  // A connect or listen that failed before any TCB existed: `kind` (connect_failed,
+  // listen_failed) for no_connection, `rule` says why.
+  void open_failed(AppEventKind kind, Rule rule, Output& out);
   void settle(Record& record, Output& out);  // after each call: backlog count, deletion
   // `isn`: the new connection's ISN when it is chosen already (a SYN that reopened a 4-tuple
   // in TIME_WAIT); otherwise the host draws one.

@@ -52,7 +52,9 @@ std::uint64_t siphash_2_4(const IsnKey& key, std::span<const std::uint8_t> messa
   SipState state{key.k0 ^ 0x736f6d6570736575ULL, key.k1 ^ 0x646f72616e646f6dULL,
                  key.k0 ^ 0x6c7967656e657261ULL, key.k1 ^ 0x7465646279746573ULL};
   const std::size_t whole = message.size() / 8 * 8;
-  for (std::size_t at = 0; at < whole; at += 8) state.compress(little_endian(message.subspan(at, 8)));
+  for (std::size_t at = 0; at < whole; at += 8) {
+    state.compress(little_endian(message.subspan(at, 8)));
+  }
   // The last word: the remaining bytes, and the message length's low byte on top.
   const std::uint64_t last =
       little_endian(message.subspan(whole)) | (static_cast<std::uint64_t>(message.size()) << 56);

@@ -119,6 +119,10 @@ constexpr std::array knob_table{
                  "SYN-ACK retransmissions before giving up (Linux tcp_synack_retries)"),
     integer_knob("data_retries", 0, 100, access<&TcpConfig::data_retries>,
                  "retransmissions of data or a FIN before giving up (Linux tcp_retries2)"),
+    integer_knob("r1_retries", 0, 100, access<&TcpConfig::r1_retries>,
+                 "retransmissions of the same data or FIN after which the application is told "
+                 "`delivery_problem`, once, while TCP keeps trying until `data_retries` (RFC "
+                 "9293 3.8.3, RFC 1122 4.2.3.5 R1); 0 turns the notice off"),
     integer_knob("mss", 1, 65535, access<&TcpConfig::mss>,
                  "our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 3.7.1)"),
     integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,

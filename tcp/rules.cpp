@@ -21,6 +21,8 @@ constexpr std::string_view rfc9293_listen = "RFC 9293 3.10.7.2";
 constexpr std::string_view rfc9293_syn_sent = "RFC 9293 3.10.7.3";
 constexpr std::string_view teaching = "teaching variant";
 constexpr std::string_view simulator = "tcpsim model";
+constexpr std::string_view sockets = "as sockets do";
+constexpr std::string_view rfc9293_send = "RFC 9293 3.10.2";
 
 // Indexed by the enum value minus one (Rule::none has no row).
 constexpr std::array<RuleText, rule_count> rules{{
@@ -65,6 +67,16 @@ constexpr std::array<RuleText, rule_count> rules{{
      "调用 ABORT，发送 RST"},
     {Rule::abort_while_closing, "abort_while_closing", rfc9293_abort, before,
      "ABORT while closing, no RST", "在关闭过程中调用 ABORT，不发送 RST"},
+    // --- SEND and CLOSE refused ---
+    {Rule::send_remote_socket_unspecified, "send_remote_socket_unspecified", rfc9293_send,
+     before, "SEND on a listener: error: remote socket unspecified",
+     "在监听套接字上调用 SEND：error: remote socket unspecified（远端套接字未指定）"},
+    {Rule::send_connection_closing, "send_connection_closing", rfc9293_send, before,
+     "SEND after CLOSE: error: connection closing",
+     "调用 CLOSE 之后再 SEND：error: connection closing（连接正在关闭）"},
+    {Rule::close_connection_closing, "close_connection_closing", rfc9293_close, before,
+     "CLOSE after CLOSE: error: connection closing, no second FIN",
+     "调用 CLOSE 之后再次 CLOSE：error: connection closing（连接正在关闭），不发送第二个 FIN"},
     // --- CLOSED, or no connection ---
     {Rule::closed_rst_discarded, "closed_rst_discarded", rfc9293_closed, before,
      "CLOSED, an arriving RST is discarded", "处于 CLOSED 状态，到达的 RST 被丢弃"},
@@ -248,6 +260,11 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::data_retries_exhausted, "data_retries_exhausted", "RFC 9293 3.8.3", before,
      "data or FIN retransmitted data_retries times without acknowledgment",
      "数据或 FIN 已重传 data_retries 次，仍未被确认"},
+    {Rule::r1_retries_reached, "r1_retries_reached", "RFC 9293 3.8.3", before,
+     "r1_retries retransmissions unacknowledged (R1): the application is told of a delivery "
+     "problem, TCP keeps trying until data_retries (R2)",
+     "已重传 r1_retries 次仍未被确认（R1）：通知应用程序出现投递问题，TCP 继续重试，直到 "
+     "data_retries 次（R2）"},
     {Rule::syn_ack_not_retransmitted_gave_up, "syn_ack_not_retransmitted_gave_up", teaching,
      after,
      "retransmit_syn_ack = false: the SYN-ACK was never sent again; gave up after "
@@ -263,6 +280,14 @@ constexpr std::array<RuleText, rule_count> rules{{
      "connect refused locally: no free ephemeral port", "本地拒绝了 connect：没有空闲的临时端口"},
     {Rule::connect_tuple_in_use, "connect_tuple_in_use", simulator, apart,
      "connect refused locally: the 4-tuple is in use", "本地拒绝了 connect：该四元组已被占用"},
+    {Rule::connect_local_port_in_use, "connect_local_port_in_use", sockets, after,
+     "connect refused locally: its local_port is held by a listener (EADDRINUSE)",
+     "本地拒绝了 connect：它的 local_port 被监听套接字占用（EADDRINUSE）"},
+    {Rule::listen_port_in_use, "listen_port_in_use", sockets, after,
+     "listen refused locally: the port already has a listener (EADDRINUSE)",
+     "本地拒绝了 listen：该端口已有监听套接字（EADDRINUSE）"},
+    {Rule::listen_host_down, "listen_host_down", simulator, apart,
+     "listen refused locally: host is down", "本地拒绝了 listen：主机已停机"},
     {Rule::host_down, "host_down", simulator, apart, "host is down", "主机已停机"},
     {Rule::not_addressed_to_host, "not_addressed_to_host", simulator, apart,
      "not addressed to this host", "目的地址不是本主机"},
@@ -274,11 +299,12 @@ struct CitationText {
   std::string_view english;
   std::string_view chinese;
 };
-constexpr std::array<CitationText, 4> citations{{
+constexpr std::array<CitationText, 5> citations{{
     {teaching, "教学变体"},
     {"as Linux does", "与 Linux 的做法相同"},
     {"Linux tcp_fin_timeout", "Linux 的 tcp_fin_timeout"},
     {simulator, "tcpsim 的模型"},
+    {sockets, "与套接字 API 的做法相同"},
 }};
 
 constexpr const CitationText* find_citation(std::string_view citation) {

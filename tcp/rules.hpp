@@ -31,6 +31,10 @@ enum class Rule : std::uint8_t {
   abort_before_synchronization,
   abort_synchronized,
   abort_while_closing,
+  // SEND and CLOSE refused (RFC 9293 3.10.2, 3.10.4)
+  send_remote_socket_unspecified,
+  send_connection_closing,
+  close_connection_closing,
   // SEGMENT ARRIVES in CLOSED, or for no connection (RFC 9293 3.10.7.1)
   closed_rst_discarded,
   closed_answered_with_reset,
@@ -105,12 +109,16 @@ enum class Rule : std::uint8_t {
   syn_retries_exhausted,
   synack_retries_exhausted,
   data_retries_exhausted,
+  r1_retries_reached,
   syn_ack_not_retransmitted_gave_up,
   fin_not_retransmitted_gave_up,
   // The host and the simulated machine
   connect_host_down,
   connect_no_ephemeral_port,
   connect_tuple_in_use,
+  connect_local_port_in_use,
+  listen_port_in_use,
+  listen_host_down,
   host_down,
   not_addressed_to_host,
   lost_in_crash,

@@ -619,11 +619,58 @@ TEST_CASE("listen_close_and_abort_of_the_listener_are_refused_and_it_keeps_liste
   CHECK_FALSE(server.abort(0, listener, out));
   CHECK_FALSE(server.send(0, listener, bytes("x"), out));
   CHECK(server.read(0, listener, 100, out) == 0);
-  CHECK(out.effects.empty());
+  // RFC 9293 3.10.2: a listener's remote socket is unspecified.
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
   CHECK(server.find(listener)->state() == State::listen);
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
                         out);
   CHECK(count(out, Effect::Kind::connection_open) == 1);
+}
+
+TEST_CASE("host_connect_from_a_listeners_port_fails_local_port_in_use", "[host][connect]") {
+  Host host(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(host.listen(0, 80, 4, out) != no_connection);
+  out.clear();
+  CHECK(host.connect(0, client_address, 4000, 80, out) == no_connection);
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects[0].connection == no_connection);
+  CHECK(out.effects[0].rule == Rule::connect_local_port_in_use);
+  // A port that only connections use may be shared (as with SO_REUSEADDR).
+  out.clear();
+  const ConnectionId first = host.connect(0, client_address, 4000, 81, out);
+  REQUIRE(first != no_connection);
+  CHECK(host.connect(0, client_address, 4001, 81, out) != no_connection);
+}
+
+TEST_CASE("host_listen_on_a_port_with_a_listener_fails_port_in_use", "[host][listen]") {
+  Host host(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId first = host.listen(0, 80, 4, out);
+  REQUIRE(first != no_connection);
+  out.clear();
+  CHECK(host.listen(0, 80, 4, out) == no_connection);
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects[0].app_event == AppEventKind::listen_failed);
+  CHECK(out.effects[0].connection == no_connection);
+  CHECK(out.effects[0].rule == Rule::listen_port_in_use);
+  CHECK(host.find(first)->state() == State::listen);
+  // A port that connections use takes a listener.
+  out.clear();
+  REQUIRE(host.connect(0, client_address, 4000, 90, out) != no_connection);
+  CHECK(host.listen(0, 90, 4, out) != no_connection);
+}
+
+TEST_CASE("host_listen_while_down_fails_host_down", "[host][listen]") {
+  Host host(host_config(server_address), counting_isns());
+  Output out;
+  host.crash(0, out);
+  out.clear();
+  CHECK(host.listen(0, 80, 4, out) == no_connection);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::listen_failed});
+  CHECK(out.effects.back().rule == Rule::listen_host_down);
 }
 
 TEST_CASE("listen_port_is_not_handed_out_as_an_ephemeral_port", "[host][listen]") {

@@ -17,7 +17,9 @@ constexpr IsnKey paper_key{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
 
 std::vector<std::uint8_t> counting_bytes(std::size_t count) {
   std::vector<std::uint8_t> bytes(count);
-  for (std::size_t index = 0; index < count; ++index) bytes[index] = static_cast<std::uint8_t>(index);
+  for (std::size_t index = 0; index < count; ++index) {
+    bytes[index] = static_cast<std::uint8_t>(index);
+  }
   return bytes;
 }
 

@@ -80,17 +80,23 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
 
   // README "Defaults and profiles" and docs/scenario-format.md say these.
   const std::pair<std::string_view, std::string_view> rfc_defaults[] = {
-      {"handshake", "three-way"}, {"msl", "2min"},          {"time_wait", "4min"},
-      {"isn", "random"},          {"rto_initial", "1s"},    {"rto_min", "1s"},
-      {"rto_max", "1min"},         {"syn_retries", "6"},     {"synack_retries", "5"},
-      {"data_retries", "15"},     {"mss", "536"},           {"send_buffer", "65536"},
-      {"receive_buffer", "65535"}, {"nagle", "true"},       {"delayed_ack", "0s"},
-      {"duplicate_ack_threshold", "3"}, {"keepalive", "false"}, {"keepalive_idle", "2h"},
-      {"keepalive_interval", "75s"}, {"keepalive_probes", "9"}, {"user_timeout", "0s"},
-      {"fin_wait_2_timeout", "0s"}, {"retransmit_syn_ack", "true"}, {"retransmit_fin", "true"},
-      {"reset_unexpected_segments", "true"}, {"half_duplex_close", "false"}, {"rfc1337", "false"},
-      {"rfc5961", "true"}, {"time_wait_accepts_syn", "false"},
+      {"handshake", "three-way"},       {"msl", "2min"},
+      {"time_wait", "4min"},            {"isn", "random"},
+      {"rto_initial", "1s"},            {"rto_min", "1s"},
+      {"rto_max", "1min"},              {"syn_retries", "6"},
+      {"synack_retries", "5"},          {"data_retries", "15"},
+      {"r1_retries", "3"},              {"mss", "536"},
+      {"send_buffer", "65536"},         {"receive_buffer", "65535"},
+      {"nagle", "true"},                {"delayed_ack", "0s"},
+      {"duplicate_ack_threshold", "3"}, {"keepalive", "false"},
+      {"keepalive_idle", "2h"},         {"keepalive_interval", "75s"},
+      {"keepalive_probes", "9"},        {"user_timeout", "0s"},
+      {"fin_wait_2_timeout", "0s"},     {"retransmit_syn_ack", "true"},
+      {"retransmit_fin", "true"},       {"reset_unexpected_segments", "true"},
+      {"half_duplex_close", "false"},   {"rfc1337", "false"},
+      {"rfc5961", "true"},              {"time_wait_accepts_syn", "false"},
   };
+
   CHECK(std::size(rfc_defaults) == knobs().size());
   for (const auto& [knob, value] : rfc_defaults) {
     INFO(knob);

@@ -50,7 +50,8 @@ Output expire_until_it_gives_up(Connection& c, TimerKind kind) {
   return {};
 }
 
-Output call(Connection& c, void (Connection::*user_call)(Time, Output&)) {
+template <typename Result>
+Output call(Connection& c, Result (Connection::*user_call)(Time, Output&)) {
   Output out;
   (c.*user_call)(0, out);
   return out;
