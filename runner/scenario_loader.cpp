@@ -365,8 +365,9 @@ class Loader {
 
   // Connections
   // For a send/close/abort at this point of the timeline on `host`.
+  // `listeners`: the action may name a listener too (close and abort stop it listening).
   void check_connection_in_timeline(const std::string& name, int host, const Value& value,
-                                    const std::string& path) const;
+                                    const std::string& path, bool listeners = false) const;
   // For expectations: the owning host of a plausible connection name; with `listeners`, a
   // listener's name too (a listener has states: LISTEN from its listen on).
   int connection_owner(const std::string& name, const Value& value, const std::string& path,
@@ -1208,7 +1209,10 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   } else if (kind != ActionKind::crash && kind != ActionKind::reboot) {
     const Value& connection = object.require("connection");
     action.connection = read_string(connection, object.path_of("connection"));
-    check_connection_in_timeline(action.connection, action.host, connection, object.path_of("connection"));
+    // close and abort may name a listener (RFC 9293 3.10.4, 3.10.5: CLOSE and ABORT in LISTEN).
+    const bool listeners = kind == ActionKind::close || kind == ActionKind::abort;
+    check_connection_in_timeline(action.connection, action.host, connection,
+                                 object.path_of("connection"), listeners);
     if (kind == ActionKind::send) {
       const Value* data = object.find("data");
       const Value* bytes = object.find("bytes");
@@ -1307,9 +1311,17 @@ std::string did_you_mean_suffix(std::string_view input, const std::vector<std::s
 }
 
 void Loader::check_connection_in_timeline(const std::string& name, int host, const Value& value,
-                                          const std::string& path) const {
+                                          const std::string& path, bool listeners) const {
   const std::string& host_name = host_names_[static_cast<std::size_t>(host)];
   const auto declared = declared_.find(name);
+  if (listeners && declared != declared_.end() && declared->second.listener) {
+    if (declared->second.host != host)
+      fail(value, path,
+           "listener " + quoted(name) + " belongs to host " +
+               quoted(host_names_[static_cast<std::size_t>(declared->second.host)]) +
+               ", not to " + quoted(host_name));
+    return;
+  }
   if (declared != declared_.end() && declared->second.listener)
     fail(value, path,
          quoted(name) + " is a listener, not a connection; its connections are " + quoted(name + "#1") +

@@ -375,6 +375,14 @@ void Connection::abort(Time /*now*/, Output& out) {
   }
 }
 
+void Connection::abort_unaccepted(Time /*now*/, Output& out) {
+  if (state_ != State::syn_received || !passive_open_) return;
+  // The ACK lets a peer still in SYN_SENT take it as "connection refused" (RFC 9293 3.10.7.3),
+  // and one that is ESTABLISHED finds SEG.SEQ at its RCV.NXT: both are reset.
+  transmit(make_segment(tcb_.snd.nxt, flag::rst | flag::ack), out);
+  enter_closed(Rule::listener_closed_before_accept, AppEventKind::aborted, out);
+}
+
 // ---------------------------------------------------------------------------------------------
 // SEGMENT ARRIVES
 // ---------------------------------------------------------------------------------------------

@@ -66,6 +66,11 @@ class Connection {
   bool close(Time now, Output& out);
   // ABORT (3.10.5): RST in synchronized states, then CLOSED.
   void abort(Time now, Output& out);
+  // The listener that spawned this connection was closed or aborted before accept() returned
+  // it (RFC 9293 3.10.4 deletes a LISTEN TCB and leaves its spawned connections unsaid): in
+  // SYN_RCVD, reset as BSD's soclose() aborts a listener's incomplete connections and Linux's
+  // inet_csk_listen_stop() its queued ones: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, CLOSED.
+  void abort_unaccepted(Time now, Output& out);
 
   // --- Network ---
   // SEGMENT ARRIVES (3.10.7). The segment's 4-tuple is the caller's business (demultiplexing).

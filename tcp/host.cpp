@@ -106,15 +106,19 @@ void Host::settle(Record& record, Output& out) {
       --listener->second.pending;
     }
   }
-  if (record.listener) return;  // a listener is never closed (Host::listen)
   const ConnectionId id = connection.id();
   const FourTuple tuple = connection.tuple();
-  by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
-  if (auto users = local_port_users_.find(tuple.local.port); users != local_port_users_.end()) {
-    if (--users->second <= 0) local_port_users_.erase(users);
+  if (record.listener) {
+    // A closed listener gives its port back (no 4-tuple leads to it).
+    listeners_.erase(tuple.local.port);
+  } else {
+    by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
+    if (auto users = local_port_users_.find(tuple.local.port); users != local_port_users_.end()) {
+      if (--users->second <= 0) local_port_users_.erase(users);
+    }
+    --live_connections_;
   }
   records_[id - 1].reset();  // `record` is gone from here on
-  --live_connections_;
   Effect effect;
   effect.kind = Effect::Kind::connection_free;
   effect.connection = id;
@@ -219,9 +223,31 @@ bool Host::set_automatic_read(Time now, ConnectionId id, bool automatic, Output&
   return true;
 }
 
+void Host::close_listener(Time now, Record& record, bool abort, Output& out) {
+  const Port port = record.connection.tuple().local.port;
+  // RFC 9293 3.10.4 (CLOSE) and 3.10.5 (ABORT) in LISTEN: delete the TCB.
+  if (abort) {
+    record.connection.abort(now, out);
+  } else {
+    record.connection.close(now, out);
+  }
+  settle(record, out);  // the listener and its port are gone from here on
+  // Then its connections that accept() has not returned, in the order they came.
+  for (std::unique_ptr<Record>& child : records_) {
+    if (!child || child->listener_port != port || !child->pending_accept) continue;
+    Record& unaccepted = *child;
+    unaccepted.connection.abort_unaccepted(now, out);
+    settle(unaccepted, out);
+  }
+}
+
 bool Host::close(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
-  if (record == nullptr || record->listener) return false;  // see listen()
+  if (record == nullptr) return false;
+  if (record->listener) {
+    close_listener(now, *record, false, out);
+    return true;
+  }
   const bool accepted = record->connection.close(now, out);
   settle(*record, out);
   return accepted;
@@ -229,7 +255,11 @@ bool Host::close(Time now, ConnectionId id, Output& out) {
 
 bool Host::abort(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
-  if (record == nullptr || record->listener) return false;  // see listen()
+  if (record == nullptr) return false;
+  if (record->listener) {
+    close_listener(now, *record, true, out);
+    return true;
+  }
   record->connection.abort(now, out);
   settle(*record, out);
   return true;

@@ -58,8 +58,10 @@ class Host {
   // (as Linux does). Every spawned connection starts in the read mode `automatic_read`.
   // Returns the listener's id, or no_connection when the port has a listener already or the
   // host is down: an app_event effect listen_failed (for no_connection) says which.
-  // The listener stays in LISTEN until the host crashes: closing a listener is not modelled
-  // (close and abort refuse it).
+  // close and abort of the listener take it from LISTEN to CLOSED (RFC 9293 3.10.4, 3.10.5) and
+  // free its port; its spawned connections that accept() has not returned yet (in SYN_RCVD:
+  // the runner's application accepts at ESTABLISHED) are reset, as BSD and Linux do
+  // (Connection::abort_unaccepted). Its accepted connections live on.
   ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true);
   // SEND: how many bytes the send buffer took (Connection::send); nullopt when the connection
   // is unknown, gone, or cannot send (then a send_failed app event says why). close and abort:
@@ -113,6 +115,8 @@ class Host {
   // listen_failed) for no_connection, `rule` says why.
   void open_failed(AppEventKind kind, Rule rule, Output& out);
   void settle(Record& record, Output& out);  // after each call: backlog count, deletion
+  // close (`abort` false) or abort of a listener, then the reset of its un-accepted connections.
+  void close_listener(Time now, Record& record, bool abort, Output& out);
   // `isn`: the new connection's ISN when it is chosen already (a SYN that reopened a 4-tuple
   // in TIME_WAIT); otherwise the host draws one.
   void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,

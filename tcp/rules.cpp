@@ -22,6 +22,7 @@ constexpr std::string_view rfc9293_syn_sent = "RFC 9293 3.10.7.3";
 constexpr std::string_view teaching = "teaching variant";
 constexpr std::string_view simulator = "tcpsim model";
 constexpr std::string_view sockets = "as sockets do";
+constexpr std::string_view bsd_and_linux = "as BSD and Linux do";
 constexpr std::string_view rfc9293_send = "RFC 9293 3.10.2";
 
 // Indexed by the enum value minus one (Rule::none has no row).
@@ -67,6 +68,9 @@ constexpr std::array<RuleText, rule_count> rules{{
      "调用 ABORT，发送 RST"},
     {Rule::abort_while_closing, "abort_while_closing", rfc9293_abort, before,
      "ABORT while closing, no RST", "在关闭过程中调用 ABORT，不发送 RST"},
+    {Rule::listener_closed_before_accept, "listener_closed_before_accept", bsd_and_linux, after,
+     "the listener was closed before accept() returned this connection: RST sent, CLOSED",
+     "监听套接字在 accept() 返回这个连接之前被关闭：发送 RST，进入 CLOSED"},
     // --- SEND and CLOSE refused ---
     {Rule::send_remote_socket_unspecified, "send_remote_socket_unspecified", rfc9293_send,
      before, "SEND on a listener: error: remote socket unspecified",
@@ -299,12 +303,13 @@ struct CitationText {
   std::string_view english;
   std::string_view chinese;
 };
-constexpr std::array<CitationText, 5> citations{{
+constexpr std::array<CitationText, 6> citations{{
     {teaching, "教学变体"},
     {"as Linux does", "与 Linux 的做法相同"},
     {"Linux tcp_fin_timeout", "Linux 的 tcp_fin_timeout"},
     {simulator, "tcpsim 的模型"},
     {sockets, "与套接字 API 的做法相同"},
+    {bsd_and_linux, "与 BSD 和 Linux 的做法相同"},
 }};
 
 constexpr const CitationText* find_citation(std::string_view citation) {

@@ -31,6 +31,7 @@ enum class Rule : std::uint8_t {
   abort_before_synchronization,
   abort_synchronized,
   abort_while_closing,
+  listener_closed_before_accept,
   // SEND and CLOSE refused (RFC 9293 3.10.2, 3.10.4)
   send_remote_socket_unspecified,
   send_connection_closing,

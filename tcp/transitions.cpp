@@ -15,6 +15,7 @@ constexpr std::string_view open_call = "Connection::open_active";
 constexpr std::string_view passive = "Connection::open_passive";
 constexpr std::string_view close_call = "Connection::close";
 constexpr std::string_view abort_call = "Connection::abort";
+constexpr std::string_view unaccepted_abort = "Connection::abort_unaccepted";
 constexpr std::string_view syn_in_listen = "Connection::accept_syn";
 constexpr std::string_view syn_sent_arrival = "Connection::arrive_syn_sent";
 constexpr std::string_view synchronized_arrival = "Connection::arrive_synchronized";
@@ -71,6 +72,8 @@ constexpr std::array table{
     // SYN_RCVD
     Row{syn_received, "CLOSE", fin_wait_1, Rule::close_in_syn_received, close_call, ""},
     Row{syn_received, "ABORT", closed, Rule::abort_synchronized, abort_call, ""},
+    Row{syn_received, "CLOSE or ABORT of its listener", closed,
+        Rule::listener_closed_before_accept, unaccepted_abort, ""},
     Row{syn_received, "rcv RST (passive OPEN)", listen, Rule::rst_in_syn_received_passive,
         reset_step, ""},
     Row{syn_received, "rcv RST (active OPEN)", closed, Rule::rst_in_syn_received_active, reset_step,

@@ -332,6 +332,28 @@ TEST_CASE("closing_states_close_is_refused_connection_closing", "[connection][cl
   CHECK(last_ack.state() == State::last_ack);
 }
 
+TEST_CASE("syn_received_abort_unaccepted_sends_rst_ack_and_closes", "[connection][abort]") {
+  Connection c = make_connection();
+  to_syn_received_passive(c);
+  Output out;
+  c.abort_unaccepted(0, out);
+  check_segment(only_sent(out), 101, 301, flag::rst | flag::ack);
+  CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::closed}});
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::listener_closed_before_accept});
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::aborted});
+  CHECK(c.finished());
+}
+
+TEST_CASE("established_abort_unaccepted_does_nothing", "[connection][abort]") {
+  // accept() has returned it: it outlives its listener.
+  Connection c = make_connection();
+  to_established_passive(c);
+  Output out;
+  c.abort_unaccepted(0, out);
+  CHECK(out.effects.empty());
+  CHECK(c.state() == State::established);
+}
+
 TEST_CASE("listen_abort_closes_without_rst", "[connection][abort]") {
   Connection c = make_connection();
   Output out;

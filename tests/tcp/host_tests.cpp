@@ -608,23 +608,87 @@ TEST_CASE("closed_listen_opens_a_listener_that_is_in_listen", "[host][listen]") 
   CHECK_FALSE(server.is_listener(2));
 }
 
-TEST_CASE("listen_close_and_abort_of_the_listener_are_refused_and_it_keeps_listening",
-          "[host][listen]") {
-  // Closing a listener is not modelled: it stays in LISTEN until the host crashes.
+TEST_CASE("listen_send_and_read_on_the_listener_are_refused", "[host][listen]") {
   Host server(host_config(server_address), counting_isns());
   Output out;
   const ConnectionId listener = server.listen(0, 80, 8, out);
   out.clear();
-  CHECK_FALSE(server.close(0, listener, out));
-  CHECK_FALSE(server.abort(0, listener, out));
   CHECK_FALSE(server.send(0, listener, bytes("x"), out));
   CHECK(server.read(0, listener, 100, out) == 0);
   // RFC 9293 3.10.2: a listener's remote socket is unspecified.
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
   CHECK(server.find(listener)->state() == State::listen);
+}
+
+namespace {
+
+// A listener on port 80 with one accepted connection (id 2, from port 4000, ESTABLISHED) and
+// one whose handshake is not complete (id 3, from port 4001, SYN_RCVD).
+ConnectionId listener_with_accepted_and_unaccepted(Host& server, Output& out) {
+  const ConnectionId listener = server.listen(0, 80, 8, out);
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
                         out);
-  CHECK(count(out, Effect::Kind::connection_open) == 1);
+  server.packet_arrives(
+      0, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 700, 0, flag::syn),
+                        out);
+  REQUIRE(server.find(2)->state() == State::established);
+  REQUIRE(server.find(3)->state() == State::syn_received);
+  out.clear();
+  return listener;
+}
+
+}  // namespace
+
+TEST_CASE("listen_close_of_the_listener_closes_it_and_resets_its_unaccepted_connections",
+          "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = listener_with_accepted_and_unaccepted(server, out);
+  REQUIRE(server.close(0, listener, out));
+  // RFC 9293 3.10.4: LISTEN -> CLOSED, the TCB deleted.
+  CHECK(transitions(out) == std::vector<Transition>{{State::listen, State::closed},
+                                                    {State::syn_received, State::closed}});
+  CHECK(transition_rules(out) ==
+        std::vector<Rule>{Rule::close_in_listen, Rule::listener_closed_before_accept});
+  CHECK(server.find(listener) == nullptr);
+  CHECK_FALSE(server.is_listener(listener));
+  // The un-accepted one is reset, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>; the accepted one lives.
+  REQUIRE(sent_packets(out).size() == 1);
+  const Packet reset = sent_packets(out)[0];
+  CHECK(reset.segment.destination_port == 4001);
+  check_segment(reset.segment, 2001, 701, flag::rst | flag::ack);
+  CHECK(server.find(3) == nullptr);
+  CHECK(server.find(2)->state() == State::established);
+  CHECK(server.connection_count() == 1);
+  // The port is free: a SYN is answered as for no connection, and a new listen may take it.
+  out.clear();
+  server.packet_arrives(1 * second,
+                        packet_to(server_address, client_address, 4002, 80, 900, 0, flag::syn),
+                        out);
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_answered_with_reset});
+  CHECK(server.listen(1 * second, 80, 8, out) != no_connection);
+}
+
+TEST_CASE("listen_abort_of_the_listener_closes_it_and_resets_its_unaccepted_connections",
+          "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = listener_with_accepted_and_unaccepted(server, out);
+  REQUIRE(server.abort(0, listener, out));
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::abort_before_synchronization,
+                                                   Rule::listener_closed_before_accept});
+  CHECK(app_events(out) ==
+        std::vector<AppEventKind>{AppEventKind::aborted, AppEventKind::aborted});
+  CHECK(sent_packets(out).size() == 1);
+  CHECK(server.find(listener) == nullptr);
+  CHECK(server.find(2) != nullptr);
+  // Both records are freed, the listener's first.
+  std::vector<ConnectionId> freed;
+  for (const Effect& effect : out.effects) {
+    if (effect.kind == Effect::Kind::connection_free) freed.push_back(effect.connection);
+  }
+  CHECK(freed == std::vector<ConnectionId>{listener, 3});
 }
 
 TEST_CASE("host_connect_from_a_listeners_port_fails_local_port_in_use", "[host][connect]") {

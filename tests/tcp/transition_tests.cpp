@@ -543,6 +543,11 @@ std::map<Key, Driver> drivers() {
     to_time_wait(c);
     return expire(c, TimerKind::time_wait);
   });
+  add(S::syn_received, R::listener_closed_before_accept, [] {
+    Connection c = make_connection();
+    to_syn_received_passive(c);
+    return call(c, &Connection::abort_unaccepted);
+  });
   add(S::time_wait, R::time_wait_syn_reopens, [] {
     TcpConfig config;
     config.time_wait_accepts_syn = true;
