@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 9> catalogue{{
+constexpr std::array<TeachingEntry, 11> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -61,6 +61,18 @@ constexpr std::array<TeachingEntry, 9> catalogue{{
      "lands exactly at RCV.NXT",
      "isn", R"("isn": 1000)", "old-duplicate-data-no-time-wait-random-isn",
      "old-duplicate-data-no-time-wait", "001, 004", "RFC 9293 3.4.1; RFC 6528"},
+    {"TIME_WAIT reopening",
+     "a reconnect from the same port stalling on the peer's TIME_WAIT: without it the new SYN "
+     "draws the old connection's ACK, the client's answering RST ends TIME_WAIT early, and the "
+     "connection comes only with the SYN retransmitted a second later",
+     "time_wait_accepts_syn", R"("time_wait_accepts_syn": false)", "time-wait-reopened-by-syn",
+     "time-wait-syn-challenge-ack", "001, 003", "RFC 1122 4.2.2.13; RFC 9293 3.10.7.4"},
+    {"ISN clock",
+     "a new incarnation of a 4-tuple starting below the old one: with ISNs from the 4 us clock "
+     "each starts above the last, as TIME_WAIT reopening requires, while a random ISN falls "
+     "below half the time and the reconnect is turned away",
+     "isn", R"("isn": "random")", "time-wait-reopened-by-syn",
+     "time-wait-reopen-refused-random-isn", "001", "RFC 793 3.3; RFC 9293 3.4.1; RFC 6528"},
 }};
 
 constexpr std::size_t width = 96;  // the catalogue's lines, indent included, stay within this

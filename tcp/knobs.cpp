@@ -174,10 +174,10 @@ constexpr std::array knob_table{
                  "RFC 5961 (RFC 9293 3.10.7.4): challenge ACKs for an in-window RST not at "
                  "RCV.NXT and for a SYN, and ACKs below SND.UNA - MAX.SND.WND dropped; `false` "
                  "is RFC 793's behaviour, where an in-window RST or SYN resets the connection"),
-    boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
-                 "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
-                 "connection closes and the port's listener takes the SYN (RFC 1122 4.2.2.13; "
-                 "RFC 6191's timestamp test is not modelled)"),
+    teaching(boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
+                          "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
+                          "connection closes and the port's listener takes the SYN (RFC 1122 "
+                          "4.2.2.13; RFC 6191's timestamp test is not modelled)")),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
