@@ -188,7 +188,7 @@ TEST_CASE("an inject relative to a connection that does not exist yet stops the 
   const RunResult result = run_scenario(early);
   REQUIRE(result.error);
   CHECK(*result.error ==
-        "inject at 100ms ($.timeline[2], line 7) relative to web#1: no connection of that name "
+        "inject at 100ms ($.timeline[2], line 8) relative to web#1: no connection of that name "
         "exists yet");
 
   const Scenario no_irs = load_scenario_text(
