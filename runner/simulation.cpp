@@ -91,6 +91,7 @@ class Simulation {
           config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
     }
     result_.seed = seed_;
+    watch_reactions();
     if (!keep_app_data_) {
       // The connections whose received bytes an expectation compares keep them.
       for (const auto& item : scenario.expect.received) {
@@ -145,6 +146,11 @@ class Simulation {
   // ---- Scheduler callbacks ----
   static void on_delivery(void* context, std::uint64_t slot) {
     static_cast<Simulation*>(context)->deliver(static_cast<std::uint32_t>(slot));
+  }
+  static void on_reaction(void* context, std::uint64_t index) {
+    auto* self = static_cast<Simulation*>(context);
+    self->result_.reactions[index].ran = self->now();
+    self->perform(self->scenario_.reactions[index]);
   }
   static void on_timer(void* context, std::uint64_t packed) {
     auto* self = static_cast<Simulation*>(context);
@@ -290,6 +296,67 @@ class Simulation {
         break;
       }
     }
+    if (!action.id.empty() && !chained_.empty()) arm_chained(action.id);
+  }
+
+  // ---- Reactive actions ("on", docs/scenario-format.md) ----
+  // A reaction is armed when its trigger happens: it is queued as an event at the trigger's
+  // time plus its "after", behind whatever that instant already holds, so at "after" 0 it runs
+  // once the call into TCP that raised the trigger has been processed completely. Reactions
+  // armed together are queued in file order: the run stays deterministic.
+  void watch_reactions() {
+    result_.reactions.resize(scenario_.reactions.size());
+    for (std::size_t index = 0; index < scenario_.reactions.size(); ++index) {
+      const ActionTrigger& trigger = *scenario_.reactions[index].on;
+      if (trigger.kind == ActionTrigger::Kind::action) {
+        const std::vector<Action>& list =
+            trigger.action_is_reaction ? scenario_.reactions : scenario_.timeline;
+        chained_[list[trigger.action_index].id].push_back(index);
+      } else {
+        watching_.push_back(index);
+      }
+    }
+  }
+
+  // An application event or a state change of `record`: arms the reactions waiting for it.
+  void trigger_reactions(const ConnectionRecord& record, ActionTrigger::Kind kind,
+                         tcp::AppEventKind event, tcp::State state) {
+    for (std::size_t position = 0; position < watching_.size();) {
+      const std::size_t index = watching_[position];
+      const ActionTrigger& trigger = *scenario_.reactions[index].on;
+      const bool named = trigger.connection == record.name ||
+                         (!record.default_name.empty() && trigger.connection == record.default_name);
+      const bool happened = trigger.kind == kind && (kind == ActionTrigger::Kind::event
+                                                         ? trigger.event == event
+                                                         : trigger.state == state);
+      if (!named || !happened) {
+        ++position;
+        continue;
+      }
+      watching_.erase(watching_.begin() + static_cast<std::ptrdiff_t>(position));
+      arm_reaction(index);
+    }
+  }
+  void event_for_reactions(const ConnectionRecord& record, tcp::AppEventKind event) {
+    if (!watching_.empty())
+      trigger_reactions(record, ActionTrigger::Kind::event, event, tcp::State::closed);
+  }
+  void state_for_reactions(const ConnectionRecord& record, tcp::State state) {
+    if (!watching_.empty())
+      trigger_reactions(record, ActionTrigger::Kind::state, tcp::AppEventKind::connected, state);
+  }
+
+  void arm_chained(const std::string& id) {
+    const auto found = chained_.find(id);
+    if (found == chained_.end()) return;
+    for (const std::size_t index : found->second) arm_reaction(index);
+  }
+
+  void arm_reaction(std::size_t index) {
+    result_.reactions[index].triggered = now();
+    // An "after" that reaches the end of time is never queued: the reaction never runs.
+    scheduler_.schedule_at(deadline_after(now(), scenario_.reactions[index].after),
+                           &Simulation::on_reaction, this, index);
   }
 
   // The connection a send, read, stop_reading, resume_reading, close or abort acts on, or
@@ -535,6 +602,7 @@ class Simulation {
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
             record->states.push_back(effect.to);
             record_heap_bytes_ += sizeof(tcp::State);
+            state_for_reactions(*record, effect.to);
           }
           if (record_) {
             TraceEvent& event = push(TraceKind::state, h, effect.connection);
@@ -560,6 +628,7 @@ class Simulation {
               event.rule = effect.rule;
               record_heap_bytes_ += sizeof(AppEventRecord) + event.data.size();
             }
+            event_for_reactions(*record, effect.app_event);
           }
           if (record_) {
             // The "<host>.<event>" family (runner/vocabulary.cpp).
@@ -784,6 +853,7 @@ class Simulation {
       record_heap_bytes_ += record.name.size() + record.states.capacity() * sizeof(tcp::State) +
                             record.app_events.size() * sizeof(AppEventRecord);
       result_.connections.push_back(std::move(record));
+      event_for_reactions(result_.connections.back(), effect.app_event);
     }
     if (record_) {
       TraceEvent& event = push(TraceKind::app, h, tcp::no_connection);
@@ -862,7 +932,10 @@ class Simulation {
       if (record.host != h || record.freed) continue;
       record.freed = true;
       record.lost_in_crash = true;
-      if (record.final_state() != tcp::State::closed) record.states.push_back(tcp::State::closed);
+      if (record.final_state() != tcp::State::closed) {
+        record.states.push_back(tcp::State::closed);
+        state_for_reactions(record, tcp::State::closed);
+      }
       if (record_) cite(push(TraceKind::free, h, record.id), tcp::Rule::lost_in_crash);
     }
   }
@@ -922,6 +995,7 @@ class Simulation {
       event.action.waiting = action.data.size() - taken;
     }
     event.text = action_text(event.action, host_name(action.host));
+    if (action.on) event.text += " (" + reaction_cause_text(action) + ")";
   }
   // The core's rule, and the reason the trace prints for it.
   static void cite(TraceEvent& event, tcp::Rule rule) {
@@ -957,6 +1031,10 @@ class Simulation {
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
+  // Reactive actions: those waiting for an event or a state (not armed yet, in file order; few,
+  // scanned), and those waiting for an action, by its id (looked up, never iterated).
+  std::vector<std::size_t> watching_;
+  std::unordered_map<std::string, std::vector<std::size_t>> chained_;
   bool offering_ = false;
   bool arriving_ = false;
   TraceSegment arriving_view_;
@@ -982,6 +1060,27 @@ class Simulation {
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Simulation simulation(scenario, options);
   return simulation.run();
+}
+
+std::vector<std::string> reaction_notes(const Scenario& scenario, const RunResult& result) {
+  std::vector<std::string> notes;
+  for (std::size_t index = 0; index < scenario.reactions.size(); ++index) {
+    const ReactionRecord record =
+        index < result.reactions.size() ? result.reactions[index] : ReactionRecord{};
+    if (record.ran != time_never) continue;
+    const Action& action = scenario.reactions[index];
+    std::string note = reaction_name(action) + " never ran: ";
+    if (record.triggered == time_never && action.on->kind == ActionTrigger::Kind::action) {
+      note += "it waits for " + trigger_text(*action.on) + ", which never ran";
+    } else if (record.triggered == time_never) {
+      note += "its trigger, " + trigger_text(*action.on) + ", never happened";
+    } else {
+      note += "its trigger came at " + format_duration(record.triggered) + ", and the run ended " +
+              "before its \"after\" of " + format_duration(action.after) + " had passed";
+    }
+    notes.push_back(std::move(note));
+  }
+  return notes;
 }
 
 }  // namespace tcpsim::runner

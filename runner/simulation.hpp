@@ -51,6 +51,12 @@ struct ConnectionRecord {
   tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }
 };
 
+// What became of one reactive action (Scenario::reactions, same index).
+struct ReactionRecord {
+  Time triggered = time_never;  // when its trigger happened; time_never: it never did
+  Time ran = time_never;        // when it ran (`after` later); time_never: it never did
+};
+
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
   bool record = true;  // keep the trace and the records (off: as fast as it goes)
@@ -73,6 +79,7 @@ struct RunResult {
   std::vector<TraceEvent> trace;
   std::vector<ConnectionRecord> connections;  // in order of creation
   std::map<std::string, std::int64_t> counters;  // ordered: printed as is
+  std::vector<ReactionRecord> reactions;  // by Scenario::reactions index
   Time end_time = 0;
   std::uint64_t events_executed = 0;
   std::uint64_t segments_sent = 0;
@@ -86,6 +93,10 @@ struct RunResult {
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+// One note per reactive action that never ran, saying why ("the action ... never ran: its
+// trigger, end_of_stream on web#1, never happened"): not an error, which "fired" can check.
+std::vector<std::string> reaction_notes(const Scenario& scenario, const RunResult& result);
 
 // The stream's relative-number view chooses absolute numbers when every host has a fixed ISN.
 bool scenario_uses_fixed_isns(const Scenario& scenario);

@@ -6,6 +6,8 @@ namespace tcpsim::runner {
 
 namespace {
 
+constexpr std::array<std::string_view, 6> common_keys{"at", "host", "action", "on", "after", "id"};
+constexpr std::size_t first_keys = 3;  // "at", "host", "action"
 constexpr std::array<std::string_view, 4> listen_keys{"port", "backlog", "name", "read"};
 constexpr std::array<std::string_view, 5> connect_keys{"to", "port", "local_port", "name", "read"};
 constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes"};
@@ -57,7 +59,10 @@ constexpr std::array expectation_table{
                    "array: the complete list of segments sent, in order. Each entry: `from` "
                    "(host, required), `flags` (exact flags, required, `\"\"` for none), `seq`, "
                    "`ack` (integers, relative to the ISNs as Wireshark shows them, may be "
-                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time)"},
+                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time), "
+                   "`optional` (`true`: the segment may be absent); or `{ \"any_of\": [[...], "
+                   "[...]] }`: at least two alternative sequences of such segments, one of which "
+                   "is sent there (not nested)"},
     ExpectationKey{"received",
                    "object: connection name → everything the connection's application "
                    "received, the concatenation of its `data` events, as one of: a string (its "
@@ -71,6 +76,9 @@ constexpr std::array expectation_table{
                    "{ \"from\"?, \"flags\"?, \"flags_contain\"? } }`; `{ \"event\": name, "
                    "\"host\"?, \"connection\"? }`; `{ \"state\": name, \"host\"?, "
                    "\"connection\"? }` (a `connection` given with `host` must belong to it)"},
+    ExpectationKey{"fired",
+                   "object: action `id` → `true` or `false`: whether that action with `on` ran "
+                   "(its trigger happened, and its time came before the run ended)"},
 };
 
 constexpr std::array counter_table{
@@ -101,6 +109,11 @@ constexpr std::array counter_table{
 };
 
 }  // namespace
+
+std::span<const std::string_view> common_action_keys() { return common_keys; }
+std::span<const std::string_view> first_action_keys() {
+  return std::span<const std::string_view>(common_keys).first(first_keys);
+}
 
 std::span<const ActionInfo> actions() { return action_table; }
 

@@ -17,9 +17,15 @@ namespace tcpsim::runner {
 struct ActionInfo {
   std::string_view name;  // the "action" value: "stop_reading"
   ActionKind kind;
-  std::span<const std::string_view> keys;  // allowed besides "at", "host" and "action"
+  std::span<const std::string_view> keys;  // allowed besides common_action_keys()
   std::string_view doc;                    // the keys for people, Markdown
 };
+
+// The keys every action takes besides its own: "at", "host" and "action" (listed before the
+// action's own keys in messages), then "on" with "after" (a reactive action, instead of "at")
+// and "id" (listed after them).
+std::span<const std::string_view> common_action_keys();  // all six
+std::span<const std::string_view> first_action_keys();   // "at", "host", "action"
 
 // In the order the loader lists them ("expected one of ...").
 std::span<const ActionInfo> actions();
