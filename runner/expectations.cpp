@@ -608,8 +608,8 @@ std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& resu
     const Time ran = item.reaction < result.reactions.size() ? result.reactions[item.reaction].ran
                                                              : time_never;
     if (item.fired && ran == time_never) {
-      failures.push_back({item.where, reaction_name(action) + " (on " +
-                                          trigger_text(*action.on) + ") never ran, expected it to"});
+      failures.push_back({item.where, reaction_name(action) + " (on " + trigger_text(*action.on) +
+                                          ") never ran, expected it to"});
     } else if (!item.fired && ran != time_never) {
       failures.push_back({item.where, reaction_name(action) + " ran at " + seconds(ran) + " (on " +
                                           trigger_text(*action.on) +

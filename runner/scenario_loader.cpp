@@ -319,7 +319,8 @@ class Loader {
   std::int64_t pattern_bytes_ = 0;
   std::vector<std::pair<std::size_t, std::size_t>> send_patterns_;      // timeline index, count
   std::vector<std::pair<std::size_t, std::size_t>> received_patterns_;  // expect.received index, count
-  std::vector<std::pair<std::size_t, std::size_t>> reaction_send_patterns_;  // reactions index, count
+  // reactions index, count
+  std::vector<std::pair<std::size_t, std::size_t>> reaction_send_patterns_;
   // Action ids, and where each reactive action's trigger and connection stood in the file: they
   // are checked once the whole timeline is read.
   struct DeclaredId {
@@ -1227,7 +1228,8 @@ void Loader::resolve_reactions() {
       std::vector<std::size_t> cycle(begin, path.end());
       std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
       std::string names;
-      for (const std::size_t member : cycle) names += quoted(scenario_.reactions[member].id) + " -> ";
+      for (const std::size_t member : cycle)
+        names += quoted(scenario_.reactions[member].id) + " -> ";
       names += quoted(scenario_.reactions[cycle.front()].id);
       const TriggerSource& source = trigger_sources_[cycle.front()];
       fail(*source.value, source.path,
@@ -1346,8 +1348,9 @@ void Loader::read_when(const Object& object, Action& action) {
   const Value* at = object.find("at");
   const Value* on = object.find("on");
   if (at != nullptr && on != nullptr)
-    throw ScenarioError(object.key_location("on"),
-                        R"("at" and "on" are exclusive: an action runs at a time, or once on a trigger)");
+    throw ScenarioError(
+        object.key_location("on"),
+        R"("at" and "on" are exclusive: an action runs at a time, or once on a trigger)");
   if (at == nullptr && on == nullptr)
     fail(object.value(), object.path(),
          R"(missing required key "at" (or "on", for an action that runs on a trigger))");
@@ -1363,12 +1366,14 @@ void Loader::read_when(const Object& object, Action& action) {
         action_ids_.emplace(action.id, DeclaredId{reaction, index, object.path_of("id")});
     if (!inserted)
       fail(*id, object.path_of("id"),
-           "duplicate action id " + quoted(action.id) + ", already used by " + existing->second.path);
+           "duplicate action id " + quoted(action.id) + ", already used by " +
+               existing->second.path);
   }
   if (on == nullptr) {
     if (object.find("after") != nullptr)
-      throw ScenarioError(object.key_location("after"),
-                          R"("after" applies only to an action with "on": the delay from its trigger)");
+      throw ScenarioError(
+          object.key_location("after"),
+          R"("after" applies only to an action with "on": the delay from its trigger)");
     action.at = read_duration(*at, object.path_of("at"));
     if (action.at == time_never)  // docs/design.md, "Time": nothing runs at the end of time
       fail(*at, object.path_of("at"),
@@ -1420,7 +1425,8 @@ void Loader::read_when(const Object& object, Action& action) {
            "missing \"event\" or \"state\": what to wait for on " + quoted(trigger.connection));
     }
   }
-  if (const Value* after = object.find("after")) action.after = read_duration(*after, object.path_of("after"));
+  if (const Value* after = object.find("after"))
+    action.after = read_duration(*after, object.path_of("after"));
   action.on = std::move(trigger);
   trigger_sources_.push_back(source);
 }
@@ -1663,8 +1669,8 @@ void Loader::read_expect(const Value& value, const std::string& path) {
         fail(value, entry_path,
              quoted(id) + R"( is a timed action ("at"), which runs at its time; "fired" checks )"
                           R"(actions with "on")");
-      out.fired.push_back(
-          ExpectedFired{id, found->second.index, read_bool(value, entry_path), location(value, entry_path)});
+      out.fired.push_back(ExpectedFired{id, found->second.index, read_bool(value, entry_path),
+                                        location(value, entry_path)});
     }
   }
 }
@@ -1677,10 +1683,12 @@ ExpectedSegment Loader::read_expected_segment(const Value& value, const std::str
   if (const Value* any_of = object.find("any_of")) {
     const std::string any_of_path = object.path_of("any_of");
     if (in_alternative)
-      throw ScenarioError(object.key_location("any_of"),
-                          R"("any_of" does not nest: list the alternatives of one "any_of" instead)");
+      throw ScenarioError(
+          object.key_location("any_of"),
+          R"("any_of" does not nest: list the alternatives of one "any_of" instead)");
     object.allow({"any_of"});
-    if (!any_of->is_array()) fail_type(*any_of, any_of_path, "an array of alternatives (arrays of segments)");
+    if (!any_of->is_array())
+      fail_type(*any_of, any_of_path, "an array of alternatives (arrays of segments)");
     if (any_of->elements.size() < 2)
       fail(*any_of, any_of_path, R"(expected at least 2 alternatives in "any_of")");
     for (std::size_t k = 0; k < any_of->elements.size(); ++k) {

@@ -313,36 +313,45 @@ class Simulation {
             trigger.action_is_reaction ? scenario_.reactions : scenario_.timeline;
         chained_[list[trigger.action_index].id].push_back(index);
       } else {
-        watching_.push_back(index);
+        watching_[trigger.connection].push_back(index);
+        ++unarmed_watches_;
       }
     }
   }
 
-  // An application event or a state change of `record`: arms the reactions waiting for it.
+  // An application event or a state change of `record`: arms the reactions waiting for it,
+  // under either of its names, in file order.
   void trigger_reactions(const ConnectionRecord& record, ActionTrigger::Kind kind,
                          tcp::AppEventKind event, tcp::State state) {
-    for (std::size_t position = 0; position < watching_.size();) {
-      const std::size_t index = watching_[position];
-      const ActionTrigger& trigger = *scenario_.reactions[index].on;
-      const bool named = trigger.connection == record.name ||
-                         (!record.default_name.empty() && trigger.connection == record.default_name);
-      const bool happened = trigger.kind == kind && (kind == ActionTrigger::Kind::event
-                                                         ? trigger.event == event
-                                                         : trigger.state == state);
-      if (!named || !happened) {
-        ++position;
-        continue;
+    armed_now_.clear();
+    for (const std::string* name : {&record.name, &record.default_name}) {
+      if (name->empty() || (name == &record.default_name && *name == record.name)) continue;
+      const auto found = watching_.find(*name);
+      if (found == watching_.end()) continue;
+      std::vector<std::size_t>& waiting = found->second;
+      for (std::size_t position = 0; position < waiting.size();) {
+        const ActionTrigger& trigger = *scenario_.reactions[waiting[position]].on;
+        const bool happened = trigger.kind == kind && (kind == ActionTrigger::Kind::event
+                                                           ? trigger.event == event
+                                                           : trigger.state == state);
+        if (!happened) {
+          ++position;
+          continue;
+        }
+        armed_now_.push_back(waiting[position]);
+        waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(position));
       }
-      watching_.erase(watching_.begin() + static_cast<std::ptrdiff_t>(position));
-      arm_reaction(index);
     }
+    std::sort(armed_now_.begin(), armed_now_.end());
+    unarmed_watches_ -= armed_now_.size();
+    for (const std::size_t index : armed_now_) arm_reaction(index);
   }
   void event_for_reactions(const ConnectionRecord& record, tcp::AppEventKind event) {
-    if (!watching_.empty())
+    if (unarmed_watches_ > 0)
       trigger_reactions(record, ActionTrigger::Kind::event, event, tcp::State::closed);
   }
   void state_for_reactions(const ConnectionRecord& record, tcp::State state) {
-    if (!watching_.empty())
+    if (unarmed_watches_ > 0)
       trigger_reactions(record, ActionTrigger::Kind::state, tcp::AppEventKind::connected, state);
   }
 
@@ -1031,9 +1040,12 @@ class Simulation {
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
-  // Reactive actions: those waiting for an event or a state (not armed yet, in file order; few,
-  // scanned), and those waiting for an action, by its id (looked up, never iterated).
-  std::vector<std::size_t> watching_;
+  // Reactive actions not armed yet that wait for an event or a state, by the connection name
+  // they watch (in file order), and those waiting for an action, by its id. Looked up, never
+  // iterated.
+  std::unordered_map<std::string, std::vector<std::size_t>> watching_;
+  std::size_t unarmed_watches_ = 0;
+  std::vector<std::size_t> armed_now_;  // trigger_reactions' work list
   std::unordered_map<std::string, std::vector<std::size_t>> chained_;
   bool offering_ = false;
   bool arriving_ = false;

@@ -448,7 +448,8 @@ TEST_CASE("any_of takes whichever alternative the run sends") {
             [{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "FIN,ACK" }]])",
         R"([[{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "RST" }],
             [{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "FIN,ACK" }]])",
-        R"([[], [{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "FIN,ACK" }]])"}) {
+        R"([[], [{ "from": "server", "flags": "ACK" },
+                 { "from": "server", "flags": "FIN,ACK" }]])"}) {
     INFO(alternatives);
     const auto failures = failures_for(segments_with(R"({ "any_of": )" + alternatives + R"( },
       { "from": "client", "flags": "ACK", "ack": 2 })"));
@@ -472,7 +473,8 @@ TEST_CASE("a divergence names the segment, the candidates and the alternatives t
 
   // The second alternative fails at its first segment, the first at its second.
   failures = failures_for(segments_with(R"({ "any_of": [
-        [{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "RST", "optional": true },
+        [{ "from": "server", "flags": "ACK" },
+         { "from": "server", "flags": "RST", "optional": true },
          { "from": "server", "flags": "RST" }],
         [{ "from": "server", "flags": "FIN,ACK" }]
       ] },
@@ -498,14 +500,16 @@ TEST_CASE("a list with alternatives that is too short or too long says where it 
   auto failures = failures_for(segments_with(R"({ "from": "server", "flags": "ACK" },
       { "from": "server", "flags": "FIN,ACK" },
       { "from": "client", "flags": "ACK" },
-      { "any_of": [[{ "from": "client", "flags": "RST" }], [{ "from": "server", "flags": "RST" }]] })"));
+      { "any_of": [[{ "from": "client", "flags": "RST" }],
+                   [{ "from": "server", "flags": "RST" }]] })"));
   REQUIRE(failures.size() == 1);
   CHECK(failures[0].message ==
         "only 9 segments were sent, the list needs more: missing one of client RST "
         "($.expect.segments[9].any_of[0][0]) or server RST ($.expect.segments[9].any_of[1][0]); "
         "$.expect.segments[9] allows [client RST] | [server RST]");
 
-  failures = failures_for(segments_with(R"({ "from": "server", "flags": "ACK", "optional": true })"));
+  failures =
+      failures_for(segments_with(R"({ "from": "server", "flags": "ACK", "optional": true })"));
   REQUIRE(failures.size() == 1);
   CHECK(failures[0].message ==
         "the list was complete after 7 segments, 9 were sent; the first extra one is server "

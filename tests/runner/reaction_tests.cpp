@@ -31,7 +31,8 @@ std::string scenario_text(const std::string& actions, const std::string& expect 
   ],
   "timeline": [
     { "at": "0s", "host": "server", "action": "listen", "port": 80, "name": "web" },
-    { "at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c1" },
+    { "at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80,
+      "name": "c1" },
     { "at": "300ms", "host": "client", "action": "send", "connection": "c1", "data": "hi" },
     { "at": "1s", "host": "client", "action": "close", "connection": "c1" })" +
          (actions.empty() ? "" : ",\n    " + actions) + R"(
@@ -66,7 +67,8 @@ std::vector<std::string> events(const Run& run) {
   std::vector<std::string> out;
   for (const TraceEvent& event : run.result.trace) {
     std::string line = format_duration(event.time) + " " + std::string(trace_kind_name(event.kind));
-    if (event.kind == TraceKind::app) line += " " + std::string(tcp::app_event_name(event.app_event));
+    if (event.kind == TraceKind::app)
+      line += " " + std::string(tcp::app_event_name(event.app_event));
     if (event.kind == TraceKind::send) line += " " + tcp::flags_to_string(event.segment.flags);
     if (event.kind == TraceKind::action || event.kind == TraceKind::action_failed)
       line += " " + event.text;
@@ -135,6 +137,16 @@ TEST_CASE("reactions armed by one trigger run in file order, and a state can tri
   CHECK(close < third);
   // The close came before the last send: TCP refuses it (RFC 9293 3.10.2, "connection closing").
   CHECK(lines[third + 1].rfind("1.05s action_failed", 0) == 0);
+}
+
+TEST_CASE("a connection's two names trigger alike, the reactions in file order") {
+  const Run r = run(R"({ "on": { "connection": "server/1", "event": "accepted" }, "host": "server",
+      "action": "send", "connection": "web#1", "data": "first" },
+    { "on": { "connection": "web#1", "event": "accepted" }, "host": "server",
+      "action": "send", "connection": "server/1", "data": "second" })");
+  const auto lines = events(r);
+  CHECK(index_of(lines, "250ms action send 5 bytes on web#1 (reacting to accepted on server/1)") <
+        index_of(lines, "250ms action send 6 bytes on server/1 (reacting to accepted on web#1)"));
 }
 
 TEST_CASE("a reaction chained on an action runs when that action has run, timed or reactive") {
@@ -244,7 +256,8 @@ TEST_CASE("reactive action errors the catalogue does not show") {
         R"(unknown action id "x": no action with "on" has an "id")");
   CHECK(error_of(R"({ "id": "t", "at": "2s", "host": "server", "action": "close",
       "connection": "web#1" })", R"({ "fired": { "t": true } })") ==
-        R"("t" is a timed action ("at"), which runs at its time; "fired" checks actions with "on")");
+        R"("t" is a timed action ("at"), which runs at its time; "fired" checks actions )"
+        R"(with "on")");
   CHECK(error_of(R"({ "on": { "connection": "web#1", "event": "data" }, "host": "server",
       "action": "close", "connection": "web#1", "id": "closer" })",
                  R"({ "fired": { "closr": true } })") ==
