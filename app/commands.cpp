@@ -16,6 +16,7 @@
 
 #include "runner/expectations.hpp"
 #include "runner/output_file.hpp"
+#include "runner/reactions.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/reference.hpp"
 #include "runner/simulation.hpp"

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "runner/reactions.hpp"
 #include "runner/vocabulary.hpp"
 #include "sim/link.hpp"
 #include "sim/random.hpp"
@@ -76,7 +77,8 @@ class Simulation {
         memory_budget_(options.memory_budget.value_or(scenario.memory_budget)),
         sinks_(options.record ? options.trace_sinks : std::vector<TraceSink*>()),
         seed_(options.seed.value_or(scenario.seed)),
-        link_(scenario.link, scenario.rules, seed_) {
+        link_(scenario.link, scenario.rules, seed_),
+        reaction_watch_(scenario) {
     for (int index = 0; index < 2; ++index) {
       const HostSpec& spec = scenario.hosts[static_cast<std::size_t>(index)];
       isn_random_[static_cast<std::size_t>(index)] =
@@ -91,7 +93,7 @@ class Simulation {
           config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
     }
     result_.seed = seed_;
-    watch_reactions();
+    result_.reactions.resize(scenario.reactions.size());
     if (!keep_app_data_) {
       // The connections whose received bytes an expectation compares keep them.
       for (const auto& item : scenario.expect.received) {
@@ -296,76 +298,33 @@ class Simulation {
         break;
       }
     }
-    if (!action.id.empty() && !chained_.empty()) arm_chained(action.id);
+    if (!action.id.empty()) {
+      reaction_watch_.action_ran(action.id, armed_);
+      arm_reactions();
+    }
   }
 
   // ---- Reactive actions ("on", docs/scenario-format.md) ----
-  // A reaction is armed when its trigger happens: it is queued as an event at the trigger's
-  // time plus its "after", behind whatever that instant already holds, so at "after" 0 it runs
-  // once the call into TCP that raised the trigger has been processed completely. Reactions
-  // armed together are queued in file order: the run stays deterministic.
-  void watch_reactions() {
-    result_.reactions.resize(scenario_.reactions.size());
-    for (std::size_t index = 0; index < scenario_.reactions.size(); ++index) {
-      const ActionTrigger& trigger = *scenario_.reactions[index].on;
-      if (trigger.kind == ActionTrigger::Kind::action) {
-        const std::vector<Action>& list =
-            trigger.action_is_reaction ? scenario_.reactions : scenario_.timeline;
-        chained_[list[trigger.action_index].id].push_back(index);
-      } else {
-        watching_[trigger.connection].push_back(index);
-        ++unarmed_watches_;
-      }
+  // ReactionWatch (runner/reactions.hpp) says which reactions a happening arms. An armed one is
+  // queued as an event at the trigger's time plus its "after", behind whatever that instant
+  // already holds, so at "after" 0 it runs once the call into TCP that raised the trigger has
+  // been processed completely; reactions armed together are queued in file order.
+  void arm_reactions() {
+    for (const std::size_t index : armed_) {
+      result_.reactions[index].triggered = now();
+      // An "after" that reaches the end of time is never queued: the reaction never runs.
+      scheduler_.schedule_at(deadline_after(now(), scenario_.reactions[index].after),
+                             &Simulation::on_reaction, this, index);
     }
-  }
-
-  // An application event or a state change of `record`: arms the reactions waiting for it,
-  // under either of its names, in file order.
-  void trigger_reactions(const ConnectionRecord& record, ActionTrigger::Kind kind,
-                         tcp::AppEventKind event, tcp::State state) {
-    armed_now_.clear();
-    for (const std::string* name : {&record.name, &record.default_name}) {
-      if (name->empty() || (name == &record.default_name && *name == record.name)) continue;
-      const auto found = watching_.find(*name);
-      if (found == watching_.end()) continue;
-      std::vector<std::size_t>& waiting = found->second;
-      for (std::size_t position = 0; position < waiting.size();) {
-        const ActionTrigger& trigger = *scenario_.reactions[waiting[position]].on;
-        const bool happened = trigger.kind == kind && (kind == ActionTrigger::Kind::event
-                                                           ? trigger.event == event
-                                                           : trigger.state == state);
-        if (!happened) {
-          ++position;
-          continue;
-        }
-        armed_now_.push_back(waiting[position]);
-        waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(position));
-      }
-    }
-    std::sort(armed_now_.begin(), armed_now_.end());
-    unarmed_watches_ -= armed_now_.size();
-    for (const std::size_t index : armed_now_) arm_reaction(index);
+    armed_.clear();
   }
   void event_for_reactions(const ConnectionRecord& record, tcp::AppEventKind event) {
-    if (unarmed_watches_ > 0)
-      trigger_reactions(record, ActionTrigger::Kind::event, event, tcp::State::closed);
+    reaction_watch_.event(record, event, armed_);
+    if (!armed_.empty()) arm_reactions();
   }
   void state_for_reactions(const ConnectionRecord& record, tcp::State state) {
-    if (unarmed_watches_ > 0)
-      trigger_reactions(record, ActionTrigger::Kind::state, tcp::AppEventKind::connected, state);
-  }
-
-  void arm_chained(const std::string& id) {
-    const auto found = chained_.find(id);
-    if (found == chained_.end()) return;
-    for (const std::size_t index : found->second) arm_reaction(index);
-  }
-
-  void arm_reaction(std::size_t index) {
-    result_.reactions[index].triggered = now();
-    // An "after" that reaches the end of time is never queued: the reaction never runs.
-    scheduler_.schedule_at(deadline_after(now(), scenario_.reactions[index].after),
-                           &Simulation::on_reaction, this, index);
+    reaction_watch_.state(record, state, armed_);
+    if (!armed_.empty()) arm_reactions();
   }
 
   // The connection a send, read, stop_reading, resume_reading, close or abort acts on, or
@@ -1040,13 +999,8 @@ class Simulation {
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
-  // Reactive actions not armed yet that wait for an event or a state, by the connection name
-  // they watch (in file order), and those waiting for an action, by its id. Looked up, never
-  // iterated.
-  std::unordered_map<std::string, std::vector<std::size_t>> watching_;
-  std::size_t unarmed_watches_ = 0;
-  std::vector<std::size_t> armed_now_;  // trigger_reactions' work list
-  std::unordered_map<std::string, std::vector<std::size_t>> chained_;
+  ReactionWatch reaction_watch_;
+  std::vector<std::size_t> armed_;  // reactions armed by the current happening
   bool offering_ = false;
   bool arriving_ = false;
   TraceSegment arriving_view_;
@@ -1072,27 +1026,6 @@ class Simulation {
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Simulation simulation(scenario, options);
   return simulation.run();
-}
-
-std::vector<std::string> reaction_notes(const Scenario& scenario, const RunResult& result) {
-  std::vector<std::string> notes;
-  for (std::size_t index = 0; index < scenario.reactions.size(); ++index) {
-    const ReactionRecord record =
-        index < result.reactions.size() ? result.reactions[index] : ReactionRecord{};
-    if (record.ran != time_never) continue;
-    const Action& action = scenario.reactions[index];
-    std::string note = reaction_name(action) + " never ran: ";
-    if (record.triggered == time_never && action.on->kind == ActionTrigger::Kind::action) {
-      note += "it waits for " + trigger_text(*action.on) + ", which never ran";
-    } else if (record.triggered == time_never) {
-      note += "its trigger, " + trigger_text(*action.on) + ", never happened";
-    } else {
-      note += "its trigger came at " + format_duration(record.triggered) + ", and the run ended " +
-              "before its \"after\" of " + format_duration(action.after) + " had passed";
-    }
-    notes.push_back(std::move(note));
-  }
-  return notes;
 }
 
 }  // namespace tcpsim::runner

@@ -94,10 +94,6 @@ struct RunResult {
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
 
-// One note per reactive action that never ran, saying why ("the action ... never ran: its
-// trigger, end_of_stream on web#1, never happened"): not an error, which "fired" can check.
-std::vector<std::string> reaction_notes(const Scenario& scenario, const RunResult& result);
-
 // The stream's relative-number view chooses absolute numbers when every host has a fixed ISN.
 bool scenario_uses_fixed_isns(const Scenario& scenario);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runner/expectations.hpp"
+#include "runner/reactions.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
