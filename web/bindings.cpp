@@ -1,7 +1,8 @@
-// The playground's WebAssembly module (web/README.md): the simulator's own loader, runner,
-// trace and views, called from the page's JavaScript through embind. Nothing here re-implements
-// a view: the page shows what views/ renders, so the browser sees the bytes `tcpsim run` writes.
-// The shipped scenarios are embedded in the module's file system at /scenarios (web/CMakeLists.txt).
+// The playground's WebAssembly module (docs/views.md, "The playground"): the simulator's own
+// loader, runner, trace and views, called from the page's JavaScript through embind. Nothing
+// here re-implements a view: the page shows what views/ renders, so the browser sees the bytes
+// `tcpsim run` writes. The shipped scenarios are embedded in the module's file system at
+// /scenarios (web/CMakeLists.txt).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -250,8 +251,9 @@ val playground_knobs() {
 // `tcpsim run --trace`), the SVG, the pcapng capture, the `--html` page's steps with the
 // narration in `lang`, the connections, the expectations' verdict and, for every segment, the
 // fault-rule match that selects it. A load error comes back as `error` with its position.
-val run(const std::string& text, const std::string& file_label, const std::string& seed_text,
-        const std::string& lang, const std::string& id_prefix) {
+val run_checked(const std::string& text, const std::string& file_label,
+                const std::string& seed_text, const std::string& lang,
+                const std::string& id_prefix) {
   val out = val::object();
   RunOptions options;
   std::string seed_error;
@@ -325,6 +327,23 @@ val run(const std::string& text, const std::string& file_label, const std::strin
   out.set("failures", failures);
   out.set("endTime", static_cast<double>(result.end_time));
   return out;
+}
+
+// run_checked, with anything else thrown (memory the browser would not give) reported as the
+// run's error instead of leaving the page with an exception it cannot read.
+val run(const std::string& text, const std::string& file_label, const std::string& seed_text,
+        const std::string& lang, const std::string& id_prefix) {
+  try {
+    return run_checked(text, file_label, seed_text, lang, id_prefix);
+  } catch (const std::exception& failure) {
+    val error = val::object();
+    error.set("message", std::string("the run stopped: ") + failure.what());
+    error.set("text", file_label + ": error: the run stopped: " + failure.what());
+    val out = val::object();
+    out.set("ok", false);
+    out.set("error", error);
+    return out;
+  }
 }
 
 }  // namespace tcpsim::web

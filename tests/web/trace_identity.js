@@ -66,7 +66,9 @@ async function main() {
     let runs = 0;
     for (const entry of shipped) {
       const file = path.join(sourceDir, entry.file);
-      if (fs.readFileSync(file, 'utf8') !== entry.text) fail(entry.file + ': embedded text differs');
+      if (fs.readFileSync(file, 'utf8') !== entry.text) {
+        fail(entry.file + ': the embedded text differs from the file');
+      }
       for (const seed of ['', OTHER_SEED]) {
         const native = nativeTrace(tcpsim, file, seed, work);
         const result = tcpsimModule.run(entry.text, entry.file, seed, 'en', '');
