@@ -259,7 +259,7 @@ val run_checked(const std::string& text, const std::string& file_label,
   std::string seed_error;
   if (!parse_seed(seed_text, options.seed, seed_error)) {
     val error = val::object();
-    error.set("message", seed_error);
+    error.set("message", "seed: " + seed_error);
     error.set("text", "seed: " + seed_error);
     out.set("ok", false);
     out.set("error", error);

@@ -22,9 +22,10 @@
     current: 0,        // the step shown
     stale: false,      // the editor's text does not load: the diagram is the last good run
     history: [],       // editor texts before each change made by a control
-    pinned: null,      // {title, text, file, result, steps}: pane A
+    pinned: null,      // {title, text, file, seed, result, steps}: pane A
     timer: null,       // autoplay
-    loadMs: 0,
+    moduleMs: 0,
+    loadMs: 0,         // the page ready, its first scenario run and drawn
     runs: 0
   };
 
@@ -157,8 +158,7 @@
   }
 
   function runPinned(pinned) {
-    var result = tcpsim.run(pinned.text, pinned.file, byId('seed').value.trim(),
-                            byId('lang').value, 'a-');
+    var result = tcpsim.run(pinned.text, pinned.file, pinned.seed, byId('lang').value, 'a-');
     pinned.result = result.ok ? result : null;
     pinned.steps = result.ok ? JSON.parse(result.steps) : null;
     pinned.error = result.ok ? null : result.error.text;
@@ -646,15 +646,17 @@
   // ---------------------------------------------------------------- comparing
   function pinCurrent() {
     state.pinned = {title: describeRun(state.entry.name), text: byId('editor').value,
-                    file: state.entry.file};
+                    file: state.entry.file, seed: byId('seed').value.trim()};
     runPinned(state.pinned);
     renderAll();
   }
   function pinShipped(entry, name) {
     var other = shipped.filter(function (item) { return item.name === name; })[0];
     if (!other) return;
+    var seed = byId('seed').value.trim();
     state.pinned = {title: name + (entry.with === name ? ' (with ' : ' (without ') +
-                    entry.mechanism + ')', text: other.text, file: other.file};
+                    entry.mechanism + ')' + (seed ? ', seed ' + seed : ''), text: other.text,
+                    file: other.file, seed: seed};
     runPinned(state.pinned);
     renderAll();
   }
@@ -714,10 +716,8 @@
       loadScenario(byId('scenario').value);
     });
     byId('run').addEventListener('click', runEditor);
-    byId('seed').addEventListener('change', function () {
-      runEditor();
-      if (state.pinned) { runPinned(state.pinned); renderDiagrams(); showStep(state.current); }
-    });
+    // A pinned run keeps its seed: changing it compares two seeds.
+    byId('seed').addEventListener('change', runEditor);
     byId('lang').addEventListener('change', function () {
       runEditor();
       if (state.pinned) { runPinned(state.pinned); renderDiagrams(); showStep(state.current); }
@@ -826,6 +826,12 @@
   }
 
   // ---------------------------------------------------------------- start
+  // page.html#NAME: the shipped scenario NAME.
+  function scenarioInAddress() {
+    var wanted = decodeURIComponent(location.hash.replace(/^#/, ''));
+    return shipped.filter(function (item) { return item.name === wanted; })[0] || null;
+  }
+
   // What the browser test reads (tests/browser/playground.py).
   window.tcpsimPlayground = {
     state: state,
@@ -834,17 +840,22 @@
   };
 
   createTcpsim().then(function (module) {
+    state.moduleMs = Math.round(performance.now());  // the module compiled and started
     tcpsim = module;
     shipped = tcpsim.shippedScenarios();
     catalogue = tcpsim.teachingCatalogue();
     knobTable = tcpsim.knobs();
     fillPicker();
     wire();
-    var wanted = decodeURIComponent(location.hash.replace(/^#/, ''));
-    var first = shipped.filter(function (item) { return item.name === wanted; })[0] ||
-      shipped.filter(function (item) { return item.name === 'two-way-handshake-stale-syn'; })[0];
     document.body.classList.remove('pg-loading');
-    loadScenario(first.file);
+    loadScenario((scenarioInAddress() ||
+                  shipped.filter(function (item) {
+                    return item.name === 'two-way-handshake-stale-syn';
+                  })[0]).file);
+    window.addEventListener('hashchange', function () {
+      var wanted = scenarioInAddress();
+      if (wanted && wanted !== state.entry) loadScenario(wanted.file);
+    });
     state.loadMs = Math.round(performance.now());
     window.tcpsimPlayground.ready = true;
     document.body.setAttribute('data-ready', 'true');
