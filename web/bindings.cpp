@@ -24,7 +24,6 @@
 #include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
 #include "views/html.hpp"
-#include "views/ladder.hpp"
 #include "views/narration.hpp"
 #include "views/pcap.hpp"
 #include "views/svg.hpp"
@@ -307,9 +306,6 @@ val run_checked(const std::string& text, const std::string& file_label,
   svg.id_prefix = id_prefix;
   out.set("svg", views::render_svg(scenario, result, svg));
   out.set("steps", html_steps(scenario, result, language, svg));
-  views::LadderOptions ladder;
-  ladder.absolute_seq = scenario_uses_fixed_isns(scenario);
-  out.set("ladder", views::format_ladder(scenario, result, ladder));
   const std::string capture = views::format_pcapng(scenario, result);
   out.set("pcap", val::global("Uint8Array").new_(emscripten::typed_memory_view(
                       capture.size(), reinterpret_cast<const std::uint8_t*>(capture.data()))));
