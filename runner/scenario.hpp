@@ -36,6 +36,9 @@ struct HostSpec {
   // "ephemeral_ports": the ports a connect without "local_port" takes (tcp::HostConfig).
   tcp::Port ephemeral_first = tcp::HostConfig{}.ephemeral_first;
   tcp::Port ephemeral_last = tcp::HostConfig{}.ephemeral_last;
+  // "stack": "none": a scripted host. It has no TCP: segments reach it and are traced as
+  // delivered, nothing answers, and only inject actions speak for it (a packetdrill peer).
+  bool scripted = false;
   SourceLocation where;
 };
 
@@ -50,10 +53,55 @@ enum class ActionKind : std::uint8_t {
   read,            // the application reads from a connection in manual read mode
   stop_reading,    // the connection switches to manual reads: bytes wait in the receive buffer
   resume_reading,  // back to automatic reads: everything buffered is read now, and from then on
+  inject,          // the script puts a crafted segment on the wire (InjectSpec)
 };
 
+// An inject action's segment (docs/scenario-format.md, "inject"). Action::host is the host it
+// is sent to; Action::data is its payload.
+struct InjectSpec {
+  // A connection's name: "from" and "to" default to its remote and local endpoints, "seq" is
+  // relative to its IRS and "ack" to its ISS, as packetdrill writes an inbound segment. "":
+  // everything absolute.
+  std::string relative_to;
+  std::optional<tcp::Address> from_address;  // absent: relative_to's remote address
+  std::optional<tcp::Port> from_port;        // absent: relative_to's remote port
+  std::optional<tcp::Port> to_port;          // absent: relative_to's local port
+  std::uint8_t flags = 0;
+  std::int64_t seq = 0;               // absolute (0 .. 2^32-1), or added to relative_to's IRS
+  std::optional<std::int64_t> ack;    // the same, to its ISS; absent: 0, not relative
+  std::uint16_t window = 65535;
+  std::uint16_t mss = 0;  // the MSS option; 0: none
+  bool direct = false;    // arrives at once, without the link ("via": "direct")
+};
+
+// What a reactive action ("on" instead of "at") waits for. It fires once, the first time the
+// trigger happens after the run starts (docs/scenario-format.md, "Reactive actions").
+struct ActionTrigger {
+  enum class Kind : std::uint8_t {
+    event,   // the connection's application is told `event`
+    state,   // the connection enters `state`
+    action,  // the action `action` (an index, below) has run
+  } kind = Kind::event;
+  std::string connection;  // event, state: a connection name, as in expectations
+  tcp::AppEventKind event = tcp::AppEventKind::connected;
+  tcp::State state = tcp::State::closed;
+  std::string action_id;  // action: the "id" of the action waited for
+  // action: the action waited for, in Scenario::timeline or (reactive) Scenario::reactions.
+  bool action_is_reaction = false;
+  std::size_t action_index = 0;
+  SourceLocation where;  // the "on" object
+};
+
+// The trigger in words: "end_of_stream on web#1", "web#1 entering CLOSE_WAIT", "action \"x\"".
+std::string trigger_text(const ActionTrigger& trigger);
+
 struct Action {
-  Time at = 0;
+  Time at = 0;  // a timed action; a reactive one has `on` instead
+  // "id": a name other actions' "on" and the "fired" expectation use ("" for none).
+  std::string id;
+  // A reactive action: its trigger, and the delay from the trigger to the action ("after").
+  std::optional<ActionTrigger> on;
+  Time after = 0;
   ActionKind kind = ActionKind::listen;
   int host = 0;  // index into Scenario::hosts
   // listen: the port; connect: the remote port.
@@ -68,13 +116,24 @@ struct Action {
   // send: the bytes ("data": text, or "bytes": N for N bytes of the pattern "abc...z" repeated).
   // The send buffer may take fewer at once; the runner keeps the rest and offers it again as
   // the buffer drains, as a blocking write would. Every "bytes" send shares one pattern.
+  // inject: the segment's payload, read the same way.
   SharedBytes data;
   // read: at most this many bytes; absent: everything the receive buffer holds.
   std::optional<std::size_t> read_bytes;
   // listen (for every connection it spawns), connect: "read": "automatic" (default) or "manual".
   bool automatic_read = true;
+  // listen (the listener and every connection it spawns), connect: the connection's own TCP
+  // config, the host's with the action's "tcp" knobs applied; absent: the host's.
+  std::optional<tcp::TcpConfig> tcp;
+  InjectSpec inject;  // inject
   SourceLocation where;
 };
+
+// A reactive action for messages: "action \"greet\"", or "the send at $.timeline[3]".
+std::string reaction_name(const Action& action);
+// Why a reactive action runs, as the trace appends it to the action's text: "reacting to
+// end_of_stream on web#1", "reacting to action \"x\", 10ms later".
+std::string reaction_cause_text(const Action& action);
 
 // --- Expectations ---
 struct ExpectedFinalState {
@@ -103,6 +162,10 @@ struct ExpectedAppEvents {
 
 // One segment as sent by a host, packetdrill-style: seq and ack relative to the ISNs of the
 // stream (the sender's ISN for seq, the receiver's for ack), as Wireshark shows them.
+// An entry of "segments" is one segment, possibly "optional" (present or not), or, when
+// `any_of` is not empty, {"any_of": [[...], [...]]}: one of several alternative sequences of
+// segments (each of them may be optional; any_of does not nest), where the RFCs allow more
+// than one behaviour. The other fields of an any_of entry are unused.
 struct ExpectedSegment {
   int from = 0;  // host index
   std::uint8_t flags = 0;
@@ -110,6 +173,8 @@ struct ExpectedSegment {
   std::optional<std::int64_t> ack;
   std::optional<std::uint32_t> length;
   std::optional<Time> at;
+  bool optional = false;
+  std::vector<std::vector<ExpectedSegment>> any_of;
   SourceLocation where;
 };
 
@@ -145,6 +210,14 @@ struct ExpectedNever {
   SourceLocation where;
 };
 
+// "fired": {"id": true}: whether the reactive action with that id ran.
+struct ExpectedFired {
+  std::string id;
+  std::size_t reaction = 0;  // index into Scenario::reactions
+  bool fired = true;
+  SourceLocation where;
+};
+
 struct Expectations {
   std::vector<ExpectedFinalState> final_states;
   std::vector<ExpectedStateSequence> state_sequences;
@@ -154,6 +227,7 @@ struct Expectations {
   std::vector<ExpectedReceived> received;
   std::vector<ExpectedCount> counts;
   std::vector<ExpectedNever> never;
+  std::vector<ExpectedFired> fired;
   bool empty() const;
 };
 
@@ -167,6 +241,9 @@ struct Scenario {
   std::vector<HostSpec> hosts;  // exactly two: hosts[0] sends in Direction::forward
   std::vector<sim::FaultRule> rules;
   std::vector<Action> timeline;  // sorted by time (the loader rejects out-of-order input)
+  // The actions with "on" instead of "at", in file order (the order they fire in when armed
+  // at the same instant).
+  std::vector<Action> reactions;
   std::optional<Time> stop_at;   // absent: run until no event is left
   std::uint64_t event_budget = 10'000'000;  // a run that needs more stops with an error
   // A run that holds more stops with an error (runner/memory_budget.hpp).

@@ -6,21 +6,29 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> listen_keys{"port", "backlog", "name", "read"};
-constexpr std::array<std::string_view, 5> connect_keys{"to", "port", "local_port", "name", "read"};
+constexpr std::array<std::string_view, 3> reactive_keys{"on", "after", "id"};
+constexpr std::array<std::string_view, 5> listen_keys{"port", "backlog", "name", "read", "tcp"};
+constexpr std::array<std::string_view, 6> connect_keys{"to",   "port", "local_port",
+                                                       "name", "read", "tcp"};
 constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes"};
 constexpr std::array<std::string_view, 2> read_keys{"connection", "bytes"};
 constexpr std::array<std::string_view, 1> connection_keys{"connection"};
+constexpr std::array<std::string_view, 11> inject_keys{
+    "relative_to", "from", "to", "flags", "seq", "ack", "window", "mss", "data", "bytes", "via"};
 
 constexpr std::array action_table{
     ActionInfo{"listen", ActionKind::listen, listen_keys,
                "`port` (1 .. 65535, required); `backlog` (1 .. 65535, default 128); `name` "
                "(default `\"<host>:<port>\"`); `read` (`\"automatic\"` or `\"manual\"`, default "
-               "`\"automatic\"`: the read mode of every connection the listener accepts)"},
+               "`\"automatic\"`: the read mode of every connection the listener accepts); `tcp` "
+               "(any knob of the host's `tcp` object, applied over the host's config for the "
+               "listener and every connection it accepts)"},
     ActionInfo{"connect", ActionKind::connect, connect_keys,
                "`to` (the other host, required); `port` (the remote port, required); "
                "`local_port` (1 .. 65535, default the next ephemeral port); `name`; `read` "
-               "(`\"automatic\"` or `\"manual\"`, default `\"automatic\"`)"},
+               "(`\"automatic\"` or `\"manual\"`, default `\"automatic\"`); `tcp` (any knob of "
+               "the host's `tcp` object, applied over the host's config for this connection: "
+               "`{\"isn\": 7000}` gives one incarnation its own ISN)"},
     ActionInfo{"send", ActionKind::send, send_keys,
                "`connection` (required), and exactly one of `data` (non-empty string: its UTF-8 "
                "bytes) or `bytes` (1 .. 134217728, 128 MiB: that many bytes of "
@@ -43,6 +51,20 @@ constexpr std::array action_table{
                "none: the host loses all state silently and discards what arrives"},
     ActionInfo{"reboot", ActionKind::reboot, {},
                "none: the host is up again with no connections and no listeners"},
+    ActionInfo{"inject", ActionKind::inject, inject_keys,
+               "no `host`: the script sends a crafted segment. `relative_to` (a connection: "
+               "`from` and `to` default to its remote and local endpoints, `seq` is relative "
+               "to its IRS and `ack` to its ISS); `from` (`\"host\"`, `\"host:port\"` or "
+               "`\"a.b.c.d:port\"`, any address: spoofed; required without `relative_to`); `to` "
+               "(`\"host:port\"` or `\"a.b.c.d:port\"`, a host's address; required without "
+               "`relative_to`); `flags` (required, `\"\"` for none); `seq` (required: 0 .. "
+               "4294967295, or -4294967295 .. 4294967295 with `relative_to`); `ack` (the same; "
+               "required with the ACK flag; absent: 0); `window` (0 .. 65535, default 65535); "
+               "`mss` (1 .. 65535: the MSS option; absent: none); at most one of `data` "
+               "(non-empty string) or `bytes` (1 .. 65495) for the payload; `via` (`\"link\"`, "
+               "the default: delay and fault rules apply, in the direction toward `to`; "
+               "`\"direct\"`: it arrives at once)",
+               false},
 };
 
 constexpr std::array expectation_table{
@@ -59,7 +81,10 @@ constexpr std::array expectation_table{
                    "array: the complete list of segments sent, in order. Each entry: `from` "
                    "(host, required), `flags` (exact flags, required, `\"\"` for none), `seq`, "
                    "`ack` (integers, relative to the ISNs as Wireshark shows them, may be "
-                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time)"},
+                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time), "
+                   "`optional` (`true`: the segment may be absent); or `{ \"any_of\": [[...], "
+                   "[...]] }`: at least two alternative sequences of such segments, one of which "
+                   "is sent there (not nested)"},
     ExpectationKey{"received",
                    "object: connection name → everything the connection's application "
                    "received, the concatenation of its `data` events, as one of: a string (its "
@@ -73,6 +98,9 @@ constexpr std::array expectation_table{
                    "{ \"from\"?, \"flags\"?, \"flags_contain\"? } }`; `{ \"event\": name, "
                    "\"host\"?, \"connection\"? }`; `{ \"state\": name, \"host\"?, "
                    "\"connection\"? }` (a `connection` given with `host` must belong to it)"},
+    ExpectationKey{"fired",
+                   "object: action `id` → `true` or `false`: whether that action with `on` ran "
+                   "(its trigger happened, and its time came before the run ended)"},
 };
 
 constexpr std::array counter_table{
@@ -93,6 +121,8 @@ constexpr std::array counter_table{
     CounterInfo{Counter::connections, false, "connections", "connections ever created on the host"},
     CounterInfo{Counter::bytes_received, false, "bytes_received",
                 "bytes delivered to the host's applications (in `data` events)"},
+    CounterInfo{Counter::injected, false, "injected",
+                "segments the script injected toward the host (`inject` actions)"},
     CounterInfo{Counter::link_dropped, true, "dropped", "segments the link dropped"},
     CounterInfo{Counter::link_expired, true, "expired",
                 "segments the link expired (older than MSL)"},
@@ -103,6 +133,8 @@ constexpr std::array counter_table{
 };
 
 }  // namespace
+
+std::span<const std::string_view> reaction_keys() { return reactive_keys; }
 
 std::span<const ActionInfo> actions() { return action_table; }
 

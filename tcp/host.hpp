@@ -46,9 +46,11 @@ class Host {
   // `local_port` is held by a listener (as bind() fails with EADDRINUSE; a port shared with
   // other connections is fine, as with SO_REUSEADDR), or the 4-tuple is in use; an app_event
   // effect connect_failed (for no_connection) says which.
-  // `automatic_read` sets the connection's read mode (Connection::set_automatic_read).
+  // `automatic_read` sets the connection's read mode (Connection::set_automatic_read). `tcp`,
+  // when given, is the connection's own config instead of the host's (per-connection knobs).
   ConnectionId connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
-                       bool automatic_read = true);
+                       bool automatic_read = true,
+                       const std::optional<TcpConfig>& tcp = std::nullopt);
   // Passive open on `port` (RFC 9293 3.10.1): a TCB in LISTEN with the remote socket
   // unspecified, the listener, which is a connection of the host with an id of its own (its
   // connection_open effect says `listener`), CLOSED -> LISTEN by the passive OPEN. Each SYN
@@ -61,8 +63,10 @@ class Host {
   // close and abort of the listener take it from LISTEN to CLOSED (RFC 9293 3.10.4, 3.10.5) and
   // free its port; its spawned connections that accept() has not returned yet (in SYN_RCVD:
   // the runner's application accepts at ESTABLISHED) are reset, as BSD and Linux do
-  // (Connection::abort_unaccepted). Its accepted connections live on.
-  ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true);
+  // (Connection::abort_unaccepted). Its accepted connections live on. `tcp`, when given, is the
+  // config of the listener and of every connection it spawns instead of the host's.
+  ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true,
+                      const std::optional<TcpConfig>& tcp = std::nullopt);
   // SEND: how many bytes the send buffer took (Connection::send); nullopt when the connection
   // is unknown, gone, or cannot send (then a send_failed app event says why). close and abort:
   // false when the connection is unknown or gone, or TCP refused (a close_failed event).
@@ -104,13 +108,15 @@ class Host {
     int backlog = 0;
     int pending = 0;  // spawned connections not yet ESTABLISHED
     bool automatic_read = true;
+    TcpConfig tcp;  // the listener's and its connections' config
   };
-  SeqNum next_isn(Time now, const FourTuple& tuple) const;
+  // The ISN of a new connection on `tuple` with config `tcp` (per-connection knobs).
+  SeqNum next_isn(const TcpConfig& tcp, Time now, const FourTuple& tuple) const;
   Port allocate_ephemeral_port();
   Record* find_record(ConnectionId id);
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
-  Record& create(Time now, FourTuple tuple, Port listener_port, State born, bool listener,
-                 Output& out);
+  Record& create(Time now, const TcpConfig& tcp, FourTuple tuple, Port listener_port, State born,
+                 bool listener, Output& out);
   // A connect or listen that failed before any TCB existed: `kind` (connect_failed,
   // listen_failed) for no_connection, `rule` says why.
   void open_failed(AppEventKind kind, Rule rule, Output& out);
