@@ -167,13 +167,14 @@ constexpr std::array knob_table{
     teaching(boolean_knob("half_duplex_close", access<&TcpConfig::half_duplex_close>,
                           "RFC 1122 4.2.2.13 half-duplex close: data unread at or arriving after "
                           "CLOSE draws a RST (teaching variant)")),
-    boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
-                 "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
-                 "net.ipv4.tcp_rfc1337; off as in Linux's default)"),
-    boolean_knob("rfc5961", access<&TcpConfig::rfc5961>,
-                 "RFC 5961 (RFC 9293 3.10.7.4): challenge ACKs for an in-window RST not at "
-                 "RCV.NXT and for a SYN, and ACKs below SND.UNA - MAX.SND.WND dropped; `false` "
-                 "is RFC 793's behaviour, where an in-window RST or SYN resets the connection"),
+    teaching(boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
+                          "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
+                          "net.ipv4.tcp_rfc1337; off as in Linux's default)")),
+    teaching(boolean_knob("rfc5961", access<&TcpConfig::rfc5961>,
+                          "RFC 5961 (RFC 9293 3.10.7.4): challenge ACKs for an in-window RST not "
+                          "at RCV.NXT and for a SYN, and ACKs below SND.UNA - MAX.SND.WND "
+                          "dropped; `false` is RFC 793's behaviour, where an in-window RST or SYN "
+                          "resets the connection")),
     teaching(boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
                           "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
                           "connection closes and the port's listener takes the SYN (RFC 1122 "
