@@ -143,7 +143,8 @@ TEST_CASE("every knob rejects values outside its type and range", "[knobs][loade
         std::string words;
         for (const auto word : knob.words)
           words += (words.empty() ? "\"" : ", \"") + std::string(word) + "\"";
-        const std::string expected = "expected " + range_text(knob) + " or one of " + words + ", got ";
+        const std::string expected =
+            "expected " + range_text(knob) + " or one of " + words + ", got ";
         CHECK(error_of(knob, "\"sometimes\"") == expected + "\"sometimes\"");
         CHECK(error_of(knob, "true") == expected + "a boolean");
         CHECK(error_of(knob, std::to_string(knob.max + 1)) ==

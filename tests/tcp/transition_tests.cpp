@@ -566,7 +566,8 @@ std::map<Key, Driver> drivers() {
       {S::syn_received, to_syn_received_active}, {S::established, to_established_active},
       {S::fin_wait_1, to_fin_wait_1},           {S::fin_wait_2, to_fin_wait_2},
       {S::close_wait, to_close_wait},           {S::closing, to_closing},
-      {S::last_ack, to_last_ack},               {S::time_wait, [](Connection& c) { to_time_wait(c); }}};
+      {S::last_ack, to_last_ack},
+      {S::time_wait, [](Connection& c) { to_time_wait(c); }}};
   for (const auto& [state, bring] : synchronized) {
     const auto to_state = bring;
     add(state, R::syn_in_window_reset, [=] {
