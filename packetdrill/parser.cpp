@@ -1,6 +1,9 @@
 #include "packetdrill/parser.hpp"
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -942,8 +945,17 @@ Script parse_script(std::string_view text, const std::string& file, const ParseO
 }
 
 Script parse_script_file(const std::string& path, const ParseOptions& options) {
+  // As the scenario loader says it (runner/scenario_loader.cpp).
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw ScriptError(path, Position{1, 1}, std::string("cannot open file: ") +
+                                                std::strerror(EISDIR));
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScriptError(path, Position{0, 0}, "cannot read the file");
+  if (!in) {
+    throw ScriptError(path, Position{1, 1},
+                      std::string("cannot open file: ") + std::strerror(errno));
+  }
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return parse_script(buffer.str(), path, options);
