@@ -36,6 +36,9 @@ struct HostSpec {
   // "ephemeral_ports": the ports a connect without "local_port" takes (tcp::HostConfig).
   tcp::Port ephemeral_first = tcp::HostConfig{}.ephemeral_first;
   tcp::Port ephemeral_last = tcp::HostConfig{}.ephemeral_last;
+  // "stack": "none": a scripted host. It has no TCP: segments reach it and are traced as
+  // delivered, nothing answers, and only inject actions speak for it (a packetdrill peer).
+  bool scripted = false;
   SourceLocation where;
 };
 
@@ -50,6 +53,25 @@ enum class ActionKind : std::uint8_t {
   read,            // the application reads from a connection in manual read mode
   stop_reading,    // the connection switches to manual reads: bytes wait in the receive buffer
   resume_reading,  // back to automatic reads: everything buffered is read now, and from then on
+  inject,          // the script puts a crafted segment on the wire (InjectSpec)
+};
+
+// An inject action's segment (docs/scenario-format.md, "inject"). Action::host is the host it
+// is sent to; Action::data is its payload.
+struct InjectSpec {
+  // A connection's name: "from" and "to" default to its remote and local endpoints, "seq" is
+  // relative to its IRS and "ack" to its ISS, as packetdrill writes an inbound segment. "":
+  // everything absolute.
+  std::string relative_to;
+  std::optional<tcp::Address> from_address;  // absent: relative_to's remote address
+  std::optional<tcp::Port> from_port;        // absent: relative_to's remote port
+  std::optional<tcp::Port> to_port;          // absent: relative_to's local port
+  std::uint8_t flags = 0;
+  std::int64_t seq = 0;               // absolute (0 .. 2^32-1), or added to relative_to's IRS
+  std::optional<std::int64_t> ack;    // the same, to its ISS; absent: 0, not relative
+  std::uint16_t window = 65535;
+  std::uint16_t mss = 0;  // the MSS option; 0: none
+  bool direct = false;    // arrives at once, without the link ("via": "direct")
 };
 
 struct Action {
@@ -68,11 +90,13 @@ struct Action {
   // send: the bytes ("data": text, or "bytes": N for N bytes of the pattern "abc...z" repeated).
   // The send buffer may take fewer at once; the runner keeps the rest and offers it again as
   // the buffer drains, as a blocking write would. Every "bytes" send shares one pattern.
+  // inject: the segment's payload, read the same way.
   SharedBytes data;
   // read: at most this many bytes; absent: everything the receive buffer holds.
   std::optional<std::size_t> read_bytes;
   // listen (for every connection it spawns), connect: "read": "automatic" (default) or "manual".
   bool automatic_read = true;
+  InjectSpec inject;  // inject
   SourceLocation where;
 };
 

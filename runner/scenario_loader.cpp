@@ -355,6 +355,14 @@ class Loader {
   sim::FaultMatch read_match(const Value& value, const std::string& path) const;
   void read_timeline(const Value& value, const std::string& path);
   Action read_action(const Value& value, const std::string& path);
+  // An inject's keys (docs/scenario-format.md, "inject").
+  void read_inject(const Object& object, Action& action);
+  struct InjectEndpoint {
+    tcp::Address address = 0;
+    std::optional<tcp::Port> port;
+    std::optional<int> host;  // the host with that address, if any
+  };
+  InjectEndpoint read_endpoint(const Value& value, const std::string& path) const;
   void declare_name(const std::string& name, int host, bool listener, bool defaulted,
                     const Value& at, const std::string& path);
   void read_expect(const Value& value, const std::string& path);
@@ -827,7 +835,7 @@ void Loader::read_hosts(const Value& value, const std::string& path) {
 
 HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std::size_t index) {
   const Object host(*this, value, path);
-  host.allow({"name", "address", "ephemeral_ports", "profile", "tcp"});
+  host.allow({"name", "address", "ephemeral_ports", "profile", "tcp", "stack"});
   HostSpec spec;
   spec.where = location(value, path);
   const Value& name = host.require("name");
@@ -884,6 +892,19 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
                " comes before the first, " + std::to_string(spec.ephemeral_first));
   }
 
+  if (const Value* stack = host.find("stack")) {
+    // "none": a scripted host, whose segments come from inject actions (a packetdrill peer).
+    spec.scripted =
+        read_choice(*stack, host.path_of("stack"), "stack", {"tcp", "none"}) == "none";
+    if (spec.scripted) {
+      for (const char* key : {"profile", "tcp", "ephemeral_ports"})
+        if (host.find(key) != nullptr)
+          throw ScenarioError(host.key_location(key),
+                              "host " + quoted(spec.name) +
+                                  " has \"stack\": \"none\" (no TCP), so " + quoted(key) +
+                                  " does not apply");
+    }
+  }
   const tcp::Profile* profile = &tcp::profiles().front();
   if (const Value* name = host.find("profile")) {
     std::vector<std::string> profile_names;
@@ -1147,7 +1168,9 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   const ActionInfo& info = *find_action(name);
   const ActionKind kind = info.kind;
   action.kind = kind;
-  std::vector<std::string> allowed = {"at", "host", "action"};
+  std::vector<std::string> allowed = {"at"};
+  if (info.on_host) allowed.emplace_back("host");
+  allowed.emplace_back("action");
   allowed.insert(allowed.end(), info.keys.begin(), info.keys.end());
   object.allow(allowed);
   const auto read_mode = [&] {
@@ -1162,8 +1185,17 @@ Action Loader::read_action(const Value& value, const std::string& path) {
          "action time " + quoted(object.require("at").text) +
              " is the end of representable time (2^63-1 ns), when nothing runs: an action must "
              "come earlier");
-  action.host = read_host(object.require("host"), object.path_of("host"));
+  if (kind == ActionKind::inject) {
+    read_inject(object, action);
+    return action;
+  }
+  const Value& host_value = object.require("host");
+  action.host = read_host(host_value, object.path_of("host"));
   const std::string& host_name = host_names_[static_cast<std::size_t>(action.host)];
+  if (scenario_.hosts[static_cast<std::size_t>(action.host)].scripted)
+    fail(host_value, object.path_of("host"),
+         "host " + quoted(host_name) + " has \"stack\": \"none\" (no TCP): only inject " +
+             "actions act for it, not " + quoted(info.name));
 
   if (kind == ActionKind::listen) {
     action.port = read_port(object.require("port"), object.path_of("port"));
@@ -1230,6 +1262,147 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     }
   }
   return action;
+}
+
+std::string did_you_mean_suffix(std::string_view input, const std::vector<std::string>& candidates);
+
+// "host", "host:port", "a.b.c.d" or "a.b.c.d:port" (an inject's "from" and "to").
+Loader::InjectEndpoint Loader::read_endpoint(const Value& value, const std::string& path) const {
+  const std::string text = read_string(value, path);
+  const std::string expected =
+      R"(a host name or an IPv4 address, with ":port" or without ("client", "client:4000", )"
+      R"("10.0.0.9:4000"))";
+  InjectEndpoint endpoint;
+  const std::size_t colon = text.find(':');
+  const std::string node = text.substr(0, colon);
+  if (colon != std::string::npos) {
+    const std::string digits = text.substr(colon + 1);
+    std::uint64_t port = 0;
+    const bool numeric = !digits.empty() && digits.size() <= 5 && digits[0] != '0' &&
+                         std::all_of(digits.begin(), digits.end(), is_digit);
+    if (numeric) port = std::stoull(digits);
+    if (!numeric || port > 65535)
+      fail(value, path,
+           "expected a port 1 .. 65535 after ':' in " + quoted(text) + ", got " + quoted(digits));
+    endpoint.port = static_cast<tcp::Port>(port);
+  }
+  for (std::size_t h = 0; h < host_names_.size(); ++h) {
+    if (host_names_[h] != node) continue;
+    endpoint.host = static_cast<int>(h);
+    endpoint.address = scenario_.hosts[h].address;
+    return endpoint;
+  }
+  bool leading_zero = false;
+  if (!tcp::parse_address(node, endpoint.address, &leading_zero)) {
+    if (!node.empty() && is_lower(node[0]) && !leading_zero)
+      fail(value, path, unknown_message("host", node, host_names_, true));
+    fail(value, path, "expected " + expected + ", got " + quoted(text));
+  }
+  for (std::size_t h = 0; h < scenario_.hosts.size(); ++h)
+    if (scenario_.hosts[h].address == endpoint.address) endpoint.host = static_cast<int>(h);
+  return endpoint;
+}
+
+void Loader::read_inject(const Object& object, Action& action) {
+  InjectSpec& spec = action.inject;
+  std::optional<int> base_host;  // the host of relative_to's connection
+  const Value* relative = object.find("relative_to");
+  if (relative != nullptr) {
+    const std::string path = object.path_of("relative_to");
+    spec.relative_to = read_string(*relative, path);
+    const auto declared = declared_.find(spec.relative_to);
+    if (declared != declared_.end() && declared->second.listener)
+      fail(*relative, path,
+           quoted(spec.relative_to) + " is a listener, which has no peer and no ISNs; its " +
+               "connections are " + quoted(spec.relative_to + "#1") + ", " +
+               quoted(spec.relative_to + "#2") + ", ...");
+    bool plausible = false;
+    base_host = owner_of(spec.relative_to, plausible);
+    if (!base_host || !plausible)
+      fail(*relative, path,
+           "unknown connection " + quoted(spec.relative_to) +
+               ": no earlier connect or listen declares it" +
+               did_you_mean_suffix(spec.relative_to, connection_candidates(std::nullopt)));
+  }
+
+  const Value* to = object.find("to");
+  if (to != nullptr) {
+    const InjectEndpoint endpoint = read_endpoint(*to, object.path_of("to"));
+    if (!endpoint.host) {
+      std::string hosts;
+      for (std::size_t h = 0; h < scenario_.hosts.size(); ++h)
+        hosts += (h == 0 ? "" : ", ") + quoted(host_names_[h]) + " " +
+                 tcp::address_to_string(scenario_.hosts[h].address);
+      fail(*to, object.path_of("to"),
+           "address " + tcp::address_to_string(endpoint.address) +
+               " is not a host's: an injected segment goes to one of the hosts (" + hosts + ")");
+    }
+    action.host = *endpoint.host;
+    spec.to_port = endpoint.port;
+    if (!spec.to_port && relative == nullptr)
+      fail(*to, object.path_of("to"),
+           "expected a port in " + quoted(to->text) + R"( ("server:80"): without "relative_to" )"
+           "nothing gives one");
+  } else if (relative == nullptr) {
+    fail(object.value(), object.path(), R"(missing required key "to" (or "relative_to"))");
+  } else {
+    action.host = *base_host;
+  }
+
+  const Value* from = object.find("from");
+  if (from != nullptr) {
+    const InjectEndpoint endpoint = read_endpoint(*from, object.path_of("from"));
+    spec.from_address = endpoint.address;
+    spec.from_port = endpoint.port;
+    if (!spec.from_port && relative == nullptr)
+      fail(*from, object.path_of("from"),
+           "expected a port in " + quoted(from->text) + R"( ("client:4000"): without )"
+           R"("relative_to" nothing gives one)");
+  } else if (relative == nullptr) {
+    fail(object.value(), object.path(), R"(missing required key "from" (or "relative_to"))");
+  }
+
+  const Value& flags = object.require("flags");
+  spec.flags = read_flags(flags, object.path_of("flags"), true);
+  // Relative numbers are offsets from an ISN, modulo 2^32 like every sequence number.
+  const std::int64_t low = relative != nullptr ? -4294967295LL : 0;
+  spec.seq = read_integer(object.require("seq"), object.path_of("seq"), low, 4294967295LL);
+  if (const Value* ack = object.find("ack")) {
+    spec.ack = read_integer(*ack, object.path_of("ack"), low, 4294967295LL);
+  } else if ((spec.flags & tcp::flag::ack) != 0) {
+    fail(flags, object.path_of("flags"), R"(the ACK flag is set but "ack" is missing)");
+  }
+  if (const Value* window = object.find("window"))
+    spec.window =
+        static_cast<std::uint16_t>(read_integer(*window, object.path_of("window"), 0, 65535));
+  if (const Value* mss = object.find("mss"))
+    spec.mss = static_cast<std::uint16_t>(read_integer(*mss, object.path_of("mss"), 1, 65535));
+
+  // The payload: what one IPv4 datagram can carry after the IP and TCP headers.
+  constexpr std::int64_t max_payload = 65535 - 20 - 20;
+  const Value* data = object.find("data");
+  const Value* bytes = object.find("bytes");
+  if (data != nullptr && bytes != nullptr)
+    throw ScenarioError(object.key_location(data->position.line > bytes->position.line ||
+                                                    (data->position.line == bytes->position.line &&
+                                                     data->position.column > bytes->position.column)
+                                                ? "data"
+                                                : "bytes"),
+                        R"("data" and "bytes" are exclusive)");
+  if (data != nullptr) {
+    const std::string text = read_non_empty_string(*data, object.path_of("data"));
+    if (static_cast<std::int64_t>(text.size()) > max_payload)
+      fail(*data, object.path_of("data"),
+           "a segment carries at most " + std::to_string(max_payload) + " bytes, got " +
+               std::to_string(text.size()));
+    action.data = std::vector<std::uint8_t>(text.begin(), text.end());
+  } else if (bytes != nullptr) {
+    const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_payload);
+    count_pattern(count, *bytes, object.path_of("bytes"));
+    send_patterns_.emplace_back(scenario_.timeline.size(), static_cast<std::size_t>(count));
+  }
+  if (const Value* via = object.find("via"))
+    spec.direct = read_choice(*via, object.path_of("via"), "via", {"link", "direct"}) == "direct";
 }
 
 void Loader::declare_name(const std::string& name, int host, bool listener, bool defaulted,

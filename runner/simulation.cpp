@@ -26,7 +26,8 @@ const ConnectionRecord* RunResult::find_connection(const std::string& name) cons
 
 bool scenario_uses_fixed_isns(const Scenario& scenario) {
   for (const auto& host : scenario.hosts) {
-    if (!host.tcp.fixed_isn) return false;
+    // A scripted host has no ISN of its own: its numbers are the script's.
+    if (!host.scripted && !host.tcp.fixed_isn) return false;
   }
   return true;
 }
@@ -65,6 +66,8 @@ std::uint64_t endpoint_key(tcp::Address address, tcp::Port port) {
   return (static_cast<std::uint64_t>(address) << 16) | port;
 }
 
+}  // namespace
+
 class Simulation {
  public:
   Simulation(const Scenario& scenario, const RunOptions& options)
@@ -76,7 +79,8 @@ class Simulation {
         memory_budget_(options.memory_budget.value_or(scenario.memory_budget)),
         sinks_(options.record ? options.trace_sinks : std::vector<TraceSink*>()),
         seed_(options.seed.value_or(scenario.seed)),
-        link_(scenario.link, scenario.rules, seed_) {
+        link_(scenario.link, scenario.rules, seed_),
+        limit_(scenario.stop_at.value_or(time_never)) {
     for (int index = 0; index < 2; ++index) {
       const HostSpec& spec = scenario.hosts[static_cast<std::size_t>(index)];
       isn_random_[static_cast<std::size_t>(index)] =
@@ -104,39 +108,77 @@ class Simulation {
     }
   }
 
-  RunResult run() {
-    // The timeline is merged with the queue rather than queued up front: a large timeline would
-    // otherwise deepen the heap for the whole run. An action runs before any queued event of the
-    // same time, exactly as if all actions had been scheduled first.
+  Time now() const { return scheduler_.now(); }
+
+  // The timeline is merged with the queue rather than queued up front: a large timeline would
+  // otherwise deepen the heap for the whole run. An action runs before any queued event of the
+  // same time, exactly as if all actions had been scheduled first.
+  Time next_time() {  // not const: the scheduler drops cancelled entries as it looks
     const auto& timeline = scenario_.timeline;
-    std::size_t next_action = 0;
-    const Time limit = scenario_.stop_at.value_or(time_never);
-    std::uint64_t executed = 0;
-    while (true) {
-      const Time next_event = scheduler_.next_time();
-      const Time action_time = next_action < timeline.size() ? timeline[next_action].at : time_never;
-      const Time next = std::min(next_event, action_time);
-      if (next == time_never || next > limit) break;
-      if (executed >= scenario_.event_budget) {
-        result_.error = "event budget of " + std::to_string(scenario_.event_budget) +
-                        " events exhausted at " + format_duration(scheduler_.now()) +
-                        " of virtual time: the run may never end; set \"stop_at\" or raise "
-                        "\"event_budget\"";
-        break;
-      }
-      if (executed % memory_check_interval == 0 && over_memory_budget()) break;
-      if (action_time <= next_event) {
-        scheduler_.advance_to(action_time);
-        perform(timeline[next_action++]);
-      } else {
-        scheduler_.run_one();
-      }
-      ++executed;
+    const Time action_time =
+        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
+    return std::min(scheduler_.next_time(), action_time);
+  }
+
+  bool step() {
+    if (result_.error) return false;
+    const auto& timeline = scenario_.timeline;
+    const Time next_event = scheduler_.next_time();
+    const Time action_time =
+        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
+    const Time next = std::min(next_event, action_time);
+    if (next == time_never || next > limit_) return false;
+    if (executed_ >= scenario_.event_budget) {
+      result_.error = "event budget of " + std::to_string(scenario_.event_budget) +
+                      " events exhausted at " + format_duration(scheduler_.now()) +
+                      " of virtual time: the run may never end; set \"stop_at\" or raise "
+                      "\"event_budget\"";
+      return false;
     }
+    if (executed_ % memory_check_interval == 0 && over_memory_budget()) return false;
+    if (action_time <= next_event) {
+      scheduler_.advance_to(action_time);
+      perform(timeline[next_action_++]);
+    } else {
+      scheduler_.run_one();
+    }
+    ++executed_;
+    return true;
+  }
+
+  bool run_until(Time until) {
+    while (next_time() <= until && step()) {
+    }
+    if (result_.error) return false;
+    const Time clock = std::min(until, limit_);
+    if (clock != time_never && clock > scheduler_.now()) scheduler_.advance_to(clock);
+    return true;
+  }
+
+  // An action from outside the timeline (Session::perform), now. Its copy outlives the run, as
+  // the timeline's actions do: a write waiting for room points into its bytes.
+  ActionReport perform_now(const Action& action) {
+    // A scripted host has no TCP to call (the loader refuses such actions in a file).
+    const bool scripted = action.kind != ActionKind::inject &&
+                          scenario_.hosts[static_cast<std::size_t>(action.host)].scripted;
+    if (result_.error || scripted ||
+        (executed_ % memory_check_interval == 0 && over_memory_budget())) {
+      ActionReport report;
+      report.outcome = ActionOutcome::run_error;
+      return report;
+    }
+    ++executed_;
+    return perform(external_actions_.emplace_back(action));
+  }
+
+  const RunResult& result() const { return result_; }
+
+  RunResult finish() {
     complete_trace_events();
     if (!result_.error) over_memory_budget();
-    result_.events_executed = executed;
-    result_.end_time = scenario_.stop_at ? *scenario_.stop_at : scheduler_.now();
+    result_.events_executed = executed_;
+    result_.end_time =
+        scenario_.stop_at ? std::max(*scenario_.stop_at, scheduler_.now()) : scheduler_.now();
     if (result_.error) result_.end_time = scheduler_.now();
     return std::move(result_);
   }
@@ -154,7 +196,6 @@ class Simulation {
     self->fire_timer(host, connection, kind);
   }
 
-  Time now() const { return scheduler_.now(); }
   tcp::Host& host(int index) { return *hosts_[static_cast<std::size_t>(index)]; }
   const std::string& host_name(int index) const {
     return scenario_.hosts[static_cast<std::size_t>(index)].name;
@@ -193,16 +234,19 @@ class Simulation {
     return cause;
   }
 
-  void perform(const Action& action) {
+  ActionReport perform(const Action& action) {
     const int h = action.host;
+    ActionReport report;
     switch (action.kind) {
       case ActionKind::listen: {
+        report.connection = listener_name(action);
         listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] =
-            listener_name(action);
+            report.connection;
         trace_action(action);
         if (host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read) ==
             tcp::no_connection) {
           trace_action(action, ActionOutcome::port_in_use);
+          report.outcome = ActionOutcome::port_in_use;
         }
         process(h);
         break;
@@ -212,17 +256,19 @@ class Simulation {
         pending_connect_name_ = action.name;
         // A connect that cannot be made is told to the application by the core
         // (connect_failed, with its rule), which process() records under the action's name.
-        host(h).connect(now(), peer_address(h), action.port, action.local_port, output_,
-                        action.automatic_read);
+        const tcp::ConnectionId id =
+            host(h).connect(now(), peer_address(h), action.port, action.local_port, output_,
+                            action.automatic_read);
         process(h);  // names the new connection from pending_connect_name_
         pending_connect_name_.clear();
+        if (const ConnectionRecord* record = record_for(h, id)) report.connection = record->name;
         break;
       }
       case ActionKind::send:
       case ActionKind::close:
       case ActionKind::abort: {
         trace_action(action);
-        const ConnectionRecord* record = application_connection(action);
+        const ConnectionRecord* record = application_connection(action, report);
         if (record == nullptr) break;
         bool accepted = false;
         PendingWrite* pending = find_pending_write(h, record->id);
@@ -232,6 +278,7 @@ class Simulation {
           accepted = true;
           if (action.kind == ActionKind::send) {
             pending->parts.emplace_back(action.data);
+            report.outcome = ActionOutcome::write_waits;
           } else if (action.kind == ActionKind::close) {
             pending->close_after = true;
           } else {
@@ -243,6 +290,7 @@ class Simulation {
           accepted = taken.has_value();
           if (taken) note_written(h, record->id, action.data.data(), *taken);
           note_tcp_memory(h, record->id);
+          if (taken) report.bytes_taken = *taken;
           if (taken && *taken < action.data.size()) {
             PendingWrite write;
             write.host = h;
@@ -250,13 +298,17 @@ class Simulation {
             write.parts.push_back(std::span<const std::uint8_t>(action.data).subspan(*taken));
             pending_writes_.push_back(std::move(write));
             trace_action(action, ActionOutcome::write_waits, *taken);
+            report.outcome = ActionOutcome::write_waits;
           }
         } else if (action.kind == ActionKind::close) {
           accepted = host(h).close(now(), record->id, output_);
         } else {
           accepted = host(h).abort(now(), record->id, output_);
         }
-        if (!accepted) trace_action(action, ActionOutcome::refused_by_tcp);
+        if (!accepted) {
+          trace_action(action, ActionOutcome::refused_by_tcp);
+          report.outcome = ActionOutcome::refused_by_tcp;
+        }
         process(h);
         break;
       }
@@ -264,10 +316,11 @@ class Simulation {
       case ActionKind::stop_reading:
       case ActionKind::resume_reading: {
         trace_action(action);
-        const ConnectionRecord* record = application_connection(action);
+        const ConnectionRecord* record = application_connection(action, report);
         if (record == nullptr) break;
         if (action.kind == ActionKind::read) {
-          host(h).read(now(), record->id, action.read_bytes.value_or(SIZE_MAX), output_);
+          report.bytes_read =
+              host(h).read(now(), record->id, action.read_bytes.value_or(SIZE_MAX), output_);
         } else {
           host(h).set_automatic_read(now(), record->id, action.kind == ActionKind::resume_reading,
                                      output_);
@@ -289,21 +342,27 @@ class Simulation {
         forget_host_connections(h);
         break;
       }
+      case ActionKind::inject:
+        report.outcome = inject(action);
+        break;
     }
+    return report;
   }
 
   // The connection a send, read, stop_reading, resume_reading, close or abort acts on, or
   // nullptr after tracing why there is none. One rule for every call, as sockets have it: the
   // application names a listener's connection only once accept() has returned it (at
   // ESTABLISHED), so before that every call on it is refused alike, as not accepted yet.
-  const ConnectionRecord* application_connection(const Action& action) {
+  const ConnectionRecord* application_connection(const Action& action, ActionReport& report) {
     const ConnectionRecord* record = find_live(action.host, action.connection);
     if (record == nullptr) {
       trace_action(action, ActionOutcome::no_connection);
+      report.outcome = ActionOutcome::no_connection;
       return nullptr;
     }
     if (!reached_application(*record)) {
       trace_action(action, ActionOutcome::not_accepted_yet);
+      report.outcome = ActionOutcome::not_accepted_yet;
       return nullptr;
     }
     return record;
@@ -315,17 +374,7 @@ class Simulation {
     if (found != names_.end()) {
       index = found->second;
     } else {
-      // "<host>/<k>": every connection's default name, resolved without a map entry.
-      const std::string prefix = host_name(h) + "/";
-      if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
-        std::size_t number = 0;
-        for (std::size_t at = prefix.size(); at < name.size(); ++at) {
-          if (name[at] < '0' || name[at] > '9' || number > 100'000'000) return nullptr;
-          number = number * 10 + static_cast<std::size_t>(name[at] - '0');
-        }
-        const auto& numbered = numbered_[static_cast<std::size_t>(h)];
-        if (number >= 1 && number <= numbered.size()) index = numbered[number - 1];
-      }
+      index = numbered_index(h, name);
     }
     if (index == SIZE_MAX) return nullptr;
     const ConnectionRecord& record = result_.connections[index];
@@ -333,10 +382,46 @@ class Simulation {
     return &record;
   }
 
+  // "<host>/<k>": every connection's default name, resolved without a map entry; the record's
+  // index, SIZE_MAX for none.
+  std::size_t numbered_index(int h, const std::string& name) const {
+    const std::string prefix = host_name(h) + "/";
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) {
+      return SIZE_MAX;
+    }
+    std::size_t number = 0;
+    for (std::size_t at = prefix.size(); at < name.size(); ++at) {
+      if (name[at] < '0' || name[at] > '9' || number > 100'000'000) return SIZE_MAX;
+      number = number * 10 + static_cast<std::size_t>(name[at] - '0');
+    }
+    const auto& numbered = numbered_[static_cast<std::size_t>(h)];
+    return number >= 1 && number <= numbered.size() ? numbered[number - 1] : SIZE_MAX;
+  }
+
+  // The record a name gives on either host, live or gone (an inject may name a connection that
+  // has ended); nullptr for none.
+  ConnectionRecord* find_named(const std::string& name) {
+    std::size_t index = SIZE_MAX;
+    if (auto found = names_.find(name); found != names_.end()) index = found->second;
+    for (int h = 0; h < 2 && index == SIZE_MAX; ++h) index = numbered_index(h, name);
+    return index == SIZE_MAX ? nullptr : &result_.connections[index];
+  }
+
+  // Keeps the record's ISS and IRS as its TCB has them now: the ISS from the SYN it sent or
+  // will send (SYN_SENT, SYN_RCVD on), the IRS once a SYN has reached it (RFC 9293 3.3.1).
+  void note_sequence(ConnectionRecord& record) {
+    if (record.freed || record.id == tcp::no_connection) return;
+    const tcp::Connection* tcb = host(record.host).find(record.id);
+    if (tcb == nullptr) return;
+    const tcp::State state = tcb->state();
+    if (state == tcp::State::closed || state == tcp::State::listen) return;
+    record.iss = tcb->send_sequence().iss;
+    if (state != tcp::State::syn_sent) record.irs = tcb->receive_sequence().irs;
+  }
+
   // ---- The network ----
   void transmit(int from, Effect& effect) {
     ++result_.segments_sent;
-    const auto direction = from == 0 ? sim::Direction::forward : sim::Direction::backward;
     TraceSegment view;
     if (record_) {
       view = describe(effect.packet, ++segment_counter_);
@@ -365,10 +450,18 @@ class Simulation {
       }
       if (view.retransmission) count(counter_name(host_name(from), Counter::retransmissions));
     }
-    const sim::LinkVerdict verdict = link_.transmit(now(), effect.packet, direction);
+    put_on_link(from, effect.connection, effect.packet, view);  // the effect is not read again
+  }
+
+  // The link takes a segment from host `from`'s side (a host's, or an injected one): it drops,
+  // delays, copies or expires it, and schedules each arrival. `packet` is moved from.
+  void put_on_link(int from, tcp::ConnectionId connection, tcp::Packet& packet,
+                   const TraceSegment& view) {
+    const auto direction = from == 0 ? sim::Direction::forward : sim::Direction::backward;
+    const sim::LinkVerdict verdict = link_.transmit(now(), packet, direction);
     if (verdict.dropped) {
       if (record_) {
-        trace_link(TraceKind::drop, from, effect.connection, view, verdict.drop_cause);
+        trace_link(TraceKind::drop, from, connection, view, verdict.drop_cause);
         count(link_counter_name(Counter::link_dropped));
       }
       return;
@@ -378,9 +471,9 @@ class Simulation {
       const std::uint32_t slot = allocate_slot();
       InFlight& flight = in_flight_[slot];
       if (index + 1 == verdict.deliveries.size()) {
-        flight.packet = std::move(effect.packet);  // the effect is not read again
+        flight.packet = std::move(packet);
       } else {
-        flight.packet = effect.packet;
+        flight.packet = packet;
       }
       flight_payload_bytes_ += flight.packet.segment.payload.size();
       flight.view = view;
@@ -390,12 +483,12 @@ class Simulation {
       flight.cause = delivery.cause;
       if (record_) {
         if (delivery.copy) {
-          TraceEvent& event = trace_link(TraceKind::duplicate, from, effect.connection,
+          TraceEvent& event = trace_link(TraceKind::duplicate, from, connection,
                                          flight.view, delivery.cause);
           event.deadline = delivery.time;
           count(link_counter_name(Counter::link_duplicated));
         } else if (delivery.delayed && !delivery.expired) {
-          TraceEvent& event = trace_link(TraceKind::delay, from, effect.connection,
+          TraceEvent& event = trace_link(TraceKind::delay, from, connection,
                                          flight.view, delivery.cause);
           event.deadline = delivery.time;
           count(link_counter_name(Counter::link_delayed));
@@ -414,13 +507,8 @@ class Simulation {
         count(link_counter_name(Counter::link_expired));
       }
     } else {
-      if (record_) trace_segment(TraceKind::deliver, to, tcp::no_connection, flight.view, {});
-      host(to).packet_arrives(now(), flight.packet, output_);
-      // A discard effect names the segment it drops. A copy: processing may grow in_flight_.
-      arriving_view_ = flight.view;
-      arriving_ = true;
-      process(to);
-      arriving_ = false;
+      // A copy of the view: processing may grow in_flight_.
+      arrive(to, flight.packet, TraceSegment(flight.view));
     }
     // The slot keeps no payload while it waits for reuse (indexed again: processing may have
     // grown in_flight_).
@@ -428,6 +516,84 @@ class Simulation {
     flight_payload_bytes_ -= payload.size();
     std::vector<std::uint8_t>().swap(payload);
     free_slots_.push_back(slot);
+  }
+
+  // The segment reaches host `to`. A scripted host ("stack": "none") has no TCP: the delivery
+  // is traced and nothing answers.
+  void arrive(int to, const tcp::Packet& packet, TraceSegment view) {
+    if (record_) trace_segment(TraceKind::deliver, to, tcp::no_connection, view, {});
+    if (scenario_.hosts[static_cast<std::size_t>(to)].scripted) return;
+    host(to).packet_arrives(now(), packet, output_);
+    // A discard effect names the segment it drops.
+    arriving_view_ = std::move(view);
+    arriving_ = true;
+    process(to);
+    arriving_ = false;
+  }
+
+  // ---- Injected segments (inject actions) ----
+  // The segment the action describes goes on the wire toward Action::host, from the other
+  // side of the link (or straight to it, "via": "direct"). Returns run_error, with
+  // RunResult::error set, when relative_to cannot be resolved now.
+  ActionOutcome inject(const Action& action) {
+    const InjectSpec& spec = action.inject;
+    const int to = action.host;
+    tcp::Packet packet;
+    packet.destination = scenario_.hosts[static_cast<std::size_t>(to)].address;
+    packet.segment.seq = static_cast<std::uint32_t>(spec.seq);
+    packet.segment.ack = static_cast<std::uint32_t>(spec.ack.value_or(0));
+    if (!spec.relative_to.empty()) {
+      ConnectionRecord* base = find_named(spec.relative_to);
+      const auto fail = [&](const std::string& why) {
+        // The file is named by whoever prints the error; the action by its place in it.
+        const std::string place =
+            action.where.json_path.empty()
+                ? std::string()
+                : " (" + action.where.json_path + ", line " + std::to_string(action.where.line) +
+                      ")";
+        result_.error = "inject at " + format_duration(now()) + place + " relative to " +
+                        spec.relative_to + ": " + why;
+        return ActionOutcome::run_error;
+      };
+      if (base == nullptr) return fail("no connection of that name exists yet");
+      note_sequence(*base);
+      if (!base->irs) {
+        return fail("it has no IRS yet (no SYN has reached it), so a relative seq means nothing");
+      }
+      packet.segment.seq = static_cast<std::uint32_t>(*base->irs + spec.seq);
+      if (spec.ack) {
+        if (!base->iss) return fail("it has no ISS yet, so a relative ack means nothing");
+        packet.segment.ack = static_cast<std::uint32_t>(*base->iss + *spec.ack);
+      }
+      packet.source = base->tuple.remote.address;
+      packet.segment.source_port = base->tuple.remote.port;
+      packet.segment.destination_port = base->tuple.local.port;
+    }
+    if (spec.from_address) packet.source = *spec.from_address;
+    if (spec.from_port) packet.segment.source_port = *spec.from_port;
+    if (spec.to_port) packet.segment.destination_port = *spec.to_port;
+    packet.segment.flags = spec.flags;
+    packet.segment.window = spec.window;
+    packet.segment.mss = spec.mss;
+    packet.segment.payload.assign(action.data.begin(), action.data.end());
+
+    const int lane = 1 - to;  // the far side of the link from the destination
+    TraceSegment view;
+    if (record_) {
+      view = describe(packet, ++segment_counter_);
+      view.injected = true;
+      note_stream(view);
+      TraceEvent& event = trace_segment(TraceKind::inject, lane, tcp::no_connection, view,
+                                        "injected by the script");
+      if (keep_payloads_) event.segment.payload = packet.segment.payload;
+      count(counter_name(host_name(to), Counter::injected));
+    }
+    if (spec.direct) {
+      arrive(to, packet, std::move(view));
+    } else {
+      put_on_link(lane, tcp::no_connection, packet, view);
+    }
+    return ActionOutcome::called;
   }
 
   std::uint32_t allocate_slot() {
@@ -456,7 +622,9 @@ class Simulation {
     return view;
   }
 
-  // Learns ISNs from SYNs, the way a capture analyser does, for relative numbers.
+  // Learns ISNs from SYNs, the way a capture analyser does, for relative numbers. An injected
+  // SYN gives a stream its ISN only when it has none (a scripted peer's first SYN): an old
+  // duplicate injected into a stream in use does not renumber it.
   void note_stream(TraceSegment& view) {
     const std::uint64_t source = endpoint_key(view.source, view.source_port);
     const std::uint64_t destination = endpoint_key(view.destination, view.destination_port);
@@ -465,7 +633,7 @@ class Simulation {
     auto& sides = streams_[key];
     StreamSide& sender = sides[source_is_low ? 0 : 1];
     StreamSide& receiver = sides[source_is_low ? 1 : 0];
-    if ((view.flags & tcp::flag::syn) != 0) {
+    if ((view.flags & tcp::flag::syn) != 0 && !(view.injected && sender.has_isn)) {
       sender.has_isn = true;  // the stream (or a new incarnation of it) starts here
       sender.isn = view.seq;
     }
@@ -594,6 +762,7 @@ class Simulation {
       if (effect.connection != noted) {
         noted = effect.connection;
         note_tcp_memory(h, noted);
+        if (ConnectionRecord* record = record_for(h, noted)) note_sequence(*record);
       }
     }
     output_.clear();
@@ -956,6 +1125,10 @@ class Simulation {
   std::unordered_map<std::string, int> listener_children_;
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;
+  const Time limit_;                        // the scenario's stop_at, time_never without
+  std::size_t next_action_ = 0;             // the timeline's next action
+  std::uint64_t executed_ = 0;              // events and actions run
+  std::deque<Action> external_actions_;     // Session::perform's, kept for the run's length
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
   bool offering_ = false;
   bool arriving_ = false;
@@ -977,11 +1150,21 @@ class Simulation {
   RunResult result_;
 };
 
-}  // namespace
+Session::Session(const Scenario& scenario, const RunOptions& options)
+    : simulation_(std::make_unique<Simulation>(scenario, options)) {}
+Session::~Session() = default;
+Time Session::now() const { return simulation_->now(); }
+Time Session::next_time() const { return simulation_->next_time(); }
+bool Session::run_until(Time until) { return simulation_->run_until(until); }
+bool Session::step() { return simulation_->step(); }
+ActionReport Session::perform(const Action& action) { return simulation_->perform_now(action); }
+const RunResult& Session::result() const { return simulation_->result(); }
+RunResult Session::finish() { return simulation_->finish(); }
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
-  Simulation simulation(scenario, options);
-  return simulation.run();
+  Session session(scenario, options);
+  session.run_until(time_never);
+  return session.finish();
 }
 
 }  // namespace tcpsim::runner

@@ -48,6 +48,10 @@ struct ConnectionRecord {
   // and the record holds only the application's view: CLOSED, and the event.
   bool failed_connect = false;
   bool lost_in_crash = false;
+  // The connection's ISS and IRS (RFC 9293 3.3.1) once it has them, kept after it is gone: an
+  // inject relative to it reads them.
+  std::optional<std::uint32_t> iss;
+  std::optional<std::uint32_t> irs;
   tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }
 };
 
@@ -83,6 +87,54 @@ struct RunResult {
   std::optional<std::string> error;
 
   const ConnectionRecord* find_connection(const std::string& name) const;
+};
+
+// What became of an action performed through a Session.
+struct ActionReport {
+  ActionOutcome outcome = ActionOutcome::called;  // called = ok; write_waits: part (or all,
+                                                  // queued behind an earlier write) waits
+  std::size_t bytes_taken = 0;  // send: what the send buffer took now
+  std::size_t bytes_read = 0;   // read: bytes handed to the application
+  // connect: the new connection's name ("" when the connect failed: connect_failed, no TCB);
+  // listen: the listener's name.
+  std::string connection;
+};
+
+class Simulation;
+
+// One run, driven from outside step by step (a packetdrill script drives one); run_scenario()
+// is a Session run to the end. The scenario's timeline runs as the clock passes its actions,
+// and perform() adds actions of the caller's. The scenario must outlive the session.
+class Session {
+ public:
+  explicit Session(const Scenario& scenario, const RunOptions& options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  Time now() const;
+  // The next queued event or timeline action; time_never if none.
+  Time next_time() const;
+  // Runs every event and timeline action with time <= until (and not after the scenario's
+  // stop_at), then sets the clock to until (at most stop_at; time_never leaves it). False when
+  // the run stopped with an error (result().error: a budget ran out, or an inject could not be
+  // made).
+  bool run_until(Time until);
+  // One event or due timeline action; false when none is left (or the run stopped).
+  bool step();
+  // Performs `action` now, whatever action.at says (the session keeps a copy: a write may
+  // wait for room). An action for a host with "stack": "none" other than inject is refused
+  // (run_error); so is any action once the run stopped.
+  ActionReport perform(const Action& action);
+  // The trace, connection records and counters so far (trace events may still be completing:
+  // the last one is handed to trace sinks when the next begins or at finish()).
+  const RunResult& result() const;
+  // Completes pending trace events, checks the memory budget one last time, sets the end time
+  // and hands over the result; the session is not used after.
+  RunResult finish();
+
+ private:
+  std::unique_ptr<Simulation> simulation_;
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});

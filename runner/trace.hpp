@@ -35,6 +35,8 @@ enum class TraceKind : std::uint8_t {
   app,           // the application was told `app_event`, by `rule`
   open,          // a connection record was created; `text` is its 4-tuple
   free,          // a connection record was deleted
+  inject,        // the script put a crafted segment on the wire (an inject action); `host` is
+                 // the lane it comes from: the far side of the link from its destination
 };
 std::string_view trace_kind_name(TraceKind kind);
 
@@ -48,6 +50,8 @@ enum class ActionOutcome : std::uint8_t {
   not_accepted_yet,  // a call on a listener's connection before accept() returned it (before
                      // ESTABLISHED): the application cannot name it yet
   refused_by_tcp,    // TCP refused the call in the connection's state (RFC 9293 3.10)
+  run_error,         // not performed: the run stopped with an error (RunResult::error); never
+                     // traced, only reported (runner::ActionReport)
 };
 
 // A timeline action as the trace records it: the call and its arguments as fields, so that no
@@ -94,6 +98,8 @@ struct TraceSegment {
   bool has_relative_ack = false;
   // The sender's TCP sent this segment's sequence space before (tcp::Effect::retransmission).
   bool retransmission = false;
+  // The script crafted it (an inject action), on every event of the segment.
+  bool injected = false;
 };
 
 struct TraceEvent {

@@ -25,6 +25,7 @@ std::string_view trace_kind_name(TraceKind kind) {
     case TraceKind::app: return "app";
     case TraceKind::open: return "open";
     case TraceKind::free: return "free";
+    case TraceKind::inject: return "inject";
   }
   return "unknown";
 }
@@ -55,6 +56,8 @@ std::string action_text(const ActionCause& cause, std::string_view host_name) {
              "when accept() returns it)";
     case ActionOutcome::refused_by_tcp:
       return call + on + ": refused by TCP in its current state (RFC 9293 3.10)";
+    case ActionOutcome::run_error:
+      return call + ": not performed, the run stopped with an error";
   }
   switch (cause.kind) {
     case ActionKind::listen:
@@ -74,6 +77,8 @@ std::string action_text(const ActionCause& cause, std::string_view host_name) {
       return "crash: all TCP state is lost, the host is down";
     case ActionKind::reboot:
       return "reboot: the host is up again with no connections";
+    case ActionKind::inject:
+      return "inject a segment";
     case ActionKind::close:
     case ActionKind::abort:
     case ActionKind::stop_reading:
@@ -86,6 +91,7 @@ std::string action_text(const ActionCause& cause, std::string_view host_name) {
 bool is_segment_event(TraceKind kind) {
   switch (kind) {
     case TraceKind::send:
+    case TraceKind::inject:
     case TraceKind::deliver:
     case TraceKind::drop:
     case TraceKind::expire:
@@ -202,6 +208,7 @@ void append_segment(std::string& out, const TraceSegment& segment) {
     out += std::to_string(segment.relative_ack);
   }
   if (segment.retransmission) out += ",\"retx\":true";
+  if (segment.injected) out += ",\"injected\":true";
   out += '}';
 }
 

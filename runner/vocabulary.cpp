@@ -11,6 +11,8 @@ constexpr std::array<std::string_view, 5> connect_keys{"to", "port", "local_port
 constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes"};
 constexpr std::array<std::string_view, 2> read_keys{"connection", "bytes"};
 constexpr std::array<std::string_view, 1> connection_keys{"connection"};
+constexpr std::array<std::string_view, 11> inject_keys{
+    "relative_to", "from", "to", "flags", "seq", "ack", "window", "mss", "data", "bytes", "via"};
 
 constexpr std::array action_table{
     ActionInfo{"listen", ActionKind::listen, listen_keys,
@@ -41,6 +43,20 @@ constexpr std::array action_table{
                "none: the host loses all state silently and discards what arrives"},
     ActionInfo{"reboot", ActionKind::reboot, {},
                "none: the host is up again with no connections and no listeners"},
+    ActionInfo{"inject", ActionKind::inject, inject_keys,
+               "no `host`: the script sends a crafted segment. `relative_to` (a connection: "
+               "`from` and `to` default to its remote and local endpoints, `seq` is relative "
+               "to its IRS and `ack` to its ISS); `from` (`\"host\"`, `\"host:port\"` or "
+               "`\"a.b.c.d:port\"`, any address: spoofed; required without `relative_to`); `to` "
+               "(`\"host:port\"` or `\"a.b.c.d:port\"`, a host's address; required without "
+               "`relative_to`); `flags` (required, `\"\"` for none); `seq` (required: 0 .. "
+               "4294967295, or -4294967295 .. 4294967295 with `relative_to`); `ack` (the same; "
+               "required with the ACK flag; absent: 0); `window` (0 .. 65535, default 65535); "
+               "`mss` (1 .. 65535: the MSS option; absent: none); at most one of `data` "
+               "(non-empty string) or `bytes` (1 .. 65495) for the payload; `via` (`\"link\"`, "
+               "the default: delay and fault rules apply, in the direction toward `to`; "
+               "`\"direct\"`: it arrives at once)",
+               false},
 };
 
 constexpr std::array expectation_table{
@@ -91,6 +107,8 @@ constexpr std::array counter_table{
     CounterInfo{Counter::connections, false, "connections", "connections ever created on the host"},
     CounterInfo{Counter::bytes_received, false, "bytes_received",
                 "bytes delivered to the host's applications (in `data` events)"},
+    CounterInfo{Counter::injected, false, "injected",
+                "segments the script injected toward the host (`inject` actions)"},
     CounterInfo{Counter::link_dropped, true, "dropped", "segments the link dropped"},
     CounterInfo{Counter::link_expired, true, "expired",
                 "segments the link expired (older than MSL)"},

@@ -17,8 +17,11 @@ namespace tcpsim::runner {
 struct ActionInfo {
   std::string_view name;  // the "action" value: "stop_reading"
   ActionKind kind;
-  std::span<const std::string_view> keys;  // allowed besides "at", "host" and "action"
+  std::span<const std::string_view> keys;  // allowed besides "at", "action" (and "host")
   std::string_view doc;                    // the keys for people, Markdown
+  // The action is a host's call and names it ("host", required). An inject names no host: it
+  // comes from the script, addressed by its own keys.
+  bool on_host = true;
 };
 
 // In the order the loader lists them ("expected one of ...").
@@ -46,6 +49,7 @@ enum class Counter : std::uint8_t {
   discarded,
   connections,
   bytes_received,
+  injected,
   link_dropped,
   link_expired,
   link_duplicated,

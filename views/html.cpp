@@ -64,6 +64,12 @@ std::string describe_step(const runner::Scenario& scenario, const runner::RunRes
       return "The application on " + host + " cannot make its call: " + event.text + ".";
     case TraceKind::send:
       return with_reason(who + " sends " + segment, "");
+    case TraceKind::inject: {
+      const std::string spoofed = text::spoofed_source(scenario, event);
+      return with_reason("The script injects " + segment + " from " +
+                             (spoofed.empty() ? host : spoofed + " (a spoofed address)"),
+                         event.text);
+    }
     case TraceKind::deliver:
       return segment + " arrives at " + host + ".";
     case TraceKind::drop:

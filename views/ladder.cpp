@@ -93,6 +93,7 @@ class LadderPrinter::Writer {
     if (host.tcp.handshake == tcp::Handshake::two_way) out += " [two-way handshake]";
     if (host.tcp.time_wait == 0) out += " [no TIME_WAIT]";
     if (host.profile != "rfc9293") out += " [profile " + host.profile + "]";
+    if (host.scripted) out += " [scripted: no TCP]";
     return out;
   }
 
@@ -139,6 +140,13 @@ class LadderPrinter::Writer {
         return line(event.time, h, "! " + event.text, "", "");
       case TraceKind::send:
         return line(event.time, h, "", arrow(label(event.segment), h == 0), "");
+      case TraceKind::inject:
+        // From the far side of the link from its destination, whatever its source address.
+      {
+        const std::string spoofed = text::spoofed_source(scenario_, event);
+        return line(event.time, h, spoofed.empty() ? "! inject" : "! inject from " + spoofed,
+                    arrow(label(event.segment), h == 0), event.text);
+      }
       case TraceKind::deliver: {
         const std::string arrives = text::segment_number(event.segment) + " arrives";
         std::string middle = h == 1 ? std::string(middle_width - 1 - arrives.size() - 4, ' ') +

@@ -180,6 +180,18 @@ class MermaidWriter {
               Flight{h, event.segment, event.time, {}};
         }
         return;
+      case TraceKind::inject: {
+        // It travels from the lane across the link from its destination; a note says who
+        // made it, and from which address when that is not the lane host's.
+        if (!has_host) return;
+        in_flight_[{event.segment.id, event.segment.copy}] =
+            Flight{h, event.segment, event.time, {}};
+        const std::string spoofed = text::spoofed_source(scenario_, event);
+        note(h, event.time,
+             "#" + std::to_string(event.segment.id) + " injected by the script" +
+                 (spoofed.empty() ? std::string() : " from the spoofed address " + spoofed));
+        return;
+      }
       case TraceKind::delay: {
         const auto found = in_flight_.find({event.segment.id, event.segment.copy});
         if (found != in_flight_.end()) found->second.held_by = link_cause(event);

@@ -291,6 +291,7 @@ std::string chinese_call(const runner::ActionCause& action) {
       return "恢复读取连接 " + name + "，缓冲的数据全部读出";
     case runner::ActionKind::crash: return "让主机崩溃";
     case runner::ActionKind::reboot: return "让主机重启";
+    case runner::ActionKind::inject: return "注入一个报文段";
   }
   return runner::action_call_name(action.kind);
 }
@@ -319,6 +320,8 @@ std::pair<std::string, std::string> chinese_failure(const runner::ActionCause& a
               "连接尚未被接受（监听套接字产生的连接要到 ESTABLISHED 才交给应用程序）"};
     case runner::ActionOutcome::refused_by_tcp:
       return {call_on_connection(), "TCP 在连接当前的状态下拒绝了这个调用（RFC 9293 3.10）"};
+    case runner::ActionOutcome::run_error:
+      return {call, "运行因错误而停止，调用未执行"};
     case runner::ActionOutcome::called:
     case runner::ActionOutcome::write_waits:
       break;
@@ -363,6 +366,7 @@ class Narrator {
         stimulus_ = index;
         break;
       case TraceKind::send:
+      case TraceKind::inject:
         if (!event.segment.copy) sent_at_[event.segment.id] = event.time;
         break;
       case TraceKind::delay:
@@ -425,6 +429,11 @@ class Narrator {
     return {host, tuple.local.address, tuple.local.port, tuple.remote.address, tuple.remote.port};
   }
 
+  // A host with "stack": "none": no TCP, the script plays it.
+  bool scripted(int host) const {
+    return host >= 0 && static_cast<std::size_t>(host) < scenario_.hosts.size() &&
+           scenario_.hosts[static_cast<std::size_t>(host)].scripted;
+  }
   std::string host_name(int host) const {
     if (host < 0 || static_cast<std::size_t>(host) >= scenario_.hosts.size()) {
       return en() ? "the network" : "网络";
@@ -466,8 +475,15 @@ class Narrator {
     style.absolute_seq = options_.absolute_seq;
     style.no_flags = en() ? "(no flags)" : "（无标志位）";
     style.retransmission = "";
+    style.injected = en() ? " (injected by the script)" : "（由脚本注入）";
     style.zero_window = false;
     return text::segment_label(segment, style);
+  }
+  // The inject event's sentence says "injected by the script" itself: its segment unmarked.
+  std::string injected_segment_text(const TraceEvent& event) const {
+    TraceSegment segment = event.segment;
+    segment.injected = false;
+    return segment_text(segment);
   }
   // A duplicate event shows the copy; its sentence names the original it was made from.
   static TraceSegment original_of(const TraceEvent& event) {
@@ -611,6 +627,12 @@ class Narrator {
         return "On " + host + ", " + connection + " (" + state + ")" + verb +
                segment_text(event.segment) + (purpose.empty() ? "" : ", " + purpose) + ".";
       }
+      case TraceKind::inject: {
+        const std::string spoofed = text::spoofed_source(scenario_, event);
+        return "Injected by the script: " + injected_segment_text(event) + " goes from " +
+               (spoofed.empty() ? host : "the spoofed address " + spoofed) + " toward " +
+               host_name(1 - event.host) + ".";
+      }
       case TraceKind::deliver: {
         std::string out = (event.segment.copy ? "The network's copy " : "") +
                           segment_text(event.segment);
@@ -621,6 +643,7 @@ class Narrator {
                  "s and held back by the network (" + link_cause(held->second, language_) + "),";
         }
         out += " arrives at " + host;
+        if (scripted(event.host)) return out + ", which has no TCP: the script plays it.";
         const tcp::ConnectionId owner_id = owner(event);
         if (owner_id != tcp::no_connection) {
           return out + ", where " + connection_name(event.host, owner_id) + " is in " +
@@ -818,6 +841,12 @@ class Narrator {
         return host + " 在连接 " + connection + "（" + state + "）上" + verb +
                segment_text(event.segment) + (purpose.empty() ? "" : "，" + purpose) + "。";
       }
+      case TraceKind::inject: {
+        const std::string spoofed = text::spoofed_source(scenario_, event);
+        return "由脚本注入：" + injected_segment_text(event) + " 从" +
+               (spoofed.empty() ? " " + host : "伪造的地址 " + spoofed) + " 发往 " +
+               host_name(1 - event.host) + "。";
+      }
       case TraceKind::deliver: {
         std::string out = (event.segment.copy ? "网络复制出的副本 " : "") +
                           segment_text(event.segment);
@@ -829,6 +858,7 @@ class Narrator {
         } else {
           out += " 到达 " + host;
         }
+        if (scripted(event.host)) return out + "，该主机没有 TCP，由脚本扮演。";
         const tcp::ConnectionId owner_id = owner(event);
         if (owner_id != tcp::no_connection) {
           return out + "，此时连接 " + connection_name(event.host, owner_id) + " 处于 " +

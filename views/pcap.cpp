@@ -139,6 +139,7 @@ void note_event(const runner::Scenario& scenario, const TraceEvent& event, Fate&
           the + "discarded by " + host_label(scenario, event.host) + " TCP", event.text));
       break;
     case TraceKind::send:  // handled by the caller: it opens a frame
+    case TraceKind::inject:
     case TraceKind::action:
     case TraceKind::action_failed:
     case TraceKind::state:
@@ -352,9 +353,15 @@ std::vector<std::string> segment_fate_comments(const runner::Scenario& scenario,
   std::vector<Fate> fates;
   std::map<std::uint64_t, std::size_t> frame_of_id;  // looked up only
   for (const TraceEvent& event : result.trace) {
-    if (event.kind == TraceKind::send) {
+    if (event.kind == TraceKind::send || event.kind == TraceKind::inject) {
       frame_of_id[event.segment.id] = fates.size();
-      fates.emplace_back().id = event.segment.id;
+      Fate& fate = fates.emplace_back();
+      fate.id = event.segment.id;
+      if (event.kind == TraceKind::inject) {
+        // A capture cannot mark a packet as crafted; its comment says so.
+        fate.notable = true;
+        fate.phrases.emplace_back("injected by the script");
+      }
       continue;
     }
     if (!runner::is_segment_event(event.kind)) continue;
@@ -468,7 +475,7 @@ std::string format_pcapng(const runner::Scenario& scenario, const runner::RunRes
   const std::vector<std::string> comments = segment_fate_comments(scenario, result);
   std::size_t frame = 0;
   for (const TraceEvent& event : result.trace) {
-    if (event.kind != TraceKind::send) continue;
+    if (event.kind != TraceKind::send && event.kind != TraceKind::inject) continue;
     std::string comment = comments[frame++];
     if (event.segment.length > max_captured_payload) {
       comment += comment.empty() ? "segment #" + std::to_string(event.segment.id) + ": " : "; ";

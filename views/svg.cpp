@@ -161,6 +161,7 @@ class Drawing {
       if (spec.tcp.handshake == tcp::Handshake::two_way) detail += " \u00b7 two-way handshake";
       if (spec.tcp.time_wait == 0) detail += " \u00b7 no TIME_WAIT";
       if (spec.profile != "rfc9293") detail += " \u00b7 profile " + spec.profile;
+      if (spec.scripted) detail += " \u00b7 scripted, no TCP";
       header_ += text_element(x, y + 16, "addr", "middle", detail);
     }
     header_ += text_element(gutter - 12, y + 16, "addr", "end", "time (s)");
@@ -518,6 +519,13 @@ class Drawing {
            std::string(colour) + "\"" + attributes + "/>\n";
   }
 
+  // Where an injected segment starts: a diamond, the script's mark.
+  static std::string injected_mark(int x, int y, std::string_view colour) {
+    return "<polygon points=\"" + num(x) + "," + num(y - 6) + " " + num(x + 6) + "," + num(y) +
+           " " + num(x) + "," + num(y + 6) + " " + num(x - 6) + "," + num(y) + "\" fill=\"" +
+           std::string(colour) + "\"/>\n";
+  }
+
   // Places a label of `rows` rows on the segment (x1,y1)-(x2,y2), at the first position along it
   // where it overlaps no label placed before; returns its centre.
   // A long arrow (held by the network) crosses busy stretches: its label goes near its start.
@@ -576,6 +584,7 @@ class Drawing {
       const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
       const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
       std::string_view colour = model_.lane_colour(arrow.from_lane);
+      if (arrow.segment.injected) colour = injected_colour;
       if (arrow.held) colour = held_colour;
       std::string dash;
       if (arrow.copy) dash = "stroke-dasharray=\"9 5\"";
@@ -584,6 +593,13 @@ class Drawing {
       const std::size_t group_step = arrow.copy ? arrow.style_step : arrow.send_step;
       const std::string label = segment_label(arrow.segment, model_.absolute);
       std::string title = label + ", sent at " + format_seconds(arrow.sent) + " s";
+      if (arrow.segment.injected) {
+        const std::string spoofed =
+            text::spoofed_source(model_.scenario, model_.trace()[arrow.send_step]);
+        title = label + ", injected by the script" +
+                (spoofed.empty() ? std::string() : " from the spoofed address " + spoofed) +
+                " at " + format_seconds(arrow.sent) + " s";
+      }
       int x2 = 0;
       int y2 = 0;
       const int to_side = 1 - side;
@@ -619,9 +635,11 @@ class Drawing {
       std::string css = "seg";
       if (arrow.copy) css += " copy";
       if (arrow.held) css += " held";
+      if (arrow.segment.injected) css += " injected";
       if (arrow.fate == Arrow::Fate::dropped || arrow.fate == Arrow::Fate::expired) css += " lost";
       lines += "<g class=\"" + css + "\"" + step_attributes(group_step) + "><title>" +
                xml_escape(title) + "</title>\n";
+      if (arrow.segment.injected) lines += injected_mark(x1, y1, colour);
       if (arrow.fate == Arrow::Fate::delivered) {
         // The line stops at the arrowhead's base, so the tip stays sharp.
         const std::int64_t dx = x2 - x1;
@@ -744,7 +762,9 @@ class Drawing {
   int draw_legend(std::string& out, int top) {
     std::vector<LegendItem> marks;
     bool any_copy = false, any_held = false, any_lost = false, any_discard = false;
+    bool any_injected = false;
     for (const Arrow& arrow : model_.arrows) {
+      any_injected = any_injected || arrow.segment.injected;
       any_copy = any_copy || arrow.copy;
       any_held = any_held || arrow.held;
       any_lost =
@@ -758,6 +778,11 @@ class Drawing {
       marks.push_back(
           {line(0, 0, 20, 0, base, 2, "stroke-dasharray=\"9 5\"") + head(0, 0, 28, 0, base, ""),
            "copy made by the network"});
+    if (any_injected)
+      marks.push_back({injected_mark(0, 0, injected_colour) +
+                           line(0, 0, 20, 0, injected_colour, 2) +
+                           head(0, 0, 28, 0, injected_colour, ""),
+                       "injected by the script (from the host's line, or a spoofed address)"});
     if (any_held)
       marks.push_back({line(0, 0, 20, 0, held_colour, 2, "stroke-dasharray=\"3 4\"") +
                            head(0, 0, 28, 0, held_colour, ""),

@@ -261,7 +261,8 @@ void DiagramModel::collect_arrows() {
     const TraceEvent& event = trace()[step];
     const TraceSegment& segment = event.segment;
     switch (event.kind) {
-      case TraceKind::send: {
+      case TraceKind::send:
+      case TraceKind::inject: {  // injected: from the host's own line (no connection's lane)
         Arrow arrow;
         arrow.send_step = step;
         arrow.from_host = event.host;

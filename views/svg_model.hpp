@@ -50,6 +50,8 @@ constexpr std::string_view connection_palette[] = {"#1d4ed8", "#0f766e", "#7e22c
 constexpr std::string_view no_connection_colour = "#475569";
 constexpr std::string_view loss_colour = "#dc2626";
 constexpr std::string_view held_colour = "#b45309";
+// A segment the script injected: it starts on the host's own line (no connection sent it).
+constexpr std::string_view injected_colour = "#c026d3";
 
 // One connection's lifeline.
 struct Lane {

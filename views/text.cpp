@@ -306,6 +306,16 @@ std::string segment_number(const runner::TraceSegment& segment) {
   return "#" + std::to_string(segment.id) + (segment.copy ? "'" : "");
 }
 
+std::string spoofed_source(const runner::Scenario& scenario, const runner::TraceEvent& event) {
+  const bool on_lane = event.host >= 0 &&
+                       static_cast<std::size_t>(event.host) < scenario.hosts.size() &&
+                       scenario.hosts[static_cast<std::size_t>(event.host)].address ==
+                           event.segment.source;
+  if (on_lane) return {};
+  return tcp::address_to_string(event.segment.source) + ":" +
+         std::to_string(event.segment.source_port);
+}
+
 std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style) {
   std::string out = segment_number(segment) + " ";
   const std::string flags = tcp::flags_to_string(segment.flags);
@@ -322,6 +332,7 @@ std::string segment_label(const runner::TraceSegment& segment, const SegmentLabe
     out += " win=0";
   }
   if (segment.retransmission) out += style.retransmission;
+  if (segment.injected) out += style.injected;
   return out;
 }
 

@@ -74,9 +74,17 @@ struct SegmentLabelStyle {
   // Appended to a retransmission: the SVG's arrows have room for " retx" only; sentences say it
   // in words ("").
   std::string_view retransmission = " (retransmission)";
+  // Appended to a segment the script injected (an inject action).
+  std::string_view injected = " (injected)";
   bool zero_window = true;  // " win=0" on a segment (not RST) that closes the window
 };
-// "#4 PSH,ACK seq=1 ack=1 len=5", with " win=0" and the retransmission mark as the style says.
+// "#4 PSH,ACK seq=1 ack=1 len=5", with " win=0" and the retransmission and injected marks as the
+// style says.
 std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style);
+
+// An injected segment enters the diagram on the lane of the host across the link from its
+// destination (TraceKind::inject). When its source is not that host's address (spoofed), the
+// source: "10.0.0.9:4000"; "" otherwise.
+std::string spoofed_source(const runner::Scenario& scenario, const runner::TraceEvent& event);
 
 }  // namespace tcpsim::views::text

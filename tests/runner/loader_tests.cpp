@@ -718,7 +718,7 @@ TEST_CASE("timeline errors", "[loader][errors]") {
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen"})") ==
         R"(t.json:4:1: error: at $.timeline[0]: missing required key "port")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "lisen"})") ==
-        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot" (did you mean "listen"?))");
+        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject" (did you mean "listen"?))");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "crash", "port": 1})") ==
         R"(t.json:4:51: error: at $.timeline[0].port: unknown key "port", expected one of "at", "host", "action")");
   CHECK(timeline_error(R"({"at": "0s", "host": "client", "action": "connect", "to": "client", "port": 80})") ==
@@ -805,7 +805,7 @@ TEST_CASE("expectation errors", "[loader][errors]") {
   CHECK(expect_error(R"({"counts": {"server.acepted": 1}})") ==
         R"(t.json:2:23: error: at $.expect.counts["server.acepted"]: unknown counter "server.acepted", did you mean "server.accepted"?)");
   CHECK(expect_error(R"({"counts": {"nobody.sent": 1}})") ==
-        R"(t.json:2:23: error: at $.expect.counts["nobody.sent"]: unknown counter "nobody.sent", expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", "<host>.retransmissions", "<host>.fast_retransmissions", "<host>.window_probes", "<host>.keepalive_probes", "<host>.discarded", "<host>.connections", "<host>.bytes_received", "link.dropped", "link.expired", "link.duplicated" or "link.delayed")");
+        R"(t.json:2:23: error: at $.expect.counts["nobody.sent"]: unknown counter "nobody.sent", expected "<host>.<event>", "<host>.sent", "<host>.sent.<FLAG>", "<host>.retransmissions", "<host>.fast_retransmissions", "<host>.window_probes", "<host>.keepalive_probes", "<host>.discarded", "<host>.connections", "<host>.bytes_received", "<host>.injected", "link.dropped", "link.expired", "link.duplicated" or "link.delayed")");
   CHECK(expect_error(R"({"counts": {"client.sent": -1}})") ==
         R"(t.json:2:38: error: at $.expect.counts["client.sent"]: expected a non-negative integer, got -1)");
   CHECK(expect_error(R"({"never": [{"event": "reset", "state": "CLOSED"}]})") ==
@@ -1022,7 +1022,7 @@ TEST_CASE("read action errors", "[loader][errors][reads]") {
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "stop_reading"})") ==
         R"(t.json:5:1: error: at $.timeline[1]: missing required key "connection")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "resume", "connection": "c1"})") ==
-        R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot")");
+        R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "close", "connection": "c1", "read": "manual"})") ==
         R"(t.json:5:71: error: at $.timeline[1].read: unknown key "read", expected one of "at", "host", "action", "connection")");
 }
