@@ -70,13 +70,9 @@ std::string action_json(const Action& action, const runner::Scenario& scenario) 
   std::string json = "{ \"at\": " + duration(action.at);
   const auto connection = [&] { json += ", \"connection\": " + quoted(action.connection); };
   const auto knobs = [&] {
-    std::string members;
-    for (const auto& [name, value] : action.tcp_overrides) {
-      const tcp::Knob* knob = tcp::find_knob(name);
-      if (knob == nullptr) continue;
-      if (!members.empty()) members += ", ";
-      members += quoted(name) + ": " + knob_json(*knob, value);
-    }
+    if (!action.tcp) return;
+    const std::string members =
+        knob_members(*action.tcp, scenario.hosts[static_cast<std::size_t>(action.host)].tcp);
     if (!members.empty()) json += ", \"tcp\": { " + members + " }";
   };
   switch (action.kind) {

@@ -587,13 +587,14 @@ class Interpreter {
     return record->final_state();
   }
 
-  // Fills `action`'s per-connection knobs with the socket's settings that differ from the
-  // host's (sysctls and setsockopt calls since the scenario began).
-  void set_connection_knobs(Action& action, const tcp::TcpConfig& config) {
-    action.tcp_overrides.clear();
+  // The connection's own knobs (sysctls and setsockopt calls since the scenario began) when
+  // they differ from the host's: a connect's or listen's "tcp".
+  void set_connection_knobs(Action& action, const tcp::TcpConfig& config) const {
     for (const tcp::Knob& knob : tcp::knobs()) {
-      const tcp::KnobValue value = knob.get(config);
-      if (!(value == knob.get(host_config_))) action.tcp_overrides.emplace_back(knob.name, value);
+      if (!(knob.get(config) == knob.get(host_config_))) {
+        action.tcp = config;
+        return;
+      }
     }
   }
 

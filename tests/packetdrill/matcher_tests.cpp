@@ -64,7 +64,7 @@ TEST_CASE("mismatches are worded as packetdrill words them, in its order") {
         "live packet payload: expected 10 bytes vs actual 0 bytes");
 }
 
-TEST_CASE("--lenient-options drops the options the core does not model, and only those") {
+TEST_CASE("lenient options drop the options the core does not model, and only those") {
   const PacketSpec freebsd =
       line("> S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 6,sackOK,TS val 100 ecr 0>");
   CHECK(match_outbound(freebsd, syn_ack_with_mss(), false));
