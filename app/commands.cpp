@@ -432,6 +432,10 @@ int command_check(const std::vector<std::string>& paths, bool update,
 int command_validate(const std::vector<std::string>& files) {
   int status = exit_ok;
   for (const auto& file : files) {
+    if (is_packetdrill_script(file)) {
+      if (!validate_packetdrill_script(file)) status = exit_bad_input;
+      continue;
+    }
     try {
       const Scenario scenario = load_scenario_file(file);
       std::cout << visible(file) << ": ok (" << visible(scenario.name) << ", "

@@ -65,6 +65,9 @@ int command_convert(const ConvertCommand& options);
 // A path `run` and `check` treat as a packetdrill script: it ends in ".pkt".
 bool is_packetdrill_script(const std::string& path);
 int command_run_packetdrill(const RunCommand& options);
+// `validate FILE.pkt`: parses the script ("FILE: ok (packetdrill script, N events)"), or prints
+// its syntax error; false then.
+bool validate_packetdrill_script(const std::string& file);
 // One script of `check`: prints its PASS, FAIL or SKIP line; returns 0 passed, 1 failed,
 // 2 bad input (a syntax error, a run error), 3 skipped.
 int check_packetdrill_script(const std::string& file, std::optional<std::uint64_t> memory_budget,

@@ -197,8 +197,9 @@ int run_command_line(int argc, char** argv) {
       ->allow_extra_args(false);
 
   std::vector<std::string> validate_files;
-  auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
-  validate->add_option("files", validate_files, "Scenario files")->required();
+  auto* validate = app.add_subcommand(
+      "validate", "Check scenario files (and packetdrill scripts) without running them");
+  validate->add_option("files", validate_files, "Scenario files or FILE.pkt scripts")->required();
 
   std::string list_directory = TCPSIM_SCENARIO_DIR;
   auto* list = app.add_subcommand("list", "List the shipped scenarios");

@@ -59,6 +59,18 @@ bool is_packetdrill_script(const std::string& path) {
   return path.size() > 4 && path.compare(path.size() - 4, 4, ".pkt") == 0;
 }
 
+bool validate_packetdrill_script(const std::string& file) {
+  try {
+    const packetdrill::Script script = packetdrill::parse_script_file(file);
+    std::cout << visible(file) << ": ok (packetdrill script, " << script.events.size()
+              << " events)\n";
+    return true;
+  } catch (const packetdrill::ScriptError& error) {
+    std::cerr << visible(error.what()) << "\n";
+    return false;
+  }
+}
+
 int command_run_packetdrill(const RunCommand& options) {
   // The views that need the whole scenario machinery read a converted scenario.
   const std::pair<const char*, bool> unavailable[] = {

@@ -65,6 +65,13 @@ add_test(NAME packetdrill:check-counts-failed-skipped
                  tests/packetdrill/option-lenient-options.pkt tests/packetdrill/failing-seq.pkt
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 
+# `validate` parses a script without running it.
+add_test(NAME packetdrill:validate
+         COMMAND bash ${TCPSIM_PKT_CHECKS} $<TARGET_FILE:tcpsim> validate
+                 tests/packetdrill/handshake-active.pkt
+                 "tests/packetdrill/handshake-active.pkt: ok (packetdrill script, 22 events)"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
 # The FreeBSD TCP test suite's state-event scripts (../shared/corpora/freebsd-tcp-testsuite,
 # never copied here): scripts/conformance --check runs them strictly and with --lenient-options
 # and fails when docs/conformance.md, the matrix of their verdicts and reasons, is not what the

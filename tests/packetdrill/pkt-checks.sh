@@ -7,9 +7,15 @@
 #   pkt-checks.sh TCPSIM bad FILE EXPECTED                a syntax error: exit 2, stderr is EXPECTED
 #   pkt-checks.sh TCPSIM check STATUS "LAST LINE" ARG...  `tcpsim check ARG...` exits STATUS and
 #                                                         closes with LAST LINE
+#   pkt-checks.sh TCPSIM validate FILE "LINE"             `tcpsim validate FILE` says LINE
 set -uo pipefail
 tcpsim=$1 mode=$2 file=$3
 shift 3
+if [ "$mode" = validate ]; then
+  out=$("$tcpsim" validate "$file") || { echo "pkt-checks: validate failed: $out" >&2; exit 1; }
+  [ "$out" = "$1" ] || { echo "pkt-checks: validate said '$out', not '$1'" >&2; exit 1; }
+  exit 0
+fi
 if [ "$mode" = check ]; then
   status_wanted=$file last_wanted=$1
   shift
