@@ -16,6 +16,7 @@
 
 #include "runner/expectations.hpp"
 #include "runner/output_file.hpp"
+#include "runner/reactions.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/reference.hpp"
 #include "runner/simulation.hpp"
@@ -291,11 +292,18 @@ int command_run(const RunCommand& options) {
     }
   }
   const auto failures = checker.finish(result);
+  // Reactive actions that never ran: a note, not an error (the "fired" expectation checks it).
+  const std::vector<std::string> notes = reaction_notes(scenario, result);
+  const auto print_notes = [&](std::ostream& out) {
+    for (const std::string& note : notes) out << "note: " << visible(note) << "\n";
+  };
   if (stdout_taken || stream_stdout) {
     // stdout carries the diagram, or the streamed trace; expectation failures still go to
     // stderr below.
+    print_notes(std::cerr);
   } else if (options.format == "jsonl") {
     std::cout << format_jsonl(scenario, result);
+    print_notes(std::cerr);
   } else {
     tcpsim::views::LadderOptions ladder;
     ladder.timers = !options.no_timers;
@@ -319,6 +327,8 @@ int command_run(const RunCommand& options) {
     } else {
       std::cout << tcpsim::views::format_ladder(scenario, result, ladder);
     }
+    if (!notes.empty()) std::cout << "\n";
+    print_notes(std::cout);
     const std::size_t total = count_expectations(scenario.expect);
     if (failures.empty()) {
       std::cout << "\nexpectations: " << total << " of " << total << " met\n";

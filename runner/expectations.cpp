@@ -292,6 +292,13 @@ void check_never_events_and_states(const Scenario& scenario, const RunResult& re
 
 ExpectationChecker::ExpectationChecker(const Scenario& scenario)
     : scenario_(scenario), never_messages_(scenario.expect.never.size()) {
+  if (scenario.expect.segments) {
+    segment_nodes_.emplace_back();  // node 0: the end of the list
+    const std::uint32_t first = build_segment_nodes(*scenario.expect.segments, 0, nullptr, 0);
+    segment_visits_.assign(segment_nodes_.size(), 0);
+    ++segment_generation_;
+    enter_segment_node(first, segments_active_);
+  }
   std::vector<std::pair<std::uint32_t, std::size_t>> keyed;
   for (std::size_t index = 0; index < scenario.expect.never.size(); ++index) {
     const ExpectedNever& never = scenario.expect.never[index];
@@ -309,22 +316,156 @@ ExpectationChecker::ExpectationChecker(const Scenario& scenario)
   }
 }
 
+std::uint32_t ExpectationChecker::build_segment_nodes(const std::vector<ExpectedSegment>& list,
+                                                      std::uint32_t next,
+                                                      const ExpectedSegment* any_of,
+                                                      std::size_t alternative) {
+  // From the last entry back, so that each node knows the one after it.
+  for (auto entry = list.rbegin(); entry != list.rend(); ++entry) {
+    ++steps_;
+    SegmentNode node;
+    if (!entry->any_of.empty()) {
+      plain_segments_ = false;
+      node.kind = SegmentNode::Kind::split;
+      for (std::size_t k = 0; k < entry->any_of.size(); ++k)
+        node.alternatives.push_back(build_segment_nodes(entry->any_of[k], next, &*entry, k));
+    } else {
+      if (entry->optional) plain_segments_ = false;
+      node.kind = SegmentNode::Kind::segment;
+      node.segment = &*entry;
+      node.next = next;
+      node.any_of = any_of;
+      node.alternative = alternative;
+    }
+    segment_nodes_.push_back(std::move(node));
+    next = static_cast<std::uint32_t>(segment_nodes_.size() - 1);
+  }
+  return next;
+}
+
+void ExpectationChecker::enter_segment_node(std::uint32_t first, std::vector<std::uint32_t>& into) {
+  segment_stack_.push_back(first);
+  while (!segment_stack_.empty()) {
+    const std::uint32_t index = segment_stack_.back();
+    segment_stack_.pop_back();
+    ++steps_;
+    if (segment_visits_[index] == segment_generation_) continue;  // entered by another path
+    segment_visits_[index] = segment_generation_;
+    const SegmentNode& node = segment_nodes_[index];
+    switch (node.kind) {
+      case SegmentNode::Kind::end:
+        segments_accepting_ = true;
+        break;
+      case SegmentNode::Kind::segment:
+        into.push_back(index);
+        if (node.segment->optional) segment_stack_.push_back(node.next);  // or it is absent
+        break;
+      case SegmentNode::Kind::split:
+        for (auto alternative = node.alternatives.rbegin(); alternative != node.alternatives.rend();
+             ++alternative)
+          segment_stack_.push_back(*alternative);
+        break;
+    }
+  }
+}
+
+const ExpectedSegment& ExpectationChecker::first_segment_candidate() const {
+  const ExpectedSegment* first = segment_nodes_[segments_active_.front()].segment;
+  for (const std::uint32_t index : segments_active_) {
+    const SourceLocation& where = segment_nodes_[index].segment->where;
+    if (where.line < first->where.line ||
+        (where.line == first->where.line && where.column < first->where.column))
+      first = segment_nodes_[index].segment;
+  }
+  return *first;
+}
+
+std::pair<std::string, std::string> ExpectationChecker::segment_candidates(bool accepting) const {
+  // In file order; each named by its path, which tells the alternative it belongs to.
+  std::vector<std::uint32_t> nodes = segments_active_;
+  const auto position = [&](std::uint32_t index) {
+    const SourceLocation& where = segment_nodes_[index].segment->where;
+    return std::pair(where.line, where.column);
+  };
+  std::sort(nodes.begin(), nodes.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return position(a) < position(b); });
+  std::vector<std::string> items;
+  std::vector<const ExpectedSegment*> any_ofs;  // the "any_of" entries in play
+  for (const std::uint32_t index : nodes) {
+    const SegmentNode& node = segment_nodes_[index];
+    items.push_back(describe_expected(scenario_, *node.segment) + " (" +
+                    node.segment->where.json_path +
+                    (node.segment->optional ? ", optional)" : ")"));
+    if (node.any_of != nullptr &&
+        std::find(any_ofs.begin(), any_ofs.end(), node.any_of) == any_ofs.end())
+      any_ofs.push_back(node.any_of);
+  }
+  if (accepting) items.emplace_back("the end of the list");
+  std::string candidates = items.size() > 1 ? "one of " : "";
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    candidates += (k == 0 ? "" : k + 1 == items.size() ? " or " : ", ") + items[k];
+  }
+  // Each "any_of" in play, with its alternatives: those with no candidate here were ruled out
+  // by an earlier segment.
+  std::string out;
+  for (const ExpectedSegment* any_of : any_ofs) {
+    out += "; " + any_of->where.json_path + " allows";
+    for (std::size_t k = 0; k < any_of->any_of.size(); ++k) {
+      const bool in_play = std::any_of(nodes.begin(), nodes.end(), [&](std::uint32_t index) {
+        return segment_nodes_[index].any_of == any_of && segment_nodes_[index].alternative == k;
+      });
+      std::string sequence;
+      for (const ExpectedSegment& segment : any_of->any_of[k]) {
+        if (!sequence.empty()) sequence += ", ";
+        sequence += describe_expected(scenario_, segment) + (segment.optional ? " (optional)" : "");
+      }
+      out += std::string(k == 0 ? " " : " | ") + "[" + sequence + "]" +
+             (in_play ? "" : " (ruled out by an earlier segment)");
+    }
+  }
+  return {candidates, out};
+}
+
+void ExpectationChecker::match_segment(const TraceEvent& event) {
+  ++segment_generation_;
+  segments_next_.clear();
+  const bool was_accepting = segments_accepting_;
+  segments_accepting_ = false;
+  for (const std::uint32_t index : segments_active_) {
+    ++steps_;
+    const SegmentNode& node = segment_nodes_[index];
+    if (segment_matches(*node.segment, event)) enter_segment_node(node.next, segments_next_);
+  }
+  if (!segments_next_.empty() || segments_accepting_) {
+    segments_active_.swap(segments_next_);
+    return;
+  }
+  // No expected segment takes it: the list ended before it, or it diverges here.
+  segments_accepting_ = was_accepting;
+  if (segments_active_.empty()) {
+    first_extra_ = describe_sent(scenario_, event);
+    matched_ = sent_;
+    return;
+  }
+  const std::string got = describe_sent(scenario_, event);
+  const ExpectedSegment& first = first_segment_candidate();
+  if (plain_segments_) {
+    segment_mismatch_ = ExpectationFailure{
+        first.where, "segment " + std::to_string(sent_ + 1) + ": expected " +
+                         describe_expected(scenario_, first) + ", got " + got};
+  } else {
+    const auto [candidates, alternatives] = segment_candidates(was_accepting);
+    segment_mismatch_ = ExpectationFailure{
+        first.where, "segment " + std::to_string(sent_ + 1) + ": expected " + candidates +
+                         ", got " + got + alternatives};
+  }
+}
+
 void ExpectationChecker::event(const TraceEvent& event, const RunResult& /*run*/) {
   if (event.kind != TraceKind::send) return;
   ++steps_;
-  const auto& expected = scenario_.expect.segments;
-  if (expected && !segment_mismatch_) {
-    if (sent_ < expected->size()) {
-      const ExpectedSegment& want = (*expected)[sent_];
-      if (!segment_matches(want, event)) {
-        segment_mismatch_ = ExpectationFailure{
-            want.where, "segment " + std::to_string(sent_ + 1) + ": expected " +
-                            describe_expected(scenario_, want) + ", got " +
-                            describe_sent(scenario_, event)};
-      }
-    } else if (sent_ == expected->size()) {
-      first_extra_ = describe_sent(scenario_, event);
-    }
+  if (scenario_.expect.segments && !segment_mismatch_ && first_extra_.empty()) {
+    match_segment(event);
   }
   ++sent_;
   if (!segment_groups_.empty() && event.host >= 0 && event.host <= 1) {
@@ -370,7 +511,8 @@ void ExpectationChecker::fire_segment_rules(const TraceEvent& event) {
 
 std::size_t count_expectations(const Expectations& expect) {
   return expect.final_states.size() + expect.state_sequences.size() + expect.app_events.size() +
-         (expect.segments ? 1 : 0) + expect.received.size() + expect.counts.size() + expect.never.size();
+         (expect.segments ? 1 : 0) + expect.received.size() + expect.counts.size() +
+         expect.never.size() + expect.fired.size();
 }
 
 std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& result) {
@@ -414,16 +556,26 @@ std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& resu
     const auto& expected = *expect.segments;
     if (segment_mismatch_) {
       failures.push_back(*segment_mismatch_);
-    } else if (sent_ > expected.size()) {
-      failures.push_back({expect.segments_where,
-                          "expected " + std::to_string(expected.size()) + " segments, " +
-                              std::to_string(sent_) + " were sent; the first extra one is " +
-                              first_extra_});
-    } else if (sent_ < expected.size()) {
-      failures.push_back({expected[sent_].where,
-                          "expected " + std::to_string(expected.size()) + " segments, only " +
-                              std::to_string(sent_) + " were sent; missing " +
-                              describe_expected(scenario_, expected[sent_])});
+    } else if (!first_extra_.empty()) {
+      failures.push_back(
+          {expect.segments_where,
+           (plain_segments_ ? "expected " + std::to_string(expected.size()) + " segments, "
+                            : "the list was complete after " + std::to_string(matched_) +
+                                  " segments, ") +
+               std::to_string(sent_) + " were sent; the first extra one is " + first_extra_});
+    } else if (!segments_accepting_) {
+      const ExpectedSegment& first = first_segment_candidate();
+      if (plain_segments_) {
+        failures.push_back({first.where, "expected " + std::to_string(expected.size()) +
+                                             " segments, only " + std::to_string(sent_) +
+                                             " were sent; missing " +
+                                             describe_expected(scenario_, first)});
+      } else {
+        const auto [candidates, alternatives] = segment_candidates(false);
+        failures.push_back({first.where, "only " + std::to_string(sent_) +
+                                             " segments were sent, the list needs more: missing " +
+                                             candidates + alternatives});
+      }
     }
   }
   for (const auto& item : expect.received) {
@@ -449,6 +601,20 @@ std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& resu
   for (std::size_t rule = 0; rule < expect.never.size(); ++rule) {
     ++steps_;
     if (messages[rule]) failures.push_back({expect.never[rule].where, std::move(*messages[rule])});
+  }
+  for (const auto& item : expect.fired) {
+    ++steps_;
+    const Action& action = scenario_.reactions[item.reaction];
+    const Time ran = item.reaction < result.reactions.size() ? result.reactions[item.reaction].ran
+                                                             : time_never;
+    if (item.fired && ran == time_never) {
+      failures.push_back({item.where, reaction_name(action) + " (on " + trigger_text(*action.on) +
+                                          ") never ran, expected it to"});
+    } else if (!item.fired && ran != time_never) {
+      failures.push_back({item.where, reaction_name(action) + " ran at " + seconds(ran) + " (on " +
+                                          trigger_text(*action.on) +
+                                          "), expected it never to run"});
+    }
   }
   return failures;
 }

@@ -74,8 +74,34 @@ struct InjectSpec {
   bool direct = false;    // arrives at once, without the link ("via": "direct")
 };
 
+// What a reactive action ("on" instead of "at") waits for. It fires once, the first time the
+// trigger happens after the run starts (docs/scenario-format.md, "Reactive actions").
+struct ActionTrigger {
+  enum class Kind : std::uint8_t {
+    event,   // the connection's application is told `event`
+    state,   // the connection enters `state`
+    action,  // the action `action` (an index, below) has run
+  } kind = Kind::event;
+  std::string connection;  // event, state: a connection name, as in expectations
+  tcp::AppEventKind event = tcp::AppEventKind::connected;
+  tcp::State state = tcp::State::closed;
+  std::string action_id;  // action: the "id" of the action waited for
+  // action: the action waited for, in Scenario::timeline or (reactive) Scenario::reactions.
+  bool action_is_reaction = false;
+  std::size_t action_index = 0;
+  SourceLocation where;  // the "on" object
+};
+
+// The trigger in words: "end_of_stream on web#1", "web#1 entering CLOSE_WAIT", "action \"x\"".
+std::string trigger_text(const ActionTrigger& trigger);
+
 struct Action {
-  Time at = 0;
+  Time at = 0;  // a timed action; a reactive one has `on` instead
+  // "id": a name other actions' "on" and the "fired" expectation use ("" for none).
+  std::string id;
+  // A reactive action: its trigger, and the delay from the trigger to the action ("after").
+  std::optional<ActionTrigger> on;
+  Time after = 0;
   ActionKind kind = ActionKind::listen;
   int host = 0;  // index into Scenario::hosts
   // listen: the port; connect: the remote port.
@@ -99,6 +125,12 @@ struct Action {
   InjectSpec inject;  // inject
   SourceLocation where;
 };
+
+// A reactive action for messages: "action \"greet\"", or "the send at $.timeline[3]".
+std::string reaction_name(const Action& action);
+// Why a reactive action runs, as the trace appends it to the action's text: "reacting to
+// end_of_stream on web#1", "reacting to action \"x\", 10ms later".
+std::string reaction_cause_text(const Action& action);
 
 // --- Expectations ---
 struct ExpectedFinalState {
@@ -127,6 +159,10 @@ struct ExpectedAppEvents {
 
 // One segment as sent by a host, packetdrill-style: seq and ack relative to the ISNs of the
 // stream (the sender's ISN for seq, the receiver's for ack), as Wireshark shows them.
+// An entry of "segments" is one segment, possibly "optional" (present or not), or, when
+// `any_of` is not empty, {"any_of": [[...], [...]]}: one of several alternative sequences of
+// segments (each of them may be optional; any_of does not nest), where the RFCs allow more
+// than one behaviour. The other fields of an any_of entry are unused.
 struct ExpectedSegment {
   int from = 0;  // host index
   std::uint8_t flags = 0;
@@ -134,6 +170,8 @@ struct ExpectedSegment {
   std::optional<std::int64_t> ack;
   std::optional<std::uint32_t> length;
   std::optional<Time> at;
+  bool optional = false;
+  std::vector<std::vector<ExpectedSegment>> any_of;
   SourceLocation where;
 };
 
@@ -169,6 +207,14 @@ struct ExpectedNever {
   SourceLocation where;
 };
 
+// "fired": {"id": true}: whether the reactive action with that id ran.
+struct ExpectedFired {
+  std::string id;
+  std::size_t reaction = 0;  // index into Scenario::reactions
+  bool fired = true;
+  SourceLocation where;
+};
+
 struct Expectations {
   std::vector<ExpectedFinalState> final_states;
   std::vector<ExpectedStateSequence> state_sequences;
@@ -178,6 +224,7 @@ struct Expectations {
   std::vector<ExpectedReceived> received;
   std::vector<ExpectedCount> counts;
   std::vector<ExpectedNever> never;
+  std::vector<ExpectedFired> fired;
   bool empty() const;
 };
 
@@ -191,6 +238,9 @@ struct Scenario {
   std::vector<HostSpec> hosts;  // exactly two: hosts[0] sends in Direction::forward
   std::vector<sim::FaultRule> rules;
   std::vector<Action> timeline;  // sorted by time (the loader rejects out-of-order input)
+  // The actions with "on" instead of "at", in file order (the order they fire in when armed
+  // at the same instant).
+  std::vector<Action> reactions;
   std::optional<Time> stop_at;   // absent: run until no event is left
   std::uint64_t event_budget = 10'000'000;  // a run that needs more stops with an error
   // A run that holds more stops with an error (runner/memory_budget.hpp).

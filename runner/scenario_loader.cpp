@@ -1,7 +1,7 @@
 // The scenario loader: file -> positioned JSON tree (json_source) -> validated Scenario.
 // Every check fails with a ScenarioError at the offending value; the format is documented in
 // docs/scenario-format.md.
-// Why one long file (about 1,700 lines): it reads the format section by section in the order of
+// Why one long file (about 2,200 lines): it reads the format section by section in the order of
 // docs/scenario-format.md (top level, link, hosts, fault rules, timeline, expectations), each
 // reader small, all sharing the positioned-error helpers at the top; the knobs, actions and
 // expectation keys themselves come from their tables (tcp/knobs.cpp, runner/vocabulary.cpp).
@@ -261,6 +261,9 @@ struct DeclaredName {
   std::string path;  // of the declaring action, for duplicate messages
 };
 
+// " (did you mean \"x\"?)" when a candidate is close, else "".
+std::string did_you_mean_suffix(std::string_view input, const std::vector<std::string>& candidates);
+
 // --- The loader proper ---
 
 class Loader;
@@ -316,6 +319,28 @@ class Loader {
   std::int64_t pattern_bytes_ = 0;
   std::vector<std::pair<std::size_t, std::size_t>> send_patterns_;      // timeline index, count
   std::vector<std::pair<std::size_t, std::size_t>> received_patterns_;  // expect.received index, count
+  // reactions index, count
+  std::vector<std::pair<std::size_t, std::size_t>> reaction_send_patterns_;
+  // Action ids, and where each reactive action's trigger and connection stood in the file: they
+  // are checked once the whole timeline is read.
+  struct DeclaredId {
+    bool reaction = false;
+    std::size_t index = 0;  // into scenario_.timeline or scenario_.reactions
+    std::string path;
+  };
+  std::map<std::string, DeclaredId> action_ids_;
+  struct TriggerSource {
+    const Value* value = nullptr;  // on.connection, or on.action
+    std::string path;
+  };
+  std::vector<TriggerSource> trigger_sources_;  // by reaction
+  struct DeferredConnection {
+    std::string name;
+    int host = 0;
+    const Value* value = nullptr;
+    std::string path;
+  };
+  std::vector<DeferredConnection> deferred_connections_;
   // Counts a "bytes" value against the scenario's limit.
   void count_pattern(std::int64_t count, const Value& value, const std::string& path);
 
@@ -355,6 +380,8 @@ class Loader {
   sim::FaultMatch read_match(const Value& value, const std::string& path) const;
   void read_timeline(const Value& value, const std::string& path);
   Action read_action(const Value& value, const std::string& path);
+  void read_when(const Object& object, Action& action);
+  void resolve_reactions();
   // An inject's keys (docs/scenario-format.md, "inject").
   void read_inject(const Object& object, Action& action);
   struct InjectEndpoint {
@@ -366,15 +393,18 @@ class Loader {
   void declare_name(const std::string& name, int host, bool listener, bool defaulted,
                     const Value& at, const std::string& path);
   void read_expect(const Value& value, const std::string& path);
-  ExpectedSegment read_expected_segment(const Value& value, const std::string& path) const;
+  // `in_alternative`: inside an "any_of", which does not nest.
+  ExpectedSegment read_expected_segment(const Value& value, const std::string& path,
+                                        bool in_alternative = false) const;
   ExpectedNever read_never(const Value& value, const std::string& path) const;
   ExpectedReceived read_received(const std::string& name, const Value& value, const std::string& path);
   void check_counter(const std::string& counter, const Object& counts) const;
 
   // Connections
   // For a send/close/abort at this point of the timeline on `host`.
+  // `anywhere`: for a reactive action, which may run after any of the timeline's actions.
   void check_connection_in_timeline(const std::string& name, int host, const Value& value,
-                                    const std::string& path) const;
+                                    const std::string& path, bool anywhere = false) const;
   // For expectations: the owning host of a plausible connection name; with `listeners`, a
   // listener's name too (a listener has states: LISTEN from its listen on).
   int connection_owner(const std::string& name, const Value& value, const std::string& path,
@@ -771,11 +801,15 @@ Scenario Loader::load(const Value& root) {
   // One pattern, as long as the longest "bytes": every send and expectation is a prefix of it.
   std::size_t longest = 0;
   for (const auto& [index, count] : send_patterns_) longest = std::max(longest, count);
+  for (const auto& [index, count] : reaction_send_patterns_) longest = std::max(longest, count);
   for (const auto& [index, count] : received_patterns_) longest = std::max(longest, count);
-  if (!send_patterns_.empty() || !received_patterns_.empty()) {
+  if (!send_patterns_.empty() || !received_patterns_.empty() || !reaction_send_patterns_.empty()) {
     const auto pattern = std::make_shared<const std::vector<std::uint8_t>>(pattern_bytes(longest));
     for (const auto& [index, count] : send_patterns_) {
       scenario_.timeline[index].data = SharedBytes(pattern, count);
+    }
+    for (const auto& [index, count] : reaction_send_patterns_) {
+      scenario_.reactions[index].data = SharedBytes(pattern, count);
     }
     for (const auto& [index, count] : received_patterns_) {
       scenario_.expect.received[index].data = SharedBytes(pattern, count);
@@ -1148,12 +1182,82 @@ void Loader::read_timeline(const Value& value, const std::string& path) {
   for (std::size_t i = 0; i < value.elements.size(); ++i) {
     const std::string action_path = json::append_index(path, i);
     Action action = read_action(value.elements[i], action_path);
+    if (action.on) {
+      // A reactive action has no time: it stands outside the time order, wherever it is listed.
+      scenario_.reactions.push_back(std::move(action));
+      continue;
+    }
     const Value& at = *Object(*this, value.elements[i], action_path).find("at");
     if (!scenario_.timeline.empty() && action.at < scenario_.timeline.back().at)
       fail(at, json::append_key(action_path, "at"),
            "actions must be in time order: " + at.text + " comes after " + previous_at->text);
     previous_at = &at;
     scenario_.timeline.push_back(std::move(action));
+  }
+  resolve_reactions();
+}
+
+// Once every action is read: what the reactive actions name may stand anywhere in the timeline.
+void Loader::resolve_reactions() {
+  for (const DeferredConnection& check : deferred_connections_) {
+    check_connection_in_timeline(check.name, check.host, *check.value, check.path, true);
+  }
+  for (std::size_t index = 0; index < scenario_.reactions.size(); ++index) {
+    ActionTrigger& trigger = *scenario_.reactions[index].on;
+    const TriggerSource& source = trigger_sources_[index];
+    if (trigger.kind != ActionTrigger::Kind::action) {
+      connection_owner(trigger.connection, *source.value, source.path, true);
+      continue;
+    }
+    const auto found = action_ids_.find(trigger.action_id);
+    if (found == action_ids_.end()) {
+      std::vector<std::string> ids;
+      for (const auto& [id, declared] : action_ids_) ids.push_back(id);
+      fail(*source.value, source.path,
+           "unknown action id " + quoted(trigger.action_id) +
+               (ids.empty() ? std::string(R"(: no action has an "id")")
+                            : ": no action of the timeline has it" +
+                                  did_you_mean_suffix(trigger.action_id, ids)));
+    }
+    trigger.action_is_reaction = found->second.reaction;
+    trigger.action_index = found->second.index;
+  }
+  // Each reactive action waits for at most one other: following the waits from each one either
+  // ends (at a timed action or an event) or comes back round. A cycle would never run.
+  constexpr std::uint8_t unvisited = 0;
+  constexpr std::uint8_t on_path = 1;
+  constexpr std::uint8_t done = 2;
+  std::vector<std::uint8_t> mark(scenario_.reactions.size(), unvisited);
+  const auto waits_for = [&](std::size_t index) -> std::optional<std::size_t> {
+    const ActionTrigger& trigger = *scenario_.reactions[index].on;
+    if (trigger.kind != ActionTrigger::Kind::action || !trigger.action_is_reaction)
+      return std::nullopt;
+    return trigger.action_index;
+  };
+  for (std::size_t start = 0; start < scenario_.reactions.size(); ++start) {
+    std::vector<std::size_t> path;
+    std::optional<std::size_t> at = start;
+    while (at && mark[*at] == unvisited) {
+      mark[*at] = on_path;
+      path.push_back(*at);
+      at = waits_for(*at);
+    }
+    if (at && mark[*at] == on_path) {
+      // The cycle is the tail of the path from *at; it is named from its first action in the
+      // file, where the error points.
+      const auto begin = std::find(path.begin(), path.end(), *at);
+      std::vector<std::size_t> cycle(begin, path.end());
+      std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
+      std::string names;
+      for (const std::size_t member : cycle)
+        names += quoted(scenario_.reactions[member].id) + " -> ";
+      names += quoted(scenario_.reactions[cycle.front()].id);
+      const TriggerSource& source = trigger_sources_[cycle.front()];
+      fail(*source.value, source.path,
+           "actions waiting on each other in a cycle never run: " + names +
+               " (each \"on\" names the next)");
+    }
+    for (const std::size_t member : path) mark[member] = done;
   }
 }
 
@@ -1168,10 +1272,12 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   const ActionInfo& info = *find_action(name);
   const ActionKind kind = info.kind;
   action.kind = kind;
+  // "at", "host" (a host's call), "action", the action's own keys, then "on", "after", "id".
   std::vector<std::string> allowed = {"at"};
   if (info.on_host) allowed.emplace_back("host");
   allowed.emplace_back("action");
   allowed.insert(allowed.end(), info.keys.begin(), info.keys.end());
+  for (const std::string_view key : reaction_keys()) allowed.emplace_back(key);
   object.allow(allowed);
   const auto read_mode = [&] {
     if (const Value* read = object.find("read"))
@@ -1179,12 +1285,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
           read_choice(*read, object.path_of("read"), "read mode", {"automatic", "manual"}) == "automatic";
   };
 
-  action.at = read_duration(object.require("at"), object.path_of("at"));
-  if (action.at == time_never)  // docs/design.md, "Time": nothing runs at the end of time
-    fail(object.require("at"), object.path_of("at"),
-         "action time " + quoted(object.require("at").text) +
-             " is the end of representable time (2^63-1 ns), when nothing runs: an action must "
-             "come earlier");
+  read_when(object, action);
   if (kind == ActionKind::inject) {
     read_inject(object, action);
     return action;
@@ -1235,7 +1336,14 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   } else if (kind != ActionKind::crash && kind != ActionKind::reboot) {
     const Value& connection = object.require("connection");
     action.connection = read_string(connection, object.path_of("connection"));
-    check_connection_in_timeline(action.connection, action.host, connection, object.path_of("connection"));
+    if (action.on) {
+      // A reactive action may come before the connect or listen that makes its connection.
+      deferred_connections_.push_back(
+          {action.connection, action.host, &connection, object.path_of("connection")});
+    } else {
+      check_connection_in_timeline(action.connection, action.host, connection,
+                                   object.path_of("connection"));
+    }
     if (kind == ActionKind::send) {
       const Value* data = object.find("data");
       const Value* bytes = object.find("bytes");
@@ -1252,7 +1360,9 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       } else if (bytes != nullptr) {
         const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_send_bytes);
         count_pattern(count, *bytes, object.path_of("bytes"));
-        send_patterns_.emplace_back(scenario_.timeline.size(), static_cast<std::size_t>(count));
+        (action.on ? reaction_send_patterns_ : send_patterns_)
+            .emplace_back(action.on ? scenario_.reactions.size() : scenario_.timeline.size(),
+                          static_cast<std::size_t>(count));
       } else {
         fail(value, path, R"(missing required key "data" or "bytes")");
       }
@@ -1264,7 +1374,93 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   return action;
 }
 
-std::string did_you_mean_suffix(std::string_view input, const std::vector<std::string>& candidates);
+// "at", or "on" with "after"; and "id".
+void Loader::read_when(const Object& object, Action& action) {
+  const Value* at = object.find("at");
+  const Value* on = object.find("on");
+  if (at != nullptr && on != nullptr)
+    throw ScenarioError(
+        object.key_location("on"),
+        R"("at" and "on" are exclusive: an action runs at a time, or once on a trigger)");
+  if (at == nullptr && on == nullptr)
+    fail(object.value(), object.path(),
+         R"(missing required key "at" (or "on", for an action that runs on a trigger))");
+  if (const Value* id = object.find("id")) {
+    action.id = read_string(*id, object.path_of("id"));
+    if (!valid_connection_name(action.id))
+      fail(*id, object.path_of("id"),
+           "invalid action id " + quoted(action.id) +
+               ": expected letters, digits, '_', '.', ':' or '-'");
+    const bool reaction = on != nullptr;
+    const std::size_t index = reaction ? scenario_.reactions.size() : scenario_.timeline.size();
+    const auto [existing, inserted] =
+        action_ids_.emplace(action.id, DeclaredId{reaction, index, object.path_of("id")});
+    if (!inserted)
+      fail(*id, object.path_of("id"),
+           "duplicate action id " + quoted(action.id) + ", already used by " +
+               existing->second.path);
+  }
+  if (on == nullptr) {
+    if (object.find("after") != nullptr)
+      throw ScenarioError(
+          object.key_location("after"),
+          R"("after" applies only to an action with "on": the delay from its trigger)");
+    action.at = read_duration(*at, object.path_of("at"));
+    if (action.at == time_never)  // docs/design.md, "Time": nothing runs at the end of time
+      fail(*at, object.path_of("at"),
+           "action time " + quoted(at->text) +
+               " is the end of representable time (2^63-1 ns), when nothing runs: an action must "
+               "come earlier");
+    return;
+  }
+  const std::string on_path = object.path_of("on");
+  const Object trigger_object(*this, *on, on_path);
+  trigger_object.allow({"connection", "event", "state", "action"});
+  ActionTrigger trigger;
+  trigger.where = location(*on, on_path);
+  const Value* connection = trigger_object.find("connection");
+  const Value* event = trigger_object.find("event");
+  const Value* state = trigger_object.find("state");
+  const Value* chained = trigger_object.find("action");
+  TriggerSource source;
+  if (chained != nullptr) {
+    if (connection != nullptr || event != nullptr || state != nullptr)
+      fail(*on, on_path,
+           R"(an "on" waits for another action ("action") or for something on a connection )"
+           R"(("connection" with "event" or "state"), not both)");
+    trigger.kind = ActionTrigger::Kind::action;
+    trigger.action_id = read_non_empty_string(*chained, trigger_object.path_of("action"));
+    source = {chained, trigger_object.path_of("action")};
+  } else {
+    if (connection == nullptr)
+      fail(*on, on_path,
+           R"(missing required key "connection" (or "action", to run after another action))");
+    trigger.connection = read_non_empty_string(*connection, trigger_object.path_of("connection"));
+    source = {connection, trigger_object.path_of("connection")};
+    if (event != nullptr && state != nullptr)
+      throw ScenarioError(trigger_object.key_location(
+                              event->position.line > state->position.line ||
+                                      (event->position.line == state->position.line &&
+                                       event->position.column > state->position.column)
+                                  ? "event"
+                                  : "state"),
+                          R"("event" and "state" are exclusive)");
+    if (event != nullptr) {
+      trigger.kind = ActionTrigger::Kind::event;
+      trigger.event = read_app_event(*event, trigger_object.path_of("event"));
+    } else if (state != nullptr) {
+      trigger.kind = ActionTrigger::Kind::state;
+      trigger.state = read_state(*state, trigger_object.path_of("state"));
+    } else {
+      fail(*on, on_path,
+           "missing \"event\" or \"state\": what to wait for on " + quoted(trigger.connection));
+    }
+  }
+  if (const Value* after = object.find("after"))
+    action.after = read_duration(*after, object.path_of("after"));
+  action.on = std::move(trigger);
+  trigger_sources_.push_back(source);
+}
 
 // "host", "host:port", "a.b.c.d" or "a.b.c.d:port" (an inject's "from" and "to").
 Loader::InjectEndpoint Loader::read_endpoint(const Value& value, const std::string& path) const {
@@ -1399,7 +1595,9 @@ void Loader::read_inject(const Object& object, Action& action) {
   } else if (bytes != nullptr) {
     const auto count = read_integer(*bytes, object.path_of("bytes"), 1, max_payload);
     count_pattern(count, *bytes, object.path_of("bytes"));
-    send_patterns_.emplace_back(scenario_.timeline.size(), static_cast<std::size_t>(count));
+    (action.on ? reaction_send_patterns_ : send_patterns_)
+        .emplace_back(action.on ? scenario_.reactions.size() : scenario_.timeline.size(),
+                      static_cast<std::size_t>(count));
   }
   if (const Value* via = object.find("via"))
     spec.direct = read_choice(*via, object.path_of("via"), "via", {"link", "direct"}) == "direct";
@@ -1475,7 +1673,7 @@ std::string did_you_mean_suffix(std::string_view input, const std::vector<std::s
 }
 
 void Loader::check_connection_in_timeline(const std::string& name, int host, const Value& value,
-                                          const std::string& path) const {
+                                          const std::string& path, bool anywhere) const {
   const std::string& host_name = host_names_[static_cast<std::size_t>(host)];
   const auto declared = declared_.find(name);
   if (declared != declared_.end() && declared->second.listener)
@@ -1491,7 +1689,8 @@ void Loader::check_connection_in_timeline(const std::string& name, int host, con
   if (!owner || !plausible)
     fail(value, path,
          "unknown connection " + quoted(name) + " on host " + quoted(host_name) +
-             ": no earlier connect or listen declares it" +
+             (anywhere ? ": no connect or listen in the timeline declares it"
+                       : ": no earlier connect or listen declares it") +
              did_you_mean_suffix(name, connection_candidates(host)));
 }
 
@@ -1621,13 +1820,64 @@ void Loader::read_expect(const Value& value, const std::string& path) {
     for (std::size_t k = 0; k < never->elements.size(); ++k)
       out.never.push_back(read_never(never->elements[k], json::append_index(never_path, k)));
   }
+
+  if (const Value* fired = expect.find("fired")) {
+    const Object map(*this, *fired, expect.path_of("fired"));
+    for (std::size_t i = 0; i < fired->keys.size(); ++i) {
+      const std::string& id = fired->keys[i];
+      const Value& value = fired->elements[i];
+      const std::string entry_path = map.path_of(id);
+      const auto found = action_ids_.find(id);
+      if (found == action_ids_.end()) {
+        std::vector<std::string> ids;
+        for (const auto& [known, declared] : action_ids_)
+          if (declared.reaction) ids.push_back(known);
+        fail(value, entry_path,
+             "unknown action id " + quoted(id) +
+                 (ids.empty() ? std::string(R"(: no action with "on" has an "id")")
+                              : ": no action with \"on\" has it" + did_you_mean_suffix(id, ids)));
+      }
+      if (!found->second.reaction)
+        fail(value, entry_path,
+             quoted(id) + R"( is a timed action ("at"), which runs at its time; "fired" checks )"
+                          R"(actions with "on")");
+      out.fired.push_back(ExpectedFired{id, found->second.index, read_bool(value, entry_path),
+                                        location(value, entry_path)});
+    }
+  }
 }
 
-ExpectedSegment Loader::read_expected_segment(const Value& value, const std::string& path) const {
+ExpectedSegment Loader::read_expected_segment(const Value& value, const std::string& path,
+                                              bool in_alternative) const {
   const Object object(*this, value, path);
-  object.allow({"from", "flags", "seq", "ack", "len", "at"});
   ExpectedSegment segment;
   segment.where = location(value, path);
+  if (const Value* any_of = object.find("any_of")) {
+    const std::string any_of_path = object.path_of("any_of");
+    if (in_alternative)
+      throw ScenarioError(
+          object.key_location("any_of"),
+          R"("any_of" does not nest: list the alternatives of one "any_of" instead)");
+    object.allow({"any_of"});
+    if (!any_of->is_array())
+      fail_type(*any_of, any_of_path, "an array of alternatives (arrays of segments)");
+    if (any_of->elements.size() < 2)
+      fail(*any_of, any_of_path, R"(expected at least 2 alternatives in "any_of")");
+    for (std::size_t k = 0; k < any_of->elements.size(); ++k) {
+      const Value& alternative = any_of->elements[k];
+      const std::string alternative_path = json::append_index(any_of_path, k);
+      if (!alternative.is_array())
+        fail_type(alternative, alternative_path, "an array of segments (one alternative)");
+      std::vector<ExpectedSegment>& sequence = segment.any_of.emplace_back();
+      for (std::size_t m = 0; m < alternative.elements.size(); ++m)
+        sequence.push_back(read_expected_segment(alternative.elements[m],
+                                                 json::append_index(alternative_path, m), true));
+    }
+    return segment;
+  }
+  object.allow({"from", "flags", "seq", "ack", "len", "at", "optional"});
+  if (const Value* optional = object.find("optional"))
+    segment.optional = read_bool(*optional, object.path_of("optional"));
   segment.from = read_host(object.require("from"), object.path_of("from"));
   segment.flags = read_flags(object.require("flags"), object.path_of("flags"), true);
   if (const Value* seq = object.find("seq")) segment.seq = read_integer(*seq, object.path_of("seq"), int64_min, int64_max);

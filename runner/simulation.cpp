@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "runner/reactions.hpp"
 #include "runner/vocabulary.hpp"
 #include "sim/link.hpp"
 #include "sim/random.hpp"
@@ -80,7 +81,8 @@ class Simulation {
         sinks_(options.record ? options.trace_sinks : std::vector<TraceSink*>()),
         seed_(options.seed.value_or(scenario.seed)),
         link_(scenario.link, scenario.rules, seed_),
-        limit_(scenario.stop_at.value_or(time_never)) {
+        limit_(scenario.stop_at.value_or(time_never)),
+        reaction_watch_(scenario) {
     for (int index = 0; index < 2; ++index) {
       const HostSpec& spec = scenario.hosts[static_cast<std::size_t>(index)];
       isn_random_[static_cast<std::size_t>(index)] =
@@ -95,6 +97,7 @@ class Simulation {
           config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
     }
     result_.seed = seed_;
+    result_.reactions.resize(scenario.reactions.size());
     if (!keep_app_data_) {
       // The connections whose received bytes an expectation compares keep them.
       for (const auto& item : scenario.expect.received) {
@@ -187,6 +190,11 @@ class Simulation {
   // ---- Scheduler callbacks ----
   static void on_delivery(void* context, std::uint64_t slot) {
     static_cast<Simulation*>(context)->deliver(static_cast<std::uint32_t>(slot));
+  }
+  static void on_reaction(void* context, std::uint64_t index) {
+    auto* self = static_cast<Simulation*>(context);
+    self->result_.reactions[index].ran = self->now();
+    self->perform(self->scenario_.reactions[index]);
   }
   static void on_timer(void* context, std::uint64_t packed) {
     auto* self = static_cast<Simulation*>(context);
@@ -346,7 +354,34 @@ class Simulation {
         report.outcome = inject(action);
         break;
     }
+    if (!action.id.empty()) {
+      reaction_watch_.action_ran(action.id, armed_);
+      arm_reactions();
+    }
     return report;
+  }
+
+  // ---- Reactive actions ("on", docs/scenario-format.md) ----
+  // ReactionWatch (runner/reactions.hpp) says which reactions a happening arms. An armed one is
+  // queued as an event at the trigger's time plus its "after", behind whatever that instant
+  // already holds, so at "after" 0 it runs once the call into TCP that raised the trigger has
+  // been processed completely; reactions armed together are queued in file order.
+  void arm_reactions() {
+    for (const std::size_t index : armed_) {
+      result_.reactions[index].triggered = now();
+      // An "after" that reaches the end of time is never queued: the reaction never runs.
+      scheduler_.schedule_at(deadline_after(now(), scenario_.reactions[index].after),
+                             &Simulation::on_reaction, this, index);
+    }
+    armed_.clear();
+  }
+  void event_for_reactions(const ConnectionRecord& record, tcp::AppEventKind event) {
+    reaction_watch_.event(record, event, armed_);
+    if (!armed_.empty()) arm_reactions();
+  }
+  void state_for_reactions(const ConnectionRecord& record, tcp::State state) {
+    reaction_watch_.state(record, state, armed_);
+    if (!armed_.empty()) arm_reactions();
   }
 
   // The connection a send, read, stop_reading, resume_reading, close or abort acts on, or
@@ -703,6 +738,7 @@ class Simulation {
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
             record->states.push_back(effect.to);
             record_heap_bytes_ += sizeof(tcp::State);
+            state_for_reactions(*record, effect.to);
           }
           if (record_) {
             TraceEvent& event = push(TraceKind::state, h, effect.connection);
@@ -728,6 +764,7 @@ class Simulation {
               event.rule = effect.rule;
               record_heap_bytes_ += sizeof(AppEventRecord) + event.data.size();
             }
+            event_for_reactions(*record, effect.app_event);
           }
           if (record_) {
             // The "<host>.<event>" family (runner/vocabulary.cpp).
@@ -953,6 +990,7 @@ class Simulation {
       record_heap_bytes_ += record.name.size() + record.states.capacity() * sizeof(tcp::State) +
                             record.app_events.size() * sizeof(AppEventRecord);
       result_.connections.push_back(std::move(record));
+      event_for_reactions(result_.connections.back(), effect.app_event);
     }
     if (record_) {
       TraceEvent& event = push(TraceKind::app, h, tcp::no_connection);
@@ -1031,7 +1069,10 @@ class Simulation {
       if (record.host != h || record.freed) continue;
       record.freed = true;
       record.lost_in_crash = true;
-      if (record.final_state() != tcp::State::closed) record.states.push_back(tcp::State::closed);
+      if (record.final_state() != tcp::State::closed) {
+        record.states.push_back(tcp::State::closed);
+        state_for_reactions(record, tcp::State::closed);
+      }
       if (record_) cite(push(TraceKind::free, h, record.id), tcp::Rule::lost_in_crash);
     }
   }
@@ -1091,6 +1132,7 @@ class Simulation {
       event.action.waiting = action.data.size() - taken;
     }
     event.text = action_text(event.action, host_name(action.host));
+    if (action.on) event.text += " (" + reaction_cause_text(action) + ")";
   }
   // The core's rule, and the reason the trace prints for it.
   static void cite(TraceEvent& event, tcp::Rule rule) {
@@ -1130,6 +1172,8 @@ class Simulation {
   std::uint64_t executed_ = 0;              // events and actions run
   std::deque<Action> external_actions_;     // Session::perform's, kept for the run's length
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
+  ReactionWatch reaction_watch_;
+  std::vector<std::size_t> armed_;  // reactions armed by the current happening
   bool offering_ = false;
   bool arriving_ = false;
   TraceSegment arriving_view_;

@@ -55,6 +55,12 @@ struct ConnectionRecord {
   tcp::State final_state() const { return states.empty() ? tcp::State::closed : states.back(); }
 };
 
+// What became of one reactive action (Scenario::reactions, same index).
+struct ReactionRecord {
+  Time triggered = time_never;  // when its trigger happened; time_never: it never did
+  Time ran = time_never;        // when it ran (`after` later); time_never: it never did
+};
+
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
   bool record = true;  // keep the trace and the records (off: as fast as it goes)
@@ -77,6 +83,7 @@ struct RunResult {
   std::vector<TraceEvent> trace;
   std::vector<ConnectionRecord> connections;  // in order of creation
   std::map<std::string, std::int64_t> counters;  // ordered: printed as is
+  std::vector<ReactionRecord> reactions;  // by Scenario::reactions index
   Time end_time = 0;
   std::uint64_t events_executed = 0;
   std::uint64_t segments_sent = 0;

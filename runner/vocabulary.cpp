@@ -6,6 +6,7 @@ namespace tcpsim::runner {
 
 namespace {
 
+constexpr std::array<std::string_view, 3> reactive_keys{"on", "after", "id"};
 constexpr std::array<std::string_view, 4> listen_keys{"port", "backlog", "name", "read"};
 constexpr std::array<std::string_view, 5> connect_keys{"to", "port", "local_port", "name", "read"};
 constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes"};
@@ -73,7 +74,10 @@ constexpr std::array expectation_table{
                    "array: the complete list of segments sent, in order. Each entry: `from` "
                    "(host, required), `flags` (exact flags, required, `\"\"` for none), `seq`, "
                    "`ack` (integers, relative to the ISNs as Wireshark shows them, may be "
-                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time)"},
+                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time), "
+                   "`optional` (`true`: the segment may be absent); or `{ \"any_of\": [[...], "
+                   "[...]] }`: at least two alternative sequences of such segments, one of which "
+                   "is sent there (not nested)"},
     ExpectationKey{"received",
                    "object: connection name → everything the connection's application "
                    "received, the concatenation of its `data` events, as one of: a string (its "
@@ -87,6 +91,9 @@ constexpr std::array expectation_table{
                    "{ \"from\"?, \"flags\"?, \"flags_contain\"? } }`; `{ \"event\": name, "
                    "\"host\"?, \"connection\"? }`; `{ \"state\": name, \"host\"?, "
                    "\"connection\"? }` (a `connection` given with `host` must belong to it)"},
+    ExpectationKey{"fired",
+                   "object: action `id` → `true` or `false`: whether that action with `on` ran "
+                   "(its trigger happened, and its time came before the run ended)"},
 };
 
 constexpr std::array counter_table{
@@ -119,6 +126,8 @@ constexpr std::array counter_table{
 };
 
 }  // namespace
+
+std::span<const std::string_view> reaction_keys() { return reactive_keys; }
 
 std::span<const ActionInfo> actions() { return action_table; }
 

@@ -17,12 +17,17 @@ namespace tcpsim::runner {
 struct ActionInfo {
   std::string_view name;  // the "action" value: "stop_reading"
   ActionKind kind;
-  std::span<const std::string_view> keys;  // allowed besides "at", "action" (and "host")
+  // allowed besides "at", "action" (and "host"), and reaction_keys()
+  std::span<const std::string_view> keys;
   std::string_view doc;                    // the keys for people, Markdown
   // The action is a host's call and names it ("host", required). An inject names no host: it
   // comes from the script, addressed by its own keys.
   bool on_host = true;
 };
+
+// The keys every action takes besides "at", "action", "host" (an action on a host) and its own:
+// "on" with "after" (a reactive action, instead of "at") and "id", listed after its own keys.
+std::span<const std::string_view> reaction_keys();
 
 // In the order the loader lists them ("expected one of ...").
 std::span<const ActionInfo> actions();

@@ -868,9 +868,12 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
   }
   // "Send an acknowledgment of the form <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", piggybacked on
   // data when there is some to send. A retransmitted segment with nothing new is acknowledged
-  // at once, and so is one that fills a gap (RFC 5681 4.2) or carries the FIN.
-  if (config_.delayed_ack > 0 && view.take > 0 && !filled_gap && !view.fin &&
-      tcb_.out_of_order.empty()) {
+  // at once, and so is one that fills a gap (RFC 5681 4.2) or carries a FIN that ends a close
+  // (FIN_WAIT_1, FIN_WAIT_2). In ESTABLISHED the FIN's ACK may wait as data's does
+  // (process_fin).
+  const bool fin_in_established = view.fin && state_ == State::established;
+  if (config_.delayed_ack > 0 && view.take > 0 && !filled_gap &&
+      (!view.fin || fin_in_established) && tcb_.out_of_order.empty()) {
     // RFC 1122 4.2.3.2: ACK at least every second full-sized segment, else within the delay.
     ++tcb_.segments_unacknowledged;
     if (tcb_.segments_unacknowledged >= 2) {
@@ -880,6 +883,8 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     }
     return;
   }
+  // A bare FIN in ESTABLISHED: process_fin decides when its ACK leaves.
+  if (config_.delayed_ack > 0 && fin_in_established && segment.payload.empty()) return;
   tcb_.ack_owed = true;
 }
 
@@ -995,7 +1000,14 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
     case State::established:
       tcb_.rcv.nxt += 1;
       tcb_.fin_received = true;
-      tcb_.ack_owed = true;
+      if (config_.delayed_ack > 0 && !tcb_.ack_owed) {
+        // RFC 1122 4.2.3.2: the ACK of the FIN may be delayed like any other (Linux's tcp_fin
+        // does so, entering "pingpong" mode), so an application that closes at once sends its
+        // FIN with it: one FIN,ACK segment instead of an ACK and then a FIN.
+        schedule_delayed_ack(now, out);
+      } else {
+        tcb_.ack_owed = true;
+      }
       // "SYN-RECEIVED, ESTABLISHED: Enter the CLOSE-WAIT state." (SYN_RCVD became ESTABLISHED
       // in the ACK step.)
       change_state(State::close_wait, Rule::fin_in_established, out);

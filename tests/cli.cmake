@@ -196,6 +196,28 @@ echo "$(($(wc -l <<<"$out") - 1)) transitions listed"
 ]=] $<TARGET_FILE:tcpsim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 
+# A reactive action that never ran is a note, not an error: after the ladder on stdout (before
+# the expectations line), on stderr when stdout carries the JSON Lines trace.
+add_test(NAME cli:reaction-notes
+         COMMAND bash -c [=[
+set -uo pipefail
+note='note: action "abort-on-reset" never ran: its trigger, reset on c1, never happened'
+out=$("$0" run tests/cli/never-fired-reaction.json 2>/dev/null) ||
+  { echo "FAIL: tcpsim run exited $?"; exit 1; }
+tail -3 <<<"$out" | head -1 | grep -qxF "$note" ||
+  { echo "FAIL: no note before the end: $out"; exit 1; }
+tail -1 <<<"$out" | grep -qx 'expectations: 1 of 1 met' ||
+  { echo "FAIL: expectations line"; exit 1; }
+errors=$(mktemp)
+jsonl=$("$0" run tests/cli/never-fired-reaction.json --format jsonl 2>"$errors") ||
+  { echo "FAIL: --format jsonl exited $?"; rm -f "$errors"; exit 1; }
+err=$(cat "$errors"); rm -f "$errors"
+[ "$err" = "$note" ] || { echo "FAIL: stderr is not the note: $err"; exit 1; }
+grep -qv '^{' <<<"$jsonl" && { echo "FAIL: a line of stdout is not JSON"; exit 1; }
+echo "the note is printed"
+]=] $<TARGET_FILE:tcpsim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
 # The views stay bounded with many connections (docs/performance.md): 10,000 connects, --html
 # and --svg under `ulimit -v` 2 GiB, the summary lane's note in both (about 3 s; not timed:
 # bench/many_connections.py measures).

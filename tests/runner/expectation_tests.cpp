@@ -408,3 +408,142 @@ TEST_CASE("indexed never rules report exactly what a scan of every rule would") 
   }
   CHECK(fired > 400);  // the rules were not all vacuous
 }
+
+// --- "optional" and "any_of" in "segments" ---
+
+namespace {
+
+// The nine segments of handshake_scenario, with `middle` in place of the server's three closing
+// segments (7, 8 and 9: its ACK, its FIN, the client's last ACK).
+std::string segments_with(const std::string& middle) {
+  return R"({ "segments": [
+      { "from": "client", "flags": "SYN" },
+      { "from": "server", "flags": "SYN,ACK" },
+      { "from": "client", "flags": "ACK" },
+      { "from": "client", "flags": "PSH,ACK", "len": 2 },
+      { "from": "server", "flags": "ACK", "ack": 3 },
+      { "from": "client", "flags": "FIN,ACK" },
+      )" + middle + R"(
+  ] })";
+}
+
+}  // namespace
+
+TEST_CASE("an optional segment may be sent or not") {
+  auto failures = failures_for(segments_with(R"(
+      { "from": "server", "flags": "RST", "optional": true },
+      { "from": "server", "flags": "ACK", "ack": 4, "optional": true },
+      { "from": "server", "flags": "FIN,ACK", "ack": 4 },
+      { "from": "client", "flags": "ACK", "ack": 2 },
+      { "from": "client", "flags": "RST", "optional": true })"));
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+}
+
+TEST_CASE("any_of takes whichever alternative the run sends") {
+  for (const std::string alternatives :
+       {R"([[{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "FIN,ACK" }],
+            [{ "from": "server", "flags": "FIN,ACK" }]])",
+        R"([[{ "from": "server", "flags": "FIN,ACK" }],
+            [{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "FIN,ACK" }]])",
+        R"([[{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "RST" }],
+            [{ "from": "server", "flags": "ACK" }, { "from": "server", "flags": "FIN,ACK" }]])",
+        R"([[], [{ "from": "server", "flags": "ACK" },
+                 { "from": "server", "flags": "FIN,ACK" }]])"}) {
+    INFO(alternatives);
+    const auto failures = failures_for(segments_with(R"({ "any_of": )" + alternatives + R"( },
+      { "from": "client", "flags": "ACK", "ack": 2 })"));
+    for (const auto& failure : failures) INFO(failure.message);
+    CHECK(failures.empty());
+  }
+}
+
+TEST_CASE("a divergence names the segment, the candidates and the alternatives tried") {
+  auto failures = failures_for(segments_with(R"({ "any_of": [
+        [{ "from": "server", "flags": "FIN,ACK" }],
+        [{ "from": "server", "flags": "RST" }]
+      ] },
+      { "from": "client", "flags": "ACK" })"));
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "segment 7: expected one of server FIN,ACK ($.expect.segments[6].any_of[0][0]) or server "
+        "RST ($.expect.segments[6].any_of[1][0]), got server ACK seq=1 ack=4 len=0 at 1.05s; "
+        "$.expect.segments[6] allows [server FIN,ACK] | [server RST]");
+  CHECK(failures[0].where.json_path == "$.expect.segments[6].any_of[0][0]");
+
+  // The second alternative fails at its first segment, the first at its second.
+  failures = failures_for(segments_with(R"({ "any_of": [
+        [{ "from": "server", "flags": "ACK" },
+         { "from": "server", "flags": "RST", "optional": true },
+         { "from": "server", "flags": "RST" }],
+        [{ "from": "server", "flags": "FIN,ACK" }]
+      ] },
+      { "from": "client", "flags": "ACK" })"));
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "segment 8: expected one of server RST ($.expect.segments[6].any_of[0][1], optional) or "
+        "server RST ($.expect.segments[6].any_of[0][2]), got server FIN,ACK seq=1 ack=4 len=0 at "
+        "1.5s; $.expect.segments[6] allows [server ACK, server RST (optional), server RST] | "
+        "[server FIN,ACK] (ruled out by an earlier segment)");
+
+  // An optional last segment: the list may also end there.
+  failures = failures_for(segments_with(R"({ "from": "server", "flags": "ACK" },
+      { "from": "server", "flags": "RST", "optional": true })"));
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "segment 8: expected one of server RST ($.expect.segments[7], optional) or the end of the "
+        "list, "
+        "got server FIN,ACK seq=1 ack=4 len=0 at 1.5s");
+}
+
+TEST_CASE("a list with alternatives that is too short or too long says where it ended") {
+  auto failures = failures_for(segments_with(R"({ "from": "server", "flags": "ACK" },
+      { "from": "server", "flags": "FIN,ACK" },
+      { "from": "client", "flags": "ACK" },
+      { "any_of": [[{ "from": "client", "flags": "RST" }],
+                   [{ "from": "server", "flags": "RST" }]] })"));
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "only 9 segments were sent, the list needs more: missing one of client RST "
+        "($.expect.segments[9].any_of[0][0]) or server RST ($.expect.segments[9].any_of[1][0]); "
+        "$.expect.segments[9] allows [client RST] | [server RST]");
+
+  failures =
+      failures_for(segments_with(R"({ "from": "server", "flags": "ACK", "optional": true })"));
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].message ==
+        "the list was complete after 7 segments, 9 were sent; the first extra one is server "
+        "FIN,ACK seq=1 ack=4 len=0 at 1.5s");
+}
+
+TEST_CASE("alternatives are matched without backtracking: nested choices cost what they hold") {
+  // 40 choices of one or two optional segments before the real list: a matcher that tried each
+  // way in turn would explore 3^40 paths; the set of positions stays at most 120 wide.
+  std::string choices;
+  for (int k = 0; k < 40; ++k) {
+    choices += R"({ "any_of": [[{ "from": "client", "flags": "ACK", "optional": true }],
+        [{ "from": "client", "flags": "ACK", "optional": true },
+         { "from": "client", "flags": "ACK", "optional": true }]] },
+      )";
+  }
+  const Scenario scenario = load_scenario_text(
+      handshake_scenario(R"({ "segments": [)" + choices + R"(
+      { "from": "client", "flags": "SYN" },
+      { "from": "server", "flags": "SYN,ACK" },
+      { "from": "client", "flags": "ACK" },
+      { "from": "client", "flags": "PSH,ACK" },
+      { "from": "server", "flags": "ACK" },
+      { "from": "client", "flags": "FIN,ACK" },
+      { "from": "server", "flags": "ACK" },
+      { "from": "server", "flags": "FIN,ACK" },
+      { "from": "client", "flags": "ACK" }] })"),
+      "inline.json");
+  const RunResult result = run_scenario(scenario);
+  ExpectationChecker checker(scenario);
+  for (const TraceEvent& event : result.trace) checker.event(event, result);
+  const auto failures = checker.finish(result);
+  for (const auto& failure : failures) INFO(failure.message);
+  CHECK(failures.empty());
+  // 129 nodes, entered at most once per segment (9 sent, the first one with all 129 open).
+  CHECK(checker.steps() < 5'000);
+}

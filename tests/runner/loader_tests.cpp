@@ -720,7 +720,7 @@ TEST_CASE("timeline errors", "[loader][errors]") {
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "lisen"})") ==
         R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject" (did you mean "listen"?))");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "crash", "port": 1})") ==
-        R"(t.json:4:51: error: at $.timeline[0].port: unknown key "port", expected one of "at", "host", "action")");
+        R"(t.json:4:51: error: at $.timeline[0].port: unknown key "port", expected one of "at", "host", "action", "on", "after", "id")");
   CHECK(timeline_error(R"({"at": "0s", "host": "client", "action": "connect", "to": "client", "port": 80})") ==
         R"(t.json:4:59: error: at $.timeline[0].to: host "client" cannot connect to itself)");
   CHECK(timeline_error(R"({"at": "0s", "host": "client", "action": "connect", "to": "server", "port": 80, "name": "c 1"})") ==
@@ -759,7 +759,7 @@ TEST_CASE("timeline errors", "[loader][errors]") {
         R"(t.json:5:64: error: at $.timeline[1].connection: unknown connection "server:80#01" on host "server": no earlier connect or listen declares it (did you mean "server:80#1"?))");
   CHECK(timeline_error(R"(5)") == "t.json:4:1: error: at $.timeline[0]: expected an object, got a number");
   CHECK(timeline_error(R"({"host": "server", "action": "crash"})") ==
-        R"(t.json:4:1: error: at $.timeline[0]: missing required key "at")");
+        R"(t.json:4:1: error: at $.timeline[0]: missing required key "at" (or "on", for an action that runs on a trigger))");
 }
 
 TEST_CASE("an action at the end of representable time is rejected", "[loader][errors][time]") {
@@ -1008,7 +1008,7 @@ TEST_CASE("read action errors", "[loader][errors][reads]") {
   CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read", "connection": "server:80#1", "bytes": 4294967296})") ==
         "t.json:5:88: error: at $.timeline[1].bytes: expected an integer between 1 and 4294967295, got 4294967296");
   CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read", "connection": "server:80#1", "data": "x"})") ==
-        R"(t.json:5:79: error: at $.timeline[1].data: unknown key "data", expected one of "at", "host", "action", "connection", "bytes")");
+        R"(t.json:5:79: error: at $.timeline[1].data: unknown key "data", expected one of "at", "host", "action", "connection", "bytes", "on", "after", "id")");
   CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read"})") ==
         R"(t.json:5:1: error: at $.timeline[1]: missing required key "connection")");
   CHECK(timeline_error(listen + R"({"at": "1s", "host": "server", "action": "read", "connection": "server:80"})") ==
@@ -1018,13 +1018,13 @@ TEST_CASE("read action errors", "[loader][errors][reads]") {
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "stop_reading", "connection": "c2"})") ==
         R"(t.json:5:72: error: at $.timeline[1].connection: unknown connection "c2" on host "client": no earlier connect or listen declares it (did you mean "c1"?))");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "resume_reading", "connection": "c1", "bytes": 5})") ==
-        R"(t.json:5:80: error: at $.timeline[1].bytes: unknown key "bytes", expected one of "at", "host", "action", "connection")");
+        R"(t.json:5:80: error: at $.timeline[1].bytes: unknown key "bytes", expected one of "at", "host", "action", "connection", "on", "after", "id")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "stop_reading"})") ==
         R"(t.json:5:1: error: at $.timeline[1]: missing required key "connection")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "resume", "connection": "c1"})") ==
         R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "close", "connection": "c1", "read": "manual"})") ==
-        R"(t.json:5:71: error: at $.timeline[1].read: unknown key "read", expected one of "at", "host", "action", "connection")");
+        R"(t.json:5:71: error: at $.timeline[1].read: unknown key "read", expected one of "at", "host", "action", "connection", "on", "after", "id")");
 }
 
 TEST_CASE("send bytes: the pattern, 128 MiB per send, 1 GiB per scenario", "[loader][send]") {

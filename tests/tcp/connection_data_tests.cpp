@@ -370,6 +370,48 @@ TEST_CASE("established_delayed_ack_rides_on_data", "[data][delayed-ack]") {
   CHECK(c.timer_deadline(TimerKind::delayed_ack) == time_never);
 }
 
+TEST_CASE("established_delayed_ack_of_a_fin_rides_on_the_applications_fin", "[data][delayed-ack]") {
+  // RFC 1122 4.2.3.2, as Linux's tcp_fin: the ACK of a FIN waits too, so a close in the same
+  // instant sends one FIN,ACK instead of an ACK and then a FIN.
+  TcpConfig config;
+  config.delayed_ack = 40 * millisecond;
+  Connection c = make_connection(config);
+  to_established_active(c);
+  Output out;
+  c.segment_arrives(0, from_peer(301, 101, flag::ack | flag::fin), out);
+  CHECK(sent(out).empty());
+  CHECK(c.state() == State::close_wait);
+  CHECK(c.timer_deadline(TimerKind::delayed_ack) == 40 * millisecond);
+  out.clear();
+  c.close(0, out);
+  check_segment(only_sent(out), 101, 302, flag::fin | flag::ack);
+  CHECK(c.timer_deadline(TimerKind::delayed_ack) == time_never);
+}
+
+TEST_CASE("established_delayed_ack_of_a_fin_leaves_when_the_delay_ends", "[data][delayed-ack]") {
+  TcpConfig config;
+  config.delayed_ack = 40 * millisecond;
+  Connection c = make_connection(config);
+  to_established_active(c);
+  Output out;
+  c.segment_arrives(0, from_peer(301, 101, flag::ack | flag::fin, "bye"), out);
+  CHECK(sent(out).empty());
+  out.clear();
+  c.timer_expired(40 * millisecond, TimerKind::delayed_ack, out);
+  check_segment(only_sent(out), 101, 305, flag::ack);
+}
+
+TEST_CASE("fin_wait_2_fin_is_acked_at_once_with_delayed_ack", "[data][delayed-ack]") {
+  // The FIN that ends our own close leaves nothing for the application to answer.
+  TcpConfig config;
+  config.delayed_ack = 40 * millisecond;
+  Connection c = make_connection(config);
+  to_fin_wait_2(c);
+  Output out;
+  c.segment_arrives(0, from_peer(301, 102, flag::ack | flag::fin), out);
+  check_segment(only_sent(out), 102, 302, flag::ack);
+}
+
 // --- Keepalive ---
 
 TEST_CASE("established_keepalive_probes_an_idle_peer_then_gives_up", "[data][keepalive]") {

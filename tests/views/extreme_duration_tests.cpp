@@ -190,7 +190,19 @@ std::vector<Case> every_duration(const Json& schema) {
                             {"action", "drop"}});
                      }});
   }
-  REQUIRE(cases.size() >= 2 * 10 + 3 + 2 * 2 + 1 + 2 + 2);
+  // A reactive action's "after" (every action branch allows it): a reply to the client's data.
+  const Json& actions = schema.at("$defs").at("action").at("oneOf");
+  REQUIRE(actions.at(0).at("properties").at("after").value("$ref", "") == "#/$defs/duration");
+  cases.push_back({"timeline[6].after", [](Json& scenario, const std::string& value) {
+                     scenario["timeline"].push_back(
+                         {{"on", {{"connection", "web#1"}, {"event", "data"}}},
+                          {"after", value},
+                          {"host", "server"},
+                          {"action", "send"},
+                          {"connection", "web#1"},
+                          {"data", "late"}});
+                   }});
+  REQUIRE(cases.size() >= 2 * 10 + 3 + 2 * 2 + 1 + 2 + 2 + 1);
   return cases;
 }
 
