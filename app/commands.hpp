@@ -18,9 +18,11 @@ constexpr int exit_failed = 1;      // an expectation or golden trace failed
 constexpr int exit_bad_input = 2;   // bad input or usage
 
 // How packetdrill scripts run (packetdrill/interpreter.hpp): --lenient-options ignores the TCP
-// options the core does not model; --knob NAME=VALUE sets a knob of host local's TCP.
+// options the core does not model; --knob NAME=VALUE sets a knob of host local's TCP;
+// --ipv6-as-ipv4 runs an IPv6 script on IPv4 addresses.
 struct ScriptOptions {
   bool lenient_options = false;
+  bool ipv6_as_ipv4 = false;  // --ipv6-as-ipv4: an IPv6 script runs on IPv4 addresses
   std::vector<std::pair<std::string, tcp::KnobValue>> knobs;
 };
 

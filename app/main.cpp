@@ -152,6 +152,10 @@ int run_command_line(int argc, char** argv) {
       "packetdrill scripts: ignore the TCP options the core does not model (wscale, sackOK, TS, "
       "nop, eol) and accept FreeBSD's SO_RCVBUF rounding";
   run->add_flag("--lenient-options", run_options.script.lenient_options, lenient_help);
+  const std::string ipv6_help =
+      "packetdrill scripts: run an IPv6 script (--ip_version=ipv6) on IPv4 addresses, with "
+      "IPv6's MSS";
+  run->add_flag("--ipv6-as-ipv4", run_options.script.ipv6_as_ipv4, ipv6_help);
   const std::string knob_help =
       "packetdrill scripts: set a knob of host local's TCP, NAME=VALUE (tcpsim list --knobs); "
       "repeatable";
@@ -174,6 +178,7 @@ int run_command_line(int argc, char** argv) {
 
   ScriptOptions check_script;
   check->add_flag("--lenient-options", check_script.lenient_options, lenient_help);
+  check->add_flag("--ipv6-as-ipv4", check_script.ipv6_as_ipv4, ipv6_help);
   std::vector<std::string> check_knobs;
   check->add_option("--knob", check_knobs, knob_help)
       ->expected(1)
@@ -190,6 +195,7 @@ int run_command_line(int argc, char** argv) {
   auto* convert_seed_option =
       convert->add_option("--seed", convert_seed, "The run's seed (0 to 2^64-1, default 1)");
   convert->add_flag("--lenient-options", convert_options.script.lenient_options, lenient_help);
+  convert->add_flag("--ipv6-as-ipv4", convert_options.script.ipv6_as_ipv4, ipv6_help);
   std::vector<std::string> convert_knobs;
   convert->add_option("--knob", convert_knobs, knob_help)
       ->expected(1)

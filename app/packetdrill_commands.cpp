@@ -87,6 +87,7 @@ int command_run_packetdrill(const RunCommand& options) {
   packetdrill::InterpreterOptions interpreter;
   interpreter.lenient_options = options.script.lenient_options;
   interpreter.knobs = options.script.knobs;
+  interpreter.ipv6_as_ipv4 = options.script.ipv6_as_ipv4;
   interpreter.seed = options.seed;
   interpreter.memory_budget = options.memory_budget;
   const auto outcome = run_file(options.file, interpreter, std::cerr);
@@ -139,6 +140,7 @@ int check_packetdrill_script(const std::string& file, std::optional<std::uint64_
   packetdrill::InterpreterOptions options;
   options.lenient_options = script.lenient_options;
   options.knobs = script.knobs;
+  options.ipv6_as_ipv4 = script.ipv6_as_ipv4;
   const bool lenient_options = script.lenient_options;
   options.memory_budget = memory_budget;
   std::ostringstream errors;
@@ -175,6 +177,7 @@ int command_convert(const ConvertCommand& options) {
   packetdrill::InterpreterOptions interpreter;
   interpreter.lenient_options = options.script.lenient_options;
   interpreter.knobs = options.script.knobs;
+  interpreter.ipv6_as_ipv4 = options.script.ipv6_as_ipv4;
   interpreter.seed = options.seed;
   const auto outcome = run_file(options.file, interpreter, std::cerr);
   if (!outcome) return exit_bad_input;

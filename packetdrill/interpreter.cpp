@@ -288,7 +288,9 @@ class Interpreter {
  private:
   // ---- Outcome ----
   bool stopped() const { return outcome_.verdict != Verdict::passed || outcome_.run_error; }
-  std::string file_line(int line) const { return script_.file + ":" + std::to_string(line); }
+  std::string file_line(int line) const {
+    return line > 0 ? script_.file + ":" + std::to_string(line) : script_.file;
+  }
   void fail(int line, std::string message) {
     if (stopped()) return;
     outcome_.verdict = Verdict::failed;
@@ -323,8 +325,18 @@ class Interpreter {
   bool configure() {
     std::string local_ip = default_local_ip;
     std::string remote_ip = default_remote_ip;
+    // An IPv6 script run with --ipv6-as-ipv4 keeps IPv4 addresses and IPv6's header size.
+    const bool ipv6 = std::any_of(script_.options.begin(), script_.options.end(),
+                                  [](const ScriptOption& option) {
+                                    return option.name == "ip_version" && option.value == "ipv6";
+                                  });
+    const int headers = ipv6 ? 60 : 40;  // IP and TCP headers without options
+    if (ipv6) {
+      note(0, "an IPv6 script run on IPv4 addresses (--ipv6-as-ipv4), with IPv6's MSS (the "
+              "MTU less 60 bytes)");
+    }
     tcp::TcpConfig config;
-    config.mss = 1460;  // tun MTU 1500 minus the IPv4 and TCP headers
+    config.mss = static_cast<std::uint16_t>(1500 - headers);  // packetdrill's tun MTU is 1500
     apply_command_line_knobs(config);
     for (const ScriptOption& option : script_.options) {
       const auto number = [&]() -> std::optional<std::int64_t> {
@@ -349,11 +361,11 @@ class Interpreter {
       } else if (option.name == "mtu") {
         const auto value = number();
         if (!value) return false;
-        if (*value < 41 || *value > 65575) {
+        if (*value <= headers || *value > 65535 + headers) {
           fail(option.where.line, file_line(option.where.line) + ": error: --mtu out of range");
           return false;
         }
-        config.mss = static_cast<std::uint16_t>(*value - 40);
+        config.mss = static_cast<std::uint16_t>(*value - headers);
       } else if (option.name == "bind_port" || option.name == "connect_port") {
         const auto value = number();
         if (!value) return false;
@@ -364,6 +376,8 @@ class Interpreter {
         }
         (option.name == "bind_port" ? bind_port_ : connect_port_) =
             static_cast<tcp::Port>(*value);
+      } else if ((option.name == "local_ip" || option.name == "remote_ip") && ipv6) {
+        note(option.where.line, "--" + option.name + " is ignored: IPv4 addresses stand in");
       } else if (option.name == "local_ip") {
         local_ip = option.value;
       } else if (option.name == "remote_ip") {
@@ -1554,9 +1568,11 @@ std::optional<std::pair<int, std::string>> unsupported_construct(
     return std::make_pair(line, script.file + ":" + std::to_string(line) + ": " + what);
   };
   for (const ScriptOption& option : script.options) {
-    if (option.name == "ip_version" && option.value != "ipv4") {
+    const bool mapped = option.value == "ipv6" && options.ipv6_as_ipv4;
+    if (option.name == "ip_version" && option.value != "ipv4" && !mapped) {
       return at(option.where.line, "--ip_version=" + runner::visible_short(option.value) +
-                                       " is not supported (tcpsim is IPv4)");
+                                       " is not supported (tcpsim is IPv4; --ipv6-as-ipv4 runs "
+                                       "an IPv6 script on IPv4 addresses)");
     }
   }
   std::optional<std::pair<int, std::string>> first;

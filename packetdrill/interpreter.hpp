@@ -28,6 +28,9 @@ struct InterpreterOptions {
   // Knobs of host local's TCP (--knob NAME=VALUE), over the defaults and over what the
   // script's sysctls set: to see which FreeBSD choice a knob reproduces.
   std::vector<std::pair<std::string, tcp::KnobValue>> knobs;
+  // Run an IPv6 script (--ip_version=ipv6) on IPv4 addresses, with IPv6's header size in the
+  // MSS (--ipv6-as-ipv4): the FreeBSD suite's IPv6 twins. Off: such a script is SKIPPED.
+  bool ipv6_as_ipv4 = false;
   std::optional<std::uint64_t> seed;           // the run's seed (default 1)
   std::optional<std::uint64_t> memory_budget;  // as RunOptions::memory_budget
 };

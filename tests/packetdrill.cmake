@@ -19,6 +19,13 @@ foreach(script ${TCPSIM_PKT_SCRIPTS})
     add_test(NAME packetdrill:${name}-strict
              COMMAND bash ${TCPSIM_PKT_CHECKS} $<TARGET_FILE:tcpsim> skip ${relative}
                      ${expected}.strict.expected)
+  elseif(name STREQUAL "option-ipv6-as-ipv4")
+    add_test(NAME packetdrill:${name}
+             COMMAND bash ${TCPSIM_PKT_CHECKS} $<TARGET_FILE:tcpsim> pass ${relative}
+                     --ipv6-as-ipv4)
+    add_test(NAME packetdrill:${name}-without
+             COMMAND bash ${TCPSIM_PKT_CHECKS} $<TARGET_FILE:tcpsim> skip ${relative}
+                     ${expected}.without.expected)
   elseif(name STREQUAL "option-knob")
     add_test(NAME packetdrill:${name}
              COMMAND bash ${TCPSIM_PKT_CHECKS} $<TARGET_FILE:tcpsim> pass ${relative}
@@ -32,7 +39,8 @@ foreach(script ${TCPSIM_PKT_SCRIPTS})
   endif()
   set_tests_properties(packetdrill:${name} PROPERTIES WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endforeach()
-foreach(test packetdrill:option-lenient-options-strict packetdrill:option-knob-without)
+foreach(test packetdrill:option-lenient-options-strict packetdrill:option-knob-without
+             packetdrill:option-ipv6-as-ipv4-without)
   set_tests_properties(${test} PROPERTIES WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endforeach()
 # The ISNs are drawn from the seed: the scripts pass with any.

@@ -146,7 +146,8 @@ TEST_CASE("what tcpsim cannot run makes the script skipped, naming it and its li
   CHECK(skipped(start + "+0 `ip link set dev tun0 mtu 1280`\n") ==
         "t.pkt:2: the command `ip link set dev tun0 mtu 1280` is not supported");
   CHECK(skipped("--ip_version=ipv6\n" + start) ==
-        "t.pkt:1: --ip_version=ipv6 is not supported (tcpsim is IPv4)");
+        "t.pkt:1: --ip_version=ipv6 is not supported (tcpsim is IPv4; --ipv6-as-ipv4 runs an "
+        "IPv6 script on IPv4 addresses)");
   CHECK(skipped(start + "+0 < [ect0] S 0:0(0) win 1\n") ==
         "t.pkt:2: IP header field (ect0) is not supported");
 }
