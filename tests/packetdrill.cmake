@@ -38,6 +38,21 @@ foreach(script ${TCPSIM_PKT_SCRIPTS})
              COMMAND bash ${TCPSIM_PKT_CHECKS} $<TARGET_FILE:tcpsim> pass ${relative})
   endif()
   set_tests_properties(packetdrill:${name} PROPERTIES WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  # Each script that runs converts to a scenario that replays it (docs/packetdrill.md).
+  if(NOT name MATCHES "^failing-")
+    set(convert_options)
+    if(name STREQUAL "option-lenient-options")
+      set(convert_options --lenient-options)
+    elseif(name STREQUAL "option-knob")
+      set(convert_options --knob rfc1337=true)
+    elseif(name STREQUAL "option-ipv6-as-ipv4")
+      set(convert_options --ipv6-as-ipv4)
+    endif()
+    add_test(NAME packetdrill:convert:${name}
+             COMMAND bash ${TCPSIM_PKT_CHECKS} $<TARGET_FILE:tcpsim> convert ${relative}
+                     ${convert_options}
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  endif()
 endforeach()
 foreach(test packetdrill:option-lenient-options-strict packetdrill:option-knob-without
              packetdrill:option-ipv6-as-ipv4-without)

@@ -8,9 +8,25 @@
 #   pkt-checks.sh TCPSIM check STATUS "LAST LINE" ARG...  `tcpsim check ARG...` exits STATUS and
 #                                                         closes with LAST LINE
 #   pkt-checks.sh TCPSIM validate FILE "LINE"             `tcpsim validate FILE` says LINE
+#   pkt-checks.sh TCPSIM convert FILE [OPTION...]         `tcpsim convert` gives a scenario
+#                                                         whose run meets its expectations
 set -uo pipefail
 tcpsim=$1 mode=$2 file=$3
 shift 3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ "$mode" = convert ]; then
+  # The converted scenario loads, and its run meets every expectation: the segments the script's
+  # run sent, at the same times, and the same application events and final states.
+  "$tcpsim" convert "$@" "$file" -o "$work/converted.json" 2>"$work/err" ||
+    { echo "pkt-checks: convert failed: $(cat "$work/err")" >&2; exit 1; }
+  "$tcpsim" run "$work/converted.json" >"$work/out" 2>>"$work/err" ||
+    { cat "$work/out" "$work/err" >&2; echo "pkt-checks: the converted scenario fails" >&2; exit 1; }
+  grep -q '^expectations: \([0-9]*\) of \1 met$' "$work/out" ||
+    { echo "pkt-checks: no 'expectations: N of N met'" >&2; exit 1; }
+  echo "pkt-checks: $file: the converted scenario replays it"
+  exit 0
+fi
 if [ "$mode" = validate ]; then
   out=$("$tcpsim" validate "$file") || { echo "pkt-checks: validate failed: $out" >&2; exit 1; }
   [ "$out" = "$1" ] || { echo "pkt-checks: validate said '$out', not '$1'" >&2; exit 1; }
@@ -27,8 +43,6 @@ if [ "$mode" = check ]; then
     { echo "pkt-checks: check closed with another line than '$last_wanted'" >&2; exit 1; }
   exit 0
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 fail() { echo "pkt-checks: $file: $*" >&2; echo "--- stdout" >&2; cat "$work/out" >&2;
          echo "--- stderr" >&2; cat "$work/err" >&2; exit 1; }
 expected=""
