@@ -122,6 +122,9 @@ struct Action {
   std::optional<std::size_t> read_bytes;
   // listen (for every connection it spawns), connect: "read": "automatic" (default) or "manual".
   bool automatic_read = true;
+  // listen (the listener and every connection it spawns), connect: the connection's own TCP
+  // config, the host's with the action's "tcp" knobs applied; absent: the host's.
+  std::optional<tcp::TcpConfig> tcp;
   InjectSpec inject;  // inject
   SourceLocation where;
 };

@@ -369,8 +369,10 @@ class Loader {
   void read_top_level(const Object& top);
   void read_hosts(const Value& value, const std::string& path);
   HostSpec read_host_spec(const Value& value, const std::string& path, std::size_t index);
+  // A "tcp" object of knobs applied over `config` (a host's, or a connect's or listen's over its
+  // host's), and the rules between knobs.
   void read_tcp(const Value& value, const std::string& path, const tcp::Profile& profile,
-                HostSpec& host);
+                tcp::TcpConfig& config);
   // One knob of a host's "tcp" object, read by its type in the table (tcp/knobs.hpp).
   void read_knob(const tcp::Knob& knob, const Value& value, const std::string& path,
                  tcp::TcpConfig& config) const;
@@ -382,6 +384,8 @@ class Loader {
   Action read_action(const Value& value, const std::string& path);
   void read_when(const Object& object, Action& action);
   void resolve_reactions();
+  // A connect's or listen's "tcp": its host's config with these knobs applied.
+  void read_connection_tcp(const Object& object, Action& action);
   // An inject's keys (docs/scenario-format.md, "inject").
   void read_inject(const Object& object, Action& action);
   struct InjectEndpoint {
@@ -949,7 +953,7 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
   }
   spec.tcp = tcp::profile_config(*profile);
   const Value* tcp_knobs = host.find("tcp");
-  if (tcp_knobs != nullptr) read_tcp(*tcp_knobs, host.path_of("tcp"), *profile, spec);
+  if (tcp_knobs != nullptr) read_tcp(*tcp_knobs, host.path_of("tcp"), *profile, spec.tcp);
   return spec;
 }
 
@@ -999,7 +1003,7 @@ void Loader::read_knob(const tcp::Knob& knob, const Value& value, const std::str
 }
 
 void Loader::read_tcp(const Value& value, const std::string& path, const tcp::Profile& profile,
-                      HostSpec& host) {
+                      tcp::TcpConfig& config) {
   const Object knobs(*this, value, path);
   // "window" was the advertised window; it is now the free space of "receive_buffer".
   if (knobs.find("window") != nullptr)
@@ -1009,14 +1013,15 @@ void Loader::read_tcp(const Value& value, const std::string& path, const tcp::Pr
   std::vector<std::string> names;
   for (const tcp::Knob& knob : tcp::knobs()) names.emplace_back(knob.name);
   knobs.allow(names);
-  tcp::TcpConfig& config = host.tcp;
   for (const tcp::Knob& knob : tcp::knobs())
     if (const Value* given = knobs.find(knob.name))
       read_knob(knob, *given, knobs.path_of(knob.name), config);
 
   // The rules between knobs.
+  // Without "msl" the config's TIME_WAIT already follows its MSL (the profile's default, or the
+  // host's when a connection overrides other knobs).
   const Value* msl = knobs.find("msl");
-  if (knobs.find("time_wait") == nullptr && profile.time_wait_is_two_msl) {
+  if (msl != nullptr && knobs.find("time_wait") == nullptr && profile.time_wait_is_two_msl) {
     if (config.msl > int64_max / 2)
       fail(*msl, knobs.path_of("msl"),
            "msl " + quoted(msl->text) + " is too large: TIME_WAIT (2 MSL) overflows 64-bit nanoseconds");
@@ -1303,6 +1308,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     if (const Value* backlog = object.find("backlog"))
       action.backlog = static_cast<int>(read_integer(*backlog, object.path_of("backlog"), 1, 65535));
     read_mode();
+    read_connection_tcp(object, action);
     const Value* name = object.find("name");
     if (name != nullptr) {
       action.name = read_string(*name, object.path_of("name"));
@@ -1324,6 +1330,7 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     if (const Value* local_port = object.find("local_port"))
       action.local_port = read_port(*local_port, object.path_of("local_port"));
     read_mode();
+    read_connection_tcp(object, action);
     if (const Value* name = object.find("name")) {
       action.name = read_string(*name, object.path_of("name"));
       if (!valid_connection_name(action.name))
@@ -1460,6 +1467,15 @@ void Loader::read_when(const Object& object, Action& action) {
     action.after = read_duration(*after, object.path_of("after"));
   action.on = std::move(trigger);
   trigger_sources_.push_back(source);
+}
+
+void Loader::read_connection_tcp(const Object& object, Action& action) {
+  const Value* knobs = object.find("tcp");
+  if (knobs == nullptr) return;
+  const HostSpec& host = scenario_.hosts[static_cast<std::size_t>(action.host)];
+  tcp::TcpConfig config = host.tcp;
+  read_tcp(*knobs, object.path_of("tcp"), *tcp::find_profile(host.profile), config);
+  action.tcp = config;
 }
 
 // "host", "host:port", "a.b.c.d" or "a.b.c.d:port" (an inject's "from" and "to").

@@ -30,6 +30,11 @@ bool scenario_uses_fixed_isns(const Scenario& scenario) {
     // A scripted host has no ISN of its own: its numbers are the script's.
     if (!host.scripted && !host.tcp.fixed_isn) return false;
   }
+  for (const auto* actions : {&scenario.timeline, &scenario.reactions}) {
+    for (const Action& action : *actions) {
+      if (action.tcp && !action.tcp->fixed_isn) return false;
+    }
+  }
   return true;
 }
 
@@ -251,8 +256,8 @@ class Simulation {
         listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] =
             report.connection;
         trace_action(action);
-        if (host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read) ==
-            tcp::no_connection) {
+        if (host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read,
+                           action.tcp) == tcp::no_connection) {
           trace_action(action, ActionOutcome::port_in_use);
           report.outcome = ActionOutcome::port_in_use;
         }
@@ -266,7 +271,7 @@ class Simulation {
         // (connect_failed, with its rule), which process() records under the action's name.
         const tcp::ConnectionId id =
             host(h).connect(now(), peer_address(h), action.port, action.local_port, output_,
-                            action.automatic_read);
+                            action.automatic_read, action.tcp);
         process(h);  // names the new connection from pending_connect_name_
         pending_connect_name_.clear();
         if (const ConnectionRecord* record = record_for(h, id)) report.connection = record->name;

@@ -7,8 +7,9 @@ namespace tcpsim::runner {
 namespace {
 
 constexpr std::array<std::string_view, 3> reactive_keys{"on", "after", "id"};
-constexpr std::array<std::string_view, 4> listen_keys{"port", "backlog", "name", "read"};
-constexpr std::array<std::string_view, 5> connect_keys{"to", "port", "local_port", "name", "read"};
+constexpr std::array<std::string_view, 5> listen_keys{"port", "backlog", "name", "read", "tcp"};
+constexpr std::array<std::string_view, 6> connect_keys{"to",   "port", "local_port",
+                                                       "name", "read", "tcp"};
 constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes"};
 constexpr std::array<std::string_view, 2> read_keys{"connection", "bytes"};
 constexpr std::array<std::string_view, 1> connection_keys{"connection"};
@@ -19,11 +20,15 @@ constexpr std::array action_table{
     ActionInfo{"listen", ActionKind::listen, listen_keys,
                "`port` (1 .. 65535, required); `backlog` (1 .. 65535, default 128); `name` "
                "(default `\"<host>:<port>\"`); `read` (`\"automatic\"` or `\"manual\"`, default "
-               "`\"automatic\"`: the read mode of every connection the listener accepts)"},
+               "`\"automatic\"`: the read mode of every connection the listener accepts); `tcp` "
+               "(any knob of the host's `tcp` object, applied over the host's config for the "
+               "listener and every connection it accepts)"},
     ActionInfo{"connect", ActionKind::connect, connect_keys,
                "`to` (the other host, required); `port` (the remote port, required); "
                "`local_port` (1 .. 65535, default the next ephemeral port); `name`; `read` "
-               "(`\"automatic\"` or `\"manual\"`, default `\"automatic\"`)"},
+               "(`\"automatic\"` or `\"manual\"`, default `\"automatic\"`); `tcp` (any knob of "
+               "the host's `tcp` object, applied over the host's config for this connection: "
+               "`{\"isn\": 7000}` gives one incarnation its own ISN)"},
     ActionInfo{"send", ActionKind::send, send_keys,
                "`connection` (required), and exactly one of `data` (non-empty string: its UTF-8 "
                "bytes) or `bytes` (1 .. 134217728, 128 MiB: that many bytes of "

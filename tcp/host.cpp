@@ -28,8 +28,9 @@ std::uint64_t Host::tuple_key(Port local_port, Address remote, Port remote_port)
          static_cast<std::uint64_t>(remote_port);
 }
 
-SeqNum Host::next_isn() {
-  if (config_.tcp.fixed_isn) return *config_.tcp.fixed_isn;
+// `tcp`: the config of the connection being opened (the host's, or its own).
+SeqNum Host::next_isn(const TcpConfig& tcp) {
+  if (tcp.fixed_isn) return *tcp.fixed_isn;
   return isn_source_ ? isn_source_() : 0;
 }
 
@@ -67,10 +68,10 @@ bool Host::is_listener(ConnectionId id) const {
   return record != nullptr && record->listener;
 }
 
-Host::Record& Host::create(Time /*now*/, FourTuple tuple, Port listener_port, State born,
-                           bool listener, Output& out) {
+Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
+                           Port listener_port, State born, bool listener, Output& out) {
   const ConnectionId id = next_id_++;
-  records_.push_back(std::make_unique<Record>(id, config_.tcp, tuple, listener_port));
+  records_.push_back(std::make_unique<Record>(id, tcp, tuple, listener_port));
   records_.back()->listener = listener;
   if (!listener) {
     // A listener owns its port through listeners_; no 4-tuple leads to it.
@@ -145,7 +146,7 @@ void Host::discard(const Packet& packet, Rule rule, Output& out) {
 // ---------------------------------------------------------------------------------------------
 
 ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
-                           bool automatic_read) {
+                           bool automatic_read, const std::optional<TcpConfig>& tcp) {
   if (!up_) {
     connect_failed(Rule::connect_host_down, out);
     return no_connection;
@@ -162,22 +163,25 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
-  Record& record = create(now, tuple, 0, State::closed, false, out);
+  const TcpConfig& config = tcp ? *tcp : config_.tcp;
+  Record& record = create(now, config, tuple, 0, State::closed, false, out);
   const ConnectionId id = record.connection.id();
   if (!automatic_read) record.connection.set_automatic_read(now, false, out);
-  record.connection.open_active(now, next_isn(), out);
+  record.connection.open_active(now, next_isn(config), out);
   settle(record, out);
   return id;
 }
 
-ConnectionId Host::listen(Time now, Port port, int backlog, Output& out, bool automatic_read) {
+ConnectionId Host::listen(Time now, Port port, int backlog, Output& out, bool automatic_read,
+                          const std::optional<TcpConfig>& tcp) {
   if (!up_ || port == 0 || backlog < 0 || listeners_.contains(port)) return no_connection;
   // RFC 9293 3.10.1: a passive OPEN with the remote socket unspecified. The listener's own ISN
   // is never used (each connection it spawns draws its own), so none is drawn for it.
   const FourTuple tuple{{config_.address, port}, {0, 0}};
-  Record& record = create(now, tuple, 0, State::closed, true, out);
+  const TcpConfig& config = tcp ? *tcp : config_.tcp;
+  Record& record = create(now, config, tuple, 0, State::closed, true, out);
   record.connection.open_passive(now, 0, out);
-  listeners_.emplace(port, Listener{record.connection.id(), backlog, 0, automatic_read});
+  listeners_.emplace(port, Listener{record.connection.id(), backlog, 0, automatic_read, config});
   return record.connection.id();
 }
 
@@ -293,7 +297,7 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
       discard(packet, decision.rule, out);
       return;
     case ListenDecision::Action::answer_with_reset:
-      answer_with_reset(config_.tcp, no_connection, packet, decision.rule, out);
+      answer_with_reset(listener.tcp, no_connection, packet, decision.rule, out);
       return;
     case ListenDecision::Action::accept_syn:
       break;
@@ -304,12 +308,13 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   }
   const FourTuple tuple{{config_.address, segment.destination_port},
                         {packet.source, segment.source_port}};
-  Record& record = create(now, tuple, segment.destination_port, State::listen, false, out);
+  Record& record =
+      create(now, listener.tcp, tuple, segment.destination_port, State::listen, false, out);
   record.pending_accept = true;
   ++listener.pending;
   if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
   // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
-  record.connection.open_from_listener(now, next_isn(), segment, out);
+  record.connection.open_from_listener(now, next_isn(listener.tcp), segment, out);
   settle(record, out);
 }
 

@@ -42,9 +42,11 @@ class Host {
   // Returns the new connection's id, or no_connection when it cannot be made (RFC 9293 3.10.1:
   // OPEN fails before a TCB exists): the host is down, no ephemeral port is free, or the
   // 4-tuple is in use; an app_event effect connect_failed (for no_connection) says which.
-  // `automatic_read` sets the connection's read mode (Connection::set_automatic_read).
+  // `automatic_read` sets the connection's read mode (Connection::set_automatic_read). `tcp`,
+  // when given, is the connection's own config instead of the host's (per-connection knobs).
   ConnectionId connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
-                       bool automatic_read = true);
+                       bool automatic_read = true,
+                       const std::optional<TcpConfig>& tcp = std::nullopt);
   // Passive open on `port` (RFC 9293 3.10.1): a TCB in LISTEN with the remote socket
   // unspecified, the listener, which is a connection of the host with an id of its own (its
   // connection_open effect says `listener`), CLOSED -> LISTEN by the passive OPEN. Each SYN
@@ -54,8 +56,10 @@ class Host {
   // (as Linux does). Every spawned connection starts in the read mode `automatic_read`.
   // Returns the listener's id, or no_connection when the port is taken or the host is down.
   // The listener stays in LISTEN until the host crashes: closing a listener is not modelled
-  // (close and abort refuse it).
-  ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true);
+  // (close and abort refuse it). `tcp`, when given, is the config of the listener and of every
+  // connection it spawns instead of the host's.
+  ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true,
+                      const std::optional<TcpConfig>& tcp = std::nullopt);
   // SEND: how many bytes the send buffer took (Connection::send); nullopt when the connection
   // is unknown, gone, or cannot send.
   std::optional<std::size_t> send(Time now, ConnectionId id, std::span<const std::uint8_t> data,
@@ -96,13 +100,14 @@ class Host {
     int backlog = 0;
     int pending = 0;  // spawned connections not yet ESTABLISHED
     bool automatic_read = true;
+    TcpConfig tcp;  // the listener's and its connections' config
   };
-  SeqNum next_isn();
+  SeqNum next_isn(const TcpConfig& tcp);
   Port allocate_ephemeral_port();
   Record* find_record(ConnectionId id);
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
-  Record& create(Time now, FourTuple tuple, Port listener_port, State born, bool listener,
-                 Output& out);
+  Record& create(Time now, const TcpConfig& tcp, FourTuple tuple, Port listener_port, State born,
+                 bool listener, Output& out);
   void connect_failed(Rule rule, Output& out);
   void settle(Record& record, Output& out);  // after each call: backlog count, deletion
   void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out);

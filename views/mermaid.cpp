@@ -93,6 +93,7 @@ class MermaidWriter {
       std::string alias = spec.name + " " + tcp::address_to_string(spec.address);
       if (spec.tcp.handshake == tcp::Handshake::two_way) alias += " (two-way handshake)";
       if (spec.tcp.time_wait == 0) alias += " (no TIME_WAIT)";
+      if (spec.scripted) alias += " (scripted, no TCP)";
       out_ += "    participant " + id(host) + " as " + mermaid_escape(alias) + "\n";
     }
     for (const TraceEvent& event : result_.trace) render(event);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tshark reads the capture of every scenario in a directory (globbed now, so scenarios added
 # later are covered) and must find, for each one (docs/views.md, "pcap"):
-#   - one frame per `send` event of the trace, none malformed, no expert info of severity Error;
+#   - one frame per `send` or `inject` event of the trace, none malformed, no expert info of
+#     severity Error;
 #   - every IPv4 header checksum and every TCP checksum verified good (status 1: a bad (0) or an
 #     unverified (2) one fails, so the check cannot pass with validation silently off);
 #   - Wireshark's retransmission analysis right on its own terms, and the trace's "retx" (what
@@ -14,15 +15,16 @@
 #     probe is a probe, never a retransmission, to both. Three checks:
 #       (a) tshark flags exactly the frames whose sequence space the capture shows the sender
 #           sent before on that 4-tuple, as Wireshark reads a capture: one stream per 4-tuple,
-#           a SYN with a new ISN starting a new one (port reuse), a zero-window probe's octet
-#           not counted as sent;
+#           a SYN with a new ISN starting a new one (port reuse; an active side's SYN renews
+#           both directions), a zero-window probe's octet not counted as sent;
 #       (b) every frame the trace marks "retx":true is flagged by tshark (a connection's repeat
 #           is a repeat on the wire too; a probe is neither);
 #       (c) on a scenario that opens no 4-tuple twice on a host, tshark flags only frames the
 #           trace marks: the two agree exactly. With a 4-tuple reused with the same ISN they
 #           legitimately differ: the new connection repeats nothing it sent, while on the wire
 #           its SYN, SYN-ACK and data repeat the old connection's, which Wireshark, seeing one
-#           stream, calls retransmissions;
+#           stream, calls retransmissions. Likewise with injected segments: a forged segment's
+#           sequence space is, on the wire, sent, and the real data after it repeats it;
 #   - a comment on every frame whose segment the trace drops, delays, duplicates, expires or
 #     sees discarded.
 # Then a negative control: a capture with one TCP checksum octet flipped must be reported bad.
@@ -114,16 +116,19 @@ for scenario in "${scenarios[@]}"; do
       return (b - a + 4294967296) % 4294967296 > 0 && (b - a + 4294967296) % 4294967296 < 2147483648
     }
     FNR == NR {  # the JSON Lines trace
-      if ($0 ~ /"ev":"send"/) {
+      if ($0 ~ /"ev":"(send|inject)"/) {
+        if ($0 ~ /"ev":"inject"/) injected = 1
         ++frames
         id = field($0, "id")
         frame_of[id] = frames
         if ($0 ~ /"retx":true/) ours[frames] = 1
         direction[frames] = field($0, "src") ">" field($0, "dst")
+        reverse[frames] = field($0, "dst") ">" field($0, "src")
         flags = field($0, "flags")
         seq[frames] = field($0, "seq") + 0
         space[frames] = field($0, "len") + (flags ~ /SYN/ ? 1 : 0) + (flags ~ /FIN/ ? 1 : 0)
         syn[frames] = flags ~ /SYN/
+        synack[frames] = flags ~ /SYN/ && flags ~ /ACK/
       } else if ($0 ~ /"ev":"(drop|delay|duplicate|expire|discard)"/) {
         id = field($0, "id")
         if (id in frame_of) needs_comment[frame_of[id]] = 1
@@ -153,14 +158,24 @@ for scenario in "${scenarios[@]}"; do
       }
     }
     END {
-      if (seen != frames) print "tshark read " seen " frames, the trace has " frames " send events"
+      if (seen != frames) {
+        print "tshark read " seen " frames, the trace has " frames " send and inject events"
+      }
       for (f = 1; f <= frames; ++f) {
         # (a) the wire as Wireshark reads it: the highest sequence number each direction of a
         # 4-tuple has sent, from its ISN.
         d = direction[f]
         if (syn[f] && !((d in isn) && isn[d] == seq[f])) {
+          reopened = d in isn
           isn[d] = seq[f]
           delete high[d]
+          # A SYN reopening the 4-tuple with a new ISN (no ACK: the active side) starts a new
+          # conversation for Wireshark: the other direction starts afresh too, even when its
+          # ISN is the old one. (A first SYN each way, as in a simultaneous open, does not.)
+          if (reopened && !synack[f]) {
+            delete isn[reverse[f]]
+            delete high[reverse[f]]
+          }
         }
         repeat = 0
         if (space[f] > 0 && !(f in probe)) {
@@ -179,8 +194,8 @@ for scenario in "${scenarios[@]}"; do
         if ((f in ours) && !(f in theirs)) {
           print "frame " f ": a retransmission in the trace, not flagged by tshark"
         }
-        # (c) and equal to it when no 4-tuple is opened twice
-        if (!reused && (f in theirs) && !(f in ours)) {
+        # (c) and equal to it when no 4-tuple is opened twice and nothing is injected
+        if (!reused && !injected && (f in theirs) && !(f in ours)) {
           print "frame " f ": flagged as a retransmission by tshark, not by the trace, in a" \
                 " scenario that reuses no 4-tuple"
         }

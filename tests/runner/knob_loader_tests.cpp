@@ -172,3 +172,58 @@ TEST_CASE("the rules between knobs stay explicit checks", "[knobs][loader]") {
   CHECK(message(R"({"rto_min": "2min"})") ==
         "$.hosts[0].tcp.rto_min: rto_min 2min is greater than rto_max 1min");
 }
+
+// A connect's or listen's "tcp": the host's config with those knobs over it, read by the same
+// reader (every knob, every check); the host keeps its own.
+TEST_CASE("a connect or listen overrides knobs for its connections only", "[knobs][loader]") {
+  const auto with_actions = [](const std::string& actions) {
+    return R"({"tcpsim": 1, "name": "t", "description": "d",
+      "hosts": [{"name": "client", "tcp": {"isn": 100, "msl": "10s"}},
+                {"name": "server", "profile": "linux"}],
+      "timeline": [)" + actions + "]}";
+  };
+  const Scenario scenario = load_scenario_text(
+      with_actions(R"({"at": "0s", "host": "server", "action": "listen", "port": 80,
+                       "tcp": {"isn": 9000, "nagle": false}},
+                      {"at": "1s", "host": "client", "action": "connect", "to": "server",
+                       "port": 80, "name": "c1", "tcp": {"isn": 7000}},
+                      {"at": "2s", "host": "client", "action": "connect", "to": "server",
+                       "port": 80, "name": "c2", "tcp": {"msl": "1s"}},
+                      {"at": "3s", "host": "client", "action": "connect", "to": "server",
+                       "port": 80, "name": "c3"})"),
+      "t.json");
+  const auto& timeline = scenario.timeline;
+  REQUIRE(timeline[0].tcp);
+  CHECK(timeline[0].tcp->fixed_isn == 9000U);
+  CHECK_FALSE(timeline[0].tcp->nagle);
+  // Over the linux profile's config: its FIN_WAIT_2 timeout stays.
+  CHECK(timeline[0].tcp->fin_wait_2_timeout == scenario.hosts[1].tcp.fin_wait_2_timeout);
+  CHECK(timeline[0].tcp->fin_wait_2_timeout > 0);
+  REQUIRE(timeline[1].tcp);
+  CHECK(timeline[1].tcp->fixed_isn == 7000U);
+  CHECK(timeline[1].tcp->msl == 10 * second);  // the host's
+  CHECK(timeline[1].tcp->time_wait == 20 * second);
+  REQUIRE(timeline[2].tcp);
+  CHECK(timeline[2].tcp->fixed_isn == 100U);
+  CHECK(timeline[2].tcp->time_wait == 2 * second);  // rfc9293: 2 MSL of its own msl
+  CHECK_FALSE(timeline[3].tcp);
+  CHECK(scenario.hosts[0].tcp.fixed_isn == 100U);
+
+  const auto message = [&](const std::string& actions) {
+    try {
+      load_scenario_text(with_actions(actions), "t.json");
+    } catch (const ScenarioError& error) {
+      return error.where().json_path + ": " + error.message();
+    }
+    return std::string("no error");
+  };
+  CHECK(message(R"({"at": "0s", "host": "client", "action": "connect", "to": "server",
+                    "port": 80, "tcp": {"isn": -1}})") ==
+        "$.timeline[0].tcp.isn: expected an integer between 0 and 4294967295, got -1");
+  CHECK(message(R"({"at": "0s", "host": "client", "action": "listen", "port": 80,
+                    "tcp": {"rto_min": "2min"}})") ==
+        "$.timeline[0].tcp.rto_min: rto_min 2min is greater than rto_max 1min");
+  CHECK(message(R"({"at": "0s", "host": "server", "action": "listen", "port": 80,
+                    "tcp": {"nagel": false}})")
+            .find(R"($.timeline[0].tcp.nagel: unknown key "nagel", did you mean "nagle"?)") == 0);
+}

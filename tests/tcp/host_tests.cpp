@@ -559,3 +559,47 @@ TEST_CASE("closed_connect_on_a_crashed_host_tells_connect_failed", "[host][crash
   CHECK(out.effects[0].rule == Rule::connect_host_down);
   CHECK(count(out, Effect::Kind::discard) == 0);
 }
+
+TEST_CASE("host_connect_with_its_own_config_uses_its_isn_and_leaves_the_hosts", "[host][knobs]") {
+  TcpConfig host_tcp;
+  host_tcp.fixed_isn = 77;
+  Host host(host_config(client_address, host_tcp), counting_isns());
+  Output out;
+  TcpConfig own = host_tcp;
+  own.fixed_isn = 7000;
+  const ConnectionId first = host.connect(0, server_address, 80, 0, out, true, own);
+  const ConnectionId second = host.connect(0, server_address, 81, 0, out);
+  CHECK(host.find(first)->send_sequence().iss == 7000);
+  CHECK(host.find(second)->send_sequence().iss == 77);
+  CHECK(host.config().tcp.fixed_isn == 77U);
+}
+
+TEST_CASE("listen_with_its_own_config_gives_it_to_every_connection_it_spawns",
+          "[host][listen][knobs]") {
+  Host server(host_config(server_address), counting_isns());
+  TcpConfig own;
+  own.fixed_isn = 9000;
+  own.reset_unexpected_segments = false;
+  Output out;
+  REQUIRE(server.listen(0, 80, 8, out, true, own));
+  REQUIRE(server.listen(0, 81, 8, out));
+  out.clear();
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  std::vector<Packet> answers = sent_packets(out);
+  REQUIRE(answers.size() == 1);
+  check_segment(answers[0].segment, 9000, 301, flag::syn | flag::ack);
+  out.clear();
+  // The listener's own reset_unexpected_segments: a stray ACK is dropped, not answered.
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 300, 555, flag::ack),
+                        out);
+  CHECK(sent_packets(out).empty());
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::listen_ack_dropped_silently});
+  out.clear();
+  // The other listener has the host's config: the source's ISN, and a RST for the stray ACK.
+  server.packet_arrives(0, packet_to(server_address, client_address, 4002, 81, 300, 0, flag::syn),
+                        out);
+  answers = sent_packets(out);
+  REQUIRE(answers.size() == 1);
+  check_segment(answers[0].segment, 1000, 301, flag::syn | flag::ack);
+}

@@ -58,7 +58,8 @@ States states_after(const std::string& json, std::size_t index,
 TEST_CASE("html: golden pages match byte for byte") {
   const char* scenarios[] = {"scenarios/three-way-handshake.json",
                              "scenarios/lost-final-ack-time-wait.json",
-                             "scenarios/two-way-handshake-stale-syn.json"};
+                             "scenarios/two-way-handshake-stale-syn.json",
+                             "tests/views/scenarios/injected-segments.json"};
   for (const char* file : scenarios) {
     const Run scenario_run = run(file);
     const std::string name = std::filesystem::path(file).stem().string();

@@ -82,3 +82,23 @@ TEST_CASE("the ladder and its narration show control and invisible characters as
     CHECK(text->find("\xe2\x80\xae") == std::string::npos);
   }
 }
+
+TEST_CASE("a scripted host is marked, and what the script sends is marked as injected") {
+  const Scenario scenario = load_scenario_text(R"({ "tcpsim": 1, "name": "scripted",
+    "description": "A scripted peer answers a connect.",
+    "hosts": [{ "name": "client", "tcp": { "isn": 100 } }, { "name": "peer", "stack": "none" }],
+    "timeline": [
+      { "at": "0s", "host": "client", "action": "connect", "to": "peer", "port": 80,
+        "local_port": 4000, "name": "c1" },
+      { "at": "50ms", "action": "inject", "from": "peer:80", "to": "client:4000",
+        "flags": "SYN,ACK", "seq": 900, "ack": 101 }
+    ], "stop_at": "500ms" })",
+                                               "scripted.json");
+  const std::string ladder = format_ladder(scenario, run_scenario(scenario), {});
+  CHECK(ladder.find("peer 10.0.0.2 [scripted: no TCP]") != std::string::npos);
+  // Relative numbers (the default options): the injected SYN-ACK gives the peer's ISN.
+  CHECK(ladder.find("#2 SYN,ACK seq=0 ack=1 len=0 (injected) ! inject   (injected by the script)") !=
+        std::string::npos);
+  CHECK(ladder.find("[c1] ESTABLISHED") != std::string::npos);
+  CHECK(ladder.find("! inject from") == std::string::npos);  // its source is peer's address
+}

@@ -162,6 +162,17 @@ TEST_CASE("Mermaid diagrams match their golden files") {
   }
 }
 
+TEST_CASE("Mermaid marks injected segments, a spoofed source included") {
+  const Run run = run_file("tests/views/scenarios/injected-segments.json");
+  const std::string diagram = mermaid_of(run);
+  check_golden("tests/views/golden/injected-segments.mmd", diagram);
+  // Mermaid text escapes '#' and ':'.
+  CHECK(diagram.find("#35;4 injected by the script from the spoofed address 10.0.0.9#58;4000") !=
+        std::string::npos);
+  CHECK(diagram.find("client->>server: #35;4 SYN seq=777 len=0 (injected)") != std::string::npos);
+  CHECK(diagram.find("#35;7 injected by the script") != std::string::npos);
+}
+
 TEST_CASE("every shipped scenario gives a diagram whose every line is a known statement") {
   for (const std::string name :
        {"connection-refused", "fin-ack-in-fin-wait-1", "four-way-close", "half-close",

@@ -377,6 +377,23 @@ TEST_CASE("explained ladders match their golden files") {
   }
 }
 
+TEST_CASE("the narration says which segments the script injected, in both languages") {
+  Run run;
+  run.scenario =
+      runner::load_scenario_file(source_dir + "/tests/views/scenarios/injected-segments.json");
+  run.result = runner::run_scenario(run.scenario);
+  const std::string english = explained(run, Language::english);
+  const std::string chinese = explained(run, Language::chinese);
+  check_golden("tests/views/golden/injected-segments.explain.txt", english);
+  check_golden("tests/views/golden/injected-segments.explain.zh.txt", chinese);
+  CHECK(english.find("Injected by the script: #4 SYN seq=777 len=0 goes from the spoofed address") !=
+        std::string::npos);
+  CHECK(english.find("(injected by the script)") != std::string::npos);  // its later events
+  CHECK(chinese.find("由脚本注入：#4 SYN seq=777 len=0 从伪造的地址 10.0.0.9:4000 发往 server。") !=
+        std::string::npos);
+  CHECK(chinese.find("（由脚本注入）") != std::string::npos);
+}
+
 TEST_CASE("the explained ladder is the ladder with indented sentences between its lines") {
   const Run run = run_named("three-way-handshake");
   views::LadderOptions options;

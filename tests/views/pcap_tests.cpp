@@ -101,9 +101,14 @@ std::string read_text(const std::string& path, bool& ok) {
   return buffer.str();
 }
 
-std::size_t send_count(const RunResult& result) {
+// A frame per segment put on the wire: sent by a host, or injected by the script.
+bool opens_frame(const TraceEvent& event) {
+  return event.kind == TraceKind::send || event.kind == TraceKind::inject;
+}
+
+std::size_t frame_count(const RunResult& result) {
   std::size_t count = 0;
-  for (const auto& event : result.trace) count += event.kind == TraceKind::send ? 1 : 0;
+  for (const auto& event : result.trace) count += opens_frame(event) ? 1 : 0;
   return count;
 }
 
@@ -269,7 +274,7 @@ TEST_CASE("an enhanced packet block carries the split timestamp, both lengths an
 }
 
 TEST_CASE("every shipped scenario's capture is well-formed pcapng: SHB, one IDB with "
-          "nanosecond resolution and LINKTYPE_RAW, one EPB per segment sent",
+          "nanosecond resolution and LINKTYPE_RAW, one EPB per segment sent or injected",
           "[pcap]") {
   std::vector<std::string> files;
   for (const auto& entry :
@@ -283,7 +288,7 @@ TEST_CASE("every shipped scenario's capture is well-formed pcapng: SHB, one IDB 
     const Run run = run_file(file);
     const std::string bytes = views::format_pcapng(run.scenario, run.result);
     const std::vector<Block> blocks = walk_blocks(bytes);
-    REQUIRE(blocks.size() == 2 + send_count(run.result));
+    REQUIRE(blocks.size() == 2 + frame_count(run.result));
     CHECK(blocks[0].type == 0x0A0D0D0A);
     CHECK(le32(bytes, 8) == 0x1A2B3C4D);
     CHECK(blocks[1].type == 1);
@@ -293,7 +298,7 @@ TEST_CASE("every shipped scenario's capture is well-formed pcapng: SHB, one IDB 
           blocks[1].at + blocks[1].length);
     std::size_t frame = 0;
     for (const auto& event : run.result.trace) {
-      if (event.kind != TraceKind::send) continue;
+      if (!opens_frame(event)) continue;
       const Block& block = blocks[2 + frame++];
       CHECK(block.type == 6);
       const auto stamp = views::split_timestamp(event.time);
@@ -397,10 +402,14 @@ TEST_CASE("the hex dump of malformed bytes shows them raw instead of failing", "
 TEST_CASE("the captures of the golden scenarios match their goldens byte for byte", "[pcap]") {
   const bool update = std::getenv("TCPSIM_UPDATE_GOLDEN") != nullptr &&
                       std::string(std::getenv("TCPSIM_UPDATE_GOLDEN")) == "1";
-  for (const std::string name :
-       {"three-way-handshake", "lost-final-ack-time-wait", "three-way-handshake-stale-syn"}) {
+  for (const std::string name : {"three-way-handshake", "lost-final-ack-time-wait",
+                                 "three-way-handshake-stale-syn", "injected-segments"}) {
     INFO(name);
-    const Run run = run_file(scenario_path(name));
+    // The view test scenarios live beside the tests, the others are shipped.
+    const Run run = run_file(name == "injected-segments"
+                                 ? std::string(TCPSIM_SOURCE_DIR) +
+                                       "/tests/views/scenarios/injected-segments.json"
+                                 : scenario_path(name));
     const std::string dump =
         views::pcapng_hex_dump(views::format_pcapng(run.scenario, run.result));
     const std::string golden =
@@ -433,4 +442,25 @@ TEST_CASE("the captures of the golden scenarios match their goldens byte for byt
       }
     }
   }
+}
+
+TEST_CASE("an injected segment is a frame of its own whose comment says the script made it",
+          "[pcap]") {
+  const Run run = run_file(scenario_path("established-ack-of-unsent-data"));
+  const std::vector<std::string> comments = views::segment_fate_comments(run.scenario, run.result);
+  std::size_t frame = 0;
+  bool found = false;
+  for (const auto& event : run.result.trace) {
+    if (!opens_frame(event)) continue;
+    const std::string& comment = comments.at(frame++);
+    INFO("frame " << frame << ": " << comment);
+    if (event.kind == TraceKind::inject) {
+      found = true;
+      CHECK(comment.find("injected by the script") != std::string::npos);
+      CHECK(comment.find("discarded by") != std::string::npos);  // its fate follows
+    } else {
+      CHECK(comment.find("injected") == std::string::npos);
+    }
+  }
+  CHECK(found);
 }

@@ -69,7 +69,8 @@ TEST_CASE("svg: golden diagrams match byte for byte") {
                              "scenarios/lost-final-ack-time-wait.json",
                              "scenarios/two-way-handshake-stale-syn.json",
                              "scenarios/simultaneous-open.json",
-                             "tests/views/scenarios/link-faults.json"};
+                             "tests/views/scenarios/link-faults.json",
+                             "tests/views/scenarios/injected-segments.json"};
   for (const char* file : scenarios) {
     const Run scenario_run = run(file);
     const std::string name = std::filesystem::path(file).stem().string();
