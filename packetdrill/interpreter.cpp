@@ -317,7 +317,7 @@ class Interpreter {
   // sees the moment its condition comes true.
   void advance_to(Time until) {
     while (!stopped() && session().next_time() <= until) {
-      if (!session().step()) break;
+      if (!session_step()) break;
       poll_blocking_call();
     }
     if (stopped()) return;
@@ -325,10 +325,29 @@ class Interpreter {
     poll_blocking_call();
     if (result().error) run_failed();
   }
+  // Runs the session up to just before `until` and sets the clock to it: what the script does
+  // at `until` comes before the run's own events of that time, as a timeline action of that
+  // time would (so the converted scenario replays the run exactly).
+  void advance_before(Time until) {
+    while (!stopped() && session().next_time() < until) {
+      if (!session_step()) break;
+      poll_blocking_call();
+    }
+    if (stopped()) return;
+    if (until > now()) session().run_before(until);
+    poll_blocking_call();
+    if (result().error) run_failed();
+  }
+  // The session's next event, remembering the time it ran at.
+  bool session_step() {
+    if (!session().step()) return false;
+    event_ran_at_ = now();
+    return true;
+  }
   // One more event; false when none is left.
   bool step() {
     if (stopped()) return false;
-    const bool stepped = session().step();
+    const bool stepped = session_step();
     if (result().error) {
       run_failed();
       return false;
@@ -342,6 +361,11 @@ class Interpreter {
   void settle() { advance_to(now()); }
 
   void perform(Action action) {
+    // An action after the run's own events of this time (a segment the script waited for, the
+    // answer to its last injection) goes 1 ns later: a converted scenario's action runs before
+    // the queued events of its time, so it could not stand after them otherwise. packetdrill's
+    // clock counts microseconds: no check sees the nanosecond.
+    if (event_ran_at_ == now()) advance_before(now() + 1);
     action.at = now();
     action.host = action.kind == ActionKind::inject ? local_host : action.host;
     last_report_ = session().perform(action);
@@ -367,6 +391,7 @@ class Interpreter {
   std::optional<std::string> verify_time(const EventTime& time, Time start, Time end,
                                          Time actual, const std::string& what, Time offset) {
     if (time.kind == TimeKind::any) return std::nullopt;
+    actual = actual / microsecond_ns * microsecond_ns;  // packetdrill's clock: microseconds
     const Time tolerance = tolerance_for(start);
     if (time.kind == TimeKind::absolute_range || time.kind == TimeKind::relative_range) {
       if (actual >= start - tolerance && actual <= end + tolerance) return std::nullopt;
@@ -388,7 +413,7 @@ class Interpreter {
 
   // wait_for_event(): the clock moves to the event's time, then check_event_time().
   void wait_for_event(const Event& event, const std::string& what) {
-    if (now() < event_start_) advance_to(event_start_);
+    if (now() < event_start_) advance_before(event_start_);
     if (stopped() || events_run_ == 0) return;
     if (auto error = verify_time(event.time, event_start_, event_end_, now(), what, offset_)) {
       fail(event.where.line, file_line(event.where.line) + ": " + *error);
@@ -400,7 +425,10 @@ class Interpreter {
     const PacketSpec* packet = event.packet();
     const bool inbound = packet != nullptr && packet->inbound;
     // Consecutive inbound packets are anchored to the previous one's script time.
-    offset_ = (has_last_event_ && last_event_inbound_ && inbound) ? last_event_time_ : now();
+    // Script times count microseconds, as packetdrill's clock does (perform() may have moved
+    // the run's clock a nanosecond on).
+    const Time live_now = now() / microsecond_ns * microsecond_ns;
+    offset_ = (has_last_event_ && last_event_inbound_ && inbound) ? last_event_time_ : live_now;
     const Time start = event.time.start_us * microsecond_ns;
     const Time end = event.time.end_us * microsecond_ns;
     switch (event.time.kind) {
@@ -1441,6 +1469,7 @@ class Interpreter {
   std::vector<std::unique_ptr<Socket>> sockets_;
   Socket* under_test_ = nullptr;
   std::size_t trace_cursor_ = 0;
+  Time event_ran_at_ = -1;  // the time of the last event the session ran
   std::optional<Blocking> blocking_;
   bool polling_ = false;
   ActionReport last_report_;
