@@ -38,15 +38,14 @@ std::string duration(Time time) { return quoted(format_duration(time)); }
 
 // A knob's value as the scenario file writes it (docs/scenario-format.md, "TCP knobs").
 std::string knob_json(const tcp::Knob& knob, tcp::KnobValue value) {
+  const std::string text = tcp::knob_value_text(knob, value);
   switch (knob.type) {
-    case tcp::KnobType::duration:
-    case tcp::KnobType::choice: return quoted(tcp::knob_value_text(knob, value));
-    case tcp::KnobType::integer_or_word:
-      return value.none ? quoted(std::string(knob.word)) : std::to_string(value.number);
     case tcp::KnobType::boolean:
-    case tcp::KnobType::integer: return tcp::knob_value_text(knob, value);
+    case tcp::KnobType::integer: return text;
+    case tcp::KnobType::integer_or_word:  // a number, or its word ("random")
+      return text.find_first_not_of("0123456789") == std::string::npos ? text : quoted(text);
+    default: return quoted(text);  // a duration ("150ms") or a choice
   }
-  return "null";
 }
 
 // The knobs of `config` that differ from the defaults of `base`, as a "tcp" object's members.

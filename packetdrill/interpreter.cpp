@@ -1399,7 +1399,9 @@ class Interpreter {
         note(line, "sysctl " + name + "=" + value + " is ignored: out of the knob's range");
         return;
       }
-      knob->set(knobs_, tcp::KnobValue{number, false});
+      tcp::KnobValue setting;
+      setting.number = number;
+      knob->set(knobs_, setting);
       apply_command_line_knobs(knobs_);  // --knob wins over the script
       return;
     }
@@ -1564,49 +1566,30 @@ bool parse_knob_setting(std::string_view text, std::pair<std::string, tcp::KnobV
             runner::visible_short(text) + "\"";
     return false;
   }
+  // The value is read as a host's "tcp" object reads it: the loader is the one reader of knob
+  // values, with its messages. A number or true/false stays one; anything else is a string.
   const std::string value(text.substr(equals + 1));
-  tcp::KnobValue parsed;
-  bool ok = false;
-  switch (knob->type) {
-    case tcp::KnobType::duration: {
-      Duration duration = 0;
-      std::string duration_error;
-      ok = runner::parse_duration(value, duration, duration_error);
-      parsed.number = duration;
-      break;
-    }
-    case tcp::KnobType::boolean:
-      ok = value == "true" || value == "false";
-      parsed.number = value == "true" ? 1 : 0;
-      break;
-    case tcp::KnobType::choice:
-      for (std::size_t index = 0; index < knob->choices.size(); ++index) {
-        if (knob->choices[index] == value) {
-          ok = true;
-          parsed.number = static_cast<std::int64_t>(index);
-        }
-      }
-      break;
-    case tcp::KnobType::integer_or_word:
-      if (value == knob->word) {
-        ok = true;
-        parsed.none = true;
-        break;
-      }
-      [[fallthrough]];
-    case tcp::KnobType::integer:
-      ok = !value.empty() && value.size() <= 18 &&
-           value.find_first_not_of("0123456789") == std::string::npos;
-      if (ok) parsed.number = std::stoll(value);
-      break;
+  const bool literal = value == "true" || value == "false" ||
+                       (!value.empty() && value.size() <= 20 &&
+                        value.find_first_not_of("0123456789") == std::string::npos);
+  std::string json_value = "\"";
+  for (const char c : value) {
+    if (c == '"' || c == '\\') json_value += '\\';
+    json_value += c;
   }
-  if (ok && !parsed.none && (parsed.number < knob->min || parsed.number > knob->max)) ok = false;
-  if (!ok) {
-    error = "--knob " + name + ": not a valid value: \"" + runner::visible_short(value) + "\"";
+  json_value += "\"";
+  const std::string scenario =
+      R"({"tcpsim": 1, "name": "knob", "description": "--knob", "timeline": [], "hosts": )"
+      R"([{"name": "local", "tcp": {")" + name + "\": " + (literal ? value : json_value) +
+      R"(}}, {"name": "remote"}]})";
+  try {
+    const runner::Scenario loaded = runner::load_scenario_text(scenario, "--knob");
+    setting = {name, knob->get(loaded.hosts[0].tcp)};
+    return true;
+  } catch (const runner::ScenarioError& failure) {
+    error = "--knob " + runner::visible_short(name) + ": " + failure.message();
     return false;
   }
-  setting = {name, parsed};
-  return true;
 }
 
 ScriptOutcome run_script(const Script& script, const InterpreterOptions& options) {

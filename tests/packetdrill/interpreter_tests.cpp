@@ -192,3 +192,21 @@ TEST_CASE("convert: the JSON scenario replays the script's segments exactly") {
     CHECK(replay.end_time == outcome.run.end_time);
   }
 }
+
+TEST_CASE("--knob NAME=VALUE reads the value as a host's tcp object does") {
+  std::pair<std::string, tcpsim::tcp::KnobValue> setting;
+  std::string error;
+  REQUIRE(parse_knob_setting("time_wait=60s", setting, error));
+  CHECK(setting.first == "time_wait");
+  CHECK(setting.second.number == 60 * tcpsim::second);
+  REQUIRE(parse_knob_setting("rfc1337=true", setting, error));
+  CHECK(setting.second.number == 1);
+  REQUIRE(parse_knob_setting("mss=1000", setting, error));
+  CHECK(setting.second.number == 1000);
+  CHECK_FALSE(parse_knob_setting("mss=0", setting, error));
+  CHECK(error.rfind("--knob mss: ", 0) == 0);
+  CHECK_FALSE(parse_knob_setting("no_such=1", setting, error));
+  CHECK(error == "expected NAME=VALUE with NAME a TCP knob (tcpsim list --knobs), got "
+                 "\"no_such=1\"");
+  CHECK_FALSE(parse_knob_setting("time_wait=\"60s\"", setting, error));
+}
