@@ -193,7 +193,7 @@ TEST_CASE("convert: the JSON scenario replays the script's segments exactly") {
   }
 }
 
-TEST_CASE("--knob NAME=VALUE reads the value as a host's tcp object does") {
+TEST_CASE("knob settings (--knob NAME=VALUE) are read as a host's tcp object reads them") {
   std::pair<std::string, tcpsim::tcp::KnobValue> setting;
   std::string error;
   REQUIRE(parse_knob_setting("time_wait=60s", setting, error));
