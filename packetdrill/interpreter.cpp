@@ -156,7 +156,7 @@ class Interpreter {
     }
     if (!stopped() && blocking_) {
       // syscalls_free(): "exiting while a blocking system call is in progress".
-      finish_blocking_call_before(time_never_wait());
+      finish_blocking_call_before(give_up_time());
       if (!stopped() && blocking_) {
         fail(blocking_->line, file_line(blocking_->line) +
                                   ": runtime error: exiting while a blocking system call is in "
@@ -355,7 +355,7 @@ class Interpreter {
     poll_blocking_call();
     return stepped;
   }
-  Time time_never_wait() const { return now() + give_up_after; }
+  Time give_up_time() const { return now() + give_up_after; }
 
   // Everything happening now (a direct inject's arrival, the answers) before the next event.
   void settle() { advance_to(now()); }
