@@ -36,7 +36,6 @@ using runner::TraceKind;
 namespace {
 
 constexpr int local_host = 0;
-constexpr int remote_host = 1;
 constexpr Time microsecond_ns = 1000;
 // packetdrill's defaults (config.c): the addresses, and the port bind() and connect() use.
 constexpr const char* default_local_ip = "192.168.0.1";
