@@ -163,6 +163,17 @@ class Simulation {
   bool run_until(Time until) {
     while (next_time() <= until && step()) {
     }
+    return set_clock(until);
+  }
+
+  bool run_before(Time until) {
+    while (next_time() < until && step()) {
+    }
+    return set_clock(until);
+  }
+
+  // The clock to `until` (at most stop_at), the events of that time still queued.
+  bool set_clock(Time until) {
     if (result_.error) return false;
     const Time clock = std::min(until, limit_);
     if (clock != time_never && clock > scheduler_.now()) scheduler_.advance_to(clock);
@@ -1216,6 +1227,7 @@ Session::~Session() = default;
 Time Session::now() const { return simulation_->now(); }
 Time Session::next_time() const { return simulation_->next_time(); }
 bool Session::run_until(Time until) { return simulation_->run_until(until); }
+bool Session::run_before(Time until) { return simulation_->run_before(until); }
 bool Session::step() { return simulation_->step(); }
 ActionReport Session::perform(const Action& action) { return simulation_->perform_now(action); }
 const RunResult& Session::result() const { return simulation_->result(); }

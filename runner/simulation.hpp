@@ -129,6 +129,10 @@ class Session {
   // the run stopped with an error (result().error: a budget ran out, or an inject could not be
   // made).
   bool run_until(Time until);
+  // The same for every event and timeline action with time < until: an action performed next
+  // runs before the queued events of `until`, as a timeline action of that time would (a
+  // packetdrill script's calls, so that its converted scenario replays it exactly).
+  bool run_before(Time until);
   // One event or due timeline action; false when none is left (or the run stopped).
   bool step();
   // Performs `action` now, whatever action.at says (the session keeps a copy: a write may
