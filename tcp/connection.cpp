@@ -666,9 +666,10 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       if (!config_.rfc5961) {
         // RFC 793 3.9, fourth, check the SYN bit: "If the SYN is in the window it is an error,
         // send a reset", and the user hears "connection reset". (A SYN outside the window drew
-        // an ACK in the first check.) The reset is the synchronized connection's own,
-        // <SEQ=SND.NXT><CTL=RST> as ABORT sends it, so a peer in step is reset too.
-        send_reset(tcb_.snd.nxt, out);
+        // an ACK in the first check.) RFC 793 gives no form; this is BSD's (tcp_drop() sends
+        // the CLOSED state's RST,ACK), <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, which a peer
+        // in step takes at its RCV.NXT and is reset too.
+        transmit(make_segment(tcb_.snd.nxt, flag::rst | flag::ack), out);
         enter_closed(Rule::syn_in_window_reset, AppEventKind::reset, out);
         return;
       }

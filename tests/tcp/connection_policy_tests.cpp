@@ -114,7 +114,7 @@ TEST_CASE("established_syn_in_window_without_rfc5961_sends_rst_and_resets",
   to_established_active(c);
   Output out;
   c.segment_arrives(0, from_peer(310, 0, flag::syn), out);
-  check_segment(only_sent(out), 101, 0, flag::rst);
+  check_segment(only_sent(out), 101, 301, flag::rst | flag::ack);
   CHECK(transitions(out) == std::vector<Transition>{{State::established, State::closed}});
   CHECK(only_transition_rule(out) == Rule::syn_in_window_reset);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::reset});
@@ -137,7 +137,7 @@ TEST_CASE("time_wait_syn_in_window_without_rfc5961_sends_rst_and_closes",
   to_time_wait(c);
   Output out;
   c.segment_arrives(0, from_peer(5000, 0, flag::syn), out);
-  check_segment(only_sent(out), 102, 0, flag::rst);
+  check_segment(only_sent(out), 102, 302, flag::rst | flag::ack);
   CHECK(transitions(out) == std::vector<Transition>{{State::time_wait, State::closed}});
   CHECK(only_transition_rule(out) == Rule::syn_in_window_reset);
 }
