@@ -53,7 +53,7 @@ TEST_CASE("syn_sent_syn_with_text_queues_it_until_established", "[connection][sy
   Output established;
   c.segment_arrives(0, from_peer(peer_iss + 4, local_iss + 1, flag::ack), established);
   REQUIRE(c.state() == State::established);
-  CHECK(c.readable_bytes() == 3);
+  CHECK(delivered(established) == "abc");
   check_segment(only_sent(established), local_iss + 1, peer_iss + 4, flag::ack);
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("syn_sent_syn_fin_with_text_is_processed_at_established", "[connection
   c.segment_arrives(0, from_peer(peer_iss + 5, local_iss + 1, flag::ack), established);
   // ESTABLISHED, then the queued FIN: CLOSE_WAIT, with the three bytes readable.
   CHECK(c.state() == State::close_wait);
-  CHECK(c.readable_bytes() == 3);
+  CHECK(delivered(established) == "abc");
   check_segment(only_sent(established), local_iss + 1, peer_iss + 5, flag::ack);
 }
 
