@@ -81,7 +81,7 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::close_connection_closing, "close_connection_closing", rfc9293_close, before,
      "CLOSE after CLOSE: error: connection closing, no second FIN",
      "调用 CLOSE 之后再次 CLOSE：error: connection closing（连接正在关闭），不发送第二个 FIN"},
-    {Rule::configure_knob_fixed, "configure_knob_fixed", sockets, before,
+    {Rule::configure_knob_fixed, "configure_knob_fixed", sockets, after,
      "a knob that cannot change on a live connection: nothing changed",
      "该参数在连接存在后不能修改：没有任何改变"},
     {Rule::receive_buffer_grown, "receive_buffer_grown", "RFC 9293 3.8.6.2.2", before,
