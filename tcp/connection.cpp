@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "tcp/knobs.hpp"
 #include "tcp/transitions.hpp"
 
 namespace tcpsim::tcp {
@@ -406,6 +407,55 @@ void Connection::abort_unaccepted(Time /*now*/, Output& out) {
   // and one that is ESTABLISHED finds SEG.SEQ at its RCV.NXT: both are reset.
   transmit(make_segment(tcb_.snd.nxt, flag::rst | flag::ack), out);
   enter_closed(Rule::listener_closed_before_accept, AppEventKind::aborted, out);
+}
+
+bool Connection::configure(Time now, const TcpConfig& config, Output& out) {
+  // setsockopt() on a live socket: only the knobs the table marks live may change.
+  for (const Knob& knob : knobs()) {
+    if (!knob.live && !(knob.get(config) == knob.get(config_))) {
+      app_event(AppEventKind::configure_failed, Rule::configure_knob_fixed, out);
+      return false;
+    }
+  }
+  const TcpConfig before = config_;
+  config_ = config;
+  // RFC 1122 4.2.3.6: keepalive on arms the timer (the idle time counts from the last segment
+  // heard, as Linux's TCP_KEEPIDLE counts it), off cancels it. A new idle time re-arms a timer
+  // that has sent no probe yet; the other timings apply from the next expiry.
+  const bool keepalive_state = state_ == State::established || state_ == State::close_wait ||
+                               state_ == State::fin_wait_1 || state_ == State::fin_wait_2;
+  if (!config_.keepalive) {
+    cancel_timer(TimerKind::keepalive, out);
+    tcb_.keepalive_probes_sent = 0;
+  } else if (keepalive_state &&
+             (!before.keepalive || (before.keepalive_idle != config_.keepalive_idle &&
+                                    tcb_.keepalive_probes_sent == 0))) {
+    arm_keepalive(now, out);
+  }
+  // RFC 9293 3.8.4: a new user timeout counts from now; 0 turns it off.
+  if (before.user_timeout != config_.user_timeout) {
+    cancel_timer(TimerKind::user_timeout, out);
+    if (state_ != State::listen) update_user_timeout(now, out, false);
+  }
+  // RFC 1122 4.2.3.2: with delayed ACK turned off, an ACK it was holding leaves now.
+  if (config_.delayed_ack == 0 &&
+      timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) {
+    send_ack(out);
+  }
+  // RFC 9293 3.8.6: a larger receive buffer opens the window; the peer is told when it at least
+  // doubled (as after a read). A smaller one never moves the right edge back: the window
+  // shrinks as data arrives.
+  const std::uint32_t previous_window = tcb_.rcv.wnd;
+  update_receive_window(out, false);
+  const bool peer_may_send = state_ == State::established || state_ == State::fin_wait_1 ||
+                             state_ == State::fin_wait_2;
+  if (peer_may_send && tcb_.rcv.wnd > previous_window && tcb_.rcv.wnd >= 2 * previous_window) {
+    transmit(make_segment(tcb_.snd.nxt, flag::ack), out, SendPurpose::window_update,
+             Rule::receive_buffer_grown);
+  }
+  // RFC 9293 3.7.4: Nagle off (TCP_NODELAY) sends what it held at once.
+  transmit_pending(now, out);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,6 +71,13 @@ class Connection {
   // SYN_RCVD, reset as BSD's soclose() aborts a listener's incomplete connections and Linux's
   // inet_csk_listen_stop() its queued ones: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, CLOSED.
   void abort_unaccepted(Time now, Output& out);
+  // Socket options on a live connection (setsockopt()): `config` replaces the knobs the table
+  // marks live (tcp/knobs.hpp: Nagle, keepalive and its timings, the user timeout, the buffers,
+  // delayed ACK) with their consequences: Nagle off sends what it held (RFC 9293 3.7.4),
+  // keepalive on arms its timer and off cancels it (RFC 1122 4.2.3.6), a larger receive buffer
+  // may open the window. False when `config` differs in a knob fixed once the connection exists
+  // (its MSS, ISN, handshake, ...): nothing changes, a configure_failed app event says so.
+  bool configure(Time now, const TcpConfig& config, Output& out);
 
   // --- Network ---
   // SEGMENT ARRIVES (3.10.7). The segment's 4-tuple is the caller's business (demultiplexing).
@@ -85,6 +92,7 @@ class Connection {
   ConnectionId id() const { return id_; }
   State state() const { return state_; }
   const FourTuple& tuple() const { return tuple_; }
+  const TcpConfig& config() const { return config_; }
   const SendSequence& send_sequence() const { return tcb_.snd; }
   const ReceiveSequence& receive_sequence() const { return tcb_.rcv; }
   Time timer_deadline(TimerKind kind) const { return timers_[static_cast<int>(kind)]; }

@@ -91,6 +91,10 @@ constexpr Knob teaching(Knob knob) {
   knob.teaching = true;
   return knob;
 }
+constexpr Knob live(Knob knob) {
+  knob.live = true;
+  return knob;
+}
 
 constexpr std::array knob_table{
     teaching(choice_knob("handshake", handshake_choices, access<&TcpConfig::handshake>,
@@ -125,32 +129,34 @@ constexpr std::array knob_table{
                  "9293 3.8.3, RFC 1122 4.2.3.5 R1); 0 turns the notice off"),
     integer_knob("mss", 1, 65535, access<&TcpConfig::mss>,
                  "our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 3.7.1)"),
-    integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
-                 "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
-                 "most 64 MiB)"),
-    integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
-                 "bytes received and not yet read, and out-of-order bytes (at most 16 MiB); the "
-                 "window advertised is its free space, at most 65535 (RFC 9293 3.8.6)"),
-    boolean_knob("nagle", access<&TcpConfig::nagle>,
-                 "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY"),
-    duration_knob("delayed_ack", 0, 500 * millisecond,
-                  "RFC 1122 4.2.3.2 delays an ACK at most 0.5 s (\"0\" turns delayed ACK off)",
-                  access<&TcpConfig::delayed_ack>,
-                  "delayed ACK (RFC 1122 4.2.3.2, RFC 9293 3.8.6.3); `\"0\"` turns it off"),
+    live(integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
+                      "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
+                      "most 64 MiB)")),
+    live(integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
+                      "bytes received and not yet read, and out-of-order bytes (at most 16 "
+                      "MiB); the window advertised is its free space, at most 65535 (RFC 9293 "
+                      "3.8.6)")),
+    live(boolean_knob("nagle", access<&TcpConfig::nagle>,
+                      "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY")),
+    live(duration_knob("delayed_ack", 0, 500 * millisecond,
+                       "RFC 1122 4.2.3.2 delays an ACK at most 0.5 s (\"0\" turns delayed ACK off)",
+                       access<&TcpConfig::delayed_ack>,
+                       "delayed ACK (RFC 1122 4.2.3.2, RFC 9293 3.8.6.3); `\"0\"` turns it off")),
     integer_knob("duplicate_ack_threshold", 0, 100, access<&TcpConfig::duplicate_ack_threshold>,
                  "duplicate ACKs that trigger a fast retransmit (RFC 5681 3.2); 0 turns fast "
                  "retransmit off"),
-    teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
-                          "keepalive probes on an idle connection (RFC 1122 4.2.3.6)")),
-    duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
-                  "idle time before the first keepalive probe"),
-    duration_knob("keepalive_interval", positive, no_max, "",
-                  access<&TcpConfig::keepalive_interval>, "time between keepalive probes"),
-    integer_knob("keepalive_probes", 1, 1000, access<&TcpConfig::keepalive_probes>,
-                 "unanswered keepalive probes before the connection is dropped (`timed_out`)"),
-    duration_knob("user_timeout", 0, no_max, "", access<&TcpConfig::user_timeout>,
-                  "how long data may stay unacknowledged before the connection gives up "
-                  "(RFC 9293 3.8.4, RFC 5482); `\"0\"` turns it off"),
+    live(teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
+                               "keepalive probes on an idle connection (RFC 1122 4.2.3.6)"))),
+    live(duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
+                       "idle time before the first keepalive probe")),
+    live(duration_knob("keepalive_interval", positive, no_max, "",
+                       access<&TcpConfig::keepalive_interval>, "time between keepalive probes")),
+    live(integer_knob("keepalive_probes", 1, 1000, access<&TcpConfig::keepalive_probes>,
+                      "unanswered keepalive probes before the connection is dropped "
+                      "(`timed_out`)")),
+    live(duration_knob("user_timeout", 0, no_max, "", access<&TcpConfig::user_timeout>,
+                       "how long data may stay unacknowledged before the connection gives up "
+                       "(RFC 9293 3.8.4, RFC 5482); `\"0\"` turns it off")),
     duration_knob("fin_wait_2_timeout", 0, no_max, "", access<&TcpConfig::fin_wait_2_timeout>,
                   "how long FIN_WAIT_2 waits for the peer's FIN (not in the RFCs: Linux "
                   "tcp_fin_timeout); `\"0\"` turns it off"),

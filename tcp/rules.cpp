@@ -82,6 +82,11 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::close_connection_closing, "close_connection_closing", rfc9293_close, before,
      "CLOSE after CLOSE: error: connection closing, no second FIN",
      "调用 CLOSE 之后再次 CLOSE：error: connection closing（连接正在关闭），不发送第二个 FIN"},
+    {Rule::configure_knob_fixed, "configure_knob_fixed", sockets, after,
+     "a knob that cannot change on a live connection: nothing changed",
+     "该参数在连接存在后不能修改：没有任何改变"},
+    {Rule::receive_buffer_grown, "receive_buffer_grown", "RFC 9293 3.8.6.2.2", before,
+     "the receive buffer grew, the window opens", "接收缓冲区变大，窗口打开"},
     // --- CLOSED, or no connection ---
     {Rule::closed_rst_discarded, "closed_rst_discarded", rfc9293_closed, before,
      "CLOSED, an arriving RST is discarded", "处于 CLOSED 状态，到达的 RST 被丢弃"},

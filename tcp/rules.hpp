@@ -36,6 +36,9 @@ enum class Rule : std::uint8_t {
   send_remote_socket_unspecified,
   send_connection_closing,
   close_connection_closing,
+  // Socket options changed on a live connection (Host::configure)
+  configure_knob_fixed,
+  receive_buffer_grown,
   // SEGMENT ARRIVES in CLOSED, or for no connection (RFC 9293 3.10.7.1)
   closed_rst_discarded,
   closed_answered_with_reset,
