@@ -1,8 +1,10 @@
 // A TCP segment as it crosses the wire (RFC 9293 section 3.1), plus the IP addresses that carry
-// it. Only what tcpsim models: no checksum (computed when a capture is written), no window
-// scaling, one option (MSS).
+// it. No checksum (computed when a capture is written). Options: MSS (RFC 9293 3.2), window
+// scale and timestamps (RFC 7323), SACK-permitted and SACK blocks (RFC 2018); unknown options
+// are skipped on arrival (RFC 9293 3.1), so none is kept.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +26,14 @@ inline constexpr std::uint8_t ack = 0x10;
 inline constexpr std::uint8_t urg = 0x20;
 }  // namespace flag
 
+// One SACK block (RFC 2018 3): the received bytes [left, right).
+struct SackBlock {
+  SeqNum left = 0;
+  SeqNum right = 0;
+  friend bool operator==(const SackBlock&, const SackBlock&) = default;
+};
+inline constexpr std::size_t max_sack_blocks = 4;  // 40 option bytes hold at most 4 (RFC 2018 3)
+
 struct Segment {
   Port source_port = 0;
   Port destination_port = 0;
@@ -32,6 +42,13 @@ struct Segment {
   std::uint8_t flags = 0;
   std::uint16_t window = 0;
   std::uint16_t mss = 0;  // MSS option value; 0 means the option is absent
+  std::int8_t window_scale = -1;  // RFC 7323 2.2 shift count (SYN only); -1: option absent
+  bool sack_permitted = false;    // RFC 2018 2 (SYN only)
+  bool has_timestamps = false;    // RFC 7323 3: TSval and TSecr below are meaningful
+  std::uint32_t timestamp_value = 0;
+  std::uint32_t timestamp_echo = 0;
+  std::uint8_t sack_block_count = 0;  // blocks in use in sack_blocks, first is the newest
+  std::array<SackBlock, max_sack_blocks> sack_blocks{};
   std::vector<std::uint8_t> payload;
 
   bool has(std::uint8_t f) const { return (flags & f) != 0; }
