@@ -509,6 +509,10 @@ class Simulation {
       note_stream(view);
       TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view, {});
       cite(sent, effect.rule);
+      sent.has_congestion = effect.has_congestion;
+      sent.cwnd = effect.cwnd;
+      sent.ssthresh = effect.ssthresh;
+      sent.in_flight = effect.in_flight;
       if (keep_payloads_) sent.segment.payload = effect.packet.segment.payload;
       count(counter_name(host_name(from), Counter::sent));
       switch (effect.purpose) {

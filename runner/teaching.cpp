@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 15> catalogue{{
+constexpr std::array<TeachingEntry, 16> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -62,6 +62,14 @@ constexpr std::array<TeachingEntry, 15> catalogue{{
      "while the closer gives up",
      "retransmit_fin", R"("retransmit_fin": false)", "lost-fin-retransmitted",
      "lost-fin-not-retransmitted", "000, 002, 003", "RFC 9293 3.8.1"},
+    {"congestion control",
+     "congestion collapse at a bottleneck: a sender that fills the peer's whole window at once "
+     "overflows the router's queue, loses many segments of every window and waits for timeouts, "
+     "so little of what it sends is delivered; slow start and fast recovery keep the queue "
+     "short",
+     "congestion_control", R"("congestion_control": "none")",
+     "cc-bottleneck-with-congestion-control", "cc-bottleneck-without-congestion-control", "",
+     "RFC 9293 3.8.2; RFC 5681 3; RFC 896"},
     {"TIME_WAIT",
      "a lost final ACK: the closer is still there to acknowledge the peer's retransmitted "
      "FIN, instead of answering it with a RST that turns an orderly close into a reset",

@@ -131,6 +131,12 @@ struct TraceEvent {
   // 4-tuple. Views read the fields, not this.
   std::string text;
   std::vector<std::uint8_t> data;  // app data events
+  // send of data or a FIN with congestion control on (tcp::Effect::has_congestion): the
+  // sender's cwnd, ssthresh (tcp::unlimited_window before a loss) and bytes in flight.
+  bool has_congestion = false;
+  std::uint32_t cwnd = 0;
+  std::uint32_t ssthresh = 0;
+  std::uint32_t in_flight = 0;
 };
 
 bool is_segment_event(TraceKind kind);

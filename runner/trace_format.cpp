@@ -335,6 +335,17 @@ void JsonlWriter::event(const TraceEvent& event, const RunResult& run) {
       break;
   }
   if (is_segment_event(event.kind)) append_segment(line, event.segment);
+  if (event.has_congestion) {
+    // Congestion control's state on a send (tcp/congestion.hpp); ssthresh only once set.
+    append_key(line, "cwnd");
+    line += std::to_string(event.cwnd);
+    if (event.ssthresh != tcp::unlimited_window) {
+      append_key(line, "ssthresh");
+      line += std::to_string(event.ssthresh);
+    }
+    append_key(line, "flight");
+    line += std::to_string(event.in_flight);
+  }
   if (!event.text.empty()) {
     append_key(line, "why");
     append_json_string(line, event.text);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "tcp/congestion.hpp"
 #include "tcp/time.hpp"
 
 namespace tcpsim::tcp {
@@ -77,8 +78,17 @@ struct TcpConfig {
   // full-sized segment is acknowledged at once.
   Duration delayed_ack = 0;
 
-  // RFC 5681 3.2: fast retransmit on this many duplicate ACKs; 0 turns it off.
+  // RFC 5681 3.2: fast retransmit on this many duplicate ACKs; 0 turns it off. RFC 6675's
+  // DupThresh for SACK loss recovery too.
   int duplicate_ack_threshold = 3;
+
+  // RFC 9293 3.8.2 (MUST-19): congestion control (tcp/congestion.hpp). NewReno (RFC 5681,
+  // RFC 6582) by default; CUBIC (RFC 9438) in the linux profile; none is a teaching variant
+  // (only the peer's window limits the sender).
+  CongestionAlgorithm congestion_control = CongestionAlgorithm::newreno;
+  // The initial window in segments (RFC 6928: 10 in the linux profile); 0 is RFC 5681 3.1's
+  // eq. 1 (2 to 4 segments by the MSS).
+  std::uint32_t initial_window = 0;
 
   // RFC 1122 4.2.3.6: keepalive, off by default. After `keepalive_idle` without a segment from
   // the peer, a probe is sent every `keepalive_interval`; after `keepalive_probes` unanswered

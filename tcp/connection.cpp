@@ -516,6 +516,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   tcb_.rcv.nxt = syn.seq + 1;
   tcb_.read_seq = tcb_.rcv.nxt;
   tcb_.peer_mss = syn.mss != 0 ? syn.mss : default_mss;
+  tcb_.sack_permitted_by_peer = syn.sack_permitted;  // RFC 2018 2
   tcb_.snd.iss = listen_isn_;
   tcb_.snd.una = tcb_.snd.iss;
   tcb_.sent_high = tcb_.snd.iss;
@@ -581,6 +582,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     tcb_.rcv.nxt = segment.seq + 1;
     tcb_.read_seq = tcb_.rcv.nxt;
     tcb_.peer_mss = segment.mss != 0 ? segment.mss : default_mss;
+    tcb_.sack_permitted_by_peer = segment.sack_permitted;  // RFC 2018 2
     round_receive_buffer();
     if (ack_acceptable) {
       // SYN-ACK: SND.UNA = SEG.ACK, our SYN is acknowledged: ESTABLISHED.
@@ -911,7 +913,10 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     return false;
   }
   const bool duplicate = is_duplicate_ack(segment);
+  const SeqNum una_before = tcb_.snd.una;
   if (seq_lt(tcb_.snd.una, segment.ack)) acknowledge(now, segment.ack, out);
+  const auto acked = static_cast<std::uint32_t>(tcb_.snd.una - una_before);
+  if (tcb_.sack_permitted_by_peer) update_scoreboard(segment);
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
   // newer than the last update (WL1/WL2 rule). An old duplicate ACK (SEG.ACK < SND.UNA) is ignored.
   if (seq_le(tcb_.snd.una, segment.ack) &&
@@ -921,10 +926,13 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
   }
-  if (duplicate && config_.duplicate_ack_threshold > 0 &&
-      ++tcb_.duplicate_acks == config_.duplicate_ack_threshold) {
-    // RFC 5681 3.2: the third duplicate ACK means a segment was lost: resend it now, without
-    // waiting for the timer. Karn: the timed segment can no longer give a sample.
+  if (tcb_.congestion.enabled()) {
+    congestion_on_ack(now, duplicate, acked, out);
+  } else if (duplicate && config_.duplicate_ack_threshold > 0 &&
+             ++tcb_.duplicate_acks == config_.duplicate_ack_threshold) {
+    // congestion_control none: RFC 5681 3.2's fast retransmit alone. The third duplicate ACK
+    // means a segment was lost: resend it now, without waiting for the timer. Karn: the timed
+    // segment can no longer give a sample.
     tcb_.rtt_timing = false;
     retransmit_oldest(out, SendPurpose::fast_retransmission,
                       Rule::fast_retransmit);
@@ -992,6 +1000,7 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
   if (tcb_.window_probe_outstanding && advanced > 0) tcb_.window_probe_outstanding = false;
   tcb_.duplicate_acks = 0;
   tcb_.retransmissions = 0;
+  prune_scoreboard();
   // RFC 6298 3 (Karn): a sample only from a segment never retransmitted; until one arrives a
   // backed-off RTO stays (RFC 6298 5.7 lets the backoff end with the next sample).
   take_rtt_sample(now, ack);
@@ -1009,6 +1018,235 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
     set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
   update_user_timeout(now, out, true);
+}
+
+// --- Congestion control and loss recovery (RFC 5681, RFC 6582, RFC 3042, RFC 6675) ---
+
+std::uint32_t Connection::flight_size() const {
+  return static_cast<std::uint32_t>(seq_diff(tcb_.snd.nxt, tcb_.snd.una));
+}
+
+bool Connection::sack_recovery() const {
+  return tcb_.sack_permitted_by_peer && tcb_.congestion.enabled();
+}
+
+std::uint32_t Connection::bytes_in_flight() const {
+  return sack_recovery() && tcb_.in_fast_recovery ? pipe() : flight_size();
+}
+
+void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out) {
+  CongestionControl& congestion = tcb_.congestion;
+  const std::uint32_t smss = send_mss();
+  if (acked > 0) {
+    if (tcb_.in_fast_recovery) {
+      if (seq_ge(tcb_.snd.una, tcb_.recover)) {
+        // A full ACK ends the recovery. RFC 6582 3.2 step 3 option (1): cwnd =
+        // min(ssthresh, max(FlightSize, SMSS) + SMSS); RFC 6675 (as RFC 5681 3.2 step 6):
+        // cwnd = ssthresh.
+        tcb_.in_fast_recovery = false;
+        const std::uint32_t deflated =
+            sack_recovery() ? congestion.ssthresh()
+                            : std::min(congestion.ssthresh(), std::max(flight_size(), smss) + smss);
+        congestion.set_cwnd(deflated);
+      } else if (sack_recovery()) {
+        sack_retransmit_lost(out);  // RFC 6675 5 step C
+      } else {
+        // RFC 6582 3.2 step 4, a partial ACK: resend the first unacknowledged segment, deflate
+        // cwnd by the amount acknowledged and add back one SMSS if that was at least one SMSS.
+        // The timer restarts on every partial ACK (acknowledge): the "Slow-but-Steady" variant.
+        std::uint32_t cwnd = congestion.raw_cwnd();
+        cwnd = cwnd > acked ? cwnd - acked : 0;
+        if (acked >= smss) cwnd += smss;
+        congestion.set_cwnd(std::max(cwnd, smss));
+        retransmit_oldest(out, SendPurpose::fast_retransmission, Rule::partial_ack_retransmit);
+      }
+      return;
+    }
+    congestion.on_ack(now, acked, tcb_.srtt);
+    if (tcb_.timeout_recovery) {
+      // After an RTO, an ACK below `recover` (the highest sent then) shows the next hole: it is
+      // resent at once, as NewReno's partial ACK would (RFC 6582 3.2, "recover" at the timeout).
+      if (seq_lt(tcb_.snd.una, tcb_.recover)) {
+        retransmit_oldest(out, SendPurpose::retransmission, Rule::retransmission_after_timeout);
+      } else {
+        tcb_.timeout_recovery = false;
+      }
+    }
+    return;
+  }
+  if (!duplicate || config_.duplicate_ack_threshold <= 0) return;
+  ++tcb_.duplicate_acks;
+  if (tcb_.in_fast_recovery) {
+    if (sack_recovery()) {
+      sack_retransmit_lost(out);  // RFC 6675 5 step C
+    } else {
+      // RFC 5681 3.2 step 4: each further duplicate ACK inflates cwnd by one SMSS.
+      congestion.set_cwnd(congestion.raw_cwnd() + smss);
+    }
+    return;
+  }
+  // RFC 5681 3.2 step 2 at DupThresh duplicate ACKs, or RFC 6675 5's IsLost(HighACK + 1);
+  // before that RFC 3042's limited transmit lets new data go (usable_window).
+  const bool loss_detected = tcb_.duplicate_acks >= config_.duplicate_ack_threshold ||
+                             (sack_recovery() && is_lost(tcb_.snd.una));
+  if (!loss_detected) return;
+  // RFC 6582 3.2 step 2: only when the ACK covers more than `recover`, so one window's losses
+  // halve cwnd once (an ACK at or below it follows a recovery or timeout already made).
+  if (!seq_gt(tcb_.snd.una, tcb_.recover)) return;
+  enter_loss_recovery(now, out);
+}
+
+void Connection::enter_loss_recovery(Time now, Output& out) {
+  CongestionControl& congestion = tcb_.congestion;
+  const std::uint32_t smss = send_mss();
+  // RFC 6582 3.2 step 2 / RFC 6675 5 step 4.1: recover (RecoveryPoint) = HighData.
+  tcb_.recover = tcb_.snd.nxt;
+  tcb_.in_fast_recovery = true;
+  tcb_.timeout_recovery = false;
+  const std::uint32_t ssthresh = congestion.on_loss(now, flight_size());
+  // Karn: the timed segment can no longer give a sample.
+  tcb_.rtt_timing = false;
+  if (sack_recovery()) {
+    // RFC 6675 5 steps 4.2 to 4.4: cwnd = ssthresh, resend the first segment (HighACK + 1),
+    // then as much as (cwnd - pipe) allows.
+    congestion.set_cwnd(ssthresh);
+    tcb_.high_rxt = tcb_.snd.una;
+    const std::uint32_t sent =
+        retransmit_data(tcb_.snd.una, smss, SendPurpose::fast_retransmission,
+                        Rule::fast_retransmit, out);
+    tcb_.high_rxt = tcb_.snd.una + sent;
+    sack_retransmit_lost(out);
+    return;
+  }
+  // RFC 5681 3.2 steps 2 and 3: cwnd = ssthresh + 3 * SMSS (the segments the duplicate ACKs
+  // say have left the network), and resend the lost segment.
+  congestion.set_cwnd(ssthresh + 3 * smss);
+  retransmit_oldest(out, SendPurpose::fast_retransmission, Rule::fast_retransmit);
+}
+
+void Connection::congestion_on_timeout(Time now) {
+  if (!tcb_.congestion.enabled() || !tcb_.syn_acknowledged) return;
+  // RFC 5681 3.1 eq. 4 and LW; RFC 6582 3.2's recover = the highest sequence number sent; RFC
+  // 2018 8: the SACKed bits are turned off after a timeout (the receiver may have reneged).
+  tcb_.congestion.on_timeout(now, flight_size(), tcb_.retransmissions == 1);
+  tcb_.in_fast_recovery = false;
+  tcb_.timeout_recovery = true;
+  tcb_.recover = tcb_.snd.nxt;
+  tcb_.scoreboard_count = 0;
+  tcb_.high_rxt = tcb_.snd.una;
+}
+
+void Connection::update_scoreboard(const Segment& segment) {
+  // RFC 6675 2 / RFC 2018 4: record each block of new SACK information above SND.UNA (a block
+  // below it, such as a D-SACK, or beyond what was sent, tells the scoreboard nothing).
+  for (std::uint8_t i = 0; i < segment.sack_block_count && i < max_sack_blocks; ++i) {
+    SackBlock block = segment.sack_blocks[i];
+    if (!seq_lt(block.left, block.right) || !seq_gt(block.right, tcb_.snd.una) ||
+        seq_gt(block.right, tcb_.snd.nxt)) {
+      continue;
+    }
+    if (seq_lt(block.left, tcb_.snd.una)) block.left = tcb_.snd.una;
+    // Insert in order of the left edge, then merge overlapping or touching neighbours.
+    auto& board = tcb_.scoreboard;
+    std::size_t count = tcb_.scoreboard_count;
+    std::size_t at = 0;
+    while (at < count && seq_lt(board[at].left, block.left)) ++at;
+    if (count == board.size()) {
+      if (at == count) continue;  // full: the lowest ranges are kept, they decide the holes
+      --count;                    // the highest range gives way
+    }
+    for (std::size_t j = count; j > at; --j) board[j] = board[j - 1];
+    board[at] = block;
+    ++count;
+    std::size_t merged = 0;
+    for (std::size_t j = 1; j < count; ++j) {
+      if (seq_le(board[j].left, board[merged].right)) {
+        if (seq_gt(board[j].right, board[merged].right)) board[merged].right = board[j].right;
+      } else {
+        board[++merged] = board[j];
+      }
+    }
+    tcb_.scoreboard_count = static_cast<std::uint8_t>(merged + 1);
+  }
+}
+
+void Connection::prune_scoreboard() {
+  // SND.UNA moved: what it covers leaves the scoreboard.
+  auto& board = tcb_.scoreboard;
+  std::size_t kept = 0;
+  for (std::size_t j = 0; j < tcb_.scoreboard_count; ++j) {
+    if (!seq_gt(board[j].right, tcb_.snd.una)) continue;
+    board[kept] = board[j];
+    if (seq_lt(board[kept].left, tcb_.snd.una)) board[kept].left = tcb_.snd.una;
+    ++kept;
+  }
+  tcb_.scoreboard_count = static_cast<std::uint8_t>(kept);
+}
+
+bool Connection::is_lost(SeqNum seq) const {
+  // RFC 6675 4 IsLost: DupThresh discontiguous SACKed sequences above `seq`, or more than
+  // (DupThresh - 1) * SMSS bytes SACKed above it.
+  const auto threshold = static_cast<std::uint32_t>(std::max(config_.duplicate_ack_threshold, 1));
+  std::uint32_t ranges = 0;
+  std::uint64_t bytes = 0;
+  for (std::size_t j = 0; j < tcb_.scoreboard_count; ++j) {
+    const SackBlock& block = tcb_.scoreboard[j];
+    if (!seq_gt(block.right, seq)) continue;
+    const SeqNum from = seq_gt(block.left, seq) ? block.left : seq + 1;
+    bytes += static_cast<std::uint32_t>(block.right - from);
+    ++ranges;
+  }
+  return ranges >= threshold || bytes > std::uint64_t{threshold - 1} * send_mss();
+}
+
+std::uint32_t Connection::pipe() const {
+  // RFC 6675 4 SetPipe: every unSACKed octet between HighACK and HighData counts once if not
+  // lost and once more if retransmitted (at or below HighRxt). IsLost is the same across a
+  // hole (no SACKed byte lies inside it), so the sum goes hole by hole.
+  std::uint64_t total = 0;
+  SeqNum hole = tcb_.snd.una;
+  for (std::size_t j = 0; j <= tcb_.scoreboard_count; ++j) {
+    const SeqNum hole_end = j < tcb_.scoreboard_count ? tcb_.scoreboard[j].left : tcb_.snd.nxt;
+    if (seq_lt(hole, hole_end)) {
+      const auto length = static_cast<std::uint32_t>(hole_end - hole);
+      if (!is_lost(hole)) total += length;
+      if (seq_gt(tcb_.high_rxt, hole)) {
+        const SeqNum end = seq_lt(tcb_.high_rxt, hole_end) ? tcb_.high_rxt : hole_end;
+        total += static_cast<std::uint32_t>(end - hole);
+      }
+    }
+    if (j < tcb_.scoreboard_count) hole = tcb_.scoreboard[j].right;
+  }
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(total, unlimited_window));
+}
+
+void Connection::sack_retransmit_lost(Output& out) {
+  // RFC 6675 5 step C: while (cwnd - pipe) >= 1 SMSS, send NextSeg. Its rule 1 (the first lost
+  // unSACKed octet above HighRxt, below the highest SACKed) is taken here; rule 2's new data
+  // follows in transmit_pending (usable_window counts pipe); rules 3 and 4 are not modelled.
+  const std::uint32_t smss = send_mss();
+  while (tcb_.scoreboard_count > 0) {
+    if (std::uint64_t{pipe()} + smss > tcb_.congestion.raw_cwnd()) return;
+    SeqNum hole = tcb_.snd.una;
+    bool found = false;
+    std::uint32_t length = 0;
+    for (std::size_t j = 0; j < tcb_.scoreboard_count && !found; ++j) {
+      const SeqNum hole_end = tcb_.scoreboard[j].left;
+      const SeqNum from = seq_gt(tcb_.high_rxt, hole) ? tcb_.high_rxt : hole;
+      if (seq_lt(from, hole_end) && is_lost(from)) {
+        found = true;
+        hole = from;
+        length = std::min<std::uint32_t>(smss, static_cast<std::uint32_t>(hole_end - from));
+      }
+      hole = found ? hole : tcb_.scoreboard[j].right;
+    }
+    if (!found) return;
+    tcb_.high_rxt = hole + length;
+    const std::uint32_t sent =
+        retransmit_data(hole, length, SendPurpose::fast_retransmission, Rule::sack_retransmit,
+                        out);
+    if (sent == 0) return;
+  }
 }
 
 void Connection::take_rtt_sample(Time now, SeqNum ack) {
@@ -1306,6 +1544,14 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rul
   effect.purpose = purpose;
   effect.retransmission = repeats;
   effect.rule = rule;
+  if (length > 0 && tcb_.congestion.enabled() && tcb_.syn_acknowledged &&
+      !effect.packet.segment.has(flag::syn)) {
+    // What limits this data or FIN segment (tcp/congestion.hpp), for the trace and the views.
+    effect.has_congestion = true;
+    effect.cwnd = tcb_.congestion.raw_cwnd();
+    effect.ssthresh = tcb_.congestion.ssthresh();
+    effect.in_flight = bytes_in_flight();
+  }
   out.effects.push_back(std::move(effect));
 }
 
@@ -1360,12 +1606,22 @@ std::uint32_t Connection::offered_window() const {
 }
 
 std::uint32_t Connection::usable_window() const {
-  // RFC 9293 3.8.6.2.1: U = SND.UNA + SND.WND - SND.NXT (with the anchored window above). This
-  // is the one place where a congestion window would be applied (min(offered, cwnd));
-  // congestion control is not modelled.
+  // RFC 9293 3.8.6.2.1: U = SND.UNA + SND.WND - SND.NXT (with the anchored window above),
+  // and RFC 5681 3: never more in flight than cwnd. In flight is FlightSize, or pipe during
+  // RFC 6675 loss recovery. RFC 3042 (limited transmit): the first and second duplicate ACKs
+  // let one new segment each go beyond cwnd, up to cwnd + 2 * SMSS.
   const auto in_flight = static_cast<std::uint32_t>(seq_diff(tcb_.snd.nxt, tcb_.snd.una));
   const std::uint32_t offered = offered_window();
-  return offered > in_flight ? offered - in_flight : 0;
+  const std::uint32_t usable = offered > in_flight ? offered - in_flight : 0;
+  if (!tcb_.congestion.enabled()) return usable;
+  std::uint64_t allowance = tcb_.congestion.raw_cwnd();
+  if (!tcb_.in_fast_recovery && tcb_.duplicate_acks > 0 &&
+      tcb_.duplicate_acks < config_.duplicate_ack_threshold) {
+    allowance += std::uint64_t{send_mss()} * static_cast<std::uint32_t>(tcb_.duplicate_acks);
+  }
+  const std::uint32_t counted = bytes_in_flight();
+  const std::uint64_t room = allowance > counted ? allowance - counted : 0;
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(usable, room));
 }
 
 bool Connection::can_send_data() const {
@@ -1398,6 +1654,12 @@ bool Connection::push_point_in(SeqNum seq, std::uint32_t length) const {
 bool Connection::transmit_pending(Time now, Output& out) {
   if (!can_send_data() || tcb_.fin_sent) return false;
   bool sent_any = false;
+  if (tcb_.congestion.enabled() && tcb_.data_sent && unsent_bytes() > 0 &&
+      tcb_.snd.una == tcb_.snd.nxt && now - tcb_.last_data_sent > tcb_.rto) {
+    // RFC 5681 4.1: no data sent for more than an RTO: the ACK clock is gone, so start again
+    // from at most the restart window.
+    tcb_.congestion.restart_after_idle();
+  }
   while (!tcb_.fin_sent && unsent_bytes() > 0 && !tcb_.window_probe_outstanding) {
     const std::uint32_t unsent = unsent_bytes();
     const std::uint32_t usable = usable_window();
@@ -1439,9 +1701,14 @@ bool Connection::transmit_pending(Time now, Output& out) {
     // A FIN alone; it is sent even into a closed window so that a close never stalls.
     tcb_.fin_sent = true;
     tcb_.fin_seq = tcb_.snd.nxt;
-    transmit(make_segment(tcb_.snd.nxt, flag::fin | flag::ack), out);
-    tcb_.snd.nxt += 1;
+    Segment fin = make_segment(tcb_.snd.nxt, flag::fin | flag::ack);
+    tcb_.snd.nxt += 1;  // before transmit, so the FIN counts in flight as a data segment does
+    transmit(std::move(fin), out);
     sent_any = true;
+  }
+  if (sent_any) {
+    tcb_.data_sent = true;
+    tcb_.last_data_sent = now;
   }
   // RFC 6298 5.1: start the timer when data is sent and it is not running.
   if (sent_any && timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
@@ -1484,23 +1751,32 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, Rule rule) 
     // SND.UNA+SND.WND, since the peer may have shrunk its window since the data was first sent;
     // into a zero window, send at most one octet (RFC 1122 4.2.2.17, a probe).
     const std::uint32_t window_allowance = std::max<std::uint32_t>(offered_window(), 1);
-    const std::uint32_t length =
-        std::min({static_cast<std::uint32_t>(sent), send_mss(), window_allowance});
-    const bool reaches_end = length == static_cast<std::uint32_t>(sent);
-    std::uint8_t flags = flag::ack;
-    if (push_point_in(tcb_.send_buffer_seq, length)) flags |= flag::psh;
-    // Data and FIN go together when the FIN directly follows.
-    if (reaches_end && tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin) {
-      flags |= flag::fin;
-    }
-    Segment segment = make_segment(tcb_.send_buffer_seq, flags);
-    copy_payload(segment, tcb_.send_buffer_seq, length);
-    transmit(std::move(segment), out, purpose, rule);
+    retransmit_data(tcb_.send_buffer_seq, std::min(send_mss(), window_allowance), purpose, rule,
+                    out);
     return;
   }
   if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin) {
     transmit(make_segment(tcb_.fin_seq, flag::fin | flag::ack), out, purpose, rule);
   }
+}
+
+std::uint32_t Connection::retransmit_data(SeqNum seq, std::uint32_t limit, SendPurpose purpose,
+                                          Rule rule, Output& out) {
+  const std::int32_t sent = seq_diff(sent_data_end(), seq);
+  if (sent <= 0 || seq_lt(seq, tcb_.send_buffer_seq)) return 0;
+  const std::uint32_t length = std::min(static_cast<std::uint32_t>(sent), limit);
+  if (length == 0) return 0;
+  const bool reaches_end = length == static_cast<std::uint32_t>(sent);
+  std::uint8_t flags = flag::ack;
+  if (push_point_in(seq, length)) flags |= flag::psh;
+  // Data and FIN go together when the FIN directly follows.
+  const bool with_fin =
+      reaches_end && tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin;
+  if (with_fin) flags |= flag::fin;
+  Segment segment = make_segment(seq, flags);
+  copy_payload(segment, seq, length);
+  transmit(std::move(segment), out, purpose, rule);
+  return length + (with_fin ? 1U : 0U);
 }
 
 // --- Persist (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) ---
@@ -1704,6 +1980,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
                                 !tcb_.fin_acknowledged &&
                                 seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0;
       const bool retransmits = !syn_ack_off && !fin_only_off;
+      congestion_on_timeout(now);
       if (retransmits) {
         retransmit_oldest(out, SendPurpose::retransmission, Rule::retransmission_timeout);  // 5.4
       }
@@ -1807,6 +2084,11 @@ void Connection::change_state(State to, Rule rule, Output& out, const char* call
 void Connection::enter_established(Rule rule, Output& out, const char* caller) {
   change_state(State::established, rule, out, caller);
   fall_back_rto_after_syn_timeout();
+  // RFC 5681 3.1 / RFC 6928: the initial window, once the MSS is known; one segment when the
+  // SYN or SYN-ACK was retransmitted. RFC 6582: recover starts at the ISS (no recovery yet).
+  tcb_.congestion.start(config_.congestion_control, send_mss(),
+                        initial_window(send_mss(), config_.initial_window), tcb_.syn_timed_out);
+  tcb_.recover = tcb_.snd.iss;
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
   app_event(passive_open_ ? AppEventKind::accepted : AppEventKind::connected, rule, out);

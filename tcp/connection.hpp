@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tcp/config.hpp"
+#include "tcp/congestion.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/sequence_buffer.hpp"
 #include "tcp/types.hpp"
@@ -113,6 +114,21 @@ class Connection {
   Duration smoothed_rtt() const { return tcb_.srtt; }
   Duration rtt_variation() const { return tcb_.rttvar; }
   bool has_rtt_sample() const { return tcb_.has_rtt_sample; }
+  // Congestion control (tcp/congestion.hpp): cwnd (unlimited_window with congestion_control
+  // none), ssthresh (unlimited_window before the first loss), and what the window counts as in
+  // flight: SND.NXT - SND.UNA, or RFC 6675's pipe during SACK loss recovery.
+  std::uint32_t congestion_window() const { return tcb_.congestion.cwnd(); }
+  std::uint32_t slow_start_threshold() const { return tcb_.congestion.ssthresh(); }
+  std::uint32_t bytes_in_flight() const;
+  bool in_loss_recovery() const { return tcb_.in_fast_recovery; }
+  // RFC 2018 2: the peer's SYN or SYN-ACK carried SACK-permitted. SACK loss recovery (RFC 6675)
+  // runs when this is set and congestion control is on; the options work (knob `sack`) makes
+  // it "negotiated" by setting it only when our own SYN offered SACK too.
+  bool sack_permitted_by_peer() const { return tcb_.sack_permitted_by_peer; }
+  // The SACK scoreboard (RFC 6675 2): the SACKed ranges above SND.UNA, sorted, disjoint.
+  std::span<const SackBlock> scoreboard() const {
+    return {tcb_.scoreboard.data(), tcb_.scoreboard_count};
+  }
   // The MSS we send with: min(peer's MSS option or 536, our own).
   std::uint32_t send_mss() const;
   // True once the connection reached CLOSED after having been opened: the host may delete it.
@@ -171,6 +187,23 @@ class Connection {
     SeqNum rtt_seq = 0;  // the ACK that completes the timed segment
     Time rtt_start = 0;
     int duplicate_acks = 0;  // RFC 5681 3.2
+
+    // Congestion control and loss recovery. in_fast_recovery: RFC 5681 3.2 fast recovery
+    // (RFC 6582: until SND.UNA reaches `recover`), or RFC 6675 loss recovery with SACK (its
+    // RecoveryPoint is `recover` too). timeout_recovery: after an RTO, ACKs below `recover`
+    // resend the next unacknowledged segment (RFC 6582 3.2's "recover" set at the timeout).
+    CongestionControl congestion;
+    bool in_fast_recovery = false;
+    bool timeout_recovery = false;
+    SeqNum recover = 0;
+    Time last_data_sent = 0;  // RFC 5681 4.1: restart after idle
+    bool data_sent = false;
+    // SACK (RFC 2018, RFC 6675): the scoreboard of SACKed ranges above SND.UNA (the lowest
+    // kept when more arrive than it holds) and HighRxt, one past the highest retransmitted.
+    bool sack_permitted_by_peer = false;
+    std::array<SackBlock, 16> scoreboard{};
+    std::uint8_t scoreboard_count = 0;
+    SeqNum high_rxt = 0;
 
     // Receive side: bytes from read_seq to RCV.NXT are received and unread; out_of_order holds
     // [begin, end) ranges beyond RCV.NXT, sorted, disjoint. RCV.NXT + RCV.WND is the right edge
@@ -255,6 +288,19 @@ class Connection {
   void update_user_timeout(Time now, Output& out, bool progress);
   void process_fin(Time now, const TextView& view, Output& out);
   void acknowledge(Time now, SeqNum ack, Output& out);
+  // Congestion control's part of an ACK (RFC 5681 3, RFC 6582 3.2, RFC 6675 5).
+  void congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out);
+  void enter_loss_recovery(Time now, Output& out);
+  void congestion_on_timeout(Time now);
+  bool sack_recovery() const;
+  std::uint32_t flight_size() const;
+  // RFC 6675 2 and 4: the scoreboard, IsLost, SetPipe, and NextSeg's rule 1 driven by the
+  // "(cwnd - pipe) >= 1 SMSS" loop of 5 step C.
+  void update_scoreboard(const Segment& segment);
+  void prune_scoreboard();
+  bool is_lost(SeqNum seq) const;
+  std::uint32_t pipe() const;
+  void sack_retransmit_lost(Output& out);
 
   // Sending.
   Segment make_segment(SeqNum seq, std::uint8_t flags) const;
@@ -270,6 +316,10 @@ class Connection {
   bool transmit_pending(Time now, Output& out);
   void flush(Time now, Output& out);
   void retransmit_oldest(Output& out, SendPurpose purpose, Rule rule);
+  // Resends up to `limit` bytes of sent data from `seq` (with the FIN if it reaches it);
+  // returns the sequence space resent.
+  std::uint32_t retransmit_data(SeqNum seq, std::uint32_t limit, SendPurpose purpose, Rule rule,
+                                Output& out);
   SeqNum sent_data_end() const;
   std::uint32_t unsent_bytes() const;
   std::uint32_t usable_window() const;

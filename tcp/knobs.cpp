@@ -20,6 +20,12 @@ static_assert(static_cast<int>(IsnPolicy::random) == 0);
 static_assert(static_cast<int>(IsnPolicy::clock) == 1);
 static_assert(static_cast<int>(IsnPolicy::rfc6528) == 2);
 
+// In the order of enum class CongestionAlgorithm: a choice is held as its index.
+constexpr std::array<std::string_view, 3> congestion_choices{"newreno", "cubic", "none"};
+static_assert(static_cast<int>(CongestionAlgorithm::newreno) == 0);
+static_assert(static_cast<int>(CongestionAlgorithm::cubic) == 1);
+static_assert(static_cast<int>(CongestionAlgorithm::none) == 2);
+
 constexpr std::int64_t u32_max = 4294967295;
 constexpr Duration positive = 1 * nanosecond;  // a duration's min: "greater than 0"
 
@@ -145,6 +151,15 @@ constexpr std::array knob_table{
     integer_knob("duplicate_ack_threshold", 0, 100, access<&TcpConfig::duplicate_ack_threshold>,
                  "duplicate ACKs that trigger a fast retransmit (RFC 5681 3.2); 0 turns fast "
                  "retransmit off"),
+    teaching(choice_knob("congestion_control", congestion_choices,
+                         access<&TcpConfig::congestion_control>,
+                         "congestion control (RFC 9293 3.8.2): `\"newreno\"` is RFC 5681 with "
+                         "RFC 6582's partial ACKs and RFC 3042's limited transmit, `\"cubic\"` "
+                         "is RFC 9438, `\"none\"` sends what the peer's window allows "
+                         "(teaching variant)")),
+    integer_knob("initial_window", 0, 1000, access<&TcpConfig::initial_window>,
+                 "the initial congestion window in segments (RFC 6928); 0 is RFC 5681 3.1's "
+                 "2 to 4 segments by the MSS"),
     live(teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
                                "keepalive probes on an idle connection (RFC 1122 4.2.3.6)"))),
     live(duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
@@ -218,6 +233,8 @@ constexpr std::array linux_settings{
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
     KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
+    KnobSetting{"congestion_control", {1}, "tcp_congestion_control = cubic"},
+    KnobSetting{"initial_window", {10}, "TCP_INIT_CWND (RFC 6928)"},
 };
 
 // FreeBSD's choices (sys/netinet/tcp_*.c) where they differ from RFC 9293's; drop_syn_fin
@@ -236,8 +253,8 @@ constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
     Profile{"linux",
-            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds and FIN_WAIT_2 "
-            "timeout",
+            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds, FIN_WAIT_2 "
+            "timeout, CUBIC and an initial window of 10 segments",
             linux_settings,
             false},
     Profile{"freebsd",

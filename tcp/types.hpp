@@ -133,6 +133,12 @@ struct Effect {
   // transmit: the segment repeats sequence space (SYN, data, FIN) this connection sent before.
   bool retransmission = false;
   bool listener = false;  // connection_open
+  // transmit of data or a FIN with congestion control on: the sender's cwnd, ssthresh
+  // (unlimited_window before a loss) and bytes in flight after this segment (tcp/congestion.hpp).
+  bool has_congestion = false;
+  std::uint32_t cwnd = 0;
+  std::uint32_t ssthresh = 0;
+  std::uint32_t in_flight = 0;
   // Why (tcp/rules.hpp); Rule::none for a segment that is simply the next one, or a data event.
   Rule rule = Rule::none;
 };

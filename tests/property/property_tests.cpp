@@ -16,7 +16,9 @@
 //      - its application never closes it (the timeline never names web#2): in CLOSE_WAIT after
 //        end_of_stream, its peer in FIN_WAIT_2;
 //   3. no segment exceeds the peer's MSS, nor the window the peer last advertised to the sender
-//      (a one-octet zero-window probe is the RFC's exception, RFC 9293 3.8.6.1).
+//      (a one-octet zero-window probe is the RFC's exception, RFC 9293 3.8.6.1);
+//   4. with congestion control (each host draws newreno, cubic or none), no new data puts more
+//      in flight than cwnd + 2 SMSS (RFC 5681 3, RFC 3042), whatever the losses.
 // Each scenario is generated as scenario JSON and loaded by the real loader, so a failure writes
 // that exact file: `tcpsim run <file>` replays it. TCPSIM_PROPERTY_RANGE=FIRST..LAST picks the
 // seeds (default 1..10000), run as ten ctest tests of a tenth each ("part N of 10"); the seeds
@@ -87,6 +89,10 @@ std::string generate_scenario(std::uint64_t seed) {
   }
   json << "  },\n  \"hosts\": [\n";
   const char* names[2] = {"client", "server"};
+  // Congestion control from a stream of its own, so the rest of each seed's scenario is what it
+  // was before congestion control existed.
+  sim::Random congestion_random = sim::Random::stream(seed, "property-congestion");
+  constexpr const char* algorithms[3] = {"newreno", "cubic", "none"};
   for (int h = 0; h < 2; ++h) {
     json << "    { \"name\": \"" << names[h] << "\", \"address\": \"10.0.0." << h + 1
          << "\", \"tcp\": { \"mss\": " << size_between(random, 16, 1460)
@@ -94,6 +100,7 @@ std::string generate_scenario(std::uint64_t seed) {
          << ", \"receive_buffer\": " << size_between(random, 1, 65535)
          << ", \"nagle\": " << (random.chance(1, 2) ? "true" : "false")
          << ", \"delayed_ack\": " << (random.chance(1, 2) ? ms(0) : ms(1 + random.below(500)))
+         << ", \"congestion_control\": \"" << algorithms[congestion_random.below(3)] << "\""
          << " } }" << (h == 0 ? ",\n" : "\n");
   }
   json << "  ],\n  \"timeline\": [\n";
@@ -403,6 +410,15 @@ std::vector<std::string> check_properties(const Scenario& scenario, const RunRes
                            std::to_string(segment.length) + " bytes, over the MSS " +
                            std::to_string(mss));
       }
+      // 4. Congestion control (RFC 5681 3): new data never puts more in flight than cwnd,
+      // plus RFC 3042's two segments of limited transmit (and a FIN, which is sent whatever
+      // the window).
+      if (event.has_congestion && !segment.retransmission &&
+          std::uint64_t{event.in_flight} > std::uint64_t{event.cwnd} + 2 * mss + 1) {
+        problems.push_back("segment " + std::to_string(segment.id) + " puts " +
+                           std::to_string(event.in_flight) + " bytes in flight, over cwnd " +
+                           std::to_string(event.cwnd) + " + 2 SMSS");
+      }
       const bool probe = segment.length == 1 && event.rule == tcp::Rule::window_probe;
       if (sender.has_edge && !probe &&
           tcp::seq_gt(segment.seq + segment.length, sender.right_edge)) {
@@ -574,6 +590,18 @@ TEST_CASE("the checker catches a corrupted byte and a stuck connection", "[prope
     if ((event.segment.flags & tcp::flag::syn) != 0) event.segment.mss = 1;
   }
   CHECK(mentions(check_properties(scenario, small_mss), "over the MSS 1"));
+  RunResult over_cwnd = result;  // every data segment claims a window of one byte
+  bool congestion_seen = false;
+  for (TraceEvent& event : over_cwnd.trace) {
+    if (event.kind == TraceKind::send && event.segment.length > 1) {
+      event.has_congestion = true;
+      event.cwnd = 0;
+      event.in_flight = 100000;
+      congestion_seen = true;
+    }
+  }
+  REQUIRE(congestion_seen);
+  CHECK(mentions(check_properties(scenario, over_cwnd), "bytes in flight, over cwnd"));
 }
 
 TEST_CASE("the seeds that once broke the property hold", "[property]") {

@@ -88,7 +88,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"r1_retries", "3"},              {"mss", "536"},
       {"send_buffer", "65536"},         {"receive_buffer", "65535"},
       {"nagle", "true"},                {"delayed_ack", "0s"},
-      {"duplicate_ack_threshold", "3"}, {"keepalive", "false"},
+      {"duplicate_ack_threshold", "3"}, {"congestion_control", "newreno"},
+      {"initial_window", "0"},          {"keepalive", "false"},
       {"keepalive_idle", "2h"},         {"keepalive_interval", "75s"},
       {"keepalive_probes", "9"},        {"user_timeout", "0s"},
       {"fin_wait_2_timeout", "0s"},     {"retransmit_syn_ack", "true"},
@@ -111,10 +112,12 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
   }
 
   // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s,
-  // FIN_WAIT_2 timeout 60 s; the rest as RFC 9293.
+  // FIN_WAIT_2 timeout 60 s, CUBIC with an initial window of 10; the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
-      {"time_wait", "1min"}, {"rto_min", "200ms"}, {"rto_max", "2min"},
-      {"fin_wait_2_timeout", "1min"}, {"time_wait_accepts_syn", "true"}};
+      {"time_wait", "1min"},          {"rto_min", "200ms"},
+      {"rto_max", "2min"},            {"fin_wait_2_timeout", "1min"},
+      {"time_wait_accepts_syn", "true"}, {"congestion_control", "cubic"},
+      {"initial_window", "10"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
     INFO(knob);
