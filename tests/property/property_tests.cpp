@@ -616,8 +616,15 @@ TEST_CASE("the seeds that once broke the property hold", "[property]") {
 TEST_CASE("a peer of a connection that gave up may be left in FIN_WAIT_2, and only then",
           "[property]") {
   // Seed 79591: web#1 gives up after data_retries while c1, its FIN acknowledged, waits in
-  // FIN_WAIT_2 for a FIN that cannot come, never told; 3645 of web#1's 4149 bytes arrived.
-  Scenario scenario = load_scenario_text(generate_scenario(79591), "property-seed-79591.json");
+  // FIN_WAIT_2 for a FIN that cannot come, never told; 3645 of web#1's 4149 bytes arrived. The
+  // story as it was before congestion control: both hosts with "none", today's behaviour then.
+  std::string text = generate_scenario(79591);
+  for (const char* algorithm : {"\"newreno\"", "\"cubic\""}) {
+    for (std::size_t at = text.find(algorithm); at != std::string::npos; at = text.find(algorithm)) {
+      text.replace(at, std::string_view(algorithm).size(), "\"none\"");
+    }
+  }
+  Scenario scenario = load_scenario_text(text, "property-seed-79591.json");
   const RunResult result = run_scenario(scenario);
   RunResult run = result;
   REQUIRE(gave_up(record_named(run, "web#1")));
