@@ -14,6 +14,12 @@ constexpr std::array<std::string_view, 2> handshake_choices{"three-way", "two-wa
 static_assert(static_cast<int>(Handshake::three_way) == 0);
 static_assert(static_cast<int>(Handshake::two_way) == 1);
 
+// In the order of enum class IsnPolicy: a word is held as its index.
+constexpr std::array<std::string_view, 3> isn_words{"random", "clock", "rfc6528"};
+static_assert(static_cast<int>(IsnPolicy::random) == 0);
+static_assert(static_cast<int>(IsnPolicy::clock) == 1);
+static_assert(static_cast<int>(IsnPolicy::rfc6528) == 2);
+
 constexpr std::int64_t u32_max = 4294967295;
 constexpr Duration positive = 1 * nanosecond;  // a duration's min: "greater than 0"
 
@@ -24,6 +30,21 @@ struct Access {
 };
 template <auto member>
 constexpr Access access{get<member>, set<member>};
+
+// `isn` is two members: a fixed ISN (a number), or none and the policy (a word).
+KnobValue get_isn(const TcpConfig& config) {
+  if (config.fixed_isn) return {static_cast<std::int64_t>(*config.fixed_isn), false};
+  return {static_cast<std::int64_t>(config.isn_policy), true};
+}
+void set_isn(TcpConfig& config, KnobValue value) {
+  if (value.is_word) {
+    config.fixed_isn.reset();
+    config.isn_policy = static_cast<IsnPolicy>(value.number);
+  } else {
+    config.fixed_isn = static_cast<std::uint32_t>(value.number);
+  }
+}
+constexpr Access isn_access{get_isn, set_isn};
 
 constexpr std::int64_t no_max = no_knob_max;
 
@@ -60,13 +81,18 @@ constexpr Knob choice_knob(std::string_view name, std::span<const std::string_vi
   return knob;
 }
 constexpr Knob integer_or_word_knob(std::string_view name, std::int64_t min, std::int64_t max,
-                                    std::string_view word, Access access, std::string_view doc) {
+                                    std::span<const std::string_view> words, Access access,
+                                    std::string_view doc) {
   Knob knob = make_knob(name, KnobType::integer_or_word, min, max, access, doc);
-  knob.word = word;
+  knob.words = words;
   return knob;
 }
 constexpr Knob teaching(Knob knob) {
   knob.teaching = true;
+  return knob;
+}
+constexpr Knob live(Knob knob) {
+  knob.live = true;
   return knob;
 }
 
@@ -79,10 +105,12 @@ constexpr std::array knob_table{
     teaching(duration_knob("time_wait", 0, no_max, "", access<&TcpConfig::time_wait>,
                            "how long TIME_WAIT lasts (RFC 9293 3.10.7.4: 2 MSL); `\"0s\"` turns "
                            "TIME_WAIT off (teaching variant)")),
-    teaching(integer_or_word_knob("isn", 0, u32_max, "random", access<&TcpConfig::fixed_isn>,
-                                  "a fixed initial sequence number for every connection; "
-                                  "`\"random\"` draws each from the seeded generator (RFC 9293 "
-                                  "3.4.1)")),
+    teaching(integer_or_word_knob("isn", 0, u32_max, isn_words, isn_access,
+                                  "a fixed initial sequence number for every connection, or how "
+                                  "each is chosen (RFC 9293 3.4.1): `\"random\"` draws it from "
+                                  "the seeded generator, `\"clock\"` reads RFC 793's 4 us "
+                                  "clock, `\"rfc6528\"` adds to the clock a keyed hash of the "
+                                  "4-tuple (RFC 6528, the key from the seed)")),
     duration_knob("rto_initial", positive, no_max, "", access<&TcpConfig::rto_initial>,
                   "the retransmission timeout before any RTT sample (RFC 6298 2.1)"),
     duration_knob("rto_min", positive, no_max, "", access<&TcpConfig::rto_min>,
@@ -95,34 +123,40 @@ constexpr std::array knob_table{
                  "SYN-ACK retransmissions before giving up (Linux tcp_synack_retries)"),
     integer_knob("data_retries", 0, 100, access<&TcpConfig::data_retries>,
                  "retransmissions of data or a FIN before giving up (Linux tcp_retries2)"),
+    integer_knob("r1_retries", 0, 100, access<&TcpConfig::r1_retries>,
+                 "retransmissions of the same data or FIN after which the application is told "
+                 "`delivery_problem`, once, while TCP keeps trying until `data_retries` (RFC "
+                 "9293 3.8.3, RFC 1122 4.2.3.5 R1); 0 turns the notice off"),
     integer_knob("mss", 1, 65535, access<&TcpConfig::mss>,
                  "our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 3.7.1)"),
-    integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
-                 "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
-                 "most 64 MiB)"),
-    integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
-                 "bytes received and not yet read, and out-of-order bytes (at most 16 MiB); the "
-                 "window advertised is its free space, at most 65535 (RFC 9293 3.8.6)"),
-    boolean_knob("nagle", access<&TcpConfig::nagle>,
-                 "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY"),
-    duration_knob("delayed_ack", 0, 500 * millisecond,
-                  "RFC 1122 4.2.3.2 delays an ACK at most 0.5 s (\"0\" turns delayed ACK off)",
-                  access<&TcpConfig::delayed_ack>,
-                  "delayed ACK (RFC 1122 4.2.3.2, RFC 9293 3.8.6.3); `\"0\"` turns it off"),
+    live(integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
+                      "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
+                      "most 64 MiB)")),
+    live(integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
+                      "bytes received and not yet read, and out-of-order bytes (at most 16 "
+                      "MiB); the window advertised is its free space, at most 65535 (RFC 9293 "
+                      "3.8.6)")),
+    live(boolean_knob("nagle", access<&TcpConfig::nagle>,
+                      "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY")),
+    live(duration_knob("delayed_ack", 0, 500 * millisecond,
+                       "RFC 1122 4.2.3.2 delays an ACK at most 0.5 s (\"0\" turns delayed ACK off)",
+                       access<&TcpConfig::delayed_ack>,
+                       "delayed ACK (RFC 1122 4.2.3.2, RFC 9293 3.8.6.3); `\"0\"` turns it off")),
     integer_knob("duplicate_ack_threshold", 0, 100, access<&TcpConfig::duplicate_ack_threshold>,
                  "duplicate ACKs that trigger a fast retransmit (RFC 5681 3.2); 0 turns fast "
                  "retransmit off"),
-    teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
-                          "keepalive probes on an idle connection (RFC 1122 4.2.3.6)")),
-    duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
-                  "idle time before the first keepalive probe"),
-    duration_knob("keepalive_interval", positive, no_max, "",
-                  access<&TcpConfig::keepalive_interval>, "time between keepalive probes"),
-    integer_knob("keepalive_probes", 1, 1000, access<&TcpConfig::keepalive_probes>,
-                 "unanswered keepalive probes before the connection is dropped (`timed_out`)"),
-    duration_knob("user_timeout", 0, no_max, "", access<&TcpConfig::user_timeout>,
-                  "how long data may stay unacknowledged before the connection gives up "
-                  "(RFC 9293 3.8.4, RFC 5482); `\"0\"` turns it off"),
+    live(teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
+                               "keepalive probes on an idle connection (RFC 1122 4.2.3.6)"))),
+    live(duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
+                       "idle time before the first keepalive probe")),
+    live(duration_knob("keepalive_interval", positive, no_max, "",
+                       access<&TcpConfig::keepalive_interval>, "time between keepalive probes")),
+    live(integer_knob("keepalive_probes", 1, 1000, access<&TcpConfig::keepalive_probes>,
+                      "unanswered keepalive probes before the connection is dropped "
+                      "(`timed_out`)")),
+    live(duration_knob("user_timeout", 0, no_max, "", access<&TcpConfig::user_timeout>,
+                       "how long data may stay unacknowledged before the connection gives up "
+                       "(RFC 9293 3.8.4, RFC 5482); `\"0\"` turns it off")),
     duration_knob("fin_wait_2_timeout", 0, no_max, "", access<&TcpConfig::fin_wait_2_timeout>,
                   "how long FIN_WAIT_2 waits for the peer's FIN (not in the RFCs: Linux "
                   "tcp_fin_timeout); `\"0\"` turns it off"),
@@ -139,9 +173,18 @@ constexpr std::array knob_table{
     teaching(boolean_knob("half_duplex_close", access<&TcpConfig::half_duplex_close>,
                           "RFC 1122 4.2.2.13 half-duplex close: data unread at or arriving after "
                           "CLOSE draws a RST (teaching variant)")),
-    boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
-                 "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
-                 "net.ipv4.tcp_rfc1337; off as in Linux's default)"),
+    teaching(boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
+                          "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
+                          "net.ipv4.tcp_rfc1337; off as in Linux's default)")),
+    teaching(boolean_knob("rfc5961", access<&TcpConfig::rfc5961>,
+                          "RFC 5961 (RFC 9293 3.10.7.4): challenge ACKs for an in-window RST not "
+                          "at RCV.NXT and for a SYN, and ACKs below SND.UNA - MAX.SND.WND "
+                          "dropped; `false` is RFC 793's behaviour, where an in-window RST or SYN "
+                          "resets the connection")),
+    teaching(boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
+                          "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
+                          "connection closes and the port's listener takes the SYN (RFC 1122 "
+                          "4.2.2.13; RFC 6191's timestamp test is not modelled)")),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
@@ -150,12 +193,16 @@ constexpr std::array linux_settings{
     KnobSetting{"rto_min", {200 * millisecond}, "TCP_RTO_MIN"},
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
+    KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
 };
 
 constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
-    Profile{"linux", "Linux's TIME_WAIT, RTO bounds and FIN_WAIT_2 timeout", linux_settings,
+    Profile{"linux",
+            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds and FIN_WAIT_2 "
+            "timeout",
+            linux_settings,
             false},
 };
 
@@ -178,8 +225,11 @@ std::string knob_value_text(const Knob& knob, KnobValue value) {
       const auto index = static_cast<std::size_t>(value.number);
       return index < knob.choices.size() ? std::string(knob.choices[index]) : "?";
     }
-    case KnobType::integer_or_word:
-      return value.none ? std::string(knob.word) : std::to_string(value.number);
+    case KnobType::integer_or_word: {
+      if (!value.is_word) return std::to_string(value.number);
+      const auto index = static_cast<std::size_t>(value.number);
+      return index < knob.words.size() ? std::string(knob.words[index]) : "?";
+    }
   }
   return "?";
 }

@@ -16,7 +16,8 @@
       play: '\u25B6 play', pause: '\u275A\u275A pause', playTitle: 'play or pause (space)',
       speedTitle: 'autoplay speed (+ and -)',
       revealTitle: 'the steps not reached yet (R)',
-      revealHide: 'hide later steps', revealFaint: 'faint later steps', revealAll: 'show every step',
+      revealHide: 'hide later steps', revealFaint: 'faint later steps',
+      revealAll: 'show every step',
       textbook: 'textbook labels', textbookTitle: 'SYN=1 seq=x, numbered handshake and close (T)',
       window: 'win=', windowTitle: 'the window on every segment (W)',
       present: 'presentation', presentTitle: 'presentation mode (P; Esc leaves it)',
@@ -229,7 +230,9 @@
     more.appendChild(speed);
     var reveal = element('select');
     reveal.id = 'reveal';
-    ['hide', 'faint', 'all'].forEach(function (value) { reveal.appendChild(new Option(value, value)); });
+    ['hide', 'faint', 'all'].forEach(function (value) {
+      reveal.appendChild(new Option(value, value));
+    });
     more.appendChild(reveal);
     ['textbook', 'window', 'zoom', 'present'].forEach(function (id) {
       var node = button(id);
@@ -323,7 +326,9 @@
     b.next.addEventListener('click', function () { self.stop(); self.show(self.current + 1); });
     b.last.addEventListener('click', function () { self.stop(); self.show(self.last()); });
     b.play.addEventListener('click', function () { self.toggle(); });
-    b.textbook.addEventListener('click', function () { self.set('textbook', !self.settings.textbook); });
+    b.textbook.addEventListener('click', function () {
+      self.set('textbook', !self.settings.textbook);
+    });
     b.window.addEventListener('click', function () { self.set('window', !self.settings.window); });
     b.present.addEventListener('click', function () { self.present(!self.settings.presenting); });
     b.zoom.addEventListener('click', function () { self.zoom(); });
@@ -361,7 +366,9 @@
     var lower = key.length === 1 ? key.toLowerCase() : key;
     var index = SPEEDS.indexOf(this.settings.speed);
     if (key === ' ' && target !== 'BUTTON') this.toggle();
-    else if (key === '+' || key === '=') this.set('speed', SPEEDS[Math.min(SPEEDS.length - 1, index + 1)]);
+    else if (key === '+' || key === '=') {
+      this.set('speed', SPEEDS[Math.min(SPEEDS.length - 1, index + 1)]);
+    }
     else if (key === '-' || key === '_') this.set('speed', SPEEDS[Math.max(0, index - 1)]);
     else if (lower === 'r') {
       var order = ['hide', 'faint', 'all'];
@@ -649,10 +656,13 @@
     this.root.setAttribute('data-scale', String(Math.round(scale * 100) / 100));
     // Across: the two hosts' lifelines in the middle.
     var lines = Array.prototype.map.call(svg.querySelectorAll('g.lifelines > line'),
-                                         function (line) { return Number(line.getAttribute('x1')); });
+                                         function (line) {
+                                           return Number(line.getAttribute('x1'));
+                                         });
     if (lines.length) {
       var middle = (Math.min.apply(null, lines) + Math.max.apply(null, lines)) / 2;
-      this.nodes.diagram.scrollLeft = (middle - crop.x) * scale - this.nodes.diagram.clientWidth / 2;
+      var diagram = this.nodes.diagram;
+      diagram.scrollLeft = (middle - crop.x) * scale - diagram.clientWidth / 2;
     }
   };
 
@@ -678,7 +688,8 @@
     }
     var margin = 8;
     return {x: Math.floor(left - margin), y: Math.floor(top - margin),
-            width: Math.ceil(right - left + 2 * margin), height: Math.ceil(bottom - top + 2 * margin)};
+            width: Math.ceil(right - left + 2 * margin),
+            height: Math.ceil(bottom - top + 2 * margin)};
   };
 
   // The playground's comparison: another run beside this one, at its end.

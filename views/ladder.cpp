@@ -80,6 +80,7 @@ class LadderPrinter::Writer {
       }
       if (record.listener) out += " (listener)";
       if (record.failed_connect) out += " (connect failed: no connection was made)";
+      if (record.failed_listen) out += " (listen failed: no listener was made)";
       if (record.lost_in_crash) out += " (lost in crash)";
       out += "\n";
     }

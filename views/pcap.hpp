@@ -65,7 +65,8 @@ inline constexpr std::size_t max_captured_payload = 65535 - 20 - 24;
 std::vector<std::uint8_t> encode_ipv4_tcp(const runner::TraceSegment& segment);
 
 // Per segment put on the wire (send or inject event, in trace order): the comment for the frame
-// that sends it, or "" when the segment was simply delivered once. Phrases come in the order things happened, e.g.
+// that sends it, or "" when the segment was simply delivered once. Phrases come in the order
+// things happened, e.g.
 //   "segment #7: dropped by the link (rule 'lose-final-ack')"
 //   "segment #1: delayed by the link until 3.000000000s (rule 'stale-syn'); delivered at
 //    3.000000000s; discarded by server's TCP (RFC 9293 3.10.7.1: ...)"

@@ -22,8 +22,10 @@
 #       (a) at each end, tshark flags exactly the frames whose sequence space that end's wire
 #           carried before on that 4-tuple, as Wireshark reads a capture: one stream per
 #           4-tuple, a SYN without ACK with a new ISN starting a new one (port reuse; an active
-#           side's SYN renews both directions), a zero-window probe's octet not counted as sent,
-#           an empty segment beyond the highest moving it on. Sent frames always; received
+#           side's SYN renews both directions, and a SYN-ACK whose ISN is not its side's first
+#           the other direction), a zero-window probe's octet not counted as sent, and any
+#           segment ahead, a RST too, moving the next sequence number Wireshark expects (a
+#           SYN-ACK is measured against what its direction carried). Sent frames always; received
 #           frames when the link holds back or copies nothing (a late SYN among reordered
 #           arrivals is judged by heuristics of Wireshark's that this check does not model);
 #       (b) every frame the trace marks "retx":true is flagged by tshark at its sender's end (a
@@ -249,6 +251,7 @@ for scenario in "${scenarios[@]}"; do
                 " there"
         }
         split("", isn)
+        split("", first_isn)
         split("", high)
         for (f = 1; f <= count[k]; ++f) {
           where = "end " k " frame " f
@@ -269,6 +272,13 @@ for scenario in "${scenarios[@]}"; do
               delete isn[reverse[k, f]]
               delete high[reverse[k, f]]
             }
+            # A SYN-ACK with another ISN than the first of its direction starts a new session
+            # for Wireshark too: the other direction forgets how far it had gone (a RST may
+            # have moved it).
+            if (synack[k, f] && (d in first_isn) && first_isn[d] != seq[k, f]) {
+              delete high[reverse[k, f]]
+            }
+            if (!(d in first_isn)) first_isn[d] = seq[k, f]
           }
           repeat = 0
           if (space[k, f] > 0 && !((k, f) in probe)) {
@@ -276,8 +286,9 @@ for scenario in "${scenarios[@]}"; do
             last = (seq[k, f] + space[k, f]) % 4294967296
             if (!(d in high) || before(high[d], last)) high[d] = last
           } else if (!((k, f) in probe) && (!(d in high) || before(high[d], seq[k, f]))) {
-            # An empty segment beyond what arrived (at a receiver, after a gap the link made):
-            # Wireshark expects the stream to go on from its sequence number.
+            # An empty segment ahead, a RST too, moves the next sequence number Wireshark
+            # expects (after a gap the link made; an injected RST past RCV.NXT makes the real
+            # data that follows it a retransmission to Wireshark).
             high[d] = seq[k, f]
           }
           # Where the link reordered segments, what a receiver makes of a late SYN is left

@@ -645,7 +645,7 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(tcp_error(R"({"isn": -1})") ==
         "t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295, got -1");
   CHECK(tcp_error(R"({"isn": "fixed"})") ==
-        R"(t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295 or "random", got "fixed")");
+        R"(t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295 or one of "random", "clock", "rfc6528", got "fixed")");
   CHECK(tcp_error(R"({"syn_retries": 101})") ==
         "t.json:2:48: error: at $.hosts[0].tcp.syn_retries: expected an integer between 0 and 100, got 101");
   CHECK(tcp_error(R"({"mss": 0})") == "t.json:2:40: error: at $.hosts[0].tcp.mss: expected an integer between 1 and 65535, got 0");
@@ -718,7 +718,7 @@ TEST_CASE("timeline errors", "[loader][errors]") {
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen"})") ==
         R"(t.json:4:1: error: at $.timeline[0]: missing required key "port")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "lisen"})") ==
-        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject" (did you mean "listen"?))");
+        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "configure", "crash", "reboot", "inject" (did you mean "listen"?))");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "crash", "port": 1})") ==
         R"(t.json:4:51: error: at $.timeline[0].port: unknown key "port", expected one of "at", "host", "action", "on", "after", "id")");
   CHECK(timeline_error(R"({"at": "0s", "host": "client", "action": "connect", "to": "client", "port": 80})") ==
@@ -743,8 +743,14 @@ TEST_CASE("timeline errors", "[loader][errors]") {
 {"at": "1s", "host": "server", "action": "abort", "connection": "c1"})") ==
         R"(t.json:5:65: error: at $.timeline[1].connection: connection "c1" belongs to host "client", not to "server")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
-{"at": "1s", "host": "server", "action": "close", "connection": "server:80"})") ==
-        R"(t.json:5:65: error: at $.timeline[1].connection: "server:80" is a listener, not a connection; its connections are "server:80#1", "server:80#2", ...)");
+{"at": "1s", "host": "server", "action": "send", "connection": "server:80", "data": "x"})") ==
+        R"(t.json:5:64: error: at $.timeline[1].connection: "server:80" is a listener, not a connection; its connections are "server:80#1", "server:80#2", ...)");
+  // close and abort take a listener of their host (CLOSE and ABORT in LISTEN).
+  CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
+{"at": "1s", "host": "server", "action": "close", "connection": "server:80"})") == "no error");
+  CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
+{"at": "1s", "host": "client", "action": "abort", "connection": "server:80"})") ==
+        R"(t.json:5:65: error: at $.timeline[1].connection: listener "server:80" belongs to host "server", not to "client")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
 {"at": "1s", "host": "server", "action": "send", "connection": "server:80#1"})") ==
         R"(t.json:5:1: error: at $.timeline[1]: missing required key "data" or "bytes")");
@@ -1022,7 +1028,7 @@ TEST_CASE("read action errors", "[loader][errors][reads]") {
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "stop_reading"})") ==
         R"(t.json:5:1: error: at $.timeline[1]: missing required key "connection")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "resume", "connection": "c1"})") ==
-        R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject")");
+        R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "configure", "crash", "reboot", "inject")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "close", "connection": "c1", "read": "manual"})") ==
         R"(t.json:5:71: error: at $.timeline[1].read: unknown key "read", expected one of "at", "host", "action", "connection", "on", "after", "id")");
 }
