@@ -541,13 +541,14 @@
   };
 
   // Keeps the current step in view: in its scrolling diagram, or the window. In presentation
-  // the step stays at 60 % of the diagram's height, and across only when it is out of view.
+  // the step stays at 70 % of the diagram's height (what led to it above), and across only
+  // when it is out of view.
   Player.prototype.follow = function (node) {
     var frame = this.nodes.diagram.getBoundingClientRect();
     var box = node.getBoundingClientRect();
     if (this.settings.presenting) {
       var stage = this.nodes.diagram;
-      stage.scrollTop += (box.top + box.bottom) / 2 - (frame.top + 0.6 * frame.height);
+      stage.scrollTop += (box.top + box.bottom) / 2 - (frame.top + 0.7 * frame.height);
       if (box.right < frame.left || box.left > frame.right) {
         stage.scrollLeft += (box.left + box.right) / 2 - (frame.left + frame.right) / 2;
       }

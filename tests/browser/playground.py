@@ -55,8 +55,8 @@ def believes(driver):
     return {host: (int(connections), int(established)) for host, connections, established in
             driver.script("""
 var out = [];
-document.querySelectorAll('#believes .pg-host').forEach(function (host) {
-  var count = host.querySelector('.pg-count');
+document.querySelectorAll('#states .tp-host').forEach(function (host) {
+  var count = host.querySelector('.tp-count');
   out.push([host.getAttribute('data-host'), count.getAttribute('data-connections'),
             count.getAttribute('data-established')]);
 });
@@ -66,7 +66,7 @@ return out;""")}
 def established_items(driver, host):
     return driver.script("""
 return Array.prototype.map.call(document.querySelectorAll(
-  '#believes .pg-host[data-host="' + arguments[0] + '"] li[data-state="ESTABLISHED"]'),
+  '#states .tp-host[data-host="' + arguments[0] + '"] li[data-state="ESTABLISHED"]:not([data-gone])'),
   function (item) { return item.getAttribute('data-conn'); });""", host)
 
 
@@ -246,13 +246,13 @@ def main():
         driver.click('#pair-buttons button[data-pair="three-way-handshake-stale-syn"]')
         side = driver.script("""
 var a = document.getElementById('pane-a');
-var count = function (box) { return box.querySelector('.pg-count[data-established]') ?
-  Array.prototype.map.call(box.querySelectorAll('.pg-host'), function (host) {
+var count = function (box) { return box.querySelector('.tp-count[data-established]') ?
+  Array.prototype.map.call(box.querySelectorAll('.tp-host'), function (host) {
     return host.getAttribute('data-host') + ' ' +
-      host.querySelector('.pg-count').getAttribute('data-established'); }) : []; };
+      host.querySelector('.tp-count').getAttribute('data-established'); }) : []; };
 return {hidden: a.hidden, svg: !!a.querySelector('svg'), a: count(a),
-        b: count(document.getElementById('pane-b')),
-        title: document.getElementById('title-a').textContent};""")
+        b: count(document.getElementById('states')),
+        title: a.querySelector('.tp-pane-title').textContent};""")
         check(not side["hidden"] and side["svg"], "comparing: pane A shows no diagram")
         check(side["a"] == ["client 1", "server 1"] and side["b"] == ["client 1", "server 2"],
               "comparing: A (three-way) shows %r, B (two-way) %r" % (side["a"], side["b"]))
