@@ -258,7 +258,6 @@
     panel.appendChild(text);
     var states = element('div', 'tp-states');
     states.id = 'states';
-    panel.appendChild(states);
     var help = element('p', 'tp-help');
     help.id = 'help';
     panel.appendChild(help);
@@ -267,7 +266,19 @@
     this.nodes = {stage: stage, companion: companion, main: main, diagram: diagram,
                   mainTitle: mainTitle, title: title, position: position, speed: speed,
                   reveal: reveal, when: when, segment: segment, narration: narration,
-                  reason: reason, states: states, help: help};
+                  reason: reason, states: states, help: help, text: text, panel: panel};
+    this.placeStates();
+  };
+
+  // What each side believes: in the panel under the sentence; with the panel above the
+  // diagram (the playground), over the diagram, as the companion's are over its own.
+  Player.prototype.placeStates = function () {
+    var states = this.nodes.states;
+    if ((this.options.layout || 'side') === 'top' && !this.settings.presenting) {
+      this.nodes.main.insertBefore(states, this.nodes.diagram);
+    } else {
+      this.nodes.panel.insertBefore(states, this.nodes.help);
+    }
   };
 
   // The interface's words in the page's language.
@@ -627,6 +638,7 @@
   Player.prototype.present = function (on) {
     this.settings.presenting = on;
     this.root.classList.toggle('tp-presenting', on);
+    this.placeStates();
     document.documentElement.style.overflow = on ? 'hidden' : '';
     if (on) {
       this.settings.zoom = 0;
