@@ -223,7 +223,14 @@ class Interpreter {
       note(0, "an IPv6 script run on IPv4 addresses (--ipv6-as-ipv4), with IPv6's MSS (the "
               "MTU less 60 bytes)");
     }
-    tcp::TcpConfig config;
+    const tcp::Profile* profile =
+        options_.profile.empty() ? &tcp::profiles().front() : tcp::find_profile(options_.profile);
+    if (profile == nullptr) {
+      fail(0, script_.file + ": error: unknown profile \"" +
+                  runner::visible_short(options_.profile) + "\"");
+      return false;
+    }
+    tcp::TcpConfig config = tcp::profile_config(*profile);
     config.mss = static_cast<std::uint16_t>(1500 - headers);  // packetdrill's tun MTU is 1500
     apply_command_line_knobs(config);
     for (const ScriptOption& option : script_.options) {

@@ -187,6 +187,10 @@ class Connection {
     int keepalive_probes_sent = 0;
 
     std::optional<SeqNum> reopening_isn;  // reopening_isn()
+    // RFC 9293 3.10.7.3 fourth: a SYN with text or FIN taken in SYN_SENT, processed once
+    // ESTABLISHED (process_queued_syn).
+    std::optional<Segment> queued_syn;
+    bool receive_buffer_rounded = false;  // round_receive_buffer() ran
   };
   Tcb tcb_;
 
@@ -236,6 +240,10 @@ class Connection {
   void signal_end_of_stream(Output& out);
   void update_receive_window(Output& out, bool announce);
   std::uint32_t receive_window_limit() const;
+  // The receive buffer's size: the knob, or FreeBSD's rounding (receive_buffer_rounded_to_mss).
+  std::uint32_t receive_capacity() const;
+  void process_queued_syn(Time now, Output& out);
+  void round_receive_buffer();
   bool is_duplicate_ack(const Segment& segment) const;
   void take_rtt_sample(Time now, SeqNum ack);
   void schedule_delayed_ack(Time now, Output& out);
@@ -333,6 +341,6 @@ struct ListenDecision {
   Action action = Action::discard;
   Rule rule = Rule::none;
 };
-ListenDecision listen_decision(const Segment& segment);
+ListenDecision listen_decision(const Segment& segment, const TcpConfig& config);
 
 }  // namespace tcpsim::tcp

@@ -359,7 +359,7 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
 void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,
                               std::optional<SeqNum> isn) {
   const Segment& segment = packet.segment;
-  const ListenDecision decision = listen_decision(segment);
+  const ListenDecision decision = listen_decision(segment, listener.tcp);
   switch (decision.action) {
     case ListenDecision::Action::discard:
       discard(packet, decision.rule, out);

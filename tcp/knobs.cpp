@@ -185,6 +185,30 @@ constexpr std::array knob_table{
                           "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
                           "connection closes and the port's listener takes the SYN (RFC 1122 "
                           "4.2.2.13; RFC 6191's timestamp test is not modelled)")),
+    boolean_knob("receive_buffer_rounded_to_mss",
+                 access<&TcpConfig::receive_buffer_rounded_to_mss>,
+                 "the receive buffer is rounded up to a multiple of the MSS once the peer's MSS "
+                 "is known, and the acceptability test uses its whole free space, beyond the "
+                 "65535 advertised (FreeBSD's tcp_mss() and tcp_input(); not Linux)"),
+    boolean_knob("fin_on_every_segment", access<&TcpConfig::fin_on_every_segment>,
+                 "while our FIN is unacknowledged, the ACKs we owe carry it again at its "
+                 "sequence number (FreeBSD's tcp_output(); not Linux, nor RFC 9293 3.10.7.4)"),
+    boolean_knob("time_wait_drops_segments_without_ack",
+                 access<&TcpConfig::time_wait_drops_segments_without_ack>,
+                 "TIME_WAIT drops a segment without ACK (a RST or SYN aside) before the sequence "
+                 "number check (FreeBSD's tcp_twcheck(); RFC 9293 3.10.7.4 checks the sequence "
+                 "number first)"),
+    boolean_knob("time_wait_acknowledges_segments",
+                 access<&TcpConfig::time_wait_acknowledges_segments>,
+                 "TIME_WAIT acknowledges every acceptable segment but a duplicate ACK at "
+                 "RCV.NXT (FreeBSD's tcp_twcheck(); not Linux, nor RFC 9293 3.10.7.4)"),
+    boolean_knob("listen_drops_syn_ack", access<&TcpConfig::listen_drops_syn_ack>,
+                 "a SYN-ACK reaching a listener is dropped silently (FreeBSD's tcp_input() and "
+                 "syncache_badack()); RFC 9293 3.10.7.2 and Linux answer with a RST"),
+    boolean_knob("drop_syn_fin", access<&TcpConfig::drop_syn_fin>,
+                 "a SYN-FIN reaching a listener or SYN_SENT is dropped silently (FreeBSD's "
+                 "net.inet.tcp.drop_synfin in tcp_input(), default off; Linux's "
+                 "tcp_rcv_state_process() drops it in LISTEN only)"),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
@@ -196,6 +220,18 @@ constexpr std::array linux_settings{
     KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
 };
 
+// FreeBSD's choices (sys/netinet/tcp_*.c) where they differ from RFC 9293's; drop_syn_fin
+// stays off, as net.inet.tcp.drop_synfin's default.
+constexpr std::array freebsd_settings{
+    KnobSetting{"msl", {30 * second}, "net.inet.tcp.msl; TIME_WAIT is 2 MSL"},
+    KnobSetting{"rfc1337", {1}, "tcp_twcheck() drops every RST"},
+    KnobSetting{"receive_buffer_rounded_to_mss", {1}, "tcp_mss()"},
+    KnobSetting{"fin_on_every_segment", {1}, "tcp_output()"},
+    KnobSetting{"time_wait_drops_segments_without_ack", {1}, "tcp_twcheck()"},
+    KnobSetting{"time_wait_acknowledges_segments", {1}, "tcp_twcheck()"},
+    KnobSetting{"listen_drops_syn_ack", {1}, "tcp_input(), syncache_badack()"},
+};
+
 constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
@@ -204,6 +240,10 @@ constexpr std::array profile_table{
             "timeout",
             linux_settings,
             false},
+    Profile{"freebsd",
+            "FreeBSD's MSL, receive buffer rounded to the MSS, FIN on every segment, TIME_WAIT "
+            "(RFC 1337, what it drops and acknowledges) and SYN-ACK to a listener",
+            freebsd_settings, true},
 };
 
 }  // namespace
@@ -252,6 +292,9 @@ TcpConfig profile_config(const Profile& profile) {
   TcpConfig config;
   for (const KnobSetting& setting : profile.settings)
     if (const Knob* knob = find_knob(setting.knob)) knob->set(config, setting.value);
+  // RFC 9293 3.10.7.4: TIME_WAIT lasts 2 MSL, the profile's MSL (freebsd: 30 s, so 60 s).
+  if (profile.time_wait_is_two_msl && find_setting(profile, "time_wait") == nullptr)
+    config.time_wait = 2 * config.msl;
   return config;
 }
 

@@ -630,7 +630,7 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(ports_error(R"({"first": 5000})").find("missing required key \"last\"") !=
         std::string::npos);
   CHECK(error_of(minimal("", R"([{"name": "a", "profile": "linx"}, {"name": "b"}])")) ==
-        R"(t.json:2:36: error: at $.hosts[0].profile: unknown profile "linx", expected one of "rfc9293", "linux" (did you mean "linux"?))");
+        R"(t.json:2:36: error: at $.hosts[0].profile: unknown profile "linx", expected one of "rfc9293", "linux", "freebsd" (did you mean "linux"?))");
   CHECK(error_of(minimal("", R"([{"name": "A"}, {"name": "b"}])")) ==
         R"(t.json:2:20: error: at $.hosts[0].name: invalid host name "A": expected a lowercase letter followed by lowercase letters, digits, '_' or '-')");
   CHECK(error_of(minimal("", R"([{"name": "link"}, {"name": "b"}])")) ==
