@@ -5,9 +5,11 @@
 // articles do.
 #include "views/html_textbook.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tcp/config.hpp"
@@ -137,7 +139,7 @@ std::map<std::uint64_t, TextbookLabel> textbook_labels(const runner::Scenario& s
     const TraceSegment& segment = event.segment;
     const std::uint64_t from = endpoint(segment.source, segment.source_port);
     const std::uint64_t to = endpoint(segment.destination, segment.destination_port);
-    const auto key = std::minmax(from, to);
+    const std::pair<std::uint64_t, std::uint64_t> key{std::min(from, to), std::max(from, to)};
     auto found = current.find(key);
     bool fresh = found == current.end();
     if (!fresh && is_open_request(segment)) {
