@@ -24,7 +24,8 @@ std::string svg_seconds(tcpsim::Time time) {
   return tcpsim::views::text::seconds(time, tcpsim::views::diagram_decimals);
 }
 std::string svg_label(const tcpsim::runner::TraceSegment& segment, bool absolute) {
-  return tcpsim::views::text::segment_label(segment, tcpsim::views::diagram_label_style(absolute));
+  return tcpsim::views::text::segment_label(
+      segment, tcpsim::views::diagram_label_style(absolute, true, tcpsim::views::Language::english));
 }
 
 // The index of the first trace event of `kind` for which `predicate` holds.
@@ -104,7 +105,7 @@ TEST_CASE("svg: an arrow slants from the sender's send row to the receiver's arr
   CHECK(tip_y == arrival_row);
   CHECK(tip_x > int_attribute(body, "x1"));
   // Its label names the segment (this scenario fixes the ISNs: absolute numbers).
-  CHECK(svg.find(">#1 SYN seq=1000 len=0</text>") != std::string::npos);
+  CHECK(svg.find(">#1 SYN seq=1000 win=65535 len=0</text>") != std::string::npos);
 }
 
 TEST_CASE("svg: time runs down, linear within a busy stretch, with a marked break over idle gaps") {
@@ -187,7 +188,7 @@ TEST_CASE("svg: an expired segment is a cross too, and copies and held segments 
   CHECK(svg.find(">copy made by the network</text>") != std::string::npos);
   CHECK(svg.find(">held back by the network (stale)</text>") != std::string::npos);
   // Fixed ISNs: absolute numbers, as the terminal ladder shows them.
-  CHECK(svg.find(">#1 SYN seq=1000 len=0</text>") != std::string::npos);
+  CHECK(svg.find(">#1 SYN seq=1000 win=65535 len=0</text>") != std::string::npos);
   CHECK(svg.find("seq/ack: absolute sequence numbers") != std::string::npos);
 }
 
@@ -350,13 +351,14 @@ TEST_CASE("svg: every trace event has an element, ids are unique, and the file i
 
 TEST_CASE("svg: options: absolute numbers, no timer brackets, an id prefix") {
   const Run r = run("scenarios/lost-final-ack-time-wait.json");
-  CHECK(render_svg(r.scenario, r.result).find(">#1 SYN seq=0 len=0<") != std::string::npos);
+  CHECK(render_svg(r.scenario, r.result).find(">#1 SYN seq=0 win=65535 len=0<") !=
+        std::string::npos);
   tcpsim::views::SvgOptions options;
   options.absolute_seq = true;
   options.timers = false;
   options.id_prefix = "d1-";
   const std::string svg = render_svg(r.scenario, r.result, options);
-  CHECK(svg.find(">#1 SYN seq=0 len=0<") == std::string::npos);
+  CHECK(svg.find(">#1 SYN seq=0 win=65535 len=0<") == std::string::npos);
   CHECK(svg.find("seq/ack: absolute sequence numbers") != std::string::npos);
   // Only the timers that fire keep their bracket (their firing is an event that matters).
   auto brackets = [](const std::string& text) {
@@ -439,11 +441,14 @@ TEST_CASE("svg: format_seconds and segment_label") {
   segment.has_relative_seq = segment.has_relative_ack = true;
   segment.window = 100;
   segment.retransmission = true;
-  CHECK(svg_label(segment, false) == "#8 FIN,ACK seq=1 ack=2 len=0 retx");
-  CHECK(svg_label(segment, true) == "#8 FIN,ACK seq=1000 ack=2000 len=0 retx");
+  CHECK(svg_label(segment, false) == "#8 FIN,ACK seq=1 ack=2 win=100 len=0 retx");
+  CHECK(svg_label(segment, true) == "#8 FIN,ACK seq=1000 ack=2000 win=100 len=0 retx");
+  // The one-argument style is a sentence's (the HTML page's steps): a zero window only.
+  CHECK(tcpsim::views::text::segment_label(segment, tcpsim::views::diagram_label_style(false)) ==
+        "#8 FIN,ACK seq=1 ack=2 len=0 retx");
   segment.copy = true;
   segment.window = 0;
-  CHECK(svg_label(segment, false) == "#8' FIN,ACK seq=1 ack=2 len=0 win=0 retx");
+  CHECK(svg_label(segment, false) == "#8' FIN,ACK seq=1 ack=2 win=0 len=0 retx");
 }
 
 TEST_CASE("svg: a crashed host's lifeline is dotted red until it reboots, and what is alive at "
