@@ -70,14 +70,17 @@ void print_failures(std::ostream& out, const std::vector<ExpectationFailure>& fa
 
 // Scenario files under each path (a file, or a directory searched recursively), sorted so the
 // order never depends on the file system.
-bool collect_scenarios(const std::vector<std::string>& paths, std::vector<std::string>& files) {
+// With `scripts`, packetdrill scripts (.pkt) too.
+bool collect_scenarios(const std::vector<std::string>& paths, std::vector<std::string>& files,
+                       bool scripts = false) {
   for (const auto& path : paths) {
     std::error_code error;
     if (fs::is_directory(path, error)) {
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(path, error);
            !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-        if (it->is_regular_file() && it->path().extension() == ".json") {
+        const auto extension = it->path().extension();
+        if (it->is_regular_file() && (extension == ".json" || (scripts && extension == ".pkt"))) {
           found.push_back(it->path().generic_string());
         }
       }
@@ -218,6 +221,7 @@ bool standard_output_ok() {
 }
 
 int command_run(const RunCommand& options) {
+  if (is_packetdrill_script(options.file)) return command_run_packetdrill(options);
   // The views' own arguments are checked before anything runs.
   tcpsim::views::PlaybackSpeed speed;
   if (options.realtime) {
@@ -393,13 +397,24 @@ int command_run(const RunCommand& options) {
 }
 
 int command_check(const std::vector<std::string>& paths, bool update,
-                  std::optional<std::uint64_t> memory_budget) {
+                  std::optional<std::uint64_t> memory_budget, const ScriptOptions& script) {
   std::vector<std::string> files;
-  collect_scenarios(paths, files);
+  collect_scenarios(paths, files, true);
   int passed = 0;
   int failed = 0;
+  int skipped = 0;
   bool bad_input = false;
   for (const auto& file : files) {
+    if (is_packetdrill_script(file)) {
+      // A script is its own expectation: no golden trace (--update has nothing to write).
+      switch (check_packetdrill_script(file, memory_budget, script)) {
+        case 0: ++passed; break;
+        case 3: ++skipped; break;
+        case 2: bad_input = true; [[fallthrough]];
+        default: ++failed; break;
+      }
+      continue;
+    }
     Scenario scenario;
     try {
       scenario = load_scenario_file(file);
@@ -465,7 +480,7 @@ int command_check(const std::vector<std::string>& paths, bool update,
       ++failed;
     }
   }
-  std::cout << passed << " passed, " << failed << " failed\n";
+  std::cout << passed << " passed, " << failed << " failed, " << skipped << " skipped\n";
   if (files.empty()) {
     std::cerr << "tcpsim check: no scenario files found\n";
     return exit_bad_input;
@@ -477,6 +492,10 @@ int command_check(const std::vector<std::string>& paths, bool update,
 int command_validate(const std::vector<std::string>& files) {
   int status = exit_ok;
   for (const auto& file : files) {
+    if (is_packetdrill_script(file)) {
+      if (!validate_packetdrill_script(file)) status = exit_bad_input;
+      continue;
+    }
     try {
       const Scenario scenario = load_scenario_file(file);
       std::cout << visible(file) << ": ok (" << visible(scenario.name) << ", "

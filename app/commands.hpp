@@ -6,13 +6,25 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "tcp/knobs.hpp"
 
 namespace tcpsim::app {
 
 constexpr int exit_ok = 0;
 constexpr int exit_failed = 1;      // an expectation or golden trace failed
 constexpr int exit_bad_input = 2;   // bad input or usage
+
+// How packetdrill scripts run (packetdrill/interpreter.hpp): --lenient-options ignores the TCP
+// options the core does not model; --knob NAME=VALUE sets a knob of host local's TCP;
+// --ipv6-as-ipv4 runs an IPv6 script on IPv4 addresses.
+struct ScriptOptions {
+  bool lenient_options = false;
+  bool ipv6_as_ipv4 = false;  // --ipv6-as-ipv4: an IPv6 script runs on IPv4 addresses
+  std::vector<std::pair<std::string, tcp::KnobValue>> knobs;
+};
 
 struct RunCommand {
   std::string file;  // "-": standard input
@@ -32,6 +44,14 @@ struct RunCommand {
   std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
   std::string html_file;  // --html: the stepping page ('-': stdout, instead of the ladder)
   std::optional<std::uint64_t> memory_budget;  // --memory-budget: overrides the scenario's
+  ScriptOptions script;  // a packetdrill script's
+};
+
+struct ConvertCommand {
+  std::string file;            // a packetdrill script
+  std::string output = "-";    // -o: the JSON scenario's file ('-': stdout)
+  std::optional<std::uint64_t> seed;
+  ScriptOptions script;
 };
 
 // Flushes stdout: false, with one message on stderr, when it could not be written (/dev/full).
@@ -39,8 +59,24 @@ struct RunCommand {
 bool standard_output_ok();
 
 int command_run(const RunCommand& options);
+// Scenarios (.json) and packetdrill scripts (.pkt); the closing line is
+// "N passed, N failed, N skipped" (only a script can be skipped).
 int command_check(const std::vector<std::string>& paths, bool update,
-                  std::optional<std::uint64_t> memory_budget);
+                  std::optional<std::uint64_t> memory_budget, const ScriptOptions& script = {});
+// `convert FILE.pkt`: the script's run as a JSON scenario (packetdrill/convert.hpp).
+int command_convert(const ConvertCommand& options);
+
+// ---- packetdrill scripts (app/packetdrill_commands.cpp) ----
+// A path `run` and `check` treat as a packetdrill script: it ends in ".pkt".
+bool is_packetdrill_script(const std::string& path);
+int command_run_packetdrill(const RunCommand& options);
+// `validate FILE.pkt`: parses the script ("FILE: ok (packetdrill script, N events)"), or prints
+// its syntax error; false then.
+bool validate_packetdrill_script(const std::string& file);
+// One script of `check`: prints its PASS, FAIL or SKIP line; returns 0 passed, 1 failed,
+// 2 bad input (a syntax error, a run error), 3 skipped.
+int check_packetdrill_script(const std::string& file, std::optional<std::uint64_t> memory_budget,
+                             const ScriptOptions& script);
 int command_validate(const std::vector<std::string>& files);
 // `list`: every scenario in `directory` with its summary.
 int command_list(const std::string& directory);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/commands.hpp"
+#include "packetdrill/interpreter.hpp"
 #include "runner/memory_budget.hpp"
 #include "runner/visible_text.hpp"
 #include "views/narration.hpp"
@@ -33,7 +34,8 @@ using tcpsim::runner::visible_short;
 
 namespace {
 
-constexpr std::string_view subcommands[] = {"run", "check", "validate", "list"};
+constexpr std::string_view subcommands[] = {"run", "check", "validate", "list",
+                                             "convert"};
 
 // A command-line integer, by the scenario loader's rule for integers: decimal digits only (no
 // sign, no "0x", no leading zeros beyond "0"), at most `max`; the message names the option.
@@ -95,7 +97,8 @@ int run_command_line(int argc, char** argv) {
     for (const auto subcommand : subcommands) known = known || name == subcommand;
     if (!known) {
       std::cerr << "tcpsim: unknown subcommand \"" << visible_short(name)
-                << "\"; the subcommands are run, check, validate and list (tcpsim --help)\n";
+                << "\"; the subcommands are run, check, validate, list and convert (tcpsim "
+                   "--help)\n";
       return exit_bad_input;
     }
   }
@@ -159,6 +162,23 @@ int run_command_line(int argc, char** argv) {
       run->add_option("--memory-budget", run_memory_budget, memory_budget_help)
           ->check(memory_size_validator());
 
+  const std::string lenient_help =
+      "packetdrill scripts: ignore the TCP options the core does not model (wscale, sackOK, TS, "
+      "nop, eol) and accept FreeBSD's SO_RCVBUF rounding";
+  run->add_flag("--lenient-options", run_options.script.lenient_options, lenient_help);
+  const std::string ipv6_help =
+      "packetdrill scripts: run an IPv6 script (--ip_version=ipv6) on IPv4 addresses, with "
+      "IPv6's MSS";
+  run->add_flag("--ipv6-as-ipv4", run_options.script.ipv6_as_ipv4, ipv6_help);
+  const std::string knob_help =
+      "packetdrill scripts: set a knob of host local's TCP, NAME=VALUE (tcpsim list --knobs); "
+      "repeatable";
+  std::vector<std::string> run_knobs;
+  run->add_option("--knob", run_knobs, knob_help)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+
   std::vector<std::string> check_paths;
   bool update = false;
   auto* check = app.add_subcommand(
@@ -170,9 +190,36 @@ int run_command_line(int argc, char** argv) {
       check->add_option("--memory-budget", check_memory_budget, memory_budget_help)
           ->check(memory_size_validator());
 
+  ScriptOptions check_script;
+  check->add_flag("--lenient-options", check_script.lenient_options, lenient_help);
+  check->add_flag("--ipv6-as-ipv4", check_script.ipv6_as_ipv4, ipv6_help);
+  std::vector<std::string> check_knobs;
+  check->add_option("--knob", check_knobs, knob_help)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+
+  ConvertCommand convert_options;
+  std::string convert_seed;
+  auto* convert = app.add_subcommand(
+      "convert", "Run a packetdrill script and write it as a JSON scenario (every view reads it)");
+  convert->add_option("file", convert_options.file, "packetdrill script (FILE.pkt)")->required();
+  convert->add_option("-o,--output", convert_options.output,
+                      "The JSON scenario's file ('-', the default: stdout)");
+  auto* convert_seed_option =
+      convert->add_option("--seed", convert_seed, "The run's seed (0 to 2^64-1, default 1)");
+  convert->add_flag("--lenient-options", convert_options.script.lenient_options, lenient_help);
+  convert->add_flag("--ipv6-as-ipv4", convert_options.script.ipv6_as_ipv4, ipv6_help);
+  std::vector<std::string> convert_knobs;
+  convert->add_option("--knob", convert_knobs, knob_help)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+
   std::vector<std::string> validate_files;
-  auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
-  validate->add_option("files", validate_files, "Scenario files")->required();
+  auto* validate = app.add_subcommand(
+      "validate", "Check scenario files (and packetdrill scripts) without running them");
+  validate->add_option("files", validate_files, "Scenario files or FILE.pkt scripts")->required();
 
   std::string list_directory = TCPSIM_SCENARIO_DIR;
   auto* list = app.add_subcommand("list", "List the shipped scenarios");
@@ -218,6 +265,7 @@ int run_command_line(int argc, char** argv) {
              run->get_option("--mermaid"), run->get_option("--svg"), run->get_option("--html")}},
       {check, {check->get_option("paths")}},
       {validate, {validate->get_option("files")}},
+      {convert, {convert->get_option("file"), convert->get_option("--output")}},
       {list, {list->get_option("directory")}}};
   for (const auto& [subcommand, options] : path_options) {
     if (!*subcommand) continue;
@@ -229,6 +277,26 @@ int run_command_line(int argc, char** argv) {
         return exit_bad_input;
       }
     }
+  }
+
+  // --knob NAME=VALUE, as packetdrill/interpreter.hpp reads it.
+  const auto parse_knobs = [](const char* command, const std::vector<std::string>& texts,
+                              ScriptOptions& script) {
+    for (const std::string& text : texts) {
+      std::pair<std::string, tcpsim::tcp::KnobValue> setting;
+      std::string error;
+      if (!tcpsim::packetdrill::parse_knob_setting(text, setting, error)) {
+        std::cerr << "tcpsim " << command << ": " << error << "\n";
+        return false;
+      }
+      script.knobs.push_back(setting);
+    }
+    return true;
+  };
+  if ((*run && !parse_knobs("run", run_knobs, run_options.script)) ||
+      (*check && !parse_knobs("check", check_knobs, check_script)) ||
+      (*convert && !parse_knobs("convert", convert_knobs, convert_options.script))) {
+    return exit_bad_input;
   }
 
   if (*run) {
@@ -282,7 +350,20 @@ int run_command_line(int argc, char** argv) {
   }
   if (*check) {
     return command_check(check_paths, update,
-                         memory_size_option(check_memory_option, check_memory_budget));
+                         memory_size_option(check_memory_option, check_memory_budget),
+                         check_script);
+  }
+  if (*convert) {
+    if (*convert_seed_option) {
+      std::string error;
+      convert_options.seed = parse_option_integer(
+          "--seed", convert_seed, std::numeric_limits<std::uint64_t>::max(), error);
+      if (!convert_options.seed) {
+        std::cerr << "tcpsim convert: " << error << "\n";
+        return exit_bad_input;
+      }
+    }
+    return command_convert(convert_options);
   }
   if (*validate) return command_validate(validate_files);
   if (*list && list_transitions) return command_list_transitions(list_format);

@@ -43,7 +43,7 @@ std::string or_list(const std::vector<std::string>& items) {
 
 bool is_string_valued(const tcp::Knob& knob, tcp::KnobValue value) {
   return knob.type == tcp::KnobType::duration || knob.type == tcp::KnobType::choice ||
-         (knob.type == tcp::KnobType::integer_or_word && value.none);
+         (knob.type == tcp::KnobType::integer_or_word && value.is_word);
 }
 
 // A value as JSON text: "\"2min\"", "6", "true".
@@ -71,9 +71,12 @@ std::string type_text(const tcp::Knob& knob, bool code) {
         choices.push_back(literal("\"" + std::string(choice) + "\""));
       return or_list(choices);
     }
-    case tcp::KnobType::integer_or_word:
-      return "integer " + std::to_string(knob.min) + " .. " + std::to_string(knob.max) + " or " +
-             literal("\"" + std::string(knob.word) + "\"");
+    case tcp::KnobType::integer_or_word: {
+      std::vector<std::string> items{"integer " + std::to_string(knob.min) + " .. " +
+                                     std::to_string(knob.max)};
+      for (const auto word : knob.words) items.push_back(literal("\"" + std::string(word) + "\""));
+      return or_list(items);
+    }
   }
   return "?";
 }
@@ -326,11 +329,14 @@ Json knob_schema() {
         property["enum"] = choices;
         break;
       }
-      case tcp::KnobType::integer_or_word:
+      case tcp::KnobType::integer_or_word: {
+        Json words = Json::array();
+        for (const auto word : knob.words) words.push_back(std::string(word));
         property["oneOf"] = Json::array(
             {Json{{"type", "integer"}, {"minimum", knob.min}, {"maximum", knob.max}},
-             Json{{"const", std::string(knob.word)}}});
+             Json{{"enum", words}}});
         break;
+      }
     }
     if (same_default_everywhere(knob)) {
       const tcp::KnobValue value = knob.get(tcp::profile_config(tcp::profiles().front()));

@@ -339,6 +339,7 @@ class Loader {
     int host = 0;
     const Value* value = nullptr;
     std::string path;
+    bool listeners = false;  // close and abort may name a listener
   };
   std::vector<DeferredConnection> deferred_connections_;
   // Counts a "bytes" value against the scenario's limit.
@@ -407,8 +408,10 @@ class Loader {
   // Connections
   // For a send/close/abort at this point of the timeline on `host`.
   // `anywhere`: for a reactive action, which may run after any of the timeline's actions.
+  // `listeners`: the action may name a listener too (close and abort stop it listening).
   void check_connection_in_timeline(const std::string& name, int host, const Value& value,
-                                    const std::string& path, bool anywhere = false) const;
+                                    const std::string& path, bool anywhere = false,
+                                    bool listeners = false) const;
   // For expectations: the owning host of a plausible connection name; with `listeners`, a
   // listener's name too (a listener has states: LISTEN from its listen on).
   int connection_owner(const std::string& name, const Value& value, const std::string& path,
@@ -989,9 +992,13 @@ void Loader::read_knob(const tcp::Knob& knob, const Value& value, const std::str
       knob_value.number = std::find(choices.begin(), choices.end(), choice) - choices.begin();
       break;
     }
-    case tcp::KnobType::integer_or_word:
-      if (value.is_string() && value.text == knob.word) {
-        knob_value.none = true;
+    case tcp::KnobType::integer_or_word: {
+      const auto word = value.is_string()
+                            ? std::find(knob.words.begin(), knob.words.end(), value.text)
+                            : knob.words.end();
+      if (word != knob.words.end()) {
+        knob_value.is_word = true;
+        knob_value.number = word - knob.words.begin();
       } else if (value.is_number()) {
         knob_value.number = read_integer(value, path, knob.min, knob.max);
       } else {
@@ -999,10 +1006,11 @@ void Loader::read_knob(const tcp::Knob& knob, const Value& value, const std::str
                                     ? quoted(value.text)
                                     : std::string(json::type_description(value.type));
         fail(value, path,
-             "expected " + integer_range_text(knob.min, knob.max) + " or " + quoted(knob.word) +
-                 ", got " + got);
+             "expected " + integer_range_text(knob.min, knob.max) + " or one of " +
+                 quoted_list({knob.words.begin(), knob.words.end()}) + ", got " + got);
       }
       break;
+    }
   }
   knob.set(config, knob_value);
 }
@@ -1210,7 +1218,8 @@ void Loader::read_timeline(const Value& value, const std::string& path) {
 // Once every action is read: what the reactive actions name may stand anywhere in the timeline.
 void Loader::resolve_reactions() {
   for (const DeferredConnection& check : deferred_connections_) {
-    check_connection_in_timeline(check.name, check.host, *check.value, check.path, true);
+    check_connection_in_timeline(check.name, check.host, *check.value, check.path, true,
+                                 check.listeners);
   }
   for (std::size_t index = 0; index < scenario_.reactions.size(); ++index) {
     ActionTrigger& trigger = *scenario_.reactions[index].on;
@@ -1348,13 +1357,15 @@ Action Loader::read_action(const Value& value, const std::string& path) {
   } else if (kind != ActionKind::crash && kind != ActionKind::reboot) {
     const Value& connection = object.require("connection");
     action.connection = read_string(connection, object.path_of("connection"));
+    // close and abort may name a listener (RFC 9293 3.10.4, 3.10.5: CLOSE and ABORT in LISTEN).
+    const bool listeners = kind == ActionKind::close || kind == ActionKind::abort;
     if (action.on) {
       // A reactive action may come before the connect or listen that makes its connection.
       deferred_connections_.push_back(
-          {action.connection, action.host, &connection, object.path_of("connection")});
+          {action.connection, action.host, &connection, object.path_of("connection"), listeners});
     } else {
       check_connection_in_timeline(action.connection, action.host, connection,
-                                   object.path_of("connection"));
+                                   object.path_of("connection"), false, listeners);
     }
     if (kind == ActionKind::send) {
       const Value* data = object.find("data");
@@ -1694,9 +1705,18 @@ std::string did_you_mean_suffix(std::string_view input, const std::vector<std::s
 }
 
 void Loader::check_connection_in_timeline(const std::string& name, int host, const Value& value,
-                                          const std::string& path, bool anywhere) const {
+                                          const std::string& path, bool anywhere,
+                                          bool listeners) const {
   const std::string& host_name = host_names_[static_cast<std::size_t>(host)];
   const auto declared = declared_.find(name);
+  if (listeners && declared != declared_.end() && declared->second.listener) {
+    if (declared->second.host != host)
+      fail(value, path,
+           "listener " + quoted(name) + " belongs to host " +
+               quoted(host_names_[static_cast<std::size_t>(declared->second.host)]) +
+               ", not to " + quoted(host_name));
+    return;
+  }
   if (declared != declared_.end() && declared->second.listener)
     fail(value, path,
          quoted(name) + " is a listener, not a connection; its connections are " + quoted(name + "#1") +

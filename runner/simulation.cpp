@@ -98,8 +98,14 @@ class Simulation {
       config.ephemeral_first = spec.ephemeral_first;
       config.ephemeral_last = spec.ephemeral_last;
       sim::Random* random = isn_random_[static_cast<std::size_t>(index)].get();
+      // RFC 6528's secret key, from a stream of its own so that no other draw moves.
+      sim::Random key_stream = sim::Random::stream(seed_, "isn_key." + spec.name);
+      tcp::IsnKey key;
+      key.k0 = key_stream.next();
+      key.k1 = key_stream.next();
       hosts_[static_cast<std::size_t>(index)] = std::make_unique<tcp::Host>(
-          config, [random] { return static_cast<std::uint32_t>(random->next() >> 32); });
+          config, tcp::IsnSource(
+                      [random] { return static_cast<std::uint32_t>(random->next() >> 32); }, key));
     }
     result_.seed = seed_;
     result_.reactions.resize(scenario.reactions.size());
@@ -157,6 +163,17 @@ class Simulation {
   bool run_until(Time until) {
     while (next_time() <= until && step()) {
     }
+    return set_clock(until);
+  }
+
+  bool run_before(Time until) {
+    while (next_time() < until && step()) {
+    }
+    return set_clock(until);
+  }
+
+  // The clock to `until` (at most stop_at), the events of that time still queued.
+  bool set_clock(Time until) {
     if (result_.error) return false;
     const Time clock = std::min(until, limit_);
     if (clock != time_never && clock > scheduler_.now()) scheduler_.advance_to(clock);
@@ -256,12 +273,16 @@ class Simulation {
         listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] =
             report.connection;
         trace_action(action);
+        // A listen that cannot be made is told to the application by the core (listen_failed,
+        // with its rule), which process() records under the listener's name; the report says
+        // what the call returned.
+        pending_connect_name_ = listener_name(action);
         if (host(h).listen(now(), action.port, action.backlog, output_, action.automatic_read,
                            action.tcp) == tcp::no_connection) {
-          trace_action(action, ActionOutcome::port_in_use);
           report.outcome = ActionOutcome::port_in_use;
         }
         process(h);
+        pending_connect_name_.clear();
         break;
       }
       case ActionKind::connect: {
@@ -283,12 +304,14 @@ class Simulation {
         trace_action(action);
         const ConnectionRecord* record = application_connection(action, report);
         if (record == nullptr) break;
-        bool accepted = false;
+        // A call TCP refuses in the connection's state is told to the application by the core
+        // (send_failed, close_failed, with the RFC's error as rule), the one place that decides
+        // it; process() records that app event, and the trace has the refusal once, as it.
+        bool accepted = true;  // what the call returned (the report)
         PendingWrite* pending = find_pending_write(h, record->id);
         if (pending != nullptr) {
           // An earlier write is still waiting for room: this one queues behind it, and a close
           // waits for both, as with a blocking write followed by close().
-          accepted = true;
           if (action.kind == ActionKind::send) {
             pending->parts.emplace_back(action.data);
             report.outcome = ActionOutcome::write_waits;
@@ -318,10 +341,7 @@ class Simulation {
         } else {
           accepted = host(h).abort(now(), record->id, output_);
         }
-        if (!accepted) {
-          trace_action(action, ActionOutcome::refused_by_tcp);
-          report.outcome = ActionOutcome::refused_by_tcp;
-        }
+        if (!accepted) report.outcome = ActionOutcome::refused_by_tcp;
         process(h);
         break;
       }
@@ -754,7 +774,7 @@ class Simulation {
           break;
         case Effect::Kind::app_event:
           if (effect.connection == tcp::no_connection) {
-            connect_failed(h, effect);
+            open_failed(h, effect);
             break;
           }
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
@@ -974,16 +994,18 @@ class Simulation {
     }
   }
 
-  // RFC 9293 3.10.1: the connect failed before any TCB existed. The application is told; a
-  // named connect keeps a record of what it saw (CLOSED, and the event) for expectations.
-  void connect_failed(int h, const Effect& effect) {
+  // RFC 9293 3.10.1: the connect or listen failed before any TCB existed. The application is
+  // told; a named connect, and a listen, keeps a record of what it saw (CLOSED, and the event)
+  // for expectations.
+  void open_failed(int h, const Effect& effect) {
     if (!pending_connect_name_.empty()) {
       ConnectionRecord record;
       record.host = h;
       record.name = pending_connect_name_;
       record.states.push_back(tcp::State::closed);
       record.freed = true;
-      record.failed_connect = true;
+      record.failed_connect = effect.app_event == tcp::AppEventKind::connect_failed;
+      record.failed_listen = effect.app_event == tcp::AppEventKind::listen_failed;
       if (record_) {
         AppEventRecord& event = record.app_events.emplace_back();
         event.time = now();
@@ -1171,7 +1193,7 @@ class Simulation {
   std::unordered_map<std::uint64_t, tcp::ConnectionId> listener_ids_;  // (host, port) -> id
   std::unordered_map<std::string, int> listener_children_;
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
-  std::string pending_connect_name_;
+  std::string pending_connect_name_;  // the connect's or listen's name while it is performed
   const Time limit_;                        // the scenario's stop_at, time_never without
   std::size_t next_action_ = 0;             // the timeline's next action
   std::uint64_t executed_ = 0;              // events and actions run
@@ -1205,6 +1227,7 @@ Session::~Session() = default;
 Time Session::now() const { return simulation_->now(); }
 Time Session::next_time() const { return simulation_->next_time(); }
 bool Session::run_until(Time until) { return simulation_->run_until(until); }
+bool Session::run_before(Time until) { return simulation_->run_before(until); }
 bool Session::step() { return simulation_->step(); }
 ActionReport Session::perform(const Action& action) { return simulation_->perform_now(action); }
 const RunResult& Session::result() const { return simulation_->result(); }

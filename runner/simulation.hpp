@@ -47,6 +47,8 @@ struct ConnectionRecord {
   // A connect that failed (app event connect_failed): `id` is no_connection, no TCB existed,
   // and the record holds only the application's view: CLOSED, and the event.
   bool failed_connect = false;
+  // A listen that failed (app event listen_failed): as failed_connect, under the listen's name.
+  bool failed_listen = false;
   bool lost_in_crash = false;
   // The connection's ISS and IRS (RFC 9293 3.3.1) once it has them, kept after it is gone: an
   // inject relative to it reads them.
@@ -127,6 +129,10 @@ class Session {
   // the run stopped with an error (result().error: a budget ran out, or an inject could not be
   // made).
   bool run_until(Time until);
+  // The same for every event and timeline action with time < until: an action performed next
+  // runs before the queued events of `until`, as a timeline action of that time would (a
+  // packetdrill script's calls, so that its converted scenario replays it exactly).
+  bool run_before(Time until);
   // One event or due timeline action; false when none is left (or the run stopped).
   bool step();
   // Performs `action` now, whatever action.at says (the session keeps a copy: a write may

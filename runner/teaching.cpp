@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 9> catalogue{{
+constexpr std::array<TeachingEntry, 15> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -35,6 +35,23 @@ constexpr std::array<TeachingEntry, 9> catalogue{{
      "server holds the dead connection for ever",
      "keepalive", R"("keepalive": false)", "keepalive-detects-crashed-client",
      "crashed-client-held-without-keepalive", "001", "RFC 1122 4.2.3.6"},
+    {"challenge ACK for a RST",
+     "a blind RST attack: with RFC 793's check any RST in the 65535-byte window resets the "
+     "connection, so a forged one needs only a rough guess; RFC 5961 resets only at RCV.NXT and "
+     "answers the rest with a challenge ACK that the real peer ignores",
+     "rfc5961", R"("rfc5961": false)", "blind-rst-challenge-ack", "blind-rst-resets", "",
+     "RFC 5961 3; RFC 9293 3.10.7.4 second; RFC 793 3.4"},
+    {"challenge ACK for a SYN",
+     "a blind SYN attack: with RFC 793's check a SYN in the window is answered with a RST that "
+     "resets both ends; RFC 5961 answers any SYN in a synchronized state with a challenge ACK",
+     "rfc5961", R"("rfc5961": false)", "blind-syn-challenge-ack", "blind-syn-resets", "",
+     "RFC 5961 4; RFC 9293 3.10.7.4 fourth; RFC 793 3.9"},
+    {"ACK acceptability check",
+     "blind data injection: with RFC 793's check an ACK far below SND.UNA is only a duplicate, "
+     "so forged data needs only the right sequence number; RFC 5961 drops a segment whose ACK "
+     "is below SND.UNA - MAX.SND.WND",
+     "rfc5961", R"("rfc5961": false)", "blind-data-ack-check", "blind-data-accepted", "",
+     "RFC 5961 5; RFC 9293 3.10.7.4 fifth"},
     {"half-close",
      "losing the reply that follows a close: after sending its FIN a side still receives "
      "everything the peer has left to send",
@@ -61,6 +78,24 @@ constexpr std::array<TeachingEntry, 9> catalogue{{
      "lands exactly at RCV.NXT",
      "isn", R"("isn": 1000)", "old-duplicate-data-no-time-wait-random-isn",
      "old-duplicate-data-no-time-wait", "001, 004", "RFC 9293 3.4.1; RFC 6528"},
+    {"TIME_WAIT ignores RST",
+     "TIME_WAIT assassination: a RST that closes TIME_WAIT early frees the 4-tuple at once, a "
+     "reconnect takes the old sequence space, and an old duplicate still in the network is "
+     "accepted as new data",
+     "rfc1337", R"("rfc1337": false)", "time-wait-assassination-ignored",
+     "time-wait-assassinated", "001, 002", "RFC 1337; RFC 9293 3.10.7.4 second"},
+    {"TIME_WAIT reopening",
+     "a reconnect from the same port stalling on the peer's TIME_WAIT: without it the new SYN "
+     "draws the old connection's ACK, the client's answering RST ends TIME_WAIT early, and the "
+     "connection comes only with the SYN retransmitted a second later",
+     "time_wait_accepts_syn", R"("time_wait_accepts_syn": false)", "time-wait-reopened-by-syn",
+     "time-wait-syn-challenge-ack", "001, 003", "RFC 1122 4.2.2.13; RFC 9293 3.10.7.4"},
+    {"ISN clock",
+     "a new incarnation of a 4-tuple starting below the old one: with ISNs from the 4 us clock "
+     "each starts above the last, as TIME_WAIT reopening requires, while a random ISN falls "
+     "below half the time and the reconnect is turned away",
+     "isn", R"("isn": "random")", "time-wait-reopened-by-syn",
+     "time-wait-reopen-refused-random-isn", "001", "RFC 793 3.3; RFC 9293 3.4.1; RFC 6528"},
 }};
 
 constexpr std::size_t width = 96;  // the catalogue's lines, indent included, stay within this
@@ -118,7 +153,9 @@ bool write_teaching_catalogue(std::ostream& out, const std::string& directory) {
     write_wrapped(out, "Protects against " + std::string(entry.protects_against) + ".", width,
                   "   ");
     out << "   knob:    " << entry.turn_off << ", as in the scenario without it\n";
-    out << "   claims:  seed articles " << entry.seeds << "; " << entry.reference << "\n";
+    out << "   claims:  "
+        << (entry.seeds.empty() ? "" : "seed articles " + std::string(entry.seeds) + "; ")
+        << entry.reference << "\n";
     ok = write_scenario(out, "with:    ", entry.with_scenario, entry.knob, directory) && ok;
     ok = write_scenario(out, "without: ", entry.without_scenario, entry.knob, directory) && ok;
   }

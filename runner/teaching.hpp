@@ -23,6 +23,7 @@ struct TeachingEntry {
   std::string_view with_scenario;     // scenarios/<name>.json, the mechanism at work
   std::string_view without_scenario;  // the same story with the knob turned
   std::string_view seeds;             // the seed articles that make the claim: "000, 001, 003"
+                                      // ("" when none does: then the RFCs alone)
   std::string_view reference;         // the RFC text: "RFC 9293 3.5, figure 8"
 };
 

@@ -45,6 +45,9 @@ enum class ActionOutcome : std::uint8_t {
   called,            // the call was made
   write_waits,       // SEND took `bytes` of a write, `waiting` bytes wait for room (a blocking
                      // write); an action event
+  // What a refused listen, send or close returned. The trace does not write these as
+  // action_failed events: the core decides the refusal and tells the application why with an
+  // app event (listen_failed, send_failed, close_failed), which the trace records instead.
   port_in_use,       // listen: the port is already in use
   no_connection,     // no open connection named `name` on the host
   not_accepted_yet,  // a call on a listener's connection before accept() returned it (before
@@ -119,8 +122,9 @@ struct TraceEvent {
   // open: the listener whose copy the connection is, born in LISTEN (no_connection for a
   // connection of a connect, or a listener, both born in CLOSED).
   tcp::ConnectionId listener = tcp::no_connection;
-  // app connect_failed: the application's name for the connection it could not make (no TCB
-  // exists, so `connection` is no_connection; "" for an unnamed connect).
+  // app connect_failed, listen_failed: the application's name for the connection or listener
+  // it could not make (no TCB exists, so `connection` is no_connection; "" for an unnamed
+  // connect).
   std::string socket;
   // What the trace prints as "why": the rule's reason, the action's text or the link's cause
   // (each rendered from the fields above when the event is recorded), or an open event's

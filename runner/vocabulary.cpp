@@ -42,9 +42,11 @@ constexpr std::array action_table{
                "`connection` (required): back to automatic reads; everything buffered is read "
                "at once"},
     ActionInfo{"close", ActionKind::close, connection_keys,
-               "`connection` (required): orderly close (FIN)"},
+               "`connection` (required): orderly close (FIN); a listener's name stops it "
+               "listening (its connections not yet accepted are reset)"},
     ActionInfo{"abort", ActionKind::abort, connection_keys,
-               "`connection` (required): ABORT (RST)"},
+               "`connection` (required): ABORT (RST); a listener's name stops it listening, as "
+               "`close`"},
     ActionInfo{"crash", ActionKind::crash, {},
                "none: the host loses all state silently and discards what arrives"},
     ActionInfo{"reboot", ActionKind::reboot, {},

@@ -16,6 +16,13 @@ enum class Handshake : std::uint8_t {
   two_way,    // teaching variant: server ESTABLISHED on SYN, client on SYN-ACK, no third segment
 };
 
+// How a connection's initial sequence number is chosen when no fixed one is set (tcp/isn.hpp).
+enum class IsnPolicy : std::uint8_t {
+  random,   // a uniform draw from the host's seeded generator
+  clock,    // RFC 793 3.3 / RFC 9293 3.4.1: the 4 us clock
+  rfc6528,  // RFC 6528: the 4 us clock plus a keyed hash of the 4-tuple
+};
+
 struct TcpConfig {
   Handshake handshake = Handshake::three_way;
 
@@ -25,9 +32,10 @@ struct TcpConfig {
   Duration msl = 2 * minute;
   Duration time_wait = 4 * minute;
 
-  // A fixed initial sequence number for every connection of the host, or none: then the host
-  // draws one from its ISN source (the seeded generator in the simulator).
+  // A fixed initial sequence number for every connection of the host, or none: then the host's
+  // ISN source (tcp/isn.hpp) chooses one by `isn_policy`. The knob `isn` sets both.
   std::optional<std::uint32_t> fixed_isn;
+  IsnPolicy isn_policy = IsnPolicy::random;
 
   // RFC 6298: initial RTO 1 s (2.1), minimum 1 s (2.4), maximum at least 60 s (2.5).
   Duration rto_initial = 1 * second;
@@ -41,6 +49,13 @@ struct TcpConfig {
   int syn_retries = 6;
   int synack_retries = 5;
   int data_retries = 15;
+
+  // RFC 9293 3.8.3 / RFC 1122 4.2.3.5: after R1 retransmissions of the same data or FIN the
+  // application is told of the delivery problem (once per episode; TCP keeps trying until R2,
+  // data_retries). RFC 1122 says R1 SHOULD be at least 3 retransmissions; 0 turns the notice
+  // off (the application "disabled" it, RFC 1122 4.2.4.1). A SYN or SYN-ACK is not counted:
+  // the application is still in connect(), or does not know the connection yet.
+  int r1_retries = 3;
 
   // Our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 section 3.7.1). We send at
   // most min(the peer's MSS option, or 536 without one, and this value) per segment.
@@ -104,6 +119,23 @@ struct TcpConfig {
   // ignored instead of closing it early, so an old duplicate RST cannot cut 2 MSL short. Off by
   // default, as RFC 9293 3.10.7.4 says and as Linux's net.ipv4.tcp_rfc1337 = 0.
   bool rfc1337 = false;
+
+  // RFC 5961 (RFC 9293 3.10.7.4 second, fourth and fifth checks): an in-window RST not at
+  // RCV.NXT and a SYN in a synchronized state draw a challenge ACK, and an ACK below
+  // SND.UNA - MAX.SND.WND is dropped with an ACK. On by default (RFC 9293 recommends it, Linux
+  // does it). Off is RFC 793's behaviour: any in-window RST resets the connection, an
+  // in-window SYN is answered with a RST and resets it, and no ACK is too old.
+  bool rfc5961 = true;
+
+  // RFC 1122 4.2.2.13 (and the note on TIME-WAIT of RFC 9293 3.10.7.4 fourth): a SYN whose
+  // SEG.SEQ is above the final RCV.NXT of a connection in TIME_WAIT reopens the 4-tuple: the
+  // TIME_WAIT connection is closed and the SYN handed to the port's listener as a new
+  // connection, whose ISN is above every sequence number the old one used (RFC 1122's
+  // condition 1, with Linux's SND.NXT + 65537). RFC 6191's timestamp test is not modelled (no
+  // timestamps), nor RFC 1122's condition 2 (back to TIME_WAIT if the SYN proves an old
+  // duplicate), which Linux does not do either. Off by default (RFC 9293: a challenge ACK, or
+  // the first check's ACK); on in the linux profile, as Linux's tcp_timewait_state_process does.
+  bool time_wait_accepts_syn = false;
 };
 
 }  // namespace tcpsim::tcp

@@ -227,15 +227,25 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
     tcb_.push_points.push_back(tcb_.send_buffer_seq + tcb_.send_size);
     return taken;
   };
+  // A refused SEND is told to the application here, with the RFC's error, and nowhere else.
+  const auto refuse = [&](Rule rule) -> std::optional<std::size_t> {
+    app_event(AppEventKind::send_failed, rule, out);
+    return std::nullopt;
+  };
   switch (state_) {
-    case State::closed:  // "error: connection does not exist"
-    case State::listen:  // the remote socket of a listener is unspecified: "error"
+    case State::closed:
+      // "error: connection does not exist": the host deletes a CLOSED connection, so no
+      // application call reaches one.
       return std::nullopt;
+    case State::listen:
+      // RFC 9293 3.10.2: "If the remote socket is not specified, then return 'error: remote
+      // socket unspecified'" (a listener's is not).
+      return refuse(Rule::send_remote_socket_unspecified);
     case State::syn_sent:
     case State::syn_received:
       // RFC 9293 3.10.2: queue the data for transmission after entering ESTABLISHED. After a
       // deferred CLOSE in SYN_RCVD the connection is closing.
-      if (tcb_.fin_requested) return std::nullopt;
+      if (tcb_.fin_requested) return refuse(Rule::send_connection_closing);
       return queue();
     case State::established:
     case State::close_wait: {
@@ -249,7 +259,7 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
     case State::closing:
     case State::last_ack:
     case State::time_wait:
-      return std::nullopt;  // "error: connection closing"
+      return refuse(Rule::send_connection_closing);  // RFC 9293 3.10.2
   }
   return std::nullopt;
 }
@@ -273,32 +283,38 @@ void Connection::set_automatic_read(Time now, bool automatic, Output& out) {
   }
 }
 
-void Connection::close(Time now, Output& out) {
+bool Connection::close(Time now, Output& out) {
+  // A refused CLOSE is told to the application here, with the RFC's error, and nowhere else.
+  const auto refuse = [&] {
+    app_event(AppEventKind::close_failed, Rule::close_connection_closing, out);
+    return false;
+  };
   if (config_.half_duplex_close && readable_bytes() > 0 &&
       (state_ == State::established || state_ == State::close_wait)) {
     // RFC 1122 4.2.2.13: CLOSE "while received data is still pending" on a half-duplex close
     // sends a RST to show that data was lost.
     send_reset(tcb_.snd.nxt, out);
     enter_closed(Rule::half_duplex_close_with_unread_data, AppEventKind::aborted, out);
-    return;
+    return true;
   }
   switch (state_) {
     case State::closed:
-      return;  // "error: connection does not exist"
+      return false;  // "error: connection does not exist" (no call reaches one: see send)
     case State::listen:
       // RFC 9293 3.10.4: LISTEN: delete the TCB.
       enter_closed(Rule::close_in_listen, AppEventKind::closed, out);
-      return;
+      return true;
     case State::syn_sent:
       // RFC 9293 3.10.4: SYN-SENT: delete the TCB; queued SENDs get "error: closing".
       if (tcb_.send_size > 0) {
         // "... and return 'error: closing' responses to any queued SENDs": the data never left.
         enter_closed(Rule::close_in_syn_sent_with_queued_sends, AppEventKind::aborted, out);
-        return;
+        return true;
       }
       enter_closed(Rule::close_in_syn_sent, AppEventKind::closed, out);
-      return;
+      return true;
     case State::syn_received:
+      if (tcb_.fin_requested) return refuse();  // a CLOSE waits for ESTABLISHED already
       tcb_.fin_requested = true;
       if (tcb_.send_size == 0) {
         // RFC 9293 3.10.4: SYN-RECEIVED with nothing queued: send FIN, enter FIN-WAIT-1.
@@ -306,27 +322,30 @@ void Connection::close(Time now, Output& out) {
         transmit_pending(now, out);
       }
       // Otherwise the FIN waits for ESTABLISHED (enter_established moves on to FIN_WAIT_1).
-      return;
+      return true;
     case State::established:
       // RFC 9293 3.10.4: queue until all preceding SENDs are segmentized, then send FIN; in any
       // case enter FIN-WAIT-1.
       tcb_.fin_requested = true;
       change_state(State::fin_wait_1, Rule::close_in_established, out);
       transmit_pending(now, out);
-      return;
+      return true;
     case State::close_wait:
       // RFC 9293 3.10.4: queue until preceding SENDs are segmentized, send FIN, enter LAST-ACK.
       tcb_.fin_requested = true;
       change_state(State::last_ack, Rule::close_in_close_wait, out);
       transmit_pending(now, out);
-      return;
+      return true;
     case State::fin_wait_1:
     case State::fin_wait_2:
+      // RFC 9293 3.10.4: "Strictly speaking, this is an error and should receive an 'error:
+      // connection closing' response" ("ok" would do too, without a second FIN): the error.
     case State::closing:
     case State::last_ack:
     case State::time_wait:
-      return;  // RFC 9293 3.10.4: "error: connection closing"
+      return refuse();  // RFC 9293 3.10.4: "Respond with 'error: connection closing'"
   }
+  return false;
 }
 
 void Connection::abort(Time /*now*/, Output& out) {
@@ -354,6 +373,14 @@ void Connection::abort(Time /*now*/, Output& out) {
       enter_closed(Rule::abort_while_closing, AppEventKind::aborted, out);
       return;
   }
+}
+
+void Connection::abort_unaccepted(Time /*now*/, Output& out) {
+  if (state_ != State::syn_received || !passive_open_) return;
+  // The ACK lets a peer still in SYN_SENT take it as "connection refused" (RFC 9293 3.10.7.3),
+  // and one that is ESTABLISHED finds SEG.SEQ at its RCV.NXT: both are reset.
+  transmit(make_segment(tcb_.snd.nxt, flag::rst | flag::ack), out);
+  enter_closed(Rule::listener_closed_before_accept, AppEventKind::aborted, out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,7 +446,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   tcb_.sent_high = tcb_.snd.iss;
   tcb_.snd.nxt = tcb_.snd.iss + 1;
   tcb_.send_buffer_seq = tcb_.snd.iss + 1;
-  tcb_.snd.wnd = syn.window;
+  set_send_window(syn.window);
   tcb_.snd.wl1 = syn.seq;
   tcb_.snd.wl2 = tcb_.snd.iss;
   // Text or FIN carried by the SYN is not processed yet (it is not acknowledged, so the peer
@@ -476,7 +503,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     tcb_.peer_mss = segment.mss != 0 ? segment.mss : default_mss;
     if (ack_acceptable) {
       // SYN-ACK: SND.UNA = SEG.ACK, our SYN is acknowledged: ESTABLISHED.
-      tcb_.snd.wnd = segment.window;
+      set_send_window(segment.window);
       tcb_.snd.wl1 = segment.seq;
       tcb_.snd.wl2 = segment.ack;
       acknowledge(now, segment.ack, out);
@@ -495,7 +522,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     }
     // Simultaneous open: "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
     // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it." Text in the SYN is not queued yet.
-    tcb_.snd.wnd = segment.window;
+    set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = tcb_.snd.una;
     change_state(State::syn_received,
@@ -540,6 +567,13 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
       segment.seq + segment.sequence_length() == tcb_.rcv.nxt) {
     return Arrival::retransmitted_fin;
   }
+  // RFC 1122 4.2.2.13: a new SYN (no ACK) above the final RCV.NXT may reopen the 4-tuple, and
+  // is recognized before the acceptability test: a new incarnation's ISN is anywhere, most
+  // often outside the window (BSD's tcp_input and Linux's tcp_timewait_state_process alike).
+  if (state_ == State::time_wait && config_.time_wait_accepts_syn && segment.has(flag::syn) &&
+      !segment.has(flag::ack) && seq_gt(segment.seq, tcb_.rcv.nxt)) {
+    return Arrival::reopening_syn;
+  }
   // RFC 9293 3.5 figure 7 (simultaneous open), line 6: in SYN_RCVD after an active OPEN the
   // peer's SYN-ACK repeats the SYN we already took (SEG.SEQ = IRS) and acknowledges ours. The
   // figure has it complete the handshake, though the acceptability test read alone rejects it
@@ -576,23 +610,30 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
 }
 
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
-  switch (classify(segment)) {
+  const Arrival classified = classify(segment);
+  switch (classified) {
     case Arrival::reset_outside_window:
       discard(segment, Rule::rst_outside_window, out);
       return;
     case Arrival::reset_in_window:
-      // RFC 5961 3.2 / RFC 9293 3.10.7.4 second: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-      send_ack(out);
-      discard(segment, Rule::rst_in_window_challenge, out);
-      return;
-    case Arrival::reset_at_next:
+    case Arrival::reset_at_next: {
+      const bool in_window = classified == Arrival::reset_in_window;
+      if (in_window && config_.rfc5961) {
+        // RFC 5961 3.2 / RFC 9293 3.10.7.4 second: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+        send_ack(out);
+        discard(segment, Rule::rst_in_window_challenge, out);
+        return;
+      }
+      // RFC 9293 3.10.7.4 second: a RST at RCV.NXT resets; without RFC 5961, RFC 793 3.4: "A
+      // reset is valid if its sequence number is in the window."
       // RFC 1337 section 3 (fix T1): TIME_WAIT ignores RST segments when the knob is on.
       if (state_ == State::time_wait && config_.rfc1337) {
         discard(segment, Rule::rst_in_time_wait_ignored, out);
         return;
       }
-      process_reset(out);
+      process_reset(out, in_window);
       return;
+    }
     case Arrival::unacceptable:
       // RFC 9293 3.10.7.4 first: send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop.
       send_ack(out);
@@ -605,6 +646,15 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       send_ack(out);
       set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
+    case Arrival::reopening_syn:
+      // RFC 1122 4.2.2.13 (1): the new connection's ISN "larger than the largest sequence
+      // number it used on the previous connection incarnation"; SND.NXT + 65535 + 2 as Linux
+      // chooses it, so it also clears any window the peer offered the old one. The host hands
+      // the SYN to the listener (Host::packet_arrives). Both FINs were acknowledged: an orderly
+      // close.
+      tcb_.reopening_isn = tcb_.snd.nxt + 65535 + 2;
+      enter_closed(Rule::time_wait_syn_reopens, AppEventKind::closed, out);
+      return;
     case Arrival::syn:
       if (state_ == State::syn_received && passive_open_) {
         // RFC 9293 3.10.7.4 fourth: "In SYN-RECEIVED state, if the connection was initiated
@@ -613,8 +663,19 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
         discard(segment, Rule::syn_in_syn_received_discarded, out);
         return;
       }
+      if (!config_.rfc5961) {
+        // RFC 793 3.9, fourth, check the SYN bit: "If the SYN is in the window it is an error,
+        // send a reset", and the user hears "connection reset". (A SYN outside the window drew
+        // an ACK in the first check.) RFC 793 gives no form; this is BSD's (tcp_drop() sends
+        // the CLOSED state's RST,ACK), <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, which a peer
+        // in step takes at its RCV.NXT and is reset too.
+        transmit(make_segment(tcb_.snd.nxt, flag::rst | flag::ack), out);
+        enter_closed(Rule::syn_in_window_reset, AppEventKind::reset, out);
+        return;
+      }
       // RFC 9293 3.10.7.4 fourth (RFC 5961 4.2): a SYN, whatever its sequence number, draws a
-      // challenge ACK. TIME_WAIT is treated alike (RFC 6191 reuse is not modelled).
+      // challenge ACK. TIME_WAIT is treated alike, unless time_wait_accepts_syn reopens it
+      // (classify).
       send_ack(out);
       discard(segment, Rule::syn_challenge_ack, out);
       return;
@@ -639,7 +700,12 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
   flush(now, out);
 }
 
-void Connection::process_reset(Output& out) {
+void Connection::set_send_window(std::uint32_t window) {
+  tcb_.snd.wnd = window;
+  tcb_.max_snd_wnd = std::max(tcb_.max_snd_wnd, window);
+}
+
+void Connection::process_reset(Output& out, bool in_window) {
   switch (state_) {
     case State::syn_received:
       if (passive_open_) {
@@ -656,7 +722,8 @@ void Connection::process_reset(Output& out) {
     case State::fin_wait_2:
     case State::close_wait:
       // RFC 9293 3.10.7.4 second: "connection reset", flush the queues, CLOSED.
-      enter_closed(Rule::rst_connection_reset, AppEventKind::reset, out);
+      enter_closed(in_window ? Rule::rst_in_window_reset : Rule::rst_connection_reset,
+                   AppEventKind::reset, out);
       return;
     case State::closing:
     case State::last_ack:
@@ -682,7 +749,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       answer_with_reset(segment, Rule::syn_received_bad_ack_answered_with_reset, out);
       return false;
     }
-    tcb_.snd.wnd = segment.window;
+    set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
     acknowledge(now, segment.ack, out);
@@ -703,6 +770,15 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     discard(segment, Rule::ack_of_unsent_data, out);
     return false;
   }
+  if (config_.rfc5961 && seq_lt(segment.ack, tcb_.snd.una - tcb_.max_snd_wnd)) {
+    // RFC 5961 5.2 / RFC 9293 3.10.7.4 fifth (MAY-12): the ACK is acceptable only in
+    // SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT; otherwise "discarded and an ACK sent back".
+    // This stops blind data injection, which needs an ACK value to be taken. Without it
+    // (RFC 793) an ACK below SND.UNA is a duplicate: ignored, and the text is processed.
+    send_ack(out);
+    discard(segment, Rule::ack_below_window, out);
+    return false;
+  }
   const bool duplicate = is_duplicate_ack(segment);
   if (seq_lt(tcb_.snd.una, segment.ack)) acknowledge(now, segment.ack, out);
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
@@ -710,7 +786,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   if (seq_le(tcb_.snd.una, segment.ack) &&
       (seq_lt(tcb_.snd.wl1, segment.seq) ||
        (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack)))) {
-    tcb_.snd.wnd = segment.window;
+    set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
   }
@@ -1490,14 +1566,21 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       const bool fin_only_off = tcb_.syn_acknowledged && !config_.retransmit_fin && tcb_.fin_sent &&
                                 !tcb_.fin_acknowledged &&
                                 seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0;
-      if (syn_ack_off || fin_only_off) {
-        // Teaching variants: the timer runs (so the connection still gives up in the end) but
-        // the lost SYN-ACK or FIN is not sent again.
-      } else {
+      const bool retransmits = !syn_ack_off && !fin_only_off;
+      if (retransmits) {
         retransmit_oldest(out, SendPurpose::retransmission, Rule::retransmission_timeout);  // 5.4
       }
+      // Otherwise teaching variants: the timer runs (so the connection still gives up in the
+      // end) but the lost SYN-ACK or FIN is not sent again.
       back_off_rto();                                                          // RFC 6298 5.5
       set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);  // RFC 6298 5.6
+      if (retransmits && tcb_.syn_acknowledged && tcb_.retransmissions == config_.r1_retries) {
+        // RFC 9293 3.8.3 (SHLD-9) / RFC 1122 4.2.3.5: "inform the application of the delivery
+        // problem ... when R1 is reached and before R2", R1 counting transmissions of the same
+        // segment. The count starts again at each ACK of new data (acknowledge), so it is told
+        // once per episode; r1_retries 0 never matches.
+        app_event(AppEventKind::delivery_problem, Rule::r1_retries_reached, out);
+      }
       return;
     }
     case TimerKind::time_wait:

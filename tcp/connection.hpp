@@ -51,7 +51,7 @@ class Connection {
   // SEND (3.10.2): takes as many bytes as the send buffer has room for and returns how many (a
   // blocking write would wait for the rest; the caller offers it again once
   // send_buffer_space() grows). Queued if not yet ESTABLISHED. nullopt when the connection
-  // cannot send: closing or closed (the caller traces it).
+  // cannot send (a listener, or closing): a send_failed app event gives the RFC's error.
   std::optional<std::size_t> send(Time now, std::span<const std::uint8_t> data, Output& out);
   // RECEIVE (3.10.3) in manual read mode: up to `max_bytes` of the received bytes go to the
   // application (one data event) and the window opens. Returns how many.
@@ -61,9 +61,16 @@ class Connection {
   // Switching to automatic reads everything buffered now.
   void set_automatic_read(Time now, bool automatic, Output& out);
   // CLOSE (3.10.4): sends FIN once queued data is sent; in LISTEN or SYN_SENT deletes the TCB.
-  void close(Time now, Output& out);
+  // False when refused (a CLOSE after CLOSE: "error: connection closing", a close_failed app
+  // event says so). SEND's nullopt is the same: its refusal is a send_failed app event.
+  bool close(Time now, Output& out);
   // ABORT (3.10.5): RST in synchronized states, then CLOSED.
   void abort(Time now, Output& out);
+  // The listener that spawned this connection was closed or aborted before accept() returned
+  // it (RFC 9293 3.10.4 deletes a LISTEN TCB and leaves its spawned connections unsaid): in
+  // SYN_RCVD, reset as BSD's soclose() aborts a listener's incomplete connections and Linux's
+  // inet_csk_listen_stop() its queued ones: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, CLOSED.
+  void abort_unaccepted(Time now, Output& out);
 
   // --- Network ---
   // SEGMENT ARRIVES (3.10.7). The segment's 4-tuple is the caller's business (demultiplexing).
@@ -102,6 +109,10 @@ class Connection {
   std::uint32_t send_mss() const;
   // True once the connection reached CLOSED after having been opened: the host may delete it.
   bool finished() const { return finished_; }
+  // Set when a SYN closed this connection in TIME_WAIT to reopen its 4-tuple
+  // (time_wait_accepts_syn): the ISN the new incarnation takes, above every sequence number
+  // this one used (RFC 1122 4.2.2.13). The host hands the SYN to its listener.
+  std::optional<SeqNum> reopening_isn() const { return tcb_.reopening_isn; }
 
  private:
   // Implementation detail; see connection.cpp. Kept as members so one call allocates nothing
@@ -131,6 +142,9 @@ class Connection {
     bool fin_acknowledged = false;
     SeqNum fin_seq = 0;
     std::uint16_t peer_mss = 536;  // RFC 9293 3.7.1: 536 until the peer's MSS option says
+    // RFC 5961 5.2 / RFC 9293 3.10.7.4 fifth: MAX.SND.WND, the largest window the peer has
+    // offered; an ACK below SND.UNA - MAX.SND.WND is not acceptable.
+    std::uint32_t max_snd_wnd = 0;
     // One past the highest sequence number this connection has sent (BSD's snd_max): a segment
     // whose sequence space starts below it repeats what was sent before, a retransmission.
     SeqNum sent_high = 0;
@@ -163,6 +177,8 @@ class Connection {
     Duration persist_backoff = 0;
     bool window_probe_outstanding = false;
     int keepalive_probes_sent = 0;
+
+    std::optional<SeqNum> reopening_isn;  // reopening_isn()
   };
   Tcb tcb_;
 
@@ -174,6 +190,7 @@ class Connection {
     reset_in_window,       // RST in the window but not at RCV.NXT (RFC 5961: challenge ACK)
     reset_outside_window,  // RST outside the window: silently dropped
     retransmitted_fin,     // TIME_WAIT: the peer's FIN again
+    reopening_syn,         // TIME_WAIT: a SYN above RCV.NXT (time_wait_accepts_syn)
     syn,                   // SYN in a synchronized state
     no_ack,                // ACK bit off
     acceptable,            // go on to ACK, text and FIN processing
@@ -198,7 +215,10 @@ class Connection {
   Arrival classify(const Segment& segment) const;
   bool acceptable(const Segment& segment) const;
   TextView text_view(const Segment& segment) const;
-  void process_reset(Output& out);
+  // `in_window`: a RST in the window but not at RCV.NXT, taken as RFC 793 takes it (rfc5961
+  // off).
+  void process_reset(Output& out, bool in_window = false);
+  void set_send_window(std::uint32_t window);
   bool process_ack(Time now, const Segment& segment, const TextView& view, Output& out);
   void process_text(Time now, const Segment& segment, const TextView& view, Output& out);
   void store_out_of_order(const Segment& segment, Output& out);

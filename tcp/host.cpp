@@ -15,7 +15,7 @@ struct Host::Record {
   bool listener = false;        // the listening TCB of a passive OPEN (Host::listen)
 };
 
-Host::Host(HostConfig config, std::function<std::uint32_t()> isn_source)
+Host::Host(HostConfig config, IsnSource isn_source)
     : config_(std::move(config)), isn_source_(std::move(isn_source)) {
   next_ephemeral_ = config_.ephemeral_first;
 }
@@ -29,9 +29,8 @@ std::uint64_t Host::tuple_key(Port local_port, Address remote, Port remote_port)
 }
 
 // `tcp`: the config of the connection being opened (the host's, or its own).
-SeqNum Host::next_isn(const TcpConfig& tcp) {
-  if (tcp.fixed_isn) return *tcp.fixed_isn;
-  return isn_source_ ? isn_source_() : 0;
+SeqNum Host::next_isn(const TcpConfig& tcp, Time now, const FourTuple& tuple) const {
+  return isn_source_.next(tcp, now, tuple);
 }
 
 Port Host::allocate_ephemeral_port() {
@@ -108,15 +107,19 @@ void Host::settle(Record& record, Output& out) {
       --listener->second.pending;
     }
   }
-  if (record.listener) return;  // a listener is never closed (Host::listen)
   const ConnectionId id = connection.id();
   const FourTuple tuple = connection.tuple();
-  by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
-  if (auto users = local_port_users_.find(tuple.local.port); users != local_port_users_.end()) {
-    if (--users->second <= 0) local_port_users_.erase(users);
+  if (record.listener) {
+    // A closed listener gives its port back (no 4-tuple leads to it).
+    listeners_.erase(tuple.local.port);
+  } else {
+    by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
+    if (auto users = local_port_users_.find(tuple.local.port); users != local_port_users_.end()) {
+      if (--users->second <= 0) local_port_users_.erase(users);
+    }
+    --live_connections_;
   }
   records_[id - 1].reset();  // `record` is gone from here on
-  --live_connections_;
   Effect effect;
   effect.kind = Effect::Kind::connection_free;
   effect.connection = id;
@@ -124,11 +127,11 @@ void Host::settle(Record& record, Output& out) {
   out.effects.push_back(std::move(effect));
 }
 
-void Host::connect_failed(Rule rule, Output& out) {
+void Host::open_failed(AppEventKind kind, Rule rule, Output& out) {
   // RFC 9293 3.10.1: OPEN returns an error to the caller, and no TCB is created.
   Effect effect;
   effect.kind = Effect::Kind::app_event;
-  effect.app_event = AppEventKind::connect_failed;
+  effect.app_event = kind;
   effect.rule = rule;
   out.effects.push_back(std::move(effect));
 }
@@ -148,18 +151,22 @@ void Host::discard(const Packet& packet, Rule rule, Output& out) {
 ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
                            bool automatic_read, const std::optional<TcpConfig>& tcp) {
   if (!up_) {
-    connect_failed(Rule::connect_host_down, out);
+    open_failed(AppEventKind::connect_failed, Rule::connect_host_down, out);
     return no_connection;
   }
   if (local_port == 0) {
     local_port = allocate_ephemeral_port();
     if (local_port == 0) {
-      connect_failed(Rule::connect_no_ephemeral_port, out);
+      open_failed(AppEventKind::connect_failed, Rule::connect_no_ephemeral_port, out);
       return no_connection;
     }
+  } else if (listeners_.contains(local_port)) {
+    // The given port's listener owns it: bind() fails before connect() (EADDRINUSE).
+    open_failed(AppEventKind::connect_failed, Rule::connect_local_port_in_use, out);
+    return no_connection;
   }
   if (by_tuple_.contains(tuple_key(local_port, remote, remote_port))) {
-    connect_failed(Rule::connect_tuple_in_use, out);
+    open_failed(AppEventKind::connect_failed, Rule::connect_tuple_in_use, out);
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
@@ -167,14 +174,24 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
   Record& record = create(now, config, tuple, 0, State::closed, false, out);
   const ConnectionId id = record.connection.id();
   if (!automatic_read) record.connection.set_automatic_read(now, false, out);
-  record.connection.open_active(now, next_isn(config), out);
+  record.connection.open_active(now, next_isn(config, now, tuple), out);
   settle(record, out);
   return id;
 }
 
 ConnectionId Host::listen(Time now, Port port, int backlog, Output& out, bool automatic_read,
                           const std::optional<TcpConfig>& tcp) {
-  if (!up_ || port == 0 || backlog < 0 || listeners_.contains(port)) return no_connection;
+  if (port == 0 || backlog < 0) return no_connection;  // not a listen (the loader refuses it)
+  if (!up_) {
+    open_failed(AppEventKind::listen_failed, Rule::listen_host_down, out);
+    return no_connection;
+  }
+  if (listeners_.contains(port)) {
+    // One listener per port, as sockets have it (EADDRINUSE); a port that only connections
+    // use may take a listener (SO_REUSEADDR), as a connect may share a port.
+    open_failed(AppEventKind::listen_failed, Rule::listen_port_in_use, out);
+    return no_connection;
+  }
   // RFC 9293 3.10.1: a passive OPEN with the remote socket unspecified. The listener's own ISN
   // is never used (each connection it spawns draws its own), so none is drawn for it.
   const FourTuple tuple{{config_.address, port}, {0, 0}};
@@ -210,17 +227,43 @@ bool Host::set_automatic_read(Time now, ConnectionId id, bool automatic, Output&
   return true;
 }
 
+void Host::close_listener(Time now, Record& record, bool abort, Output& out) {
+  const Port port = record.connection.tuple().local.port;
+  // RFC 9293 3.10.4 (CLOSE) and 3.10.5 (ABORT) in LISTEN: delete the TCB.
+  if (abort) {
+    record.connection.abort(now, out);
+  } else {
+    record.connection.close(now, out);
+  }
+  settle(record, out);  // the listener and its port are gone from here on
+  // Then its connections that accept() has not returned, in the order they came.
+  for (std::unique_ptr<Record>& child : records_) {
+    if (!child || child->listener_port != port || !child->pending_accept) continue;
+    Record& unaccepted = *child;
+    unaccepted.connection.abort_unaccepted(now, out);
+    settle(unaccepted, out);
+  }
+}
+
 bool Host::close(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
-  if (record == nullptr || record->listener) return false;  // see listen()
-  record->connection.close(now, out);
+  if (record == nullptr) return false;
+  if (record->listener) {
+    close_listener(now, *record, false, out);
+    return true;
+  }
+  const bool accepted = record->connection.close(now, out);
   settle(*record, out);
-  return true;
+  return accepted;
 }
 
 bool Host::abort(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
-  if (record == nullptr || record->listener) return false;  // see listen()
+  if (record == nullptr) return false;
+  if (record->listener) {
+    close_listener(now, *record, true, out);
+    return true;
+  }
   record->connection.abort(now, out);
   settle(*record, out);
   return true;
@@ -270,7 +313,17 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
       found != by_tuple_.end()) {
     Record& record = *records_[found->second - 1];
     record.connection.segment_arrives(now, segment, out);
-    settle(record, out);
+    const std::optional<SeqNum> reopening_isn = record.connection.reopening_isn();
+    settle(record, out);  // a connection the SYN closed is deleted: the 4-tuple is free
+    if (reopening_isn) {
+      // RFC 1122 4.2.2.13: the SYN reopens the 4-tuple, as a SYN for no connection: the port's
+      // listener takes it, or there is none and it is answered as without a connection.
+      if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
+        arrive_at_listener(now, packet, listener->second, out, reopening_isn);
+      } else {
+        answer_without_connection(packet, out);
+      }
+    }
     return;
   }
   // No connection owns it. RFC 9293 3.5 figure 8: the RST answering an unexpected SYN-ACK is
@@ -289,7 +342,8 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   answer_without_connection(packet, out);
 }
 
-void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out) {
+void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,
+                              std::optional<SeqNum> isn) {
   const Segment& segment = packet.segment;
   const ListenDecision decision = listen_decision(segment);
   switch (decision.action) {
@@ -314,7 +368,8 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   ++listener.pending;
   if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
   // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
-  record.connection.open_from_listener(now, next_isn(listener.tcp), segment, out);
+  record.connection.open_from_listener(now, isn ? *isn : next_isn(listener.tcp, now, tuple),
+                                       segment, out);
   settle(record, out);
 }
 

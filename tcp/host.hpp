@@ -15,6 +15,7 @@
 
 #include "tcp/config.hpp"
 #include "tcp/connection.hpp"
+#include "tcp/isn.hpp"
 #include "tcp/types.hpp"
 
 namespace tcpsim::tcp {
@@ -30,9 +31,10 @@ struct HostConfig {
 
 class Host {
  public:
-  // `isn_source` is asked for an ISN whenever a connection is opened and the config has no
-  // fixed ISN; the simulator passes its seeded generator.
-  Host(HostConfig config, std::function<std::uint32_t()> isn_source);
+  // `isn_source` chooses the ISN of each connection opened, by the config's `isn` policy, told
+  // the time and the new connection's 4-tuple (tcp/isn.hpp); the simulator gives it the
+  // seeded generator and the RFC 6528 key.
+  Host(HostConfig config, IsnSource isn_source);
   ~Host();
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -40,8 +42,10 @@ class Host {
   // --- Application calls ---
   // Active open to (remote, remote_port) from `local_port` (0: the next ephemeral port).
   // Returns the new connection's id, or no_connection when it cannot be made (RFC 9293 3.10.1:
-  // OPEN fails before a TCB exists): the host is down, no ephemeral port is free, or the
-  // 4-tuple is in use; an app_event effect connect_failed (for no_connection) says which.
+  // OPEN fails before a TCB exists): the host is down, no ephemeral port is free, the given
+  // `local_port` is held by a listener (as bind() fails with EADDRINUSE; a port shared with
+  // other connections is fine, as with SO_REUSEADDR), or the 4-tuple is in use; an app_event
+  // effect connect_failed (for no_connection) says which.
   // `automatic_read` sets the connection's read mode (Connection::set_automatic_read). `tcp`,
   // when given, is the connection's own config instead of the host's (per-connection knobs).
   ConnectionId connect(Time now, Address remote, Port remote_port, Port local_port, Output& out,
@@ -54,14 +58,18 @@ class Host {
   // connection_open effect names the listener port), which the SYN takes to SYN_RCVD.
   // `backlog` bounds the spawned connections not yet ESTABLISHED; a SYN beyond it is discarded
   // (as Linux does). Every spawned connection starts in the read mode `automatic_read`.
-  // Returns the listener's id, or no_connection when the port is taken or the host is down.
-  // The listener stays in LISTEN until the host crashes: closing a listener is not modelled
-  // (close and abort refuse it). `tcp`, when given, is the config of the listener and of every
-  // connection it spawns instead of the host's.
+  // Returns the listener's id, or no_connection when the port has a listener already or the
+  // host is down: an app_event effect listen_failed (for no_connection) says which.
+  // close and abort of the listener take it from LISTEN to CLOSED (RFC 9293 3.10.4, 3.10.5) and
+  // free its port; its spawned connections that accept() has not returned yet (in SYN_RCVD:
+  // the runner's application accepts at ESTABLISHED) are reset, as BSD and Linux do
+  // (Connection::abort_unaccepted). Its accepted connections live on. `tcp`, when given, is the
+  // config of the listener and of every connection it spawns instead of the host's.
   ConnectionId listen(Time now, Port port, int backlog, Output& out, bool automatic_read = true,
                       const std::optional<TcpConfig>& tcp = std::nullopt);
   // SEND: how many bytes the send buffer took (Connection::send); nullopt when the connection
-  // is unknown, gone, or cannot send.
+  // is unknown, gone, or cannot send (then a send_failed app event says why). close and abort:
+  // false when the connection is unknown or gone, or TCP refused (a close_failed event).
   std::optional<std::size_t> send(Time now, ConnectionId id, std::span<const std::uint8_t> data,
                                   Output& out);
   // RECEIVE in manual read mode; returns the bytes read (0 for an unknown connection).
@@ -91,7 +99,7 @@ class Host {
  private:
   // Implementation detail; see host.cpp.
   HostConfig config_;
-  std::function<std::uint32_t()> isn_source_;
+  IsnSource isn_source_;
   bool up_ = true;
 
   struct Record;  // a connection and what the host knows about it
@@ -102,15 +110,23 @@ class Host {
     bool automatic_read = true;
     TcpConfig tcp;  // the listener's and its connections' config
   };
-  SeqNum next_isn(const TcpConfig& tcp);
+  // The ISN of a new connection on `tuple` with config `tcp` (per-connection knobs).
+  SeqNum next_isn(const TcpConfig& tcp, Time now, const FourTuple& tuple) const;
   Port allocate_ephemeral_port();
   Record* find_record(ConnectionId id);
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
   Record& create(Time now, const TcpConfig& tcp, FourTuple tuple, Port listener_port, State born,
                  bool listener, Output& out);
-  void connect_failed(Rule rule, Output& out);
+  // A connect or listen that failed before any TCB existed: `kind` (connect_failed,
+  // listen_failed) for no_connection, `rule` says why.
+  void open_failed(AppEventKind kind, Rule rule, Output& out);
   void settle(Record& record, Output& out);  // after each call: backlog count, deletion
-  void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out);
+  // close (`abort` false) or abort of a listener, then the reset of its un-accepted connections.
+  void close_listener(Time now, Record& record, bool abort, Output& out);
+  // `isn`: the new connection's ISN when it is chosen already (a SYN that reopened a 4-tuple
+  // in TIME_WAIT); otherwise the host draws one.
+  void arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,
+                          std::optional<SeqNum> isn = std::nullopt);
   void answer_without_connection(const Packet& packet, Output& out);
   void discard(const Packet& packet, Rule rule, Output& out);
   static std::uint64_t tuple_key(Port local_port, Address remote, Port remote_port);

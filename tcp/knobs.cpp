@@ -14,6 +14,12 @@ constexpr std::array<std::string_view, 2> handshake_choices{"three-way", "two-wa
 static_assert(static_cast<int>(Handshake::three_way) == 0);
 static_assert(static_cast<int>(Handshake::two_way) == 1);
 
+// In the order of enum class IsnPolicy: a word is held as its index.
+constexpr std::array<std::string_view, 3> isn_words{"random", "clock", "rfc6528"};
+static_assert(static_cast<int>(IsnPolicy::random) == 0);
+static_assert(static_cast<int>(IsnPolicy::clock) == 1);
+static_assert(static_cast<int>(IsnPolicy::rfc6528) == 2);
+
 constexpr std::int64_t u32_max = 4294967295;
 constexpr Duration positive = 1 * nanosecond;  // a duration's min: "greater than 0"
 
@@ -24,6 +30,21 @@ struct Access {
 };
 template <auto member>
 constexpr Access access{get<member>, set<member>};
+
+// `isn` is two members: a fixed ISN (a number), or none and the policy (a word).
+KnobValue get_isn(const TcpConfig& config) {
+  if (config.fixed_isn) return {static_cast<std::int64_t>(*config.fixed_isn), false};
+  return {static_cast<std::int64_t>(config.isn_policy), true};
+}
+void set_isn(TcpConfig& config, KnobValue value) {
+  if (value.is_word) {
+    config.fixed_isn.reset();
+    config.isn_policy = static_cast<IsnPolicy>(value.number);
+  } else {
+    config.fixed_isn = static_cast<std::uint32_t>(value.number);
+  }
+}
+constexpr Access isn_access{get_isn, set_isn};
 
 constexpr std::int64_t no_max = no_knob_max;
 
@@ -60,9 +81,10 @@ constexpr Knob choice_knob(std::string_view name, std::span<const std::string_vi
   return knob;
 }
 constexpr Knob integer_or_word_knob(std::string_view name, std::int64_t min, std::int64_t max,
-                                    std::string_view word, Access access, std::string_view doc) {
+                                    std::span<const std::string_view> words, Access access,
+                                    std::string_view doc) {
   Knob knob = make_knob(name, KnobType::integer_or_word, min, max, access, doc);
-  knob.word = word;
+  knob.words = words;
   return knob;
 }
 constexpr Knob teaching(Knob knob) {
@@ -79,10 +101,12 @@ constexpr std::array knob_table{
     teaching(duration_knob("time_wait", 0, no_max, "", access<&TcpConfig::time_wait>,
                            "how long TIME_WAIT lasts (RFC 9293 3.10.7.4: 2 MSL); `\"0s\"` turns "
                            "TIME_WAIT off (teaching variant)")),
-    teaching(integer_or_word_knob("isn", 0, u32_max, "random", access<&TcpConfig::fixed_isn>,
-                                  "a fixed initial sequence number for every connection; "
-                                  "`\"random\"` draws each from the seeded generator (RFC 9293 "
-                                  "3.4.1)")),
+    teaching(integer_or_word_knob("isn", 0, u32_max, isn_words, isn_access,
+                                  "a fixed initial sequence number for every connection, or how "
+                                  "each is chosen (RFC 9293 3.4.1): `\"random\"` draws it from "
+                                  "the seeded generator, `\"clock\"` reads RFC 793's 4 us "
+                                  "clock, `\"rfc6528\"` adds to the clock a keyed hash of the "
+                                  "4-tuple (RFC 6528, the key from the seed)")),
     duration_knob("rto_initial", positive, no_max, "", access<&TcpConfig::rto_initial>,
                   "the retransmission timeout before any RTT sample (RFC 6298 2.1)"),
     duration_knob("rto_min", positive, no_max, "", access<&TcpConfig::rto_min>,
@@ -95,6 +119,10 @@ constexpr std::array knob_table{
                  "SYN-ACK retransmissions before giving up (Linux tcp_synack_retries)"),
     integer_knob("data_retries", 0, 100, access<&TcpConfig::data_retries>,
                  "retransmissions of data or a FIN before giving up (Linux tcp_retries2)"),
+    integer_knob("r1_retries", 0, 100, access<&TcpConfig::r1_retries>,
+                 "retransmissions of the same data or FIN after which the application is told "
+                 "`delivery_problem`, once, while TCP keeps trying until `data_retries` (RFC "
+                 "9293 3.8.3, RFC 1122 4.2.3.5 R1); 0 turns the notice off"),
     integer_knob("mss", 1, 65535, access<&TcpConfig::mss>,
                  "our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 3.7.1)"),
     integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
@@ -139,9 +167,18 @@ constexpr std::array knob_table{
     teaching(boolean_knob("half_duplex_close", access<&TcpConfig::half_duplex_close>,
                           "RFC 1122 4.2.2.13 half-duplex close: data unread at or arriving after "
                           "CLOSE draws a RST (teaching variant)")),
-    boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
-                 "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
-                 "net.ipv4.tcp_rfc1337; off as in Linux's default)"),
+    teaching(boolean_knob("rfc1337", access<&TcpConfig::rfc1337>,
+                          "RFC 1337: TIME_WAIT ignores a RST instead of closing early (Linux "
+                          "net.ipv4.tcp_rfc1337; off as in Linux's default)")),
+    teaching(boolean_knob("rfc5961", access<&TcpConfig::rfc5961>,
+                          "RFC 5961 (RFC 9293 3.10.7.4): challenge ACKs for an in-window RST not "
+                          "at RCV.NXT and for a SYN, and ACKs below SND.UNA - MAX.SND.WND "
+                          "dropped; `false` is RFC 793's behaviour, where an in-window RST or SYN "
+                          "resets the connection")),
+    teaching(boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
+                          "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
+                          "connection closes and the port's listener takes the SYN (RFC 1122 "
+                          "4.2.2.13; RFC 6191's timestamp test is not modelled)")),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
@@ -150,12 +187,16 @@ constexpr std::array linux_settings{
     KnobSetting{"rto_min", {200 * millisecond}, "TCP_RTO_MIN"},
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
+    KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
 };
 
 constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
-    Profile{"linux", "Linux's TIME_WAIT, RTO bounds and FIN_WAIT_2 timeout", linux_settings,
+    Profile{"linux",
+            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds and FIN_WAIT_2 "
+            "timeout",
+            linux_settings,
             false},
 };
 
@@ -178,8 +219,11 @@ std::string knob_value_text(const Knob& knob, KnobValue value) {
       const auto index = static_cast<std::size_t>(value.number);
       return index < knob.choices.size() ? std::string(knob.choices[index]) : "?";
     }
-    case KnobType::integer_or_word:
-      return value.none ? std::string(knob.word) : std::to_string(value.number);
+    case KnobType::integer_or_word: {
+      if (!value.is_word) return std::to_string(value.number);
+      const auto index = static_cast<std::size_t>(value.number);
+      return index < knob.words.size() ? std::string(knob.words[index]) : "?";
+    }
   }
   return "?";
 }

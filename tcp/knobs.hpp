@@ -23,14 +23,14 @@ enum class KnobType : std::uint8_t {
   integer,           // an integer in [min, max]
   boolean,           // true or false
   choice,            // one of `choices`, held as its index
-  integer_or_word,   // an integer in [min, max], or `word` for none (isn: "random")
+  integer_or_word,   // an integer in [min, max], or one of `words` (isn: 1000, "random")
 };
 
 // One knob's value as the table moves it: nanoseconds, the integer, 0 or 1, the index of a
-// choice; `none` for an integer_or_word knob set to its word.
+// choice; for an integer_or_word knob set to one of its words, `is_word` and the word's index.
 struct KnobValue {
   std::int64_t number = 0;
-  bool none = false;
+  bool is_word = false;
   bool operator==(const KnobValue&) const = default;
 };
 
@@ -45,7 +45,7 @@ struct Knob {
   // duration with a max: why ("RFC 1122 4.2.3.2 delays an ACK at most 0.5 s").
   std::string_view max_reason;
   std::span<const std::string_view> choices;  // choice: JSON spellings, in enum order
-  std::string_view word;                      // integer_or_word: the word for none
+  std::span<const std::string_view> words;    // integer_or_word: the words, by index
   // A knob that turns a mechanism off to show what it protects against; each has an entry in
   // the teaching catalogue (runner/teaching.cpp, docs/teaching.md).
   bool teaching = false;
@@ -61,19 +61,12 @@ namespace knob_detail {
 
 template <typename T>
 KnobValue to_value(const T& field) {
-  if constexpr (std::is_same_v<T, std::optional<std::uint32_t>>) {
-    return field ? KnobValue{static_cast<std::int64_t>(*field), false} : KnobValue{0, true};
-  } else {
-    return KnobValue{static_cast<std::int64_t>(field), false};
-  }
+  return KnobValue{static_cast<std::int64_t>(field), false};
 }
 
 template <typename T>
 T from_value(KnobValue value) {
-  if constexpr (std::is_same_v<T, std::optional<std::uint32_t>>) {
-    if (value.none) return std::nullopt;
-    return static_cast<std::uint32_t>(value.number);
-  } else if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (std::is_same_v<T, bool>) {
     return value.number != 0;
   } else {
     return static_cast<T>(value.number);

@@ -21,6 +21,9 @@ constexpr std::string_view rfc9293_listen = "RFC 9293 3.10.7.2";
 constexpr std::string_view rfc9293_syn_sent = "RFC 9293 3.10.7.3";
 constexpr std::string_view teaching = "teaching variant";
 constexpr std::string_view simulator = "tcpsim model";
+constexpr std::string_view sockets = "as sockets do";
+constexpr std::string_view bsd_and_linux = "as BSD and Linux do";
+constexpr std::string_view rfc9293_send = "RFC 9293 3.10.2";
 
 // Indexed by the enum value minus one (Rule::none has no row).
 constexpr std::array<RuleText, rule_count> rules{{
@@ -65,6 +68,19 @@ constexpr std::array<RuleText, rule_count> rules{{
      "调用 ABORT，发送 RST"},
     {Rule::abort_while_closing, "abort_while_closing", rfc9293_abort, before,
      "ABORT while closing, no RST", "在关闭过程中调用 ABORT，不发送 RST"},
+    {Rule::listener_closed_before_accept, "listener_closed_before_accept", bsd_and_linux, after,
+     "the listener was closed before accept() returned this connection: RST sent, CLOSED",
+     "监听套接字在 accept() 返回这个连接之前被关闭：发送 RST，进入 CLOSED"},
+    // --- SEND and CLOSE refused ---
+    {Rule::send_remote_socket_unspecified, "send_remote_socket_unspecified", rfc9293_send,
+     before, "SEND on a listener: error: remote socket unspecified",
+     "在监听套接字上调用 SEND：error: remote socket unspecified（远端套接字未指定）"},
+    {Rule::send_connection_closing, "send_connection_closing", rfc9293_send, before,
+     "SEND after CLOSE: error: connection closing",
+     "调用 CLOSE 之后再 SEND：error: connection closing（连接正在关闭）"},
+    {Rule::close_connection_closing, "close_connection_closing", rfc9293_close, before,
+     "CLOSE after CLOSE: error: connection closing, no second FIN",
+     "调用 CLOSE 之后再次 CLOSE：error: connection closing（连接正在关闭），不发送第二个 FIN"},
     // --- CLOSED, or no connection ---
     {Rule::closed_rst_discarded, "closed_rst_discarded", rfc9293_closed, before,
      "CLOSED, an arriving RST is discarded", "处于 CLOSED 状态，到达的 RST 被丢弃"},
@@ -128,6 +144,9 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::rst_in_window_challenge, "rst_in_window_challenge", "RFC 5961 3.2", before,
      "RST in the window but not at RCV.NXT, challenge ACK sent",
      "RST 落在接收窗口内但不等于 RCV.NXT，回复挑战 ACK（challenge ACK）"},
+    {Rule::rst_in_window_reset, "rst_in_window_reset", "RFC 793 3.4", before,
+     "RST in the window, connection reset (rfc5961 = false)",
+     "RST 落在接收窗口内，连接被重置（rfc5961 = false）"},
     {Rule::unacceptable_zero_window, "unacceptable_zero_window", "RFC 9293 3.10.7.4 first",
      apart, "not acceptable: the receive window is zero, ACK sent",
      "不可接受：接收窗口为零，回复 ACK"},
@@ -151,6 +170,11 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::rst_in_time_wait_ignored, "rst_in_time_wait_ignored", "RFC 1337", before,
      "RST in TIME_WAIT ignored (rfc1337 = true), 2 MSL continues",
      "按 RFC 1337 忽略 TIME_WAIT 状态收到的 RST，继续等待 2MSL"},
+    {Rule::time_wait_syn_reopens, "time_wait_syn_reopens", "RFC 1122 4.2.2.13", before,
+     "SYN above RCV.NXT reopens the 4-tuple in TIME_WAIT (time_wait_accepts_syn = true): "
+     "CLOSED, the SYN goes to the listener",
+     "TIME_WAIT 状态收到序号高于 RCV.NXT 的 SYN，重新打开该四元组（time_wait_accepts_syn = "
+     "true）：进入 CLOSED，SYN 交给监听套接字"},
     {Rule::syn_in_syn_received_back_to_listen, "syn_in_syn_received_back_to_listen",
      "RFC 9293 3.10.7.4 fourth", before, "SYN in SYN_RCVD from a passive OPEN, back to LISTEN",
      "由被动打开产生的连接在 SYN_RCVD 状态收到 SYN，回到 LISTEN"},
@@ -160,6 +184,9 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::syn_challenge_ack, "syn_challenge_ack", "RFC 9293 3.10.7.4 fourth", before,
      "SYN in a synchronized state, challenge ACK sent",
      "在已同步状态收到 SYN，回复挑战 ACK（challenge ACK）"},
+    {Rule::syn_in_window_reset, "syn_in_window_reset", "RFC 793 3.9", before,
+     "SYN in the window is an error, RST sent, connection reset (rfc5961 = false)",
+     "SYN 落在接收窗口内，视为错误，发送 RST，连接被重置（rfc5961 = false）"},
     {Rule::ack_bit_off, "ack_bit_off", "RFC 9293 3.10.7.4 fifth", before, "ACK bit off",
      "ACK 位没有置位"},
     {Rule::syn_received_bad_ack_answered_with_reset, "syn_received_bad_ack_answered_with_reset",
@@ -173,6 +200,9 @@ constexpr std::array<RuleText, rule_count> rules{{
      "ACK of our SYN-ACK in SYN_RCVD", "在 SYN_RCVD 状态收到对我们 SYN-ACK 的确认（第三次握手）"},
     {Rule::ack_of_unsent_data, "ack_of_unsent_data", "RFC 9293 3.10.7.4 fifth", before,
      "ACK for data not yet sent, ACK sent", "ACK 确认了尚未发送的数据，回复 ACK"},
+    {Rule::ack_below_window, "ack_below_window", "RFC 5961 5.2", before,
+     "ACK below SND.UNA - MAX.SND.WND, ACK sent, segment dropped",
+     "ACK 低于 SND.UNA - MAX.SND.WND，回复 ACK 并丢弃该报文段"},
     {Rule::fin_acknowledged_in_fin_wait_1, "fin_acknowledged_in_fin_wait_1",
      "RFC 9293 3.10.7.4 fifth", before, "our FIN is acknowledged in FIN_WAIT_1",
      "在 FIN_WAIT_1 状态，我们的 FIN 得到确认"},
@@ -234,6 +264,11 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::data_retries_exhausted, "data_retries_exhausted", "RFC 9293 3.8.3", before,
      "data or FIN retransmitted data_retries times without acknowledgment",
      "数据或 FIN 已重传 data_retries 次，仍未被确认"},
+    {Rule::r1_retries_reached, "r1_retries_reached", "RFC 9293 3.8.3", before,
+     "r1_retries retransmissions unacknowledged (R1): the application is told of a delivery "
+     "problem, TCP keeps trying until data_retries (R2)",
+     "已重传 r1_retries 次仍未被确认（R1）：通知应用程序出现投递问题，TCP 继续重试，直到 "
+     "data_retries 次（R2）"},
     {Rule::syn_ack_not_retransmitted_gave_up, "syn_ack_not_retransmitted_gave_up", teaching,
      after,
      "retransmit_syn_ack = false: the SYN-ACK was never sent again; gave up after "
@@ -249,6 +284,14 @@ constexpr std::array<RuleText, rule_count> rules{{
      "connect refused locally: no free ephemeral port", "本地拒绝了 connect：没有空闲的临时端口"},
     {Rule::connect_tuple_in_use, "connect_tuple_in_use", simulator, apart,
      "connect refused locally: the 4-tuple is in use", "本地拒绝了 connect：该四元组已被占用"},
+    {Rule::connect_local_port_in_use, "connect_local_port_in_use", sockets, after,
+     "connect refused locally: its local_port is held by a listener (EADDRINUSE)",
+     "本地拒绝了 connect：它的 local_port 被监听套接字占用（EADDRINUSE）"},
+    {Rule::listen_port_in_use, "listen_port_in_use", sockets, after,
+     "listen refused locally: the port already has a listener (EADDRINUSE)",
+     "本地拒绝了 listen：该端口已有监听套接字（EADDRINUSE）"},
+    {Rule::listen_host_down, "listen_host_down", simulator, apart,
+     "listen refused locally: host is down", "本地拒绝了 listen：主机已停机"},
     {Rule::host_down, "host_down", simulator, apart, "host is down", "主机已停机"},
     {Rule::not_addressed_to_host, "not_addressed_to_host", simulator, apart,
      "not addressed to this host", "目的地址不是本主机"},
@@ -260,11 +303,13 @@ struct CitationText {
   std::string_view english;
   std::string_view chinese;
 };
-constexpr std::array<CitationText, 4> citations{{
+constexpr std::array<CitationText, 6> citations{{
     {teaching, "教学变体"},
     {"as Linux does", "与 Linux 的做法相同"},
     {"Linux tcp_fin_timeout", "Linux 的 tcp_fin_timeout"},
     {simulator, "tcpsim 的模型"},
+    {sockets, "与套接字 API 的做法相同"},
+    {bsd_and_linux, "与 BSD 和 Linux 的做法相同"},
 }};
 
 constexpr const CitationText* find_citation(std::string_view citation) {

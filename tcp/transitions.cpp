@@ -15,6 +15,7 @@ constexpr std::string_view open_call = "Connection::open_active";
 constexpr std::string_view passive = "Connection::open_passive";
 constexpr std::string_view close_call = "Connection::close";
 constexpr std::string_view abort_call = "Connection::abort";
+constexpr std::string_view unaccepted_abort = "Connection::abort_unaccepted";
 constexpr std::string_view syn_in_listen = "Connection::accept_syn";
 constexpr std::string_view syn_sent_arrival = "Connection::arrive_syn_sent";
 constexpr std::string_view synchronized_arrival = "Connection::arrive_synchronized";
@@ -32,8 +33,12 @@ constexpr std::string_view half_duplex = "half_duplex_close = true";
 constexpr std::string_view no_syn_ack_retransmission = "retransmit_syn_ack = false";
 constexpr std::string_view no_fin_retransmission = "retransmit_fin = false";
 constexpr std::string_view linux_fin_wait_2 = "fin_wait_2_timeout > 0 (Linux)";
+constexpr std::string_view rfc793_reset = "rfc5961 = false (RFC 793)";
+constexpr std::string_view time_wait_reuse = "time_wait_accepts_syn = true (Linux)";
 
 constexpr std::string_view rcv_rst = "rcv RST";
+constexpr std::string_view rcv_rst_in_window = "rcv RST in the window";
+constexpr std::string_view rcv_syn_in_window = "rcv SYN in the window";
 constexpr std::string_view rcv_fin = "rcv FIN";
 constexpr std::string_view rcv_ack_of_fin = "rcv ACK of our FIN";
 constexpr std::string_view rcv_fin_ack_of_fin = "rcv FIN, ACK of our FIN";
@@ -67,12 +72,16 @@ constexpr std::array table{
     // SYN_RCVD
     Row{syn_received, "CLOSE", fin_wait_1, Rule::close_in_syn_received, close_call, ""},
     Row{syn_received, "ABORT", closed, Rule::abort_synchronized, abort_call, ""},
+    Row{syn_received, "CLOSE or ABORT of its listener", closed,
+        Rule::listener_closed_before_accept, unaccepted_abort, ""},
     Row{syn_received, "rcv RST (passive OPEN)", listen, Rule::rst_in_syn_received_passive,
         reset_step, ""},
     Row{syn_received, "rcv RST (active OPEN)", closed, Rule::rst_in_syn_received_active, reset_step,
         ""},
     Row{syn_received, "rcv SYN (passive OPEN)", listen, Rule::syn_in_syn_received_back_to_listen,
         synchronized_arrival, ""},
+    Row{syn_received, "rcv SYN in the window (active OPEN)", closed, Rule::syn_in_window_reset,
+        synchronized_arrival, rfc793_reset},
     Row{syn_received, "rcv ACK of our SYN", established, Rule::syn_received_ack, ack_step, ""},
     Row{syn_received, retransmission, closed, Rule::synack_retries_exhausted, timers, ""},
     Row{syn_received, retransmission, closed, Rule::syn_ack_not_retransmitted_gave_up, timers,
@@ -86,6 +95,10 @@ constexpr std::array table{
         close_call, half_duplex},
     Row{established, "ABORT", closed, Rule::abort_synchronized, abort_call, ""},
     Row{established, rcv_rst, closed, Rule::rst_connection_reset, reset_step, ""},
+    Row{established, rcv_rst_in_window, closed, Rule::rst_in_window_reset, reset_step,
+        rfc793_reset},
+    Row{established, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
+        rfc793_reset},
     Row{established, rcv_fin, close_wait, Rule::fin_in_established, fin_step, ""},
     Row{established, retransmission, closed, Rule::data_retries_exhausted, timers, ""},
     Row{established, keepalive, closed, Rule::keepalive_gave_up, timers, ""},
@@ -93,6 +106,9 @@ constexpr std::array table{
     // FIN_WAIT_1
     Row{fin_wait_1, "ABORT", closed, Rule::abort_synchronized, abort_call, ""},
     Row{fin_wait_1, rcv_rst, closed, Rule::rst_connection_reset, reset_step, ""},
+    Row{fin_wait_1, rcv_rst_in_window, closed, Rule::rst_in_window_reset, reset_step, rfc793_reset},
+    Row{fin_wait_1, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
+        rfc793_reset},
     Row{fin_wait_1, rcv_ack_of_fin, fin_wait_2, Rule::fin_acknowledged_in_fin_wait_1, ack_step, ""},
     Row{fin_wait_1, rcv_fin, closing, Rule::simultaneous_close, fin_step, ""},
     Row{fin_wait_1, rcv_fin_ack_of_fin, time_wait, Rule::fin_in_fin_wait_1_acknowledging_ours,
@@ -109,6 +125,9 @@ constexpr std::array table{
     // FIN_WAIT_2
     Row{fin_wait_2, "ABORT", closed, Rule::abort_synchronized, abort_call, ""},
     Row{fin_wait_2, rcv_rst, closed, Rule::rst_connection_reset, reset_step, ""},
+    Row{fin_wait_2, rcv_rst_in_window, closed, Rule::rst_in_window_reset, reset_step, rfc793_reset},
+    Row{fin_wait_2, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
+        rfc793_reset},
     Row{fin_wait_2, rcv_fin, time_wait, Rule::fin_in_fin_wait_2, fin_step, ""},
     Row{fin_wait_2, rcv_fin, closed, Rule::time_wait_disabled, time_wait_entry, no_time_wait},
     Row{fin_wait_2, "rcv data after CLOSE", closed, Rule::half_duplex_data_after_close, text_step,
@@ -122,12 +141,17 @@ constexpr std::array table{
         close_call, half_duplex},
     Row{close_wait, "ABORT", closed, Rule::abort_synchronized, abort_call, ""},
     Row{close_wait, rcv_rst, closed, Rule::rst_connection_reset, reset_step, ""},
+    Row{close_wait, rcv_rst_in_window, closed, Rule::rst_in_window_reset, reset_step, rfc793_reset},
+    Row{close_wait, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
+        rfc793_reset},
     Row{close_wait, retransmission, closed, Rule::data_retries_exhausted, timers, ""},
     Row{close_wait, keepalive, closed, Rule::keepalive_gave_up, timers, ""},
     Row{close_wait, user, closed, Rule::user_timeout, timers, ""},
     // CLOSING
     Row{closing, "ABORT", closed, Rule::abort_while_closing, abort_call, ""},
     Row{closing, rcv_rst, closed, Rule::rst_in_closing_or_last_ack, reset_step, ""},
+    Row{closing, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
+        rfc793_reset},
     Row{closing, rcv_ack_of_fin, time_wait, Rule::fin_acknowledged_in_closing, ack_step, ""},
     Row{closing, rcv_ack_of_fin, closed, Rule::time_wait_disabled, time_wait_entry, no_time_wait},
     Row{closing, retransmission, closed, Rule::data_retries_exhausted, timers, ""},
@@ -137,6 +161,8 @@ constexpr std::array table{
     // LAST_ACK
     Row{last_ack, "ABORT", closed, Rule::abort_while_closing, abort_call, ""},
     Row{last_ack, rcv_rst, closed, Rule::rst_in_closing_or_last_ack, reset_step, ""},
+    Row{last_ack, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
+        rfc793_reset},
     Row{last_ack, rcv_ack_of_fin, closed, Rule::fin_acknowledged_in_last_ack, ack_step, ""},
     Row{last_ack, retransmission, closed, Rule::data_retries_exhausted, timers, ""},
     Row{last_ack, retransmission, closed, Rule::fin_not_retransmitted_gave_up, timers,
@@ -145,6 +171,10 @@ constexpr std::array table{
     // TIME_WAIT
     Row{time_wait, "ABORT", closed, Rule::abort_while_closing, abort_call, ""},
     Row{time_wait, rcv_rst, closed, Rule::rst_in_time_wait, reset_step, ""},
+    Row{time_wait, rcv_syn_in_window, closed, Rule::syn_in_window_reset, synchronized_arrival,
+        rfc793_reset},
+    Row{time_wait, "rcv SYN above RCV.NXT", closed, Rule::time_wait_syn_reopens,
+        synchronized_arrival, time_wait_reuse},
     Row{time_wait, "timeout 2MSL", closed, Rule::time_wait_expired, timers, ""},
 };
 

@@ -63,10 +63,19 @@ enum class AppEventKind : std::uint8_t {
   aborted,        // the local application called ABORT
   connect_failed,  // a connect could not be made, so no connection exists (RFC 9293 3.10.1:
                    // OPEN returns an error before any TCB is created); Effect::rule says why
+  listen_failed,   // a listen could not be made (its port has a listener); no TCB exists
+  // A call TCP refused in the connection's state, with the RFC's error as Effect::rule: the
+  // call returned an error and nothing else happened (RFC 9293 3.10.2, 3.10.4).
+  send_failed,
+  close_failed,
+  // RFC 9293 3.8.3 / RFC 1122 4.2.3.5: R1 retransmissions of the same segment went
+  // unacknowledged; TCP keeps trying until R2. Once per episode of retransmissions.
+  delivery_problem,
 };
-inline constexpr int app_event_kind_count = 10;
+inline constexpr int app_event_kind_count = 14;
 // "connected", "accepted", "data", "end_of_stream", "closed", "reset", "refused",
-// "timed_out", "aborted", "connect_failed"
+// "timed_out", "aborted", "connect_failed", "listen_failed", "send_failed", "close_failed",
+// "delivery_problem"
 std::string_view app_event_name(AppEventKind kind);
 bool parse_app_event(std::string_view text, AppEventKind& kind_out);
 std::span<const std::string_view> app_event_names();  // in the enum's order
@@ -98,6 +107,7 @@ struct Effect {
     state_change,     // `connection` went from `from` to `to` by `rule`
     app_event,        // tell the application `app_event` (with `data` for AppEventKind::data),
                       // `rule` says why; `connection` is no_connection for connect_failed
+                      // and listen_failed
     discard,          // an arriving segment was dropped by TCP; `rule` says why
     connection_open,  // a connection was created: `tuple` is its 4-tuple (remote 0.0.0.0:0 for
                       // a listener), `to` the state it is born in (CLOSED; LISTEN for one a

@@ -132,6 +132,7 @@ class LadderPrinter::Writer {
       }
       if (record.listener) line += term(Term::listener_mark, language_);
       if (record.failed_connect) line += term(Term::connect_failed_mark, language_);
+      if (record.failed_listen) line += term(Term::listen_failed_mark, language_);
       if (record.lost_in_crash) line += term(Term::lost_in_crash_mark, language_);
       out += text::wrap_text(text::visible(line), "  ", width_);
     }
@@ -431,12 +432,7 @@ class LadderPrinter::Writer {
           what += " " + fill(Term::bytes, language_, {std::to_string(event.data.size())}) + " " +
                   text::quoted_payload(event.data, 16);
         }
-        // Routine events repeat the reason of the state change beside them; show why only for
-        // the endings that need explaining.
-        const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
-                             event.app_event == tcp::AppEventKind::reset ||
-                             event.app_event == tcp::AppEventKind::refused ||
-                             event.app_event == tcp::AppEventKind::connect_failed;
+        const bool explain = app_event_needs_reason(event.app_event);
         return side_event(event, who + fill(Term::app_prefix, language_, {what}),
                           explain ? reason : std::string(), Tone::app);
       }

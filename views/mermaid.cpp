@@ -340,10 +340,7 @@ class MermaidWriter {
           what += " " + fill(Term::bytes, language_, {std::to_string(event.data.size())});
         }
         std::string text = who + fill(Term::app_prefix, language_, {what});
-        const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
-                             event.app_event == tcp::AppEventKind::reset ||
-                             event.app_event == tcp::AppEventKind::refused ||
-                             event.app_event == tcp::AppEventKind::connect_failed;
+        const bool explain = app_event_needs_reason(event.app_event);
         if (explain && event.rule != tcp::Rule::none) {
           text += in_parentheses(rule_short(event.rule, language_));
         }

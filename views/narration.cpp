@@ -122,6 +122,19 @@ std::string app_meaning(const TraceEvent& event, Language language) {
     case tcp::AppEventKind::connect_failed:
       return en ? "its connect fails, so no connection exists"
                 : "它的 connect 调用失败，因此连接并不存在";
+    case tcp::AppEventKind::listen_failed:
+      return en ? "its listen fails, so no listener exists"
+                : "它的 listen 调用失败，因此监听套接字并不存在";
+    case tcp::AppEventKind::send_failed:
+      return en ? "TCP refuses the send, taking no byte of it"
+                : "TCP 拒绝了这次发送，一个字节也没有接收";
+    case tcp::AppEventKind::close_failed:
+      return en ? "TCP refuses the close, the connection is closing already"
+                : "TCP 拒绝了这次关闭，连接已经在关闭中";
+    case tcp::AppEventKind::delivery_problem:
+      return en ? "the same segment went unacknowledged through R1 retransmissions, and TCP "
+                  "keeps trying"
+                : "同一报文段重传 R1 次仍未被确认，TCP 继续重试";
   }
   return {};
 }

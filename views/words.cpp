@@ -37,6 +37,8 @@ constexpr std::array<TermRow, static_cast<std::size_t>(Term::count)> terms{{
     {listener_mark, "listener_mark", " (listener)", "（监听套接字）"},
     {connect_failed_mark, "connect_failed_mark", " (connect failed: no connection was made)",
      "（connect 失败，没有建立连接）"},
+    {listen_failed_mark, "listen_failed_mark", " (listen failed: no listener was made)",
+     "（listen 失败，没有建立监听套接字）"},
     {lost_in_crash_mark, "lost_in_crash_mark", " (lost in crash)", "（随主机崩溃而丢失）"},
     {believes_lead, "believes_lead", "what each side believes: {0}", "双方各自认为的连接：{0}"},
     {host_connections_one, "host_connections_one", "{0}: 1 connection", "{0} 有 1 个连接"},
@@ -331,8 +333,34 @@ std::string_view app_event_word(tcp::AppEventKind kind, Language language) {
     case tcp::AppEventKind::timed_out: return "连接超时";
     case tcp::AppEventKind::aborted: return "连接已中止";
     case tcp::AppEventKind::connect_failed: return "connect 失败";
+    case tcp::AppEventKind::listen_failed: return "listen 失败";
+    case tcp::AppEventKind::send_failed: return "send 失败";
+    case tcp::AppEventKind::close_failed: return "close 失败";
+    case tcp::AppEventKind::delivery_problem: return "投递遇到问题";
   }
   return tcp::app_event_name(kind);
+}
+
+bool app_event_needs_reason(tcp::AppEventKind kind) {
+  switch (kind) {
+    case tcp::AppEventKind::timed_out:
+    case tcp::AppEventKind::reset:
+    case tcp::AppEventKind::refused:
+    case tcp::AppEventKind::connect_failed:
+    case tcp::AppEventKind::listen_failed:
+    case tcp::AppEventKind::send_failed:
+    case tcp::AppEventKind::close_failed:
+    case tcp::AppEventKind::delivery_problem:
+      return true;
+    case tcp::AppEventKind::connected:
+    case tcp::AppEventKind::accepted:
+    case tcp::AppEventKind::data:
+    case tcp::AppEventKind::end_of_stream:
+    case tcp::AppEventKind::closed:
+    case tcp::AppEventKind::aborted:
+      return false;
+  }
+  return false;
 }
 
 std::string render_citation(const std::string& citation, Language language) {

@@ -53,6 +53,7 @@ enum class Term : std::uint16_t {
   scripted_host,            // "scripted: no TCP"
   listener_mark,            // "(listener)"
   connect_failed_mark,
+  listen_failed_mark,
   lost_in_crash_mark,
   // The run's summary: what each side believes
   believes_lead,            // "what each side believes: {0}"
@@ -163,6 +164,10 @@ std::string_view timer_word(tcp::TimerKind timer, Language language);
 std::string_view timer_short_word(tcp::TimerKind timer, Language language);
 // "connected" / "连接已建立"; English keeps the API's names, which the scenario files use.
 std::string_view app_event_word(tcp::AppEventKind kind, Language language);
+
+// Whether the ladder and Mermaid give an application event its reason: the endings and
+// failures that need explaining; routine events repeat the state change's reason beside them.
+bool app_event_needs_reason(tcp::AppEventKind kind);
 
 // A rule as the ladder and the diagrams show it beside an event. English: as the trace prints
 // it ("RFC 9293 3.10.1: passive OPEN"); Chinese: "RFC 9293 3.10.1：被动打开，开始监听".

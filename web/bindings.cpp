@@ -237,7 +237,8 @@ val playground_knobs() {
     item.set("type", std::string(type));
     std::vector<std::string> choices(knob.choices.begin(), knob.choices.end());
     item.set("choices", strings(choices));
-    item.set("word", std::string(knob.word));
+    std::vector<std::string> words(knob.words.begin(), knob.words.end());
+    item.set("words", strings(words));
     item.set("teaching", knob.teaching);
     item.set("doc", std::string(knob.doc));
     out.call<void>("push", item);

@@ -16,7 +16,9 @@
 #       (a) tshark flags exactly the frames whose sequence space the capture shows the sender
 #           sent before on that 4-tuple, as Wireshark reads a capture: one stream per 4-tuple,
 #           a SYN with a new ISN starting a new one (port reuse; an active side's SYN renews
-#           both directions), a zero-window probe's octet not counted as sent;
+#           both directions, and so does a SYN-ACK whose ISN is not its side's first), a
+#           zero-window probe's octet not counted as sent, and any segment ahead, a RST too,
+#           moving the next sequence number Wireshark expects;
 #       (b) every frame the trace marks "retx":true is flagged by tshark (a connection's repeat
 #           is a repeat on the wire too; a probe is neither);
 #       (c) on a scenario that opens no 4-tuple twice on a host, tshark flags only frames the
@@ -176,12 +178,21 @@ for scenario in "${scenarios[@]}"; do
             delete isn[reverse[f]]
             delete high[reverse[f]]
           }
+          # A SYN-ACK with another ISN than the first of its direction starts a new session for
+          # Wireshark too: the other direction forgets how far it had gone (a RST may have
+          # moved it).
+          if (synack[f] && (d in first_isn) && first_isn[d] != seq[f]) delete high[reverse[f]]
+          if (!(d in first_isn)) first_isn[d] = seq[f]
         }
         repeat = 0
-        if (space[f] > 0 && !(f in probe)) {
-          repeat = (d in high) && before(seq[f], high[d])
+        if (!(f in probe)) {
+          # Only a segment with sequence space can repeat; any segment ahead moves the next
+          # expected sequence number of Wireshark, a RST too (an injected RST past RCV.NXT makes
+          # the real data that follows it a retransmission to Wireshark).
+          if (space[f] > 0) repeat = (d in high) && before(seq[f], high[d])
           end = (seq[f] + space[f]) % 4294967296
-          if (!(d in high) || before(high[d], end)) high[d] = end
+          if ((d in high) && before(high[d], end)) high[d] = end
+          if (!(d in high) && space[f] > 0) high[d] = end
         }
         if ((f in theirs) && !repeat) {
           print "frame " f ": flagged as a retransmission by tshark, but the capture shows" \

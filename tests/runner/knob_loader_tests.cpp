@@ -64,8 +64,9 @@ std::pair<std::string, KnobValue> valid_other_value(const Knob& knob, KnobValue 
               KnobValue{value}};
     }
     case KnobType::integer_or_word:
-      if (current.none) return {std::to_string(knob.max), KnobValue{knob.max}};
-      return {"\"" + std::string(knob.word) + "\"", KnobValue{0, true}};
+      if (current.is_word) return {std::to_string(knob.max), KnobValue{knob.max}};
+      return {"\"" + std::string(knob.words.back()) + "\"",
+              KnobValue{static_cast<std::int64_t>(knob.words.size()) - 1, true}};
   }
   return {};
 }
@@ -139,8 +140,11 @@ TEST_CASE("every knob rejects values outside its type and range", "[knobs][loade
         break;
       }
       case KnobType::integer_or_word: {
+        std::string words;
+        for (const auto word : knob.words)
+          words += (words.empty() ? "\"" : ", \"") + std::string(word) + "\"";
         const std::string expected =
-            "expected " + range_text(knob) + " or \"" + std::string(knob.word) + "\", got ";
+            "expected " + range_text(knob) + " or one of " + words + ", got ";
         CHECK(error_of(knob, "\"sometimes\"") == expected + "\"sometimes\"");
         CHECK(error_of(knob, "true") == expected + "a boolean");
         CHECK(error_of(knob, std::to_string(knob.max + 1)) ==

@@ -645,7 +645,7 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(tcp_error(R"({"isn": -1})") ==
         "t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295, got -1");
   CHECK(tcp_error(R"({"isn": "fixed"})") ==
-        R"(t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295 or "random", got "fixed")");
+        R"(t.json:2:40: error: at $.hosts[0].tcp.isn: expected an integer between 0 and 4294967295 or one of "random", "clock", "rfc6528", got "fixed")");
   CHECK(tcp_error(R"({"syn_retries": 101})") ==
         "t.json:2:48: error: at $.hosts[0].tcp.syn_retries: expected an integer between 0 and 100, got 101");
   CHECK(tcp_error(R"({"mss": 0})") == "t.json:2:40: error: at $.hosts[0].tcp.mss: expected an integer between 1 and 65535, got 0");
@@ -743,8 +743,14 @@ TEST_CASE("timeline errors", "[loader][errors]") {
 {"at": "1s", "host": "server", "action": "abort", "connection": "c1"})") ==
         R"(t.json:5:65: error: at $.timeline[1].connection: connection "c1" belongs to host "client", not to "server")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
-{"at": "1s", "host": "server", "action": "close", "connection": "server:80"})") ==
-        R"(t.json:5:65: error: at $.timeline[1].connection: "server:80" is a listener, not a connection; its connections are "server:80#1", "server:80#2", ...)");
+{"at": "1s", "host": "server", "action": "send", "connection": "server:80", "data": "x"})") ==
+        R"(t.json:5:64: error: at $.timeline[1].connection: "server:80" is a listener, not a connection; its connections are "server:80#1", "server:80#2", ...)");
+  // close and abort take a listener of their host (CLOSE and ABORT in LISTEN).
+  CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
+{"at": "1s", "host": "server", "action": "close", "connection": "server:80"})") == "no error");
+  CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
+{"at": "1s", "host": "client", "action": "abort", "connection": "server:80"})") ==
+        R"(t.json:5:65: error: at $.timeline[1].connection: listener "server:80" belongs to host "server", not to "client")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen", "port": 80},
 {"at": "1s", "host": "server", "action": "send", "connection": "server:80#1"})") ==
         R"(t.json:5:1: error: at $.timeline[1]: missing required key "data" or "bytes")");

@@ -227,3 +227,30 @@ TEST_CASE("a scripted host has no TCP: what reaches it is delivered, nothing ans
   listen.port = 80;
   CHECK(session.perform(listen).outcome == ActionOutcome::run_error);
 }
+
+TEST_CASE("run_before leaves the events of its time queued: an action performed then runs "
+          "first, as a timeline action of that time does", "[session]") {
+  // The client's SYN is still on the link (10 s of delay) when its retransmission timer is due,
+  // at 1.1 s; a close performed at 1.1 s after run_before comes before the timer.
+  const Scenario scenario = load_scenario_text(
+      scenario_text(fixed_hosts, R"(
+        { "at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80,
+          "name": "c1" })", R"(, "link": { "delay": "10s" })"),
+      "s.json");
+  Session session(scenario);
+  REQUIRE(session.run_before(1100 * millisecond));
+  CHECK(session.now() == 1100 * millisecond);
+  CHECK(session.next_time() == 1100 * millisecond);  // the timer, still queued
+  Action close;
+  close.kind = ActionKind::close;
+  close.host = 0;
+  close.connection = "c1";
+  session.perform(close);
+  REQUIRE(session.run_until(1100 * millisecond));
+  const RunResult result = session.finish();
+  // The close (CLOSE in SYN_SENT deletes the TCB) came first: no timer fired, nothing resent.
+  CHECK(first_of(result, TraceKind::timer_fire) == nullptr);
+  int sent = 0;
+  for (const TraceEvent& event : result.trace) sent += event.kind == TraceKind::send ? 1 : 0;
+  CHECK(sent == 1);
+}

@@ -69,7 +69,7 @@ Json value_or_null(const Json& object, const char* key) {
 
 TEST_CASE("the teaching catalogue names distinct mechanisms and distinct scenario pairs") {
   const auto catalogue = teaching_catalogue();
-  REQUIRE(catalogue.size() == 9);
+  REQUIRE(catalogue.size() == 15);
   std::set<std::string_view> mechanisms;
   std::set<std::pair<std::string_view, std::string_view>> pairs;
   for (const auto& entry : catalogue) {
@@ -78,7 +78,8 @@ TEST_CASE("the teaching catalogue names distinct mechanisms and distinct scenari
     CHECK(pairs.insert({entry.with_scenario, entry.without_scenario}).second);
     CHECK(entry.with_scenario != entry.without_scenario);
     CHECK(!entry.protects_against.empty());
-    CHECK(!entry.seeds.empty());
+    // The seed articles that make the claim; none for the RFC 5961 attacks, which no article
+    // discusses (the catalogue then cites the RFCs alone).
     // The setting that turns the mechanism off is spelt with the knob's own key.
     CHECK(entry.turn_off.starts_with("\"" + std::string(entry.knob) + "\": "));
   }
@@ -172,7 +173,7 @@ TEST_CASE("docs/teaching.md mentions every mechanism, knob, scenario and seed of
     CHECK(doc.find(collapse_space(std::string(entry.protects_against))) != std::string::npos);
     CHECK(doc.find("`" + std::string(entry.knob) + "`") != std::string::npos);
     CHECK(doc.find("`" + std::string(entry.turn_off) + "`") != std::string::npos);
-    CHECK(doc.find(std::string(entry.seeds)) != std::string::npos);
+    if (!entry.seeds.empty()) CHECK(doc.find(std::string(entry.seeds)) != std::string::npos);
     for (const auto name : {entry.with_scenario, entry.without_scenario}) {
       INFO(name);
       CHECK(doc.find("`" + std::string(name) + "`") != std::string::npos);

@@ -122,6 +122,83 @@ TEST_CASE("established_data_retransmission_and_retry_limit", "[connection][timer
   CHECK(transition_rules(out)[0] == Rule::data_retries_exhausted);
 }
 
+// The times of the first retransmissions of data sent at 0 with RTO 1 s: 1, 3, 7, 15, 31 s.
+constexpr Time retransmission_at[] = {1 * second, 3 * second, 7 * second, 15 * second,
+                                      31 * second};
+
+TEST_CASE("established_r1_retransmissions_tell_delivery_problem_once", "[connection][timer][r1]") {
+  Connection c = make_connection();  // r1_retries = 3, data_retries = 15
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("abc"), out));
+  std::vector<std::size_t> told;  // the retransmissions after which it was told
+  for (std::size_t retry = 0; retry < 5; ++retry) {
+    out.clear();
+    c.timer_expired(retransmission_at[retry], TimerKind::retransmission, out);
+    REQUIRE(sent(out).size() == 1);
+    if (!app_events(out).empty()) {
+      CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::delivery_problem});
+      CHECK(out.effects.back().rule == Rule::r1_retries_reached);
+      told.push_back(retry + 1);
+    }
+  }
+  CHECK(told == std::vector<std::size_t>{3});  // R1 reached once, and TCP keeps trying
+  CHECK(c.state() == State::established);
+}
+
+TEST_CASE("established_r1_episode_starts_again_after_an_ack", "[connection][timer][r1]") {
+  TcpConfig config;
+  config.r1_retries = 1;
+  Connection c = make_connection(config);
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("abc"), out));
+  out.clear();
+  c.timer_expired(1 * second, TimerKind::retransmission, out);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::delivery_problem});
+  out.clear();
+  c.segment_arrives(2 * second, from_peer(301, 104, flag::ack), out);  // acknowledged
+  REQUIRE(c.send(2 * second, bytes("def"), out));
+  out.clear();
+  c.timer_expired(c.timer_deadline(TimerKind::retransmission), TimerKind::retransmission, out);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::delivery_problem});
+}
+
+TEST_CASE("established_r1_zero_never_tells_delivery_problem", "[connection][timer][r1]") {
+  TcpConfig config;
+  config.r1_retries = 0;
+  config.data_retries = 4;
+  Connection c = make_connection(config);
+  to_established_active(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("abc"), out));
+  out.clear();
+  for (const Time at : retransmission_at) c.timer_expired(at, TimerKind::retransmission, out);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
+}
+
+TEST_CASE("syn_sent_retransmissions_do_not_tell_delivery_problem", "[connection][timer][r1]") {
+  Connection c = make_connection();
+  to_syn_sent(c);
+  Output out;
+  for (const Time at : retransmission_at) c.timer_expired(at, TimerKind::retransmission, out);
+  CHECK(count(out, Effect::Kind::transmit) == 5);
+  CHECK(app_events(out).empty());
+}
+
+TEST_CASE("fin_wait_1_fin_not_retransmitted_does_not_tell_delivery_problem",
+          "[connection][timer][r1]") {
+  // retransmit_fin = false: the timer runs, but nothing is sent again, so R1 counts nothing.
+  TcpConfig config;
+  config.retransmit_fin = false;
+  Connection c = make_connection(config);
+  to_fin_wait_1(c);
+  Output out;
+  for (const Time at : retransmission_at) c.timer_expired(at, TimerKind::retransmission, out);
+  CHECK(sent(out).empty());
+  CHECK(app_events(out).empty());
+}
+
 TEST_CASE("established_retransmission_sends_only_the_oldest_segment", "[connection][timer]") {
   Connection c = make_connection();
   to_syn_sent(c);

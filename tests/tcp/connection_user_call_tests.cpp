@@ -152,12 +152,65 @@ TEST_CASE("established_send_respects_the_send_window", "[connection][send]") {
   CHECK(text(second_part.payload) == "56789");
 }
 
-TEST_CASE("fin_wait_1_send_is_an_error", "[connection][send]") {
+TEST_CASE("fin_wait_1_send_is_refused_connection_closing", "[connection][send]") {
   Connection c = make_connection();
   to_fin_wait_1(c);
   Output out;
   CHECK_FALSE(c.send(0, bytes("late"), out));
-  CHECK(out.effects.empty());
+  // RFC 9293 3.10.2: "error: connection closing", told as an app event and nothing else.
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects[0].app_event == AppEventKind::send_failed);
+  CHECK(out.effects[0].rule == Rule::send_connection_closing);
+  CHECK(c.unacknowledged_bytes() == 0);
+}
+
+TEST_CASE("time_wait_send_is_refused_connection_closing", "[connection][send]") {
+  Connection c = make_connection();
+  to_time_wait(c);
+  Output out;
+  CHECK_FALSE(c.send(0, bytes("late"), out));
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
+  CHECK(out.effects.back().rule == Rule::send_connection_closing);
+}
+
+TEST_CASE("syn_received_send_after_a_deferred_close_is_refused_connection_closing",
+          "[connection][send]") {
+  Connection c = make_connection();
+  to_syn_received_passive(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("queued"), out));
+  REQUIRE(c.close(0, out));  // waits for ESTABLISHED behind the queued data
+  REQUIRE(c.state() == State::syn_received);
+  out.clear();
+  CHECK_FALSE(c.send(0, bytes("late"), out));
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
+  CHECK(out.effects.back().rule == Rule::send_connection_closing);
+  CHECK(c.unacknowledged_bytes() == 6);
+}
+
+TEST_CASE("syn_received_second_close_is_refused_connection_closing", "[connection][close]") {
+  Connection c = make_connection();
+  to_syn_received_passive(c);
+  Output out;
+  REQUIRE(c.send(0, bytes("queued"), out));
+  REQUIRE(c.close(0, out));
+  out.clear();
+  CHECK_FALSE(c.close(0, out));
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::close_failed});
+  CHECK(sent(out).empty());
+  CHECK(c.state() == State::syn_received);
+}
+
+TEST_CASE("listen_send_is_refused_remote_socket_unspecified", "[connection][send]") {
+  Connection c = make_connection();
+  Output out;
+  c.open_passive(0, local_iss, out);
+  out.clear();
+  CHECK_FALSE(c.send(0, bytes("to whom?"), out));
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
+  CHECK(out.effects.back().rule == Rule::send_remote_socket_unspecified);
+  CHECK(c.state() == State::listen);
 }
 
 TEST_CASE("close_wait_send_transmits_data", "[connection][send]") {
@@ -259,7 +312,7 @@ TEST_CASE("close_wait_close_sends_fin_and_enters_last_ack", "[connection][close]
   check_segment(only_sent(out), 101, 302, flag::fin | flag::ack);
 }
 
-TEST_CASE("closing_states_close_is_ignored", "[connection][close]") {
+TEST_CASE("closing_states_close_is_refused_connection_closing", "[connection][close]") {
   Connection fin_wait_1 = make_connection();
   to_fin_wait_1(fin_wait_1);
   Connection time_wait = make_connection();
@@ -267,13 +320,38 @@ TEST_CASE("closing_states_close_is_ignored", "[connection][close]") {
   Connection last_ack = make_connection();
   to_last_ack(last_ack);
   Output out;
-  fin_wait_1.close(0, out);
-  time_wait.close(0, out);
-  last_ack.close(0, out);
-  CHECK(out.effects.empty());
+  CHECK_FALSE(fin_wait_1.close(0, out));
+  CHECK_FALSE(time_wait.close(0, out));
+  CHECK_FALSE(last_ack.close(0, out));
+  // RFC 9293 3.10.4: "error: connection closing", and no second FIN.
+  CHECK(app_events(out) == std::vector<AppEventKind>(3, AppEventKind::close_failed));
+  for (const Effect& effect : out.effects) CHECK(effect.rule == Rule::close_connection_closing);
+  CHECK(sent(out).empty());
   CHECK(fin_wait_1.state() == State::fin_wait_1);
   CHECK(time_wait.state() == State::time_wait);
   CHECK(last_ack.state() == State::last_ack);
+}
+
+TEST_CASE("syn_received_abort_unaccepted_sends_rst_ack_and_closes", "[connection][abort]") {
+  Connection c = make_connection();
+  to_syn_received_passive(c);
+  Output out;
+  c.abort_unaccepted(0, out);
+  check_segment(only_sent(out), 101, 301, flag::rst | flag::ack);
+  CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::closed}});
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::listener_closed_before_accept});
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::aborted});
+  CHECK(c.finished());
+}
+
+TEST_CASE("established_abort_unaccepted_does_nothing", "[connection][abort]") {
+  // accept() has returned it: it outlives its listener.
+  Connection c = make_connection();
+  to_established_passive(c);
+  Output out;
+  c.abort_unaccepted(0, out);
+  CHECK(out.effects.empty());
+  CHECK(c.state() == State::established);
 }
 
 TEST_CASE("listen_abort_closes_without_rst", "[connection][abort]") {

@@ -23,10 +23,10 @@ HostConfig host_config(Address address, TcpConfig tcp = {}) {
   return config;
 }
 
-// ISNs 1000, 2000, 3000 ... so tests can predict them.
-std::function<std::uint32_t()> counting_isns() {
+// ISNs 1000, 2000, 3000 ... so tests can predict them (the "random" policy's draws).
+IsnSource counting_isns() {
   auto next = std::make_shared<std::uint32_t>(0);
-  return [next] { return *next += 1000; };
+  return IsnSource([next] { return *next += 1000; });
 }
 
 Packet packet_to(Address destination, Address source, Port source_port, Port destination_port, SeqNum seq,
@@ -143,6 +143,29 @@ TEST_CASE("host_fixed_isn_overrides_the_source", "[host]") {
   Output out;
   const ConnectionId id = host.connect(0, server_address, 80, 0, out);
   CHECK(host.find(id)->send_sequence().iss == 77);
+}
+
+TEST_CASE("host_clock_isn_reads_the_4_us_clock_at_connect", "[host][isn]") {
+  TcpConfig tcp;
+  tcp.isn_policy = IsnPolicy::clock;
+  Host host(host_config(client_address, tcp), counting_isns());
+  Output out;
+  const ConnectionId id = host.connect(3 * second, server_address, 80, 0, out);
+  CHECK(host.find(id)->send_sequence().iss == 750000);  // 3 s / 4 us
+}
+
+TEST_CASE("host_rfc6528_isn_hashes_the_new_connections_4_tuple", "[host][isn]") {
+  TcpConfig tcp;
+  tcp.isn_policy = IsnPolicy::rfc6528;
+  const IsnKey key{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  Host server(host_config(server_address, tcp), IsnSource(nullptr, key));
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  server.packet_arrives(2 * second,
+                        packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  const FourTuple tuple{{server_address, 80}, {client_address, 4000}};
+  CHECK(server.find(2)->send_sequence().iss == rfc6528_isn(2 * second, tuple, key));
 }
 
 TEST_CASE("host_listener_spawns_a_connection_on_syn", "[host][listen]") {
@@ -421,6 +444,75 @@ TEST_CASE("host_time_wait_connection_answers_a_new_syn_with_a_challenge_ack", "[
   CHECK(client.find(id)->state() == State::time_wait);
 }
 
+TEST_CASE("host_time_wait_syn_above_rcv_nxt_with_time_wait_accepts_syn_reopens_to_the_listener",
+          "[host][time_wait_accepts_syn]") {
+  TcpConfig tcp;
+  tcp.time_wait_accepts_syn = true;
+  Host client(host_config(client_address), counting_isns());
+  Host server(host_config(server_address, tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  const ConnectionId first = client.connect(0, server_address, 80, 5000, out);
+  Output log;
+  deliver(0, client, server, out, log);
+  // The server closes first, so its side ends in TIME_WAIT (RCV.NXT 1002, SND.NXT 1002).
+  out.clear();
+  REQUIRE(server.close(0, 2, out));
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(client.close(0, first, out));
+  deliver(0, client, server, out, log);
+  REQUIRE(server.find(2)->state() == State::time_wait);
+  REQUIRE(client.find(first) == nullptr);
+  // The client reconnects from the same port; its new ISN, 2000, is above 1002.
+  out.clear();
+  const ConnectionId reconnect = client.connect(1 * second, server_address, 80, 5000, out);
+  const Packet syn = sent_packets(out).at(0);
+  Output arrival;
+  server.packet_arrives(1 * second, syn, arrival);
+  CHECK(transition_rules(arrival).at(0) == Rule::time_wait_syn_reopens);
+  CHECK(server.find(2) == nullptr);
+  const Connection* reopened = server.find(3);
+  REQUIRE(reopened != nullptr);
+  CHECK(reopened->state() == State::syn_received);
+  CHECK(reopened->send_sequence().iss == 1002 + 65537);
+  check_segment(sent_packets(arrival).at(0).segment, 1002 + 65537, 2001, flag::syn | flag::ack);
+  deliver(1 * second, client, server, arrival, log);
+  CHECK(client.find(reconnect)->state() == State::established);
+  CHECK(server.find(3)->state() == State::established);
+}
+
+TEST_CASE("host_time_wait_syn_above_rcv_nxt_without_a_listener_is_answered_with_rst",
+          "[host][time_wait_accepts_syn]") {
+  TcpConfig tcp;
+  tcp.time_wait_accepts_syn = true;
+  Host client(host_config(client_address, tcp), counting_isns());
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  const ConnectionId id = client.connect(0, server_address, 80, 0, out);
+  Output log;
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(client.close(0, id, out));
+  deliver(0, client, server, out, log);
+  out.clear();
+  REQUIRE(server.close(0, 2, out));
+  deliver(0, client, server, out, log);
+  REQUIRE(client.find(id)->state() == State::time_wait);
+  const Port port = client.find(id)->tuple().local.port;
+  out.clear();
+  client.packet_arrives(1 * second,
+                        packet_to(client_address, server_address, 80, port, 99999, 0, flag::syn),
+                        out);
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::time_wait_syn_reopens});
+  CHECK(client.find(id) == nullptr);
+  REQUIRE(sent_packets(out).size() == 1);
+  check_segment(sent_packets(out)[0].segment, 0, 100000, flag::rst | flag::ack);
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_answered_with_reset});
+  CHECK(client.connection_count() == 0);
+}
+
 // --- LISTEN decided once (listen_decision), resets answered in one place (answer_with_reset) ---
 
 TEST_CASE("listen_ack_at_a_listener_without_reset_knob_is_dropped_silently", "[host][listen]") {
@@ -516,22 +608,133 @@ TEST_CASE("closed_listen_opens_a_listener_that_is_in_listen", "[host][listen]") 
   CHECK_FALSE(server.is_listener(2));
 }
 
-TEST_CASE("listen_close_and_abort_of_the_listener_are_refused_and_it_keeps_listening",
-          "[host][listen]") {
-  // Closing a listener is not modelled: it stays in LISTEN until the host crashes.
+TEST_CASE("listen_send_and_read_on_the_listener_are_refused", "[host][listen]") {
   Host server(host_config(server_address), counting_isns());
   Output out;
   const ConnectionId listener = server.listen(0, 80, 8, out);
   out.clear();
-  CHECK_FALSE(server.close(0, listener, out));
-  CHECK_FALSE(server.abort(0, listener, out));
   CHECK_FALSE(server.send(0, listener, bytes("x"), out));
   CHECK(server.read(0, listener, 100, out) == 0);
-  CHECK(out.effects.empty());
+  // RFC 9293 3.10.2: a listener's remote socket is unspecified.
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
   CHECK(server.find(listener)->state() == State::listen);
+}
+
+namespace {
+
+// A listener on port 80 with one accepted connection (id 2, from port 4000, ESTABLISHED) and
+// one whose handshake is not complete (id 3, from port 4001, SYN_RCVD).
+ConnectionId listener_with_accepted_and_unaccepted(Host& server, Output& out) {
+  const ConnectionId listener = server.listen(0, 80, 8, out);
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
                         out);
-  CHECK(count(out, Effect::Kind::connection_open) == 1);
+  server.packet_arrives(
+      0, packet_to(server_address, client_address, 4000, 80, 301, 1001, flag::ack), out);
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 700, 0, flag::syn),
+                        out);
+  REQUIRE(server.find(2)->state() == State::established);
+  REQUIRE(server.find(3)->state() == State::syn_received);
+  out.clear();
+  return listener;
+}
+
+}  // namespace
+
+TEST_CASE("listen_close_of_the_listener_closes_it_and_resets_its_unaccepted_connections",
+          "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = listener_with_accepted_and_unaccepted(server, out);
+  REQUIRE(server.close(0, listener, out));
+  // RFC 9293 3.10.4: LISTEN -> CLOSED, the TCB deleted.
+  CHECK(transitions(out) == std::vector<Transition>{{State::listen, State::closed},
+                                                    {State::syn_received, State::closed}});
+  CHECK(transition_rules(out) ==
+        std::vector<Rule>{Rule::close_in_listen, Rule::listener_closed_before_accept});
+  CHECK(server.find(listener) == nullptr);
+  CHECK_FALSE(server.is_listener(listener));
+  // The un-accepted one is reset, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>; the accepted one lives.
+  REQUIRE(sent_packets(out).size() == 1);
+  const Packet reset = sent_packets(out)[0];
+  CHECK(reset.segment.destination_port == 4001);
+  check_segment(reset.segment, 2001, 701, flag::rst | flag::ack);
+  CHECK(server.find(3) == nullptr);
+  CHECK(server.find(2)->state() == State::established);
+  CHECK(server.connection_count() == 1);
+  // The port is free: a SYN is answered as for no connection, and a new listen may take it.
+  out.clear();
+  server.packet_arrives(1 * second,
+                        packet_to(server_address, client_address, 4002, 80, 900, 0, flag::syn),
+                        out);
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::no_connection_answered_with_reset});
+  CHECK(server.listen(1 * second, 80, 8, out) != no_connection);
+}
+
+TEST_CASE("listen_abort_of_the_listener_closes_it_and_resets_its_unaccepted_connections",
+          "[host][listen]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = listener_with_accepted_and_unaccepted(server, out);
+  REQUIRE(server.abort(0, listener, out));
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::abort_before_synchronization,
+                                                   Rule::listener_closed_before_accept});
+  CHECK(app_events(out) ==
+        std::vector<AppEventKind>{AppEventKind::aborted, AppEventKind::aborted});
+  CHECK(sent_packets(out).size() == 1);
+  CHECK(server.find(listener) == nullptr);
+  CHECK(server.find(2) != nullptr);
+  // Both records are freed, the listener's first.
+  std::vector<ConnectionId> freed;
+  for (const Effect& effect : out.effects) {
+    if (effect.kind == Effect::Kind::connection_free) freed.push_back(effect.connection);
+  }
+  CHECK(freed == std::vector<ConnectionId>{listener, 3});
+}
+
+TEST_CASE("host_connect_from_a_listeners_port_fails_local_port_in_use", "[host][connect]") {
+  Host host(host_config(server_address), counting_isns());
+  Output out;
+  REQUIRE(host.listen(0, 80, 4, out) != no_connection);
+  out.clear();
+  CHECK(host.connect(0, client_address, 4000, 80, out) == no_connection);
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects[0].connection == no_connection);
+  CHECK(out.effects[0].rule == Rule::connect_local_port_in_use);
+  // A port that only connections use may be shared (as with SO_REUSEADDR).
+  out.clear();
+  const ConnectionId first = host.connect(0, client_address, 4000, 81, out);
+  REQUIRE(first != no_connection);
+  CHECK(host.connect(0, client_address, 4001, 81, out) != no_connection);
+}
+
+TEST_CASE("host_listen_on_a_port_with_a_listener_fails_port_in_use", "[host][listen]") {
+  Host host(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId first = host.listen(0, 80, 4, out);
+  REQUIRE(first != no_connection);
+  out.clear();
+  CHECK(host.listen(0, 80, 4, out) == no_connection);
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects[0].app_event == AppEventKind::listen_failed);
+  CHECK(out.effects[0].connection == no_connection);
+  CHECK(out.effects[0].rule == Rule::listen_port_in_use);
+  CHECK(host.find(first)->state() == State::listen);
+  // A port that connections use takes a listener.
+  out.clear();
+  REQUIRE(host.connect(0, client_address, 4000, 90, out) != no_connection);
+  CHECK(host.listen(0, 90, 4, out) != no_connection);
+}
+
+TEST_CASE("host_listen_while_down_fails_host_down", "[host][listen]") {
+  Host host(host_config(server_address), counting_isns());
+  Output out;
+  host.crash(0, out);
+  out.clear();
+  CHECK(host.listen(0, 80, 4, out) == no_connection);
+  CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::listen_failed});
+  CHECK(out.effects.back().rule == Rule::listen_host_down);
 }
 
 TEST_CASE("listen_port_is_not_handed_out_as_an_ephemeral_port", "[host][listen]") {

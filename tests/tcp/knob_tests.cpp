@@ -38,7 +38,7 @@ TEST_CASE("knob rows are well formed", "[knobs]") {
     CHECK(knob.set != nullptr);
     CHECK(knob.min <= knob.max);
     CHECK(knob.choices.empty() == (knob.type != KnobType::choice));
-    CHECK(knob.word.empty() == (knob.type != KnobType::integer_or_word));
+    CHECK(knob.words.empty() == (knob.type != KnobType::integer_or_word));
     // The loader's message for a too-short duration says "greater than 0".
     if (knob.type == KnobType::duration) CHECK((knob.min == 0 || knob.min == 1));
     // A bounded duration says why it is bounded.
@@ -55,7 +55,7 @@ TEST_CASE("each knob's accessor sets its own member and no other", "[knobs]") {
     INFO(knob.name);
     TcpConfig config;
     KnobValue changed = knob.get(config);
-    if (knob.type == KnobType::integer_or_word && changed.none) {
+    if (knob.type == KnobType::integer_or_word && changed.is_word) {
       changed = KnobValue{knob.max, false};
     } else {
       changed.number = changed.number == knob.min ? knob.min + 1 : knob.min;
@@ -80,27 +80,34 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
 
   // README "Defaults and profiles" and docs/scenario-format.md say these.
   const std::pair<std::string_view, std::string_view> rfc_defaults[] = {
-      {"handshake", "three-way"}, {"msl", "2min"},          {"time_wait", "4min"},
-      {"isn", "random"},          {"rto_initial", "1s"},    {"rto_min", "1s"},
-      {"rto_max", "1min"},         {"syn_retries", "6"},     {"synack_retries", "5"},
-      {"data_retries", "15"},     {"mss", "536"},           {"send_buffer", "65536"},
-      {"receive_buffer", "65535"}, {"nagle", "true"},       {"delayed_ack", "0s"},
-      {"duplicate_ack_threshold", "3"}, {"keepalive", "false"}, {"keepalive_idle", "2h"},
-      {"keepalive_interval", "75s"}, {"keepalive_probes", "9"}, {"user_timeout", "0s"},
-      {"fin_wait_2_timeout", "0s"}, {"retransmit_syn_ack", "true"}, {"retransmit_fin", "true"},
-      {"reset_unexpected_segments", "true"}, {"half_duplex_close", "false"}, {"rfc1337", "false"},
+      {"handshake", "three-way"},       {"msl", "2min"},
+      {"time_wait", "4min"},            {"isn", "random"},
+      {"rto_initial", "1s"},            {"rto_min", "1s"},
+      {"rto_max", "1min"},              {"syn_retries", "6"},
+      {"synack_retries", "5"},          {"data_retries", "15"},
+      {"r1_retries", "3"},              {"mss", "536"},
+      {"send_buffer", "65536"},         {"receive_buffer", "65535"},
+      {"nagle", "true"},                {"delayed_ack", "0s"},
+      {"duplicate_ack_threshold", "3"}, {"keepalive", "false"},
+      {"keepalive_idle", "2h"},         {"keepalive_interval", "75s"},
+      {"keepalive_probes", "9"},        {"user_timeout", "0s"},
+      {"fin_wait_2_timeout", "0s"},     {"retransmit_syn_ack", "true"},
+      {"retransmit_fin", "true"},       {"reset_unexpected_segments", "true"},
+      {"half_duplex_close", "false"},   {"rfc1337", "false"},
+      {"rfc5961", "true"},              {"time_wait_accepts_syn", "false"},
   };
+
   CHECK(std::size(rfc_defaults) == knobs().size());
   for (const auto& [knob, value] : rfc_defaults) {
     INFO(knob);
     CHECK(default_text(rfc, knob) == value);
   }
 
-  // Linux: TIME_WAIT 60 s, RTO minimum 200 ms, maximum 120 s, FIN_WAIT_2 timeout 60 s; the
-  // rest as RFC 9293.
+  // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s,
+  // FIN_WAIT_2 timeout 60 s; the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
       {"time_wait", "1min"}, {"rto_min", "200ms"}, {"rto_max", "2min"},
-      {"fin_wait_2_timeout", "1min"}};
+      {"fin_wait_2_timeout", "1min"}, {"time_wait_accepts_syn", "true"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
     INFO(knob);
@@ -122,6 +129,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
 TEST_CASE("knob values are spelt as the scenario format spells them", "[knobs]") {
   CHECK(knob_value_text(*find_knob("handshake"), {1}) == "two-way");
   CHECK(knob_value_text(*find_knob("isn"), {0, true}) == "random");
+  CHECK(knob_value_text(*find_knob("isn"), {1, true}) == "clock");
+  CHECK(knob_value_text(*find_knob("isn"), {2, true}) == "rfc6528");
   CHECK(knob_value_text(*find_knob("isn"), {4294967295}) == "4294967295");
   CHECK(knob_value_text(*find_knob("rto_min"), {200 * millisecond}) == "200ms");
   CHECK(knob_value_text(*find_knob("nagle"), {0}) == "false");

@@ -163,7 +163,7 @@ TEST_CASE("closed_open_active_on_a_reused_tuple_with_the_same_isn_is_no_retransm
   HostConfig config;
   config.address = local_address;
   config.tcp.fixed_isn = 1000;
-  Host host(config, nullptr);
+  Host host(config, IsnSource());
   Output out;
   const ConnectionId old_connection = host.connect(0, remote_address, remote_port, 5000, out);
   REQUIRE(host.abort(0, old_connection, out));

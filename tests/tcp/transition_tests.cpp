@@ -50,7 +50,8 @@ Output expire_until_it_gives_up(Connection& c, TimerKind kind) {
   return {};
 }
 
-Output call(Connection& c, void (Connection::*user_call)(Time, Output&)) {
+template <typename Result>
+Output call(Connection& c, Result (Connection::*user_call)(Time, Output&)) {
   Output out;
   (c.*user_call)(0, out);
   return out;
@@ -542,6 +543,45 @@ std::map<Key, Driver> drivers() {
     to_time_wait(c);
     return expire(c, TimerKind::time_wait);
   });
+  add(S::syn_received, R::listener_closed_before_accept, [] {
+    Connection c = make_connection();
+    to_syn_received_passive(c);
+    return call(c, &Connection::abort_unaccepted);
+  });
+  add(S::time_wait, R::time_wait_syn_reopens, [] {
+    TcpConfig config;
+    config.time_wait_accepts_syn = true;
+    Connection c = make_connection(config);
+    to_time_wait(c);
+    return arrive(c, from_peer(c.receive_sequence().nxt + 1000000, 0, flag::syn));
+  });
+  // rfc5961 = false (RFC 793): a RST or a SYN in the window, above RCV.NXT, in every state
+  // whose row it has.
+  TcpConfig rfc793;
+  rfc793.rfc5961 = false;
+  const auto in_window = [](const Connection& c, std::uint8_t flags) {
+    return from_peer(c.receive_sequence().nxt + 100, 0, flags);
+  };
+  const std::pair<State, void (*)(Connection&)> synchronized[] = {
+      {S::syn_received, to_syn_received_active}, {S::established, to_established_active},
+      {S::fin_wait_1, to_fin_wait_1},           {S::fin_wait_2, to_fin_wait_2},
+      {S::close_wait, to_close_wait},           {S::closing, to_closing},
+      {S::last_ack, to_last_ack},
+      {S::time_wait, [](Connection& c) { to_time_wait(c); }}};
+  for (const auto& [state, bring] : synchronized) {
+    const auto to_state = bring;
+    add(state, R::syn_in_window_reset, [=] {
+      Connection c = make_connection(rfc793);
+      to_state(c);
+      return arrive(c, in_window(c, flag::syn));
+    });
+    if (find_transition(state, R::rst_in_window_reset) == nullptr) continue;
+    add(state, R::rst_in_window_reset, [=] {
+      Connection c = make_connection(rfc793);
+      to_state(c);
+      return arrive(c, in_window(c, flag::rst));
+    });
+  }
   return d;
 }
 
