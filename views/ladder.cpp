@@ -89,20 +89,28 @@ class LadderPrinter::Writer {
 
   std::string header(const std::string& note) const {
     std::string out;
-    out += paint(text::visible(fill(Term::title_with_seed, language_,
-                                    {scenario_.name, std::to_string(result_.seed)})),
-                 Tone::title) +
-           "\n";
+    for (const std::string& row :
+         wrap_rows(text::visible(fill(Term::title_with_seed, language_,
+                                      {scenario_.name, std::to_string(result_.seed)})),
+                   width_)) {
+      out += paint(row, Tone::title) + "\n";
+    }
     for (const std::string& row :
          wrap_rows(text::visible(scenario_description(scenario_, language_)), width_)) {
       out += row + "\n";
     }
     out += "\n";
-    out += text::visible(host_summary(0) + "  <->  " + host_summary(1)) + "\n";
-    out += std::string(term(options_.absolute_seq ? Term::seq_absolute : Term::seq_relative,
-                            language_)) +
-           "\n";
-    if (!note.empty()) out += note + "\n";
+    const auto lines = [&](const std::string& text) {
+      if (text::display_width(text) <= width_) {
+        out += text + "\n";
+        return;
+      }
+      for (const std::string& row : wrap_rows(text, width_)) out += row + "\n";
+    };
+    lines(text::visible(host_summary(0) + "  <->  " + host_summary(1)));
+    lines(std::string(
+        term(options_.absolute_seq ? Term::seq_absolute : Term::seq_relative, language_)));
+    if (!note.empty()) lines(note);
     out += "\n";
     std::vector<Piece> heads;
     heads.push_back({0, std::string(term(Term::time_column, language_)), Tone::plain});
@@ -270,9 +278,16 @@ class LadderPrinter::Writer {
   std::vector<Row> segment_rows(const TraceEvent& event, Tone tone) const {
     const bool rightwards = event.host == 0;
     std::string body = label(event.segment, true);
-    // The rule the core gave for the send says it all (the arrival says what it counted as).
-    std::string reason = event.kind == TraceKind::send ? rule_reason(event.rule, language_)
-                                                       : std::string();
+    // The rule the core gave for the send, after its short word when the rule's text does not
+    // say it already (the arrival says what it counted as).
+    std::string reason;
+    if (event.kind == TraceKind::send) {
+      reason = rule_reason(event.rule, language_);
+      const std::string word = send_rule_word(event.rule, language_);
+      if (!word.empty() && reason.find(word) == std::string::npos) {
+        reason = word + fill(Term::summary_separator, language_, {}) + reason;
+      }
+    }
     std::string shown = arrow(text::visible(body), rightwards);
     if (text::display_width(shown) > width_ - time_width_) {
       // Too long even from the time column: the marks move to the reason.

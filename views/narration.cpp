@@ -553,6 +553,10 @@ class Narrator {
     } else if (has_ack) {
       purpose = "，这是一个确认报文段：确认号 ack=" + ack + "，即期望收到的下一个字节的序号";
     }
+    const std::string word = send_rule_word(event.rule, language_);
+    if (!word.empty() && (purpose + why).find(word) == std::string::npos) {
+      purpose += "（" + word + "）";
+    }
     return who + verb + " " + label + purpose + why + "。";
   }
 
@@ -583,41 +587,51 @@ class Narrator {
                    : "这是一个已失效的连接请求报文段：发出它的 " + sender_name +
                          " 早已不再等待回答（处于 " + sender_state + "），它却在网络中滞留到现在才到达。";
       }
+      const auto then = [&](const std::string& sentence) {
+        out += (english_text && !out.empty() ? " " : "") + sentence;
+      };
       if (reasons.held_out_of_order) {
-        out += english_text
-                   ? std::string(out.empty() ? "" : " ") +
-                         "It arrives out of order, with data before it missing, so " + who +
-                         " holds it for reassembly and sends a duplicate ACK at once."
-                   : who + " 发现它是失序的报文段（前面的数据还没有到），先把它暂存起来等待重组，"
-                           "并立即发出重复确认。";
+        const std::string held(term(Term::held_out_of_order, language_));
+        then(english_text ? "For " + who + " it is " + held +
+                                ": data before it is missing, and a duplicate ACK goes back at "
+                                "once."
+                          : "对 " + who + " 来说，这是" + held +
+                                "（前面的数据还没有到），并立即发出重复确认。");
       }
       if (reasons.duplicate_ack > 0) {
         const std::string n = std::to_string(reasons.duplicate_ack);
         const std::string of = std::to_string(reasons.duplicate_ack_threshold);
         const int threshold = reasons.duplicate_ack_threshold;
+        const std::string counted =
+            threshold == 0 ? fill(Term::duplicate_ack_counted, language_, {n})
+            : reasons.duplicate_ack <= threshold
+                ? fill(Term::duplicate_ack_of, language_, {n, of})
+                : fill(Term::duplicate_ack_past, language_, {n, of});
         if (english_text) {
-          out += std::string(out.empty() ? "" : " ") + "It is duplicate ACK " + n + " for " + who;
+          std::string sentence = "For " + who + " it is " + counted;
           if (threshold == 0) {
-            out += " (fast retransmit is off).";
+            sentence += " (fast retransmit is off).";
           } else if (reasons.duplicate_ack < threshold) {
-            out += ": at " + of + " it fast-retransmits.";
+            sentence += ": after " + of + " in a row it fast-retransmits.";
           } else if (reasons.duplicate_ack == threshold) {
-            out += ", reaching the threshold of " + of +
-                   ": it fast-retransmits the missing segment now.";
+            sentence += ": it fast-retransmits the missing segment now, before its "
+                        "retransmission timer would.";
           } else {
-            out += ": past the threshold of " + of + ", it has fast-retransmitted already.";
+            sentence += ": it has fast-retransmitted already.";
           }
+          then(sentence);
         } else {
-          out += "这是 " + who + " 收到的第 " + n + " 个重复确认";
+          std::string sentence = "这是 " + who + " 收到的" + counted;
           if (threshold == 0) {
-            out += "（快重传已关闭）。";
+            sentence += "（快重传已关闭）。";
           } else if (reasons.duplicate_ack < threshold) {
-            out += "，一连收到 " + of + " 个重复确认就要快重传。";
+            sentence += "：一连收到 " + of + " 个重复确认就要快重传。";
           } else if (reasons.duplicate_ack == threshold) {
-            out += "：已经一连收到 " + of + " 个重复确认，立即快重传对方缺少的报文段，不必等重传计时器到期。";
+            sentence += "：立即快重传对方缺少的报文段，不必等重传计时器到期。";
           } else {
-            out += "：已超过 " + of + " 个，快重传已经做过了。";
+            sentence += "：快重传已经做过了。";
           }
+          then(sentence);
         }
       }
       return out;
@@ -716,8 +730,18 @@ class Narrator {
         if (step.empty()) step = close_step_words(reasons.close, language_);
         std::string out = "On " + host + ", " + connection + " (" + state + ")" + verb +
                           segment_text(event.segment) + (purpose.empty() ? "" : ", " + purpose);
-        if (!step.empty()) out += " (" + step + ")";
-        if (event.rule != tcp::Rule::none) out += "; rule: " + rule_sentence(event.rule, language_);
+        // Its place in the handshake or the close, and the short word of its rule when the
+        // sentence does not say it otherwise.
+        std::string aside = step;
+        const std::string rule =
+            event.rule == tcp::Rule::none ? std::string() : rule_sentence(event.rule, language_);
+        const std::string word = send_rule_word(event.rule, language_);
+        if (!word.empty() && out.find(word) == std::string::npos &&
+            rule.find(word) == std::string::npos) {
+          aside += (aside.empty() ? "" : "; ") + word;
+        }
+        if (!aside.empty()) out += " (" + aside + ")";
+        if (!rule.empty()) out += "; rule: " + rule;
         return out + ".";
       }
       case TraceKind::inject: {

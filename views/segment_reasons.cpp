@@ -262,7 +262,9 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
           }
         }
         // What the receiving TCP does with it, in the handling of this arrival: a duplicate ACK
-        // for data held out of order.
+        // for data held out of order, or a discard (an unacceptable segment's ACK field is not
+        // processed, RFC 9293 3.10.7.4 first check).
+        bool discarded = false;
         for (std::size_t next = index + 1; next < trace.size(); ++next) {
           const TraceEvent& later = trace[next];
           if (later.time != event.time || later.kind == TraceKind::deliver ||
@@ -272,9 +274,13 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
           if (later.kind == TraceKind::send && later.host == host &&
               later.rule == tcp::Rule::out_of_order_held) {
             reasons.held_out_of_order = true;
-            break;
+          }
+          if (later.kind == TraceKind::discard && later.host == host &&
+              later.segment.id == segment.id && later.segment.copy == segment.copy) {
+            discarded = true;
           }
         }
+        if (discarded) break;
         // RFC 5681 2: a duplicate ACK, at the data sender.
         const auto found = senders.find(receiver_key(host, segment));
         if (found == senders.end() || !has(segment, tcp::flag::ack) ||
@@ -326,26 +332,25 @@ SegmentReasons combined(const SegmentReasons& sent, const SegmentReasons& ended)
   return out;
 }
 
+std::string send_rule_word(tcp::Rule rule, Language language) {
+  switch (rule) {
+    case tcp::Rule::fast_retransmit: return std::string(term(Term::fast_retransmit, language));
+    case tcp::Rule::window_probe: return std::string(term(Term::window_probe, language));
+    case tcp::Rule::keepalive_probe: return std::string(term(Term::keepalive_probe, language));
+    case tcp::Rule::window_update: return std::string(term(Term::window_update, language));
+    case tcp::Rule::retransmission_timeout:
+      return std::string(term(Term::timeout_retransmission, language));
+    case tcp::Rule::out_of_order_held: return std::string(term(Term::duplicate_ack, language));
+    default: return {};
+  }
+}
+
 std::vector<std::string> reason_words(const SegmentReasons& reasons, Language language) {
   std::vector<std::string> out;
-  switch (reasons.send_rule) {
-    case tcp::Rule::fast_retransmit:
-      out.emplace_back(term(Term::fast_retransmit, language));
-      break;
-    case tcp::Rule::window_probe: out.emplace_back(term(Term::window_probe, language)); break;
-    case tcp::Rule::keepalive_probe:
-      out.emplace_back(term(Term::keepalive_probe, language));
-      break;
-    case tcp::Rule::window_update: out.emplace_back(term(Term::window_update, language)); break;
-    case tcp::Rule::retransmission_timeout:
-      out.emplace_back(term(Term::timeout_retransmission, language));
-      break;
-    case tcp::Rule::out_of_order_held:
-      // Counted at its arrival when it arrives; said here otherwise.
-      if (reasons.duplicate_ack == 0) out.emplace_back(term(Term::duplicate_ack, language));
-      break;
-    default:
-      break;
+  // A duplicate ACK is counted at its arrival when it arrives; said plainly otherwise.
+  if (!(reasons.send_rule == tcp::Rule::out_of_order_held && reasons.duplicate_ack > 0)) {
+    std::string word = send_rule_word(reasons.send_rule, language);
+    if (!word.empty()) out.push_back(std::move(word));
   }
   if (reasons.duplicate_ack > 0) {
     const std::string n = std::to_string(reasons.duplicate_ack);

@@ -66,6 +66,9 @@ class SegmentStory {
 std::vector<std::string> reason_words(const SegmentReasons& reasons, Language language);
 // A segment's story whole: its send's reasons with what its arrival (or loss) added.
 SegmentReasons combined(const SegmentReasons& sent, const SegmentReasons& ended);
+// The short word for a send's rule ("fast retransmit", "window probe", "重复确认"), "" for a
+// rule without one.
+std::string send_rule_word(tcp::Rule rule, Language language);
 // The same joined with `separator` ("" when there are none).
 std::string reason_text(const SegmentReasons& reasons, Language language,
                         std::string_view separator);

@@ -84,7 +84,7 @@ constexpr std::array<TermRow, static_cast<std::size_t>(Term::count)> terms{{
      "第 {0} 个重复确认，已超过 {1} 个"},
     {duplicate_ack_counted, "duplicate_ack_counted", "duplicate ACK {0}", "第 {0} 个重复确认"},
     {held_out_of_order, "held_out_of_order", "out of order: held for reassembly",
-     "失序：暂存，等待重组"},
+     "失序的报文段：暂存，等待重组"},
     {fast_retransmit, "fast_retransmit", "fast retransmit", "快重传"},
     {window_probe, "window_probe", "window probe", "零窗口探测"},
     {keepalive_probe, "keepalive_probe", "keepalive probe", "保活探测"},

@@ -470,3 +470,45 @@ TEST_CASE("svg: a crashed host's lifeline is dotted red until it reboots, and wh
   REQUIRE(std::regex_search(alive, match, lane));
   CHECK(std::stoi(match[1].str()) + std::stoi(match[2].str()) == end_row);
 }
+
+TEST_CASE("svg: no segment label hides another, in any shipped scenario, in either language") {
+  struct Box {
+    int x0, y0, x1, y1;
+  };
+  static const std::regex label_box(
+      R"re(<rect x="(-?[0-9]+)" y="(-?[0-9]+)" width="([0-9]+)" height="([0-9]+)" rx="3" )re"
+      R"re(fill="#ffffff"/>)re");
+  int boxes = 0;
+  for (const char* directory : {"scenarios", "tests/views/scenarios"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(source_path(directory))) {
+      if (entry.path().extension() != ".json") continue;
+      const Run r = run(std::string(directory) + "/" + entry.path().filename().string());
+      for (const auto language :
+           {tcpsim::views::Language::english, tcpsim::views::Language::chinese}) {
+        tcpsim::views::SvgOptions options;
+        options.language = language;
+        const std::string svg = render_svg(r.scenario, r.result, options);
+        std::vector<Box> found;
+        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label_box);
+             it != std::sregex_iterator(); ++it) {
+          const int x = std::stoi((*it)[1]);
+          const int y = std::stoi((*it)[2]);
+          found.push_back({x, y, x + std::stoi((*it)[3]), y + std::stoi((*it)[4])});
+        }
+        boxes += static_cast<int>(found.size());
+        std::sort(found.begin(), found.end(),
+                  [](const Box& a, const Box& b) { return a.y0 < b.y0; });
+        for (std::size_t i = 0; i < found.size(); ++i) {
+          for (std::size_t j = i + 1; j < found.size() && found[j].y0 < found[i].y1; ++j) {
+            const bool overlap = found[i].x0 < found[j].x1 && found[j].x0 < found[i].x1;
+            if (!overlap) continue;
+            INFO(entry.path().filename().string() << ": label boxes at y " << found[i].y0
+                                                  << " and " << found[j].y0);
+            CHECK_FALSE(overlap);
+          }
+        }
+      }
+    }
+  }
+  CHECK(boxes > 1000);
+}
