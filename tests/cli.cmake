@@ -113,7 +113,7 @@ add_test(NAME cli:views-narration-outputs
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 # The terminal ladder's width and colour, and --lang and --no-window in every view
 # (tests/cli/terminal-checks.sh; docs/views.md, "The terminal ladder").
-foreach(check width tty lang)
+foreach(check width tty lang classroom)
   add_test(NAME cli:terminal-${check}
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/terminal-checks.sh $<TARGET_FILE:tcpsim> ${check}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

@@ -7,6 +7,8 @@
 #                                     default, NO_COLOR and TERM=dumb respected, --color
 #   terminal-checks.sh TCPSIM lang    --lang zh in the ladder, the summary, the expectations
 #                                     line, SVG and Mermaid; --no-window; what each side believes
+#   terminal-checks.sh TCPSIM classroom  every command of docs/classroom.md runs and meets its
+#                                     expectations; both languages use the same scenarios
 set -uo pipefail
 
 tcpsim=$1
@@ -120,6 +122,24 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)' "$work/tty" "$work/tty-pla
     "$tcpsim" run "$window" >"$work/with-window.txt" || fail "run failed"
     grep -q 'win=65535 len=' "$work/with-window.txt" || fail "the ladder has no win="
     echo "--lang zh in every view, --no-window, and what each side believes"
+    ;;
+  classroom)
+    doc=docs/classroom.md
+    count=0
+    while IFS= read -r command; do
+      arguments=${command#tcpsim run }
+      # shellcheck disable=SC2086 # the documented arguments, split as a shell would
+      "$tcpsim" run $arguments >"$work/out" 2>"$work/err" ||
+        fail "docs/classroom.md: '$command' failed: $(cat "$work/err")"
+      count=$((count + 1))
+    done < <(grep '^tcpsim run ' "$doc")
+    [ "$count" -ge 30 ] || fail "docs/classroom.md: only $count commands found"
+    english=$(sed -n '/^## English/,/^## 中文/p' "$doc" | grep -o '^tcpsim run [^ ]*')
+    chinese=$(sed -n '/^## 中文/,$p' "$doc" | grep -o '^tcpsim run [^ ]*')
+    [ -n "$english" ] && [ "$english" = "$chinese" ] ||
+      fail "docs/classroom.md: the English and Chinese lessons use different scenarios"
+    grep -q -- '--lang zh' <(sed -n '/^## 中文/,$p' "$doc") || fail "the Chinese lesson is not in Chinese"
+    echo "docs/classroom.md: $count commands run, both lessons alike"
     ;;
   *)
     fail "unknown check '$what'"
