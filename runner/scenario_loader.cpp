@@ -802,8 +802,8 @@ Scenario Loader::load(const Value& root) {
     fail(*version, "$.tcpsim",
          "unsupported format version " + number_text(*version) + ", this tcpsim reads version 1");
   scenario_.version = 1;
-  top.allow({"tcpsim", "name", "description", "description_zh", "seed", "link", "hosts", "faults", "timeline",
-             "stop_at", "event_budget", "memory_budget", "expect"});
+  top.allow({"tcpsim", "name", "description", "description_zh", "seed", "link", "hosts",
+             "faults", "timeline", "stop_at", "event_budget", "memory_budget", "expect"});
   read_top_level(top);
   // One pattern, as long as the longest "bytes": every send and expectation is a prefix of it.
   std::size_t longest = 0;

@@ -115,7 +115,8 @@ add_test(NAME cli:views-narration-outputs
 # (tests/cli/terminal-checks.sh; docs/views.md, "The terminal ladder").
 foreach(check width tty lang classroom)
   add_test(NAME cli:terminal-${check}
-           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/terminal-checks.sh $<TARGET_FILE:tcpsim> ${check}
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/terminal-checks.sh $<TARGET_FILE:tcpsim>
+                   ${check}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endforeach()
 set_tests_properties(cli:terminal-tty PROPERTIES SKIP_RETURN_CODE 77)

@@ -292,7 +292,9 @@ class LadderPrinter::Writer {
     if (text::display_width(shown) > width_ - time_width_) {
       // Too long even from the time column: the marks move to the reason.
       std::string marks;
-      if (event.segment.retransmission) marks = std::string(term(Term::retransmission_mark, language_));
+      if (event.segment.retransmission) {
+        marks = std::string(term(Term::retransmission_mark, language_));
+      }
       if (event.segment.injected) marks += term(Term::injected_mark, language_);
       body = label(event.segment, false);
       shown = arrow(text::visible(body), rightwards);

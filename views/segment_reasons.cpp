@@ -98,15 +98,18 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
     for (const auto& record : result.connections) {
       if (record.host != host || record.listener) continue;
       const auto& tuple = record.tuple;
-      if (tuple.local.address != arriving.destination || tuple.local.port != arriving.destination_port ||
+      if (tuple.local.address != arriving.destination ||
+          tuple.local.port != arriving.destination_port ||
           tuple.remote.address != arriving.source || tuple.remote.port != arriving.source_port) {
         continue;
       }
       for (const auto* actions : {&scenario.timeline, &scenario.reactions}) {
         for (const runner::Action& action : *actions) {
           if (action.host != host || !action.tcp) continue;
-          const bool own = action.kind == runner::ActionKind::connect && action.name == record.name;
-          const bool spawned = action.kind == runner::ActionKind::listen && record.spawned_by_listener &&
+          const bool own =
+              action.kind == runner::ActionKind::connect && action.name == record.name;
+          const bool spawned = action.kind == runner::ActionKind::listen &&
+                               record.spawned_by_listener &&
                                record.name.rfind(action.name + "#", 0) == 0;
           if (own || spawned) threshold = action.tcp->duplicate_ack_threshold;
         }

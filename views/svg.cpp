@@ -412,8 +412,9 @@ class Drawing {
       out += line(x, y0, x, y1, colour, 2,
                   bracket.end == Bracket::End::open ? "stroke-dasharray=\"2 3\"" : "");
       // Its name and duration along it, where it is long enough.
-      const std::string label = std::string(timer_short_word(bracket.kind, model_.language())) + " " +
-                                format_duration(bracket.deadline - bracket.set);
+      const std::string label =
+          std::string(timer_short_word(bracket.kind, model_.language())) + " " +
+          format_duration(bracket.deadline - bracket.set);
       // In the longest stretch of the bracket that no break crosses.
       int best_from = y0;
       int best_to = y0;

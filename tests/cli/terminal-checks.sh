@@ -138,7 +138,8 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)' "$work/tty" "$work/tty-pla
     chinese=$(sed -n '/^## 中文/,$p' "$doc" | grep -o '^tcpsim run [^ ]*')
     [ -n "$english" ] && [ "$english" = "$chinese" ] ||
       fail "docs/classroom.md: the English and Chinese lessons use different scenarios"
-    grep -q -- '--lang zh' <(sed -n '/^## 中文/,$p' "$doc") || fail "the Chinese lesson is not in Chinese"
+    grep -q -- '--lang zh' <(sed -n '/^## 中文/,$p' "$doc") ||
+      fail "the Chinese lesson does not run in Chinese"
     echo "docs/classroom.md: $count commands run, both lessons alike"
     ;;
   *)

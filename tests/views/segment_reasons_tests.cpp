@@ -271,9 +271,12 @@ TEST_CASE("every segment carries its window, and --no-window keeps only a zero w
 TEST_CASE("the handshake and the close are numbered as the textbook numbers them") {
   const Run handshake = run_named("three-way-handshake");
   const std::string zh = narration(handshake, Language::chinese);
-  const std::size_t first = position_of(zh, "第一次握手：client 的连接 c1（SYN_SENT）发出连接请求报文段 #1 SYN");
-  const std::size_t second = position_of(zh, "第二次握手：server 的连接 web#1（SYN_RCVD）同意建立连接", first);
-  const std::size_t third = position_of(zh, "第三次握手：client 的连接 c1（ESTABLISHED）发出确认报文段 #3 ACK", second);
+  const std::size_t first =
+      position_of(zh, "第一次握手：client 的连接 c1（SYN_SENT）发出连接请求报文段 #1 SYN");
+  const std::size_t second =
+      position_of(zh, "第二次握手：server 的连接 web#1（SYN_RCVD）同意建立连接", first);
+  const std::size_t third =
+      position_of(zh, "第三次握手：client 的连接 c1（ESTABLISHED）发出确认报文段 #3 ACK", second);
   CHECK(first < second);
   CHECK(second < third);
   CHECK(contains(zh, "SYN=1，初始序号 seq=1000"));

@@ -24,8 +24,9 @@ std::string svg_seconds(tcpsim::Time time) {
   return tcpsim::views::text::seconds(time, tcpsim::views::diagram_decimals);
 }
 std::string svg_label(const tcpsim::runner::TraceSegment& segment, bool absolute) {
+  using tcpsim::views::Language;
   return tcpsim::views::text::segment_label(
-      segment, tcpsim::views::diagram_label_style(absolute, true, tcpsim::views::Language::english));
+      segment, tcpsim::views::diagram_label_style(absolute, true, Language::english));
 }
 
 // The index of the first trace event of `kind` for which `predicate` holds.
