@@ -318,7 +318,7 @@ class Narrator {
     if (host < 0 || static_cast<std::size_t>(host) >= scenario_.hosts.size()) {
       return en() ? "the network" : "网络";
     }
-    return scenario_.hosts[static_cast<std::size_t>(host)].name;
+    return host_display_name(scenario_.hosts[static_cast<std::size_t>(host)]);
   }
   std::string connection_name(int host, tcp::ConnectionId id) const { return names_(host, id); }
   bool is_listener(int host, tcp::ConnectionId id) const {

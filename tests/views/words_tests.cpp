@@ -10,6 +10,11 @@
 
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
+#include "runner/trace_format.hpp"
+#include "views/ladder.hpp"
+#include "views/mermaid.hpp"
+#include "views/narration.hpp"
+#include "views/svg.hpp"
 #include "views/text.hpp"
 #include "views/words.hpp"
 
@@ -151,6 +156,38 @@ TEST_CASE("a host's label and a Chinese description are what the views show") {
   runner::Scenario english_only = scenario;
   english_only.description_zh.clear();
   CHECK(views::scenario_description(english_only, Language::chinese) == "English.");
+}
+
+TEST_CASE("every view names a labelled host by its label, and shows the Chinese description") {
+  runner::Scenario scenario =
+      runner::load_scenario_file(source_dir + "/scenarios/three-way-handshake.json");
+  scenario.hosts[0].label = "客户端";
+  scenario.hosts[1].label = "服务器";
+  const runner::RunResult result = runner::run_scenario(scenario);
+  views::LadderOptions ladder;
+  ladder.language = Language::chinese;
+  const std::string text = views::format_ladder(scenario, result, ladder);
+  CHECK(text.find("客户端 10.0.0.1  <->  服务器 10.0.0.2") != std::string::npos);
+  CHECK(text.find("双方各自认为的连接：客户端 有 1 个连接；服务器 有 1 个连接") != std::string::npos);
+  CHECK(text.find("三次握手，逐个字段地看") != std::string::npos);  // its description_zh
+  CHECK(views::format_ladder(scenario, result, {}).find("The three-way handshake, field by field") !=
+        std::string::npos);
+  views::SvgOptions svg;
+  svg.language = Language::chinese;
+  const std::string diagram = views::render_svg(scenario, result, svg);
+  CHECK(diagram.find("class=\"host\" text-anchor=\"middle\">客户端</text>") != std::string::npos);
+  CHECK(diagram.find("三次握手，逐个字段地看") != std::string::npos);
+  const std::string mermaid = views::format_mermaid(scenario, result, {});
+  CHECK(mermaid.find("participant client as 客户端 10.0.0.1") != std::string::npos);
+  const auto sentences = views::narrate_run(scenario, result, Language::chinese,
+                                            views::default_narration_options(scenario));
+  bool named = false;
+  for (const std::string& sentence : sentences) {
+    named = named || sentence.rfind("第一次握手：客户端 的连接 c1", 0) == 0;
+  }
+  CHECK(named);
+  // The trace keeps the names.
+  CHECK(runner::format_jsonl(scenario, result).find("客户端") == std::string::npos);
 }
 
 TEST_CASE("the run's summary says what each side believes") {
