@@ -22,6 +22,7 @@ constexpr int exit_bad_input = 2;   // bad input or usage
 // --ipv6-as-ipv4 runs an IPv6 script on IPv4 addresses.
 struct ScriptOptions {
   bool lenient_options = false;
+  std::string profile;       // --profile NAME: host local's TCP profile (empty: rfc9293)
   bool ipv6_as_ipv4 = false;  // --ipv6-as-ipv4: an IPv6 script runs on IPv4 addresses
   std::vector<std::pair<std::string, tcp::KnobValue>> knobs;
 };

@@ -17,6 +17,7 @@
 #include "packetdrill/interpreter.hpp"
 #include "runner/memory_budget.hpp"
 #include "runner/visible_text.hpp"
+#include "tcp/knobs.hpp"
 #include "views/narration.hpp"
 
 #ifndef TCPSIM_SCENARIO_DIR
@@ -170,6 +171,14 @@ int run_command_line(int argc, char** argv) {
       "packetdrill scripts: run an IPv6 script (--ip_version=ipv6) on IPv4 addresses, with "
       "IPv6's MSS";
   run->add_flag("--ipv6-as-ipv4", run_options.script.ipv6_as_ipv4, ipv6_help);
+  const std::string profile_help =
+      "packetdrill scripts: the profile of host local's TCP (tcpsim list --knobs), under the "
+      "script's sysctls and --knob; default rfc9293";
+  std::vector<std::string> profile_names;
+  for (const tcpsim::tcp::Profile& profile : tcpsim::tcp::profiles())
+    profile_names.emplace_back(profile.name);
+  run->add_option("--profile", run_options.script.profile, profile_help)
+      ->check(CLI::IsMember(profile_names));
   const std::string knob_help =
       "packetdrill scripts: set a knob of host local's TCP, NAME=VALUE (tcpsim list --knobs); "
       "repeatable";
@@ -193,6 +202,8 @@ int run_command_line(int argc, char** argv) {
   ScriptOptions check_script;
   check->add_flag("--lenient-options", check_script.lenient_options, lenient_help);
   check->add_flag("--ipv6-as-ipv4", check_script.ipv6_as_ipv4, ipv6_help);
+  check->add_option("--profile", check_script.profile, profile_help)
+      ->check(CLI::IsMember(profile_names));
   std::vector<std::string> check_knobs;
   check->add_option("--knob", check_knobs, knob_help)
       ->expected(1)
@@ -210,6 +221,8 @@ int run_command_line(int argc, char** argv) {
       convert->add_option("--seed", convert_seed, "The run's seed (0 to 2^64-1, default 1)");
   convert->add_flag("--lenient-options", convert_options.script.lenient_options, lenient_help);
   convert->add_flag("--ipv6-as-ipv4", convert_options.script.ipv6_as_ipv4, ipv6_help);
+  convert->add_option("--profile", convert_options.script.profile, profile_help)
+      ->check(CLI::IsMember(profile_names));
   std::vector<std::string> convert_knobs;
   convert->add_option("--knob", convert_knobs, knob_help)
       ->expected(1)

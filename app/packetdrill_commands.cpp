@@ -86,6 +86,7 @@ int command_run_packetdrill(const RunCommand& options) {
   }
   packetdrill::InterpreterOptions interpreter;
   interpreter.lenient_options = options.script.lenient_options;
+  interpreter.profile = options.script.profile;
   interpreter.knobs = options.script.knobs;
   interpreter.ipv6_as_ipv4 = options.script.ipv6_as_ipv4;
   interpreter.seed = options.seed;
@@ -139,6 +140,7 @@ int check_packetdrill_script(const std::string& file, std::optional<std::uint64_
                              const ScriptOptions& script) {
   packetdrill::InterpreterOptions options;
   options.lenient_options = script.lenient_options;
+  options.profile = script.profile;
   options.knobs = script.knobs;
   options.ipv6_as_ipv4 = script.ipv6_as_ipv4;
   const bool lenient_options = script.lenient_options;
@@ -176,6 +178,7 @@ int command_convert(const ConvertCommand& options) {
   }
   packetdrill::InterpreterOptions interpreter;
   interpreter.lenient_options = options.script.lenient_options;
+  interpreter.profile = options.script.profile;
   interpreter.knobs = options.script.knobs;
   interpreter.ipv6_as_ipv4 = options.script.ipv6_as_ipv4;
   interpreter.seed = options.seed;

@@ -103,7 +103,7 @@ constexpr SysctlMapping sysctl_mappings[] = {
                                    "(reset_unexpected_segments)"},
     {"kern.ipc.maxsockbuf", "", "no socket buffer limit beyond the buffer knobs"},
     {"net.inet.tcp.hostcache.purgenow", "", "tcpsim keeps no host cache"},
-    {"net.inet.tcp.drop_synfin", "", "tcpsim has no knob for dropping SYN-FIN segments"},
+    {"net.inet.tcp.drop_synfin", "drop_syn_fin", ""},
 };
 
 }  // namespace

@@ -107,6 +107,19 @@ std::string action_json(const Action& action, const runner::Scenario& scenario) 
               quoted(action.kind == ActionKind::close ? "close" : "abort");
       connection();
       break;
+    case ActionKind::configure: {
+      json += ", \"host\": " + quoted(host) + ", \"action\": \"configure\"";
+      connection();
+      std::string members;
+      for (const std::string_view name : action.configure_knobs) {
+        const tcp::Knob* knob = tcp::find_knob(name);
+        if (knob == nullptr || !action.tcp) continue;
+        if (!members.empty()) members += ", ";
+        members += quoted(std::string(name)) + ": " + knob_json(*knob, knob->get(*action.tcp));
+      }
+      json += ", \"tcp\": { " + members + " }";
+      break;
+    }
     case ActionKind::inject: {
       const runner::InjectSpec& inject = action.inject;
       json += ", \"action\": \"inject\", \"from\": " +

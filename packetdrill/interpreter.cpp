@@ -223,7 +223,14 @@ class Interpreter {
       note(0, "an IPv6 script run on IPv4 addresses (--ipv6-as-ipv4), with IPv6's MSS (the "
               "MTU less 60 bytes)");
     }
-    tcp::TcpConfig config;
+    const tcp::Profile* profile =
+        options_.profile.empty() ? &tcp::profiles().front() : tcp::find_profile(options_.profile);
+    if (profile == nullptr) {
+      fail(0, script_.file + ": error: unknown profile \"" +
+                  runner::visible_short(options_.profile) + "\"");
+      return false;
+    }
+    tcp::TcpConfig config = tcp::profile_config(*profile);
     config.mss = static_cast<std::uint16_t>(1500 - headers);  // packetdrill's tun MTU is 1500
     apply_command_line_knobs(config);
     for (const ScriptOption& option : script_.options) {
@@ -1307,12 +1314,7 @@ class Interpreter {
     }
     const auto number = integer_of(value);
     if (!number) return runtime_error("bad setsockopt optval");
-    if (!socket.connection.empty() || !socket.listener.empty()) {
-      note(line, "setsockopt " + option + " after connect() or listen(): tcpsim applies knobs "
-                 "when a connection opens, so it is ignored");
-      return done(success());
-    }
-    tcp::TcpConfig& config = socket.config;
+    tcp::TcpConfig config = socket.config;
     const auto seconds = [](std::int64_t count) { return count * second; };
     if (option == "SO_REUSEADDR" || option == "SO_REUSEPORT") {
       // tcpsim's ports are reusable once free; TIME_WAIT holds only its own 4-tuple.
@@ -1335,7 +1337,30 @@ class Interpreter {
     } else {
       return runtime_error("unsupported setsockopt option " + runner::visible_short(option));
     }
+    configure(socket, config);
     return done(success());
+  }
+
+  // The socket's knobs become `config`. Before connect() or listen() they wait for the
+  // connection; after, a configure action changes its live connection or listener (every
+  // knob setsockopt sets is live, tcp/knobs.hpp).
+  void configure(Socket& socket, const tcp::TcpConfig& config) {
+    Action action;
+    action.kind = ActionKind::configure;
+    action.host = local_host;
+    action.connection = socket.listener.empty() ? socket.connection : socket.listener;
+    for (const tcp::Knob& knob : tcp::knobs()) {
+      if (!(knob.get(config) == knob.get(socket.config)))
+        action.configure_knobs.push_back(knob.name);
+    }
+    socket.config = config;
+    if (action.connection.empty() || action.configure_knobs.empty()) return;
+    if (socket.listener.empty()) {
+      const ConnectionRecord* record = record_of(socket);
+      if (record == nullptr || record->freed) return;  // nothing left to change
+    }
+    action.tcp = config;
+    perform(action);
   }
 
   // ---- Commands and code ----

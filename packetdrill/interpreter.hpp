@@ -25,6 +25,9 @@ struct InterpreterOptions {
   // comparisons and inbound segments; also accept FreeBSD's SO_RCVBUF rounded up to a
   // multiple of the MSS (packetdrill/matcher.hpp). Off: a script using them is SKIPPED.
   bool lenient_options = false;
+  // The profile of host local's TCP (--profile NAME, tcp/knobs.cpp), under the script's sysctls
+  // and --knob; empty: the default profile (rfc9293).
+  std::string profile;
   // Knobs of host local's TCP (--knob NAME=VALUE), over the defaults and over what the
   // script's sysctls set: to see which FreeBSD choice a knob reproduces.
   std::vector<std::pair<std::string, tcp::KnobValue>> knobs;

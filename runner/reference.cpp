@@ -441,7 +441,8 @@ std::string knob_table_markdown() {
   out += "\n" + rule + "\n";
   for (const tcp::Knob& knob : tcp::knobs()) {
     out += "| `" + std::string(knob.name) + "` | " + type_text(knob, true) + ": " +
-           std::string(knob.doc) + " |";
+           std::string(knob.doc) + (knob.live ? " (*live*: `configure` may change it)" : "") +
+           " |";
     for (const tcp::Profile& profile : tcp::profiles())
       out += " " + default_text(knob, profile, true) + " |";
     out += "\n";

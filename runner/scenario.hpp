@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/memory_budget.hpp"
@@ -55,6 +56,7 @@ enum class ActionKind : std::uint8_t {
   stop_reading,    // the connection switches to manual reads: bytes wait in the receive buffer
   resume_reading,  // back to automatic reads: everything buffered is read now, and from then on
   inject,          // the script puts a crafted segment on the wire (InjectSpec)
+  configure,       // socket options changed on a live connection or listener (setsockopt)
 };
 
 // An inject action's segment (docs/scenario-format.md, "inject"). Action::host is the host it
@@ -125,7 +127,10 @@ struct Action {
   bool automatic_read = true;
   // listen (the listener and every connection it spawns), connect: the connection's own TCP
   // config, the host's with the action's "tcp" knobs applied; absent: the host's.
+  // configure: `tcp` holds the values of the knobs named here (every one live, tcp/knobs.hpp),
+  // which replace the connection's own when the action runs; its other knobs are unused.
   std::optional<tcp::TcpConfig> tcp;
+  std::vector<std::string_view> configure_knobs;
   InjectSpec inject;  // inject
   SourceLocation where;
 };

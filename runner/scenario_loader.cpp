@@ -387,6 +387,8 @@ class Loader {
   void resolve_reactions();
   // A connect's or listen's "tcp": its host's config with these knobs applied.
   void read_connection_tcp(const Object& object, Action& action);
+  // A configure's "tcp": live knobs only (tcp/knobs.hpp), at least one.
+  void read_configure_tcp(const Object& object, Action& action);
   // An inject's keys (docs/scenario-format.md, "inject").
   void read_inject(const Object& object, Action& action);
   struct InjectEndpoint {
@@ -1358,7 +1360,8 @@ Action Loader::read_action(const Value& value, const std::string& path) {
     const Value& connection = object.require("connection");
     action.connection = read_string(connection, object.path_of("connection"));
     // close and abort may name a listener (RFC 9293 3.10.4, 3.10.5: CLOSE and ABORT in LISTEN).
-    const bool listeners = kind == ActionKind::close || kind == ActionKind::abort;
+    const bool listeners =
+        kind == ActionKind::close || kind == ActionKind::abort || kind == ActionKind::configure;
     if (action.on) {
       // A reactive action may come before the connect or listen that makes its connection.
       deferred_connections_.push_back(
@@ -1389,6 +1392,8 @@ Action Loader::read_action(const Value& value, const std::string& path) {
       } else {
         fail(value, path, R"(missing required key "data" or "bytes")");
       }
+    } else if (kind == ActionKind::configure) {
+      read_configure_tcp(object, action);
     } else if (kind == ActionKind::read) {
       if (const Value* bytes = object.find("bytes"))
         action.read_bytes = static_cast<std::size_t>(read_integer(*bytes, object.path_of("bytes"), 1, 4294967295));
@@ -1492,6 +1497,28 @@ void Loader::read_connection_tcp(const Object& object, Action& action) {
   tcp::TcpConfig config = host.tcp;
   read_tcp(*knobs, object.path_of("tcp"), *tcp::find_profile(host.profile), config);
   action.tcp = config;
+}
+
+void Loader::read_configure_tcp(const Object& object, Action& action) {
+  const Value& knobs_value = object.require("tcp");
+  const std::string path = object.path_of("tcp");
+  const Object knobs(*this, knobs_value, path);
+  std::string live;
+  for (const tcp::Knob& knob : tcp::knobs()) {
+    if (knob.live) live += (live.empty() ? "" : ", ") + std::string(knob.name);
+  }
+  for (const tcp::Knob& knob : tcp::knobs()) {
+    if (knob.live || knobs.find(knob.name) == nullptr) continue;
+    // As setsockopt() cannot change what the SYN announced or how the connection was opened.
+    throw ScenarioError(knobs.key_location(knob.name),
+                        "knob " + quoted(knob.name) +
+                            " cannot change on a live connection; configure takes " + live);
+  }
+  read_connection_tcp(object, action);
+  for (const tcp::Knob& knob : tcp::knobs())
+    if (knobs.find(knob.name) != nullptr) action.configure_knobs.push_back(knob.name);
+  if (action.configure_knobs.empty())
+    fail(knobs_value, path, "configure needs at least one knob, of " + live);
 }
 
 // "host", "host:port", "a.b.c.d" or "a.b.c.d:port" (an inject's "from" and "to").

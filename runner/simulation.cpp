@@ -13,6 +13,7 @@
 #include "sim/random.hpp"
 #include "sim/scheduler.hpp"
 #include "tcp/host.hpp"
+#include "tcp/knobs.hpp"
 
 namespace tcpsim::runner {
 
@@ -378,6 +379,25 @@ class Simulation {
       case ActionKind::inject:
         report.outcome = inject(action);
         break;
+      case ActionKind::configure: {
+        trace_action(action);
+        const ConnectionRecord* record = application_connection(action, report);
+        if (record == nullptr) break;
+        // The connection's own knobs, with the action's replacing theirs (the core refuses a
+        // fixed knob, as configure_failed; the loader lets none through).
+        const tcp::Connection* connection = host(h).find(record->id);
+        if (connection == nullptr || !action.tcp) break;
+        tcp::TcpConfig config = connection->config();
+        for (const std::string_view name : action.configure_knobs) {
+          const tcp::Knob* knob = tcp::find_knob(name);
+          knob->set(config, knob->get(*action.tcp));
+        }
+        if (!host(h).configure(now(), record->id, config, output_)) {
+          report.outcome = ActionOutcome::refused_by_tcp;
+        }
+        process(h);
+        break;
+      }
     }
     if (!action.id.empty()) {
       reaction_watch_.action_ran(action.id, armed_);

@@ -81,6 +81,7 @@ std::string action_text(const ActionCause& cause, std::string_view host_name) {
       return "inject a segment";
     case ActionKind::close:
     case ActionKind::abort:
+    case ActionKind::configure:
     case ActionKind::stop_reading:
     case ActionKind::resume_reading:
       break;

@@ -13,6 +13,7 @@ constexpr std::array<std::string_view, 6> connect_keys{"to",   "port", "local_po
 constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes"};
 constexpr std::array<std::string_view, 2> read_keys{"connection", "bytes"};
 constexpr std::array<std::string_view, 1> connection_keys{"connection"};
+constexpr std::array<std::string_view, 2> configure_keys{"connection", "tcp"};
 constexpr std::array<std::string_view, 11> inject_keys{
     "relative_to", "from", "to", "flags", "seq", "ack", "window", "mss", "data", "bytes", "via"};
 
@@ -47,6 +48,14 @@ constexpr std::array action_table{
     ActionInfo{"abort", ActionKind::abort, connection_keys,
                "`connection` (required): ABORT (RST); a listener's name stops it listening, as "
                "`close`"},
+    ActionInfo{"configure", ActionKind::configure, configure_keys,
+               "`connection` (required: a connection or a listener); `tcp` (required, not "
+               "empty: knobs of the host's `tcp` object that may change on a live connection, "
+               "marked *live* in the knob table, as `setsockopt()` changes them; they replace "
+               "the connection's own, and a listener's go to the connections it accepts from "
+               "then on). Turning `nagle` off sends what Nagle held, `keepalive` on arms the "
+               "keepalive timer (idle from the last segment heard) and off cancels it, a larger "
+               "`receive_buffer` may open the window"},
     ActionInfo{"crash", ActionKind::crash, {},
                "none: the host loses all state silently and discards what arrives"},
     ActionInfo{"reboot", ActionKind::reboot, {},

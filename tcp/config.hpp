@@ -136,6 +136,31 @@ struct TcpConfig {
   // duplicate), which Linux does not do either. Off by default (RFC 9293: a challenge ACK, or
   // the first check's ACK); on in the linux profile, as Linux's tcp_timewait_state_process does.
   bool time_wait_accepts_syn = false;
+
+  // FreeBSD's choices (the freebsd profile, tcp/knobs.cpp), off in rfc9293 and linux.
+  // tcp_mss() reserves the receive buffer rounded up to a multiple of the MSS (65536 becomes
+  // 65700 with an MSS of 1460), and tcp_input's acceptability test uses that whole space as
+  // RCV.WND, beyond the 65535 the window field can carry (RFC 9293 3.3.1: RCV.WND is what we
+  // advertise).
+  bool receive_buffer_rounded_to_mss = false;
+  // tcp_output() sets FIN again on every segment it sends while its FIN is unacknowledged
+  // (snd_nxt is moved back over it): the ACK of the peer's FIN in FIN_WAIT_1 is FIN,ACK at the
+  // FIN's sequence number. RFC 9293 3.10.7.4 eighth sends a plain ACK.
+  bool fin_on_every_segment = false;
+  // tcp_twcheck() drops a segment without the ACK bit (a RST or SYN aside) before looking at
+  // its sequence number; RFC 9293 3.10.7.4 checks the sequence number first (an unacceptable
+  // one draws an ACK).
+  bool time_wait_drops_segments_without_ack = false;
+  // tcp_twcheck() acknowledges every segment that is not a duplicate ACK at RCV.NXT (an
+  // in-window one beyond RCV.NXT too); RFC 9293 3.10.7.4 has nothing to do for it.
+  bool time_wait_acknowledges_segments = false;
+  // tcp_input() drops a SYN-ACK reaching a listening socket silently (syncache_badack());
+  // RFC 9293 3.10.7.2 second answers it with <SEQ=SEG.ACK><CTL=RST>.
+  bool listen_drops_syn_ack = false;
+  // FreeBSD's net.inet.tcp.drop_synfin = 1 (default 0): a SYN-FIN reaching a listener or a
+  // connection in SYN_SENT is dropped silently (as tcp_input() and tcp_do_segment() do); RFC
+  // 9293 3.10.7.2-3 processes the SYN.
+  bool drop_syn_fin = false;
 };
 
 }  // namespace tcpsim::tcp

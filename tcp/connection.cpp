@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "tcp/knobs.hpp"
 #include "tcp/transitions.hpp"
 
 namespace tcpsim::tcp {
@@ -118,10 +119,18 @@ void answer_with_reset(const TcpConfig& config, ConnectionId connection, const P
   out.effects.push_back(std::move(discard));
 }
 
-ListenDecision listen_decision(const Segment& segment) {
+ListenDecision listen_decision(const Segment& segment, const TcpConfig& config) {
   using Action = ListenDecision::Action;
   // RFC 9293 3.10.7.2 first: an incoming RST should be ignored.
   if (segment.has(flag::rst)) return {Action::discard, Rule::listen_rst_ignored};
+  // FreeBSD (knob listen_drops_syn_ack): tcp_input() drops a SYN-ACK to a listening socket.
+  if (config.listen_drops_syn_ack && segment.has(flag::syn) && segment.has(flag::ack)) {
+    return {Action::discard, Rule::listen_syn_ack_dropped};
+  }
+  // FreeBSD's net.inet.tcp.drop_synfin (knob drop_syn_fin): a SYN-FIN is dropped.
+  if (config.drop_syn_fin && segment.has(flag::syn) && segment.has(flag::fin)) {
+    return {Action::discard, Rule::syn_fin_dropped};
+  }
   // Second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
   if (segment.has(flag::ack)) {
     return {Action::answer_with_reset, Rule::listen_ack_answered_with_reset};
@@ -150,8 +159,25 @@ std::size_t Connection::readable_bytes() const {
   return static_cast<std::uint32_t>(tcb_.rcv.nxt - tcb_.read_seq) - (tcb_.fin_received ? 1U : 0U);
 }
 
+std::uint32_t Connection::receive_capacity() const {
+  // FreeBSD's tcp_mss() (knob receive_buffer_rounded_to_mss) reserves the buffer rounded up to
+  // a multiple of the MSS: 65536 becomes 65700 with an MSS of 1460.
+  if (!config_.receive_buffer_rounded_to_mss || !tcb_.receive_buffer_rounded) {
+    return config_.receive_buffer;
+  }
+  const std::uint32_t mss = send_mss();
+  return (config_.receive_buffer + mss - 1) / mss * mss;
+}
+
 std::uint32_t Connection::receive_window_limit() const {
-  // Without window scaling (RFC 7323) the 16-bit window field caps what we can offer.
+  // Without window scaling (RFC 7323) the 16-bit window field caps what we can offer; FreeBSD
+  // (receive_buffer_rounded_to_mss) advertises at most that but accepts its whole space, once
+  // tcp_mss() has rounded it (an active open on the peer's SYN; a passive one at ESTABLISHED,
+  // when the syncache makes the socket) and until TIME_WAIT, which keeps only the window.
+  if (config_.receive_buffer_rounded_to_mss && tcb_.receive_buffer_rounded &&
+      state_ != State::time_wait) {
+    return receive_capacity();
+  }
   return std::min<std::uint32_t>(config_.receive_buffer, 0xFFFFU);
 }
 
@@ -383,6 +409,55 @@ void Connection::abort_unaccepted(Time /*now*/, Output& out) {
   enter_closed(Rule::listener_closed_before_accept, AppEventKind::aborted, out);
 }
 
+bool Connection::configure(Time now, const TcpConfig& config, Output& out) {
+  // setsockopt() on a live socket: only the knobs the table marks live may change.
+  for (const Knob& knob : knobs()) {
+    if (!knob.live && !(knob.get(config) == knob.get(config_))) {
+      app_event(AppEventKind::configure_failed, Rule::configure_knob_fixed, out);
+      return false;
+    }
+  }
+  const TcpConfig before = config_;
+  config_ = config;
+  // RFC 1122 4.2.3.6: keepalive on arms the timer (the idle time counts from the last segment
+  // heard, as Linux's TCP_KEEPIDLE counts it), off cancels it. A new idle time re-arms a timer
+  // that has sent no probe yet; the other timings apply from the next expiry.
+  const bool keepalive_state = state_ == State::established || state_ == State::close_wait ||
+                               state_ == State::fin_wait_1 || state_ == State::fin_wait_2;
+  if (!config_.keepalive) {
+    cancel_timer(TimerKind::keepalive, out);
+    tcb_.keepalive_probes_sent = 0;
+  } else if (keepalive_state &&
+             (!before.keepalive || (before.keepalive_idle != config_.keepalive_idle &&
+                                    tcb_.keepalive_probes_sent == 0))) {
+    arm_keepalive(now, out);
+  }
+  // RFC 9293 3.8.4: a new user timeout counts from now; 0 turns it off.
+  if (before.user_timeout != config_.user_timeout) {
+    cancel_timer(TimerKind::user_timeout, out);
+    if (state_ != State::listen) update_user_timeout(now, out, false);
+  }
+  // RFC 1122 4.2.3.2: with delayed ACK turned off, an ACK it was holding leaves now.
+  if (config_.delayed_ack == 0 &&
+      timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) {
+    send_ack(out);
+  }
+  // RFC 9293 3.8.6: a larger receive buffer opens the window; the peer is told when it at least
+  // doubled (as after a read). A smaller one never moves the right edge back: the window
+  // shrinks as data arrives.
+  const std::uint32_t previous_window = tcb_.rcv.wnd;
+  update_receive_window(out, false);
+  const bool peer_may_send = state_ == State::established || state_ == State::fin_wait_1 ||
+                             state_ == State::fin_wait_2;
+  if (peer_may_send && tcb_.rcv.wnd > previous_window && tcb_.rcv.wnd >= 2 * previous_window) {
+    transmit(make_segment(tcb_.snd.nxt, flag::ack), out, SendPurpose::window_update,
+             Rule::receive_buffer_grown);
+  }
+  // RFC 9293 3.7.4: Nagle off (TCP_NODELAY) sends what it held at once.
+  transmit_pending(now, out);
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // SEGMENT ARRIVES
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +496,7 @@ void Connection::arrive_closed(const Segment& segment, Output& out) {
 }
 
 void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
-  const ListenDecision decision = listen_decision(segment);
+  const ListenDecision decision = listen_decision(segment, config_);
   switch (decision.action) {
     case ListenDecision::Action::discard:
       discard(segment, decision.rule, out);
@@ -471,6 +546,11 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
 }
 
 void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) {
+  // FreeBSD's net.inet.tcp.drop_synfin (knob drop_syn_fin): tcp_do_segment() drops a SYN-FIN.
+  if (config_.drop_syn_fin && segment.has(flag::syn) && segment.has(flag::fin)) {
+    discard(segment, Rule::syn_fin_dropped, out);
+    return;
+  }
   bool ack_acceptable = false;
   // RFC 9293 3.10.7.3 first: if SEG.ACK =< ISS or SEG.ACK > SND.NXT, send <SEQ=SEG.ACK><CTL=RST>
   // (unless the RST bit is set) and drop.
@@ -501,6 +581,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     tcb_.rcv.nxt = segment.seq + 1;
     tcb_.read_seq = tcb_.rcv.nxt;
     tcb_.peer_mss = segment.mss != 0 ? segment.mss : default_mss;
+    round_receive_buffer();
     if (ack_acceptable) {
       // SYN-ACK: SND.UNA = SEG.ACK, our SYN is acknowledged: ESTABLISHED.
       set_send_window(segment.window);
@@ -521,7 +602,10 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
       return;
     }
     // Simultaneous open: "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
-    // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it." Text in the SYN is not queued yet.
+    // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it. ... If there are other controls or
+    // text in the segment, queue them for processing after the ESTABLISHED state has been
+    // reached": the SYN is kept (not acknowledged beyond itself) until the ACK step.
+    if (!segment.payload.empty() || segment.has(flag::fin)) tcb_.queued_syn = segment;
     set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = tcb_.snd.una;
@@ -611,6 +695,13 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
 
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
   const Arrival classified = classify(segment);
+  // FreeBSD's tcp_twcheck() (knob time_wait_drops_segments_without_ack) tests the ACK bit
+  // before the sequence number (after RST and SYN, which it answers as RFC 5961 says).
+  if (state_ == State::time_wait && config_.time_wait_drops_segments_without_ack &&
+      !segment.has(flag::ack) && !segment.has(flag::rst) && !segment.has(flag::syn)) {
+    discard(segment, Rule::time_wait_segment_without_ack_dropped, out);
+    return;
+  }
   switch (classified) {
     case Arrival::reset_outside_window:
       discard(segment, Rule::rst_outside_window, out);
@@ -663,6 +754,15 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
         discard(segment, Rule::syn_in_syn_received_discarded, out);
         return;
       }
+      if (!config_.rfc5961 && !seq_in_range(segment.seq, tcb_.rcv.nxt, tcb_.rcv.wnd)) {
+        // RFC 793 3.9 fourth: "If the SYN is not in the window this step would not be reached
+        // and an ack would have been sent in the first step." A segment can pass the first
+        // check by its tail (a SYN-FIN at RCV.NXT - 1) while its SYN lies before the window:
+        // the SYN is not in the window, so it draws the first check's ACK.
+        send_ack(out);
+        discard(segment, Rule::syn_outside_window_acknowledged, out);
+        return;
+      }
       if (!config_.rfc5961) {
         // RFC 793 3.9, fourth, check the SYN bit: "If the SYN is in the window it is an error,
         // send a reset", and the user hears "connection reset". (A SYN outside the window drew
@@ -686,11 +786,22 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
     case Arrival::acceptable:
       break;
   }
-  const TextView view = text_view(segment);
+  TextView view = text_view(segment);
+  const SeqNum next_before_ack = tcb_.rcv.nxt;
   // RFC 9293 3.10.7.4 fifth: the ACK field.
   if (!process_ack(now, segment, view, out)) {
     flush(now, out);
     return;
+  }
+  // Text queued with a SYN (process_queued_syn) moved RCV.NXT: the segment is seen anew.
+  if (tcb_.rcv.nxt != next_before_ack) view = text_view(segment);
+  // FreeBSD's tcp_twcheck() (knob time_wait_acknowledges_segments): every acceptable segment
+  // but a duplicate ACK at RCV.NXT draws an ACK.
+  if (state_ == State::time_wait && config_.time_wait_acknowledges_segments &&
+      (segment.flags != flag::ack || !segment.payload.empty() || segment.seq != tcb_.rcv.nxt ||
+       segment.ack != tcb_.snd.nxt)) {
+    tcb_.ack_owed = true;
+    tcb_.ack_rule = Rule::time_wait_segment_acknowledged;
   }
   // RFC 9293 3.10.7.4 sixth: the URG bit is ignored (RFC 6093 discourages its use).
   // RFC 9293 3.10.7.4 seventh: segment text.
@@ -698,6 +809,24 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
   // RFC 9293 3.10.7.4 eighth: the FIN bit.
   process_fin(now, view, out);
   flush(now, out);
+}
+
+void Connection::round_receive_buffer() {
+  // FreeBSD's tcp_mss() (knob receive_buffer_rounded_to_mss): nothing is buffered yet, so the
+  // window is the whole rounded buffer.
+  if (!config_.receive_buffer_rounded_to_mss) return;
+  tcb_.receive_buffer_rounded = true;
+  tcb_.rcv.wnd = receive_window_limit();
+}
+
+void Connection::process_queued_syn(Time now, Output& out) {
+  // RFC 9293 3.10.7.3 fourth: the text and FIN of a SYN taken in SYN_SENT, now ESTABLISHED.
+  if (!tcb_.queued_syn) return;
+  const Segment syn = std::move(*tcb_.queued_syn);
+  tcb_.queued_syn.reset();
+  const TextView view = text_view(syn);
+  process_text(now, syn, view, out);
+  process_fin(now, view, out);
 }
 
 void Connection::set_send_window(std::uint32_t window) {
@@ -754,6 +883,8 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     tcb_.snd.wl2 = segment.ack;
     acknowledge(now, segment.ack, out);
     enter_established(Rule::syn_received_ack, out);
+    if (passive_open_) round_receive_buffer();
+    process_queued_syn(now, out);
     return true;
   }
   if (state_ == State::time_wait) {
@@ -1325,7 +1456,13 @@ void Connection::flush(Time now, Output& out) {
   // Data or a FIN carries the ACK; a bare ACK leaves only when nothing else does.
   const bool sent = transmit_pending(now, out);
   if (tcb_.ack_owed && !sent && state_ != State::closed) {
-    transmit(make_segment(tcb_.snd.nxt, flag::ack), out, SendPurpose::normal, tcb_.ack_rule);
+    // FreeBSD's tcp_output() (knob fin_on_every_segment): while the FIN is unacknowledged,
+    // snd_nxt steps back over it and the segment carries it again.
+    const bool with_fin =
+        config_.fin_on_every_segment && tcb_.fin_sent && !tcb_.fin_acknowledged;
+    transmit(with_fin ? make_segment(tcb_.fin_seq, flag::fin | flag::ack)
+                      : make_segment(tcb_.snd.nxt, flag::ack),
+             out, SendPurpose::normal, tcb_.ack_rule);
   }
   tcb_.ack_owed = false;
   tcb_.ack_rule = Rule::none;
@@ -1687,6 +1824,10 @@ void Connection::enter_time_wait(Time now, Rule rule, Output& out, const char* c
     return;
   }
   change_state(State::time_wait, rule, out, caller);
+  // FreeBSD's TIME_WAIT (receive_buffer_rounded_to_mss) keeps the window last advertised.
+  if (config_.receive_buffer_rounded_to_mss) {
+    tcb_.rcv.wnd = std::min<std::uint32_t>(tcb_.rcv.wnd, 0xFFFFU);
+  }
   set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
 }
 

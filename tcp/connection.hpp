@@ -71,6 +71,13 @@ class Connection {
   // SYN_RCVD, reset as BSD's soclose() aborts a listener's incomplete connections and Linux's
   // inet_csk_listen_stop() its queued ones: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, CLOSED.
   void abort_unaccepted(Time now, Output& out);
+  // Socket options on a live connection (setsockopt()): `config` replaces the knobs the table
+  // marks live (tcp/knobs.hpp: Nagle, keepalive and its timings, the user timeout, the buffers,
+  // delayed ACK) with their consequences: Nagle off sends what it held (RFC 9293 3.7.4),
+  // keepalive on arms its timer and off cancels it (RFC 1122 4.2.3.6), a larger receive buffer
+  // may open the window. False when `config` differs in a knob fixed once the connection exists
+  // (its MSS, ISN, handshake, ...): nothing changes, a configure_failed app event says so.
+  bool configure(Time now, const TcpConfig& config, Output& out);
 
   // --- Network ---
   // SEGMENT ARRIVES (3.10.7). The segment's 4-tuple is the caller's business (demultiplexing).
@@ -85,6 +92,7 @@ class Connection {
   ConnectionId id() const { return id_; }
   State state() const { return state_; }
   const FourTuple& tuple() const { return tuple_; }
+  const TcpConfig& config() const { return config_; }
   const SendSequence& send_sequence() const { return tcb_.snd; }
   const ReceiveSequence& receive_sequence() const { return tcb_.rcv; }
   Time timer_deadline(TimerKind kind) const { return timers_[static_cast<int>(kind)]; }
@@ -179,6 +187,10 @@ class Connection {
     int keepalive_probes_sent = 0;
 
     std::optional<SeqNum> reopening_isn;  // reopening_isn()
+    // RFC 9293 3.10.7.3 fourth: a SYN with text or FIN taken in SYN_SENT, processed once
+    // ESTABLISHED (process_queued_syn).
+    std::optional<Segment> queued_syn;
+    bool receive_buffer_rounded = false;  // round_receive_buffer() ran
   };
   Tcb tcb_;
 
@@ -228,6 +240,10 @@ class Connection {
   void signal_end_of_stream(Output& out);
   void update_receive_window(Output& out, bool announce);
   std::uint32_t receive_window_limit() const;
+  // The receive buffer's size: the knob, or FreeBSD's rounding (receive_buffer_rounded_to_mss).
+  std::uint32_t receive_capacity() const;
+  void process_queued_syn(Time now, Output& out);
+  void round_receive_buffer();
   bool is_duplicate_ack(const Segment& segment) const;
   void take_rtt_sample(Time now, SeqNum ack);
   void schedule_delayed_ack(Time now, Output& out);
@@ -325,6 +341,6 @@ struct ListenDecision {
   Action action = Action::discard;
   Rule rule = Rule::none;
 };
-ListenDecision listen_decision(const Segment& segment);
+ListenDecision listen_decision(const Segment& segment, const TcpConfig& config);
 
 }  // namespace tcpsim::tcp

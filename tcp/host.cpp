@@ -257,6 +257,20 @@ bool Host::close(Time now, ConnectionId id, Output& out) {
   return accepted;
 }
 
+bool Host::configure(Time now, ConnectionId id, const TcpConfig& config, Output& out) {
+  Record* record = up_ ? find_record(id) : nullptr;
+  if (record == nullptr) return false;
+  const bool accepted = record->connection.configure(now, config, out);
+  if (accepted && record->listener) {
+    if (auto listener = listeners_.find(record->connection.tuple().local.port);
+        listener != listeners_.end()) {
+      listener->second.tcp = record->connection.config();
+    }
+  }
+  settle(*record, out);
+  return accepted;
+}
+
 bool Host::abort(Time now, ConnectionId id, Output& out) {
   Record* record = up_ ? find_record(id) : nullptr;
   if (record == nullptr) return false;
@@ -345,7 +359,7 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
 void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,
                               std::optional<SeqNum> isn) {
   const Segment& segment = packet.segment;
-  const ListenDecision decision = listen_decision(segment);
+  const ListenDecision decision = listen_decision(segment, listener.tcp);
   switch (decision.action) {
     case ListenDecision::Action::discard:
       discard(packet, decision.rule, out);

@@ -76,6 +76,11 @@ class Host {
   std::size_t read(Time now, ConnectionId id, std::size_t max_bytes, Output& out);
   bool set_automatic_read(Time now, ConnectionId id, bool automatic, Output& out);
   bool close(Time now, ConnectionId id, Output& out);
+  // Socket options changed on a live connection or listener (Connection::configure): false
+  // when the connection is unknown or gone, or TCP refused (a configure_failed event). A
+  // listener's new knobs go to the connections it spawns from then on, as accepted sockets
+  // inherit the listening socket's options.
+  bool configure(Time now, ConnectionId id, const TcpConfig& config, Output& out);
   bool abort(Time now, ConnectionId id, Output& out);
   // All state is lost silently (no segment is sent); the host is down and discards whatever
   // arrives until reboot().

@@ -91,6 +91,10 @@ constexpr Knob teaching(Knob knob) {
   knob.teaching = true;
   return knob;
 }
+constexpr Knob live(Knob knob) {
+  knob.live = true;
+  return knob;
+}
 
 constexpr std::array knob_table{
     teaching(choice_knob("handshake", handshake_choices, access<&TcpConfig::handshake>,
@@ -125,32 +129,34 @@ constexpr std::array knob_table{
                  "9293 3.8.3, RFC 1122 4.2.3.5 R1); 0 turns the notice off"),
     integer_knob("mss", 1, 65535, access<&TcpConfig::mss>,
                  "our MSS, sent in the MSS option of SYN and SYN-ACK (RFC 9293 3.7.1)"),
-    integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
-                 "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
-                 "most 64 MiB)"),
-    integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
-                 "bytes received and not yet read, and out-of-order bytes (at most 16 MiB); the "
-                 "window advertised is its free space, at most 65535 (RFC 9293 3.8.6)"),
-    boolean_knob("nagle", access<&TcpConfig::nagle>,
-                 "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY"),
-    duration_knob("delayed_ack", 0, 500 * millisecond,
-                  "RFC 1122 4.2.3.2 delays an ACK at most 0.5 s (\"0\" turns delayed ACK off)",
-                  access<&TcpConfig::delayed_ack>,
-                  "delayed ACK (RFC 1122 4.2.3.2, RFC 9293 3.8.6.3); `\"0\"` turns it off"),
+    live(integer_knob("send_buffer", 1, 64 * 1024 * 1024, access<&TcpConfig::send_buffer>,
+                      "the bytes a `send` has handed to TCP and that are not yet acknowledged (at "
+                      "most 64 MiB)")),
+    live(integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
+                      "bytes received and not yet read, and out-of-order bytes (at most 16 "
+                      "MiB); the window advertised is its free space, at most 65535 (RFC 9293 "
+                      "3.8.6)")),
+    live(boolean_knob("nagle", access<&TcpConfig::nagle>,
+                      "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY")),
+    live(duration_knob("delayed_ack", 0, 500 * millisecond,
+                       "RFC 1122 4.2.3.2 delays an ACK at most 0.5 s (\"0\" turns delayed ACK off)",
+                       access<&TcpConfig::delayed_ack>,
+                       "delayed ACK (RFC 1122 4.2.3.2, RFC 9293 3.8.6.3); `\"0\"` turns it off")),
     integer_knob("duplicate_ack_threshold", 0, 100, access<&TcpConfig::duplicate_ack_threshold>,
                  "duplicate ACKs that trigger a fast retransmit (RFC 5681 3.2); 0 turns fast "
                  "retransmit off"),
-    teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
-                          "keepalive probes on an idle connection (RFC 1122 4.2.3.6)")),
-    duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
-                  "idle time before the first keepalive probe"),
-    duration_knob("keepalive_interval", positive, no_max, "",
-                  access<&TcpConfig::keepalive_interval>, "time between keepalive probes"),
-    integer_knob("keepalive_probes", 1, 1000, access<&TcpConfig::keepalive_probes>,
-                 "unanswered keepalive probes before the connection is dropped (`timed_out`)"),
-    duration_knob("user_timeout", 0, no_max, "", access<&TcpConfig::user_timeout>,
-                  "how long data may stay unacknowledged before the connection gives up "
-                  "(RFC 9293 3.8.4, RFC 5482); `\"0\"` turns it off"),
+    live(teaching(boolean_knob("keepalive", access<&TcpConfig::keepalive>,
+                               "keepalive probes on an idle connection (RFC 1122 4.2.3.6)"))),
+    live(duration_knob("keepalive_idle", positive, no_max, "", access<&TcpConfig::keepalive_idle>,
+                       "idle time before the first keepalive probe")),
+    live(duration_knob("keepalive_interval", positive, no_max, "",
+                       access<&TcpConfig::keepalive_interval>, "time between keepalive probes")),
+    live(integer_knob("keepalive_probes", 1, 1000, access<&TcpConfig::keepalive_probes>,
+                      "unanswered keepalive probes before the connection is dropped "
+                      "(`timed_out`)")),
+    live(duration_knob("user_timeout", 0, no_max, "", access<&TcpConfig::user_timeout>,
+                       "how long data may stay unacknowledged before the connection gives up "
+                       "(RFC 9293 3.8.4, RFC 5482); `\"0\"` turns it off")),
     duration_knob("fin_wait_2_timeout", 0, no_max, "", access<&TcpConfig::fin_wait_2_timeout>,
                   "how long FIN_WAIT_2 waits for the peer's FIN (not in the RFCs: Linux "
                   "tcp_fin_timeout); `\"0\"` turns it off"),
@@ -179,6 +185,30 @@ constexpr std::array knob_table{
                           "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
                           "connection closes and the port's listener takes the SYN (RFC 1122 "
                           "4.2.2.13; RFC 6191's timestamp test is not modelled)")),
+    boolean_knob("receive_buffer_rounded_to_mss",
+                 access<&TcpConfig::receive_buffer_rounded_to_mss>,
+                 "the receive buffer is rounded up to a multiple of the MSS once the peer's MSS "
+                 "is known, and the acceptability test uses its whole free space, beyond the "
+                 "65535 advertised (FreeBSD's tcp_mss() and tcp_input(); not Linux)"),
+    boolean_knob("fin_on_every_segment", access<&TcpConfig::fin_on_every_segment>,
+                 "while our FIN is unacknowledged, the ACKs we owe carry it again at its "
+                 "sequence number (FreeBSD's tcp_output(); not Linux, nor RFC 9293 3.10.7.4)"),
+    boolean_knob("time_wait_drops_segments_without_ack",
+                 access<&TcpConfig::time_wait_drops_segments_without_ack>,
+                 "TIME_WAIT drops a segment without ACK (a RST or SYN aside) before the sequence "
+                 "number check (FreeBSD's tcp_twcheck(); RFC 9293 3.10.7.4 checks the sequence "
+                 "number first)"),
+    boolean_knob("time_wait_acknowledges_segments",
+                 access<&TcpConfig::time_wait_acknowledges_segments>,
+                 "TIME_WAIT acknowledges every acceptable segment but a duplicate ACK at "
+                 "RCV.NXT (FreeBSD's tcp_twcheck(); not Linux, nor RFC 9293 3.10.7.4)"),
+    boolean_knob("listen_drops_syn_ack", access<&TcpConfig::listen_drops_syn_ack>,
+                 "a SYN-ACK reaching a listener is dropped silently (FreeBSD's tcp_input() and "
+                 "syncache_badack()); RFC 9293 3.10.7.2 and Linux answer with a RST"),
+    boolean_knob("drop_syn_fin", access<&TcpConfig::drop_syn_fin>,
+                 "a SYN-FIN reaching a listener or SYN_SENT is dropped silently (FreeBSD's "
+                 "net.inet.tcp.drop_synfin in tcp_input(), default off; Linux's "
+                 "tcp_rcv_state_process() drops it in LISTEN only)"),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
@@ -190,6 +220,18 @@ constexpr std::array linux_settings{
     KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
 };
 
+// FreeBSD's choices (sys/netinet/tcp_*.c) where they differ from RFC 9293's; drop_syn_fin
+// stays off, as net.inet.tcp.drop_synfin's default.
+constexpr std::array freebsd_settings{
+    KnobSetting{"msl", {30 * second}, "net.inet.tcp.msl; TIME_WAIT is 2 MSL"},
+    KnobSetting{"rfc1337", {1}, "tcp_twcheck() drops every RST"},
+    KnobSetting{"receive_buffer_rounded_to_mss", {1}, "tcp_mss()"},
+    KnobSetting{"fin_on_every_segment", {1}, "tcp_output()"},
+    KnobSetting{"time_wait_drops_segments_without_ack", {1}, "tcp_twcheck()"},
+    KnobSetting{"time_wait_acknowledges_segments", {1}, "tcp_twcheck()"},
+    KnobSetting{"listen_drops_syn_ack", {1}, "tcp_input(), syncache_badack()"},
+};
+
 constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
@@ -198,6 +240,10 @@ constexpr std::array profile_table{
             "timeout",
             linux_settings,
             false},
+    Profile{"freebsd",
+            "FreeBSD's MSL, receive buffer rounded to the MSS, FIN on every segment, TIME_WAIT "
+            "(RFC 1337, what it drops and acknowledges) and SYN-ACK to a listener",
+            freebsd_settings, true},
 };
 
 }  // namespace
@@ -246,6 +292,9 @@ TcpConfig profile_config(const Profile& profile) {
   TcpConfig config;
   for (const KnobSetting& setting : profile.settings)
     if (const Knob* knob = find_knob(setting.knob)) knob->set(config, setting.value);
+  // RFC 9293 3.10.7.4: TIME_WAIT lasts 2 MSL, the profile's MSL (freebsd: 30 s, so 60 s).
+  if (profile.time_wait_is_two_msl && find_setting(profile, "time_wait") == nullptr)
+    config.time_wait = 2 * config.msl;
   return config;
 }
 

@@ -49,6 +49,10 @@ struct Knob {
   // A knob that turns a mechanism off to show what it protects against; each has an entry in
   // the teaching catalogue (runner/teaching.cpp, docs/teaching.md).
   bool teaching = false;
+  // A knob an application may change on a live connection, as setsockopt() does
+  // (Host::configure; the runner's "configure" action). The others are fixed once the
+  // connection exists: the MSS its SYN announced, its ISN, its handshake, ...
+  bool live = false;
   // One line for people, Markdown code spans allowed ("`\"0s\"` turns TIME_WAIT off").
   std::string_view doc;
   KnobValue (*get)(const TcpConfig&) = nullptr;

@@ -24,6 +24,7 @@ constexpr std::string_view simulator = "tcpsim model";
 constexpr std::string_view sockets = "as sockets do";
 constexpr std::string_view bsd_and_linux = "as BSD and Linux do";
 constexpr std::string_view rfc9293_send = "RFC 9293 3.10.2";
+constexpr std::string_view freebsd = "as FreeBSD does";
 
 // Indexed by the enum value minus one (Rule::none has no row).
 constexpr std::array<RuleText, rule_count> rules{{
@@ -81,6 +82,11 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::close_connection_closing, "close_connection_closing", rfc9293_close, before,
      "CLOSE after CLOSE: error: connection closing, no second FIN",
      "调用 CLOSE 之后再次 CLOSE：error: connection closing（连接正在关闭），不发送第二个 FIN"},
+    {Rule::configure_knob_fixed, "configure_knob_fixed", sockets, after,
+     "a knob that cannot change on a live connection: nothing changed",
+     "该参数在连接存在后不能修改：没有任何改变"},
+    {Rule::receive_buffer_grown, "receive_buffer_grown", "RFC 9293 3.8.6.2.2", before,
+     "the receive buffer grew, the window opens", "接收缓冲区变大，窗口打开"},
     // --- CLOSED, or no connection ---
     {Rule::closed_rst_discarded, "closed_rst_discarded", rfc9293_closed, before,
      "CLOSED, an arriving RST is discarded", "处于 CLOSED 状态，到达的 RST 被丢弃"},
@@ -101,6 +107,12 @@ constexpr std::array<RuleText, rule_count> rules{{
      "RST in LISTEN is ignored", "LISTEN 状态收到 RST，忽略它"},
     {Rule::listen_ack_answered_with_reset, "listen_ack_answered_with_reset", rfc9293_listen,
      before, "ACK in LISTEN draws a RST", "LISTEN 状态收到 ACK，回复 RST"},
+    {Rule::listen_syn_ack_dropped, "listen_syn_ack_dropped", freebsd, after,
+     "listen_drops_syn_ack = true: a SYN-ACK in LISTEN is dropped silently (tcp_input)",
+     "listen_drops_syn_ack = true：LISTEN 状态收到的 SYN-ACK 被静默丢弃（tcp_input）"},
+    {Rule::syn_fin_dropped, "syn_fin_dropped", freebsd, after,
+     "drop_syn_fin = true: a SYN-FIN is dropped silently (net.inet.tcp.drop_synfin)",
+     "drop_syn_fin = true：同时带 SYN 和 FIN 的报文段被静默丢弃（net.inet.tcp.drop_synfin）"},
     {Rule::listen_ack_dropped_silently, "listen_ack_dropped_silently", teaching, after,
      "reset_unexpected_segments = false: an ACK in LISTEN is dropped silently",
      "reset_unexpected_segments = false：LISTEN 状态下的 ACK 被静默丢弃"},
@@ -187,6 +199,20 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::syn_in_window_reset, "syn_in_window_reset", "RFC 793 3.9", before,
      "SYN in the window is an error, RST sent, connection reset (rfc5961 = false)",
      "SYN 落在接收窗口内，视为错误，发送 RST，连接被重置（rfc5961 = false）"},
+    {Rule::syn_outside_window_acknowledged, "syn_outside_window_acknowledged", "RFC 793 3.9",
+     before, "SYN before the window (the segment's tail is in it), ACK sent (rfc5961 = false)",
+     "SYN 位于接收窗口之前（报文段尾部在窗口内），发送 ACK（rfc5961 = false）"},
+    {Rule::time_wait_segment_without_ack_dropped, "time_wait_segment_without_ack_dropped",
+     freebsd, after,
+     "time_wait_drops_segments_without_ack = true: a segment without ACK in TIME_WAIT is "
+     "dropped (tcp_twcheck)",
+     "time_wait_drops_segments_without_ack = true：TIME_WAIT 状态下不带 ACK 的报文段被丢弃"
+     "（tcp_twcheck）"},
+    {Rule::time_wait_segment_acknowledged, "time_wait_segment_acknowledged", freebsd, after,
+     "time_wait_acknowledges_segments = true: a segment in TIME_WAIT other than a duplicate "
+     "ACK is acknowledged (tcp_twcheck)",
+     "time_wait_acknowledges_segments = true：TIME_WAIT 状态下除重复 ACK 外的报文段都被确认"
+     "（tcp_twcheck）"},
     {Rule::ack_bit_off, "ack_bit_off", "RFC 9293 3.10.7.4 fifth", before, "ACK bit off",
      "ACK 位没有置位"},
     {Rule::syn_received_bad_ack_answered_with_reset, "syn_received_bad_ack_answered_with_reset",
@@ -303,13 +329,14 @@ struct CitationText {
   std::string_view english;
   std::string_view chinese;
 };
-constexpr std::array<CitationText, 6> citations{{
+constexpr std::array<CitationText, 7> citations{{
     {teaching, "教学变体"},
     {"as Linux does", "与 Linux 的做法相同"},
     {"Linux tcp_fin_timeout", "Linux 的 tcp_fin_timeout"},
     {simulator, "tcpsim 的模型"},
     {sockets, "与套接字 API 的做法相同"},
     {bsd_and_linux, "与 BSD 和 Linux 的做法相同"},
+    {freebsd, "与 FreeBSD 的做法相同"},
 }};
 
 constexpr const CitationText* find_citation(std::string_view citation) {

@@ -36,6 +36,9 @@ enum class Rule : std::uint8_t {
   send_remote_socket_unspecified,
   send_connection_closing,
   close_connection_closing,
+  // Socket options changed on a live connection (Host::configure)
+  configure_knob_fixed,
+  receive_buffer_grown,
   // SEGMENT ARRIVES in CLOSED, or for no connection (RFC 9293 3.10.7.1)
   closed_rst_discarded,
   closed_answered_with_reset,
@@ -46,6 +49,8 @@ enum class Rule : std::uint8_t {
   // LISTEN (RFC 9293 3.10.7.2)
   listen_rst_ignored,
   listen_ack_answered_with_reset,
+  listen_syn_ack_dropped,
+  syn_fin_dropped,
   listen_ack_dropped_silently,
   listen_syn,
   listen_other_dropped,
@@ -78,6 +83,9 @@ enum class Rule : std::uint8_t {
   syn_in_syn_received_discarded,
   syn_challenge_ack,
   syn_in_window_reset,
+  syn_outside_window_acknowledged,
+  time_wait_segment_without_ack_dropped,
+  time_wait_segment_acknowledged,
   ack_bit_off,
   syn_received_bad_ack_answered_with_reset,
   syn_received_bad_ack_dropped_silently,

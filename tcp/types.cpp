@@ -19,7 +19,7 @@ constexpr std::array<std::string_view, timer_kind_count> timer_names{
 constexpr std::array<std::string_view, app_event_kind_count> app_event_table{
     "connected", "accepted", "data",      "end_of_stream", "closed",
     "reset",     "refused",  "timed_out", "aborted",       "connect_failed",
-    "listen_failed", "send_failed", "close_failed", "delivery_problem",
+    "listen_failed", "send_failed", "close_failed", "configure_failed", "delivery_problem",
 };
 
 }  // namespace

@@ -68,14 +68,17 @@ enum class AppEventKind : std::uint8_t {
   // call returned an error and nothing else happened (RFC 9293 3.10.2, 3.10.4).
   send_failed,
   close_failed,
+  // A socket option TCP refused on a live connection (Host::configure): a knob that is fixed
+  // once the connection exists, such as the MSS its SYN announced.
+  configure_failed,
   // RFC 9293 3.8.3 / RFC 1122 4.2.3.5: R1 retransmissions of the same segment went
   // unacknowledged; TCP keeps trying until R2. Once per episode of retransmissions.
   delivery_problem,
 };
-inline constexpr int app_event_kind_count = 14;
+inline constexpr int app_event_kind_count = 15;
 // "connected", "accepted", "data", "end_of_stream", "closed", "reset", "refused",
 // "timed_out", "aborted", "connect_failed", "listen_failed", "send_failed", "close_failed",
-// "delivery_problem"
+// "configure_failed", "delivery_problem"
 std::string_view app_event_name(AppEventKind kind);
 bool parse_app_event(std::string_view text, AppEventKind& kind_out);
 std::span<const std::string_view> app_event_names();  // in the enum's order

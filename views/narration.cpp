@@ -131,6 +131,9 @@ std::string app_meaning(const TraceEvent& event, Language language) {
     case tcp::AppEventKind::close_failed:
       return en ? "TCP refuses the close, the connection is closing already"
                 : "TCP 拒绝了这次关闭，连接已经在关闭中";
+    case tcp::AppEventKind::configure_failed:
+      return en ? "TCP refuses the socket option, fixed once the connection exists"
+                : "TCP 拒绝了这个套接字选项：连接存在后它不能再修改";
     case tcp::AppEventKind::delivery_problem:
       return en ? "the same segment went unacknowledged through R1 retransmissions, and TCP "
                   "keeps trying"
@@ -165,6 +168,7 @@ std::string chinese_call(const runner::ActionCause& action) {
     case runner::ActionKind::crash: return "让主机崩溃";
     case runner::ActionKind::reboot: return "让主机重启";
     case runner::ActionKind::inject: return "注入一个报文段";
+    case runner::ActionKind::configure: return "修改连接 " + name + " 的套接字选项";
   }
   return runner::action_call_name(action.kind);
 }

@@ -630,7 +630,7 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(ports_error(R"({"first": 5000})").find("missing required key \"last\"") !=
         std::string::npos);
   CHECK(error_of(minimal("", R"([{"name": "a", "profile": "linx"}, {"name": "b"}])")) ==
-        R"(t.json:2:36: error: at $.hosts[0].profile: unknown profile "linx", expected one of "rfc9293", "linux" (did you mean "linux"?))");
+        R"(t.json:2:36: error: at $.hosts[0].profile: unknown profile "linx", expected one of "rfc9293", "linux", "freebsd" (did you mean "linux"?))");
   CHECK(error_of(minimal("", R"([{"name": "A"}, {"name": "b"}])")) ==
         R"(t.json:2:20: error: at $.hosts[0].name: invalid host name "A": expected a lowercase letter followed by lowercase letters, digits, '_' or '-')");
   CHECK(error_of(minimal("", R"([{"name": "link"}, {"name": "b"}])")) ==
@@ -718,7 +718,7 @@ TEST_CASE("timeline errors", "[loader][errors]") {
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "listen"})") ==
         R"(t.json:4:1: error: at $.timeline[0]: missing required key "port")");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "lisen"})") ==
-        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject" (did you mean "listen"?))");
+        R"(t.json:4:42: error: at $.timeline[0].action: unknown action "lisen", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "configure", "crash", "reboot", "inject" (did you mean "listen"?))");
   CHECK(timeline_error(R"({"at": "0s", "host": "server", "action": "crash", "port": 1})") ==
         R"(t.json:4:51: error: at $.timeline[0].port: unknown key "port", expected one of "at", "host", "action", "on", "after", "id")");
   CHECK(timeline_error(R"({"at": "0s", "host": "client", "action": "connect", "to": "client", "port": 80})") ==
@@ -1028,7 +1028,7 @@ TEST_CASE("read action errors", "[loader][errors][reads]") {
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "stop_reading"})") ==
         R"(t.json:5:1: error: at $.timeline[1]: missing required key "connection")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "resume", "connection": "c1"})") ==
-        R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "crash", "reboot", "inject")");
+        R"(t.json:5:42: error: at $.timeline[1].action: unknown action "resume", expected one of "listen", "connect", "send", "read", "stop_reading", "resume_reading", "close", "abort", "configure", "crash", "reboot", "inject")");
   CHECK(timeline_error(connect + R"({"at": "1s", "host": "client", "action": "close", "connection": "c1", "read": "manual"})") ==
         R"(t.json:5:71: error: at $.timeline[1].read: unknown key "read", expected one of "at", "host", "action", "connection", "on", "after", "id")");
 }

@@ -838,7 +838,7 @@ TEST_CASE("every_state_change_and_discard_has_a_reason", "[connection]") {
 
 TEST_CASE("listen_decision_follows_rfc_9293_3_10_7_2_in_order", "[connection][listen]") {
   using Action = ListenDecision::Action;
-  const auto decide = [](std::uint8_t flags) { return listen_decision(from_peer(300, 5, flags)); };
+  const auto decide = [](std::uint8_t flags) { return listen_decision(from_peer(300, 5, flags), TcpConfig{}); };
   CHECK(decide(flag::rst).action == Action::discard);
   CHECK(decide(flag::rst).rule == Rule::listen_rst_ignored);
   CHECK(decide(flag::rst | flag::ack | flag::syn).rule == Rule::listen_rst_ignored);  // first

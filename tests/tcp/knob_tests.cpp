@@ -71,7 +71,7 @@ TEST_CASE("each knob's accessor sets its own member and no other", "[knobs]") {
 }
 
 TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
-  REQUIRE(profiles().size() == 2);
+  REQUIRE(profiles().size() == 3);
   CHECK(profiles().front().name == "rfc9293");  // the default profile
   const Profile& rfc = profile("rfc9293");
   const Profile& linux = profile("linux");
@@ -95,6 +95,13 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"retransmit_fin", "true"},       {"reset_unexpected_segments", "true"},
       {"half_duplex_close", "false"},   {"rfc1337", "false"},
       {"rfc5961", "true"},              {"time_wait_accepts_syn", "false"},
+      // FreeBSD's choices, off in rfc9293 (and in linux: Linux does none of them).
+      {"receive_buffer_rounded_to_mss", "false"},
+      {"fin_on_every_segment", "false"},
+      {"time_wait_drops_segments_without_ack", "false"},
+      {"time_wait_acknowledges_segments", "false"},
+      {"listen_drops_syn_ack", "false"},
+      {"drop_syn_fin", "false"},
   };
 
   CHECK(std::size(rfc_defaults) == knobs().size());
@@ -119,6 +126,32 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
     if (find_setting(linux, knob.name) != nullptr) continue;
     INFO(knob.name);
     CHECK(default_text(linux, knob.name) == default_text(rfc, knob.name));
+  }
+  // FreeBSD: MSL 30 s (TIME_WAIT 2 MSL, 1 min), RFC 1337, and the
+  // knobs of its own choices; drop_syn_fin off as net.inet.tcp.drop_synfin's default.
+  const Profile& freebsd = profile("freebsd");
+  CHECK(freebsd.time_wait_is_two_msl);
+  const std::pair<std::string_view, std::string_view> freebsd_differs[] = {
+      {"msl", "30s"},
+      {"rfc1337", "true"},
+      {"receive_buffer_rounded_to_mss", "true"},
+      {"fin_on_every_segment", "true"},
+      {"time_wait_drops_segments_without_ack", "true"},
+      {"time_wait_acknowledges_segments", "true"},
+      {"listen_drops_syn_ack", "true"}};
+  CHECK(freebsd.settings.size() == std::size(freebsd_differs));
+  for (const auto& [knob, value] : freebsd_differs) {
+    INFO(knob);
+    CHECK(default_text(freebsd, knob) == value);
+    REQUIRE(find_setting(freebsd, knob) != nullptr);
+    CHECK(!find_setting(freebsd, knob)->note.empty());
+  }
+  CHECK(default_text(freebsd, "time_wait") == "1min");  // 2 MSL
+  CHECK(default_text(freebsd, "drop_syn_fin") == "false");
+  for (const Knob& knob : knobs()) {
+    if (find_setting(freebsd, knob.name) != nullptr || knob.name == "time_wait") continue;
+    INFO(knob.name);
+    CHECK(default_text(freebsd, knob.name) == default_text(rfc, knob.name));
   }
   // Every setting names a knob of the table.
   for (const Profile& p : profiles())
