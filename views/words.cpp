@@ -337,6 +337,7 @@ std::string_view app_event_word(tcp::AppEventKind kind, Language language) {
     case tcp::AppEventKind::send_failed: return "send 失败";
     case tcp::AppEventKind::close_failed: return "close 失败";
     case tcp::AppEventKind::delivery_problem: return "投递遇到问题";
+    case tcp::AppEventKind::configure_failed: return "修改套接字选项失败";
   }
   return tcp::app_event_name(kind);
 }
@@ -351,6 +352,7 @@ bool app_event_needs_reason(tcp::AppEventKind kind) {
     case tcp::AppEventKind::send_failed:
     case tcp::AppEventKind::close_failed:
     case tcp::AppEventKind::delivery_problem:
+    case tcp::AppEventKind::configure_failed:
       return true;
     case tcp::AppEventKind::connected:
     case tcp::AppEventKind::accepted:
@@ -482,6 +484,7 @@ std::string action_words(const runner::ActionCause& action, std::string_view hos
       return "在 " + name + " 上发送 " + std::to_string(action.bytes) + " 字节";
     case runner::ActionKind::close: return "关闭 " + name + "（CLOSE）";
     case runner::ActionKind::abort: return "中止 " + name + "（ABORT）";
+    case runner::ActionKind::configure: return "修改 " + name + " 的套接字选项（setsockopt）";
     case runner::ActionKind::read:
       return action.read_bytes ? "从 " + name + " 读取至多 " +
                                      std::to_string(*action.read_bytes) + " 字节"
