@@ -109,9 +109,11 @@ class MermaidWriter {
            fill(Term::listening_until_end, language_,
                 {record.name, tcp::state_name(record.final_state())}));
     }
+    // The end of the run, and what each side believes (the ladder's last line).
     statement("Note over " + id(0) + "," + id(1) + ": " +
               mermaid_escape(seconds(result_.end_time) + " " +
-                             std::string(term(Term::end_of_run, language_))));
+                             std::string(term(Term::end_of_run, language_))) +
+              "<br/>" + mermaid_escape(connection_summary(scenario_, result_, language_)));
     return out_;
   }
 

@@ -182,7 +182,7 @@ class Drawing {
     draw_notes(body);
     draw_times(body);
     const int legend_bottom =
-        draw_legend(body, std::max(layout_.diagram_bottom, layout_.end_y + 16) + 28);
+        draw_legend(body, std::max(layout_.diagram_bottom, layout_.end_y + 32) + 28);
     height_ = legend_bottom + margin;
 
     std::string out;
@@ -225,6 +225,7 @@ class Drawing {
            ".addr{font-size:11px;fill:#6b7280}\n"
            ".time{font-size:11px;fill:#6b7280}\n"
            ".gap{font-size:11px;fill:#6b7280;font-style:italic}\n"
+           ".believes{font-size:12px;font-weight:bold;fill:#111827}\n"
            ".state{font-weight:bold}\n"
            ".act{fill:#111827}\n"
            ".fail{fill:#b91c1c;font-weight:bold}\n"
@@ -860,6 +861,10 @@ class Drawing {
                 "stroke-dasharray=\"6 4\"");
     out += text_element((layout_.host_x[0] + layout_.host_x[1]) / 2, y_end + 16, "gap", "middle",
                         model_.word(Term::end_of_run));
+    // What each side believes (the two-way lesson in one line), as the ladder ends.
+    out += text_element(
+        (layout_.host_x[0] + layout_.host_x[1]) / 2, y_end + 32, "believes", "middle",
+        connection_summary(model_.scenario, model_.result, model_.language()));
     out += "</g>\n";
   }
 

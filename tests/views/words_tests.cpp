@@ -201,6 +201,18 @@ TEST_CASE("the run's summary says what each side believes") {
         "what each side believes: client: 1 connection; server: 2 connections");
   CHECK(summary("two-way-handshake-stale-syn", Language::chinese) ==
         "双方各自认为的连接：client 有 1 个连接；server 有 2 个连接");
+  // The SVG and Mermaid end with the same line.
+  {
+    const runner::Scenario scenario =
+        runner::load_scenario_file(source_dir + "/scenarios/two-way-handshake-stale-syn.json");
+    const runner::RunResult result = runner::run_scenario(scenario);
+    CHECK(views::render_svg(scenario, result).find(
+              ">what each side believes: client: 1 connection; server: 2 connections</text>") !=
+          std::string::npos);
+    CHECK(views::format_mermaid(scenario, result, {}).find(
+              "<br/>what each side believes#58; client#58; 1 connection#59; server#58; 2 "
+              "connections\n") != std::string::npos);
+  }
   // With three messages both agree; the phantom was only ever half-open.
   CHECK(summary("three-way-handshake-stale-syn", Language::english) ==
         "what each side believes: client: 1 connection; server: 1 connection (and 1 half-open, "
