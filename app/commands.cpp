@@ -350,6 +350,7 @@ int command_run(const RunCommand& options) {
     const tcpsim::views::Language language = language_of(options);
     ladder.language = language;
     ladder.window = !options.no_window;
+    ladder.cwnd = options.cwnd;
     ladder.width = ladder_width(options);
     ladder.colour = ladder_colour(options);
     if (options.realtime) {

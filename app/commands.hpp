@@ -38,6 +38,7 @@ struct RunCommand {
   bool explain = false;       // --explain: a sentence under each ladder line
   std::string lang = "en";    // --lang: the language of every view (ladder, SVG, Mermaid, ...)
   bool no_window = false;     // --no-window: no win= on segments but a zero window
+  bool cwnd = false;          // --cwnd: the sender's cwnd, ssthresh and flight in the ladder
   std::string color = "auto";  // --color auto|always|never: ANSI colours in the ladder
   std::optional<std::size_t> width;  // --width: the ladder's columns (default: the terminal's)
   std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there

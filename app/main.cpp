@@ -133,6 +133,9 @@ int run_command_line(int argc, char** argv) {
   run->add_flag("--no-window", run_options.no_window,
                 "No win= on segments (a zero window is still shown), in the ladder, SVG and "
                 "Mermaid");
+  run->add_flag("--cwnd", run_options.cwnd,
+                "After each data or FIN segment in the ladder, its sender's congestion window, "
+                "ssthresh and bytes in flight");
   run->add_option("--color", run_options.color,
                   "Colours in the ladder: auto (default: on a terminal, unless NO_COLOR is set), "
                   "always or never")

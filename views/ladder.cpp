@@ -287,6 +287,14 @@ class LadderPrinter::Writer {
       if (!word.empty() && reason.find(word) == std::string::npos) {
         reason = word + fill(Term::summary_separator, language_, {}) + reason;
       }
+      if (options_.cwnd && event.has_congestion) {
+        std::string window = "cwnd=" + std::to_string(event.cwnd);
+        if (event.ssthresh != tcp::unlimited_window) {
+          window += " ssthresh=" + std::to_string(event.ssthresh);
+        }
+        window += " flight=" + std::to_string(event.in_flight);
+        reason = reason.empty() ? window : window + "; " + reason;
+      }
     }
     std::string shown = arrow(text::visible(body), rightwards);
     if (text::display_width(shown) > width_ - time_width_) {

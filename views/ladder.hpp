@@ -23,6 +23,9 @@ struct LadderOptions {
   bool timers = true;        // show timer set/cancel lines
   bool absolute_seq = false; // absolute sequence numbers instead of relative ones
   bool window = true;        // win= on every segment; false: only a zero window (--no-window)
+  // --cwnd: after a data or FIN segment's arrow, its sender's cwnd, ssthresh (once set) and
+  // bytes in flight (the trace's congestion fields, tcp/congestion.hpp).
+  bool cwnd = false;
   Language language = Language::english;
   std::size_t width = default_ladder_width;
   bool colour = false;       // ANSI colours (--color): states, losses, holds, reasons

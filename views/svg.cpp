@@ -183,7 +183,7 @@ class Drawing {
     draw_times(body);
     const int legend_bottom =
         draw_legend(body, std::max(layout_.diagram_bottom, layout_.end_y + 32) + 28);
-    height_ = legend_bottom + margin;
+    height_ = draw_congestion(body, legend_bottom) + margin;
 
     std::string out;
     out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(layout_.width) +
@@ -878,6 +878,104 @@ class Drawing {
     std::string sample;  // drawn at (0,0) to (28, 0), translated
     std::string text;
   };
+
+  // cwnd over time (tcp/congestion.hpp) under the ladder: per sending host a step line in its
+  // first lane's colour, ssthresh dashed, on a linear time axis of its own (the ladder's time
+  // has breaks). Drawn when congestion control mattered: a send filled cwnd or a loss set
+  // ssthresh; a run it never limited keeps its picture. Returns the bottom.
+  int draw_congestion(std::string& out, int top) {
+    struct Sample {
+      Time time;
+      std::uint32_t cwnd;
+      std::uint32_t ssthresh;
+    };
+    std::array<std::vector<Sample>, 2> samples;
+    bool mattered = false;
+    Time first = time_never;
+    Time last = 0;
+    std::uint64_t highest = 1;
+    for (const runner::TraceEvent& event : model_.result.trace) {
+      if (event.kind != runner::TraceKind::send || !event.has_congestion || event.host < 0 ||
+          event.host > 1) {
+        continue;
+      }
+      samples[static_cast<std::size_t>(event.host)].push_back(
+          {event.time, event.cwnd, event.ssthresh});
+      const bool has_ssthresh = event.ssthresh != tcp::unlimited_window;
+      mattered = mattered || event.in_flight >= event.cwnd || has_ssthresh;
+      first = std::min(first, event.time);
+      last = std::max(last, event.time);
+      highest = std::max<std::uint64_t>(highest, event.cwnd);
+      if (has_ssthresh) highest = std::max<std::uint64_t>(highest, event.ssthresh);
+    }
+    if (!mattered) return top;
+    if (last <= first) last = first + 1;
+    const int left = gutter;
+    const int right = std::max(layout_.width - margin, left + 100);
+    const int chart_top = top + 40;
+    constexpr int chart_height = 140;
+    const int bottom = chart_top + chart_height;
+    const auto x_at = [&](Time time) {
+      // Whole-run spans stay far below 2^63 / the chart's width in nanoseconds.
+      return left + static_cast<int>(static_cast<std::int64_t>(time - first) * (right - left) /
+                                     static_cast<std::int64_t>(last - first));
+    };
+    const auto y_at = [&](std::uint64_t bytes) {
+      return bottom - static_cast<int>(bytes * chart_height / highest);
+    };
+    out += "<g class=\"cwnd\">\n";
+    out += text_element(margin, top + 16, "sub", "", "cwnd, ssthresh (bytes)");
+    out += line(left, bottom, right, bottom, "#9ca3af", 1);
+    out += line(left, chart_top, left, bottom, "#9ca3af", 1);
+    out += text_element(left - 6, chart_top + 4, "addr", "end", std::to_string(highest));
+    out += text_element(left - 6, bottom + 4, "addr", "end", "0");
+    out += text_element(left, bottom + 16, "addr", "start", format_duration(first));
+    out += text_element(right, bottom + 16, "addr", "end", format_duration(last));
+    int key_x = left + 200;
+    for (std::size_t host = 0; host < samples.size(); ++host) {
+      if (samples[host].empty()) continue;
+      const std::string colour(connection_palette[host % std::size(connection_palette)]);
+      // A step line: the value holds until the next send changes it.
+      std::string cwnd_points;
+      std::string ssthresh_points;
+      int previous_cwnd_y = 0;
+      int previous_ssthresh_y = -1;
+      for (const Sample& sample : samples[host]) {
+        const int x = x_at(sample.time);
+        const int y = y_at(sample.cwnd);
+        if (!cwnd_points.empty()) cwnd_points += num(x) + "," + num(previous_cwnd_y) + " ";
+        cwnd_points += num(x) + "," + num(y) + " ";
+        previous_cwnd_y = y;
+        if (sample.ssthresh != tcp::unlimited_window) {
+          const int threshold_y = y_at(sample.ssthresh);
+          if (previous_ssthresh_y >= 0) {
+            ssthresh_points += num(x) + "," + num(previous_ssthresh_y) + " ";
+          }
+          ssthresh_points += num(x) + "," + num(threshold_y) + " ";
+          previous_ssthresh_y = threshold_y;
+        }
+      }
+      out += "<polyline fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"2\" points=\"" +
+             cwnd_points + "\"/>\n";
+      if (!ssthresh_points.empty()) {
+        out += "<polyline fill=\"none\" stroke=\"" + colour +
+               "\" stroke-width=\"1\" stroke-dasharray=\"6 4\" points=\"" + ssthresh_points +
+               "\"/>\n";
+      }
+      const std::string name =
+          host_display_name(model_.scenario.hosts[host]);
+      out += line(key_x, top + 12, key_x + 20, top + 12, colour, 2);
+      out += text_element(key_x + 26, top + 16, "addr", "", name + " cwnd");
+      key_x += 160;
+      if (!ssthresh_points.empty()) {
+        out += line(key_x, top + 12, key_x + 20, top + 12, colour, 1, "stroke-dasharray=\"6 4\"");
+        out += text_element(key_x + 26, top + 16, "addr", "", name + " ssthresh");
+        key_x += 160;
+      }
+    }
+    out += "</g>\n";
+    return bottom + 24;
+  }
 
   int draw_legend(std::string& out, int top) {
     std::vector<LegendItem> marks;

@@ -236,3 +236,14 @@ TEST_CASE("the ladder in Chinese: headers, event names, reasons and the summary"
     CHECK(ladder.find(english) == std::string::npos);
   }
 }
+
+TEST_CASE("--cwnd puts the sender's cwnd, ssthresh and flight after its data segments") {
+  LadderOptions options = wide();
+  CHECK(ladder_of("cc-fast-recovery-halves-cwnd", options).find("cwnd=") == std::string::npos);
+  options.cwnd = true;
+  const std::string ladder = ladder_of("cc-fast-recovery-halves-cwnd", options);
+  // The first window: IW 4000 (RFC 5681 3.1), nothing in flight before it but itself.
+  CHECK(ladder.find("cwnd=4000 flight=1000") != std::string::npos);
+  // The fast retransmit: ssthresh = FlightSize / 2, cwnd = ssthresh + 3 SMSS.
+  CHECK(ladder.find("cwnd=10500 ssthresh=7500 flight=15000") != std::string::npos);
+}

@@ -513,3 +513,17 @@ TEST_CASE("svg: no segment label hides another, in any shipped scenario, in eith
   }
   CHECK(boxes > 1000);
 }
+
+TEST_CASE("svg: cwnd is drawn under the ladder when congestion control limited the sender") {
+  const Run limited = run("scenarios/cc-fast-recovery-halves-cwnd.json");
+  const std::string svg = render_svg(limited.scenario, limited.result);
+  REQUIRE(svg.find("<g class=\"cwnd\">") != std::string::npos);
+  CHECK(svg.find("client cwnd") != std::string::npos);
+  CHECK(svg.find("client ssthresh") != std::string::npos);  // the loss set it
+  CHECK(svg.find("stroke-dasharray=\"6 4\" points=") != std::string::npos);
+  // The chart lies below the legend and inside the picture.
+  CHECK(svg.find("<g class=\"cwnd\">") > svg.find("class=\"legend\""));
+  // Five bytes never fill a window: no chart.
+  const Run small = run("scenarios/three-way-handshake-stale-syn.json");
+  CHECK(render_svg(small.scenario, small.result).find("class=\"cwnd\"") == std::string::npos);
+}
