@@ -53,6 +53,12 @@ struct SenderView {
   std::uint16_t window = 0;   // the window of the last ACK that was not old
   bool probe_outstanding = false;
   int duplicates = 0;
+  // Congestion control (its sends carry cwnd): RFC 6582's recover, set by a fast retransmit or
+  // a timeout, and fast recovery until an ACK reaches it; then duplicate ACKs trigger nothing.
+  bool congestion = false;
+  bool in_recovery = false;
+  bool has_recover = false;
+  std::uint32_t recover = 0;
 };
 
 // A connection pair, both directions: (lower endpoint, higher endpoint).
@@ -140,7 +146,14 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
             const StreamKey key{event.host, record->tuple.local.address, record->tuple.local.port,
                                 record->tuple.remote.address, record->tuple.remote.port};
             const auto found = senders.find(key);
-            if (found != senders.end()) found->second.duplicates = 0;
+            if (found != senders.end()) {
+              found->second.duplicates = 0;
+              if (found->second.congestion) {
+                found->second.recover = found->second.next;  // RFC 6582 3.2
+                found->second.has_recover = true;
+                found->second.in_recovery = false;
+              }
+            }
           }
         }
         break;
@@ -158,6 +171,12 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
         if (!sender.sent_any || seq_less(sender.next, end)) sender.next = end;
         sender.sent_any = true;
         if (event.rule == tcp::Rule::window_probe) sender.probe_outstanding = true;
+        if (event.has_congestion) sender.congestion = true;
+        if (event.rule == tcp::Rule::fast_retransmit && sender.congestion) {
+          sender.in_recovery = true;  // RFC 5681 3.2 fast recovery until SND.UNA reaches recover
+          sender.recover = sender.next;
+          sender.has_recover = true;
+        }
 
         // The textbook's numbering, for segments a TCP sent (not injected ones).
         if (event.kind == TraceKind::inject || has(segment, tcp::flag::rst)) {
@@ -312,6 +331,9 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
           sender.una = segment.ack;
           sender.duplicates = 0;
           sender.probe_outstanding = false;
+          if (sender.in_recovery && !seq_less(segment.ack, sender.recover)) {
+            sender.in_recovery = false;
+          }
           sender.window = segment.window;
           break;
         }
@@ -323,7 +345,12 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
         sender.window = segment.window;
         if (!duplicate) break;
         reasons.duplicate_ack = ++sender.duplicates;
-        reasons.duplicate_ack_threshold = threshold_of(host, segment);
+        // RFC 6582 3.2: in fast recovery, or at or below recover after a recovery or timeout,
+        // the count goes on but triggers no fast retransmit: there is no threshold to reach.
+        const bool toward_threshold =
+            !sender.congestion ||
+            (!sender.in_recovery && (!sender.has_recover || seq_less(sender.recover, sender.una)));
+        reasons.duplicate_ack_threshold = toward_threshold ? threshold_of(host, segment) : 0;
         break;
       }
       default:

@@ -881,8 +881,8 @@ class Drawing {
 
   // cwnd over time (tcp/congestion.hpp) under the ladder: per sending host a step line in its
   // first lane's colour, ssthresh dashed, on a linear time axis of its own (the ladder's time
-  // has breaks). Drawn when congestion control mattered: a send filled cwnd or a loss set
-  // ssthresh; a run it never limited keeps its picture. Returns the bottom.
+  // has breaks). Drawn when congestion control mattered: a new data segment filled cwnd; a run
+  // it never limited (a few bytes per write, a lost FIN) keeps its picture. Returns the bottom.
   int draw_congestion(std::string& out, int top) {
     struct Sample {
       Time time;
@@ -902,7 +902,9 @@ class Drawing {
       samples[static_cast<std::size_t>(event.host)].push_back(
           {event.time, event.cwnd, event.ssthresh});
       const bool has_ssthresh = event.ssthresh != tcp::unlimited_window;
-      mattered = mattered || event.in_flight >= event.cwnd || has_ssthresh;
+      // A new data segment that filled cwnd: the window limited the sender.
+      mattered = mattered || (event.segment.length > 0 && !event.segment.retransmission &&
+                              event.in_flight >= event.cwnd);
       first = std::min(first, event.time);
       last = std::max(last, event.time);
       highest = std::max<std::uint64_t>(highest, event.cwnd);
