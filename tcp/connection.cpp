@@ -926,9 +926,12 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
   }
+  // RFC 9293 3.10.7.4 fifth, CLOSING: an ACK that does not acknowledge our FIN is ignored, so
+  // it counts as no duplicate either.
+  const bool ignored = state_ == State::closing && !tcb_.fin_acknowledged;
   if (tcb_.congestion.enabled()) {
-    congestion_on_ack(now, duplicate, acked, out);
-  } else if (duplicate && config_.duplicate_ack_threshold > 0 &&
+    congestion_on_ack(now, duplicate && !ignored, acked, out);
+  } else if (duplicate && !ignored && config_.duplicate_ack_threshold > 0 &&
              ++tcb_.duplicate_acks == config_.duplicate_ack_threshold) {
     // congestion_control none: RFC 5681 3.2's fast retransmit alone. The third duplicate ACK
     // means a segment was lost: resend it now, without waiting for the timer. Karn: the timed

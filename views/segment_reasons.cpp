@@ -350,7 +350,9 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
         const bool toward_threshold =
             !sender.congestion ||
             (!sender.in_recovery && (!sender.has_recover || seq_less(sender.recover, sender.una)));
-        reasons.duplicate_ack_threshold = toward_threshold ? threshold_of(host, segment) : 0;
+        const int threshold = threshold_of(host, segment);
+        reasons.duplicate_ack_threshold =
+            toward_threshold || reasons.duplicate_ack > threshold ? threshold : 0;
         break;
       }
       default:
