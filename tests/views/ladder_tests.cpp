@@ -237,7 +237,7 @@ TEST_CASE("the ladder in Chinese: headers, event names, reasons and the summary"
   }
 }
 
-TEST_CASE("--cwnd puts the sender's cwnd, ssthresh and flight after its data segments") {
+TEST_CASE("ladder: --cwnd puts the sender's cwnd, ssthresh and flight after its data segments") {
   LadderOptions options = wide();
   CHECK(ladder_of("cc-fast-recovery-halves-cwnd", options).find("cwnd=") == std::string::npos);
   options.cwnd = true;
