@@ -739,8 +739,7 @@ Options parse_options(int argc, char** argv) {
       options.lifecycles = parse_positive("--lifecycles", value());
     } else if (argument == "--batch") {
       options.batch = parse_positive("--batch", value());
-      // Ephemeral ports 49152-65535: a concurrent wave needs one per lifecycle.
-      if (options.batch > 16'000) fail("--batch is at most 16000");
+      if (options.batch > 10'000'000) fail("--batch is at most 10000000");
     } else if (argument == "--repeat") {
       const std::uint64_t repeat = parse_positive("--repeat", value());
       if (repeat > 1000) fail("--repeat is at most 1000");
@@ -783,6 +782,14 @@ int main(int argc, char** argv) {
   };
   std::vector<ModeSetup> setups;
   for (const bool concurrent : {false, true}) {
+    // A profile builds only the scenarios it runs (a batch of a million lifecycles is large).
+    const bool profiled_concurrent = options.profile_mode == "concurrent";
+    if (!options.profile_mode.empty() && concurrent != profiled_concurrent) continue;
+    // Ephemeral ports 49152-65535: a concurrent wave needs one per lifecycle.
+    if (concurrent && batch_lifecycles > 16'000) {
+      fail("concurrent mode: a batch of at most 16000 lifecycles (one ephemeral port each); "
+           "use --profile sequential for larger batches");
+    }
     ModeSetup setup{concurrent ? "concurrent" : "sequential",
                     make_scenario(batch_lifecycles, concurrent), std::nullopt};
     if (remainder_lifecycles > 0) setup.remainder = make_scenario(remainder_lifecycles, concurrent);
@@ -791,7 +798,7 @@ int main(int argc, char** argv) {
     if (options.profile_mode.empty()) verify_recorded_run(setup.batch, batch_lifecycles, setup.name);
     setups.push_back(std::move(setup));
   }
-  const ModeSetup& sequential = setups[0];
+  const ModeSetup& sequential = setups[0];  // concurrent only under --profile concurrent
   auto run_sequential = [&](RunPath path) {
     return run_mode(sequential.batch, batch_lifecycles, full_batches,
                     sequential.remainder ? &*sequential.remainder : nullptr, remainder_lifecycles,
@@ -810,6 +817,17 @@ int main(int argc, char** argv) {
         const ModeRun run = run_mode(setup.batch, batch_lifecycles, full_batches,
                                      setup.remainder ? &*setup.remainder : nullptr,
                                      remainder_lifecycles, setup.name, path);
+        if (options.json) {
+          std::printf("{\"mode\":\"%s\",\"lifecycles\":%llu,\"batch\":%llu,\"seconds\":%.6f,"
+                      "\"cpu_seconds\":%.6f,\"events\":%llu,\"trace_events\":%llu,"
+                      "\"peak_rss_mib\":%.1f}\n",
+                      options.profile_mode.c_str(),
+                      static_cast<unsigned long long>(options.lifecycles),
+                      static_cast<unsigned long long>(batch_lifecycles), run.seconds,
+                      run.cpu_seconds, static_cast<unsigned long long>(run.events),
+                      static_cast<unsigned long long>(run.trace_events), peak_rss_mib());
+          continue;
+        }
         std::printf("%s: %.0f lifecycles/s (%.0f per CPU-s), %.0f events/s, %.0f trace events/s\n",
                     options.profile_mode.c_str(),
                     static_cast<double>(options.lifecycles) / run.seconds,
@@ -818,7 +836,7 @@ int main(int argc, char** argv) {
                     static_cast<double>(run.trace_events) / run.seconds);
       }
     }
-    std::printf("peak resident set: %.1f MiB\n", peak_rss_mib());
+    if (!options.json) std::printf("peak resident set: %.1f MiB\n", peak_rss_mib());
     return 0;
   }
 

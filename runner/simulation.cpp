@@ -800,6 +800,10 @@ class Simulation {
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
             record->states.push_back(effect.to);
             record_heap_bytes_ += sizeof(tcp::State);
+            // The ISS and IRS are chosen only by calls that change the state (OPEN, a SYN in
+            // LISTEN or SYN_SENT, a SYN-ACK): noted once per state change, from the TCB as
+            // the call left it.
+            note_sequence(*record);
             state_for_reactions(*record, effect.to);
           }
           if (record_) {
@@ -861,7 +865,6 @@ class Simulation {
       if (effect.connection != noted) {
         noted = effect.connection;
         note_tcp_memory(h, noted);
-        if (ConnectionRecord* record = record_for(h, noted)) note_sequence(*record);
       }
     }
     output_.clear();
