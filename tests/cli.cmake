@@ -172,6 +172,14 @@ for mechanism in "${mechanisms[@]}"; do
     { echo "FAIL: no heading for \"$mechanism\" in tcpsim list --teaching"; exit 1; }
 done
 echo "all ${#mechanisms[@]} mechanisms listed"
+# In Chinese: the textbook's words, no English labels; --lang without --teaching is a usage error.
+zh=$("$0" list --teaching --lang zh) || { echo "FAIL: --lang zh exited $?"; exit 1; }
+grep -q '^1\. 三次握手$' <<<"$zh" || { echo "FAIL: no 三次握手 heading in --lang zh"; exit 1; }
+grep -q '已失效的连接请求报文段' <<<"$zh" || { echo "FAIL: no 已失效的连接请求报文段"; exit 1; }
+! grep -q 'Protects against\|^   with: ' <<<"$zh" || { echo "FAIL: English in --lang zh"; exit 1; }
+"$0" list --lang zh >/dev/null 2>&1; status=$?
+[ "$status" -eq 2 ] || { echo "FAIL: list --lang without --teaching exited $status, not 2"; exit 1; }
+echo "--lang zh lists the catalogue in Chinese"
 ]=] $<TARGET_FILE:tcpsim> "${teaching_mechanisms}"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 
