@@ -619,7 +619,8 @@ void print_json(const Report& report, int repeat) {
   for (const RecordedFigures& path : report.recorded) {
     std::printf("%s\"recorded_%s\":{\"trace_events\":%llu,\"trace_bytes\":%llu,"
                 "\"lifecycles_per_sec\":%.1f,\"trace_events_per_sec\":%.1f,"
-                "\"trace_events_per_cpu_sec\":%.1f,\"ratio_to_fast\":%.6f,\"median_lifecycles_per_sec\":%.1f,"
+                "\"trace_events_per_cpu_sec\":%.1f,\"ratio_to_fast\":%.6f,"
+                "\"median_lifecycles_per_sec\":%.1f,"
                 "\"median_trace_events_per_sec\":%.1f,\"median_ratio_to_fast\":%.6f}",
                 first ? "" : ",", path.name, static_cast<unsigned long long>(path.trace_events),
                 static_cast<unsigned long long>(path.trace_bytes), path.lifecycles_per_sec.best(),
