@@ -1627,6 +1627,23 @@ void Loader::read_inject(const Object& object, Action& action) {
         static_cast<std::uint16_t>(read_integer(*window, object.path_of("window"), 0, 65535));
   if (const Value* mss = object.find("mss"))
     spec.mss = static_cast<std::uint16_t>(read_integer(*mss, object.path_of("mss"), 1, 65535));
+  if (const Value* scale = object.find("ws"))
+    spec.window_scale = static_cast<std::int8_t>(
+        read_integer(*scale, object.path_of("ws"), 0, tcp::max_window_scale));
+  if (const Value* permitted = object.find("sack_permitted"))
+    spec.sack_permitted = read_bool(*permitted, object.path_of("sack_permitted"));
+  const Value* tsval = object.find("tsval");
+  const Value* tsecr = object.find("tsecr");
+  if ((tsval == nullptr) != (tsecr == nullptr))
+    fail(tsval != nullptr ? *tsval : *tsecr, object.path(),
+         R"("tsval" and "tsecr" go together (the Timestamps option carries both))");
+  if (tsval != nullptr) {
+    spec.has_timestamps = true;
+    spec.timestamp_value =
+        static_cast<std::uint32_t>(read_integer(*tsval, object.path_of("tsval"), 0, 4294967295LL));
+    spec.timestamp_echo =
+        static_cast<std::uint32_t>(read_integer(*tsecr, object.path_of("tsecr"), 0, 4294967295LL));
+  }
 
   // The payload: what one IPv4 datagram can carry after the IP and TCP headers.
   constexpr std::int64_t max_payload = 65535 - 20 - 20;

@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 15> catalogue{{
+constexpr std::array<TeachingEntry, 16> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -78,6 +78,12 @@ constexpr std::array<TeachingEntry, 15> catalogue{{
      "lands exactly at RCV.NXT",
      "isn", R"("isn": 1000)", "old-duplicate-data-no-time-wait-random-isn",
      "old-duplicate-data-no-time-wait", "001, 004", "RFC 9293 3.4.1; RFC 6528"},
+    {"PAWS",
+     "old duplicates from a previous incarnation (or a wrapped sequence space) landing in the "
+     "window: with timestamps the old segment's TSval is older than the connection's TS.Recent "
+     "and it is dropped, where without them it is taken as new data",
+     "timestamps", R"("timestamps": false)", "old-duplicate-data-paws",
+     "old-duplicate-data-no-time-wait", "", "RFC 7323 5; RFC 6191"},
     {"TIME_WAIT ignores RST",
      "TIME_WAIT assassination: a RST that closes TIME_WAIT early frees the 4-tuple at once, a "
      "reconnect takes the old sequence space, and an old duplicate still in the network is "

@@ -28,7 +28,9 @@
 #           stream, calls retransmissions. Likewise with injected segments: a forged segment's
 #           sequence space is, on the wire, sent, and the real data after it repeats it;
 #   - a comment on every frame whose segment the trace drops, delays, duplicates, expires or
-#     sees discarded.
+#     sees discarded;
+#   - the options Wireshark decodes equal to the trace's: MSS, window scale, SACK-permitted,
+#     TSval and TSecr, and the SACK blocks (absolute sequence numbers), frame by frame.
 # Then a negative control: a capture with one TCP checksum octet flipped must be reported bad.
 # Usage: tshark-check.sh TCPSIM SCENARIO_DIR
 # Exit: 0 pass, 1 fail, 77 skipped (tshark missing and TCPSIM_SKIP_TSHARK=1).
@@ -55,12 +57,16 @@ trap 'rm -rf "$work"' EXIT
 # check is about the IPv4 and TCP that tcpsim writes.
 tshark_fields() {
   tshark -n -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+    -o tcp.relative_sequence_numbers:FALSE \
     -d tcp.port==1-65535,data \
     -T fields -E separator=/t -E occurrence=a -E aggregator=, \
     -e frame.number -e ip.checksum.status -e tcp.checksum.status -e _ws.malformed \
     -e _ws.expert.severity -e tcp.analysis.retransmission -e tcp.analysis.fast_retransmission \
     -e tcp.analysis.spurious_retransmission -e tcp.analysis.out_of_order \
-    -e tcp.analysis.keep_alive -e tcp.analysis.zero_window_probe -e frame.comment
+    -e tcp.analysis.keep_alive -e tcp.analysis.zero_window_probe -e frame.comment \
+    -e tcp.options.mss_val -e tcp.options.wscale.shift -e tcp.options.sack_perm \
+    -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr -e tcp.options.sack_le \
+    -e tcp.options.sack_re
 }
 
 failures=0
@@ -131,6 +137,20 @@ for scenario in "${scenarios[@]}"; do
         space[frames] = field($0, "len") + (flags ~ /SYN/ ? 1 : 0) + (flags ~ /FIN/ ? 1 : 0)
         syn[frames] = flags ~ /SYN/
         synack[frames] = flags ~ /SYN/ && flags ~ /ACK/
+        # The options as the trace has them, in tshark's spelling (absent: empty).
+        options[frames] = field($0, "mss") "|" field($0, "ws") "|" \
+          ($0 ~ /"sack_permitted":true/ ? "1" : "") "|" field($0, "tsval") "|" field($0, "tsecr")
+        lefts = ""; rights = ""
+        if (match($0, /"sack":\[[0-9,\[\]]*\]\]/)) {
+          blocks = substr($0, RSTART + 8, RLENGTH - 9)
+          gsub(/\[|\]/, "", blocks)
+          count = split(blocks, numbers, ",")
+          for (i = 1; i <= count; i += 2) {
+            lefts = lefts (lefts == "" ? "" : ",") numbers[i]
+            rights = rights (rights == "" ? "" : ",") numbers[i + 1]
+          }
+        }
+        sack[frames] = lefts "|" rights
       } else if ($0 ~ /"ev":"(drop|delay|duplicate|expire|discard)"/) {
         id = field($0, "id")
         if (id in frame_of) needs_comment[frame_of[id]] = 1
@@ -154,6 +174,9 @@ for scenario in "${scenarios[@]}"; do
       }
       if ($6 != "" || $7 != "" || $8 != "" || $9 != "") theirs[f] = 1
       if ($10 != "" || $11 != "") probe[f] = 1
+      # tshark's sack_perm is the option's presence (its kind, 4); its wscale.shift the shift.
+      wire_options[f] = $13 "|" $14 "|" ($15 != "" ? "1" : "") "|" $16 "|" $17
+      wire_sack[f] = $18 "|" $19
       if (f in needs_comment && $12 == "") {
         print "frame " f ": the trace says the link or the receiver did not simply deliver it," \
               " but it has no comment"
@@ -164,6 +187,14 @@ for scenario in "${scenarios[@]}"; do
         print "tshark read " seen " frames, the trace has " frames " send and inject events"
       }
       for (f = 1; f <= frames; ++f) {
+        if (options[f] != wire_options[f]) {
+          print "frame " f ": options mss|ws|sack_permitted|tsval|tsecr: the trace has " \
+                options[f] ", tshark decodes " wire_options[f]
+        }
+        if (sack[f] != wire_sack[f]) {
+          print "frame " f ": SACK blocks (lefts|rights): the trace has " sack[f] \
+                ", tshark decodes " wire_sack[f]
+        }
         # (a) the wire as Wireshark reads it: the highest sequence number each direction of a
         # 4-tuple has sent, from its ISN.
         d = direction[f]
@@ -220,8 +251,9 @@ for scenario in "${scenarios[@]}"; do
     retransmissions=$(grep -c '"ev":"send".*"retx":true' "$work/$name.jsonl")
     flagged=$(awk -F'\t' '$6 != "" || $7 != "" || $8 != "" || $9 != ""' "$work/$name.fields" |
       wc -l)
+    sacks=$(grep -c '"ev":"send".*"sack":' "$work/$name.jsonl")
     echo "PASS $name ($(wc -l <"$work/$name.fields") frames, $retransmissions retransmissions," \
-         "$flagged flagged by tshark)"
+         "$flagged flagged by tshark, $sacks with SACK blocks)"
     checked=$((checked + 1))
   fi
 done
