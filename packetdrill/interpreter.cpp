@@ -1292,7 +1292,11 @@ class Interpreter {
                                               state != tcp::State::syn_sent;
                                      });
       }();
-      if (receive && options_.lenient_options && synchronized && *expected != actual &&
+      if (receive && synchronized && socket.config.receive_buffer_rounded_to_mss) {
+        // The knob is FreeBSD's rounding, which the core applies (tcp_mss()): the buffer is
+        // reported as the connection holds it.
+        actual = freebsd_rounded(static_cast<std::uint32_t>(actual));
+      } else if (receive && options_.lenient_options && synchronized && *expected != actual &&
           *expected == freebsd_rounded(static_cast<std::uint32_t>(actual))) {
         note(line, "SO_RCVBUF " + std::to_string(*expected) + " is FreeBSD's buffer rounded up "
                    "to a multiple of the MSS; tcpsim's is " + std::to_string(actual) +

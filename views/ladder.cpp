@@ -101,7 +101,8 @@ class LadderPrinter::Writer {
   std::string label(const TraceSegment& segment) const {
     text::SegmentLabelStyle style;
     style.absolute_seq = options_.absolute_seq;
-    return text::segment_label(segment, style);
+    const std::string options = text::options_text(segment, options_.absolute_seq);
+    return text::segment_label(segment, style) + (options.empty() ? "" : " " + options);
   }
 
   // An arrow across the middle column, pointing right (from the left host) or left.
