@@ -185,6 +185,13 @@ struct ExpectedSegment {
   std::optional<std::int64_t> ack;
   std::optional<std::uint32_t> length;
   std::optional<Time> at;
+  // The window field and the RFC 7323 and RFC 2018 options: window scale (-1: absent), TSval,
+  // TSecr, and the SACK blocks (relative as `ack` is; an empty list: none).
+  std::optional<std::uint32_t> window;
+  std::optional<int> window_scale;
+  std::optional<std::uint32_t> timestamp_value;
+  std::optional<std::uint32_t> timestamp_echo;
+  std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> sack;
   bool optional = false;
   std::vector<std::vector<ExpectedSegment>> any_of;
   SourceLocation where;

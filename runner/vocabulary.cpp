@@ -94,8 +94,11 @@ constexpr std::array expectation_table{
                    "array: the complete list of segments sent, in order. Each entry: `from` "
                    "(host, required), `flags` (exact flags, required, `\"\"` for none), `seq`, "
                    "`ack` (integers, relative to the ISNs as Wireshark shows them, may be "
-                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time), "
-                   "`optional` (`true`: the segment may be absent); or `{ \"any_of\": [[...], "
+                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time), `win` "
+                   "(the window field), `ws` (the Window Scale option's shift, -1: absent), "
+                   "`tsval`, `tsecr` (the Timestamps option), `sack` (the SACK blocks, `[[left, "
+                   "right], ...]` relative as `ack` is; `[]`: none), `optional` (`true`: the "
+                   "segment may be absent); or `{ \"any_of\": [[...], "
                    "[...]] }`: at least two alternative sequences of such segments, one of which "
                    "is sent there (not nested)"},
     ExpectationKey{"received",
