@@ -217,7 +217,8 @@ constexpr std::array knob_table{
     teaching(boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
                           "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
                           "connection closes and the port's listener takes the SYN (RFC 1122 "
-                          "4.2.2.13; RFC 6191's timestamp test is not modelled)")),
+                          "4.2.2.13); with timestamps, so does a SYN with a newer TSval (RFC "
+                          "6191)")),
     boolean_knob("receive_buffer_rounded_to_mss",
                  access<&TcpConfig::receive_buffer_rounded_to_mss>,
                  "the receive buffer is rounded up to a multiple of the MSS once the peer's MSS "
