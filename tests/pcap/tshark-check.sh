@@ -182,7 +182,7 @@ for scenario in "${scenarios[@]}"; do
       synack[k, n] = flags ~ /SYN/ && flags ~ /ACK/
       sent[k, n] = outgoing
       copy = line ~ /"copy":true/
-      # The options as the trace has them, in tshark's terms (absent: empty).
+      # The options as the trace has them, in the terms of tshark (absent: empty).
       options[k, n] = field(line, "mss") "|" field(line, "ws") "|" \
         (line ~ /"sack_permitted":true/ ? "1" : "") "|" field(line, "tsval") "|" \
         field(line, "tsecr")
@@ -259,7 +259,7 @@ for scenario in "${scenarios[@]}"; do
         print where ": IP id " $13 " " $14 ":" $15 ">" $16 ":" $17 ", the trace has segment " \
               "id " expected_id[k, f] " " direction[k, f] " here"
       }
-      # tshark's sack_perm is the option's presence; wscale.shift the shift count.
+      # tshark gives sack_perm when the option is present, wscale.shift as the shift count.
       wire_options = $18 "|" $19 "|" ($20 != "" ? "1" : "") "|" $21 "|" $22
       if (wire_options != options[k, f]) {
         print where ": options mss|ws|sack_permitted|tsval|tsecr: the trace has " \

@@ -187,6 +187,38 @@ TEST_CASE("syn_sent_window_scale_above_14_is_taken_as_14", "[connection][options
   CHECK(c.send_window_shift() == 14);  // RFC 7323 2.3
 }
 
+TEST_CASE("syn_received_ack_window_is_scaled", "[connection][options]") {
+  Connection c = make_connection(with_options());
+  Output out;
+  c.open_passive(0, local_iss, out);
+  Segment syn = stamped(from_peer(peer_iss, 0, flag::syn, {}, 5000), 700, 0);
+  syn.window_scale = 3;
+  c.segment_arrives(0, syn, out);
+  CHECK(c.send_sequence().wnd == 5000);  // the SYN's window is not scaled
+  Output ack;
+  c.segment_arrives(0, stamped(from_peer(peer_iss + 1, local_iss + 1, flag::ack, {}, 100), 701, 1),
+                    ack);
+  REQUIRE(c.state() == State::established);
+  CHECK(c.send_sequence().wnd == 800);  // 100 << 3
+}
+
+TEST_CASE("syn_sent_simultaneous_open_answers_with_the_negotiated_options",
+          "[connection][options]") {
+  Connection c = make_connection(with_options());
+  Output out;
+  c.open_active(0, local_iss, out);
+  Segment syn = stamped(from_peer(peer_iss, 0, flag::syn), 900, 0);
+  syn.window_scale = 2;
+  Output answer;
+  c.segment_arrives(0, syn, answer);
+  REQUIRE(c.state() == State::syn_received);
+  const Segment syn_ack = only_sent(answer);
+  CHECK(syn_ack.window_scale == 7);
+  CHECK_FALSE(syn_ack.sack_permitted);  // the peer's SYN did not offer it
+  CHECK(syn_ack.timestamp_echo == 900);
+  CHECK_FALSE(c.sack_negotiated());
+}
+
 // --- Timestamps (RFC 7323 3, 4) ---
 
 TEST_CASE("established_segments_carry_tsval_and_echo_ts_recent", "[connection][options]") {
