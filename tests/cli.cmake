@@ -112,6 +112,15 @@ add_test(NAME cli:views-narration-bad-arguments
 add_test(NAME cli:views-narration-outputs
          COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> outputs
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# The terminal ladder's width and colour, and --lang and --no-window in every view
+# (tests/cli/terminal-checks.sh; docs/views.md, "The terminal ladder").
+foreach(check width tty lang classroom)
+  add_test(NAME cli:terminal-${check}
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/terminal-checks.sh $<TARGET_FILE:tcpsim>
+                   ${check}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endforeach()
+set_tests_properties(cli:terminal-tty PROPERTIES SKIP_RETURN_CODE 77)
 # --- SVG ladder diagram and stepping HTML page (--svg, --html; docs/views.md) ---
 foreach(check files stdout bad-output both-stdout)
   add_test(NAME cli:diagram-${check}
