@@ -34,6 +34,15 @@ add_test(NAME cli:streamed-trace
          COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> streamed-trace scenarios
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 
+# --format summary: the expectations and the end-of-run summary only, recorded or not.
+add_test(NAME cli:summary
+         COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> summary scenarios
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+add_test(NAME cli:summary-unrecorded
+         COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> summary-unrecorded
+                 tests/cli/summary-fast-path.json
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
 # Determinism across processes, and no state leaking from one scenario into the next whatever
 # the order (the golden traces must still match).
 add_test(NAME cli:determinism-two-processes
@@ -163,6 +172,14 @@ for mechanism in "${mechanisms[@]}"; do
     { echo "FAIL: no heading for \"$mechanism\" in tcpsim list --teaching"; exit 1; }
 done
 echo "all ${#mechanisms[@]} mechanisms listed"
+# In Chinese: the textbook's words, no English labels; --lang without --teaching is a usage error.
+zh=$("$0" list --teaching --lang zh) || { echo "FAIL: --lang zh exited $?"; exit 1; }
+grep -q '^1\. 三次握手$' <<<"$zh" || { echo "FAIL: no 三次握手 heading in --lang zh"; exit 1; }
+grep -q '已失效的连接请求报文段' <<<"$zh" || { echo "FAIL: no 已失效的连接请求报文段"; exit 1; }
+! grep -q 'Protects against\|^   with: ' <<<"$zh" || { echo "FAIL: English in --lang zh"; exit 1; }
+"$0" list --lang zh >/dev/null 2>&1; status=$?
+[ "$status" -eq 2 ] || { echo "FAIL: list --lang without --teaching exited $status, not 2"; exit 1; }
+echo "--lang zh lists the catalogue in Chinese"
 ]=] $<TARGET_FILE:tcpsim> "${teaching_mechanisms}"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 
