@@ -20,6 +20,7 @@ TcpConfig config_with(CongestionAlgorithm algorithm, std::uint32_t initial_windo
   config.nagle = false;
   config.congestion_control = algorithm;
   config.initial_window = initial_window_segments;
+  config.sack = true;  // offered on our SYN; negotiated only when the peer's SYN-ACK offers it
   return config;
 }
 
