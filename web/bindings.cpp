@@ -24,9 +24,9 @@
 #include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
 #include "views/html.hpp"
-#include "views/narration.hpp"
 #include "views/pcap.hpp"
 #include "views/svg.hpp"
+#include "views/words.hpp"
 
 namespace tcpsim::web {
 
@@ -151,26 +151,6 @@ val connection_records(const Scenario& scenario, const RunResult& result) {
   return out;
 }
 
-// The steps of the `--html` page (views/html.hpp): its JSON, with each step's narration in
-// `language`, so that the playground and the page say the same. Taken out of the page that
-// render_html writes, the one place that computes them.
-std::string html_steps(const Scenario& scenario, const RunResult& result,
-                       views::Language language, const views::SvgOptions& svg) {
-  views::HtmlOptions page;
-  page.svg = svg;
-  const std::vector<std::string> sentences = views::narrate_run(
-      scenario, result, language, views::default_narration_options(scenario));
-  page.narrator = [&sentences](std::size_t index) {
-    return index < sentences.size() ? sentences[index] : std::string();
-  };
-  const std::string html = views::render_html(scenario, result, page);
-  const std::string marker = "<script type=\"application/json\" id=\"tcpsim-steps\">";
-  const std::size_t start = html.find(marker);
-  if (start == std::string::npos) return "{}";
-  const std::size_t from = start + marker.size();
-  return html.substr(from, html.find("</script>", from) - from);
-}
-
 }  // namespace
 
 // Every scenario embedded, by file name order: name, file label, text, one-line summary.
@@ -191,10 +171,17 @@ val shipped_scenarios() {
       entry.set("name", scenario.name);
       entry.set("summary", scenario_summary(scenario.description));
       entry.set("description", scenario.description);
+      // The Chinese description where the file has one (views show the one of the language).
+      const std::string& chinese =
+          views::scenario_description(scenario, views::Language::chinese);
+      entry.set("summary_zh", scenario_summary(chinese));
+      entry.set("description_zh", chinese);
     } catch (const ScenarioError& error) {
       entry.set("name", path.stem().string());
       entry.set("summary", std::string("(invalid: ") + error.what() + ")");
       entry.set("description", std::string());
+      entry.set("summary_zh", std::string("(invalid: ") + error.what() + ")");
+      entry.set("description_zh", std::string());
     }
     out.call<void>("push", entry);
   }
@@ -208,6 +195,8 @@ val teaching_catalogue_entries() {
     val item = val::object();
     item.set("mechanism", std::string(entry.mechanism));
     item.set("protectsAgainst", std::string(entry.protects_against));
+    item.set("mechanismZh", std::string(entry.mechanism_zh));
+    item.set("protectsAgainstZh", std::string(entry.protects_against_zh));
     item.set("knob", std::string(entry.knob));
     item.set("turnOff", std::string(entry.turn_off));
     item.set("with", std::string(entry.with_scenario));
@@ -289,7 +278,7 @@ val run_checked(const std::string& text, const std::string& file_label,
   const RunResult result = run_scenario(scenario, options);
   out.set("seed", std::to_string(result.seed));
   out.set("name", scenario.name);
-  out.set("description", scenario.description);
+  out.set("description", views::scenario_description(scenario, language));
   out.set("hosts", host_knobs(scenario));
   if (result.error) {
     val error = val::object();
@@ -305,8 +294,15 @@ val run_checked(const std::string& text, const std::string& file_label,
   out.set("trace", jsonl.take_text());
   views::SvgOptions svg;
   svg.id_prefix = id_prefix;
+  svg.language = language;  // as `tcpsim run --svg --lang`
+  // What each side believes, the run's one-line summary (views/words.hpp).
+  out.set("beliefs", views::connection_summary(scenario, result, language));
   out.set("svg", views::render_svg(scenario, result, svg));
-  out.set("steps", html_steps(scenario, result, language, svg));
+  // The --html page's steps (views/html.hpp), whose script the page shares.
+  views::HtmlOptions page;
+  page.svg = svg;
+  page.language = language;
+  out.set("steps", views::html_steps_json(scenario, result, page));
   const std::string capture = views::format_pcapng(scenario, result);
   out.set("pcap", val::global("Uint8Array").new_(emscripten::typed_memory_view(
                       capture.size(), reinterpret_cast<const std::uint8_t*>(capture.data()))));
