@@ -29,6 +29,11 @@ enum class IsnPolicy : std::uint8_t {
 inline constexpr int window_scaling_off = -1;
 // RFC 7323 2.3: the largest shift count.
 inline constexpr int max_window_scale = 14;
+// How the RTO follows the RTT samples (tcp/connection.cpp, computed_rto).
+enum class RtoFormula : std::uint8_t {
+  rfc6298,       // RFC 6298 2.2-2.4: RTO = max(rto_min, SRTT + 4 RTTVAR)
+  linux_kernel,  // Linux's tcp_rtt_estimator(), __tcp_set_rto(): SRTT + max(4 RTTVAR, rto_min)
+};
 
 struct TcpConfig {
   Handshake handshake = Handshake::three_way;
@@ -48,6 +53,10 @@ struct TcpConfig {
   Duration rto_initial = 1 * second;
   Duration rto_min = 1 * second;
   Duration rto_max = 60 * second;
+  // RFC 6298's formula clamps SRTT + 4 RTTVAR to at least rto_min, so on a short path the RTO is
+  // rto_min; Linux adds the floor to SRTT instead (its RTTVAR term is at least rto_min), so the
+  // RTO is always above the RTT: 50 ms and rto_min 200 ms give 200 ms here, 250 ms in Linux.
+  RtoFormula rto_formula = RtoFormula::rfc6298;
 
   // Retransmissions before giving up (Linux defaults: tcp_syn_retries 6, tcp_synack_retries 5,
   // tcp_retries2 15). RFC 1122 4.2.3.5 asks that R2 for a SYN be at least 3 minutes; with the
@@ -56,6 +65,13 @@ struct TcpConfig {
   int syn_retries = 6;
   int synack_retries = 5;
   int data_retries = 15;
+  // Linux 6.5 and later (tcp_syn_linear_timeouts, default 4): the first N retransmission
+  // timeouts in SYN_SENT do not double the RTO, so the SYN is sent again N + 1 times one RTO
+  // apart before the backoff starts. SYN_SENT then gives up as Linux's tcp_write_timeout()
+  // does: after syn_retries + N retransmissions, or once the first SYN is as old as syn_retries
+  // retransmissions take on the exponential schedule (tcp_model_timeout), whichever comes
+  // first. With 0 (RFC 6298 5.5: always double) the two limits fall on the same expiry.
+  int syn_linear_timeouts = 0;
 
   // RFC 9293 3.8.3 / RFC 1122 4.2.3.5: after R1 retransmissions of the same data or FIN the
   // application is told of the delivery problem (once per episode; TCP keeps trying until R2,

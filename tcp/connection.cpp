@@ -264,6 +264,7 @@ void Connection::open_active(Time now, SeqNum isn, Output& out) {
                state_ == State::closed ? Rule::active_open : Rule::active_open_in_listen, out);
   tcb_.snd.nxt = tcb_.snd.iss + 1;
   send_syn(out);
+  tcb_.first_syn_sent = now;
   // RFC 6298 2.2 / Karn: the SYN is timed unless it is retransmitted.
   tcb_.rtt_timing = true;
   tcb_.rtt_seq = tcb_.snd.nxt;
@@ -1358,18 +1359,59 @@ void Connection::take_rtt_sample(Time now, SeqNum ack) {
     tcb_.rtt_timing = false;
     sample = now - tcb_.rtt_start;
   }
-  if (!tcb_.has_rtt_sample) {
+  if (config_.rto_formula == RtoFormula::linux_kernel) {
+    estimate_rtt_as_linux(sample);
+  } else if (!tcb_.has_rtt_sample) {
     // RFC 6298 2.2: SRTT = R, RTTVAR = R/2.
     tcb_.srtt = sample;
     tcb_.rttvar = sample / 2;
-    tcb_.has_rtt_sample = true;
   } else {
     // RFC 6298 2.3 with alpha = 1/8, beta = 1/4, in integer nanoseconds.
     const Duration error = tcb_.srtt > sample ? tcb_.srtt - sample : sample - tcb_.srtt;
     tcb_.rttvar = static_cast<Duration>((WideDuration{3} * tcb_.rttvar + error) / 4);
     tcb_.srtt = static_cast<Duration>((WideDuration{7} * tcb_.srtt + sample) / 8);
   }
+  tcb_.has_rtt_sample = true;
   tcb_.rto = computed_rto();
+}
+
+// Linux's tcp_rtt_estimator() (net/ipv4/tcp_input.c), in nanoseconds instead of its scaled
+// microseconds. The first sample R gives SRTT = R and mdev = 2R (4 x RTTVAR = 4 x R/2, "make sure
+// rto = 3*rtt"), the RTO term max(2R, rto_min). Later samples move SRTT and mdev by RFC 6298's
+// gains, but an RTT falling by more than mdev moves it with 1/32 instead of 1/4. The RTO term
+// follows mdev's largest value in the round trip at once, and falls a quarter of the way
+// toward it once per round trip, never below rto_min.
+void Connection::estimate_rtt_as_linux(Duration sample) {
+  const Duration rto_min = config_.rto_min;
+  if (!tcb_.has_rtt_sample) {
+    tcb_.srtt = sample;
+    tcb_.linux_mdev = static_cast<Duration>(std::min<WideDuration>(WideDuration{2} * sample,
+                                                                   time_never));
+    tcb_.linux_rttvar = std::max(tcb_.linux_mdev, rto_min);
+    tcb_.linux_mdev_max = tcb_.linux_rttvar;
+    tcb_.linux_round_end = tcb_.snd.nxt;
+  } else {
+    const WideDuration error = WideDuration{sample} - tcb_.srtt;
+    tcb_.srtt = static_cast<Duration>(WideDuration{tcb_.srtt} + error / 8);
+    WideDuration step = (error < 0 ? -error : error) - tcb_.linux_mdev / 4;
+    if (error < 0 && step > 0) step /= 8;  // a falling RTT: gain 1/32, not 1/4
+    tcb_.linux_mdev =
+        static_cast<Duration>(std::min<WideDuration>(tcb_.linux_mdev + step, time_never));
+    if (tcb_.linux_mdev > tcb_.linux_mdev_max) {
+      tcb_.linux_mdev_max = tcb_.linux_mdev;
+      tcb_.linux_rttvar = std::max(tcb_.linux_rttvar, tcb_.linux_mdev_max);
+    }
+    if (seq_gt(tcb_.snd.una, tcb_.linux_round_end)) {
+      // A round trip ended: the term decays toward this round trip's largest mdev.
+      if (tcb_.linux_mdev_max < tcb_.linux_rttvar) {
+        tcb_.linux_rttvar -= (tcb_.linux_rttvar - tcb_.linux_mdev_max) / 4;
+      }
+      tcb_.linux_round_end = tcb_.snd.nxt;
+      tcb_.linux_mdev_max = rto_min;
+    }
+  }
+  tcb_.srtt = std::max<Duration>(tcb_.srtt, 1);
+  tcb_.rttvar = tcb_.linux_mdev / 4;  // what rtt_variation() reports
 }
 
 void Connection::process_text(Time now, const Segment& segment, const TextView& view, Output& out) {
@@ -1392,7 +1434,7 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     // 4.2: an out-of-order segment is acknowledged at once (a duplicate ACK naming the gap).
     store_out_of_order(segment, out);
     tcb_.ack_owed = true;
-    tcb_.ack_rule = Rule::out_of_order_held;
+    tcb_.ack_rule = hold_fin(segment) ? Rule::out_of_order_fin_held : Rule::out_of_order_held;
     return;
   }
   if (config_.half_duplex_close && tcb_.fin_requested &&
@@ -1481,6 +1523,18 @@ void Connection::store_out_of_order(const Segment& segment, Output& out) {
   tcb_.sack_ranges.insert(tcb_.sack_ranges.begin(), {merged_begin, merged_end});
 }
 
+bool Connection::hold_fin(const Segment& segment) {
+  // RFC 9293 3.10.7.4 first (SHLD-31): "Segments with higher beginning sequence numbers SHOULD
+  // be held for later processing", their FIN too when it lies inside the window; process_fin
+  // takes it when RCV.NXT reaches it. A sender never moves its FIN, so the first one held stays.
+  if (!segment.has(flag::fin)) return false;
+  const SeqNum fin = segment.seq + (segment.has(flag::syn) ? 1U : 0U) +
+                     static_cast<std::uint32_t>(segment.payload.size());
+  if (static_cast<std::uint32_t>(fin - tcb_.rcv.nxt) >= tcb_.rcv.wnd) return false;
+  if (!tcb_.held_fin) tcb_.held_fin = fin;
+  return true;
+}
+
 bool Connection::merge_out_of_order() {
   // Ranges now reached by RCV.NXT join the in-order stream.
   bool merged = false;
@@ -1556,8 +1610,13 @@ void Connection::signal_end_of_stream(Output& out) {
 void Connection::process_fin(Time now, const TextView& view, Output& out) {
   // RFC 9293 3.10.7.4 eighth: only an in-order FIN counts (its SEG.SEQ is validated); "signal
   // the user 'connection closing' ..., advance RCV.NXT over the FIN, and send an
-  // acknowledgment for the FIN".
-  if (!view.fin) return;
+  // acknowledgment for the FIN". A FIN held beyond RCV.NXT (hold_fin) counts once the text
+  // before it has arrived.
+  const bool held_fin_reached = tcb_.held_fin && *tcb_.held_fin == tcb_.rcv.nxt;
+  if (view.fin || held_fin_reached || (tcb_.held_fin && seq_gt(tcb_.rcv.nxt, *tcb_.held_fin))) {
+    tcb_.held_fin.reset();
+  }
+  if (!view.fin && !held_fin_reached) return;
   switch (state_) {
     case State::established:
       tcb_.rcv.nxt += 1;
@@ -2092,11 +2151,15 @@ void Connection::fall_back_rto_after_syn_timeout() {
 }
 
 // RFC 6298 2.2/2.3: RTO = SRTT + max(G, K*RTTVAR) with K = 4, then the bounds of 2.4 and 2.5.
-// G, the clock granularity, is 1 ms here.
+// G, the clock granularity, is 1 ms here. Linux's __tcp_set_rto() adds its RTTVAR term, which is
+// at least rto_min (estimate_rtt_as_linux), and tcp_bound_rto() applies rto_max.
 Duration Connection::computed_rto() const {
   constexpr Duration clock_granularity = 1 * millisecond;
-  const WideDuration rto = WideDuration{tcb_.srtt} +
-                           std::max<WideDuration>(clock_granularity, WideDuration{4} * tcb_.rttvar);
+  const WideDuration variation =
+      config_.rto_formula == RtoFormula::linux_kernel
+          ? WideDuration{tcb_.linux_rttvar}
+          : std::max<WideDuration>(clock_granularity, WideDuration{4} * tcb_.rttvar);
+  const WideDuration rto = WideDuration{tcb_.srtt} + variation;
   return clamp_rto(static_cast<Duration>(std::min<WideDuration>(rto, time_never)));
 }
 
@@ -2112,7 +2175,35 @@ int Connection::retry_limit() const {
   return config_.data_retries;
 }
 
-Rule Connection::give_up_rule() const {
+// Linux's tcp_model_timeout() with tcp_timeout_init() as the base: how long syn_retries
+// retransmissions take when the RTO starts at the initial one and doubles up to rto_max, from
+// the first SYN to the expiry after the last retransmission ((2^(n+1) - 1) x 1 s: 15 s for 3).
+Duration Connection::syn_time_budget() const {
+  const Duration base = clamp_rto(config_.rto_initial);
+  const Duration most = std::max({base, config_.rto_min, config_.rto_max});
+  int doublings = 0;  // ilog2(most / base): the doublings that stay within rto_max
+  while (doublings < 62 && (base << doublings) <= most / 2) ++doublings;
+  const auto retries = static_cast<WideDuration>(config_.syn_retries);
+  const WideDuration budget =
+      retries <= doublings
+          ? ((WideDuration{2} << config_.syn_retries) - 1) * base
+          : ((WideDuration{2} << doublings) - 1) * base + (retries - doublings) * most;
+  return static_cast<Duration>(std::min<WideDuration>(budget, time_never));
+}
+
+Rule Connection::give_up_rule(Time now) const {
+  if (state_ == State::syn_sent && config_.syn_linear_timeouts > 0) {
+    // Linux's tcp_write_timeout() in SYN_SENT: the count, then the time budget. Without linear
+    // timeouts the budget ends on the same expiry as the count, so only the count is told.
+    if (tcb_.retransmissions >= config_.syn_retries + config_.syn_linear_timeouts) {
+      return Rule::syn_linear_retries_exhausted;
+    }
+    if (tcb_.retransmissions > 0 && now - tcb_.first_syn_sent >= syn_time_budget()) {
+      return Rule::syn_time_budget_exhausted;
+    }
+    return Rule::none;
+  }
+  if (tcb_.retransmissions < retry_limit()) return Rule::none;
   if (!tcb_.syn_acknowledged && state_ == State::syn_received && !config_.retransmit_syn_ack) {
     return Rule::syn_ack_not_retransmitted_gave_up;
   }
@@ -2135,11 +2226,11 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
   deadline = time_never;
   switch (kind) {
     case TimerKind::retransmission: {
-      if (tcb_.retransmissions >= retry_limit()) {
+      if (const Rule give_up = give_up_rule(now); give_up != Rule::none) {
         // RFC 9293 3.8.3 (RFC 1122 4.2.3.5): past R2 the connection is closed. The RFC sends
         // nothing; Linux sends a RST when it gives up on a synchronized connection. We follow the
         // RFC: no RST.
-        enter_closed(give_up_rule(), AppEventKind::timed_out, out);
+        enter_closed(give_up, AppEventKind::timed_out, out);
         return;
       }
       ++tcb_.retransmissions;
@@ -2158,7 +2249,10 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       }
       // Otherwise teaching variants: the timer runs (so the connection still gives up in the
       // end) but the lost SYN-ACK or FIN is not sent again.
-      back_off_rto();                                                          // RFC 6298 5.5
+      // RFC 6298 5.5; Linux's tcp_syn_linear_timeouts keeps SYN_SENT's first timeouts linear.
+      if (state_ != State::syn_sent || tcb_.retransmissions > config_.syn_linear_timeouts) {
+        back_off_rto();
+      }
       set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);  // RFC 6298 5.6
       if (retransmits && tcb_.syn_acknowledged && tcb_.retransmissions == config_.r1_retries) {
         // RFC 9293 3.8.3 (SHLD-9) / RFC 1122 4.2.3.5: "inform the application of the delivery

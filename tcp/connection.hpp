@@ -181,6 +181,7 @@ class Connection {
     SeqNum sent_high = 0;
     int retransmissions = 0;
     bool syn_timed_out = false;  // the timer expired awaiting the ACK of our SYN (RFC 6298 5.7)
+    Time first_syn_sent = 0;  // Linux's retrans_stamp in SYN_SENT: when the first SYN left
     bool ack_owed = false;         // an ACK must leave before the current call returns
     Rule ack_rule = Rule::none;    // why, when it is worth telling (a duplicate ACK)
 
@@ -193,6 +194,14 @@ class Connection {
     bool rtt_timing = false;
     SeqNum rtt_seq = 0;  // the ACK that completes the timed segment
     Time rtt_start = 0;
+    // Linux's estimator (rto_formula "linux"), its tcp_sock fields: mdev_us, 4 x the mean
+    // deviation (RTTVAR is a quarter of it); mdev_max_us, its largest in this round trip;
+    // rttvar_us, the RTO's term beside SRTT (at least rto_min); rtt_seq, the SND.NXT that ends
+    // the round trip.
+    Duration linux_mdev = 0;
+    Duration linux_mdev_max = 0;
+    Duration linux_rttvar = 0;
+    SeqNum linux_round_end = 0;
     int duplicate_acks = 0;  // RFC 5681 3.2
 
     // Congestion control and loss recovery. in_fast_recovery: RFC 5681 3.2 fast recovery
@@ -220,6 +229,9 @@ class Connection {
     std::vector<std::pair<SeqNum, SeqNum>> out_of_order;
     bool end_of_stream_pending = false;
     bool fin_received = false;        // the FIN arrived while bytes were still unread
+    // RFC 9293 3.10.7.4 first (SHLD-31): the sequence number of a FIN that arrived beyond
+    // RCV.NXT, held with the out-of-order data and processed when RCV.NXT reaches it.
+    std::optional<SeqNum> held_fin;
     int segments_unacknowledged = 0;  // delayed ACK: in-order segments not yet acknowledged
 
     // Persist (RFC 9293 3.8.6.1) and keepalive (RFC 1122 4.2.3.6).
@@ -303,6 +315,8 @@ class Connection {
   void process_text(Time now, const Segment& segment, const TextView& view, Output& out);
   void store_out_of_order(const Segment& segment, Output& out);
   bool merge_out_of_order();
+  // Holds the FIN of an out-of-order segment (SHLD-31); true when it did.
+  bool hold_fin(const Segment& segment);
   void drain_to_application(Output& out);
   void hand_to_application(std::uint32_t count, Output& out);
   void signal_end_of_stream(Output& out);
@@ -314,6 +328,7 @@ class Connection {
   void round_receive_buffer();
   bool is_duplicate_ack(const Segment& segment) const;
   void take_rtt_sample(Time now, SeqNum ack);
+  void estimate_rtt_as_linux(Duration sample);
   void schedule_delayed_ack(Time now, Output& out);
   void on_ack_sent(Output& out);
   void update_persist(Time now, Output& out);
@@ -373,7 +388,10 @@ class Connection {
   void back_off_rto();
   Duration computed_rto() const;
   int retry_limit() const;
-  Rule give_up_rule() const;
+  Duration syn_time_budget() const;
+  // The rule by which the retransmission timer, expiring at `now`, gives up; Rule::none while
+  // it goes on.
+  Rule give_up_rule(Time now) const;
 
   // State changes. Each must be a row of the transition table (tcp/transitions.hpp); `caller`
   // is the function that decided it (the table names it; debug builds check that too).

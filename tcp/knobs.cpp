@@ -26,6 +26,11 @@ static_assert(static_cast<int>(CongestionAlgorithm::newreno) == 0);
 static_assert(static_cast<int>(CongestionAlgorithm::cubic) == 1);
 static_assert(static_cast<int>(CongestionAlgorithm::none) == 2);
 
+// In the order of enum class RtoFormula: a choice is held as its index.
+constexpr std::array<std::string_view, 2> rto_formula_choices{"rfc6298", "linux"};
+static_assert(static_cast<int>(RtoFormula::rfc6298) == 0);
+static_assert(static_cast<int>(RtoFormula::linux_kernel) == 1);
+
 constexpr std::int64_t u32_max = 4294967295;
 
 // In the order of enum class OptionLayout: a choice is held as its index.
@@ -140,8 +145,20 @@ constexpr std::array knob_table{
                   "the least retransmission timeout (RFC 6298 2.4), at most `rto_max`"),
     duration_knob("rto_max", positive, no_max, "", access<&TcpConfig::rto_max>,
                   "the greatest retransmission timeout (RFC 6298 2.5)"),
+    choice_knob("rto_formula", rto_formula_choices, access<&TcpConfig::rto_formula>,
+                "how the RTO follows the RTT: `\"rfc6298\"` is max(`rto_min`, SRTT + 4 RTTVAR) "
+                "(RFC 6298 2.2-2.4); `\"linux\"` is SRTT + max(4 RTTVAR, `rto_min`) with "
+                "Linux's estimator (tcp_rtt_estimator(), __tcp_set_rto() in "
+                "net/ipv4/tcp_input.c): RTTVAR's term is the largest of the last round trip and "
+                "decays slowly, and a falling RTT moves it with gain 1/32"),
     integer_knob("syn_retries", 0, 100, access<&TcpConfig::syn_retries>,
-                 "SYN retransmissions before giving up (Linux tcp_syn_retries)"),
+                 "SYN retransmissions before giving up (Linux tcp_syn_retries); with "
+                 "`syn_linear_timeouts` N, at most `syn_retries` + N, and no longer than "
+                 "`syn_retries` retransmissions last with the RTO doubling (Linux's "
+                 "tcp_write_timeout() and tcp_model_timeout())"),
+    integer_knob("syn_linear_timeouts", 0, 100, access<&TcpConfig::syn_linear_timeouts>,
+                 "SYN_SENT's first N retransmission timeouts keep the RTO instead of doubling "
+                 "it (Linux 6.5+ tcp_syn_linear_timeouts; RFC 6298 5.5 doubles at once)"),
     integer_knob("synack_retries", 0, 100, access<&TcpConfig::synack_retries>,
                  "SYN-ACK retransmissions before giving up (Linux tcp_synack_retries)"),
     integer_knob("data_retries", 0, 100, access<&TcpConfig::data_retries>,
@@ -265,6 +282,8 @@ constexpr std::array linux_settings{
     KnobSetting{"time_wait", {60 * second}, "TCP_TIMEWAIT_LEN, whatever `msl` says"},
     KnobSetting{"rto_min", {200 * millisecond}, "TCP_RTO_MIN"},
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
+    KnobSetting{"rto_formula", {1}, "tcp_rtt_estimator(), __tcp_set_rto()"},
+    KnobSetting{"syn_linear_timeouts", {4}, "tcp_syn_linear_timeouts (Linux 6.5+)"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
     KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
     KnobSetting{"congestion_control", {1}, "tcp_congestion_control = cubic"},
@@ -294,9 +313,9 @@ constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
     Profile{"linux",
-            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds, FIN_WAIT_2 "
-            "timeout, options (window scale 7, timestamps, SACK), CUBIC and an initial window of "
-            "10 segments",
+            "Linux 6.18's defaults: its TIME_WAIT (and its reopening by a new SYN), RTO bounds "
+            "and formula, linear SYN timeouts, FIN_WAIT_2 timeout, options (window scale 7, "
+            "timestamps, SACK), CUBIC and an initial window of 10 segments",
             linux_settings,
             false},
     Profile{"freebsd",

@@ -25,6 +25,7 @@ constexpr std::string_view sockets = "as sockets do";
 constexpr std::string_view bsd_and_linux = "as BSD and Linux do";
 constexpr std::string_view rfc9293_send = "RFC 9293 3.10.2";
 constexpr std::string_view freebsd = "as FreeBSD does";
+constexpr std::string_view linux_syn_timeout = "Linux tcp_write_timeout()";
 
 // Indexed by the enum value minus one (Rule::none has no row).
 constexpr std::array<RuleText, rule_count> rules{{
@@ -254,6 +255,9 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::out_of_order_held, "out_of_order_held", "RFC 5681 4.2", before,
      "out of order, held for reassembly, duplicate ACK at once",
      "失序的报文段：暂存等待重组，立即发出重复确认"},
+    {Rule::out_of_order_fin_held, "out_of_order_fin_held", "RFC 9293 3.10.7.4 first (SHLD-31)",
+     before, "FIN out of order, held with the data until the gap fills, duplicate ACK at once",
+     "失序的 FIN：与失序数据一起暂存，待缺口填满后处理，立即发出重复确认"},
     {Rule::out_of_order_beyond_window, "out_of_order_beyond_window", "RFC 9293 3.10.7.4 first",
      apart, "out of order and beyond the receive window", "失序且超出接收窗口"},
     {Rule::fin_in_established, "fin_in_established", "RFC 9293 3.10.7.4 eighth", before,
@@ -302,6 +306,12 @@ constexpr std::array<RuleText, rule_count> rules{{
      "fin_wait_2_timeout: no FIN from the peer", "fin_wait_2_timeout：对方一直没有发来 FIN"},
     {Rule::syn_retries_exhausted, "syn_retries_exhausted", "RFC 9293 3.8.3", before,
      "SYN retransmitted syn_retries times without answer", "SYN 已重传 syn_retries 次，仍没有应答"},
+    {Rule::syn_linear_retries_exhausted, "syn_linear_retries_exhausted", linux_syn_timeout,
+     after, "SYN retransmitted syn_retries + syn_linear_timeouts times without answer",
+     "SYN 已重传 syn_retries + syn_linear_timeouts 次，仍没有应答"},
+    {Rule::syn_time_budget_exhausted, "syn_time_budget_exhausted", linux_syn_timeout, after,
+     "SYN unanswered as long as syn_retries retransmissions take with the RTO doubling",
+     "SYN 未获应答的时间已达到按 RTO 加倍重传 syn_retries 次所需的时长"},
     {Rule::synack_retries_exhausted, "synack_retries_exhausted", "RFC 9293 3.8.3", before,
      "SYN-ACK retransmitted synack_retries times without answer",
      "SYN-ACK 已重传 synack_retries 次，仍没有应答"},
@@ -347,7 +357,7 @@ struct CitationText {
   std::string_view english;
   std::string_view chinese;
 };
-constexpr std::array<CitationText, 7> citations{{
+constexpr std::array<CitationText, 8> citations{{
     {teaching, "教学变体"},
     {"as Linux does", "与 Linux 的做法相同"},
     {"Linux tcp_fin_timeout", "Linux 的 tcp_fin_timeout"},
@@ -355,6 +365,7 @@ constexpr std::array<CitationText, 7> citations{{
     {sockets, "与套接字 API 的做法相同"},
     {bsd_and_linux, "与 BSD 和 Linux 的做法相同"},
     {freebsd, "与 FreeBSD 的做法相同"},
+    {linux_syn_timeout, "Linux 的 tcp_write_timeout()"},
 }};
 
 constexpr const CitationText* find_citation(std::string_view citation) {

@@ -35,6 +35,7 @@ constexpr std::string_view no_fin_retransmission = "retransmit_fin = false";
 constexpr std::string_view linux_fin_wait_2 = "fin_wait_2_timeout > 0 (Linux)";
 constexpr std::string_view rfc793_reset = "rfc5961 = false (RFC 793)";
 constexpr std::string_view time_wait_reuse = "time_wait_accepts_syn = true (Linux)";
+constexpr std::string_view linux_syn_timeouts = "syn_linear_timeouts > 0 (Linux)";
 
 constexpr std::string_view rcv_rst = "rcv RST";
 constexpr std::string_view rcv_rst_in_window = "rcv RST in the window";
@@ -68,6 +69,10 @@ constexpr std::array table{
     Row{syn_sent, "rcv SYN-ACK", established, Rule::syn_sent_syn_ack, syn_sent_arrival, ""},
     Row{syn_sent, "rcv SYN", syn_received, Rule::simultaneous_open, syn_sent_arrival, ""},
     Row{syn_sent, retransmission, closed, Rule::syn_retries_exhausted, timers, ""},
+    Row{syn_sent, retransmission, closed, Rule::syn_linear_retries_exhausted, timers,
+        linux_syn_timeouts},
+    Row{syn_sent, retransmission, closed, Rule::syn_time_budget_exhausted, timers,
+        linux_syn_timeouts},
     Row{syn_sent, user, closed, Rule::user_timeout, timers, ""},
     // SYN_RCVD
     Row{syn_received, "CLOSE", fin_wait_1, Rule::close_in_syn_received, close_call, ""},

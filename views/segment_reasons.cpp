@@ -305,7 +305,8 @@ SegmentStory::SegmentStory(const runner::Scenario& scenario, const runner::RunRe
             break;
           }
           if (later.kind == TraceKind::send && later.host == host &&
-              later.rule == tcp::Rule::out_of_order_held) {
+              (later.rule == tcp::Rule::out_of_order_held ||
+               later.rule == tcp::Rule::out_of_order_fin_held)) {
             reasons.held_out_of_order = true;
           }
           if (later.kind == TraceKind::discard && later.host == host &&

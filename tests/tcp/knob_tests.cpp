@@ -105,6 +105,9 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"time_wait_acknowledges_segments", "false"},
       {"listen_drops_syn_ack", "false"},
       {"drop_syn_fin", "false"},
+      // Linux's, off in rfc9293 (RFC 6298's formula and backoff).
+      {"rto_formula", "rfc6298"},
+      {"syn_linear_timeouts", "0"},
   };
 
   CHECK(std::size(rfc_defaults) == knobs().size());
@@ -113,11 +116,13 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
     CHECK(default_text(rfc, knob) == value);
   }
 
-  // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s,
-  // FIN_WAIT_2 timeout 60 s, CUBIC with an initial window of 10; the rest as RFC 9293.
+  // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s, its RTO
+  // formula, 4 linear SYN timeouts, FIN_WAIT_2 timeout 60 s, CUBIC with an initial window of 10;
+  // the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
       {"time_wait", "1min"},          {"rto_min", "200ms"},
-      {"rto_max", "2min"},            {"fin_wait_2_timeout", "1min"},
+      {"rto_max", "2min"},            {"rto_formula", "linux"},
+      {"syn_linear_timeouts", "4"},   {"fin_wait_2_timeout", "1min"},
       {"time_wait_accepts_syn", "true"}, {"congestion_control", "cubic"},
       {"initial_window", "10"},       {"window_scaling", "7"},
       {"timestamps", "true"},         {"sack", "true"}};

@@ -72,6 +72,14 @@ TcpConfig retries(int count) {
   return config;
 }
 
+// Linux's linear SYN timeouts (syn_linear_timeouts): `linear` of them and `count` retries.
+TcpConfig linear_syn_timeouts(int count, int linear) {
+  TcpConfig config;
+  config.syn_retries = count;
+  config.syn_linear_timeouts = linear;
+  return config;
+}
+
 TcpConfig keepalive_config() {
   TcpConfig config;
   config.keepalive = true;
@@ -207,6 +215,16 @@ std::map<Key, Driver> drivers() {
   });
   add(S::syn_sent, R::syn_retries_exhausted, [] {
     Connection c = make_connection(retries(1));
+    to_syn_sent(c);
+    return expire_until_it_gives_up(c, TimerKind::retransmission);
+  });
+  add(S::syn_sent, R::syn_linear_retries_exhausted, [] {
+    Connection c = make_connection(linear_syn_timeouts(1, 1));  // 1 + 1 retransmissions, at 1, 2 s
+    to_syn_sent(c);
+    return expire_until_it_gives_up(c, TimerKind::retransmission);
+  });
+  add(S::syn_sent, R::syn_time_budget_exhausted, [] {
+    Connection c = make_connection(linear_syn_timeouts(1, 4));  // 3 s: before the 5th retry
     to_syn_sent(c);
     return expire_until_it_gives_up(c, TimerKind::retransmission);
   });
