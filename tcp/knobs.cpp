@@ -20,6 +20,11 @@ static_assert(static_cast<int>(IsnPolicy::random) == 0);
 static_assert(static_cast<int>(IsnPolicy::clock) == 1);
 static_assert(static_cast<int>(IsnPolicy::rfc6528) == 2);
 
+// In the order of enum class BacklogFull.
+constexpr std::array<std::string_view, 2> backlog_full_choices{"drop", "reset"};
+static_assert(static_cast<int>(BacklogFull::drop) == 0);
+static_assert(static_cast<int>(BacklogFull::reset) == 1);
+
 constexpr std::int64_t u32_max = 4294967295;
 constexpr Duration positive = 1 * nanosecond;  // a duration's min: "greater than 0"
 
@@ -209,6 +214,14 @@ constexpr std::array knob_table{
                  "a SYN-FIN reaching a listener or SYN_SENT is dropped silently (FreeBSD's "
                  "net.inet.tcp.drop_synfin in tcp_input(), default off; Linux's "
                  "tcp_rcv_state_process() drops it in LISTEN only)"),
+    choice_knob("backlog_full", backlog_full_choices, access<&TcpConfig::backlog_full>,
+                "what a listener with a full backlog does with a SYN (without `syn_cookies`): "
+                "`\"drop\"` it silently, as Linux does, or `\"reset\"`: answer with a RST, as "
+                "Windows does"),
+    boolean_knob("syn_cookies", access<&TcpConfig::syn_cookies>,
+                 "SYN cookies (RFC 4987 3.6): with the backlog full, a SYN is answered with a "
+                 "SYN-ACK whose ISN encodes the MSS and a 64 s counter under a keyed hash, and "
+                 "nothing is kept; the ACK returning it makes the connection"),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
@@ -218,6 +231,7 @@ constexpr std::array linux_settings{
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
     KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
+    KnobSetting{"syn_cookies", {1}, "tcp_syncookies = 1: once the backlog overflows"},
 };
 
 // FreeBSD's choices (sys/netinet/tcp_*.c) where they differ from RFC 9293's; drop_syn_fin
@@ -236,10 +250,10 @@ constexpr std::array profile_table{
     Profile{"rfc9293", "the RFCs' values (RFC 9293, RFC 6298, RFC 1122); retry limits from Linux",
             {}, true},
     Profile{"linux",
-            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds and FIN_WAIT_2 "
-            "timeout",
+            "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds, FIN_WAIT_2 "
+            "timeout, SYN cookies and ephemeral ports (ip_local_port_range 32768-60999)",
             linux_settings,
-            false},
+            false, 32768, 60999},
     Profile{"freebsd",
             "FreeBSD's MSL, receive buffer rounded to the MSS, FIN on every segment, TIME_WAIT "
             "(RFC 1337, what it drops and acknowledges) and SYN-ACK to a listener",
