@@ -1218,7 +1218,8 @@ void Loader::read_timeline(const Value& value, const std::string& path) {
   for (std::size_t i = 0; i < value.elements.size(); ++i) {
     const std::string action_path = json::append_index(path, i);
     const Value& element = value.elements[i];
-    const bool repeated = element.is_object() && Object(*this, element, action_path).find("repeat");
+    const bool repeated =
+        element.is_object() && Object(*this, element, action_path).find(generator_key());
     const std::size_t first_instance = scenario_.timeline.size();
     if (repeated) {
       read_repeated_action(element, action_path);
@@ -1290,7 +1291,8 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
   if (bytes > scenario_.memory_budget)
     fail(count_value, repeat.path_of("count"),
          "the scenario's repeats would make " + std::to_string(repeated_actions_ + count) +
-             " actions, about " + format_memory_size(bytes) + " held, more than the memory budget of " +
+             " actions, about " + std::to_string((bytes + mebibyte - 1) / mebibyte) +
+             " MiB held, more than the memory budget of " +
              format_memory_size(scenario_.memory_budget) + R"( (raise "memory_budget"))");
   Duration every = 0;
   if (const Value* every_value = repeat.find("every"))
@@ -1360,15 +1362,32 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
   const std::optional<Range> addresses = read_range("addresses", true);
 
   const bool numbered = has_instance_pattern(action_template);
+  // Instances that would read the same and declare or count nothing are copies of the first:
+  // a million spoofed SYNs cost a million copies, not a million readings.
+  const bool copies = !numbered && kind != "connect" && kind != "listen" &&
+                      object.find("bytes") == nullptr && object.find("id") == nullptr;
+  const std::size_t first_index = scenario_.timeline.size();
+  const std::size_t needed = first_index + static_cast<std::size_t>(count);
+  if (scenario_.timeline.capacity() < needed)
+    scenario_.timeline.reserve(std::max(needed, 2 * scenario_.timeline.capacity()));
   for (std::int64_t instance = 1; instance <= count; ++instance) {
     Action action;
     try {
-      action = numbered ? read_action(with_instance_number(action_template, std::to_string(instance)),
-                                      path)
-                        : read_action(action_template, path);
+      if (copies && instance > 1) {
+        action = scenario_.timeline[first_index];  // at the first's time, stepped below
+      } else {
+        action = numbered ? read_action(
+                                with_instance_number(action_template, std::to_string(instance)), path)
+                          : read_action(action_template, path);
+      }
     } catch (const ScenarioError& error) {
-      throw ScenarioError(error.where(), "repeat instance " + std::to_string(instance) + " of " +
-                                             std::to_string(count) + ": " + error.message());
+      const bool duplicate = error.message().find("duplicate") != std::string::npos;
+      throw ScenarioError(error.where(),
+                          "repeat instance " + std::to_string(instance) + " of " +
+                              std::to_string(count) + ": " + error.message() +
+                              (duplicate && !numbered
+                                   ? std::string(R"( (without "{i}" every instance has the same name))")
+                                   : std::string()));
     }
     const auto k = static_cast<std::uint32_t>(instance - 1);
     if (every != 0 && static_cast<std::int64_t>(k) > (time_never - 1 - action.at) / every)

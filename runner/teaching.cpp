@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 15> catalogue{{
+constexpr std::array<TeachingEntry, 16> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -30,6 +30,13 @@ constexpr std::array<TeachingEntry, 15> catalogue{{
      "so without it the handshake never completes",
      "retransmit_syn_ack", R"("retransmit_syn_ack": false)", "lost-syn-ack-retransmitted",
      "lost-syn-ack-not-retransmitted", "001, 003", "RFC 9293 3.8.1, 3.10.7.4"},
+    {"SYN cookies",
+     "a SYN flood: every SYN from a spoofed source holds a TCB in SYN_RCVD and a place in the "
+     "backlog for a minute of SYN-ACK retransmissions, so a few SYNs a second keep the backlog "
+     "full and real clients out; SYN cookies answer once the backlog is full without keeping "
+     "anything",
+     "syn_cookies", R"("syn_cookies": false)", "syn-flood-syn-cookies", "syn-flood-fills-backlog",
+     "001", "RFC 4987 2, 3.6"},
     {"keepalive",
      "a peer that crashed or vanished while the connection was idle: without probes the "
      "server holds the dead connection for ever",

@@ -152,6 +152,8 @@ constexpr std::array counter_table{
 
 std::span<const std::string_view> reaction_keys() { return reactive_keys; }
 
+std::string_view generator_key() { return "repeat"; }
+
 std::span<const ActionInfo> actions() { return action_table; }
 
 const ActionInfo* find_action(std::string_view name) {

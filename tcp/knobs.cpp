@@ -218,10 +218,11 @@ constexpr std::array knob_table{
                 "what a listener with a full backlog does with a SYN (without `syn_cookies`): "
                 "`\"drop\"` it silently, as Linux does, or `\"reset\"`: answer with a RST, as "
                 "Windows does"),
-    boolean_knob("syn_cookies", access<&TcpConfig::syn_cookies>,
-                 "SYN cookies (RFC 4987 3.6): with the backlog full, a SYN is answered with a "
-                 "SYN-ACK whose ISN encodes the MSS and a 64 s counter under a keyed hash, and "
-                 "nothing is kept; the ACK returning it makes the connection"),
+    teaching(boolean_knob("syn_cookies", access<&TcpConfig::syn_cookies>,
+                          "SYN cookies (RFC 4987 3.6): with the backlog full, a SYN is answered "
+                          "with a SYN-ACK whose ISN encodes the MSS and a 64 s counter under a "
+                          "keyed hash, and nothing is kept; the ACK returning it makes the "
+                          "connection")),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.

@@ -103,15 +103,19 @@ TEST_CASE("repeat ports and addresses step per instance and wrap after last", "[
 TEST_CASE("repeat errors name the position, the path and what was expected", "[repeat]") {
   CHECK(load_error(scenario_with(R"({ "at": "1s", "host": "client", "action": "connect",
       "to": "server", "port": 80, "repeat": { "count": 0 } })")) ==
-        "r.json:12:80: error: at $.timeline[1].repeat.count: expected an integer between 1 and "
+        "r.json:13:56: error: at $.timeline[1].repeat.count: expected an integer between 1 and "
         "1000000, got 0");
   CHECK(load_error(scenario_with(R"({ "at": "1s", "host": "client", "action": "connect",
       "to": "server", "port": 80, "repeat": { "count": 2, "evry": "1s" } })"))
-            .find("at $.timeline[1].repeat: unknown key \"evry\"") != std::string::npos);
+            .find("at $.timeline[1].repeat.evry: unknown key \"evry\", did you mean \"every\"?") !=
+        std::string::npos);
   // A name without {i} is the same name twice.
   CHECK(load_error(scenario_with(R"({ "at": "1s", "host": "client", "action": "connect",
       "to": "server", "port": 80, "name": "c", "repeat": { "count": 2 } })"))
             .find("repeat instance 2 of 2: duplicate connection name \"c\"") != std::string::npos);
+  CHECK(load_error(scenario_with(R"({ "at": "1s", "host": "client", "action": "connect",
+      "to": "server", "port": 80, "name": "c", "repeat": { "count": 2 } })"))
+            .find("(without \"{i}\" every instance has the same name)") != std::string::npos);
   // Ports beyond 65535 without "last" to wrap.
   CHECK(load_error(scenario_with(R"({ "at": "1s", "host": "client", "action": "connect",
       "to": "server", "port": 80, "repeat": { "count": 3, "ports": { "first": 65534 } } })"))
@@ -127,7 +131,7 @@ TEST_CASE("repeat errors name the position, the path and what was expected", "[r
       "to": "server", "port": 80, "name": "c{i}", "repeat": { "count": 3, "every": "100ms" } },
     { "at": "150ms", "host": "client", "action": "close", "connection": "c{i}",
       "repeat": { "count": 3, "every": "10ms" } })"))
-            .find("the close of \"c3\" at 170ms comes before its connect at 300ms") !=
+            .find("the close of \"c2\" at 160ms comes before its connect at 200ms") !=
         std::string::npos);
 }
 

@@ -102,6 +102,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"time_wait_acknowledges_segments", "false"},
       {"listen_drops_syn_ack", "false"},
       {"drop_syn_fin", "false"},
+      // A full backlog: the SYN dropped (as Linux), no SYN cookies (RFC 4987 is not RFC 9293).
+      {"backlog_full", "drop"},         {"syn_cookies", "false"},
   };
 
   CHECK(std::size(rfc_defaults) == knobs().size());
@@ -111,10 +113,11 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
   }
 
   // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s,
-  // FIN_WAIT_2 timeout 60 s; the rest as RFC 9293.
+  // FIN_WAIT_2 timeout 60 s, SYN cookies (tcp_syncookies 1); the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
-      {"time_wait", "1min"}, {"rto_min", "200ms"}, {"rto_max", "2min"},
-      {"fin_wait_2_timeout", "1min"}, {"time_wait_accepts_syn", "true"}};
+      {"time_wait", "1min"},          {"rto_min", "200ms"},
+      {"rto_max", "2min"},            {"fin_wait_2_timeout", "1min"},
+      {"time_wait_accepts_syn", "true"}, {"syn_cookies", "true"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
     INFO(knob);
