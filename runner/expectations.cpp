@@ -586,7 +586,8 @@ void check_state_counts(const ExpectedStateCounts& item, const RunResult& result
   std::array<std::int64_t, tcp::state_count> ended{};
   for (const ConnectionRecord& record : result.connections) {
     ++steps;
-    if (record_matches(item.pattern, record)) ++ended[static_cast<std::size_t>(record.final_state())];
+    if (record_matches(item.pattern, record))
+      ++ended[static_cast<std::size_t>(record.final_state())];
   }
   std::array<std::int64_t, tcp::state_count> expected{};
   for (const auto& [state, count] : item.counts) expected[static_cast<std::size_t>(state)] = count;
@@ -599,7 +600,8 @@ void check_state_counts(const ExpectedStateCounts& item, const RunResult& result
 }  // namespace
 
 std::size_t count_expectations(const Expectations& expect) {
-  return expect.final_states.size() + expect.final_state_counts.size() + expect.state_sequences.size() + expect.app_events.size() +
+  return expect.final_states.size() + expect.final_state_counts.size() +
+         expect.state_sequences.size() + expect.app_events.size() +
          (expect.segments ? 1 : 0) + expect.received.size() + expect.counts.size() +
          expect.never.size() + expect.fired.size();
 }

@@ -1303,7 +1303,8 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
   for (std::size_t k = 0; k < action_template.keys.size(); ++k) {
     if (action_template.keys[k] != "repeat") continue;
     action_template.keys.erase(action_template.keys.begin() + static_cast<std::ptrdiff_t>(k));
-    action_template.elements.erase(action_template.elements.begin() + static_cast<std::ptrdiff_t>(k));
+    action_template.elements.erase(action_template.elements.begin() +
+                                   static_cast<std::ptrdiff_t>(k));
     action_template.key_positions.erase(action_template.key_positions.begin() +
                                         static_cast<std::ptrdiff_t>(k));
     break;
@@ -1336,7 +1337,8 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
       tcp::Address parsed = 0;
       const std::string text = read_string(one, one_path);
       if (!tcp::parse_address(text, parsed))
-        fail(one, one_path, "expected an IPv4 address such as \"198.51.100.1\", got " + quoted(text));
+        fail(one, one_path,
+             "expected an IPv4 address such as \"198.51.100.1\", got " + quoted(text));
       return parsed;
     };
     const Value& first_value = range.require("first");
@@ -1376,8 +1378,9 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
       if (copies && instance > 1) {
         action = scenario_.timeline[first_index];  // at the first's time, stepped below
       } else {
-        action = numbered ? read_action(
-                                with_instance_number(action_template, std::to_string(instance)), path)
+        action = numbered ? read_action(with_instance_number(action_template,
+                                                             std::to_string(instance)),
+                                        path)
                           : read_action(action_template, path);
       }
     } catch (const ScenarioError& error) {
@@ -1386,7 +1389,8 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
                           "repeat instance " + std::to_string(instance) + " of " +
                               std::to_string(count) + ": " + error.message() +
                               (duplicate && !numbered
-                                   ? std::string(R"( (without "{i}" every instance has the same name))")
+                                   ? std::string(R"( (without "{i}" every instance has )"
+                                                 R"(the same name))")
                                    : std::string()));
     }
     const auto k = static_cast<std::uint32_t>(instance - 1);
@@ -2027,7 +2031,8 @@ void Loader::read_expect(const Value& value, const std::string& path) {
       const bool pattern = name.find('*') != std::string::npos;
       if (!pattern) connection_owner(name, state, entry_path, true);
       out.final_states.push_back(
-          ExpectedFinalState{name, pattern, read_state(state, entry_path), location(state, entry_path)});
+          ExpectedFinalState{name, pattern, read_state(state, entry_path),
+                             location(state, entry_path)});
     }
   }
 

@@ -82,8 +82,9 @@ constexpr std::array expectation_table{
                    "a pattern (`\"c*\"`): every connection it matches, listeners aside, and at "
                    "least one"},
     ExpectationKey{"final_state_counts",
-                   "object: connection name pattern → object: state → integer ≥ 0, how many of "
-                   "the connections it matches ended in each state; the complete distribution "
+                   "object: connection name pattern → object: state → integer ≥ 0, how many "
+                   "of the connections it matches ended in each state; the complete "
+                   "distribution "
                    "(a state not listed: none)"},
     ExpectationKey{"states",
                    "object: connection name → non-empty array of states: every state the "

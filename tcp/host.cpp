@@ -406,7 +406,8 @@ void Host::backlog_full(Time now, const Packet& packet, const Listener& listener
   const Segment& syn = packet.segment;
   if (listener.tcp.syn_cookies) {
     // RFC 4987 3.6: <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> with our MSS, and no TCB.
-    const FourTuple tuple{{config_.address, syn.destination_port}, {packet.source, syn.source_port}};
+    const FourTuple tuple{{config_.address, syn.destination_port},
+                          {packet.source, syn.source_port}};
     Effect answer;
     answer.kind = Effect::Kind::transmit;
     answer.packet.source = packet.destination;

@@ -178,9 +178,11 @@ TEST_CASE("pattern expectations that must fail say how the connections ended", "
 TEST_CASE("final_state_counts errors", "[repeat]") {
   CHECK(load_error(scenario_with(connects, R"({ "final_state_counts": { "c*": {} } })"))
             .find("expected at least one state") != std::string::npos);
-  CHECK(load_error(scenario_with(connects, R"({ "final_state_counts": { "c*": { "TIMEWAIT": 1 } } })"))
+  CHECK(load_error(scenario_with(
+            connects, R"({ "final_state_counts": { "c*": { "TIMEWAIT": 1 } } })"))
             .find("unknown state \"TIMEWAIT\", did you mean \"TIME_WAIT\"?") != std::string::npos);
-  CHECK(load_error(scenario_with(connects, R"({ "final_state_counts": { "c*": { "CLOSED": -1 } } })"))
+  CHECK(load_error(scenario_with(
+            connects, R"({ "final_state_counts": { "c*": { "CLOSED": -1 } } })"))
             .find("expected a non-negative integer") != std::string::npos);
 }
 
