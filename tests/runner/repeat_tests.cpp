@@ -195,3 +195,37 @@ TEST_CASE("connections beyond the ephemeral range fail with connect_failed", "[r
            "app_events": { "c5": ["connect_failed"], "c6": ["connect_failed"] },
            "counts": { "client.connect_failed": 2 } })")).empty());
 }
+
+TEST_CASE("a SYN flood by repeat: backlog_full reset refuses, the linux profile's cookies connect",
+          "[repeat][syn_cookie]") {
+  const auto flood = [](const std::string& server) {
+    return R"({
+  "tcpsim": 1,
+  "name": "flood-test",
+  "description": "Two spoofed SYNs fill a backlog of 2, then the client connects.",
+  "hosts": [{ "name": "client" }, )" + server + R"(],
+  "timeline": [
+    { "at": "0s", "host": "server", "action": "listen", "port": 80, "name": "web", "backlog": 2 },
+    { "at": "10ms", "action": "inject", "from": "198.51.100.1:1000", "to": "server:80",
+      "flags": "SYN", "seq": 1, "repeat": { "count": 2, "addresses": { "first": "198.51.100.1" } } },
+    { "at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80,
+      "name": "c1" }
+  ],
+  "stop_at": "1s",
+  "expect": { "app_events": { "c1": )";
+  };
+  // The client is told "refused": RST,ACK acknowledges its SYN (RFC 9293 3.10.7.3).
+  CHECK(failure_messages(flood(R"({ "name": "server", "tcp": { "backlog_full": "reset" } })") +
+                         R"(["refused"] },
+  "final_state_counts": { "web#*": { "SYN_RCVD": 2 } } }
+})")
+            .empty());
+  // Linux's tcp_syncookies = 1: the third connection comes from a cookie, with no SYN_RCVD.
+  CHECK(failure_messages(flood(R"({ "name": "server", "profile": "linux" })") +
+                         R"(["connected"] },
+  "final_state_counts": { "web#*": { "SYN_RCVD": 2, "ESTABLISHED": 1 } },
+  "states": { "web#3": ["LISTEN", "ESTABLISHED"] },
+  "counts": { "server.accepted": 1, "server.connections": 3 } }
+})")
+            .empty());
+}

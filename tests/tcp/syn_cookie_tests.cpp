@@ -158,3 +158,15 @@ TEST_CASE("with syn_cookies a full backlog answers with a cookie and keeps nothi
   CHECK(acks[0].segment.seq == syn_ack.seq + 1);
   CHECK(acks[0].segment.ack == 7003);
 }
+
+TEST_CASE("a SYN cookie's counter wraps modulo 32 and still checks", "[syn_cookie]") {
+  // Counter 31 (the last period before the wrap); one period later the counter reads 0.
+  const Time now = 31 * syn_cookie_period + 5 * second;
+  const SeqNum cookie = syn_cookie(key, now, server_side(), 42, 1460);
+  CHECK(cookie >> 27 == 31);
+  CHECK(check_syn_cookie(key, now + syn_cookie_period, server_side(), 43, cookie + 1) == 1460);
+  CHECK_FALSE(check_syn_cookie(key, now + 2 * syn_cookie_period, server_side(), 43, cookie + 1));
+  // 32 periods later the counter is the same again: a cookie that old checks as fresh, as
+  // RFC 4987 3.6 accepts (the hash still binds it to the 4-tuple and the client's ISN).
+  CHECK(check_syn_cookie(key, now + 32 * syn_cookie_period, server_side(), 43, cookie + 1));
+}
