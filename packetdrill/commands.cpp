@@ -95,9 +95,10 @@ constexpr SysctlMapping sysctl_mappings[] = {
      "1 is RFC 793's RST handling, rfc5961 off (the knob covers RST, SYN and the ACK check)"},
     {"net.inet.tcp.insecure_syn", "rfc5961",
      "1 is RFC 793's SYN handling, rfc5961 off (the knob covers RST, SYN and the ACK check)"},
-    {"net.inet.tcp.rfc1323", "",
-     "window scaling and timestamps (RFC 7323) are not modelled by the core"},
-    {"net.inet.tcp.sack.enable", "", "SACK (RFC 2018) is not modelled by the core"},
+    {"net.inet.tcp.rfc1323", "timestamps",
+     "1 turns timestamps on (RFC 7323 3); window scaling is the knob window_scaling (the "
+     "freebsd profile's shift is 6)"},
+    {"net.inet.tcp.sack.enable", "sack", ""},
     {"net.inet.tcp.ecn.enable", "", "ECN is not modelled by the core"},
     {"net.inet.tcp.blackhole", "", "tcpsim answers every unexpected segment with a RST "
                                    "(reset_unexpected_segments)"},

@@ -132,6 +132,12 @@ std::string action_json(const Action& action, const runner::Scenario& scenario) 
       if (inject.ack) json += ", \"ack\": " + std::to_string(*inject.ack);
       json += ", \"window\": " + std::to_string(inject.window);
       if (inject.mss != 0) json += ", \"mss\": " + std::to_string(inject.mss);
+      if (inject.window_scale >= 0) json += ", \"ws\": " + std::to_string(inject.window_scale);
+      if (inject.sack_permitted) json += ", \"sack_permitted\": true";
+      if (inject.has_timestamps) {
+        json += ", \"tsval\": " + std::to_string(inject.timestamp_value) +
+                ", \"tsecr\": " + std::to_string(inject.timestamp_echo);
+      }
       if (!action.data.empty()) json += ", \"bytes\": " + std::to_string(action.data.size());
       json += std::string(", \"via\": ") + (inject.direct ? "\"direct\"" : "\"link\"");
       break;

@@ -591,9 +591,25 @@ class Interpreter {
     action.inject.ack = ack ? static_cast<std::uint32_t>(spec.ack + ack_offset) : spec.ack;
     // A line without "win" sends (u16)-1, as new_tcp_packet() does.
     action.inject.window = spec.window.value_or(65535);
+    // The options the core models go on the segment; padding says nothing, and the others
+    // (MD5, Fast Open: a strict run skips such a script) are skipped as RFC 9293 3.1 says.
     for (const TcpOption& option : effective_options(spec.options, options_.lenient_options)) {
-      if (option.kind == TcpOption::Kind::mss) action.inject.mss = static_cast<std::uint16_t>(
-                                                   option.value);
+      switch (option.kind) {
+        case TcpOption::Kind::mss:
+          action.inject.mss = static_cast<std::uint16_t>(option.value);
+          break;
+        case TcpOption::Kind::wscale:
+          action.inject.window_scale = static_cast<std::int8_t>(std::min<std::uint32_t>(
+              option.value, static_cast<std::uint32_t>(tcp::max_window_scale)));
+          break;
+        case TcpOption::Kind::sack_permitted: action.inject.sack_permitted = true; break;
+        case TcpOption::Kind::timestamp:
+          action.inject.has_timestamps = true;
+          action.inject.timestamp_value = option.value;
+          action.inject.timestamp_echo = option.echo;
+          break;
+        default: break;
+      }
     }
     action.inject.direct = true;
     if (spec.payload > 0) action.data = pattern_bytes(spec.payload);
@@ -662,12 +678,16 @@ class Interpreter {
                                                     : live.ack - socket.remote_isn;
     segment.window = live.window;
     segment.payload = live.length;
-    if (live.mss != 0) {
-      TcpOption mss;
-      mss.kind = TcpOption::Kind::mss;
-      mss.value = live.mss;
-      segment.options.push_back(mss);
+    // The options as the host's layout puts them on the wire (tcp::encode_options), SACK
+    // blocks in script space (relative to the remote ISN, as packetdrill maps them).
+    tcp::Segment options = runner::options_of(live);
+    for (std::size_t index = 0; index < live.sack_block_count; ++index) {
+      options.sack_blocks[index] = {live.sack_blocks[index].left - socket.remote_isn,
+                                    live.sack_blocks[index].right - socket.remote_isn};
     }
+    segment.options = effective_options(
+        options_of(tcp::encode_options(options, scenario_.hosts[0].tcp.option_layout)),
+        options_.lenient_options);
     return segment;
   }
 
@@ -1272,7 +1292,11 @@ class Interpreter {
                                               state != tcp::State::syn_sent;
                                      });
       }();
-      if (receive && options_.lenient_options && synchronized && *expected != actual &&
+      if (receive && synchronized && socket.config.receive_buffer_rounded_to_mss) {
+        // The knob is FreeBSD's rounding, which the core applies (tcp_mss()): the buffer is
+        // reported as the connection holds it.
+        actual = freebsd_rounded(static_cast<std::uint32_t>(actual));
+      } else if (receive && options_.lenient_options && synchronized && *expected != actual &&
           *expected == freebsd_rounded(static_cast<std::uint32_t>(actual))) {
         note(line, "SO_RCVBUF " + std::to_string(*expected) + " is FreeBSD's buffer rounded up "
                    "to a multiple of the MSS; tcpsim's is " + std::to_string(actual) +

@@ -65,7 +65,61 @@ bool has(std::uint8_t flags, std::uint8_t bit) { return (flags & bit) != 0; }
 
 }  // namespace
 
-bool option_modelled(TcpOption::Kind kind) { return kind == TcpOption::Kind::mss; }
+bool option_modelled(TcpOption::Kind kind) {
+  switch (kind) {
+    case TcpOption::Kind::md5:
+    case TcpOption::Kind::fast_open:
+    case TcpOption::Kind::fast_open_exp: return false;
+    default: return true;
+  }
+}
+
+std::vector<TcpOption> options_of(const std::vector<std::uint8_t>& bytes) {
+  std::vector<TcpOption> options;
+  const auto word = [&](std::size_t at) {
+    return static_cast<std::uint32_t>(bytes[at] << 24 | bytes[at + 1] << 16 | bytes[at + 2] << 8 |
+                                      bytes[at + 3]);
+  };
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    TcpOption option;
+    const std::uint8_t kind = bytes[at];
+    if (kind == tcp::option_kind::end_of_list || kind == tcp::option_kind::no_operation) {
+      option.kind = kind == 0 ? TcpOption::Kind::eol : TcpOption::Kind::nop;
+      options.push_back(option);
+      ++at;
+      continue;
+    }
+    if (at + 1 >= bytes.size() || bytes[at + 1] < 2) break;  // encode_options never writes it
+    const std::size_t length = bytes[at + 1];
+    switch (kind) {
+      case tcp::option_kind::mss:
+        option.kind = TcpOption::Kind::mss;
+        option.value = static_cast<std::uint32_t>(bytes[at + 2] << 8 | bytes[at + 3]);
+        break;
+      case tcp::option_kind::window_scale:
+        option.kind = TcpOption::Kind::wscale;
+        option.value = bytes[at + 2];
+        break;
+      case tcp::option_kind::sack_permitted: option.kind = TcpOption::Kind::sack_permitted; break;
+      case tcp::option_kind::timestamps:
+        option.kind = TcpOption::Kind::timestamp;
+        option.value = word(at + 2);
+        option.echo = word(at + 6);
+        break;
+      case tcp::option_kind::sack:
+        option.kind = TcpOption::Kind::sack;
+        for (std::size_t block = at + 2; block + 8 <= at + length; block += 8) {
+          option.sack_blocks.emplace_back(word(block), word(block + 4));
+        }
+        break;
+      default: break;
+    }
+    options.push_back(option);
+    at += length;
+  }
+  return options;
+}
 
 bool option_ignorable_when_lenient(TcpOption::Kind kind) {
   switch (kind) {

@@ -27,11 +27,15 @@ struct WireSegment {
   std::uint32_t payload = 0;  // bytes
 };
 
-// The TCP options tcpsim's core models: MSS only (tcp/segment.hpp). Window scaling, SACK
-// permitted, timestamps and the nop/eol padding around them are not modelled yet:
-// `--lenient-options` ignores them (ignorable_when_lenient), and a strict run skips a script
-// that uses them.
+// The TCP options tcpsim's core models (tcp/segment.hpp): MSS, window scale, SACK-permitted,
+// SACK blocks, timestamps and the nop/eol padding around them; a strict run skips a script
+// that uses another (MD5, Fast Open). `--lenient-options` ignores the padding, window scale,
+// SACK-permitted and timestamps (ignorable_when_lenient) on both sides, as before the core
+// modelled them.
 bool option_modelled(TcpOption::Kind kind);
+// The options a list of option bytes (tcp::encode_options) holds, padding included, as a
+// script writes them.
+std::vector<TcpOption> options_of(const std::vector<std::uint8_t>& bytes);
 bool option_ignorable_when_lenient(TcpOption::Kind kind);
 // The options a run compares or sends: all of them (strict), or the modelled ones (lenient).
 std::vector<TcpOption> effective_options(const std::vector<TcpOption>& options, bool lenient);

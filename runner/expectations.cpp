@@ -58,6 +58,18 @@ std::string describe_expected(const Scenario& scenario, const ExpectedSegment& e
   if (expected.ack) out += " ack=" + std::to_string(*expected.ack);
   if (expected.length) out += " len=" + std::to_string(*expected.length);
   if (expected.at) out += " at " + seconds(*expected.at);
+  if (expected.window) out += " win=" + std::to_string(*expected.window);
+  if (expected.window_scale) out += " ws=" + std::to_string(*expected.window_scale);
+  if (expected.timestamp_value) out += " tsval=" + std::to_string(*expected.timestamp_value);
+  if (expected.timestamp_echo) out += " tsecr=" + std::to_string(*expected.timestamp_echo);
+  if (expected.sack) {
+    out += " sack=[";
+    for (std::size_t index = 0; index < expected.sack->size(); ++index) {
+      const auto& [left, right] = (*expected.sack)[index];
+      out += (index > 0 ? " " : "") + std::to_string(left) + ":" + std::to_string(right);
+    }
+    out += "]";
+  }
   return out;
 }
 
@@ -72,6 +84,30 @@ bool segment_matches(const ExpectedSegment& expected, const TraceEvent& event) {
   if (expected.ack && *expected.ack != ack) return false;
   if (expected.length && *expected.length != segment.length) return false;
   if (expected.at && *expected.at != event.time) return false;
+  if (expected.window && *expected.window != segment.window) return false;
+  if (expected.window_scale && *expected.window_scale != segment.window_scale) return false;
+  if (expected.timestamp_value &&
+      (!segment.has_timestamps || *expected.timestamp_value != segment.timestamp_value)) {
+    return false;
+  }
+  if (expected.timestamp_echo &&
+      (!segment.has_timestamps || *expected.timestamp_echo != segment.timestamp_echo)) {
+    return false;
+  }
+  if (expected.sack) {
+    // Relative as the ACK field is: to the ISN of the data the blocks cover.
+    const std::int64_t base = segment.has_relative_ack ? std::int64_t{segment.ack} - ack : 0;
+    if (expected.sack->size() != segment.sack_block_count) return false;
+    for (std::size_t index = 0; index < expected.sack->size(); ++index) {
+      const auto relative = [&](tcp::SeqNum edge) {
+        return static_cast<std::int64_t>(static_cast<std::uint32_t>(edge - base));
+      };
+      if ((*expected.sack)[index].first != relative(segment.sack_blocks[index].left) ||
+          (*expected.sack)[index].second != relative(segment.sack_blocks[index].right)) {
+        return false;
+      }
+    }
+  }
   return true;
 }
 

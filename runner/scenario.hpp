@@ -75,6 +75,13 @@ struct InjectSpec {
   std::optional<std::int64_t> ack;    // the same, to its ISS; absent: 0, not relative
   std::uint16_t window = 65535;
   std::uint16_t mss = 0;  // the MSS option; 0: none
+  // RFC 7323 and RFC 2018 options (tcp::Segment's fields): window scale (-1: none),
+  // SACK-permitted, timestamps (when has_timestamps).
+  std::int8_t window_scale = -1;
+  bool sack_permitted = false;
+  bool has_timestamps = false;
+  std::uint32_t timestamp_value = 0;
+  std::uint32_t timestamp_echo = 0;
   bool direct = false;    // arrives at once, without the link ("via": "direct")
 };
 
@@ -184,6 +191,13 @@ struct ExpectedSegment {
   std::optional<std::int64_t> ack;
   std::optional<std::uint32_t> length;
   std::optional<Time> at;
+  // The window field and the RFC 7323 and RFC 2018 options: window scale (-1: absent), TSval,
+  // TSecr, and the SACK blocks (relative as `ack` is; an empty list: none).
+  std::optional<std::uint32_t> window;
+  std::optional<int> window_scale;
+  std::optional<std::uint32_t> timestamp_value;
+  std::optional<std::uint32_t> timestamp_echo;
+  std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> sack;
   bool optional = false;
   std::vector<std::vector<ExpectedSegment>> any_of;
   SourceLocation where;

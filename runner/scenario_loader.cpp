@@ -1871,6 +1871,23 @@ void Loader::read_inject(const Object& object, Action& action) {
         static_cast<std::uint16_t>(read_integer(*window, object.path_of("window"), 0, 65535));
   if (const Value* mss = object.find("mss"))
     spec.mss = static_cast<std::uint16_t>(read_integer(*mss, object.path_of("mss"), 1, 65535));
+  if (const Value* scale = object.find("ws"))
+    spec.window_scale = static_cast<std::int8_t>(
+        read_integer(*scale, object.path_of("ws"), 0, tcp::max_window_scale));
+  if (const Value* permitted = object.find("sack_permitted"))
+    spec.sack_permitted = read_bool(*permitted, object.path_of("sack_permitted"));
+  const Value* tsval = object.find("tsval");
+  const Value* tsecr = object.find("tsecr");
+  if ((tsval == nullptr) != (tsecr == nullptr))
+    fail(tsval != nullptr ? *tsval : *tsecr, object.path(),
+         R"("tsval" and "tsecr" go together (the Timestamps option carries both))");
+  if (tsval != nullptr) {
+    spec.has_timestamps = true;
+    spec.timestamp_value =
+        static_cast<std::uint32_t>(read_integer(*tsval, object.path_of("tsval"), 0, 4294967295LL));
+    spec.timestamp_echo =
+        static_cast<std::uint32_t>(read_integer(*tsecr, object.path_of("tsecr"), 0, 4294967295LL));
+  }
 
   // The payload: what one IPv4 datagram can carry after the IP and TCP headers.
   constexpr std::int64_t max_payload = 65535 - 20 - 20;
@@ -2208,7 +2225,8 @@ ExpectedSegment Loader::read_expected_segment(const Value& value, const std::str
     }
     return segment;
   }
-  object.allow({"from", "flags", "seq", "ack", "len", "at", "optional"});
+  object.allow({"from", "flags", "seq", "ack", "len", "at", "win", "ws", "tsval", "tsecr", "sack",
+                "optional"});
   if (const Value* optional = object.find("optional"))
     segment.optional = read_bool(*optional, object.path_of("optional"));
   segment.from = read_host(object.require("from"), object.path_of("from"));
@@ -2218,6 +2236,30 @@ ExpectedSegment Loader::read_expected_segment(const Value& value, const std::str
   if (const Value* len = object.find("len"))
     segment.length = static_cast<std::uint32_t>(read_integer(*len, object.path_of("len"), 0, 4294967295));
   if (const Value* at = object.find("at")) segment.at = read_duration(*at, object.path_of("at"));
+  if (const Value* window = object.find("win"))
+    segment.window = static_cast<std::uint32_t>(read_integer(*window, object.path_of("win"), 0, 65535));
+  if (const Value* scale = object.find("ws"))
+    segment.window_scale = static_cast<int>(read_integer(*scale, object.path_of("ws"), -1, 14));
+  if (const Value* tsval = object.find("tsval"))
+    segment.timestamp_value =
+        static_cast<std::uint32_t>(read_integer(*tsval, object.path_of("tsval"), 0, 4294967295));
+  if (const Value* tsecr = object.find("tsecr"))
+    segment.timestamp_echo =
+        static_cast<std::uint32_t>(read_integer(*tsecr, object.path_of("tsecr"), 0, 4294967295));
+  if (const Value* sack = object.find("sack")) {
+    const std::string sack_path = object.path_of("sack");
+    if (!sack->is_array()) fail_type(*sack, sack_path, "an array of [left, right] blocks");
+    auto& blocks = segment.sack.emplace();
+    for (std::size_t n = 0; n < sack->elements.size(); ++n) {
+      const Value& block = sack->elements[n];
+      const std::string block_path = json::append_index(sack_path, n);
+      if (!block.is_array() || block.elements.size() != 2)
+        fail_type(block, block_path, "a [left, right] pair of integers");
+      blocks.emplace_back(
+          read_integer(block.elements[0], json::append_index(block_path, 0), int64_min, int64_max),
+          read_integer(block.elements[1], json::append_index(block_path, 1), int64_min, int64_max));
+    }
+  }
   return segment;
 }
 

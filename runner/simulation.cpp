@@ -672,6 +672,11 @@ class Simulation {
     packet.segment.flags = spec.flags;
     packet.segment.window = spec.window;
     packet.segment.mss = spec.mss;
+    packet.segment.window_scale = spec.window_scale;
+    packet.segment.sack_permitted = spec.sack_permitted;
+    packet.segment.has_timestamps = spec.has_timestamps;
+    packet.segment.timestamp_value = spec.timestamp_value;
+    packet.segment.timestamp_echo = spec.timestamp_echo;
     packet.segment.payload.assign(action.data.begin(), action.data.end());
 
     const int lane = 1 - to;  // the far side of the link from the destination
@@ -715,6 +720,13 @@ class Simulation {
     view.flags = packet.segment.flags;
     view.window = packet.segment.window;
     view.mss = packet.segment.mss;
+    view.window_scale = packet.segment.window_scale;
+    view.sack_permitted = packet.segment.sack_permitted;
+    view.has_timestamps = packet.segment.has_timestamps;
+    view.timestamp_value = packet.segment.timestamp_value;
+    view.timestamp_echo = packet.segment.timestamp_echo;
+    view.sack_block_count = packet.segment.sack_block_count;
+    view.sack_blocks = packet.segment.sack_blocks;
     view.length = static_cast<std::uint32_t>(packet.segment.payload.size());
     return view;
   }

@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 16> catalogue{{
+constexpr std::array<TeachingEntry, 17> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -130,6 +130,15 @@ constexpr std::array<TeachingEntry, 16> catalogue{{
      "初始序号的选择",
      "过早重用四元组时的旧重复报文段：初始序号随机时，旧报文段落入新窗口的概率只有"
      "约 窗口 / 2^32；初始序号相同时，它恰好落在 RCV.NXT"},
+    {"PAWS",
+     "old duplicates from a previous incarnation (or a wrapped sequence space) landing in the "
+     "window: with timestamps the old segment's TSval is older than the connection's TS.Recent "
+     "and it is dropped, where without them it is taken as new data",
+     "timestamps", R"("timestamps": false)", "old-duplicate-data-paws",
+     "old-duplicate-data-no-time-wait", "", "RFC 7323 5; RFC 6191",
+     "PAWS（防止序号回绕）",
+     "来自上一个连接化身（或回绕的序号空间）的旧重复报文段落入窗口：启用时间戳时，旧报文段的 "
+     "TSval 早于连接的 TS.Recent，它被丢弃；没有时间戳时，它被当作新数据接收"},
     {"TIME_WAIT ignores RST",
      "TIME_WAIT assassination: a RST that closes TIME_WAIT early frees the 4-tuple at once, a "
      "reconnect takes the old sequence space, and an old duplicate still in the network is "

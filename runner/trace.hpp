@@ -2,6 +2,7 @@
 // the terminal ladder) and all checks (expectations, golden traces) are computed from it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -93,6 +94,14 @@ struct TraceSegment {
   std::uint8_t flags = 0;
   std::uint16_t window = 0;
   std::uint16_t mss = 0;
+  // The RFC 7323 and RFC 2018 options, as tcp::Segment holds them (absent: -1, false, 0).
+  std::int8_t window_scale = -1;
+  bool sack_permitted = false;
+  bool has_timestamps = false;
+  std::uint32_t timestamp_value = 0;
+  std::uint32_t timestamp_echo = 0;
+  std::uint8_t sack_block_count = 0;
+  std::array<tcp::SackBlock, tcp::max_sack_blocks> sack_blocks{};
   std::uint32_t length = 0;
   std::vector<std::uint8_t> payload;  // the `length` payload bytes (the pcap view writes them)
   std::int64_t relative_seq = 0;
@@ -134,5 +143,9 @@ struct TraceEvent {
 };
 
 bool is_segment_event(TraceKind kind);
+
+// A tcp::Segment holding the trace segment's options and nothing else, for
+// tcp::encode_options (the pcap view, the packetdrill matcher).
+tcp::Segment options_of(const TraceSegment& segment);
 
 }  // namespace tcpsim::runner

@@ -89,6 +89,19 @@ std::string action_text(const ActionCause& cause, std::string_view host_name) {
   return call + on;
 }
 
+tcp::Segment options_of(const TraceSegment& segment) {
+  tcp::Segment options;
+  options.mss = segment.mss;
+  options.window_scale = segment.window_scale;
+  options.sack_permitted = segment.sack_permitted;
+  options.has_timestamps = segment.has_timestamps;
+  options.timestamp_value = segment.timestamp_value;
+  options.timestamp_echo = segment.timestamp_echo;
+  options.sack_block_count = segment.sack_block_count;
+  options.sack_blocks = segment.sack_blocks;
+  return options;
+}
+
 bool is_segment_event(TraceKind kind) {
   switch (kind) {
     case TraceKind::send:
@@ -199,6 +212,28 @@ void append_segment(std::string& out, const TraceSegment& segment) {
   if (segment.mss != 0) {
     append_key(out, "mss");
     out += std::to_string(segment.mss);
+  }
+  // RFC 7323 and RFC 2018 options, each only when the segment carries it.
+  if (segment.window_scale >= 0) {
+    append_key(out, "ws");
+    out += std::to_string(segment.window_scale);
+  }
+  if (segment.sack_permitted) out += ",\"sack_permitted\":true";
+  if (segment.has_timestamps) {
+    append_key(out, "tsval");
+    out += std::to_string(segment.timestamp_value);
+    append_key(out, "tsecr");
+    out += std::to_string(segment.timestamp_echo);
+  }
+  if (segment.sack_block_count > 0) {
+    append_key(out, "sack");
+    out += '[';
+    for (std::size_t index = 0; index < segment.sack_block_count; ++index) {
+      if (index > 0) out += ',';
+      out += '[' + std::to_string(segment.sack_blocks[index].left) + ',' +
+             std::to_string(segment.sack_blocks[index].right) + ']';
+    }
+    out += ']';
   }
   if (segment.has_relative_seq) {
     append_key(out, "rseq");

@@ -14,8 +14,9 @@ constexpr std::array<std::string_view, 3> send_keys{"connection", "data", "bytes
 constexpr std::array<std::string_view, 2> read_keys{"connection", "bytes"};
 constexpr std::array<std::string_view, 1> connection_keys{"connection"};
 constexpr std::array<std::string_view, 2> configure_keys{"connection", "tcp"};
-constexpr std::array<std::string_view, 11> inject_keys{
-    "relative_to", "from", "to", "flags", "seq", "ack", "window", "mss", "data", "bytes", "via"};
+constexpr std::array<std::string_view, 15> inject_keys{
+    "relative_to", "from", "to",    "flags", "seq",   "ack",   "window", "mss",
+    "ws",          "sack_permitted", "tsval", "tsecr", "data", "bytes",  "via"};
 
 constexpr std::array action_table{
     ActionInfo{"listen", ActionKind::listen, listen_keys,
@@ -69,7 +70,10 @@ constexpr std::array action_table{
                "`relative_to`); `flags` (required, `\"\"` for none); `seq` (required: 0 .. "
                "4294967295, or -4294967295 .. 4294967295 with `relative_to`); `ack` (the same; "
                "required with the ACK flag; absent: 0); `window` (0 .. 65535, default 65535); "
-               "`mss` (1 .. 65535: the MSS option; absent: none); at most one of `data` "
+               "`mss` (1 .. 65535: the MSS option; absent: none); `ws` (0 .. 14: the Window "
+               "Scale option, RFC 7323 2); `sack_permitted` (true: the SACK-permitted option, "
+               "RFC 2018); `tsval` and `tsecr` together (0 .. 4294967295: the Timestamps "
+               "option, RFC 7323 3); at most one of `data` "
                "(non-empty string) or `bytes` (1 .. 65495) for the payload; `via` (`\"link\"`, "
                "the default: delay and fault rules apply, in the direction toward `to`; "
                "`\"direct\"`: it arrives at once)",
@@ -98,8 +102,11 @@ constexpr std::array expectation_table{
                    "array: the complete list of segments sent, in order. Each entry: `from` "
                    "(host, required), `flags` (exact flags, required, `\"\"` for none), `seq`, "
                    "`ack` (integers, relative to the ISNs as Wireshark shows them, may be "
-                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time), "
-                   "`optional` (`true`: the segment may be absent); or `{ \"any_of\": [[...], "
+                   "negative), `len` (payload length, 0 .. 2^32-1), `at` (send time), `win` "
+                   "(the window field), `ws` (the Window Scale option's shift, -1: absent), "
+                   "`tsval`, `tsecr` (the Timestamps option), `sack` (the SACK blocks, `[[left, "
+                   "right], ...]` relative as `ack` is; `[]`: none), `optional` (`true`: the "
+                   "segment may be absent); or `{ \"any_of\": [[...], "
                    "[...]] }`: at least two alternative sequences of such segments, one of which "
                    "is sent there (not nested)"},
     ExpectationKey{"received",

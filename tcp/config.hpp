@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "tcp/segment.hpp"
 #include "tcp/time.hpp"
 
 namespace tcpsim::tcp {
@@ -22,6 +23,11 @@ enum class IsnPolicy : std::uint8_t {
   clock,    // RFC 793 3.3 / RFC 9293 3.4.1: the 4 us clock
   rfc6528,  // RFC 6528: the 4 us clock plus a keyed hash of the 4-tuple
 };
+
+// RFC 7323 2: a window_scaling of this value sends no Window Scale option.
+inline constexpr int window_scaling_off = -1;
+// RFC 7323 2.3: the largest shift count.
+inline constexpr int max_window_scale = 14;
 
 // What a listener does with a SYN when its backlog is full (and SYN cookies are off).
 enum class BacklogFull : std::uint8_t {
@@ -70,9 +76,25 @@ struct TcpConfig {
   // Buffer sizes in bytes. The send buffer bounds what SEND accepts and what is not yet
   // acknowledged; the receive buffer holds bytes received but not yet read by the application
   // and out-of-order bytes, and RCV.WND is its free space (RFC 9293 3.8.6). Without window
-  // scaling (RFC 7323, not modelled) at most 65535 is advertised.
+  // scaling at most 65535 is advertised; with it (both sides sent the option) at most
+  // 65535 << window_scaling.
   std::uint32_t send_buffer = 65536;
   std::uint32_t receive_buffer = 65535;
+
+  // RFC 7323 2: the window scale shift we send in the Window Scale option of SYN and SYN-ACK
+  // (0 .. 14), or window_scaling_off: no option. Scaling applies only when both sides sent one
+  // (a SYN-ACK carries it only in answer to a SYN that did), and never to a SYN's window.
+  int window_scaling = window_scaling_off;
+  // RFC 7323 3: the Timestamps option on the SYN, and on every segment once both sides sent it:
+  // RTT measurement from the echoed TSval (RFC 7323 4) and PAWS (RFC 7323 5). TSval is a 1 ms
+  // clock shared by every connection of the simulation (1 at time 0), so it grows across
+  // incarnations of a 4-tuple (RFC 7323 5.8, RFC 6191).
+  bool timestamps = false;
+  // RFC 2018: SACK-permitted on the SYN, and SACK blocks on our ACKs once both sides sent it.
+  bool sack = false;
+  // How the options are laid out on the wire (their order and the NOP/EOL padding): Linux's
+  // tcp_options_write() or FreeBSD's tcp_addoptions(). The values are the same either way.
+  OptionLayout option_layout = OptionLayout::linux_order;
 
   // RFC 9293 3.7.4: Nagle's algorithm (SHOULD be on; a user may turn it off, as with
   // TCP_NODELAY): a short segment waits while data is in flight.
@@ -137,9 +159,11 @@ struct TcpConfig {
   // SEG.SEQ is above the final RCV.NXT of a connection in TIME_WAIT reopens the 4-tuple: the
   // TIME_WAIT connection is closed and the SYN handed to the port's listener as a new
   // connection, whose ISN is above every sequence number the old one used (RFC 1122's
-  // condition 1, with Linux's SND.NXT + 65537). RFC 6191's timestamp test is not modelled (no
-  // timestamps), nor RFC 1122's condition 2 (back to TIME_WAIT if the SYN proves an old
-  // duplicate), which Linux does not do either. Off by default (RFC 9293: a challenge ACK, or
+  // condition 1, with Linux's SND.NXT + 65537). With timestamps on both connections, RFC
+  // 6191's test is used too: a SYN whose TSval is above the last one seen reopens it whatever
+  // its sequence number (Linux's tcp_timewait_state_process), and one PAWS rejects never does.
+  // RFC 1122's condition 2 (back to TIME_WAIT if the SYN proves an old duplicate) is not
+  // modelled, as Linux does not do it either. Off by default (RFC 9293: a challenge ACK, or
   // the first check's ACK); on in the linux profile, as Linux's tcp_timewait_state_process does.
   bool time_wait_accepts_syn = false;
 

@@ -27,6 +27,9 @@ constexpr std::uint16_t window_field(std::uint32_t window) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(window, 0xFFFFU));
 }
 
+// RFC 7323 5.5: TS.Recent is too old to judge by after 24 days of idleness.
+constexpr Duration timestamp_recent_lifetime = 24 * 24 * hour;
+
 // RFC 6298 5.5's doubling, bounded by `ceiling` and without overflow.
 constexpr Duration doubled(Duration value, Duration ceiling) {
   return value > ceiling / 2 ? ceiling : value * 2;
@@ -170,7 +173,8 @@ std::uint32_t Connection::receive_capacity() const {
 }
 
 std::uint32_t Connection::receive_window_limit() const {
-  // Without window scaling (RFC 7323) the 16-bit window field caps what we can offer; FreeBSD
+  // Without window scaling the 16-bit window field caps what we can offer; with it (RFC 7323
+  // 2.2: both SYNs carried the option), 65535 << Rcv.Wind.Shift. FreeBSD
   // (receive_buffer_rounded_to_mss) advertises at most that but accepts its whole space, once
   // tcp_mss() has rounded it (an active open on the peer's SYN; a passive one at ESTABLISHED,
   // when the syncache makes the socket) and until TIME_WAIT, which keeps only the window.
@@ -178,7 +182,57 @@ std::uint32_t Connection::receive_window_limit() const {
       state_ != State::time_wait) {
     return receive_capacity();
   }
-  return std::min<std::uint32_t>(config_.receive_buffer, 0xFFFFU);
+  const std::uint32_t cap = tcb_.window_scaling ? 0xFFFFU << tcb_.receive_window_shift : 0xFFFFU;
+  return std::min<std::uint32_t>(config_.receive_buffer, cap);
+}
+
+std::uint32_t timestamp_clock(Time now) {
+  return static_cast<std::uint32_t>(1 + static_cast<std::uint64_t>(now / millisecond));
+}
+
+void Connection::negotiate_options(Time now, const Segment& syn) {
+  // RFC 7323 2.2: scaling is on when both sides sent Window Scale (we send it whenever the knob
+  // is on, so the peer's SYN decides); a shift above 14 is taken as 14 (2.3).
+  tcb_.window_scaling = config_.window_scaling != window_scaling_off && syn.window_scale >= 0;
+  if (tcb_.window_scaling) {
+    tcb_.send_window_shift = std::min<int>(syn.window_scale, max_window_scale);
+    tcb_.receive_window_shift = config_.window_scaling;
+    tcb_.rcv.wnd = receive_window_limit();  // nothing is buffered yet
+  }
+  // RFC 7323 3.2: timestamps are on when both SYNs carry them; TS.Recent starts at the SYN's.
+  tcb_.timestamps = config_.timestamps && syn.has_timestamps;
+  if (tcb_.timestamps) {
+    tcb_.timestamp_recent = syn.timestamp_value;
+    tcb_.timestamp_recent_time = now;
+  }
+  // RFC 2018 2: SACK blocks may be sent once both sides sent SACK-permitted.
+  tcb_.sack = config_.sack && syn.sack_permitted;
+}
+
+std::uint32_t Connection::offered_by(const Segment& segment) const {
+  // RFC 7323 2.2: "The window field in a segment where the SYN bit is set MUST NOT be scaled."
+  if (!tcb_.window_scaling || segment.has(flag::syn)) return segment.window;
+  return static_cast<std::uint32_t>(segment.window) << tcb_.send_window_shift;
+}
+
+bool Connection::paws_rejects(const Segment& segment) const {
+  // RFC 7323 5.3 R1: "If SEG.TSval < TS.Recent and the RST bit is off", unless TS.Recent is
+  // older than 24 days (5.5), the segment is an old duplicate: not acceptable.
+  return tcb_.timestamps && segment.has_timestamps && !segment.has(flag::rst) &&
+         seq_lt(segment.timestamp_value, tcb_.timestamp_recent) &&
+         now_ - tcb_.timestamp_recent_time <= timestamp_recent_lifetime;
+}
+
+void Connection::note_timestamp(Time now, const Segment& segment) {
+  // RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent, then SEG.TSval
+  // is copied to TS.Recent"; 5.5: after 24 days idle any TSval is taken.
+  if (!tcb_.timestamps || !segment.has_timestamps) return;
+  const bool stale = now - tcb_.timestamp_recent_time > timestamp_recent_lifetime;
+  if ((stale || !seq_lt(segment.timestamp_value, tcb_.timestamp_recent)) &&
+      seq_le(segment.seq, tcb_.last_ack_sent)) {
+    tcb_.timestamp_recent = segment.timestamp_value;
+    tcb_.timestamp_recent_time = now;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +252,7 @@ void Connection::start_control_block(SeqNum isn) {
 }
 
 void Connection::open_active(Time now, SeqNum isn, Output& out) {
+  now_ = now;
   // RFC 9293 3.10.1: OPEN in CLOSED; in LISTEN an active OPEN turns the connection active.
   // Elsewhere "error: connection already exists": nothing happens.
   if (state_ != State::closed && state_ != State::listen) return;
@@ -217,7 +272,8 @@ void Connection::open_active(Time now, SeqNum isn, Output& out) {
   update_user_timeout(now, out, false);
 }
 
-void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
+void Connection::open_passive(Time now, SeqNum isn, Output& out) {
+  now_ = now;
   // RFC 9293 3.10.1: passive OPEN in CLOSED. Elsewhere "error: connection already exists".
   if (state_ != State::closed) return;
   start_control_block(isn);
@@ -229,6 +285,7 @@ void Connection::open_passive(Time /*now*/, SeqNum isn, Output& out) {
 }
 
 void Connection::open_from_listener(Time now, SeqNum isn, const Segment& syn, Output& out) {
+  now_ = now;
   if (state_ != State::closed || opened_) return;
   // Born in LISTEN: the listener's passive OPEN is this connection's too.
   start_control_block(isn);
@@ -270,6 +327,7 @@ void Connection::open_from_cookie(Time now, const Segment& ack, std::uint16_t pe
 
 std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8_t> data,
                                             Output& out) {
+  now_ = now;
   const auto queue = [&]() -> std::size_t {
     // The send buffer takes what fits; the write's end is a push point (PSH, RFC 9293 3.9.1.2).
     const auto taken = static_cast<std::uint32_t>(std::min(data.size(), send_buffer_space()));
@@ -317,7 +375,8 @@ std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8
   return std::nullopt;
 }
 
-std::size_t Connection::read(Time /*now*/, std::size_t max_bytes, Output& out) {
+std::size_t Connection::read(Time now, std::size_t max_bytes, Output& out) {
+  now_ = now;
   // RFC 9293 3.10.3 RECEIVE: hand over buffered bytes; the freed space may open the window.
   const auto count = static_cast<std::uint32_t>(std::min<std::size_t>(max_bytes, readable_bytes()));
   hand_to_application(count, out);
@@ -330,6 +389,7 @@ std::size_t Connection::read(Time /*now*/, std::size_t max_bytes, Output& out) {
 }
 
 void Connection::set_automatic_read(Time now, bool automatic, Output& out) {
+  now_ = now;
   automatic_read_ = automatic;
   if (automatic && (readable_bytes() > 0 || tcb_.end_of_stream_pending)) {
     read(now, readable_bytes(), out);
@@ -337,6 +397,7 @@ void Connection::set_automatic_read(Time now, bool automatic, Output& out) {
 }
 
 bool Connection::close(Time now, Output& out) {
+  now_ = now;
   // A refused CLOSE is told to the application here, with the RFC's error, and nowhere else.
   const auto refuse = [&] {
     app_event(AppEventKind::close_failed, Rule::close_connection_closing, out);
@@ -401,7 +462,8 @@ bool Connection::close(Time now, Output& out) {
   return false;
 }
 
-void Connection::abort(Time /*now*/, Output& out) {
+void Connection::abort(Time now, Output& out) {
+  now_ = now;
   switch (state_) {
     case State::closed:
       return;  // "error: connection does not exist"
@@ -428,7 +490,8 @@ void Connection::abort(Time /*now*/, Output& out) {
   }
 }
 
-void Connection::abort_unaccepted(Time /*now*/, Output& out) {
+void Connection::abort_unaccepted(Time now, Output& out) {
+  now_ = now;
   if (state_ != State::syn_received || !passive_open_) return;
   // The ACK lets a peer still in SYN_SENT take it as "connection refused" (RFC 9293 3.10.7.3),
   // and one that is ESTABLISHED finds SEG.SEQ at its RCV.NXT: both are reset.
@@ -437,6 +500,7 @@ void Connection::abort_unaccepted(Time /*now*/, Output& out) {
 }
 
 bool Connection::configure(Time now, const TcpConfig& config, Output& out) {
+  now_ = now;
   // setsockopt() on a live socket: only the knobs the table marks live may change.
   for (const Knob& knob : knobs()) {
     if (!knob.live && !(knob.get(config) == knob.get(config_))) {
@@ -496,21 +560,30 @@ void Connection::heard_from_peer(Time now) {
 }
 
 void Connection::segment_arrives(Time now, const Segment& segment, Output& out) {
+  now_ = now;
   heard_from_peer(now);
+  // RFC 7323 4.1: an ACK's TSecr times the round trip (read in take_rtt_sample). A TSecr is
+  // meaningful only with the ACK bit (RFC 7323 3.2).
+  if (segment.has_timestamps && segment.has(flag::ack)) {
+    arriving_echo_ = segment.timestamp_echo;
+  } else {
+    arriving_echo_.reset();
+  }
   switch (state_) {
     case State::closed:
       arrive_closed(segment, out);
-      return;
+      break;
     case State::listen:
       arrive_listen(now, segment, out);
-      return;
+      break;
     case State::syn_sent:
       arrive_syn_sent(now, segment, out);
-      return;
+      break;
     default:
       arrive_synchronized(now, segment, out);
-      return;
+      break;
   }
+  arriving_echo_.reset();
 }
 
 void Connection::arrive_closed(const Segment& segment, Output& out) {
@@ -543,6 +616,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   tcb_.rcv.nxt = syn.seq + 1;
   tcb_.read_seq = tcb_.rcv.nxt;
   tcb_.peer_mss = syn.mss != 0 ? syn.mss : default_mss;
+  negotiate_options(now, syn);
   tcb_.snd.iss = listen_isn_;
   tcb_.snd.una = tcb_.snd.iss;
   tcb_.sent_high = tcb_.snd.iss;
@@ -608,6 +682,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     tcb_.rcv.nxt = segment.seq + 1;
     tcb_.read_seq = tcb_.rcv.nxt;
     tcb_.peer_mss = segment.mss != 0 ? segment.mss : default_mss;
+    negotiate_options(now, segment);
     round_receive_buffer();
     if (ack_acceptable) {
       // SYN-ACK: SND.UNA = SEG.ACK, our SYN is acknowledged: ESTABLISHED.
@@ -671,6 +746,9 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
     }
     return Arrival::reset_outside_window;
   }
+  // RFC 7323 5.3 R1: PAWS comes before the acceptability test (R2); a SYN it rejects does not
+  // reopen TIME_WAIT either (Linux's tcp_timewait_state_process).
+  if (paws_rejects(segment)) return Arrival::paws_rejected;
   // RFC 9293 3.10.7.4 (TIME-WAIT): "The only thing that can arrive in this state is a
   // retransmission of the remote FIN." It ends exactly at RCV.NXT, so the acceptability test
   // would reject it; it is recognized first.
@@ -681,8 +759,13 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
   // RFC 1122 4.2.2.13: a new SYN (no ACK) above the final RCV.NXT may reopen the 4-tuple, and
   // is recognized before the acceptability test: a new incarnation's ISN is anywhere, most
   // often outside the window (BSD's tcp_input and Linux's tcp_timewait_state_process alike).
+  // RFC 6191 (Linux's tcp_timewait_state_process): with timestamps, a SYN whose TSval is above
+  // TS.Recent reopens it whatever its sequence number.
   if (state_ == State::time_wait && config_.time_wait_accepts_syn && segment.has(flag::syn) &&
-      !segment.has(flag::ack) && seq_gt(segment.seq, tcb_.rcv.nxt)) {
+      !segment.has(flag::ack) &&
+      (seq_gt(segment.seq, tcb_.rcv.nxt) ||
+       (tcb_.timestamps && segment.has_timestamps &&
+        seq_gt(segment.timestamp_value, tcb_.timestamp_recent)))) {
     return Arrival::reopening_syn;
   }
   // RFC 9293 3.5 figure 7 (simultaneous open), line 6: in SYN_RCVD after an active OPEN the
@@ -752,6 +835,11 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       process_reset(out, in_window);
       return;
     }
+    case Arrival::paws_rejected:
+      // RFC 7323 5.3 R1: "follow the steps below for an unacceptable segment": an ACK, drop.
+      send_ack(out);
+      discard(segment, Rule::paws_rejected, out);
+      return;
     case Arrival::unacceptable:
       // RFC 9293 3.10.7.4 first: send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop.
       send_ack(out);
@@ -761,6 +849,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       return;
     case Arrival::retransmitted_fin:
       // RFC 9293 3.10.7.4 (TIME-WAIT): acknowledge it, and restart the 2 MSL timeout.
+      note_timestamp(now, segment);
       send_ack(out);
       set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
       return;
@@ -771,7 +860,9 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       // the SYN to the listener (Host::packet_arrives). Both FINs were acknowledged: an orderly
       // close.
       tcb_.reopening_isn = tcb_.snd.nxt + 65535 + 2;
-      enter_closed(Rule::time_wait_syn_reopens, AppEventKind::closed, out);
+      enter_closed(seq_gt(segment.seq, tcb_.rcv.nxt) ? Rule::time_wait_syn_reopens
+                                                     : Rule::time_wait_syn_reopens_by_timestamp,
+                   AppEventKind::closed, out);
       return;
     case Arrival::syn:
       if (state_ == State::syn_received && passive_open_) {
@@ -813,6 +904,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
     case Arrival::acceptable:
       break;
   }
+  note_timestamp(now, segment);
   TextView view = text_view(segment);
   const SeqNum next_before_ack = tcb_.rcv.nxt;
   // RFC 9293 3.10.7.4 fifth: the ACK field.
@@ -905,7 +997,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       answer_with_reset(segment, Rule::syn_received_bad_ack_answered_with_reset, out);
       return false;
     }
-    set_send_window(segment.window);
+    set_send_window(offered_by(segment));
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
     acknowledge(now, segment.ack, out);
@@ -944,7 +1036,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   if (seq_le(tcb_.snd.una, segment.ack) &&
       (seq_lt(tcb_.snd.wl1, segment.seq) ||
        (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack)))) {
-    set_send_window(segment.window);
+    set_send_window(offered_by(segment));
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = segment.ack;
   }
@@ -996,7 +1088,7 @@ bool Connection::is_duplicate_ack(const Segment& segment) const {
   // no data, SYN or FIN, and leaves the window unchanged.
   return segment.ack == tcb_.snd.una && seq_lt(tcb_.snd.una, tcb_.snd.nxt) &&
          segment.payload.empty() && !segment.has(flag::syn) && !segment.has(flag::fin) &&
-         segment.window == tcb_.snd.wnd && !tcb_.window_probe_outstanding;
+         offered_by(segment) == tcb_.snd.wnd && !tcb_.window_probe_outstanding;
 }
 
 void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
@@ -1039,9 +1131,20 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
 }
 
 void Connection::take_rtt_sample(Time now, SeqNum ack) {
-  if (!tcb_.rtt_timing || seq_lt(ack, tcb_.rtt_seq)) return;
-  tcb_.rtt_timing = false;
-  const Duration sample = now - tcb_.rtt_start;
+  Duration sample = 0;
+  if (tcb_.timestamps) {
+    // RFC 7323 4.1: with timestamps every ACK of new data is a sample, SEG.TSecr's age on the
+    // TSval clock, retransmission or not (its echo names the transmission that arrived).
+    const std::uint32_t clock = timestamp_clock(now);
+    if (!arriving_echo_ || *arriving_echo_ == 0 || seq_gt(*arriving_echo_, clock)) return;
+    sample = static_cast<Duration>(
+                 static_cast<std::uint32_t>(clock - *arriving_echo_)) *
+             millisecond;
+  } else {
+    if (!tcb_.rtt_timing || seq_lt(ack, tcb_.rtt_seq)) return;
+    tcb_.rtt_timing = false;
+    sample = now - tcb_.rtt_start;
+  }
   if (!tcb_.has_rtt_sample) {
     // RFC 6298 2.2: SRTT = R, RTTVAR = R/2.
     tcb_.srtt = sample;
@@ -1157,6 +1260,12 @@ void Connection::store_out_of_order(const Segment& segment, Output& out) {
   ranges.erase(ranges.begin() + static_cast<std::ptrdiff_t>(index),
                ranges.begin() + static_cast<std::ptrdiff_t>(last));
   ranges.insert(ranges.begin() + static_cast<std::ptrdiff_t>(index), {merged_begin, merged_end});
+  // RFC 2018 4: the range now holding this segment goes first in the SACK blocks; those it
+  // swallowed go.
+  std::erase_if(tcb_.sack_ranges, [&](const std::pair<SeqNum, SeqNum>& range) {
+    return seq_le(range.first, merged_end) && seq_le(merged_begin, range.second);
+  });
+  tcb_.sack_ranges.insert(tcb_.sack_ranges.begin(), {merged_begin, merged_end});
 }
 
 bool Connection::merge_out_of_order() {
@@ -1171,6 +1280,12 @@ bool Connection::merge_out_of_order() {
     }
     tcb_.out_of_order.erase(tcb_.out_of_order.begin());
     merged = true;
+  }
+  // RFC 2018 4: a range RCV.NXT reached is acknowledged, no longer a SACK block.
+  if (merged) {
+    std::erase_if(tcb_.sack_ranges, [&](const std::pair<SeqNum, SeqNum>& range) {
+      return seq_le(range.first, tcb_.rcv.nxt);
+    });
   }
   return merged;
 }
@@ -1296,13 +1411,43 @@ Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
   segment.seq = seq;
   segment.flags = flags;
   if ((flags & flag::ack) != 0) segment.ack = tcb_.rcv.nxt;
-  segment.window = (flags & flag::rst) != 0 ? 0 : window_field(tcb_.rcv.wnd);
+  // RFC 7323 2.3: the window field is RCV.WND >> Rcv.Wind.Shift, but a SYN's is never scaled.
+  const int shift = tcb_.window_scaling && (flags & flag::syn) == 0 ? tcb_.receive_window_shift
+                                                                    : 0;
+  segment.window = (flags & flag::rst) != 0 ? 0 : window_field(tcb_.rcv.wnd >> shift);
+  add_options(segment);
   return segment;
+}
+
+void Connection::add_options(Segment& segment) const {
+  // RFC 7323 3.2: once negotiated, TSopt on every segment (a RST too, as Linux and FreeBSD
+  // send theirs), TSecr = TS.Recent.
+  if (tcb_.timestamps) {
+    segment.has_timestamps = true;
+    segment.timestamp_value = timestamp_clock(now_);
+    segment.timestamp_echo = tcb_.timestamp_recent;
+  }
+  // RFC 2018 4: an ACK while out-of-order data is held carries SACK blocks, the first the
+  // range holding the most recent segment, then the most recently reported others, as many as
+  // fit beside the timestamps.
+  if (tcb_.sack && segment.has(flag::ack) && !segment.has(flag::syn) &&
+      !segment.has(flag::rst)) {
+    const std::size_t count =
+        std::min(tcb_.sack_ranges.size(), sack_blocks_that_fit(tcb_.timestamps));
+    for (std::size_t index = 0; index < count; ++index) {
+      segment.sack_blocks[index] = {tcb_.sack_ranges[index].first,
+                                    tcb_.sack_ranges[index].second};
+    }
+    segment.sack_block_count = static_cast<std::uint8_t>(count);
+  }
 }
 
 void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rule rule) {
   // Any segment with an ACK acknowledges everything received: a delayed ACK is no longer owed.
-  if (segment.has(flag::ack)) on_ack_sent(out);
+  if (segment.has(flag::ack)) {
+    on_ack_sent(out);
+    tcb_.last_ack_sent = segment.ack;  // RFC 7323 4.3: Last.ACK.sent
+  }
   // A retransmission is a segment whose sequence space this connection sent before (RFC 9293
   // 3.8.1, RFC 6298 5.4): the connection's own record says so, not a guess from the wire, so a
   // new connection on a reused 4-tuple with the same ISN retransmits nothing it never sent. A
@@ -1337,16 +1482,31 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rul
 }
 
 void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
-  // <SEQ=ISS><CTL=SYN> with our MSS option (RFC 9293 3.7.1).
+  // <SEQ=ISS><CTL=SYN> with our MSS option (RFC 9293 3.7.1) and the options the knobs turn on:
+  // Window Scale (RFC 7323 2.2), SACK-permitted (RFC 2018 2), timestamps with TSecr 0 (RFC
+  // 7323 3.2).
   Segment segment = make_segment(tcb_.snd.iss, flag::syn);
   segment.mss = config_.mss;
+  segment.window_scale = static_cast<std::int8_t>(config_.window_scaling);
+  segment.sack_permitted = config_.sack;
+  if (config_.timestamps) {
+    segment.has_timestamps = true;
+    segment.timestamp_value = timestamp_clock(now_);
+    segment.timestamp_echo = 0;
+  }
   transmit(std::move(segment), out, purpose, rule);
 }
 
 void Connection::send_syn_ack(Output& out, SendPurpose purpose, Rule rule) {
-  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS option.
+  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS option, and each option the peer's SYN
+  // offered and we use (RFC 7323 2.2, 3.2; RFC 2018 2; negotiate_options); timestamps come from
+  // make_segment.
   Segment segment = make_segment(tcb_.snd.iss, flag::syn | flag::ack);
   segment.mss = config_.mss;
+  if (tcb_.window_scaling) {
+    segment.window_scale = static_cast<std::int8_t>(tcb_.receive_window_shift);
+  }
+  segment.sack_permitted = tcb_.sack;
   transmit(std::move(segment), out, purpose, rule);
 }
 
@@ -1369,6 +1529,16 @@ std::uint32_t Connection::send_mss() const {
   // RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS, our own MSS); SendMSS is 536 without an option.
   const std::uint32_t peer = tcb_.peer_mss != 0 ? tcb_.peer_mss : default_mss;
   return std::max<std::uint32_t>(1, std::min<std::uint32_t>(peer, config_.mss));
+}
+
+std::uint32_t Connection::segment_size() const {
+  // RFC 6691 / RFC 9293 3.7.1: the MSS option counts no TCP options, so the options a data
+  // segment carries (timestamps, SACK blocks: add_options) come out of its payload.
+  const std::size_t blocks =
+      tcb_.sack ? std::min(tcb_.sack_ranges.size(), sack_blocks_that_fit(tcb_.timestamps)) : 0;
+  const std::uint32_t options = data_option_bytes(tcb_.timestamps, blocks);
+  const std::uint32_t mss = send_mss();
+  return mss > options ? mss - options : 1;
 }
 
 std::uint32_t Connection::unsent_bytes() const {
@@ -1429,14 +1599,15 @@ bool Connection::transmit_pending(Time now, Output& out) {
     const std::uint32_t unsent = unsent_bytes();
     const std::uint32_t usable = usable_window();
     const bool nothing_in_flight = tcb_.snd.una == tcb_.snd.nxt;
-    std::uint32_t length = std::min({unsent, send_mss(), usable});
+    const std::uint32_t full_size = segment_size();
+    std::uint32_t length = std::min({unsent, full_size, usable});
     if (length == 0) break;  // a closed window: the persist timer probes it
-    if (length < send_mss() && length < unsent && !nothing_in_flight) {
+    if (length < full_size && length < unsent && !nothing_in_flight) {
       // RFC 9293 3.8.6.2.1 (sender SWS avoidance): no short segment into a small window while
       // data is in flight; the ACK that opens the window comes.
       break;
     }
-    if (config_.nagle && length < send_mss() && !nothing_in_flight && !tcb_.fin_requested) {
+    if (config_.nagle && length < full_size && !nothing_in_flight && !tcb_.fin_requested) {
       // RFC 9293 3.7.4 (Nagle): a short segment waits until the data in flight is acknowledged.
       break;
     }
@@ -1512,7 +1683,7 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, Rule rule) 
     // into a zero window, send at most one octet (RFC 1122 4.2.2.17, a probe).
     const std::uint32_t window_allowance = std::max<std::uint32_t>(offered_window(), 1);
     const std::uint32_t length =
-        std::min({static_cast<std::uint32_t>(sent), send_mss(), window_allowance});
+        std::min({static_cast<std::uint32_t>(sent), segment_size(), window_allowance});
     const bool reaches_end = length == static_cast<std::uint32_t>(sent);
     std::uint8_t flags = flag::ack;
     if (push_point_in(tcb_.send_buffer_seq, length)) flags |= flag::psh;
@@ -1707,6 +1878,7 @@ Rule Connection::give_up_rule() const {
 }
 
 void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
+  now_ = now;
   Time& deadline = timers_[static_cast<int>(kind)];
   if (deadline != now) return;  // re-armed or cancelled since: a stale expiry
   deadline = time_never;
@@ -1864,6 +2036,7 @@ void Connection::enter_closed(Rule rule, AppEventKind event, Output& out, const 
   receive_buffer_.clear();
   tcb_.push_points.clear();
   tcb_.out_of_order.clear();
+  tcb_.sack_ranges.clear();
   tcb_.end_of_stream_pending = false;
   tcb_.fin_requested = false;
   tcb_.ack_owed = false;

@@ -120,6 +120,17 @@ class Connection {
   bool has_rtt_sample() const { return tcb_.has_rtt_sample; }
   // The MSS we send with: min(peer's MSS option or 536, our own).
   std::uint32_t send_mss() const;
+  // The payload of a full-sized data segment: send_mss() less the options every data segment
+  // carries now (RFC 6691, RFC 9293 3.7.1: the MSS excludes options; 12 bytes of timestamps).
+  std::uint32_t segment_size() const;
+  // RFC 7323 and RFC 2018 as negotiated on the SYNs: each true only when both sides sent the
+  // option. The SACK sender reads sack_negotiated().
+  bool window_scaling_negotiated() const { return tcb_.window_scaling; }
+  int send_window_shift() const { return tcb_.send_window_shift; }
+  int receive_window_shift() const { return tcb_.receive_window_shift; }
+  bool timestamps_negotiated() const { return tcb_.timestamps; }
+  std::uint32_t timestamp_recent() const { return tcb_.timestamp_recent; }
+  bool sack_negotiated() const { return tcb_.sack; }
   // True once the connection reached CLOSED after having been opened: the host may delete it.
   bool finished() const { return finished_; }
   // Set when a SYN closed this connection in TIME_WAIT to reopen its 4-tuple
@@ -191,6 +202,22 @@ class Connection {
     bool window_probe_outstanding = false;
     int keepalive_probes_sent = 0;
 
+    // RFC 7323 2: window scaling, on when both SYNs carried the option; the shifts applied to
+    // the peer's window fields (Snd.Wind.Shift) and to ours (Rcv.Wind.Shift).
+    bool window_scaling = false;
+    int send_window_shift = 0;
+    int receive_window_shift = 0;
+    // RFC 7323 3 and 4.3: timestamps, on when both SYNs carried them; TS.Recent (with when it
+    // was set, for RFC 7323 5.5's 24 days) and Last.ACK.sent.
+    bool timestamps = false;
+    std::uint32_t timestamp_recent = 0;
+    Time timestamp_recent_time = 0;
+    SeqNum last_ack_sent = 0;
+    // RFC 2018: SACK, on when both SYNs carried SACK-permitted; the out-of-order ranges (the
+    // same set as out_of_order) with the most recently changed first, for the SACK blocks.
+    bool sack = false;
+    std::vector<std::pair<SeqNum, SeqNum>> sack_ranges;
+
     std::optional<SeqNum> reopening_isn;  // reopening_isn()
     // RFC 9293 3.10.7.3 fourth: a SYN with text or FIN taken in SYN_SENT, processed once
     // ESTABLISHED (process_queued_syn).
@@ -208,6 +235,7 @@ class Connection {
     reset_outside_window,  // RST outside the window: silently dropped
     retransmitted_fin,     // TIME_WAIT: the peer's FIN again
     reopening_syn,         // TIME_WAIT: a SYN above RCV.NXT (time_wait_accepts_syn)
+    paws_rejected,         // RFC 7323 5.3 R1: TSval older than TS.Recent
     syn,                   // SYN in a synchronized state
     no_ack,                // ACK bit off
     acceptable,            // go on to ACK, text and FIN processing
@@ -236,6 +264,16 @@ class Connection {
   // off).
   void process_reset(Output& out, bool in_window = false);
   void set_send_window(std::uint32_t window);
+  // The window a segment offers, in bytes: its field scaled by Snd.Wind.Shift (RFC 7323 2.3),
+  // except on a SYN (RFC 7323 2.2).
+  std::uint32_t offered_by(const Segment& segment) const;
+  // RFC 7323 2, 3 and RFC 2018 2: what the peer's SYN (or SYN-ACK) says of the options.
+  void negotiate_options(Time now, const Segment& syn);
+  // RFC 7323 5.3 R1: a segment PAWS rejects (TSval older than TS.Recent).
+  bool paws_rejects(const Segment& segment) const;
+  // RFC 7323 4.3 (2): TS.Recent follows an acceptable segment at or before Last.ACK.sent.
+  void note_timestamp(Time now, const Segment& segment);
+  void add_options(Segment& segment) const;
   bool process_ack(Time now, const Segment& segment, const TextView& view, Output& out);
   void process_text(Time now, const Segment& segment, const TextView& view, Output& out);
   void store_out_of_order(const Segment& segment, Output& out);
@@ -318,7 +356,16 @@ class Connection {
   SeqNum listen_isn_ = 0;
   bool automatic_read_ = true;
   Time last_heard_ = 0;
+  // The time of the call being processed (every public call sets it), for the TSval of the
+  // segments it sends (RFC 7323 3).
+  Time now_ = 0;
+  // The arriving segment's TSecr while it is processed, for RFC 7323 4.1's RTT measurement.
+  std::optional<std::uint32_t> arriving_echo_;
 };
+
+// RFC 7323 3: the TSval clock, 1 ms per tick and 1 at time 0, shared by every connection (so
+// it never goes back across incarnations of a 4-tuple, RFC 7323 5.8); it wraps at 2^32.
+std::uint32_t timestamp_clock(Time now);
 
 // RFC 9293 3.10.7.1: the reset a CLOSED endpoint sends in answer to `arriving` (ports swapped;
 // the caller adds the addresses). Returns false when none is due: an arriving RST is never

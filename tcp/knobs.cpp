@@ -26,6 +26,14 @@ static_assert(static_cast<int>(BacklogFull::drop) == 0);
 static_assert(static_cast<int>(BacklogFull::reset) == 1);
 
 constexpr std::int64_t u32_max = 4294967295;
+
+// In the order of enum class OptionLayout: a choice is held as its index.
+constexpr std::array<std::string_view, 2> option_layout_choices{"linux", "freebsd"};
+static_assert(static_cast<int>(OptionLayout::linux_order) == 0);
+static_assert(static_cast<int>(OptionLayout::freebsd_order) == 1);
+
+// `window_scaling` is a shift count (0 .. 14) or the word "off" (window_scaling_off).
+constexpr std::array<std::string_view, 1> window_scaling_words{"off"};
 constexpr Duration positive = 1 * nanosecond;  // a duration's min: "greater than 0"
 
 // Constructors by type, so that each row names only what its type needs.
@@ -50,6 +58,15 @@ void set_isn(TcpConfig& config, KnobValue value) {
   }
 }
 constexpr Access isn_access{get_isn, set_isn};
+
+KnobValue get_window_scaling(const TcpConfig& config) {
+  if (config.window_scaling == window_scaling_off) return {0, true};
+  return {config.window_scaling, false};
+}
+void set_window_scaling(TcpConfig& config, KnobValue value) {
+  config.window_scaling = value.is_word ? window_scaling_off : static_cast<int>(value.number);
+}
+constexpr Access window_scaling_access{get_window_scaling, set_window_scaling};
 
 constexpr std::int64_t no_max = no_knob_max;
 
@@ -139,8 +156,24 @@ constexpr std::array knob_table{
                       "most 64 MiB)")),
     live(integer_knob("receive_buffer", 0, 16 * 1024 * 1024, access<&TcpConfig::receive_buffer>,
                       "bytes received and not yet read, and out-of-order bytes (at most 16 "
-                      "MiB); the window advertised is its free space, at most 65535 (RFC 9293 "
-                      "3.8.6)")),
+                      "MiB); the window advertised is its free space (RFC 9293 3.8.6), at most "
+                      "65535, or 65535 << the shift once window scaling is negotiated")),
+    integer_or_word_knob("window_scaling", 0, max_window_scale, window_scaling_words,
+                         window_scaling_access,
+                         "the shift count sent in the Window Scale option of SYN and SYN-ACK "
+                         "(RFC 7323 2), `\"off\"` for none; windows are scaled only when both "
+                         "sides sent it, never on a SYN"),
+    teaching(boolean_knob("timestamps", access<&TcpConfig::timestamps>,
+                          "the Timestamps option (RFC 7323 3), used once both SYNs carry it: "
+                          "RTT measurement from TSecr (RFC 7323 4) and PAWS (RFC 7323 5); TSval "
+                          "is a 1 ms clock")),
+    boolean_knob("sack", access<&TcpConfig::sack>,
+                 "SACK-permitted on the SYN and, once both sides sent it, SACK blocks on our "
+                 "ACKs of out-of-order data (RFC 2018)"),
+    choice_knob("option_layout", option_layout_choices, access<&TcpConfig::option_layout>,
+                "the order and padding of the options on the wire: Linux's "
+                "tcp_options_write() (`<mss,sackOK,TS,nop,wscale>`) or FreeBSD's "
+                "tcp_addoptions() (`<mss,nop,wscale,sackOK,TS>`, EOL padding)"),
     live(boolean_knob("nagle", access<&TcpConfig::nagle>,
                       "Nagle's algorithm (RFC 9293 3.7.4); `false` is TCP_NODELAY")),
     live(duration_knob("delayed_ack", 0, 500 * millisecond,
@@ -189,7 +222,8 @@ constexpr std::array knob_table{
     teaching(boolean_knob("time_wait_accepts_syn", access<&TcpConfig::time_wait_accepts_syn>,
                           "a SYN above the final RCV.NXT reopens a 4-tuple in TIME_WAIT: the old "
                           "connection closes and the port's listener takes the SYN (RFC 1122 "
-                          "4.2.2.13; RFC 6191's timestamp test is not modelled)")),
+                          "4.2.2.13); with timestamps, so does a SYN with a newer TSval (RFC "
+                          "6191)")),
     boolean_knob("receive_buffer_rounded_to_mss",
                  access<&TcpConfig::receive_buffer_rounded_to_mss>,
                  "the receive buffer is rounded up to a multiple of the MSS once the peer's MSS "
@@ -232,6 +266,9 @@ constexpr std::array linux_settings{
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
     KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
+    KnobSetting{"window_scaling", {7}, "tcp_rmem's 6 MiB maximum gives wscale 7"},
+    KnobSetting{"timestamps", {1}, "tcp_timestamps"},
+    KnobSetting{"sack", {1}, "tcp_sack"},
     KnobSetting{"syn_cookies", {1}, "tcp_syncookies = 1: once the backlog overflows"},
 };
 
@@ -245,6 +282,10 @@ constexpr std::array freebsd_settings{
     KnobSetting{"time_wait_drops_segments_without_ack", {1}, "tcp_twcheck()"},
     KnobSetting{"time_wait_acknowledges_segments", {1}, "tcp_twcheck()"},
     KnobSetting{"listen_drops_syn_ack", {1}, "tcp_input(), syncache_badack()"},
+    KnobSetting{"window_scaling", {6}, "kern.ipc.maxsockbuf 2 MiB gives wscale 6"},
+    KnobSetting{"timestamps", {1}, "net.inet.tcp.rfc1323"},
+    KnobSetting{"sack", {1}, "net.inet.tcp.sack.enable"},
+    KnobSetting{"option_layout", {1}, "tcp_addoptions()"},
 };
 
 constexpr std::array profile_table{
@@ -252,12 +293,14 @@ constexpr std::array profile_table{
             {}, true},
     Profile{"linux",
             "Linux's TIME_WAIT (and its reopening by a new SYN), RTO bounds, FIN_WAIT_2 "
-            "timeout, SYN cookies and ephemeral ports (ip_local_port_range 32768-60999)",
+            "timeout, options (window scale 7, timestamps, SACK), SYN cookies and ephemeral "
+            "ports (ip_local_port_range 32768-60999)",
             linux_settings,
             false, 32768, 60999},
     Profile{"freebsd",
             "FreeBSD's MSL, receive buffer rounded to the MSS, FIN on every segment, TIME_WAIT "
-            "(RFC 1337, what it drops and acknowledges) and SYN-ACK to a listener",
+            "(RFC 1337, what it drops and acknowledges), SYN-ACK to a listener and options "
+            "(window scale 6, timestamps, SACK, in FreeBSD's layout)",
             freebsd_settings, true},
 };
 

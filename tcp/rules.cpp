@@ -174,6 +174,9 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::unacceptable_outside_window, "unacceptable_outside_window",
      "RFC 9293 3.10.7.4 first", apart, "not acceptable: outside the receive window, ACK sent",
      "不可接受：报文段落在接收窗口之外，回复 ACK"},
+    {Rule::paws_rejected, "paws_rejected", "RFC 7323 5.3", before,
+     "not acceptable: its TSval is older than TS.Recent (PAWS), an old duplicate; ACK sent",
+     "不可接受：其 TSval 早于 TS.Recent（PAWS），是旧的重复报文段；回复 ACK"},
     {Rule::rst_in_syn_received_passive, "rst_in_syn_received_passive",
      "RFC 9293 3.10.7.4 second", before, "RST in SYN_RCVD from a passive OPEN, back to LISTEN",
      "由被动打开产生的连接在 SYN_RCVD 状态收到 RST，回到 LISTEN"},
@@ -195,6 +198,12 @@ constexpr std::array<RuleText, rule_count> rules{{
      "SYN above RCV.NXT reopens the 4-tuple in TIME_WAIT (time_wait_accepts_syn = true): "
      "CLOSED, the SYN goes to the listener",
      "TIME_WAIT 状态收到序号高于 RCV.NXT 的 SYN，重新打开该四元组（time_wait_accepts_syn = "
+     "true）：进入 CLOSED，SYN 交给监听套接字"},
+    {Rule::time_wait_syn_reopens_by_timestamp, "time_wait_syn_reopens_by_timestamp", "RFC 6191",
+     before,
+     "SYN with a TSval above TS.Recent reopens the 4-tuple in TIME_WAIT (time_wait_accepts_syn "
+     "= true): CLOSED, the SYN goes to the listener",
+     "TIME_WAIT 状态收到 TSval 高于 TS.Recent 的 SYN，重新打开该四元组（time_wait_accepts_syn = "
      "true）：进入 CLOSED，SYN 交给监听套接字"},
     {Rule::syn_in_syn_received_back_to_listen, "syn_in_syn_received_back_to_listen",
      "RFC 9293 3.10.7.4 fourth", before, "SYN in SYN_RCVD from a passive OPEN, back to LISTEN",

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,38 @@ struct Segment {
            (has(flag::fin) ? 1U : 0U);
   }
 };
+
+// How options are laid out on the wire: their order and the NOP/EOL padding. Only the bytes
+// differ; the values are the same.
+enum class OptionLayout : std::uint8_t {
+  linux_order,    // Linux's tcp_options_write(): <mss,sackOK,TS,nop,wscale>, <nop,nop,TS>
+  freebsd_order,  // FreeBSD's tcp_addoptions(): <mss,nop,wscale,sackOK,TS>, EOL padding
+};
+
+// The TCP option kinds (the IANA registry; RFC 9293 3.2, RFC 7323, RFC 2018).
+namespace option_kind {
+inline constexpr std::uint8_t end_of_list = 0;
+inline constexpr std::uint8_t no_operation = 1;
+inline constexpr std::uint8_t mss = 2;
+inline constexpr std::uint8_t window_scale = 3;
+inline constexpr std::uint8_t sack_permitted = 4;
+inline constexpr std::uint8_t sack = 5;
+inline constexpr std::uint8_t timestamps = 8;
+}  // namespace option_kind
+inline constexpr std::size_t max_option_bytes = 40;  // RFC 9293 3.1: data offset at most 15
+
+// The segment's options as `layout` writes them, padded to a multiple of 4 bytes (at most 40;
+// SACK blocks that do not fit are left out).
+std::vector<std::uint8_t> encode_options(const Segment& segment, OptionLayout layout);
+// Reads an option list into `segment` (mss, window_scale, sack_permitted, timestamps, SACK
+// blocks). Unknown kinds are skipped by their length (RFC 9293 3.1, MUST-68); false when the
+// list is malformed (a length below 2 or past the end), after keeping what came before.
+bool decode_options(std::span<const std::uint8_t> bytes, Segment& segment);
+// The option bytes a segment with `timestamps` and `sack_blocks` SACK blocks carries beyond the
+// SYN's: each is NOP-padded to 4 bytes in both layouts (12 for timestamps, 4 + 8 n for SACK).
+std::uint32_t data_option_bytes(bool timestamps, std::size_t sack_blocks);
+// RFC 2018 3: the SACK blocks that fit in the 40 option bytes beside timestamps: 3, else 4.
+std::size_t sack_blocks_that_fit(bool timestamps);
 
 struct Packet {
   Address source = 0;

@@ -179,6 +179,8 @@ constexpr std::array table{
         rfc793_reset},
     Row{time_wait, "rcv SYN above RCV.NXT", closed, Rule::time_wait_syn_reopens,
         synchronized_arrival, time_wait_reuse},
+    Row{time_wait, "rcv SYN with a newer TSval", closed, Rule::time_wait_syn_reopens_by_timestamp,
+        synchronized_arrival, time_wait_reuse},
     Row{time_wait, "timeout 2MSL", closed, Rule::time_wait_expired, timers, ""},
 };
 

@@ -261,7 +261,9 @@ class LadderPrinter::Writer {
     style.no_flags = term(Term::no_flags, language_);
     style.retransmission = marks ? term(Term::retransmission_mark, language_) : "";
     style.injected = marks ? term(Term::injected_mark, language_) : "";
-    return text::segment_label(segment, style);
+    // The options (RFC 7323, RFC 2018) compactly, as tcpdump prints them.
+    const std::string options = text::options_text(segment, options_.absolute_seq);
+    return text::segment_label(segment, style) + (options.empty() ? "" : " " + options);
   }
 
   // An arrow across the middle column, pointing right (from the left host) or left.

@@ -35,8 +35,6 @@ constexpr std::uint8_t ip_ttl = 64;
 constexpr std::uint8_t ip_protocol_tcp = 6;
 constexpr std::size_t ip_header_length = 20;
 constexpr std::size_t tcp_header_length = 20;
-constexpr std::uint8_t tcp_option_mss = 2;
-constexpr std::uint8_t tcp_option_mss_length = 4;
 
 void put_le16(std::string& out, std::uint16_t value) {
   out += static_cast<char>(value & 0xFF);
@@ -246,23 +244,26 @@ std::string describe_packet(std::string_view packet) {
   if (total >= ip_length + data_offset) {
     out += " len=" + std::to_string(total - ip_length - data_offset);
   }
-  // TCP options: end (0), no-operation (1), else kind, length, value.
-  std::size_t at = tcp_at + tcp_header_length;
+  // TCP options (tcp::decode_options skips unknown kinds).
+  const std::size_t options_begin = tcp_at + tcp_header_length;
   const std::size_t options_end = std::min(tcp_at + data_offset, packet.size());
-  while (at < options_end) {
-    const auto kind = static_cast<std::uint8_t>(packet[at]);
-    if (kind == 0) break;
-    if (kind == 1) {
-      ++at;
-      continue;
-    }
-    if (at + 1 >= options_end) break;
-    const auto length = static_cast<std::uint8_t>(packet[at + 1]);
-    if (length < 2 || at + length > options_end) break;
-    if (kind == tcp_option_mss && length == tcp_option_mss_length) {
-      out += " mss=" + std::to_string(read_be(packet, at + 2, 2));
-    }
-    at += length;
+  if (options_end <= options_begin) return out;
+  std::vector<std::uint8_t> bytes(options_end - options_begin);
+  for (std::size_t index = 0; index < bytes.size(); ++index) {
+    bytes[index] = static_cast<std::uint8_t>(packet[options_begin + index]);
+  }
+  tcp::Segment options;
+  tcp::decode_options(bytes, options);
+  if (options.mss != 0) out += " mss=" + std::to_string(options.mss);
+  if (options.window_scale >= 0) out += " ws=" + std::to_string(options.window_scale);
+  if (options.sack_permitted) out += " sack_permitted";
+  if (options.has_timestamps) {
+    out += " tsval=" + std::to_string(options.timestamp_value) +
+           " tsecr=" + std::to_string(options.timestamp_echo);
+  }
+  for (std::size_t index = 0; index < options.sack_block_count; ++index) {
+    out += " sack=" + std::to_string(options.sack_blocks[index].left) + "-" +
+           std::to_string(options.sack_blocks[index].right);
   }
   return out;
 }
@@ -290,8 +291,10 @@ std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes) {
 
 std::vector<std::uint8_t> encode_ipv4_tcp(const TraceSegment& segment) {
   const std::size_t payload_length = std::min<std::size_t>(segment.length, max_captured_payload);
-  const std::size_t tcp_length =
-      tcp_header_length + (segment.mss != 0 ? tcp_option_mss_length : 0) + payload_length;
+  // The options' real bytes, in Linux's layout (tcp_options_write()), so Wireshark decodes them.
+  const std::vector<std::uint8_t> options =
+      tcp::encode_options(runner::options_of(segment), tcp::OptionLayout::linux_order);
+  const std::size_t tcp_length = tcp_header_length + options.size() + payload_length;
   const std::size_t total_length = ip_header_length + tcp_length;
   std::vector<std::uint8_t> packet(total_length, 0);
 
@@ -319,11 +322,7 @@ std::vector<std::uint8_t> encode_ipv4_tcp(const TraceSegment& segment) {
   packet[at + 13] = segment.flags;
   put_be16(packet, at + 14, segment.window);
   // at + 16: checksum, filled below; at + 18: urgent pointer, 0 (tcpsim sends no urgent data).
-  if (segment.mss != 0) {
-    packet[at + 20] = tcp_option_mss;
-    packet[at + 21] = tcp_option_mss_length;
-    put_be16(packet, at + 22, segment.mss);
-  }
+  std::copy(options.begin(), options.end(), packet.begin() + static_cast<std::ptrdiff_t>(at + 20));
   // The trace's payload bytes; a trace without them (or with fewer) is filled with zeros.
   const std::size_t known = std::min(payload_length, segment.payload.size());
   std::copy_n(segment.payload.begin(), known,

@@ -706,11 +706,14 @@ class Drawing {
         dash = arrow.copy ? "stroke-dasharray=\"9 3 2 3\"" : "stroke-dasharray=\"3 4\"";
       const std::size_t group_step = arrow.copy ? arrow.style_step : arrow.send_step;
       const std::string label = model_.segment_label(arrow.segment);
-      std::string title = label + ", sent at " + format_seconds(arrow.sent) + " s";
+      // The hover text adds the options (RFC 7323, RFC 2018), too long for the arrow.
+      const std::string options = text::options_text(arrow.segment, model_.absolute);
+      const std::string described = label + (options.empty() ? "" : " " + options);
+      std::string title = described + ", sent at " + format_seconds(arrow.sent) + " s";
       if (arrow.segment.injected) {
         const std::string spoofed =
             text::spoofed_source(model_.scenario, model_.trace()[arrow.send_step]);
-        title = label + ", injected by the script" +
+        title = described + ", injected by the script" +
                 (spoofed.empty() ? std::string() : " from the spoofed address " + spoofed) +
                 " at " + format_seconds(arrow.sent) + " s";
       }

@@ -322,6 +322,39 @@ std::string spoofed_source(const runner::Scenario& scenario, const runner::Trace
          std::to_string(event.segment.source_port);
 }
 
+std::string options_text(const runner::TraceSegment& segment, bool absolute_seq) {
+  if (segment.window_scale < 0 && !segment.sack_permitted && !segment.has_timestamps &&
+      segment.sack_block_count == 0) {
+    return {};
+  }
+  std::vector<std::string> parts;
+  if (segment.mss != 0) parts.push_back("mss " + std::to_string(segment.mss));
+  if (segment.window_scale >= 0) parts.push_back("ws " + std::to_string(segment.window_scale));
+  if (segment.sack_permitted) parts.push_back("sackOK");
+  if (segment.has_timestamps) {
+    parts.push_back("TS val " + std::to_string(segment.timestamp_value) + " ecr " +
+                    std::to_string(segment.timestamp_echo));
+  }
+  if (segment.sack_block_count > 0) {
+    // The blocks cover the data the ACK field counts: relative to the same ISN as the ACK.
+    const bool relative = !absolute_seq && segment.has_relative_ack;
+    const std::uint32_t base =
+        relative ? static_cast<std::uint32_t>(segment.ack - segment.relative_ack) : 0U;
+    std::string blocks = "sack";
+    for (std::size_t index = 0; index < segment.sack_block_count; ++index) {
+      blocks += " " + std::to_string(segment.sack_blocks[index].left - base) + ":" +
+                std::to_string(segment.sack_blocks[index].right - base);
+    }
+    parts.push_back(blocks);
+  }
+  std::string out = "<";
+  for (std::size_t index = 0; index < parts.size(); ++index) {
+    if (index > 0) out += ",";
+    out += parts[index];
+  }
+  return out + ">";
+}
+
 std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style) {
   std::string out = segment_number(segment) + " ";
   const std::string flags = tcp::flags_to_string(segment.flags);

@@ -85,6 +85,12 @@ struct SegmentLabelStyle {
 // marks as the style says.
 std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style);
 
+// The RFC 7323 and RFC 2018 options, compactly as tcpdump prints them: "<mss 1460,ws 7,sackOK,TS
+// val 1 ecr 0>", SACK blocks as "sack 1001:2001" (relative to the ISN of the data they cover
+// unless `absolute_seq`). "" when the segment carries none of them: MSS alone is not shown,
+// since every SYN has it.
+std::string options_text(const runner::TraceSegment& segment, bool absolute_seq = false);
+
 // An injected segment enters the diagram on the lane of the host across the link from its
 // destination (TraceKind::inject). When its source is not that host's address (spoofed), the
 // source: "10.0.0.9:4000"; "" otherwise.

@@ -29,7 +29,9 @@ TEST_CASE("sysctl, tcpdrop and the state assertion") {
   CHECK((*settings)[0] == std::make_pair(std::string("net.inet.tcp.recvspace"),
                                          std::string("65536")));
   CHECK(find_sysctl("net.inet.tcp.recvspace")->knob == "receive_buffer");
-  CHECK(find_sysctl("net.inet.tcp.sack.enable")->knob.empty());
+  CHECK(find_sysctl("net.inet.tcp.sack.enable")->knob == "sack");
+  CHECK(find_sysctl("net.inet.tcp.rfc1323")->knob == "timestamps");
+  CHECK(find_sysctl("net.inet.tcp.ecn.enable")->knob.empty());
   CHECK_FALSE(find_sysctl("kern.no.such"));
   CHECK(parse_tcpdrop("tcpdrop -s TIME_WAIT") == std::optional<State>(State::time_wait));
   CHECK(parse_state_assertion("assert tcpi_state == TCPI_SYN_RECEIVED")->state ==

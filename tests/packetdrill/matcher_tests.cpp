@@ -73,7 +73,10 @@ TEST_CASE("lenient options drop the options the core does not model, and only th
   CHECK(*match_outbound(line("> S. 0:0(0) ack 1 <mss 536,sackOK,eol,eol>"), syn_ack_with_mss(),
                         true) == "bad value outbound TCP option 2");
   CHECK(option_modelled(TcpOption::Kind::mss));
-  CHECK_FALSE(option_modelled(TcpOption::Kind::wscale));
+  CHECK(option_modelled(TcpOption::Kind::wscale));
+  CHECK(option_modelled(TcpOption::Kind::timestamp));
+  CHECK_FALSE(option_modelled(TcpOption::Kind::md5));
+  CHECK_FALSE(option_modelled(TcpOption::Kind::fast_open));
   CHECK_FALSE(option_ignorable_when_lenient(TcpOption::Kind::sack));
   CHECK_FALSE(option_ignorable_when_lenient(TcpOption::Kind::md5));
 }
@@ -99,4 +102,36 @@ TEST_CASE("errno values and texts are Linux's, whatever the machine") {
   CHECK(symbol_value("O_NONBLOCK") == std::optional<std::int64_t>(04000));
   CHECK(symbol_value("ECONNREFUSED") == std::optional<std::int64_t>(111));
   CHECK_FALSE(symbol_value("NO_SUCH_THING"));
+}
+
+TEST_CASE("the options tcpsim sends match a script's strictly, padding included") {
+  namespace tcp = tcpsim::tcp;
+  // FreeBSD's SYN-ACK to a SYN offering only MSS and SACK-permitted.
+  tcp::Segment sent;
+  sent.mss = 1460;
+  sent.sack_permitted = true;
+  WireSegment actual = syn_ack_with_mss();
+  actual.options = options_of(tcp::encode_options(sent, tcp::OptionLayout::freebsd_order));
+  CHECK(options_text(actual.options) == "mss 1460,sackOK,eol,eol");
+  CHECK_FALSE(match_outbound(line("> S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,eol,eol>"),
+                             actual, false));
+  // Linux's layout pads the same options otherwise: strictly a mismatch.
+  actual.options = options_of(tcp::encode_options(sent, tcp::OptionLayout::linux_order));
+  CHECK(options_text(actual.options) == "mss 1460,nop,nop,sackOK");
+  CHECK(*match_outbound(line("> S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,eol,eol>"), actual,
+                        false) == "bad outbound TCP options");
+  // A full SYN with timestamps and SACK blocks on an ACK.
+  sent.window_scale = 6;
+  sent.has_timestamps = true;
+  sent.timestamp_value = 100;
+  CHECK(options_text(options_of(tcp::encode_options(sent, tcp::OptionLayout::freebsd_order))) ==
+        "mss 1460,nop,wscale 6,sackOK,TS val 100 ecr 0");
+  tcp::Segment ack;
+  ack.has_timestamps = true;
+  ack.timestamp_value = 5;
+  ack.timestamp_echo = 7;
+  ack.sack_block_count = 1;
+  ack.sack_blocks[0] = {1001, 2001};
+  CHECK(options_text(options_of(tcp::encode_options(ack, tcp::OptionLayout::linux_order))) ==
+        "nop,nop,TS val 5 ecr 7,nop,nop,sack 1001:2001");
 }

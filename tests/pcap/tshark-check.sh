@@ -44,7 +44,10 @@
 #           the duplicates resets Wireshark's count, not TCP's (RFC 5681 2: it is no duplicate);
 #   - a comment on every sent frame whose segment the trace drops, delays, duplicates, expires
 #     or sees discarded, and on every arrival of a held segment, of a copy the link made, or of
-#     a segment the receiver discards.
+#     a segment the receiver discards;
+#   - the options Wireshark decodes equal to the trace's, frame by frame at each end: MSS,
+#     window scale, SACK-permitted, TSval and TSecr, and the SACK blocks (absolute sequence
+#     numbers).
 # Then a negative control: a capture with one TCP checksum octet flipped must be reported bad.
 # Usage: tshark-check.sh TCPSIM SCENARIO_DIR
 # Exit: 0 pass, 1 fail, 77 skipped (tshark missing and TCPSIM_SKIP_TSHARK=1).
@@ -72,13 +75,17 @@ trap 'rm -rf "$work"' EXIT
 # check is about the IPv4 and TCP that tcpsim writes.
 tshark_fields() {
   tshark -n -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+    -o tcp.relative_sequence_numbers:FALSE \
     -d tcp.port==1-65535,data \
     -T fields -E separator=/t -E occurrence=a -E aggregator=, \
     -e frame.number -e ip.checksum.status -e tcp.checksum.status -e _ws.malformed \
     -e _ws.expert.severity -e tcp.analysis.retransmission -e tcp.analysis.fast_retransmission \
     -e tcp.analysis.spurious_retransmission -e tcp.analysis.out_of_order \
     -e tcp.analysis.keep_alive -e tcp.analysis.zero_window_probe -e frame.comment \
-    -e ip.id -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport
+    -e ip.id -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport \
+    -e tcp.options.mss_val -e tcp.options.wscale.shift -e tcp.options.sack_perm \
+    -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr -e tcp.options.sack_le \
+    -e tcp.options.sack_re
 }
 
 failures=0
@@ -175,6 +182,22 @@ for scenario in "${scenarios[@]}"; do
       synack[k, n] = flags ~ /SYN/ && flags ~ /ACK/
       sent[k, n] = outgoing
       copy = line ~ /"copy":true/
+      # The options as the trace has them, in the terms of tshark (absent: empty).
+      options[k, n] = field(line, "mss") "|" field(line, "ws") "|" \
+        (line ~ /"sack_permitted":true/ ? "1" : "") "|" field(line, "tsval") "|" \
+        field(line, "tsecr")
+      lefts = ""
+      rights = ""
+      if (match(line, /"sack":\[[][0-9,]*\]\]/)) {
+        blocks = substr(line, RSTART + 8, RLENGTH - 9)
+        gsub(/[][]/, "", blocks)
+        numbers_count = split(blocks, numbers, ",")
+        for (i = 1; i <= numbers_count; i += 2) {
+          lefts = lefts (lefts == "" ? "" : ",") numbers[i]
+          rights = rights (rights == "" ? "" : ",") numbers[i + 1]
+        }
+      }
+      sack[k, n] = lefts "|" rights
       return n
     }
     FNR == NR {  # the JSON Lines trace
@@ -235,6 +258,16 @@ for scenario in "${scenarios[@]}"; do
       if (hex($13) != expected_id[k, f] || $14 ":" $15 ">" $16 ":" $17 != direction[k, f]) {
         print where ": IP id " $13 " " $14 ":" $15 ">" $16 ":" $17 ", the trace has segment " \
               "id " expected_id[k, f] " " direction[k, f] " here"
+      }
+      # tshark gives sack_perm when the option is present, wscale.shift as the shift count.
+      wire_options = $18 "|" $19 "|" ($20 != "" ? "1" : "") "|" $21 "|" $22
+      if (wire_options != options[k, f]) {
+        print where ": options mss|ws|sack_permitted|tsval|tsecr: the trace has " \
+              options[k, f] ", tshark decodes " wire_options
+      }
+      if ($23 "|" $24 != sack[k, f]) {
+        print where ": SACK blocks (lefts|rights): the trace has " sack[k, f] \
+              ", tshark decodes " $23 "|" $24
       }
       if ($6 != "" || $7 != "" || $8 != "" || $9 != "") theirs[k, f] = 1
       if ($7 != "") fast_theirs[k, f] = 1

@@ -86,7 +86,9 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"rto_max", "1min"},              {"syn_retries", "6"},
       {"synack_retries", "5"},          {"data_retries", "15"},
       {"r1_retries", "3"},              {"mss", "536"},
-      {"send_buffer", "65536"},         {"receive_buffer", "65535"},
+      {"send_buffer", "65536"},         {"receive_buffer", "65535"},      {"window_scaling", "off"},
+      {"timestamps", "false"},          {"sack", "false"},
+      {"option_layout", "linux"},
       {"nagle", "true"},                {"delayed_ack", "0s"},
       {"duplicate_ack_threshold", "3"}, {"keepalive", "false"},
       {"keepalive_idle", "2h"},         {"keepalive_interval", "75s"},
@@ -115,9 +117,10 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
   // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s,
   // FIN_WAIT_2 timeout 60 s, SYN cookies (tcp_syncookies 1); the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
-      {"time_wait", "1min"},          {"rto_min", "200ms"},
-      {"rto_max", "2min"},            {"fin_wait_2_timeout", "1min"},
-      {"time_wait_accepts_syn", "true"}, {"syn_cookies", "true"}};
+      {"time_wait", "1min"}, {"rto_min", "200ms"}, {"rto_max", "2min"},
+      {"fin_wait_2_timeout", "1min"}, {"time_wait_accepts_syn", "true"},
+      {"window_scaling", "7"},        {"timestamps", "true"},
+      {"sack", "true"},               {"syn_cookies", "true"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
     INFO(knob);
@@ -141,7 +144,11 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"fin_on_every_segment", "true"},
       {"time_wait_drops_segments_without_ack", "true"},
       {"time_wait_acknowledges_segments", "true"},
-      {"listen_drops_syn_ack", "true"}};
+      {"listen_drops_syn_ack", "true"},
+      {"window_scaling", "6"},
+      {"timestamps", "true"},
+      {"sack", "true"},
+      {"option_layout", "freebsd"}};
   CHECK(freebsd.settings.size() == std::size(freebsd_differs));
   for (const auto& [knob, value] : freebsd_differs) {
     INFO(knob);

@@ -564,6 +564,32 @@ std::map<Key, Driver> drivers() {
     to_time_wait(c);
     return arrive(c, from_peer(c.receive_sequence().nxt + 1000000, 0, flag::syn));
   });
+  add(S::time_wait, R::time_wait_syn_reopens_by_timestamp, [] {
+    // RFC 6191: timestamps on both sides; the new SYN's sequence number is below RCV.NXT but
+    // its TSval is above TS.Recent.
+    TcpConfig config;
+    config.time_wait_accepts_syn = true;
+    config.timestamps = true;
+    Connection c = make_connection(config);
+    Output out;
+    c.open_active(0, local_iss, out);
+    Segment syn_ack = from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack);
+    syn_ack.has_timestamps = true;
+    syn_ack.timestamp_value = 500;
+    syn_ack.timestamp_echo = 1;
+    c.segment_arrives(0, syn_ack, out);
+    c.close(0, out);
+    Segment fin = from_peer(peer_iss + 1, local_iss + 2, flag::fin | flag::ack);
+    fin.has_timestamps = true;
+    fin.timestamp_value = 501;
+    fin.timestamp_echo = 1;
+    c.segment_arrives(0, fin, out);
+    REQUIRE(c.state() == S::time_wait);
+    Segment syn = from_peer(peer_iss - 1000, 0, flag::syn);
+    syn.has_timestamps = true;
+    syn.timestamp_value = 600;
+    return arrive(c, syn);
+  });
   // rfc5961 = false (RFC 793): a RST or a SYN in the window, above RCV.NXT, in every state
   // whose row it has.
   TcpConfig rfc793;
