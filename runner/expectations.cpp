@@ -545,8 +545,99 @@ void ExpectationChecker::fire_segment_rules(const TraceEvent& event) {
   }
 }
 
+namespace {
+
+// '*' matches any run of characters, everything else itself (iterative, linear-ish: the
+// classic backtrack to the last star).
+bool name_matches(std::string_view pattern, std::string_view name) {
+  std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && pattern[p] == name[n]) {
+      ++p;
+      ++n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// The connections a pattern selects, listeners aside: by name, or with a '/' in the pattern
+// by "<host>/<k>" ("client/*"), so that "c*" does not take every connection of "client".
+bool record_matches(std::string_view pattern, const ConnectionRecord& record) {
+  if (record.listener || record.failed_listen) return false;
+  if (pattern.find('/') != std::string_view::npos)
+    return !record.default_name.empty() && name_matches(pattern, record.default_name);
+  return name_matches(pattern, record.name);
+}
+
+// "TIME_WAIT 900, CLOSED 100": the states in order of the state enum, those with any.
+std::string distribution_text(const std::array<std::int64_t, tcp::state_count>& counts) {
+  std::string text;
+  for (std::size_t state = 0; state < counts.size(); ++state) {
+    if (counts[state] == 0) continue;
+    if (!text.empty()) text += ", ";
+    text += std::string(tcp::state_name(static_cast<tcp::State>(state))) + " " +
+            std::to_string(counts[state]);
+  }
+  return text.empty() ? "none" : text;
+}
+
+void check_pattern_final_state(const ExpectedFinalState& item, const RunResult& result,
+                               std::vector<ExpectationFailure>& failures, std::uint64_t& steps) {
+  std::array<std::int64_t, tcp::state_count> ended{};
+  std::int64_t matched = 0;
+  std::vector<std::string> examples;  // the first few that ended elsewhere
+  for (const ConnectionRecord& record : result.connections) {
+    ++steps;
+    if (!record_matches(item.connection, record)) continue;
+    ++matched;
+    ++ended[static_cast<std::size_t>(record.final_state())];
+    if (record.final_state() != item.state && examples.size() < 3)
+      examples.push_back(record.name + " in " + std::string(tcp::state_name(record.final_state())));
+  }
+  if (matched == 0) {
+    failures.push_back({item.where, "no connection matches " + item.connection});
+    return;
+  }
+  const std::int64_t elsewhere = matched - ended[static_cast<std::size_t>(item.state)];
+  if (elsewhere == 0) return;
+  std::string message = std::to_string(elsewhere) + " of the " + std::to_string(matched) +
+                        " connections matching " + item.connection + " did not end in " +
+                        std::string(tcp::state_name(item.state)) + " (";
+  for (std::size_t k = 0; k < examples.size(); ++k) message += (k == 0 ? "" : ", ") + examples[k];
+  if (elsewhere > static_cast<std::int64_t>(examples.size())) message += ", ...";
+  failures.push_back({item.where, message + "); they ended: " + distribution_text(ended)});
+}
+
+void check_state_counts(const ExpectedStateCounts& item, const RunResult& result,
+                        std::vector<ExpectationFailure>& failures, std::uint64_t& steps) {
+  std::array<std::int64_t, tcp::state_count> ended{};
+  for (const ConnectionRecord& record : result.connections) {
+    ++steps;
+    if (record_matches(item.pattern, record))
+      ++ended[static_cast<std::size_t>(record.final_state())];
+  }
+  std::array<std::int64_t, tcp::state_count> expected{};
+  for (const auto& [state, count] : item.counts) expected[static_cast<std::size_t>(state)] = count;
+  if (ended == expected) return;
+  failures.push_back({item.where, "the connections matching " + item.pattern + " ended: " +
+                                      distribution_text(ended) + "; expected " +
+                                      distribution_text(expected)});
+}
+
+}  // namespace
+
 std::size_t count_expectations(const Expectations& expect) {
-  return expect.final_states.size() + expect.state_sequences.size() + expect.app_events.size() +
+  return expect.final_states.size() + expect.final_state_counts.size() +
+         expect.state_sequences.size() + expect.app_events.size() +
          (expect.segments ? 1 : 0) + expect.received.size() + expect.counts.size() +
          expect.never.size() + expect.fired.size();
 }
@@ -564,6 +655,10 @@ std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& resu
   const RecordIndex index(result, steps_);
   for (const auto& item : expect.final_states) {
     ++steps_;
+    if (item.pattern) {
+      check_pattern_final_state(item, result, failures, steps_);
+      continue;
+    }
     const ConnectionRecord* record = index.find(item.connection);
     if (record == nullptr) {
       failures.push_back({item.where, "connection " + item.connection + " never existed"});
@@ -574,6 +669,10 @@ std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& resu
                                           std::string(tcp::state_name(item.state)) +
                                           "; its states: " + state_list(record->states)});
     }
+  }
+  for (const auto& item : expect.final_state_counts) {
+    ++steps_;
+    check_state_counts(item, result, failures, steps_);
   }
   for (const auto& item : expect.state_sequences) {
     ++steps_;

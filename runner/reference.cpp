@@ -537,7 +537,7 @@ std::vector<std::string> schema_disagreements(std::string_view text) {
     problems.push_back("$defs.expect.properties: the keys differ from runner/vocabulary.cpp's "
                        "expectation keys");
   // Each action's branch allows exactly "at", "action", "host" (an action on a host), the
-  // reactive keys ("on", "after", "id") and the table's keys.
+  // reactive keys ("on", "after", "id"), "repeat" and the table's keys.
   const Json& branches = at_path(schema, {"$defs", "action", "oneOf"});
   for (const ActionInfo& action : actions()) {
     const Json* found = nullptr;
@@ -560,6 +560,7 @@ std::vector<std::string> schema_disagreements(std::string_view text) {
     std::set<std::string> table_action_keys = {"at", "action"};
     if (action.on_host) table_action_keys.insert("host");
     table_action_keys.insert(reaction_keys().begin(), reaction_keys().end());
+    table_action_keys.emplace(generator_key());
     table_action_keys.insert(action.keys.begin(), action.keys.end());
     if (schema_action_keys != table_action_keys)
       problems.push_back("$defs.action.oneOf: the keys of action \"" + std::string(action.name) +

@@ -37,7 +37,8 @@ std::string reaction_cause_text(const Action& action) {
 }
 
 bool Expectations::empty() const {
-  return final_states.empty() && state_sequences.empty() && app_events.empty() &&
+  return final_states.empty() && final_state_counts.empty() && state_sequences.empty() &&
+         app_events.empty() &&
          !segments.has_value() && received.empty() && counts.empty() && never.empty() &&
          fired.empty();
 }

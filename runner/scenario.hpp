@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runner/memory_budget.hpp"
@@ -149,8 +150,12 @@ std::string reaction_name(const Action& action);
 std::string reaction_cause_text(const Action& action);
 
 // --- Expectations ---
+// A name with '*' is a pattern ('*' matches any run of characters): every connection whose
+// name matches (or whose "<host>/<k>", for a pattern with '/'), listeners aside, must end in the
+// state, and one at least must match.
 struct ExpectedFinalState {
   std::string connection;
+  bool pattern = false;
   tcp::State state = tcp::State::closed;
   SourceLocation where;
 };
@@ -208,6 +213,15 @@ struct ExpectedReceived {
   SourceLocation where;
 };
 
+// "final_state_counts": {"c*": {"TIME_WAIT": 900, "CLOSED": 100}}: how many of the connections
+// matching the pattern (as ExpectedFinalState's) ended in each state; the complete distribution,
+// so a state not listed must have none.
+struct ExpectedStateCounts {
+  std::string pattern;
+  std::vector<std::pair<tcp::State, std::int64_t>> counts;  // in file order
+  SourceLocation where;
+};
+
 struct ExpectedCount {
   // "<host>.<app event>" (e.g. "server.accepted"), "<host>.sent", "<host>.sent.<FLAG>",
   // "<host>.retransmissions", "link.dropped", "link.expired", "link.duplicated", "link.delayed",
@@ -240,6 +254,7 @@ struct ExpectedFired {
 
 struct Expectations {
   std::vector<ExpectedFinalState> final_states;
+  std::vector<ExpectedStateCounts> final_state_counts;
   std::vector<ExpectedStateSequence> state_sequences;
   std::vector<ExpectedAppEvents> app_events;
   std::optional<std::vector<ExpectedSegment>> segments;  // the complete list when present

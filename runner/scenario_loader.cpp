@@ -63,6 +63,15 @@ constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
 // One send's "bytes" (and a "received" expectation's): 128 MiB. All the "bytes" of a scenario
 // (sends and "received" expectations) together: 1 GiB, since the loader holds them in memory.
 constexpr std::int64_t max_send_bytes = 128 * 1024 * 1024;
+// "repeat": at most this many actions made by generators in one scenario (as json::max_values
+// bounds the file), and each counted against the scenario's memory budget at this size, so a
+// huge "count" fails when it is read instead of exhausting memory.
+constexpr std::int64_t max_repeated_actions = 1'000'000;
+// A fixed figure, not sizeof(Action): the message that quotes it must read the same with every
+// standard library (libc++'s strings are smaller than libstdc++'s).
+constexpr std::uint64_t repeated_action_bytes = 1024;
+static_assert(sizeof(Action) + 64 <= repeated_action_bytes,
+              "an action held by a repeat costs more than the memory budget counts");
 #ifdef TCPSIM_FUZZ_LIMITS
 // Fuzzing builds only: a valid scenario that asks for 1 GiB of pattern bytes is slow, not a bug,
 // and would read as a fuzzer timeout; the limit (and its message) shrink to 16 MiB there.
@@ -342,6 +351,9 @@ class Loader {
     bool listeners = false;  // close and abort may name a listener
   };
   std::vector<DeferredConnection> deferred_connections_;
+  // Actions made by "repeat" so far, and whether one was: the timeline is then sorted by time.
+  std::int64_t repeated_actions_ = 0;
+  bool repeated_ = false;
   // Counts a "bytes" value against the scenario's limit.
   void count_pattern(std::int64_t count, const Value& value, const std::string& path);
 
@@ -383,6 +395,13 @@ class Loader {
   sim::FaultMatch read_match(const Value& value, const std::string& path) const;
   void read_timeline(const Value& value, const std::string& path);
   Action read_action(const Value& value, const std::string& path);
+  // An action with "repeat": its instances, appended to the timeline (docs/scenario-format.md,
+  // "Generators").
+  void read_repeated_action(const Value& value, const std::string& path);
+  // After the timeline is read: instances of several generators interleave, so the timeline is
+  // sorted by time (stably: file order at the same instant) and every connection an action
+  // names must still be made before it.
+  void sort_repeated_timeline();
   void read_when(const Object& object, Action& action);
   void resolve_reactions();
   // A connect's or listen's "tcp": its host's config with these knobs applied.
@@ -854,14 +873,15 @@ void Loader::read_top_level(const Object& top) {
   scenario_.link.directions[1].delay = 10 * millisecond;
   if (const Value* link = top.find("link")) read_link(*link, top.path_of("link"));
   if (const Value* faults = top.find("faults")) read_faults(*faults, top.path_of("faults"));
+  // The memory budget before the timeline: "repeat" counts its actions against it.
+  if (const Value* budget = top.find("memory_budget"))
+    scenario_.memory_budget = read_memory_budget(*budget, top.path_of("memory_budget"));
   read_timeline(top.require("timeline"), top.path_of("timeline"));
   if (const Value* stop_at = top.find("stop_at"))
     scenario_.stop_at = read_duration(*stop_at, top.path_of("stop_at"));
   if (const Value* budget = top.find("event_budget"))
     scenario_.event_budget =
         static_cast<std::uint64_t>(read_integer(*budget, top.path_of("event_budget"), 1, 1'000'000'000));
-  if (const Value* budget = top.find("memory_budget"))
-    scenario_.memory_budget = read_memory_budget(*budget, top.path_of("memory_budget"));
   if (const Value* expect = top.find("expect")) read_expect(*expect, top.path_of("expect"));
 }
 
@@ -962,6 +982,10 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
     profile = tcp::find_profile(spec.profile);
   }
   spec.tcp = tcp::profile_config(*profile);
+  if (host.find("ephemeral_ports") == nullptr) {
+    spec.ephemeral_first = profile->ephemeral_first;
+    spec.ephemeral_last = profile->ephemeral_last;
+  }
   const Value* tcp_knobs = host.find("tcp");
   if (tcp_knobs != nullptr) read_tcp(*tcp_knobs, host.path_of("tcp"), *profile, spec.tcp);
   return spec;
@@ -1199,22 +1223,241 @@ sim::FaultMatch Loader::read_match(const Value& value, const std::string& path) 
 void Loader::read_timeline(const Value& value, const std::string& path) {
   require_array(value, path);
   const Value* previous_at = nullptr;
+  Time previous_time = 0;  // of the previous timed action in the file (a repeat's first)
   for (std::size_t i = 0; i < value.elements.size(); ++i) {
     const std::string action_path = json::append_index(path, i);
-    Action action = read_action(value.elements[i], action_path);
-    if (action.on) {
-      // A reactive action has no time: it stands outside the time order, wherever it is listed.
-      scenario_.reactions.push_back(std::move(action));
-      continue;
+    const Value& element = value.elements[i];
+    const bool repeated =
+        element.is_object() && Object(*this, element, action_path).find(generator_key());
+    const std::size_t first_instance = scenario_.timeline.size();
+    if (repeated) {
+      read_repeated_action(element, action_path);
+    } else {
+      Action action = read_action(element, action_path);
+      if (action.on) {
+        // A reactive action has no time: it stands outside the time order, wherever it is listed.
+        scenario_.reactions.push_back(std::move(action));
+        continue;
+      }
+      scenario_.timeline.push_back(std::move(action));
     }
-    const Value& at = *Object(*this, value.elements[i], action_path).find("at");
-    if (!scenario_.timeline.empty() && action.at < scenario_.timeline.back().at)
+    const Value& at = *Object(*this, element, action_path).find("at");
+    const Time time = scenario_.timeline[first_instance].at;
+    if (previous_at != nullptr && time < previous_time)
       fail(at, json::append_key(action_path, "at"),
            "actions must be in time order: " + at.text + " comes after " + previous_at->text);
     previous_at = &at;
+    previous_time = time;
+  }
+  if (repeated_) sort_repeated_timeline();
+  resolve_reactions();
+}
+
+namespace {
+
+// `value` with every "{i}" in its strings replaced by `number` (a repeat's instance).
+Value with_instance_number(const Value& value, const std::string& number) {
+  Value copy = value;
+  std::vector<Value*> pending{&copy};
+  while (!pending.empty()) {
+    Value* current = pending.back();
+    pending.pop_back();
+    if (current->is_string()) {
+      for (std::size_t at = current->text.find("{i}"); at != std::string::npos;
+           at = current->text.find("{i}", at + number.size()))
+        current->text.replace(at, 3, number);
+    }
+    for (Value& element : current->elements) pending.push_back(&element);
+  }
+  return copy;
+}
+
+bool has_instance_pattern(const Value& value) {
+  if (value.is_string() && value.text.find("{i}") != std::string::npos) return true;
+  return std::any_of(value.elements.begin(), value.elements.end(), has_instance_pattern);
+}
+
+}  // namespace
+
+void Loader::read_repeated_action(const Value& value, const std::string& path) {
+  const Object object(*this, value, path);
+  const std::string repeat_path = object.path_of("repeat");
+  const Value& repeat_value = *object.find("repeat");
+  if (object.find("on") != nullptr)
+    throw ScenarioError(object.key_location("repeat"),
+                        R"("repeat" applies to a timed action ("at"), not to one with "on")");
+  const Object repeat(*this, repeat_value, repeat_path);
+  repeat.allow({"count", "every", "ports", "addresses"});
+  const Value& count_value = repeat.require("count");
+  const std::int64_t count =
+      read_integer(count_value, repeat.path_of("count"), 1, max_repeated_actions);
+  if (count > max_repeated_actions - repeated_actions_)
+    fail(count_value, repeat.path_of("count"),
+         "the scenario's repeats would make " + std::to_string(repeated_actions_ + count) +
+             " actions, more than the limit of " + std::to_string(max_repeated_actions));
+  const std::uint64_t bytes =
+      static_cast<std::uint64_t>(repeated_actions_ + count) * repeated_action_bytes;
+  if (bytes > scenario_.memory_budget)
+    fail(count_value, repeat.path_of("count"),
+         "the scenario's repeats would make " + std::to_string(repeated_actions_ + count) +
+             " actions, about " + std::to_string((bytes + mebibyte - 1) / mebibyte) +
+             " MiB held, more than the memory budget of " +
+             format_memory_size(scenario_.memory_budget) + R"( (raise "memory_budget"))");
+  Duration every = 0;
+  if (const Value* every_value = repeat.find("every"))
+    every = read_duration(*every_value, repeat.path_of("every"));
+
+  // The template: the action without "repeat".
+  Value action_template = value;
+  for (std::size_t k = 0; k < action_template.keys.size(); ++k) {
+    if (action_template.keys[k] != "repeat") continue;
+    action_template.keys.erase(action_template.keys.begin() + static_cast<std::ptrdiff_t>(k));
+    action_template.elements.erase(action_template.elements.begin() +
+                                   static_cast<std::ptrdiff_t>(k));
+    action_template.key_positions.erase(action_template.key_positions.begin() +
+                                        static_cast<std::ptrdiff_t>(k));
+    break;
+  }
+  const Value* kind_value = object.find("action");
+  const std::string kind = kind_value != nullptr && kind_value->is_string() ? kind_value->text : "";
+
+  // "ports" and "addresses": {"first", "last"}; instance k (from 0) takes first + k, wrapping
+  // after last (default: first + count - 1, which must fit).
+  struct Range {
+    std::uint32_t first = 0;
+    std::uint32_t span = 0;  // how many values before wrapping
+  };
+  const auto read_range = [&](std::string_view key, bool address) -> std::optional<Range> {
+    const Value* range_value = repeat.find(key);
+    if (range_value == nullptr) return std::nullopt;
+    const std::string range_path = repeat.path_of(key);
+    const bool applies = address ? kind == "inject" : (kind == "connect" || kind == "inject");
+    if (!applies)
+      throw ScenarioError(repeat.key_location(key),
+                          quoted(key) + " applies to " +
+                              (address ? std::string(R"(an "inject" (its "from" address))")
+                                       : std::string(R"(a "connect" (its "local_port") or an )"
+                                                     R"("inject" (its "from" port))")) +
+                              ", not to " + quoted(kind));
+    const Object range(*this, *range_value, range_path);
+    range.allow({"first", "last"});
+    const auto read_one = [&](const Value& one, const std::string& one_path) -> std::uint32_t {
+      if (!address) return read_port(one, one_path);
+      tcp::Address parsed = 0;
+      const std::string text = read_string(one, one_path);
+      if (!tcp::parse_address(text, parsed))
+        fail(one, one_path,
+             "expected an IPv4 address such as \"198.51.100.1\", got " + quoted(text));
+      return parsed;
+    };
+    const Value& first_value = range.require("first");
+    Range out;
+    out.first = read_one(first_value, range.path_of("first"));
+    const std::uint64_t limit = address ? 0xffffffffULL : 65535;
+    if (const Value* last_value = range.find("last")) {
+      const std::uint32_t last = read_one(*last_value, range.path_of("last"));
+      if (last < out.first)
+        fail(*last_value, range.path_of("last"),
+             "the last of the range comes before the first, " + first_value.text);
+      out.span = last - out.first + 1;
+    } else {
+      if (out.first + static_cast<std::uint64_t>(count) - 1 > limit)
+        fail(first_value, range.path_of("first"),
+             std::to_string(count) + " instances from " + first_value.text + " would pass " +
+                 (address ? "255.255.255.255" : "port 65535") + R"(: give "last" to wrap)");
+      out.span = static_cast<std::uint32_t>(count);
+    }
+    return out;
+  };
+  const std::optional<Range> ports = read_range("ports", false);
+  const std::optional<Range> addresses = read_range("addresses", true);
+
+  const bool numbered = has_instance_pattern(action_template);
+  // Instances that would read the same and declare or count nothing are copies of the first:
+  // a million spoofed SYNs cost a million copies, not a million readings.
+  const bool copies = !numbered && kind != "connect" && kind != "listen" &&
+                      object.find("bytes") == nullptr && object.find("id") == nullptr;
+  const std::size_t first_index = scenario_.timeline.size();
+  const std::size_t needed = first_index + static_cast<std::size_t>(count);
+  if (scenario_.timeline.capacity() < needed)
+    scenario_.timeline.reserve(std::max(needed, 2 * scenario_.timeline.capacity()));
+  for (std::int64_t instance = 1; instance <= count; ++instance) {
+    Action action;
+    try {
+      if (copies && instance > 1) {
+        action = scenario_.timeline[first_index];  // at the first's time, stepped below
+      } else {
+        action = numbered ? read_action(with_instance_number(action_template,
+                                                             std::to_string(instance)),
+                                        path)
+                          : read_action(action_template, path);
+      }
+    } catch (const ScenarioError& error) {
+      const bool duplicate = error.message().find("duplicate") != std::string::npos;
+      throw ScenarioError(error.where(),
+                          "repeat instance " + std::to_string(instance) + " of " +
+                              std::to_string(count) + ": " + error.message() +
+                              (duplicate && !numbered
+                                   ? std::string(R"( (without "{i}" every instance has )"
+                                                 R"(the same name))")
+                                   : std::string()));
+    }
+    const auto k = static_cast<std::uint32_t>(instance - 1);
+    if (every != 0 && static_cast<std::int64_t>(k) > (time_never - 1 - action.at) / every)
+      fail(repeat_value, repeat_path,
+           "repeat instance " + std::to_string(instance) +
+               " would come after the end of representable time (2^63-1 ns)");
+    action.at += static_cast<Time>(k) * every;
+    if (ports) {
+      const auto port = static_cast<tcp::Port>(ports->first + k % ports->span);
+      if (action.kind == ActionKind::connect) action.local_port = port;
+      else action.inject.from_port = port;
+    }
+    if (addresses) action.inject.from_address = addresses->first + k % addresses->span;
     scenario_.timeline.push_back(std::move(action));
   }
-  resolve_reactions();
+  repeated_actions_ += count;
+  repeated_ = true;
+}
+
+void Loader::sort_repeated_timeline() {
+  std::vector<Action>& timeline = scenario_.timeline;
+  if (!std::is_sorted(timeline.begin(), timeline.end(),
+                      [](const Action& a, const Action& b) { return a.at < b.at; })) {
+    std::vector<std::size_t> order(timeline.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return timeline[a].at < timeline[b].at;
+    });
+    std::vector<std::size_t> new_index(order.size());
+    std::vector<Action> sorted;
+    sorted.reserve(timeline.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      new_index[order[k]] = k;
+      sorted.push_back(std::move(timeline[order[k]]));
+    }
+    timeline = std::move(sorted);
+    for (auto& [index, count] : send_patterns_) index = new_index[index];
+    for (auto& [id, declared] : action_ids_)
+      if (!declared.reaction) declared.index = new_index[declared.index];
+  }
+  // A connection named by an action must be made by an earlier connect (in time, now).
+  std::map<std::string, std::size_t> connected;  // name -> its connect's position
+  for (std::size_t k = 0; k < timeline.size(); ++k)
+    if (timeline[k].kind == ActionKind::connect && !timeline[k].name.empty())
+      connected.emplace(timeline[k].name, k);
+  for (std::size_t k = 0; k < timeline.size(); ++k) {
+    const Action& action = timeline[k];
+    if (action.connection.empty()) continue;
+    const auto found = connected.find(action.connection);
+    if (found == connected.end() || found->second < k) continue;
+    throw ScenarioError(action.where,
+                        "the " + std::string(action_name(action.kind)) + " of " +
+                            quoted(action.connection) + " at " + duration_text(action.at) +
+                            " comes before its connect at " +
+                            duration_text(timeline[found->second].at) +
+                            " (the actions of repeats run in time order)");
+  }
 }
 
 // Once every action is read: what the reactive actions name may stand anywhere in the timeline.
@@ -1811,8 +2054,34 @@ void Loader::read_expect(const Value& value, const std::string& path) {
       const std::string& name = final_states->keys[i];
       const Value& state = final_states->elements[i];
       const std::string entry_path = map.path_of(name);
-      connection_owner(name, state, entry_path, true);
-      out.final_states.push_back(ExpectedFinalState{name, read_state(state, entry_path), location(state, entry_path)});
+      const bool pattern = name.find('*') != std::string::npos;
+      if (!pattern) connection_owner(name, state, entry_path, true);
+      out.final_states.push_back(
+          ExpectedFinalState{name, pattern, read_state(state, entry_path),
+                             location(state, entry_path)});
+    }
+  }
+
+  if (const Value* distributions = expect.find("final_state_counts")) {
+    const Object map(*this, *distributions, expect.path_of("final_state_counts"));
+    for (std::size_t i = 0; i < distributions->keys.size(); ++i) {
+      const std::string& pattern = distributions->keys[i];
+      const std::string entry_path = map.path_of(pattern);
+      const Value& counts = distributions->elements[i];
+      const Object states(*this, counts, entry_path);
+      if (pattern.empty()) fail(counts, entry_path, "expected a connection name pattern, got \"\"");
+      if (counts.keys.empty())
+        fail(counts, entry_path, R"(expected at least one state, as {"TIME_WAIT": 10})");
+      ExpectedStateCounts item{pattern, {}, location(counts, entry_path)};
+      for (std::size_t k = 0; k < counts.keys.size(); ++k) {
+        tcp::State state = tcp::State::closed;
+        if (!tcp::parse_state(counts.keys[k], state))
+          throw ScenarioError(states.key_location(counts.keys[k]),
+                              unknown_message("state", counts.keys[k], state_names(), false));
+        item.counts.emplace_back(state, read_integer(counts.elements[k],
+                                                     states.path_of(counts.keys[k]), 0, int64_max));
+      }
+      out.final_state_counts.push_back(std::move(item));
     }
   }
 

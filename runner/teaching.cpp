@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 17> catalogue{{
+constexpr std::array<TeachingEntry, 18> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -41,6 +41,18 @@ constexpr std::array<TeachingEntry, 17> catalogue{{
      "重传 SYN-ACK",
      "丢失的 SYN-ACK（第二次握手）：客户端重传的 SYN 只换来处于半连接"
      "的服务器的纯 ACK，服务器不重传 SYN-ACK，握手就永远完成不了"},
+    {"SYN cookies",
+     "a SYN flood: every SYN from a spoofed source holds a TCB in SYN_RCVD and a place in the "
+     "backlog for a minute of SYN-ACK retransmissions, so a few SYNs a second keep the backlog "
+     "full and real clients out; SYN cookies answer once the backlog is full without keeping "
+     "anything",
+     "syn_cookies", R"("syn_cookies": false)", "syn-flood-syn-cookies", "syn-flood-fills-backlog",
+     "001", "RFC 4987 2, 3.6",
+     "SYN cookie",
+     "SYN 洪泛攻击：每个来自伪造源地址的 SYN 都在 SYN_RCVD 中占用一个 TCB 和"
+     "监听队列（backlog）中的一个位置，SYN-ACK 要重传一分钟，所以每秒几个 SYN "
+     "就能让队列一直满着，把真正的客户端挡在外面；SYN cookie 在队列满时照样应答，"
+     "却什么也不保存"},
     {"keepalive",
      "a peer that crashed or vanished while the connection was idle: without probes the "
      "server holds the dead connection for ever",

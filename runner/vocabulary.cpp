@@ -81,7 +81,15 @@ constexpr std::array action_table{
 };
 
 constexpr std::array expectation_table{
-    ExpectationKey{"final_states", "object: connection name → state at the end of the run"},
+    ExpectationKey{"final_states",
+                   "object: connection name → state at the end of the run; a name with `*` is "
+                   "a pattern (`\"c*\"`): every connection it matches, listeners aside, and at "
+                   "least one"},
+    ExpectationKey{"final_state_counts",
+                   "object: connection name pattern → object: state → integer ≥ 0, how many "
+                   "of the connections it matches ended in each state; the complete "
+                   "distribution "
+                   "(a state not listed: none)"},
     ExpectationKey{"states",
                    "object: connection name → non-empty array of states: every state the "
                    "connection was in, in order, from its first"},
@@ -151,6 +159,8 @@ constexpr std::array counter_table{
 }  // namespace
 
 std::span<const std::string_view> reaction_keys() { return reactive_keys; }
+
+std::string_view generator_key() { return "repeat"; }
 
 std::span<const ActionInfo> actions() { return action_table; }
 

@@ -28,6 +28,9 @@ struct ActionInfo {
 // The keys every action takes besides "at", "action", "host" (an action on a host) and its own:
 // "on" with "after" (a reactive action, instead of "at") and "id", listed after its own keys.
 std::span<const std::string_view> reaction_keys();
+// The key that makes a timed action a generator ("repeat", docs/scenario-format.md,
+// "Generators"): every action's schema branch allows it.
+std::string_view generator_key();
 
 // In the order the loader lists them ("expected one of ...").
 std::span<const ActionInfo> actions();

@@ -35,6 +35,12 @@ enum class RtoFormula : std::uint8_t {
   linux_kernel,  // Linux's tcp_rtt_estimator(), __tcp_set_rto(): SRTT + max(4 RTTVAR, rto_min)
 };
 
+// What a listener does with a SYN when its backlog is full (and SYN cookies are off).
+enum class BacklogFull : std::uint8_t {
+  drop,   // the SYN is dropped silently (Linux): the client retransmits it
+  reset,  // the SYN is answered with a RST (Windows): the client is told "connection refused"
+};
+
 struct TcpConfig {
   Handshake handshake = Handshake::three_way;
 
@@ -211,6 +217,14 @@ struct TcpConfig {
   // connection in SYN_SENT is dropped silently (as tcp_input() and tcp_do_segment() do); RFC
   // 9293 3.10.7.2-3 processes the SYN.
   bool drop_syn_fin = false;
+
+  // A listener whose backlog is full (RFC 9293 does not say what to do; Linux drops the SYN).
+  BacklogFull backlog_full = BacklogFull::drop;
+  // RFC 4987 3.6 SYN cookies (tcp/syn_cookie.hpp): with the backlog full, the SYN is answered
+  // with a SYN-ACK whose ISN is a cookie and no TCB is kept; an ACK returning a valid cookie
+  // makes the connection, ESTABLISHED at once. Off by default; on in the linux profile
+  // (net.ipv4.tcp_syncookies = 1: cookies only once the backlog overflows).
+  bool syn_cookies = false;
 };
 
 }  // namespace tcpsim::tcp

@@ -299,6 +299,33 @@ void Connection::open_from_listener(Time now, SeqNum isn, const Segment& syn, Ou
   accept_syn(now, syn, out);
 }
 
+void Connection::open_from_cookie(Time now, const Segment& ack, std::uint16_t peer_mss,
+                                  Output& out) {
+  if (state_ != State::closed || opened_) return;
+  const SeqNum iss = ack.ack - 1;
+  start_control_block(iss);
+  listen_isn_ = iss;
+  passive_open_ = true;
+  opened_ = true;
+  finished_ = false;
+  state_ = State::listen;
+  heard_from_peer(now);
+  // What accept_syn would have set from the SYN, rebuilt from the ACK and the cookie.
+  tcb_.rcv.irs = ack.seq - 1;
+  tcb_.rcv.nxt = ack.seq;
+  tcb_.read_seq = tcb_.rcv.nxt;
+  tcb_.peer_mss = peer_mss;
+  tcb_.snd.nxt = iss + 1;
+  tcb_.sent_high = iss + 1;  // the SYN-ACK that carried the cookie
+  set_send_window(ack.window);
+  tcb_.snd.wl1 = ack.seq;
+  tcb_.snd.wl2 = ack.ack;
+  acknowledge(now, ack.ack, out);
+  enter_established(Rule::syn_cookie_ack, out);
+  round_receive_buffer();
+  if (!ack.payload.empty() || ack.has(flag::fin)) segment_arrives(now, ack, out);
+}
+
 std::optional<std::size_t> Connection::send(Time now, std::span<const std::uint8_t> data,
                                             Output& out) {
   now_ = now;

@@ -49,6 +49,11 @@ class Connection {
   // has no CLOSED -> LISTEN change of its own; the SYN then takes it to SYN_RCVD as LISTEN takes
   // a SYN, in the same call, without being judged again. `isn` is its own ISN.
   void open_from_listener(Time now, SeqNum isn, const Segment& syn, Output& out);
+  // RFC 4987 3.6: made by an ACK that returned a valid SYN cookie (Host, tcp/syn_cookie.hpp).
+  // Born in LISTEN as open_from_listener's, with ISS = the cookie (SEG.ACK - 1), IRS = SEG.SEQ
+  // - 1 and the MSS the cookie carried; the ACK acknowledges our SYN, so it enters ESTABLISHED
+  // at once. Text or a FIN on the ACK is then processed as in ESTABLISHED.
+  void open_from_cookie(Time now, const Segment& ack, std::uint16_t peer_mss, Output& out);
   // SEND (3.10.2): takes as many bytes as the send buffer has room for and returns how many (a
   // blocking write would wait for the rest; the caller offers it again once
   // send_buffer_space() grows). Queued if not yet ESTABLISHED. nullopt when the connection

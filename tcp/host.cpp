@@ -2,7 +2,10 @@
 // the RFC 9293 3.10.7.1 answer for segments that belong to no connection.
 #include "tcp/host.hpp"
 
+#include <algorithm>
 #include <utility>
+
+#include "tcp/syn_cookie.hpp"
 
 namespace tcpsim::tcp {
 
@@ -359,23 +362,35 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
 void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener, Output& out,
                               std::optional<SeqNum> isn) {
   const Segment& segment = packet.segment;
+  const FourTuple tuple{{config_.address, segment.destination_port},
+                        {packet.source, segment.source_port}};
   const ListenDecision decision = listen_decision(segment, listener.tcp);
   switch (decision.action) {
     case ListenDecision::Action::discard:
       discard(packet, decision.rule, out);
       return;
     case ListenDecision::Action::answer_with_reset:
+      // RFC 4987 3.6: an ACK (no SYN) may return a SYN cookie; a valid one makes the connection.
+      if (listener.tcp.syn_cookies && !segment.has(flag::syn)) {
+        if (const auto mss = check_syn_cookie(isn_source_.key(), now, tuple, segment.seq,
+                                              segment.ack)) {
+          Record& record =
+              create(now, listener.tcp, tuple, segment.destination_port, State::listen, false, out);
+          if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
+          record.connection.open_from_cookie(now, segment, *mss, out);
+          settle(record, out);
+          return;
+        }
+      }
       answer_with_reset(listener.tcp, no_connection, packet, decision.rule, out);
       return;
     case ListenDecision::Action::accept_syn:
       break;
   }
   if (listener.pending >= listener.backlog) {
-    discard(packet, Rule::listen_backlog_full, out);
+    backlog_full(now, packet, listener, out);
     return;
   }
-  const FourTuple tuple{{config_.address, segment.destination_port},
-                        {packet.source, segment.source_port}};
   Record& record =
       create(now, listener.tcp, tuple, segment.destination_port, State::listen, false, out);
   record.pending_accept = true;
@@ -385,6 +400,36 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   record.connection.open_from_listener(now, isn ? *isn : next_isn(listener.tcp, now, tuple),
                                        segment, out);
   settle(record, out);
+}
+
+void Host::backlog_full(Time now, const Packet& packet, const Listener& listener, Output& out) {
+  const Segment& syn = packet.segment;
+  if (listener.tcp.syn_cookies) {
+    // RFC 4987 3.6: <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> with our MSS, and no TCB.
+    const FourTuple tuple{{config_.address, syn.destination_port},
+                          {packet.source, syn.source_port}};
+    Effect answer;
+    answer.kind = Effect::Kind::transmit;
+    answer.packet.source = packet.destination;
+    answer.packet.destination = packet.source;
+    Segment& syn_ack = answer.packet.segment;
+    syn_ack.source_port = syn.destination_port;
+    syn_ack.destination_port = syn.source_port;
+    syn_ack.seq = syn_cookie(isn_source_.key(), now, tuple, syn.seq, syn.mss);
+    syn_ack.ack = syn.seq + 1;
+    syn_ack.flags = flag::syn | flag::ack;
+    syn_ack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(listener.tcp.receive_buffer,
+                                                                        0xFFFFU));
+    syn_ack.mss = listener.tcp.mss;
+    answer.rule = Rule::syn_cookie_sent;
+    out.effects.push_back(std::move(answer));
+    return;
+  }
+  if (listener.tcp.backlog_full == BacklogFull::reset) {
+    answer_with_reset(listener.tcp, no_connection, packet, Rule::listen_backlog_full_reset, out);
+    return;
+  }
+  discard(packet, Rule::listen_backlog_full, out);
 }
 
 void Host::answer_without_connection(const Packet& packet, Output& out) {

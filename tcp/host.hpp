@@ -118,6 +118,8 @@ class Host {
   // The ISN of a new connection on `tuple` with config `tcp` (per-connection knobs).
   SeqNum next_isn(const TcpConfig& tcp, Time now, const FourTuple& tuple) const;
   Port allocate_ephemeral_port();
+  // A SYN for a listener whose backlog is full: a SYN cookie, a RST or nothing, by its knobs.
+  void backlog_full(Time now, const Packet& packet, const Listener& listener, Output& out);
   Record* find_record(ConnectionId id);
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
   Record& create(Time now, const TcpConfig& tcp, FourTuple tuple, Port listener_port, State born,

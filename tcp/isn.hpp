@@ -42,6 +42,8 @@ class IsnSource {
   IsnSource() = default;
   IsnSource(std::function<std::uint32_t()> random, IsnKey key = {});
   SeqNum next(const TcpConfig& config, Time now, const FourTuple& tuple) const;
+  // The host's secret, which SYN cookies (tcp/syn_cookie.hpp) hash under too.
+  const IsnKey& key() const { return key_; }
 
  private:
   std::function<std::uint32_t()> random_;

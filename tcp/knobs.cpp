@@ -31,6 +31,11 @@ constexpr std::array<std::string_view, 2> rto_formula_choices{"rfc6298", "linux"
 static_assert(static_cast<int>(RtoFormula::rfc6298) == 0);
 static_assert(static_cast<int>(RtoFormula::linux_kernel) == 1);
 
+// In the order of enum class BacklogFull.
+constexpr std::array<std::string_view, 2> backlog_full_choices{"drop", "reset"};
+static_assert(static_cast<int>(BacklogFull::drop) == 0);
+static_assert(static_cast<int>(BacklogFull::reset) == 1);
+
 constexpr std::int64_t u32_max = 4294967295;
 
 // In the order of enum class OptionLayout: a choice is held as its index.
@@ -275,6 +280,15 @@ constexpr std::array knob_table{
                  "a SYN-FIN reaching a listener or SYN_SENT is dropped silently (FreeBSD's "
                  "net.inet.tcp.drop_synfin in tcp_input(), default off; Linux's "
                  "tcp_rcv_state_process() drops it in LISTEN only)"),
+    choice_knob("backlog_full", backlog_full_choices, access<&TcpConfig::backlog_full>,
+                "what a listener with a full backlog does with a SYN (without `syn_cookies`): "
+                "`\"drop\"` it silently, as Linux does, or `\"reset\"`: answer with a RST, as "
+                "Windows does"),
+    teaching(boolean_knob("syn_cookies", access<&TcpConfig::syn_cookies>,
+                          "SYN cookies (RFC 4987 3.6): with the backlog full, a SYN is answered "
+                          "with a SYN-ACK whose ISN encodes the MSS and a 64 s counter under a "
+                          "keyed hash, and nothing is kept; the ACK returning it makes the "
+                          "connection")),
 };
 
 // Linux's values (net.ipv4.* and include/net/tcp.h) where they differ from RFC 9293's.
@@ -291,6 +305,7 @@ constexpr std::array linux_settings{
     KnobSetting{"window_scaling", {7}, "tcp_rmem's 6 MiB maximum gives wscale 7"},
     KnobSetting{"timestamps", {1}, "tcp_timestamps"},
     KnobSetting{"sack", {1}, "tcp_sack"},
+    KnobSetting{"syn_cookies", {1}, "tcp_syncookies = 1: once the backlog overflows"},
 };
 
 // FreeBSD's choices (sys/netinet/tcp_*.c) where they differ from RFC 9293's; drop_syn_fin
@@ -315,9 +330,10 @@ constexpr std::array profile_table{
     Profile{"linux",
             "Linux 6.18's defaults: its TIME_WAIT (and its reopening by a new SYN), RTO bounds "
             "and formula, linear SYN timeouts, FIN_WAIT_2 timeout, options (window scale 7, "
-            "timestamps, SACK), CUBIC and an initial window of 10 segments",
+            "timestamps, SACK), CUBIC and an initial window of 10 segments, SYN cookies and "
+            "ephemeral ports (ip_local_port_range 32768-60999)",
             linux_settings,
-            false},
+            false, 32768, 60999},
     Profile{"freebsd",
             "FreeBSD's MSL, receive buffer rounded to the MSS, FIN on every segment, TIME_WAIT "
             "(RFC 1337, what it drops and acknowledges), SYN-ACK to a listener and options "

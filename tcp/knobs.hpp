@@ -114,6 +114,11 @@ struct Profile {
   // gets twice its final msl ("msl": "30s" alone gives 60 s); when false, the profile's
   // time_wait stands whatever msl says.
   bool time_wait_is_two_msl = false;
+  // The ephemeral ports a host of this profile hands out when the scenario does not give
+  // "ephemeral_ports" (a host's range, not a connection's knob): the IANA dynamic range of RFC
+  // 6335 8.1.2 by default, Linux's net.ipv4.ip_local_port_range in the linux profile.
+  std::uint16_t ephemeral_first = 49152;
+  std::uint16_t ephemeral_last = 65535;
 };
 
 // The profiles; the first is the default.

@@ -123,6 +123,15 @@ constexpr std::array<RuleText, rule_count> rules{{
      "neither RST, ACK nor SYN in LISTEN", "LISTEN 状态收到的报文段既没有 RST、ACK，也没有 SYN"},
     {Rule::listen_backlog_full, "listen_backlog_full", "as Linux does", after,
      "listen backlog full: SYN dropped", "监听队列（backlog）已满，丢弃 SYN"},
+    {Rule::listen_backlog_full_reset, "listen_backlog_full_reset", "as Windows does", after,
+     "backlog_full = reset: listen backlog full, SYN answered with a RST",
+     "backlog_full = reset：监听队列（backlog）已满，用 RST 回复 SYN"},
+    {Rule::syn_cookie_sent, "syn_cookie_sent", "RFC 4987 3.6", before,
+     "listen backlog full: SYN answered with a SYN cookie, nothing kept",
+     "监听队列（backlog）已满：用 SYN cookie 回复 SYN，不保留任何状态"},
+    {Rule::syn_cookie_ack, "syn_cookie_ack", "RFC 4987 3.6", before,
+     "ACK returning a valid SYN cookie: connection made, ESTABLISHED",
+     "ACK 带回了有效的 SYN cookie：建立连接，进入 ESTABLISHED"},
     {Rule::two_way_listen_syn, "two_way_listen_syn", teaching, apart,
      "two-way handshake: SYN answered with SYN-ACK, ESTABLISHED without a third segment",
      "两次握手：用 SYN-ACK 回复 SYN，不等第三次握手就进入 ESTABLISHED"},
@@ -357,7 +366,7 @@ struct CitationText {
   std::string_view english;
   std::string_view chinese;
 };
-constexpr std::array<CitationText, 8> citations{{
+constexpr std::array<CitationText, 9> citations{{
     {teaching, "教学变体"},
     {"as Linux does", "与 Linux 的做法相同"},
     {"Linux tcp_fin_timeout", "Linux 的 tcp_fin_timeout"},
@@ -366,6 +375,7 @@ constexpr std::array<CitationText, 8> citations{{
     {bsd_and_linux, "与 BSD 和 Linux 的做法相同"},
     {freebsd, "与 FreeBSD 的做法相同"},
     {linux_syn_timeout, "Linux 的 tcp_write_timeout()"},
+    {"as Windows does", "与 Windows 的做法相同"},
 }};
 
 constexpr const CitationText* find_citation(std::string_view citation) {

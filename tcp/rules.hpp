@@ -55,6 +55,9 @@ enum class Rule : std::uint8_t {
   listen_syn,
   listen_other_dropped,
   listen_backlog_full,
+  listen_backlog_full_reset,
+  syn_cookie_sent,
+  syn_cookie_ack,
   two_way_listen_syn,
   two_way_no_third_segment,
   // SYN_SENT (RFC 9293 3.10.7.3)

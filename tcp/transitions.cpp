@@ -17,6 +17,7 @@ constexpr std::string_view close_call = "Connection::close";
 constexpr std::string_view abort_call = "Connection::abort";
 constexpr std::string_view unaccepted_abort = "Connection::abort_unaccepted";
 constexpr std::string_view syn_in_listen = "Connection::accept_syn";
+constexpr std::string_view cookie_ack = "Connection::open_from_cookie";
 constexpr std::string_view syn_sent_arrival = "Connection::arrive_syn_sent";
 constexpr std::string_view synchronized_arrival = "Connection::arrive_synchronized";
 constexpr std::string_view reset_step = "Connection::process_reset";
@@ -28,6 +29,7 @@ constexpr std::string_view established_entry = "Connection::enter_established";
 constexpr std::string_view time_wait_entry = "Connection::enter_time_wait";
 
 constexpr std::string_view two_way = "handshake = two-way";
+constexpr std::string_view syn_cookies = "syn_cookies = true (Linux)";
 constexpr std::string_view no_time_wait = "time_wait = 0";
 constexpr std::string_view half_duplex = "half_duplex_close = true";
 constexpr std::string_view no_syn_ack_retransmission = "retransmit_syn_ack = false";
@@ -59,6 +61,8 @@ constexpr std::array table{
     Row{listen, "ABORT", closed, Rule::abort_before_synchronization, abort_call, ""},
     Row{listen, "rcv SYN", syn_received, Rule::listen_syn, syn_in_listen, ""},
     Row{listen, "rcv SYN", established, Rule::two_way_listen_syn, syn_in_listen, two_way},
+    Row{listen, "rcv ACK of a SYN cookie", established, Rule::syn_cookie_ack, cookie_ack,
+        syn_cookies},
     // SYN_SENT
     Row{syn_sent, "CLOSE", closed, Rule::close_in_syn_sent, close_call, ""},
     Row{syn_sent, "CLOSE, SENDs queued", closed, Rule::close_in_syn_sent_with_queued_sends,

@@ -108,6 +108,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       // Linux's, off in rfc9293 (RFC 6298's formula and backoff).
       {"rto_formula", "rfc6298"},
       {"syn_linear_timeouts", "0"},
+      // A full backlog: the SYN dropped (as Linux), no SYN cookies (RFC 4987 is not RFC 9293).
+      {"backlog_full", "drop"},         {"syn_cookies", "false"},
   };
 
   CHECK(std::size(rfc_defaults) == knobs().size());
@@ -117,15 +119,16 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
   }
 
   // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s, its RTO
-  // formula, 4 linear SYN timeouts, FIN_WAIT_2 timeout 60 s, CUBIC with an initial window of 10;
-  // the rest as RFC 9293.
+  // formula, 4 linear SYN timeouts, FIN_WAIT_2 timeout 60 s, CUBIC with an initial window of 10,
+  // SYN cookies (tcp_syncookies 1); the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
       {"time_wait", "1min"},          {"rto_min", "200ms"},
       {"rto_max", "2min"},            {"rto_formula", "linux"},
       {"syn_linear_timeouts", "4"},   {"fin_wait_2_timeout", "1min"},
       {"time_wait_accepts_syn", "true"}, {"congestion_control", "cubic"},
       {"initial_window", "10"},       {"window_scaling", "7"},
-      {"timestamps", "true"},         {"sack", "true"}};
+      {"timestamps", "true"},         {"sack", "true"},
+      {"syn_cookies", "true"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
     INFO(knob);

@@ -181,6 +181,15 @@ std::map<Key, Driver> drivers() {
     Connection c = listening(config);
     return arrive(c, from_peer(peer_iss, 0, flag::syn));
   });
+  add(S::listen, R::syn_cookie_ack, [] {
+    // Born in LISTEN from the ACK that returned a SYN cookie (the host checked it).
+    TcpConfig config;
+    config.syn_cookies = true;
+    Connection c = make_connection(config);
+    Output out;
+    c.open_from_cookie(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack), 536, out);
+    return out;
+  });
   // SYN_SENT
   add(S::syn_sent, R::close_in_syn_sent, [] {
     Connection c = make_connection();
