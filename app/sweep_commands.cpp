@@ -182,6 +182,11 @@ int command_sweep(const SweepCommand& options) {
     test.message = outcome.first_failure;
     test.details = outcome.first_failure + "\nreplay: tcpsim run " + variant.scenario.file +
                    " --seed " + std::to_string(cases[index].seed);
+    if (!variant.settings.empty()) {
+      test.details += " with " + case_name(variant, cases[index].seed).substr(
+                                     ("seed " + std::to_string(cases[index].seed) + " ").size()) +
+                      " in every host's \"tcp\"";
+    }
     junit.push_back(std::move(test));
   }
   if (junit_file != nullptr) junit_file->stream() << junit_xml("tcpsim sweep", junit);

@@ -75,6 +75,14 @@ std::optional<Shard> parse_shard(std::string_view text,
         !variable("SLURM_ARRAY_TASK_MIN", first, false)) {
       return std::nullopt;
     }
+    // A stepped array (--array=0-9:2) has ids that are not consecutive: shards would be lost.
+    std::uint64_t step = 1;
+    if (!variable("SLURM_ARRAY_TASK_STEP", step, false)) return std::nullopt;
+    if (step != 1) {
+      error = "--shard slurm: SLURM_ARRAY_TASK_STEP is " + std::to_string(step) +
+              "; use an array without a step (--array=0-9)";
+      return std::nullopt;
+    }
     if (id < first) {
       error = "--shard slurm: SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN";
       return std::nullopt;

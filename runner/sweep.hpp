@@ -38,7 +38,8 @@ struct Shard {
   std::uint64_t count = 1;
 };
 // "I/N" (0 <= I < N); "slurm": I = SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (0 when unset),
-// N = SLURM_ARRAY_TASK_COUNT; "kubernetes/N": I = JOB_COMPLETION_INDEX (an Indexed Job).
+// N = SLURM_ARRAY_TASK_COUNT (an array with SLURM_ARRAY_TASK_STEP other than 1 is refused);
+// "kubernetes/N": I = JOB_COMPLETION_INDEX (an Indexed Job).
 // `environment` reads a variable (nullptr: unset), so tests need not touch the real one.
 std::optional<Shard> parse_shard(std::string_view text,
                                  const std::function<const char*(const char*)>& environment,

@@ -232,8 +232,11 @@ endif()
 
 # ---- sweep, --junit and explore (docs/scale-out.md, docs/explore.md) ----
 foreach(check same-output shard-env bad-input junit parallel explore-demo explore-usage)
-  string(REGEX REPLACE "^explore-" "explore:" test_name "sweep:${check}")
-  string(REPLACE "sweep:explore:" "explore:" test_name "${test_name}")
+  # explore-demo -> cli:explore:demo, the others cli:sweep:NAME
+  string(REGEX REPLACE "^explore-" "explore:" test_name "${check}")
+  if(test_name STREQUAL check)
+    set(test_name "sweep:${check}")
+  endif()
   add_test(NAME cli:${test_name}
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/sweep-checks.sh $<TARGET_FILE:tcpsim> ${check}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

@@ -80,7 +80,7 @@ for line in open(sys.argv[1]):
         if record["result"] == "fail":
             assert record["failure"]["at"].startswith("$.expect"), line
     cases.add((record["scenario"], record["seed"], json.dumps(record["parameters"])))
-    assert record["counters"]["client.sent"] > 0
+    assert sum(v for k, v in record["counters"].items() if k.endswith(".sent")) > 0
 assert len(cases) == 480
 EOF
     ;;
@@ -101,6 +101,9 @@ EOF
     cmp "$work/out" "$work/expected" || fail "--shard kubernetes/3 is not shard 1/3"
     expect 2 sweep "${args[@]}" --shard slurm
     grep -q "SLURM_ARRAY_TASK_ID is not set" "$work/err" || fail "no message for unset Slurm"
+    SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_STEP=2 \
+      expect 2 sweep "${args[@]}" --shard slurm
+    grep -q "SLURM_ARRAY_TASK_STEP is 2" "$work/err" || fail "a stepped array is taken"
     JOB_COMPLETION_INDEX=3 expect 2 sweep "${args[@]}" --shard kubernetes/3
     grep -q "not below the shard count 3" "$work/err" || fail "no message for index 3 of 3"
     JOB_COMPLETION_INDEX=x expect 2 sweep "${args[@]}" --shard kubernetes/3
@@ -134,7 +137,8 @@ EOF
   junit)
     expect 1 sweep scenarios/lost-final-ack-no-time-wait.json --seeds 1..3 \
       --set time_wait=0s,4min --junit "$work/sweep.xml"
-    expect 1 check scenarios/four-way-close.json scenarios/half-close.json \
+    # A scenario that does not load is bad input: exit 2, and an <error> in the report.
+    expect 2 check scenarios/four-way-close.json scenarios/half-close.json \
       tests/bad-input/07-unknown-key.json tests/packetdrill/time-wait.pkt --junit "$work/check.xml"
     python3 - "$work/sweep.xml" "$work/check.xml" <<'EOF' || fail "the JUnit reports are wrong"
 import sys, xml.etree.ElementTree as ET
@@ -148,7 +152,8 @@ for case in cases:
     failure = case.find("failure")
     assert (failure is not None) == case.get("name").endswith("4min"), case.get("name")
     if failure is not None:
-        assert "never" in failure.get("message") and "tcpsim run" in failure.text
+        assert "TIME_WAIT" in failure.get("message") and "tcpsim run" in failure.text
+        assert "with time_wait=4min" in failure.text
 check = ET.parse(sys.argv[2]).getroot().find("testsuite")
 assert check.get("tests") == "4" and check.get("errors") == "1", check.attrib
 names = [c.get("name") for c in check.findall("testcase")]
@@ -206,13 +211,14 @@ events = [json.loads(line) for line in open(sys.argv[2])]
 drops = [e for e in events if e["ev"] == "drop"]
 assert len(drops) == 1, drops
 sends = [e for e in events if e["ev"] == "send"]
-lost = [i for i, e in enumerate(sends) if e["id"] == drops[0]["id"]][0]
-fin_before = [e for e in sends[:lost] if e["from"] == "server" and "FIN" in e["flags"]]
-assert sends[lost]["flags"] == "ACK" and fin_before, sends[lost]
-# After the loss: the server's FIN again, the client's RST, nothing else from the client.
-after = [(e["from"], e["flags"]) for e in sends[lost + 1:]]
+lost = [i for i, e in enumerate(sends) if e["seg"]["id"] == drops[0]["seg"]["id"]][0]
+flags = lambda e: e["seg"]["flags"]
+fin_before = [e for e in sends[:lost] if e["host"] == "server" and "FIN" in flags(e)]
+assert flags(sends[lost]) == "ACK" and sends[lost]["host"] == "client" and fin_before
+# The client's FIN went before it; after the loss: the server's FIN again, the client's RST.
+assert [flags(e) for e in sends[:lost] if e["host"] == "client"][-1] == "FIN,ACK"
+after = [(e["host"], flags(e)) for e in sends[lost + 1:]]
 assert after[0] == ("server", "FIN,ACK") and ("client", "RST") in after, after
-assert [e for e in sends[:lost] if e["from"] == "client"][-1]["flags"] == "FIN,ACK"
 EOF
     ;;
   explore-usage)
