@@ -17,6 +17,17 @@ using namespace tcpsim::runner;
 
 namespace {
 
+// 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st
+std::string ordinal(std::uint32_t number) {
+  const std::uint32_t tens = number % 100;
+  const char* suffix = (tens >= 11 && tens <= 13) ? "th"
+                       : number % 10 == 1         ? "st"
+                       : number % 10 == 2         ? "nd"
+                       : number % 10 == 3         ? "rd"
+                                                  : "th";
+  return std::to_string(number) + suffix;
+}
+
 std::string rule_text(const sim::FaultRule& rule, const Scenario& scenario) {
   std::string text = "rule '" + rule.name + "': ";
   switch (rule.action) {
@@ -28,7 +39,7 @@ std::string rule_text(const sim::FaultRule& rule, const Scenario& scenario) {
     case sim::FaultAction::hold: text += "hold until " + format_duration(rule.until); break;
   }
   const sim::FaultMatch& match = rule.match;
-  if (match.nth != 0) text += " the " + std::to_string(match.nth) + ". segment";
+  text += match.nth != 0 ? " the " + ordinal(match.nth) + " segment" : " every segment";
   if (match.flags_exact) text += " with flags " + tcp::flags_to_string(*match.flags_exact);
   if (match.length_min && match.length_max && *match.length_min == *match.length_max) {
     text += " of length " + std::to_string(*match.length_min);

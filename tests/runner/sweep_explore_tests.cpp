@@ -56,7 +56,7 @@ TEST_CASE("seed ranges are FIRST..LAST, strictly") {
   }
 }
 
-TEST_CASE("--shard reads I/N, Slurm's array variables and an Indexed Job's index") {
+TEST_CASE("a shard is I/N, or read from Slurm's array variables and an Indexed Job's index") {
   std::map<std::string, std::string> variables;
   const auto environment = [&](const char* name) -> const char* {
     const auto found = variables.find(name);
