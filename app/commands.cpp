@@ -109,14 +109,8 @@ std::string render_diagram_view(const RunCommand& options, const Scenario& scena
   if (!html) return tcpsim::views::render_svg(scenario, result, svg);
   tcpsim::views::HtmlOptions page;
   page.svg = svg;
-  // The page narrates each step with the narration view, in the language of --lang.
-  tcpsim::views::Language language = tcpsim::views::Language::english;
-  tcpsim::views::parse_language(options.lang, language);
-  const std::vector<std::string> sentences =
-      tcpsim::views::narrate_run(scenario, result, language, {});
-  page.narrator = [&sentences](std::size_t index) {
-    return index < sentences.size() ? sentences[index] : std::string();
-  };
+  // The page's interface and narration are in the language of --lang.
+  tcpsim::views::parse_language(options.lang, page.language);
   return tcpsim::views::render_html(scenario, result, page);
 }
 

@@ -121,7 +121,7 @@ int run_command_line(int argc, char** argv) {
   // Narration (views/narration.hpp).
   run->add_flag("--explain", run_options.explain,
                 "Under each ladder line, one sentence: what happened and why (the rule)");
-  run->add_option("--lang", run_options.lang, "Language of --explain: en (default) or zh")
+  run->add_option("--lang", run_options.lang, "Language of --explain and the --html page: en (default) or zh")
       ->check(CLI::Validator(
           [](std::string& code) {
             tcpsim::views::Language language;

@@ -12,3 +12,22 @@ add_test(NAME browser:html-stepping
                  $<TARGET_FILE:tcpsim> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(browser:html-stepping PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 150)
+
+# The page as a teacher projects it (tests/browser/html_classroom.py): the reveal, textbook
+# labels, the window switch, autoplay across an idle gap, presentation mode at 1024x768 in
+# English and Chinese. Its screenshots (browser-html-presentation.png, -zh.png) are left in the
+# build's tests/ directory.
+add_test(NAME browser:html-classroom
+         COMMAND ${TCPSIM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/browser/html_classroom.py
+                 $<TARGET_FILE:tcpsim> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(browser:html-classroom PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 200)
+
+# The SVG diagram renders the same in rsvg-convert (librsvg2-bin) as in chromium, for every
+# shipped scenario (tests/browser/svg_renderers.py); on a failure both pictures and a map of
+# the differing blocks are left in the build's tests/ directory.
+add_test(NAME browser:svg-renderers
+         COMMAND ${TCPSIM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/browser/svg_renderers.py
+                 $<TARGET_FILE:tcpsim> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(browser:svg-renderers PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

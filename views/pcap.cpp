@@ -427,10 +427,10 @@ std::string pcapng_block(std::uint32_t type, std::string_view body) {
 }
 
 std::string pcapng_enhanced_packet(Time time, std::span<const std::uint8_t> packet,
-                                   std::string_view comment) {
+                                   std::string_view comment, std::uint32_t interface) {
   const TimestampWords stamp = split_timestamp(time);
   std::string body;
-  put_le32(body, 0);  // interface 0
+  put_le32(body, interface);
   put_le32(body, stamp.high);
   put_le32(body, stamp.low);
   put_le32(body, static_cast<std::uint32_t>(packet.size()));  // captured
@@ -439,6 +439,85 @@ std::string pcapng_enhanced_packet(Time time, std::span<const std::uint8_t> pack
   pad_to_4(body);
   if (!comment.empty()) body += pcapng_options({{option_comment, std::string(comment)}});
   return pcapng_block(block_enhanced_packet, body);
+}
+
+std::vector<CaptureFrame> capture_frames(const runner::Scenario& scenario,
+                                         const runner::RunResult& result) {
+  const std::vector<std::string> sent_comments = segment_fate_comments(scenario, result);
+  const auto interface_of = [&scenario](int host) {
+    return host >= 0 && static_cast<std::size_t>(host) < scenario.hosts.size()
+               ? static_cast<std::uint32_t>(host)
+               : 0U;
+  };
+  using Key = std::pair<std::uint64_t, bool>;  // a segment, or the link's copy of it
+  std::map<Key, std::string> held;             // why the link held it, once it did
+  std::map<std::uint64_t, std::string> copied;  // why the link copied it
+  std::map<std::uint64_t, Time> sent_at;
+  std::map<Key, std::size_t> arrival_frame;  // its last arrival, for a discard that follows
+  // The phrases of an arrival frame, joined once every event is read.
+  std::vector<std::vector<std::string>> arrival_phrases;
+  std::vector<CaptureFrame> frames;
+  std::size_t sent = 0;
+  for (std::size_t index = 0; index < result.trace.size(); ++index) {
+    const TraceEvent& event = result.trace[index];
+    const Key key{event.segment.id, event.segment.copy};
+    switch (event.kind) {
+      case TraceKind::send:
+      case TraceKind::inject:
+        sent_at[event.segment.id] = event.time;
+        frames.push_back({index, interface_of(event.host), false, sent_comments[sent++]});
+        arrival_phrases.emplace_back();
+        break;
+      case TraceKind::delay:
+        held[key] = with_reason("held by the link since " +
+                                    format_capture_time(sent_at.count(event.segment.id) != 0
+                                                            ? sent_at[event.segment.id]
+                                                            : event.time),
+                                event.text);
+        break;
+      case TraceKind::duplicate:
+        copied[event.segment.id] = event.text;
+        break;
+      case TraceKind::deliver: {
+        std::vector<std::string> phrases;
+        if (event.segment.injected) phrases.emplace_back("injected by the script");
+        if (event.segment.copy) {
+          phrases.push_back(with_reason("a copy the link made", copied[event.segment.id]));
+        }
+        const auto hold = held.find(key);
+        if (hold != held.end()) phrases.push_back(hold->second);
+        arrival_frame[key] = frames.size();
+        frames.push_back({index, interface_of(event.host), true, ""});
+        arrival_phrases.push_back(std::move(phrases));
+        break;
+      }
+      case TraceKind::discard: {
+        const auto arrival = arrival_frame.find(key);
+        if (event.segment.id == 0 || arrival == arrival_frame.end() ||
+            frames[arrival->second].interface != interface_of(event.host)) {
+          break;
+        }
+        arrival_phrases[arrival->second].push_back(with_reason(
+            "discarded by " + host_label(scenario, event.host) + " TCP", event.text));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (std::size_t frame = 0; frame < frames.size(); ++frame) {
+    const std::vector<std::string>& phrases = arrival_phrases[frame];
+    if (!frames[frame].arrival || phrases.empty()) continue;
+    const TraceEvent& event = result.trace[frames[frame].event];
+    std::string comment = "segment " + text::segment_number(event.segment) + " arrives at " +
+                          scenario.hosts[frames[frame].interface].name + ": ";
+    for (std::size_t index = 0; index < phrases.size(); ++index) {
+      if (index > 0) comment += "; ";
+      comment += phrases[index];
+    }
+    frames[frame].comment = text::visible(comment);
+  }
+  return frames;
 }
 
 std::string format_pcapng(const runner::Scenario& scenario, const runner::RunResult& result) {
@@ -452,37 +531,38 @@ std::string format_pcapng(const runner::Scenario& scenario, const runner::RunRes
   section += pcapng_options(
       {{option_comment, "tcpsim scenario " + scenario.name + ", seed " +
                             std::to_string(result.seed) +
-                            ": every segment once, as its sender put it on the link, at virtual "
-                            "time; comments tell what the link and the receiver did to it"},
+                            ": one interface at each host, the segments it sent and received "
+                            "there, at virtual time; a segment the link lost is sent at one end "
+                            "and never received at the other; comments tell what the link and "
+                            "the receivers did"},
        {option_shb_userappl, "tcpsim"}});
   out += pcapng_block(block_section_header, section);
 
-  std::string hosts;
-  for (std::size_t index = 0; index < scenario.hosts.size(); ++index) {
-    if (index > 0) hosts += " <-> ";
-    hosts +=
-        scenario.hosts[index].name + " " + tcp::address_to_string(scenario.hosts[index].address);
+  // Interface i: the wire at host i, as a capture on that host would see it.
+  for (const auto& host : scenario.hosts) {
+    std::string interface;
+    put_le16(interface, linktype_raw);
+    put_le16(interface, 0);  // reserved
+    put_le32(interface, snapshot_length);
+    interface += pcapng_options(
+        {{option_if_name, text::visible(host.name)},
+         {option_if_description, text::visible("the wire at " + host.name + " " +
+                                               tcp::address_to_string(host.address) +
+                                               ": the segments it sends and receives")},
+         {option_if_tsresol, std::string(1, '\x09')}});  // 10^-9 s
+    out += pcapng_block(block_interface_description, interface);
   }
-  std::string interface;
-  put_le16(interface, linktype_raw);
-  put_le16(interface, 0);  // reserved
-  put_le32(interface, snapshot_length);
-  interface += pcapng_options({{option_if_name, "tcpsim-link"},
-                               {option_if_description, "the simulated link: " + hosts},
-                               {option_if_tsresol, std::string(1, '\x09')}});  // 10^-9 s
-  out += pcapng_block(block_interface_description, interface);
 
-  const std::vector<std::string> comments = segment_fate_comments(scenario, result);
-  std::size_t frame = 0;
-  for (const TraceEvent& event : result.trace) {
-    if (event.kind != TraceKind::send && event.kind != TraceKind::inject) continue;
-    std::string comment = comments[frame++];
+  for (const CaptureFrame& frame : capture_frames(scenario, result)) {
+    const TraceEvent& event = result.trace[frame.event];
+    std::string comment = frame.comment;
     if (event.segment.length > max_captured_payload) {
-      comment += comment.empty() ? "segment #" + std::to_string(event.segment.id) + ": " : "; ";
+      comment += comment.empty() ? "segment " + text::segment_number(event.segment) + ": " : "; ";
       comment += "payload cut to " + std::to_string(max_captured_payload) + " of " +
                  std::to_string(event.segment.length) + " octets to fit one IPv4 packet";
     }
-    out += pcapng_enhanced_packet(event.time, encode_ipv4_tcp(event.segment), comment);
+    out += pcapng_enhanced_packet(event.time, encode_ipv4_tcp(event.segment), comment,
+                                  frame.interface);
   }
   return out;
 }

@@ -722,8 +722,13 @@ class Drawing {
           for (std::size_t r = 0; r < note.rows.size(); ++r) {
             if (r == 0) {
               if (!note.prefix.empty()) {
+                // librsvg drops a space at the end of a tspan, Chromium keeps it: the prefix's
+                // space goes after it, so both write "web LISTEN" (browser:svg-renderers).
+                const std::string_view prefix = note.prefix;
+                const std::size_t end = prefix.find_last_not_of(' ') + 1;
                 out += "<tspan style=\"fill:" + std::string(note.prefix_colour) + "\">" +
-                       xml_escape(note.prefix) + "</tspan>";
+                       xml_escape(prefix.substr(0, end)) + "</tspan>" +
+                       std::string(prefix.substr(end));
               }
               out += xml_escape(note.rows[r]);
             } else {

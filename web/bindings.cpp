@@ -24,7 +24,6 @@
 #include "tcp/knobs.hpp"
 #include "tcp/segment.hpp"
 #include "views/html.hpp"
-#include "views/narration.hpp"
 #include "views/pcap.hpp"
 #include "views/svg.hpp"
 
@@ -149,26 +148,6 @@ val connection_records(const Scenario& scenario, const RunResult& result) {
     out.call<void>("push", entry);
   }
   return out;
-}
-
-// The steps of the `--html` page (views/html.hpp): its JSON, with each step's narration in
-// `language`, so that the playground and the page say the same. Taken out of the page that
-// render_html writes, the one place that computes them.
-std::string html_steps(const Scenario& scenario, const RunResult& result,
-                       views::Language language, const views::SvgOptions& svg) {
-  views::HtmlOptions page;
-  page.svg = svg;
-  const std::vector<std::string> sentences = views::narrate_run(
-      scenario, result, language, views::default_narration_options(scenario));
-  page.narrator = [&sentences](std::size_t index) {
-    return index < sentences.size() ? sentences[index] : std::string();
-  };
-  const std::string html = views::render_html(scenario, result, page);
-  const std::string marker = "<script type=\"application/json\" id=\"tcpsim-steps\">";
-  const std::size_t start = html.find(marker);
-  if (start == std::string::npos) return "{}";
-  const std::size_t from = start + marker.size();
-  return html.substr(from, html.find("</script>", from) - from);
 }
 
 }  // namespace
@@ -306,7 +285,11 @@ val run_checked(const std::string& text, const std::string& file_label,
   views::SvgOptions svg;
   svg.id_prefix = id_prefix;
   out.set("svg", views::render_svg(scenario, result, svg));
-  out.set("steps", html_steps(scenario, result, language, svg));
+  // The --html page's steps (views/html.hpp), whose script the page shares.
+  views::HtmlOptions page;
+  page.svg = svg;
+  page.language = language;
+  out.set("steps", views::html_steps_json(scenario, result, page));
   const std::string capture = views::format_pcapng(scenario, result);
   out.set("pcap", val::global("Uint8Array").new_(emscripten::typed_memory_view(
                       capture.size(), reinterpret_cast<const std::uint8_t*>(capture.data()))));

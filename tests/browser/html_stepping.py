@@ -207,10 +207,10 @@ panel.step = document.body.getAttribute('data-step');
 panel.position = document.getElementById('position').textContent;
 panel.narration = document.getElementById('narration').textContent;
 panel.states = [];
-document.querySelectorAll('#states .host').forEach(function (host) {
-  host.querySelectorAll('li.conn-state').forEach(function (item) {
-    var state = item.querySelector('.badge').textContent;
-    if (item.classList.contains('gone')) state += ' (record deleted)';
+document.querySelectorAll('#states .tp-host').forEach(function (host) {
+  host.querySelectorAll('li.tp-conn-state').forEach(function (item) {
+    var state = item.querySelector('.tp-badge').textContent;
+    if (item.classList.contains('tp-gone')) state += ' (record deleted)';
     panel.states.push([host.getAttribute('data-host'), item.getAttribute('data-conn'), state]);
   });
 });

@@ -9,7 +9,9 @@ html_stepping.py, and drives it as a student would:
   - the handshake knob switched to three-way: one ESTABLISHED connection each;
   - side by side with its catalogue pair, and stepping with the reveal (later steps hidden);
   - four-way-close: a click on the close's final ACK, "drop it": the server retransmits its FIN;
-  - a syntax error typed into the editor: the error names its line, and the gutter marks it.
+  - a syntax error typed into the editor: the error names its line, and the gutter marks it;
+  - the language switched to Chinese: the playground's and the stepper's words, the
+    narration, the page's lang attribute.
 Leaves screenshots in OUTPUT_DIR: browser-playground.png (after the drop) and
 browser-playground-side-by-side.png. Prints the page's size and its load time.
 
@@ -55,8 +57,8 @@ def believes(driver):
     return {host: (int(connections), int(established)) for host, connections, established in
             driver.script("""
 var out = [];
-document.querySelectorAll('#believes .pg-host').forEach(function (host) {
-  var count = host.querySelector('.pg-count');
+document.querySelectorAll('#states .tp-host').forEach(function (host) {
+  var count = host.querySelector('.tp-count');
   out.push([host.getAttribute('data-host'), count.getAttribute('data-connections'),
             count.getAttribute('data-established')]);
 });
@@ -66,7 +68,7 @@ return out;""")}
 def established_items(driver, host):
     return driver.script("""
 return Array.prototype.map.call(document.querySelectorAll(
-  '#believes .pg-host[data-host="' + arguments[0] + '"] li[data-state="ESTABLISHED"]'),
+  '#states .tp-host[data-host="' + arguments[0] + '"] li[data-state="ESTABLISHED"]:not([data-gone])'),
   function (item) { return item.getAttribute('data-conn'); });""", host)
 
 
@@ -246,16 +248,21 @@ def main():
         driver.click('#pair-buttons button[data-pair="three-way-handshake-stale-syn"]')
         side = driver.script("""
 var a = document.getElementById('pane-a');
-var count = function (box) { return box.querySelector('.pg-count[data-established]') ?
-  Array.prototype.map.call(box.querySelectorAll('.pg-host'), function (host) {
+var count = function (box) { return box.querySelector('.tp-count[data-established]') ?
+  Array.prototype.map.call(box.querySelectorAll('.tp-host'), function (host) {
     return host.getAttribute('data-host') + ' ' +
-      host.querySelector('.pg-count').getAttribute('data-established'); }) : []; };
+      host.querySelector('.tp-count').getAttribute('data-established'); }) : []; };
 return {hidden: a.hidden, svg: !!a.querySelector('svg'), a: count(a),
-        b: count(document.getElementById('pane-b')),
-        title: document.getElementById('title-a').textContent};""")
+        b: count(document.getElementById('states')),
+        title: a.querySelector('.tp-pane-title').textContent};""")
         check(not side["hidden"] and side["svg"], "comparing: pane A shows no diagram")
         check(side["a"] == ["client 1", "server 1"] and side["b"] == ["client 1", "server 2"],
               "comparing: A (three-way) shows %r, B (two-way) %r" % (side["a"], side["b"]))
+        # The two diagrams in view, under the stepper's sticky panel.
+        driver.script("var stage = document.querySelector('#player .tp-stage');"
+                      "var panel = document.querySelector('#player .tp-panel');"
+                      "window.scrollTo(0, stage.getBoundingClientRect().top + window.scrollY -"
+                      " panel.offsetHeight - 8);")
         png = driver.screenshot()
         with open(os.path.join(output_dir, "browser-playground-side-by-side.png"), "wb") as out:
             out.write(png)
@@ -360,9 +367,27 @@ return {text: status.textContent, line: status.getAttribute('data-line'),
         check(status["gutter"] == "3", "the gutter marks line %r" % status["gutter"])
         check(driver.script("return document.getElementById('download-trace').disabled;"),
               "with an error the trace of the last good run can still be downloaded")
+        # 6. The interface in Chinese: the playground's words, the stepping page's, the
+        # narration and the page's lang attribute.
+        choose(driver, "scenario", STALE_SYN)
+        choose(driver, "lang", "zh")
+        chinese = driver.script("""
+return {lang: document.documentElement.lang, run: document.getElementById('run').textContent,
+        next: document.getElementById('next').textContent,
+        knobs: document.querySelector('[data-t="knobs"]').textContent,
+        narration: document.getElementById('narration').textContent,
+        count: document.querySelector('#states .tp-count').textContent,
+        outcome: document.getElementById('outcome').textContent};""")
+        check(chinese["lang"] == "zh-CN", "in Chinese the page's lang is %r" % chinese["lang"])
+        check(chinese["run"] == "运行" and "下一步" in chinese["next"] and
+              chinese["knobs"] == "教学开关" and "个连接" in chinese["count"] and
+              "预期" in chinese["outcome"], "the Chinese interface reads %r" % chinese)
+        check(any("\u4e00" <= c <= "\u9fff" for c in chinese["narration"]),
+              "the Chinese narration is %r" % chinese["narration"])
+        check(believes(driver).get("server") == (2, 2), "in Chinese the run changed")
         print("browser:playground: passed: stale SYN two-way and three-way, downloads identical "
               "to tcpsim run, side by side, stepping, a dropped final ACK retransmits the FIN, "
-              "the editor names the error's line (%s) in %.1f s"
+              "the editor names the error's line (%s), the interface in Chinese in %.1f s"
               % (status["text"], time.monotonic() - started))
         return 0
     except Failure as failure:

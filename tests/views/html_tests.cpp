@@ -9,11 +9,13 @@
 #include "diagram_test_support.hpp"
 #include "runner/trace_format.hpp"
 #include "views/html.hpp"
+#include "views/html_textbook.hpp"
+#include "views/text.hpp"
 #include "views/narration.hpp"
 
 using namespace diagram_test;
+using tcpsim::runner::TraceEvent;
 using tcpsim::runner::TraceKind;
-using tcpsim::views::describe_step;
 using tcpsim::views::render_html;
 using States = std::vector<std::string>;
 
@@ -39,11 +41,12 @@ std::string step_line(const std::string& json, std::size_t index) {
 
 // Every connection's state after step `index`, as the page's script computes it: each step's
 // change ("s", written only when the step changes the state of its connection "ci") applied in
-// order. Reads the fields as the page writes them, "ci" before "s".
+// order. Reads the fields as the page writes them, "ci" before "s" (a quote inside a string is
+// escaped, so `,"s":"` is the field).
 States states_after(const std::string& json, std::size_t index,
                    std::size_t connections) {
   States states(connections);
-  const std::regex change("\"ci\":(-?[0-9]+),.*\"s\":\"([^\"]*)\"\\},?$");
+  const std::regex change("\"ci\":(-?[0-9]+),.*,\"s\":\"([^\"]*)\"");
   for (std::size_t step = 0; step <= index; ++step) {
     const std::string line = step_line(json, step);
     std::smatch match;
@@ -77,7 +80,10 @@ TEST_CASE("html: one self-contained file: nothing fetched from the network or an
   CHECK(page.find(" src=") == std::string::npos);
   CHECK(page.find("<link") == std::string::npos);
   CHECK(page.find("@import") == std::string::npos);
-  CHECK(page.find("url(") == std::string::npos);
+  // A url() may only name something in the page itself (the reveal's clip path: "url(#").
+  for (std::size_t at = page.find("url("); at != std::string::npos; at = page.find("url(", at + 1)) {
+    CHECK(page.compare(at, 5, "url(#") == 0);
+  }
   CHECK(page.find("@font-face") == std::string::npos);
   CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
   CHECK(page.find("<meta charset=\"utf-8\">") != std::string::npos);
@@ -94,9 +100,13 @@ TEST_CASE("html: the page embeds the diagram and one step per trace event") {
     ++steps;
   }
   CHECK(steps == r.result.trace.size());
-  // Controls: buttons and the arrow keys.
-  for (const char* id : {"first", "prev", "next", "last", "narration", "states", "position"}) {
-    CHECK(page.find(std::string("id=\"") + id + "\"") != std::string::npos);
+  // The page's script (views/html_page.js) builds the controls around the diagram, and takes
+  // the arrow keys.
+  CHECK(page.find("<div id=\"tcpsim-page\">\n<div id=\"diagram\">") != std::string::npos);
+  CHECK(page.find("TcpsimPage") != std::string::npos);
+  for (const char* id : {"first", "prev", "next", "last", "play", "narration", "states",
+                         "position", "reveal", "speed", "textbook", "window", "present"}) {
+    CHECK(page.find(std::string("'") + id + "'") != std::string::npos);
   }
   CHECK(page.find("ArrowRight") != std::string::npos);
   CHECK(page.find("ArrowLeft") != std::string::npos);
@@ -120,7 +130,7 @@ TEST_CASE("html: each step carries its time, its sentence and every connection's
   // The step carries only its own connection's new state; the page applies the changes.
   // Connections in order of creation: the listener web, c1, web#1.
   CHECK(line.find("\"ci\":2,") != std::string::npos);
-  CHECK(line.find(",\"s\":\"SYN_RCVD\"},") != std::string::npos);
+  CHECK(line.find(",\"s\":\"SYN_RCVD\",") != std::string::npos);
   const std::size_t connections = r.result.connections.size();
   REQUIRE(connections == 3);
   CHECK(states_after(json, index, connections) == States{"LISTEN", "SYN_SENT", "SYN_RCVD"});
@@ -174,49 +184,196 @@ TEST_CASE("html: the narrator is pluggable; the built-in one is used otherwise")
   CHECK(built_in.find("On server, the application calls listen on port 80") != std::string::npos);
 }
 
-TEST_CASE("html: the built-in narration gives one plain sentence per event, citing the trace's "
-          "reason") {
-  const Run lost = run("scenarios/lost-final-ack-time-wait.json");
-  const Run faults = run("tests/views/scenarios/link-faults.json");
-  const Run stale = run("scenarios/two-way-handshake-stale-syn.json");
-  auto sentence = [](const Run& r, TraceKind kind) {
-    for (std::size_t index = 0; index < r.result.trace.size(); ++index) {
-      if (r.result.trace[index].kind == kind) return describe_step(r.scenario, r.result, index, false);
-    }
-    FAIL("no such event");
-    return std::string();
-  };
-  CHECK(sentence(lost, TraceKind::drop) ==
-        "The network loses segment #7 ACK seq=2 ack=2 len=0 (rule 'lose-final-ack').");
-  CHECK(sentence(lost, TraceKind::send) == "c1 on client sends segment #1 SYN seq=0 len=0.");
-  CHECK(sentence(lost, TraceKind::deliver) == "segment #1 SYN seq=0 len=0 arrives at server.");
-  CHECK(sentence(lost, TraceKind::timer_set) ==
-        "c1 on client sets its retransmission timer to fire at 1.100 s.");
-  CHECK(sentence(lost, TraceKind::timer_fire) == "The retransmission timer of web#1 on server fires.");
-  CHECK(sentence(lost, TraceKind::app) ==
-        "The application on client is told 'connected' for c1 (RFC 9293 3.10.7.3: SYN-ACK "
-        "acknowledges our SYN).");
-  CHECK(sentence(faults, TraceKind::duplicate).find("The network duplicates segment #1 SYN seq=1000 "
-                                                    "len=0; the copy arrives at 0.440 s") == 0);
-  CHECK(sentence(faults, TraceKind::expire).find("older than the maximum segment lifetime") !=
-        std::string::npos);
-  CHECK(sentence(faults, TraceKind::delay).find("holds segment #7") != std::string::npos);
-  CHECK(sentence(stale, TraceKind::discard) ==
-        "The TCP of client discards segment #6 SYN,ACK seq=0 ack=1 len=0 (two-way handshake: no "
-        "third segment, not even a RST).");
-  // Every event of every kind gets a non-empty sentence ending with a full stop.
-  for (const Run* r : {&lost, &faults, &stale}) {
-    for (std::size_t index = 0; index < r->result.trace.size(); ++index) {
-      const std::string text = describe_step(r->scenario, r->result, index, false);
-      CHECK_FALSE(text.empty());
-      CHECK(text.back() == '.');
-    }
-  }
-  CHECK(describe_step(lost.scenario, lost.result, lost.result.trace.size(), false).empty());
-}
-
 TEST_CASE("html: same run, same bytes") {
   const Run a = run("scenarios/simultaneous-open.json");
   const Run b = run("scenarios/simultaneous-open.json");
   CHECK(render_html(a.scenario, a.result) == render_html(b.scenario, b.result));
+}
+
+namespace {
+
+// The page's data, parsed just enough for the tests: the object of segment `key` in "segs",
+// and the value of a string field in a JSON object's text.
+std::string segment_entry(const std::string& json, const std::string& key) {
+  const std::string open = "\"" + key + "\":{";
+  const std::size_t start = json.find(open, json.find("\"segs\":{"));
+  REQUIRE(start != std::string::npos);
+  return json.substr(start + open.size() - 1,
+                     json.find('}', start) - start - open.size() + 2);
+}
+std::string field(const std::string& object, const std::string& key) {
+  const std::regex pattern("\"" + key + "\":\"((?:[^\"\\\\]|\\\\.)*)\"");
+  std::smatch match;
+  if (!std::regex_search(object, match, pattern)) return "(none)";
+  return match[1].str();
+}
+
+}  // namespace
+
+TEST_CASE("html: --lang zh gives the page its lang attribute, the data its language and the "
+          "narration in Chinese") {
+  const Run r = run("scenarios/three-way-handshake.json");
+  tcpsim::views::HtmlOptions options;
+  options.language = tcpsim::views::Language::chinese;
+  const std::string page = render_html(r.scenario, r.result, options);
+  CHECK(page.find("<html lang=\"zh-CN\">") != std::string::npos);
+  const std::string json = steps_json(page);
+  CHECK(json.rfind("{\"lang\":\"zh\",", 0) == 0);
+  const auto chinese = tcpsim::views::narrate_run(r.scenario, r.result,
+                                                  tcpsim::views::Language::chinese, {});
+  CHECK(step_line(json, 0).find(field(step_line(json, 0), "n")) != std::string::npos);
+  CHECK(field(step_line(json, 0), "n") == chinese[0]);
+  const std::string english = render_html(r.scenario, r.result);
+  CHECK(english.find("<html lang=\"en\">") != std::string::npos);
+  CHECK(steps_json(english).rfind("{\"lang\":\"en\",", 0) == 0);
+  // The interface's words are the page script's, in both languages (views/html_page.js).
+  CHECK(page.find("下一步") != std::string::npos);
+  CHECK(page.find("演示模式") != std::string::npos);
+}
+
+TEST_CASE("html: textbook labels are the seed articles': SYN=1 seq=x, the handshake and the "
+          "close numbered") {
+  const Run r = run("scenarios/four-way-close.json");
+  using tcpsim::views::Language;
+  const auto zh = tcpsim::views::textbook_labels(r.scenario, r.result, Language::chinese, false);
+  const auto en = tcpsim::views::textbook_labels(r.scenario, r.result, Language::english, false);
+  REQUIRE(zh.size() == 7);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"第一次握手", "SYN=1 seq=x"},
+      {"第二次握手", "SYN=1 ACK=1 seq=y ack=x+1"},
+      {"第三次握手", "ACK=1 seq=x+1 ack=y+1"},
+      {"第一次挥手", "FIN=1 ACK=1 seq=u ack=y+1"},
+      {"第二次挥手", "ACK=1 seq=v ack=u+1"},
+      {"第三次挥手", "FIN=1 ACK=1 seq=w ack=u+1"},
+      {"第四次挥手", "ACK=1 seq=u+1 ack=w+1"}};
+  for (std::size_t id = 1; id <= 7; ++id) {
+    INFO("segment #" << id);
+    CHECK(zh.at(id).ordinal == expected[id - 1].first);
+    CHECK(zh.at(id).fields == expected[id - 1].second);
+    CHECK(en.at(id).fields == expected[id - 1].second);
+  }
+  CHECK(en.at(1).ordinal == "handshake 1");
+  CHECK(en.at(7).ordinal == "close 4");
+
+  // The lost final ACK: the FIN again, the ACK again; data counts from the letters.
+  const Run lost = run("scenarios/lost-final-ack-time-wait.json");
+  const auto again = tcpsim::views::textbook_labels(lost.scenario, lost.result,
+                                                    Language::chinese, false);
+  CHECK(again.at(8).ordinal == "第三次挥手（重传）");
+  CHECK(again.at(9).ordinal == "第四次挥手（再次）");
+  const Run data = run("scenarios/data-fast-retransmit.json");
+  const auto counted = tcpsim::views::textbook_labels(data.scenario, data.result,
+                                                      Language::english, false);
+  CHECK(counted.at(5).fields == "ACK=1 seq=x+101 ack=y+1 len=100");
+  CHECK(counted.at(16).fields == "ACK=1 seq=y+1 ack=x+601");
+  CHECK(counted.at(5).ordinal.empty());
+
+  // Two streams: the second one's letters have primes; two-way: no third handshake.
+  const Run stale = run("scenarios/two-way-handshake-stale-syn.json");
+  const auto two = tcpsim::views::textbook_labels(stale.scenario, stale.result,
+                                                  Language::chinese, false);
+  CHECK(two.at(2).fields == "SYN=1 seq=x′");
+  CHECK(two.at(3).fields == "SYN=1 ACK=1 seq=y′ ack=x′+1");
+  CHECK(two.at(4).ordinal.empty());
+  CHECK(two.at(6).ordinal == "第二次握手");
+  CHECK(two.at(6).fields == "SYN=1 ACK=1 seq=y ack=x+1");
+
+  // A simultaneous open or close is not numbered.
+  for (const char* file : {"scenarios/simultaneous-open.json",
+                           "scenarios/simultaneous-close.json"}) {
+    INFO(file);
+    const Run both = run(file);
+    const auto labels = tcpsim::views::textbook_labels(both.scenario, both.result,
+                                                       Language::chinese, false);
+    for (const auto& [id, label] : labels) {
+      INFO("segment #" << id);
+      CHECK(label.ordinal.find("挥手") == std::string::npos);
+      if (std::string(file).find("open") != std::string::npos) CHECK(label.ordinal.empty());
+    }
+  }
+}
+
+TEST_CASE("html: every diagram label, with the window hidden, is the page's label of its "
+          "segment; every segment has its window and its textbook form") {
+  for (const char* file : {"scenarios/lost-final-ack-time-wait.json",
+                           "scenarios/data-slow-reader-zero-window.json",
+                           "tests/views/scenarios/link-faults.json",
+                           "tests/views/scenarios/injected-segments.json"}) {
+    INFO(file);
+    const Run r = run(file);
+    const std::string page = render_html(r.scenario, r.result);
+    const std::string json = steps_json(page);
+    const std::regex label("<text [^>]*class=\"seglabel\"[^>]*data-step=\"([0-9]+)\">([^<]*)<");
+    std::size_t labels = 0;
+    for (auto it = std::sregex_iterator(page.begin(), page.end(), label);
+         it != std::sregex_iterator(); ++it) {
+      ++labels;
+      const std::string line = step_line(json, std::stoul((*it)[1].str()));
+      const std::string key = field(line, "g");
+      REQUIRE(key != "(none)");
+      const std::string entry = segment_entry(json, key);
+      INFO(entry);
+      std::smatch window;
+      REQUIRE(std::regex_search(entry, window, std::regex("\"w\":([0-9]+)")));
+      const bool rst = entry.find("\"rst\":true") != std::string::npos;
+      // As the page's script composes it with the window switched off (views/html_page.js).
+      const std::string composed = field(entry, "l") +
+                                   (window[1].str() == "0" && !rst ? " win=0" : "") +
+                                   field(entry, "x");
+      CHECK(tcpsim::views::text::xml_escape(composed) == (*it)[2].str());
+      CHECK(field(entry, "tb") != "(none)");
+    }
+    CHECK(labels > 0);
+  }
+}
+
+TEST_CASE("html: autoplay pauses a beat per step and one more per one-way delay, idle gaps "
+          "compressed to 4 beats and said") {
+  const Run r = run("scenarios/lost-final-ack-time-wait.json");
+  const auto pauses = tcpsim::views::autoplay_pauses(r.scenario, r.result);
+  REQUIRE(pauses.size() == r.result.trace.size());
+  const auto& trace = r.result.trace;
+  bool idle = false;
+  for (std::size_t step = 0; step < trace.size(); ++step) {
+    INFO("step " << step);
+    CHECK(pauses[step] >= 10);
+    CHECK(pauses[step] <= 40);
+    if (step > 0 && trace[step].time == trace[step - 1].time) CHECK(pauses[step] == 10);
+    // The link's delay is 50 ms: a one-way trip is one beat more.
+    if (step > 0 && trace[step].time - trace[step - 1].time == 50 * tcpsim::millisecond) {
+      CHECK(pauses[step] == 20);
+    }
+    if (step > 0 && trace[step].time - trace[step - 1].time > 200 * tcpsim::millisecond) {
+      CHECK(pauses[step] == 40);
+      const std::string line = step_line(steps_json(render_html(r.scenario, r.result)), step);
+      CHECK(field(line, "i") != "(none)");
+      idle = true;
+    }
+  }
+  CHECK(idle);  // TIME_WAIT's 2 MSL
+}
+
+TEST_CASE("html: every step says why, unless its sentence does: the rule or the link's cause") {
+  const Run r = run("scenarios/data-fast-retransmit.json");
+  const std::string json = steps_json(render_html(r.scenario, r.result));
+  const auto& trace = r.result.trace;
+  std::size_t fast = 0;
+  for (std::size_t step = 0; step < trace.size(); ++step) {
+    const TraceEvent& event = trace[step];
+    const std::string line = step_line(json, step);
+    INFO(line);
+    CHECK(line.find("\"p\":") != std::string::npos);
+    if (event.kind == TraceKind::send && event.rule == tcpsim::tcp::Rule::fast_retransmit) {
+      ++fast;
+      const std::string why = tcpsim::views::rule_sentence(event.rule,
+                                                           tcpsim::views::Language::english);
+      CHECK((field(line, "r") == why || field(line, "n").find(why) != std::string::npos));
+    }
+    if (event.kind == TraceKind::drop) {
+      const std::string why = tcpsim::views::link_cause(event.link_cause,
+                                                        tcpsim::views::Language::english);
+      CHECK((field(line, "r") == why || field(line, "n").find(why) != std::string::npos));
+    }
+  }
+  CHECK(fast == 1);
 }

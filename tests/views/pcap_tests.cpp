@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "runner/expectations.hpp"
@@ -101,14 +102,18 @@ std::string read_text(const std::string& path, bool& ok) {
   return buffer.str();
 }
 
-// A frame per segment put on the wire: sent by a host, or injected by the script.
+// A segment put on the wire: sent by a host, or injected by the script.
 bool opens_frame(const TraceEvent& event) {
   return event.kind == TraceKind::send || event.kind == TraceKind::inject;
+}
+// A frame of the capture: a segment put on the wire at one end, or arriving at the other.
+bool is_frame(const TraceEvent& event) {
+  return opens_frame(event) || event.kind == TraceKind::deliver;
 }
 
 std::size_t frame_count(const RunResult& result) {
   std::size_t count = 0;
-  for (const auto& event : result.trace) count += opens_frame(event) ? 1 : 0;
+  for (const auto& event : result.trace) count += is_frame(event) ? 1 : 0;
   return count;
 }
 
@@ -271,10 +276,12 @@ TEST_CASE("an enhanced packet block carries the split timestamp, both lengths an
   CHECK(block.substr(72, 8) == std::string("\x01\x00\x04\x00lost", 8));
   const std::string quiet = views::pcapng_enhanced_packet(0, packet, "");
   CHECK(quiet.size() == 28 + 44 + 4);  // no options at all
+  CHECK(le32(views::pcapng_enhanced_packet(0, packet, "", 1), 8) == 1);  // interface 1
 }
 
-TEST_CASE("every shipped scenario's capture is well-formed pcapng: SHB, one IDB with "
-          "nanosecond resolution and LINKTYPE_RAW, one EPB per segment sent or injected",
+TEST_CASE("every shipped scenario's capture is well-formed pcapng: SHB, one IDB per host with "
+          "nanosecond resolution and LINKTYPE_RAW, one EPB per segment sent, injected or "
+          "delivered, on the interface of the host it leaves or reaches",
           "[pcap]") {
   std::vector<std::string> files;
   for (const auto& entry :
@@ -288,25 +295,108 @@ TEST_CASE("every shipped scenario's capture is well-formed pcapng: SHB, one IDB 
     const Run run = run_file(file);
     const std::string bytes = views::format_pcapng(run.scenario, run.result);
     const std::vector<Block> blocks = walk_blocks(bytes);
-    REQUIRE(blocks.size() == 2 + frame_count(run.result));
+    const std::size_t hosts = run.scenario.hosts.size();
+    REQUIRE(blocks.size() == 1 + hosts + frame_count(run.result));
     CHECK(blocks[0].type == 0x0A0D0D0A);
     CHECK(le32(bytes, 8) == 0x1A2B3C4D);
-    CHECK(blocks[1].type == 1);
-    CHECK(static_cast<std::uint8_t>(bytes[blocks[1].at + 8]) == 101);
-    // if_tsresol (9), length 1, value 9: 10^-9 s.
-    CHECK(bytes.find(std::string("\x09\x00\x01\x00\x09", 5), blocks[1].at) <
-          blocks[1].at + blocks[1].length);
+    for (std::size_t host = 0; host < hosts; ++host) {
+      const Block& interface = blocks[1 + host];
+      CHECK(interface.type == 1);
+      CHECK(static_cast<std::uint8_t>(bytes[interface.at + 8]) == 101);
+      // if_tsresol (9), length 1, value 9: 10^-9 s.
+      CHECK(bytes.find(std::string("\x09\x00\x01\x00\x09", 5), interface.at) <
+            interface.at + interface.length);
+      // if_name: the host's name.
+      const std::string& name = run.scenario.hosts[host].name;
+      CHECK(bytes.substr(interface.at + 20, name.size()) == name);
+    }
     std::size_t frame = 0;
     for (const auto& event : run.result.trace) {
-      if (!opens_frame(event)) continue;
-      const Block& block = blocks[2 + frame++];
+      if (!is_frame(event)) continue;
+      const Block& block = blocks[1 + hosts + frame++];
       CHECK(block.type == 6);
+      CHECK(le32(bytes, block.at + 8) == static_cast<std::uint32_t>(event.host));
       const auto stamp = views::split_timestamp(event.time);
       CHECK(le32(bytes, block.at + 12) == stamp.high);
       CHECK(le32(bytes, block.at + 16) == stamp.low);
       CHECK(le32(bytes, block.at + 20) == encode_ipv4_tcp(event.segment).size());
     }
   }
+}
+
+TEST_CASE("a lost segment is sent at one end and never received at the other; a delivered one "
+          "is a frame at each end",
+          "[pcap]") {
+  const Run run = run_file(scenario_path("lost-final-ack-time-wait"));
+  const auto frames = views::capture_frames(run.scenario, run.result);
+  std::map<std::uint64_t, std::vector<std::uint32_t>> sent;
+  std::map<std::uint64_t, std::vector<std::uint32_t>> received;
+  for (const auto& frame : frames) {
+    const TraceEvent& event = run.result.trace[frame.event];
+    CHECK(frame.arrival == (event.kind == TraceKind::deliver));
+    (frame.arrival ? received : sent)[event.segment.id].push_back(frame.interface);
+  }
+  REQUIRE(sent.size() == 9);
+  for (const auto& [id, interfaces] : sent) {
+    INFO("segment #" << id);
+    REQUIRE(interfaces.size() == 1);
+    if (id == 7) {  // the final ACK, lost by rule 'lose-final-ack'
+      CHECK(received.count(id) == 0);
+    } else {
+      REQUIRE(received[id].size() == 1);
+      CHECK(received[id][0] == 1 - interfaces[0]);
+    }
+  }
+}
+
+TEST_CASE("an arrival's comment tells what the link did to it and the receiver's discard; a "
+          "plain arrival has none",
+          "[pcap]") {
+  const Run run = run_file(scenario_path("three-way-handshake-stale-syn"));
+  const auto frames = views::capture_frames(run.scenario, run.result);
+  std::size_t commented = 0;
+  for (const auto& frame : frames) {
+    if (!frame.arrival) continue;
+    const TraceEvent& event = run.result.trace[frame.event];
+    INFO("segment #" << event.segment.id << ": " << frame.comment);
+    if (event.segment.id == 1) {
+      CHECK(frame.comment == "segment #1 arrives at server: held by the link since 0.100000000s "
+                             "(rule 'stale-syn')");
+    }
+    if (!frame.comment.empty()) ++commented;
+  }
+  // The client's TCP discards a segment on arrival; that arrival's comment gives the rule.
+  const TraceEvent* discard = nullptr;
+  for (const TraceEvent& event : run.result.trace) {
+    if (event.kind == TraceKind::discard && event.host == 0) discard = &event;
+  }
+  REQUIRE(discard != nullptr);
+  bool found = false;
+  for (const auto& frame : frames) {
+    const TraceEvent& event = run.result.trace[frame.event];
+    if (!frame.arrival || event.segment.id != discard->segment.id) continue;
+    found = true;
+    CHECK(frame.interface == 0);
+    CHECK(frame.comment.find("discarded by client's TCP (" +
+                             std::string(tcp::rule_reason(discard->rule)) + ")") !=
+          std::string::npos);
+  }
+  CHECK(found);
+  CHECK(commented == 2);
+  // A copy the link made arrives as a frame of its own, and says so.
+  const Run copied = run_text(handshake_scenario(
+      R"([{"name": "twice", "match": {"from": "client", "flags": "SYN"},
+           "action": "duplicate", "duration": "10ms"}])"));
+  std::vector<std::string> arrivals;
+  for (const auto& frame : views::capture_frames(copied.scenario, copied.result)) {
+    if (frame.arrival && copied.result.trace[frame.event].segment.id == 1) {
+      arrivals.push_back(frame.comment);
+    }
+  }
+  REQUIRE(arrivals.size() == 2);
+  CHECK(arrivals[0].empty());
+  CHECK(arrivals[1].rfind("segment #1' arrives at server: a copy the link made (rule 'twice')",
+                          0) == 0);
 }
 
 TEST_CASE("the capture carries the payload bytes the application sent", "[pcap]") {

@@ -287,7 +287,7 @@ TEST_CASE("svg: connections on one host are told apart by lane and colour, named
   CHECK(lanes["web#1"].first != lanes["web#2"].first);
   CHECK(lanes["web#1"].second != lanes["web#2"].second);
   // Notes name the connection when a host has several.
-  CHECK(svg.find(">web#2 </tspan>ESTABLISHED</text>") != std::string::npos);
+  CHECK(svg.find(">web#2</tspan> ESTABLISHED</text>") != std::string::npos);
 
   // A listener has a lane of its own, LISTEN from its listen on: its host has several.
   const Run listening = run("scenarios/three-way-handshake.json");

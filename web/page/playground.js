@@ -1,7 +1,9 @@
 // The playground's page script (docs/views.md, "The playground"). Everything the simulator
 // says comes from the WebAssembly module (web/bindings.cpp): the loader's errors, the trace,
-// the SVG diagram, the capture, the steps and their narration. This script only edits the
-// scenario's JSON text (knobs, fault rules), calls the module, and shows what it returns.
+// the SVG diagram, the capture, the steps and their narration. Stepping through a run is the
+// stepping page of `tcpsim run --html` (views/html_page.js, TcpsimPage), inlined beside this
+// script. This script only edits the scenario's JSON text (knobs, fault rules), calls the
+// module, and shows what it returns; its own words, in English and Chinese, are WORDS below.
 (function () {
   'use strict';
 
@@ -11,6 +13,130 @@
   var LINE_LIMIT = 120;  // a JSON object stays on one line when it fits (as in scenarios/)
   var FAULT_ACTIONS = ['drop', 'delay', 'duplicate'];
 
+  // The playground's words (the stepper's are views/html_page.js's). Elements of
+  // playground.html name theirs with data-t (text), data-t-title and data-t-placeholder.
+  var WORDS = {
+    en: {
+      title: 'tcpsim playground', scenario: 'scenario', seed: 'seed', language: 'language',
+      seedOwn: 'its own', seedTitle: 'empty: the scenario\'s seed; Enter to run',
+      run: 'run', runTitle: 'run the scenario in the editor again', undo: 'undo',
+      undoTitle: 'undo the last change made by a button', revert: 'shipped version',
+      revertTitle: 'the shipped scenario, unchanged', loading: 'Loading the simulator\u2026',
+      knobs: 'Teaching knobs', knobsHint: '(every host; re-runs at once)',
+      compare: 'Compare two runs', pin: 'pin this run as A',
+      pinTitle: 'keep this run on the left, then change something', unpin: 'stop comparing',
+      editorTitle: 'Scenario', editorHint: '(edit it: it runs as you type)',
+      download: 'download', scenarioFile: 'scenario', scenarioFileTitle: 'the editor\'s text',
+      traceFile: 'trace', traceFileTitle: 'JSON Lines, as tcpsim run --trace writes it',
+      svgFile: 'SVG', svgFileTitle: 'as tcpsim run --svg',
+      pcapFile: 'pcap', pcapFileTitle: 'pcapng for Wireshark, as tcpsim run --pcap',
+      drop: 'drop it', delay: 'delay it by', duplicate: 'duplicate it, the copy', later: 'later',
+      goToStep: 'go to this step', cancel: 'cancel',
+      diagramTitle: 'click a segment: what if it were lost?',
+      fixFirst: 'Fix the error in the scenario first: the buttons change the text that loads.',
+      tooLarge: function (n) {
+        return 'The number ' + n + ' is too large for the buttons to rewrite exactly; edit ' +
+          'the text by hand.';
+      },
+      atLine: function (line, column) { return 'line ' + line + ', column ' + column + ': '; },
+      atPath: function (path) { return ' (at ' + path + ')'; },
+      good: function (edited) {
+        return 'Loads and runs' + (edited ? ' (changed from the shipped file)' : '') + '.';
+      },
+      asProfile: 'as profile', mixed: 'differs per host', loss: 'loss',
+      lossValues: 'the link\'s, each direction',
+      lossTitle: 'the probability that the link loses a segment, e.g. 0.1',
+      menuTitle: function (label, from, nth, flags) {
+        return 'segment ' + label + ' from ' + from + ' (its ' + ordinal(nth) + ' ' + flags + ')';
+      },
+      atWork: 'this scenario shows it at work',
+      turnsOff: function (how) { return 'this scenario turns it off: ' + how; },
+      protects: function (what) { return 'Protects against ' + what + '.'; },
+      claim: function (seeds, reference) {
+        return (seeds ? 'The claim of seed articles ' + seeds + '; ' : '') + reference + '.';
+      },
+      outcome: function (seed, events, end) {
+        return ', seed ' + seed + ': ' + events + ' events, ends at ' + end + ' s. ';
+      },
+      notMet: function (failed, all) {
+        return 'Expectations: ' + failed + ' of ' + all + ' not met (they describe the ' +
+          'shipped run):';
+      },
+      met: function (met, all) { return 'Expectations: ' + met + ' of ' + all + ' met.'; },
+      failure: function (line, message) { return 'line ' + line + ': ' + message; },
+      showInEditor: function (path) { return 'show it in the editor (at ' + path + ')'; },
+      edited: ' (edited)', withSeed: function (seed) { return ', seed ' + seed; },
+      withMechanism: function (name, mechanism) { return name + ' (with ' + mechanism + ')'; },
+      withoutMechanism: function (name, mechanism) {
+        return name + ' (without ' + mechanism + ')';
+      },
+      pairTitle: function (has, mechanism) {
+        return (has ? 'with ' : 'without ') + mechanism + ', beside this run';
+      },
+      group: function (index, mechanism, seeds) {
+        return index + '. ' + mechanism + (seeds ? ' (seeds ' + seeds + ')' : '');
+      },
+      withLabel: 'with', withoutLabel: 'without', more: 'more scenarios',
+      failedStart: function (error) { return 'The simulator could not start: ' + error; }
+    },
+    zh: {
+      title: 'tcpsim 演练场', scenario: '场景', seed: '随机种子', language: '语言',
+      seedOwn: '场景自带', seedTitle: '留空：用场景的种子；回车运行',
+      run: '运行', runTitle: '重新运行编辑器中的场景', undo: '撤销',
+      undoTitle: '撤销按钮所做的上一次修改', revert: '原始版本',
+      revertTitle: '随附的场景，未经修改', loading: '正在加载模拟器\u2026',
+      knobs: '教学开关', knobsHint: '（作用于每台主机；立即重新运行）',
+      compare: '对比两次运行', pin: '把这次运行固定为 A',
+      pinTitle: '把这次运行留在左边，然后改点什么', unpin: '停止对比',
+      editorTitle: '场景', editorHint: '（可以编辑：边输入边运行）',
+      download: '下载', scenarioFile: '场景', scenarioFileTitle: '编辑器中的文本',
+      traceFile: '轨迹', traceFileTitle: 'JSON Lines，与 tcpsim run --trace 写的相同',
+      svgFile: 'SVG', svgFileTitle: '与 tcpsim run --svg 相同',
+      pcapFile: 'pcap', pcapFileTitle: '给 Wireshark 的 pcapng，与 tcpsim run --pcap 相同',
+      drop: '丢弃它', delay: '把它延迟', duplicate: '复制它，副本晚', later: '到达',
+      goToStep: '跳到这一步', cancel: '取消',
+      diagramTitle: '点击一个报文段：如果它丢了会怎样？',
+      fixFirst: '请先改正场景中的错误：按钮修改的是能加载的文本。',
+      tooLarge: function (n) { return '数字 ' + n + ' 太大，按钮无法精确改写；请手工编辑。'; },
+      atLine: function (line, column) { return '第 ' + line + ' 行第 ' + column + ' 列：'; },
+      atPath: function (path) { return '（位置 ' + path + '）'; },
+      good: function (edited) { return '可以加载并运行' + (edited ? '（已修改随附的文件）' : '') + '。'; },
+      asProfile: '按配置', mixed: '各主机不同', loss: '丢包率',
+      lossValues: '链路的，每个方向',
+      lossTitle: '链路丢失一个报文段的概率，例如 0.1',
+      menuTitle: function (label, from, nth, flags) {
+        return from + ' 的报文段 ' + label + '（它的第 ' + nth + ' 个 ' + flags + '）';
+      },
+      atWork: '这个场景展示这一机制的作用',
+      turnsOff: function (how) { return '这个场景把它关掉：' + how; },
+      protects: function (what) { return '防止：' + what + '。'; },
+      claim: function (seeds, reference) {
+        return (seeds ? '种子文章 ' + seeds + ' 的论断；' : '') + reference + '。';
+      },
+      outcome: function (seed, events, end) {
+        return '，种子 ' + seed + '：' + events + ' 个事件，在 ' + end + ' 秒结束。';
+      },
+      notMet: function (failed, all) {
+        return '预期：' + all + ' 条中有 ' + failed + ' 条未满足（它们描述的是随附的运行）：';
+      },
+      met: function (met, all) { return '预期：' + all + ' 条中满足 ' + met + ' 条。'; },
+      failure: function (line, message) { return '第 ' + line + ' 行：' + message; },
+      showInEditor: function (path) { return '在编辑器中显示（位置 ' + path + '）'; },
+      edited: '（已编辑）', withSeed: function (seed) { return '，种子 ' + seed; },
+      withMechanism: function (name, mechanism) { return name + '（有' + mechanism + '）'; },
+      withoutMechanism: function (name, mechanism) { return name + '（没有' + mechanism + '）'; },
+      pairTitle: function (has, mechanism) {
+        return (has ? '有' : '没有') + mechanism + '，放在这次运行旁边';
+      },
+      group: function (index, mechanism, seeds) {
+        return index + '. ' + mechanism + (seeds ? '（种子文章 ' + seeds + '）' : '');
+      },
+      withLabel: '有', withoutLabel: '没有', more: '更多场景',
+      failedStart: function (error) { return '模拟器无法启动：' + error; }
+    }
+  };
+  function words() { return WORDS[byId('lang').value] || WORDS.en; }
+
   var tcpsim = null;  // the module
   var shipped = [];   // [{file, name, text, summary, description}]
   var catalogue = [];
@@ -18,12 +144,10 @@
   var state = {
     entry: null,       // the shipped scenario being edited
     result: null,      // the last successful run of the editor's text
-    steps: null,       // its --html steps (views/html.cpp)
-    current: 0,        // the step shown
+    steps: null,       // its --html steps (views/html.cpp, html_steps_json)
     stale: false,      // the editor's text does not load: the diagram is the last good run
     history: [],       // editor texts before each change made by a control
     pinned: null,      // {title, text, file, seed, result, steps}: pane A
-    timer: null,       // autoplay
     moduleMs: 0,
     loadMs: 0,         // the page ready, its first scenario run and drawn
     runs: 0
@@ -37,6 +161,24 @@
     return node;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var player = null;  // the stepping page (views/html_page.js)
+
+  // The page's fixed words in the chosen language, and its lang attribute.
+  function applyWords() {
+    var w = words();
+    document.documentElement.lang = byId('lang').value === 'zh' ? 'zh-CN' : 'en';
+    document.title = w.title;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-t]'), function (node) {
+      node.textContent = w[node.getAttribute('data-t')];
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-t-title]'), function (node) {
+      node.title = w[node.getAttribute('data-t-title')];
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-t-placeholder]'),
+                                 function (node) {
+      node.placeholder = w[node.getAttribute('data-t-placeholder')];
+    });
+  }
 
   // ---------------------------------------------------------------- the scenario as JSON
   // Big integers would lose digits through JSON.parse (seeds go up to 2^64 - 1): such a text is
@@ -119,15 +261,13 @@
   // The editor's scenario as an object to change, or null (and why) when it cannot be.
   function editableScenario() {
     if (state.stale) {
-      setStatus('error', 'Fix the error in the scenario first: the buttons change the text ' +
-                'that loads.');
+      setStatus('error', words().fixFirst);
       return null;
     }
     var text = byId('editor').value;
     var big = unsafeNumber(text);
     if (big) {
-      setStatus('error', 'The number ' + big + ' is too large for the buttons to rewrite ' +
-                'exactly; edit the text by hand.');
+      setStatus('error', words().tooLarge(big));
       return null;
     }
     try {
@@ -151,8 +291,6 @@
     state.stale = false;
     state.result = result;
     state.steps = JSON.parse(result.steps);
-    state.current = state.steps.steps.length - 1;
-    stopPlaying();
     showEditorGood();
     renderAll();
   }
@@ -226,8 +364,8 @@
   function showLoadError(error) {
     state.stale = true;
     document.body.classList.add('pg-stale');
-    var where = error.line ? 'line ' + error.line + ', column ' + error.column + ': ' : '';
-    var path = error.path && error.path !== '$' ? ' (at ' + error.path + ')' : '';
+    var where = error.line ? words().atLine(error.line, error.column) : '';
+    var path = error.path && error.path !== '$' ? words().atPath(error.path) : '';
     setStatus('error', where + error.message + path);
     var status = byId('editor-status');
     status.setAttribute('data-line', error.line ? String(error.line) : '');
@@ -245,8 +383,7 @@
     status.removeAttribute('data-column');
     status.title = '';
     var edited = byId('editor').value !== state.entry.text;
-    setStatus('good', 'Loads and runs' + (edited ? ' (changed from the shipped file)' : '') +
-              '.');
+    setStatus('good', words().good(edited));
     updateGutter();
     setDownloadsEnabled(true);
   }
@@ -266,14 +403,14 @@
     var control;
     if (knob.type === 'boolean' || knob.type === 'choice') {
       control = element('select');
-      control.appendChild(new Option('as profile', ''));
+      control.appendChild(new Option(words().asProfile, ''));
       var values = knob.type === 'boolean' ? ['true', 'false'] : knob.choices;
       values.forEach(function (value) { control.appendChild(new Option(value, value)); });
-      control.appendChild(new Option('differs per host', 'mixed'));
+      control.appendChild(new Option(words().mixed, 'mixed'));
       control.lastChild.disabled = true;
     } else {
       control = element('input');
-      control.placeholder = 'as profile';
+      control.placeholder = words().asProfile;
       if (knob.type === 'duration') {
         control.setAttribute('list', 'durations');
       }
@@ -360,13 +497,13 @@
     row.setAttribute('data-knob', 'loss');
     var name = element('td');
     name.appendChild(element('div', 'pg-knob-name', 'loss'));
-    name.appendChild(element('div', 'pg-knob-values', 'the link\'s, each direction'));
+    name.appendChild(element('div', 'pg-knob-values', words().lossValues));
     row.appendChild(name);
     var cell = element('td');
     var loss = element('input');
     loss.id = 'knob-loss';
     loss.placeholder = '0';
-    loss.title = 'the probability that the link loses a segment, e.g. 0.1';
+    loss.title = words().lossTitle;
     var link = scenario && scenario.link;
     loss.value = link && link.loss !== undefined ? String(link.loss) : '';
     loss.addEventListener('change', function () { setLoss(loss.value.trim()); });
@@ -410,8 +547,8 @@
     menuSegment = segment;
     menuStep = step;
     var match = segment.match;
-    byId('menu-title').textContent = 'segment ' + segment.label + ' from ' + match.from +
-      ' (its ' + ordinal(match.nth) + ' ' + match.flags + ')';
+    byId('menu-title').textContent = words().menuTitle(segment.label, match.from, match.nth,
+                                                       match.flags);
     var menu = byId('menu');
     menu.hidden = false;
     var x = Math.min(event.pageX + 8, window.scrollX + window.innerWidth - 280);
@@ -442,74 +579,16 @@
       var claim = element('div', 'pg-claim');
       var head = element('p');
       head.appendChild(element('b', '', entry.mechanism));
-      var role = entry.with === state.entry.name ? 'this scenario shows it at work'
-                                                  : 'this scenario turns it off: ' + entry.turnOff;
+      var role = entry.with === state.entry.name ? words().atWork
+                                                  : words().turnsOff(entry.turnOff);
       head.appendChild(document.createTextNode(' (' + role + ')'));
       claim.appendChild(head);
-      claim.appendChild(element('p', '', 'Protects against ' + entry.protectsAgainst + '.'));
-      claim.appendChild(element('p', 'pg-small', 'The claim of seed articles ' + entry.seeds +
-                                '; ' + entry.reference + '.'));
+      claim.appendChild(element('p', '', words().protects(entry.protectsAgainst)));
+      claim.appendChild(element('p', 'pg-small', words().claim(entry.seeds, entry.reference)));
       about.appendChild(claim);
     });
     about.appendChild(element('p', 'pg-description',
                               result ? result.description : state.entry.description));
-  }
-
-  // What each host believes after the current step: its connections and their states, from
-  // the --html page's steps (each step's state change of its connection, applied in order).
-  function statesAfter(steps, index) {
-    var now = [];
-    for (var step = 0; step <= index && step < steps.steps.length; ++step) {
-      var change = steps.steps[step];
-      if (change.s !== undefined) now[change.ci] = change.s;
-    }
-    return now;
-  }
-
-  function renderBelieves(box, result, steps, index) {
-    clear(box);
-    var now = statesAfter(steps, index);
-    steps.hosts.forEach(function (hostName, host) {
-      var column = element('div', 'pg-host');
-      column.setAttribute('data-host', hostName);
-      column.appendChild(element('h3', '', hostName));
-      var counted = 0;
-      var established = 0;
-      var list = element('ul');
-      steps.conns.forEach(function (conn, ci) {
-        if (conn.host !== host || !now[ci]) return;
-        var record = result.connections[ci];
-        var gone = now[ci] === '-';
-        var shown = gone ? conn.last : now[ci];
-        if (!record.listener && !record.failedConnect) {
-          ++counted;
-          if (shown === 'ESTABLISHED') ++established;
-        }
-        var item = element('li', (gone ? 'pg-gone ' : '') +
-                           (record.listener ? 'pg-listener' : ''));
-        item.setAttribute('data-conn', conn.name);
-        item.setAttribute('data-state', shown);
-        if (record.listener) item.setAttribute('data-listener', 'true');
-        var label = element('span', 'pg-conn', conn.name);
-        label.style.color = conn.colour;
-        item.appendChild(label);
-        var badge = element('span', 'pg-badge', shown);
-        var look = steps.look[shown];
-        if (look) { badge.style.background = look[0]; badge.style.color = look[1]; }
-        item.appendChild(badge);
-        if (record.listener) item.appendChild(element('span', 'pg-small', 'listener'));
-        if (gone) item.appendChild(element('span', 'pg-small', 'record deleted'));
-        list.appendChild(item);
-      });
-      var count = element('p', 'pg-count', counted + ' connection' + (counted === 1 ? '' : 's') +
-                          ', ' + established + ' ESTABLISHED');
-      count.setAttribute('data-connections', String(counted));
-      count.setAttribute('data-established', String(established));
-      column.appendChild(count);
-      if (!list.firstChild) list.appendChild(element('li', 'pg-small', 'no connection'));
-      column.appendChild(list);
-      box.appendChild(column);
-    });
   }
 
   function renderOutcome() {
@@ -519,20 +598,19 @@
     box.setAttribute('data-outcome', result.failures.length ? 'failed' : 'met');
     var line = element('p', 'pg-outcome-line');
     line.appendChild(element('b', '', result.name));
-    line.appendChild(document.createTextNode(
-      ', seed ' + result.seed + ': ' + state.steps.steps.length + ' events, ends at ' +
-      (result.endTime / 1e9).toFixed(3).replace(/\.?0+$/, '') + ' s. '));
+    line.appendChild(document.createTextNode(words().outcome(
+      result.seed, state.steps.steps.length,
+      (result.endTime / 1e9).toFixed(3).replace(/\.?0+$/, ''))));
     var met = result.expectations - result.failures.length;
     line.appendChild(document.createTextNode(
-      result.failures.length ? 'Expectations: ' + result.failures.length + ' of ' +
-        result.expectations + ' not met (they describe the shipped run):'
-        : 'Expectations: ' + met + ' of ' + result.expectations + ' met.'));
+      result.failures.length ? words().notMet(result.failures.length, result.expectations)
+                             : words().met(met, result.expectations)));
     box.appendChild(line);
     if (result.failures.length) {
       var list = element('ul', 'pg-failures');
       result.failures.forEach(function (failure) {
-        var item = element('li', '', 'line ' + failure.line + ': ' + failure.message);
-        item.title = 'show it in the editor (at ' + failure.path + ')';
+        var item = element('li', '', words().failure(failure.line, failure.message));
+        item.title = words().showInEditor(failure.path);
         item.addEventListener('click', function () { goToPosition(failure.line, failure.column); });
         list.appendChild(item);
       });
@@ -540,38 +618,24 @@
     }
   }
 
-  function renderDiagrams() {
-    byId('diagram').innerHTML = state.result.svg;
-    byId('title-b').textContent = state.pinned ? 'B: ' + describeRun(state.entry.name)
-                                               : state.result.name;
+  // The run in the stepping page (views/html_page.js), at its last step; a pinned run beside
+  // it, at its end.
+  function renderDiagrams(at) {
     var pinned = state.pinned;
-    var paneA = byId('pane-a');
-    paneA.hidden = !pinned;
-    byId('panes').classList.toggle('pg-two', !!pinned);
     byId('unpin').hidden = !pinned;
-    if (pinned) {
-      byId('title-a').textContent = 'A: ' + pinned.title;
-      if (pinned.result) {
-        byId('diagram-a').innerHTML = pinned.result.svg;
-        renderBelieves(byId('believes-a'), pinned.result, pinned.steps,
-                       pinned.steps.steps.length - 1);
-      } else {
-        byId('diagram-a').textContent = pinned.error;
-        clear(byId('believes-a'));
-      }
-    } else {
-      clear(byId('diagram-a'));
-    }
-    state.nodes = Array.prototype.map.call(
-      byId('diagram').querySelectorAll('[data-step]'), function (node) {
-        return {node: node, step: parseInt(node.getAttribute('data-step'), 10)};
-      });
+    player.setCompanion(pinned ? {
+      title: 'A: ' + pinned.title, mainTitle: 'B: ' + describeRun(state.entry.name),
+      svg: pinned.result ? pinned.result.svg : '', data: pinned.steps, error: pinned.error
+    } : null);
+    player.load(state.steps, state.result.svg,
+                at === undefined ? state.steps.steps.length - 1 : at);
+    byId('diagram').title = words().diagramTitle;
   }
 
   function describeRun(name) {
     var edited = byId('editor').value !== state.entry.text;
-    return name + (edited ? ' (edited)' : '') +
-      (byId('seed').value.trim() ? ', seed ' + byId('seed').value.trim() : '');
+    return name + (edited ? words().edited : '') +
+      (byId('seed').value.trim() ? words().withSeed(byId('seed').value.trim()) : '');
   }
 
   function renderPairButtons() {
@@ -582,65 +646,19 @@
       var button = element('button', '', 'A: ' + other);
       button.type = 'button';
       button.setAttribute('data-pair', other);
-      button.title = (entry.with === other ? 'with ' : 'without ') + entry.mechanism +
-        ', beside this run';
+      button.title = words().pairTitle(entry.with === other, entry.mechanism);
       button.addEventListener('click', function () { pinShipped(entry, other); });
       box.appendChild(button);
     });
   }
 
-  function renderAll() {
+  function renderAll(at) {
     renderAbout();
     renderKnobs();
     renderOutcome();
     renderPairButtons();
-    renderDiagrams();
-    showStep(state.current);
+    renderDiagrams(at);
     document.body.setAttribute('data-runs', String(state.runs));
-  }
-
-  // ---------------------------------------------------------------- stepping
-  function showStep(index) {
-    var steps = state.steps.steps;
-    if (!steps.length) return;
-    index = Math.max(0, Math.min(steps.length - 1, index));
-    state.current = index;
-    var reveal = byId('reveal').value;
-    var diagram = byId('diagram');
-    diagram.classList.toggle('pg-reveal-hide', reveal === 'hide');
-    diagram.classList.toggle('pg-reveal-fade', reveal === 'fade');
-    var first = null;
-    state.nodes.forEach(function (item) {
-      item.node.classList.toggle('pg-future', item.step > index);
-      var current = item.step === index && index < steps.length - 1;
-      item.node.classList.toggle('pg-current', current);
-      if (current && !first) first = item.node;
-    });
-    var step = steps[index];
-    document.body.setAttribute('data-step', String(index));
-    byId('position').textContent = 'step ' + (index + 1) + ' of ' + steps.length;
-    byId('when').textContent = step.t + ' s \u00b7 ' + step.k +
-      (step.h ? ' \u00b7 ' + step.h : '') + (step.c ? ' \u00b7 ' + step.c : '');
-    byId('narration').textContent = step.n;
-    renderBelieves(byId('believes'), state.result, state.steps, index);
-    byId('first').disabled = byId('prev').disabled = index === 0;
-    byId('next').disabled = byId('last').disabled = index === steps.length - 1;
-    if (first && state.timer) first.scrollIntoView({block: 'nearest', inline: 'nearest'});
-  }
-
-  function stopPlaying() {
-    if (state.timer) clearInterval(state.timer);
-    state.timer = null;
-    byId('play').textContent = 'play';
-  }
-  function togglePlay() {
-    if (state.timer) { stopPlaying(); return; }
-    if (state.current >= state.steps.steps.length - 1) showStep(0);
-    byId('play').textContent = 'pause';
-    state.timer = setInterval(function () {
-      if (state.current >= state.steps.steps.length - 1) { stopPlaying(); return; }
-      showStep(state.current + 1);
-    }, 1000 / Number(byId('speed').value));
   }
 
   // ---------------------------------------------------------------- comparing
@@ -654,9 +672,10 @@
     var other = shipped.filter(function (item) { return item.name === name; })[0];
     if (!other) return;
     var seed = byId('seed').value.trim();
-    state.pinned = {title: name + (entry.with === name ? ' (with ' : ' (without ') +
-                    entry.mechanism + ')' + (seed ? ', seed ' + seed : ''), text: other.text,
-                    file: other.file, seed: seed};
+    var w = words();
+    state.pinned = {title: (entry.with === name ? w.withMechanism : w.withoutMechanism)(
+                      name, entry.mechanism) + (seed ? w.withSeed(seed) : ''),
+                    text: other.text, file: other.file, seed: seed};
     runPinned(state.pinned);
     renderAll();
   }
@@ -682,11 +701,12 @@
     var listed = {};
     catalogue.forEach(function (entry, index) {
       var group = document.createElement('optgroup');
-      group.label = (index + 1) + '. ' + entry.mechanism + ' (seeds ' + entry.seeds + ')';
+      group.label = words().group(index + 1, entry.mechanism, entry.seeds);
       [['with', entry.with], ['without', entry.without]].forEach(function (pair) {
         var item = shipped.filter(function (s) { return s.name === pair[1]; })[0];
         if (!item) return;
-        var option = new Option(pair[0] + ': ' + item.name, item.file);
+        var option = new Option((pair[0] === 'with' ? words().withLabel : words().withoutLabel) +
+                                ': ' + item.name, item.file);
         option.title = item.summary;
         group.appendChild(option);
         listed[item.file] = true;
@@ -694,7 +714,7 @@
       select.appendChild(group);
     });
     var others = document.createElement('optgroup');
-    others.label = 'more scenarios';
+    others.label = words().more;
     shipped.forEach(function (item) {
       if (listed[item.file]) return;
       var option = new Option(item.name, item.file);
@@ -719,8 +739,14 @@
     // A pinned run keeps its seed: changing it compares two seeds.
     byId('seed').addEventListener('change', runEditor);
     byId('lang').addEventListener('change', function () {
+      applyWords();
+      clear(byId('scenario'));
+      fillPicker();
+      byId('scenario').value = state.entry.file;
+      if (state.pinned) runPinned(state.pinned);
+      var at = player.current;
       runEditor();
-      if (state.pinned) { runPinned(state.pinned); renderDiagrams(); showStep(state.current); }
+      if (state.result) renderDiagrams(at);
     });
     byId('undo').addEventListener('click', function () {
       if (!state.history.length) return;
@@ -742,46 +768,10 @@
       var line = parseInt(byId('editor-status').getAttribute('data-line') || '', 10);
       if (line) goToPosition(line, parseInt(byId('editor-status').getAttribute('data-column'), 10));
     });
-    byId('first').addEventListener('click', function () { showStep(0); });
-    byId('prev').addEventListener('click', function () { showStep(state.current - 1); });
-    byId('next').addEventListener('click', function () { showStep(state.current + 1); });
-    byId('last').addEventListener('click', function () { showStep(state.steps.steps.length - 1); });
-    byId('play').addEventListener('click', togglePlay);
-    byId('speed').addEventListener('change', function () {
-      if (state.timer) { stopPlaying(); togglePlay(); }
-    });
-    byId('reveal').addEventListener('change', function () { showStep(state.current); });
-    byId('zoom').addEventListener('click', function () {
-      var actual = document.body.classList.toggle('pg-actual-size');
-      byId('zoom').textContent = actual ? 'fit to width' : 'actual size';
-    });
+    // The stepper keeps the arrows, Home, End and Space (views/html_page.js); Escape also
+    // closes the segment menu.
     document.addEventListener('keydown', function (event) {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      var target = event.target.tagName;
-      if (target === 'TEXTAREA' || target === 'INPUT' || target === 'SELECT') return;
-      if (event.key === 'Escape') { closeMenu(); return; }
-      if (event.key === ' ' && target !== 'BUTTON') {
-        event.preventDefault();
-        togglePlay();
-        return;
-      }
-      var last = state.steps.steps.length - 1;
-      var moves = {ArrowRight: state.current + 1, ArrowLeft: state.current - 1, Home: 0,
-                   End: last};
-      if (!(event.key in moves)) return;
-      event.preventDefault();
-      stopPlaying();
-      showStep(moves[event.key]);
-    });
-    byId('diagram').addEventListener('click', function (event) {
-      var node = event.target.closest ? event.target.closest('[data-step]') : null;
-      if (!node || !state.result) return;
-      var step = parseInt(node.getAttribute('data-step'), 10);
-      var id = state.result.stepSegment[step];
-      var segment = id ? state.result.segments[String(id)] : null;
-      if (!segment) { closeMenu(); showStep(step); return; }
-      event.stopPropagation();
-      openMenu(event, step, segment);
+      if (event.key === 'Escape') closeMenu();
     });
     document.addEventListener('click', function (event) {
       var menu = byId('menu');
@@ -805,7 +795,8 @@
     byId('menu-step').addEventListener('click', function () {
       var step = menuStep;
       closeMenu();
-      showStep(step);
+      player.stop();
+      player.show(step);
     });
     byId('menu-cancel').addEventListener('click', closeMenu);
     byId('pin').addEventListener('click', pinCurrent);
@@ -845,6 +836,19 @@
     shipped = tcpsim.shippedScenarios();
     catalogue = tcpsim.teachingCatalogue();
     knobTable = tcpsim.knobs();
+    applyWords();
+    player = TcpsimPage.create(byId('player'), {
+      layout: 'top',
+      // A click on a segment: what if it were lost, held, copied? Anything else: its step.
+      onDiagramClick: function (step, node, event) {
+        var id = state.result && state.result.stepSegment[step];
+        var segment = id ? state.result.segments[String(id)] : null;
+        if (!segment) { closeMenu(); return false; }
+        event.stopPropagation();
+        openMenu(event, step, segment);
+        return true;
+      }
+    });
     fillPicker();
     wire();
     document.body.classList.remove('pg-loading');
@@ -861,6 +865,6 @@
     document.body.setAttribute('data-ready', 'true');
   }, function (error) {
     window.tcpsimPlayground.error = String(error);
-    byId('loading').textContent = 'The simulator could not start: ' + error;
+    byId('loading').textContent = words().failedStart(error);
   });
 })();
