@@ -158,6 +158,18 @@ bool outputs_distinct(const std::string& input,
 
 }  // namespace
 
+bool output_is_an_input(const std::string& command, const std::string& option,
+                        const std::string& output, const std::vector<std::string>& inputs) {
+  if (output.empty() || output == "-" || is_special_file(output)) return false;
+  for (const std::string& input : inputs) {
+    if (!same_file(output, input)) continue;
+    std::cerr << "tcpsim " << command << ": " << option << " " << shown_path(output)
+              << " is one of the scenario files; refusing to overwrite it\n";
+    return true;
+  }
+  return false;
+}
+
 bool standard_output_ok() {
   static bool reported = false;
   std::cout.flush();
@@ -351,6 +363,7 @@ int command_check(const std::vector<std::string>& paths, bool update,
                   const std::string& junit) {
   std::vector<std::string> files;
   collect_scenarios(paths, files, true);
+  if (output_is_an_input("check", "--junit", junit, files)) return exit_bad_input;
   // --junit: opened before anything runs, put in place once every scenario ran.
   std::unique_ptr<AtomicFile> junit_file;
   if (!junit.empty()) {

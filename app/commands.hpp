@@ -86,6 +86,9 @@ int command_run(const RunCommand& options);
 int command_check(const std::vector<std::string>& paths, bool update,
                   std::optional<std::uint64_t> memory_budget, const ScriptOptions& script = {},
                   const std::string& junit = "");
+// Whether `output` (of `option`) names one of `inputs`; says so on stderr when it does.
+bool output_is_an_input(const std::string& command, const std::string& option,
+                        const std::string& output, const std::vector<std::string>& inputs);
 // `sweep` (app/sweep_commands.cpp): one JSON line per case, sorted.
 int command_sweep(const SweepCommand& options);
 // `explore`: exit 0 when every seed held every invariant, 1 when one broke (the shrunk

@@ -61,6 +61,7 @@ int command_explore(const ExploreCommand& options) {
     return exit_bad_input;
   }
   const std::string out = !options.out.empty() ? options.out : scenario.name + "-shrunk.json";
+  if (output_is_an_input("explore", "--out", out, {options.file})) return exit_bad_input;
   std::string faults;
   for (const RandomFault fault : options.explore.faults) {
     faults += (faults.empty() ? "" : ", ") + std::string(random_fault_name(fault));

@@ -82,6 +82,10 @@ std::string case_name(const SweepVariant& variant, std::uint64_t seed) {
 int command_sweep(const SweepCommand& options) {
   std::vector<std::string> files;
   collect_scenario_files(options.files, files);
+  if (output_is_an_input("sweep", "--out", options.out, files) ||
+      output_is_an_input("sweep", "--junit", options.junit, files)) {
+    return exit_bad_input;
+  }
   std::vector<SweepVariant> variants;
   const auto combinations = parameter_combinations(options.parameters);
   for (const std::string& file : files) {

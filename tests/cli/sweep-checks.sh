@@ -133,6 +133,13 @@ EOF
     expect 2 sweep tests/packetdrill/time-wait.pkt --seeds 1..3
     grep -q "not swept" "$work/err" || fail "a packetdrill script is swept"
     expect 2 sweep "$file" --seeds 1..3 --out "$work/x" --junit "$work/x"
+    cp "$file" "$work/input.json"
+    for option in --out --junit; do
+      expect 2 sweep "$work/input.json" --seeds 1..3 $option "$work/input.json"
+      grep -q "refusing to overwrite it" "$work/err" || fail "sweep $option overwrote its input"
+    done
+    expect 2 check "$work/input.json" --junit "$work/input.json"
+    cmp -s "$file" "$work/input.json" || fail "an input was overwritten"
     ;;
   junit)
     expect 1 sweep scenarios/lost-final-ack-no-time-wait.json --seeds 1..3 \
@@ -230,6 +237,9 @@ EOF
     expect 2 explore scenarios/four-way-close.json --seeds 1..3 --invariant delivery,speed
     grep -q -- "--invariant" "$work/err" || fail "no --invariant message"
     expect 2 explore tests/bad-input/01-not-json.json --seeds 1..3
+    cp scenarios/orderly-close-no-time-wait.json "$work/input.json"
+    expect 2 explore "$work/input.json" --seeds 1..3 --out "$work/input.json"
+    grep -q "refusing to overwrite it" "$work/err" || fail "explore --out overwrote its input"
     # Every fault at once, 30 seeds: TCP's own invariants hold (its expectations are not asked).
     expect 0 explore scenarios/orderly-close-no-time-wait.json --seeds 1..30 \
       --faults loss,duplicate,reorder,delay --invariant delivery,progress,ack_storm,window
