@@ -361,11 +361,10 @@ Scenario concrete_scenario(const Scenario& random, const RunResult& run) {
     } else {
       continue;
     }
-    rule.name = std::string(rule_prefix) + std::string(rule.action == sim::FaultAction::drop ? "drop"
-                                                   : rule.action == sim::FaultAction::delay
-                                                       ? "delay"
-                                                       : "duplicate") +
-                "-" + std::to_string(++number);
+    const char* action = rule.action == sim::FaultAction::drop    ? "drop"
+                         : rule.action == sim::FaultAction::delay ? "delay"
+                                                                  : "duplicate";
+    rule.name = std::string(rule_prefix) + action + "-" + std::to_string(++number);
     plain.rules.push_back(std::move(rule));
   }
   plain.expect = expectations_under_faults(random.expect);

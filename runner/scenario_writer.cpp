@@ -66,7 +66,9 @@ std::string link_direction(const sim::LinkDirectionConfig& direction) {
   if (direction.rate_bits_per_second != 0) {
     json += ", \"rate\": " + std::to_string(direction.rate_bits_per_second);
   }
-  if (direction.queue_limit != 0) json += ", \"queue_limit\": " + std::to_string(direction.queue_limit);
+  if (direction.queue_limit != 0) {
+    json += ", \"queue_limit\": " + std::to_string(direction.queue_limit);
+  }
   return json + " }";
 }
 
@@ -80,7 +82,9 @@ std::string fault_rule(const sim::FaultRule& rule, const Scenario& scenario) {
     member("from", quoted(scenario.hosts[static_cast<std::size_t>(*match.direction)].name));
   }
   if (match.flags_exact) member("flags", quoted(tcp::flags_to_string(*match.flags_exact)));
-  if (match.flags_contain) member("flags_contain", quoted(tcp::flags_to_string(*match.flags_contain)));
+  if (match.flags_contain) {
+    member("flags_contain", quoted(tcp::flags_to_string(*match.flags_contain)));
+  }
   if (match.source_port) member("source_port", std::to_string(*match.source_port));
   if (match.destination_port) member("destination_port", std::to_string(*match.destination_port));
   if (match.port) member("port", std::to_string(*match.port));
@@ -98,7 +102,9 @@ std::string fault_rule(const sim::FaultRule& rule, const Scenario& scenario) {
                      (members.empty() ? "}" : " }") + ", \"action\": ";
   switch (rule.action) {
     case sim::FaultAction::drop: json += "\"drop\""; break;
-    case sim::FaultAction::delay: json += "\"delay\", \"duration\": " + duration(rule.duration); break;
+    case sim::FaultAction::delay:
+      json += "\"delay\", \"duration\": " + duration(rule.duration);
+      break;
     case sim::FaultAction::duplicate:
       json += "\"duplicate\", \"duration\": " + duration(rule.duration);
       break;
@@ -136,7 +142,8 @@ std::optional<std::string> action_json(const Action& action, const Scenario& sce
       knobs();
       break;
     case ActionKind::connect:
-      json += ", \"to\": " + quoted(scenario.hosts[1 - static_cast<std::size_t>(action.host)].name) +
+      json += ", \"to\": " +
+              quoted(scenario.hosts[1 - static_cast<std::size_t>(action.host)].name) +
               ", \"port\": " + std::to_string(action.port);
       if (action.local_port != 0) json += ", \"local_port\": " + std::to_string(action.local_port);
       if (!action.name.empty()) json += ", \"name\": " + quoted(action.name);
@@ -234,7 +241,9 @@ std::optional<std::string> write_scenario_json(const Scenario& scenario, std::st
     if (host.scripted) {
       out << ", \"stack\": \"none\"";
     } else {
-      if (host.profile != tcp::profiles().front().name) out << ", \"profile\": " << quoted(host.profile);
+      if (host.profile != tcp::profiles().front().name) {
+        out << ", \"profile\": " << quoted(host.profile);
+      }
       const tcp::HostConfig defaults;
       if (host.ephemeral_first != defaults.ephemeral_first ||
           host.ephemeral_last != defaults.ephemeral_last) {

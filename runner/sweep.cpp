@@ -37,7 +37,8 @@ std::string json_string(std::string_view text) {
 std::optional<SeedRange> parse_seed_range(std::string_view text, std::string& error) {
   const std::size_t dots = text.find("..");
   SeedRange range;
-  if (dots == std::string_view::npos || !parse_decimal(text.substr(0, dots), u64_max, range.first) ||
+  if (dots == std::string_view::npos ||
+      !parse_decimal(text.substr(0, dots), u64_max, range.first) ||
       !parse_decimal(text.substr(dots + 2), u64_max, range.last)) {
     error = "expected FIRST..LAST, two decimal seeds (e.g. 1..10000)";
     return std::nullopt;
@@ -120,7 +121,8 @@ void apply_knob_settings(Scenario& scenario, const std::vector<KnobSetting>& set
     for (HostSpec& host : scenario.hosts) knob->set(host.tcp, value);
     for (std::vector<Action>* actions : {&scenario.timeline, &scenario.reactions}) {
       for (Action& action : *actions) {
-        const bool own_tcp = action.kind == ActionKind::listen || action.kind == ActionKind::connect;
+        const bool own_tcp =
+            action.kind == ActionKind::listen || action.kind == ActionKind::connect;
         if (own_tcp && action.tcp) knob->set(*action.tcp, value);
       }
     }

@@ -186,7 +186,10 @@ EOF
     parallel --will-cite --jobs 2 "$tcpsim" sweep "${args[@]}" --shard {}/4 \
       --out "$work/shard-{}.jsonl" ::: 0 1 2 3 2>"$work/parallel.err"
     status=$?
-    [ "$status" -eq 4 ] || { cat "$work/parallel.err" >&2; fail "parallel: exit $status, not 4 (each shard fails)"; }
+    if [ "$status" -ne 4 ]; then
+      cat "$work/parallel.err" >&2
+      fail "parallel: exit $status, not 4 (each shard fails)"
+    fi
     cat "$work"/shard-*.jsonl | LC_ALL=C sort >"$work/merged.jsonl"
     cmp "$work/merged.jsonl" "$work/one.jsonl" || fail "shards merged through parallel differ"
     ;;

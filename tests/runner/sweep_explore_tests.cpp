@@ -87,8 +87,9 @@ TEST_CASE("shards partition the cases, and every combination of values runs") {
       {"nagle", {{0, false}, {1, false}}}, {"mss", {{100, false}, {200, false}, {300, false}}}};
   const auto combinations = parameter_combinations(parameters);
   REQUIRE(combinations.size() == 6);
-  CHECK(combinations.front() == std::vector<KnobSetting>{{"nagle", {0, false}}, {"mss", {100, false}}});
-  CHECK(combinations.back() == std::vector<KnobSetting>{{"nagle", {1, false}}, {"mss", {300, false}}});
+  using Settings = std::vector<KnobSetting>;
+  CHECK(combinations.front() == Settings{{"nagle", {0, false}}, {"mss", {100, false}}});
+  CHECK(combinations.back() == Settings{{"nagle", {1, false}}, {"mss", {300, false}}});
   CHECK(parameter_combinations({}).size() == 1);
   const SeedRange seeds{7, 19};
   const auto all = sweep_cases(6, seeds, {});
@@ -120,7 +121,9 @@ TEST_CASE("a sweep case is the same line on any thread, with its knobs applied")
   // Runs on two threads at once give the lines of one thread.
   std::vector<std::string> lines(8);
   std::thread other([&] {
-    for (std::size_t index = 0; index < 4; ++index) lines[index] = run_sweep_case(variant, index).line;
+    for (std::size_t index = 0; index < 4; ++index) {
+      lines[index] = run_sweep_case(variant, index).line;
+    }
   });
   for (std::size_t index = 4; index < 8; ++index) {
     lines[index] = run_sweep_case(variant, index - 4).line;
@@ -217,8 +220,9 @@ TEST_CASE("invariants: each catches what it names") {
   CHECK(found[0].message.find("0 of 300 bytes arrived, and web#1") != std::string::npos);
   CHECK(found[1].message.find("0 of 300 bytes arrived, and c1") != std::string::npos);
   RunResult storm = clean;
-  const TraceEvent send = *std::find_if(storm.trace.begin(), storm.trace.end(),
-                                        [](const TraceEvent& e) { return e.kind == TraceKind::send; });
+  const TraceEvent send =
+      *std::find_if(storm.trace.begin(), storm.trace.end(),
+                    [](const TraceEvent& event) { return event.kind == TraceKind::send; });
   storm.trace.insert(storm.trace.end(), ack_storm_base + 4 * 400, send);
   found = check_invariants(scenario, storm, {Invariant::ack_storm});
   REQUIRE(found.size() == 1);
