@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,9 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "runner/expectations.hpp"
 #include "runner/junit.hpp"
@@ -100,17 +104,56 @@ bool collect_scenarios(const std::vector<std::string>& paths, std::vector<std::s
   return true;
 }
 
+// The language of --lang (checked by the parser).
+tcpsim::views::Language language_of(const RunCommand& options) {
+  tcpsim::views::Language language = tcpsim::views::Language::english;
+  tcpsim::views::parse_language(options.lang, language);
+  return language;
+}
+
+// The columns the ladder fits in: --width; on a terminal, COLUMNS when it is set to a number,
+// else the terminal's width; 100 when stdout is not a terminal (a file, a pipe).
+std::size_t ladder_width(const RunCommand& options) {
+  if (options.width) return *options.width;
+  if (isatty(STDOUT_FILENO) == 1) {
+    if (const char* columns = std::getenv("COLUMNS")) {
+      const std::string text = columns;
+      if (!text.empty() && text.size() < 6 &&
+          text.find_first_not_of("0123456789") == std::string::npos && std::stoul(text) > 0) {
+        return std::stoul(text);
+      }
+    }
+    winsize size{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  }
+  return tcpsim::views::default_ladder_width;
+}
+
+// --color: always, never, or auto: on a terminal, unless NO_COLOR is set (no-color.org) or the
+// terminal is "dumb".
+bool ladder_colour(const RunCommand& options) {
+  if (options.color == "always") return true;
+  if (options.color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  const char* terminal = std::getenv("TERM");
+  if (terminal != nullptr && std::string_view(terminal) == "dumb") return false;
+  return isatty(STDOUT_FILENO) == 1;
+}
+
 // The text of --svg (html false) or --html (views/svg.hpp, views/html.hpp).
 std::string render_diagram_view(const RunCommand& options, const Scenario& scenario,
                                 const RunResult& result, bool html) {
   tcpsim::views::SvgOptions svg;
   svg.absolute_seq = options.absolute;
   svg.timers = !options.no_timers;
+  svg.window = !options.no_window;
+  svg.language = language_of(options);
   if (!html) return tcpsim::views::render_svg(scenario, result, svg);
   tcpsim::views::HtmlOptions page;
   page.svg = svg;
-  // The page's interface and narration are in the language of --lang.
-  tcpsim::views::parse_language(options.lang, page.language);
+  // The page's interface and narration (narrate_run) are in the language of --lang.
+  page.language = svg.language;
   return tcpsim::views::render_html(scenario, result, page);
 }
 
@@ -278,6 +321,8 @@ int command_run(const RunCommand& options) {
     tcpsim::views::MermaidOptions mermaid;
     mermaid.timers = !options.no_timers;
     mermaid.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
+    mermaid.window = !options.no_window;
+    mermaid.language = language_of(options);
     const std::string content = tcpsim::views::format_mermaid(scenario, result, mermaid);
     if (options.mermaid_file == "-") {
       std::cout << content;
@@ -315,8 +360,11 @@ int command_run(const RunCommand& options) {
     tcpsim::views::LadderOptions ladder;
     ladder.timers = !options.no_timers;
     ladder.absolute_seq = options.absolute || scenario_uses_fixed_isns(scenario);
-    tcpsim::views::Language language = tcpsim::views::Language::english;
-    tcpsim::views::parse_language(options.lang, language);  // checked by the parser
+    const tcpsim::views::Language language = language_of(options);
+    ladder.language = language;
+    ladder.window = !options.no_window;
+    ladder.width = ladder_width(options);
+    ladder.colour = ladder_colour(options);
     if (options.realtime) {
       // The run is complete: its files are written now; only its display is paced.
       if (!commit_files()) return exit_bad_input;
@@ -338,7 +386,10 @@ int command_run(const RunCommand& options) {
     print_notes(std::cout);
     const std::size_t total = count_expectations(scenario.expect);
     if (failures.empty()) {
-      std::cout << "\nexpectations: " << total << " of " << total << " met\n";
+      std::cout << "\n"
+                << tcpsim::views::fill(tcpsim::views::Term::expectations_met, language,
+                                       {std::to_string(total), std::to_string(total)})
+                << "\n";
     }
   }
   // No file is put in place when stdout could not be written.
@@ -516,8 +567,8 @@ int command_validate(const std::vector<std::string>& files) {
   return status;
 }
 
-int command_list_teaching(const std::string& directory) {
-  if (!write_teaching_catalogue(std::cout, directory)) {
+int command_list_teaching(const std::string& directory, bool chinese) {
+  if (!write_teaching_catalogue(std::cout, directory, chinese)) {
     std::cerr << "tcpsim list --teaching: a scenario of the catalogue is missing from "
               << shown_path(directory) << "\n";
     return exit_failed;

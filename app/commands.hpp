@@ -38,7 +38,10 @@ struct RunCommand {
   bool absolute = false;
   std::string pcap_file;  // --pcap: pcapng capture of the run (views/pcap.hpp)
   bool explain = false;       // --explain: a sentence under each ladder line
-  std::string lang = "en";    // --lang: the narration's language
+  std::string lang = "en";    // --lang: the language of every view (ladder, SVG, Mermaid, ...)
+  bool no_window = false;     // --no-window: no win= on segments but a zero window
+  std::string color = "auto";  // --color auto|always|never: ANSI colours in the ladder
+  std::optional<std::size_t> width;  // --width: the ladder's columns (default: the terminal's)
   std::string mermaid_file;   // --mermaid: write a Mermaid sequenceDiagram there
   std::optional<std::string> realtime;  // --realtime[=SPEED]: pace the ladder in real time
   std::string svg_file;   // --svg: the ladder diagram as SVG ('-': stdout, instead of the ladder)
@@ -116,7 +119,7 @@ int command_validate(const std::vector<std::string>& files);
 // `list`: every scenario in `directory` with its summary.
 int command_list(const std::string& directory);
 // `list --teaching`: the catalogue of runner/teaching.cpp, each pair's scenarios from `directory`.
-int command_list_teaching(const std::string& directory);
+int command_list_teaching(const std::string& directory, bool chinese = false);
 // `list --knobs [--format text|markdown|schema]`: the TCP knobs (tcp/knobs.cpp).
 int command_list_knobs(const std::string& format);
 // `list --transitions [--format text|markdown]`: the TCP core's transition table

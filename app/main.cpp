@@ -121,7 +121,9 @@ int run_command_line(int argc, char** argv) {
   // Narration (views/narration.hpp).
   run->add_flag("--explain", run_options.explain,
                 "Under each ladder line, one sentence: what happened and why (the rule)");
-  run->add_option("--lang", run_options.lang, "Language of --explain and the --html page: en (default) or zh")
+  run->add_option("--lang", run_options.lang,
+                  "Language of the ladder, --explain, --svg, --mermaid and --html: en (default) "
+                  "or zh")
       ->check(CLI::Validator(
           [](std::string& code) {
             tcpsim::views::Language language;
@@ -130,6 +132,18 @@ int run_command_line(int argc, char** argv) {
                        : "unsupported language '" + code + "': use en (English) or zh (Chinese)";
           },
           "en|zh"));
+  run->add_flag("--no-window", run_options.no_window,
+                "No win= on segments (a zero window is still shown), in the ladder, SVG and "
+                "Mermaid");
+  run->add_option("--color", run_options.color,
+                  "Colours in the ladder: auto (default: on a terminal, unless NO_COLOR is set), "
+                  "always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  std::string width;
+  auto* width_option = run->add_option(
+      "--width", width,
+      "Columns the ladder fits in, 60 to 1000 (default: the terminal's width, COLUMNS, or 100 "
+      "when stdout is not a terminal)");
   run->add_option("--mermaid", run_options.mermaid_file,
                   "Also write the run as a Mermaid sequenceDiagram to FILE");
   std::string realtime_speed;
@@ -294,6 +308,10 @@ int run_command_line(int argc, char** argv) {
                  "rule, citation, function, variant")
       ->excludes("--teaching")
       ->excludes("--knobs");
+  std::string list_lang = "en";
+  list->add_option("--lang", list_lang, "With --teaching: en (default) or zh")
+      ->check(CLI::IsMember({"en", "zh"}))
+      ->needs("--teaching");
   std::string list_format = "text";
   list->add_option("--format", list_format,
                    "With --knobs: text, markdown (docs/scenario-format.md's table) or schema "
@@ -367,6 +385,17 @@ int run_command_line(int argc, char** argv) {
         std::cerr << "tcpsim run: " << error << "\n";
         return exit_bad_input;
       }
+    }
+    if (*width_option) {
+      std::string error;
+      const auto columns = parse_option_integer("--width", width, 1000, error);
+      if (!columns || *columns < 60) {
+        std::cerr << "tcpsim run: "
+                  << (columns ? "--width: expected 60 to 1000 columns, got " + width : error)
+                  << "\n";
+        return exit_bad_input;
+      }
+      run_options.width = static_cast<std::size_t>(*columns);
     }
     if (*realtime_option) {
       std::string error;
@@ -525,7 +554,8 @@ int run_command_line(int argc, char** argv) {
   if (*list && list_transitions) return command_list_transitions(list_format);
   if (*list && list_knobs) return command_list_knobs(list_format);
   if (*list) {
-    return list_teaching ? command_list_teaching(list_directory) : command_list(list_directory);
+    return list_teaching ? command_list_teaching(list_directory, list_lang == "zh")
+                         : command_list(list_directory);
   }
   return exit_bad_input;
 }

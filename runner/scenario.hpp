@@ -30,7 +30,8 @@ struct SourceLocation {
 };
 
 struct HostSpec {
-  std::string name;
+  std::string name;   // an ASCII identifier: the timeline, faults, expectations and trace use it
+  std::string label;  // "label": any Unicode text the views show instead of the name ("" none)
   tcp::Address address = 0;
   std::string profile = "rfc9293";  // or "linux"
   tcp::TcpConfig tcp;               // profile applied first, then explicit keys
@@ -241,6 +242,7 @@ struct Scenario {
   int version = 1;
   std::string name;
   std::string description;
+  std::string description_zh;  // "description_zh": the Chinese description ("" none)
   std::uint64_t seed = 1;
   sim::LinkConfig link;
   std::vector<HostSpec> hosts;  // exactly two: hosts[0] sends in Direction::forward

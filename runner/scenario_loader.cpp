@@ -804,8 +804,8 @@ Scenario Loader::load(const Value& root) {
     fail(*version, "$.tcpsim",
          "unsupported format version " + number_text(*version) + ", this tcpsim reads version 1");
   scenario_.version = 1;
-  top.allow({"tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline",
-             "stop_at", "event_budget", "memory_budget", "expect"});
+  top.allow({"tcpsim", "name", "description", "description_zh", "seed", "link", "hosts",
+             "faults", "timeline", "stop_at", "event_budget", "memory_budget", "expect"});
   read_top_level(top);
   // One pattern, as long as the longest "bytes": every send and expectation is a prefix of it.
   std::size_t longest = 0;
@@ -844,6 +844,8 @@ void Loader::read_top_level(const Object& top) {
          "invalid scenario name " + quoted(scenario_.name) +
              ": expected lowercase letters, digits and '-', starting with a letter or digit");
   scenario_.description = read_non_empty_string(top.require("description"), top.path_of("description"));
+  if (const Value* chinese = top.find("description_zh"))
+    scenario_.description_zh = read_non_empty_string(*chinese, top.path_of("description_zh"));
   if (const Value* seed = top.find("seed")) scenario_.seed = read_unsigned64(*seed, top.path_of("seed"));
 
   read_hosts(top.require("hosts"), top.path_of("hosts"));
@@ -878,7 +880,7 @@ void Loader::read_hosts(const Value& value, const std::string& path) {
 
 HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std::size_t index) {
   const Object host(*this, value, path);
-  host.allow({"name", "address", "ephemeral_ports", "profile", "tcp", "stack"});
+  host.allow({"name", "label", "address", "ephemeral_ports", "profile", "tcp", "stack"});
   HostSpec spec;
   spec.where = location(value, path);
   const Value& name = host.require("name");
@@ -894,6 +896,9 @@ HostSpec Loader::read_host_spec(const Value& value, const std::string& path, std
       fail(name, host.path_of("name"),
            "duplicate host name " + quoted(spec.name) + ", already used by " +
                json::append_index("$.hosts", other));
+  // Any Unicode text, for display only: the name stays the identifier the file refers to.
+  if (const Value* label = host.find("label"))
+    spec.label = read_non_empty_string(*label, host.path_of("label"));
 
   spec.address = static_cast<tcp::Address>(0x0a000001U + index);  // 10.0.0.<index+1>
   const Value* address = host.find("address");

@@ -25,6 +25,10 @@ struct TeachingEntry {
   std::string_view seeds;             // the seed articles that make the claim: "000, 001, 003"
                                       // ("" when none does: then the RFCs alone)
   std::string_view reference;         // the RFC text: "RFC 9293 3.5, figure 8"
+  // The same two texts in Chinese, in the textbook's words (三次握手, 已失效的连接请求报文段,
+  // 半连接, 四次挥手, 2MSL, 保活计时器), for `--lang zh` and the playground. A test requires them.
+  std::string_view mechanism_zh;
+  std::string_view protects_against_zh;
 };
 
 // The catalogue, in the order of a connection's life (open, idle, close, reuse).
@@ -41,7 +45,9 @@ std::string scenario_summary(const std::string& description);
 
 // Writes the catalogue for `tcpsim list --teaching`, loading each scenario from
 // `directory`/<name>.json for its summary and knob values. Returns false when a scenario is
-// missing or invalid (the output says which).
-bool write_teaching_catalogue(std::ostream& out, const std::string& directory);
+// missing or invalid (the output says which). `chinese`: in Chinese (`--lang zh`), with the
+// scenarios' description_zh.
+bool write_teaching_catalogue(std::ostream& out, const std::string& directory,
+                              bool chinese = false);
 
 }  // namespace tcpsim::runner

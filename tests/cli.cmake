@@ -112,6 +112,15 @@ add_test(NAME cli:views-narration-bad-arguments
 add_test(NAME cli:views-narration-outputs
          COMMAND bash ${TCPSIM_NARRATION_CHECKS} $<TARGET_FILE:tcpsim> outputs
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# The terminal ladder's width and colour, and --lang and --no-window in every view
+# (tests/cli/terminal-checks.sh; docs/views.md, "The terminal ladder").
+foreach(check width tty lang classroom)
+  add_test(NAME cli:terminal-${check}
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/terminal-checks.sh $<TARGET_FILE:tcpsim>
+                   ${check}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endforeach()
+set_tests_properties(cli:terminal-tty PROPERTIES SKIP_RETURN_CODE 77)
 # --- SVG ladder diagram and stepping HTML page (--svg, --html; docs/views.md) ---
 foreach(check files stdout bad-output both-stdout)
   add_test(NAME cli:diagram-${check}
@@ -154,6 +163,14 @@ for mechanism in "${mechanisms[@]}"; do
     { echo "FAIL: no heading for \"$mechanism\" in tcpsim list --teaching"; exit 1; }
 done
 echo "all ${#mechanisms[@]} mechanisms listed"
+# In Chinese: the textbook's words, no English labels; --lang without --teaching is a usage error.
+zh=$("$0" list --teaching --lang zh) || { echo "FAIL: --lang zh exited $?"; exit 1; }
+grep -q '^1\. 三次握手$' <<<"$zh" || { echo "FAIL: no 三次握手 heading in --lang zh"; exit 1; }
+grep -q '已失效的连接请求报文段' <<<"$zh" || { echo "FAIL: no 已失效的连接请求报文段"; exit 1; }
+! grep -q 'Protects against\|^   with: ' <<<"$zh" || { echo "FAIL: English in --lang zh"; exit 1; }
+"$0" list --lang zh >/dev/null 2>&1; status=$?
+[ "$status" -eq 2 ] || { echo "FAIL: list --lang without --teaching exited $status, not 2"; exit 1; }
+echo "--lang zh lists the catalogue in Chinese"
 ]=] $<TARGET_FILE:tcpsim> "${teaching_mechanisms}"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 

@@ -8,12 +8,15 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "tcp/config.hpp"
 #include "tcp/segment.hpp"
+#include "views/segment_reasons.hpp"
+#include "views/words.hpp"
 
 namespace tcpsim::views {
 
@@ -23,31 +26,8 @@ using runner::TraceSegment;
 
 namespace {
 
-// ---- Words (the page's Chinese is the seed articles') ----
-
-std::string handshake_ordinal(int step, Language language) {
-  static constexpr std::array<std::string_view, 4> chinese = {"一", "二", "三", "四"};
-  if (language == Language::chinese) {
-    return "第" + std::string(chinese[static_cast<std::size_t>(step - 1)]) + "次握手";
-  }
-  return "handshake " + std::to_string(step);
-}
-
-std::string close_ordinal(int step, Language language) {
-  static constexpr std::array<std::string_view, 4> chinese = {"一", "二", "三", "四"};
-  if (step == 23) return language == Language::chinese ? "第二、三次挥手" : "close 2+3";
-  if (language == Language::chinese) {
-    return "第" + std::string(chinese[static_cast<std::size_t>(step - 1)]) + "次挥手";
-  }
-  return "close " + std::to_string(step);
-}
-
-std::string retransmitted(Language language) {
-  return language == Language::chinese ? "（重传）" : " (retransmitted)";
-}
-std::string again(Language language) {
-  return language == Language::chinese ? "（再次）" : " (again)";
-}
+// ---- Words: the ordinals are the segment story's (views/segment_reasons.hpp), in the words
+// table's terms, so the page numbers the handshake and the close as every other view does.
 
 // The letters of the n-th stream (0, 1, ...): x, then x′, x″, x‴, then x5, x6, ...
 std::string letter(char base, int stream) {
@@ -90,14 +70,11 @@ struct Stream {
   bool simultaneous_close = false;
   // Pass 2.
   std::array<std::vector<Anchor>, 2> anchors;
-  bool handshake_ack_sent = false;
-  std::uint32_t handshake_ack_seq = 0;
-  bool opener_sent_data = false;
   int close_phase = 0;  // the last close step numbered: 0 none, 1, 2, 3 (also 2+3), 4
   int closer = -1;
   std::uint32_t u = 0;
   std::uint32_t w = 0;
-  std::uint32_t final_ack_seq = 0;
+  std::set<int> steps_given;  // (side, handshake or close step) already numbered
 };
 
 struct Sent {
@@ -182,15 +159,8 @@ std::map<std::uint64_t, TextbookLabel> textbook_labels(const runner::Scenario& s
     sent.push_back({index, found->second, side});
   }
 
-  // The opener's host, for the two-way handshake (its client sends no third segment).
-  const auto two_way = [&scenario](tcp::Address address) {
-    for (const auto& host : scenario.hosts) {
-      if (host.address == address) return host.tcp.handshake == tcp::Handshake::two_way;
-    }
-    return false;
-  };
-
-  // Pass 2: letters and numbers.
+  // Pass 2: letters and numbers; the handshake and close steps are the segment story's.
+  const SegmentStory story(scenario, result);
   std::map<std::uint64_t, TextbookLabel> labels;
   for (const Sent& item : sent) {
     const TraceSegment& segment = result.trace[item.event].segment;
@@ -201,56 +171,28 @@ std::map<std::uint64_t, TextbookLabel> textbook_labels(const runner::Scenario& s
     const bool ack = has(segment, tcp::flag::ack);
     const bool fin = has(segment, tcp::flag::fin);
     const bool rst = has(segment, tcp::flag::rst);
-    const std::string again_or_retransmitted =
-        segment.retransmission ? retransmitted(language) : again(language);
-    std::string ordinal;
 
-    // The handshake (RFC 9293 3.5).
+    // The handshake (RFC 9293 3.5): x and y, the two ISNs.
     if (syn) {
       auto& own = stream.anchors[static_cast<std::size_t>(side)];
       if (own.empty()) name(stream, side, side == 0 ? 'x' : 'y', segment.seq);
-      if (!stream.simultaneous_open) {
-        const int step = ack ? 2 : 1;
-        if ((step == 1) == (side == 0)) {
-          ordinal = handshake_ordinal(step, language) +
-                    (segment.retransmission ? retransmitted(language) : "");
-        }
-      }
-    } else if (!stream.simultaneous_open && side == 0 && ack && !fin && !rst &&
-               segment.length == 0 && !stream.opener_sent_data &&
-               stream.anchors[1].size() == 1 && stream.anchors[0].size() == 1 &&
-               segment.seq == stream.anchors[0][0].value + 1 &&
-               segment.ack == stream.anchors[1][0].value + 1 &&
-               !two_way(segment.source)) {
-      ordinal = handshake_ordinal(3, language);
-      if (stream.handshake_ack_sent && segment.seq == stream.handshake_ack_seq) {
-        ordinal += again(language);
-      }
-      stream.handshake_ack_sent = true;
-      stream.handshake_ack_seq = segment.seq;
     }
-    if (side == 0 && segment.length > 0) stream.opener_sent_data = true;
 
     // The close (RFC 9293 3.6).
     if (fin && stream.close_phase == 0 && stream.closer < 0) {
       stream.closer = side;
       stream.u = segment.seq;
       name(stream, side, 'u', segment.seq);
-      if (!stream.simultaneous_close) {
-        ordinal = close_ordinal(1, language);
-        stream.close_phase = 1;
-      }
+      if (!stream.simultaneous_close) stream.close_phase = 1;
     } else if (fin && side == stream.closer && segment.seq == stream.u) {
-      if (stream.close_phase >= 1) ordinal = close_ordinal(1, language) + retransmitted(language);
+      // the first FIN again
     } else if (stream.closer >= 0 && side != stream.closer && !stream.simultaneous_close &&
                stream.close_phase == 1 && ack && segment.ack == stream.u + 1) {
       if (fin) {
-        ordinal = close_ordinal(23, language);
         stream.close_phase = 3;
         stream.w = segment.seq;
         name(stream, side, 'w', segment.seq);
       } else {
-        ordinal = close_ordinal(2, language);
         stream.close_phase = 2;
         name(stream, side, 'v', segment.seq);
       }
@@ -258,22 +200,8 @@ std::map<std::uint64_t, TextbookLabel> textbook_labels(const runner::Scenario& s
       if (stream.close_phase == 2 || stream.simultaneous_close) {
         stream.w = segment.seq;
         name(stream, side, 'w', segment.seq);
-        if (!stream.simultaneous_close) {
-          ordinal = close_ordinal(3, language);
-          stream.close_phase = 3;
-        }
-      } else if (stream.close_phase >= 3 && segment.seq == stream.w) {
-        ordinal = close_ordinal(3, language) + retransmitted(language);
+        if (!stream.simultaneous_close) stream.close_phase = 3;
       }
-    } else if (stream.closer >= 0 && side == stream.closer && !stream.simultaneous_close &&
-               stream.close_phase >= 3 && ack && !fin && !rst && segment.length == 0 &&
-               segment.ack == stream.w + 1 && segment.seq == stream.u + 1) {
-      ordinal = close_ordinal(4, language);
-      if (stream.close_phase == 4 && segment.seq == stream.final_ack_seq) {
-        ordinal += again_or_retransmitted;
-      }
-      stream.close_phase = 4;
-      stream.final_ack_seq = segment.seq;
     }
 
     // The fields: flags as bits, numbers from the letters.
@@ -303,6 +231,23 @@ std::map<std::uint64_t, TextbookLabel> textbook_labels(const runner::Scenario& s
                                ack_number);
     }
     if (segment.length > 0) out += " len=" + std::to_string(segment.length);
+    // The ordinal, from the segment story; one given before on this stream is marked as the
+    // same step again (a retransmission, or an ACK repeated).
+    const SegmentReasons& reasons = story.at(item.event);
+    std::string ordinal =
+        reasons.handshake != HandshakeStep::none
+            ? handshake_step_words(reasons.handshake, reasons.two_way_handshake, language)
+        : reasons.close != CloseStep::none ? close_step_words(reasons.close, language)
+                                           : std::string();
+    if (!ordinal.empty()) {
+      const int step_key = side * 16 + (reasons.handshake != HandshakeStep::none
+                                            ? static_cast<int>(reasons.handshake)
+                                            : 8 + static_cast<int>(reasons.close));
+      if (!stream.steps_given.insert(step_key).second) {
+        ordinal += term(segment.retransmission ? Term::step_retransmitted : Term::step_again,
+                        language);
+      }
+    }
     label.ordinal = ordinal;
     labels[segment.id] = label;
   }

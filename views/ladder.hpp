@@ -9,12 +9,23 @@
 #include <string>
 
 #include "runner/trace_format.hpp"
+#include "views/words.hpp"
 
 namespace tcpsim::views {
+
+// The ladder fits in `width` terminal columns (display width: a Chinese character takes two):
+// the command line passes the terminal's width, or 100 when stdout is not a terminal. Below
+// min_ladder_width the ladder is laid out for min_ladder_width.
+inline constexpr std::size_t default_ladder_width = 100;
+inline constexpr std::size_t min_ladder_width = 60;
 
 struct LadderOptions {
   bool timers = true;        // show timer set/cancel lines
   bool absolute_seq = false; // absolute sequence numbers instead of relative ones
+  bool window = true;        // win= on every segment; false: only a zero window (--no-window)
+  Language language = Language::english;
+  std::size_t width = default_ladder_width;
+  bool colour = false;       // ANSI colours (--color): states, losses, holds, reasons
 };
 std::string format_ladder(const runner::Scenario& scenario, const runner::RunResult& result,
                           const LadderOptions& options);
@@ -33,8 +44,10 @@ class LadderPrinter {
   std::string header(const std::string& note = {}) const;
   // The line(s) of result.trace[index], each ending in '\n'; "" when the ladder hides it.
   std::string event_line(std::size_t index) const;
-  // Blank line, end of run, every connection's states.
+  // Blank line, end of run, every connection's states, what each side believes.
   std::string footer() const;
+  // The column the time takes, spaces included: narration lines are indented by it.
+  std::size_t time_width() const;
 
  private:
   class Writer;

@@ -7,6 +7,7 @@
 
 #include "runner/trace_format.hpp"
 #include "sim/link_cause.hpp"
+#include "views/segment_reasons.hpp"
 #include "views/text.hpp"
 
 namespace tcpsim::views {
@@ -59,19 +60,16 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
 // Seconds with as many decimals as needed: "0s", "0.1s", "241.55s".
 std::string seconds(Time time) { return text::seconds(time, text::Decimals::as_needed) + "s"; }
 
-// A rule in short: its citation when the trace puts it first ("RFC 9293 3.10.7.4 second"),
-// else the whole reason as the trace prints it.
-std::string short_reason(tcp::Rule rule) {
-  const tcp::RuleText& row = tcp::rule_text(rule);
-  if (row.cited == tcp::Cited::before) return std::string(row.citation);
-  return std::string(tcp::rule_reason(rule));
-}
-
 class MermaidWriter {
  public:
   MermaidWriter(const runner::Scenario& scenario, const runner::RunResult& result,
                 const MermaidOptions& options)
-      : scenario_(scenario), result_(result), options_(options), names_(result) {
+      : scenario_(scenario),
+        result_(result),
+        options_(options),
+        language_(options.language),
+        names_(result),
+        story_(scenario, result) {
     for (int host = 0; host < 2; ++host) {
       const std::string& name = scenario.hosts[static_cast<std::size_t>(host)].name;
       ids_[static_cast<std::size_t>(host)] =
@@ -82,36 +80,40 @@ class MermaidWriter {
 
   std::string write() {
     out_ = "sequenceDiagram\n";
-    out_ += "    title " + mermaid_escape("tcpsim " + scenario_.name + " (seed " +
-                                          std::to_string(result_.seed) + ")") +
+    out_ += "    title " +
+            mermaid_escape(fill(Term::diagram_title, language_,
+                                {scenario_.name, std::to_string(result_.seed)})) +
             "\n";
-    out_ += options_.absolute_seq
-                ? "    %% seq and ack: absolute sequence numbers\n"
-                : "    %% seq and ack: relative to each side's ISN, as Wireshark shows\n";
+    out_ += "    %% " +
+            text::visible(term(options_.absolute_seq ? Term::seq_absolute : Term::seq_relative,
+                               language_)) +
+            "\n";
     for (int host = 0; host < 2; ++host) {
       const runner::HostSpec& spec = scenario_.hosts[static_cast<std::size_t>(host)];
-      std::string alias = spec.name + " " + tcp::address_to_string(spec.address);
-      if (spec.tcp.handshake == tcp::Handshake::two_way) alias += " (two-way handshake)";
-      if (spec.tcp.time_wait == 0) alias += " (no TIME_WAIT)";
-      if (spec.scripted) alias += " (scripted, no TCP)";
+      std::string alias = host_display_name(spec) + " " + tcp::address_to_string(spec.address);
+      for (const std::string& tag : host_tags(spec, language_)) alias += in_parentheses(tag);
       out_ += "    participant " + id(host) + " as " + mermaid_escape(alias) + "\n";
     }
-    for (const TraceEvent& event : result_.trace) render(event);
+    for (std::size_t index = 0; index < result_.trace.size(); ++index) render(index);
     flush_note();
     // Segments the run ended with still on the wire: an open arrow, nothing crossed out.
     for (const auto& [key, flight] : in_flight_) {
       statement(id(flight.from) + "--)" + id(1 - flight.from) + ": " +
-                mermaid_escape(label(flight.segment) + " (still in flight when the run ended)"));
+                mermaid_escape(label(flight.segment) +
+                               std::string(term(Term::still_in_flight_at_end, language_))));
     }
     // A listener listens until it is closed or the run ends: say so where the run ends.
     for (const runner::ConnectionRecord& record : result_.connections) {
       if (!record.listener || record.freed || (record.host != 0 && record.host != 1)) continue;
       note(record.host, result_.end_time,
-           record.name + " " + std::string(tcp::state_name(record.final_state())) +
-               " until the end of the run");
+           fill(Term::listening_until_end, language_,
+                {record.name, tcp::state_name(record.final_state())}));
     }
+    // The end of the run, and what each side believes (the ladder's last line).
     statement("Note over " + id(0) + "," + id(1) + ": " +
-              mermaid_escape(seconds(result_.end_time) + " end of run"));
+              mermaid_escape(seconds(result_.end_time) + " " +
+                             std::string(term(Term::end_of_run, language_))) +
+              "<br/>" + mermaid_escape(connection_summary(scenario_, result_, language_)));
     return out_;
   }
 
@@ -122,18 +124,27 @@ class MermaidWriter {
     TraceSegment segment;
     Time sent = 0;
     std::string held_by;  // the delay's cause, when the link held it back
+    std::size_t send_step = 0;
   };
   using FlightKey = std::pair<std::uint64_t, bool>;
 
-  // A link event's cause as the trace words it, from its fields (never from the event's text).
-  static std::string link_cause(const TraceEvent& event) {
-    return sim::link_cause_text(event.link_cause);
+  // A link event's cause, from its fields (never from the event's text).
+  std::string link_cause(const TraceEvent& event) const {
+    return link_cause_label(event.link_cause, language_);
+  }
+  // " (text)" in English, "（text）" in Chinese; "" for no text.
+  std::string in_parentheses(const std::string& text) const {
+    return text.empty() ? std::string() : fill(Term::parenthesized, language_, {"", text});
   }
 
   const std::string& id(int host) const { return ids_[static_cast<std::size_t>(host)]; }
   std::string label(const TraceSegment& segment) const {
     text::SegmentLabelStyle style;
     style.absolute_seq = options_.absolute_seq;
+    style.window = options_.window;
+    style.no_flags = term(Term::no_flags, language_);
+    style.retransmission = term(Term::retransmission_mark, language_);
+    style.injected = term(Term::injected_mark, language_);
     return text::segment_label(segment, style);
   }
 
@@ -163,22 +174,42 @@ class MermaidWriter {
     note_lines_.clear();
   }
 
-  void render(const TraceEvent& event) {
+  // The reasons of a segment's send and of its end (arrival, loss), short.
+  std::string reasons_of(std::size_t send_step, std::size_t end_step) const {
+    return reason_text(combined(story_.at(send_step), story_.at(end_step)), language_, "; ");
+  }
+
+  void render(std::size_t index) {
+    const TraceEvent& event = result_.trace[index];
     const int h = event.host;
     const bool has_host = h == 0 || h == 1;
     const std::string connection = names_.of(event);
     const std::string who = connection.empty() ? std::string() : connection + " ";
+    const std::string host_name =
+        has_host ? scenario_.hosts[static_cast<std::size_t>(h)].name : std::string();
+    const std::string number = "#" + std::to_string(event.segment.id);
     switch (event.kind) {
       case TraceKind::action:
-        if (has_host) note(h, event.time, event.text);
+        if (has_host) {
+          note(h, event.time,
+               language_ == Language::english
+                   ? event.text
+                   : action_words(event.action, host_name, language_));
+        }
         return;
       case TraceKind::action_failed:
-        if (has_host) note(h, event.time, "failed: " + event.text);
+        if (has_host) {
+          note(h, event.time,
+               fill(Term::call_failed, language_,
+                    {language_ == Language::english
+                         ? event.text
+                         : failure_words(event.action, host_name, language_)}));
+        }
         return;
       case TraceKind::send:
         if (has_host) {
           in_flight_[{event.segment.id, event.segment.copy}] =
-              Flight{h, event.segment, event.time, {}};
+              Flight{h, event.segment, event.time, {}, index};
         }
         return;
       case TraceKind::inject: {
@@ -186,31 +217,34 @@ class MermaidWriter {
         // made it, and from which address when that is not the lane host's.
         if (!has_host) return;
         in_flight_[{event.segment.id, event.segment.copy}] =
-            Flight{h, event.segment, event.time, {}};
+            Flight{h, event.segment, event.time, {}, index};
         const std::string spoofed = text::spoofed_source(scenario_, event);
         note(h, event.time,
-             "#" + std::to_string(event.segment.id) + " injected by the script" +
-                 (spoofed.empty() ? std::string() : " from the spoofed address " + spoofed));
+             spoofed.empty()
+                 ? number + " " + std::string(term(Term::injected_by_script, language_))
+                 : fill(Term::injected_from_spoofed, language_, {number, spoofed}));
         return;
       }
       case TraceKind::delay: {
         const auto found = in_flight_.find({event.segment.id, event.segment.copy});
         if (found != in_flight_.end()) found->second.held_by = link_cause(event);
         note(both, event.time,
-             "#" + std::to_string(event.segment.id) + " held by the network until " +
-                 seconds(event.deadline) + " (" + link_cause(event) + ")");
+             fill(Term::held_by_network, language_, {number, seconds(event.deadline)}) +
+                 in_parentheses(link_cause(event)));
         return;
       }
       case TraceKind::duplicate: {
         TraceSegment copy = event.segment;
         copy.copy = true;
-        if (has_host) in_flight_[{copy.id, true}] = Flight{h, copy, event.time, {}};
+        std::size_t send_step = index;
+        const auto original = in_flight_.find({event.segment.id, false});
+        if (original != in_flight_.end()) send_step = original->second.send_step;
+        if (has_host) in_flight_[{copy.id, true}] = Flight{h, copy, event.time, {}, send_step};
         const bool expires = event.link_cause.kind == sim::LinkCauseKind::msl_expired;
         note(both, event.time,
-             "#" + std::to_string(event.segment.id) + " duplicated by the network, the copy #" +
-                 std::to_string(event.segment.id) + "' " + (expires ? "expires" : "arrives") +
-                 " at " + seconds(event.deadline) +
-                 (link_cause(event).empty() ? std::string() : " (" + link_cause(event) + ")"));
+             fill(expires ? Term::duplicated_copy_expires : Term::duplicated_by_network,
+                  language_, {number, seconds(event.deadline)}) +
+                 in_parentheses(link_cause(event)));
         return;
       }
       case TraceKind::deliver: {
@@ -218,82 +252,100 @@ class MermaidWriter {
         const int from = 1 - h;
         std::string text = label(event.segment);
         const auto found = in_flight_.find({event.segment.id, event.segment.copy});
+        std::string reasons = reason_text(story_.at(index), language_, "; ");
         if (found != in_flight_.end()) {
+          reasons = reasons_of(found->second.send_step, index);
           if (!found->second.held_by.empty()) {
-            text += " (sent at " + seconds(found->second.sent) + ", held until " +
-                    seconds(event.time) + " by " + found->second.held_by + ")";
+            text += fill(Term::sent_held_until, language_,
+                         {seconds(found->second.sent), seconds(event.time),
+                          found->second.held_by});
           }
           in_flight_.erase(found);
         }
-        if (event.segment.copy) text += " (a copy made by the network)";
+        if (event.segment.copy) text += term(Term::a_copy_made_by_network, language_);
+        text += in_parentheses(reasons);
         statement(id(from) + "->>" + id(h) + ": " + mermaid_escape(text));
         return;
       }
-      case TraceKind::drop:
-        if (!has_host) return;
-        in_flight_.erase({event.segment.id, event.segment.copy});
-        statement(id(h) + "-x" + id(1 - h) + ": " +
-                  mermaid_escape(label(event.segment) + " lost (" + link_cause(event) + ")"));
-        return;
-      case TraceKind::expire: {
+      case TraceKind::drop: {
         if (!has_host) return;
         const auto found = in_flight_.find({event.segment.id, event.segment.copy});
-        std::string sent;
+        std::string reasons;
         if (found != in_flight_.end()) {
-          sent = ", sent at " + seconds(found->second.sent);
+          reasons = reasons_of(found->second.send_step, found->second.send_step);
           in_flight_.erase(found);
         }
         statement(id(h) + "-x" + id(1 - h) + ": " +
-                  mermaid_escape(label(event.segment) + " expired in the network (" +
-                                 link_cause(event) + sent + ")"));
+                  mermaid_escape(fill(Term::lost_because, language_,
+                                      {label(event.segment), link_cause(event)}) +
+                                 in_parentheses(reasons)));
+        return;
+      }
+      case TraceKind::expire: {
+        if (!has_host) return;
+        const auto found = in_flight_.find({event.segment.id, event.segment.copy});
+        std::string cause = link_cause(event);
+        if (found != in_flight_.end()) {
+          cause += fill(Term::sent_at, language_, {seconds(found->second.sent)});
+          in_flight_.erase(found);
+        }
+        statement(id(h) + "-x" + id(1 - h) + ": " +
+                  mermaid_escape(fill(Term::expired_because, language_,
+                                      {label(event.segment), cause})));
         return;
       }
       case TraceKind::discard:
         if (!has_host) return;
         if (event.segment.id == 0) {
-          note(h, event.time, who + "refused: " + event.text);
+          note(h, event.time,
+               who + fill(Term::refused, language_, {rule_reason(event.rule, language_)}));
         } else {
           note(h, event.time,
-               who + "discards #" + std::to_string(event.segment.id) +
-                   (event.segment.copy ? "'" : "") + " " +
-                   tcp::flags_to_string(event.segment.flags) + " (" + event.text + ")");
+               who +
+                   fill(Term::discards, language_,
+                        {text::segment_number(event.segment) + " " +
+                         tcp::flags_to_string(event.segment.flags)}) +
+                   in_parentheses(rule_reason(event.rule, language_)));
         }
         return;
       case TraceKind::state:
         if (!has_host) return;
         note(h, event.time,
              who + std::string(tcp::state_name(event.to)) +
-                 (event.rule == tcp::Rule::none ? std::string()
-                                                : " (" + short_reason(event.rule) + ")"));
+                 (event.rule == tcp::Rule::none
+                      ? std::string()
+                      : in_parentheses(rule_short(event.rule, language_))));
         return;
       case TraceKind::timer_set:
         if (has_host && options_.timers) {
           note(h, event.time,
-               who + std::string(tcp::timer_name(event.timer)) + " timer until " +
-                   seconds(event.deadline));
+               who + fill(Term::timer_until, language_,
+                          {timer_word(event.timer, language_), seconds(event.deadline)}));
         }
         return;
       case TraceKind::timer_cancel:
         if (has_host && options_.timers) {
-          note(h, event.time, who + std::string(tcp::timer_name(event.timer)) + " timer off");
+          note(h, event.time,
+               who + fill(Term::timer_off, language_, {timer_word(event.timer, language_)}));
         }
         return;
       case TraceKind::timer_fire:
         if (has_host) {
-          note(h, event.time, who + std::string(tcp::timer_name(event.timer)) + " timer fires");
+          note(h, event.time,
+               who + fill(Term::timer_fires, language_, {timer_word(event.timer, language_)}));
         }
         return;
       case TraceKind::app: {
         if (!has_host) return;
-        std::string text = who + "app " + std::string(tcp::app_event_name(event.app_event));
+        std::string what(app_event_word(event.app_event, language_));
         if (event.app_event == tcp::AppEventKind::data) {
-          text += " " + std::to_string(event.data.size()) + " bytes";
+          what += " " + fill(Term::bytes, language_, {std::to_string(event.data.size())});
         }
-        const bool explain = event.app_event == tcp::AppEventKind::timed_out ||
-                             event.app_event == tcp::AppEventKind::reset ||
-                             event.app_event == tcp::AppEventKind::refused ||
-                             event.app_event == tcp::AppEventKind::connect_failed;
-        if (explain && event.rule != tcp::Rule::none) text += " (" + short_reason(event.rule) + ")";
+        std::string text = who + fill(Term::app_prefix, language_, {what});
+        const bool explain = app_event_needs_reason(event.app_event);
+        if (explain && event.rule != tcp::Rule::none) {
+          text += in_parentheses(rule_short(event.rule, language_));
+        }
         note(h, event.time, text);
         return;
       }
@@ -301,7 +353,9 @@ class MermaidWriter {
         return;
       case TraceKind::free:
         if (has_host && event.rule != tcp::Rule::none) {
-          note(h, event.time, who + "gone (" + short_reason(event.rule) + ")");
+          note(h, event.time,
+               who + std::string(term(Term::record_gone, language_)) +
+                   in_parentheses(rule_short(event.rule, language_)));
         }
         return;
     }
@@ -312,7 +366,9 @@ class MermaidWriter {
   const runner::Scenario& scenario_;
   const runner::RunResult& result_;
   const MermaidOptions options_;
+  const Language language_;
   const runner::ConnectionNames names_;
+  const SegmentStory story_;
   std::array<std::string, 2> ids_;
   std::string out_;
   std::map<FlightKey, Flight> in_flight_;  // ordered by segment id: the end lists them in order

@@ -15,12 +15,15 @@
 
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
+#include "views/words.hpp"
 
 namespace tcpsim::views {
 
 struct MermaidOptions {
   bool timers = true;         // notes for timer set/cancel (fires are always shown)
   bool absolute_seq = false;  // absolute sequence numbers instead of relative ones
+  bool window = true;         // win= on every segment; false: only a zero window
+  Language language = Language::english;
 };
 
 std::string format_mermaid(const runner::Scenario& scenario, const runner::RunResult& result,

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "views/ladder.hpp"
+#include "views/segment_reasons.hpp"
 #include "views/text.hpp"
 
 namespace tcpsim::views {
@@ -25,10 +26,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Small text helpers
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 // As the ladder prints times: seconds with microseconds.
 std::string format_seconds(Time time) { return text::seconds(time, text::Decimals::six); }
 
@@ -37,151 +34,8 @@ std::string format_duration_seconds(Duration duration) {
   return text::seconds(duration, text::Decimals::as_needed);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Rules: the citation and text come from the core's table (tcp/rules.hpp).
-
-// RFC 9293 3.10.7.4 processes an arriving segment in numbered steps ("first, check sequence
-// number", ...); the trace names the step by its ordinal.
-struct Step {
-  std::string_view ordinal;
-  std::string_view english;
-  std::string_view chinese;
-};
-constexpr std::array<Step, 8> segment_arrives_steps{{
-    {"first", "first check: the sequence number", "第一步：检查序号"},
-    {"second", "second check: the RST bit", "第二步：检查 RST 位"},
-    {"third", "third check: security", "第三步：检查安全性"},
-    {"fourth", "fourth check: the SYN bit", "第四步：检查 SYN 位"},
-    {"fifth", "fifth check: the ACK field", "第五步：检查 ACK 字段"},
-    {"sixth", "sixth check: the URG bit", "第六步：检查 URG 位"},
-    {"seventh", "seventh step: the segment text", "第七步：处理报文段数据"},
-    {"eighth", "eighth check: the FIN bit", "第八步：检查 FIN 位"},
-}};
-
-// "RFC 9293 3.10.7.4 fifth" -> "RFC 9293 3.10.7.4 (fifth check: the ACK field)", or in Chinese
-// "RFC 9293 3.10.7.4 第五步：检查 ACK 字段". Anything else stays as it is.
-std::string render_citation(const std::string& citation, Language language) {
-  const std::size_t space = citation.rfind(' ');
-  if (space != std::string::npos) {
-    const std::string_view ordinal = std::string_view(citation).substr(space + 1);
-    for (const Step& step : segment_arrives_steps) {
-      if (step.ordinal != ordinal) continue;
-      const std::string section = citation.substr(0, space);
-      if (language == Language::english) return section + " (" + std::string(step.english) + ")";
-      return section + " " + std::string(step.chinese);
-    }
-  }
-  return citation;
-}
-
-// The Chinese of a cause that stands alone (not msl_expired or never_delivered).
-std::string chinese_simple_link_cause(sim::LinkCauseKind kind, const std::string& rule_name) {
-  switch (kind) {
-    case sim::LinkCauseKind::none: return {};
-    case sim::LinkCauseKind::fault_rule: return "故障规则 '" + rule_name + "'";
-    case sim::LinkCauseKind::random_loss: return "链路的随机丢包";
-    case sim::LinkCauseKind::queue_full: return "链路队列已满";
-    case sim::LinkCauseKind::random_reorder: return "链路的随机乱序";
-    case sim::LinkCauseKind::random_duplicate: return "链路的随机复制";
-    case sim::LinkCauseKind::msl_expired:
-    case sim::LinkCauseKind::never_delivered:
-      break;
-  }
-  return {};  // not reached: the composite kinds are translated by chinese_link_cause
-}
-
-// The English of a cause that stands alone, as it follows "because of" or sits in parentheses.
-std::string english_simple_link_cause(sim::LinkCauseKind kind, const std::string& rule_name) {
-  switch (kind) {
-    case sim::LinkCauseKind::none: return {};
-    case sim::LinkCauseKind::fault_rule: return "fault rule '" + rule_name + "'";
-    case sim::LinkCauseKind::random_loss: return "the link's random loss";
-    case sim::LinkCauseKind::queue_full: return "the link's queue is full";
-    case sim::LinkCauseKind::random_reorder: return "the link's random reordering";
-    case sim::LinkCauseKind::random_duplicate: return "the link's random duplication";
-    case sim::LinkCauseKind::msl_expired:
-    case sim::LinkCauseKind::never_delivered:
-      break;
-  }
-  return {};  // not reached: the composite kinds read as the trace prints them
-}
-
-}  // namespace
-
-std::string chinese_link_cause(const sim::LinkCause& cause) {
-  switch (cause.kind) {
-    case sim::LinkCauseKind::msl_expired: {
-      // The end of representable time has no Chinese wording yet: quote the trace.
-      if (cause.beyond_representable_time) break;
-      std::string out = "在网络中滞留超过 MSL（滞留 " + sim::link_duration_text(cause.held) +
-                        "，超过 msl " + sim::link_duration_text(cause.msl) + "）";
-      if (cause.earlier != sim::LinkCauseKind::none) {
-        out += "，起因是" + chinese_simple_link_cause(cause.earlier, cause.rule_name);
-      }
-      return out;
-    }
-    case sim::LinkCauseKind::never_delivered:
-      break;
-    case sim::LinkCauseKind::none:
-    case sim::LinkCauseKind::fault_rule:
-    case sim::LinkCauseKind::random_loss:
-    case sim::LinkCauseKind::queue_full:
-    case sim::LinkCauseKind::random_reorder:
-    case sim::LinkCauseKind::random_duplicate:
-      return chinese_simple_link_cause(cause.kind, cause.rule_name);
-  }
-  return "“" + sim::link_cause_text(cause) + "”";
-}
-
-std::string rule_sentence(tcp::Rule rule, Language language) {
-  const tcp::RuleText& row = tcp::rule_text(rule);
-  const std::string citation(row.citation);
-  if (language == Language::english) {
-    if (row.cited == tcp::Cited::before) {
-      return std::string(row.english) + ", per " + render_citation(citation, language);
-    }
-    return std::string(tcp::rule_reason(rule));
-  }
-  std::string out(row.chinese);
-  if (row.cited == tcp::Cited::apart) return out;
-  const std::string cited = starts_with(citation, "RFC ")
-                                ? render_citation(citation, language)
-                                : std::string(tcp::rule_citation_chinese(rule));
-  return out + "（" + cited + "）";
-}
-
-std::string link_cause(const sim::LinkCause& cause, Language language) {
-  if (language == Language::chinese) return chinese_link_cause(cause);
-  switch (cause.kind) {
-    case sim::LinkCauseKind::msl_expired:
-    case sim::LinkCauseKind::never_delivered:
-      return sim::link_cause_text(cause);  // "exceeded MSL (...)" reads well after "it"
-    case sim::LinkCauseKind::none:
-    case sim::LinkCauseKind::fault_rule:
-    case sim::LinkCauseKind::random_loss:
-    case sim::LinkCauseKind::queue_full:
-    case sim::LinkCauseKind::random_reorder:
-    case sim::LinkCauseKind::random_duplicate:
-      break;
-  }
-  return english_simple_link_cause(cause.kind, cause.rule_name);
-}
-
-namespace {
-
 std::string timer_label(tcp::TimerKind timer, Language language) {
-  const bool en = language == Language::english;
-  switch (timer) {
-    case tcp::TimerKind::retransmission: return en ? "retransmission timer" : "重传定时器";
-    case tcp::TimerKind::time_wait: return en ? "TIME_WAIT (2 MSL) timer" : "TIME_WAIT（2 MSL）定时器";
-    case tcp::TimerKind::persist: return en ? "persist timer" : "持续定时器（persist）";
-    case tcp::TimerKind::keepalive: return en ? "keepalive timer" : "保活定时器（keepalive）";
-    case tcp::TimerKind::delayed_ack: return en ? "delayed-ACK timer" : "延迟 ACK 定时器";
-    case tcp::TimerKind::user_timeout: return en ? "user timeout" : "用户超时定时器（user timeout）";
-    case tcp::TimerKind::fin_wait_2: return en ? "FIN_WAIT_2 timer" : "FIN_WAIT_2 定时器";
-  }
-  return en ? std::string(tcp::timer_name(timer)) + " timer"
-            : std::string(tcp::timer_name(timer)) + " 定时器";
+  return std::string(timer_word(timer, language));
 }
 
 // What happens when the timer fires, said when it is armed.
@@ -193,19 +47,19 @@ std::string timer_purpose(tcp::TimerKind timer, Language language) {
                 : "届时若发出的内容仍未被确认，就重新发送";
     case tcp::TimerKind::time_wait:
       return en ? "when it fires, 2 MSL have passed and the connection can be deleted"
-                : "到期时已过 2 MSL，连接即可删除";
+                : "到期时已过 2MSL，连接即可删除";
     case tcp::TimerKind::persist:
-      return en ? "then it probes the peer's zero window" : "到期后探测对端的零窗口";
+      return en ? "then it probes the peer's zero window" : "到期后探测对方的零窗口";
     case tcp::TimerKind::keepalive:
       return en ? "then it checks whether the idle peer is still there"
-                : "到期后探测空闲的对端是否还在";
+                : "到期后探测空闲的对方是否还在";
     case tcp::TimerKind::delayed_ack:
       return en ? "then it sends the ACK it is holding back" : "到期后发送暂缓的 ACK";
     case tcp::TimerKind::user_timeout:
       return en ? "then it gives up if data is still unacknowledged"
                 : "到期时若数据仍未被确认，就放弃连接";
     case tcp::TimerKind::fin_wait_2:
-      return en ? "then it stops waiting for the peer's FIN" : "到期后不再等待对端的 FIN";
+      return en ? "then it stops waiting for the peer's FIN" : "到期后不再等待对方的 FIN";
   }
   return {};
 }
@@ -217,7 +71,7 @@ std::string timer_expiry(tcp::TimerKind timer, Language language) {
     case tcp::TimerKind::retransmission:
       return en ? "what it sent was not acknowledged in time" : "发出的内容没有及时得到确认";
     case tcp::TimerKind::time_wait:
-      return en ? "2 MSL have passed" : "2 MSL 已经过去";
+      return en ? "2 MSL have passed" : "2MSL 已经过去";
     case tcp::TimerKind::persist:
       return en ? "time to probe the zero window" : "该探测零窗口了";
     case tcp::TimerKind::keepalive:
@@ -227,9 +81,15 @@ std::string timer_expiry(tcp::TimerKind timer, Language language) {
     case tcp::TimerKind::user_timeout:
       return en ? "data stayed unacknowledged too long" : "数据太久没有得到确认";
     case tcp::TimerKind::fin_wait_2:
-      return en ? "the peer's FIN did not come in time" : "对端的 FIN 没有按时到来";
+      return en ? "the peer's FIN did not come in time" : "对方的 FIN 没有按时到来";
   }
   return {};
+}
+
+// "“连接已建立”（connected）": the notice in Chinese with the name the scenario files use.
+std::string app_notice(tcp::AppEventKind kind) {
+  return "“" + std::string(app_event_word(kind, Language::chinese)) + "”（" +
+         std::string(tcp::app_event_name(kind)) + "）";
 }
 
 std::string app_meaning(const TraceEvent& event, Language language) {
@@ -248,7 +108,7 @@ std::string app_meaning(const TraceEvent& event, Language language) {
                       text::quoted_payload(event.data, 32);
     case tcp::AppEventKind::end_of_stream:
       return en ? "the peer has closed its direction, no more data will arrive"
-                : "对端已关闭它的发送方向，不会再有数据到达";
+                : "对方已关闭它的发送方向，不会再有数据到达";
     case tcp::AppEventKind::closed:
       return en ? "the connection is fully closed" : "连接已完全关闭";
     case tcp::AppEventKind::reset:
@@ -359,7 +219,8 @@ class Narrator {
         result_(result),
         language_(language),
         options_(options),
-        names_(result) {
+        names_(result),
+        story_(scenario, result) {
     for (const auto& record : result.connections) {
       if (record.id != tcp::no_connection) records_[{record.host, record.id}] = &record;
     }
@@ -369,7 +230,10 @@ class Narrator {
   std::string narrate(std::size_t index) const {
     const TraceEvent& event = result_.trace[index];
     // Names, reasons and fault rules come from the scenario: shown through text::visible.
-    return text::visible(en() ? english(index, event) : chinese(index, event));
+    std::string sentence = en() ? english(index, event) : chinese(index, event);
+    const std::string more = afterword(index, event);
+    if (!more.empty()) sentence += (en() ? " " : "") + more;
+    return text::visible(sentence);
   }
 
   void apply(std::size_t index) {
@@ -384,7 +248,10 @@ class Narrator {
         break;
       case TraceKind::send:
       case TraceKind::inject:
-        if (!event.segment.copy) sent_at_[event.segment.id] = event.time;
+        if (!event.segment.copy) {
+          sent_at_[event.segment.id] = event.time;
+          sent_by_[event.segment.id] = {event.host, event.connection};
+        }
         break;
       case TraceKind::delay:
         held_by_[event.segment.id] = event.link_cause;
@@ -455,7 +322,7 @@ class Narrator {
     if (host < 0 || static_cast<std::size_t>(host) >= scenario_.hosts.size()) {
       return en() ? "the network" : "网络";
     }
-    return scenario_.hosts[static_cast<std::size_t>(host)].name;
+    return host_display_name(scenario_.hosts[static_cast<std::size_t>(host)]);
   }
   std::string connection_name(int host, tcp::ConnectionId id) const { return names_(host, id); }
   bool is_listener(int host, tcp::ConnectionId id) const {
@@ -493,6 +360,7 @@ class Narrator {
     style.no_flags = en() ? "(no flags)" : "（无标志位）";
     style.retransmission = "";
     style.injected = en() ? " (injected by the script)" : "（由脚本注入）";
+    style.window = false;
     style.zero_window = false;
     return text::segment_label(segment, style);
   }
@@ -597,6 +465,218 @@ class Narrator {
     }
   }
 
+  // A number as the segment's label shows it (relative unless absolute).
+  std::int64_t shown_seq(const TraceSegment& segment) const {
+    return !options_.absolute_seq && segment.has_relative_seq
+               ? segment.relative_seq
+               : static_cast<std::int64_t>(segment.seq);
+  }
+
+  // A segment a connection sends, in the textbook's words: the handshake and the close
+  // numbered (第一次握手, 第三次挥手), the fields the textbook names (SYN=1, 序号, 确认号), and why
+  // when the core gave a rule (快重传, 零窗口探测, 保活探测).
+  std::string chinese_send(std::size_t index, const TraceEvent& event,
+                           const std::string& connection, const std::string& state) const {
+    const TraceSegment& segment = event.segment;
+    const SegmentReasons& reasons = story_.at(index);
+    const std::string host = host_name(event.host);
+    const std::string verb = segment.retransmission ? "重传" : "发出";
+    const std::string who = host + " 的连接 " + connection + "（" + state + "）";
+    const std::string label = segment_text(segment);
+    const std::string seq = std::to_string(shown_seq(segment));
+    const std::string ack = ack_value(segment);
+    const std::string why = event.rule == tcp::Rule::none
+                                ? std::string()
+                                : "；规则：" + rule_sentence(event.rule, language_);
+    const bool data = segment.length > 0;
+    const std::string carried = data ? "，同时携带 " + std::to_string(segment.length) + " 字节数据"
+                                     : std::string();
+    switch (reasons.handshake) {
+      case HandshakeStep::first:
+        return "第一次握手：" + who + verb + "连接请求报文段 " + label + "（SYN=1，初始序号 seq=" +
+               seq + "）" + why + "。SYN 报文段不携带数据，但要消耗一个序号。";
+      case HandshakeStep::second: {
+        std::string out = "第二次握手：" + who + "同意建立连接，" + verb + "确认报文段 " + label +
+                          "（SYN=1，ACK=1，初始序号 seq=" + seq + "，确认号 ack=" + ack +
+                          "，即对方的初始序号加 1）" + why + "。";
+        if (reasons.two_way_handshake) out += "这是两次握手：没有第三次握手，连接到此就算建立。";
+        return out;
+      }
+      case HandshakeStep::third:
+        return "第三次握手：" + who + verb + "确认报文段 " + label + "（ACK=1，确认号 ack=" + ack +
+               "）" + carried + why + "。" +
+               (data ? std::string() : "这个 ACK 不携带数据，不消耗序号。");
+      case HandshakeStep::none:
+        break;
+    }
+    switch (reasons.close) {
+      case CloseStep::first:
+        return "第一次挥手：" + who + verb + "连接释放报文段 " + label + "（FIN=1，序号 seq=" +
+               seq + "）" + carried + "，表示本方的数据已经发送完毕" + why +
+               "。FIN 报文段即使不携带数据，也要消耗一个序号。";
+      case CloseStep::second:
+        return "第二次挥手：" + who + verb + "确认报文段 " + label + "（ACK=1，确认号 ack=" + ack +
+               "）" + carried + why + "，确认对方的 FIN。从此 " + host_name(1 - event.host) + " 到 " +
+               host + " 这一方向的连接释放了。";
+      case CloseStep::second_and_third:
+        return "第二、三次挥手合在一个报文段里：" + who + verb + " " + label +
+               "（FIN=1，ACK=1，确认号 ack=" + ack + "）" + carried + why +
+               "，既确认对方的 FIN，又发出自己的 FIN。";
+      case CloseStep::third:
+        return "第三次挥手：" + who + verb + "连接释放报文段 " + label + "（FIN=1，序号 seq=" +
+               seq + "，确认号 ack=" + ack + "）" + carried + why + "，等待对方的最后确认。";
+      case CloseStep::fourth: {
+        std::string out = "第四次挥手：" + who + verb + "确认报文段 " + label + "（ACK=1，确认号 ack=" +
+                          ack + "）" + why + "，确认对方的 FIN。";
+        return out;
+      }
+      case CloseStep::none:
+        break;
+    }
+    std::string purpose;
+    const bool syn = (segment.flags & tcp::flag::syn) != 0;
+    const bool fin = (segment.flags & tcp::flag::fin) != 0;
+    const bool rst = (segment.flags & tcp::flag::rst) != 0;
+    const bool has_ack = (segment.flags & tcp::flag::ack) != 0;
+    if (rst) {
+      purpose = "，要求对方复位（重置）连接";
+    } else if (event.rule == tcp::Rule::keepalive_probe) {
+      purpose = "：这是保活探测报文段，看空闲的对方是否还在";
+    } else if (event.rule == tcp::Rule::out_of_order_held) {
+      purpose = "，这是一个重复确认：确认号仍为 ack=" + ack;
+    } else if (event.rule == tcp::Rule::window_probe) {
+      purpose = "：这是零窗口探测报文段，只携带 1 个字节，看对方的窗口是否已经打开";
+    } else if (data) {
+      const std::int64_t last = shown_seq(segment) + segment.length - 1;
+      purpose = "，携带 " + std::to_string(segment.length) + " 字节数据（序号 " + seq + " 到 " +
+                std::to_string(last) + "）" + (fin ? "和 FIN：本方不再发送数据" : "");
+    } else if (syn) {
+      purpose = has_ack ? "，用自己的 SYN 回应对方的 SYN，并确认它" : "，请求建立连接";
+    } else if (fin) {
+      purpose = "，带 FIN：本方不再发送数据";
+    } else if (has_ack) {
+      purpose = "，这是一个确认报文段：确认号 ack=" + ack + "，即期望收到的下一个字节的序号";
+    }
+    const std::string word = send_rule_word(event.rule, language_);
+    if (!word.empty() && (purpose + why).find(word) == std::string::npos) {
+      purpose += "（" + word + "）";
+    }
+    return who + verb + " " + label + purpose + why + "。";
+  }
+
+  // A second sentence for what a trace event means beyond itself: what the receiver made of a
+  // segment (a duplicate ACK counted toward fast retransmit, data held out of order, a stale
+  // connection request), and what a state means (a half-open connection, half-close, 2MSL).
+  std::string afterword(std::size_t index, const TraceEvent& event) const {
+    const bool english_text = en();
+    if (event.kind == TraceKind::deliver) {
+      const SegmentReasons& reasons = story_.at(index);
+      const tcp::ConnectionId owner_id = owner(event);
+      const std::string who = owner_id != tcp::no_connection
+                                  ? connection_name(event.host, owner_id)
+                                  : host_name(event.host);
+      std::string out;
+      if (reasons.stale_syn) {
+        const auto sender = sent_by_.find(event.segment.id);
+        const std::string sender_name =
+            sender == sent_by_.end() ? std::string()
+                                     : connection_name(sender->second.first, sender->second.second);
+        const std::string sender_state =
+            sender == sent_by_.end() ? std::string()
+                                     : state_text(sender->second.first, sender->second.second);
+        out += english_text
+                   ? "It is a stale connection request: " + sender_name +
+                         ", which sent it, no longer waits for an answer (it is " + sender_state +
+                         ")."
+                   : "这是一个已失效的连接请求报文段：发出它的 " + sender_name +
+                         " 早已不再等待回答（处于 " + sender_state + "），它却在网络中滞留到现在才到达。";
+      }
+      const auto then = [&](const std::string& sentence) {
+        out += (english_text && !out.empty() ? " " : "") + sentence;
+      };
+      if (reasons.held_out_of_order) {
+        const std::string held(term(Term::held_out_of_order, language_));
+        then(english_text ? "For " + who + " it is " + held +
+                                ": data before it is missing, and a duplicate ACK goes back at "
+                                "once."
+                          : "对 " + who + " 来说，这是" + held +
+                                "（前面的数据还没有到），并立即发出重复确认。");
+      }
+      if (reasons.duplicate_ack > 0) {
+        const std::string n = std::to_string(reasons.duplicate_ack);
+        const std::string of = std::to_string(reasons.duplicate_ack_threshold);
+        const int threshold = reasons.duplicate_ack_threshold;
+        const std::string counted =
+            threshold == 0 ? fill(Term::duplicate_ack_counted, language_, {n})
+            : reasons.duplicate_ack <= threshold
+                ? fill(Term::duplicate_ack_of, language_, {n, of})
+                : fill(Term::duplicate_ack_past, language_, {n, of});
+        if (english_text) {
+          std::string sentence = "For " + who + " it is " + counted;
+          if (threshold == 0) {
+            sentence += " (fast retransmit is off).";
+          } else if (reasons.duplicate_ack < threshold) {
+            sentence += ": after " + of + " in a row it fast-retransmits.";
+          } else if (reasons.duplicate_ack == threshold) {
+            sentence += ": it fast-retransmits the missing segment now, before its "
+                        "retransmission timer would.";
+          } else {
+            sentence += ": it has fast-retransmitted already.";
+          }
+          then(sentence);
+        } else {
+          std::string sentence = "这是 " + who + " 收到的" + counted;
+          if (threshold == 0) {
+            sentence += "（快重传已关闭）。";
+          } else if (reasons.duplicate_ack < threshold) {
+            sentence += "：一连收到 " + of + " 个重复确认就要快重传。";
+          } else if (reasons.duplicate_ack == threshold) {
+            sentence += "：立即快重传对方缺少的报文段，不必等重传计时器到期。";
+          } else {
+            sentence += "：快重传已经做过了。";
+          }
+          then(sentence);
+        }
+      }
+      return out;
+    }
+    if (event.kind == TraceKind::state) {
+      const bool passive_syn_received =
+          event.to == tcp::State::syn_received && event.from == tcp::State::listen &&
+          event.host >= 0 &&
+          scenario_.hosts[static_cast<std::size_t>(event.host)].tcp.handshake !=
+              tcp::Handshake::two_way;
+      if (passive_syn_received) {
+        return english_text ? "It is a half-open connection until the handshake's third segment "
+                              "arrives."
+                            : "这时它还只是一个半连接，要等第三次握手的 ACK 到达才算建立。";
+      }
+      switch (event.to) {
+        case tcp::State::close_wait:
+          return english_text
+                     ? "The connection is half-closed: the peer sends no more data, this side "
+                       "still may, until its application closes too."
+                     : "连接进入半关闭状态：对方已经没有数据要发送，本方若还有数据仍可发送，等本方的应用程序"
+                       "也关闭后再发出自己的 FIN。";
+        case tcp::State::fin_wait_2:
+          return english_text
+                     ? "Half-closed: it sends no more, and waits for the peer's FIN, still "
+                       "receiving the peer's data."
+                     : "这一方向的连接已经释放（半关闭）：它等待对方的连接释放报文段（FIN），其间仍要接收对方"
+                       "发来的数据。";
+        case tcp::State::time_wait:
+          return english_text
+                     ? "It waits 2 MSL before CLOSED, so that a lost final ACK can be sent again "
+                       "and old segments die out in the network."
+                     : "它要等待 2MSL 才能进入 CLOSED：若最后的 ACK 丢失，还能再确认对方重传的 FIN；"
+                       "本连接的旧报文段也都会从网络中消失。";
+        default:
+          break;
+      }
+    }
+    return {};
+  }
+
   // --- English ---
 
   std::string english(std::size_t index, const TraceEvent& event) const {
@@ -628,7 +708,14 @@ class Narrator {
         return "On " + host + ", the application's call fails: " +
                runner::action_text(event.action, host) + ".";
       case TraceKind::send: {
-        const std::string purpose = send_purpose(event.segment);
+        std::string purpose = send_purpose(event.segment);
+        if (event.rule == tcp::Rule::keepalive_probe) {
+          purpose = "a keepalive probe: is the idle peer still there?";
+        } else if (event.rule == tcp::Rule::window_probe) {
+          purpose = "a zero-window probe of one octet: has the peer's window opened?";
+        } else if (event.rule == tcp::Rule::out_of_order_held) {
+          purpose = "a duplicate ACK: still ack=" + ack_value(event.segment);
+        }
         const std::string verb = event.segment.retransmission ? " retransmits " : " sends ";
         if (!has_connection) {
           std::string out = "On " + host + ", TCP" + verb + segment_text(event.segment) +
@@ -641,8 +728,25 @@ class Narrator {
           }
           return out + ".";
         }
-        return "On " + host + ", " + connection + " (" + state + ")" + verb +
-               segment_text(event.segment) + (purpose.empty() ? "" : ", " + purpose) + ".";
+        const SegmentReasons& reasons = story_.at(index);
+        std::string step = handshake_step_words(reasons.handshake, reasons.two_way_handshake,
+                                                language_);
+        if (step.empty()) step = close_step_words(reasons.close, language_);
+        std::string out = "On " + host + ", " + connection + " (" + state + ")" + verb +
+                          segment_text(event.segment) + (purpose.empty() ? "" : ", " + purpose);
+        // Its place in the handshake or the close, and the short word of its rule when the
+        // sentence does not say it otherwise.
+        std::string aside = step;
+        const std::string rule =
+            event.rule == tcp::Rule::none ? std::string() : rule_sentence(event.rule, language_);
+        const std::string word = send_rule_word(event.rule, language_);
+        if (!word.empty() && out.find(word) == std::string::npos &&
+            rule.find(word) == std::string::npos) {
+          aside += (aside.empty() ? "" : "; ") + word;
+        }
+        if (!aside.empty()) out += " (" + aside + ")";
+        if (!rule.empty()) out += "; rule: " + rule;
+        return out + ".";
       }
       case TraceKind::inject: {
         const std::string spoofed = text::spoofed_source(scenario_, event);
@@ -855,8 +959,7 @@ class Narrator {
           }
           return out + "。";
         }
-        return host + " 在连接 " + connection + "（" + state + "）上" + verb +
-               segment_text(event.segment) + (purpose.empty() ? "" : "，" + purpose) + "。";
+        return chinese_send(index, event, connection, state);
       }
       case TraceKind::inject: {
         const std::string spoofed = text::spoofed_source(scenario_, event);
@@ -974,14 +1077,14 @@ class Narrator {
         if (!has_connection) {
           const std::string socket = names_.of(event);
           std::string out = host + " 上的应用程序收到" +
-                            (socket.empty() ? std::string() : "连接 " + socket + " 的") + "通知“" +
-                            std::string(tcp::app_event_name(event.app_event)) + "”：" +
+                            (socket.empty() ? std::string() : "连接 " + socket + " 的") + "通知" +
+                            app_notice(event.app_event) + "：" +
                             app_meaning(event, language_);
           if (event.rule != tcp::Rule::none) out += "；规则：" + rule_sentence(event.rule, language_);
           return out + "。";
         }
-        std::string out = host + " 上的应用程序收到连接 " + connection + " 的通知“" +
-                          std::string(tcp::app_event_name(event.app_event)) + "”：" +
+        std::string out = host + " 上的应用程序收到连接 " + connection + " 的通知" +
+                          app_notice(event.app_event) + "：" +
                           app_meaning(event, language_);
         if (event.rule != tcp::Rule::none) out += "；规则：" + rule_sentence(event.rule, language_);
         return out + "。";
@@ -1014,6 +1117,7 @@ class Narrator {
   const Language language_;
   const NarrationOptions options_;
   const runner::ConnectionNames names_;
+  const SegmentStory story_;
   // Ordered maps: nothing here is iterated into output, but they keep the code free of hashing.
   std::map<std::pair<int, tcp::ConnectionId>, const runner::ConnectionRecord*> records_;
   std::map<std::pair<int, tcp::ConnectionId>, tcp::State> states_;
@@ -1022,23 +1126,12 @@ class Narrator {
   // A listener's connection -> the listener it is a copy of.
   std::map<std::pair<int, tcp::ConnectionId>, tcp::ConnectionId> copy_of_;
   std::map<std::uint64_t, Time> sent_at_;
+  std::map<std::uint64_t, std::pair<int, tcp::ConnectionId>> sent_by_;
   std::map<std::uint64_t, sim::LinkCause> held_by_;  // by segment id: why it was delayed
   std::size_t stimulus_ = static_cast<std::size_t>(-1);
 };
 
 }  // namespace
-
-bool parse_language(std::string_view code, Language& language_out) {
-  if (code == "en") {
-    language_out = Language::english;
-    return true;
-  }
-  if (code == "zh") {
-    language_out = Language::chinese;
-    return true;
-  }
-  return false;
-}
 
 NarrationOptions default_narration_options(const runner::Scenario& scenario) {
   NarrationOptions options;
@@ -1075,32 +1168,36 @@ std::vector<std::string> narrate_run(const runner::Scenario& scenario,
 }
 
 std::string explain_header_note(Language language) {
-  return language == Language::english
-             ? "explain: under each event, one sentence says what happened and why, citing the "
-               "rule"
-             : "说明：每个事件下面有一句话，说明发生了什么、为什么，并引用相应的规则";
-}
-
-namespace {
-constexpr std::string_view narration_prefix = "            | ";
+  return std::string(term(Term::explain_note, language));
 }
 
 std::string explained_event_block(const std::string& ladder_line, const std::string& sentence) {
+  return explained_event_block(ladder_line, sentence, 12, explain_width);
+}
+
+std::string explained_event_block(const std::string& ladder_line, const std::string& sentence,
+                                  std::size_t indent, std::size_t width) {
   if (ladder_line.empty()) return {};
-  return ladder_line + text::wrap_text(sentence, narration_prefix, explain_width);
+  const std::string prefix = std::string(indent, ' ') + "| ";
+  return ladder_line + text::wrap_text(sentence, prefix, width);
 }
 
 std::string format_explained_ladder(const runner::Scenario& scenario,
                                     const runner::RunResult& result,
                                     const LadderOptions& options, Language language) {
-  const LadderPrinter printer(scenario, result, options);
+  LadderOptions ladder = options;
+  ladder.language = language;
+  const LadderPrinter printer(scenario, result, ladder);
   NarrationOptions narration;
   narration.absolute_seq = options.absolute_seq;
   Narrator narrator(scenario, result, language, narration);
+  const std::size_t width = std::max(options.width, min_ladder_width);
   std::string out = printer.header(explain_header_note(language));
   for (std::size_t index = 0; index < result.trace.size(); ++index) {
     const std::string line = printer.event_line(index);
-    if (!line.empty()) out += explained_event_block(line, narrator.narrate(index));
+    if (!line.empty()) {
+      out += explained_event_block(line, narrator.narrate(index), printer.time_width(), width);
+    }
     narrator.apply(index);
   }
   return out + printer.footer();

@@ -19,13 +19,9 @@
 #include "runner/simulation.hpp"
 #include "sim/link_cause.hpp"
 #include "views/ladder.hpp"
+#include "views/words.hpp"
 
 namespace tcpsim::views {
-
-enum class Language { english, chinese };
-
-// "en" or "zh"; false for anything else.
-bool parse_language(std::string_view code, Language& language_out);
 
 struct NarrationOptions {
   bool absolute_seq = false;  // absolute sequence numbers, as LadderOptions::absolute_seq
@@ -57,23 +53,14 @@ std::string explain_header_note(Language language);
 // A shown ladder line followed by its sentence, wrapped and indented ("" stays "": the ladder
 // hides the event, so it is not narrated either).
 std::string explained_event_block(const std::string& ladder_line, const std::string& sentence);
+// The same, indented by `indent` columns (the ladder's time column) and wrapped to `width`.
+std::string explained_event_block(const std::string& ladder_line, const std::string& sentence,
+                                  std::size_t indent, std::size_t width);
 // The whole ladder with a sentence under every event line.
 std::string format_explained_ladder(const runner::Scenario& scenario,
                                     const runner::RunResult& result,
                                     const LadderOptions& options, Language language);
 
-// --- Rules and causes ---
-
-// A rule as a sentence ends with it, after a colon. English: "ACK of our SYN-ACK in SYN_RCVD,
-// per RFC 9293 3.10.7.4 (fifth check: the ACK field)" (a rule the trace cites after its text,
-// or not at all, reads as the trace prints it); Chinese: the table's text with its citation,
-// "在 SYN_RCVD 状态收到对我们 SYN-ACK 的 ACK（RFC 9293 3.10.7.4 第五步：检查 ACK 字段）".
-std::string rule_sentence(tcp::Rule rule, Language language);
-// A link cause (sim/link_cause.hpp) as narration words it. English: "fault rule 'NAME'",
-// "the link's random loss", ...; MSL and the end of time read as the trace prints them.
-// Chinese: "故障规则 'NAME'", "链路的随机丢包", "在网络中滞留超过 MSL（...）"; what has no
-// Chinese wording yet is quoted from the trace.
-std::string link_cause(const sim::LinkCause& cause, Language language);
-std::string chinese_link_cause(const sim::LinkCause& cause);
+// Rules and the link's causes in words (rule_sentence, link_cause): views/words.hpp.
 
 }  // namespace tcpsim::views

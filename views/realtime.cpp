@@ -152,7 +152,9 @@ std::vector<PlaybackFrame> ladder_frames(const runner::Scenario& scenario,
                                          const runner::RunResult& result,
                                          const LadderOptions& options,
                                          std::optional<Language> explain) {
-  const LadderPrinter printer(scenario, result, options);
+  LadderOptions ladder = options;
+  if (explain) ladder.language = *explain;  // as format_explained_ladder
+  const LadderPrinter printer(scenario, result, ladder);
   std::vector<std::string> sentences;
   if (explain) {
     NarrationOptions narration;
@@ -165,7 +167,10 @@ std::vector<PlaybackFrame> ladder_frames(const runner::Scenario& scenario,
   for (std::size_t index = 0; index < result.trace.size(); ++index) {
     std::string line = printer.event_line(index);
     if (line.empty()) continue;
-    if (explain) line = explained_event_block(line, sentences[index]);
+    if (explain) {
+      line = explained_event_block(line, sentences[index], printer.time_width(),
+                                   std::max(options.width, min_ladder_width));
+    }
     frames.push_back({result.trace[index].time, std::move(line), true});
   }
   frames.push_back({result.end_time, printer.footer(), false});

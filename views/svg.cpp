@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -18,9 +19,16 @@
 namespace tcpsim::views {
 
 text::SegmentLabelStyle diagram_label_style(bool absolute) {
+  return diagram_label_style(absolute, false, Language::english);
+}
+
+text::SegmentLabelStyle diagram_label_style(bool absolute, bool window, Language language) {
   text::SegmentLabelStyle style;
   style.absolute_seq = absolute;
-  style.retransmission = " retx";
+  style.window = window;
+  style.no_flags = term(Term::no_flags, language);
+  style.retransmission = term(Term::retx_mark, language);
+  style.injected = term(Term::injected_mark, language);
   return style;
 }
 
@@ -147,24 +155,24 @@ class Drawing {
       row_y += description_line_height;
       header_ += text_element(margin, row_y, "desc", "", row);
     }
-    std::string subtitle = "seed " + std::to_string(model_.result.seed) + " \u00b7 " +
-                           (model_.absolute ? "seq/ack: absolute sequence numbers"
-                                            : "seq/ack: relative to each side's ISN") +
-                           " \u00b7 time in seconds, runs down";
+    std::string subtitle =
+        fill(Term::seed, model_.language(), {std::to_string(model_.result.seed)}) + " \u00b7 " +
+        std::string(model_.word(model_.absolute ? Term::seq_absolute : Term::seq_relative_short)) +
+        " \u00b7 " + std::string(model_.word(Term::time_runs_down));
     header_ += text_element(margin, layout_.subtitle_y, "sub", "", subtitle);
     const int y = layout_.hosts_y;
     for (int host = 0; host < model_.host_count(); ++host) {
       const runner::HostSpec& spec = model_.scenario.hosts[static_cast<std::size_t>(host)];
       const int x = layout_.host_x[static_cast<std::size_t>(host)];
-      header_ += text_element(x, y, "host", "middle", spec.name);
+      header_ += text_element(x, y, "host", "middle", host_display_name(spec));
       std::string detail = tcp::address_to_string(spec.address);
-      if (spec.tcp.handshake == tcp::Handshake::two_way) detail += " \u00b7 two-way handshake";
-      if (spec.tcp.time_wait == 0) detail += " \u00b7 no TIME_WAIT";
-      if (spec.profile != "rfc9293") detail += " \u00b7 profile " + spec.profile;
-      if (spec.scripted) detail += " \u00b7 scripted, no TCP";
+      for (const std::string& tag : host_tags(spec, model_.language())) {
+        detail += " \u00b7 " + tag;
+      }
       header_ += text_element(x, y + 16, "addr", "middle", detail);
     }
-    header_ += text_element(gutter - 12, y + 16, "addr", "end", "time (s)");
+    header_ += text_element(gutter - 12, y + 16, "addr", "end",
+                            model_.word(Term::time_column));
 
     draw_grid(body);
     draw_lanes(body);
@@ -174,7 +182,7 @@ class Drawing {
     draw_notes(body);
     draw_times(body);
     const int legend_bottom =
-        draw_legend(body, std::max(layout_.diagram_bottom, layout_.end_y + 16) + 28);
+        draw_legend(body, std::max(layout_.diagram_bottom, layout_.end_y + 32) + 28);
     height_ = legend_bottom + margin;
 
     std::string out;
@@ -184,8 +192,9 @@ class Drawing {
            "title\">\n";
     out += "<title id=\"" + model_.options.id_prefix + "title\">" +
            xml_escape(model_.scenario.name) + "</title>\n";
-    out += "<desc>" + xml_escape(model_.scenario.description) + "</desc>\n";
-    out += style();
+    out += "<desc>" +
+           xml_escape(scenario_description(model_.scenario, model_.language())) + "</desc>\n";
+    out += style(model_.language());
     out += "<rect x=\"0\" y=\"0\" width=\"" + num(layout_.width) + "\" height=\"" + num(height_) +
            "\" fill=\"#ffffff\"/>\n";
     out += header_;
@@ -195,20 +204,28 @@ class Drawing {
   }
 
  private:
-  static std::string style() {
+  // Chinese text needs a font with its characters (generic families first, then the common
+  // CJK families of Linux, macOS and Windows); English keeps its stacks as they were.
+  static std::string style(Language language) {
+    const std::string cjk = language == Language::chinese
+                                ? "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei Mono',"
+                                  "'Noto Sans CJK SC','WenQuanYi Micro Hei','PingFang SC',"
+                                  "'Microsoft YaHei',"
+                                : "";
     return "<style>\n"
-           "text{font-family:ui-monospace,'DejaVu Sans Mono','Liberation Mono',Menlo,Consolas,"
-           "monospace;font-size:12px;fill:#1f2937}\n"
-           ".title{font-family:system-ui,'DejaVu Sans','Liberation Sans',Helvetica,Arial,"
-           "sans-serif;font-size:22px;font-weight:bold;fill:#111827}\n"
-           ".desc{font-family:system-ui,'DejaVu Sans','Liberation Sans',Helvetica,Arial,"
-           "sans-serif;font-size:13px;fill:#374151}\n"
+           "text{font-family:ui-monospace,'DejaVu Sans Mono','Liberation Mono',Menlo,Consolas," +
+           cjk + "monospace;font-size:12px;fill:#1f2937}\n" +
+           ".title{font-family:system-ui,'DejaVu Sans','Liberation Sans',Helvetica,Arial," +
+           cjk + "sans-serif;font-size:22px;font-weight:bold;fill:#111827}\n"
+           ".desc{font-family:system-ui,'DejaVu Sans','Liberation Sans',Helvetica,Arial," +
+           cjk + "sans-serif;font-size:13px;fill:#374151}\n"
            ".sub{font-size:11px;fill:#6b7280}\n"
-           ".host{font-family:system-ui,'DejaVu Sans','Liberation Sans',Helvetica,Arial,"
-           "sans-serif;font-size:17px;font-weight:bold;fill:#111827}\n"
+           ".host{font-family:system-ui,'DejaVu Sans','Liberation Sans',Helvetica,Arial," +
+           cjk + "sans-serif;font-size:17px;font-weight:bold;fill:#111827}\n"
            ".addr{font-size:11px;fill:#6b7280}\n"
            ".time{font-size:11px;fill:#6b7280}\n"
            ".gap{font-size:11px;fill:#6b7280;font-style:italic}\n"
+           ".believes{font-size:12px;font-weight:bold;fill:#111827}\n"
            ".state{font-weight:bold}\n"
            ".act{fill:#111827}\n"
            ".fail{fill:#b91c1c;font-weight:bold}\n"
@@ -359,9 +376,9 @@ class Drawing {
   // The summary lane's words (views/svg.hpp, svg_detailed_lanes).
   std::string summary_lane_words(int host) const {
     const int count = model_.summarised_on_host[static_cast<std::size_t>(host)];
-    return "and " + std::to_string(count) + " more connection" + (count == 1 ? "" : "s") +
-           " on " + model_.scenario.hosts[static_cast<std::size_t>(host)].name +
-           " (see --trace)";
+    return fill(Term::more_connections, model_.language(),
+                {std::to_string(count),
+                 host_display_name(model_.scenario.hosts[static_cast<std::size_t>(host)])});
   }
 
   void draw_brackets(std::string& out) {
@@ -374,10 +391,10 @@ class Drawing {
       const int y1 =
           bracket.end == Bracket::End::open ? layout_.end_y : layout_.y_at(bracket.end_time);
       const std::string colour(timer_colour(bracket.kind));
-      const std::string name(tcp::timer_name(bracket.kind));
+      const std::string name(timer_word(bracket.kind, Language::english));
       const std::string who =
           bracket.lane >= 0 ? model_.lane_name(bracket.lane) + ": " : std::string();
-      std::string title = who + name + " timer set at " + format_seconds(bracket.set) +
+      std::string title = who + name + " set at " + format_seconds(bracket.set) +
                           " s for " + format_duration(bracket.deadline - bracket.set) + " (until " +
                           format_seconds(bracket.deadline) + " s)";
       switch (bracket.end) {
@@ -396,8 +413,9 @@ class Drawing {
       out += line(x, y0, x, y1, colour, 2,
                   bracket.end == Bracket::End::open ? "stroke-dasharray=\"2 3\"" : "");
       // Its name and duration along it, where it is long enough.
-      const std::string label = std::string(timer_short_name(bracket.kind)) + " " +
-                                format_duration(bracket.deadline - bracket.set);
+      const std::string label =
+          std::string(timer_short_word(bracket.kind, model_.language())) + " " +
+          format_duration(bracket.deadline - bracket.set);
       // In the longest stretch of the bracket that no break crosses.
       int best_from = y0;
       int best_to = y0;
@@ -447,13 +465,13 @@ class Drawing {
         case Bracket::End::fired:
           out += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y1) + "\" r=\"4\" fill=\"" + colour +
                  "\"" + step_attributes(bracket.end_step) + "><title>" + xml_escape(who + name) +
-                 " timer fires</title></circle>\n";
+                 " fires</title></circle>\n";
           break;
         case Bracket::End::cancelled:
           out += "<line x1=\"" + num(x) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x + inward) +
                  "\" y2=\"" + num(y1) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"" +
                  step_attributes(bracket.end_step) + "><title>" + xml_escape(who + name) +
-                 " timer cancelled</title></line>\n";
+                 " cancelled</title></line>\n";
           break;
         case Bracket::End::replaced:
           // The new bracket starts here; the end belongs to the new timer_set's step.
@@ -554,6 +572,100 @@ class Drawing {
     return *first;
   }
 
+  // The row under a segment's label: the link's note (held, copy; an expired segment's note is
+  // beside its cross already), or that it is still in flight, then the reasons.
+  std::string second_row(const Arrow& arrow) const {
+    const bool expired = arrow.fate == Arrow::Fate::expired;
+    std::string second;
+    if ((arrow.held && !expired) || arrow.copy) second = arrow.note;
+    if (arrow.fate == Arrow::Fate::in_flight) {
+      second = std::string(model_.word(Term::still_in_network_at_end));
+    }
+    if (!arrow.reasons.empty()) {
+      second = second.empty() ? arrow.reasons : second + " \u00b7 " + arrow.reasons;
+    }
+    return second;
+  }
+
+  // The arrow's end: where it is drawn to (its arrival, or part-way for a loss).
+  std::pair<int, int> arrow_end(const Arrow& arrow) const {
+    const int side = DiagramModel::side_of(arrow.from_host);
+    const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
+    const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
+    const int to_side = 1 - side;
+    if (arrow.fate == Arrow::Fate::delivered) {
+      const int lane_center = layout_.lane_x(arrow.from_host == 0 ? 1 : 0, arrow.to_lane);
+      return {lane_center + (to_side == 1 ? -lane_half_width : lane_half_width),
+              layout_.instant_y[model_.instant_of(arrow.arrival)]};
+    }
+    const int target = layout_.host_x[static_cast<std::size_t>(to_side)];
+    if (arrow.fate == Arrow::Fate::in_flight) {
+      return {x1 + scale_round(target - x1, 50, 100), layout_.end_y};
+    }
+    return {x1 + scale_round(target - x1, 45, 100),
+            arrow.fate == Arrow::Fate::dropped
+                ? y1 + drop_height
+                : layout_.instant_y[model_.instant_of(arrow.arrival)]};
+  }
+
+  // Arrows with both ends in common (a burst sent at one instant that arrives together) lie on
+  // one line: their labels are spread evenly along it, in the order they were sent, top down,
+  // before any other label is placed, so none hides another (the layout gave the line the
+  // height). The centres, by arrow; none for an arrow that is not in such a group.
+  std::vector<std::optional<std::pair<int, int>>> stack_bursts() {
+    std::vector<std::optional<std::pair<int, int>>> centres(model_.arrows.size());
+    std::map<std::tuple<int, int, int, std::size_t, std::size_t>, std::vector<std::size_t>> groups;
+    for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
+      const Arrow& arrow = model_.arrows[index];
+      if (arrow.fate != Arrow::Fate::delivered) continue;
+      groups[{arrow.from_host, arrow.from_lane, arrow.to_lane, model_.instant_of(arrow.sent),
+              model_.instant_of(arrow.arrival)}]
+          .push_back(index);
+    }
+    for (const auto& [key, members] : groups) {
+      if (members.size() < 2) continue;
+      const int count = static_cast<int>(members.size());
+      // Spread over the whole line, or, when that covers what was placed before (the note of
+      // a loss at the start), over less of it from the start.
+      struct Spot {
+        Rect rect;
+        std::pair<int, int> centre;
+      };
+      std::vector<Spot> spots;
+      for (const int start : {0, 10, 20, 30}) {
+        spots.clear();
+        bool clear = true;
+        for (int k = 0; k < count; ++k) {
+          const Arrow& arrow = model_.arrows[members[static_cast<std::size_t>(k)]];
+          const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
+          const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
+          const auto [x2, y2] = arrow_end(arrow);
+          const std::string second = second_row(arrow);
+          const int width = std::max(text_width(model_.segment_label(arrow.segment)),
+                                     second.empty() ? 0 : text_width(second) * 11 / 12);
+          const int height = (second.empty() ? 1 : 2) * 14;
+          // Percent along the line, times count + 1.
+          const int along = start * (count + 1) + (k + 1) * (100 - start);
+          int x = x1 + scale_round(x2 - x1, along, 100 * (count + 1));
+          const int y = y1 + scale_round(y2 - y1, along, 100 * (count + 1));
+          const int min_x = layout_.host_x[0] + 10 + width / 2;
+          const int max_x = layout_.host_x[1] - 10 - width / 2;
+          if (min_x <= max_x) x = std::clamp(x, min_x, max_x);
+          const Rect rect{x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6,
+                          y + height / 2 + 3};
+          clear = clear && !placed_.overlaps_any(rect);
+          spots.push_back({rect, {x, y}});
+        }
+        if (clear) break;
+      }
+      for (int k = 0; k < count; ++k) {
+        placed_.add(spots[static_cast<std::size_t>(k)].rect);
+        centres[members[static_cast<std::size_t>(k)]] = spots[static_cast<std::size_t>(k)].centre;
+      }
+    }
+    return centres;
+  }
+
   void draw_arrows(std::string& out) {
     std::string lines;
     std::string labels;
@@ -579,7 +691,9 @@ class Drawing {
         placed_.add(rect);
       }
     }
-    for (const Arrow& arrow : model_.arrows) {
+    const std::vector<std::optional<std::pair<int, int>>> stacked = stack_bursts();
+    for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
+      const Arrow& arrow = model_.arrows[index];
       const int side = DiagramModel::side_of(arrow.from_host);
       const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
       const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
@@ -591,7 +705,7 @@ class Drawing {
       if (arrow.held)
         dash = arrow.copy ? "stroke-dasharray=\"9 3 2 3\"" : "stroke-dasharray=\"3 4\"";
       const std::size_t group_step = arrow.copy ? arrow.style_step : arrow.send_step;
-      const std::string label = segment_label(arrow.segment, model_.absolute);
+      const std::string label = model_.segment_label(arrow.segment);
       std::string title = label + ", sent at " + format_seconds(arrow.sent) + " s";
       if (arrow.segment.injected) {
         const std::string spoofed =
@@ -675,17 +789,14 @@ class Drawing {
       }
       lines += "</g>\n";
 
-      // The label, along the arrow, with the link's note (held, copy) under it.
-      // (An expired segment's note is beside its cross already.)
-      const bool expired = arrow.fate == Arrow::Fate::expired;
-      const bool note_under =
-          (arrow.held && !expired) || arrow.copy || arrow.fate == Arrow::Fate::in_flight;
-      std::string second;
-      if ((arrow.held && !expired) || arrow.copy) second = arrow.note;
-      if (arrow.fate == Arrow::Fate::in_flight) second = "still in the network at the end";
+      // The label, along the arrow, with the link's note (held, copy) and the reasons under it.
+      const std::string second = second_row(arrow);
+      const bool note_under = !second.empty();
       const int width = std::max(text_width(label), note_under ? text_width(second) * 11 / 12 : 0);
-      const auto [cx, cy] = place_label(x1, y1, x2, y2, width, note_under ? 2 : 1,
-                                         arrow.held && y2 - y1 > 3 * min_arrow_height);
+      const auto [cx, cy] =
+          stacked[index] ? *stacked[index]
+                         : place_label(x1, y1, x2, y2, width, note_under ? 2 : 1,
+                                       arrow.held && y2 - y1 > 3 * min_arrow_height);
       const int baseline = note_under ? cy - 2 : cy + 4;
       // An opaque box under the label: the arrow passes behind it, never through the letters.
       const int box_height = note_under ? 30 : 16;
@@ -754,7 +865,11 @@ class Drawing {
     out += line(gutter - 6, y_end, layout_.width - margin, y_end, "#9ca3af", 1,
                 "stroke-dasharray=\"6 4\"");
     out += text_element((layout_.host_x[0] + layout_.host_x[1]) / 2, y_end + 16, "gap", "middle",
-                        "end of run");
+                        model_.word(Term::end_of_run));
+    // What each side believes (the two-way lesson in one line), as the ladder ends.
+    out += text_element(
+        (layout_.host_x[0] + layout_.host_x[1]) / 2, y_end + 32, "believes", "middle",
+        connection_summary(model_.scenario, model_.result, model_.language()));
     out += "</g>\n";
   }
 
@@ -778,29 +893,29 @@ class Drawing {
     }
     const std::string_view base = connection_palette[0];
     marks.push_back({line(0, 0, 20, 0, base, 2) + head(0, 0, 28, 0, base, ""),
-                     "segment (#id flags seq ack len)"});
+                     std::string(model_.word(Term::legend_segment))});
     if (any_copy)
       marks.push_back(
           {line(0, 0, 20, 0, base, 2, "stroke-dasharray=\"9 5\"") + head(0, 0, 28, 0, base, ""),
-           "copy made by the network"});
+           std::string(model_.word(Term::copy_made_by_network))});
     if (any_injected)
       marks.push_back({injected_mark(0, 0, injected_colour) +
                            line(0, 0, 20, 0, injected_colour, 2) +
                            head(0, 0, 28, 0, injected_colour, ""),
-                       "injected by the script (from the host's line, or a spoofed address)"});
+                       std::string(model_.word(Term::legend_injected))});
     if (any_held)
       marks.push_back({line(0, 0, 20, 0, held_colour, 2, "stroke-dasharray=\"3 4\"") +
                            head(0, 0, 28, 0, held_colour, ""),
-                       "held back by the network (stale)"});
+                       std::string(model_.word(Term::legend_held))});
     if (any_lost)
       marks.push_back({line(0, 0, 16, 0, base, 2) + line(14, -5, 24, 5, loss_colour, 3) +
                            line(14, 5, 24, -5, loss_colour, 3),
-                       "lost or expired in the network"});
+                       std::string(model_.word(Term::legend_lost))});
     if (any_discard)
       marks.push_back({"<circle cx=\"14\" cy=\"0\" r=\"6\" fill=\"#ffffff\" stroke=\"" +
                            std::string(loss_colour) + "\" stroke-width=\"2\"/>" +
                            line(10, 4, 18, -4, loss_colour, 2),
-                       "discarded by the receiving TCP"});
+                       std::string(model_.word(Term::discarded_by_receiver))});
 
     std::vector<LegendItem> timers;
     bool seen_timer[tcp::timer_kind_count] = {};
@@ -812,11 +927,12 @@ class Drawing {
       const std::string colour(timer_colour(timer));
       timers.push_back({line(6, -6, 6, 6, colour, 2) + line(6, -6, 11, -6, colour, 2) +
                             "<circle cx=\"6\" cy=\"6\" r=\"3\" fill=\"" + colour + "\"/>",
-                        std::string(timer_short_name(timer)) + " (" +
-                            std::string(tcp::timer_name(timer)) + ")"});
+                        fill(Term::parenthesized, model_.language(),
+                             {timer_short_word(timer, model_.language()),
+                              timer_word(timer, model_.language())})});
     }
     if (!timers.empty()) {
-      timers.push_back({"", "bracket from set to fire (dot) or cancel (tick)"});
+      timers.push_back({"", std::string(model_.word(Term::legend_bracket))});
     }
 
     // The states drawn with some height, one item per colour ("SYN_SENT, SYN_RCVD").
@@ -856,7 +972,7 @@ class Drawing {
     for (const runner::Action& action : model_.scenario.timeline) {
       if (action.kind == runner::ActionKind::crash) {
         states.push_back({line(4, -7, 4, 7, "#f87171", 2, "stroke-dasharray=\"2 4\""),
-                          "host down (crashed)"});
+                          std::string(model_.word(Term::legend_host_down))});
         break;
       }
     }
@@ -867,16 +983,19 @@ class Drawing {
         const Lane& lane = model_.lanes[index];
         if (lane.spans.empty() || lane.summarised) continue;
         if (lane.peer >= 0 && static_cast<std::size_t>(lane.peer) < index) continue;
-        std::string text = model_.lane_name(static_cast<int>(index)) + " (" +
-                           model_.scenario.hosts[static_cast<std::size_t>(lane.host)].name + ")";
+        const auto host_of = [&](int host) {
+          return host_display_name(model_.scenario.hosts[static_cast<std::size_t>(host)]);
+        };
+        std::string text = fill(Term::parenthesized, model_.language(),
+                                {model_.lane_name(static_cast<int>(index)), host_of(lane.host)});
         if (lane.peer >= 0) {
           const Lane& peer = model_.lanes[static_cast<std::size_t>(lane.peer)];
-          text += " \u2194 " + model_.lane_name(lane.peer) + " (" +
-                  model_.scenario.hosts[static_cast<std::size_t>(peer.host)].name + ")";
+          text += " \u2194 " + fill(Term::parenthesized, model_.language(),
+                                    {model_.lane_name(lane.peer), host_of(peer.host)});
         } else if (model_.result.connections[lane.record].listener) {
-          text += ", listener";
+          text += model_.word(Term::legend_listener);
         } else {
-          text += ", no peer";
+          text += model_.word(Term::legend_no_peer);
         }
         const std::string colour(model_.lane_colour(static_cast<int>(index)));
         connections.push_back(
@@ -886,9 +1005,9 @@ class Drawing {
         if (model_.summarised_on_host[static_cast<std::size_t>(host)] == 0) continue;
         connections.push_back({line(0, 0, 22, 0, std::string(no_connection_colour), 3,
                                     "stroke-dasharray=\"6 3\""),
-                               summary_lane_words(host) + ": beyond " +
-                                   std::to_string(svg_detailed_lanes - 1) +
-                                   " lifelines, they share one"});
+                               fill(Term::beyond_lifelines, model_.language(),
+                                    {summary_lane_words(host),
+                                     std::to_string(svg_detailed_lanes - 1)})});
       }
     }
 
@@ -916,10 +1035,10 @@ class Drawing {
       }
       y += 20;
     };
-    section("arrows", marks);
-    section("timers", timers);
-    section("states", states);
-    section("connections", connections);
+    section(std::string(model_.word(Term::legend_arrows)), marks);
+    section(std::string(model_.word(Term::legend_timers)), timers);
+    section(std::string(model_.word(Term::legend_states)), states);
+    section(std::string(model_.word(Term::legend_connections)), connections);
     out += "</g>\n";
     return y;
   }

@@ -25,6 +25,7 @@
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
 #include "views/text.hpp"
+#include "views/words.hpp"
 
 namespace tcpsim::views {
 
@@ -34,6 +35,8 @@ struct SvgOptions {
   bool absolute_seq = false;
   bool timers = true;     // timer brackets (a timer that fires is shown either way)
   std::string id_prefix;  // prepended to element ids, for several diagrams in one page
+  bool window = true;     // win= on every segment's label; false: only a zero window
+  Language language = Language::english;  // every word the diagram writes
 };
 
 // A host draws at most this many connection lifelines side by side; connections that would need
@@ -55,8 +58,11 @@ std::vector<std::string> connection_colours(const runner::Scenario& scenario,
 // Times with as many of 3, 6 or 9 decimals as they need: "0.150", "3.000000001".
 constexpr text::Decimals diagram_decimals = text::Decimals::three_six_or_nine;
 // Segment labels as the arrows carry them: " retx" marks a retransmission (an arrow has no room
-// for the ladder's " (retransmission)").
+// for the ladder's " (retransmission)"), win= on every segment unless `window` is false (then a
+// zero window only), words in `language`. The one-argument form is the English label of a
+// sentence (the HTML page's steps): no window but a zero one.
 text::SegmentLabelStyle diagram_label_style(bool absolute);
+text::SegmentLabelStyle diagram_label_style(bool absolute, bool window, Language language);
 // The fill of a connection's lifeline in a state, and the colour its name is written in.
 std::string_view state_fill_colour(tcp::State state);
 std::string_view state_text_colour(tcp::State state);

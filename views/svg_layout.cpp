@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 
 namespace tcpsim::views::svg_diagram {
 
-using text::utf8_length;
 
 DiagramLayout::DiagramLayout(const DiagramModel& model) : model_(model) {
   layout_x();
@@ -18,7 +18,8 @@ void DiagramLayout::layout_header() {
   description_top = title_y + 10;
   const std::size_t description_chars =
       static_cast<std::size_t>(std::max(40, (width - 2 * margin) / description_char_width));
-  description_rows = text::wrap_words(model_.scenario.description, description_chars, 0);
+  description_rows = text::wrap_words(
+      scenario_description(model_.scenario, model_.language()), description_chars, 0);
   subtitle_y =
       description_top + static_cast<int>(description_rows.size()) * description_line_height + 22;
   hosts_y = subtitle_y + 34;
@@ -32,17 +33,18 @@ void DiagramLayout::layout_x() {
     for (int side = 0; side < 2; ++side) {
       for (const Note& note : sides[static_cast<std::size_t>(side)]) {
         for (std::size_t row = 0; row < note.rows.size(); ++row) {
-          const std::size_t extra = row == 0 ? utf8_length(note.prefix) : 0;
-          widest[side] = std::max(widest[side], text_width(utf8_length(note.rows[row]) + extra));
+          const std::size_t extra = row == 0 ? text::display_width(note.prefix) : 0;
+          widest[side] =
+              std::max(widest[side], text_width(text::display_width(note.rows[row]) + extra));
         }
       }
     }
   }
   int widest_label = 0;
   for (const Arrow& arrow : model_.arrows) {
-    widest_label =
-        std::max(widest_label, text_width(segment_label(arrow.segment, model_.absolute)));
+    widest_label = std::max(widest_label, text_width(model_.segment_label(arrow.segment)));
     widest_label = std::max(widest_label, text_width(arrow.note) * 3 / 4);
+    widest_label = std::max(widest_label, text_width(arrow.reasons) * 11 / 12);
   }
   // Room for the host headers too.
   for (int host = 0; host < model_.host_count(); ++host) {
@@ -127,13 +129,20 @@ void DiagramLayout::layout_y() {
   }
   if (reference == 0) reference = tcpsim::millisecond;
 
-  // Arrows that end at each instant, for the minimum arrow height.
+  // Arrows that end at each instant, for the minimum arrow height: where each starts, and
+  // the rows of its label (a second row for a note or reasons under it).
   std::vector<std::vector<std::size_t>> arriving(count);
+  std::vector<std::map<std::size_t, int>> label_rows(count);
   for (const Arrow& arrow : model_.arrows) {
     if (arrow.fate == Arrow::Fate::delivered || arrow.fate == Arrow::Fate::expired) {
       const std::size_t from = model_.instant_of(arrow.sent);
       const std::size_t to = model_.instant_of(arrow.arrival);
-      if (to > from) arriving[to].push_back(from);
+      if (to > from) {
+        arriving[to].push_back(from);
+        const bool second = !arrow.reasons.empty() || arrow.held || arrow.copy;
+        int& rows = label_rows[to][from];
+        rows = std::max(rows, second ? 2 : 1);
+      }
     }
   }
 
@@ -155,9 +164,13 @@ void DiagramLayout::layout_y() {
     int y = instant_y[i - 1] + static_cast<int>(height);
     // Arrows with the same ends (crossing segments, a segment and its copy) share the room:
     // each one more makes them taller, so their labels can sit at different heights.
+    // A burst of them stacks its labels along the line (views/svg.cpp): each label's rows
+    // and a gap, for every arrow and one more.
     for (const std::size_t from : arriving[i]) {
-      const auto same = std::count(arriving[i].begin(), arriving[i].end(), from);
-      y = std::max(y, instant_y[from] + min_arrow_height + static_cast<int>(same - 1) * 28);
+      const auto same = static_cast<int>(std::count(arriving[i].begin(), arriving[i].end(), from));
+      const int pitch = label_rows[i][from] * 14 + 10;
+      y = std::max(y, instant_y[from] + min_arrow_height + (same - 1) * 28);
+      if (same > 1) y = std::max(y, instant_y[from] + (same + 1) * pitch);
     }
     instant_y[i] = y;
   }

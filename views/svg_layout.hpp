@@ -39,7 +39,8 @@ constexpr int description_line_height = 18;
 inline int text_width(std::size_t characters) {
   return static_cast<int>((characters * 72 + 9) / 10);
 }
-inline int text_width(std::string_view text) { return text_width(text::utf8_length(text)); }
+// A wide (Chinese) character takes two monospace cells.
+inline int text_width(std::string_view text) { return text_width(text::display_width(text)); }
 
 struct BreakMark {
   std::size_t after = 0;  // the gap after this instant

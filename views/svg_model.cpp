@@ -8,7 +8,6 @@
 
 namespace tcpsim::views::svg_diagram {
 
-using text::utf8_length;
 using text::wrap_words;
 
 namespace {
@@ -50,7 +49,11 @@ int take_free_column(std::vector<Time>& free_at, Time start, Time busy_until) {
 
 }  // namespace
 
-std::string_view timer_short_name(tcp::TimerKind kind) { return timer_look(kind).short_name; }
+
+std::string DiagramModel::segment_label(const TraceSegment& segment) const {
+  return text::segment_label(segment,
+                             diagram_label_style(absolute, options.window, options.language));
+}
 std::string_view timer_colour(tcp::TimerKind kind) { return timer_look(kind).colour; }
 
 DiagramModel::DiagramModel(const runner::Scenario& scenario_in, const runner::RunResult& result_in,
@@ -59,10 +62,21 @@ DiagramModel::DiagramModel(const runner::Scenario& scenario_in, const runner::Ru
       result(result_in),
       options(options_in),
       records(result_in),
-      absolute(options_in.absolute_seq || runner::scenario_uses_fixed_isns(scenario_in)) {
+      absolute(options_in.absolute_seq || runner::scenario_uses_fixed_isns(scenario_in)),
+      story(scenario_in, result_in) {
   collect_instants();
   collect_lanes();
   collect_arrows();
+  for (Arrow& arrow : arrows) {
+    // What its send and its end say, in that order (a copy's send is its original's).
+    const SegmentReasons& sent = story.at(arrow.send_step);
+    const std::vector<std::string> words =
+        reason_words(arrow.end_step == npos ? sent : combined(sent, story.at(arrow.end_step)),
+                     language());
+    for (const std::string& word : words) {
+      arrow.reasons += (arrow.reasons.empty() ? "" : " \u00b7 ") + word;
+    }
+  }
   collect_brackets();
   collect_notes();
 }
@@ -243,6 +257,19 @@ bool DiagramModel::host_has_several(int host) const {
 }
 
 // ---------------------------------------------------------------- arrows
+// "held until 3.000 s (rule 'x')", "lost: rule 'x'": a note and the link's cause.
+std::string DiagramModel::note_with_cause(const std::string& note, const TraceEvent& event) const {
+  const std::string cause = link_cause_label(event.link_cause, language());
+  if (cause.empty()) return note;
+  return fill(Term::parenthesized, language(), {note, cause});
+}
+
+std::string DiagramModel::cause_after_colon(const TraceEvent& event) const {
+  const std::string cause = link_cause_label(event.link_cause, language());
+  if (cause.empty()) return {};
+  return fill(Term::colon, language(), {"", cause});
+}
+
 void DiagramModel::collect_arrows() {
   std::map<std::pair<std::uint64_t, bool>, std::vector<std::size_t>> by_key;
   auto find = [&](const TraceSegment& segment, Time time, bool unfinished_only) -> std::size_t {
@@ -279,8 +306,8 @@ void DiagramModel::collect_arrows() {
         arrows[index].held = true;
         arrows[index].style_step = step;
         arrows[index].expected = event.deadline;
-        arrows[index].note = "held until " + format_seconds(event.deadline) + " s" +
-                              (event.text.empty() ? "" : " (" + event.text + ")");
+        arrows[index].note = note_with_cause(
+            fill(Term::note_held_until, language(), {format_seconds(event.deadline)}), event);
         break;
       }
       case TraceKind::duplicate: {
@@ -296,8 +323,7 @@ void DiagramModel::collect_arrows() {
         copy.expected = event.deadline;
         copy.fate = Arrow::Fate::in_flight;
         copy.end_step = npos;
-        copy.note =
-            "copy made by the network" + (event.text.empty() ? "" : " (" + event.text + ")");
+        copy.note = note_with_cause(std::string(word(Term::copy_made_by_network)), event);
         by_key[{segment.id, true}].push_back(arrows.size());
         arrows.push_back(copy);
         break;
@@ -312,12 +338,12 @@ void DiagramModel::collect_arrows() {
         arrow.arrival = event.time;
         if (event.kind == TraceKind::drop) {
           arrow.fate = Arrow::Fate::dropped;
-          arrow.note = "lost" + (event.text.empty() ? "" : ": " + event.text);
+          arrow.note = std::string(word(Term::note_lost)) + cause_after_colon(event);
         } else if (event.kind == TraceKind::expire) {
           // Only a segment the network held back outlives MSL: it looks held.
           arrow.fate = Arrow::Fate::expired;
           arrow.held = true;
-          arrow.note = "expired" + (event.text.empty() ? "" : ": " + event.text);
+          arrow.note = std::string(word(Term::note_expired)) + cause_after_colon(event);
         } else {
           arrow.fate = Arrow::Fate::delivered;
           arrow.to_lane = lane_for_arrival(event.host, segment, event.time);
@@ -416,62 +442,85 @@ void DiagramModel::add_note(std::size_t step, int host, std::string text, std::s
     note.prefix = lane_name(lane) + " ";
     note.prefix_colour = lane_colour(lane);
   }
-  note.rows = wrap_words(text, note_wrap_chars, utf8_length(note.prefix));
+  note.rows = wrap_words(text, note_wrap_chars, text::display_width(note.prefix));
   notes[event_instant[step]][static_cast<std::size_t>(side_of(host))].push_back(note);
 }
 
 void DiagramModel::collect_notes() {
   notes.assign(instants.size(), {});
+  const Language lang = language();
+  const auto host_name = [&](int host) {
+    return host >= 0 && static_cast<std::size_t>(host) < scenario.hosts.size()
+               ? scenario.hosts[static_cast<std::size_t>(host)].name
+               : std::string();
+  };
   for (std::size_t step = 0; step < trace().size(); ++step) {
     const TraceEvent& event = trace()[step];
     const int host = event.host;
+    const std::string reason = rule_reason(event.rule, lang);
     switch (event.kind) {
       case TraceKind::action:
-        add_note(step, host, "\u25b8 " + event.text, "act", "", "application call");
+        add_note(step, host,
+                 "\u25b8 " + (lang == Language::english
+                                  ? event.text
+                                  : action_words(event.action, host_name(host), lang)),
+                 "act", "", std::string(word(Term::application_call)));
         break;
       case TraceKind::action_failed:
-        add_note(step, host, "! " + event.text, "fail", "", "the call failed");
+        add_note(step, host,
+                 "! " + (lang == Language::english
+                             ? event.text
+                             : failure_words(event.action, host_name(host), lang)),
+                 "fail", "", std::string(word(Term::the_call_failed)));
         break;
       case TraceKind::state:
         add_note(step, host, std::string(tcp::state_name(event.to)), "state",
                  state_text_colour(event.to),
-                 std::string(tcp::state_name(event.from)) + " \u2192 " +
-                     std::string(tcp::state_name(event.to)) + ": " + event.text);
+                 fill(Term::colon, lang,
+                      {std::string(tcp::state_name(event.from)) + " \u2192 " +
+                           std::string(tcp::state_name(event.to)),
+                       reason}));
         break;
       case TraceKind::app: {
-        std::string text = "app: " + std::string(tcp::app_event_name(event.app_event));
+        std::string what(app_event_word(event.app_event, lang));
         if (event.app_event == tcp::AppEventKind::data) {
-          text += " " + std::to_string(event.data.size()) + " bytes " +
+          what += " " + fill(Term::bytes, lang, {std::to_string(event.data.size())}) + " " +
                   text::quoted_payload(event.data, 16);
         }
+        std::string text = fill(Term::app_prefix, lang, {what});
         if (event.app_event == tcp::AppEventKind::connect_failed) {
           // No connection exists to draw it on: the note names the connect and says why.
           if (!event.socket.empty()) text = event.socket + " " + text;
-          text += ": " + event.text;
-          add_note(step, host, text, "fail", "", event.text);
+          text = fill(Term::colon, lang, {text, reason});
+          add_note(step, host, text, "fail", "", reason);
           break;
         }
-        add_note(step, host, text, "app", "", event.text);
+        add_note(step, host, text, "app", "", reason);
         break;
       }
       case TraceKind::timer_fire:
-        add_note(step, host, std::string(timer_short_name(event.timer)) + " timer fires", "timer",
+        add_note(step, host,
+                 fill(Term::timer_fires, lang, {timer_short_word(event.timer, lang)}), "timer",
                  timer_colour(event.timer),
-                 std::string(tcp::timer_name(event.timer)) + " timer fires");
+                 fill(Term::timer_fires, lang, {timer_word(event.timer, lang)}));
         break;
       case TraceKind::discard: {
-        std::string text = "\u2298 discards ";
-        text += event.segment.id != 0 ? "#" + std::to_string(event.segment.id) +
-                                            (event.segment.copy ? "'" : "")
-                                      : tcp::flags_to_string(event.segment.flags);
-        if (!event.text.empty()) text += ": " + event.text;
-        add_note(step, host, text, "discard", "", segment_label(event.segment, absolute));
+        std::string text = "\u2298 " +
+                           fill(Term::discards, lang,
+                                {event.segment.id != 0
+                                     ? "#" + std::to_string(event.segment.id) +
+                                           (event.segment.copy ? "'" : "")
+                                     : tcp::flags_to_string(event.segment.flags)});
+        if (!reason.empty()) text = fill(Term::colon, lang, {text, reason});
+        add_note(step, host, text, "discard", "", segment_label(event.segment));
         break;
       }
       case TraceKind::free:
         if (!event.text.empty()) {
-          add_note(step, host, "record deleted: " + event.text, "act", "",
-                   "connection record deleted");
+          add_note(step, host,
+                   fill(Term::record_deleted, lang,
+                        {event.rule != tcp::Rule::none ? reason : event.text}),
+                   "act", "", std::string(word(Term::connection_record_deleted)));
         }
         break;
       default:

@@ -18,6 +18,7 @@
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/segment_reasons.hpp"
 #include "views/svg.hpp"
 #include "views/text.hpp"
 
@@ -32,14 +33,10 @@ constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
 // The diagram's words (views/svg.hpp).
 inline std::string format_seconds(Time time) { return text::seconds(time, diagram_decimals); }
-inline std::string segment_label(const TraceSegment& segment, bool absolute) {
-  return text::segment_label(segment, diagram_label_style(absolute));
-}
 
 // A note beside a lifeline wraps at this many characters.
 constexpr std::size_t note_wrap_chars = 44;
 
-std::string_view timer_short_name(tcp::TimerKind kind);
 std::string_view timer_colour(tcp::TimerKind kind);
 
 // Connection colours: distinct, dark enough for text, none of them the red of loss or the
@@ -89,6 +86,7 @@ struct Arrow {
   Time arrival = 0;      // the end's time
   Time expected = -1;    // the arrival the link announced (delay or duplicate), -1 if unknown
   std::string note;      // why it was held, copied, lost or expired
+  std::string reasons;   // why it was sent and what its arrival meant (views/segment_reasons.hpp)
   TraceSegment segment;
 };
 
@@ -124,6 +122,10 @@ class DiagramModel {
                const SvgOptions& options);
 
   static int side_of(int host) { return host == 1 ? 1 : 0; }
+  // A segment's label as the arrows carry it, and a term in the diagram's language.
+  std::string segment_label(const TraceSegment& segment) const;
+  std::string_view word(Term which) const { return term(which, options.language); }
+  Language language() const { return options.language; }
   const std::vector<TraceEvent>& trace() const { return result.trace; }
   int host_count() const {
     return static_cast<int>(std::min<std::size_t>(scenario.hosts.size(), 2));
@@ -144,6 +146,7 @@ class DiagramModel {
   const SvgOptions& options;
   const runner::ConnectionIndex records;
   const bool absolute;  // absolute sequence numbers (asked for, or every ISN is fixed)
+  const SegmentStory story;
 
   std::vector<Time> instants;               // the distinct times, and the end of the run
   std::vector<std::size_t> event_instant;   // trace index -> instant index
@@ -175,6 +178,8 @@ class DiagramModel {
   void collect_instants();
   void collect_lanes();
   void collect_arrows();
+  std::string note_with_cause(const std::string& note, const TraceEvent& event) const;
+  std::string cause_after_colon(const TraceEvent& event) const;
   void collect_brackets();
   void add_note(std::size_t step, int host, std::string text, std::string css_class,
                 std::string_view colour, std::string title);

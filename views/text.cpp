@@ -253,7 +253,7 @@ std::vector<std::string> wrap_words(std::string_view text, std::size_t width,
     position = end + 1;
     if (word.empty()) continue;
     while (!word.empty()) {
-      const std::size_t word_width = utf8_length(word);
+      const std::size_t word_width = display_width(word);
       const std::size_t room = width > row_width ? width - row_width : 0;
       const std::size_t needed = word_width + (rows.back().empty() ? 0 : 1);
       if (needed <= room) {
@@ -265,15 +265,21 @@ std::vector<std::string> wrap_words(std::string_view text, std::size_t width,
         rows.emplace_back();
         row_width = 0;
       } else {
-        // A word longer than a whole row: cut it at a character boundary.
+        // A word longer than a whole row (or Chinese, which has no spaces): cut it at a
+        // character boundary, by display width.
         std::size_t cut = 0;
-        std::size_t characters = 0;
-        while (cut < word.size() && characters < std::max<std::size_t>(room, 1)) {
-          ++cut;
-          while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0u) == 0x80u) {
-            ++cut;
+        std::size_t columns = 0;
+        const std::size_t limit = std::max<std::size_t>(room, 1);
+        while (cut < word.size()) {
+          std::size_t next = cut + 1;
+          while (next < word.size() &&
+                 (static_cast<unsigned char>(word[next]) & 0xC0u) == 0x80u) {
+            ++next;
           }
-          ++characters;
+          const std::size_t character = display_width(word.substr(cut, next - cut));
+          if (columns > 0 && columns + character > limit) break;
+          columns += character;
+          cut = next;
         }
         rows.back() += word.substr(0, cut);
         word = word.substr(cut);
@@ -327,10 +333,11 @@ std::string segment_label(const runner::TraceSegment& segment, const SegmentLabe
     out += " ack=" + (relative && segment.has_relative_ack ? std::to_string(segment.relative_ack)
                                                            : std::to_string(segment.ack));
   }
-  out += " len=" + std::to_string(segment.length);
-  if (style.zero_window && segment.window == 0 && (segment.flags & tcp::flag::rst) == 0) {
-    out += " win=0";
+  if (style.window ||
+      (style.zero_window && segment.window == 0 && (segment.flags & tcp::flag::rst) == 0)) {
+    out += " win=" + std::to_string(segment.window);
   }
+  out += " len=" + std::to_string(segment.length);
   if (segment.retransmission) out += style.retransmission;
   if (segment.injected) out += style.injected;
   return out;

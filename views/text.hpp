@@ -76,10 +76,13 @@ struct SegmentLabelStyle {
   std::string_view retransmission = " (retransmission)";
   // Appended to a segment the script injected (an inject action).
   std::string_view injected = " (injected)";
+  // " win=N" on every segment, before len= as Wireshark's Info column has it; when false, only
+  // a zero window is shown (zero_window), the one that changes what the sender may do.
+  bool window = true;
   bool zero_window = true;  // " win=0" on a segment (not RST) that closes the window
 };
-// "#4 PSH,ACK seq=1 ack=1 len=5", with " win=0" and the retransmission and injected marks as the
-// style says.
+// "#4 PSH,ACK seq=1 ack=1 win=65535 len=5", with the window and the retransmission and injected
+// marks as the style says.
 std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style);
 
 // An injected segment enters the diagram on the lane of the host across the link from its

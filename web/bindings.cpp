@@ -26,6 +26,7 @@
 #include "views/html.hpp"
 #include "views/pcap.hpp"
 #include "views/svg.hpp"
+#include "views/words.hpp"
 
 namespace tcpsim::web {
 
@@ -170,10 +171,17 @@ val shipped_scenarios() {
       entry.set("name", scenario.name);
       entry.set("summary", scenario_summary(scenario.description));
       entry.set("description", scenario.description);
+      // The Chinese description where the file has one (views show the one of the language).
+      const std::string& chinese =
+          views::scenario_description(scenario, views::Language::chinese);
+      entry.set("summary_zh", scenario_summary(chinese));
+      entry.set("description_zh", chinese);
     } catch (const ScenarioError& error) {
       entry.set("name", path.stem().string());
       entry.set("summary", std::string("(invalid: ") + error.what() + ")");
       entry.set("description", std::string());
+      entry.set("summary_zh", std::string("(invalid: ") + error.what() + ")");
+      entry.set("description_zh", std::string());
     }
     out.call<void>("push", entry);
   }
@@ -187,6 +195,8 @@ val teaching_catalogue_entries() {
     val item = val::object();
     item.set("mechanism", std::string(entry.mechanism));
     item.set("protectsAgainst", std::string(entry.protects_against));
+    item.set("mechanismZh", std::string(entry.mechanism_zh));
+    item.set("protectsAgainstZh", std::string(entry.protects_against_zh));
     item.set("knob", std::string(entry.knob));
     item.set("turnOff", std::string(entry.turn_off));
     item.set("with", std::string(entry.with_scenario));
@@ -268,7 +278,7 @@ val run_checked(const std::string& text, const std::string& file_label,
   const RunResult result = run_scenario(scenario, options);
   out.set("seed", std::to_string(result.seed));
   out.set("name", scenario.name);
-  out.set("description", scenario.description);
+  out.set("description", views::scenario_description(scenario, language));
   out.set("hosts", host_knobs(scenario));
   if (result.error) {
     val error = val::object();
@@ -284,6 +294,9 @@ val run_checked(const std::string& text, const std::string& file_label,
   out.set("trace", jsonl.take_text());
   views::SvgOptions svg;
   svg.id_prefix = id_prefix;
+  svg.language = language;  // as `tcpsim run --svg --lang`
+  // What each side believes, the run's one-line summary (views/words.hpp).
+  out.set("beliefs", views::connection_summary(scenario, result, language));
   out.set("svg", views::render_svg(scenario, result, svg));
   // The --html page's steps (views/html.hpp), whose script the page shares.
   views::HtmlOptions page;

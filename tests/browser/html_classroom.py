@@ -7,7 +7,7 @@ html_stepping.py) and checks what views/html_page.js promises:
   - the reveal: at a step, no diagram element of a later step is visible, the lifelines are
     cut at the current moment; "faint" shows them faint, "all" shows them;
   - textbook labels (T): the handshake and the close as the seed articles draw them
-    (handshake 1 SYN=1 seq=x ... close 4 ACK=1 seq=u+1 ack=w+1; in Chinese 第一次握手 ...
+    (handshake 1 of 3 SYN=1 seq=x ... close 4 of 4 ACK=1 seq=u+1 ack=w+1; in Chinese 第一次握手 ...
     第四次挥手), and back;
   - the window (W): win= on every segment label, then only win=0;
   - autoplay (Space) at 8x moves on by itself, stops at the end, and crosses TIME_WAIT's
@@ -210,11 +210,13 @@ def main():
         check(all(" win=" in label for label in plain), "win= is not on every label: %r" % plain)
         driver.press("t")
         textbook = driver.script(LABELS)
-        for expected in ("handshake 1 SYN=1 seq=x win=", "handshake 2 SYN=1 ACK=1 seq=y ack=x+1",
-                         "handshake 3 ACK=1 seq=x+1 ack=y+1", "close 1 FIN=1 ACK=1 seq=u ack=y+1",
-                         "close 2 ACK=1 seq=v ack=u+1", "close 3 FIN=1 ACK=1 seq=w ack=u+1",
-                         "close 4 ACK=1 seq=u+1 ack=w+1",
-                         "close 3 (retransmitted) FIN=1 ACK=1 seq=w ack=u+1"):
+        for expected in ("handshake 1 of 3 SYN=1 seq=x win=",
+                         "handshake 2 of 3 SYN=1 ACK=1 seq=y ack=x+1",
+                         "handshake 3 of 3 ACK=1 seq=x+1 ack=y+1",
+                         "close 1 of 4 FIN=1 ACK=1 seq=u ack=y+1",
+                         "close 2 of 4 ACK=1 seq=v ack=u+1", "close 3 of 4 FIN=1 ACK=1 seq=w ack=u+1",
+                         "close 4 of 4 ACK=1 seq=u+1 ack=w+1",
+                         "close 3 of 4 (retransmitted) FIN=1 ACK=1 seq=w ack=u+1"):
             check(any(label.startswith(expected) for label in textbook),
                   "textbook labels: none starts with %r: %r" % (expected, textbook))
         driver.press("w")

@@ -107,18 +107,19 @@ case "$what" in
     "$tcpsim" run "$scenario" >"$work/plain" || fail "plain run failed"
     "$tcpsim" run "$scenario" --explain >"$work/en" || fail "--explain failed"
     "$tcpsim" run "$scenario" --explain --lang zh >"$work/zh" || fail "--explain --lang zh failed"
-    grep -q '^            | On server, web#2 is in SYN_RCVD and receives #8 RST, so it goes to LISTEN' \
+    # The sentences are indented under the time column, whatever its width.
+    grep -q '^ *| On server, web#2 is in SYN_RCVD and receives #8 RST, so it goes to LISTEN' \
       "$work/en" || fail "--explain lacks the English sentence"
-    grep -q '^            | server 上的连接 web#2 处于 SYN_RCVD，收到 #8 RST，于是进入 LISTEN' \
+    grep -q '^ *| server 上的连接 web#2 处于 SYN_RCVD，收到 #8 RST，于是进入 LISTEN' \
       "$work/zh" || fail "--lang zh lacks the Chinese sentence"
     # Take the sentences (and the header's note) out: what is left is the plain output.
-    grep -v '^            | ' "$work/en" | grep -v '^explain: ' | cmp -s - "$work/plain" ||
+    grep -v '^ *| ' "$work/en" | grep -v '^explain: ' | cmp -s - "$work/plain" ||
       fail "--explain changed the ladder lines"
     "$tcpsim" run "$scenario" --mermaid "$work/run.mmd" >"$work/with-mermaid" ||
       fail "--mermaid failed"
     cmp -s "$work/with-mermaid" "$work/plain" || fail "--mermaid changed stdout"
     [ "$(head -1 "$work/run.mmd")" = "sequenceDiagram" ] || fail "--mermaid wrote no sequenceDiagram"
-    grep -q '^    client->>server: #35;1 SYN seq=0 len=0 (sent at 0.1s, held until 3s' \
+    grep -q '^    client->>server: #35;1 SYN seq=0 win=65535 len=0 (sent at 0.1s, held until 3s' \
       "$work/run.mmd" || fail "--mermaid lacks the held SYN's arrow"
     "$tcpsim" run "$scenario" --mermaid "$work/no-such-dir/run.mmd" >/dev/null 2>"$work/err"
     [ $? -eq 2 ] || fail "--mermaid into a missing directory did not exit 2"

@@ -573,7 +573,7 @@ TEST_CASE("type, key and value errors", "[loader][errors]") {
   CHECK(error_of(R"({"tcpsim": 1, "name": "t", "descripton": "d"})") ==
         R"(t.json:1:28: error: at $.descripton: unknown key "descripton", did you mean "description"?)");
   CHECK(error_of(R"({"tcpsim": 1, "zzz": 1})") ==
-        R"(t.json:1:15: error: at $.zzz: unknown key "zzz", expected one of "tcpsim", "name", "description", "seed", "link", "hosts", "faults", "timeline", "stop_at", "event_budget", "memory_budget", "expect")");
+        R"(t.json:1:15: error: at $.zzz: unknown key "zzz", expected one of "tcpsim", "name", "description", "description_zh", "seed", "link", "hosts", "faults", "timeline", "stop_at", "event_budget", "memory_budget", "expect")");
   CHECK(error_of(R"({"tcpsim": 1, "name": "t"})") == R"(t.json:1:1: error: at $: missing required key "description")");
   CHECK(error_of(R"({"tcpsim": 1, "name": 5, "description": "d"})") ==
         "t.json:1:23: error: at $.name: expected a string, got a number");

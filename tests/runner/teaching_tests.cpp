@@ -14,6 +14,7 @@
 
 #include "runner/scenario_loader.hpp"
 #include "runner/teaching.hpp"
+#include "runner/text_wrap.hpp"
 #include "tcp/knobs.hpp"
 
 using namespace tcpsim::runner;
@@ -225,4 +226,50 @@ TEST_CASE("a scenario's summary is its first sentence") {
   CHECK(scenario_summary("One. Two.") == "One.");
   CHECK(scenario_summary("Only one sentence.") == "Only one sentence.");
   CHECK(scenario_summary("At 1.5 s it ends. Then more.") == "At 1.5 s it ends.");
+}
+
+TEST_CASE("a Chinese description's summary ends at its first full stop") {
+  CHECK(scenario_summary("三次握手。第二句。") == "三次握手。");
+  CHECK(scenario_summary("只有一句") == "只有一句");
+}
+
+TEST_CASE("every catalogue entry has its Chinese texts, and list --teaching --lang zh uses them") {
+  std::ostringstream out;
+  CHECK(write_teaching_catalogue(out, source_dir + "/scenarios", true));
+  const std::string text = out.str();
+  for (const auto& entry : teaching_catalogue()) {
+    INFO(entry.mechanism);
+    REQUIRE_FALSE(entry.mechanism_zh.empty());
+    REQUIRE_FALSE(entry.protects_against_zh.empty());
+    CHECK(text.find(". " + std::string(entry.mechanism_zh) + "\n") != std::string::npos);
+    CHECK(text.find("有：    " + std::string(entry.with_scenario) + "\n") != std::string::npos);
+    CHECK(text.find("没有：  " + std::string(entry.without_scenario) + "\n") !=
+          std::string::npos);
+    // The English words of the listing do not leak into the Chinese one.
+    CHECK(text.find("Protects against") == std::string::npos);
+    CHECK(text.find("with:    ") == std::string::npos);
+  }
+  // The textbook's words (seed articles 000 to 004).
+  for (const char* word : {"三次握手", "已失效的连接请求报文段", "半连接", "第四次挥手", "2MSL"}) {
+    INFO(word);
+    CHECK(text.find(word) != std::string::npos);
+  }
+  // The scenarios' Chinese descriptions are shown, not the English ones.
+  const Scenario two_way = load_scenario_file(scenario_file("two-way-handshake-stale-syn"));
+  REQUIRE_FALSE(two_way.description_zh.empty());
+  CHECK(text.find(scenario_summary(two_way.description_zh).substr(0, 12)) != std::string::npos);
+}
+
+TEST_CASE("listings wrap Chinese text by display width, breaking between characters") {
+  std::ostringstream english;
+  tcpsim::runner::write_wrapped(english, "one two three four", 12, "  ");
+  CHECK(english.str() == "  one two\n  three four\n");
+  std::ostringstream chinese;
+  // Each character is two columns wide: four fit in 10 less the prefix's 2; a closing comma
+  // never starts a line, so it goes down with the character before it.
+  tcpsim::runner::write_wrapped(chinese, "三次握手，第一次握手", 10, "  ");
+  CHECK(chinese.str() == "  三次握\n  手，第一\n  次握手\n");
+  std::ostringstream mixed;
+  tcpsim::runner::write_wrapped(mixed, "收到 SYN 就进入", 12, "");
+  CHECK(mixed.str() == "收到 SYN 就\n进入\n");
 }

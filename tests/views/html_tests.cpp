@@ -252,8 +252,8 @@ TEST_CASE("html: textbook labels are the seed articles': SYN=1 seq=x, the handsh
     CHECK(zh.at(id).fields == expected[id - 1].second);
     CHECK(en.at(id).fields == expected[id - 1].second);
   }
-  CHECK(en.at(1).ordinal == "handshake 1");
-  CHECK(en.at(7).ordinal == "close 4");
+  CHECK(en.at(1).ordinal == "handshake 1 of 3");
+  CHECK(en.at(7).ordinal == "close 4 of 4");
 
   // The lost final ACK: the FIN again, the ACK again; data counts from the letters.
   const Run lost = run("scenarios/lost-final-ack-time-wait.json");

@@ -2,12 +2,17 @@
 // cite their rule, and the summary lists every connection's states.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 #include "views/ladder.hpp"
 #include "views/narration.hpp"
+#include "views/text.hpp"
 
 using namespace tcpsim::runner;
 using tcpsim::views::format_ladder;
@@ -15,7 +20,14 @@ using tcpsim::views::LadderOptions;
 
 namespace {
 
-std::string ladder_of(const std::string& name, LadderOptions options = {}) {
+// Wide enough that every reason stays on its event's line.
+LadderOptions wide() {
+  LadderOptions options;
+  options.width = 220;
+  return options;
+}
+
+std::string ladder_of(const std::string& name, LadderOptions options = wide()) {
   const Scenario scenario =
       load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/" + name + ".json");
   return format_ladder(scenario, run_scenario(scenario), options);
@@ -30,10 +42,16 @@ TEST_CASE("the flagship ladder shows the held SYN, the phantom connection and th
   const auto why = [](tcpsim::tcp::Rule rule) {
     return "   (" + std::string(tcpsim::tcp::rule_reason(rule)) + ")\n";
   };
-  CHECK(ladder.find("[web#2] ESTABLISHED" + why(tcpsim::tcp::Rule::two_way_listen_syn)) !=
-        std::string::npos);
+  // A reason too long for the line goes on the row under its event.
+  const std::size_t phantom = ladder.find("[web#2] ESTABLISHED\n");
+  REQUIRE(phantom != std::string::npos);
+  const std::size_t next_row = ladder.find('\n', phantom) + 1;
+  CHECK(ladder.substr(next_row, ladder.find('\n', next_row) - next_row + 1)
+            .find("(" + std::string(tcpsim::tcp::rule_reason(
+                            tcpsim::tcp::Rule::two_way_listen_syn)) +
+                  ")\n") != std::string::npos);
   CHECK(ladder.find("[web#2] app: accepted") != std::string::npos);
-  CHECK(ladder.find("discards #6 SYN,ACK seq=0 ack=1 len=0" +
+  CHECK(ladder.find("discards #6 SYN,ACK seq=0 ack=1 win=65535 len=0" +
                     why(tcpsim::tcp::Rule::two_way_no_third_segment)) != std::string::npos);
   // The listener is in LISTEN from its listen; its connections are born in LISTEN.
   CHECK(ladder.find("[web] LISTEN" + why(tcpsim::tcp::Rule::passive_open)) != std::string::npos);
@@ -47,15 +65,16 @@ TEST_CASE("the flagship ladder shows the held SYN, the phantom connection and th
 TEST_CASE("a lost segment is crossed out with the rule that dropped it") {
   const std::string ladder = ladder_of("lost-final-ack-time-wait");
   CHECK(ladder.find("X #7 lost   (rule 'lose-final-ack')") != std::string::npos);
-  CHECK(ladder.find("#8 FIN,ACK seq=1 ack=2 len=0 (retransmission)") != std::string::npos);
+  CHECK(ladder.find("#8 FIN,ACK seq=1 ack=2 win=65535 len=0 (retransmission)") !=
+        std::string::npos);
 }
 
 TEST_CASE("absolute numbers when every host has a fixed ISN, and timers can be hidden") {
-  LadderOptions options;
+  LadderOptions options = wide();
   options.absolute_seq = true;
   options.timers = false;
   const std::string ladder = ladder_of("three-way-handshake", options);
-  CHECK(ladder.find("#2 SYN,ACK seq=5000 ack=1001 len=0") != std::string::npos);
+  CHECK(ladder.find("#2 SYN,ACK seq=5000 ack=1001 win=65535 len=0") != std::string::npos);
   CHECK(ladder.find("timer until") == std::string::npos);
   CHECK(ladder.find("retransmission timer until") == std::string::npos);
   const std::string with_timers = ladder_of("three-way-handshake");
@@ -67,10 +86,11 @@ TEST_CASE("the ladder and its narration show control and invisible characters as
       load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/lost-final-ack-time-wait.json");
   scenario.description = "clear\x1b[2J screen \xe2\x80\xae reversed";
   RunResult result = run_scenario(scenario);
+  // The views word the link's causes from their fields (never from the trace's text).
   for (auto& event : result.trace) {
-    if (event.kind == TraceKind::drop) event.text = "rule 'bell\x07'";
+    if (event.kind == TraceKind::drop) event.link_cause.rule_name = "bell\x07";
   }
-  const std::string ladder = format_ladder(scenario, result, LadderOptions{});
+  const std::string ladder = format_ladder(scenario, result, wide());
   CHECK(ladder.find("clear\\x1b[2J screen \\u{202E} reversed") != std::string::npos);
   CHECK(ladder.find("(rule 'bell\\x07')") != std::string::npos);
   const std::string explained = tcpsim::views::format_explained_ladder(
@@ -94,11 +114,125 @@ TEST_CASE("a scripted host is marked, and what the script sends is marked as inj
         "flags": "SYN,ACK", "seq": 900, "ack": 101 }
     ], "stop_at": "500ms" })",
                                                "scripted.json");
-  const std::string ladder = format_ladder(scenario, run_scenario(scenario), {});
+  const std::string ladder = format_ladder(scenario, run_scenario(scenario), wide());
   CHECK(ladder.find("peer 10.0.0.2 [scripted: no TCP]") != std::string::npos);
-  // Relative numbers (the default options): the injected SYN-ACK gives the peer's ISN.
-  CHECK(ladder.find("#2 SYN,ACK seq=0 ack=1 len=0 (injected) ! inject   (injected by the script)") !=
-        std::string::npos);
+  // Relative numbers (the default options): the injected SYN-ACK gives the peer's ISN. The
+  // host's line says the script made it, the arrow under it carries it.
+  CHECK(ladder.find("! inject   (injected by the script)\n") != std::string::npos);
+  CHECK(ladder.find(" #2 SYN,ACK seq=0 ack=1 win=65535 len=0 (injected)\n") != std::string::npos);
   CHECK(ladder.find("[c1] ESTABLISHED") != std::string::npos);
   CHECK(ladder.find("! inject from") == std::string::npos);  // its source is peer's address
+}
+
+namespace {
+
+// Terminal columns of a line (a Chinese character takes two).
+std::size_t columns(const std::string& line) { return tcpsim::views::text::display_width(line); }
+
+// The text with its ANSI colour sequences (ESC [ ... m) taken out.
+std::string without_colour(const std::string& text) {
+  std::string out;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (text[at] == '\x1b' && at + 1 < text.size() && text[at + 1] == '[') {
+      at = text.find('m', at);
+      if (at == std::string::npos) break;
+      continue;
+    }
+    out += text[at];
+  }
+  return out;
+}
+
+std::vector<std::string> view_scenarios() {
+  std::vector<std::string> files;
+  for (const char* directory : {"/scenarios", "/tests/views/scenarios"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(TCPSIM_SOURCE_DIR) + directory)) {
+      if (entry.path().extension() == ".json") files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("the ladder fits the width it is given, in both languages, explained or not") {
+  int lines_checked = 0;
+  for (const std::string& file : view_scenarios()) {
+    const Scenario scenario = load_scenario_file(file);
+    const RunResult result = run_scenario(scenario);
+    for (const std::size_t width : {std::size_t{80}, std::size_t{100}}) {
+      for (const auto language :
+           {tcpsim::views::Language::english, tcpsim::views::Language::chinese}) {
+        LadderOptions options;
+        options.width = width;
+        options.language = language;
+        options.absolute_seq = scenario_uses_fixed_isns(scenario);
+        for (const std::string& text :
+             {format_ladder(scenario, result, options),
+              tcpsim::views::format_explained_ladder(scenario, result, options, language)}) {
+          std::istringstream lines(text);
+          std::string line;
+          while (std::getline(lines, line)) {
+            ++lines_checked;
+            if (columns(line) <= width) continue;
+            INFO(file << " at " << width << " columns: " << line);
+            CHECK(columns(line) <= width);
+          }
+        }
+      }
+    }
+  }
+  CHECK(lines_checked > 10000);
+}
+
+TEST_CASE("the ladder's reasons move under their event when the line is too narrow") {
+  LadderOptions narrow;
+  narrow.width = 80;
+  const std::string ladder = ladder_of("three-way-handshake-stale-syn", narrow);
+  // Beside its event at 220 columns, under it at 80, and said either way.
+  CHECK(ladder_of("three-way-handshake-stale-syn").find(
+            "[web#1] SYN_RCVD   (RFC 9293 3.10.7.2: SYN in LISTEN, SYN-ACK sent)") !=
+        std::string::npos);
+  const std::size_t event = ladder.find("[web#1] SYN_RCVD\n");
+  REQUIRE(event != std::string::npos);
+  const std::size_t next = ladder.find('\n', event) + 1;
+  const std::string row = ladder.substr(next, ladder.find('\n', next) - next);
+  CHECK(row.find("(RFC 9293 3.10.7.2: SYN in LISTEN, SYN-ACK sent)") != std::string::npos);
+  CHECK(row.rfind("          ", 0) == 0);  // no time on a continuation row
+}
+
+TEST_CASE("colour only when asked, and nothing but colour") {
+  LadderOptions plain = wide();
+  LadderOptions coloured = wide();
+  coloured.colour = true;
+  const std::string without = ladder_of("lost-final-ack-time-wait", plain);
+  const std::string with = ladder_of("lost-final-ack-time-wait", coloured);
+  CHECK(without.find('\x1b') == std::string::npos);
+  CHECK(with.find("\x1b[31mX #7 lost\x1b[0m") != std::string::npos);  // a loss in red
+  CHECK(with.find("\x1b[2m(RFC 9293 3.10.1: passive OPEN)\x1b[0m") != std::string::npos);
+  CHECK(with.find("\x1b[1m[c1] TIME_WAIT\x1b[0m") != std::string::npos);  // a state in bold
+  CHECK(without_colour(with) == without);
+}
+
+TEST_CASE("the ladder in Chinese: headers, event names, reasons and the summary") {
+  LadderOptions options = wide();
+  options.language = tcpsim::views::Language::chinese;
+  const std::string ladder = ladder_of("lost-final-ack-time-wait", options);
+  for (const char* part :
+       {"tcpsim：lost-final-ack-time-wait（随机种子 1）", "为什么要有 TIME_WAIT",
+        "序号/确认号：相对于各方的初始序号", "时间（秒）", "X #7 丢失   （故障规则 'lose-final-ack'）",
+        "[c1] 应用：连接已建立", "[c1] 重传计时器启动，到 1.100000 为止",
+        "（RFC 9293 3.10.7.4 第八步：在 FIN_WAIT_2 状态收到 FIN）", "运行结束",
+        "双方各自认为的连接：client 有 1 个连接；server 有 1 个连接"}) {
+    INFO(part);
+    CHECK(ladder.find(part) != std::string::npos);
+  }
+  // Nothing of the English ladder's own words is left.
+  for (const char* english : {"time (s)", "end of run", "app: ", "timer until", " lost ",
+                              "arrives", "what each side believes"}) {
+    INFO(english);
+    CHECK(ladder.find(english) == std::string::npos);
+  }
 }

@@ -169,7 +169,8 @@ TEST_CASE("Mermaid marks injected segments, a spoofed source included") {
   // Mermaid text escapes '#' and ':'.
   CHECK(diagram.find("#35;4 injected by the script from the spoofed address 10.0.0.9#58;4000") !=
         std::string::npos);
-  CHECK(diagram.find("client->>server: #35;4 SYN seq=777 len=0 (injected)") != std::string::npos);
+  CHECK(diagram.find("client->>server: #35;4 SYN seq=777 win=65535 len=0 (injected)") !=
+        std::string::npos);
   CHECK(diagram.find("#35;7 injected by the script") != std::string::npos);
 }
 
@@ -237,8 +238,8 @@ TEST_CASE("the diagram shows holds on the arrow and state changes as notes") {
   const Run run = run_file("scenarios/three-way-handshake-stale-syn.json");
   const std::string diagram = mermaid_of(run);
   CHECK(diagram.find("    participant client as client 10.0.0.1\n") != std::string::npos);
-  CHECK(diagram.find("    client->>server: #35;1 SYN seq=0 len=0 (sent at 0.1s, held until 3s "
-                     "by rule 'stale-syn')\n") != std::string::npos);
+  CHECK(diagram.find("    client->>server: #35;1 SYN seq=0 win=65535 len=0 (sent at 0.1s, held "
+                     "until 3s by rule 'stale-syn')\n") != std::string::npos);
   // A state change's note cites its rule.
   CHECK(diagram.find("web#35;2 LISTEN (" +
                      std::string(tcp::rule_text(tcp::Rule::rst_in_syn_received_passive).citation) +

@@ -125,11 +125,11 @@ TEST_CASE("every rule of the core reads in English and in Chinese, with its cita
   CHECK(views::rule_sentence(tcp::Rule::time_wait_disabled, Language::chinese) ==
         "time_wait = 0：TIME_WAIT 被禁用，立即进入 CLOSED（教学变体）");
   CHECK(views::rule_sentence(tcp::Rule::fin_wait_2_timeout, Language::chinese) ==
-        "fin_wait_2_timeout：对端一直没有发来 FIN（Linux 的 tcp_fin_timeout）");
+        "fin_wait_2_timeout：对方一直没有发来 FIN（Linux 的 tcp_fin_timeout）");
   CHECK(views::rule_sentence(tcp::Rule::rst_outside_window, Language::chinese) ==
         "不可接受：RST 落在接收窗口之外（RFC 9293 3.10.7.4 第一步：检查序号）");
   CHECK(views::rule_sentence(tcp::Rule::out_of_order_held, Language::chinese) ==
-        "乱序到达，暂存待重组，立即发送重复 ACK（RFC 5681 4.2）");
+        "失序的报文段：暂存等待重组，立即发出重复确认（RFC 5681 4.2）");
 }
 
 TEST_CASE("narration words every link cause from its fields") {
@@ -215,7 +215,7 @@ TEST_CASE("narration pins a few English and Chinese sentences") {
         "On client, first-attempt is in SYN_SENT and its retransmission timer fires, so it goes "
         "to CLOSED: SYN retransmitted syn_retries times without answer, per RFC 9293 3.8.3.");
   CHECK(chinese[gave_up] ==
-        "client 上的连接 first-attempt 处于 SYN_SENT，它的重传定时器到期，于是进入 CLOSED：SYN "
+        "client 上的连接 first-attempt 处于 SYN_SENT，它的重传计时器到期，于是进入 CLOSED：SYN "
         "已重传 syn_retries 次，仍没有应答（RFC 9293 3.8.3）。");
 
   // The stale SYN's arrival says where it was and what takes it.
@@ -227,10 +227,14 @@ TEST_CASE("narration pins a few English and Chinese sentences") {
   CHECK(english[stale_arrival] ==
         "#1 SYN seq=0 len=0, sent at 0.100000s and held back by the network (fault rule "
         "'stale-syn'), arrives at server: no connection has its 4-tuple yet, so the listener web "
-        "(LISTEN) on port 80 takes it.");
+        "(LISTEN) on port 80 takes it. It is a stale connection request: first-attempt, which "
+        "sent it, no longer waits for an answer (it is CLOSED).");
+  // In the textbook's words: 已失效的连接请求报文段.
   CHECK(chinese[stale_arrival] ==
         "#1 SYN seq=0 len=0（0.100000 秒发出，被网络扣留，原因是故障规则 'stale-syn'）到达 "
-        "server：还没有连接使用它的四元组，于是端口 80 上的监听套接字 web（LISTEN）接收了它。");
+        "server：还没有连接使用它的四元组，于是端口 80 上的监听套接字 web（LISTEN）接收了它。"
+        "这是一个已失效的连接请求报文段：发出它的 first-attempt 早已不再等待回答（处于 "
+        "CLOSED），它却在网络中滞留到现在才到达。");
 }
 
 TEST_CASE("narrate_event gives the same sentence as the whole-run narration") {
@@ -396,10 +400,14 @@ TEST_CASE("the narration says which segments the script injected, in both langua
 
 TEST_CASE("the explained ladder is the ladder with indented sentences between its lines") {
   const Run run = run_named("three-way-handshake");
-  views::LadderOptions options;
-  options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
-  const std::string ladder = views::format_ladder(run.scenario, run.result, options);
   for (const Language language : {Language::english, Language::chinese}) {
+    views::LadderOptions options;
+    options.absolute_seq = runner::scenario_uses_fixed_isns(run.scenario);
+    options.language = language;
+    const std::string ladder = views::format_ladder(run.scenario, run.result, options);
+    const std::string prefix =
+        std::string(views::LadderPrinter(run.scenario, run.result, options).time_width(), ' ') +
+        "| ";
     const std::string text = views::format_explained_ladder(run.scenario, run.result, options,
                                                             language);
     std::istringstream lines(text);
@@ -407,9 +415,9 @@ TEST_CASE("the explained ladder is the ladder with indented sentences between it
     std::string without_narration;
     int narration_lines = 0;
     while (std::getline(lines, line)) {
-      if (line.rfind("            | ", 0) == 0) {
+      if (line.rfind(prefix, 0) == 0) {
         ++narration_lines;
-        CHECK(views::text::display_width(line) <= views::explain_width);
+        CHECK(views::text::display_width(line) <= options.width);
         continue;
       }
       if (line == views::explain_header_note(language)) continue;

@@ -24,7 +24,9 @@ std::string svg_seconds(tcpsim::Time time) {
   return tcpsim::views::text::seconds(time, tcpsim::views::diagram_decimals);
 }
 std::string svg_label(const tcpsim::runner::TraceSegment& segment, bool absolute) {
-  return tcpsim::views::text::segment_label(segment, tcpsim::views::diagram_label_style(absolute));
+  using tcpsim::views::Language;
+  return tcpsim::views::text::segment_label(
+      segment, tcpsim::views::diagram_label_style(absolute, true, Language::english));
 }
 
 // The index of the first trace event of `kind` for which `predicate` holds.
@@ -104,7 +106,7 @@ TEST_CASE("svg: an arrow slants from the sender's send row to the receiver's arr
   CHECK(tip_y == arrival_row);
   CHECK(tip_x > int_attribute(body, "x1"));
   // Its label names the segment (this scenario fixes the ISNs: absolute numbers).
-  CHECK(svg.find(">#1 SYN seq=1000 len=0</text>") != std::string::npos);
+  CHECK(svg.find(">#1 SYN seq=1000 win=65535 len=0</text>") != std::string::npos);
 }
 
 TEST_CASE("svg: time runs down, linear within a busy stretch, with a marked break over idle gaps") {
@@ -187,7 +189,7 @@ TEST_CASE("svg: an expired segment is a cross too, and copies and held segments 
   CHECK(svg.find(">copy made by the network</text>") != std::string::npos);
   CHECK(svg.find(">held back by the network (stale)</text>") != std::string::npos);
   // Fixed ISNs: absolute numbers, as the terminal ladder shows them.
-  CHECK(svg.find(">#1 SYN seq=1000 len=0</text>") != std::string::npos);
+  CHECK(svg.find(">#1 SYN seq=1000 win=65535 len=0</text>") != std::string::npos);
   CHECK(svg.find("seq/ack: absolute sequence numbers") != std::string::npos);
 }
 
@@ -350,13 +352,14 @@ TEST_CASE("svg: every trace event has an element, ids are unique, and the file i
 
 TEST_CASE("svg: options: absolute numbers, no timer brackets, an id prefix") {
   const Run r = run("scenarios/lost-final-ack-time-wait.json");
-  CHECK(render_svg(r.scenario, r.result).find(">#1 SYN seq=0 len=0<") != std::string::npos);
+  CHECK(render_svg(r.scenario, r.result).find(">#1 SYN seq=0 win=65535 len=0<") !=
+        std::string::npos);
   tcpsim::views::SvgOptions options;
   options.absolute_seq = true;
   options.timers = false;
   options.id_prefix = "d1-";
   const std::string svg = render_svg(r.scenario, r.result, options);
-  CHECK(svg.find(">#1 SYN seq=0 len=0<") == std::string::npos);
+  CHECK(svg.find(">#1 SYN seq=0 win=65535 len=0<") == std::string::npos);
   CHECK(svg.find("seq/ack: absolute sequence numbers") != std::string::npos);
   // Only the timers that fire keep their bracket (their firing is an event that matters).
   auto brackets = [](const std::string& text) {
@@ -439,11 +442,14 @@ TEST_CASE("svg: format_seconds and segment_label") {
   segment.has_relative_seq = segment.has_relative_ack = true;
   segment.window = 100;
   segment.retransmission = true;
-  CHECK(svg_label(segment, false) == "#8 FIN,ACK seq=1 ack=2 len=0 retx");
-  CHECK(svg_label(segment, true) == "#8 FIN,ACK seq=1000 ack=2000 len=0 retx");
+  CHECK(svg_label(segment, false) == "#8 FIN,ACK seq=1 ack=2 win=100 len=0 retx");
+  CHECK(svg_label(segment, true) == "#8 FIN,ACK seq=1000 ack=2000 win=100 len=0 retx");
+  // The one-argument style is a sentence's (the HTML page's steps): a zero window only.
+  CHECK(tcpsim::views::text::segment_label(segment, tcpsim::views::diagram_label_style(false)) ==
+        "#8 FIN,ACK seq=1 ack=2 len=0 retx");
   segment.copy = true;
   segment.window = 0;
-  CHECK(svg_label(segment, false) == "#8' FIN,ACK seq=1 ack=2 len=0 win=0 retx");
+  CHECK(svg_label(segment, false) == "#8' FIN,ACK seq=1 ack=2 win=0 len=0 retx");
 }
 
 TEST_CASE("svg: a crashed host's lifeline is dotted red until it reboots, and what is alive at "
@@ -464,4 +470,46 @@ TEST_CASE("svg: a crashed host's lifeline is dotted red until it reboots, and wh
   std::smatch match;
   REQUIRE(std::regex_search(alive, match, lane));
   CHECK(std::stoi(match[1].str()) + std::stoi(match[2].str()) == end_row);
+}
+
+TEST_CASE("svg: no segment label hides another, in any shipped scenario, in either language") {
+  struct Box {
+    int x0, y0, x1, y1;
+  };
+  static const std::regex label_box(
+      R"re(<rect x="(-?[0-9]+)" y="(-?[0-9]+)" width="([0-9]+)" height="([0-9]+)" rx="3" )re"
+      R"re(fill="#ffffff"/>)re");
+  int boxes = 0;
+  for (const char* directory : {"scenarios", "tests/views/scenarios"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(source_path(directory))) {
+      if (entry.path().extension() != ".json") continue;
+      const Run r = run(std::string(directory) + "/" + entry.path().filename().string());
+      for (const auto language :
+           {tcpsim::views::Language::english, tcpsim::views::Language::chinese}) {
+        tcpsim::views::SvgOptions options;
+        options.language = language;
+        const std::string svg = render_svg(r.scenario, r.result, options);
+        std::vector<Box> found;
+        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label_box);
+             it != std::sregex_iterator(); ++it) {
+          const int x = std::stoi((*it)[1]);
+          const int y = std::stoi((*it)[2]);
+          found.push_back({x, y, x + std::stoi((*it)[3]), y + std::stoi((*it)[4])});
+        }
+        boxes += static_cast<int>(found.size());
+        std::sort(found.begin(), found.end(),
+                  [](const Box& a, const Box& b) { return a.y0 < b.y0; });
+        for (std::size_t i = 0; i < found.size(); ++i) {
+          for (std::size_t j = i + 1; j < found.size() && found[j].y0 < found[i].y1; ++j) {
+            const bool overlap = found[i].x0 < found[j].x1 && found[j].x0 < found[i].x1;
+            if (!overlap) continue;
+            INFO(entry.path().filename().string() << ": label boxes at y " << found[i].y0
+                                                  << " and " << found[j].y0);
+            CHECK_FALSE(overlap);
+          }
+        }
+      }
+    }
+  }
+  CHECK(boxes > 1000);
 }

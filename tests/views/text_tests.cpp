@@ -87,12 +87,23 @@ TEST_CASE("text: one segment label, in each view's style") {
   segment.window = 0;
   segment.retransmission = true;
   SegmentLabelStyle ladder;
-  CHECK(segment_label(segment, ladder) == "#8 FIN,ACK seq=1 ack=2 len=0 win=0 (retransmission)");
+  // The window as Wireshark's Info column puts it: before the length.
+  CHECK(segment_label(segment, ladder) == "#8 FIN,ACK seq=1 ack=2 win=0 len=0 (retransmission)");
   ladder.absolute_seq = true;
   CHECK(segment_label(segment, ladder) ==
-        "#8 FIN,ACK seq=1000 ack=2000 len=0 win=0 (retransmission)");
+        "#8 FIN,ACK seq=1000 ack=2000 win=0 len=0 (retransmission)");
+  // --no-window: only a zero window is shown.
+  SegmentLabelStyle no_window;
+  no_window.window = false;
+  CHECK(segment_label(segment, no_window) == "#8 FIN,ACK seq=1 ack=2 win=0 len=0 (retransmission)");
+  segment.window = 512;
+  CHECK(segment_label(segment, no_window) == "#8 FIN,ACK seq=1 ack=2 len=0 (retransmission)");
+  CHECK(segment_label(segment, SegmentLabelStyle{}) ==
+        "#8 FIN,ACK seq=1 ack=2 win=512 len=0 (retransmission)");
+  segment.window = 0;
   SegmentLabelStyle sentence;
   sentence.retransmission = "";
+  sentence.window = false;
   sentence.zero_window = false;
   segment.copy = true;
   CHECK(segment_label(segment, sentence) == "#8' FIN,ACK seq=1 ack=2 len=0");

@@ -136,6 +136,15 @@
     }
   };
   function words() { return WORDS[byId('lang').value] || WORDS.en; }
+  // A shipped scenario's description and its first sentence, in the chosen language.
+  function chinese() { return byId('lang').value === 'zh'; }
+  function summaryOf(item) { return chinese() && item.summary_zh ? item.summary_zh : item.summary; }
+  function mechanismOf(entry) {
+    return chinese() && entry.mechanismZh ? entry.mechanismZh : entry.mechanism;
+  }
+  function descriptionOf(item) {
+    return chinese() && item.description_zh ? item.description_zh : item.description;
+  }
 
   var tcpsim = null;  // the module
   var shipped = [];   // [{file, name, text, summary, description}]
@@ -578,17 +587,21 @@
     catalogueEntriesOf(state.entry.name).forEach(function (entry) {
       var claim = element('div', 'pg-claim');
       var head = element('p');
-      head.appendChild(element('b', '', entry.mechanism));
+      head.appendChild(element('b', '', mechanismOf(entry)));
       var role = entry.with === state.entry.name ? words().atWork
                                                   : words().turnsOff(entry.turnOff);
       head.appendChild(document.createTextNode(' (' + role + ')'));
       claim.appendChild(head);
-      claim.appendChild(element('p', '', words().protects(entry.protectsAgainst)));
+      claim.appendChild(element('p', '', words().protects(chinese() && entry.protectsAgainstZh
+                                                           ? entry.protectsAgainstZh
+                                                           : entry.protectsAgainst)));
       claim.appendChild(element('p', 'pg-small', words().claim(entry.seeds, entry.reference)));
       about.appendChild(claim);
     });
     about.appendChild(element('p', 'pg-description',
-                              result ? result.description : state.entry.description));
+                              result ? result.description : descriptionOf(state.entry)));
+    // What each side believes (the two-way lesson in one line).
+    if (result && result.beliefs) about.appendChild(element('p', 'pg-beliefs', result.beliefs));
   }
 
   function renderOutcome() {
@@ -701,13 +714,13 @@
     var listed = {};
     catalogue.forEach(function (entry, index) {
       var group = document.createElement('optgroup');
-      group.label = words().group(index + 1, entry.mechanism, entry.seeds);
+      group.label = words().group(index + 1, mechanismOf(entry), entry.seeds);
       [['with', entry.with], ['without', entry.without]].forEach(function (pair) {
         var item = shipped.filter(function (s) { return s.name === pair[1]; })[0];
         if (!item) return;
         var option = new Option((pair[0] === 'with' ? words().withLabel : words().withoutLabel) +
                                 ': ' + item.name, item.file);
-        option.title = item.summary;
+        option.title = summaryOf(item);
         group.appendChild(option);
         listed[item.file] = true;
       });
@@ -718,7 +731,7 @@
     shipped.forEach(function (item) {
       if (listed[item.file]) return;
       var option = new Option(item.name, item.file);
-      option.title = item.summary;
+      option.title = summaryOf(item);
       others.appendChild(option);
     });
     select.appendChild(others);
