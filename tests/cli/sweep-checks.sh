@@ -3,7 +3,8 @@
 # source dir (docs/scale-out.md, docs/explore.md).
 #   sweep-checks.sh TCPSIM same-output    --jobs 1 and --jobs 2 give the same bytes; shards
 #                                         0/3, 1/3, 2/3 concatenated and sorted give them too;
-#                                         one sorted JSON line per (scenario, values, seed)
+#                                         one sorted JSON line per (scenario, values, seed);
+#                                         progress on a terminal only
 #   sweep-checks.sh TCPSIM shard-env      --shard slurm and --shard kubernetes/N read the
 #                                         engines' variables as docs/scale-out.md says
 #   sweep-checks.sh TCPSIM bad-input      bad --seeds, --shard, --set, --jobs: exit 2, a message
@@ -62,6 +63,15 @@ case $what in
       "$tcpsim" sweep "${args[@]}" --shard $index/3 --jobs 2 --out "$work/shard-$index" 2>/dev/null
     done
     cat "$work"/shard-* | LC_ALL=C sort | cmp - "$work/one" || fail "merged shards differ"
+    # Progress only on a terminal: none above (stderr a file), and on a pseudo-terminal
+    # (util-linux's script) the count reaches the total.
+    grep -q "runs, [0-9]* failed$" "$work/err" && fail "progress written to a file"
+    if command -v script >/dev/null; then
+      script -qec "$tcpsim sweep ${args[*]} --jobs 2 --out $work/tty.jsonl" /dev/null \
+        >"$work/tty" 2>&1
+      grep -q "sweep: 480/480 runs" "$work/tty" || fail "no progress on a terminal"
+      cmp "$work/tty.jsonl" "$work/one" || fail "the output differs on a terminal"
+    fi
     python3 - "$work/one" <<'EOF' || fail "a line is not what docs/scale-out.md says"
 import json, sys
 keys = ["scenario", "hash", "seed", "parameters", "result", "failure", "end_time_ns", "events",
