@@ -27,6 +27,7 @@
 #include "runner/simulation.hpp"
 #include "runner/teaching.hpp"
 #include "runner/transition_table.hpp"
+#include "runner/run_summary.hpp"
 #include "runner/trace_format.hpp"
 #include "runner/visible_text.hpp"
 #include "views/html.hpp"
@@ -239,9 +240,10 @@ int command_run(const RunCommand& options) {
       return exit_bad_input;
     }
   }
-  if ((options.realtime || options.explain) && options.format == "jsonl") {
+  if ((options.realtime || options.explain) && options.format != "text") {
     std::cerr << "tcpsim run: " << (options.explain ? "--explain" : "--realtime")
-              << " shows the ladder; it cannot be combined with --format jsonl\n";
+              << " shows the ladder; it cannot be combined with --format " << options.format
+              << "\n";
     return exit_bad_input;
   }
   // Every output file is opened (a temporary file beside it) before anything runs, and all
@@ -292,7 +294,14 @@ int command_run(const RunCommand& options) {
   const bool views = !options.pcap_file.empty() || !options.mermaid_file.empty() ||
                      !options.svg_file.empty() || !options.html_file.empty();
   const bool stream_stdout = options.format == "jsonl" && !views;
-  run_options.keep_trace = !stream_stdout;
+  const bool summary = options.format == "summary";
+  // The summary's fast path: when no output and no expectation reads the trace, the run is
+  // not recorded at all (no trace events, texts or counters are made).
+  if (summary && !views && options.trace_file.empty() &&
+      !expectations_need_record(scenario.expect)) {
+    run_options.record = false;
+  }
+  run_options.keep_trace = !stream_stdout && !(summary && !views);
   run_options.keep_payloads = !options.pcap_file.empty();
   run_options.keep_app_data = false;
   std::vector<std::ostream*> jsonl_outputs;
@@ -349,7 +358,12 @@ int command_run(const RunCommand& options) {
   const auto print_notes = [&](std::ostream& out) {
     for (const std::string& note : notes) out << "note: " << visible(note) << "\n";
   };
-  if (stdout_taken || stream_stdout) {
+  if (summary && !stdout_taken) {
+    std::cout << format_run_summary(scenario, result);
+    print_notes(std::cout);
+    const std::size_t total = count_expectations(scenario.expect);
+    if (failures.empty()) std::cout << "expectations: " << total << " of " << total << " met\n";
+  } else if (stdout_taken || stream_stdout) {
     // stdout carries the diagram, or the streamed trace; expectation failures still go to
     // stderr below.
     print_notes(std::cerr);

@@ -111,8 +111,10 @@ int run_command_line(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run one scenario and show what happened");
   run->add_option("file", run_options.file, "Scenario file ('-': standard input)")->required();
   auto* seed_option = run->add_option("--seed", seed, "Override the scenario's seed (0 to 2^64-1)");
-  run->add_option("--format", run_options.format, "Output: text (ladder diagram) or jsonl")
-      ->check(CLI::IsMember({"text", "jsonl"}));
+  run->add_option("--format", run_options.format,
+                  "Output: text (ladder diagram), jsonl, or summary (the end-of-run summary and "
+                  "the expectations only: the fast path for large runs)")
+      ->check(CLI::IsMember({"text", "jsonl", "summary"}));
   run->add_option("--trace", run_options.trace_file, "Also write the JSON Lines trace to FILE");
   run->add_flag("--no-timers", run_options.no_timers, "Hide timer set/cancel lines");
   run->add_flag("--absolute", run_options.absolute, "Absolute sequence numbers in the ladder");

@@ -14,23 +14,35 @@
 // Every timed run is checked (every connection ran its full state sequence and was freed), and a
 // recorded run of each scenario checks the application events; any failure exits non-zero
 // before a figure is printed.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "runner/expectations.hpp"
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
+#include "runner/trace_format.hpp"
 #include "sim/scheduler.hpp"
 #include "tcp/config.hpp"
 #include "tcp/types.hpp"
+#include "views/html.hpp"
+#include "views/ladder.hpp"
+#include "views/mermaid.hpp"
+#include "views/pcap.hpp"
+#include "views/svg.hpp"
 
 namespace {
 
@@ -46,7 +58,7 @@ using tcpsim::tcp::AppEventKind;
 using tcpsim::tcp::State;
 
 constexpr std::uint64_t default_lifecycles = 50'000;
-constexpr std::uint64_t max_batch = 1000;
+constexpr std::uint64_t default_batch = 1000;
 constexpr std::size_t payload_bytes = 1000;
 constexpr Duration link_delay = 1 * tcpsim::millisecond;
 constexpr Duration sequential_spacing = 5 * tcpsim::minute;  // > TIME_WAIT (4 min) + the exchange
@@ -293,20 +305,98 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// The process's CPU time: on a machine shared with other jobs, wall-clock time includes the
+// time this process waited for a core; CPU time does not (it still pays for shared caches).
+double cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
 struct ModeRun {
   double seconds = 0;
+  double cpu_seconds = 0;
+  std::uint64_t events = 0;
+  std::uint64_t trace_events = 0;  // recorded paths: the trace's events (JSON lines)
+  std::uint64_t trace_bytes = 0;
+};
+
+// How a run is made: the fast path (no trace), or one of the recorded paths.
+enum class RunPath : std::uint8_t {
+  fast,   // RunOptions::record = false, as tcpsim_benchmark has always measured
+  jsonl,  // recorded, the JSON Lines trace streamed to /dev/null, nothing kept: what
+          // `tcpsim run --format jsonl > FILE` does
+  check,  // recorded, the JSON Lines text kept in memory and the expectations checked as the
+          // trace goes by: what `tcpsim check` does for the golden comparison
+};
+
+// Counts the trace events a recorded run hands to its sinks.
+class CountingSink final : public tcpsim::runner::TraceSink {
+ public:
+  void event(const tcpsim::runner::TraceEvent&, const RunResult&) override { ++events; }
   std::uint64_t events = 0;
 };
+
+// Counts what is written through it, and drops it.
+class CountingBuffer final : public std::streambuf {
+ public:
+  std::uint64_t bytes = 0;
+
+ protected:
+  std::streamsize xsputn(const char*, std::streamsize count) override {
+    bytes += static_cast<std::uint64_t>(count);
+    return count;
+  }
+  int_type overflow(int_type character) override {
+    if (character != traits_type::eof()) ++bytes;
+    return character;
+  }
+};
+
+RunResult run_path(const Scenario& scenario, RunPath path, ModeRun& run) {
+  if (path == RunPath::fast) return tcpsim::runner::run_scenario(scenario, fast_path());
+  RunOptions options;
+  options.keep_trace = false;
+  options.keep_payloads = false;
+  options.keep_app_data = false;
+  CountingSink counter;
+  CountingBuffer discard;
+  std::ostream null_output(&discard);
+  if (path == RunPath::jsonl) {
+    // /dev/null: the real write(2) calls of a trace file, without the disk.
+    std::ofstream dev_null("/dev/null", std::ios::binary);
+    tcpsim::runner::JsonlWriter writer(scenario, {&dev_null, &null_output});
+    options.trace_sinks = {&writer, &counter};
+    RunResult result = tcpsim::runner::run_scenario(scenario, options);
+    writer.finish(result);
+    run.trace_events += counter.events;
+    run.trace_bytes += discard.bytes;
+    return result;
+  }
+  tcpsim::runner::JsonlWriter writer(scenario);
+  tcpsim::runner::ExpectationChecker checker(scenario);
+  options.trace_sinks = {&writer, &checker, &counter};
+  RunResult result = tcpsim::runner::run_scenario(scenario, options);
+  writer.finish(result);
+  if (!checker.finish(result).empty()) fail("the expectations of the check path failed");
+  run.trace_events += counter.events;
+  run.trace_bytes += writer.take_text().size();
+  return result;
+}
 
 // Runs the mode's batches back to back (`full_batches` of the big scenario, then the remainder),
 // checking each result outside the timed section. Not inlined, so profilers can isolate it
 // (valgrind --toggle-collect=*run_mode*).
-[[gnu::noinline]] ModeRun run_mode(const Scenario& batch, std::uint64_t batch_lifecycles, std::uint64_t full_batches,
-                 const Scenario* remainder, std::uint64_t remainder_lifecycles, const char* mode) {
+[[gnu::noinline]] ModeRun run_mode(const Scenario& batch, std::uint64_t batch_lifecycles,
+                                   std::uint64_t full_batches, const Scenario* remainder,
+                                   std::uint64_t remainder_lifecycles, const char* mode,
+                                   RunPath path = RunPath::fast) {
   ModeRun run;
   auto run_one = [&](const Scenario& scenario, std::uint64_t lifecycles) {
     const Clock::time_point start = Clock::now();
-    RunResult result = tcpsim::runner::run_scenario(scenario, fast_path());
+    const double cpu_start = cpu_seconds();
+    RunResult result = run_path(scenario, path, run);
+    run.cpu_seconds += cpu_seconds() - cpu_start;
     run.seconds += seconds_since(start);
     run.events += result.events_executed;
     verify_states(result, lifecycles, mode);
@@ -409,16 +499,54 @@ struct ModeFigures {
   std::uint64_t batch = 0;
   std::uint64_t events = 0;  // per complete run of the mode
   Samples lifecycles_per_sec;
+  Samples lifecycles_per_cpu_sec;  // over the process's CPU time
   Samples events_per_sec;
   Samples bound_events_per_sec;            // std::priority_queue
-  Samples scheduler_bound_events_per_sec;  // sim::Scheduler
+  Samples scheduler_bound_events_per_sec;  // sim::Scheduler, trivial callbacks
 };
 
-void print_text(const std::vector<ModeFigures>& modes, int repeat) {
+// A recorded path over the sequential lifecycles, timed in the same rounds as the fast path.
+struct RecordedFigures {
+  const char* name = "";
+  RunPath path = RunPath::jsonl;
+  std::uint64_t trace_events = 0;  // per complete run
+  std::uint64_t trace_bytes = 0;
+  Samples lifecycles_per_sec;
+  Samples trace_events_per_sec;
+  Samples trace_events_per_cpu_sec;
+  Samples ratio_to_fast;  // its speed over the sequential fast path's, per round
+};
+
+// One view formatted from a kept trace (a recorded batch of sequential lifecycles).
+struct ViewFigures {
+  const char* name = "";
+  std::uint64_t bytes = 0;
+  Samples nanoseconds_per_event;  // best is the smallest
+  double best() const {
+    return *std::min_element(nanoseconds_per_event.values.begin(),
+                             nanoseconds_per_event.values.end());
+  }
+};
+
+struct Report {
+  std::vector<ModeFigures> modes;
+  std::vector<RecordedFigures> recorded;
+  std::vector<ViewFigures> views;
+  std::uint64_t view_trace_events = 0;
+  double peak_rss_mib = 0;
+};
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+void print_text(const Report& report, int repeat) {
   std::printf("tcpsim_benchmark: best of %d run(s); each lifecycle = handshake, %zu bytes, "
               "four-way close, TIME_WAIT expiry\n",
               repeat, payload_bytes);
-  for (const ModeFigures& mode : modes) {
+  for (const ModeFigures& mode : report.modes) {
     const double events_per_lifecycle =
         static_cast<double>(mode.events) / static_cast<double>(mode.lifecycles);
     std::printf("\n%s: %llu lifecycles in batches of %llu, %llu events (%.1f per lifecycle)\n",
@@ -427,6 +555,8 @@ void print_text(const std::vector<ModeFigures>& modes, int repeat) {
                 static_cast<unsigned long long>(mode.events), events_per_lifecycle);
     std::printf("  lifecycles/s           %12.0f   (median %.0f)\n", mode.lifecycles_per_sec.best(),
                 mode.lifecycles_per_sec.median());
+    std::printf("  lifecycles/CPU-s       %12.0f   (median %.0f)\n",
+                mode.lifecycles_per_cpu_sec.best(), mode.lifecycles_per_cpu_sec.median());
     std::printf("  events/s               %12.0f   (median %.0f)\n", mode.events_per_sec.best(),
                 mode.events_per_sec.median());
     std::printf("  bound events/s         %12.0f   std::priority_queue (median %.0f)\n",
@@ -438,14 +568,38 @@ void print_text(const std::vector<ModeFigures>& modes, int repeat) {
                 mode.events_per_sec.best() / mode.bound_events_per_sec.best(),
                 mode.events_per_sec.best() / mode.scheduler_bound_events_per_sec.best());
   }
+  for (const RecordedFigures& path : report.recorded) {
+    std::printf("\nrecorded, %s: the sequential lifecycles, %llu trace events (%.1f bytes each)\n",
+                path.name, static_cast<unsigned long long>(path.trace_events),
+                static_cast<double>(path.trace_bytes) / static_cast<double>(path.trace_events));
+    std::printf("  lifecycles/s           %12.0f   (median %.0f)\n", path.lifecycles_per_sec.best(),
+                path.lifecycles_per_sec.median());
+    std::printf("  trace events/s         %12.0f   (median %.0f)\n",
+                path.trace_events_per_sec.best(), path.trace_events_per_sec.median());
+    std::printf("  trace events/CPU-s     %12.0f   (median %.0f)\n",
+                path.trace_events_per_cpu_sec.best(), path.trace_events_per_cpu_sec.median());
+    std::printf("  speed / fast path      %12.4f   (median %.4f; same rounds, sequential)\n",
+                path.ratio_to_fast.best(), path.ratio_to_fast.median());
+  }
+  if (!report.views.empty()) {
+    std::printf("\nviews of one recorded batch (%llu trace events), CPU ns per trace event:\n",
+                static_cast<unsigned long long>(report.view_trace_events));
+    for (const ViewFigures& view : report.views) {
+      std::printf("  %-8s %10.0f ns/event   %llu bytes (median %.0f)\n", view.name, view.best(),
+                  static_cast<unsigned long long>(view.bytes),
+                  view.nanoseconds_per_event.median());
+    }
+  }
+  std::printf("\npeak resident set: %.1f MiB\n", report.peak_rss_mib);
 }
 
-void print_json(const std::vector<ModeFigures>& modes, int repeat) {
+void print_json(const Report& report, int repeat) {
   std::printf("{");
   bool first = true;
-  for (const ModeFigures& mode : modes) {
+  for (const ModeFigures& mode : report.modes) {
     std::printf("%s\"%s\":{\"lifecycles\":%llu,\"batch\":%llu,\"repeat\":%d,\"events\":%llu,"
-                "\"lifecycles_per_sec\":%.1f,\"events_per_sec\":%.1f,"
+                "\"lifecycles_per_sec\":%.1f,\"lifecycles_per_cpu_sec\":%.1f,"
+                "\"events_per_sec\":%.1f,"
                 "\"bound_events_per_sec\":%.1f,\"ratio_to_bound\":%.6f,"
                 "\"scheduler_bound_events_per_sec\":%.1f,\"ratio_to_scheduler_bound\":%.6f,"
                 "\"median_lifecycles_per_sec\":%.1f,\"median_events_per_sec\":%.1f,"
@@ -453,7 +607,8 @@ void print_json(const std::vector<ModeFigures>& modes, int repeat) {
                 first ? "" : ",", mode.name, static_cast<unsigned long long>(mode.lifecycles),
                 static_cast<unsigned long long>(mode.batch), repeat,
                 static_cast<unsigned long long>(mode.events), mode.lifecycles_per_sec.best(),
-                mode.events_per_sec.best(), mode.bound_events_per_sec.best(),
+                mode.lifecycles_per_cpu_sec.best(), mode.events_per_sec.best(),
+                mode.bound_events_per_sec.best(),
                 mode.events_per_sec.best() / mode.bound_events_per_sec.best(),
                 mode.scheduler_bound_events_per_sec.best(),
                 mode.events_per_sec.best() / mode.scheduler_bound_events_per_sec.best(),
@@ -461,7 +616,76 @@ void print_json(const std::vector<ModeFigures>& modes, int repeat) {
                 mode.bound_events_per_sec.median());
     first = false;
   }
-  std::printf("}\n");
+  for (const RecordedFigures& path : report.recorded) {
+    std::printf("%s\"recorded_%s\":{\"trace_events\":%llu,\"trace_bytes\":%llu,"
+                "\"lifecycles_per_sec\":%.1f,\"trace_events_per_sec\":%.1f,"
+                "\"trace_events_per_cpu_sec\":%.1f,\"ratio_to_fast\":%.6f,"
+                "\"median_lifecycles_per_sec\":%.1f,"
+                "\"median_trace_events_per_sec\":%.1f,\"median_ratio_to_fast\":%.6f}",
+                first ? "" : ",", path.name, static_cast<unsigned long long>(path.trace_events),
+                static_cast<unsigned long long>(path.trace_bytes), path.lifecycles_per_sec.best(),
+                path.trace_events_per_sec.best(), path.trace_events_per_cpu_sec.best(),
+                path.ratio_to_fast.best(),
+                path.lifecycles_per_sec.median(), path.trace_events_per_sec.median(),
+                path.ratio_to_fast.median());
+    first = false;
+  }
+  if (!report.views.empty()) {
+    std::printf("%s\"views\":{\"trace_events\":%llu", first ? "" : ",",
+                static_cast<unsigned long long>(report.view_trace_events));
+    for (const ViewFigures& view : report.views) {
+      std::printf(",\"%s\":{\"ns_per_event\":%.1f,\"bytes\":%llu}", view.name, view.best(),
+                  static_cast<unsigned long long>(view.bytes));
+    }
+    std::printf("}");
+    first = false;
+  }
+  std::printf("%s\"peak_rss_mib\":%.1f}\n", first ? "" : ",", report.peak_rss_mib);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+// ---------------------------------------------------------------------------------------------
+
+// Each view formatted from one recorded batch's kept trace, `repeat` times.
+void measure_views(const Scenario& scenario, int repeat, Report& report) {
+  RunOptions options;  // as tcpsim run with the views: everything kept
+  const RunResult result = tcpsim::runner::run_scenario(scenario, options);
+  report.view_trace_events = result.trace.size();
+  const bool absolute = tcpsim::runner::scenario_uses_fixed_isns(scenario);
+  const std::vector<std::pair<const char*, std::function<std::string()>>> views = {
+      {"jsonl", [&] { return tcpsim::runner::format_jsonl(scenario, result); }},
+      {"ladder",
+       [&] {
+         tcpsim::views::LadderOptions ladder;
+         ladder.absolute_seq = absolute;
+         return tcpsim::views::format_ladder(scenario, result, ladder);
+       }},
+      {"svg", [&] { return tcpsim::views::render_svg(scenario, result); }},
+      {"html", [&] { return tcpsim::views::render_html(scenario, result); }},
+      {"mermaid",
+       [&] {
+         tcpsim::views::MermaidOptions mermaid;
+         mermaid.absolute_seq = absolute;
+         return tcpsim::views::format_mermaid(scenario, result, mermaid);
+       }},
+      {"pcap", [&] { return tcpsim::views::format_pcapng(scenario, result); }},
+  };
+  for (const auto& [name, format] : views) {
+    ViewFigures figures;
+    figures.name = name;
+    for (int round = 0; round < repeat; ++round) {
+      // CPU time: a view is one long computation, and this machine is shared.
+      const double start = cpu_seconds();
+      const std::string text = format();
+      const double seconds = cpu_seconds() - start;
+      if (text.empty()) fail(std::string("the ") + name + " view is empty");
+      figures.bytes = text.size();
+      figures.nanoseconds_per_event.values.push_back(
+          seconds * 1e9 / static_cast<double>(report.view_trace_events));
+    }
+    report.views.push_back(std::move(figures));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,8 +694,11 @@ void print_json(const std::vector<ModeFigures>& modes, int repeat) {
 
 struct Options {
   std::uint64_t lifecycles = default_lifecycles;
+  std::uint64_t batch = default_batch;
   int repeat = 5;
   bool json = false;
+  bool recorded = false;  // also the recorded paths (jsonl, check)
+  bool views = false;     // also each view's cost per trace event
   // For profilers: run only this mode's lifecycles (no bound, no JSON), so a profile shows the
   // simulator alone. Empty: the normal benchmark.
   std::string profile_mode;
@@ -479,12 +706,18 @@ struct Options {
 
 void print_usage() {
   std::printf(
-      "usage: tcpsim_benchmark [--lifecycles N] [--repeat R] [--json]\n"
+      "usage: tcpsim_benchmark [--lifecycles N] [--batch B] [--repeat R] [--recorded] [--views]\n"
+      "                        [--json] [--profile MODE]\n"
       "  --lifecycles N  lifecycles per mode and run (default %llu)\n"
+      "  --batch B       lifecycles per scenario (default %llu)\n"
       "  --repeat R      runs of every mode, interleaved; the best is reported (default 5)\n"
+      "  --recorded      also the recorded paths over the sequential lifecycles: the JSON Lines\n"
+      "                  trace streamed (jsonl) and the trace kept and checked (check)\n"
+      "  --views         also each view's cost per trace event, on one recorded batch\n"
       "  --json          one JSON object instead of text\n"
-      "  --profile MODE  run only MODE (sequential or concurrent) lifecycles, for a profiler\n",
-      static_cast<unsigned long long>(default_lifecycles));
+      "  --profile MODE  run only MODE (sequential, concurrent, jsonl or check), for a profiler\n",
+      static_cast<unsigned long long>(default_lifecycles),
+      static_cast<unsigned long long>(default_batch));
 }
 
 std::uint64_t parse_positive(const char* option, const char* text) {
@@ -506,15 +739,23 @@ Options parse_options(int argc, char** argv) {
     };
     if (argument == "--lifecycles") {
       options.lifecycles = parse_positive("--lifecycles", value());
+    } else if (argument == "--batch") {
+      options.batch = parse_positive("--batch", value());
+      if (options.batch > 10'000'000) fail("--batch is at most 10000000");
     } else if (argument == "--repeat") {
       const std::uint64_t repeat = parse_positive("--repeat", value());
       if (repeat > 1000) fail("--repeat is at most 1000");
       options.repeat = static_cast<int>(repeat);
     } else if (argument == "--profile") {
       options.profile_mode = value();
-      if (options.profile_mode != "sequential" && options.profile_mode != "concurrent") {
-        fail("--profile expects sequential or concurrent");
+      if (options.profile_mode != "sequential" && options.profile_mode != "concurrent" &&
+          options.profile_mode != "jsonl" && options.profile_mode != "check") {
+        fail("--profile expects sequential, concurrent, jsonl or check");
       }
+    } else if (argument == "--recorded") {
+      options.recorded = true;
+    } else if (argument == "--views") {
+      options.views = true;
     } else if (argument == "--json") {
       options.json = true;
     } else if (argument == "--help" || argument == "-h") {
@@ -532,7 +773,7 @@ Options parse_options(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
-  const std::uint64_t batch_lifecycles = std::min(options.lifecycles, max_batch);
+  const std::uint64_t batch_lifecycles = std::min(options.lifecycles, options.batch);
   const std::uint64_t full_batches = options.lifecycles / batch_lifecycles;
   const std::uint64_t remainder_lifecycles = options.lifecycles % batch_lifecycles;
 
@@ -543,6 +784,14 @@ int main(int argc, char** argv) {
   };
   std::vector<ModeSetup> setups;
   for (const bool concurrent : {false, true}) {
+    // A profile builds only the scenarios it runs (a batch of a million lifecycles is large).
+    const bool profiled_concurrent = options.profile_mode == "concurrent";
+    if (!options.profile_mode.empty() && concurrent != profiled_concurrent) continue;
+    // Ephemeral ports 49152-65535: a concurrent wave needs one per lifecycle.
+    if (concurrent && batch_lifecycles > 16'000) {
+      fail("concurrent mode: a batch of at most 16000 lifecycles (one ephemeral port each); "
+           "use --profile sequential for larger batches");
+    }
     ModeSetup setup{concurrent ? "concurrent" : "sequential",
                     make_scenario(batch_lifecycles, concurrent), std::nullopt};
     if (remainder_lifecycles > 0) setup.remainder = make_scenario(remainder_lifecycles, concurrent);
@@ -551,28 +800,64 @@ int main(int argc, char** argv) {
     if (options.profile_mode.empty()) verify_recorded_run(setup.batch, batch_lifecycles, setup.name);
     setups.push_back(std::move(setup));
   }
+  const ModeSetup& sequential = setups[0];  // concurrent only under --profile concurrent
+  auto run_sequential = [&](RunPath path) {
+    return run_mode(sequential.batch, batch_lifecycles, full_batches,
+                    sequential.remainder ? &*sequential.remainder : nullptr, remainder_lifecycles,
+                    sequential.name, path);
+  };
 
   if (!options.profile_mode.empty()) {
-    for (const ModeSetup& setup : setups) {
-      if (setup.name != options.profile_mode) continue;
-      for (int round = 0; round < options.repeat; ++round) {
+    const RunPath path = options.profile_mode == "jsonl"   ? RunPath::jsonl
+                         : options.profile_mode == "check" ? RunPath::check
+                                                           : RunPath::fast;
+    for (int round = 0; round < options.repeat; ++round) {
+      for (const ModeSetup& setup : setups) {
+        const bool wanted = path == RunPath::fast ? setup.name == options.profile_mode
+                                                  : &setup == &sequential;
+        if (!wanted) continue;
         const ModeRun run = run_mode(setup.batch, batch_lifecycles, full_batches,
                                      setup.remainder ? &*setup.remainder : nullptr,
-                                     remainder_lifecycles, setup.name);
-        std::printf("%s: %.0f lifecycles/s, %.0f events/s\n", setup.name,
+                                     remainder_lifecycles, setup.name, path);
+        if (options.json) {
+          std::printf("{\"mode\":\"%s\",\"lifecycles\":%llu,\"batch\":%llu,\"seconds\":%.6f,"
+                      "\"cpu_seconds\":%.6f,\"events\":%llu,\"trace_events\":%llu,"
+                      "\"peak_rss_mib\":%.1f}\n",
+                      options.profile_mode.c_str(),
+                      static_cast<unsigned long long>(options.lifecycles),
+                      static_cast<unsigned long long>(batch_lifecycles), run.seconds,
+                      run.cpu_seconds, static_cast<unsigned long long>(run.events),
+                      static_cast<unsigned long long>(run.trace_events), peak_rss_mib());
+          continue;
+        }
+        std::printf("%s: %.0f lifecycles/s (%.0f per CPU-s), %.0f events/s, %.0f trace events/s\n",
+                    options.profile_mode.c_str(),
                     static_cast<double>(options.lifecycles) / run.seconds,
-                    static_cast<double>(run.events) / run.seconds);
+                    static_cast<double>(options.lifecycles) / run.cpu_seconds,
+                    static_cast<double>(run.events) / run.seconds,
+                    static_cast<double>(run.trace_events) / run.seconds);
       }
     }
+    if (!options.json) std::printf("peak resident set: %.1f MiB\n", peak_rss_mib());
     return 0;
   }
 
-  std::vector<ModeFigures> figures(setups.size());
+  Report report;
+  report.modes.resize(setups.size());
+  if (options.recorded) {
+    for (const auto& [name, path] : {std::pair{"jsonl", RunPath::jsonl},
+                                     std::pair{"check", RunPath::check}}) {
+      RecordedFigures& figures = report.recorded.emplace_back();
+      figures.name = name;
+      figures.path = path;
+    }
+  }
   std::uint64_t checksum = 0;  // keeps the bound loops from being optimised away
   for (int round = 0; round < options.repeat; ++round) {
+    double sequential_speed = 0;
     for (std::size_t index = 0; index < setups.size(); ++index) {
       const ModeSetup& setup = setups[index];
-      ModeFigures& mode = figures[index];
+      ModeFigures& mode = report.modes[index];
       const ModeRun run =
           run_mode(setup.batch, batch_lifecycles, full_batches,
                    setup.remainder ? &*setup.remainder : nullptr, remainder_lifecycles, setup.name);
@@ -583,8 +868,11 @@ int main(int argc, char** argv) {
       mode.lifecycles = options.lifecycles;
       mode.batch = batch_lifecycles;
       mode.events = run.events;
-      mode.lifecycles_per_sec.values.push_back(static_cast<double>(options.lifecycles) /
-                                               run.seconds);
+      const double speed = static_cast<double>(options.lifecycles) / run.seconds;
+      if (index == 0) sequential_speed = speed;
+      mode.lifecycles_per_sec.values.push_back(speed);
+      mode.lifecycles_per_cpu_sec.values.push_back(static_cast<double>(options.lifecycles) /
+                                                   run.cpu_seconds);
       mode.events_per_sec.values.push_back(static_cast<double>(run.events) / run.seconds);
 
       // The bound does the same number of events with a queue as deep as the simulator's: the
@@ -599,13 +887,30 @@ int main(int argc, char** argv) {
       mode.scheduler_bound_events_per_sec.values.push_back(static_cast<double>(run.events) /
                                                            scheduler_seconds);
     }
+    for (RecordedFigures& path : report.recorded) {
+      const ModeRun run = run_sequential(path.path);
+      if (round > 0 && run.trace_events != path.trace_events) {
+        fail(std::string(path.name) + ": the trace changed between runs");
+      }
+      path.trace_events = run.trace_events;
+      path.trace_bytes = run.trace_bytes;
+      const double speed = static_cast<double>(options.lifecycles) / run.seconds;
+      path.lifecycles_per_sec.values.push_back(speed);
+      path.trace_events_per_sec.values.push_back(static_cast<double>(run.trace_events) /
+                                                 run.seconds);
+      path.trace_events_per_cpu_sec.values.push_back(static_cast<double>(run.trace_events) /
+                                                     run.cpu_seconds);
+      path.ratio_to_fast.values.push_back(speed / sequential_speed);
+    }
   }
   if (checksum == 0) fail("bound checksum is zero");
+  if (options.views) measure_views(sequential.batch, options.repeat, report);
+  report.peak_rss_mib = peak_rss_mib();
 
   if (options.json) {
-    print_json(figures, options.repeat);
+    print_json(report, options.repeat);
   } else {
-    print_text(figures, options.repeat);
+    print_text(report, options.repeat);
   }
   return 0;
 }

@@ -515,6 +515,13 @@ std::size_t count_expectations(const Expectations& expect) {
          expect.never.size() + expect.fired.size();
 }
 
+bool expectations_need_record(const Expectations& expect) {
+  // final_states and state_sequences read ConnectionRecord::states, and fired reads
+  // RunResult::reactions: both kept in every run.
+  return !expect.app_events.empty() || expect.segments.has_value() || !expect.received.empty() ||
+         !expect.counts.empty() || !expect.never.empty();
+}
+
 std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& result) {
   std::vector<ExpectationFailure> failures;
   const Expectations& expect = scenario_.expect;

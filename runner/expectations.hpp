@@ -102,6 +102,12 @@ std::vector<ExpectationFailure> check_expectations(const Scenario& scenario,
 // Counts the expectations a scenario makes (each listed item is one).
 std::size_t count_expectations(const Expectations& expect);
 
+// Whether checking `expect` needs a recorded run (RunOptions::record): every expectation but
+// the final states, the state sequences and "fired" reads the trace, the counters or the
+// application events, which only a recorded run keeps. `tcpsim run --format summary` runs
+// unrecorded when nothing else needs the trace.
+bool expectations_need_record(const Expectations& expect);
+
 // Compares a trace with its golden copy. nullopt when equal; otherwise the first divergent
 // line, numbered, with both versions.
 std::optional<std::string> compare_traces(const std::string& expected, const std::string& actual);

@@ -128,7 +128,7 @@ class Simulation {
   // The timeline is merged with the queue rather than queued up front: a large timeline would
   // otherwise deepen the heap for the whole run. An action runs before any queued event of the
   // same time, exactly as if all actions had been scheduled first.
-  Time next_time() {  // not const: the scheduler drops cancelled entries as it looks
+  Time next_time() const {
     const auto& timeline = scenario_.timeline;
     const Time action_time =
         next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
@@ -538,6 +538,21 @@ class Simulation {
   void put_on_link(int from, tcp::ConnectionId connection, tcp::Packet& packet,
                    const TraceSegment& view) {
     const auto direction = from == 0 ? sim::Direction::forward : sim::Direction::backward;
+    // A plain delay line (no rules, no random model): one arrival, nothing to decide or trace.
+    if (const Time arrival = link_.plain_arrival(now(), direction); arrival != time_never) {
+      const std::uint32_t slot = allocate_slot();
+      InFlight& flight = in_flight_[slot];
+      flight.packet = std::move(packet);
+      flight_payload_bytes_ += flight.packet.segment.payload.size();
+      if (record_) {
+        flight.view = view;
+        flight.view.copy = false;
+      }
+      flight.to_host = 1 - from;
+      flight.expired = false;  // `cause` is read only for an expired segment
+      scheduler_.schedule_at(arrival, &Simulation::on_delivery, this, slot);
+      return;
+    }
     const sim::LinkVerdict verdict = link_.transmit(now(), packet, direction);
     if (verdict.dropped) {
       if (record_) {
@@ -586,9 +601,11 @@ class Simulation {
         trace_link(TraceKind::expire, 1 - to, tcp::no_connection, flight.view, flight.cause);
         count(link_counter_name(Counter::link_expired));
       }
-    } else {
+    } else if (record_) {
       // A copy of the view: processing may grow in_flight_.
       arrive(to, flight.packet, TraceSegment(flight.view));
+    } else {
+      arrive(to, flight.packet);  // no view: nothing is traced
     }
     // The slot keeps no payload while it waits for reuse (indexed again: processing may have
     // grown in_flight_).
@@ -600,12 +617,12 @@ class Simulation {
 
   // The segment reaches host `to`. A scripted host ("stack": "none") has no TCP: the delivery
   // is traced and nothing answers.
-  void arrive(int to, const tcp::Packet& packet, TraceSegment view) {
+  void arrive(int to, const tcp::Packet& packet, TraceSegment view = {}) {
     if (record_) trace_segment(TraceKind::deliver, to, tcp::no_connection, view, {});
     if (scenario_.hosts[static_cast<std::size_t>(to)].scripted) return;
     host(to).packet_arrives(now(), packet, output_);
-    // A discard effect names the segment it drops.
-    arriving_view_ = std::move(view);
+    // A discard effect names the segment it drops (traced only when recording).
+    if (record_) arriving_view_ = std::move(view);
     arriving_ = true;
     process(to);
     arriving_ = false;
@@ -730,11 +747,11 @@ class Simulation {
   // ---- Timers ----
   void arm_timer(int h, tcp::ConnectionId connection, tcp::TimerKind kind, Time deadline) {
     sim::EventHandle& handle = timer_handle(h, connection, kind);
-    scheduler_.cancel(handle);
     const std::uint64_t packed = (static_cast<std::uint64_t>(connection) << 8) |
                                  (static_cast<std::uint64_t>(kind) << 1) |
                                  static_cast<std::uint64_t>(h);
-    handle = scheduler_.schedule_at(deadline, &Simulation::on_timer, this, packed);
+    // Replaces an armed one in place (the same as cancel, then schedule).
+    handle = scheduler_.reschedule(handle, deadline, &Simulation::on_timer, this, packed);
   }
 
   void cancel_timer(int h, tcp::ConnectionId connection, tcp::TimerKind kind) {
@@ -783,6 +800,10 @@ class Simulation {
           if (ConnectionRecord* record = record_for(h, effect.connection)) {
             record->states.push_back(effect.to);
             record_heap_bytes_ += sizeof(tcp::State);
+            // The ISS and IRS are chosen only by calls that change the state (OPEN, a SYN in
+            // LISTEN or SYN_SENT, a SYN-ACK): noted once per state change, from the TCB as
+            // the call left it.
+            note_sequence(*record);
             state_for_reactions(*record, effect.to);
           }
           if (record_) {
@@ -844,7 +865,6 @@ class Simulation {
       if (effect.connection != noted) {
         noted = effect.connection;
         note_tcp_memory(h, noted);
-        if (ConnectionRecord* record = record_for(h, noted)) note_sequence(*record);
       }
     }
     output_.clear();

@@ -135,7 +135,17 @@ Link::Link(LinkConfig config, std::vector<FaultRule> rules, std::uint64_t seed)
     : config_(std::move(config)),
       rules_(std::move(rules)),
       rule_matches_(rules_.size(), 0),
-      directions_{DirectionState(seed, "forward"), DirectionState(seed, "backward")} {}
+      directions_{DirectionState(seed, "forward"), DirectionState(seed, "backward")} {
+  for (std::size_t index = 0; index < plain_.size(); ++index) {
+    const LinkDirectionConfig& model = config_.directions[index];
+    // What transmit_random() then does: no draw, no queue, arrival at now + delay, and
+    // expire_beyond_msl() leaves it alone when the delay is within MSL.
+    plain_[index] = rules_.empty() && model.loss == 0 && model.jitter == 0 &&
+                    model.reorder.probability == 0 && model.duplicate == 0 &&
+                    model.rate_bits_per_second == 0 && model.delay >= 0 &&
+                    model.delay <= config_.msl;
+  }
+}
 
 LinkVerdict Link::transmit(Time now, const tcp::Packet& packet, Direction direction) {
   // Every rule counts its own matches, acting or not, and even after an earlier rule acted.

@@ -157,6 +157,18 @@ class Link {
   // Any delivery later than `msl` after `now` becomes expired at now + msl.
   LinkVerdict transmit(Time now, const tcp::Packet& packet, Direction direction);
 
+  // The fast path of a plain delay line: when `direction` has no rule to consult and no random
+  // component, rate or queue, every segment arrives exactly its delay later and draws nothing,
+  // so transmit() would return one plain delivery at that time. This returns that time, or
+  // time_never when the full model must decide (rules, a random component, a rate, a delay
+  // beyond MSL, or an arrival at the end of time). Callers use it instead of transmit(), never
+  // besides it: the verdict is the same, without building one.
+  Time plain_arrival(Time now, Direction direction) const {
+    const std::size_t index = static_cast<std::size_t>(direction);
+    if (!plain_[index]) return time_never;
+    return deadline_after(now, config_.directions[index].delay);  // time_never at the end
+  }
+
   const LinkConfig& config() const { return config_; }
 
  private:
@@ -177,6 +189,7 @@ class Link {
   };
   LinkVerdict transmit_random(Time now, const tcp::Packet& packet, Direction direction);
   std::vector<std::uint64_t> rule_matches_;  // per rule: how many segments it matched
+  std::array<bool, 2> plain_{};  // per direction: plain_arrival() applies (set once)
   std::array<DirectionState, 2> directions_;
 };
 

@@ -1,8 +1,9 @@
-// The event queue: a binary heap ordered by (time, insertion sequence), like ns-3's
+// The event queue: a 4-ary heap ordered by (time, insertion sequence), like ns-3's
 // (time, uid), so events at the same time run in the order they were scheduled. Events are
 // plain function pointers with a context and an argument: scheduling allocates nothing once the
-// heap and the slot table have grown. Cancelling is O(1): the slot is marked, and the heap entry
-// is skipped when it reaches the top (lazy deletion).
+// heap and the slot table have grown. The heap is indexed (each slot knows its entry's
+// position), so cancelling removes the entry at once in O(log n) and re-arming a pending event
+// (reschedule) moves it in place: no cancelled entry is left behind for the run loop to skip.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,11 @@ class Scheduler {
   }
   // Cancels a pending event; cancelling a fired, cancelled or invalid handle does nothing.
   void cancel(EventHandle handle);
+  // cancel(handle) then schedule_at(time, ...), in one move of the pending entry when `handle`
+  // is pending: the event runs exactly as a newly scheduled one would (a new sequence number),
+  // and the returned handle replaces `handle`.
+  EventHandle reschedule(EventHandle handle, Time time, Callback callback, void* context,
+                         std::uint64_t argument);
   bool is_pending(EventHandle handle) const;
 
   // Runs the next live event, advancing now(). False when none is left.
@@ -48,9 +54,9 @@ class Scheduler {
   // event.
   void advance_to(Time time);
 
-  // Time of the next live event, time_never if none.
-  Time next_time();
-  bool empty();
+  // Time of the next event, time_never if none.
+  Time next_time() const { return heap_.empty() ? time_never : heap_.front().time; }
+  bool empty() const { return heap_.empty(); }
   std::uint64_t executed() const { return executed_; }
   std::uint64_t scheduled() const { return sequence_; }
 
@@ -65,16 +71,26 @@ class Scheduler {
     void* context = nullptr;
     std::uint64_t argument = 0;
     std::uint32_t generation = 0;
+    std::uint32_t position = 0;  // of its entry in heap_, while live
     bool live = false;
   };
-  void pop_dead();
+  static bool earlier(const Entry& a, const Entry& b) {
+    return a.time != b.time ? a.time < b.time : a.sequence < b.sequence;
+  }
+  // Heap maintenance: every entry written to heap_ goes through place(), which keeps its
+  // slot's position.
+  void place(std::size_t position, const Entry& entry) {
+    heap_[position] = entry;
+    slots_[entry.slot].position = static_cast<std::uint32_t>(position);
+  }
+  void sift_up(std::size_t position);
+  void sift_down(std::size_t position);
+  void remove_at(std::size_t position);
+  // After heap_[position] changed its key: restores the heap order around it.
+  void restore(std::size_t position);
   std::uint32_t allocate_slot();
   void release_slot(std::uint32_t slot);
-  // Rebuilds the heap without cancelled entries once they outnumber the live ones, so
-  // re-armed far-future timers (keepalive) cannot grow the heap without bound.
-  void compact_if_mostly_dead();
   std::vector<Entry> heap_;
-  std::size_t dead_entries_ = 0;  // cancelled entries still in heap_
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   Time now_ = 0;

@@ -1604,23 +1604,21 @@ void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
     return;
   }
   timers_[static_cast<int>(kind)] = deadline;
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::timer_set;
   effect.connection = id_;
   effect.timer = kind;
   effect.deadline = deadline;
-  out.effects.push_back(std::move(effect));
 }
 
 void Connection::cancel_timer(TimerKind kind, Output& out) {
   Time& deadline = timers_[static_cast<int>(kind)];
   if (deadline == time_never) return;
   deadline = time_never;
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::timer_cancel;
   effect.connection = id_;
   effect.timer = kind;
-  out.effects.push_back(std::move(effect));
 }
 
 void Connection::cancel_all_timers(Output& out) {
@@ -1794,14 +1792,13 @@ void Connection::change_state(State to, Rule rule, Output& out, const char* call
     transition_error(state_, to, rule, caller, "is made by another function than the table says");
   }
 #endif
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::state_change;
   effect.connection = id_;
   effect.from = state_;
   effect.to = to;
   effect.rule = rule;
   state_ = to;
-  out.effects.push_back(std::move(effect));
 }
 
 void Connection::enter_established(Rule rule, Output& out, const char* caller) {
@@ -1853,12 +1850,11 @@ void Connection::return_to_listen(Rule rule, Output& out, const char* caller) {
 }
 
 void Connection::app_event(AppEventKind kind, Rule rule, Output& out) {
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = kind;
   effect.rule = rule;
-  out.effects.push_back(std::move(effect));
 }
 
 void Connection::discard(const Segment& segment, Rule rule, Output& out) {

@@ -143,7 +143,7 @@ class Connection {
     // segment that carries one).
     std::uint32_t send_size = 0;
     SeqNum send_buffer_seq = 0;
-    std::deque<SeqNum> push_points;
+    SequenceQueue push_points;  // no allocation while empty (tcp/sequence_buffer.hpp)
     bool syn_acknowledged = false;
     bool fin_requested = false;  // CLOSE was called: a FIN follows the queued data
     bool fin_sent = false;

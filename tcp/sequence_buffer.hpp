@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -67,6 +68,36 @@ class SequenceBuffer {
   }
 
   std::vector<std::uint8_t> storage_;
+};
+
+// Sequence numbers in FIFO order (the send side's push points): a vector read from `head_`.
+// Unlike std::deque, which allocates a map and a 512-byte block as soon as it is constructed,
+// an empty queue holds nothing, so a fresh control block allocates nothing; popping moves no
+// elements, and the consumed front is dropped once it is half the vector.
+class SequenceQueue {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  SeqNum front() const { return items_[head_]; }
+  void push_back(SeqNum seq) { items_.push_back(seq); }
+  void pop_front() {
+    ++head_;
+    if (head_ == items_.size()) {
+      clear();
+    } else if (head_ >= 64 && head_ * 2 >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  void clear() {
+    items_.clear();
+    head_ = 0;
+  }
+  const SeqNum* begin() const { return items_.data() + head_; }
+  const SeqNum* end() const { return items_.data() + items_.size(); }
+
+ private:
+  std::vector<SeqNum> items_;
+  std::size_t head_ = 0;
 };
 
 }  // namespace tcpsim::tcp

@@ -34,6 +34,15 @@ add_test(NAME cli:streamed-trace
          COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> streamed-trace scenarios
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 
+# --format summary: the expectations and the end-of-run summary only, recorded or not.
+add_test(NAME cli:summary
+         COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> summary scenarios
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+add_test(NAME cli:summary-unrecorded
+         COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> summary-unrecorded
+                 tests/cli/summary-fast-path.json
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
 # Determinism across processes, and no state leaking from one scenario into the next whatever
 # the order (the golden traces must still match).
 add_test(NAME cli:determinism-two-processes

@@ -11,6 +11,13 @@
 #                                            trace file (not even a temporary one)
 #   cli-checks.sh TCPSIM streamed-trace DIR  every scenario's trace, streamed to stdout and to
 #                                            --trace, is its golden trace byte for byte
+#   cli-checks.sh TCPSIM summary DIR         every scenario under --format summary: the same exit
+#                                            status and expectations line as the ladder, a few
+#                                            lines (no per-event output), and the same summary
+#                                            recorded (--trace) or not, counters aside
+#   cli-checks.sh TCPSIM summary-unrecorded FILE  FILE's expectations need no trace: its summary
+#                                            has no counters (the run was not recorded) and
+#                                            equals the recorded one's otherwise
 #   cli-checks.sh TCPSIM same-bytes DIR      every scenario, run in two processes, gives the
 #                                            same bytes (jsonl and text)
 #   cli-checks.sh TCPSIM reverse-check DIR   `tcpsim check` over the scenarios listed in
@@ -157,6 +164,48 @@ case "$what" in
     done
     [ "$count" -gt 0 ] || fail "no scenarios in $dir"
     echo "$count scenarios: streamed traces identical to the golden ones"
+    ;;
+  summary)
+    dir=$1
+    count=0
+    for scenario in "$dir"/*.json; do
+      "$tcpsim" run "$scenario" >"$work/ladder" 2>"$work/ladder.err"
+      ladder_status=$?
+      "$tcpsim" run "$scenario" --format summary >"$work/summary" 2>"$work/summary.err"
+      status=$?
+      check_no_crash "$work/summary.err"
+      [ "$status" -eq "$ladder_status" ] ||
+        fail "$scenario: --format summary exits $status, the ladder run $ladder_status"
+      [ "$(grep '^expectations:' "$work/ladder" | tail -1)" = \
+        "$(grep '^expectations:' "$work/summary" | tail -1)" ] ||
+        fail "$scenario: the summary's expectations line differs from the ladder's"
+      cmp -s "$work/ladder.err" "$work/summary.err" ||
+        fail "$scenario: --format summary reports other failures than the ladder run"
+      lines=$(wc -l <"$work/summary")
+      [ "$lines" -le 12 ] || fail "$scenario: the summary has $lines lines"
+      grep -q '^run: ' "$work/summary" && grep -q '^events: [0-9]*, segments sent: [0-9]*$' \
+        "$work/summary" || fail "$scenario: no run or events line in the summary"
+      # Recording (as --trace needs) adds the counters and changes nothing else.
+      "$tcpsim" run "$scenario" --format summary --trace "$work/trace.jsonl" \
+        >"$work/recorded" 2>/dev/null
+      grep -q '^counters: ' "$work/recorded" || fail "$scenario: a recorded summary has no counters"
+      diff <(grep -v '^counters: ' "$work/summary") <(grep -v '^counters: ' "$work/recorded") \
+        >/dev/null || fail "$scenario: the summary differs when the run is recorded"
+      count=$((count + 1))
+    done
+    [ "$count" -gt 0 ] || fail "no scenarios in $dir"
+    echo "$count scenarios: --format summary agrees with the ladder run"
+    ;;
+  summary-unrecorded)
+    file=$1
+    run_expecting 0 run "$file" --format summary
+    cp "$work/out" "$work/summary"
+    ! grep -q '^counters: ' "$work/summary" || fail "the summary run was recorded (it has counters)"
+    grep -q '^expectations: 4 of 4 met$' "$work/summary" || fail "expectations not met: $(cat "$work/summary")"
+    run_expecting 0 run "$file" --format summary --trace "$work/trace.jsonl"
+    diff "$work/summary" <(grep -v '^counters: ' "$work/out") >&2 ||
+      fail "the unrecorded summary differs from the recorded one"
+    echo "the unrecorded summary equals the recorded one"
     ;;
   same-bytes)
     dir=$1

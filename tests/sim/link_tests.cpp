@@ -568,3 +568,37 @@ TEST_CASE("an arrival past the end of time is never delivered", "[link][time]") 
           std::to_string(hour + 10 * millisecond) + "[];");
   }
 }
+
+TEST_CASE("plain_arrival is transmit's verdict on a plain delay line, and nothing otherwise",
+          "[link]") {
+  // Plain: the arrival transmit() gives, in both directions, and at the end of time none.
+  const Link plain(delay_only(10 * millisecond), {}, 1);
+  Link reference(delay_only(10 * millisecond), {}, 1);
+  for (const Time now : {Time{0}, Time{5 * second}, Time{123'456'789}}) {
+    for (const Direction direction : {Direction::forward, Direction::backward}) {
+      const LinkVerdict verdict = reference.transmit(now, make_packet(tcp::flag::ack, 100),
+                                                     direction);
+      REQUIRE(verdict.deliveries.size() == 1);
+      CHECK_FALSE(verdict.deliveries[0].delayed);
+      CHECK(plain.plain_arrival(now, direction) == verdict.deliveries[0].time);
+    }
+  }
+  CHECK(plain.plain_arrival(time_never - 1, Direction::forward) == time_never);
+
+  // Anything the full model decides: a rule, a random component, a rate, a delay beyond MSL.
+  CHECK(Link(delay_only(millisecond), {drop_rule("r", FaultMatch{})}, 1)
+            .plain_arrival(0, Direction::forward) == time_never);
+  std::vector<LinkConfig> models(5, delay_only(millisecond));
+  models[0].directions[0].loss = 1;
+  models[1].directions[0].jitter = 1;
+  models[2].directions[0].duplicate = 1;
+  models[3].directions[0].reorder.probability = 1;
+  models[4].directions[0].rate_bits_per_second = 1'000'000;
+  for (const LinkConfig& model : models) {
+    const Link link(model, {}, 1);
+    CHECK(link.plain_arrival(0, Direction::forward) == time_never);
+    CHECK(link.plain_arrival(0, Direction::backward) == millisecond);  // the other one is plain
+  }
+  LinkConfig beyond_msl = delay_only(3 * minute);
+  CHECK(Link(beyond_msl, {}, 1).plain_arrival(0, Direction::forward) == time_never);
+}

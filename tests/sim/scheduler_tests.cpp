@@ -97,17 +97,40 @@ TEST_CASE("cancel", "[scheduler]") {
     CHECK(recorder.arguments() == std::vector<std::uint64_t>{1, 2});
   }
 
-  SECTION("a cancelled slot is reused only after its entry left the heap") {
+  SECTION("a cancelled event leaves the queue at once; its old handle names nothing") {
     const EventHandle cancelled = scheduler.schedule_at(100, Recorder::record, &recorder, 1);
     scheduler.cancel(cancelled);
+    CHECK(scheduler.empty());
+    CHECK(scheduler.next_time() == time_never);
     const EventHandle other = scheduler.schedule_at(50, Recorder::record, &recorder, 2);
-    CHECK(other.slot != cancelled.slot);
+    CHECK_FALSE(scheduler.is_pending(cancelled));  // even when `other` reuses its slot
+    scheduler.cancel(cancelled);                   // harmless: cancels nothing
+    CHECK(scheduler.is_pending(other));
     scheduler.run();
     CHECK(recorder.arguments() == std::vector<std::uint64_t>{2});
     CHECK(scheduler.now() == 50);  // a cancelled event does not move the clock
   }
 
-  SECTION("many cancelled far-future events are compacted without disturbing order") {
+  SECTION("reschedule moves a pending event as cancel and schedule would") {
+    const EventHandle moved = scheduler.schedule_at(10, Recorder::record, &recorder, 1);
+    scheduler.schedule_at(20, Recorder::record, &recorder, 2);
+    scheduler.schedule_at(30, Recorder::record, &recorder, 3);
+    // To 20: behind the event already queued for 20 (a new sequence number).
+    const EventHandle again = scheduler.reschedule(moved, 20, Recorder::record, &recorder, 4);
+    CHECK_FALSE(scheduler.is_pending(moved));
+    CHECK(scheduler.is_pending(again));
+    // A fired or cancelled handle is scheduled anew; time_never only cancels.
+    const EventHandle fresh = scheduler.reschedule(EventHandle{}, 25, Recorder::record,
+                                                   &recorder, 5);
+    CHECK(scheduler.is_pending(fresh));
+    const EventHandle gone = scheduler.reschedule(fresh, time_never, Recorder::record,
+                                                  &recorder, 6);
+    CHECK_FALSE(gone.valid());
+    scheduler.run();
+    CHECK(recorder.runs == std::vector<std::pair<Time, std::uint64_t>>{{20, 2}, {20, 4}, {30, 3}});
+  }
+
+  SECTION("many cancelled far-future events leave the order of the rest alone") {
     std::vector<EventHandle> timers;
     for (std::uint64_t i = 0; i < 1000; ++i) {
       timers.push_back(scheduler.schedule_at(1'000'000 + static_cast<Time>(i), Recorder::record,
