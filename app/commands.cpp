@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "runner/expectations.hpp"
+#include "runner/junit.hpp"
 #include "runner/output_file.hpp"
 #include "runner/reactions.hpp"
 #include "runner/scenario_loader.hpp"
@@ -200,6 +201,18 @@ bool outputs_distinct(const std::string& input,
 }
 
 }  // namespace
+
+bool output_is_an_input(const std::string& command, const std::string& option,
+                        const std::string& output, const std::vector<std::string>& inputs) {
+  if (output.empty() || output == "-" || is_special_file(output)) return false;
+  for (const std::string& input : inputs) {
+    if (!same_file(output, input)) continue;
+    std::cerr << "tcpsim " << command << ": " << option << " " << shown_path(output)
+              << " is one of the scenario files; refusing to overwrite it\n";
+    return true;
+  }
+  return false;
+}
 
 bool standard_output_ok() {
   static bool reported = false;
@@ -406,10 +419,34 @@ int command_run(const RunCommand& options) {
   return exit_ok;
 }
 
+void collect_scenario_files(const std::vector<std::string>& paths,
+                            std::vector<std::string>& files) {
+  collect_scenarios(paths, files, true);
+}
+
 int command_check(const std::vector<std::string>& paths, bool update,
-                  std::optional<std::uint64_t> memory_budget, const ScriptOptions& script) {
+                  std::optional<std::uint64_t> memory_budget, const ScriptOptions& script,
+                  const std::string& junit) {
   std::vector<std::string> files;
   collect_scenarios(paths, files, true);
+  if (output_is_an_input("check", "--junit", junit, files)) return exit_bad_input;
+  // --junit: opened before anything runs, put in place once every scenario ran.
+  std::unique_ptr<AtomicFile> junit_file;
+  if (!junit.empty()) {
+    junit_file = std::make_unique<AtomicFile>(junit);
+    std::string error;
+    if (!junit_file->open(error)) {
+      std::cerr << "tcpsim check: " << error << "\n";
+      return exit_bad_input;
+    }
+  }
+  std::vector<JunitCase> junit_cases;
+  const auto report = [&](const std::string& file, const std::string& name,
+                          JunitCase::Result result, const std::vector<std::string>& problems) {
+    JunitCase test{result, file, name, problems.empty() ? "" : problems.front(), ""};
+    for (const std::string& problem : problems) test.details += problem + "\n";
+    junit_cases.push_back(std::move(test));
+  };
   int passed = 0;
   int failed = 0;
   int skipped = 0;
@@ -417,11 +454,24 @@ int command_check(const std::vector<std::string>& paths, bool update,
   for (const auto& file : files) {
     if (is_packetdrill_script(file)) {
       // A script is its own expectation: no golden trace (--update has nothing to write).
+      // Its report is on stdout, as packetdrill words it; the JUnit case points there.
       switch (check_packetdrill_script(file, memory_budget, script)) {
-        case 0: ++passed; break;
-        case 3: ++skipped; break;
-        case 2: bad_input = true; [[fallthrough]];
-        default: ++failed; break;
+        case 0: ++passed; report(file, file, JunitCase::Result::passed, {}); break;
+        case 3:
+          ++skipped;
+          report(file, file, JunitCase::Result::skipped, {"skipped: see tcpsim check's output"});
+          break;
+        case 2:
+          bad_input = true;
+          ++failed;
+          report(file, file, JunitCase::Result::error,
+                 {"the script could not run: see tcpsim check's output"});
+          break;
+        default:
+          ++failed;
+          report(file, file, JunitCase::Result::failed,
+                 {"the script failed: see tcpsim check's output"});
+          break;
       }
       continue;
     }
@@ -432,6 +482,7 @@ int command_check(const std::vector<std::string>& paths, bool update,
       std::cout << "FAIL " << visible(file) << "\n  " << error.what() << "\n";
       ++failed;
       bad_input = true;
+      report(file, file, JunitCase::Result::error, {error.what()});
       continue;
     }
     // The trace is kept as JSON Lines text only, for the golden comparison.
@@ -449,6 +500,8 @@ int command_check(const std::vector<std::string>& paths, bool update,
                 << result.seed << ")\n  error: " << visible(*result.error) << "\n";
       ++failed;
       bad_input = true;
+      report(file, scenario.name, JunitCase::Result::error,
+             {"error: " + *result.error + " (seed " + std::to_string(result.seed) + ")"});
       continue;
     }
     writer.finish(result);
@@ -483,17 +536,28 @@ int command_check(const std::vector<std::string>& paths, bool update,
       std::cout << "PASS " << visible(scenario.name) << " (" << count_expectations(scenario.expect)
                 << " expectations, " << golden_note << ")\n";
       ++passed;
+      report(file, scenario.name, JunitCase::Result::passed, {});
     } else {
       std::cout << "FAIL " << visible(scenario.name) << " (" << visible(file) << ", seed "
                 << result.seed << ")\n";
       for (const auto& problem : problems) std::cout << "  " << visible(problem) << "\n";
       ++failed;
+      problems.push_back("seed " + std::to_string(result.seed));
+      report(file, scenario.name, JunitCase::Result::failed, problems);
     }
   }
   std::cout << passed << " passed, " << failed << " failed, " << skipped << " skipped\n";
   if (files.empty()) {
     std::cerr << "tcpsim check: no scenario files found\n";
     return exit_bad_input;
+  }
+  if (junit_file) {
+    junit_file->stream() << junit_xml("tcpsim check", junit_cases);
+    std::string error;
+    if (!junit_file->commit(error)) {
+      std::cerr << "tcpsim check: " << error << "\n";
+      return exit_bad_input;
+    }
   }
   if (bad_input) return exit_bad_input;
   return failed > 0 ? exit_failed : exit_ok;

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "runner/explore.hpp"
+#include "runner/sweep.hpp"
 #include "tcp/knobs.hpp"
 
 namespace tcpsim::app {
@@ -49,6 +51,27 @@ struct RunCommand {
   ScriptOptions script;  // a packetdrill script's
 };
 
+// `sweep FILE... --seeds A..B [--set knob=v1,v2] [--jobs N] [--shard I/N] [--out FILE]
+// [--junit FILE]` (app/sweep_commands.cpp, runner/sweep.hpp).
+struct SweepCommand {
+  std::vector<std::string> files;
+  runner::SeedRange seeds;
+  std::vector<runner::SweepParameter> parameters;
+  unsigned jobs = 1;
+  runner::Shard shard;
+  std::string out;    // "" or "-": stdout
+  std::string junit;  // "": none
+  std::optional<std::uint64_t> memory_budget;
+};
+
+// `explore FILE --seeds A..B [--faults loss,...] [--invariant NAME,...] [--out FILE]`
+// (app/explore_commands.cpp, runner/explore.hpp).
+struct ExploreCommand {
+  std::string file;
+  runner::ExploreOptions explore;
+  std::string out;  // the shrunk scenario; "": NAME-shrunk.json in the working directory
+};
+
 struct ConvertCommand {
   std::string file;            // a packetdrill script
   std::string output = "-";    // -o: the JSON scenario's file ('-': stdout)
@@ -63,8 +86,22 @@ bool standard_output_ok();
 int command_run(const RunCommand& options);
 // Scenarios (.json) and packetdrill scripts (.pkt); the closing line is
 // "N passed, N failed, N skipped" (only a script can be skipped).
+// `junit`: also write a JUnit XML report there ("": none), whole or not at all.
 int command_check(const std::vector<std::string>& paths, bool update,
-                  std::optional<std::uint64_t> memory_budget, const ScriptOptions& script = {});
+                  std::optional<std::uint64_t> memory_budget, const ScriptOptions& script = {},
+                  const std::string& junit = "");
+// Whether `output` (of `option`) names one of `inputs`; says so on stderr when it does.
+bool output_is_an_input(const std::string& command, const std::string& option,
+                        const std::string& output, const std::vector<std::string>& inputs);
+// `sweep` (app/sweep_commands.cpp): one JSON line per case, sorted.
+int command_sweep(const SweepCommand& options);
+// `explore`: exit 0 when every seed held every invariant, 1 when one broke (the shrunk
+// scenario written), 2 bad input.
+int command_explore(const ExploreCommand& options);
+// Scenario files under each path (a file, or a directory searched recursively, sorted), each
+// once; packetdrill scripts (.pkt) in directories too.
+void collect_scenario_files(const std::vector<std::string>& paths,
+                            std::vector<std::string>& files);
 // `convert FILE.pkt`: the script's run as a JSON scenario (packetdrill/convert.hpp).
 int command_convert(const ConvertCommand& options);
 

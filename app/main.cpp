@@ -3,7 +3,9 @@
 // input or usage.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <limits>
@@ -35,8 +37,8 @@ using tcpsim::runner::visible_short;
 
 namespace {
 
-constexpr std::string_view subcommands[] = {"run", "check", "validate", "list",
-                                             "convert"};
+constexpr std::string_view subcommands[] = {"run",  "check",  "sweep",  "explore",
+                                             "validate", "list", "convert"};
 
 // A command-line integer, by the scenario loader's rule for integers: decimal digits only (no
 // sign, no "0x", no leading zeros beyond "0"), at most `max`; the message names the option.
@@ -98,8 +100,8 @@ int run_command_line(int argc, char** argv) {
     for (const auto subcommand : subcommands) known = known || name == subcommand;
     if (!known) {
       std::cerr << "tcpsim: unknown subcommand \"" << visible_short(name)
-                << "\"; the subcommands are run, check, validate, list and convert (tcpsim "
-                   "--help)\n";
+                << "\"; the subcommands are run, check, sweep, explore, validate, list and "
+                   "convert (tcpsim --help)\n";
       return exit_bad_input;
     }
   }
@@ -215,6 +217,61 @@ int run_command_line(int argc, char** argv) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
 
+  std::string check_junit;
+  check->add_option("--junit", check_junit,
+                    "Also write a JUnit XML report (one test case per scenario) to FILE");
+
+  // sweep (app/sweep_commands.cpp, runner/sweep.hpp, docs/scale-out.md)
+  SweepCommand sweep_options;
+  std::string sweep_seeds;
+  std::vector<std::string> sweep_sets;
+  std::string sweep_jobs = "1";
+  std::string sweep_shard;
+  std::string sweep_memory_budget;
+  auto* sweep = app.add_subcommand(
+      "sweep", "Run scenarios over a range of seeds and knob values: one sorted JSON line each");
+  sweep->add_option("files", sweep_options.files, "Scenario files or directories")->required();
+  sweep->add_option("--seeds", sweep_seeds, "The seeds, FIRST..LAST (both included)")
+      ->required();
+  sweep->add_option("--set", sweep_sets,
+                    "knob=v1,v2,...: run every case with each value of the knob (every host); "
+                    "repeatable, each combination runs")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+  sweep->add_option("--jobs", sweep_jobs, "Threads running cases at once (1 to 1024; default 1)");
+  sweep->add_option("--shard", sweep_shard,
+                    "Run only this shard of the cases: I/N (0 <= I < N), slurm (Slurm job "
+                    "array variables) or kubernetes/N (JOB_COMPLETION_INDEX)");
+  sweep->add_option("--out", sweep_options.out, "Write the JSON lines to FILE (default stdout)");
+  sweep->add_option("--junit", sweep_options.junit,
+                    "Also write a JUnit XML report (one test case per run) to FILE");
+  auto* sweep_memory_option =
+      sweep->add_option("--memory-budget", sweep_memory_budget, memory_budget_help)
+          ->check(memory_size_validator());
+
+  // explore (app/explore_commands.cpp, runner/explore.hpp, docs/explore.md)
+  ExploreCommand explore_options;
+  std::string explore_seeds;
+  std::string explore_faults = "loss";
+  std::vector<std::string> explore_invariants;
+  auto* explore = app.add_subcommand(
+      "explore", "Run a scenario under random faults, check invariants, shrink a failure to a "
+                 "plain scenario");
+  explore->add_option("file", explore_options.file, "Scenario file")->required();
+  explore->add_option("--seeds", explore_seeds, "The seeds, FIRST..LAST (both included)")
+      ->required();
+  explore->add_option("--faults", explore_faults,
+                      "Random faults, comma-separated: loss, duplicate, reorder, delay "
+                      "(default loss)");
+  explore->add_option("--invariant", explore_invariants,
+                      "Invariants to check, comma-separated or repeated: delivery, progress, "
+                      "ack_storm, window, expectations (default all)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+  explore->add_option("--out", explore_options.out,
+                      "Write the shrunk scenario to FILE (default NAME-shrunk.json here)");
+
   ConvertCommand convert_options;
   std::string convert_seed;
   auto* convert = app.add_subcommand(
@@ -285,7 +342,10 @@ int run_command_line(int argc, char** argv) {
   const std::pair<const CLI::App*, std::vector<const CLI::Option*>> path_options[] = {
       {run, {run->get_option("file"), run->get_option("--trace"), run->get_option("--pcap"),
              run->get_option("--mermaid"), run->get_option("--svg"), run->get_option("--html")}},
-      {check, {check->get_option("paths")}},
+      {check, {check->get_option("paths"), check->get_option("--junit")}},
+      {sweep, {sweep->get_option("files"), sweep->get_option("--out"),
+               sweep->get_option("--junit")}},
+      {explore, {explore->get_option("file"), explore->get_option("--out")}},
       {validate, {validate->get_option("files")}},
       {convert, {convert->get_option("file"), convert->get_option("--output")}},
       {list, {list->get_option("directory")}}};
@@ -373,7 +433,115 @@ int run_command_line(int argc, char** argv) {
   if (*check) {
     return command_check(check_paths, update,
                          memory_size_option(check_memory_option, check_memory_budget),
-                         check_script);
+                         check_script, check_junit);
+  }
+  if (*sweep) {
+    std::string error;
+    const auto seeds = tcpsim::runner::parse_seed_range(sweep_seeds, error);
+    if (!seeds) {
+      std::cerr << "tcpsim sweep: --seeds: " << error << ", got \"" << visible_short(sweep_seeds)
+                << "\"\n";
+      return exit_bad_input;
+    }
+    sweep_options.seeds = *seeds;
+    const auto jobs = parse_option_integer("--jobs", sweep_jobs, 1024, error);
+    if (!jobs || *jobs == 0) {
+      std::cerr << "tcpsim sweep: "
+                << (jobs ? "--jobs: expected at least 1 thread, got 0" : error) << "\n";
+      return exit_bad_input;
+    }
+    sweep_options.jobs = static_cast<unsigned>(*jobs);
+    if (!sweep_shard.empty()) {
+      const auto shard = tcpsim::runner::parse_shard(
+          sweep_shard, [](const char* name) { return std::getenv(name); }, error);
+      if (!shard) {
+        std::cerr << "tcpsim sweep: " << visible(error) << "\n";
+        return exit_bad_input;
+      }
+      sweep_options.shard = *shard;
+    }
+    // --set knob=v1,v2: each value read as a host's "tcp" object reads it (--knob's reader).
+    for (const std::string& text : sweep_sets) {
+      const std::size_t equals = text.find('=');
+      tcpsim::runner::SweepParameter parameter;
+      parameter.knob = text.substr(0, equals);
+      std::string values = equals == std::string::npos ? "" : text.substr(equals + 1);
+      for (const auto& other : sweep_options.parameters) {
+        if (other.knob != parameter.knob) continue;
+        std::cerr << "tcpsim sweep: --set " << visible_short(parameter.knob)
+                  << " is given twice; list its values once, comma-separated\n";
+        return exit_bad_input;
+      }
+      std::size_t start = 0;
+      do {
+        const std::size_t comma = std::min(values.find(',', start), values.size());
+        std::pair<std::string, tcpsim::tcp::KnobValue> setting;
+        if (!tcpsim::packetdrill::parse_knob_setting(
+                parameter.knob + "=" + values.substr(start, comma - start), setting, error)) {
+          std::cerr << "tcpsim sweep: --set: " << error << "\n";
+          return exit_bad_input;
+        }
+        parameter.values.push_back(setting.second);
+        start = comma + 1;
+      } while (start <= values.size());
+      sweep_options.parameters.push_back(std::move(parameter));
+    }
+    sweep_options.memory_budget = memory_size_option(sweep_memory_option, sweep_memory_budget);
+    if (!sweep_options.out.empty() && sweep_options.out == sweep_options.junit) {
+      std::cerr << "tcpsim sweep: --out and --junit name the same file\n";
+      return exit_bad_input;
+    }
+    return command_sweep(sweep_options);
+  }
+  if (*explore) {
+    std::string error;
+    const auto seeds = tcpsim::runner::parse_seed_range(explore_seeds, error);
+    if (!seeds) {
+      std::cerr << "tcpsim explore: --seeds: " << error << ", got \""
+                << visible_short(explore_seeds) << "\"\n";
+      return exit_bad_input;
+    }
+    explore_options.explore.seeds = *seeds;
+    // Comma-separated names, each known, none twice.
+    const auto names = [](const std::string& text) {
+      std::vector<std::string> parts;
+      std::size_t start = 0;
+      do {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        parts.push_back(text.substr(start, comma - start));
+        start = comma + 1;
+      } while (start <= text.size());
+      return parts;
+    };
+    explore_options.explore.faults.clear();
+    for (const std::string& name : names(explore_faults)) {
+      const auto fault = tcpsim::runner::find_random_fault(name);
+      auto& faults = explore_options.explore.faults;
+      if (!fault || std::find(faults.begin(), faults.end(), *fault) != faults.end()) {
+        std::cerr << "tcpsim explore: --faults: expected loss, duplicate, reorder or delay, each "
+                     "once, got \"" << visible_short(name) << "\"\n";
+        return exit_bad_input;
+      }
+      faults.push_back(*fault);
+    }
+    if (!explore_invariants.empty()) {
+      auto& invariants = explore_options.explore.invariants;
+      invariants.clear();
+      for (const std::string& text : explore_invariants) {
+        for (const std::string& name : names(text)) {
+          const auto invariant = tcpsim::runner::find_invariant(name);
+          if (!invariant ||
+              std::find(invariants.begin(), invariants.end(), *invariant) != invariants.end()) {
+            std::cerr << "tcpsim explore: --invariant: expected delivery, progress, ack_storm, "
+                         "window or expectations, each once, got \"" << visible_short(name)
+                      << "\"\n";
+            return exit_bad_input;
+          }
+          invariants.push_back(*invariant);
+        }
+      }
+    }
+    return command_explore(explore_options);
   }
   if (*convert) {
     if (*convert_seed_option) {

@@ -256,3 +256,17 @@ set_tests_properties(cli:views-many-connections PROPERTIES TIMEOUT 120)
 if(TCPSIM_SANITIZE)
   set_tests_properties(cli:views-many-connections PROPERTIES ENVIRONMENT TCPSIM_SANITIZED=1)
 endif()
+
+# ---- sweep, --junit and explore (docs/scale-out.md, docs/explore.md) ----
+foreach(check same-output shard-env bad-input junit parallel explore-demo explore-usage)
+  # explore-demo -> cli:explore:demo, the others cli:sweep:NAME
+  string(REGEX REPLACE "^explore-" "explore:" test_name "${check}")
+  if(test_name STREQUAL check)
+    set(test_name "sweep:${check}")
+  endif()
+  add_test(NAME cli:${test_name}
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/sweep-checks.sh $<TARGET_FILE:tcpsim> ${check}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endforeach()
+# Without GNU parallel the recipe's test says so and is skipped, not passed.
+set_tests_properties(cli:sweep:parallel PROPERTIES SKIP_RETURN_CODE 77)
