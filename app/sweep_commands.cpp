@@ -4,6 +4,12 @@
 // the output does not depend on which thread finished first.
 #include <unistd.h>
 
+// Boost 1.74's Asio detects std::invoke_result on MSVC only, and otherwise uses std::result_of,
+// which C++20 removed (libc++ 14 has none): tell it the standard library has invoke_result (as
+// views/realtime.cpp does).
+#ifndef BOOST_ASIO_HAS_STD_INVOKE_RESULT
+#define BOOST_ASIO_HAS_STD_INVOKE_RESULT 1
+#endif
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
