@@ -1594,12 +1594,11 @@ void Connection::drain_to_application(Output& out) {
 void Connection::hand_to_application(std::uint32_t count, Output& out) {
   // One data event with the next `count` unread bytes.
   if (count == 0) return;
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = AppEventKind::data;
   receive_buffer_.read(tcb_.read_seq, count, effect.data);
-  out.effects.push_back(std::move(effect));
   tcb_.read_seq += count;
 }
 
@@ -1768,7 +1767,7 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rul
     std::abort();
   }
 #endif
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::transmit;
   effect.connection = id_;
   effect.packet.source = tuple_.local.address;
@@ -1785,7 +1784,6 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rul
     effect.ssthresh = tcb_.congestion.ssthresh();
     effect.in_flight = bytes_in_flight();
   }
-  out.effects.push_back(std::move(effect));
 }
 
 void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {

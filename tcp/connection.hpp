@@ -14,6 +14,7 @@
 
 #include "tcp/config.hpp"
 #include "tcp/congestion.hpp"
+#include "tcp/sack_scoreboard.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/sequence_buffer.hpp"
 #include "tcp/types.hpp"
@@ -223,7 +224,7 @@ class Connection {
     // kept when more arrive than it holds) and HighRxt, one past the highest retransmitted.
     // SACK loss recovery (RFC 6675) runs when SACK was negotiated (tcb_.sack, knob `sack`) and
     // congestion control is on.
-    std::array<SackBlock, 16> scoreboard{};
+    SackScoreboard scoreboard;  // 16 ranges, allocated on first use (tcp/sack_scoreboard.hpp)
     std::uint8_t scoreboard_count = 0;
     SeqNum high_rxt = 0;
 

@@ -81,14 +81,13 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
     by_tuple_.emplace(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port), id);
     ++local_port_users_[tuple.local.port];
   }
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::connection_open;
   effect.connection = id;
   effect.tuple = tuple;
   effect.to = born;
   effect.listener_port = listener_port;
   effect.listener = listener;
-  out.effects.push_back(std::move(effect));
   return *records_.back();
 }
 
@@ -123,11 +122,10 @@ void Host::settle(Record& record, Output& out) {
     --live_connections_;
   }
   records_[id - 1].reset();  // `record` is gone from here on
-  Effect effect;
+  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::connection_free;
   effect.connection = id;
   effect.tuple = tuple;
-  out.effects.push_back(std::move(effect));
 }
 
 void Host::open_failed(AppEventKind kind, Rule rule, Output& out) {
