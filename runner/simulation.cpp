@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -72,6 +73,74 @@ struct StreamKeyHash {
 std::uint64_t endpoint_key(tcp::Address address, tcp::Port port) {
   return (static_cast<std::uint64_t>(address) << 16) | port;
 }
+
+// Connection names given by connects, listens and a listener's children ("web#3") -> their
+// records' positions; a name given again maps to the newest record. An open-addressed table of
+// (hash, position) whose keys are the records' own names: one name costs no allocation of its
+// own (a std::unordered_map node each, two per lifecycle), and FNV-1a hashes the short names in
+// a few instructions. Looked up, never iterated.
+class NameIndex {
+ public:
+  // `result`: whose records the positions point to (they only grow).
+  explicit NameIndex(const RunResult* result) : result_(result) {}
+
+  // `name` -> `position`; the record at `position` may be pushed just after, but must be
+  // named `name` before the next call.
+  void set(const std::string& name, std::size_t position) {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    const std::uint64_t hash = hash_of(name);
+    std::size_t at = hash & (slots_.size() - 1);
+    while (slots_[at].position != empty) {
+      if (slots_[at].hash == hash && name_at(slots_[at].position) == name) {
+        slots_[at].position = position;
+        return;
+      }
+      at = (at + 1) & (slots_.size() - 1);
+    }
+    slots_[at] = {hash, position};
+    ++used_;
+  }
+  // The position `name` maps to, SIZE_MAX for none.
+  std::size_t find(std::string_view name) const {
+    if (used_ == 0) return SIZE_MAX;
+    const std::uint64_t hash = hash_of(name);
+    for (std::size_t at = hash & (slots_.size() - 1);; at = (at + 1) & (slots_.size() - 1)) {
+      const Slot& slot = slots_[at];
+      if (slot.position == empty) return SIZE_MAX;
+      if (slot.hash == hash && name_at(slot.position) == name) return slot.position;
+    }
+  }
+
+ private:
+  static constexpr std::size_t empty = SIZE_MAX;
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::size_t position = empty;
+  };
+  static std::uint64_t hash_of(std::string_view name) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    return hash ^ (hash >> 29);  // the low bits pick the slot: fold the high ones in
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(16, 2 * old.size()), Slot{});
+    for (const Slot& slot : old) {
+      if (slot.position == empty) continue;
+      std::size_t at = slot.hash & (slots_.size() - 1);
+      while (slots_[at].position != empty) at = (at + 1) & (slots_.size() - 1);
+      slots_[at] = slot;
+    }
+  }
+
+  const std::string& name_at(std::size_t position) const {
+    return result_->connections[position].name;
+  }
+
+  const RunResult* result_;
+  std::vector<Slot> slots_;  // a power of two, at most half full
+  std::size_t used_ = 0;
+};
 
 }  // namespace
 
@@ -449,13 +518,8 @@ class Simulation {
   }
 
   const ConnectionRecord* find_live(int h, const std::string& name) const {
-    std::size_t index = SIZE_MAX;
-    auto found = names_.find(name);
-    if (found != names_.end()) {
-      index = found->second;
-    } else {
-      index = numbered_index(h, name);
-    }
+    std::size_t index = names_.find(name);
+    if (index == SIZE_MAX) index = numbered_index(h, name);
     if (index == SIZE_MAX) return nullptr;
     const ConnectionRecord& record = result_.connections[index];
     if (record.host != h || record.freed) return nullptr;
@@ -481,8 +545,7 @@ class Simulation {
   // The record a name gives on either host, live or gone (an inject may name a connection that
   // has ended); nullptr for none.
   ConnectionRecord* find_named(const std::string& name) {
-    std::size_t index = SIZE_MAX;
-    if (auto found = names_.find(name); found != names_.end()) index = found->second;
+    std::size_t index = names_.find(name);
     for (int h = 0; h < 2 && index == SIZE_MAX; ++h) index = numbered_index(h, name);
     return index == SIZE_MAX ? nullptr : &result_.connections[index];
   }
@@ -1030,7 +1093,7 @@ class Simulation {
     auto& index = record_index_[static_cast<std::size_t>(h)];
     if (index.size() <= effect.connection) index.resize(effect.connection + 1, SIZE_MAX);
     index[effect.connection] = result_.connections.size();
-    if (record.name != record.default_name) names_[record.name] = result_.connections.size();
+    if (record.name != record.default_name) names_.set(record.name, result_.connections.size());
     RecordState& state = record_state_.emplace_back();
     state.keep_data = keep_app_data_ || data_checked_names_.count(record.name) != 0 ||
                       data_checked_names_.count(record.default_name) != 0;
@@ -1068,7 +1131,7 @@ class Simulation {
         event.kind = effect.app_event;
         event.rule = effect.rule;
       }
-      names_[record.name] = result_.connections.size();
+      names_.set(record.name, result_.connections.size());
       record_state_.emplace_back();  // parallel to result_.connections
       record_heap_bytes_ += record.name.size() + record.states.capacity() * sizeof(tcp::State) +
                             record.app_events.size() * sizeof(AppEventRecord);
@@ -1244,7 +1307,7 @@ class Simulation {
   std::array<std::vector<std::array<sim::EventHandle, tcp::timer_kind_count>>, 2> timers_;
   std::array<std::vector<std::size_t>, 2> record_index_;  // by the core's ConnectionId
   std::array<std::vector<std::size_t>, 2> numbered_;      // "<host>/<k>": k - 1 -> record
-  std::unordered_map<std::string, std::size_t> names_;  // looked up, never iterated
+  NameIndex names_{&result_};
   std::unordered_map<std::uint64_t, std::string> listener_names_;
   std::unordered_map<std::uint64_t, tcp::ConnectionId> listener_ids_;  // (host, port) -> id
   std::unordered_map<std::string, int> listener_children_;
