@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <deque>
 #include <string_view>
 #include <unordered_map>
@@ -1051,7 +1052,9 @@ class Simulation {
   }
 
   void open_record(int h, const Effect& effect) {
-    ConnectionRecord record;
+    // Built in place (a record is large); nothing else adds a record before this one is done.
+    const std::size_t position = result_.connections.size();
+    ConnectionRecord& record = result_.connections.emplace_back();
     record.host = h;
     record.id = effect.connection;
     record.tuple = effect.tuple;
@@ -1076,11 +1079,12 @@ class Simulation {
       listener_ids_[listener_key] = effect.connection;
     } else {
       auto& numbered = numbered_[static_cast<std::size_t>(h)];
-      numbered.push_back(result_.connections.size());
-      record.default_name = host_name(h) + "/" + std::to_string(numbered.size());
+      numbered.push_back(position);
+      record.default_name = numbered_name(host_name(h), '/', numbered.size());
       if (record.spawned_by_listener) {
-        const std::string prefix = listener_name();
-        record.name = prefix + "#" + std::to_string(++listener_children_[prefix]);
+        std::string prefix = listener_name();
+        const int child = ++listener_children_[prefix];
+        record.name = numbered_name(std::move(prefix), '#', static_cast<std::size_t>(child));
         if (auto found = listener_ids_.find(listener_key); found != listener_ids_.end()) {
           listener_id = found->second;
         }
@@ -1092,14 +1096,13 @@ class Simulation {
     }
     auto& index = record_index_[static_cast<std::size_t>(h)];
     if (index.size() <= effect.connection) index.resize(effect.connection + 1, SIZE_MAX);
-    index[effect.connection] = result_.connections.size();
-    if (record.name != record.default_name) names_.set(record.name, result_.connections.size());
+    index[effect.connection] = position;
+    if (record.name != record.default_name) names_.set(record.name, position);
     RecordState& state = record_state_.emplace_back();
     state.keep_data = keep_app_data_ || data_checked_names_.count(record.name) != 0 ||
                       data_checked_names_.count(record.default_name) != 0;
     record_heap_bytes_ += record.name.size() + record.default_name.size() +
                           record.states.capacity() * sizeof(tcp::State);
-    result_.connections.push_back(std::move(record));
     if (record_) {
       TraceEvent& event = push(TraceKind::open, h, effect.connection);
       event.listener = listener_id;
@@ -1111,6 +1114,16 @@ class Simulation {
                                           std::to_string(effect.tuple.remote.port));
       if (!effect.listener) count(counter_name(host_name(h), Counter::connections));
     }
+  }
+
+  // "<prefix><separator><number>" ("client/3", "web#3") without the temporaries of operator+.
+  static std::string numbered_name(std::string prefix, char separator, std::size_t number) {
+    char digits[20];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
+    prefix.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - digits));
+    prefix += separator;
+    prefix.append(digits, end);
+    return prefix;
   }
 
   // RFC 9293 3.10.1: the connect or listen failed before any TCB existed. The application is
