@@ -121,7 +121,10 @@ class NameIndex {
   static std::uint64_t hash_of(std::string_view name) {
     std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
     for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-    return hash ^ (hash >> 29);  // the low bits pick the slot: fold the high ones in
+    // The low bits pick the slot: mix the high ones in (MurmurHash3's finaliser), or names
+    // that differ only in their last digits would crowd into neighbouring slots.
+    hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
+    return hash ^ (hash >> 33);
   }
   void grow() {
     std::vector<Slot> old = std::move(slots_);
@@ -1082,9 +1085,9 @@ class Simulation {
       numbered.push_back(position);
       record.default_name = numbered_name(host_name(h), '/', numbered.size());
       if (record.spawned_by_listener) {
-        std::string prefix = listener_name();
+        const std::string prefix = listener_name();
         const int child = ++listener_children_[prefix];
-        record.name = numbered_name(std::move(prefix), '#', static_cast<std::size_t>(child));
+        record.name = numbered_name(prefix, '#', static_cast<std::size_t>(child));
         if (auto found = listener_ids_.find(listener_key); found != listener_ids_.end()) {
           listener_id = found->second;
         }
@@ -1117,13 +1120,15 @@ class Simulation {
   }
 
   // "<prefix><separator><number>" ("client/3", "web#3") without the temporaries of operator+.
-  static std::string numbered_name(std::string prefix, char separator, std::size_t number) {
+  static std::string numbered_name(std::string_view prefix, char separator, std::size_t number) {
     char digits[20];
     const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
-    prefix.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - digits));
-    prefix += separator;
-    prefix.append(digits, end);
-    return prefix;
+    std::string name;
+    name.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - digits));
+    name.append(prefix);
+    name += separator;
+    name.append(digits, end);
+    return name;
   }
 
   // RFC 9293 3.10.1: the connect or listen failed before any TCB existed. The application is
