@@ -8,7 +8,8 @@
 
 namespace tcpsim::sim {
 
-std::uint32_t Scheduler::allocate_slot() {
+// Inlined by hand: on the path of every event.
+[[gnu::always_inline]] inline std::uint32_t Scheduler::allocate_slot() {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -85,6 +86,74 @@ void Scheduler::remove_at(std::size_t position) {
   }
 }
 
+[[gnu::always_inline]] inline void Scheduler::push_heap(const Entry& entry) {
+  heap_.push_back(entry);
+  sift_up(heap_.size() - 1);
+}
+
+bool Scheduler::push_lane(const Entry& entry) {
+  const Duration delay = entry.time - now_;
+  Lane* chosen = nullptr;
+  if (last_lane_ < lanes_.size() && lanes_[last_lane_].delay == delay) {
+    chosen = &lanes_[last_lane_];
+  } else {
+    for (Lane& lane : lanes_) {
+      if (lane.delay == delay) {
+        chosen = &lane;
+        break;
+      }
+    }
+  }
+  if (chosen == nullptr) {
+    if (lanes_.size() < max_lanes) {
+      chosen = &lanes_.emplace_back();
+    } else {
+      // An empty lane takes the new delay: the lanes follow the delays in use.
+      for (Lane& lane : lanes_) {
+        if (lane.empty()) {
+          chosen = &lane;
+          break;
+        }
+      }
+      if (chosen == nullptr) return false;
+    }
+    chosen->delay = delay;
+  }
+  // The same delay from a clock that never goes back keeps the lane sorted; checked anyway.
+  const bool was_empty = chosen->empty();
+  if (!was_empty && earlier(entry, chosen->entries.back())) return false;
+  last_lane_ = static_cast<std::size_t>(chosen - lanes_.data());
+  Slot& slot = slots_[entry.slot];
+  slot.lane = static_cast<std::uint8_t>(last_lane_ + 1);
+  slot.lane_position = static_cast<std::uint32_t>(chosen->base + chosen->entries.size());
+  chosen->entries.push_back(entry);
+  if (was_empty) push_heap(entry);  // the lane's front
+  return true;
+}
+
+void Scheduler::advance_lane(Lane& lane, std::size_t position) {
+  ++lane.head;
+  while (lane.head < lane.entries.size() && lane.entries[lane.head].slot == dead_slot) {
+    ++lane.head;
+  }
+  if (lane.empty()) {
+    lane.base += lane.entries.size();
+    lane.entries.clear();
+    lane.head = 0;
+    remove_at(position);
+    return;
+  }
+  if (lane.head >= 4096 && 2 * lane.head >= lane.entries.size()) {
+    // Compact. Positions count from the lane's first entry ever, so none changes.
+    lane.entries.erase(lane.entries.begin(),
+                       lane.entries.begin() + static_cast<std::ptrdiff_t>(lane.head));
+    lane.base += lane.head;
+    lane.head = 0;
+  }
+  place(position, lane.entries[lane.head]);
+  restore(position);
+}
+
 EventHandle Scheduler::schedule_at(Time time, Callback callback, void* context,
                                    std::uint64_t argument) {
   if (time == time_never) return EventHandle{};  // never comes, so never runs
@@ -96,14 +165,17 @@ EventHandle Scheduler::schedule_at(Time time, Callback callback, void* context,
   entry.context = context;
   entry.argument = argument;
   entry.live = true;
-  heap_.push_back(Entry{when, sequence_++, slot});
-  sift_up(heap_.size() - 1);
+  entry.lane = 0;
+  const Entry queued{when, sequence_++, slot};
+  // A shallow heap costs less than looking for a lane.
+  if (heap_.size() < small_heap || !push_lane(queued)) push_heap(queued);
   return EventHandle{slot, slots_[slot].generation};
 }
 
 EventHandle Scheduler::reschedule(EventHandle handle, Time time, Callback callback,
                                   void* context, std::uint64_t argument) {
-  if (!is_pending(handle) || time == time_never) {
+  if (!is_pending(handle) || time == time_never || slots_[handle.slot].lane != 0) {
+    // An entry in a lane does not move: it is left dead, and the event queued anew.
     cancel(handle);
     return schedule_at(time, callback, context, argument);
   }
@@ -130,14 +202,26 @@ bool Scheduler::is_pending(EventHandle handle) const {
 
 void Scheduler::cancel(EventHandle handle) {
   if (!is_pending(handle)) return;
-  remove_at(slots_[handle.slot].position);
+  const Slot& slot = slots_[handle.slot];
+  if (slot.lane == 0) {
+    remove_at(slot.position);
+  } else {
+    Lane& lane = lanes_[slot.lane - 1U];
+    const std::uint32_t index = slot.lane_position - static_cast<std::uint32_t>(lane.base);
+    lane.entries[index].slot = dead_slot;
+    if (index == lane.head) advance_lane(lane, slot.position);  // it was in the heap
+  }
   release_slot(handle.slot);
 }
 
 bool Scheduler::run_one() {
   if (heap_.empty()) return false;
   const Entry next = heap_.front();
-  remove_at(0);
+  if (const std::uint8_t lane = slots_[next.slot].lane; lane == 0) {
+    remove_at(0);
+  } else {
+    advance_lane(lanes_[lane - 1U], 0);
+  }
 
   // Copy the event out and free its slot before calling: the callback may schedule (growing
   // slots_) or try to cancel its own, already fired, handle.

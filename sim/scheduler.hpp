@@ -4,6 +4,14 @@
 // heap and the slot table have grown. The heap is indexed (each slot knows its entry's
 // position), so cancelling removes the entry at once in O(log n) and re-arming a pending event
 // (reschedule) moves it in place: no cancelled entry is left behind for the run loop to skip.
+//
+// Once the heap is deeper than a few levels, new events go to lanes instead where they can:
+// first-in first-out queues, each for the events scheduled one fixed delay after now() (a
+// link's delay, the RTO, TIME_WAIT). now() never goes back and the sequence always grows, so a
+// lane is sorted by (time, sequence) as it is appended; only its front entry is in the heap,
+// and when it runs the lane's next takes its place. The order is exactly one heap's, and the
+// heap stays shallow when a thousand connections wait at once. An event cancelled in a lane
+// is marked dead and skipped when it reaches the front.
 #pragma once
 
 #include <cstdint>
@@ -71,9 +79,25 @@ class Scheduler {
     void* context = nullptr;
     std::uint64_t argument = 0;
     std::uint32_t generation = 0;
-    std::uint32_t position = 0;  // of its entry in heap_, while live
+    std::uint32_t position = 0;  // of its entry in heap_, while it is there
+    // lanes_[lane - 1] holds it (0: none) at lane_position, counted from the lane's first
+    // entry ever (modulo 2^32).
+    std::uint32_t lane_position = 0;
+    std::uint8_t lane = 0;
     bool live = false;
   };
+  struct Lane {
+    Duration delay = 0;
+    std::vector<Entry> entries;  // sorted; entries[head] is live and in the heap
+    std::size_t head = 0;
+    std::uint64_t base = 0;  // how many entries were dropped before entries[0]
+    bool empty() const { return head == entries.size(); }
+  };
+  static constexpr std::size_t max_lanes = 8;
+  // Below this many heap entries, new events go to the heap: sifting through a level or two
+  // costs less than finding a lane.
+  static constexpr std::size_t small_heap = 16;
+  static constexpr std::uint32_t dead_slot = UINT32_MAX;  // a cancelled lane entry
   static bool earlier(const Entry& a, const Entry& b) {
     return a.time != b.time ? a.time < b.time : a.sequence < b.sequence;
   }
@@ -90,7 +114,14 @@ class Scheduler {
   void restore(std::size_t position);
   std::uint32_t allocate_slot();
   void release_slot(std::uint32_t slot);
+  void push_heap(const Entry& entry);
+  // Queues a new entry at the back of the lane of its delay; false when no lane takes it.
+  bool push_lane(const Entry& entry);
+  // The lane's front entry, at heap_[position], is gone: the next live one takes its place.
+  void advance_lane(Lane& lane, std::size_t position);
   std::vector<Entry> heap_;
+  std::vector<Lane> lanes_;
+  std::size_t last_lane_ = 0;  // where the last lane entry went: the likeliest next
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   Time now_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -279,4 +280,82 @@ TEST_CASE("an event at time_never never runs", "[scheduler][time]") {
   CHECK(recorder.arguments() == std::vector<std::uint64_t>{3});
   CHECK(scheduler.empty());
   CHECK(scheduler.next_time() == time_never);
+}
+
+// The lanes (a queue per delay once the heap is deeper than a few levels) must give exactly
+// one heap's order: a model that keeps every pending event in a std::map by (time, sequence)
+// runs the same random mix of schedules, cancels and reschedules, from callbacks too.
+TEST_CASE("the lanes keep the order of one heap under schedules, cancels and reschedules",
+          "[scheduler]") {
+  struct Model {
+    Scheduler scheduler;
+    std::map<std::pair<Time, std::uint64_t>, std::uint64_t> pending;  // -> argument
+    std::vector<EventHandle> handles;        // by argument
+    std::vector<std::pair<Time, std::uint64_t>> keys;  // by argument, while pending
+    std::vector<std::uint64_t> ran;
+    std::uint64_t sequence = 0;
+    std::uint64_t state = 12345;  // a fixed LCG: the same run everywhere
+    std::uint64_t next_random(std::uint64_t bound) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      return (state >> 33) % bound;
+    }
+    // A few fixed delays (lanes) and some random ones (the heap), as the simulator has.
+    Time pick_time() {
+      static constexpr Time delays[] = {1'000, 200'000, 1'000'000, 240'000'000};
+      const std::uint64_t pick = next_random(6);
+      return scheduler.now() + (pick < 4 ? delays[pick] : static_cast<Time>(next_random(5000)));
+    }
+    void schedule() {
+      const Time time = pick_time();
+      const std::uint64_t argument = handles.size();
+      handles.push_back(scheduler.schedule_at(time, &Model::run, this, argument));
+      keys.emplace_back(time, sequence);
+      pending[{time, sequence++}] = argument;
+    }
+    void cancel(std::uint64_t argument) {
+      if (!scheduler.is_pending(handles[argument])) return;
+      scheduler.cancel(handles[argument]);
+      pending.erase(keys[argument]);
+    }
+    void reschedule(std::uint64_t argument) {
+      const bool was_pending = scheduler.is_pending(handles[argument]);
+      const Time time = pick_time();
+      handles[argument] = scheduler.reschedule(handles[argument], time, &Model::run, this,
+                                               argument);
+      if (was_pending) pending.erase(keys[argument]);
+      keys[argument] = {time, sequence};
+      pending[{time, sequence++}] = argument;
+    }
+    void act() {
+      const std::uint64_t what = next_random(10);
+      if (what < 6 || handles.empty()) {
+        schedule();
+      } else if (what < 8) {
+        cancel(next_random(handles.size()));
+      } else {
+        reschedule(next_random(handles.size()));
+      }
+    }
+    static void run(void* context, std::uint64_t argument) {
+      auto* self = static_cast<Model*>(context);
+      REQUIRE_FALSE(self->pending.empty());
+      const auto first = self->pending.begin();
+      REQUIRE(first->second == argument);  // the earliest (time, sequence) runs
+      REQUIRE(first->first.first == self->scheduler.now());
+      self->pending.erase(first);
+      self->ran.push_back(argument);
+      if (self->ran.size() < 20'000) {
+        for (int i = 0; i < 3; ++i) self->act();
+      }
+    }
+  };
+  Model model;
+  for (int i = 0; i < 3000; ++i) model.act();  // a deep heap: the lanes come into play
+  while (!model.scheduler.empty()) {
+    REQUIRE(model.scheduler.next_time() == model.pending.begin()->first.first);
+    model.scheduler.run_one();
+  }
+  CHECK(model.pending.empty());
+  CHECK(model.ran.size() > 20'000);
+  CHECK(model.scheduler.executed() == model.ran.size());
 }
