@@ -181,6 +181,9 @@ class Simulation {
           config, tcp::IsnSource(
                       [random] { return static_cast<std::uint32_t>(random->next() >> 32); }, key));
     }
+    // An unrecorded run keeps no received byte (the data events' bytes go only to the trace
+    // and the records), so the core need not copy them out.
+    output_.data_wanted = record_;
     result_.seed = seed_;
     result_.reactions.resize(scenario.reactions.size());
     if (!keep_app_data_) {

@@ -1598,7 +1598,7 @@ void Connection::hand_to_application(std::uint32_t count, Output& out) {
   effect.kind = Effect::Kind::app_event;
   effect.connection = id_;
   effect.app_event = AppEventKind::data;
-  receive_buffer_.read(tcb_.read_seq, count, effect.data);
+  if (out.data_wanted) receive_buffer_.read(tcb_.read_seq, count, effect.data);
   tcb_.read_seq += count;
 }
 

@@ -146,6 +146,9 @@ struct Effect {
 // The effects of one call into the core, appended in order. The caller clears it.
 struct Output {
   std::vector<Effect> effects;
+  // False: data events (AppEventKind::data) come without their bytes, for a driver that reads
+  // none (the runner's unrecorded runs); nothing else changes. The caller sets it.
+  bool data_wanted = true;
   void clear() { effects.clear(); }
 };
 

@@ -223,6 +223,34 @@ TEST_CASE("close_wait_manual_read_reports_end_of_stream_after_the_bytes", "[data
   CHECK(delivered(out) == "bye");
 }
 
+TEST_CASE("established_data_events_without_their_bytes_when_the_driver_wants_none",
+          "[data][read]") {
+  // Output::data_wanted off (the runner's unrecorded runs): the same effects, in the same
+  // order, with the same segments; only the data events' bytes are left out.
+  auto run = [](bool data_wanted) {
+    Connection c = make_connection();
+    to_established_active(c);
+    Output out;
+    out.data_wanted = data_wanted;
+    c.segment_arrives(0, from_peer(304, 101, flag::ack, "defg"), out);  // out of order
+    c.segment_arrives(0, from_peer(301, 101, flag::ack, "abc"), out);
+    c.segment_arrives(0, from_peer(308, 101, flag::ack | flag::fin, "hij"), out);
+    return out;
+  };
+  const Output with = run(true);
+  const Output without = run(false);
+  CHECK(delivered(with) == "abcdefghij");
+  CHECK(delivered(without).empty());
+  CHECK(app_events(without) == app_events(with));
+  CHECK(sent(without).size() == sent(with).size());
+  REQUIRE(without.effects.size() == with.effects.size());
+  for (std::size_t i = 0; i < with.effects.size(); ++i) {
+    CHECK(without.effects[i].kind == with.effects[i].kind);
+    CHECK(without.effects[i].packet.segment.ack == with.effects[i].packet.segment.ack);
+    CHECK(without.effects[i].packet.segment.window == with.effects[i].packet.segment.window);
+  }
+}
+
 // --- Reassembly ---
 
 TEST_CASE("established_overlapping_out_of_order_segments_are_merged", "[data][reassembly]") {
