@@ -1126,11 +1126,10 @@ class Simulation {
   static std::string numbered_name(std::string_view prefix, char separator, std::size_t number) {
     char digits[20];
     const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
-    std::string name;
-    name.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - digits));
-    name.append(prefix);
-    name += separator;
-    name.append(digits, end);
+    const auto length = static_cast<std::size_t>(end - digits);
+    std::string name(prefix.size() + 1 + length, separator);  // one short string, built once
+    prefix.copy(name.data(), prefix.size());
+    std::copy(digits, end, name.data() + prefix.size() + 1);
     return name;
   }
 
