@@ -572,38 +572,39 @@ class Simulation {
   // ---- The network ----
   void transmit(int from, Effect& effect) {
     ++result_.segments_sent;
-    TraceSegment view;
-    if (record_) {
-      view = describe(effect.packet, ++segment_counter_);
-      view.retransmission = effect.retransmission;  // the sender's own record (tcp::Effect)
-      note_stream(view);
-      TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view, {});
-      cite(sent, effect.rule);
-      sent.has_congestion = effect.has_congestion;
-      sent.cwnd = effect.cwnd;
-      sent.ssthresh = effect.ssthresh;
-      sent.in_flight = effect.in_flight;
-      if (keep_payloads_) sent.segment.payload = effect.packet.segment.payload;
-      count(counter_name(host_name(from), Counter::sent));
-      switch (effect.purpose) {
-        case tcp::SendPurpose::fast_retransmission:
-          count(counter_name(host_name(from), Counter::fast_retransmissions));
-          break;
-        case tcp::SendPurpose::window_probe:
-          count(counter_name(host_name(from), Counter::window_probes));
-          break;
-        case tcp::SendPurpose::keepalive_probe:
-          count(counter_name(host_name(from), Counter::keepalive_probes));
-          break;
-        default:
-          break;
-      }
-      // The "<host>.sent.<FLAG>" family (runner/vocabulary.cpp).
-      for (std::uint8_t bit = 1; bit != 0x40; bit = static_cast<std::uint8_t>(bit << 1)) {
-        if ((view.flags & bit) != 0) count(host_name(from) + ".sent." + tcp::flags_to_string(bit));
-      }
-      if (view.retransmission) count(counter_name(host_name(from), Counter::retransmissions));
+    if (!record_) {
+      put_on_link(from, effect.connection, effect.packet, no_view_);  // nothing is traced
+      return;
     }
+    TraceSegment view = describe(effect.packet, ++segment_counter_);
+    view.retransmission = effect.retransmission;  // the sender's own record (tcp::Effect)
+    note_stream(view);
+    TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view, {});
+    cite(sent, effect.rule);
+    sent.has_congestion = effect.has_congestion;
+    sent.cwnd = effect.cwnd;
+    sent.ssthresh = effect.ssthresh;
+    sent.in_flight = effect.in_flight;
+    if (keep_payloads_) sent.segment.payload = effect.packet.segment.payload;
+    count(counter_name(host_name(from), Counter::sent));
+    switch (effect.purpose) {
+      case tcp::SendPurpose::fast_retransmission:
+        count(counter_name(host_name(from), Counter::fast_retransmissions));
+        break;
+      case tcp::SendPurpose::window_probe:
+        count(counter_name(host_name(from), Counter::window_probes));
+        break;
+      case tcp::SendPurpose::keepalive_probe:
+        count(counter_name(host_name(from), Counter::keepalive_probes));
+        break;
+      default:
+        break;
+    }
+    // The "<host>.sent.<FLAG>" family (runner/vocabulary.cpp).
+    for (std::uint8_t bit = 1; bit != 0x40; bit = static_cast<std::uint8_t>(bit << 1)) {
+      if ((view.flags & bit) != 0) count(host_name(from) + ".sent." + tcp::flags_to_string(bit));
+    }
+    if (view.retransmission) count(counter_name(host_name(from), Counter::retransmissions));
     put_on_link(from, effect.connection, effect.packet, view);  // the effect is not read again
   }
 
@@ -677,7 +678,8 @@ class Simulation {
       }
     } else if (record_) {
       // A copy of the view: processing may grow in_flight_.
-      arrive(to, flight.packet, TraceSegment(flight.view));
+      TraceSegment view = flight.view;
+      arrive(to, flight.packet, &view);
     } else {
       arrive(to, flight.packet);  // no view: nothing is traced
     }
@@ -691,12 +693,15 @@ class Simulation {
 
   // The segment reaches host `to`. A scripted host ("stack": "none") has no TCP: the delivery
   // is traced and nothing answers.
-  void arrive(int to, const tcp::Packet& packet, TraceSegment view = {}) {
-    if (record_) trace_segment(TraceKind::deliver, to, tcp::no_connection, view, {});
+  // `view`: the segment as traced (moved from), nullptr when nothing is traced.
+  void arrive(int to, const tcp::Packet& packet, TraceSegment* view = nullptr) {
+    if (record_) {
+      trace_segment(TraceKind::deliver, to, tcp::no_connection, view ? *view : no_view_, {});
+    }
     if (scenario_.hosts[static_cast<std::size_t>(to)].scripted) return;
     host(to).packet_arrives(now(), packet, output_);
     // A discard effect names the segment it drops (traced only when recording).
-    if (record_) arriving_view_ = std::move(view);
+    if (record_) arriving_view_ = view ? std::move(*view) : TraceSegment{};
     arriving_ = true;
     process(to);
     arriving_ = false;
@@ -765,7 +770,7 @@ class Simulation {
       count(counter_name(host_name(to), Counter::injected));
     }
     if (spec.direct) {
-      arrive(to, packet, std::move(view));
+      arrive(to, packet, &view);
     } else {
       put_on_link(lane, tcp::no_connection, packet, view);
     }
@@ -1343,6 +1348,7 @@ class Simulation {
   bool offering_ = false;
   bool arriving_ = false;
   TraceSegment arriving_view_;
+  const TraceSegment no_view_{};  // the view of a segment when nothing is traced
   std::uint64_t segment_counter_ = 0;
   // What the runner keeps per connection record, beside it (same index).
   struct RecordState {
