@@ -116,8 +116,8 @@ void Host::settle(Record& record, Output& out) {
     listeners_.erase(tuple.local.port);
   } else {
     by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
-    if (auto users = local_port_users_.find(tuple.local.port); users != local_port_users_.end()) {
-      if (--users->second <= 0) local_port_users_.erase(users);
+    if (int* users = local_port_users_.find(tuple.local.port); users != nullptr) {
+      if (--*users <= 0) local_port_users_.erase(tuple.local.port);
     }
     --live_connections_;
   }
@@ -324,9 +324,10 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   }
   const Segment& segment = packet.segment;
   // Exact 4-tuple match first.
-  if (auto found = by_tuple_.find(tuple_key(segment.destination_port, packet.source, segment.source_port));
-      found != by_tuple_.end()) {
-    Record& record = *records_[found->second - 1];
+  if (const ConnectionId* found =
+          by_tuple_.find(tuple_key(segment.destination_port, packet.source, segment.source_port));
+      found != nullptr) {
+    Record& record = *records_[*found - 1];
     record.connection.segment_arrives(now, segment, out);
     const std::optional<SeqNum> reopening_isn = record.connection.reopening_isn();
     settle(record, out);  // a connection the SYN closed is deleted: the 4-tuple is free

@@ -15,6 +15,7 @@
 
 #include "tcp/config.hpp"
 #include "tcp/connection.hpp"
+#include "tcp/flat_map.hpp"
 #include "tcp/isn.hpp"
 #include "tcp/types.hpp"
 
@@ -143,9 +144,9 @@ class Host {
   std::vector<std::unique_ptr<Record>> records_;
   std::size_t live_connections_ = 0;
   // Lookup only, never iterated: 4-tuple -> id, port -> listener, port -> connections using it.
-  std::unordered_map<std::uint64_t, ConnectionId> by_tuple_;
+  FlatMap<std::uint64_t, ConnectionId> by_tuple_;  // tcp/flat_map.hpp: no node per entry
   std::unordered_map<Port, Listener> listeners_;
-  std::unordered_map<Port, int> local_port_users_;
+  FlatMap<Port, int> local_port_users_;
   Port next_ephemeral_ = 0;
 };
 
