@@ -173,7 +173,8 @@ class Shrinker {
       }
       Scenario without = scenario;
       without.timeline.erase(without.timeline.begin() + static_cast<std::ptrdiff_t>(index));
-      if (fails_repaired(without)) {
+      // A send with an "id" stays (an "on" may wait for it): only its bytes shrink.
+      if (scenario.timeline[index].id.empty() && fails_repaired(without)) {
         scenario = std::move(without);
         changed = true;
         continue;
@@ -200,7 +201,8 @@ class Shrinker {
     bool changed = false;
     for (std::size_t index = 0; index < scenario.timeline.size() && !spent();) {
       const ActionKind kind = scenario.timeline[index].kind;
-      if (kind == ActionKind::listen || kind == ActionKind::connect) {
+      if (kind == ActionKind::listen || kind == ActionKind::connect ||
+          !scenario.timeline[index].id.empty()) {
         ++index;
         continue;
       }
