@@ -225,8 +225,15 @@ class Shrinker {
       for (Duration gap = scenario.timeline[index].at - previous; gap >= 2 * millisecond;) {
         const Duration shift = gap / 2 / millisecond * millisecond;
         Scenario candidate = scenario;
+        const Action& pivot = scenario.timeline[index];
         for (std::size_t later = index; later < candidate.timeline.size(); ++later) {
           candidate.timeline[later].at -= shift;
+        }
+        for (RepeatedAction& repeated : candidate.repeats) {  // those that start later too
+          const Action& first = repeated.first;
+          if (first.at > pivot.at || (first.at == pivot.at && first.order > pivot.order)) {
+            repeated.first.at -= shift;
+          }
         }
         if (candidate.stop_at) *candidate.stop_at -= shift;
         RunResult run;

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <sstream>
+#include <vector>
 
 #include "runner/json_source.hpp"
 #include "runner/vocabulary.hpp"
@@ -140,11 +141,12 @@ std::string trigger_json(const ActionTrigger& trigger) {
 // An inject's segment: every key the loader reads that differs from its default. A source port
 // without a source address (a repeat's "ports" on an inject relative to a connection) has no
 // "from" spelling: it is written as a repeat of one instance with that port.
-std::string inject_members(const Action& action, const Scenario& scenario) {
+std::string inject_members(const Action& action, const Scenario& scenario, bool in_repeat) {
   const InjectSpec& spec = action.inject;
   std::string json;
   if (!spec.relative_to.empty()) json += ", \"relative_to\": " + quoted(spec.relative_to);
-  const bool port_by_repeat = spec.from_port && !spec.from_address;
+  // In a repeat's template the repeat's "ports" gives the port.
+  const bool port_by_repeat = spec.from_port && !spec.from_address && !in_repeat;
   if (spec.from_address) {
     std::string from = tcp::address_to_string(*spec.from_address);
     if (spec.from_port) from += ":" + std::to_string(*spec.from_port);
@@ -172,7 +174,8 @@ std::string inject_members(const Action& action, const Scenario& scenario) {
   return json;
 }
 
-std::string action_json(const Action& action, const Scenario& scenario) {
+// `in_repeat`: the template of a RepeatedAction, whose "repeat" the caller appends.
+std::string action_json(const Action& action, const Scenario& scenario, bool in_repeat = false) {
   const HostSpec& host = scenario.hosts[static_cast<std::size_t>(action.host)];
   std::string json = "{ ";
   if (action.on) {
@@ -232,10 +235,28 @@ std::string action_json(const Action& action, const Scenario& scenario) {
       json += ", \"tcp\": { " + members + " }";
       break;
     }
-    case ActionKind::inject: json += inject_members(action, scenario); break;
+    case ActionKind::inject: json += inject_members(action, scenario, in_repeat); break;
   }
   if (!action.id.empty()) json += ", \"id\": " + quoted(action.id);
-  return json + " }";
+  return json + (in_repeat ? "" : " }");
+}
+
+// A repeat held once, as the loader reads it: its first instance and its "repeat".
+std::string repeated_json(const RepeatedAction& repeated, const Scenario& scenario) {
+  std::string json = action_json(repeated.first, scenario, true) +
+                     ", \"repeat\": { \"count\": " + std::to_string(repeated.count);
+  if (repeated.every != 0) json += ", \"every\": " + duration(repeated.every);
+  if (repeated.port_span != 0) {
+    json += ", \"ports\": { \"first\": " + std::to_string(repeated.port_first) +
+            ", \"last\": " + std::to_string(repeated.port_first + repeated.port_span - 1) + " }";
+  }
+  if (repeated.address_span != 0) {
+    json += ", \"addresses\": { \"first\": " +
+            quoted(tcp::address_to_string(repeated.address_first)) + ", \"last\": " +
+            quoted(tcp::address_to_string(repeated.address_first + repeated.address_span - 1)) +
+            " }";
+  }
+  return json + " } }";
 }
 
 std::string never_json(const ExpectedNever& never, const Scenario& scenario) {
@@ -318,14 +339,25 @@ std::optional<std::string> write_scenario_json(const Scenario& scenario, std::st
     out << (index ? ",\n    " : "\n    ") << fault_rule(scenario.rules[index], scenario);
   }
   out << (scenario.rules.empty() ? "],\n" : "\n  ],\n") << "  \"timeline\": [\n";
-  // The timed actions in time order, then the reactive ones in file order (the order they
-  // fire in when armed at once; where they stand among the timed ones does not matter).
-  const std::size_t actions = scenario.timeline.size() + scenario.reactions.size();
-  for (std::size_t index = 0; index < actions; ++index) {
-    const Action& action = index < scenario.timeline.size()
-                               ? scenario.timeline[index]
-                               : scenario.reactions[index - scenario.timeline.size()];
-    out << "    " << action_json(action, scenario) << (index + 1 < actions ? "," : "") << "\n";
+  // The timed actions and the repeats held once in time order, ties in file order (as the run
+  // merges them), then the reactive ones in file order (the order they fire in when armed at
+  // once; where they stand among the timed ones does not matter).
+  std::vector<std::string> elements;
+  std::size_t repeat = 0;
+  for (const Action& action : scenario.timeline) {
+    for (; repeat < scenario.repeats.size(); ++repeat) {
+      const Action& first = scenario.repeats[repeat].first;
+      if (first.at > action.at || (first.at == action.at && first.order > action.order)) break;
+      elements.push_back(repeated_json(scenario.repeats[repeat], scenario));
+    }
+    elements.push_back(action_json(action, scenario));
+  }
+  for (; repeat < scenario.repeats.size(); ++repeat) {
+    elements.push_back(repeated_json(scenario.repeats[repeat], scenario));
+  }
+  for (const Action& action : scenario.reactions) elements.push_back(action_json(action, scenario));
+  for (std::size_t index = 0; index < elements.size(); ++index) {
+    out << "    " << elements[index] << (index + 1 < elements.size() ? "," : "") << "\n";
   }
   out << "  ],\n";
   if (scenario.stop_at) out << "  \"stop_at\": " << duration(*scenario.stop_at) << ",\n";

@@ -37,6 +37,21 @@ std::string trace_body(const Scenario& scenario, const RunResult& result) {
   return text.substr(first, last - first);
 }
 
+// Every timed action, the instances of the repeats held once made, in the order the run
+// performs them.
+std::vector<Action> flattened(const Scenario& scenario) {
+  std::vector<Action> all = scenario.timeline;
+  for (const RepeatedAction& repeated : scenario.repeats) {
+    for (std::uint32_t k = 0; k < repeated.count; ++k) {
+      repeated.make_instance(k, all.emplace_back(repeated.first));
+    }
+  }
+  std::stable_sort(all.begin(), all.end(), [](const Action& a, const Action& b) {
+    return a.at < b.at || (a.at == b.at && a.order < b.order);
+  });
+  return all;
+}
+
 }  // namespace
 
 TEST_CASE("seed ranges are FIRST..LAST, strictly") {
@@ -168,6 +183,7 @@ TEST_CASE("the scenario writer writes every shipped scenario: load, write, load 
     REQUIRE(rewritten);
     CHECK(*rewritten == *json);
     CHECK(again.timeline.size() == scenario.timeline.size());
+    CHECK(again.repeats.size() == scenario.repeats.size());
     CHECK(again.reactions.size() == scenario.reactions.size());
     CHECK(again.description_zh == scenario.description_zh);
     for (std::size_t host = 0; host < 2; ++host) {
@@ -175,7 +191,8 @@ TEST_CASE("the scenario writer writes every shipped scenario: load, write, load 
     }
     CHECK(trace_body(scenario, run_scenario(scenario)) == trace_body(again, run_scenario(again)));
     const auto injects = [](const Scenario& of) {
-      return std::count_if(of.timeline.begin(), of.timeline.end(),
+      const std::vector<Action> all = flattened(of);
+      return std::count_if(all.begin(), all.end(),
                            [](const Action& action) { return action.kind == ActionKind::inject; });
     };
     CHECK(injects(again) == injects(scenario));
@@ -205,8 +222,11 @@ TEST_CASE("the scenario writer writes every key of inject and on") {
         "flags": "SYN", "seq": 7, "mss": 1000, "ws": 3, "sack_permitted": true, "tsval": 5,
         "tsecr": 0, "data": "x", "via": "direct" },
       { "at": "220ms", "action": "inject", "relative_to": "web#1", "to": "server",
-        "flags": "", "seq": 0, "repeat": { "count": 2, "every": "1ms",
+        "flags": "", "seq": 0, "data": "p{i}", "repeat": { "count": 2, "every": "1ms",
         "ports": { "first": 5000 } } },
+      { "at": "230ms", "action": "inject", "from": "198.18.0.1:1000", "to": "server:80",
+        "flags": "SYN", "seq": 1, "repeat": { "count": 3, "every": "1ms",
+        "addresses": { "first": "198.18.0.1" }, "ports": { "first": 1000, "last": 1001 } } },
       { "on": { "connection": "web#1", "event": "accepted" }, "after": "5ms", "id": "greet",
         "host": "server", "action": "send", "connection": "web#1", "bytes": 3 },
       { "on": { "connection": "c1", "state": "ESTABLISHED" }, "host": "client",
@@ -235,12 +255,27 @@ TEST_CASE("the scenario writer writes every key of inject and on") {
   // A repeat's port on an inject without "from": written as a repeat of one.
   CHECK(json->find(R"("repeat": { "count": 1, "ports": { "first": 5001 } })") !=
         std::string::npos);
+  // A repeat held once (copies of an inject), as a repeat.
+  CHECK(json->find(R"("from": "198.18.0.1:1000", "to": "server:80", "flags": "SYN", "seq": 1, )"
+                   R"("repeat": { "count": 3, "every": "1ms", "ports": { "first": 1000, )"
+                   R"("last": 1001 }, "addresses": { "first": "198.18.0.1", )"
+                   R"("last": "198.18.0.3" } } })") != std::string::npos);
   const Scenario again = load_scenario_text(*json, "written.json");
-  REQUIRE(again.timeline.size() == scenario.timeline.size());
   REQUIRE(again.reactions.size() == scenario.reactions.size());
-  for (std::size_t index = 0; index < scenario.timeline.size(); ++index) {
-    const InjectSpec& before = scenario.timeline[index].inject;
-    const InjectSpec& after = again.timeline[index].inject;
+  // The one held, and "p1", "p2" each written as a repeat of one.
+  REQUIRE(again.repeats.size() == 3);
+  CHECK(again.repeats[2].count == 3);
+  CHECK(again.repeats[2].port_span == 2);
+  CHECK(again.repeats[2].address_span == 3);
+  CHECK(again.repeats[2].first.at == scenario.repeats[0].first.at);
+  const std::vector<Action> actions = flattened(scenario);
+  const std::vector<Action> actions_again = flattened(again);
+  REQUIRE(actions_again.size() == actions.size());
+  for (std::size_t index = 0; index < actions.size(); ++index) {
+    const InjectSpec& before = actions[index].inject;
+    const InjectSpec& after = actions_again[index].inject;
+    CHECK(actions_again[index].at == actions[index].at);
+    CHECK(actions_again[index].kind == actions[index].kind);
     CHECK(after.from_port == before.from_port);
     CHECK(after.from_address == before.from_address);
     CHECK(after.to_port == before.to_port);
@@ -248,7 +283,7 @@ TEST_CASE("the scenario writer writes every key of inject and on") {
     CHECK(after.ack == before.ack);
     CHECK(after.has_timestamps == before.has_timestamps);
     CHECK(after.direct == before.direct);
-    CHECK(again.timeline[index].host == scenario.timeline[index].host);
+    CHECK(actions_again[index].host == actions[index].host);
   }
   for (std::size_t index = 0; index < scenario.reactions.size(); ++index) {
     CHECK(again.reactions[index].after == scenario.reactions[index].after);
