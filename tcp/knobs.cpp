@@ -346,7 +346,7 @@ constexpr std::array profile_table{
     Profile{"linux",
             "Linux 6.18's defaults: its TIME_WAIT (and its reopening by a new SYN), RTO bounds "
             "and formula, linear SYN timeouts, FIN_WAIT_2 timeout, options (window scale 7, "
-            "timestamps, SACK), CUBIC and an initial window of 10 segments, SYN cookies and "
+            "timestamps, segments without them accepted, SACK, D-SACK), CUBIC and an initial window of 10 segments, SYN cookies and "
             "ephemeral ports (ip_local_port_range 32768-60999)",
             linux_settings,
             false, 32768, 60999},
