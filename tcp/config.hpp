@@ -10,6 +10,7 @@
 #include "tcp/congestion.hpp"
 #include "tcp/segment.hpp"
 #include "tcp/time.hpp"
+#include "tcp/timer_wheel.hpp"
 
 namespace tcpsim::tcp {
 
@@ -70,6 +71,10 @@ struct TcpConfig {
   // rto_min; Linux adds the floor to SRTT instead (its RTTVAR term is at least rto_min), so the
   // RTO is always above the RTT: 50 ms and rto_min 200 ms give 200 ms here, 250 ms in Linux.
   RtoFormula rto_formula = RtoFormula::rfc6298;
+  // When timers fire (tcp/timer_wheel.hpp): at their deadline, as the RFCs' abstract timers do,
+  // or rounded up as Linux's jiffies and timer wheel round them; the RTO is then also held in
+  // whole jiffies (usecs_to_jiffies() in __tcp_set_rto()) before it doubles.
+  TimerWheel timer_wheel = TimerWheel::none;
 
   // Retransmissions before giving up (Linux defaults: tcp_syn_retries 6, tcp_synack_retries 5,
   // tcp_retries2 15). RFC 1122 4.2.3.5 asks that R2 for a SYN be at least 3 minutes; with the

@@ -2239,6 +2239,8 @@ void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
     cancel_timer(kind, out);
     return;
   }
+  // Linux's timers fire on its timer wheel's ticks (tcp/timer_wheel.hpp; none: at the deadline).
+  deadline = timer_wheel_expiry(config_.timer_wheel, now_, deadline);
   timers_[static_cast<int>(kind)] = deadline;
   Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
   effect.kind = Effect::Kind::timer_set;
@@ -2261,8 +2263,12 @@ void Connection::cancel_all_timers(Output& out) {
   for (int kind = 0; kind < timer_kind_count; ++kind) cancel_timer(static_cast<TimerKind>(kind), out);
 }
 
+// With a timer wheel the RTO is whole jiffies, as Linux's icsk_rto (usecs_to_jiffies() in
+// __tcp_set_rto()), so that it doubles in jiffies.
 Duration Connection::clamp_rto(Duration rto) const {
-  return std::clamp(rto, config_.rto_min, std::max(config_.rto_min, config_.rto_max));
+  return round_up_to_jiffies(
+      config_.timer_wheel,
+      std::clamp(rto, config_.rto_min, std::max(config_.rto_min, config_.rto_max)));
 }
 
 // RFC 6298 2.1: before any RTT measurement, RTO = the initial value.

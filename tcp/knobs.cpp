@@ -31,6 +31,14 @@ constexpr std::array<std::string_view, 2> rto_formula_choices{"rfc6298", "linux"
 static_assert(static_cast<int>(RtoFormula::rfc6298) == 0);
 static_assert(static_cast<int>(RtoFormula::linux_kernel) == 1);
 
+// In the order of enum class TimerWheel: a choice is held as its index.
+constexpr std::array<std::string_view, 4> timer_wheel_choices{"none", "linux-hz100", "linux-hz250",
+                                                              "linux-hz1000"};
+static_assert(static_cast<int>(TimerWheel::none) == 0);
+static_assert(static_cast<int>(TimerWheel::linux_hz100) == 1);
+static_assert(static_cast<int>(TimerWheel::linux_hz250) == 2);
+static_assert(static_cast<int>(TimerWheel::linux_hz1000) == 3);
+
 // In the order of enum class BacklogFull.
 constexpr std::array<std::string_view, 2> backlog_full_choices{"drop", "reset"};
 static_assert(static_cast<int>(BacklogFull::drop) == 0);
@@ -161,6 +169,13 @@ constexpr std::array knob_table{
                 "Linux's estimator (tcp_rtt_estimator(), __tcp_set_rto() in "
                 "net/ipv4/tcp_input.c): RTTVAR's term is the largest of the last round trip and "
                 "decays slowly, and a falling RTT moves it with gain 1/32"),
+    choice_knob("timer_wheel", timer_wheel_choices, access<&TcpConfig::timer_wheel>,
+                "when a timer fires: `\"none\"` at its deadline; `\"linux-hz250\"` (and "
+                "`\"linux-hz100\"`, `\"linux-hz1000\"`) as Linux's timer_list timers do, in "
+                "jiffies of 1/HZ s from time 0, placed in kernel/time/timer.c's wheel, whose "
+                "levels round the expiry up past their granularity (a 250 ms RTO fires after "
+                "256 to 284 ms at HZ=250, a 60 s TIME_WAIT after 60 to 62 s); the RTO is held "
+                "in whole jiffies"),
     integer_knob("syn_retries", 0, 100, access<&TcpConfig::syn_retries>,
                  "SYN retransmissions before giving up (Linux tcp_syn_retries); with "
                  "`syn_linear_timeouts` N, at most `syn_retries` + N, and no longer than "
@@ -312,6 +327,7 @@ constexpr std::array linux_settings{
     KnobSetting{"rto_max", {120 * second}, "TCP_RTO_MAX"},
     KnobSetting{"rto_formula", {1}, "tcp_rtt_estimator(), __tcp_set_rto()"},
     KnobSetting{"syn_linear_timeouts", {4}, "tcp_syn_linear_timeouts (Linux 6.5+)"},
+    KnobSetting{"timer_wheel", {2}, "CONFIG_HZ=250, kernel/time/timer.c"},
     KnobSetting{"fin_wait_2_timeout", {60 * second}, "tcp_fin_timeout"},
     KnobSetting{"time_wait_accepts_syn", {1}, "tcp_timewait_state_process"},
     KnobSetting{"congestion_control", {1}, "tcp_congestion_control = cubic"},

@@ -21,6 +21,14 @@ TcpConfig linux_config() {
   return profile_config(*linux_profile);
 }
 
+// The linux profile with timers that fire at their deadlines: the RTO formula and the SYN
+// schedule without the timer wheel's rounding (tested on their own below).
+TcpConfig linux_exact_timers() {
+  TcpConfig config = linux_config();
+  config.timer_wheel = TimerWheel::none;
+  return config;
+}
+
 // The times at which the retransmission timer sends the SYN again, and when and by which rule
 // SYN_SENT gives up, for a connect at time 0 that is never answered.
 struct UnansweredConnect {
@@ -115,7 +123,7 @@ std::vector<Time> milliseconds(std::initializer_list<int> values) {
 // ------------------------------------------------------------------ the RTO formula
 
 TEST_CASE("rto_formula_rfc6298_clamps_srtt_plus_4_rttvar_to_rto_min", "[connection][rto][linux]") {
-  TcpConfig config = linux_config();
+  TcpConfig config = linux_exact_timers();
   config.rto_formula = RtoFormula::rfc6298;
   const Connection c = established_after(config, 50 * millisecond);
   // RFC 6298 2.2 and 2.4: 50 + 4 x 25 = 150 ms, below rto_min 200 ms.
@@ -125,7 +133,7 @@ TEST_CASE("rto_formula_rfc6298_clamps_srtt_plus_4_rttvar_to_rto_min", "[connecti
 }
 
 TEST_CASE("rto_formula_linux_adds_rto_min_to_srtt", "[connection][rto][linux]") {
-  const Connection c = established_after(linux_config(), 50 * millisecond);
+  const Connection c = established_after(linux_exact_timers(), 50 * millisecond);
   // __tcp_set_rto(): SRTT + max(4 x RTTVAR, rto_min) = 50 + max(100, 200) = 250 ms.
   CHECK(c.smoothed_rtt() == 50 * millisecond);
   CHECK(c.rtt_variation() == 25 * millisecond);
@@ -134,7 +142,7 @@ TEST_CASE("rto_formula_linux_adds_rto_min_to_srtt", "[connection][rto][linux]") 
 
 TEST_CASE("rto_formula_linux_first_sample_is_three_rtts_above_rto_min", "[connection][rto][linux]") {
   // tcp_rtt_estimator(): mdev = 2 x R "to make sure rto = 3*rtt" when that is above rto_min.
-  const Connection c = established_after(linux_config(), 400 * millisecond);
+  const Connection c = established_after(linux_exact_timers(), 400 * millisecond);
   CHECK(c.retransmission_timeout() == 1200 * millisecond);
 }
 
@@ -142,17 +150,18 @@ TEST_CASE("last_ack_fin_retransmissions_follow_the_linux_rto", "[connection][rto
   // Issue 13 section 4: a handshake RTT of 50 ms, a FIN in LAST_ACK never acknowledged. Linux
   // 6.18 measured 0.28, 0.79, 1.81 and 3.86 s after the close: a first RTO of SRTT + 200 ms,
   // then doubling (its intervals 0.28, 0.51, 1.02, 2.05 s carry the kernel's timer slack).
-  CHECK(last_ack_fin_retransmissions(linux_config(), 50 * millisecond) ==
+  // Without the timer wheel: the RTOs themselves, 250 ms doubling.
+  CHECK(last_ack_fin_retransmissions(linux_exact_timers(), 50 * millisecond) ==
         milliseconds({250, 750, 1750, 3750}));
   // RFC 6298's clamp with the same bounds: what the linux profile did before, 0.2, 0.6, 1.4, 3.
-  TcpConfig clamped = linux_config();
+  TcpConfig clamped = linux_exact_timers();
   clamped.rto_formula = RtoFormula::rfc6298;
   CHECK(last_ack_fin_retransmissions(clamped, 50 * millisecond) ==
         milliseconds({200, 600, 1400, 3000}));
 }
 
 TEST_CASE("rto_formula_linux_falling_rtt_moves_mdev_by_one_32nd", "[connection][rto][linux]") {
-  Connection c = established_after(linux_config(), 100 * millisecond);
+  Connection c = established_after(linux_exact_timers(), 100 * millisecond);
   CHECK(c.retransmission_timeout() == 300 * millisecond);  // 100 + max(200, 200)
   sample(c, 1 * second, 20 * millisecond);
   // error -80 ms: SRTT 90 ms; |error| - mdev/4 = 80 - 50 = 30 ms, falling: 30/8 = 3.75 ms, so
@@ -163,7 +172,7 @@ TEST_CASE("rto_formula_linux_falling_rtt_moves_mdev_by_one_32nd", "[connection][
 }
 
 TEST_CASE("rto_formula_linux_variation_decays_once_per_round_trip", "[connection][rto][linux]") {
-  TcpConfig config = linux_config();
+  TcpConfig config = linux_exact_timers();
   config.rto_min = 1 * millisecond;  // so that the variation term is above the floor
   Connection c = established_after(config, 100 * millisecond);
   CHECK(c.retransmission_timeout() == 300 * millisecond);
@@ -182,7 +191,7 @@ TEST_CASE("rto_formula_linux_variation_decays_once_per_round_trip", "[connection
 }
 
 TEST_CASE("rto_formula_linux_is_bounded_by_rto_max", "[connection][rto][linux]") {
-  TcpConfig config = linux_config();
+  TcpConfig config = linux_exact_timers();
   config.rto_max = 2 * second;
   const Connection c = established_after(config, 1 * second);
   CHECK(c.retransmission_timeout() == 2 * second);  // tcp_bound_rto(): 1 + 2 s capped
@@ -193,7 +202,7 @@ TEST_CASE("rto_formula_linux_is_bounded_by_rto_max", "[connection][rto][linux]")
 TEST_CASE("syn_sent_linux_without_linear_timeouts_gives_up_at_15_s", "[connection][timer][linux]") {
   // Issue 13 section 4, tcp_syn_retries=3, tcp_syn_linear_timeouts=0: SYNs at 0, 1, 3, 7 s,
   // ETIMEDOUT at 15.4 s on the kernel (15 s and its timer wheel's rounding of an 8 s timer).
-  TcpConfig config = linux_config();
+  TcpConfig config = linux_exact_timers();
   config.syn_retries = 3;
   config.syn_linear_timeouts = 0;
   const UnansweredConnect connect = connect_unanswered(config);
@@ -206,7 +215,7 @@ TEST_CASE("syn_sent_linux_linear_timeouts_then_backoff_gives_up_at_19_s",
           "[connection][timer][linux]") {
   // tcp_syn_linear_timeouts=4 (the default since Linux 6.5): SYNs at 0, 1, 2, 3, 4, 5, 7, 11 s,
   // ETIMEDOUT at 19.4 s on the kernel: seven retransmissions, syn_retries + 4.
-  TcpConfig config = linux_config();
+  TcpConfig config = linux_exact_timers();
   config.syn_retries = 3;
   REQUIRE(config.syn_linear_timeouts == 4);
   const UnansweredConnect connect = connect_unanswered(config);
@@ -217,7 +226,7 @@ TEST_CASE("syn_sent_linux_linear_timeouts_then_backoff_gives_up_at_19_s",
 
 TEST_CASE("syn_sent_linux_defaults_give_up_at_131_s", "[connection][timer][linux]") {
   // tcp_syn_retries 6, tcp_syn_linear_timeouts 4: ten retransmissions, the last at 67 s.
-  const UnansweredConnect connect = connect_unanswered(linux_config());
+  const UnansweredConnect connect = connect_unanswered(linux_exact_timers());
   CHECK(connect.syns == seconds({0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67}));
   CHECK(connect.gave_up == 131 * second);
   CHECK(connect.rule == Rule::syn_linear_retries_exhausted);
@@ -226,7 +235,7 @@ TEST_CASE("syn_sent_linux_defaults_give_up_at_131_s", "[connection][timer][linux
 TEST_CASE("syn_sent_linux_time_budget_ends_before_the_count", "[connection][timer][linux]") {
   // syn_retries 1 is a budget of (2^2 - 1) x 1 s = 3 s from the first SYN (tcp_model_timeout):
   // at 3 s only two of the 1 + 4 retransmissions the count allows have been sent.
-  TcpConfig config = linux_config();
+  TcpConfig config = linux_exact_timers();
   config.syn_retries = 1;
   const UnansweredConnect connect = connect_unanswered(config);
   CHECK(connect.syns == seconds({0, 1, 2}));
@@ -238,7 +247,7 @@ TEST_CASE("syn_sent_linux_time_budget_counts_rto_max_steps", "[connection][timer
   // tcp_model_timeout() past its linear_backoff_thresh, ilog2(rto_max / 1 s): with rto_max 4 s
   // that is 2, so 3 retries are (2^3 - 1) x 1 s + 1 x 4 s = 11 s (15 s uncapped). Eight linear
   // timeouts: SYNs each second to 9 s, then an RTO of 2 s reaches the budget before the count.
-  TcpConfig config = linux_config();
+  TcpConfig config = linux_exact_timers();
   config.rto_max = 4 * second;
   config.syn_retries = 3;
   config.syn_linear_timeouts = 8;
@@ -250,11 +259,67 @@ TEST_CASE("syn_sent_linux_time_budget_counts_rto_max_steps", "[connection][timer
 
 TEST_CASE("syn_received_synack_retries_stay_exponential", "[connection][timer][linux]") {
   // Linux's linear timeouts are SYN_SENT's only: a SYN-ACK backs off at once.
-  Connection c = make_connection(linux_config());
+  Connection c = make_connection(linux_exact_timers());
   to_syn_received_passive(c);
   Output out;
   c.timer_expired(1 * second, TimerKind::retransmission, out);
   CHECK(c.timer_deadline(TimerKind::retransmission) == 3 * second);
+}
+
+// ------------------------------------------------------------------ the timer wheel (HZ=250)
+// The linux profile's timers fire as the kernel's timer_list timers do (timer_wheel
+// "linux-hz250"): these are the numbers issue 13 section 4 measured on Linux 6.18.
+
+TEST_CASE("last_ack_retransmission_timeout_fires_on_the_kernel_timer_wheel",
+          "[connection][timer][linux]") {
+  // RTO 250 ms = 63 jiffies (rounded up), doubling to 126, 252, 504; from a close at jiffy 250
+  // each expiry is rounded up past its wheel level's granularity (8 jiffies, then 64): the
+  // kernel's 0.28, 0.79, 1.81 and 3.86 s.
+  CHECK(last_ack_fin_retransmissions(linux_config(), 50 * millisecond) ==
+        milliseconds({280, 792, 1816, 3864}));
+}
+
+TEST_CASE("established_linux_rto_is_held_in_whole_jiffies", "[connection][rto][linux]") {
+  // usecs_to_jiffies() in __tcp_set_rto(): 250 ms is 62.5 jiffies of 4 ms, so 63: 252 ms.
+  CHECK(established_after(linux_config(), 50 * millisecond).retransmission_timeout() ==
+        252 * millisecond);
+  CHECK(established_after(linux_exact_timers(), 50 * millisecond).retransmission_timeout() ==
+        250 * millisecond);
+}
+
+TEST_CASE("syn_sent_linux_timer_wheel_without_linear_timeouts_gives_up_at_15_36_s",
+          "[connection][timer][linux]") {
+  // tcp_syn_retries=3, tcp_syn_linear_timeouts=0: the kernel sends SYNs at 0, 1, 3, 7 s and
+  // fails at 15.4 s; 1, 2, 4, 8 s timers fire after 1.024, 2.016, 4.128, 8.192 s.
+  TcpConfig config = linux_config();
+  config.syn_retries = 3;
+  config.syn_linear_timeouts = 0;
+  const UnansweredConnect connect = connect_unanswered(config);
+  CHECK(connect.syns == milliseconds({0, 1024, 3040, 7168}));
+  CHECK(connect.gave_up == 15360 * millisecond);
+}
+
+TEST_CASE("syn_sent_linux_timer_wheel_linear_timeouts_give_up_at_19_456_s",
+          "[connection][timer][linux]") {
+  // The kernel's default tcp_syn_linear_timeouts=4: SYNs at 0, 1, 2, 3, 4, 5, 7, 11 s and
+  // ETIMEDOUT at 19.4 s.
+  TcpConfig config = linux_config();
+  config.syn_retries = 3;
+  const UnansweredConnect connect = connect_unanswered(config);
+  CHECK(connect.syns == milliseconds({0, 1024, 2048, 3072, 4096, 5120, 7136, 11264}));
+  CHECK(connect.gave_up == 19456 * millisecond);
+}
+
+TEST_CASE("time_wait_linux_timer_wheel_rounds_60_s_up_to_its_level", "[connection][timer][linux]") {
+  // TCP_TIMEWAIT_LEN 60 s is 15000 jiffies, on the wheel's level 3 (512 jiffies, 2.048 s):
+  // from time 0 it expires at jiffy 15360, 61.44 s.
+  Connection c = make_connection(linux_config());
+  to_established_active(c);
+  Output out;
+  c.close(0, out);
+  c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 2, flag::fin | flag::ack), out);
+  REQUIRE(c.state() == State::time_wait);
+  CHECK(c.timer_deadline(TimerKind::time_wait) == 61440 * millisecond);
 }
 
 // ------------------------------------------------------------------ the out-of-order FIN

@@ -109,6 +109,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       // Linux's, off in rfc9293 (RFC 6298's formula and backoff).
       {"rto_formula", "rfc6298"},
       {"syn_linear_timeouts", "0"},
+      // Timers fire at their deadlines (the RFCs' abstract timers), not on a kernel's wheel.
+      {"timer_wheel", "none"},
       // A full backlog: the SYN dropped (as Linux), no SYN cookies (RFC 4987 is not RFC 9293).
       {"backlog_full", "drop"},         {"syn_cookies", "false"},
   };
@@ -121,8 +123,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
 
   // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s, its RTO
   // formula, 4 linear SYN timeouts, FIN_WAIT_2 timeout 60 s, CUBIC with an initial window of 10,
-  // SYN cookies (tcp_syncookies 1), D-SACK (tcp_dsack 1), segments without timestamps accepted
-  // (tcp_validate_incoming()); the rest as RFC 9293.
+  // SYN cookies (tcp_syncookies 1), timers on the HZ=250 timer wheel, D-SACK (tcp_dsack 1),
+  // segments without timestamps accepted (tcp_validate_incoming()); the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
       {"time_wait", "1min"},          {"rto_min", "200ms"},
       {"rto_max", "2min"},            {"rto_formula", "linux"},
@@ -131,7 +133,7 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"initial_window", "10"},       {"window_scaling", "7"},
       {"timestamps", "true"},         {"sack", "true"},
       {"timestamp_missing", "accept"}, {"dsack", "true"},
-      {"syn_cookies", "true"}};
+      {"syn_cookies", "true"},       {"timer_wheel", "linux-hz250"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
     INFO(knob);
