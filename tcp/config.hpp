@@ -119,6 +119,11 @@ struct TcpConfig {
   // clock shared by every connection of the simulation (1 at time 0), so it grows across
   // incarnations of a 4-tuple (RFC 7323 5.8, RFC 6191).
   bool timestamps = false;
+  // Linux's tcp_timestamps = 1 (since 4.10; per address pair since 4.13, secure_tcp_ts_off()):
+  // TSval is the clock plus an offset hashed from the two addresses under the host's secret
+  // (tcp/isn.hpp), so it does not tell the host's uptime (RFC 7323 7). The same for every
+  // incarnation of a 4-tuple, so TSval still grows across them (RFC 6191).
+  bool timestamp_offset = false;
   // RFC 7323 3.2: a non-RST segment without TSopt on a connection using timestamps.
   MissingTimestamp timestamp_missing = MissingTimestamp::drop;
   // RFC 2018: SACK-permitted on the SYN, and SACK blocks on our ACKs once both sides sent it.

@@ -1448,7 +1448,7 @@ void Connection::take_rtt_sample(Time now, SeqNum ack) {
   if (tcb_.timestamps) {
     // RFC 7323 4.1: with timestamps every ACK of new data is a sample, SEG.TSecr's age on the
     // TSval clock, retransmission or not (its echo names the transmission that arrived).
-    const std::uint32_t clock = timestamp_clock(now);
+    const std::uint32_t clock = timestamp_clock(now) + timestamp_offset_;
     if (!arriving_echo_ || *arriving_echo_ == 0 || seq_gt(*arriving_echo_, clock)) return;
     sample = static_cast<Duration>(
                  static_cast<std::uint32_t>(clock - *arriving_echo_)) *
@@ -1818,7 +1818,7 @@ void Connection::add_options(Segment& segment) const {
   // send theirs), TSecr = TS.Recent.
   if (tcb_.timestamps) {
     segment.has_timestamps = true;
-    segment.timestamp_value = timestamp_clock(now_);
+    segment.timestamp_value = timestamp_clock(now_) + timestamp_offset_;
     segment.timestamp_echo = tcb_.timestamp_recent;
   }
   // RFC 2018 4: an ACK while out-of-order data is held carries SACK blocks, the first the
@@ -1897,7 +1897,7 @@ void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
   segment.sack_permitted = config_.sack;
   if (config_.timestamps) {
     segment.has_timestamps = true;
-    segment.timestamp_value = timestamp_clock(now_);
+    segment.timestamp_value = timestamp_clock(now_) + timestamp_offset_;
     segment.timestamp_echo = 0;
   }
   transmit(std::move(segment), out, purpose, rule);

@@ -84,6 +84,9 @@ class Connection {
   // may open the window. False when `config` differs in a knob fixed once the connection exists
   // (its MSS, ISN, handshake, ...): nothing changes, a configure_failed app event says so.
   bool configure(Time now, const TcpConfig& config, Output& out);
+  // Added to the TSval clock on every segment this connection stamps (knob timestamp_offset;
+  // the host sets it from its secret before the connection opens).
+  void set_timestamp_offset(std::uint32_t offset) { timestamp_offset_ = offset; }
 
   // --- Network ---
   // SEGMENT ARRIVES (3.10.7). The segment's 4-tuple is the caller's business (demultiplexing).
@@ -435,6 +438,8 @@ class Connection {
   // The time of the call being processed (every public call sets it), for the TSval of the
   // segments it sends (RFC 7323 3).
   Time now_ = 0;
+  // TSval = timestamp_clock(now_) + this (set_timestamp_offset).
+  std::uint32_t timestamp_offset_ = 0;
   // The arriving segment's TSecr while it is processed, for RFC 7323 4.1's RTT measurement.
   std::optional<std::uint32_t> arriving_echo_;
 };

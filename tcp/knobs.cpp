@@ -210,6 +210,11 @@ constexpr std::array knob_table{
                           "the Timestamps option (RFC 7323 3), used once both SYNs carry it: "
                           "RTT measurement from TSecr (RFC 7323 4) and PAWS (RFC 7323 5); TSval "
                           "is a 1 ms clock")),
+    boolean_knob("timestamp_offset", access<&TcpConfig::timestamp_offset>,
+                 "TSval is the 1 ms clock plus an offset per pair of addresses, a keyed hash "
+                 "(SipHash-2-4, the key from the seed) of the local and remote address, as "
+                 "Linux's secure_tcp_ts_off() (tcp_timestamps = 1): the clock does not tell the "
+                 "host's uptime (RFC 7323 7), and still grows across incarnations of a 4-tuple"),
     choice_knob("timestamp_missing", timestamp_missing_choices,
                 access<&TcpConfig::timestamp_missing>,
                 "a segment without the Timestamps option (a RST aside) on a connection that "
@@ -334,6 +339,7 @@ constexpr std::array linux_settings{
     KnobSetting{"initial_window", {10}, "TCP_INIT_CWND (RFC 6928)"},
     KnobSetting{"window_scaling", {7}, "tcp_rmem's 6 MiB maximum gives wscale 7"},
     KnobSetting{"timestamps", {1}, "tcp_timestamps"},
+    KnobSetting{"timestamp_offset", {1}, "tcp_timestamps = 1: secure_tcp_ts_off()"},
     KnobSetting{"timestamp_missing", {1}, "tcp_validate_incoming()"},
     KnobSetting{"sack", {1}, "tcp_sack"},
     KnobSetting{"dsack", {1}, "tcp_dsack"},
@@ -362,7 +368,8 @@ constexpr std::array profile_table{
     Profile{"linux",
             "Linux 6.18's defaults: its TIME_WAIT (and its reopening by a new SYN), RTO bounds "
             "and formula, linear SYN timeouts, FIN_WAIT_2 timeout, options (window scale 7, "
-            "timestamps, segments without them accepted, SACK, D-SACK), CUBIC and an initial window of 10 segments, SYN cookies and "
+            "timestamps with an offset per address pair, segments without them accepted, SACK, "
+            "D-SACK), CUBIC and an initial window of 10 segments, SYN cookies and "
             "ephemeral ports (ip_local_port_range 32768-60999)",
             linux_settings,
             false, 32768, 60999},

@@ -269,6 +269,21 @@ TEST_CASE("established_every_ack_of_new_data_gives_a_timestamp_sample",
   CHECK(c.smoothed_rtt() == (7 * 100 * millisecond + 200 * millisecond) / 8);
 }
 
+TEST_CASE("closed_open_active_tsval_adds_the_timestamp_offset", "[connection][options]") {
+  Connection c = make_connection(with_options());
+  c.set_timestamp_offset(0xFFFFFF00U);  // the host's, from timestamp_offset()
+  Output out;
+  c.open_active(0, local_iss, out);
+  CHECK(only_sent(out).timestamp_value == 0xFFFFFF01U);  // the clock's 1 at time 0, plus it
+  // The peer echoes it: the RTT is measured on the same offset clock, across its wrap.
+  Segment syn_ack = full_syn_ack();
+  syn_ack.timestamp_echo = 0xFFFFFF01U;
+  Output established;
+  c.segment_arrives(300 * millisecond, syn_ack, established);
+  CHECK(c.smoothed_rtt() == 300 * millisecond);
+  CHECK(sent(established).front().timestamp_value == 0xFFFFFF01U + 300);
+}
+
 // --- PAWS (RFC 7323 5) ---
 
 TEST_CASE("established_paws_rejects_an_older_tsval_with_an_ack", "[connection][options]") {
