@@ -173,7 +173,8 @@ class Shrinker {
       }
       Scenario without = scenario;
       without.timeline.erase(without.timeline.begin() + static_cast<std::ptrdiff_t>(index));
-      if (fails_repaired(without)) {
+      // A send with an "id" stays (an "on" may wait for it): only its bytes shrink.
+      if (scenario.timeline[index].id.empty() && fails_repaired(without)) {
         scenario = std::move(without);
         changed = true;
         continue;
@@ -200,7 +201,8 @@ class Shrinker {
     bool changed = false;
     for (std::size_t index = 0; index < scenario.timeline.size() && !spent();) {
       const ActionKind kind = scenario.timeline[index].kind;
-      if (kind == ActionKind::listen || kind == ActionKind::connect) {
+      if (kind == ActionKind::listen || kind == ActionKind::connect ||
+          !scenario.timeline[index].id.empty()) {
         ++index;
         continue;
       }
@@ -223,8 +225,15 @@ class Shrinker {
       for (Duration gap = scenario.timeline[index].at - previous; gap >= 2 * millisecond;) {
         const Duration shift = gap / 2 / millisecond * millisecond;
         Scenario candidate = scenario;
+        const Action& pivot = scenario.timeline[index];
         for (std::size_t later = index; later < candidate.timeline.size(); ++later) {
           candidate.timeline[later].at -= shift;
+        }
+        for (RepeatedAction& repeated : candidate.repeats) {  // those that start later too
+          const Action& first = repeated.first;
+          if (first.at > pivot.at || (first.at == pivot.at && first.order > pivot.order)) {
+            repeated.first.at -= shift;
+          }
         }
         if (candidate.stop_at) *candidate.stop_at -= shift;
         RunResult run;

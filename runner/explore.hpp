@@ -12,8 +12,8 @@
 // 3. Shrinking, each step kept only when the run still breaks the same invariant on the same
 //    subject: the fewest rules (removing chunks, then single rules), each rule's selector made
 //    simpler (no length), the fewest bytes (sends removed, then halved), the shortest timeline
-//    (actions that name no connection removed, gaps between actions halved); repeated until
-//    nothing more goes.
+//    (actions that name no connection, and no action with an "id" an "on" may wait for,
+//    removed; gaps between actions halved); repeated until nothing more goes.
 #pragma once
 
 #include <cstdint>

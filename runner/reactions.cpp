@@ -8,9 +8,9 @@ ReactionWatch::ReactionWatch(const Scenario& scenario) : scenario_(scenario) {
   for (std::size_t index = 0; index < scenario.reactions.size(); ++index) {
     const ActionTrigger& trigger = *scenario.reactions[index].on;
     if (trigger.kind == ActionTrigger::Kind::action) {
-      const std::vector<Action>& list =
-          trigger.action_is_reaction ? scenario.reactions : scenario.timeline;
-      chained_[list[trigger.action_index].id].push_back(index);
+      // By the id, not action_index: a timeline edited after loading (explore's shrinking
+      // removes actions) keeps its ids but not its indices.
+      chained_[trigger.action_id].push_back(index);
     } else {
       watching_[trigger.connection].push_back(index);
       ++unarmed_;

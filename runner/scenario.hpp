@@ -141,6 +141,35 @@ struct Action {
   std::vector<std::string_view> configure_knobs;
   InjectSpec inject;  // inject
   SourceLocation where;
+  // The index of its element in the file's "timeline" (0 for an action not from a file):
+  // between actions of the same time, a RepeatedAction's instance and a timeline action run in
+  // file order, as if the repeat had been written out where it stands.
+  std::uint32_t order = 0;
+};
+
+// A "repeat" of an inject whose instances differ only in their time, source address and
+// source port (no "{i}", "bytes" or "id"): a spoofed SYN flood. Held once, not expanded: the run
+// makes each instance as the clock reaches it, so a million SYNs cost one action, not a million
+// (docs/scenario-format.md, "repeat"). Other repeats are expanded into Scenario::timeline.
+struct RepeatedAction {
+  Action first;  // instance 1, as the file gives it (kind inject)
+  std::uint32_t count = 1;
+  Duration every = 0;
+  // "ports" and "addresses": instance k (from 0) takes first + k % span; span 0: not given.
+  tcp::Port port_first = 0;
+  std::uint32_t port_span = 0;
+  tcp::Address address_first = 0;
+  std::uint32_t address_span = 0;
+
+  Time at(std::uint32_t k) const { return first.at + static_cast<Time>(k) * every; }
+  // Turns `action` (a copy of `first`) into instance k (from 0): its time, address and port.
+  void make_instance(std::uint32_t k, Action& action) const {
+    action.at = at(k);
+    if (port_span != 0) {
+      action.inject.from_port = static_cast<tcp::Port>(port_first + k % port_span);
+    }
+    if (address_span != 0) action.inject.from_address = address_first + k % address_span;
+  }
 };
 
 // A reactive action for messages: "action \"greet\"", or "the send at $.timeline[3]".
@@ -280,6 +309,9 @@ struct Scenario {
   // The actions with "on" instead of "at", in file order (the order they fire in when armed
   // at the same instant).
   std::vector<Action> reactions;
+  // The repeats held once (RepeatedAction), in file order; their instances merge with the
+  // timeline by time, then file order (Action::order).
+  std::vector<RepeatedAction> repeats;
   std::optional<Time> stop_at;   // absent: run until no event is left
   std::uint64_t event_budget = 10'000'000;  // a run that needs more stops with an error
   // A run that holds more stops with an error (runner/memory_budget.hpp).

@@ -352,7 +352,8 @@ class Loader {
   };
   std::vector<DeferredConnection> deferred_connections_;
   // Actions made by "repeat" so far, and whether one was: the timeline is then sorted by time.
-  std::int64_t repeated_actions_ = 0;
+  std::int64_t repeated_actions_ = 0;  // every repeat's instances
+  std::int64_t repeated_held_ = 0;     // those expanded into the timeline (not RepeatedAction)
   bool repeated_ = false;
   // Counts a "bytes" value against the scenario's limit.
   void count_pattern(std::int64_t count, const Value& value, const std::string& path);
@@ -1230,6 +1231,7 @@ void Loader::read_timeline(const Value& value, const std::string& path) {
     const bool repeated =
         element.is_object() && Object(*this, element, action_path).find(generator_key());
     const std::size_t first_instance = scenario_.timeline.size();
+    const std::size_t repeats_before = scenario_.repeats.size();
     if (repeated) {
       read_repeated_action(element, action_path);
     } else {
@@ -1242,7 +1244,13 @@ void Loader::read_timeline(const Value& value, const std::string& path) {
       scenario_.timeline.push_back(std::move(action));
     }
     const Value& at = *Object(*this, element, action_path).find("at");
-    const Time time = scenario_.timeline[first_instance].at;
+    const bool held_once = scenario_.repeats.size() > repeats_before;
+    Action& first = held_once ? scenario_.repeats.back().first : scenario_.timeline[first_instance];
+    const Time time = first.at;
+    // The element's place in the file: ties of time go in file order (Action::order).
+    if (held_once) first.order = static_cast<std::uint32_t>(i);
+    for (std::size_t k = first_instance; k < scenario_.timeline.size(); ++k)
+      scenario_.timeline[k].order = static_cast<std::uint32_t>(i);
     if (previous_at != nullptr && time < previous_time)
       fail(at, json::append_key(action_path, "at"),
            "actions must be in time order: " + at.text + " comes after " + previous_at->text);
@@ -1296,10 +1304,19 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
          "the scenario's repeats would make " + std::to_string(repeated_actions_ + count) +
              " actions, more than the limit of " + std::to_string(max_repeated_actions));
   const std::uint64_t bytes =
-      static_cast<std::uint64_t>(repeated_actions_ + count) * repeated_action_bytes;
-  if (bytes > scenario_.memory_budget)
+      static_cast<std::uint64_t>(repeated_held_ + count) * repeated_action_bytes;
+  const Value* kind_value = object.find("action");
+  const std::string kind = kind_value != nullptr && kind_value->is_string() ? kind_value->text : "";
+  // Instances that would read the same and declare or count nothing are copies of the first:
+  // a million spoofed SYNs cost a million copies, not a million readings. Copies of an inject
+  // are not even made: the run makes each as it comes (RepeatedAction).
+  const bool numbered = has_instance_pattern(value);
+  const bool copies = !numbered && kind != "connect" && kind != "listen" &&
+                      object.find("bytes") == nullptr && object.find("id") == nullptr;
+  const bool held_once = copies && kind == "inject";
+  if (!held_once && bytes > scenario_.memory_budget)
     fail(count_value, repeat.path_of("count"),
-         "the scenario's repeats would make " + std::to_string(repeated_actions_ + count) +
+         "the scenario's repeats would make " + std::to_string(repeated_held_ + count) +
              " actions, about " + std::to_string((bytes + mebibyte - 1) / mebibyte) +
              " MiB held, more than the memory budget of " +
              format_memory_size(scenario_.memory_budget) + R"( (raise "memory_budget"))");
@@ -1318,8 +1335,6 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
                                         static_cast<std::ptrdiff_t>(k));
     break;
   }
-  const Value* kind_value = object.find("action");
-  const std::string kind = kind_value != nullptr && kind_value->is_string() ? kind_value->text : "";
 
   // "ports" and "addresses": {"first", "last"}; instance k (from 0) takes first + k, wrapping
   // after last (default: first + count - 1, which must fit).
@@ -1372,11 +1387,36 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
   const std::optional<Range> ports = read_range("ports", false);
   const std::optional<Range> addresses = read_range("addresses", true);
 
-  const bool numbered = has_instance_pattern(action_template);
-  // Instances that would read the same and declare or count nothing are copies of the first:
-  // a million spoofed SYNs cost a million copies, not a million readings.
-  const bool copies = !numbered && kind != "connect" && kind != "listen" &&
-                      object.find("bytes") == nullptr && object.find("id") == nullptr;
+  if (held_once) {
+    RepeatedAction repeated;
+    try {
+      repeated.first = read_action(action_template, path);
+    } catch (const ScenarioError& error) {
+      throw ScenarioError(error.where(), "repeat instance 1 of " + std::to_string(count) + ": " +
+                                             error.message());
+    }
+    const Time first_at = repeated.first.at;
+    if (every != 0 && count - 1 > (time_never - 1 - first_at) / every) {
+      const std::int64_t past = (time_never - 1 - first_at) / every + 2;  // the first past it
+      fail(repeat_value, repeat_path,
+           "repeat instance " + std::to_string(past) +
+               " would come after the end of representable time (2^63-1 ns)");
+    }
+    repeated.count = static_cast<std::uint32_t>(count);
+    repeated.every = every;
+    if (ports) {
+      repeated.port_first = static_cast<tcp::Port>(ports->first);
+      repeated.port_span = ports->span;
+    }
+    if (addresses) {
+      repeated.address_first = addresses->first;
+      repeated.address_span = addresses->span;
+    }
+    repeated.make_instance(0, repeated.first);
+    scenario_.repeats.push_back(std::move(repeated));
+    repeated_actions_ += count;
+    return;
+  }
   const std::size_t first_index = scenario_.timeline.size();
   const std::size_t needed = first_index + static_cast<std::size_t>(count);
   if (scenario_.timeline.capacity() < needed)
@@ -1417,6 +1457,7 @@ void Loader::read_repeated_action(const Value& value, const std::string& path) {
     scenario_.timeline.push_back(std::move(action));
   }
   repeated_actions_ += count;
+  repeated_held_ += count;
   repeated_ = true;
 }
 

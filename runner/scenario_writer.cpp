@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <sstream>
+#include <vector>
 
 #include "runner/json_source.hpp"
 #include "runner/vocabulary.hpp"
@@ -123,11 +124,69 @@ std::string send_payload(const SharedBytes& data) {
   return "\"data\": " + quoted(std::string(data.begin(), data.end()));
 }
 
-std::optional<std::string> action_json(const Action& action, const Scenario& scenario,
-                                       std::string& error) {
+// A reactive action's trigger, as "on" reads it (docs/scenario-format.md, "Reactive actions").
+std::string trigger_json(const ActionTrigger& trigger) {
+  switch (trigger.kind) {
+    case ActionTrigger::Kind::event:
+      return "{ \"connection\": " + quoted(trigger.connection) +
+             ", \"event\": " + quoted(tcp::app_event_name(trigger.event)) + " }";
+    case ActionTrigger::Kind::state:
+      return "{ \"connection\": " + quoted(trigger.connection) +
+             ", \"state\": " + quoted(tcp::state_name(trigger.state)) + " }";
+    case ActionTrigger::Kind::action: return "{ \"action\": " + quoted(trigger.action_id) + " }";
+  }
+  return "{}";
+}
+
+// An inject's segment: every key the loader reads that differs from its default. A source port
+// without a source address (a repeat's "ports" on an inject relative to a connection) has no
+// "from" spelling: it is written as a repeat of one instance with that port.
+std::string inject_members(const Action& action, const Scenario& scenario, bool in_repeat) {
+  const InjectSpec& spec = action.inject;
+  std::string json;
+  if (!spec.relative_to.empty()) json += ", \"relative_to\": " + quoted(spec.relative_to);
+  // In a repeat's template the repeat's "ports" gives the port.
+  const bool port_by_repeat = spec.from_port && !spec.from_address && !in_repeat;
+  if (spec.from_address) {
+    std::string from = tcp::address_to_string(*spec.from_address);
+    if (spec.from_port) from += ":" + std::to_string(*spec.from_port);
+    json += ", \"from\": " + quoted(from);
+  }
+  std::string to = scenario.hosts[static_cast<std::size_t>(action.host)].name;
+  if (spec.to_port) to += ":" + std::to_string(*spec.to_port);
+  json += ", \"to\": " + quoted(to) + ", \"flags\": " + quoted(tcp::flags_to_string(spec.flags)) +
+          ", \"seq\": " + std::to_string(spec.seq);
+  if (spec.ack) json += ", \"ack\": " + std::to_string(*spec.ack);
+  if (spec.window != InjectSpec{}.window) json += ", \"window\": " + std::to_string(spec.window);
+  if (spec.mss != 0) json += ", \"mss\": " + std::to_string(spec.mss);
+  if (spec.window_scale >= 0) json += ", \"ws\": " + std::to_string(spec.window_scale);
+  if (spec.sack_permitted) json += ", \"sack_permitted\": true";
+  if (spec.has_timestamps) {
+    json += ", \"tsval\": " + std::to_string(spec.timestamp_value) +
+            ", \"tsecr\": " + std::to_string(spec.timestamp_echo);
+  }
+  if (!action.data.empty()) json += ", " + send_payload(action.data);
+  if (spec.direct) json += ", \"via\": \"direct\"";
+  if (port_by_repeat) {
+    json += ", \"repeat\": { \"count\": 1, \"ports\": { \"first\": " +
+            std::to_string(*spec.from_port) + " } }";
+  }
+  return json;
+}
+
+// `in_repeat`: the template of a RepeatedAction, whose "repeat" the caller appends.
+std::string action_json(const Action& action, const Scenario& scenario, bool in_repeat = false) {
   const HostSpec& host = scenario.hosts[static_cast<std::size_t>(action.host)];
-  std::string json = "{ \"at\": " + duration(action.at) + ", \"host\": " + quoted(host.name) +
-                     ", \"action\": " + quoted(action_name(action.kind));
+  std::string json = "{ ";
+  if (action.on) {
+    json += "\"on\": " + trigger_json(*action.on);
+    if (action.after != 0) json += ", \"after\": " + duration(action.after);
+  } else {
+    json += "\"at\": " + duration(action.at);
+  }
+  // An inject names its destination in "to", not "host" (ActionInfo::on_host).
+  if (action.kind != ActionKind::inject) json += ", \"host\": " + quoted(host.name);
+  json += ", \"action\": " + quoted(action_name(action.kind));
   const auto connection = [&] { json += ", \"connection\": " + quoted(action.connection); };
   const auto knobs = [&] {
     if (!action.tcp) return;
@@ -176,12 +235,28 @@ std::optional<std::string> action_json(const Action& action, const Scenario& sce
       json += ", \"tcp\": { " + members + " }";
       break;
     }
-    case ActionKind::inject:
-      error = "inject actions are not written yet";
-      return std::nullopt;
+    case ActionKind::inject: json += inject_members(action, scenario, in_repeat); break;
   }
   if (!action.id.empty()) json += ", \"id\": " + quoted(action.id);
-  return json + " }";
+  return json + (in_repeat ? "" : " }");
+}
+
+// A repeat held once, as the loader reads it: its first instance and its "repeat".
+std::string repeated_json(const RepeatedAction& repeated, const Scenario& scenario) {
+  std::string json = action_json(repeated.first, scenario, true) +
+                     ", \"repeat\": { \"count\": " + std::to_string(repeated.count);
+  if (repeated.every != 0) json += ", \"every\": " + duration(repeated.every);
+  if (repeated.port_span != 0) {
+    json += ", \"ports\": { \"first\": " + std::to_string(repeated.port_first) +
+            ", \"last\": " + std::to_string(repeated.port_first + repeated.port_span - 1) + " }";
+  }
+  if (repeated.address_span != 0) {
+    json += ", \"addresses\": { \"first\": " +
+            quoted(tcp::address_to_string(repeated.address_first)) + ", \"last\": " +
+            quoted(tcp::address_to_string(repeated.address_first + repeated.address_span - 1)) +
+            " }";
+  }
+  return json + " } }";
 }
 
 std::string never_json(const ExpectedNever& never, const Scenario& scenario) {
@@ -217,19 +292,20 @@ std::string never_json(const ExpectedNever& never, const Scenario& scenario) {
 }  // namespace
 
 std::optional<std::string> write_scenario_json(const Scenario& scenario, std::string& error) {
-  if (!scenario.reactions.empty()) {
-    error = "reactive actions (\"on\") are not written yet";
-    return std::nullopt;
-  }
   const Expectations& expect = scenario.expect;
   if (!expect.state_sequences.empty() || !expect.app_events.empty() || expect.segments ||
-      !expect.received.empty() || !expect.counts.empty() || !expect.fired.empty()) {
+      !expect.received.empty() || !expect.counts.empty() || !expect.fired.empty() ||
+      !expect.final_state_counts.empty()) {
     error = "only the expectations \"final_states\" and \"never\" are written";
     return std::nullopt;
   }
   std::ostringstream out;
   out << "{\n  \"tcpsim\": " << scenario.version << ",\n  \"name\": " << quoted(scenario.name)
-      << ",\n  \"description\": " << quoted(scenario.description) << ",\n  \"seed\": "
+      << ",\n  \"description\": " << quoted(scenario.description);
+  if (!scenario.description_zh.empty()) {
+    out << ",\n  \"description_zh\": " << quoted(scenario.description_zh);
+  }
+  out << ",\n  \"seed\": "
       << scenario.seed << ",\n  \"link\": {\n    \"forward\": "
       << link_direction(scenario.link.directions[0]) << ",\n    \"backward\": "
       << link_direction(scenario.link.directions[1]) << ",\n    \"msl\": "
@@ -238,6 +314,7 @@ std::optional<std::string> write_scenario_json(const Scenario& scenario, std::st
     const HostSpec& host = scenario.hosts[index];
     out << "    { \"name\": " << quoted(host.name) << ", \"address\": "
         << quoted(tcp::address_to_string(host.address));
+    if (!host.label.empty()) out << ", \"label\": " << quoted(host.label);
     if (host.scripted) {
       out << ", \"stack\": \"none\"";
     } else {
@@ -262,10 +339,25 @@ std::optional<std::string> write_scenario_json(const Scenario& scenario, std::st
     out << (index ? ",\n    " : "\n    ") << fault_rule(scenario.rules[index], scenario);
   }
   out << (scenario.rules.empty() ? "],\n" : "\n  ],\n") << "  \"timeline\": [\n";
-  for (std::size_t index = 0; index < scenario.timeline.size(); ++index) {
-    const auto action = action_json(scenario.timeline[index], scenario, error);
-    if (!action) return std::nullopt;
-    out << "    " << *action << (index + 1 < scenario.timeline.size() ? "," : "") << "\n";
+  // The timed actions and the repeats held once in time order, ties in file order (as the run
+  // merges them), then the reactive ones in file order (the order they fire in when armed at
+  // once; where they stand among the timed ones does not matter).
+  std::vector<std::string> elements;
+  std::size_t repeat = 0;
+  for (const Action& action : scenario.timeline) {
+    for (; repeat < scenario.repeats.size(); ++repeat) {
+      const Action& first = scenario.repeats[repeat].first;
+      if (first.at > action.at || (first.at == action.at && first.order > action.order)) break;
+      elements.push_back(repeated_json(scenario.repeats[repeat], scenario));
+    }
+    elements.push_back(action_json(action, scenario));
+  }
+  for (; repeat < scenario.repeats.size(); ++repeat) {
+    elements.push_back(repeated_json(scenario.repeats[repeat], scenario));
+  }
+  for (const Action& action : scenario.reactions) elements.push_back(action_json(action, scenario));
+  for (std::size_t index = 0; index < elements.size(); ++index) {
+    out << "    " << elements[index] << (index + 1 < elements.size() ? "," : "") << "\n";
   }
   out << "  ],\n";
   if (scenario.stop_at) out << "  \"stop_at\": " << duration(*scenario.stop_at) << ",\n";

@@ -10,9 +10,9 @@
 
 namespace tcpsim::runner {
 
-// The JSON text, ending with a newline; nullopt (and `error` says why) for what this writer
-// does not write yet: inject actions, reactive actions ("on"), and expectations other than
-// "final_states" and "never".
+// The JSON text, ending with a newline: every action the loader reads (timed, reactive, inject;
+// a repeat's instances one by one). nullopt (and `error` says why) for expectations other than
+// "final_states" and "never", which this writer does not write (explore keeps only those).
 std::optional<std::string> write_scenario_json(const Scenario& scenario, std::string& error);
 
 }  // namespace tcpsim::runner

@@ -110,6 +110,7 @@ class Simulation {
     }
     result_.seed = seed_;
     result_.reactions.resize(scenario.reactions.size());
+    start_repeats();
     if (!keep_app_data_) {
       // The connections whose received bytes an expectation compares keep them.
       for (const auto& item : scenario.expect.received) {
@@ -132,15 +133,22 @@ class Simulation {
     const auto& timeline = scenario_.timeline;
     const Time action_time =
         next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
-    return std::min(scheduler_.next_time(), action_time);
+    return std::min({scheduler_.next_time(), action_time, next_repeat_time_});
   }
 
   bool step() {
     if (result_.error) return false;
     const auto& timeline = scenario_.timeline;
     const Time next_event = scheduler_.next_time();
-    const Time action_time =
+    const Time timeline_time =
         next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
+    // A repeat's instance before the timeline's next action of the same time when its
+    // element comes first in the file (Action::order).
+    const bool repeat_first =
+        next_repeat_time_ < timeline_time ||
+        (next_repeat_time_ == timeline_time && next_repeat_time_ != time_never &&
+         scenario_.repeats[next_repeat_].first.order < timeline[next_action_].order);
+    const Time action_time = repeat_first ? next_repeat_time_ : timeline_time;
     const Time next = std::min(next_event, action_time);
     if (next == time_never || next > limit_) return false;
     if (executed_ >= scenario_.event_budget) {
@@ -151,7 +159,10 @@ class Simulation {
       return false;
     }
     if (executed_ % memory_check_interval == 0 && over_memory_budget()) return false;
-    if (action_time <= next_event) {
+    if (action_time <= next_event && repeat_first) {
+      scheduler_.advance_to(action_time);
+      perform_repeat_instance();
+    } else if (action_time <= next_event) {
       scheduler_.advance_to(action_time);
       perform(timeline[next_action_++]);
     } else {
@@ -230,6 +241,35 @@ class Simulation {
   tcp::Host& host(int index) { return *hosts_[static_cast<std::size_t>(index)]; }
   const std::string& host_name(int index) const {
     return scenario_.hosts[static_cast<std::size_t>(index)].name;
+  }
+
+  // ---- Repeats held once: their instances made as the clock reaches them ----
+  void start_repeats() {
+    repeat_next_.assign(scenario_.repeats.size(), 0);
+    repeat_instances_.clear();
+    for (const RepeatedAction& repeated : scenario_.repeats) {
+      repeat_instances_.push_back(repeated.first);
+    }
+    choose_next_repeat();
+  }
+  void choose_next_repeat() {
+    next_repeat_time_ = time_never;
+    for (std::size_t index = 0; index < scenario_.repeats.size(); ++index) {
+      const RepeatedAction& repeated = scenario_.repeats[index];
+      if (repeat_next_[index] >= repeated.count) continue;
+      const Time at = repeated.at(repeat_next_[index]);
+      if (at < next_repeat_time_) {  // ties: the first in the file (repeats are in file order)
+        next_repeat_time_ = at;
+        next_repeat_ = index;
+      }
+    }
+  }
+  void perform_repeat_instance() {
+    const std::size_t index = next_repeat_;
+    Action& instance = repeat_instances_[index];
+    scenario_.repeats[index].make_instance(repeat_next_[index]++, instance);
+    choose_next_repeat();
+    perform(instance);
   }
 
   // ---- The application (the scenario's timeline) ----
@@ -1252,6 +1292,12 @@ class Simulation {
   std::string pending_connect_name_;  // the connect's or listen's name while it is performed
   const Time limit_;                        // the scenario's stop_at, time_never without
   std::size_t next_action_ = 0;             // the timeline's next action
+  // The repeats held once (Scenario::repeats): each one's next instance, the instance being
+  // made, and which repeat comes next (the earliest, then the first in the file) and when.
+  std::vector<std::uint32_t> repeat_next_;
+  std::vector<Action> repeat_instances_;
+  std::size_t next_repeat_ = 0;
+  Time next_repeat_time_ = time_never;
   std::uint64_t executed_ = 0;              // events and actions run
   std::deque<Action> external_actions_;     // Session::perform's, kept for the run's length
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed

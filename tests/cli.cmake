@@ -42,6 +42,13 @@ add_test(NAME cli:summary-unrecorded
          COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> summary-unrecorded
                  tests/cli/summary-fast-path.json
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# A SYN flood through the scenario format, its repeat held once (bench/syn-flood-million.json
+# at a fifth of the size): loads within a memory budget an expanded repeat would pass, and runs
+# unrecorded.
+add_test(NAME cli:syn-flood-scenario
+         COMMAND bash ${TCPSIM_CLI_CHECKS} $<TARGET_FILE:tcpsim> summary-flood
+                 bench/syn-flood-smoke.json
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 
 # Determinism across processes, and no state leaking from one scenario into the next whatever
 # the order (the golden traces must still match).

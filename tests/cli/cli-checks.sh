@@ -207,6 +207,15 @@ case "$what" in
       fail "the unrecorded summary differs from the recorded one"
     echo "the unrecorded summary equals the recorded one"
     ;;
+  summary-flood)
+    file=$1
+    run_expecting 0 run "$file" --format summary
+    ! grep -q '^counters: ' "$work/out" || fail "the flood run was recorded (it has counters)"
+    grep -q '^expectations: 1 of 1 met$' "$work/out" || fail "expectations not met: $(cat "$work/out")"
+    grep -q '^server: 1000 connections (final state: SYN_RCVD 1000), 1 listening$' "$work/out" ||
+      fail "not the flood's end: $(cat "$work/out")"
+    echo "the flood ran unrecorded within its memory budget"
+    ;;
   same-bytes)
     dir=$1
     count=0

@@ -91,13 +91,69 @@ TEST_CASE("repeat ports and addresses step per instance and wrap after last", "[
       "seq": 1, "repeat": { "count": 2, "addresses": { "first": "198.51.100.7" },
                             "ports": { "first": 2000 } } })"),
       "r.json");
-  REQUIRE(s.timeline.size() == 6);
+  REQUIRE(s.timeline.size() == 4);
   CHECK(s.timeline[1].local_port == 40000);
   CHECK(s.timeline[2].local_port == 40001);
   CHECK(s.timeline[3].local_port == 40000);
-  CHECK(s.timeline[4].inject.from_address == 0xc6336407U);  // 198.51.100.7
-  CHECK(s.timeline[5].inject.from_address == 0xc6336408U);
-  CHECK(s.timeline[5].inject.from_port == 2001);
+  // The inject's copies are held once (RepeatedAction) and made as the run reaches them.
+  REQUIRE(s.repeats.size() == 1);
+  const RepeatedAction& flood = s.repeats[0];
+  CHECK(flood.count == 2);
+  CHECK(flood.first.inject.from_address == 0xc6336407U);  // 198.51.100.7
+  CHECK(flood.first.inject.from_port == 2000);
+  CHECK(flood.first.order == 2);
+  Action instance = flood.first;
+  flood.make_instance(1, instance);
+  CHECK(instance.inject.from_address == 0xc6336408U);
+  CHECK(instance.inject.from_port == 2001);
+  CHECK(instance.at == 2000 * millisecond);
+}
+
+TEST_CASE("a repeat held once runs as the expanded timeline would: time order, ties in file "
+          "order", "[repeat]") {
+  // The same flood twice: held once (copies of an inject), and expanded ("{i}" in its data makes
+  // each instance its own reading). Between them, actions of the same times in file order.
+  const auto flood = [](const std::string& data) {
+    return R"({ "at": "10ms", "action": "inject", "from": "198.51.100.1:1000",
+      "to": "server:80", "flags": "SYN", "seq": 7, )" + data + R"("repeat": { "count": 5,
+      "every": "10ms", "addresses": { "first": "198.51.100.1", "last": "198.51.100.3" },
+      "ports": { "first": 1000 } } })";
+  };
+  const std::string around = R"(,
+    { "at": "30ms", "host": "client", "action": "connect", "to": "server", "port": 80,
+      "name": "c1" },
+    { "at": "30ms", "action": "inject", "from": "198.51.100.9:9", "to": "server:80",
+      "flags": "SYN", "seq": 1, "repeat": { "count": 2, "every": "20ms" } })";
+  const Scenario held = load_scenario_text(scenario_with(flood("") + around), "held.json");
+  const Scenario expanded =
+      load_scenario_text(scenario_with(flood(R"("data": "{i}", )") + around), "expanded.json");
+  REQUIRE(held.repeats.size() == 2);
+  CHECK(held.timeline.size() == 2);
+  REQUIRE(expanded.repeats.size() == 1);
+  CHECK(expanded.timeline.size() == 7);
+  // The traces differ only in the payload the expanded flood carries.
+  const auto actions = [](const Scenario& scenario) {
+    RunOptions options;
+    std::vector<std::string> lines;
+    for (const TraceEvent& event : run_scenario(scenario, options).trace) {
+      if (event.kind == TraceKind::action) {
+        lines.push_back(std::to_string(event.time) + " " + event.text.substr(0, 7));
+      } else if (event.kind == TraceKind::inject) {
+        lines.push_back(std::to_string(event.time) + " inject " +
+                        tcp::address_to_string(event.segment.source) + ":" +
+                        std::to_string(event.segment.source_port));
+      }
+    }
+    return lines;
+  };
+  const std::vector<std::string> held_actions = actions(held);
+  REQUIRE(held_actions.size() == 9);
+  CHECK(held_actions == actions(expanded));
+  // At 30ms: the flood's third (first in the file), then the connect, then the other repeat.
+  CHECK(held_actions[3] == "30000000 inject 198.51.100.3:1002");
+  CHECK(held_actions[4] == "30000000 connect");
+  CHECK(held_actions[5] == "30000000 inject 198.51.100.9:9");
+  CHECK(held_actions[6] == "40000000 inject 198.51.100.1:1003");  // the addresses wrap
 }
 
 TEST_CASE("repeat errors name the position, the path and what was expected", "[repeat]") {
