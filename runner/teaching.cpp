@@ -11,7 +11,7 @@ namespace tcpsim::runner {
 
 namespace {
 
-constexpr std::array<TeachingEntry, 18> catalogue{{
+constexpr std::array<TeachingEntry, 19> catalogue{{
     {"three-way handshake",
      "an old duplicate SYN opening a connection nobody asked for: with two messages the server "
      "is ESTABLISHED on any SYN, counts a phantom connection the client never made, and waits "
@@ -150,6 +150,16 @@ constexpr std::array<TeachingEntry, 18> catalogue{{
      "PAWS（防止序号回绕）",
      "来自上一个连接化身（或回绕的序号空间）的旧重复报文段落入窗口：启用时间戳时，旧报文段的 "
      "TSval 早于连接的 TS.Recent，它被丢弃；没有时间戳时，它被当作新数据接收"},
+    {"segments without timestamps dropped",
+     "a blind injection on a connection with timestamps: a forged segment with the right "
+     "sequence numbers but no Timestamps option is dropped, where taking it hands the forger's "
+     "bytes to the application and the real sender's data is discarded as a duplicate",
+     "timestamp_missing", R"("timestamp_missing": "accept")", "timestamps-missing-dropped",
+     "timestamps-missing-accepted", "", "RFC 7323 3.2",
+     "丢弃不带时间戳的报文段",
+     "对启用了时间戳的连接的盲注入：伪造的报文段序号和确认号都对，却不带时间戳选项，"
+     "它被丢弃；若接收它，伪造者的字节被交给应用程序，真正发送方的数据反而被当作重复"
+     "报文段丢弃"},
     {"TIME_WAIT ignores RST",
      "TIME_WAIT assassination: a RST that closes TIME_WAIT early frees the 4-tuple at once, a "
      "reconnect takes the old sequence space, and an old duplicate still in the network is "

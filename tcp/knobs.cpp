@@ -215,11 +215,11 @@ constexpr std::array knob_table{
                  "(SipHash-2-4, the key from the seed) of the local and remote address, as "
                  "Linux's secure_tcp_ts_off() (tcp_timestamps = 1): the clock does not tell the "
                  "host's uptime (RFC 7323 7), and still grows across incarnations of a 4-tuple"),
-    choice_knob("timestamp_missing", timestamp_missing_choices,
-                access<&TcpConfig::timestamp_missing>,
-                "a segment without the Timestamps option (a RST aside) on a connection that "
-                "negotiated them: `\"drop\"` it silently (RFC 7323 3.2's SHOULD) or "
-                "`\"accept\"` it, as Linux does"),
+    teaching(choice_knob("timestamp_missing", timestamp_missing_choices,
+                         access<&TcpConfig::timestamp_missing>,
+                         "a segment without the Timestamps option (a RST aside) on a connection "
+                         "that negotiated them: `\"drop\"` it silently (RFC 7323 3.2's SHOULD) "
+                         "or `\"accept\"` it, as Linux does")),
     boolean_knob("sack", access<&TcpConfig::sack>,
                  "SACK-permitted on the SYN and, once both sides sent it, SACK blocks on our "
                  "ACKs of out-of-order data (RFC 2018)"),

@@ -70,7 +70,7 @@ Json value_or_null(const Json& object, const char* key) {
 
 TEST_CASE("the teaching catalogue names distinct mechanisms and distinct scenario pairs") {
   const auto catalogue = teaching_catalogue();
-  REQUIRE(catalogue.size() == 18);
+  REQUIRE(catalogue.size() == 19);
   std::set<std::string_view> mechanisms;
   std::set<std::pair<std::string_view, std::string_view>> pairs;
   for (const auto& entry : catalogue) {
