@@ -80,9 +80,10 @@ class Simulation {
   Simulation(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario),
         record_(options.record),
-        keep_trace_(options.keep_trace),
+        // An "invariants" expectation reads the whole trace and the bytes exchanged.
+        keep_trace_(options.keep_trace || !scenario.expect.invariants.empty()),
         keep_payloads_(options.keep_payloads),
-        keep_app_data_(options.keep_app_data),
+        keep_app_data_(options.keep_app_data || !scenario.expect.invariants.empty()),
         memory_budget_(options.memory_budget.value_or(scenario.memory_budget)),
         sinks_(options.record ? options.trace_sinks : std::vector<TraceSink*>()),
         seed_(options.seed.value_or(scenario.seed)),

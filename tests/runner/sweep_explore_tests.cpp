@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "runner/expectations.hpp"
 #include "runner/explore.hpp"
 #include "runner/junit.hpp"
 #include "runner/scenario_loader.hpp"
@@ -358,6 +359,74 @@ TEST_CASE("invariants: each catches what it names") {
   CHECK_FALSE(find_invariant("storm"));
 }
 
+TEST_CASE("the invariants expectation fails on the violation it names, and only on it") {
+  // What explore writes into a shrunk repro (docs/explore.md): `tcpsim run` checks the named
+  // invariant with the same code, on the same run.
+  Scenario scenario = shipped("orderly-close-no-time-wait");
+  const RunResult clean = explore_run(scenario);
+  const auto doctored = [&](Invariant invariant) {
+    RunResult run = clean;
+    switch (invariant) {
+      case Invariant::delivery:  // c1 never receives the reply
+        for (ConnectionRecord& record : run.connections) {
+          if (record.name == "c1") std::erase_if(record.app_events, [](const auto& event) {
+              return event.kind == tcp::AppEventKind::data;
+            });
+        }
+        break;
+      case Invariant::progress:  // web#1 stuck in LAST_ACK
+        for (ConnectionRecord& record : run.connections) {
+          if (record.name == "web#1") record.states.push_back(tcp::State::last_ack);
+        }
+        break;
+      case Invariant::ack_storm: {
+        const TraceEvent send = *std::find_if(run.trace.begin(), run.trace.end(), [](const auto& e) {
+          return e.kind == TraceKind::send;
+        });
+        run.trace.insert(run.trace.end(), ack_storm_base + 4 * 400, send);
+        break;
+      }
+      case Invariant::window:  // a data segment over the MSS
+        for (TraceEvent& event : run.trace) {
+          if (event.kind == TraceKind::send && event.segment.length > 0) {
+            event.segment.length = 100'000;
+            break;
+          }
+        }
+        break;
+      case Invariant::expectations: break;
+    }
+    return run;
+  };
+  for (const Invariant invariant : all_invariants()) {
+    if (invariant == Invariant::expectations) continue;
+    const std::string name(invariant_name(invariant));
+    INFO(name);
+    scenario.expect = {};  // only the invariant: the file's own would see the doctoring too
+    ExpectedInvariant expected{invariant, {}};
+    expected.where.json_path = "$.expect.invariants[0]";
+    scenario.expect.invariants.push_back(expected);
+    CHECK(check_expectations(scenario, clean).empty());
+    const RunResult broken = doctored(invariant);
+    const std::vector<Violation> violations = check_invariants(scenario, broken, {invariant});
+    REQUIRE_FALSE(violations.empty());
+    const auto failures = check_expectations(scenario, broken);
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0].where.json_path == "$.expect.invariants[0]");
+    CHECK(failures[0].message.starts_with("the " + name + " invariant is broken: " +
+                                          violations.front().message));
+    // Written and read back: the key survives the writer and the loader.
+    std::string error;
+    const auto json = write_scenario_json(scenario, error);
+    REQUIRE(json);
+    CHECK(json->find(R"("invariants": [ ")" + name + R"(" ])") != std::string::npos);
+    const Scenario again = load_scenario_text(*json, "again.json");
+    REQUIRE(again.expect.invariants.size() == 1);
+    CHECK(again.expect.invariants[0].invariant == invariant);
+    CHECK(again.expect.invariants[0].where.json_path == "$.expect.invariants[0]");
+  }
+}
+
 TEST_CASE("delivery: a stream cut off by stop_at while a timer of its ends is pending is not a "
           "failure; one at rest is") {
   // explore found this in window-scaling: the SYN-ACK lost, the client's byte waits in SYN_SENT
@@ -485,6 +554,7 @@ TEST_CASE("explore shrinks the reset of an orderly close without TIME_WAIT to on
   const auto json = write_scenario_json(found.shrunk, error);
   REQUIRE(json);
   const Scenario again = load_scenario_text(*json, "shrunk.json");
+  CHECK(again.expect.invariants.empty());  // the file's own expectation says it
   const auto violations = check_invariants(again, explore_run(again), all_invariants());
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].same_failure(found.violation));
