@@ -380,9 +380,9 @@ TEST_CASE("the invariants expectation fails on the violation it names, and only 
         }
         break;
       case Invariant::ack_storm: {
-        const TraceEvent send = *std::find_if(run.trace.begin(), run.trace.end(), [](const auto& e) {
-          return e.kind == TraceKind::send;
-        });
+        const TraceEvent send =
+            *std::find_if(run.trace.begin(), run.trace.end(),
+                          [](const TraceEvent& event) { return event.kind == TraceKind::send; });
         run.trace.insert(run.trace.end(), ack_storm_base + 4 * 400, send);
         break;
       }
