@@ -42,6 +42,13 @@ enum class BacklogFull : std::uint8_t {
   reset,  // the SYN is answered with a RST (Windows): the client is told "connection refused"
 };
 
+// RFC 7323 3.2: what a connection that negotiated timestamps does with a non-RST segment
+// that carries none.
+enum class MissingTimestamp : std::uint8_t {
+  drop,    // RFC 7323 3.2: "a TCP SHOULD silently drop the segment"
+  accept,  // Linux: tcp_validate_incoming() processes it (no PAWS check, no RTT sample)
+};
+
 struct TcpConfig {
   Handshake handshake = Handshake::three_way;
 
@@ -112,8 +119,18 @@ struct TcpConfig {
   // clock shared by every connection of the simulation (1 at time 0), so it grows across
   // incarnations of a 4-tuple (RFC 7323 5.8, RFC 6191).
   bool timestamps = false;
+  // Linux's tcp_timestamps = 1 (since 4.10; per address pair since 4.13, secure_tcp_ts_off()):
+  // TSval is the clock plus an offset hashed from the two addresses under the host's secret
+  // (tcp/isn.hpp), so it does not tell the host's uptime (RFC 7323 7). The same for every
+  // incarnation of a 4-tuple, so TSval still grows across them (RFC 6191).
+  bool timestamp_offset = false;
+  // RFC 7323 3.2: a non-RST segment without TSopt on a connection using timestamps.
+  MissingTimestamp timestamp_missing = MissingTimestamp::drop;
   // RFC 2018: SACK-permitted on the SYN, and SACK blocks on our ACKs once both sides sent it.
   bool sack = false;
+  // RFC 2883: with SACK in use, the first SACK block of the ACK that answers a duplicate
+  // segment reports the duplicate data (D-SACK). The sender takes no action on one.
+  bool dsack = false;
   // How the options are laid out on the wire (their order and the NOP/EOL padding): Linux's
   // tcp_options_write() or FreeBSD's tcp_addoptions(). The values are the same either way.
   OptionLayout option_layout = OptionLayout::linux_order;

@@ -747,6 +747,14 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
     }
     return Arrival::reset_outside_window;
   }
+  // RFC 7323 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD silently
+  // drop the segment" (timestamp_missing "drop"; Linux accepts it). A SYN in TIME_WAIT is
+  // exempt: it may open a new incarnation, which negotiates its options afresh.
+  if (tcb_.timestamps && !segment.has_timestamps &&
+      config_.timestamp_missing == MissingTimestamp::drop &&
+      !(state_ == State::time_wait && segment.has(flag::syn))) {
+    return Arrival::timestamp_missing;
+  }
   // RFC 7323 5.3 R1: PAWS comes before the acceptability test (R2); a SYN it rejects does not
   // reopen TIME_WAIT either (Linux's tcp_timewait_state_process).
   if (paws_rejects(segment)) return Arrival::paws_rejected;
@@ -841,13 +849,21 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       send_ack(out);
       discard(segment, Rule::paws_rejected, out);
       return;
-    case Arrival::unacceptable:
+    case Arrival::timestamp_missing:
+      discard(segment, Rule::timestamp_missing_dropped, out);
+      return;
+    case Arrival::unacceptable: {
+      // RFC 2883: data wholly below RCV.NXT arrived again: the ACK reports it as a D-SACK.
+      const SeqNum first_byte = segment.seq + (segment.has(flag::syn) ? 1U : 0U);
+      const SeqNum end = first_byte + static_cast<std::uint32_t>(segment.payload.size());
+      if (!segment.payload.empty() && seq_le(end, tcb_.rcv.nxt)) note_duplicate(first_byte, end);
       // RFC 9293 3.10.7.4 first: send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop.
       send_ack(out);
       discard(segment,
               tcb_.rcv.wnd == 0 ? Rule::unacceptable_zero_window
                             : Rule::unacceptable_outside_window, out);
       return;
+    }
     case Arrival::retransmitted_fin:
       // RFC 9293 3.10.7.4 (TIME-WAIT): acknowledge it, and restart the 2 MSL timeout.
       note_timestamp(now, segment);
@@ -1170,7 +1186,7 @@ void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked
                             : std::min(congestion.ssthresh(), std::max(flight_size(), smss) + smss);
         congestion.set_cwnd(deflated);
       } else if (sack_recovery()) {
-        sack_retransmit_lost(out);  // RFC 6675 5 step C
+        sack_next_segments(out);  // RFC 6675 5 step C
       } else {
         // RFC 6582 3.2 step 4, a partial ACK: resend the first unacknowledged segment, deflate
         // cwnd by the amount acknowledged and add back one SMSS if that was at least one SMSS.
@@ -1199,7 +1215,7 @@ void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked
   ++tcb_.duplicate_acks;
   if (tcb_.in_fast_recovery) {
     if (sack_recovery()) {
-      sack_retransmit_lost(out);  // RFC 6675 5 step C
+      sack_next_segments(out);  // RFC 6675 5 step C
     } else {
       // RFC 5681 3.2 step 4: each further duplicate ACK inflates cwnd by one SMSS.
       congestion.set_cwnd(congestion.raw_cwnd() + smss);
@@ -1236,7 +1252,7 @@ void Connection::enter_loss_recovery(Time now, Output& out) {
         retransmit_data(tcb_.snd.una, segment_size(), SendPurpose::fast_retransmission,
                         Rule::fast_retransmit, out);
     tcb_.high_rxt = tcb_.snd.una + sent;
-    sack_retransmit_lost(out);
+    sack_next_segments(out);
     return;
   }
   // RFC 5681 3.2 steps 2 and 3: cwnd = ssthresh + 3 * SMSS (the segments the duplicate ACKs
@@ -1341,33 +1357,89 @@ std::uint32_t Connection::pipe() const {
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(total, unlimited_window));
 }
 
-void Connection::sack_retransmit_lost(Output& out) {
-  // RFC 6675 5 step C: while (cwnd - pipe) >= 1 SMSS, send NextSeg. Its rule 1 (the first lost
-  // unSACKed octet above HighRxt, below the highest SACKed) is taken here; rule 2's new data
-  // follows in transmit_pending (usable_window counts pipe); rules 3 and 4 are not modelled.
+bool Connection::new_data_allowed() const {
+  // RFC 6675 4 NextSeg (2): "available unsent data and the receiver's advertised window
+  // allows", as transmit_pending decides it (SWS avoidance and Nagle aside from cwnd); a FIN
+  // still to send is new data too.
+  if (!can_send_data() || tcb_.fin_sent || tcb_.window_probe_outstanding) return false;
+  const std::uint32_t unsent = unsent_bytes();
+  if (unsent == 0) return tcb_.fin_requested;
+  const auto in_flight = static_cast<std::uint32_t>(seq_diff(tcb_.snd.nxt, tcb_.snd.una));
+  const std::uint32_t offered = offered_window();
+  const std::uint32_t full_size = segment_size();
+  const std::uint32_t length =
+      std::min({unsent, full_size, offered > in_flight ? offered - in_flight : 0U});
+  if (length == 0 || (length < full_size && length < unsent)) return false;
+  return !(config_.nagle && length < full_size && !tcb_.fin_requested);
+}
+
+void Connection::sack_next_segments(Output& out) {
+  // RFC 6675 5 step C: while (cwnd - pipe) >= 1 SMSS, send what NextSeg returns:
+  // (1) the first lost unSACKed octet above HighRxt and below the highest SACKed octet;
+  // (2) new data, which transmit_pending sends afterwards (usable_window counts pipe), so
+  //     rules 3 and 4 wait while it may go;
+  // (3) the first unSACKed octet above HighRxt below the highest SACKed, lost or not;
+  // (4) once per recovery (HighACK > RescueRxt), the segment ending at the highest outstanding
+  //     unSACKed octet, the rescue retransmission; RescueRxt = RecoveryPoint, HighRxt unchanged.
   const std::uint32_t smss = send_mss();
-  while (tcb_.scoreboard_count > 0) {
+  for (;;) {
     if (std::uint64_t{pipe()} + smss > tcb_.congestion.raw_cwnd()) return;
+    // Rules 1 and 3: the first qualifying octet in a hole below the highest SACKed octet.
+    std::optional<std::pair<SeqNum, std::uint32_t>> lost;
+    std::optional<std::pair<SeqNum, std::uint32_t>> not_lost;
     SeqNum hole = tcb_.snd.una;
-    bool found = false;
-    std::uint32_t length = 0;
-    for (std::size_t j = 0; j < tcb_.scoreboard_count && !found; ++j) {
+    for (std::size_t j = 0; j < tcb_.scoreboard_count && !lost; ++j) {
       const SeqNum hole_end = tcb_.scoreboard[j].left;
       const SeqNum from = seq_gt(tcb_.high_rxt, hole) ? tcb_.high_rxt : hole;
-      if (seq_lt(from, hole_end) && is_lost(from)) {
-        found = true;
-        hole = from;
-        length = std::min<std::uint32_t>(segment_size(),
-                                         static_cast<std::uint32_t>(hole_end - from));
+      if (seq_lt(from, hole_end)) {
+        const std::pair<SeqNum, std::uint32_t> next{
+            from, std::min<std::uint32_t>(segment_size(),
+                                          static_cast<std::uint32_t>(hole_end - from))};
+        if (is_lost(from)) {
+          lost = next;
+        } else if (!not_lost) {
+          not_lost = next;
+        }
       }
-      hole = found ? hole : tcb_.scoreboard[j].right;
+      hole = tcb_.scoreboard[j].right;
     }
-    if (!found) return;
-    tcb_.high_rxt = hole + length;
-    const std::uint32_t sent =
-        retransmit_data(hole, length, SendPurpose::fast_retransmission, Rule::sack_retransmit,
-                        out);
-    if (sent == 0) return;
+    if (!lost && new_data_allowed()) return;  // rule 2
+    if (lost || not_lost) {
+      const auto [seq, length] = lost ? *lost : *not_lost;
+      tcb_.high_rxt = seq + length;
+      const std::uint32_t sent = retransmit_data(
+          seq, length, SendPurpose::fast_retransmission,
+          lost ? Rule::sack_retransmit : Rule::sack_retransmit_not_yet_lost, out);
+      if (sent == 0) return;
+      continue;
+    }
+    // Rule 4: the highest outstanding unSACKed octet lies below SND.NXT, or below the highest
+    // SACKed block when that reaches SND.NXT.
+    if (tcb_.rescue_rxt && !seq_gt(tcb_.snd.una, *tcb_.rescue_rxt)) return;
+    SeqNum tail_end = tcb_.snd.nxt;
+    SeqNum tail_start = tcb_.snd.una;
+    for (std::size_t j = tcb_.scoreboard_count; j-- > 0;) {
+      if (seq_lt(tcb_.scoreboard[j].right, tail_end)) {
+        tail_start = tcb_.scoreboard[j].right;
+        break;
+      }
+      tail_end = tcb_.scoreboard[j].left;
+      tail_start = j > 0 ? tcb_.scoreboard[j - 1].right : tcb_.snd.una;
+    }
+    if (!seq_lt(tail_start, tail_end)) return;
+    // The data part of it (the FIN rides along when the segment reaches it).
+    const SeqNum data_end = seq_lt(sent_data_end(), tail_end) ? sent_data_end() : tail_end;
+    const auto data_length = static_cast<std::uint32_t>(seq_diff(data_end, tail_start));
+    const std::uint32_t length = std::min(segment_size(), data_length);
+    tcb_.rescue_rxt = tcb_.recover;
+    if (length > 0) {
+      retransmit_data(data_end - length, length, SendPurpose::fast_retransmission,
+                      Rule::sack_rescue_retransmit, out);
+    } else if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin) {
+      transmit(make_segment(tcb_.fin_seq, flag::fin | flag::ack), out,
+               SendPurpose::fast_retransmission, Rule::sack_rescue_retransmit);
+    }
+    return;
   }
 }
 
@@ -1376,7 +1448,7 @@ void Connection::take_rtt_sample(Time now, SeqNum ack) {
   if (tcb_.timestamps) {
     // RFC 7323 4.1: with timestamps every ACK of new data is a sample, SEG.TSecr's age on the
     // TSval clock, retransmission or not (its echo names the transmission that arrived).
-    const std::uint32_t clock = timestamp_clock(now);
+    const std::uint32_t clock = timestamp_clock(now) + timestamp_offset_;
     if (!arriving_echo_ || *arriving_echo_ == 0 || seq_gt(*arriving_echo_, clock)) return;
     sample = static_cast<Duration>(
                  static_cast<std::uint32_t>(clock - *arriving_echo_)) *
@@ -1472,6 +1544,12 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     enter_closed(Rule::half_duplex_data_after_close, AppEventKind::aborted, out);
     return;
   }
+  if (view.skip > 0) {
+    // RFC 2883: the segment's first view.skip bytes were received before: a D-SACK, at once.
+    const SeqNum first_byte = segment.seq + (segment.has(flag::syn) ? 1U : 0U);
+    note_duplicate(first_byte, first_byte + view.skip);
+    if (tcb_.dsack) tcb_.ack_owed = true;
+  }
   bool filled_gap = false;
   if (view.take > 0) {
     const SeqNum live_end =
@@ -1529,6 +1607,15 @@ void Connection::store_out_of_order(const Segment& segment, Output& out) {
   receive_buffer_.write(first, segment.payload.data(), length);
   // Insert [first, end) into the sorted, disjoint ranges, merging neighbours.
   std::vector<std::pair<SeqNum, SeqNum>>& ranges = tcb_.out_of_order;
+  // RFC 2883 4: data held already is reported as a D-SACK, the first overlap; the range holding
+  // it follows as the second block (sack_ranges' first, below).
+  for (const auto& [held_begin, held_end] : ranges) {
+    if (seq_lt(held_begin, end) && seq_lt(first, held_end)) {
+      note_duplicate(seq_gt(first, held_begin) ? first : held_begin,
+                     seq_lt(end, held_end) ? end : held_end);
+      break;
+    }
+  }
   std::size_t index = 0;
   while (index < ranges.size() && seq_lt(ranges[index].second, first)) ++index;
   SeqNum merged_begin = first;
@@ -1548,6 +1635,14 @@ void Connection::store_out_of_order(const Segment& segment, Output& out) {
     return seq_le(range.first, merged_end) && seq_le(merged_begin, range.second);
   });
   tcb_.sack_ranges.insert(tcb_.sack_ranges.begin(), {merged_begin, merged_end});
+}
+
+void Connection::note_duplicate(SeqNum left, SeqNum right) {
+  // RFC 2883 4: "A D-SACK block is only used to report a duplicate contiguous sequence of data
+  // received by the receiver in the most recent packet": one block; the callers send the ACK
+  // at once.
+  if (!tcb_.sack || !config_.dsack || !seq_lt(left, right)) return;
+  tcb_.dsack = SackBlock{left, right};
 }
 
 bool Connection::hold_fin(const Segment& segment) {
@@ -1723,19 +1818,21 @@ void Connection::add_options(Segment& segment) const {
   // send theirs), TSecr = TS.Recent.
   if (tcb_.timestamps) {
     segment.has_timestamps = true;
-    segment.timestamp_value = timestamp_clock(now_);
+    segment.timestamp_value = timestamp_clock(now_) + timestamp_offset_;
     segment.timestamp_echo = tcb_.timestamp_recent;
   }
   // RFC 2018 4: an ACK while out-of-order data is held carries SACK blocks, the first the
   // range holding the most recent segment, then the most recently reported others, as many as
   // fit beside the timestamps.
+  // RFC 2883 4: a D-SACK block goes first.
   if (tcb_.sack && segment.has(flag::ack) && !segment.has(flag::syn) &&
       !segment.has(flag::rst)) {
-    const std::size_t count =
-        std::min(tcb_.sack_ranges.size(), sack_blocks_that_fit(tcb_.timestamps));
-    for (std::size_t index = 0; index < count; ++index) {
-      segment.sack_blocks[index] = {tcb_.sack_ranges[index].first,
-                                    tcb_.sack_ranges[index].second};
+    const std::size_t fit = sack_blocks_that_fit(tcb_.timestamps);
+    std::size_t count = 0;
+    if (tcb_.dsack) segment.sack_blocks[count++] = *tcb_.dsack;
+    for (std::size_t index = 0; index < tcb_.sack_ranges.size() && count < fit; ++index) {
+      segment.sack_blocks[count++] = {tcb_.sack_ranges[index].first,
+                                      tcb_.sack_ranges[index].second};
     }
     segment.sack_block_count = static_cast<std::uint8_t>(count);
   }
@@ -1746,6 +1843,8 @@ void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rul
   if (segment.has(flag::ack)) {
     on_ack_sent(out);
     tcb_.last_ack_sent = segment.ack;  // RFC 7323 4.3: Last.ACK.sent
+    // RFC 2883 4: each duplicate is reported in at most one D-SACK block (add_options).
+    if (!segment.has(flag::syn) && !segment.has(flag::rst)) tcb_.dsack.reset();
   }
   // A retransmission is a segment whose sequence space this connection sent before (RFC 9293
   // 3.8.1, RFC 6298 5.4): the connection's own record says so, not a guess from the wire, so a
@@ -1798,7 +1897,7 @@ void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
   segment.sack_permitted = config_.sack;
   if (config_.timestamps) {
     segment.has_timestamps = true;
-    segment.timestamp_value = timestamp_clock(now_);
+    segment.timestamp_value = timestamp_clock(now_) + timestamp_offset_;
     segment.timestamp_echo = 0;
   }
   transmit(std::move(segment), out, purpose, rule);
@@ -1842,7 +1941,9 @@ std::uint32_t Connection::segment_size() const {
   // RFC 6691 / RFC 9293 3.7.1: the MSS option counts no TCP options, so the options a data
   // segment carries (timestamps, SACK blocks: add_options) come out of its payload.
   const std::size_t blocks =
-      tcb_.sack ? std::min(tcb_.sack_ranges.size(), sack_blocks_that_fit(tcb_.timestamps)) : 0;
+      tcb_.sack ? std::min(tcb_.sack_ranges.size() + (tcb_.dsack ? 1U : 0U),
+                           sack_blocks_that_fit(tcb_.timestamps))
+                : 0;
   const std::uint32_t options = data_option_bytes(tcb_.timestamps, blocks);
   const std::uint32_t mss = send_mss();
   return mss > options ? mss - options : 1;

@@ -84,6 +84,9 @@ class Connection {
   // may open the window. False when `config` differs in a knob fixed once the connection exists
   // (its MSS, ISN, handshake, ...): nothing changes, a configure_failed app event says so.
   bool configure(Time now, const TcpConfig& config, Output& out);
+  // Added to the TSval clock on every segment this connection stamps (knob timestamp_offset;
+  // the host sets it from its secret before the connection opens).
+  void set_timestamp_offset(std::uint32_t offset) { timestamp_offset_ = offset; }
 
   // --- Network ---
   // SEGMENT ARRIVES (3.10.7). The segment's 4-tuple is the caller's business (demultiplexing).
@@ -220,12 +223,16 @@ class Connection {
     Time last_data_sent = 0;  // RFC 5681 4.1: restart after idle
     bool data_sent = false;
     // SACK (RFC 2018, RFC 6675): the scoreboard of SACKed ranges above SND.UNA (the lowest
-    // kept when more arrive than it holds) and HighRxt, one past the highest retransmitted.
+    // kept when more arrive than it holds) and HighRxt, one past the highest retransmitted
+    // (by NextSeg's rules 1 and 3).
     // SACK loss recovery (RFC 6675) runs when SACK was negotiated (tcb_.sack, knob `sack`) and
     // congestion control is on.
     std::array<SackBlock, 16> scoreboard{};
     std::uint8_t scoreboard_count = 0;
     SeqNum high_rxt = 0;
+    // RFC 6675 2 RescueRxt: the RecoveryPoint of the recovery that sent its one rescue
+    // retransmission (NextSeg rule 4); none yet in this TCB.
+    std::optional<SeqNum> rescue_rxt;
 
     // Receive side: bytes from read_seq to RCV.NXT are received and unread; out_of_order holds
     // [begin, end) ranges beyond RCV.NXT, sorted, disjoint. RCV.NXT + RCV.WND is the right edge
@@ -259,6 +266,9 @@ class Connection {
     // same set as out_of_order) with the most recently changed first, for the SACK blocks.
     bool sack = false;
     std::vector<std::pair<SeqNum, SeqNum>> sack_ranges;
+    // RFC 2883 (knob dsack): the duplicate data of the segment just received, reported in the
+    // first SACK block of the next ACK and then forgotten.
+    std::optional<SackBlock> dsack;
 
     std::optional<SeqNum> reopening_isn;  // reopening_isn()
     // RFC 9293 3.10.7.3 fourth: a SYN with text or FIN taken in SYN_SENT, processed once
@@ -278,6 +288,7 @@ class Connection {
     retransmitted_fin,     // TIME_WAIT: the peer's FIN again
     reopening_syn,         // TIME_WAIT: a SYN above RCV.NXT (time_wait_accepts_syn)
     paws_rejected,         // RFC 7323 5.3 R1: TSval older than TS.Recent
+    timestamp_missing,     // RFC 7323 3.2: no TSopt though negotiated (timestamp_missing drop)
     syn,                   // SYN in a synchronized state
     no_ack,                // ACK bit off
     acceptable,            // go on to ACK, text and FIN processing
@@ -319,6 +330,8 @@ class Connection {
   bool process_ack(Time now, const Segment& segment, const TextView& view, Output& out);
   void process_text(Time now, const Segment& segment, const TextView& view, Output& out);
   void store_out_of_order(const Segment& segment, Output& out);
+  // RFC 2883: the data [left, right) arrived again; the next ACK reports it (knob dsack).
+  void note_duplicate(SeqNum left, SeqNum right);
   bool merge_out_of_order();
   // Holds the FIN of an out-of-order segment (SHLD-31); true when it did.
   bool hold_fin(const Segment& segment);
@@ -349,13 +362,14 @@ class Connection {
   void congestion_on_timeout(Time now);
   bool sack_recovery() const;
   std::uint32_t flight_size() const;
-  // RFC 6675 2 and 4: the scoreboard, IsLost, SetPipe, and NextSeg's rule 1 driven by the
-  // "(cwnd - pipe) >= 1 SMSS" loop of 5 step C.
+  // RFC 6675 2 and 4: the scoreboard, IsLost, SetPipe, and NextSeg's four rules driven by the
+  // "(cwnd - pipe) >= 1 SMSS" loop of 5 step C (rule 2, new data, is transmit_pending's).
   void update_scoreboard(const Segment& segment);
   void prune_scoreboard();
   bool is_lost(SeqNum seq) const;
   std::uint32_t pipe() const;
-  void sack_retransmit_lost(Output& out);
+  bool new_data_allowed() const;
+  void sack_next_segments(Output& out);
 
   // Sending.
   Segment make_segment(SeqNum seq, std::uint8_t flags) const;
@@ -424,6 +438,8 @@ class Connection {
   // The time of the call being processed (every public call sets it), for the TSval of the
   // segments it sends (RFC 7323 3).
   Time now_ = 0;
+  // TSval = timestamp_clock(now_) + this (set_timestamp_offset).
+  std::uint32_t timestamp_offset_ = 0;
   // The arriving segment's TSecr while it is processed, for RFC 7323 4.1's RTT measurement.
   std::optional<std::uint32_t> arriving_echo_;
 };

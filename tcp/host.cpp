@@ -74,6 +74,7 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
                            Port listener_port, State born, bool listener, Output& out) {
   const ConnectionId id = next_id_++;
   records_.push_back(std::make_unique<Record>(id, tcp, tuple, listener_port));
+  records_.back()->connection.set_timestamp_offset(isn_source_.timestamp_offset_for(tcp, tuple));
   records_.back()->listener = listener;
   if (!listener) {
     // A listener owns its port through listeners_; no 4-tuple leads to it.

@@ -87,6 +87,21 @@ std::uint32_t rfc6528_isn(Time now, const FourTuple& tuple, const IsnKey& key) {
   return clock_isn(now) + static_cast<std::uint32_t>(siphash_2_4(key, message));
 }
 
+std::uint32_t timestamp_offset(const FourTuple& tuple, const IsnKey& key) {
+  // The tag keeps these hashes apart from the ISNs' and the SYN cookies' under the same key.
+  const std::array<std::uint8_t, 9> message{
+      static_cast<std::uint8_t>('T'),
+      static_cast<std::uint8_t>(tuple.local.address >> 24),
+      static_cast<std::uint8_t>(tuple.local.address >> 16),
+      static_cast<std::uint8_t>(tuple.local.address >> 8),
+      static_cast<std::uint8_t>(tuple.local.address),
+      static_cast<std::uint8_t>(tuple.remote.address >> 24),
+      static_cast<std::uint8_t>(tuple.remote.address >> 16),
+      static_cast<std::uint8_t>(tuple.remote.address >> 8),
+      static_cast<std::uint8_t>(tuple.remote.address)};
+  return static_cast<std::uint32_t>(siphash_2_4(key, message));
+}
+
 IsnSource::IsnSource(std::function<std::uint32_t()> random, IsnKey key)
     : random_(std::move(random)), key_(key) {}
 
@@ -98,6 +113,11 @@ SeqNum IsnSource::next(const TcpConfig& config, Time now, const FourTuple& tuple
     case IsnPolicy::rfc6528: return rfc6528_isn(now, tuple, key_);
   }
   return 0;
+}
+
+std::uint32_t IsnSource::timestamp_offset_for(const TcpConfig& config,
+                                              const FourTuple& tuple) const {
+  return config.timestamp_offset ? timestamp_offset(tuple, key_) : 0;
 }
 
 }  // namespace tcpsim::tcp

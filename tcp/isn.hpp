@@ -34,6 +34,11 @@ std::uint32_t clock_isn(Time now);
 // ahead of the old one's), while another 4-tuple's cannot be guessed from them.
 std::uint32_t rfc6528_isn(Time now, const FourTuple& tuple, const IsnKey& key);
 
+// Linux's secure_tcp_ts_off(): the TSval offset of the connections between the 4-tuple's two
+// addresses (ports aside, as since Linux 4.13), SipHash-2-4 under `key` of a tag byte and the
+// local and remote address in network order, truncated to 32 bits.
+std::uint32_t timestamp_offset(const FourTuple& tuple, const IsnKey& key);
+
 // A host's ISN source: told the connection's config, the time and the 4-tuple, it answers by
 // the config's policy. `random` serves "random" (the simulator passes its seeded stream); `key`
 // serves "rfc6528".
@@ -42,6 +47,9 @@ class IsnSource {
   IsnSource() = default;
   IsnSource(std::function<std::uint32_t()> random, IsnKey key = {});
   SeqNum next(const TcpConfig& config, Time now, const FourTuple& tuple) const;
+  // The TSval offset of a connection on `tuple`: timestamp_offset() when the config's knob
+  // timestamp_offset is on, else 0.
+  std::uint32_t timestamp_offset_for(const TcpConfig& config, const FourTuple& tuple) const;
   // The host's secret, which SYN cookies (tcp/syn_cookie.hpp) hash under too.
   const IsnKey& key() const { return key_; }
 

@@ -44,6 +44,11 @@ constexpr std::array<std::string_view, 2> backlog_full_choices{"drop", "reset"};
 static_assert(static_cast<int>(BacklogFull::drop) == 0);
 static_assert(static_cast<int>(BacklogFull::reset) == 1);
 
+// In the order of enum class MissingTimestamp.
+constexpr std::array<std::string_view, 2> timestamp_missing_choices{"drop", "accept"};
+static_assert(static_cast<int>(MissingTimestamp::drop) == 0);
+static_assert(static_cast<int>(MissingTimestamp::accept) == 1);
+
 constexpr std::int64_t u32_max = 4294967295;
 
 // In the order of enum class OptionLayout: a choice is held as its index.
@@ -205,9 +210,23 @@ constexpr std::array knob_table{
                           "the Timestamps option (RFC 7323 3), used once both SYNs carry it: "
                           "RTT measurement from TSecr (RFC 7323 4) and PAWS (RFC 7323 5); TSval "
                           "is a 1 ms clock")),
+    boolean_knob("timestamp_offset", access<&TcpConfig::timestamp_offset>,
+                 "TSval is the 1 ms clock plus an offset per pair of addresses, a keyed hash "
+                 "(SipHash-2-4, the key from the seed) of the local and remote address, as "
+                 "Linux's secure_tcp_ts_off() (tcp_timestamps = 1): the clock does not tell the "
+                 "host's uptime (RFC 7323 7), and still grows across incarnations of a 4-tuple"),
+    choice_knob("timestamp_missing", timestamp_missing_choices,
+                access<&TcpConfig::timestamp_missing>,
+                "a segment without the Timestamps option (a RST aside) on a connection that "
+                "negotiated them: `\"drop\"` it silently (RFC 7323 3.2's SHOULD) or "
+                "`\"accept\"` it, as Linux does"),
     boolean_knob("sack", access<&TcpConfig::sack>,
                  "SACK-permitted on the SYN and, once both sides sent it, SACK blocks on our "
                  "ACKs of out-of-order data (RFC 2018)"),
+    boolean_knob("dsack", access<&TcpConfig::dsack>,
+                 "with SACK in use, the ACK answering a duplicate segment reports the duplicate "
+                 "data in its first SACK block, below the ACK or inside the second block (D-SACK, "
+                 "RFC 2883); the sender takes no action on one"),
     choice_knob("option_layout", option_layout_choices, access<&TcpConfig::option_layout>,
                 "the order and padding of the options on the wire: Linux's "
                 "tcp_options_write() (`<mss,sackOK,TS,nop,wscale>`) or FreeBSD's "
@@ -320,7 +339,10 @@ constexpr std::array linux_settings{
     KnobSetting{"initial_window", {10}, "TCP_INIT_CWND (RFC 6928)"},
     KnobSetting{"window_scaling", {7}, "tcp_rmem's 6 MiB maximum gives wscale 7"},
     KnobSetting{"timestamps", {1}, "tcp_timestamps"},
+    KnobSetting{"timestamp_offset", {1}, "tcp_timestamps = 1: secure_tcp_ts_off()"},
+    KnobSetting{"timestamp_missing", {1}, "tcp_validate_incoming()"},
     KnobSetting{"sack", {1}, "tcp_sack"},
+    KnobSetting{"dsack", {1}, "tcp_dsack"},
     KnobSetting{"syn_cookies", {1}, "tcp_syncookies = 1: once the backlog overflows"},
 };
 
@@ -346,7 +368,8 @@ constexpr std::array profile_table{
     Profile{"linux",
             "Linux 6.18's defaults: its TIME_WAIT (and its reopening by a new SYN), RTO bounds "
             "and formula, linear SYN timeouts, FIN_WAIT_2 timeout, options (window scale 7, "
-            "timestamps, SACK), CUBIC and an initial window of 10 segments, SYN cookies and "
+            "timestamps with an offset per address pair, segments without them accepted, SACK, "
+            "D-SACK), CUBIC and an initial window of 10 segments, SYN cookies and "
             "ephemeral ports (ip_local_port_range 32768-60999)",
             linux_settings,
             false, 32768, 60999},

@@ -178,6 +178,10 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::paws_rejected, "paws_rejected", "RFC 7323 5.3", before,
      "not acceptable: its TSval is older than TS.Recent (PAWS), an old duplicate; ACK sent",
      "不可接受：其 TSval 早于 TS.Recent（PAWS），是旧的重复报文段；回复 ACK"},
+    {Rule::timestamp_missing_dropped, "timestamp_missing_dropped", "RFC 7323 3.2", before,
+     "dropped silently: no Timestamps option on a connection that negotiated them "
+     "(timestamp_missing = \"drop\")",
+     "静默丢弃：双方已协商时间戳，该报文段却没有时间戳选项（timestamp_missing = \"drop\"）"},
     {Rule::rst_in_syn_received_passive, "rst_in_syn_received_passive",
      "RFC 9293 3.10.7.4 second", before, "RST in SYN_RCVD from a passive OPEN, back to LISTEN",
      "由被动打开产生的连接在 SYN_RCVD 状态收到 RST，回到 LISTEN"},
@@ -297,6 +301,17 @@ constexpr std::array<RuleText, rule_count> rules{{
     {Rule::sack_retransmit, "sack_retransmit", "RFC 6675 4", before,
      "SACK loss recovery resends a segment the scoreboard counts as lost",
      "SACK 丢失恢复：重传记分板判定为丢失的报文段"},
+    {Rule::sack_retransmit_not_yet_lost, "sack_retransmit_not_yet_lost", "RFC 6675 4 NextSeg (3)",
+     before,
+     "SACK loss recovery, nothing lost and no new data to send: resends an unSACKed segment "
+     "below the highest SACKed one",
+     "SACK 丢失恢复：没有判定为丢失的报文段，也没有新数据可发，"
+     "重传最高 SACK 块之下尚未被 SACK 的报文段"},
+    {Rule::sack_rescue_retransmit, "sack_rescue_retransmit", "RFC 6675 4 NextSeg (4)", before,
+     "SACK loss recovery's one rescue retransmission: the last unSACKed segment, so that a lost "
+     "tail is not left to the timer",
+     "SACK 丢失恢复中唯一一次“救援重传”：重传最后一个未被 SACK 的报文段，"
+     "免得丢失的尾部只能等超时重传"},
     {Rule::retransmission_after_timeout, "retransmission_after_timeout", "RFC 6582 3.2", before,
      "after a retransmission timeout, the ACK shows the next hole: resent",
      "重传超时之后，确认指出了下一个空缺：立即重传"},

@@ -47,7 +47,7 @@
 #     a segment the receiver discards;
 #   - the options Wireshark decodes equal to the trace's, frame by frame at each end: MSS,
 #     window scale, SACK-permitted, TSval and TSecr, and the SACK blocks (absolute sequence
-#     numbers).
+#     numbers), the first one a D-SACK to Wireshark exactly when RFC 2883 makes it one.
 # Then a negative control: a capture with one TCP checksum octet flipped must be reported bad.
 # Usage: tshark-check.sh TCPSIM SCENARIO_DIR
 # Exit: 0 pass, 1 fail, 77 skipped (tshark missing and TCPSIM_SKIP_TSHARK=1).
@@ -85,7 +85,7 @@ tshark_fields() {
     -e ip.id -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport \
     -e tcp.options.mss_val -e tcp.options.wscale.shift -e tcp.options.sack_perm \
     -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr -e tcp.options.sack_le \
-    -e tcp.options.sack_re
+    -e tcp.options.sack_re -e tcp.options.sack.dsack_le -e tcp.options.sack.dsack_re
 }
 
 failures=0
@@ -198,6 +198,14 @@ for scenario in "${scenarios[@]}"; do
         }
       }
       sack[k, n] = lefts "|" rights
+      # RFC 2883 4: a first block below the ACK, or inside the second, is a D-SACK, which
+      # Wireshark decodes as such too.
+      dsack[k, n] = "|"
+      if (lefts != "" && (before(numbers[1], field(line, "ack")) ||
+                          (numbers_count >= 4 && !before(numbers[1], numbers[3]) &&
+                           !before(numbers[4], numbers[2])))) {
+        dsack[k, n] = numbers[1] "|" numbers[2]
+      }
       return n
     }
     FNR == NR {  # the JSON Lines trace
@@ -268,6 +276,10 @@ for scenario in "${scenarios[@]}"; do
       if ($23 "|" $24 != sack[k, f]) {
         print where ": SACK blocks (lefts|rights): the trace has " sack[k, f] \
               ", tshark decodes " $23 "|" $24
+      }
+      if ($25 "|" $26 != dsack[k, f]) {
+        print where ": D-SACK block (left|right): the trace has " dsack[k, f] \
+              ", tshark decodes " $25 "|" $26
       }
       if ($6 != "" || $7 != "" || $8 != "" || $9 != "") theirs[k, f] = 1
       if ($7 != "") fast_theirs[k, f] = 1

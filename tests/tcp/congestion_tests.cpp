@@ -434,3 +434,109 @@ TEST_CASE("sack_recovery_timeout_clears_scoreboard", "[sack][timeout]") {
   CHECK(c.scoreboard().empty());
   CHECK(c.congestion_window() == smss);
 }
+
+namespace {
+
+// 10 segments sent, all the data there is: 0 and 8 lost, 1 .. 7 SACKed one by one (RFC 6675
+// recovery from the third, cwnd = ssthresh = 5 segments).
+void to_sack_recovery_with_lost_tail(Connection& c, Output& out) {
+  to_established(c, true);
+  REQUIRE(c.send(0, data(10 * smss), out));
+  REQUIRE(data_segments(out).size() == 10);
+  for (int sacked = 2; sacked <= 4; ++sacked) {
+    c.segment_arrives(100 * millisecond,
+                      peer_ack(segment_start(0), {{segment_start(1), segment_start(sacked)}}), out);
+  }
+  REQUIRE(c.in_loss_recovery());
+  REQUIRE(c.congestion_window() == 5 * smss);
+  out.clear();
+}
+
+}  // namespace
+
+TEST_CASE("sack_recovery_room_without_new_data_rescue_retransmits_the_last_segment",
+          "[sack][recovery][rescue]") {
+  Connection c = make_connection(config_with(CongestionAlgorithm::newreno, 10));
+  Output out;
+  to_sack_recovery_with_lost_tail(c, out);
+  // pipe: segment 0 resent (1) and the unSACKed tail, not lost: 6, then 5 (no room), then 4.
+  c.segment_arrives(100 * millisecond,
+                    peer_ack(segment_start(0), {{segment_start(1), segment_start(5)}}), out);
+  c.segment_arrives(100 * millisecond,
+                    peer_ack(segment_start(0), {{segment_start(1), segment_start(6)}}), out);
+  CHECK(transmits_with(out, SendPurpose::fast_retransmission).empty());
+  c.segment_arrives(100 * millisecond,
+                    peer_ack(segment_start(0), {{segment_start(1), segment_start(7)}}), out);
+  // RFC 6675 4 NextSeg (4): no hole lost above HighRxt (rule 1), no new data (2), no unSACKed
+  // octet above HighRxt below the highest SACKed (3): one segment ending at the highest
+  // unSACKed octet, the last segment.
+  const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
+  REQUIRE(resent.size() == 1);
+  CHECK(resent[0]->packet.segment.seq == segment_start(9));
+  CHECK(resent[0]->packet.segment.payload.size() == smss);
+  CHECK(resent[0]->rule == Rule::sack_rescue_retransmit);
+  // HighRxt is not moved by it: pipe does not count the rescue (7 .. 9 not lost, 0 resent).
+  CHECK(c.bytes_in_flight() == 4 * smss);
+}
+
+TEST_CASE("sack_recovery_rescue_retransmission_is_sent_once_per_recovery",
+          "[sack][recovery][rescue]") {
+  Connection c = make_connection(config_with(CongestionAlgorithm::newreno, 10));
+  Output out;
+  to_sack_recovery_with_lost_tail(c, out);
+  for (int sacked = 5; sacked <= 8; ++sacked) {
+    c.segment_arrives(100 * millisecond,
+                      peer_ack(segment_start(0), {{segment_start(1), segment_start(sacked)}}), out);
+  }
+  // The partial ACK of segment 0's retransmission: room, but RescueRxt = RecoveryPoint is not
+  // below HighACK yet.
+  c.segment_arrives(200 * millisecond, peer_ack(segment_start(8)), out);
+  CHECK(c.in_loss_recovery());
+  const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
+  REQUIRE(resent.size() == 1);
+  CHECK(resent[0]->rule == Rule::sack_rescue_retransmit);
+}
+
+TEST_CASE("sack_recovery_room_with_new_data_sends_it_instead_of_a_rescue",
+          "[sack][recovery][rescue]") {
+  Connection c = make_connection(config_with(CongestionAlgorithm::newreno, 10));
+  to_established(c, true);
+  Output out;
+  REQUIRE(c.send(0, data(20 * smss), out));
+  // Limited transmit sends segments 10 and 11; recovery from the third duplicate ACK with
+  // cwnd 6 segments; the SACK of 7 leaves room for one segment (pipe: 0 resent, 8 .. 11).
+  for (int sacked = 2; sacked <= 8; ++sacked) {
+    c.segment_arrives(100 * millisecond,
+                      peer_ack(segment_start(0), {{segment_start(1), segment_start(sacked)}}), out);
+  }
+  REQUIRE(c.in_loss_recovery());
+  // RFC 6675 4 NextSeg (2) before (3) and (4): the room goes to new data.
+  for (const Effect* effect : transmits_with(out, SendPurpose::fast_retransmission)) {
+    CHECK(effect->rule == Rule::fast_retransmit);
+  }
+  CHECK(c.send_sequence().nxt == segment_start(13));
+}
+
+TEST_CASE("sack_recovery_room_without_new_data_resends_a_hole_not_yet_lost",
+          "[sack][recovery][rescue]") {
+  Connection c = make_connection(config_with(CongestionAlgorithm::newreno, 10));
+  Output out;
+  to_sack_recovery_with_lost_tail(c, out);
+  for (int sacked = 5; sacked <= 8; ++sacked) {
+    c.segment_arrives(100 * millisecond,
+                      peer_ack(segment_start(0), {{segment_start(1), segment_start(sacked)}}), out);
+  }
+  out.clear();
+  // Segment 9 arrives: segment 8 is a hole below the highest SACKed octet, not lost (one
+  // segment SACKed above it), above HighRxt. pipe = 0 resent + 8 = 2 segments: room.
+  c.segment_arrives(100 * millisecond,
+                    peer_ack(segment_start(0), {{segment_start(9), segment_start(10)},
+                                                {segment_start(1), segment_start(8)}}),
+                    out);
+  const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
+  REQUIRE(resent.size() == 1);
+  CHECK(resent[0]->packet.segment.seq == segment_start(8));
+  CHECK(resent[0]->rule == Rule::sack_retransmit_not_yet_lost);
+  // RFC 6675 4 NextSeg (3): HighRxt moves over it, so pipe counts it twice (not lost, resent).
+  CHECK(c.bytes_in_flight() == 3 * smss);
+}

@@ -1,7 +1,8 @@
 // The RFC 7323 and RFC 2018 options per (state, event): window scaling (negotiated on the SYN
 // and SYN-ACK, never applied to a SYN's window), timestamps (TSval/TSecr, RTT measurement,
-// PAWS, the TIME_WAIT reopening of RFC 6191), SACK-permitted and the receiver's SACK blocks,
-// the MSS of RFC 6691, and the option bytes on the wire (tcp::encode_options, decode_options).
+// PAWS, the TIME_WAIT reopening of RFC 6191, a segment without them), SACK-permitted and the
+// receiver's SACK blocks with D-SACK (RFC 2883), the MSS of RFC 6691, and the option bytes on
+// the wire (tcp::encode_options, decode_options).
 #include <catch2/catch.hpp>
 
 #include "tcp_test_support.hpp"
@@ -268,6 +269,21 @@ TEST_CASE("established_every_ack_of_new_data_gives_a_timestamp_sample",
   CHECK(c.smoothed_rtt() == (7 * 100 * millisecond + 200 * millisecond) / 8);
 }
 
+TEST_CASE("closed_open_active_tsval_adds_the_timestamp_offset", "[connection][options]") {
+  Connection c = make_connection(with_options());
+  c.set_timestamp_offset(0xFFFFFF00U);  // the host's, from timestamp_offset()
+  Output out;
+  c.open_active(0, local_iss, out);
+  CHECK(only_sent(out).timestamp_value == 0xFFFFFF01U);  // the clock's 1 at time 0, plus it
+  // The peer echoes it: the RTT is measured on the same offset clock, across its wrap.
+  Segment syn_ack = full_syn_ack();
+  syn_ack.timestamp_echo = 0xFFFFFF01U;
+  Output established;
+  c.segment_arrives(300 * millisecond, syn_ack, established);
+  CHECK(c.smoothed_rtt() == 300 * millisecond);
+  CHECK(sent(established).front().timestamp_value == 0xFFFFFF01U + 300);
+}
+
 // --- PAWS (RFC 7323 5) ---
 
 TEST_CASE("established_paws_rejects_an_older_tsval_with_an_ack", "[connection][options]") {
@@ -311,6 +327,58 @@ TEST_CASE("established_without_timestamps_has_no_paws", "[connection][options]")
   CHECK_FALSE(only_sent(data).has_timestamps);
 }
 
+// --- A segment without timestamps (RFC 7323 3.2, knob timestamp_missing) ---
+
+TEST_CASE("established_segment_without_timestamps_is_dropped_silently", "[connection][options]") {
+  Connection c = make_connection(with_options());  // timestamp_missing "drop", RFC 9293's
+  to_established_with_options(c);
+  Output out;
+  c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack, "abc"), out);
+  // RFC 7323 3.2: "a TCP SHOULD silently drop the segment": no ACK, no data.
+  CHECK(discard_rules(out) == std::vector<Rule>{Rule::timestamp_missing_dropped});
+  CHECK(sent(out).empty());
+  CHECK(delivered(out).empty());
+  CHECK(c.receive_sequence().nxt == peer_iss + 1);
+}
+
+TEST_CASE("established_segment_without_timestamps_is_accepted_as_linux",
+          "[connection][options]") {
+  TcpConfig config = with_options();
+  config.timestamp_missing = MissingTimestamp::accept;
+  Connection c = make_connection(config);
+  to_established_with_options(c);
+  Output out;
+  c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack, "abc"), out);
+  CHECK(discard_rules(out).empty());
+  CHECK(delivered(out) == "abc");
+  CHECK(c.timestamp_recent() == 5000);  // nothing to take TS.Recent from
+}
+
+TEST_CASE("established_rst_without_timestamps_is_not_dropped_for_it", "[connection][options]") {
+  Connection c = make_connection(with_options());
+  to_established_with_options(c);
+  Output out;
+  // RFC 7323 3.2 exempts a RST (its sender may have lost the connection's state).
+  c.segment_arrives(0, from_peer(peer_iss + 1, 0, flag::rst), out);
+  CHECK(c.state() == State::closed);
+}
+
+TEST_CASE("syn_received_ack_without_timestamps_is_dropped_silently", "[connection][options]") {
+  Connection c = make_connection(with_options());
+  Output out;
+  c.open_passive(0, local_iss, out);
+  Segment syn = from_peer(peer_iss, 0, flag::syn);
+  syn.mss = 1460;
+  syn = stamped(syn, 5000, 0);
+  c.segment_arrives(0, syn, out);
+  REQUIRE(c.state() == State::syn_received);
+  REQUIRE(c.timestamps_negotiated());
+  Output ack;
+  c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack), ack);
+  CHECK(discard_rules(ack) == std::vector<Rule>{Rule::timestamp_missing_dropped});
+  CHECK(c.state() == State::syn_received);
+}
+
 // --- TIME_WAIT and timestamps (RFC 6191) ---
 
 namespace {
@@ -346,6 +414,14 @@ TEST_CASE("time_wait_syn_with_older_tsval_is_rejected_by_paws", "[connection][op
   CHECK(discard_rules(out) == std::vector<Rule>{Rule::paws_rejected});
   CHECK(c.state() == State::time_wait);
   check_segment(only_sent(out), local_iss + 2, peer_iss + 2, flag::ack);
+}
+
+TEST_CASE("time_wait_syn_without_timestamps_is_not_dropped_for_it", "[connection][options]") {
+  Connection c = time_wait_with_timestamps();
+  Output out;
+  // A new incarnation negotiates afresh: the SYN reopens the 4-tuple (RFC 1122 4.2.2.13).
+  c.segment_arrives(0, from_peer(peer_iss + 100000, 0, flag::syn), out);
+  CHECK(transition_rules(out) == std::vector<Rule>{Rule::time_wait_syn_reopens});
 }
 
 TEST_CASE("time_wait_syn_with_same_tsval_below_rcv_nxt_does_not_reopen",
@@ -435,6 +511,104 @@ TEST_CASE("established_without_sack_negotiated_sends_no_blocks", "[connection][o
   Output data;
   c.segment_arrives(0, peer_data(100, "x"), data);
   CHECK(only_sent(data).sack_block_count == 0);
+}
+
+// --- D-SACK (RFC 2883, knob dsack) ---
+
+namespace {
+TcpConfig with_dsack() {
+  TcpConfig config = with_options();
+  config.dsack = true;
+  return config;
+}
+}  // namespace
+
+TEST_CASE("established_duplicate_segment_draws_a_dsack_block_below_the_ack",
+          "[connection][options][dsack]") {
+  Connection c = make_connection(with_dsack());
+  to_established_with_options(c);
+  Output out;
+  c.segment_arrives(0, peer_data(0, "abc"), out);
+  Output again;
+  c.segment_arrives(0, peer_data(0, "abc"), again);
+  // RFC 2883 4 (1), (3): the first block is the duplicate, its edges at or below the ACK.
+  const Segment ack = only_sent(again);
+  CHECK(ack.ack == peer_iss + 4);
+  REQUIRE(ack.sack_block_count == 1);
+  CHECK(ack.sack_blocks[0] == SackBlock{peer_iss + 1, peer_iss + 4});
+  CHECK(discard_rules(again) == std::vector<Rule>{Rule::unacceptable_outside_window});
+}
+
+TEST_CASE("established_duplicate_segment_without_dsack_draws_no_block",
+          "[connection][options][dsack]") {
+  Connection c = make_connection(with_options());  // dsack off, as RFC 9293's profile
+  to_established_with_options(c);
+  Output out;
+  c.segment_arrives(0, peer_data(0, "abc"), out);
+  Output again;
+  c.segment_arrives(0, peer_data(0, "abc"), again);
+  CHECK(only_sent(again).sack_block_count == 0);
+}
+
+TEST_CASE("established_partly_duplicate_segment_reports_its_old_part",
+          "[connection][options][dsack]") {
+  Connection c = make_connection(with_dsack());
+  to_established_with_options(c);
+  Output out;
+  c.segment_arrives(0, peer_data(0, "abc"), out);
+  Output overlap;
+  c.segment_arrives(0, peer_data(0, "abcdef"), overlap);
+  CHECK(delivered(overlap) == "def");
+  const Segment ack = only_sent(overlap);
+  CHECK(ack.ack == peer_iss + 7);
+  REQUIRE(ack.sack_block_count == 1);
+  CHECK(ack.sack_blocks[0] == SackBlock{peer_iss + 1, peer_iss + 4});
+}
+
+TEST_CASE("established_duplicate_out_of_order_segment_reports_it_then_its_block",
+          "[connection][options][dsack]") {
+  Connection c = make_connection(with_dsack());
+  to_established_with_options(c);
+  Output out;
+  c.segment_arrives(0, peer_data(100, "aaaa"), out);
+  c.segment_arrives(0, peer_data(200, "bbbb"), out);
+  Output again;
+  c.segment_arrives(0, peer_data(102, "aa"), again);
+  // RFC 2883 4 (4): the D-SACK, then the block that holds it, then the others (RFC 2018).
+  const Segment ack = only_sent(again);
+  CHECK(ack.ack == peer_iss + 1);
+  REQUIRE(ack.sack_block_count == 3);
+  CHECK(ack.sack_blocks[0] == SackBlock{peer_iss + 103, peer_iss + 105});
+  CHECK(ack.sack_blocks[1] == SackBlock{peer_iss + 101, peer_iss + 105});
+  CHECK(ack.sack_blocks[2] == SackBlock{peer_iss + 201, peer_iss + 205});
+}
+
+TEST_CASE("established_dsack_block_is_reported_once", "[connection][options][dsack]") {
+  Connection c = make_connection(with_dsack());
+  to_established_with_options(c);
+  Output out;
+  c.segment_arrives(0, peer_data(0, "abc"), out);
+  c.segment_arrives(0, peer_data(0, "abc"), out);
+  // RFC 2883 4 (2): each duplicate in at most one D-SACK block; the next ACK has none.
+  Output next;
+  c.segment_arrives(0, peer_data(100, "x"), next);
+  const Segment ack = only_sent(next);
+  REQUIRE(ack.sack_block_count == 1);
+  CHECK(ack.sack_blocks[0] == SackBlock{peer_iss + 101, peer_iss + 102});
+}
+
+TEST_CASE("established_dsack_without_sack_negotiated_draws_no_block",
+          "[connection][options][dsack]") {
+  Connection c = make_connection(with_dsack());
+  Output out;
+  c.open_active(0, local_iss, out);
+  Segment syn_ack = full_syn_ack();
+  syn_ack.sack_permitted = false;
+  c.segment_arrives(0, syn_ack, out);
+  c.segment_arrives(0, peer_data(0, "abc"), out);
+  Output again;
+  c.segment_arrives(0, peer_data(0, "abc"), again);
+  CHECK(only_sent(again).sack_block_count == 0);
 }
 
 // --- MSS (RFC 6691, RFC 9293 3.7.1) ---

@@ -806,3 +806,17 @@ TEST_CASE("listen_with_its_own_config_gives_it_to_every_connection_it_spawns",
   REQUIRE(answers.size() == 1);
   check_segment(answers[0].segment, 1000, 301, flag::syn | flag::ack);
 }
+
+TEST_CASE("host_timestamp_offset_comes_from_the_key_and_addresses", "[host][timestamps]") {
+  TcpConfig tcp;
+  tcp.timestamps = true;
+  tcp.timestamp_offset = true;
+  const IsnKey key{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  Host client(host_config(client_address, tcp), IsnSource(nullptr, key));
+  Output out;
+  client.connect(0, server_address, 80, 0, out);
+  const std::vector<Packet> syn = sent_packets(out);
+  REQUIRE(syn.size() == 1);
+  const FourTuple tuple{{client_address, syn[0].segment.source_port}, {server_address, 80}};
+  CHECK(syn[0].segment.timestamp_value == 1 + timestamp_offset(tuple, key));
+}

@@ -70,3 +70,27 @@ TEST_CASE("isn_source_follows_the_config_policy", "[isn]") {
   config.fixed_isn = 7;  // a fixed ISN wins over any policy
   CHECK(source.next(config, 1 * second, tuple) == 7);
 }
+
+TEST_CASE("timestamp_offset_is_a_keyed_hash_of_the_two_addresses", "[isn][timestamps]") {
+  const std::uint32_t offset = timestamp_offset(tuple, paper_key);
+  // Linux's secure_tcp_ts_off() since 4.13: the ports do not count, the addresses and key do.
+  FourTuple other_ports = tuple;
+  other_ports.local.port = 6000;
+  other_ports.remote.port = 5001;
+  CHECK(timestamp_offset(other_ports, paper_key) == offset);
+  FourTuple other_address = tuple;
+  other_address.remote.address = 0x0A000003;
+  CHECK(timestamp_offset(other_address, paper_key) != offset);
+  CHECK(timestamp_offset(tuple, IsnKey{1, 2}) != offset);
+  // SipHash-2-4 of a tag and the 8 address bytes, local first.
+  const std::array<std::uint8_t, 9> message{'T', 10, 0, 0, 2, 10, 0, 0, 1};
+  CHECK(offset == static_cast<std::uint32_t>(siphash_2_4(paper_key, message)));
+}
+
+TEST_CASE("isn_source_timestamp_offset_follows_the_knob", "[isn][timestamps]") {
+  IsnSource source([] { return 4242U; }, paper_key);
+  TcpConfig config;
+  CHECK(source.timestamp_offset_for(config, tuple) == 0);  // rfc9293: the bare clock
+  config.timestamp_offset = true;
+  CHECK(source.timestamp_offset_for(config, tuple) == timestamp_offset(tuple, paper_key));
+}

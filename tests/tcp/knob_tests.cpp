@@ -88,6 +88,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"r1_retries", "3"},              {"mss", "536"},
       {"send_buffer", "65536"},         {"receive_buffer", "65535"},      {"window_scaling", "off"},
       {"timestamps", "false"},          {"sack", "false"},
+      {"timestamp_missing", "drop"},    {"dsack", "false"},
+      {"timestamp_offset", "false"},
       {"option_layout", "linux"},
       {"nagle", "true"},                {"delayed_ack", "0s"},
       {"duplicate_ack_threshold", "3"}, {"congestion_control", "newreno"},
@@ -122,7 +124,9 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
 
   // Linux: TIME_WAIT 60 s, reopened by a new SYN, RTO minimum 200 ms, maximum 120 s, its RTO
   // formula, 4 linear SYN timeouts, FIN_WAIT_2 timeout 60 s, CUBIC with an initial window of 10,
-  // SYN cookies (tcp_syncookies 1), timers on the HZ=250 timer wheel; the rest as RFC 9293.
+  // SYN cookies (tcp_syncookies 1), timers on the HZ=250 timer wheel, D-SACK (tcp_dsack 1),
+  // segments without timestamps accepted (tcp_validate_incoming()), a TSval offset per address
+  // pair (tcp_timestamps 1); the rest as RFC 9293.
   const std::pair<std::string_view, std::string_view> linux_differs[] = {
       {"time_wait", "1min"},          {"rto_min", "200ms"},
       {"rto_max", "2min"},            {"rto_formula", "linux"},
@@ -130,6 +134,8 @@ TEST_CASE("the profiles' defaults are the documented ones", "[knobs]") {
       {"time_wait_accepts_syn", "true"}, {"congestion_control", "cubic"},
       {"initial_window", "10"},       {"window_scaling", "7"},
       {"timestamps", "true"},         {"sack", "true"},
+      {"timestamp_missing", "accept"}, {"dsack", "true"},
+      {"timestamp_offset", "true"},
       {"syn_cookies", "true"},       {"timer_wheel", "linux-hz250"}};
   CHECK(linux.settings.size() == std::size(linux_differs));
   for (const auto& [knob, value] : linux_differs) {
