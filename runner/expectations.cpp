@@ -5,6 +5,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "runner/invariants.hpp"
 #include "runner/trace_format.hpp"
 
 namespace tcpsim::runner {
@@ -639,14 +640,14 @@ std::size_t count_expectations(const Expectations& expect) {
   return expect.final_states.size() + expect.final_state_counts.size() +
          expect.state_sequences.size() + expect.app_events.size() +
          (expect.segments ? 1 : 0) + expect.received.size() + expect.counts.size() +
-         expect.never.size() + expect.fired.size();
+         expect.never.size() + expect.fired.size() + expect.invariants.size();
 }
 
 bool expectations_need_record(const Expectations& expect) {
   // final_states and state_sequences read ConnectionRecord::states, and fired reads
   // RunResult::reactions: both kept in every run.
   return !expect.app_events.empty() || expect.segments.has_value() || !expect.received.empty() ||
-         !expect.counts.empty() || !expect.never.empty();
+         !expect.counts.empty() || !expect.never.empty() || !expect.invariants.empty();
 }
 
 std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& result) {
@@ -757,6 +758,20 @@ std::vector<ExpectationFailure> ExpectationChecker::finish(const RunResult& resu
                                           trigger_text(*action.on) +
                                           "), expected it never to run"});
     }
+  }
+  // Checked on the whole run, which keeps its trace and application data for them
+  // (runner/simulation.cpp).
+  for (const auto& item : expect.invariants) {
+    ++steps_;
+    const std::vector<Violation> violations =
+        check_invariants(scenario_, result, {item.invariant});
+    if (violations.empty()) continue;
+    std::string message = "the " + std::string(invariant_name(item.invariant)) +
+                          " invariant is broken: " + violations.front().message;
+    if (violations.size() > 1) {
+      message += " (and " + std::to_string(violations.size() - 1) + " more)";
+    }
+    failures.push_back({item.where, std::move(message)});
   }
   return failures;
 }

@@ -422,17 +422,12 @@ Exploration explore(const Scenario& scenario, const ExploreOptions& options,
           break;
         }
       }
-      // A connection left where it can never leave: said as an expectation, so that
-      // `tcpsim run` fails on it too.
-      if (result.reproduced && result.violation.invariant == Invariant::progress &&
-          !result.violation.subject.empty()) {
-        std::erase_if(shrunk.expect.final_states, [&](const ExpectedFinalState& state) {
-          return state.connection == result.violation.subject;
-        });
-        ExpectedFinalState closed;
-        closed.connection = result.violation.subject;
-        closed.where.json_path = "$.expect.final_states";
-        shrunk.expect.final_states.push_back(closed);
+      // The invariant broken, said as an expectation, so that `tcpsim run` fails on it too
+      // (an expectations failure is one of the file's own, written already).
+      if (result.violation.invariant != Invariant::expectations) {
+        ExpectedInvariant expected{result.violation.invariant, {}};
+        expected.where.json_path = "$.expect.invariants[0]";
+        shrunk.expect.invariants.push_back(expected);
       }
       std::string faults;
       for (const RandomFault fault : options.faults) {

@@ -35,9 +35,10 @@ bool told_of_failure(const ConnectionRecord& record) {
 }
 
 // It gave up: past its retransmission limit RFC 9293 3.8.3 closes the connection and sends
-// nothing (no RST), so its peer is never told.
+// nothing (no RST), so its peer is never told. A connection lost in its host's crash is gone
+// as silently (RFC 9293 3.5.2: the other side is left half-open).
 bool gave_up(const ConnectionRecord& record) {
-  return has_app_event(record, tcp::AppEventKind::timed_out);
+  return has_app_event(record, tcp::AppEventKind::timed_out) || record.lost_in_crash;
 }
 
 bool reached_established(const ConnectionRecord& record) {
@@ -234,7 +235,9 @@ void check_delivery(const Scenario& scenario, const Cast& cast,
     const bool reader_accepted =
         reader != nullptr && (!reader->spawned_by_listener || reached_established(*reader));
     for (const ConnectionRecord* side : {&writer, reader_accepted ? reader : nullptr}) {
-      if (side == nullptr || told_of_failure(*side) || left_by_a_peer_that_gave_up(*side, cast)) {
+      // A side lost in its host's crash has no application left to tell.
+      if (side == nullptr || side->lost_in_crash || told_of_failure(*side) ||
+          left_by_a_peer_that_gave_up(*side, cast)) {
         continue;
       }
       violations.push_back({Invariant::delivery, label,

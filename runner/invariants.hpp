@@ -19,18 +19,19 @@ enum class Invariant : std::uint8_t {
   // Every byte a connection's application wrote arrives at its peer's application exactly
   // once and in order; or, where bytes are missing, the writer and the reader (if it reached
   // its application) are each told of a failure (reset, refused, timed_out, aborted), or were
-  // left by a peer that gave up. Peers are found by their ISNs (each one's IRS is the other's
-  // ISS); a connection that synchronized with no peer receives nothing. In a run cut by
-  // "stop_at", a stream whose writer or reader still has a timer pending at the end is judged
-  // only on what arrived (exactly once, in order): the rest may still come, or still fail.
+  // left by a peer that gave up or crashed, or were lost in their own host's crash. Peers are
+  // found by their ISNs (each one's IRS is the other's ISS); a connection that synchronized
+  // with no peer receives nothing. In a run cut by "stop_at", a stream whose writer or reader
+  // still has a timer pending at the end is judged only on what arrived (exactly once, in
+  // order): the rest may still come, or still fail.
   delivery,
   // With nothing left to happen, no connection is left in a state it can never leave: every
-  // one is CLOSED, except exactly where RFC 9293 leaves it waiting for ever for what cannot
-  // come: its peer gave up (RFC 9293 3.8.3 sends nothing then) and it waits in FIN_WAIT_2 (no
-  // FIN_WAIT_2 timeout) or in ESTABLISHED (no keepalive, its application never closes it); its
-  // application never closes it, in ESTABLISHED or in CLOSE_WAIT after end_of_stream, and its
-  // peer in FIN_WAIT_2. Not checked in a scenario with "stop_at" (the run is cut: timers may
-  // be pending).
+  // one is CLOSED (a crash ends its host's), except exactly where RFC 9293 leaves it waiting
+  // for ever for what cannot come: its peer gave up (RFC 9293 3.8.3 sends nothing then) or
+  // crashed, and it waits in FIN_WAIT_2 (no FIN_WAIT_2 timeout) or in ESTABLISHED (no
+  // keepalive, its application never closes it); its application never closes it, in
+  // ESTABLISHED or in CLOSE_WAIT after end_of_stream, and its peer in FIN_WAIT_2. Not checked
+  // in a scenario with "stop_at" (the run is cut: timers may be pending).
   progress,
   // No ACK storm: the segments sent stay within ack_storm_base + ack_storm_per_byte per byte
   // the applications wrote. Honest TCP sends about one segment and one ACK per MSS, plus

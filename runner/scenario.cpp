@@ -40,7 +40,7 @@ bool Expectations::empty() const {
   return final_states.empty() && final_state_counts.empty() && state_sequences.empty() &&
          app_events.empty() &&
          !segments.has_value() && received.empty() && counts.empty() && never.empty() &&
-         fired.empty();
+         fired.empty() && invariants.empty();
 }
 
 }  // namespace tcpsim::runner

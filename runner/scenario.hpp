@@ -281,6 +281,14 @@ struct ExpectedFired {
   SourceLocation where;
 };
 
+// An invariant of runner/invariants.hpp (Invariant is declared there) that the run must hold:
+// what `tcpsim explore` writes into a shrunk repro so that `tcpsim run` fails on it.
+enum class Invariant : std::uint8_t;
+struct ExpectedInvariant {
+  Invariant invariant;
+  SourceLocation where;
+};
+
 struct Expectations {
   std::vector<ExpectedFinalState> final_states;
   std::vector<ExpectedStateCounts> final_state_counts;
@@ -292,6 +300,7 @@ struct Expectations {
   std::vector<ExpectedCount> counts;
   std::vector<ExpectedNever> never;
   std::vector<ExpectedFired> fired;
+  std::vector<ExpectedInvariant> invariants;
   bool empty() const;
 };
 

@@ -23,6 +23,7 @@
 #include <system_error>
 #include <utility>
 
+#include "runner/invariants.hpp"
 #include "runner/json_source.hpp"
 #include "runner/visible_text.hpp"
 #include "runner/vocabulary.hpp"
@@ -2238,6 +2239,26 @@ void Loader::read_expect(const Value& value, const std::string& path) {
                           R"(actions with "on")");
       out.fired.push_back(ExpectedFired{id, found->second.index, read_bool(value, entry_path),
                                         location(value, entry_path)});
+    }
+  }
+
+  if (const Value* invariants = expect.find("invariants")) {
+    const std::string invariants_path = expect.path_of("invariants");
+    require_array(*invariants, invariants_path);
+    // "expectations" is the file's own expectations, which are checked anyway.
+    std::vector<std::string> names;
+    for (const Invariant invariant : all_invariants()) {
+      if (invariant != Invariant::expectations) names.emplace_back(invariant_name(invariant));
+    }
+    for (std::size_t k = 0; k < invariants->elements.size(); ++k) {
+      const Value& element = invariants->elements[k];
+      const std::string entry_path = json::append_index(invariants_path, k);
+      const std::string name = read_string(element, entry_path);
+      const std::optional<Invariant> invariant = find_invariant(name);
+      if (!invariant || *invariant == Invariant::expectations) {
+        fail(element, entry_path, unknown_message("invariant", name, names, true));
+      }
+      out.invariants.push_back(ExpectedInvariant{*invariant, location(element, entry_path)});
     }
   }
 }

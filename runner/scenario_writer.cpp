@@ -4,6 +4,7 @@
 #include <sstream>
 #include <vector>
 
+#include "runner/invariants.hpp"
 #include "runner/json_source.hpp"
 #include "runner/vocabulary.hpp"
 #include "sim/random.hpp"
@@ -296,7 +297,7 @@ std::optional<std::string> write_scenario_json(const Scenario& scenario, std::st
   if (!expect.state_sequences.empty() || !expect.app_events.empty() || expect.segments ||
       !expect.received.empty() || !expect.counts.empty() || !expect.fired.empty() ||
       !expect.final_state_counts.empty()) {
-    error = "only the expectations \"final_states\" and \"never\" are written";
+    error = "only the expectations \"final_states\", \"never\" and \"invariants\" are written";
     return std::nullopt;
   }
   std::ostringstream out;
@@ -383,6 +384,14 @@ std::optional<std::string> write_scenario_json(const Scenario& scenario, std::st
     out << (first_key ? "" : ",") << "\n    \"never\": [";
     for (std::size_t index = 0; index < expect.never.size(); ++index) {
       out << (index ? ", " : " ") << never_json(expect.never[index], scenario);
+    }
+    out << " ]";
+    first_key = false;
+  }
+  if (!expect.invariants.empty()) {
+    out << (first_key ? "" : ",") << "\n    \"invariants\": [";
+    for (std::size_t index = 0; index < expect.invariants.size(); ++index) {
+      out << (index ? ", " : " ") << quoted(invariant_name(expect.invariants[index].invariant));
     }
     out << " ]";
     first_key = false;

@@ -153,9 +153,10 @@ class Simulation {
   Simulation(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario),
         record_(options.record),
-        keep_trace_(options.keep_trace),
+        // An "invariants" expectation reads the whole trace and the bytes exchanged.
+        keep_trace_(options.keep_trace || !scenario.expect.invariants.empty()),
         keep_payloads_(options.keep_payloads),
-        keep_app_data_(options.keep_app_data),
+        keep_app_data_(options.keep_app_data || !scenario.expect.invariants.empty()),
         memory_budget_(options.memory_budget.value_or(scenario.memory_budget)),
         sinks_(options.record ? options.trace_sinks : std::vector<TraceSink*>()),
         seed_(options.seed.value_or(scenario.seed)),
@@ -478,18 +479,19 @@ class Simulation {
         process(h);
         break;
       }
-      case ActionKind::crash: {
-        trace_action(action);
-        host(h).crash(now(), output_);
-        process(h);
-        forget_host_connections(h);
-        break;
-      }
+      case ActionKind::crash:
       case ActionKind::reboot: {
         trace_action(action);
-        host(h).reboot(now(), output_);
+        // The host frees its TCBs itself (connection_free effects, traced by process), so the
+        // records live before it are the ones the crash ends.
+        const std::vector<std::size_t> live = live_records(h);
+        if (action.kind == ActionKind::crash) {
+          host(h).crash(now(), output_);
+        } else {
+          host(h).reboot(now(), output_);
+        }
         process(h);
-        forget_host_connections(h);
+        forget_host_connections(h, live);
         break;
       }
       case ActionKind::inject:
@@ -1268,23 +1270,38 @@ class Simulation {
     return true;
   }
 
-  // After a crash the host's TCBs are gone: their records end in CLOSED and their timers die.
-  void forget_host_connections(int h) {
+  // The indices of the host's records whose TCB is still there.
+  std::vector<std::size_t> live_records(int h) const {
+    std::vector<std::size_t> live;
+    for (std::size_t index = 0; index < result_.connections.size(); ++index) {
+      const ConnectionRecord& record = result_.connections[index];
+      if (record.host == h && !record.freed) live.push_back(index);
+    }
+    return live;
+  }
+
+  // After a crash the host's TCBs are gone: the records of those that were `live` before it end
+  // in CLOSED, lost in the crash, and their timers die. A record the host freed itself (its
+  // connection_free effect) already has its free event in the trace.
+  void forget_host_connections(int h, const std::vector<std::size_t>& live) {
     for (auto& handles : timers_[static_cast<std::size_t>(h)]) {
       for (auto& handle : handles) {
         scheduler_.cancel(handle);
         handle = {};
       }
     }
-    for (ConnectionRecord& record : result_.connections) {
-      if (record.host != h || record.freed) continue;
+    for (const std::size_t index : live) {
+      ConnectionRecord& record = result_.connections[index];
+      const bool freed_by_host = record.freed;
       record.freed = true;
       record.lost_in_crash = true;
       if (record.final_state() != tcp::State::closed) {
         record.states.push_back(tcp::State::closed);
         state_for_reactions(record, tcp::State::closed);
       }
-      if (record_) cite(push(TraceKind::free, h, record.id), tcp::Rule::lost_in_crash);
+      if (record_ && !freed_by_host) {
+        cite(push(TraceKind::free, h, record.id), tcp::Rule::lost_in_crash);
+      }
     }
   }
 

@@ -125,6 +125,11 @@ constexpr std::array expectation_table{
     ExpectationKey{"fired",
                    "object: action `id` → `true` or `false`: whether that action with `on` ran "
                    "(its trigger happened, and its time came before the run ended)"},
+    ExpectationKey{"invariants",
+                   "array of invariant names that the run must hold, as `tcpsim explore` "
+                   "checks them (docs/explore.md): `delivery`, `progress`, `ack_storm`, "
+                   "`window`; what explore writes into a shrunk repro so that `tcpsim run` "
+                   "fails on the same violation"},
 };
 
 constexpr std::array counter_table{

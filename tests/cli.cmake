@@ -265,7 +265,8 @@ if(TCPSIM_SANITIZE)
 endif()
 
 # ---- sweep, --junit and explore (docs/scale-out.md, docs/explore.md) ----
-foreach(check same-output shard-env bad-input junit parallel explore-demo explore-usage)
+foreach(check same-output shard-env bad-input junit parallel explore-demo explore-repro
+        explore-usage)
   # explore-demo -> cli:explore:demo, the others cli:sweep:NAME
   string(REGEX REPLACE "^explore-" "explore:" test_name "${check}")
   if(test_name STREQUAL check)

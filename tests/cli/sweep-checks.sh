@@ -241,6 +241,25 @@ after = [(e["host"], flags(e)) for e in sends[lost + 1:]]
 assert after[0] == ("server", "FIN,ACK") and ("client", "RST") in after, after
 EOF
     ;;
+  explore-repro)
+    # A written repro of an invariant that is not the file's own expectation (here delivery:
+    # blind-rst-resets under loss, where explore finds one) names it under "invariants", so that
+    # tcpsim run fails on the same violation, and passes once the fault rules are removed.
+    expect 1 explore scenarios/blind-rst-resets.json --seeds 1..1 --invariant delivery \
+      --out "$work/repro.json"
+    grep -q "breaks the delivery invariant" "$work/out" || fail "explore found no delivery failure"
+    grep -q '"invariants": \[ "delivery" \]' "$work/repro.json" || fail "no invariants written"
+    expect 1 run "$work/repro.json"
+    grep -q 'at \$.expect.invariants\[0\]: the delivery invariant is broken: c1 to web#1' \
+      "$work/err" "$work/out" || fail "tcpsim run does not fail on the delivery invariant"
+    python3 - "$work/repro.json" "$work/unfaulted.json" <<'EOF' || fail "no fault rules to remove"
+import json, sys
+scenario = json.load(open(sys.argv[1]))
+assert scenario.pop("faults"), "no faults"
+json.dump(scenario, open(sys.argv[2], "w"))
+EOF
+    expect 0 run "$work/unfaulted.json"
+    ;;
   explore-usage)
     expect 2 explore scenarios/four-way-close.json --seeds 1..x
     grep -q -- "--seeds" "$work/err" || fail "no --seeds message"

@@ -822,6 +822,12 @@ TEST_CASE("expectation errors", "[loader][errors]") {
         R"(t.json:2:74: error: at $.expect.never[0].connection: connection "c1" belongs to host "client", not to "server")");
   CHECK(expect_error(R"({"never": [{"segment": {"from": "client"}, "host": "client"}]})") ==
         R"(t.json:2:54: error: at $.expect.never[0].host: unknown key "host", expected one of "segment")");
+  CHECK(expect_error(R"({"invariants": ["delivry"]})") ==
+        R"(t.json:2:27: error: at $.expect.invariants[0]: unknown invariant "delivry", expected one of "delivery", "progress", "ack_storm", "window" (did you mean "delivery"?))");
+  CHECK(expect_error(R"({"invariants": ["expectations"]})") ==
+        R"(t.json:2:27: error: at $.expect.invariants[0]: unknown invariant "expectations", expected one of "delivery", "progress", "ack_storm", "window")");
+  CHECK(expect_error(R"({"invariants": "window"})") ==
+        R"(t.json:2:26: error: at $.expect.invariants: expected an array, got a string)");
   CHECK(expect_error(R"({"fina_states": {}})") ==
         R"(t.json:2:12: error: at $.expect.fina_states: unknown key "fina_states", did you mean "final_states"?)");
 }

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "runner/expectations.hpp"
 #include "runner/explore.hpp"
 #include "runner/junit.hpp"
 #include "runner/scenario_loader.hpp"
@@ -358,6 +359,74 @@ TEST_CASE("invariants: each catches what it names") {
   CHECK_FALSE(find_invariant("storm"));
 }
 
+TEST_CASE("the invariants expectation fails on the violation it names, and only on it") {
+  // What explore writes into a shrunk repro (docs/explore.md): `tcpsim run` checks the named
+  // invariant with the same code, on the same run.
+  Scenario scenario = shipped("orderly-close-no-time-wait");
+  const RunResult clean = explore_run(scenario);
+  const auto doctored = [&](Invariant invariant) {
+    RunResult run = clean;
+    switch (invariant) {
+      case Invariant::delivery:  // c1 never receives the reply
+        for (ConnectionRecord& record : run.connections) {
+          if (record.name == "c1") std::erase_if(record.app_events, [](const auto& event) {
+              return event.kind == tcp::AppEventKind::data;
+            });
+        }
+        break;
+      case Invariant::progress:  // web#1 stuck in LAST_ACK
+        for (ConnectionRecord& record : run.connections) {
+          if (record.name == "web#1") record.states.push_back(tcp::State::last_ack);
+        }
+        break;
+      case Invariant::ack_storm: {
+        const TraceEvent send =
+            *std::find_if(run.trace.begin(), run.trace.end(),
+                          [](const TraceEvent& event) { return event.kind == TraceKind::send; });
+        run.trace.insert(run.trace.end(), ack_storm_base + 4 * 400, send);
+        break;
+      }
+      case Invariant::window:  // a data segment over the MSS
+        for (TraceEvent& event : run.trace) {
+          if (event.kind == TraceKind::send && event.segment.length > 0) {
+            event.segment.length = 100'000;
+            break;
+          }
+        }
+        break;
+      case Invariant::expectations: break;
+    }
+    return run;
+  };
+  for (const Invariant invariant : all_invariants()) {
+    if (invariant == Invariant::expectations) continue;
+    const std::string name(invariant_name(invariant));
+    INFO(name);
+    scenario.expect = {};  // only the invariant: the file's own would see the doctoring too
+    ExpectedInvariant expected{invariant, {}};
+    expected.where.json_path = "$.expect.invariants[0]";
+    scenario.expect.invariants.push_back(expected);
+    CHECK(check_expectations(scenario, clean).empty());
+    const RunResult broken = doctored(invariant);
+    const std::vector<Violation> violations = check_invariants(scenario, broken, {invariant});
+    REQUIRE_FALSE(violations.empty());
+    const auto failures = check_expectations(scenario, broken);
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0].where.json_path == "$.expect.invariants[0]");
+    CHECK(failures[0].message.starts_with("the " + name + " invariant is broken: " +
+                                          violations.front().message));
+    // Written and read back: the key survives the writer and the loader.
+    std::string error;
+    const auto json = write_scenario_json(scenario, error);
+    REQUIRE(json);
+    CHECK(json->find(R"("invariants": [ ")" + name + R"(" ])") != std::string::npos);
+    const Scenario again = load_scenario_text(*json, "again.json");
+    REQUIRE(again.expect.invariants.size() == 1);
+    CHECK(again.expect.invariants[0].invariant == invariant);
+    CHECK(again.expect.invariants[0].where.json_path == "$.expect.invariants[0]");
+  }
+}
+
 TEST_CASE("delivery: a stream cut off by stop_at while a timer of its ends is pending is not a "
           "failure; one at rest is") {
   // explore found this in window-scaling: the SYN-ACK lost, the client's byte waits in SYN_SENT
@@ -421,6 +490,50 @@ TEST_CASE("delivery: a stream cut off by stop_at while a timer of its ends is pe
   CHECK_FALSE(window_scaling.found);
 }
 
+TEST_CASE("a crash ends every connection of its host: CLOSED, lost in the crash, and explore "
+          "finds no failure in it") {
+  // The host frees its TCBs itself when it crashes; the records of them once stayed in their
+  // last state (c1 "left in SYN_SENT with nothing left to happen", explore said).
+  std::vector<std::string> crashing;
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir + "/scenarios")) {
+    const std::string path = entry.path().string();
+    if (!path.ends_with(".json")) continue;
+    const Scenario scenario = load_scenario_file(path);
+    if (std::any_of(scenario.timeline.begin(), scenario.timeline.end(),
+                    [](const Action& action) { return action.kind == ActionKind::crash; })) {
+      crashing.push_back(entry.path().stem().string());
+    }
+  }
+  std::sort(crashing.begin(), crashing.end());
+  REQUIRE(crashing.size() >= 6);
+  for (const std::string& name : crashing) {
+    INFO(name);
+    const Scenario scenario = shipped(name);
+    std::set<int> crashed;
+    for (const Action& action : scenario.timeline) {
+      if (action.kind == ActionKind::crash) crashed.insert(action.host);
+    }
+    const RunResult run = explore_run(scenario);
+    for (const ConnectionRecord& record : run.connections) {
+      if (!crashed.contains(record.host)) continue;
+      INFO(record.name);
+      CHECK(record.lost_in_crash);
+      CHECK(record.freed);
+      CHECK(record.final_state() == tcp::State::closed);
+    }
+    CHECK(check_invariants(scenario, run, all_invariants()).empty());
+    // Under random loss the scenario's own expectations may fail (they describe one network);
+    // what must hold on any network holds.
+    ExploreOptions options;
+    options.seeds = {1, 5};
+    options.invariants = {Invariant::delivery, Invariant::progress, Invariant::ack_storm,
+                          Invariant::window};
+    const Exploration found = explore(scenario, options);
+    INFO(found.violation.message);
+    CHECK_FALSE(found.found);
+  }
+}
+
 TEST_CASE("explore shrinks the reset of an orderly close without TIME_WAIT to one lost ACK") {
   ExploreOptions options;
   options.seeds = {1, 100};
@@ -441,6 +554,7 @@ TEST_CASE("explore shrinks the reset of an orderly close without TIME_WAIT to on
   const auto json = write_scenario_json(found.shrunk, error);
   REQUIRE(json);
   const Scenario again = load_scenario_text(*json, "shrunk.json");
+  CHECK(again.expect.invariants.empty());  // the file's own expectation says it
   const auto violations = check_invariants(again, explore_run(again), all_invariants());
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].same_failure(found.violation));
