@@ -46,16 +46,6 @@ bool reached_established(const ConnectionRecord& record) {
          record.states.end();
 }
 
-std::vector<std::uint8_t> received_by(const ConnectionRecord& record) {
-  std::vector<std::uint8_t> bytes;
-  for (const AppEventRecord& event : record.app_events) {
-    if (event.kind == tcp::AppEventKind::data) {
-      bytes.insert(bytes.end(), event.data.begin(), event.data.end());
-    }
-  }
-  return bytes;
-}
-
 // The connections of one run and who is whose peer.
 struct Cast {
   std::vector<const ConnectionRecord*> connections;  // not listeners, not failed calls
@@ -411,6 +401,17 @@ std::vector<Violation> check_invariants(const Scenario& scenario, const RunResul
     }
   }
   return violations;
+}
+
+// The bytes a connection handed to its application, in order (recorded runs only).
+std::vector<std::uint8_t> received_by(const ConnectionRecord& record) {
+  std::vector<std::uint8_t> bytes;
+  for (const AppEventRecord& event : record.app_events) {
+    if (event.kind == tcp::AppEventKind::data) {
+      bytes.insert(bytes.end(), event.data.begin(), event.data.end());
+    }
+  }
+  return bytes;
 }
 
 }  // namespace tcpsim::runner

@@ -72,4 +72,7 @@ Expectations expectations_under_faults(const Expectations& expect);
 std::vector<Violation> check_invariants(const Scenario& scenario, const RunResult& result,
                                         const std::vector<Invariant>& invariants);
 
+// The bytes a connection handed to its application, in order (recorded runs only).
+std::vector<std::uint8_t> received_by(const ConnectionRecord& record);
+
 }  // namespace tcpsim::runner

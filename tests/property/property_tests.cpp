@@ -177,16 +177,6 @@ bool gave_up(const ConnectionRecord& record) {
   return has_app_event(record, tcp::AppEventKind::timed_out);
 }
 
-std::vector<std::uint8_t> received_by(const ConnectionRecord& record) {
-  std::vector<std::uint8_t> bytes;
-  for (const AppEventRecord& event : record.app_events) {
-    if (event.kind == tcp::AppEventKind::data) {
-      bytes.insert(bytes.end(), event.data.begin(), event.data.end());
-    }
-  }
-  return bytes;
-}
-
 // The invariants of tcpsim explore that a generated run must keep (runner/invariants.hpp): the
 // scenarios' own expectations are not among them (the generator writes none).
 const std::vector<Invariant> property_invariants = {Invariant::delivery, Invariant::progress,
