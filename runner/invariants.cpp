@@ -368,6 +368,21 @@ std::vector<Invariant> all_invariants() {
   return all;
 }
 
+std::string invariant_names_text(std::string_view conjunction, bool with_expectations) {
+  std::vector<std::string_view> names;
+  for (const auto& [value, name] : invariant_names) {
+    if (with_expectations || value != Invariant::expectations) names.push_back(name);
+  }
+  std::string text;
+  for (std::size_t index = 0; index < names.size(); ++index) {
+    if (index != 0) {
+      text += index + 1 == names.size() ? " " + std::string(conjunction) + " " : ", ";
+    }
+    text += names[index];
+  }
+  return text;
+}
+
 Expectations expectations_under_faults(const Expectations& expect) {
   Expectations kept;
   kept.final_states = expect.final_states;
