@@ -566,6 +566,33 @@ TEST_CASE("explore judges who is whose peer and which closes were made from the 
   CHECK(corrupted.violation.subject == "new to web#2");
 }
 
+TEST_CASE("a seed whose faults stop the script is not judged") {
+  // established-ack-of-unsent-data injects relative to c1 at 400 ms; under loss, seed 1, c1's
+  // SYN-ACK is lost and c1 has no IRS yet: the run stops with the script's error, which is
+  // neither a failure of TCP nor the scenario's story.
+  ExploreOptions options;
+  options.seeds = {1, 3};
+  options.invariants = {Invariant::delivery, Invariant::progress, Invariant::ack_storm,
+                        Invariant::window};
+  const Scenario scenario = shipped("established-ack-of-unsent-data");
+  const RunResult stopped = explore_run(with_random_faults(scenario, options, 1));
+  REQUIRE(stopped.error);
+  CHECK(stopped.script_error);
+  const Exploration found = explore(scenario, options);
+  CHECK_FALSE(found.found);
+  CHECK(found.seeds_run == 3);
+  CHECK(found.script_stopped == 1);
+  CHECK(found.script_stopped_seed == 1);
+  CHECK(found.script_stopped_error.find("it has no IRS yet") != std::string::npos);
+  // A budget that runs out is no script error: the run is judged (and fails on progress).
+  Scenario storm = scenario;
+  storm.event_budget = 5;
+  const RunResult over = explore_run(storm);
+  REQUIRE(over.error);
+  CHECK_FALSE(over.script_error);
+  CHECK_FALSE(check_invariants(storm, over, {Invariant::progress}).empty());
+}
+
 TEST_CASE("explore shrinks the reset of an orderly close without TIME_WAIT to one lost ACK") {
   ExploreOptions options;
   options.seeds = {1, 100};
