@@ -5,12 +5,29 @@
 // is reused.
 #include "sim/scheduler.hpp"
 
+#include <utility>
+
 namespace tcpsim::sim {
 
 std::uint32_t Scheduler::grow_slots() {
-  const auto index = static_cast<std::uint32_t>(slots_.size());
-  slots_.emplace_back().position = no_slot;  // the free list's end, as free_slot_ was
-  return index;
+  // Called with the free list empty: the new slots become the whole list, in order.
+  const std::size_t first = slots_.size();
+  const std::size_t grown = first < 64 ? 64 : 2 * first;
+  slots_.resize(grown);
+  for (std::size_t index = first; index + 1 < grown; ++index) {
+    slots_[index].position = static_cast<std::uint32_t>(index + 1);
+  }
+  slots_[grown - 1].position = no_slot;
+  return static_cast<std::uint32_t>(first);
+}
+
+void Scheduler::grow_lane(Lane& lane) {
+  std::vector<Entry> ring(lane.ring.empty() ? 64 : 2 * lane.ring.size());
+  for (std::uint32_t position = lane.head; position != lane.tail; ++position) {
+    ring[position & (ring.size() - 1)] = lane.at(position);
+  }
+  lane.ring = std::move(ring);
+  lane.mask = static_cast<std::uint32_t>(lane.ring.size() - 1);
 }
 
 Scheduler::Lane* Scheduler::find_lane(Duration delay) {
@@ -38,51 +55,36 @@ bool Scheduler::push_lane(const Entry& entry) {
   }
   // The same delay from a clock that never goes back keeps the lane sorted; checked anyway.
   const bool was_empty = lane->empty();
-  if (!was_empty && earlier(entry, lane->entries.back())) return false;
+  if (!was_empty && earlier(entry, lane->at(lane->tail - 1))) return false;
+  if (lane->full()) grow_lane(*lane);
   Slot& slot = slots_[entry.slot];
   slot.lane = static_cast<std::uint8_t>(lane - lanes_.data() + 1);
-  slot.lane_position = static_cast<std::uint32_t>(lane->base + lane->entries.size());
-  lane->entries.push_back(entry);
-  if (was_empty) {  // the lane's front
-    heap_.push_back(entry);
-    sift_up(heap_.size() - 1, entry);
-  }
+  slot.lane_position = lane->tail;
+  lane->at(lane->tail++) = entry;
+  if (was_empty) push_heap(entry);  // the lane's front
   return true;
 }
 
 void Scheduler::cancel_in_lane(const Slot& slot) {
   Lane& lane = lanes_[slot.lane - 1U];
-  const std::uint32_t index = slot.lane_position - static_cast<std::uint32_t>(lane.base);
-  lane.entries[index].slot = dead_slot;
-  if (index == lane.head) advance_lane(lane, slot.position);  // it was in the heap
+  lane.at(slot.lane_position).slot = dead_slot;
+  if (slot.lane_position == lane.head) advance_lane(lane, slot.position);  // it was in the heap
 }
 
 void Scheduler::advance_lane(Lane& lane, std::size_t position) {
   ++lane.head;
-  while (lane.head < lane.entries.size() && lane.entries[lane.head].slot == dead_slot) {
-    ++lane.head;
-  }
+  while (lane.head != lane.tail && lane.at(lane.head).slot == dead_slot) ++lane.head;
   if (lane.empty()) {
-    lane.base += lane.entries.size();
-    lane.entries.clear();
-    lane.head = 0;
     remove_at(position);
     return;
   }
-  if (lane.head >= 4096 && 2 * lane.head >= lane.entries.size()) {
-    // Compact. Positions count from the lane's first entry ever, so none changes.
-    lane.entries.erase(lane.entries.begin(),
-                       lane.entries.begin() + static_cast<std::ptrdiff_t>(lane.head));
-    lane.base += lane.head;
-    lane.head = 0;
-  }
   // The lane's next comes after the entry it replaces, so it can only sink.
-  sift_down(position, lane.entries[lane.head]);
+  sift_down(position, lane.at(lane.head));
 }
 
 void Scheduler::run_until(Time limit) {
   // empty() first: with limit == time_never, next_time() of an empty queue would also be <= limit.
-  while (!empty() && heap_.front().time <= limit) run_one();
+  while (!empty() && next_time() <= limit) run_one();
   if (limit > now_) now_ = limit;
 }
 

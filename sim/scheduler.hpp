@@ -97,6 +97,7 @@ class Scheduler {
 
   // Runs the next live event, advancing now(). False when none is left.
   bool run_one() {
+    if (hole_) fill_hole();  // run from a callback
     if (heap_.empty()) return false;
     const Entry next = heap_.front();
     // Copy the event out and free its slot before calling: the callback may schedule (growing
@@ -106,7 +107,7 @@ class Scheduler {
     void* const context = slot.context;
     const std::uint64_t argument = slot.argument;
     if (slot.lane == 0) {
-      remove_front();
+      hole_ = true;  // the first event the callback schedules takes its place
     } else {
       advance_lane(lanes_[slot.lane - 1U], 0);
     }
@@ -114,6 +115,7 @@ class Scheduler {
     if (next.time > now_) now_ = next.time;
     ++executed_;
     callback(context, argument);
+    if (hole_) fill_hole();
     return true;
   }
   // Runs every event with time <= limit, then sets now() to limit (if it was earlier).
@@ -132,8 +134,16 @@ class Scheduler {
   }
 
   // Time of the next event, time_never if none.
-  Time next_time() const { return heap_.empty() ? time_never : heap_.front().time; }
-  bool empty() const { return heap_.empty(); }
+  Time next_time() const {
+    if (!hole_) return heap_.empty() ? time_never : heap_.front().time;
+    // From a callback, with the front a hole: the earliest of its children.
+    Time next = time_never;
+    for (std::size_t child = 1; child <= arity && child < heap_.size(); ++child) {
+      if (heap_[child].time < next) next = heap_[child].time;
+    }
+    return next;
+  }
+  bool empty() const { return heap_.size() == (hole_ ? 1U : 0U); }
   std::uint64_t executed() const { return executed_; }
   std::uint64_t scheduled() const { return sequence_; }
 
@@ -157,17 +167,22 @@ class Scheduler {
     std::uint32_t lane_position = 0;
     std::uint8_t lane = 0;
   };
+  // A ring of entries, sorted; the one at `head` is live and in the heap. Positions count
+  // from the lane's first entry ever (modulo 2^32); position p is at ring[p % ring.size()].
   struct Lane {
     Duration delay = -1;  // -1: never used (a delay is never negative)
-    std::vector<Entry> entries;  // sorted; entries[head] is live and in the heap
-    std::size_t head = 0;
-    std::uint64_t base = 0;  // how many entries were dropped before entries[0]
-    bool empty() const { return head == entries.size(); }
+    std::vector<Entry> ring;  // its size a power of two, or 0
+    std::uint32_t head = 0;
+    std::uint32_t tail = 0;  // one past the last
+    std::uint32_t mask = 0;  // ring.size() - 1
+    bool empty() const { return head == tail; }
+    bool full() const { return tail - head == ring.size(); }
+    Entry& at(std::uint32_t position) { return ring[position & mask]; }
   };
   static constexpr std::size_t max_lanes = 8;
   // Below this many heap entries, new events go to the heap: sifting through a level or two
   // costs less than finding a lane.
-  static constexpr std::size_t small_heap = 16;
+  static constexpr std::size_t small_heap = 4;
   static constexpr std::uint32_t dead_slot = UINT32_MAX;  // a cancelled lane entry
   static constexpr std::uint32_t no_slot = UINT32_MAX;    // the end of the free list
   // A 4-ary heap: half the depth of a binary one, and a node's children sit side by side, so a
@@ -205,9 +220,11 @@ class Scheduler {
     heap_[position] = entry;
     slots_[entry.slot].position = static_cast<std::uint32_t>(position);
   }
-  // Puts `entry` at `position` (a hole) or above it, wherever the order wants it.
+  // Puts `entry` at `position` (a hole) or above it, wherever the order wants it; below the
+  // running event's hole, if there is one (the hole's filling sorts that out).
   void sift_up(std::size_t position, const Entry& entry) {
-    while (position > 0) {
+    const std::size_t top = hole_ ? arity : 0;  // the root's children have no parent to pass
+    while (position > top) {
       const std::size_t parent = (position - 1) / arity;
       if (!earlier(entry, heap_[parent])) break;
       place(position, heap_[parent]);
@@ -232,16 +249,28 @@ class Scheduler {
     }
     place(position, entry);
   }
-  void remove_front() {
+  // heap_[0] has run: the last entry fills the hole.
+  void fill_hole() {
+    hole_ = false;
     const Entry last = heap_.back();
     heap_.pop_back();
     if (!heap_.empty()) sift_down(0, last);
+  }
+  void push_heap(const Entry& entry) {
+    if (hole_) {
+      // Into the place of the event that just ran: one sift instead of two.
+      hole_ = false;
+      sift_down(0, entry);
+    } else {
+      heap_.push_back(entry);
+      sift_up(heap_.size() - 1, entry);
+    }
   }
   void remove_at(std::size_t position) {
     const Entry last = heap_.back();
     heap_.pop_back();
     if (position == heap_.size()) return;  // it was the last
-    if (position > 0 && earlier(last, heap_[(position - 1) / arity])) {
+    if (position > (hole_ ? arity : 0) && earlier(last, heap_[(position - 1) / arity])) {
       sift_up(position, last);
     } else {
       sift_down(position, last);
@@ -249,10 +278,7 @@ class Scheduler {
   }
   void queue(const Entry& entry) {
     // A shallow heap costs less than looking for a lane.
-    if (heap_.size() < small_heap || !push_lane(entry)) {
-      heap_.push_back(entry);
-      sift_up(heap_.size() - 1, entry);
-    }
+    if (heap_.size() < small_heap || !push_lane(entry)) push_heap(entry);
   }
   // Queues a new entry at the back of the lane of its delay; false when no lane takes it.
   bool push_lane(const Entry& entry);
@@ -263,6 +289,8 @@ class Scheduler {
   void cancel_in_lane(const Slot& slot);
   // The lane's front entry, at heap_[position], is gone: the next live one takes its place.
   void advance_lane(Lane& lane, std::size_t position);
+  // Doubles the lane's ring, keeping each entry's position.
+  static void grow_lane(Lane& lane);
   static std::size_t lane_hash(Duration delay) {
     // Fibonacci hashing: the top bits of the product spread nearby delays apart.
     return static_cast<std::size_t>((static_cast<std::uint64_t>(delay) *
@@ -270,6 +298,9 @@ class Scheduler {
   }
 
   std::vector<Entry> heap_;
+  // While a callback runs: heap_[0] is the event that is running, a hole to be filled by the
+  // first event it schedules (or by the last entry when it returns).
+  bool hole_ = false;
   std::array<Lane, max_lanes> lanes_;
   // lane_by_hash_[lane_hash(delay)] - 1 is the lane last given that hash (0: none); a hint,
   // checked against the lane's delay.
