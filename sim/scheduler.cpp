@@ -30,56 +30,33 @@ void Scheduler::grow_lane(Lane& lane) {
   lane.mask = static_cast<std::uint32_t>(lane.ring.size() - 1);
 }
 
-Scheduler::Lane* Scheduler::find_lane(Duration delay) {
+Scheduler::Lane* Scheduler::find_lane(Duration delay, std::uint8_t& hint) {
+  Lane* found = nullptr;
   for (Lane& lane : lanes_) {
-    if (lane.delay == delay) return &lane;
-  }
-  // An empty lane (or one never used) takes the new delay: the lanes follow the delays in use.
-  for (Lane& lane : lanes_) {
-    if (lane.empty()) {
-      lane.delay = delay;
-      return &lane;
+    if (lane.delay == delay) {
+      found = &lane;
+      break;
     }
   }
-  return nullptr;
-}
-
-bool Scheduler::push_lane(const Entry& entry) {
-  const Duration delay = entry.time - now_;
-  std::uint8_t& hint = lane_by_hash_[lane_hash(delay)];
-  Lane* lane = hint != 0 && lanes_[hint - 1U].delay == delay ? &lanes_[hint - 1U] : nullptr;
-  if (lane == nullptr) {
-    lane = find_lane(delay);
-    if (lane == nullptr) return false;
-    hint = static_cast<std::uint8_t>(lane - lanes_.data() + 1);
+  if (found == nullptr) {
+    // An empty lane (or one never used) takes the new delay: the lanes follow the delays in use.
+    for (Lane& lane : lanes_) {
+      if (lane.empty()) {
+        lane.delay = delay;
+        found = &lane;
+        break;
+      }
+    }
+    if (found == nullptr) return nullptr;
   }
-  // The same delay from a clock that never goes back keeps the lane sorted; checked anyway.
-  const bool was_empty = lane->empty();
-  if (!was_empty && earlier(entry, lane->at(lane->tail - 1))) return false;
-  if (lane->full()) grow_lane(*lane);
-  Slot& slot = slots_[entry.slot];
-  slot.lane = static_cast<std::uint8_t>(lane - lanes_.data() + 1);
-  slot.lane_position = lane->tail;
-  lane->at(lane->tail++) = entry;
-  if (was_empty) push_heap(entry);  // the lane's front
-  return true;
+  hint = static_cast<std::uint8_t>(found - lanes_.data() + 1);
+  return found;
 }
 
 void Scheduler::cancel_in_lane(const Slot& slot) {
   Lane& lane = lanes_[slot.lane - 1U];
   lane.at(slot.lane_position).slot = dead_slot;
   if (slot.lane_position == lane.head) advance_lane(lane, slot.position);  // it was in the heap
-}
-
-void Scheduler::advance_lane(Lane& lane, std::size_t position) {
-  ++lane.head;
-  while (lane.head != lane.tail && lane.at(lane.head).slot == dead_slot) ++lane.head;
-  if (lane.empty()) {
-    remove_at(position);
-    return;
-  }
-  // The lane's next comes after the entry it replaces, so it can only sink.
-  sift_down(position, lane.at(lane.head));
 }
 
 void Scheduler::run_until(Time limit) {

@@ -23,6 +23,9 @@
 
 #include "tcp/time.hpp"
 
+// The paths every event takes are inlined into their callers: no call, no saved registers.
+#define TCPSIM_SCHEDULER_INLINE [[gnu::always_inline]] inline
+
 namespace tcpsim::sim {
 
 struct EventHandle {
@@ -39,7 +42,8 @@ class Scheduler {
 
   // Schedules at absolute `time` (>= now(); earlier is clamped to now()). An event at
   // time_never never runs (docs/design.md, "Time"): nothing is queued and the handle is invalid.
-  EventHandle schedule_at(Time time, Callback callback, void* context, std::uint64_t argument) {
+  TCPSIM_SCHEDULER_INLINE EventHandle schedule_at(Time time, Callback callback, void* context,
+                                                  std::uint64_t argument) {
     if (time == time_never) return EventHandle{};  // never comes, so never runs
     // Time never runs backwards: a deadline already past fires now, after what is queued for now.
     const std::uint32_t slot = take_slot(callback, context, argument);
@@ -51,7 +55,7 @@ class Scheduler {
     return schedule_at(deadline_after(now_, delay), callback, context, argument);
   }
   // Cancels a pending event; cancelling a fired, cancelled or invalid handle does nothing.
-  void cancel(EventHandle handle) {
+  TCPSIM_SCHEDULER_INLINE void cancel(EventHandle handle) {
     if (!is_pending(handle)) return;
     const Slot& slot = slots_[handle.slot];
     if (slot.lane == 0) {
@@ -96,7 +100,7 @@ class Scheduler {
   }
 
   // Runs the next live event, advancing now(). False when none is left.
-  bool run_one() {
+  TCPSIM_SCHEDULER_INLINE bool run_one() {
     if (hole_) fill_hole();  // run from a callback
     if (heap_.empty()) return false;
     const Entry next = heap_.front();
@@ -189,11 +193,12 @@ class Scheduler {
   // sift through a heap of a million timers touches half as many cache lines.
   static constexpr std::size_t arity = 4;
 
-  static bool earlier(const Entry& a, const Entry& b) {
+  TCPSIM_SCHEDULER_INLINE static bool earlier(const Entry& a, const Entry& b) {
     return a.time != b.time ? a.time < b.time : a.sequence < b.sequence;
   }
 
-  std::uint32_t take_slot(Callback callback, void* context, std::uint64_t argument) {
+  TCPSIM_SCHEDULER_INLINE std::uint32_t take_slot(Callback callback, void* context,
+                                                  std::uint64_t argument) {
     std::uint32_t index = free_slot_;
     if (index == no_slot) index = grow_slots();
     Slot& slot = slots_[index];
@@ -205,7 +210,7 @@ class Scheduler {
     slot.lane = 0;
     return index;
   }
-  void release_slot(std::uint32_t index) {
+  TCPSIM_SCHEDULER_INLINE void release_slot(std::uint32_t index) {
     Slot& slot = slots_[index];
     ++slot.generation;  // even: free
     slot.position = free_slot_;
@@ -216,13 +221,13 @@ class Scheduler {
 
   // Heap maintenance: every entry written to heap_ goes through place(), which keeps its
   // slot's position.
-  void place(std::size_t position, const Entry& entry) {
+  TCPSIM_SCHEDULER_INLINE void place(std::size_t position, const Entry& entry) {
     heap_[position] = entry;
     slots_[entry.slot].position = static_cast<std::uint32_t>(position);
   }
   // Puts `entry` at `position` (a hole) or above it, wherever the order wants it; below the
   // running event's hole, if there is one (the hole's filling sorts that out).
-  void sift_up(std::size_t position, const Entry& entry) {
+  TCPSIM_SCHEDULER_INLINE void sift_up(std::size_t position, const Entry& entry) {
     const std::size_t top = hole_ ? arity : 0;  // the root's children have no parent to pass
     while (position > top) {
       const std::size_t parent = (position - 1) / arity;
@@ -233,7 +238,7 @@ class Scheduler {
     place(position, entry);
   }
   // Puts `entry` at `position` (a hole) or below it, wherever the order wants it.
-  void sift_down(std::size_t position, const Entry& entry) {
+  TCPSIM_SCHEDULER_INLINE void sift_down(std::size_t position, const Entry& entry) {
     const std::size_t size = heap_.size();
     for (;;) {
       const std::size_t first = arity * position + 1;
@@ -250,13 +255,13 @@ class Scheduler {
     place(position, entry);
   }
   // heap_[0] has run: the last entry fills the hole.
-  void fill_hole() {
+  TCPSIM_SCHEDULER_INLINE void fill_hole() {
     hole_ = false;
     const Entry last = heap_.back();
     heap_.pop_back();
     if (!heap_.empty()) sift_down(0, last);
   }
-  void push_heap(const Entry& entry) {
+  TCPSIM_SCHEDULER_INLINE void push_heap(const Entry& entry) {
     if (hole_) {
       // Into the place of the event that just ran: one sift instead of two.
       hole_ = false;
@@ -266,7 +271,7 @@ class Scheduler {
       sift_up(heap_.size() - 1, entry);
     }
   }
-  void remove_at(std::size_t position) {
+  TCPSIM_SCHEDULER_INLINE void remove_at(std::size_t position) {
     const Entry last = heap_.back();
     heap_.pop_back();
     if (position == heap_.size()) return;  // it was the last
@@ -276,19 +281,46 @@ class Scheduler {
       sift_down(position, last);
     }
   }
-  void queue(const Entry& entry) {
+  TCPSIM_SCHEDULER_INLINE void queue(const Entry& entry) {
     // A shallow heap costs less than looking for a lane.
     if (heap_.size() < small_heap || !push_lane(entry)) push_heap(entry);
   }
   // Queues a new entry at the back of the lane of its delay; false when no lane takes it.
-  bool push_lane(const Entry& entry);
-  // A lane for `delay`: the one it hashes to, else another holding it, else an empty one taking
-  // it; nullptr when every lane is busy with another delay.
-  Lane* find_lane(Duration delay);
+  TCPSIM_SCHEDULER_INLINE bool push_lane(const Entry& entry) {
+    const Duration delay = entry.time - now_;
+    std::uint8_t& hint = lane_by_hash_[lane_hash(delay)];
+    Lane* lane = hint != 0 && lanes_[hint - 1U].delay == delay ? &lanes_[hint - 1U] : nullptr;
+    if (lane == nullptr) {
+      lane = find_lane(delay, hint);
+      if (lane == nullptr) return false;
+    }
+    // The same delay from a clock that never goes back keeps the lane sorted; checked anyway.
+    const bool was_empty = lane->empty();
+    if (!was_empty && earlier(entry, lane->at(lane->tail - 1))) return false;
+    if (lane->full()) grow_lane(*lane);
+    Slot& slot = slots_[entry.slot];
+    slot.lane = static_cast<std::uint8_t>(lane - lanes_.data() + 1);
+    slot.lane_position = lane->tail;
+    lane->at(lane->tail++) = entry;
+    if (was_empty) push_heap(entry);  // the lane's front
+    return true;
+  }
+  // Not at its hash: another lane holding `delay`, else an empty one taking it, which becomes
+  // the hint; nullptr when every lane is busy with another delay.
+  Lane* find_lane(Duration delay, std::uint8_t& hint);
   // Marks the slot's lane entry dead; if it was the lane's front, the next takes its place.
   void cancel_in_lane(const Slot& slot);
   // The lane's front entry, at heap_[position], is gone: the next live one takes its place.
-  void advance_lane(Lane& lane, std::size_t position);
+  TCPSIM_SCHEDULER_INLINE void advance_lane(Lane& lane, std::size_t position) {
+    ++lane.head;
+    while (lane.head != lane.tail && lane.at(lane.head).slot == dead_slot) ++lane.head;
+    if (lane.empty()) {
+      remove_at(position);
+    } else {
+      // The lane's next comes after the entry it replaces, so it can only sink.
+      sift_down(position, lane.at(lane.head));
+    }
+  }
   // Doubles the lane's ring, keeping each entry's position.
   static void grow_lane(Lane& lane);
   static std::size_t lane_hash(Duration delay) {
