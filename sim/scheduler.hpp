@@ -56,42 +56,37 @@ class Scheduler {
   }
   // Cancels a pending event; cancelling a fired, cancelled or invalid handle does nothing.
   TCPSIM_SCHEDULER_INLINE void cancel(EventHandle handle) {
-    if (!is_pending(handle)) return;
-    const Slot& slot = slots_[handle.slot];
-    if (slot.lane == 0) {
-      remove_at(slot.position);
-    } else {
-      cancel_in_lane(slot);
-    }
-    release_slot(handle.slot);
+    if (is_pending(handle)) remove(handle.slot);
   }
   // cancel(handle) then schedule_at(time, ...), in one move of the pending entry when `handle`
   // is pending in the heap: the event runs exactly as a newly scheduled one would (a new
   // sequence number), and the returned handle replaces `handle`.
-  EventHandle reschedule(EventHandle handle, Time time, Callback callback, void* context,
-                         std::uint64_t argument) {
-    if (!is_pending(handle)) return schedule_at(time, callback, context, argument);
-    Slot& slot = slots_[handle.slot];
-    if (time == time_never || slot.lane != 0) {
+  TCPSIM_SCHEDULER_INLINE EventHandle reschedule(EventHandle handle, Time time,
+                                                 Callback callback, void* context,
+                                                 std::uint64_t argument) {
+    if (is_pending(handle)) {
+      Slot& slot = slots_[handle.slot];
+      if (time != time_never && slot.lane == 0) {
+        // The same as cancel + schedule_at, which would take a new sequence number (and a slot
+        // of a new generation, so the old handle no longer names the event).
+        slot.generation += 2;  // still odd: still pending
+        slot.callback = callback;
+        slot.context = context;
+        slot.argument = argument;
+        const std::uint32_t position = slot.position;
+        const Entry entry{time < now_ ? now_ : time, sequence_++, handle.slot};
+        // A later key only sinks, an earlier one only rises.
+        if (earlier(heap_[position], entry)) {
+          sift_down(position, entry);
+        } else {
+          sift_up(position, entry);
+        }
+        return EventHandle{handle.slot, slot.generation};
+      }
       // An entry in a lane does not move: it is left dead, and the event queued anew.
-      cancel(handle);
-      return schedule_at(time, callback, context, argument);
+      remove(handle.slot);
     }
-    // The same as cancel + schedule_at, which would take a new sequence number (and a slot of a
-    // new generation, so the old handle no longer names the event).
-    slot.generation += 2;  // still odd: still pending
-    slot.callback = callback;
-    slot.context = context;
-    slot.argument = argument;
-    const std::uint32_t position = slot.position;
-    Entry entry{time < now_ ? now_ : time, sequence_++, handle.slot};
-    // A later key only sinks, an earlier one only rises.
-    if (earlier(heap_[position], entry)) {
-      sift_down(position, entry);
-    } else {
-      sift_up(position, entry);
-    }
-    return EventHandle{handle.slot, slot.generation};
+    return schedule_at(time, callback, context, argument);
   }
   bool is_pending(EventHandle handle) const {
     // A pending event's slot has an odd generation, equal to its handle's.
@@ -194,7 +189,12 @@ class Scheduler {
   static constexpr std::size_t arity = 4;
 
   TCPSIM_SCHEDULER_INLINE static bool earlier(const Entry& a, const Entry& b) {
-    return a.time != b.time ? a.time < b.time : a.sequence < b.sequence;
+    // One 128-bit comparison (time is never negative): no branch on equal times.
+    __extension__ using Key = unsigned __int128;
+    const auto key = [](const Entry& entry) {
+      return (static_cast<Key>(static_cast<std::uint64_t>(entry.time)) << 64) | entry.sequence;
+    };
+    return key(a) < key(b);
   }
 
   TCPSIM_SCHEDULER_INLINE std::uint32_t take_slot(Callback callback, void* context,
@@ -308,6 +308,16 @@ class Scheduler {
   // Not at its hash: another lane holding `delay`, else an empty one taking it, which becomes
   // the hint; nullptr when every lane is busy with another delay.
   Lane* find_lane(Duration delay, std::uint8_t& hint);
+  // Takes the pending event of slot `index` out of the queue and frees the slot.
+  TCPSIM_SCHEDULER_INLINE void remove(std::uint32_t index) {
+    const Slot& slot = slots_[index];
+    if (slot.lane == 0) {
+      remove_at(slot.position);
+    } else {
+      cancel_in_lane(slot);
+    }
+    release_slot(index);
+  }
   // Marks the slot's lane entry dead; if it was the lane's front, the next takes its place.
   void cancel_in_lane(const Slot& slot);
   // The lane's front entry, at heap_[position], is gone: the next live one takes its place.
