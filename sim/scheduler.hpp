@@ -225,11 +225,11 @@ class Scheduler {
     heap_[position] = entry;
     slots_[entry.slot].position = static_cast<std::uint32_t>(position);
   }
-  // Puts `entry` at `position` (a hole) or above it, wherever the order wants it; below the
-  // running event's hole, if there is one (the hole's filling sorts that out).
+  // Puts `entry` at `position` (a hole) or above it, wherever the order wants it. It never
+  // passes the running event's hole: that still holds the running event's key, which comes
+  // before every queued one.
   TCPSIM_SCHEDULER_INLINE void sift_up(std::size_t position, const Entry& entry) {
-    const std::size_t top = hole_ ? arity : 0;  // the root's children have no parent to pass
-    while (position > top) {
+    while (position > 0) {
       const std::size_t parent = (position - 1) / arity;
       if (!earlier(entry, heap_[parent])) break;
       place(position, heap_[parent]);
@@ -275,7 +275,7 @@ class Scheduler {
     const Entry last = heap_.back();
     heap_.pop_back();
     if (position == heap_.size()) return;  // it was the last
-    if (position > (hole_ ? arity : 0) && earlier(last, heap_[(position - 1) / arity])) {
+    if (position > 0 && earlier(last, heap_[(position - 1) / arity])) {
       sift_up(position, last);
     } else {
       sift_down(position, last);
