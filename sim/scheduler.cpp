@@ -30,27 +30,18 @@ void Scheduler::grow_lane(Lane& lane) {
   lane.mask = static_cast<std::uint32_t>(lane.ring.size() - 1);
 }
 
-Scheduler::Lane* Scheduler::find_lane(Duration delay, std::uint8_t& hint) {
-  Lane* found = nullptr;
-  for (Lane& lane : lanes_) {
-    if (lane.delay == delay) {
-      found = &lane;
-      break;
+std::uint8_t Scheduler::find_lane(Duration delay) {
+  for (std::size_t index = 0; index < max_lanes; ++index) {
+    if (lanes_[index].delay == delay) return static_cast<std::uint8_t>(index + 1);
+  }
+  // An empty lane (or one never used) takes the new delay: the lanes follow the delays in use.
+  for (std::size_t index = 0; index < max_lanes; ++index) {
+    if (lanes_[index].empty()) {
+      lanes_[index].delay = delay;
+      return static_cast<std::uint8_t>(index + 1);
     }
   }
-  if (found == nullptr) {
-    // An empty lane (or one never used) takes the new delay: the lanes follow the delays in use.
-    for (Lane& lane : lanes_) {
-      if (lane.empty()) {
-        lane.delay = delay;
-        found = &lane;
-        break;
-      }
-    }
-    if (found == nullptr) return nullptr;
-  }
-  hint = static_cast<std::uint8_t>(found - lanes_.data() + 1);
-  return found;
+  return 0;
 }
 
 void Scheduler::cancel_in_lane(const Slot& slot) {

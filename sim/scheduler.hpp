@@ -4,8 +4,11 @@
 // heap and the slot table have grown. The heap is indexed (each slot knows its entry's
 // position), so cancelling removes the entry at once in O(log n) and re-arming a pending event
 // (reschedule) moves it in place: no cancelled entry is left behind for the run loop to skip.
+// While an event's callback runs, its heap place is kept as a hole for the first event the
+// callback schedules (one sift instead of two); the hole still holds the running key, which
+// comes before every queued one, so nothing sifts past it.
 //
-// Once the heap is deeper than a few levels, new events go to lanes instead where they can:
+// Once the heap holds a few entries, new events go to lanes instead where they can:
 // first-in first-out queues, each for the events scheduled one fixed delay after now() (a
 // link's delay, the RTO, TIME_WAIT), found by a hash of the delay. now() never goes back and
 // the sequence always grows, so a lane is sorted by (time, sequence) as it is appended; only its
@@ -13,8 +16,8 @@
 // exactly one heap's, and the heap stays shallow when a thousand connections wait at once. An
 // event cancelled in a lane is marked dead and skipped when it reaches the front.
 //
-// The paths every event takes (schedule, cancel, run on a small heap) are inline here; the
-// lanes and the growth of the tables are in scheduler.cpp.
+// The paths every event takes (schedule, cancel, reschedule, run, the lane push and advance)
+// are inline here; the lane search and the growth of the tables are in scheduler.cpp.
 #pragma once
 
 #include <array>
@@ -179,8 +182,8 @@ class Scheduler {
     Entry& at(std::uint32_t position) { return ring[position & mask]; }
   };
   static constexpr std::size_t max_lanes = 8;
-  // Below this many heap entries, new events go to the heap: sifting through a level or two
-  // costs less than finding a lane.
+  // Below this many heap entries, new events go to the heap: a sift through a single level
+  // costs less than a lane; above it, a lane (found by one hash) keeps the heap shallow.
   static constexpr std::size_t small_heap = 4;
   static constexpr std::uint32_t dead_slot = UINT32_MAX;  // a cancelled lane entry
   static constexpr std::uint32_t no_slot = UINT32_MAX;    // the end of the free list
@@ -289,25 +292,27 @@ class Scheduler {
   TCPSIM_SCHEDULER_INLINE bool push_lane(const Entry& entry) {
     const Duration delay = entry.time - now_;
     std::uint8_t& hint = lane_by_hash_[lane_hash(delay)];
-    Lane* lane = hint != 0 && lanes_[hint - 1U].delay == delay ? &lanes_[hint - 1U] : nullptr;
-    if (lane == nullptr) {
-      lane = find_lane(delay, hint);
-      if (lane == nullptr) return false;
+    std::uint8_t number = hint;  // lanes_[number - 1]
+    if (number == 0 || lanes_[number - 1U].delay != delay) {
+      number = find_lane(delay);
+      if (number == 0) return false;
+      hint = number;
     }
+    Lane& lane = lanes_[number - 1U];
     // The same delay from a clock that never goes back keeps the lane sorted; checked anyway.
-    const bool was_empty = lane->empty();
-    if (!was_empty && earlier(entry, lane->at(lane->tail - 1))) return false;
-    if (lane->full()) grow_lane(*lane);
+    const bool was_empty = lane.empty();
+    if (!was_empty && earlier(entry, lane.at(lane.tail - 1))) return false;
+    if (lane.full()) grow_lane(lane);
     Slot& slot = slots_[entry.slot];
-    slot.lane = static_cast<std::uint8_t>(lane - lanes_.data() + 1);
-    slot.lane_position = lane->tail;
-    lane->at(lane->tail++) = entry;
+    slot.lane = number;
+    slot.lane_position = lane.tail;
+    lane.at(lane.tail++) = entry;
     if (was_empty) push_heap(entry);  // the lane's front
     return true;
   }
-  // Not at its hash: another lane holding `delay`, else an empty one taking it, which becomes
-  // the hint; nullptr when every lane is busy with another delay.
-  Lane* find_lane(Duration delay, std::uint8_t& hint);
+  // Not at its hash: the number (index + 1) of another lane holding `delay`, else of an empty
+  // one, which takes it; 0 when every lane is busy with another delay.
+  std::uint8_t find_lane(Duration delay);
   // Takes the pending event of slot `index` out of the queue and frees the slot.
   TCPSIM_SCHEDULER_INLINE void remove(std::uint32_t index) {
     const Slot& slot = slots_[index];
