@@ -360,3 +360,5 @@ class Scheduler {
 };
 
 }  // namespace tcpsim::sim
+
+#undef TCPSIM_SCHEDULER_INLINE
