@@ -282,80 +282,125 @@ TEST_CASE("an event at time_never never runs", "[scheduler][time]") {
   CHECK(scheduler.next_time() == time_never);
 }
 
-// The lanes (a queue per delay once the heap is deeper than a few levels) must give exactly
-// one heap's order: a model that keeps every pending event in a std::map by (time, sequence)
-// runs the same random mix of schedules, cancels and reschedules, from callbacks too.
+namespace {
+
+// A model that keeps every pending event in a std::map by (time, sequence) runs the same random
+// mix of schedules, cancels and reschedules as the scheduler, from callbacks too, and checks
+// that the earliest (time, sequence) runs every time and that next_time() and empty() agree,
+// also from inside a callback (while the running event's place in the heap is a hole).
+struct Model {
+  Scheduler scheduler;
+  std::map<std::pair<Time, std::uint64_t>, std::uint64_t> pending;  // -> argument
+  std::vector<EventHandle> handles;                  // by argument
+  std::vector<std::pair<Time, std::uint64_t>> keys;  // by argument, while pending
+  std::vector<std::uint64_t> ran;
+  std::uint64_t sequence = 0;
+  std::uint64_t state = 12345;  // a fixed LCG: the same run everywhere
+  std::uint64_t acts_per_run = 3;
+  std::size_t runs_that_act = 20'000;
+  std::size_t min_pending = 0;  // a callback that acts schedules up to this many
+  std::uint64_t next_random(std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  }
+  // A few fixed delays (lanes) and some random ones (the heap), as the simulator has; 0 too.
+  Time pick_time() {
+    static constexpr Time delays[] = {1'000, 200'000, 1'000'000, 240'000'000, 0};
+    const std::uint64_t pick = next_random(7);
+    return scheduler.now() + (pick < 5 ? delays[pick] : static_cast<Time>(next_random(5000)));
+  }
+  void check_next() {
+    REQUIRE(scheduler.empty() == pending.empty());
+    REQUIRE(scheduler.next_time() == (pending.empty() ? time_never : pending.begin()->first.first));
+  }
+  void schedule() {
+    const Time time = pick_time();
+    const std::uint64_t argument = handles.size();
+    handles.push_back(scheduler.schedule_at(time, &Model::run, this, argument));
+    keys.emplace_back(time, sequence);
+    pending[{time, sequence++}] = argument;
+  }
+  void cancel(std::uint64_t argument) {
+    const bool was_pending = scheduler.is_pending(handles[argument]);
+    REQUIRE(was_pending == (pending.count(keys[argument]) == 1));
+    scheduler.cancel(handles[argument]);
+    if (was_pending) pending.erase(keys[argument]);
+    REQUIRE_FALSE(scheduler.is_pending(handles[argument]));
+  }
+  void reschedule(std::uint64_t argument) {
+    const bool was_pending = scheduler.is_pending(handles[argument]);
+    const Time time = pick_time();
+    handles[argument] = scheduler.reschedule(handles[argument], time, &Model::run, this,
+                                             argument);
+    if (was_pending) pending.erase(keys[argument]);
+    keys[argument] = {time, sequence};
+    pending[{time, sequence++}] = argument;
+  }
+  void act() {
+    const std::uint64_t what = next_random(10);
+    if (what < 6 || handles.empty()) {
+      schedule();
+    } else if (what < 8) {
+      cancel(next_random(handles.size()));
+    } else {
+      reschedule(next_random(handles.size()));
+    }
+    check_next();
+  }
+  static void run(void* context, std::uint64_t argument) {
+    auto* self = static_cast<Model*>(context);
+    REQUIRE_FALSE(self->pending.empty());
+    const auto first = self->pending.begin();
+    REQUIRE(first->second == argument);  // the earliest (time, sequence) runs
+    REQUIRE(first->first.first == self->scheduler.now());
+    self->pending.erase(first);
+    self->ran.push_back(argument);
+    self->check_next();
+    if (self->ran.size() < self->runs_that_act) {
+      // 0 to acts_per_run acts: callbacks that schedule nothing leave their hole to the last.
+      const std::uint64_t acts = self->next_random(self->acts_per_run + 1);
+      for (std::uint64_t i = 0; i < acts; ++i) self->act();
+      while (self->pending.size() < self->min_pending) {
+        self->schedule();
+        self->check_next();
+      }
+    }
+  }
+  void run_out() {
+    while (!scheduler.empty()) {
+      check_next();
+      REQUIRE(scheduler.run_one());
+    }
+    check_next();
+    CHECK(pending.empty());
+    CHECK(scheduler.executed() == ran.size());
+  }
+};
+
+}  // namespace
+
+// The lanes (a queue per delay once the heap holds a few entries) must give exactly one heap's
+// order.
 TEST_CASE("the lanes keep the order of one heap under schedules, cancels and reschedules",
           "[scheduler]") {
-  struct Model {
-    Scheduler scheduler;
-    std::map<std::pair<Time, std::uint64_t>, std::uint64_t> pending;  // -> argument
-    std::vector<EventHandle> handles;        // by argument
-    std::vector<std::pair<Time, std::uint64_t>> keys;  // by argument, while pending
-    std::vector<std::uint64_t> ran;
-    std::uint64_t sequence = 0;
-    std::uint64_t state = 12345;  // a fixed LCG: the same run everywhere
-    std::uint64_t next_random(std::uint64_t bound) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      return (state >> 33) % bound;
-    }
-    // A few fixed delays (lanes) and some random ones (the heap), as the simulator has.
-    Time pick_time() {
-      static constexpr Time delays[] = {1'000, 200'000, 1'000'000, 240'000'000};
-      const std::uint64_t pick = next_random(6);
-      return scheduler.now() + (pick < 4 ? delays[pick] : static_cast<Time>(next_random(5000)));
-    }
-    void schedule() {
-      const Time time = pick_time();
-      const std::uint64_t argument = handles.size();
-      handles.push_back(scheduler.schedule_at(time, &Model::run, this, argument));
-      keys.emplace_back(time, sequence);
-      pending[{time, sequence++}] = argument;
-    }
-    void cancel(std::uint64_t argument) {
-      if (!scheduler.is_pending(handles[argument])) return;
-      scheduler.cancel(handles[argument]);
-      pending.erase(keys[argument]);
-    }
-    void reschedule(std::uint64_t argument) {
-      const bool was_pending = scheduler.is_pending(handles[argument]);
-      const Time time = pick_time();
-      handles[argument] = scheduler.reschedule(handles[argument], time, &Model::run, this,
-                                               argument);
-      if (was_pending) pending.erase(keys[argument]);
-      keys[argument] = {time, sequence};
-      pending[{time, sequence++}] = argument;
-    }
-    void act() {
-      const std::uint64_t what = next_random(10);
-      if (what < 6 || handles.empty()) {
-        schedule();
-      } else if (what < 8) {
-        cancel(next_random(handles.size()));
-      } else {
-        reschedule(next_random(handles.size()));
-      }
-    }
-    static void run(void* context, std::uint64_t argument) {
-      auto* self = static_cast<Model*>(context);
-      REQUIRE_FALSE(self->pending.empty());
-      const auto first = self->pending.begin();
-      REQUIRE(first->second == argument);  // the earliest (time, sequence) runs
-      REQUIRE(first->first.first == self->scheduler.now());
-      self->pending.erase(first);
-      self->ran.push_back(argument);
-      if (self->ran.size() < 20'000) {
-        for (int i = 0; i < 3; ++i) self->act();
-      }
-    }
-  };
   Model model;
   for (int i = 0; i < 3000; ++i) model.act();  // a deep heap: the lanes come into play
-  while (!model.scheduler.empty()) {
-    REQUIRE(model.scheduler.next_time() == model.pending.begin()->first.first);
-    model.scheduler.run_one();
-  }
-  CHECK(model.pending.empty());
+  model.run_out();
   CHECK(model.ran.size() > 20'000);
-  CHECK(model.scheduler.executed() == model.ran.size());
+}
+
+// A few pending events at a time, as in a run of one connection: the heap alone, and callbacks
+// that schedule into the place of the event that runs, cancel and reschedule around it.
+TEST_CASE("a small queue keeps its order under schedules, cancels and reschedules from callbacks",
+          "[scheduler]") {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Model model;
+    model.state = seed;
+    model.acts_per_run = 2;  // about one act a run, and at least 2 pending: the queue stays small
+    model.min_pending = 2;
+    model.runs_that_act = 5'000;
+    for (int i = 0; i < 3; ++i) model.schedule();
+    model.run_out();
+    CHECK(model.ran.size() > 5'000);
+  }
 }
