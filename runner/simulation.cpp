@@ -1255,7 +1255,8 @@ class Simulation {
     for (const TraceSink* sink : sinks_) use.trace += sink->held_bytes();
     use.records = array_bytes(result_.connections) + record_heap_bytes_;
     use.in_flight = array_bytes(in_flight_) + flight_payload_bytes_;
-    use.tcp = tcp_bytes_;
+    // Live connections, and the freed ones' records the hosts keep for reuse.
+    use.tcp = tcp_bytes_ + hosts_[0]->pooled_bytes() + hosts_[1]->pooled_bytes();
     return use;
   }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "tcp/sequence.hpp"
@@ -22,6 +23,12 @@ class SequenceBuffer {
     if (span <= storage_.size()) return;
     std::size_t capacity = storage_.empty() ? 256 : storage_.size();
     while (capacity < span) capacity *= 2;
+    if (storage_.empty()) {
+      // Nothing is stored: the ring takes the storage a cleared buffer kept, if large enough
+      // (a reused connection's, Host), zero-filled as a new one would be.
+      storage_.resize(capacity);
+      return;
+    }
     std::vector<std::uint8_t> grown(capacity);
     const std::size_t new_mask = capacity - 1;
     for (std::uint32_t i = 0; i < live_size; ++i) {
@@ -47,8 +54,10 @@ class SequenceBuffer {
     });
   }
 
+  // Drops the bytes and keeps the storage for the next reserve.
   void clear() { storage_.clear(); }
-  std::size_t capacity() const { return storage_.size(); }
+  // The bytes allocated (the ring's size while in use, and what a cleared buffer kept).
+  std::size_t capacity() const { return storage_.capacity(); }
 
  private:
   // Calls action(storage index, offset in the range, run length) for the at most two contiguous
@@ -76,6 +85,23 @@ class SequenceBuffer {
 // elements, and the consumed front is dropped once it is half the vector.
 class SequenceQueue {
  public:
+  SequenceQueue() = default;
+  SequenceQueue(const SequenceQueue&) = default;
+  SequenceQueue(SequenceQueue&&) noexcept = default;
+  SequenceQueue& operator=(const SequenceQueue&) = default;
+  // Takes the other queue's items. An empty one leaves this queue empty with its storage kept:
+  // a fresh control block assigned over a used one (Connection::start_control_block) keeps
+  // the capacity, and a reused connection's first write allocates nothing.
+  SequenceQueue& operator=(SequenceQueue&& other) noexcept {
+    if (other.empty()) {
+      clear();
+    } else {
+      items_.swap(other.items_);
+      head_ = other.head_;
+      other.clear();
+    }
+    return *this;
+  }
   bool empty() const { return head_ == items_.size(); }
   SeqNum front() const { return items_[head_]; }
   void push_back(SeqNum seq) { items_.push_back(seq); }
@@ -91,6 +117,15 @@ class SequenceQueue {
   void clear() {
     items_.clear();
     head_ = 0;
+  }
+  void swap(SequenceQueue& other) noexcept {
+    items_.swap(other.items_);
+    std::swap(head_, other.head_);
+  }
+  std::size_t capacity_bytes() const { return items_.capacity() * sizeof(SeqNum); }
+  // Gives the storage back when it is larger than `limit` bytes (clear() first).
+  void release_above(std::size_t limit) {
+    if (capacity_bytes() > limit) std::vector<SeqNum>().swap(items_);
   }
   const SeqNum* begin() const { return items_.data() + head_; }
   const SeqNum* end() const { return items_.data() + items_.size(); }
