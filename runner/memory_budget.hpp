@@ -34,7 +34,7 @@ struct MemoryUse {
   std::uint64_t trace = 0;      // trace events kept for the views, or trace text kept in memory
   std::uint64_t records = 0;    // connection records: names, states, application events
   std::uint64_t in_flight = 0;  // segments on the link, with their payloads
-  std::uint64_t tcp = 0;        // live connections: their control blocks and buffers
+  std::uint64_t tcp = 0;  // connections (live, and kept for reuse): control blocks, buffers
   std::uint64_t total() const { return trace + records + in_flight + tcp; }
 };
 

@@ -22,6 +22,8 @@ class ReactionWatch {
   void event(const ConnectionRecord& record, tcp::AppEventKind event,
              std::vector<std::size_t>& armed);
   void state(const ConnectionRecord& record, tcp::State state, std::vector<std::size_t>& armed);
+  // Some reaction still waits for an event or a state (else event() and state() arm nothing).
+  bool waiting() const { return unarmed_ > 0; }
   // The reactions waiting for the action with this id to run (it runs once).
   void action_ran(const std::string& id, std::vector<std::size_t>& armed) const;
 

@@ -71,6 +71,14 @@ struct StreamKeyHash {
   }
 };
 
+// A listen's names, by (host, port): the listener's name and the counter of the children of
+// that name ("web#k": listeners of one name share it), looked up once per connection.
+struct ListenerName {
+  std::string name;
+  int* children = nullptr;                    // into Simulation::listener_children_ (stable)
+  tcp::ConnectionId id = tcp::no_connection;  // the listening TCB, once opened
+};
+
 std::uint64_t endpoint_key(tcp::Address address, tcp::Port port) {
   return (static_cast<std::uint64_t>(address) << 16) | port;
 }
@@ -220,11 +228,12 @@ class Simulation {
     const Time timeline_time =
         next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
     // A repeat's instance before the timeline's next action of the same time when its
-    // element comes first in the file (Action::order).
+    // element comes first in the file (Action::order). Without repeats, nothing to compare.
     const bool repeat_first =
-        next_repeat_time_ < timeline_time ||
-        (next_repeat_time_ == timeline_time && next_repeat_time_ != time_never &&
-         scenario_.repeats[next_repeat_].first.order < timeline[next_action_].order);
+        next_repeat_time_ != time_never &&
+        (next_repeat_time_ < timeline_time ||
+         (next_repeat_time_ == timeline_time &&
+          scenario_.repeats[next_repeat_].first.order < timeline[next_action_].order));
     const Time action_time = repeat_first ? next_repeat_time_ : timeline_time;
     const Time next = std::min(next_event, action_time);
     if (next == time_never || next > limit_) return false;
@@ -388,8 +397,7 @@ class Simulation {
     switch (action.kind) {
       case ActionKind::listen: {
         report.connection = listener_name(action);
-        listener_names_[endpoint_key(static_cast<tcp::Address>(h), action.port)] =
-            report.connection;
+        name_listener(endpoint_key(static_cast<tcp::Address>(h), action.port), report.connection);
         trace_action(action);
         // A listen that cannot be made is told to the application by the core (listen_failed,
         // with its rule), which process() records under the listener's name; the report says
@@ -539,10 +547,12 @@ class Simulation {
     armed_.clear();
   }
   void event_for_reactions(const ConnectionRecord& record, tcp::AppEventKind event) {
+    if (!reaction_watch_.waiting()) return;  // most runs: no call per event
     reaction_watch_.event(record, event, armed_);
     if (!armed_.empty()) arm_reactions();
   }
   void state_for_reactions(const ConnectionRecord& record, tcp::State state) {
+    if (!reaction_watch_.waiting()) return;
     reaction_watch_.state(record, state, armed_);
     if (!armed_.empty()) arm_reactions();
   }
@@ -1123,28 +1133,21 @@ class Simulation {
     const std::uint64_t listener_key =
         endpoint_key(static_cast<tcp::Address>(h),
                      effect.listener ? effect.tuple.local.port : effect.listener_port);
-    const auto listener_name = [&] {
-      auto listener = listener_names_.find(listener_key);
-      return listener != listener_names_.end()
-                 ? listener->second
-                 : host_name(h) + ":" + std::to_string(effect.tuple.local.port);
-    };
     tcp::ConnectionId listener_id = tcp::no_connection;
     if (effect.listener) {
       // The listener is named by its listen; it has no "<host>/<k>" number.
-      record.name = listener_name();
-      listener_ids_[listener_key] = effect.connection;
+      ListenerName& listener = listener_for(h, listener_key, effect.tuple.local.port);
+      record.name = listener.name;
+      listener.id = effect.connection;
     } else {
       auto& numbered = numbered_[static_cast<std::size_t>(h)];
       numbered.push_back(position);
       record.default_name = numbered_name(host_name(h), '/', numbered.size());
       if (record.spawned_by_listener) {
-        const std::string prefix = listener_name();
-        const int child = ++listener_children_[prefix];
-        record.name = numbered_name(prefix, '#', static_cast<std::size_t>(child));
-        if (auto found = listener_ids_.find(listener_key); found != listener_ids_.end()) {
-          listener_id = found->second;
-        }
+        ListenerName& listener = listener_for(h, listener_key, effect.tuple.local.port);
+        const int child = ++*listener.children;
+        record.name = numbered_name(listener.name, '#', static_cast<std::size_t>(child));
+        listener_id = listener.id;
       } else if (!pending_connect_name_.empty()) {
         record.name = pending_connect_name_;
       } else {
@@ -1156,8 +1159,9 @@ class Simulation {
     index[effect.connection] = position;
     if (record.name != record.default_name) names_.set(record.name, position);
     RecordState& state = record_state_.emplace_back();
-    state.keep_data = keep_app_data_ || data_checked_names_.count(record.name) != 0 ||
-                      data_checked_names_.count(record.default_name) != 0;
+    state.keep_data = keep_app_data_ || (!data_checked_names_.empty() &&
+                                         (data_checked_names_.count(record.name) != 0 ||
+                                          data_checked_names_.count(record.default_name) != 0));
     record_heap_bytes_ += record.name.size() + record.default_name.size() +
                           record.states.capacity() * sizeof(tcp::State);
     if (record_) {
@@ -1171,6 +1175,20 @@ class Simulation {
                                           std::to_string(effect.tuple.remote.port));
       if (!effect.listener) count(counter_name(host_name(h), Counter::connections));
     }
+  }
+
+  // The names a listen gives, by (host, port): its listener's, and its children's prefix.
+  void name_listener(std::uint64_t listener_key, const std::string& name) {
+    ListenerName& listener = listener_names_[listener_key];
+    listener.name = name;
+    listener.children = &listener_children_[name];
+  }
+  // The listen's names for (host h, port), or "<host>:<port>" when no listen named it.
+  ListenerName& listener_for(int h, std::uint64_t listener_key, tcp::Port port) {
+    auto found = listener_names_.find(listener_key);
+    if (found != listener_names_.end()) return found->second;
+    name_listener(listener_key, host_name(h) + ":" + std::to_string(port));
+    return listener_names_[listener_key];
   }
 
   // "<prefix><separator><number>" ("client/3", "web#3") without the temporaries of operator+.
@@ -1261,7 +1279,8 @@ class Simulation {
     // Spare payload vectors, kept for the core's next segments, are held too.
     use.in_flight =
         array_bytes(in_flight_) + flight_payload_bytes_ + output_.spare_payload_bytes();
-    use.tcp = tcp_bytes_;
+    // Live connections, and the freed ones' records the hosts keep for reuse.
+    use.tcp = tcp_bytes_ + hosts_[0]->pooled_bytes() + hosts_[1]->pooled_bytes();
     return use;
   }
 
@@ -1396,9 +1415,8 @@ class Simulation {
   std::array<std::vector<std::size_t>, 2> record_index_;  // by the core's ConnectionId
   std::array<std::vector<std::size_t>, 2> numbered_;      // "<host>/<k>": k - 1 -> record
   NameIndex names_{&result_};
-  std::unordered_map<std::uint64_t, std::string> listener_names_;
-  std::unordered_map<std::uint64_t, tcp::ConnectionId> listener_ids_;  // (host, port) -> id
-  std::unordered_map<std::string, int> listener_children_;
+  std::unordered_map<std::uint64_t, ListenerName> listener_names_;
+  std::unordered_map<std::string, int> listener_children_;  // by listener name
   std::unordered_map<StreamKey, std::array<StreamSide, 2>, StreamKeyHash> streams_;
   std::string pending_connect_name_;  // the connect's or listen's name while it is performed
   const Time limit_;                        // the scenario's stop_at, time_never without

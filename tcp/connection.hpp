@@ -9,6 +9,7 @@
 #include <deque>
 #include <optional>
 #include <span>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,29 @@ struct ReceiveSequence {
 class Connection {
  public:
   Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple);
+  // What a finished connection's buffers allocated, without their bytes: a connection made
+  // with it behaves exactly as a new one and allocates nothing until it outgrows it (Host
+  // reuses a freed connection's record and storage).
+  struct Storage {
+    SequenceBuffer send;
+    SequenceBuffer receive;
+    SequenceQueue push_points;
+  };
+  Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple, Storage storage)
+      : Connection(id, config, tuple) {
+    send_buffer_ = std::move(storage.send);
+    receive_buffer_ = std::move(storage.receive);
+    // Swapped: assigning a queue without items would keep this one's storage (none).
+    tcb_.push_points.swap(storage.push_points);
+  }
+  Storage take_storage() {
+    Storage storage{std::move(send_buffer_), std::move(receive_buffer_),
+                    std::move(tcb_.push_points)};
+    storage.send.clear();
+    storage.receive.clear();
+    storage.push_points.clear();
+    return storage;
+  }
 
   // --- User calls (RFC 9293 section 3.10.1 to 3.10.6) ---
   // OPEN, active: CLOSED -> SYN_SENT, sends SYN with `isn`.
@@ -112,8 +136,8 @@ class Connection {
   std::size_t send_buffer_space() const;
   // Bytes received in order and not yet read by the application.
   std::size_t readable_bytes() const;
-  // Bytes allocated for the send and receive buffers (they grow with use), for a driver that
-  // accounts for memory.
+  // Bytes allocated for the send and receive buffers (they grow with use; a reused
+  // connection's start with what its storage kept), for a driver that accounts for memory.
   std::size_t buffer_capacity() const {
     return send_buffer_.capacity() + receive_buffer_.capacity();
   }

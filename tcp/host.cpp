@@ -3,20 +3,12 @@
 #include "tcp/host.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "tcp/syn_cookie.hpp"
 
 namespace tcpsim::tcp {
-
-struct Host::Record {
-  Record(ConnectionId id, const TcpConfig& config, FourTuple tuple, Port listener)
-      : connection(id, config, tuple), listener_port(listener) {}
-  Connection connection;
-  Port listener_port = 0;       // non-zero for a connection a listener spawned
-  bool pending_accept = false;  // counted in its listener's backlog
-  bool listener = false;        // the listening TCB of a passive OPEN (Host::listen)
-};
 
 Host::Host(HostConfig config, IsnSource isn_source)
     : config_(std::move(config)), isn_source_(std::move(isn_source)) {
@@ -51,17 +43,6 @@ Port Host::allocate_ephemeral_port() {
   return 0;
 }
 
-Host::Record* Host::find_record(ConnectionId id) {
-  if (id == no_connection || id > records_.size()) return nullptr;
-  return records_[id - 1].get();
-}
-
-const Connection* Host::find(ConnectionId id) const {
-  if (id == no_connection || id > records_.size()) return nullptr;
-  const Record* record = records_[id - 1].get();
-  return record != nullptr ? &record->connection : nullptr;
-}
-
 std::size_t Host::connection_count() const { return live_connections_; }
 
 bool Host::is_listener(ConnectionId id) const {
@@ -73,7 +54,21 @@ bool Host::is_listener(ConnectionId id) const {
 Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
                            Port listener_port, State born, bool listener, Output& out) {
   const ConnectionId id = next_id_++;
-  records_.push_back(std::make_unique<Record>(id, tcp, tuple, listener_port));
+  if (pooled_records_.empty()) {
+    records_.push_back(std::make_unique<Record>(id, tcp, tuple, listener_port));
+  } else {
+    // A deleted connection's record, remade in place exactly as a new one is, with the storage
+    // its buffers kept (the Connection constructor allocates nothing and cannot throw).
+    std::unique_ptr<Record>& pooled = pooled_records_.back();
+    pooled_bytes_ -= pooled_size(*pooled);
+    Connection::Storage storage = pooled->connection.take_storage();
+    storage.push_points.release_above(max_pooled_buffers);
+    Record* record = pooled.get();
+    std::destroy_at(record);
+    std::construct_at(record, id, tcp, tuple, listener_port, std::move(storage));
+    records_.push_back(std::move(pooled));
+    pooled_records_.pop_back();
+  }
   records_.back()->connection.set_timestamp_offset(isn_source_.timestamp_offset_for(tcp, tuple));
   records_.back()->listener = listener;
   if (!listener) {
@@ -86,7 +81,19 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
   return *records_.back();
 }
 
-void Host::settle(Record& record, Output& out) {
+void Host::release(ConnectionId id) {
+  std::unique_ptr<Record>& record = records_[id - 1];
+  const std::uint64_t held = pooled_size(*record);
+  if (pooled_records_.size() < max_pooled_records &&
+      record->connection.buffer_capacity() <= max_pooled_buffers) {
+    pooled_bytes_ += held;
+    pooled_records_.push_back(std::move(record));
+  } else {
+    record.reset();
+  }
+}
+
+void Host::settle_changed(Record& record, Output& out) {
   const Connection& connection = record.connection;
   const State state = connection.state();
   if (record.pending_accept && state != State::syn_received && state != State::listen) {
@@ -116,7 +123,7 @@ void Host::settle(Record& record, Output& out) {
     }
     --live_connections_;
   }
-  records_[id - 1].reset();  // `record` is gone from here on
+  release(id);  // `record` is gone from here on
   out.connection_free(id, tuple);
 }
 

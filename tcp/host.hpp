@@ -97,10 +97,16 @@ class Host {
   const HostConfig& config() const { return config_; }
   bool is_up() const { return up_; }
   // nullptr when the id is unknown or the connection was deleted.
-  const Connection* find(ConnectionId id) const;
+  const Connection* find(ConnectionId id) const {
+    const Record* record = find_record(id);
+    return record != nullptr ? &record->connection : nullptr;
+  }
   // Live connections, listeners not counted.
   std::size_t connection_count() const;
   bool is_listener(ConnectionId id) const;
+  // What the records kept for reuse hold (their connections and buffer storage), for a driver
+  // that accounts for memory: freed connections' records serve the next ones made.
+  std::uint64_t pooled_bytes() const { return pooled_bytes_; }
 
  private:
   // Implementation detail; see host.cpp.
@@ -108,7 +114,16 @@ class Host {
   IsnSource isn_source_;
   bool up_ = true;
 
-  struct Record;  // a connection and what the host knows about it
+  // A connection and what the host knows about it.
+  struct Record {
+    Record(ConnectionId id, const TcpConfig& config, FourTuple tuple, Port listener,
+           Connection::Storage storage = {})
+        : connection(id, config, tuple, std::move(storage)), listener_port(listener) {}
+    Connection connection;
+    Port listener_port = 0;       // non-zero for a connection a listener spawned
+    bool pending_accept = false;  // counted in its listener's backlog
+    bool listener = false;        // the listening TCB of a passive OPEN (Host::listen)
+  };
   struct Listener {
     ConnectionId id = no_connection;  // the listening TCB
     int backlog = 0;
@@ -121,14 +136,33 @@ class Host {
   Port allocate_ephemeral_port();
   // A SYN for a listener whose backlog is full: a SYN cookie, a RST or nothing, by its knobs.
   void backlog_full(Time now, const Packet& packet, const Listener& listener, Output& out);
-  Record* find_record(ConnectionId id);
+  Record* find_record(ConnectionId id) {
+    return id == no_connection || id > records_.size() ? nullptr : records_[id - 1].get();
+  }
+  const Record* find_record(ConnectionId id) const {
+    return id == no_connection || id > records_.size() ? nullptr : records_[id - 1].get();
+  }
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
   Record& create(Time now, const TcpConfig& tcp, FourTuple tuple, Port listener_port, State born,
                  bool listener, Output& out);
   // A connect or listen that failed before any TCB existed: `kind` (connect_failed,
   // listen_failed) for no_connection, `rule` says why.
   void open_failed(AppEventKind kind, Rule rule, Output& out);
-  void settle(Record& record, Output& out);  // after each call: backlog count, deletion
+  // After each call: the backlog count and deletion, when either has something to do (most
+  // calls leave a record as it was: checked inline).
+  void settle(Record& record, Output& out) {
+    if (record.pending_accept || record.connection.finished() ||
+        (record.listener_port != 0 && record.connection.state() == State::listen)) {
+      settle_changed(record, out);
+    }
+  }
+  void settle_changed(Record& record, Output& out);
+  // The record `id` was, deleted: kept for reuse (its storage too) or freed.
+  void release(ConnectionId id);
+  // What a pooled record holds, as a driver counts a live connection.
+  static std::uint64_t pooled_size(const Record& record) {
+    return sizeof(Connection) + record.connection.buffer_capacity();
+  }
   // close (`abort` false) or abort of a listener, then the reset of its un-accepted connections.
   void close_listener(Time now, Record& record, bool abort, Output& out);
   // `isn`: the new connection's ISN when it is chosen already (a SYN that reopened a 4-tuple
@@ -142,6 +176,14 @@ class Host {
   ConnectionId next_id_ = 1;
   // Indexed by id - 1 (ids are never reused); null once deleted. The only structure iterated.
   std::vector<std::unique_ptr<Record>> records_;
+  // Deleted connections' records, the next create()'s before a new allocation (most recent
+  // first), each remade in place with the storage its buffers kept. At most
+  // max_pooled_records, and only those whose buffers hold at most max_pooled_buffers bytes,
+  // so what a burst of connections left behind stays bounded.
+  std::vector<std::unique_ptr<Record>> pooled_records_;
+  static constexpr std::size_t max_pooled_records = 1024;
+  static constexpr std::size_t max_pooled_buffers = 32 * 1024;
+  std::uint64_t pooled_bytes_ = 0;
   std::size_t live_connections_ = 0;
   // Lookup only, never iterated: 4-tuple -> id, port -> listener, port -> connections using it.
   FlatMap<std::uint64_t, ConnectionId> by_tuple_;  // tcp/flat_map.hpp: no node per entry

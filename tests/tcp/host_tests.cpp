@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <string>
+#include <vector>
 
 #include "tcp/host.hpp"
 #include "tcp_test_support.hpp"
@@ -819,4 +821,75 @@ TEST_CASE("host_timestamp_offset_comes_from_the_key_and_addresses", "[host][time
   REQUIRE(syn.size() == 1);
   const FourTuple tuple{{client_address, syn[0].segment.source_port}, {server_address, 80}};
   CHECK(syn[0].segment.timestamp_value == 1 + timestamp_offset(tuple, key));
+}
+
+TEST_CASE("host_reused_record_behaves_as_a_new_connection", "[host][reuse]") {
+  // Two lifecycles one after the other: the second connection on each host is remade in the
+  // first's record, with the storage its buffers kept, and does exactly what the first did
+  // (shifted in time; ids and ports aside, which are the second's own).
+  TcpConfig client_tcp;
+  client_tcp.fixed_isn = 1000;
+  TcpConfig server_tcp;
+  server_tcp.fixed_isn = 5000;
+  Host client(host_config(client_address, client_tcp), counting_isns());
+  Host server(host_config(server_address, server_tcp), counting_isns());
+  Output out;
+  REQUIRE(server.listen(0, 80, 4, out));
+  const std::vector<std::uint8_t> payload(1000, 0x5A);
+  std::size_t capacity_at_connect = 0;
+  const auto lifecycle = [&](Time start, std::string& data) {
+    Output log;
+    out.clear();
+    const ConnectionId id = client.connect(start, server_address, 80, 0, out);
+    capacity_at_connect = client.find(id)->buffer_capacity();
+    deliver(start, client, server, out, log);
+    ConnectionId child = no_connection;
+    for (const Effect& effect : log.effects) {
+      if (effect.kind == Effect::Kind::connection_open && effect.listener_port == 80) {
+        child = effect.connection;
+      }
+    }
+    REQUIRE(child != no_connection);
+    out.clear();
+    REQUIRE(client.send(start, id, payload, out));
+    REQUIRE(client.close(start, id, out));
+    deliver(start, client, server, out, log);
+    out.clear();
+    REQUIRE(server.close(start, child, out));
+    deliver(start, client, server, out, log);
+    REQUIRE(client.find(id)->state() == State::time_wait);
+    const Time expiry = client.find(id)->timer_deadline(TimerKind::time_wait);
+    out.clear();
+    client.timer_expired(expiry, id, TimerKind::time_wait, out);
+    for (const Effect& effect : out.effects) log.effects.push_back(effect);
+    CHECK(client.find(id) == nullptr);
+    CHECK(server.find(child) == nullptr);
+    data = delivered(log);
+    std::vector<std::string> described;
+    for (const Effect& effect : log.effects) {
+      const Segment& segment = effect.packet.segment;
+      described.push_back(
+          std::to_string(static_cast<int>(effect.kind)) + " " +
+          std::to_string(static_cast<int>(effect.to)) + " " +
+          std::to_string(static_cast<int>(effect.timer)) + " " +
+          (effect.deadline == time_never ? "never" : std::to_string(effect.deadline - start)) +
+          " " + std::to_string(static_cast<int>(effect.rule)) + " " +
+          (effect.kind == Effect::Kind::transmit
+               ? std::to_string(segment.seq) + " " + std::to_string(segment.ack) + " " +
+                     std::to_string(segment.flags) + " " + std::to_string(segment.window)
+               : std::string()));
+    }
+    return described;
+  };
+  std::string first_data;
+  const std::vector<std::string> first = lifecycle(1 * second, first_data);
+  CHECK(capacity_at_connect == 0);  // a new connection holds nothing
+  CHECK(client.pooled_bytes() > 0);
+  CHECK(server.pooled_bytes() > 0);
+  std::string second_data;
+  const std::vector<std::string> again = lifecycle(10 * minute, second_data);
+  CHECK(capacity_at_connect > 0);  // the first connection's storage, without its bytes
+  CHECK(first_data == std::string(payload.begin(), payload.end()));
+  CHECK(second_data == first_data);
+  CHECK(again == first);
 }
