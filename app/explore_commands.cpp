@@ -69,10 +69,23 @@ int command_explore(const ExploreCommand& options) {
   std::cout << "explore: " << visible(scenario.name) << ", seeds " << options.explore.seeds.first
             << ".." << options.explore.seeds.last << ", random " << faults << "\n";
   const Exploration found = explore(scenario, options.explore);
+  // Seeds whose faults stopped the script (an inject with nothing to be relative to yet).
+  const auto say_script_stopped = [&] {
+    if (found.script_stopped == 0) return;
+    std::cout << "seeds not judged: " << found.script_stopped
+              << " (the script could not go on under the faults; first, seed "
+              << found.script_stopped_seed << ": " << visible(found.script_stopped_error)
+              << ")\n";
+  };
   if (!found.found) {
-    std::cout << "explore: " << found.seeds_run << " seeds, every invariant held\n";
+    const std::uint64_t judged = found.seeds_run - found.script_stopped;
+    std::cout << "explore: " << found.seeds_run << " seeds, every invariant held";
+    if (judged != found.seeds_run) std::cout << " in the " << judged << " judged";
+    std::cout << "\n";
+    say_script_stopped();
     return exit_ok;
   }
+  say_script_stopped();
   std::cout << "seed " << found.seed << " breaks the "
             << invariant_name(found.violation.invariant)
             << " invariant: " << visible(found.violation.message) << "\n";

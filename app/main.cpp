@@ -265,8 +265,8 @@ int run_command_line(int argc, char** argv) {
                       "Random faults, comma-separated: loss, duplicate, reorder, delay "
                       "(default loss)");
   explore->add_option("--invariant", explore_invariants,
-                      "Invariants to check, comma-separated or repeated: delivery, progress, "
-                      "ack_storm, window, expectations (default all)")
+                      "Invariants to check, comma-separated or repeated: " +
+                          tcpsim::runner::invariant_names_text("and") + " (default all)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
   explore->add_option("--out", explore_options.out,
@@ -532,9 +532,9 @@ int run_command_line(int argc, char** argv) {
           const auto invariant = tcpsim::runner::find_invariant(name);
           if (!invariant ||
               std::find(invariants.begin(), invariants.end(), *invariant) != invariants.end()) {
-            std::cerr << "tcpsim explore: --invariant: expected delivery, progress, ack_storm, "
-                         "window or expectations, each once, got \"" << visible_short(name)
-                      << "\"\n";
+            std::cerr << "tcpsim explore: --invariant: expected "
+                      << tcpsim::runner::invariant_names_text("or") << ", each once, got \""
+                      << visible_short(name) << "\"\n";
             return exit_bad_input;
           }
           invariants.push_back(*invariant);

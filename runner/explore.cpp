@@ -388,6 +388,14 @@ Exploration explore(const Scenario& scenario, const ExploreOptions& options,
     ++result.seeds_run;
     const Scenario random = with_random_faults(scenario, options, seed);
     const RunResult run = explore_run(random);
+    if (run.error && run.script_error) {
+      if (result.script_stopped++ == 0) {
+        result.script_stopped_seed = seed;
+        result.script_stopped_error = *run.error;
+      }
+      if (seed == options.seeds.last) break;
+      continue;
+    }
     std::vector<Violation> violations = check_invariants(random, run, options.invariants);
     if (!violations.empty()) {
       result.found = true;

@@ -49,6 +49,12 @@ struct ExploreOptions {
 
 struct Exploration {
   std::uint64_t seeds_run = 0;
+  // Seeds whose faults left the script unable to go on (RunResult::script_error: an inject
+  // relative to a connection the faults kept from being synchronized): not judged, since what
+  // the run would show is not the scenario's story. The first one's seed and error.
+  std::uint64_t script_stopped = 0;
+  std::uint64_t script_stopped_seed = 0;
+  std::string script_stopped_error;
   bool found = false;
   std::uint64_t seed = 0;               // the first seed that broke an invariant
   Violation violation;                  // the failure shrunk: its first violation

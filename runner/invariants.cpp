@@ -50,7 +50,7 @@ bool reached_established(const ConnectionRecord& record) {
 struct Cast {
   std::vector<const ConnectionRecord*> connections;  // not listeners, not failed calls
   std::map<const ConnectionRecord*, const ConnectionRecord*> peers;
-  std::set<std::string> closed_by_application;  // every name the scenario closes
+  std::set<std::string> closed_by_application;  // every name a close was called on
   bool fin_wait_2_for_ever = true;  // no host has a fin_wait_2_timeout (RFC 9293's default)
   bool keepalive = false;
   // Connections still live when "stop_at" cut the run: a timer of theirs was pending. What
@@ -109,10 +109,19 @@ std::set<const ConnectionRecord*> live_at_cut(const Scenario& scenario, const Ru
 
 Cast cast_of(const Scenario& scenario, const RunResult& result) {
   Cast cast;
-  for (const std::vector<Action>* actions : {&scenario.timeline, &scenario.reactions}) {
-    for (const Action& action : *actions) {
-      if (action.kind == ActionKind::close) cast.closed_by_application.insert(action.connection);
-    }
+  // The closes that were made, from the trace: a timed close that came before its connection
+  // existed (a SYN lost, the handshake late) failed, and its connection was never closed. The
+  // trace has the call, then at once its failure when the connection could not be named.
+  const std::vector<TraceEvent>& trace = result.trace;
+  for (std::size_t index = 0; index < trace.size(); ++index) {
+    const TraceEvent& event = trace[index];
+    if (event.kind != TraceKind::action || event.action.kind != ActionKind::close) continue;
+    const bool failed = index + 1 < trace.size() &&
+                        trace[index + 1].kind == TraceKind::action_failed &&
+                        trace[index + 1].action.kind == ActionKind::close &&
+                        trace[index + 1].host == event.host &&
+                        trace[index + 1].action.name == event.action.name;
+    if (!failed) cast.closed_by_application.insert(event.action.name);
   }
   for (const HostSpec& host : scenario.hosts) {
     if (host.tcp.fin_wait_2_timeout != 0) cast.fin_wait_2_for_ever = false;
@@ -123,18 +132,33 @@ Cast cast_of(const Scenario& scenario, const RunResult& result) {
     cast.connections.push_back(&record);
   }
   cast.live_at_cut = live_at_cut(scenario, result);
-  // Peers synchronized with each other: each one's IRS is the other's ISS (RFC 9293 3.3.1).
-  // Of several candidates (a late SYN's second connection) the one whose SYN-ACK was
-  // acknowledged has the ISS the other side took as its IRS; the first such one counts.
-  for (const ConnectionRecord* record : cast.connections) {
-    if (!record->irs || !record->iss || cast.peers.count(record)) continue;
-    for (const ConnectionRecord* other : cast.connections) {
-      if (other->host == record->host || !other->iss || !other->irs) continue;
-      if (*other->iss != *record->irs || *other->irs != *record->iss) continue;
-      if (cast.peers.count(other)) continue;
-      cast.peers[record] = other;
-      cast.peers[other] = record;
-      break;
+  // Peers synchronized with each other: on the same pair of sockets, each one's IRS is the
+  // other's ISS (RFC 9293 3.3.1). Of several candidates (a late SYN's second connection, or a
+  // SYN retransmitted after the first connection it opened was reset: with a fixed ISN both
+  // have the same numbers) the pair that both reached a synchronized state is taken first,
+  // then the first that matches.
+  const auto synchronized = [](const ConnectionRecord& record) {
+    return std::any_of(record.states.begin(), record.states.end(), [](tcp::State state) {
+      return state != tcp::State::closed && state != tcp::State::listen &&
+             state != tcp::State::syn_sent && state != tcp::State::syn_received;
+    });
+  };
+  for (const bool both_synchronized : {true, false}) {
+    for (const ConnectionRecord* record : cast.connections) {
+      if (!record->irs || !record->iss || cast.peers.count(record)) continue;
+      if (both_synchronized && !synchronized(*record)) continue;
+      for (const ConnectionRecord* other : cast.connections) {
+        if (other->host == record->host || !other->iss || !other->irs) continue;
+        if (*other->iss != *record->irs || *other->irs != *record->iss) continue;
+        if (!(other->tuple.local == record->tuple.remote) ||
+            !(other->tuple.remote == record->tuple.local)) {
+          continue;
+        }
+        if (cast.peers.count(other) || (both_synchronized && !synchronized(*other))) continue;
+        cast.peers[record] = other;
+        cast.peers[other] = record;
+        break;
+      }
     }
   }
   return cast;
@@ -366,6 +390,21 @@ std::vector<Invariant> all_invariants() {
   std::vector<Invariant> all;
   for (const auto& [value, name] : invariant_names) all.push_back(value);
   return all;
+}
+
+std::string invariant_names_text(std::string_view conjunction, bool with_expectations) {
+  std::vector<std::string_view> names;
+  for (const auto& [value, name] : invariant_names) {
+    if (with_expectations || value != Invariant::expectations) names.push_back(name);
+  }
+  std::string text;
+  for (std::size_t index = 0; index < names.size(); ++index) {
+    if (index != 0) {
+      text += index + 1 == names.size() ? " " + std::string(conjunction) + " " : ", ";
+    }
+    text += names[index];
+  }
+  return text;
 }
 
 Expectations expectations_under_faults(const Expectations& expect) {

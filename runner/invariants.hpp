@@ -52,6 +52,10 @@ inline constexpr std::uint64_t ack_storm_per_byte = 4;
 std::string_view invariant_name(Invariant invariant);
 std::optional<Invariant> find_invariant(std::string_view name);
 std::vector<Invariant> all_invariants();
+// The names for people: "delivery, progress, ack_storm, window or expectations" (`conjunction`
+// before the last); without `expectations` when `with_expectations` is false (the names the
+// "invariants" expectation key takes). Help texts and errors read it, so they cannot go stale.
+std::string invariant_names_text(std::string_view conjunction, bool with_expectations = true);
 
 struct Violation {
   Invariant invariant = Invariant::delivery;

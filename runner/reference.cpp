@@ -8,6 +8,7 @@
 #include <span>
 #include <sstream>
 
+#include "runner/invariants.hpp"
 #include "runner/teaching.hpp"
 #include "runner/text_wrap.hpp"
 #include "runner/transition_table.hpp"
@@ -521,6 +522,13 @@ std::string regenerate_schema(std::string_view text) {
   at_path(schema, {"$defs", "action", "properties", "action", "enum"}) = name_enum(action_names);
   at_path(schema, {"$defs", "expect", "properties", "counts", "propertyNames", "pattern"}) =
       counter_pattern();
+  // The "invariants" key takes every invariant but "expectations" (the file's own).
+  std::vector<std::string_view> invariant_words;
+  for (const Invariant invariant : all_invariants()) {
+    if (invariant != Invariant::expectations) invariant_words.push_back(invariant_name(invariant));
+  }
+  at_path(schema, {"$defs", "expect", "properties", "invariants", "items", "enum"}) =
+      name_enum(invariant_words);
   return laid_out(schema);
 }
 

@@ -769,6 +769,7 @@ class Simulation {
                 ? std::string()
                 : " (" + action.where.json_path + ", line " + std::to_string(action.where.line) +
                       ")";
+        result_.script_error = true;
         result_.error = "inject at " + format_duration(now()) + place + " relative to " +
                         spec.relative_to + ": " + why;
         return ActionOutcome::run_error;

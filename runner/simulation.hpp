@@ -94,6 +94,9 @@ struct RunResult {
   // Set when the run could not finish (the event or the memory budget ran out): a scenario
   // error.
   std::optional<std::string> error;
+  // The error is the script's own: an inject relative to a connection without the ISN it
+  // needs yet (under faults, a SYN lost, the handshake late), not a budget.
+  bool script_error = false;
 
   const ConnectionRecord* find_connection(const std::string& name) const;
 };

@@ -35,6 +35,15 @@ struct SackBlock {
 };
 inline constexpr std::size_t max_sack_blocks = 4;  // 40 option bytes hold at most 4 (RFC 2018 3)
 
+// RFC 2883 4: the first block reports duplicate data (a D-SACK) when it lies at or below the
+// ACK field, or within the second block. How a receiver of the ACK tells, as Wireshark does.
+constexpr bool first_sack_block_is_duplicate(SeqNum ack, std::span<const SackBlock> blocks) {
+  if (blocks.empty()) return false;
+  if (seq_le(blocks[0].right, ack)) return true;
+  return blocks.size() >= 2 && seq_le(blocks[1].left, blocks[0].left) &&
+         seq_le(blocks[0].right, blocks[1].right);
+}
+
 struct Segment {
   Port source_port = 0;
   Port destination_port = 0;

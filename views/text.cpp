@@ -340,12 +340,21 @@ std::string options_text(const runner::TraceSegment& segment, bool absolute_seq)
     const bool relative = !absolute_seq && segment.has_relative_ack;
     const std::uint32_t base =
         relative ? static_cast<std::uint32_t>(segment.ack - segment.relative_ack) : 0U;
-    std::string blocks = "sack";
-    for (std::size_t index = 0; index < segment.sack_block_count; ++index) {
-      blocks += " " + std::to_string(segment.sack_blocks[index].left - base) + ":" +
-                std::to_string(segment.sack_blocks[index].right - base);
+    const std::span<const tcp::SackBlock> used(segment.sack_blocks.data(),
+                                               segment.sack_block_count);
+    // A D-SACK block (RFC 2883) is named apart: it reports data received twice.
+    const bool duplicate = tcp::first_sack_block_is_duplicate(segment.ack, used);
+    const auto block_text = [&](const tcp::SackBlock& block) {
+      return std::to_string(block.left - base) + ":" + std::to_string(block.right - base);
+    };
+    if (duplicate) parts.push_back("D-SACK " + block_text(used[0]));
+    if (used.size() > (duplicate ? 1U : 0U)) {
+      std::string blocks = "sack";
+      for (std::size_t index = duplicate ? 1 : 0; index < used.size(); ++index) {
+        blocks += " " + block_text(used[index]);
+      }
+      parts.push_back(blocks);
     }
-    parts.push_back(blocks);
   }
   std::string out = "<";
   for (std::size_t index = 0; index < parts.size(); ++index) {

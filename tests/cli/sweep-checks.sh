@@ -243,14 +243,15 @@ EOF
     ;;
   explore-repro)
     # A written repro of an invariant that is not the file's own expectation (here delivery:
-    # blind-rst-resets under loss, where explore finds one) names it under "invariants", so that
-    # tcpsim run fails on the same violation, and passes once the fault rules are removed.
-    expect 1 explore scenarios/blind-rst-resets.json --seeds 1..1 --invariant delivery \
-      --out "$work/repro.json"
+    # without TIME_WAIT an old duplicate's data reaches the next incarnation, seed 2) names it
+    # under "invariants", so that tcpsim run fails on the same violation, and passes once the
+    # fault rules (the scenario's wandering copy) are removed.
+    expect 1 explore scenarios/old-duplicate-data-no-time-wait.json --seeds 2..2 \
+      --invariant delivery --out "$work/repro.json"
     grep -q "breaks the delivery invariant" "$work/out" || fail "explore found no delivery failure"
     grep -q '"invariants": \[ "delivery" \]' "$work/repro.json" || fail "no invariants written"
     expect 1 run "$work/repro.json"
-    grep -q 'at \$.expect.invariants\[0\]: the delivery invariant is broken: c1 to web#1' \
+    grep -q 'at \$.expect.invariants\[0\]: the delivery invariant is broken: new to web#2' \
       "$work/err" "$work/out" || fail "tcpsim run does not fail on the delivery invariant"
     python3 - "$work/repro.json" "$work/unfaulted.json" <<'EOF' || fail "no fault rules to remove"
 import json, sys

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "runner/invariants.hpp"
 #include "runner/reference.hpp"
 #include "runner/vocabulary.hpp"
 #include "tcp/knobs.hpp"
@@ -48,6 +49,27 @@ TEST_CASE("docs/scenario-format.md and the schema are what the tables generate",
     CHECK(doc.find("| `" + std::string(action.name) + "` |") != std::string::npos);
   for (const auto& key : expectation_keys())
     CHECK(doc.find("| `" + std::string(key.name) + "` |") != std::string::npos);
+}
+
+TEST_CASE("the invariants expectation key names every invariant explore checks", "[reference]") {
+  // runner/invariants.cpp names them once; the key's description (runner/vocabulary.cpp) is
+  // prose, so it is checked here, and the schema's enum is generated from the same table.
+  const ExpectationKey* invariants_key = nullptr;
+  for (const auto& key : expectation_keys()) {
+    if (std::string(key.name) == "invariants") invariants_key = &key;
+  }
+  REQUIRE(invariants_key != nullptr);
+  const std::string description(invariants_key->doc);
+  for (const Invariant invariant : all_invariants()) {
+    const std::string quoted = "`" + std::string(invariant_name(invariant)) + "`";
+    CHECK((description.find(quoted) != std::string::npos) ==
+          (invariant != Invariant::expectations));
+  }
+  const std::string schema = read_text(source_dir + "/docs/scenario.schema.json");
+  const std::string stale = replaced(schema, "\"ack_storm\", \"window\"", "\"ack_storm\"");
+  CHECK(regenerate_schema(stale) == schema);
+  CHECK(invariant_names_text("or") == "delivery, progress, ack_storm, window or expectations");
+  CHECK(invariant_names_text("and", false) == "delivery, progress, ack_storm and window");
 }
 
 TEST_CASE("a stale generated region or schema part is rewritten", "[reference]") {

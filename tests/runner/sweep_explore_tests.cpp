@@ -534,6 +534,65 @@ TEST_CASE("a crash ends every connection of its host: CLOSED, lost in the crash,
   }
 }
 
+TEST_CASE("explore judges who is whose peer and which closes were made from the run") {
+  // blind-rst-resets under loss, seed 1: the SYN-ACK of web#1 lost, an injected RST sends it
+  // back to LISTEN, and the client's retransmitted SYN opens web#2 with the same fixed ISN.
+  // c1's peer is web#2, the one it synchronized with: pairing by ISNs alone took web#1, and
+  // explore reported c1's bytes as never delivered.
+  ExploreOptions options;
+  options.seeds = {1, 1};
+  options.invariants = {Invariant::delivery, Invariant::progress, Invariant::ack_storm,
+                        Invariant::window};
+  for (const char* name : {"blind-rst-resets", "blind-syn-resets", "old-duplicate-data-paws"}) {
+    INFO(name);
+    const Exploration found = explore(shipped(name), options);
+    INFO(found.violation.message);
+    CHECK_FALSE(found.found);
+  }
+  // server-closes-first under loss, seed 1: the server's timed close came before its
+  // connection existed (the SYN was lost) and failed; web#1 then waits in CLOSE_WAIT for an
+  // application that never closed it, which is no failure of TCP's.
+  const Scenario server_first = shipped("server-closes-first");
+  const Exploration found = explore(server_first, options);
+  INFO(found.violation.message);
+  CHECK_FALSE(found.found);
+  // What a real failure of the delivery invariant looks like, and still is one: without
+  // TIME_WAIT an old duplicate's data is taken by the next incarnation (seed 2).
+  ExploreOptions data_options = options;
+  data_options.seeds = {2, 2};
+  const Exploration corrupted = explore(shipped("old-duplicate-data-no-time-wait"), data_options);
+  REQUIRE(corrupted.found);
+  CHECK(corrupted.violation.invariant == Invariant::delivery);
+  CHECK(corrupted.violation.subject == "new to web#2");
+}
+
+TEST_CASE("a seed whose faults stop the script is not judged") {
+  // established-ack-of-unsent-data injects relative to c1 at 400 ms; under loss, seed 1, c1's
+  // SYN-ACK is lost and c1 has no IRS yet: the run stops with the script's error, which is
+  // neither a failure of TCP nor the scenario's story.
+  ExploreOptions options;
+  options.seeds = {1, 3};
+  options.invariants = {Invariant::delivery, Invariant::progress, Invariant::ack_storm,
+                        Invariant::window};
+  const Scenario scenario = shipped("established-ack-of-unsent-data");
+  const RunResult stopped = explore_run(with_random_faults(scenario, options, 1));
+  REQUIRE(stopped.error);
+  CHECK(stopped.script_error);
+  const Exploration found = explore(scenario, options);
+  CHECK_FALSE(found.found);
+  CHECK(found.seeds_run == 3);
+  CHECK(found.script_stopped == 1);
+  CHECK(found.script_stopped_seed == 1);
+  CHECK(found.script_stopped_error.find("it has no IRS yet") != std::string::npos);
+  // A budget that runs out is no script error: the run is judged (and fails on progress).
+  Scenario storm = scenario;
+  storm.event_budget = 5;
+  const RunResult over = explore_run(storm);
+  REQUIRE(over.error);
+  CHECK_FALSE(over.script_error);
+  CHECK_FALSE(check_invariants(storm, over, {Invariant::progress}).empty());
+}
+
 TEST_CASE("explore shrinks the reset of an orderly close without TIME_WAIT to one lost ACK") {
   ExploreOptions options;
   options.seeds = {1, 100};

@@ -28,3 +28,24 @@ TEST_CASE("options_text writes the options compactly, as tcpdump does") {
   CHECK(options_text(ack) == "<sack 101:201 301:401>");
   CHECK(options_text(ack, true) == "<sack 5101:5201 5301:5401>");
 }
+
+TEST_CASE("options_text names a D-SACK block apart from the SACK blocks (RFC 2883 4)") {
+  TraceSegment ack;
+  ack.ack = 5001;
+  ack.relative_ack = 1;
+  ack.has_relative_ack = true;
+  // Below the ACK field: data received twice.
+  ack.sack_block_count = 1;
+  ack.sack_blocks[0] = {4501, 5001};
+  CHECK(options_text(ack, true) == "<D-SACK 4501:5001>");
+  ack.relative_ack = 501;  // relative to the same ISN as the ACK
+  CHECK(options_text(ack) == "<D-SACK 1:501>");
+  // Above the ACK, inside the second block: a duplicate of data held out of order.
+  ack.sack_block_count = 2;
+  ack.sack_blocks[0] = {5201, 5301};
+  ack.sack_blocks[1] = {5101, 5401};
+  CHECK(options_text(ack, true) == "<D-SACK 5201:5301,sack 5101:5401>");
+  // Above the ACK and not inside the second: an ordinary block.
+  ack.sack_blocks[0] = {5501, 5601};
+  CHECK(options_text(ack, true) == "<sack 5501:5601 5101:5401>");
+}
