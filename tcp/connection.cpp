@@ -1155,13 +1155,17 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
   tcb_.retransmissions = 0;
   if (tcb_.scoreboard_count > 0) prune_scoreboard();
   // RFC 6298 3 (Karn): a sample only from a segment never retransmitted; until one arrives a
-  // backed-off RTO stays (RFC 6298 5.7 lets the backoff end with the next sample).
-  take_rtt_sample(now, ack);
+  // backed-off RTO stays (RFC 6298 5.7 lets the backoff end with the next sample). Without
+  // timestamps only an ACK that reaches the timed segment gives one (take_rtt_sample).
+  if (tcb_.timestamps || (tcb_.rtt_timing && !seq_lt(ack, tcb_.rtt_seq))) {
+    take_rtt_sample(now, ack);
+  }
   if (tcb_.snd.una == tcb_.snd.nxt) {
     // RFC 6298 5.2: all outstanding data acknowledged: turn off the timer.
     cancel_timer(TimerKind::retransmission, out);
     // RFC 1122 4.2.3.6: a keepalive timer that found data outstanding starts again now.
-    if (timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
+    if (config_.keepalive &&
+        timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
         (state_ == State::established || state_ == State::close_wait ||
          state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
       arm_keepalive(now, out);
