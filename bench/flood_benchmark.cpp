@@ -144,11 +144,13 @@ class Flood {
   }
 
   void process() {
-    for (tcp::Effect& effect : output_.effects) {
+    for (const tcp::Effect& effect : output_.effects()) {
       switch (effect.kind) {
         case tcp::Effect::Kind::transmit:
           ++segments_;
-          if (effect.packet.segment.flags == (tcp::flag::syn | tcp::flag::ack)) ++syn_acks_;
+          if (output_.packet(effect).segment.flags == (tcp::flag::syn | tcp::flag::ack)) {
+            ++syn_acks_;
+          }
           break;  // to a spoofed source: nobody is there to answer
         case tcp::Effect::Kind::timer_set: {
           sim::EventHandle& handle = timer(effect.connection, effect.timer);

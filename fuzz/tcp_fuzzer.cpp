@@ -98,8 +98,8 @@ class Harness {
     }
     if (before == State::closed && e.connection.state() == State::syn_sent) e.peer_mss = default_mss;
     check(e, before, out, arriving);
-    for (Effect& effect : out.effects) {
-      if (effect.kind == Effect::Kind::transmit) queue_to(other(e)).push_back(std::move(effect.packet.segment));
+    for (const Effect& effect : out.effects()) {
+      if (effect.kind == Effect::Kind::transmit) queue_to(other(e)).push_back(std::move(out.packet(effect).segment));
     }
   }
 
@@ -174,7 +174,7 @@ class Harness {
     }
     State chained = before;
     const FourTuple& tuple = c.tuple();
-    for (const Effect& effect : out.effects) {
+    for (const Effect& effect : out.effects()) {
       if (effect.connection != c.id()) violation(e.label, "effect names another connection", effect.connection, c.id());
       switch (effect.kind) {
         case Effect::Kind::state_change:
@@ -193,7 +193,7 @@ class Harness {
           if (static_cast<int>(effect.timer) >= timer_kind_count) violation(e.label, "unknown timer kind");
           break;
         case Effect::Kind::transmit: {
-          const Packet& packet = effect.packet;
+          const Packet& packet = out.packet(effect);
           const Segment& s = packet.segment;
           if (packet.source != tuple.local.address || packet.destination != tuple.remote.address ||
               s.source_port != tuple.local.port || s.destination_port != tuple.remote.port) {

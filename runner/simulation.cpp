@@ -612,13 +612,14 @@ class Simulation {
   }
 
   // ---- The network ----
-  void transmit(int from, Effect& effect) {
+  void transmit(int from, const Effect& effect) {
     ++result_.segments_sent;
+    tcp::Packet& packet = output_.packet(effect);
     if (!record_) {
-      put_on_link(from, effect.connection, effect.packet, no_view_);  // nothing is traced
+      put_on_link(from, effect.connection, packet, no_view_);  // nothing is traced
       return;
     }
-    TraceSegment view = describe(effect.packet, ++segment_counter_);
+    TraceSegment view = describe(packet, ++segment_counter_);
     view.retransmission = effect.retransmission;  // the sender's own record (tcp::Effect)
     note_stream(view);
     TraceEvent& sent = trace_segment(TraceKind::send, from, effect.connection, view, {});
@@ -627,7 +628,7 @@ class Simulation {
     sent.cwnd = effect.cwnd;
     sent.ssthresh = effect.ssthresh;
     sent.in_flight = effect.in_flight;
-    if (keep_payloads_) sent.segment.payload = effect.packet.segment.payload;
+    if (keep_payloads_) sent.segment.payload = packet.segment.payload;
     count(counter_name(host_name(from), Counter::sent));
     switch (effect.purpose) {
       case tcp::SendPurpose::fast_retransmission:
@@ -647,7 +648,7 @@ class Simulation {
       if ((view.flags & bit) != 0) count(host_name(from) + ".sent." + tcp::flags_to_string(bit));
     }
     if (view.retransmission) count(counter_name(host_name(from), Counter::retransmissions));
-    put_on_link(from, effect.connection, effect.packet, view);  // the effect is not read again
+    put_on_link(from, effect.connection, packet, view);  // the packet is not read again
   }
 
   // The link takes a segment from host `from`'s side (a host's, or an injected one): it drops,
@@ -660,7 +661,7 @@ class Simulation {
       const std::uint32_t slot = allocate_slot();
       InFlight& flight = in_flight_[slot];
       flight.packet = std::move(packet);
-      flight_payload_bytes_ += flight.packet.segment.payload.size();
+      flight_payload_bytes_ += flight.packet.segment.payload.capacity();
       if (record_) {
         flight.view = view;
         flight.view.copy = false;
@@ -687,7 +688,7 @@ class Simulation {
       } else {
         flight.packet = packet;
       }
-      flight_payload_bytes_ += flight.packet.segment.payload.size();
+      flight_payload_bytes_ += flight.packet.segment.payload.capacity();
       flight.view = view;
       flight.view.copy = delivery.copy;
       flight.to_host = 1 - from;
@@ -726,10 +727,10 @@ class Simulation {
       arrive(to, flight.packet);  // no view: nothing is traced
     }
     // The slot keeps no payload while it waits for reuse (indexed again: processing may have
-    // grown in_flight_).
+    // grown in_flight_): the core takes it back for a later segment (tcp::Output::take_payload).
     std::vector<std::uint8_t>& payload = in_flight_[slot].packet.segment.payload;
-    flight_payload_bytes_ -= payload.size();
-    std::vector<std::uint8_t>().swap(payload);
+    flight_payload_bytes_ -= payload.capacity();
+    output_.give_payload(std::move(payload));
     free_slots_.push_back(slot);
   }
 
@@ -913,7 +914,7 @@ class Simulation {
   // ---- Effects of the TCP core ----
   void process(int h) {
     tcp::ConnectionId noted = tcp::no_connection;
-    for (Effect& effect : output_.effects) {
+    for (const Effect& effect : output_.effects()) {
       switch (effect.kind) {
         case Effect::Kind::transmit:
           transmit(h, effect);
@@ -957,9 +958,10 @@ class Simulation {
               AppEventRecord& event = record->app_events.emplace_back();
               event.time = now();
               event.kind = effect.app_event;
-              event.length = effect.data.size();
+              const std::span<const std::uint8_t> data = output_.data(effect);
+              event.length = data.size();
               if (record_state_[record_index_of(h, effect.connection)].keep_data) {
-                event.data = effect.data;
+                event.data.assign(data.begin(), data.end());
               }
               event.rule = effect.rule;
               record_heap_bytes_ += sizeof(AppEventRecord) + event.data.size();
@@ -969,19 +971,20 @@ class Simulation {
           if (record_) {
             // The "<host>.<event>" family (runner/vocabulary.cpp).
             count(host_name(h) + "." + std::string(tcp::app_event_name(effect.app_event)));
-            if (!effect.data.empty()) {
+            const std::span<const std::uint8_t> data = output_.data(effect);
+            if (!data.empty()) {
               count(counter_name(host_name(h), Counter::bytes_received),
-                    static_cast<std::int64_t>(effect.data.size()));
+                    static_cast<std::int64_t>(data.size()));
             }
             TraceEvent& event = push(TraceKind::app, h, effect.connection);
             event.app_event = effect.app_event;
-            event.data = std::move(effect.data);  // the effect is not read again
+            event.data.assign(data.begin(), data.end());
             cite(event, effect.rule);
           }
           break;
         case Effect::Kind::discard:
           if (record_) {
-            TraceSegment view = arriving_ ? arriving_view_ : describe(effect.packet, 0);
+            TraceSegment view = arriving_ ? arriving_view_ : describe(output_.packet(effect), 0);
             cite(trace_segment(TraceKind::discard, h, effect.connection, view, {}), effect.rule);
             count(counter_name(host_name(h), Counter::discarded));
           }
@@ -1255,7 +1258,9 @@ class Simulation {
     use.trace = array_bytes(result_.trace) + trace_heap_bytes_;
     for (const TraceSink* sink : sinks_) use.trace += sink->held_bytes();
     use.records = array_bytes(result_.connections) + record_heap_bytes_;
-    use.in_flight = array_bytes(in_flight_) + flight_payload_bytes_;
+    // Spare payload vectors, kept for the core's next segments, are held too.
+    use.in_flight =
+        array_bytes(in_flight_) + flight_payload_bytes_ + output_.spare_payload_bytes();
     use.tcp = tcp_bytes_;
     return use;
   }

@@ -103,25 +103,16 @@ constexpr Rule silenced(Rule answered) {
 
 void answer_with_reset(const TcpConfig& config, ConnectionId connection, const Packet& arriving,
                        Rule answered, Output& out) {
-  Effect discard;
-  discard.kind = Effect::Kind::discard;
-  discard.connection = connection;
-  discard.packet = arriving;
-  discard.rule = answered;
+  Rule rule = answered;
   Segment reset;
   if (!config.reset_unexpected_segments) {
     // Teaching variant: dropped silently, as behind a firewall's DROP rule.
-    discard.rule = silenced(answered);
+    rule = silenced(answered);
   } else if (reset_for_segment(arriving.segment, reset)) {
-    Effect answer;
-    answer.kind = Effect::Kind::transmit;
-    answer.connection = connection;
-    answer.packet.source = arriving.destination;
-    answer.packet.destination = arriving.source;
-    answer.packet.segment = std::move(reset);
-    out.effects.push_back(std::move(answer));
+    out.transmit(connection, arriving.destination, arriving.source, std::move(reset),
+                 SendPurpose::normal, false, Rule::none);
   }
-  out.effects.push_back(std::move(discard));
+  out.discard(connection, arriving.source, arriving.destination, arriving.segment, rule);
 }
 
 ListenDecision listen_decision(const Segment& segment, const TcpConfig& config) {
@@ -1709,11 +1700,9 @@ void Connection::drain_to_application(Output& out) {
 void Connection::hand_to_application(std::uint32_t count, Output& out) {
   // One data event with the next `count` unread bytes.
   if (count == 0) return;
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::app_event;
-  effect.connection = id_;
-  effect.app_event = AppEventKind::data;
-  if (out.data_wanted) receive_buffer_.read(tcb_.read_seq, count, effect.data);
+  if (std::vector<std::uint8_t>* bytes = out.data_event(id_)) {
+    receive_buffer_.read(tcb_.read_seq, count, *bytes);
+  }
   tcb_.read_seq += count;
 }
 
@@ -1886,22 +1875,12 @@ void Connection::transmit(Segment&& segment, Output& out, SendPurpose purpose, R
     std::abort();
   }
 #endif
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::transmit;
-  effect.connection = id_;
-  effect.packet.source = tuple_.local.address;
-  effect.packet.destination = tuple_.remote.address;
-  effect.packet.segment = std::move(segment);
-  effect.purpose = purpose;
-  effect.retransmission = repeats;
-  effect.rule = rule;
-  if (length > 0 && tcb_.congestion.enabled() && tcb_.syn_acknowledged &&
-      !effect.packet.segment.has(flag::syn)) {
+  const bool syn = segment.has(flag::syn);
+  out.transmit(id_, tuple_.local.address, tuple_.remote.address, std::move(segment), purpose,
+               repeats, rule);
+  if (length > 0 && tcb_.congestion.enabled() && tcb_.syn_acknowledged && !syn) {
     // What limits this data or FIN segment (tcp/congestion.hpp), for the trace and the views.
-    effect.has_congestion = true;
-    effect.cwnd = tcb_.congestion.raw_cwnd();
-    effect.ssthresh = tcb_.congestion.ssthresh();
-    effect.in_flight = bytes_in_flight();
+    out.congestion(tcb_.congestion.raw_cwnd(), tcb_.congestion.ssthresh(), bytes_in_flight());
   }
 }
 
@@ -2015,8 +1994,9 @@ bool Connection::can_send_data() const {
   }
 }
 
-void Connection::copy_payload(Segment& segment, SeqNum seq, std::uint32_t length) const {
-  segment.payload.clear();
+void Connection::copy_payload(Segment& segment, SeqNum seq, std::uint32_t length,
+                              Output& out) const {
+  segment.payload = out.take_payload();  // a spent payload's capacity, when the driver gave one
   send_buffer_.read(seq, length, segment.payload);
 }
 
@@ -2068,7 +2048,7 @@ bool Connection::transmit_queued(Time now, Output& out) {
     // The FIN rides on the last data segment when CLOSE was called.
     if (last && tcb_.fin_requested) flags |= flag::fin;
     Segment segment = make_segment(tcb_.snd.nxt, flags);
-    copy_payload(segment, tcb_.snd.nxt, length);
+    copy_payload(segment, tcb_.snd.nxt, length, out);
     if (!tcb_.rtt_timing) {
       // RFC 6298 3: time one segment per round trip (never a retransmission, Karn).
       tcb_.rtt_timing = true;
@@ -2161,7 +2141,7 @@ std::uint32_t Connection::retransmit_data(SeqNum seq, std::uint32_t limit, SendP
       reaches_end && tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin;
   if (with_fin) flags |= flag::fin;
   Segment segment = make_segment(seq, flags);
-  copy_payload(segment, seq, length);
+  copy_payload(segment, seq, length, out);
   transmit(std::move(segment), out, purpose, rule);
   return length + (with_fin ? 1U : 0U);
 }
@@ -2212,14 +2192,14 @@ void Connection::send_window_probe(Output& out) {
   if (!tcb_.window_probe_outstanding) {
     tcb_.window_probe_outstanding = true;
     Segment segment = make_segment(tcb_.snd.nxt, flag::ack);
-    copy_payload(segment, tcb_.snd.nxt, 1);
+    copy_payload(segment, tcb_.snd.nxt, 1, out);
     tcb_.snd.nxt += 1;
     transmit(std::move(segment), out, SendPurpose::window_probe,
              Rule::window_probe);
     return;
   }
   Segment segment = make_segment(tcb_.snd.una, flag::ack);
-  copy_payload(segment, tcb_.snd.una, 1);
+  copy_payload(segment, tcb_.snd.una, 1, out);
   transmit(std::move(segment), out, SendPurpose::window_probe,
            Rule::window_probe);
 }
@@ -2280,21 +2260,14 @@ void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
   // Linux's timers fire on its timer wheel's ticks (tcp/timer_wheel.hpp; none: at the deadline).
   deadline = timer_wheel_expiry(config_.timer_wheel, now_, deadline);
   timers_[static_cast<int>(kind)] = deadline;
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::timer_set;
-  effect.connection = id_;
-  effect.timer = kind;
-  effect.deadline = deadline;
+  out.timer_set(id_, kind, deadline);
 }
 
 void Connection::cancel_timer(TimerKind kind, Output& out) {
   Time& deadline = timers_[static_cast<int>(kind)];
   if (deadline == time_never) return;
   deadline = time_never;
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::timer_cancel;
-  effect.connection = id_;
-  effect.timer = kind;
+  out.timer_cancel(id_, kind);
 }
 
 void Connection::cancel_all_timers(Output& out) {
@@ -2509,12 +2482,7 @@ void Connection::change_state(State to, Rule rule, Output& out, const char* call
     transition_error(state_, to, rule, caller, "is made by another function than the table says");
   }
 #endif
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::state_change;
-  effect.connection = id_;
-  effect.from = state_;
-  effect.to = to;
-  effect.rule = rule;
+  out.state_change(id_, state_, to, rule);
   state_ = to;
 }
 
@@ -2573,23 +2541,12 @@ void Connection::return_to_listen(Rule rule, Output& out, const char* caller) {
 }
 
 void Connection::app_event(AppEventKind kind, Rule rule, Output& out) {
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::app_event;
-  effect.connection = id_;
-  effect.app_event = kind;
-  effect.rule = rule;
+  out.app_event(id_, kind, rule);
 }
 
 void Connection::discard(const Segment& segment, Rule rule, Output& out) {
-  Effect effect;
-  effect.kind = Effect::Kind::discard;
-  effect.connection = id_;
   // The dropped segment as it arrived (remote to local).
-  effect.packet.source = tuple_.remote.address;
-  effect.packet.destination = tuple_.local.address;
-  effect.packet.segment = segment;
-  effect.rule = rule;
-  out.effects.push_back(std::move(effect));
+  out.discard(id_, tuple_.remote.address, tuple_.local.address, segment, rule);
 }
 
 }  // namespace tcpsim::tcp

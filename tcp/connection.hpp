@@ -403,7 +403,7 @@ class Connection {
   std::uint32_t usable_window() const;
   std::uint32_t offered_window() const;
   bool can_send_data() const;
-  void copy_payload(Segment& segment, SeqNum seq, std::uint32_t length) const;
+  void copy_payload(Segment& segment, SeqNum seq, std::uint32_t length, Output& out) const;
   bool push_point_in(SeqNum seq, std::uint32_t length) const;
 
   // Timers and the RTO (RFC 6298): the RTO is computed in these functions only.

@@ -82,13 +82,7 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
     by_tuple_.emplace(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port), id);
     ++local_port_users_[tuple.local.port];
   }
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::connection_open;
-  effect.connection = id;
-  effect.tuple = tuple;
-  effect.to = born;
-  effect.listener_port = listener_port;
-  effect.listener = listener;
+  out.connection_open(id, tuple, born, listener_port, listener);
   return *records_.back();
 }
 
@@ -123,27 +117,16 @@ void Host::settle(Record& record, Output& out) {
     --live_connections_;
   }
   records_[id - 1].reset();  // `record` is gone from here on
-  Effect& effect = out.effects.emplace_back();  // built in place: an Effect is large
-  effect.kind = Effect::Kind::connection_free;
-  effect.connection = id;
-  effect.tuple = tuple;
+  out.connection_free(id, tuple);
 }
 
 void Host::open_failed(AppEventKind kind, Rule rule, Output& out) {
   // RFC 9293 3.10.1: OPEN returns an error to the caller, and no TCB is created.
-  Effect effect;
-  effect.kind = Effect::Kind::app_event;
-  effect.app_event = kind;
-  effect.rule = rule;
-  out.effects.push_back(std::move(effect));
+  out.app_event(no_connection, kind, rule);
 }
 
 void Host::discard(const Packet& packet, Rule rule, Output& out) {
-  Effect effect;
-  effect.kind = Effect::Kind::discard;
-  effect.packet = packet;
-  effect.rule = rule;
-  out.effects.push_back(std::move(effect));
+  out.discard(no_connection, packet.source, packet.destination, packet.segment, rule);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,11 +272,7 @@ void Host::crash(Time /*now*/, Output& out) {
   // Silent: no segment leaves. The driver still learns which records are gone, in id order.
   for (std::unique_ptr<Record>& record : records_) {
     if (!record) continue;
-    Effect effect;
-    effect.kind = Effect::Kind::connection_free;
-    effect.connection = record->connection.id();
-    effect.tuple = record->connection.tuple();
-    out.effects.push_back(std::move(effect));
+    out.connection_free(record->connection.id(), record->connection.tuple());
     record.reset();
   }
   live_connections_ = 0;
@@ -408,11 +387,7 @@ void Host::backlog_full(Time now, const Packet& packet, const Listener& listener
     // RFC 4987 3.6: <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> with our MSS, and no TCB.
     const FourTuple tuple{{config_.address, syn.destination_port},
                           {packet.source, syn.source_port}};
-    Effect answer;
-    answer.kind = Effect::Kind::transmit;
-    answer.packet.source = packet.destination;
-    answer.packet.destination = packet.source;
-    Segment& syn_ack = answer.packet.segment;
+    Segment syn_ack;
     syn_ack.source_port = syn.destination_port;
     syn_ack.destination_port = syn.source_port;
     syn_ack.seq = syn_cookie(isn_source_.key(), now, tuple, syn.seq, syn.mss);
@@ -421,8 +396,8 @@ void Host::backlog_full(Time now, const Packet& packet, const Listener& listener
     syn_ack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(listener.tcp.receive_buffer,
                                                                         0xFFFFU));
     syn_ack.mss = listener.tcp.mss;
-    answer.rule = Rule::syn_cookie_sent;
-    out.effects.push_back(std::move(answer));
+    out.transmit(no_connection, packet.destination, packet.source, std::move(syn_ack),
+                 SendPurpose::normal, false, Rule::syn_cookie_sent);
     return;
   }
   if (listener.tcp.backlog_full == BacklogFull::reset) {

@@ -64,3 +64,32 @@ bool parse_app_event(std::string_view text, AppEventKind& kind_out) {
 std::span<const std::string_view> app_event_names() { return app_event_table; }
 
 }  // namespace tcpsim::tcp
+
+namespace tcpsim::tcp {
+
+std::vector<std::uint8_t>* Output::data_event(ConnectionId connection) {
+  Effect& effect = add(Effect::Kind::app_event, connection, Rule::none);
+  effect.app_event = AppEventKind::data;
+  if (!data_wanted) return nullptr;
+  if (data_count_ == data_.size()) data_.emplace_back();
+  effect.slot = static_cast<std::uint32_t>(data_count_);
+  std::vector<std::uint8_t>& bytes = data_[data_count_++];
+  bytes.clear();  // a reused slot keeps its capacity
+  return &bytes;
+}
+
+void Output::append(const Output& other) {
+  for (const Effect& effect : other.effects_) {
+    Effect& copy = effects_.emplace_back(effect);
+    if (effect.slot == Effect::no_slot) continue;
+    if (effect.kind == Effect::Kind::app_event) {
+      if (data_count_ == data_.size()) data_.emplace_back();
+      copy.slot = static_cast<std::uint32_t>(data_count_);
+      data_[data_count_++] = other.data_[effect.slot];
+    } else {
+      add_packet(copy) = other.packets_[effect.slot];
+    }
+  }
+}
+
+}  // namespace tcpsim::tcp

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "tcp/rules.hpp"
@@ -100,35 +102,35 @@ enum class SendPurpose : std::uint8_t {
 };
 
 // One thing the core wants done or wants known. Effects come out in the order they happen, and
-// the driver must act on them in that order.
+// the driver must act on them in that order. An effect is small and trivially destructible: the
+// packet of a transmit or discard and the bytes of a data event live beside it in the Output
+// (Output::packet, Output::data), so that a call's effects cost little to make and to drop.
 struct Effect {
   enum class Kind : std::uint8_t {
-    transmit,         // send `packet`; `purpose` and `rule` say why when not `normal`;
-                      // `retransmission` when the connection sent its sequence space before
+    transmit,         // send the packet (Output::packet); `purpose` and `rule` say why when not
+                      // `normal`; `retransmission` when the connection sent its sequence space
+                      // before
     timer_set,        // arm `timer` of `connection` at `deadline` (replaces an armed one)
     timer_cancel,     // disarm `timer` of `connection`
     state_change,     // `connection` went from `from` to `to` by `rule`
-    app_event,        // tell the application `app_event` (with `data` for AppEventKind::data),
-                      // `rule` says why; `connection` is no_connection for connect_failed
-                      // and listen_failed
-    discard,          // an arriving segment was dropped by TCP; `rule` says why
+    app_event,        // tell the application `app_event` (with Output::data for
+                      // AppEventKind::data), `rule` says why; `connection` is no_connection for
+                      // connect_failed and listen_failed
+    discard,          // an arriving segment (Output::packet) was dropped by TCP; `rule` says why
     connection_open,  // a connection was created: `tuple` is its 4-tuple (remote 0.0.0.0:0 for
                       // a listener), `to` the state it is born in (CLOSED; LISTEN for one a
                       // listener spawned), `listener_port` non-zero when a listener spawned
                       // it, `listener` when it is a listener (the TCB of a passive OPEN)
     connection_free,  // the connection's record is deleted (after CLOSED)
   };
+  // Effect::slot of an effect with nothing beside it in the Output.
+  static constexpr std::uint32_t no_slot = 0xFFFFFFFFU;
+
   Kind kind = Kind::transmit;
-  ConnectionId connection = no_connection;
-  Packet packet;  // transmit; for discard, the segment that was dropped
   TimerKind timer = TimerKind::retransmission;
-  Time deadline = time_never;
   State from = State::closed;
   State to = State::closed;
   AppEventKind app_event = AppEventKind::connected;
-  std::vector<std::uint8_t> data;
-  FourTuple tuple;
-  Port listener_port = 0;
   SendPurpose purpose = SendPurpose::normal;
   // transmit: the segment repeats sequence space (SYN, data, FIN) this connection sent before.
   bool retransmission = false;
@@ -136,20 +138,156 @@ struct Effect {
   // transmit of data or a FIN with congestion control on: the sender's cwnd, ssthresh
   // (unlimited_window before a loss) and bytes in flight after this segment (tcp/congestion.hpp).
   bool has_congestion = false;
+  // Why (tcp/rules.hpp); Rule::none for a segment that is simply the next one, or a data event.
+  Rule rule = Rule::none;
+  Port listener_port = 0;
+  ConnectionId connection = no_connection;
+  // Where the packet (transmit, discard) or the bytes (a data event) are in the Output.
+  std::uint32_t slot = no_slot;
+  Time deadline = time_never;
   std::uint32_t cwnd = 0;
   std::uint32_t ssthresh = 0;
   std::uint32_t in_flight = 0;
-  // Why (tcp/rules.hpp); Rule::none for a segment that is simply the next one, or a data event.
-  Rule rule = Rule::none;
+  FourTuple tuple;
 };
+static_assert(sizeof(Effect) <= 64, "an effect stays within a cache line");
+static_assert(std::is_trivially_destructible_v<Effect> && std::is_trivially_copyable_v<Effect>);
 
-// The effects of one call into the core, appended in order. The caller clears it.
-struct Output {
-  std::vector<Effect> effects;
+// The effects of one call into the core, appended in order by the builders below, with the
+// packets and data bytes they name. The caller clears it. The packet and byte slots are kept
+// across clear() (their vectors keep their capacity), and payload vectors the driver has done
+// with come back through give_payload() for the core's next data segment (take_payload), so a
+// steady exchange allocates nothing per segment.
+class Output {
+ public:
   // False: data events (AppEventKind::data) come without their bytes, for a driver that reads
   // none (the runner's unrecorded runs); nothing else changes. The caller sets it.
   bool data_wanted = true;
-  void clear() { effects.clear(); }
+
+  // ---- What the core appended (the driver reads) ----
+  const std::vector<Effect>& effects() const { return effects_; }
+  // The packet of a transmit or discard effect; the driver may move from it.
+  const Packet& packet(const Effect& effect) const { return packets_[effect.slot]; }
+  Packet& packet(const Effect& effect) { return packets_[effect.slot]; }
+  // The bytes of a data event (empty when data_wanted is false, and for any other effect).
+  std::span<const std::uint8_t> data(const Effect& effect) const {
+    if (effect.kind != Effect::Kind::app_event || effect.slot == Effect::no_slot) return {};
+    return data_[effect.slot];
+  }
+  void clear() {
+    effects_.clear();
+    packet_count_ = 0;
+    data_count_ = 0;
+  }
+  // Appends `other`'s effects with their packets and bytes (a test's log of many calls).
+  void append(const Output& other);
+
+  // ---- Builders (the core) ----
+  // A transmit effect of `segment` from `source` to `destination`. The segment's payload should
+  // come from take_payload().
+  void transmit(ConnectionId connection, Address source, Address destination, Segment&& segment,
+                SendPurpose purpose, bool retransmission, Rule rule) {
+    Effect& effect = add(Effect::Kind::transmit, connection, rule);
+    effect.purpose = purpose;
+    effect.retransmission = retransmission;
+    Packet& packet = add_packet(effect);
+    packet.source = source;
+    packet.destination = destination;
+    packet.segment = std::move(segment);
+  }
+  // The sender's congestion figures, on the transmit effect just added.
+  void congestion(std::uint32_t cwnd, std::uint32_t ssthresh, std::uint32_t in_flight) {
+    Effect& effect = effects_.back();
+    effect.has_congestion = true;
+    effect.cwnd = cwnd;
+    effect.ssthresh = ssthresh;
+    effect.in_flight = in_flight;
+  }
+  // A discard effect: `segment`, from `source` to `destination`, was dropped.
+  void discard(ConnectionId connection, Address source, Address destination,
+               const Segment& segment, Rule rule) {
+    Packet& packet = add_packet(add(Effect::Kind::discard, connection, rule));
+    packet.source = source;
+    packet.destination = destination;
+    packet.segment = segment;  // a copy into a reused slot keeps its payload's capacity
+  }
+  void timer_set(ConnectionId connection, TimerKind timer, Time deadline) {
+    Effect& effect = add(Effect::Kind::timer_set, connection, Rule::none);
+    effect.timer = timer;
+    effect.deadline = deadline;
+  }
+  void timer_cancel(ConnectionId connection, TimerKind timer) {
+    add(Effect::Kind::timer_cancel, connection, Rule::none).timer = timer;
+  }
+  void state_change(ConnectionId connection, State from, State to, Rule rule) {
+    Effect& effect = add(Effect::Kind::state_change, connection, rule);
+    effect.from = from;
+    effect.to = to;
+  }
+  // Any event but data; `connection` no_connection for a connect or listen that failed.
+  void app_event(ConnectionId connection, AppEventKind kind, Rule rule) {
+    add(Effect::Kind::app_event, connection, rule).app_event = kind;
+  }
+  // A data event. Its bytes go into the (empty) vector returned; nullptr when data_wanted is
+  // false, and the event comes without them.
+  std::vector<std::uint8_t>* data_event(ConnectionId connection);
+  void connection_open(ConnectionId connection, const FourTuple& tuple, State born,
+                       Port listener_port, bool listener) {
+    Effect& effect = add(Effect::Kind::connection_open, connection, Rule::none);
+    effect.tuple = tuple;
+    effect.to = born;
+    effect.listener_port = listener_port;
+    effect.listener = listener;
+  }
+  void connection_free(ConnectionId connection, const FourTuple& tuple) {
+    add(Effect::Kind::connection_free, connection, Rule::none).tuple = tuple;
+  }
+
+  // ---- Payload vectors, reused ----
+  // An empty payload vector for a data segment the core builds: one the driver gave back
+  // (with its capacity), else a new one.
+  std::vector<std::uint8_t> take_payload() {
+    if (spare_payloads_.empty()) return {};
+    std::vector<std::uint8_t> payload = std::move(spare_payloads_.back());
+    spare_payloads_.pop_back();
+    spare_payload_bytes_ -= payload.capacity();
+    return payload;
+  }
+  // A payload the driver has done with (a delivered segment's): kept for take_payload, up to
+  // max_spare_payloads of them; one with no capacity, or beyond that, is freed.
+  void give_payload(std::vector<std::uint8_t> spent) {
+    if (spent.capacity() == 0 || spare_payloads_.size() >= max_spare_payloads) return;
+    spent.clear();
+    spare_payload_bytes_ += spent.capacity();
+    spare_payloads_.push_back(std::move(spent));
+  }
+  // The bytes the spare payloads hold, for a driver that accounts for memory.
+  std::uint64_t spare_payload_bytes() const { return spare_payload_bytes_; }
+  // More than a window's worth of segments in flight of most runs, few enough to hold little.
+  static constexpr std::size_t max_spare_payloads = 64;
+
+ private:
+  Effect& add(Effect::Kind kind, ConnectionId connection, Rule rule) {
+    Effect& effect = effects_.emplace_back();
+    effect.kind = kind;
+    effect.connection = connection;
+    effect.rule = rule;
+    return effect;
+  }
+  Packet& add_packet(Effect& effect) {
+    if (packet_count_ == packets_.size()) packets_.emplace_back();
+    effect.slot = static_cast<std::uint32_t>(packet_count_);
+    return packets_[packet_count_++];
+  }
+
+  std::vector<Effect> effects_;
+  // Slots [0, packet_count_) belong to the effects; the rest wait for reuse.
+  std::vector<Packet> packets_;
+  std::size_t packet_count_ = 0;
+  std::vector<std::vector<std::uint8_t>> data_;
+  std::size_t data_count_ = 0;
+  std::vector<std::vector<std::uint8_t>> spare_payloads_;
+  std::uint64_t spare_payload_bytes_ = 0;
 };
 
 }  // namespace tcpsim::tcp

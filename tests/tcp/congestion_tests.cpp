@@ -45,7 +45,7 @@ std::vector<Segment> data_segments(const Output& out) {
 
 std::vector<const Effect*> transmits_with(const Output& out, SendPurpose purpose) {
   std::vector<const Effect*> result;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::transmit && effect.purpose == purpose) result.push_back(&effect);
   }
   return result;
@@ -124,7 +124,7 @@ TEST_CASE("established_send_congestion_control_none_fills_peer_window", "[conges
   REQUIRE(c.send(0, data(20 * smss), out));
   CHECK(data_segments(out).size() == 20);
   CHECK(c.congestion_window() == unlimited_window);
-  for (const Effect& effect : out.effects) CHECK_FALSE(effect.has_congestion);
+  for (const Effect& effect : out.effects()) CHECK_FALSE(effect.has_congestion);
 }
 
 // --- Slow start and congestion avoidance (RFC 5681 3.1) ---
@@ -199,7 +199,7 @@ TEST_CASE("established_third_duplicate_ack_enters_fast_recovery_halving",
   to_fast_recovery(c, out);
   const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
   REQUIRE(resent.size() == 1);
-  CHECK(resent[0]->packet.segment.seq == segment_start(0));
+  CHECK(out.packet(*resent[0]).segment.seq == segment_start(0));
   CHECK(resent[0]->rule == Rule::fast_retransmit);
   // ssthresh = FlightSize / 2 (eq. 4): 12 segments were out with limited transmit's two.
   CHECK(c.slow_start_threshold() == 6 * smss);
@@ -225,7 +225,7 @@ TEST_CASE("fast_recovery_partial_ack_resends_next_hole_and_deflates",
   c.segment_arrives(200 * millisecond, peer_ack(segment_start(5)), out);
   const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
   REQUIRE(resent.size() == 1);
-  CHECK(resent[0]->packet.segment.seq == segment_start(5));
+  CHECK(out.packet(*resent[0]).segment.seq == segment_start(5));
   CHECK(resent[0]->rule == Rule::partial_ack_retransmit);
   CHECK(c.in_loss_recovery());
   // RFC 6582 3.2 step 4: cwnd - acked + SMSS = 9 - 5 + 1 segments.
@@ -262,7 +262,7 @@ TEST_CASE("established_retransmission_timeout_collapses_cwnd_to_one_segment",
   c.segment_arrives(3100 * millisecond, peer_ack(segment_start(3)), out);
   const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::retransmission);
   REQUIRE(resent.size() == 1);
-  CHECK(resent[0]->packet.segment.seq == segment_start(3));
+  CHECK(out.packet(*resent[0]).segment.seq == segment_start(3));
   CHECK(resent[0]->rule == Rule::retransmission_after_timeout);
 }
 
@@ -380,7 +380,7 @@ TEST_CASE("established_three_segments_sacked_enters_sack_recovery", "[sack][reco
   REQUIRE(c.in_loss_recovery());
   const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
   REQUIRE(resent.size() == 1);
-  CHECK(resent[0]->packet.segment.seq == segment_start(0));
+  CHECK(out.packet(*resent[0]).segment.seq == segment_start(0));
   // RFC 6675 5 step 4.2: cwnd = ssthresh = FlightSize / 2 (12 segments out).
   CHECK(c.congestion_window() == 6 * smss);
   CHECK(c.slow_start_threshold() == 6 * smss);
@@ -412,7 +412,7 @@ TEST_CASE("sack_recovery_duplicate_ack_resends_each_lost_hole", "[sack][recovery
                     peer_ack(segment_start(2), {{segment_start(3), segment_start(8)}}), out);
   const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
   REQUIRE(resent.size() == 1);
-  CHECK(resent[0]->packet.segment.seq == segment_start(2));
+  CHECK(out.packet(*resent[0]).segment.seq == segment_start(2));
   CHECK(resent[0]->rule == Rule::sack_retransmit);
   CHECK(c.in_loss_recovery());
   // The ACK beyond the recovery point ends it: cwnd = ssthresh.
@@ -472,8 +472,8 @@ TEST_CASE("sack_recovery_room_without_new_data_rescue_retransmits_the_last_segme
   // unSACKed octet, the last segment.
   const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
   REQUIRE(resent.size() == 1);
-  CHECK(resent[0]->packet.segment.seq == segment_start(9));
-  CHECK(resent[0]->packet.segment.payload.size() == smss);
+  CHECK(out.packet(*resent[0]).segment.seq == segment_start(9));
+  CHECK(out.packet(*resent[0]).segment.payload.size() == smss);
   CHECK(resent[0]->rule == Rule::sack_rescue_retransmit);
   // HighRxt is not moved by it: pipe does not count the rescue (7 .. 9 not lost, 0 resent).
   CHECK(c.bytes_in_flight() == 4 * smss);
@@ -535,7 +535,7 @@ TEST_CASE("sack_recovery_room_without_new_data_resends_a_hole_not_yet_lost",
                     out);
   const std::vector<const Effect*> resent = transmits_with(out, SendPurpose::fast_retransmission);
   REQUIRE(resent.size() == 1);
-  CHECK(resent[0]->packet.segment.seq == segment_start(8));
+  CHECK(out.packet(*resent[0]).segment.seq == segment_start(8));
   CHECK(resent[0]->rule == Rule::sack_retransmit_not_yet_lost);
   // RFC 6675 4 NextSeg (3): HighRxt moves over it, so pipe counts it twice (not lost, resent).
   CHECK(c.bytes_in_flight() == 3 * smss);

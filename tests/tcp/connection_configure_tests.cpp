@@ -14,7 +14,7 @@ namespace {
 
 std::size_t count_purpose(const Output& out, SendPurpose purpose) {
   std::size_t result = 0;
-  for (const Effect& effect : out.effects)
+  for (const Effect& effect : out.effects())
     if (effect.kind == Effect::Kind::transmit && effect.purpose == purpose) ++result;
   return result;
 }
@@ -96,7 +96,7 @@ TEST_CASE("established_receive_buffer_grown_sends_a_window_update", "[configure]
   CHECK(c.configure(0, config, out));
   const Segment update = only_sent(out);
   CHECK(update.window == 8000);
-  CHECK(out.effects.back().rule == Rule::receive_buffer_grown);
+  CHECK(out.effects().back().rule == Rule::receive_buffer_grown);
   CHECK(c.receive_sequence().wnd == 8000);
 }
 
@@ -155,7 +155,7 @@ TEST_CASE("established_fixed_knob_changed_is_refused_and_changes_nothing", "[con
   Output out;
   CHECK_FALSE(c.configure(0, config, out));
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::configure_failed});
-  CHECK(out.effects.back().rule == Rule::configure_knob_fixed);
+  CHECK(out.effects().back().rule == Rule::configure_knob_fixed);
   CHECK(c.config().mss == 536);
   CHECK(c.config().nagle);
 }
@@ -191,7 +191,7 @@ TEST_CASE("listen_configure_passes_the_knobs_to_spawned_connections", "[configur
   syn.segment.destination_port = local_port;
   host.packet_arrives(0, syn, out);
   ConnectionId spawned = no_connection;
-  for (const Effect& effect : out.effects)
+  for (const Effect& effect : out.effects())
     if (effect.kind == Effect::Kind::connection_open) spawned = effect.connection;
   REQUIRE(host.find(spawned) != nullptr);
   CHECK_FALSE(host.find(spawned)->config().nagle);
@@ -205,5 +205,5 @@ TEST_CASE("no_connection_configure_returns_false", "[configure][host]") {
   Host host(host_config, IsnSource());
   Output out;
   CHECK_FALSE(host.configure(0, 42, TcpConfig{}, out));
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
 }

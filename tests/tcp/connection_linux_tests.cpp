@@ -334,9 +334,9 @@ TEST_CASE("established_out_of_order_fin_is_held_until_the_gap_fills",
   CHECK(c.state() == State::established);
   const Segment duplicate = only_sent(out);
   check_segment(duplicate, 101, 301, flag::ack);
-  REQUIRE(out.effects.size() >= 1);
+  REQUIRE(out.effects().size() >= 1);
   bool told = false;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     told = told || (effect.kind == Effect::Kind::transmit &&
                     effect.rule == Rule::out_of_order_fin_held);
   }

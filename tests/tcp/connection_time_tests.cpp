@@ -14,7 +14,7 @@ constexpr Duration year = 365 * 24 * hour;
 
 // No timer_set effect names a deadline in the past or at never.
 void check_deadlines(const Output& out, Time now) {
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind != Effect::Kind::timer_set) continue;
     INFO("timer " << timer_name(effect.timer) << " deadline " << effect.deadline);
     CHECK(effect.deadline >= now);
@@ -23,7 +23,7 @@ void check_deadlines(const Output& out, Time now) {
 }
 
 bool timer_set(const Output& out, TimerKind kind) {
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::timer_set && effect.timer == kind) return true;
   }
   return false;

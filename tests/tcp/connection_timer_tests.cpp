@@ -41,7 +41,7 @@ TEST_CASE("syn_sent_gives_up_after_syn_retries", "[connection][timer]") {
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_sent, State::closed}});
   CHECK(transition_rules(out)[0] == Rule::syn_retries_exhausted);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
-  CHECK(out.effects.back().rule == Rule::syn_retries_exhausted);
+  CHECK(out.effects().back().rule == Rule::syn_retries_exhausted);
   CHECK(c.finished());
 }
 
@@ -138,7 +138,7 @@ TEST_CASE("established_r1_retransmissions_tell_delivery_problem_once", "[connect
     REQUIRE(sent(out).size() == 1);
     if (!app_events(out).empty()) {
       CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::delivery_problem});
-      CHECK(out.effects.back().rule == Rule::r1_retries_reached);
+      CHECK(out.effects().back().rule == Rule::r1_retries_reached);
       told.push_back(retry + 1);
     }
   }
@@ -251,7 +251,7 @@ TEST_CASE("stale_timer_expiry_is_ignored", "[connection][timer]") {
   Output out;
   c.timer_expired(999 * millisecond, TimerKind::retransmission, out);
   c.timer_expired(1 * second, TimerKind::time_wait, out);
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
   CHECK(c.timer_deadline(TimerKind::retransmission) == 1 * second);
 }
 
@@ -293,13 +293,13 @@ TEST_CASE("timer_effects_name_the_connection_and_timer", "[connection][timer]") 
   Connection c(42, TcpConfig{}, local_tuple());
   Output out;
   c.open_active(0, local_iss, out);
-  REQUIRE(out.effects.size() == 3);
-  CHECK(out.effects[0].kind == Effect::Kind::state_change);
-  CHECK(out.effects[1].kind == Effect::Kind::transmit);
-  CHECK(out.effects[2].kind == Effect::Kind::timer_set);
-  CHECK(out.effects[2].connection == 42);
-  CHECK(out.effects[2].timer == TimerKind::retransmission);
-  CHECK(out.effects[2].deadline == 1 * second);
+  REQUIRE(out.effects().size() == 3);
+  CHECK(out.effects()[0].kind == Effect::Kind::state_change);
+  CHECK(out.effects()[1].kind == Effect::Kind::transmit);
+  CHECK(out.effects()[2].kind == Effect::Kind::timer_set);
+  CHECK(out.effects()[2].connection == 42);
+  CHECK(out.effects()[2].timer == TimerKind::retransmission);
+  CHECK(out.effects()[2].deadline == 1 * second);
 }
 
 TEST_CASE("established_retransmission_after_window_shrinks_stays_inside_the_window", "[connection][timer]") {

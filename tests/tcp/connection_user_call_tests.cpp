@@ -21,8 +21,8 @@ TEST_CASE("closed_open_active_sends_syn_with_mss", "[connection][open]") {
   CHECK(syn.window == 8192);
   CHECK(syn.source_port == local_port);
   CHECK(syn.destination_port == remote_port);
-  CHECK(out.effects[1].packet.source == local_address);
-  CHECK(out.effects[1].packet.destination == remote_address);
+  CHECK(out.packet(out.effects()[1]).source == local_address);
+  CHECK(out.packet(out.effects()[1]).destination == remote_address);
   CHECK(c.timer_deadline(TimerKind::retransmission) == 6 * second);
   CHECK(c.send_sequence().una == local_iss);
   CHECK(c.send_sequence().nxt == local_iss + 1);
@@ -54,7 +54,7 @@ TEST_CASE("established_open_is_an_error_and_changes_nothing", "[connection][open
   Output out;
   c.open_active(0, 999, out);
   c.open_passive(0, 999, out);
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
   CHECK(c.state() == State::established);
 }
 
@@ -62,7 +62,7 @@ TEST_CASE("closed_send_is_an_error", "[connection][send]") {
   Connection c = make_connection();
   Output out;
   CHECK_FALSE(c.send(0, bytes("x"), out));
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
 }
 
 TEST_CASE("syn_sent_send_is_queued_and_sent_on_establishment", "[connection][send]") {
@@ -158,10 +158,10 @@ TEST_CASE("fin_wait_1_send_is_refused_connection_closing", "[connection][send]")
   Output out;
   CHECK_FALSE(c.send(0, bytes("late"), out));
   // RFC 9293 3.10.2: "error: connection closing", told as an app event and nothing else.
-  REQUIRE(out.effects.size() == 1);
-  CHECK(out.effects[0].kind == Effect::Kind::app_event);
-  CHECK(out.effects[0].app_event == AppEventKind::send_failed);
-  CHECK(out.effects[0].rule == Rule::send_connection_closing);
+  REQUIRE(out.effects().size() == 1);
+  CHECK(out.effects()[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects()[0].app_event == AppEventKind::send_failed);
+  CHECK(out.effects()[0].rule == Rule::send_connection_closing);
   CHECK(c.unacknowledged_bytes() == 0);
 }
 
@@ -171,7 +171,7 @@ TEST_CASE("time_wait_send_is_refused_connection_closing", "[connection][send]") 
   Output out;
   CHECK_FALSE(c.send(0, bytes("late"), out));
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
-  CHECK(out.effects.back().rule == Rule::send_connection_closing);
+  CHECK(out.effects().back().rule == Rule::send_connection_closing);
 }
 
 TEST_CASE("syn_received_send_after_a_deferred_close_is_refused_connection_closing",
@@ -185,7 +185,7 @@ TEST_CASE("syn_received_send_after_a_deferred_close_is_refused_connection_closin
   out.clear();
   CHECK_FALSE(c.send(0, bytes("late"), out));
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
-  CHECK(out.effects.back().rule == Rule::send_connection_closing);
+  CHECK(out.effects().back().rule == Rule::send_connection_closing);
   CHECK(c.unacknowledged_bytes() == 6);
 }
 
@@ -209,7 +209,7 @@ TEST_CASE("listen_send_is_refused_remote_socket_unspecified", "[connection][send
   out.clear();
   CHECK_FALSE(c.send(0, bytes("to whom?"), out));
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::send_failed});
-  CHECK(out.effects.back().rule == Rule::send_remote_socket_unspecified);
+  CHECK(out.effects().back().rule == Rule::send_remote_socket_unspecified);
   CHECK(c.state() == State::listen);
 }
 
@@ -263,7 +263,7 @@ TEST_CASE("syn_received_close_with_queued_data_waits_for_established", "[connect
   Output out;
   REQUIRE(c.send(0, bytes("ab"), out));
   c.close(0, out);
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
   CHECK(c.state() == State::syn_received);
   c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack), out);
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::established},
@@ -325,7 +325,7 @@ TEST_CASE("closing_states_close_is_refused_connection_closing", "[connection][cl
   CHECK_FALSE(last_ack.close(0, out));
   // RFC 9293 3.10.4: "error: connection closing", and no second FIN.
   CHECK(app_events(out) == std::vector<AppEventKind>(3, AppEventKind::close_failed));
-  for (const Effect& effect : out.effects) CHECK(effect.rule == Rule::close_connection_closing);
+  for (const Effect& effect : out.effects()) CHECK(effect.rule == Rule::close_connection_closing);
   CHECK(sent(out).empty());
   CHECK(fin_wait_1.state() == State::fin_wait_1);
   CHECK(time_wait.state() == State::time_wait);
@@ -350,7 +350,7 @@ TEST_CASE("established_abort_unaccepted_does_nothing", "[connection][abort]") {
   to_established_passive(c);
   Output out;
   c.abort_unaccepted(0, out);
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
   CHECK(c.state() == State::established);
 }
 
@@ -426,7 +426,7 @@ TEST_CASE("time_wait_abort_closes_without_rst", "[connection][abort]") {
   c.abort(0, out);
   CHECK(sent(out).empty());
   CHECK(count(out, Effect::Kind::timer_cancel) == 1);
-  CHECK(out.effects[0].timer == TimerKind::time_wait);
+  CHECK(out.effects()[0].timer == TimerKind::time_wait);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::aborted});
 }
 

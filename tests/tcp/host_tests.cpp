@@ -45,8 +45,8 @@ Packet packet_to(Address destination, Address source, Port source_port, Port des
 
 std::vector<Packet> sent_packets(const Output& out) {
   std::vector<Packet> packets;
-  for (const Effect& effect : out.effects) {
-    if (effect.kind == Effect::Kind::transmit) packets.push_back(effect.packet);
+  for (const Effect& effect : out.effects()) {
+    if (effect.kind == Effect::Kind::transmit) packets.push_back(out.packet(effect));
   }
   return packets;
 }
@@ -55,9 +55,9 @@ std::vector<Packet> sent_packets(const Output& out) {
 void deliver(Time now, Host& a, Host& b, const Output& first, Output& log) {
   std::deque<Packet> in_flight;
   auto take = [&](const Output& out) {
-    for (const Effect& effect : out.effects) {
-      log.effects.push_back(effect);
-      if (effect.kind == Effect::Kind::transmit) in_flight.push_back(effect.packet);
+    log.append(out);
+    for (const Effect& effect : out.effects()) {
+      if (effect.kind == Effect::Kind::transmit) in_flight.push_back(out.packet(effect));
     }
   };
   take(first);
@@ -86,10 +86,10 @@ TEST_CASE("host_connect_hands_out_ephemeral_ports_and_ids_in_order", "[host]") {
   CHECK(host.find(second)->tuple().local.port == 49153);
   CHECK(host.find(first)->send_sequence().iss == 1000);
   CHECK(host.find(second)->send_sequence().iss == 2000);
-  REQUIRE(out.effects[0].kind == Effect::Kind::connection_open);
-  CHECK(out.effects[0].connection == 1);
-  CHECK(out.effects[0].listener_port == 0);
-  CHECK(out.effects[0].tuple.remote.port == 80);
+  REQUIRE(out.effects()[0].kind == Effect::Kind::connection_open);
+  CHECK(out.effects()[0].connection == 1);
+  CHECK(out.effects()[0].listener_port == 0);
+  CHECK(out.effects()[0].tuple.remote.port == 80);
   const std::vector<Packet> syns = sent_packets(out);
   REQUIRE(syns.size() == 2);
   CHECK(syns[0].source == client_address);
@@ -112,11 +112,11 @@ TEST_CASE("host_ephemeral_ports_skip_ports_in_use_and_wrap", "[host]") {
   out.clear();
   CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
   // RFC 9293 3.10.1: the application is told, and no TCB (nor segment) exists.
-  REQUIRE(out.effects.size() == 1);
-  CHECK(out.effects[0].kind == Effect::Kind::app_event);
-  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
-  CHECK(out.effects[0].connection == no_connection);
-  CHECK(out.effects[0].rule == Rule::connect_no_ephemeral_port);
+  REQUIRE(out.effects().size() == 1);
+  CHECK(out.effects()[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects()[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects()[0].connection == no_connection);
+  CHECK(out.effects()[0].rule == Rule::connect_no_ephemeral_port);
   CHECK(discard_rules(out).empty());
   // Once 5000 is free again the allocator wraps around to it.
   host.abort(0, first, out);
@@ -131,8 +131,8 @@ TEST_CASE("host_connect_with_a_tuple_in_use_is_refused", "[host]") {
   out.clear();
   CHECK(host.connect(0, server_address, 80, 1234, out) == no_connection);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::connect_failed});
-  REQUIRE(out.effects.size() == 1);
-  CHECK(out.effects[0].rule == Rule::connect_tuple_in_use);
+  REQUIRE(out.effects().size() == 1);
+  CHECK(out.effects()[0].rule == Rule::connect_tuple_in_use);
   CHECK(host.connect(0, server_address, 81, 1234, out) == 2);  // another remote port is fine
 }
 
@@ -175,13 +175,13 @@ TEST_CASE("host_listener_spawns_a_connection_on_syn", "[host][listen]") {
   CHECK(server.listen(0, 80, 8, out) == no_connection);
   out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn), out);
-  REQUIRE(out.effects[0].kind == Effect::Kind::connection_open);
-  CHECK(out.effects[0].connection == 2);
-  CHECK(out.effects[0].listener_port == 80);
-  CHECK_FALSE(out.effects[0].listener);
-  CHECK(out.effects[0].to == State::listen);  // born in LISTEN, a copy of the listener
-  CHECK(out.effects[0].tuple.local.port == 80);
-  CHECK(out.effects[0].tuple.remote.port == 4000);
+  REQUIRE(out.effects()[0].kind == Effect::Kind::connection_open);
+  CHECK(out.effects()[0].connection == 2);
+  CHECK(out.effects()[0].listener_port == 80);
+  CHECK_FALSE(out.effects()[0].listener);
+  CHECK(out.effects()[0].to == State::listen);  // born in LISTEN, a copy of the listener
+  CHECK(out.effects()[0].tuple.local.port == 80);
+  CHECK(out.effects()[0].tuple.remote.port == 4000);
   CHECK(transitions(out) == std::vector<Transition>{{State::listen, State::syn_received}});
   const std::vector<Packet> answers = sent_packets(out);
   REQUIRE(answers.size() == 1);
@@ -202,7 +202,7 @@ TEST_CASE("host_demultiplexes_by_exact_four_tuple", "[host]") {
   CHECK(server.find(2)->state() == State::syn_received);
   CHECK(server.find(3)->state() == State::established);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::accepted});
-  CHECK(out.effects.back().connection == 3);
+  CHECK(out.effects().back().connection == 3);
 }
 
 TEST_CASE("host_listener_backlog_drops_extra_syns", "[host][listen]") {
@@ -231,15 +231,15 @@ TEST_CASE("host_listener_child_reset_in_syn_received_is_freed", "[host][listen]"
   out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 301, 0, flag::rst), out);
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::listen}});
-  REQUIRE(out.effects.back().kind == Effect::Kind::connection_free);
-  CHECK(out.effects.back().connection == 2);
+  REQUIRE(out.effects().back().kind == Effect::Kind::connection_free);
+  CHECK(out.effects().back().connection == 2);
   CHECK(server.find(2) == nullptr);
   CHECK(server.connection_count() == 0);
   CHECK(server.find(1)->state() == State::listen);  // the listener goes on
   // The backlog slot is free again, and the next id is 3.
   out.clear();
   server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 900, 0, flag::syn), out);
-  CHECK(out.effects[0].connection == 3);
+  CHECK(out.effects()[0].connection == 3);
 }
 
 TEST_CASE("host_listener_port_ack_without_connection_draws_rst", "[host][listen]") {
@@ -326,7 +326,7 @@ TEST_CASE("host_crash_is_silent_and_reboot_starts_afresh", "[host][crash]") {
   // Timers of the lost connection come to nothing.
   out.clear();
   server.timer_expired(1 * second, 2, TimerKind::retransmission, out);
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
   server.reboot(3 * second, out);
   CHECK(server.is_up());
   // No listener any more: the old peer's ACK draws a RST (the half-open connection is found out).
@@ -343,7 +343,7 @@ TEST_CASE("host_timer_for_an_unknown_connection_is_ignored", "[host]") {
   Output out;
   host.timer_expired(1 * second, 7, TimerKind::retransmission, out);
   host.timer_expired(1 * second, no_connection, TimerKind::time_wait, out);
-  CHECK(out.effects.empty());
+  CHECK(out.effects().empty());
 }
 
 TEST_CASE("host_finished_connection_is_freed_and_not_found", "[host]") {
@@ -352,7 +352,7 @@ TEST_CASE("host_finished_connection_is_freed_and_not_found", "[host]") {
   const ConnectionId id = host.connect(0, server_address, 80, 0, out);
   out.clear();
   REQUIRE(host.abort(0, id, out));
-  CHECK(out.effects.back().kind == Effect::Kind::connection_free);
+  CHECK(out.effects().back().kind == Effect::Kind::connection_free);
   CHECK(host.find(id) == nullptr);
   CHECK_FALSE(host.abort(0, id, out));
   CHECK_FALSE(host.send(0, id, bytes("x"), out));
@@ -385,7 +385,7 @@ TEST_CASE("host_to_host_connection_lifecycle", "[host]") {
   out.clear();
   client.timer_expired(4 * minute, id, TimerKind::time_wait, out);
   CHECK(client.find(id) == nullptr);
-  CHECK(out.effects.back().kind == Effect::Kind::connection_free);
+  CHECK(out.effects().back().kind == Effect::Kind::connection_free);
 }
 
 TEST_CASE("host_listener_child_timing_out_in_syn_received_is_freed", "[host][listen]") {
@@ -399,7 +399,7 @@ TEST_CASE("host_listener_child_timing_out_in_syn_received_is_freed", "[host][lis
   server.timer_expired(1 * second, 2, TimerKind::retransmission, out);
   CHECK(transitions(out) == std::vector<Transition>{{State::syn_received, State::closed}});
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::timed_out});
-  CHECK(out.effects.back().kind == Effect::Kind::connection_free);
+  CHECK(out.effects().back().kind == Effect::Kind::connection_free);
   CHECK(server.connection_count() == 0);
   // Its backlog slot is free again.
   out.clear();
@@ -589,13 +589,13 @@ TEST_CASE("closed_listen_opens_a_listener_that_is_in_listen", "[host][listen]") 
   const ConnectionId listener = server.listen(0, 80, 8, out);
   REQUIRE(listener == 1);
   // RFC 9293 3.10.1: a passive OPEN is a TCB in LISTEN with the remote socket unspecified.
-  REQUIRE(out.effects.size() == 2);
-  CHECK(out.effects[0].kind == Effect::Kind::connection_open);
-  CHECK(out.effects[0].listener);
-  CHECK(out.effects[0].to == State::closed);
-  CHECK(out.effects[0].tuple.local.port == 80);
-  CHECK(out.effects[0].tuple.remote.address == 0);
-  CHECK(out.effects[0].tuple.remote.port == 0);
+  REQUIRE(out.effects().size() == 2);
+  CHECK(out.effects()[0].kind == Effect::Kind::connection_open);
+  CHECK(out.effects()[0].listener);
+  CHECK(out.effects()[0].to == State::closed);
+  CHECK(out.effects()[0].tuple.local.port == 80);
+  CHECK(out.effects()[0].tuple.remote.address == 0);
+  CHECK(out.effects()[0].tuple.remote.port == 0);
   CHECK(transitions(out) == std::vector<Transition>{{State::closed, State::listen}});
   CHECK(transition_rules(out) == std::vector<Rule>{Rule::passive_open});
   CHECK(server.is_listener(listener));
@@ -685,7 +685,7 @@ TEST_CASE("listen_abort_of_the_listener_closes_it_and_resets_its_unaccepted_conn
   CHECK(server.find(2) != nullptr);
   // Both records are freed, the listener's first.
   std::vector<ConnectionId> freed;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::connection_free) freed.push_back(effect.connection);
   }
   CHECK(freed == std::vector<ConnectionId>{listener, 3});
@@ -697,10 +697,10 @@ TEST_CASE("host_connect_from_a_listeners_port_fails_local_port_in_use", "[host][
   REQUIRE(host.listen(0, 80, 4, out) != no_connection);
   out.clear();
   CHECK(host.connect(0, client_address, 4000, 80, out) == no_connection);
-  REQUIRE(out.effects.size() == 1);
-  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
-  CHECK(out.effects[0].connection == no_connection);
-  CHECK(out.effects[0].rule == Rule::connect_local_port_in_use);
+  REQUIRE(out.effects().size() == 1);
+  CHECK(out.effects()[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects()[0].connection == no_connection);
+  CHECK(out.effects()[0].rule == Rule::connect_local_port_in_use);
   // A port that only connections use may be shared (as with SO_REUSEADDR).
   out.clear();
   const ConnectionId first = host.connect(0, client_address, 4000, 81, out);
@@ -715,11 +715,11 @@ TEST_CASE("host_listen_on_a_port_with_a_listener_fails_port_in_use", "[host][lis
   REQUIRE(first != no_connection);
   out.clear();
   CHECK(host.listen(0, 80, 4, out) == no_connection);
-  REQUIRE(out.effects.size() == 1);
-  CHECK(out.effects[0].kind == Effect::Kind::app_event);
-  CHECK(out.effects[0].app_event == AppEventKind::listen_failed);
-  CHECK(out.effects[0].connection == no_connection);
-  CHECK(out.effects[0].rule == Rule::listen_port_in_use);
+  REQUIRE(out.effects().size() == 1);
+  CHECK(out.effects()[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects()[0].app_event == AppEventKind::listen_failed);
+  CHECK(out.effects()[0].connection == no_connection);
+  CHECK(out.effects()[0].rule == Rule::listen_port_in_use);
   CHECK(host.find(first)->state() == State::listen);
   // A port that connections use takes a listener.
   out.clear();
@@ -734,7 +734,7 @@ TEST_CASE("host_listen_while_down_fails_host_down", "[host][listen]") {
   out.clear();
   CHECK(host.listen(0, 80, 4, out) == no_connection);
   CHECK(app_events(out) == std::vector<AppEventKind>{AppEventKind::listen_failed});
-  CHECK(out.effects.back().rule == Rule::listen_host_down);
+  CHECK(out.effects().back().rule == Rule::listen_host_down);
 }
 
 TEST_CASE("listen_port_is_not_handed_out_as_an_ephemeral_port", "[host][listen]") {
@@ -756,10 +756,10 @@ TEST_CASE("closed_connect_on_a_crashed_host_tells_connect_failed", "[host][crash
   host.crash(0, out);
   out.clear();
   CHECK(host.connect(0, server_address, 80, 0, out) == no_connection);
-  REQUIRE(out.effects.size() == 1);
-  CHECK(out.effects[0].kind == Effect::Kind::app_event);
-  CHECK(out.effects[0].app_event == AppEventKind::connect_failed);
-  CHECK(out.effects[0].rule == Rule::connect_host_down);
+  REQUIRE(out.effects().size() == 1);
+  CHECK(out.effects()[0].kind == Effect::Kind::app_event);
+  CHECK(out.effects()[0].app_event == AppEventKind::connect_failed);
+  CHECK(out.effects()[0].rule == Rule::connect_host_down);
   CHECK(count(out, Effect::Kind::discard) == 0);
 }
 

@@ -12,16 +12,21 @@ using namespace tcpsim::tcp::testing;
 
 namespace {
 
+// A transmit effect with its packet.
+struct Sent : Effect {
+  Packet packet;
+};
+
 // The transmit effects of one call, in order.
-std::vector<Effect> transmits(const Output& out) {
-  std::vector<Effect> result;
-  for (const Effect& effect : out.effects) {
-    if (effect.kind == Effect::Kind::transmit) result.push_back(effect);
+std::vector<Sent> transmits(const Output& out) {
+  std::vector<Sent> result;
+  for (const Effect& effect : out.effects()) {
+    if (effect.kind == Effect::Kind::transmit) result.push_back({effect, out.packet(effect)});
   }
   return result;
 }
 
-const Effect& only_transmit(const Output& out, std::vector<Effect>& holder) {
+const Sent& only_transmit(const Output& out, std::vector<Sent>& holder) {
   holder = transmits(out);
   REQUIRE(holder.size() == 1);
   return holder.front();
@@ -32,12 +37,12 @@ const Effect& only_transmit(const Output& out, std::vector<Effect>& holder) {
 TEST_CASE("syn_sent_timeout_retransmission_marks_the_syn_a_retransmission", "[retransmission]") {
   Connection c = make_connection();
   Output out;
-  std::vector<Effect> holder;
+  std::vector<Sent> holder;
   c.open_active(0, local_iss, out);
   CHECK_FALSE(only_transmit(out, holder).retransmission);  // the first SYN is new
   out.clear();
   c.timer_expired(c.timer_deadline(TimerKind::retransmission), TimerKind::retransmission, out);
-  const Effect& again = only_transmit(out, holder);
+  const Sent& again = only_transmit(out, holder);
   CHECK(again.packet.segment.flags == flag::syn);
   CHECK(again.purpose == SendPurpose::retransmission);
   CHECK(again.retransmission);
@@ -47,14 +52,14 @@ TEST_CASE("syn_received_timeout_retransmission_marks_the_syn_ack_a_retransmissio
           "[retransmission]") {
   Connection c = make_connection();
   Output out;
-  std::vector<Effect> holder;
+  std::vector<Sent> holder;
   c.open_passive(0, local_iss, out);
   out.clear();
   c.segment_arrives(0, from_peer(peer_iss, 0, flag::syn), out);
   CHECK_FALSE(only_transmit(out, holder).retransmission);
   out.clear();
   c.timer_expired(c.timer_deadline(TimerKind::retransmission), TimerKind::retransmission, out);
-  const Effect& again = only_transmit(out, holder);
+  const Sent& again = only_transmit(out, holder);
   CHECK(again.packet.segment.flags == (flag::syn | flag::ack));
   CHECK(again.retransmission);
 }
@@ -64,9 +69,9 @@ TEST_CASE("syn_sent_rcv_syn_simultaneous_open_syn_ack_repeats_our_syn", "[retran
   Connection c = make_connection();
   to_syn_sent(c);
   Output out;
-  std::vector<Effect> holder;
+  std::vector<Sent> holder;
   c.segment_arrives(0, from_peer(peer_iss, 0, flag::syn), out);
-  const Effect& syn_ack = only_transmit(out, holder);
+  const Sent& syn_ack = only_transmit(out, holder);
   CHECK(syn_ack.packet.segment.seq == local_iss);
   CHECK(syn_ack.retransmission);
 }
@@ -76,12 +81,12 @@ TEST_CASE("established_timeout_retransmission_marks_the_data_a_retransmission",
   Connection c = make_connection();
   to_established_active(c);
   Output out;
-  std::vector<Effect> holder;
+  std::vector<Sent> holder;
   c.send(0, bytes("hello"), out);
   CHECK_FALSE(only_transmit(out, holder).retransmission);
   out.clear();
   c.timer_expired(c.timer_deadline(TimerKind::retransmission), TimerKind::retransmission, out);
-  const Effect& again = only_transmit(out, holder);
+  const Sent& again = only_transmit(out, holder);
   CHECK(again.packet.segment.seq == local_iss + 1);
   CHECK(again.packet.segment.payload.size() == 5);
   CHECK(again.retransmission);
@@ -102,8 +107,8 @@ TEST_CASE("established_third_duplicate_ack_fast_retransmission_is_a_retransmissi
   for (int duplicate = 0; duplicate < 3; ++duplicate) {
     c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack), out);
   }
-  std::vector<Effect> holder;
-  const Effect& fast = only_transmit(out, holder);
+  std::vector<Sent> holder;
+  const Sent& fast = only_transmit(out, holder);
   CHECK(fast.purpose == SendPurpose::fast_retransmission);
   CHECK(fast.packet.segment.seq == local_iss + 1);
   CHECK(fast.retransmission);
@@ -119,7 +124,7 @@ TEST_CASE("established_ack_and_keepalive_probe_are_never_retransmissions", "[ret
   // data) carry no sequence space: neither repeats anything.
   c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack | flag::psh, "hi"), out);
   c.timer_expired(c.timer_deadline(TimerKind::keepalive), TimerKind::keepalive, out);
-  const std::vector<Effect> sent_effects = transmits(out);
+  const std::vector<Sent> sent_effects = transmits(out);
   REQUIRE(sent_effects.size() == 2);
   CHECK(sent_effects[1].purpose == SendPurpose::keepalive_probe);
   CHECK(sent_effects[1].packet.segment.seq == local_iss);
@@ -135,11 +140,11 @@ TEST_CASE("established_zero_window_probes_and_the_data_after_them_are_not_retran
   c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack, {}, 0), out);
   c.send(0, bytes("abc"), out);
   CHECK(transmits(out).empty());
-  std::vector<Effect> holder;
+  std::vector<Sent> holder;
   for (int probe = 0; probe < 2; ++probe) {
     out.clear();
     c.timer_expired(c.timer_deadline(TimerKind::persist), TimerKind::persist, out);
-    const Effect& sent_probe = only_transmit(out, holder);
+    const Sent& sent_probe = only_transmit(out, holder);
     CHECK(sent_probe.purpose == SendPurpose::window_probe);
     CHECK(sent_probe.packet.segment.seq == local_iss + 1);
     CHECK(sent_probe.packet.segment.payload.size() == 1);
@@ -150,7 +155,7 @@ TEST_CASE("established_zero_window_probes_and_the_data_after_them_are_not_retran
   // The window opens without taking the probe: the data goes from SND.UNA, probe octet first.
   out.clear();
   c.segment_arrives(0, from_peer(peer_iss + 1, local_iss + 1, flag::ack, {}, 100), out);
-  const Effect& data = only_transmit(out, holder);
+  const Sent& data = only_transmit(out, holder);
   CHECK(data.packet.segment.seq == local_iss + 1);
   CHECK(data.packet.segment.payload.size() == 3);
   CHECK_FALSE(data.retransmission);
@@ -171,8 +176,8 @@ TEST_CASE("closed_open_active_on_a_reused_tuple_with_the_same_isn_is_no_retransm
   const ConnectionId new_connection = host.connect(1 * second, remote_address, remote_port, 5000,
                                                    out);
   REQUIRE(new_connection != no_connection);
-  std::vector<Effect> holder;
-  const Effect& syn = only_transmit(out, holder);
+  std::vector<Sent> holder;
+  const Sent& syn = only_transmit(out, holder);
   CHECK(syn.packet.segment.seq == 1000);
   CHECK_FALSE(syn.retransmission);
 }

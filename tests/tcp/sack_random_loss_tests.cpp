@@ -76,12 +76,12 @@ Outcome run_lossy_transfer(std::uint64_t seed, CongestionAlgorithm algorithm,
     }
   };
   const auto handle = [&](Time now, int from, const Output& out) {
-    for (const Effect& effect : out.effects) {
+    for (const Effect& effect : out.effects()) {
       if (effect.kind == Effect::Kind::app_event && effect.app_event == AppEventKind::data) {
-        outcome.delivered += text(effect.data);
+        outcome.delivered += text(out.data(effect));
       }
       if (effect.kind != Effect::Kind::transmit) continue;
-      Segment segment = effect.packet.segment;
+      Segment segment = out.packet(effect).segment;
       if (effect.rule == Rule::sack_retransmit) ++outcome.sack_retransmissions;
       if (effect.has_congestion && !effect.retransmission &&
           std::uint64_t{effect.in_flight} > std::uint64_t{effect.cwnd} + 2 * 100 + 1) {

@@ -41,8 +41,8 @@ Packet to_server(Port source_port, SeqNum seq, SeqNum ack, std::uint8_t flags,
 
 std::vector<Packet> sent_packets(const Output& out) {
   std::vector<Packet> packets;
-  for (const Effect& effect : out.effects)
-    if (effect.kind == Effect::Kind::transmit) packets.push_back(effect.packet);
+  for (const Effect& effect : out.effects())
+    if (effect.kind == Effect::Kind::transmit) packets.push_back(out.packet(effect));
   return packets;
 }
 
@@ -91,7 +91,7 @@ TEST_CASE("a full backlog drops a SYN by default and answers RST with backlog_fu
   FullServer dropping{TcpConfig{}};
   dropping.host.packet_arrives(0, to_server(4000, 7000, 0, flag::syn), dropping.out);
   CHECK(sent_packets(dropping.out).empty());
-  CHECK(dropping.out.effects.back().rule == Rule::listen_backlog_full);
+  CHECK(dropping.out.effects().back().rule == Rule::listen_backlog_full);
 
   TcpConfig reset;
   reset.backlog_full = BacklogFull::reset;
@@ -120,14 +120,14 @@ TEST_CASE("with syn_cookies a full backlog answers with a cookie and keeps nothi
   CHECK(syn_ack.seq == syn_cookie(key, now, server_side(), 7000, 1460));
   CHECK(syn_ack.mss == 536);
   CHECK(answers[0].destination == client_address);
-  CHECK(server.out.effects.back().rule == Rule::syn_cookie_sent);
+  CHECK(server.out.effects().back().rule == Rule::syn_cookie_sent);
   CHECK(server.host.connection_count() == 1);  // no TCB for it
 
   // A wrong cookie is any ACK reaching a listener: a RST.
   server.out.clear();
   server.host.packet_arrives(now, to_server(4000, 7001, syn_ack.seq + 2, flag::ack), server.out);
   CHECK(server.host.connection_count() == 1);
-  CHECK(server.out.effects.back().rule == Rule::listen_ack_answered_with_reset);
+  CHECK(server.out.effects().back().rule == Rule::listen_ack_answered_with_reset);
 
   // The ACK that returns it makes the connection, ESTABLISHED at once, and its text is taken.
   server.out.clear();
@@ -138,7 +138,7 @@ TEST_CASE("with syn_cookies a full backlog answers with a cookie and keeps nothi
   bool established = false;
   bool accepted = false;
   std::string data;
-  for (const Effect& effect : server.out.effects) {
+  for (const Effect& effect : server.out.effects()) {
     if (effect.kind == Effect::Kind::state_change) {
       CHECK(effect.from == State::listen);
       CHECK(effect.to == State::established);
@@ -148,7 +148,7 @@ TEST_CASE("with syn_cookies a full backlog answers with a cookie and keeps nothi
     if (effect.kind == Effect::Kind::app_event && effect.app_event == AppEventKind::accepted)
       accepted = true;
     if (effect.kind == Effect::Kind::app_event && effect.app_event == AppEventKind::data)
-      data += text(effect.data);
+      data += text(server.out.data(effect));
   }
   CHECK(established);
   CHECK(accepted);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,7 +28,7 @@ inline FourTuple local_tuple() { return {{local_address, local_port}, {remote_ad
 inline FourTuple remote_tuple() { return {{remote_address, remote_port}, {local_address, local_port}}; }
 
 inline std::vector<std::uint8_t> bytes(std::string_view text) { return {text.begin(), text.end()}; }
-inline std::string text(const std::vector<std::uint8_t>& data) { return {data.begin(), data.end()}; }
+inline std::string text(std::span<const std::uint8_t> data) { return {data.begin(), data.end()}; }
 
 // A segment from the peer to the local connection.
 inline Segment from_peer(SeqNum seq, SeqNum ack, std::uint8_t flags, std::string_view payload = {},
@@ -45,8 +46,8 @@ inline Segment from_peer(SeqNum seq, SeqNum ack, std::uint8_t flags, std::string
 
 inline std::vector<Segment> sent(const Output& out) {
   std::vector<Segment> segments;
-  for (const Effect& effect : out.effects) {
-    if (effect.kind == Effect::Kind::transmit) segments.push_back(effect.packet.segment);
+  for (const Effect& effect : out.effects()) {
+    if (effect.kind == Effect::Kind::transmit) segments.push_back(out.packet(effect).segment);
   }
   return segments;
 }
@@ -61,7 +62,7 @@ inline Segment only_sent(const Output& out) {
 using Transition = std::pair<State, State>;
 inline std::vector<Transition> transitions(const Output& out) {
   std::vector<Transition> result;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::state_change) result.emplace_back(effect.from, effect.to);
   }
   return result;
@@ -69,7 +70,7 @@ inline std::vector<Transition> transitions(const Output& out) {
 
 inline std::vector<Rule> transition_rules(const Output& out) {
   std::vector<Rule> result;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::state_change) result.push_back(effect.rule);
   }
   return result;
@@ -77,7 +78,7 @@ inline std::vector<Rule> transition_rules(const Output& out) {
 
 inline std::vector<AppEventKind> app_events(const Output& out) {
   std::vector<AppEventKind> result;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::app_event) result.push_back(effect.app_event);
   }
   return result;
@@ -85,9 +86,9 @@ inline std::vector<AppEventKind> app_events(const Output& out) {
 
 inline std::string delivered(const Output& out) {
   std::string result;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::app_event && effect.app_event == AppEventKind::data) {
-      result += text(effect.data);
+      result += text(out.data(effect));
     }
   }
   return result;
@@ -95,7 +96,7 @@ inline std::string delivered(const Output& out) {
 
 inline std::vector<Rule> discard_rules(const Output& out) {
   std::vector<Rule> result;
-  for (const Effect& effect : out.effects) {
+  for (const Effect& effect : out.effects()) {
     if (effect.kind == Effect::Kind::discard) result.push_back(effect.rule);
   }
   return result;
@@ -103,7 +104,7 @@ inline std::vector<Rule> discard_rules(const Output& out) {
 
 inline std::size_t count(const Output& out, Effect::Kind kind) {
   std::size_t n = 0;
-  for (const Effect& effect : out.effects) n += effect.kind == kind ? 1 : 0;
+  for (const Effect& effect : out.effects()) n += effect.kind == kind ? 1 : 0;
   return n;
 }
 
@@ -201,10 +202,10 @@ void exchange(Time now, Connection& sender, Connection& other, const Output& fir
   std::deque<std::pair<Connection*, Segment>> in_flight;
   auto enqueue = [&](Connection& from, const Output& out) {
     Connection* to = &from == &sender ? &other : &sender;
-    for (const Effect& effect : out.effects) {
-      log.effects.push_back(effect);
-      if (effect.kind == Effect::Kind::transmit && !drop(effect.packet.segment)) {
-        in_flight.emplace_back(to, effect.packet.segment);
+    log.append(out);
+    for (const Effect& effect : out.effects()) {
+      if (effect.kind == Effect::Kind::transmit && !drop(out.packet(effect).segment)) {
+        in_flight.emplace_back(to, out.packet(effect).segment);
       }
     }
   };

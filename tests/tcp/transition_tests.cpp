@@ -652,7 +652,7 @@ TEST_CASE("transition_table_every_row_is_driven_and_makes_exactly_its_change", "
     const Output out = driver->second();
     // The first state change leaving `from` is the row's.
     bool found = false;
-    for (const Effect& effect : out.effects) {
+    for (const Effect& effect : out.effects()) {
       if (effect.kind != Effect::Kind::state_change || effect.from != row.from) continue;
       CHECK(effect.to == row.to);
       CHECK(effect.rule == row.rule);
