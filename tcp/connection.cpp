@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -231,8 +233,10 @@ void Connection::note_timestamp(Time now, const Segment& segment) {
 // ---------------------------------------------------------------------------------------------
 
 void Connection::start_control_block(SeqNum isn) {
-  // A fresh TCB (RFC 9293 3.2): every variable back to its initial value at once.
-  tcb_ = Tcb{};
+  // A fresh TCB (RFC 9293 3.2): every variable back to its initial value at once, made in
+  // place (the old one's storage is freed, as an assignment would; no temporary moves in).
+  std::destroy_at(&tcb_);
+  ::new (&tcb_) Tcb{};
   tcb_.snd.iss = isn;
   tcb_.snd.una = isn;
   tcb_.snd.nxt = isn;
@@ -728,6 +732,15 @@ bool Connection::acceptable(const Segment& segment) const {
          seq_in_range(segment.seq + length - 1, tcb_.rcv.nxt, window);
 }
 
+bool Connection::plain_in_order(const Segment& segment) const {
+  // An ACK without SYN or RST at exactly RCV.NXT, timestamps off: none of classify's exceptions
+  // applies to it (they need RST, SYN, a FIN ending at RCV.NXT or timestamps), and SEG.SEQ =
+  // RCV.NXT passes RFC 9293 3.10.7.4's acceptability test (for text, with an open window).
+  return (segment.flags & (flag::syn | flag::rst | flag::ack)) == flag::ack &&
+         segment.seq == tcb_.rcv.nxt && !tcb_.timestamps &&
+         (tcb_.rcv.wnd > 0 || segment.sequence_length() == 0);
+}
+
 Connection::Arrival Connection::classify(const Segment& segment) const {
   if (segment.has(flag::rst)) {
     // RFC 9293 3.10.7.4 second, with RFC 5961 3.2: exactly RCV.NXT resets, elsewhere in the
@@ -804,7 +817,8 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
 }
 
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
-  const Arrival classified = classify(segment);
+  // The common case (an in-order ACK or data segment) skips the full classification.
+  const Arrival classified = plain_in_order(segment) ? Arrival::acceptable : classify(segment);
   // FreeBSD's tcp_twcheck() (knob time_wait_drops_segments_without_ack) tests the ACK bit
   // before the sequence number (after RST and SYN, which it answers as RFC 5961 says).
   if (state_ == State::time_wait && config_.time_wait_drops_segments_without_ack &&
@@ -932,9 +946,9 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
   }
   // RFC 9293 3.10.7.4 sixth: the URG bit is ignored (RFC 6093 discourages its use).
   // RFC 9293 3.10.7.4 seventh: segment text.
-  process_text(now, segment, view, out);
-  // RFC 9293 3.10.7.4 eighth: the FIN bit.
-  process_fin(now, view, out);
+  if (view.carries_text_or_fin) process_text(now, segment, view, out);
+  // RFC 9293 3.10.7.4 eighth: the FIN bit (in order, or one held beyond RCV.NXT).
+  if (view.fin || tcb_.held_fin) process_fin(now, view, out);
   flush(now, out);
 }
 
@@ -1055,7 +1069,9 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   // it counts as no duplicate either.
   const bool ignored = state_ == State::closing && !tcb_.fin_acknowledged;
   if (tcb_.congestion.enabled()) {
-    congestion_on_ack(now, duplicate && !ignored, acked, out);
+    // An ACK that acknowledges nothing and is no duplicate changes no congestion state.
+    const bool counted_duplicate = duplicate && !ignored;
+    if (acked > 0 || counted_duplicate) congestion_on_ack(now, counted_duplicate, acked, out);
   } else if (duplicate && !ignored && config_.duplicate_ack_threshold > 0 &&
              ++tcb_.duplicate_acks == config_.duplicate_ack_threshold) {
     // congestion_control none: RFC 5681 3.2's fast retransmit alone. The third duplicate ACK
@@ -1128,15 +1144,19 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
   if (tcb_.window_probe_outstanding && advanced > 0) tcb_.window_probe_outstanding = false;
   tcb_.duplicate_acks = 0;
   tcb_.retransmissions = 0;
-  prune_scoreboard();
+  if (tcb_.scoreboard_count > 0) prune_scoreboard();
   // RFC 6298 3 (Karn): a sample only from a segment never retransmitted; until one arrives a
-  // backed-off RTO stays (RFC 6298 5.7 lets the backoff end with the next sample).
-  take_rtt_sample(now, ack);
+  // backed-off RTO stays (RFC 6298 5.7 lets the backoff end with the next sample). Without
+  // timestamps only an ACK that reaches the timed segment gives one (take_rtt_sample).
+  if (tcb_.timestamps || (tcb_.rtt_timing && !seq_lt(ack, tcb_.rtt_seq))) {
+    take_rtt_sample(now, ack);
+  }
   if (tcb_.snd.una == tcb_.snd.nxt) {
     // RFC 6298 5.2: all outstanding data acknowledged: turn off the timer.
     cancel_timer(TimerKind::retransmission, out);
     // RFC 1122 4.2.3.6: a keepalive timer that found data outstanding starts again now.
-    if (timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
+    if (config_.keepalive &&
+        timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
         (state_ == State::established || state_ == State::close_wait ||
          state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
       arm_keepalive(now, out);
@@ -1145,7 +1165,7 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
     // RFC 6298 5.3: new data acknowledged: restart the timer.
     set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
-  update_user_timeout(now, out, true);
+  if (config_.user_timeout > 0) update_user_timeout(now, out, true);
 }
 
 // --- Congestion control and loss recovery (RFC 5681, RFC 6582, RFC 3042, RFC 6675) ---
@@ -1826,7 +1846,7 @@ void Connection::add_options(Segment& segment) const {
   }
 }
 
-void Connection::transmit(Segment segment, Output& out, SendPurpose purpose, Rule rule) {
+void Connection::transmit(Segment&& segment, Output& out, SendPurpose purpose, Rule rule) {
   // Any segment with an ACK acknowledges everything received: a delayed ACK is no longer owed.
   if (segment.has(flag::ack)) {
     on_ack_sent(out);
@@ -1917,6 +1937,7 @@ std::uint32_t Connection::send_mss() const {
 std::uint32_t Connection::segment_size() const {
   // RFC 6691 / RFC 9293 3.7.1: the MSS option counts no TCP options, so the options a data
   // segment carries (timestamps, SACK blocks: add_options) come out of its payload.
+  if (!tcb_.timestamps && !tcb_.sack) return send_mss();  // no options (send_mss() >= 1)
   const std::size_t blocks =
       tcb_.sack ? std::min(tcb_.sack_ranges.size() + (tcb_.dsack ? 1U : 0U),
                            sack_blocks_that_fit(tcb_.timestamps))
@@ -1988,8 +2009,16 @@ bool Connection::push_point_in(SeqNum seq, std::uint32_t length) const {
   return false;
 }
 
-bool Connection::transmit_pending(Time now, Output& out) {
+inline bool Connection::transmit_pending(Time now, Output& out) {
   if (!can_send_data() || tcb_.fin_sent) return false;
+  if (unsent_bytes() == 0 && !tcb_.fin_requested) {
+    update_persist(now, out);  // nothing to send: only the persist state may change
+    return false;
+  }
+  return transmit_queued(now, out);
+}
+
+bool Connection::transmit_queued(Time now, Output& out) {
   bool sent_any = false;
   if (tcb_.congestion.enabled() && tcb_.data_sent && unsent_bytes() > 0 &&
       tcb_.snd.una == tcb_.snd.nxt && now - tcb_.last_data_sent > tcb_.rto) {
@@ -2052,7 +2081,7 @@ bool Connection::transmit_pending(Time now, Output& out) {
   if (sent_any && timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
     set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
-  if (sent_any) update_user_timeout(now, out, false);
+  if (sent_any && config_.user_timeout > 0) update_user_timeout(now, out, false);
   update_persist(now, out);
   return sent_any;
 }
@@ -2119,7 +2148,18 @@ std::uint32_t Connection::retransmit_data(SeqNum seq, std::uint32_t limit, SendP
 
 // --- Persist (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) ---
 
-void Connection::update_persist(Time now, Output& out) {
+inline void Connection::update_persist(Time now, Output& out) {
+  // The common case: no probe out, no persist timer or backoff, and data in flight or nothing
+  // to send: nothing update_persist_state does would change.
+  if (!tcb_.window_probe_outstanding && tcb_.persist_backoff == 0 &&
+      timers_[static_cast<int>(TimerKind::persist)] == time_never &&
+      (tcb_.snd.una != tcb_.snd.nxt || unsent_bytes() == 0)) {
+    return;
+  }
+  update_persist_state(now, out);
+}
+
+void Connection::update_persist_state(Time now, Output& out) {
   if (tcb_.window_probe_outstanding && offered_window() > 0) {
     // The window opened without taking the probe (its ACK is still SND.UNA): the probe octet
     // goes again at the head of the data that now fits, so SND.NXT steps back over it.

@@ -328,19 +328,22 @@ class Connection {
     bool carries_text_or_fin = false;
   };
 
-  // Segment arrival, per state group.
-  void arrive_closed(const Segment& segment, Output& out);
+  // Segment arrival, per state group. The rare paths (loss recovery, SACK, probes, resets,
+  // discards) are [[gnu::cold]]: out of line, so the common path's code stays compact.
+  [[gnu::cold]] void arrive_closed(const Segment& segment, Output& out);
   void arrive_listen(Time now, const Segment& segment, Output& out);
   void accept_syn(Time now, const Segment& syn, Output& out);
   void heard_from_peer(Time now);
   void arrive_syn_sent(Time now, const Segment& segment, Output& out);
   void arrive_synchronized(Time now, const Segment& segment, Output& out);
-  Arrival classify(const Segment& segment) const;
+  // True when an arriving segment is certainly Arrival::acceptable without classify's checks.
+  bool plain_in_order(const Segment& segment) const;
+  [[gnu::noinline]] Arrival classify(const Segment& segment) const;
   bool acceptable(const Segment& segment) const;
-  TextView text_view(const Segment& segment) const;
+  inline TextView text_view(const Segment& segment) const;  // defined in connection.cpp
   // `in_window`: a RST in the window but not at RCV.NXT, taken as RFC 793 takes it (rfc5961
   // off).
-  void process_reset(Output& out, bool in_window = false);
+  [[gnu::cold]] void process_reset(Output& out, bool in_window = false);
   void set_send_window(std::uint32_t window);
   // The window a segment offers, in bytes: its field scaled by Snd.Wind.Shift (RFC 7323 2.3),
   // except on a SYN (RFC 7323 2.2).
@@ -354,12 +357,12 @@ class Connection {
   void add_options(Segment& segment) const;
   bool process_ack(Time now, const Segment& segment, const TextView& view, Output& out);
   void process_text(Time now, const Segment& segment, const TextView& view, Output& out);
-  void store_out_of_order(const Segment& segment, Output& out);
+  [[gnu::cold]] void store_out_of_order(const Segment& segment, Output& out);
   // RFC 2883: the data [left, right) arrived again; the next ACK reports it (knob dsack).
   void note_duplicate(SeqNum left, SeqNum right);
   bool merge_out_of_order();
   // Holds the FIN of an out-of-order segment (SHLD-31); true when it did.
-  bool hold_fin(const Segment& segment);
+  [[gnu::cold]] bool hold_fin(const Segment& segment);
   void drain_to_application(Output& out);
   void hand_to_application(std::uint32_t count, Output& out);
   void signal_end_of_stream(Output& out);
@@ -374,31 +377,33 @@ class Connection {
   void estimate_rtt_as_linux(Duration sample);
   void schedule_delayed_ack(Time now, Output& out);
   void on_ack_sent(Output& out);
-  void update_persist(Time now, Output& out);
-  void send_window_probe(Output& out);
-  void send_keepalive_probe(Output& out);
+  inline void update_persist(Time now, Output& out);  // the common case's test, inline
+  [[gnu::noinline]] void update_persist_state(Time now, Output& out);
+  [[gnu::cold]] void send_window_probe(Output& out);
+  [[gnu::cold]] void send_keepalive_probe(Output& out);
   void arm_keepalive(Time now, Output& out);
   void update_user_timeout(Time now, Output& out, bool progress);
   void process_fin(Time now, const TextView& view, Output& out);
   void acknowledge(Time now, SeqNum ack, Output& out);
   // Congestion control's part of an ACK (RFC 5681 3, RFC 6582 3.2, RFC 6675 5).
   void congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out);
-  void enter_loss_recovery(Time now, Output& out);
-  void congestion_on_timeout(Time now);
+  [[gnu::cold]] void enter_loss_recovery(Time now, Output& out);
+  [[gnu::cold]] void congestion_on_timeout(Time now);
   bool sack_recovery() const;
   std::uint32_t flight_size() const;
   // RFC 6675 2 and 4: the scoreboard, IsLost, SetPipe, and NextSeg's four rules driven by the
   // "(cwnd - pipe) >= 1 SMSS" loop of 5 step C (rule 2, new data, is transmit_pending's).
-  void update_scoreboard(const Segment& segment);
+  [[gnu::cold]] void update_scoreboard(const Segment& segment);
   void prune_scoreboard();
   bool is_lost(SeqNum seq) const;
   std::uint32_t pipe() const;
   bool new_data_allowed() const;
-  void sack_next_segments(Output& out);
+  [[gnu::cold]] void sack_next_segments(Output& out);
 
   // Sending.
   Segment make_segment(SeqNum seq, std::uint8_t flags) const;
-  void transmit(Segment segment, Output& out, SendPurpose purpose = SendPurpose::normal,
+  // Takes the segment the caller built (by reference: no copy on the way to the effect).
+  void transmit(Segment&& segment, Output& out, SendPurpose purpose = SendPurpose::normal,
                 Rule rule = Rule::none);
   void send_syn(Output& out, SendPurpose purpose = SendPurpose::normal, Rule rule = Rule::none);
   void send_syn_ack(Output& out, SendPurpose purpose = SendPurpose::normal,
@@ -406,14 +411,17 @@ class Connection {
   void send_ack(Output& out);
   void send_reset(SeqNum seq, Output& out);
   // tcp::answer_with_reset for a segment that arrived on this connection.
-  void answer_with_reset(const Segment& segment, Rule answered, Output& out);
-  bool transmit_pending(Time now, Output& out);
+  [[gnu::cold]] void answer_with_reset(const Segment& segment, Rule answered, Output& out);
+  // Sends the queued data and FIN the windows and Nagle allow; true when anything left. The
+  // test for nothing to send is inline; transmit_queued sends.
+  inline bool transmit_pending(Time now, Output& out);
+  bool transmit_queued(Time now, Output& out);
   void flush(Time now, Output& out);
-  void retransmit_oldest(Output& out, SendPurpose purpose, Rule rule);
+  [[gnu::cold]] void retransmit_oldest(Output& out, SendPurpose purpose, Rule rule);
   // Resends up to `limit` bytes of sent data from `seq` (with the FIN if it reaches it);
   // returns the sequence space resent.
-  std::uint32_t retransmit_data(SeqNum seq, std::uint32_t limit, SendPurpose purpose, Rule rule,
-                                Output& out);
+  [[gnu::cold]] std::uint32_t retransmit_data(SeqNum seq, std::uint32_t limit,
+                                              SendPurpose purpose, Rule rule, Output& out);
   SeqNum sent_data_end() const;
   std::uint32_t unsent_bytes() const;
   std::uint32_t usable_window() const;
@@ -448,7 +456,7 @@ class Connection {
   void return_to_listen(Rule rule, Output& out, const char* caller = __builtin_FUNCTION());
   void start_control_block(SeqNum isn);
   void app_event(AppEventKind kind, Rule rule, Output& out);
-  void discard(const Segment& segment, Rule rule, Output& out);
+  [[gnu::cold]] void discard(const Segment& segment, Rule rule, Output& out);
 
   // What outlives one control block: the byte storage the streams index by sequence number
   // (emptied when the connection closes), how the connection was opened, the application's read
