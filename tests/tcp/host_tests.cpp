@@ -844,7 +844,7 @@ TEST_CASE("host_reused_record_behaves_as_a_new_connection", "[host][reuse]") {
     capacity_at_connect = client.find(id)->buffer_capacity();
     deliver(start, client, server, out, log);
     ConnectionId child = no_connection;
-    for (const Effect& effect : log.effects) {
+    for (const Effect& effect : log.effects()) {
       if (effect.kind == Effect::Kind::connection_open && effect.listener_port == 80) {
         child = effect.connection;
       }
@@ -861,13 +861,14 @@ TEST_CASE("host_reused_record_behaves_as_a_new_connection", "[host][reuse]") {
     const Time expiry = client.find(id)->timer_deadline(TimerKind::time_wait);
     out.clear();
     client.timer_expired(expiry, id, TimerKind::time_wait, out);
-    for (const Effect& effect : out.effects) log.effects.push_back(effect);
+    log.append(out);
     CHECK(client.find(id) == nullptr);
     CHECK(server.find(child) == nullptr);
     data = delivered(log);
     std::vector<std::string> described;
-    for (const Effect& effect : log.effects) {
-      const Segment& segment = effect.packet.segment;
+    for (const Effect& effect : log.effects()) {
+      const Segment segment =
+          effect.kind == Effect::Kind::transmit ? log.packet(effect).segment : Segment{};
       described.push_back(
           std::to_string(static_cast<int>(effect.kind)) + " " +
           std::to_string(static_cast<int>(effect.to)) + " " +
