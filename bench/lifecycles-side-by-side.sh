@@ -37,7 +37,7 @@ if [ "$callgrind" = --callgrind ]; then
     for which in before after; do
       binary=$before
       [ "$which" = after ] && binary=$after
-      valgrind --tool=callgrind --callgrind-out-file="$work/cg" --toggle-collect='*run_mode*' \
+      valgrind --tool=callgrind --callgrind-out-file="$work/cg" --toggle-collect='*run_mode(*RunPath)' \
         "$binary" --profile "$mode" --lifecycles 5000 --repeat 1 >/dev/null 2>&1
       total=$(callgrind_annotate "$work/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
       printf '%-10s %-6s %d instructions per lifecycle\n' "$mode" "$which" "$((total / 5000))"
