@@ -733,8 +733,13 @@ class Simulation {
       // A copy of the view: processing may grow in_flight_.
       TraceSegment view = flight.view;
       arrive(to, flight.packet, &view);
-    } else {
-      arrive(to, flight.packet);  // no view: nothing is traced
+    } else if (!scenario_.hosts[static_cast<std::size_t>(to)].scripted) {
+      // arrive() without a view, written out here: nothing is traced, and the call's frame
+      // cost more than its few lines.
+      host(to).packet_arrives(now(), flight.packet, output_);
+      arriving_ = true;
+      process(to);
+      arriving_ = false;
     }
     // The slot keeps no payload while it waits for reuse (indexed again: processing may have
     // grown in_flight_): the core takes it back for a later segment (tcp::Output::take_payload).
