@@ -660,8 +660,8 @@ class Simulation {
 
   // The link takes a segment from host `from`'s side (a host's, or an injected one): it drops,
   // delays, copies or expires it, and schedules each arrival. `packet` is moved from.
-  void put_on_link(int from, tcp::ConnectionId connection, tcp::Packet& packet,
-                   const TraceSegment& view) {
+  [[gnu::always_inline]] void put_on_link(int from, tcp::ConnectionId connection,
+                                          tcp::Packet& packet, const TraceSegment& view) {
     const auto direction = from == 0 ? sim::Direction::forward : sim::Direction::backward;
     // A plain delay line (no rules, no random model): one arrival, nothing to decide or trace.
     if (const Time arrival = link_.plain_arrival(now(), direction); arrival != time_never) {
@@ -678,6 +678,14 @@ class Simulation {
       scheduler_.schedule_at(arrival, &Simulation::on_delivery, this, slot);
       return;
     }
+    put_on_ruled_link(from, connection, packet, view, direction);
+  }
+
+  // put_on_link() past a plain delay line: the link's rules and random model decide, out of
+  // line (put_on_link is inline in its callers, the plain case's frame the larger part of it).
+  [[gnu::noinline]] void put_on_ruled_link(int from, tcp::ConnectionId connection,
+                                           tcp::Packet& packet, const TraceSegment& view,
+                                           sim::Direction direction) {
     const sim::LinkVerdict verdict = link_.transmit(now(), packet, direction);
     if (verdict.dropped) {
       if (record_) {
