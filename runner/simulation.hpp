@@ -3,7 +3,9 @@
 // the simulator: effects from the core become scheduled events and trace records.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +27,109 @@ struct AppEventRecord {
   tcp::Rule rule = tcp::Rule::none;  // why the application is told
 };
 
+// The states a connection record went through, in order. Up to 16 are held inline: a record
+// then costs no allocation for them (every record had one, two a lifecycle); more move to the
+// heap. Reads like the std::vector it replaces, compares with one, and converts to one. As
+// large as a std::vector: the memory budget counts records by their size.
+class StateList {
+ public:
+  using value_type = tcp::State;
+  using iterator = tcp::State*;
+  using const_iterator = const tcp::State*;
+
+  StateList() = default;
+  StateList(std::initializer_list<tcp::State> states) { append(states.begin(), states.size()); }
+  StateList(const StateList& other) { append(other.data(), other.size_); }
+  StateList(StateList&& other) noexcept { take(other); }
+  StateList& operator=(const StateList& other) {
+    if (this != &other) {
+      size_ = 0;
+      append(other.data(), other.size_);
+    }
+    return *this;
+  }
+  StateList& operator=(StateList&& other) noexcept {
+    if (this != &other) {
+      release();
+      take(other);
+    }
+    return *this;
+  }
+  ~StateList() { release(); }
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  tcp::State* data() { return on_heap() ? heap_ : inline_; }
+  const tcp::State* data() const { return on_heap() ? heap_ : inline_; }
+  iterator begin() { return data(); }
+  iterator end() { return data() + size_; }
+  const_iterator begin() const { return data(); }
+  const_iterator end() const { return data() + size_; }
+  tcp::State& operator[](std::size_t index) { return data()[index]; }
+  const tcp::State& operator[](std::size_t index) const { return data()[index]; }
+  tcp::State& front() { return data()[0]; }
+  const tcp::State& front() const { return data()[0]; }
+  tcp::State& back() { return data()[size_ - 1]; }
+  const tcp::State& back() const { return data()[size_ - 1]; }
+  void push_back(tcp::State state) {
+    if (size_ == capacity_) grow(2 * capacity_);
+    data()[size_++] = state;
+  }
+
+  operator std::vector<tcp::State>() const { return {begin(), end()}; }
+  friend bool operator==(const StateList& a, const StateList& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  friend bool operator==(const StateList& a, const std::vector<tcp::State>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  static constexpr std::uint32_t inline_capacity = 16;
+  bool on_heap() const { return capacity_ > inline_capacity; }
+  void grow(std::uint32_t capacity) {
+    auto* grown = new tcp::State[capacity];
+    std::copy(begin(), end(), grown);
+    release();
+    heap_ = grown;
+    capacity_ = capacity;
+  }
+  void append(const tcp::State* states, std::size_t count) {
+    if (size_ + count > capacity_) {
+      std::uint32_t capacity = capacity_;
+      while (capacity < size_ + count) capacity *= 2;
+      grow(capacity);
+    }
+    std::copy(states, states + count, data() + size_);
+    size_ += static_cast<std::uint32_t>(count);
+  }
+  // Frees the heap array, if any; the list is then inline (its size is the caller's to set).
+  void release() {
+    if (on_heap()) delete[] heap_;
+    capacity_ = inline_capacity;
+  }
+  // Takes `other`'s states, leaving it empty; this list holds nothing on the heap.
+  void take(StateList& other) {
+    if (other.on_heap()) {
+      heap_ = other.heap_;
+      capacity_ = other.capacity_;
+      other.capacity_ = inline_capacity;
+    } else {
+      std::copy(other.inline_, other.inline_ + other.size_, inline_);
+    }
+    size_ = other.size_;
+    other.size_ = 0;
+  }
+
+  union {
+    tcp::State inline_[inline_capacity]{};
+    tcp::State* heap_;
+  };
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = inline_capacity;
+};
+static_assert(sizeof(StateList) == sizeof(std::vector<tcp::State>));
+
 // Everything the run learned about one connection, for expectations and views.
 struct ConnectionRecord {
   int host = 0;
@@ -35,7 +140,7 @@ struct ConnectionRecord {
   // for a connect that failed (no connection was made).
   std::string default_name;
   tcp::FourTuple tuple;
-  std::vector<tcp::State> states;  // every state it was in, from its first
+  StateList states;  // every state it was in, from its first
   // The data events' bytes are kept when RunOptions::keep_app_data or an expectation reads them.
   std::vector<AppEventRecord> app_events;
   // Every byte the application handed to TCP and TCP took (SEND succeeded), in order; kept
