@@ -37,7 +37,11 @@ Port Host::allocate_ephemeral_port() {
     const Port candidate = next_ephemeral_;
     next_ephemeral_ = candidate == last ? first : static_cast<Port>(candidate + 1);
     if (candidate == 0) continue;
-    if (listeners_.contains(candidate) || local_port_users_.contains(candidate)) continue;
+    // A client host has no listener: the port users' probe alone decides.
+    if (local_port_users_.contains(candidate) ||
+        (!listeners_.empty() && listeners_.contains(candidate))) {
+      continue;
+    }
     return candidate;
   }
   return 0;
@@ -69,8 +73,9 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
     records_.push_back(std::move(pooled));
     pooled_records_.pop_back();
   }
-  records_.back()->connection.set_timestamp_offset(isn_source_.timestamp_offset_for(tcp, tuple));
-  records_.back()->listener = listener;
+  Record& made = *records_.back();
+  made.connection.set_timestamp_offset(isn_source_.timestamp_offset_for(tcp, tuple));
+  made.listener = listener;
   if (!listener) {
     // A listener owns its port through listeners_; no 4-tuple leads to it.
     ++live_connections_;
@@ -78,7 +83,7 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
     ++local_port_users_[tuple.local.port];
   }
   out.connection_open(id, tuple, born, listener_port, listener);
-  return *records_.back();
+  return made;
 }
 
 void Host::release(ConnectionId id) {
