@@ -235,8 +235,12 @@ void Connection::note_timestamp(Time now, const Segment& segment) {
 void Connection::start_control_block(SeqNum isn) {
   // A fresh TCB (RFC 9293 3.2): every variable back to its initial value at once, made in
   // place (the old one's storage is freed, as an assignment would; no temporary moves in).
-  std::destroy_at(&tcb_);
-  ::new (&tcb_) Tcb{};
+  // Before the first OPEN the constructor's TCB is still fresh: nothing writes it in CLOSED
+  // but to initial values (the window and RTO are set again below), so it is not made twice.
+  if (opened_) {
+    std::destroy_at(&tcb_);
+    ::new (&tcb_) Tcb{};
+  }
   tcb_.snd.iss = isn;
   tcb_.snd.una = isn;
   tcb_.snd.nxt = isn;

@@ -37,7 +37,11 @@ Port Host::allocate_ephemeral_port() {
     const Port candidate = next_ephemeral_;
     next_ephemeral_ = candidate == last ? first : static_cast<Port>(candidate + 1);
     if (candidate == 0) continue;
-    if (listeners_.contains(candidate) || local_port_users_.contains(candidate)) continue;
+    // A client host has no listener: the port users' probe alone decides.
+    if (local_port_users_.contains(candidate) ||
+        (!listeners_.empty() && listeners_.contains(candidate))) {
+      continue;
+    }
     return candidate;
   }
   return 0;
@@ -69,8 +73,9 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
     records_.push_back(std::move(pooled));
     pooled_records_.pop_back();
   }
-  records_.back()->connection.set_timestamp_offset(isn_source_.timestamp_offset_for(tcp, tuple));
-  records_.back()->listener = listener;
+  Record& made = *records_.back();
+  made.connection.set_timestamp_offset(isn_source_.timestamp_offset_for(tcp, tuple));
+  made.listener = listener;
   if (!listener) {
     // A listener owns its port through listeners_; no 4-tuple leads to it.
     ++live_connections_;
@@ -78,7 +83,7 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
     ++local_port_users_[tuple.local.port];
   }
   out.connection_open(id, tuple, born, listener_port, listener);
-  return *records_.back();
+  return made;
 }
 
 void Host::release(ConnectionId id) {
@@ -117,7 +122,9 @@ void Host::settle_changed(Record& record, Output& out) {
     // A closed listener gives its port back (no 4-tuple leads to it).
     listeners_.erase(tuple.local.port);
   } else {
-    by_tuple_.erase(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port));
+    const std::uint64_t key = tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port);
+    by_tuple_.erase(key);
+    if (key == last_arrival_key_) last_arrival_ = nullptr;
     if (int* users = local_port_users_.find(tuple.local.port); users != nullptr) {
       if (--*users <= 0) local_port_users_.erase(tuple.local.port);
     }
@@ -284,6 +291,7 @@ void Host::crash(Time /*now*/, Output& out) {
   }
   live_connections_ = 0;
   by_tuple_.clear();
+  last_arrival_ = nullptr;
   listeners_.clear();
   local_port_users_.clear();
   up_ = false;
@@ -310,11 +318,18 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
     return;
   }
   const Segment& segment = packet.segment;
-  // Exact 4-tuple match first.
-  if (const ConnectionId* found =
-          by_tuple_.find(tuple_key(segment.destination_port, packet.source, segment.source_port));
-      found != nullptr) {
-    Record& record = *records_[*found - 1];
+  // Exact 4-tuple match first: the connection of the previous segment, most often, or a probe.
+  const std::uint64_t key = tuple_key(segment.destination_port, packet.source, segment.source_port);
+  Record* found = key == last_arrival_key_ ? last_arrival_ : nullptr;
+  if (found == nullptr) {
+    if (const ConnectionId* id = by_tuple_.find(key); id != nullptr) {
+      found = records_[*id - 1].get();
+      last_arrival_key_ = key;
+      last_arrival_ = found;
+    }
+  }
+  if (found != nullptr) {
+    Record& record = *found;
     record.connection.segment_arrives(now, segment, out);
     const std::optional<SeqNum> reopening_isn = record.connection.reopening_isn();
     settle(record, out);  // a connection the SYN closed is deleted: the 4-tuple is free

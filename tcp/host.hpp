@@ -187,6 +187,10 @@ class Host {
   std::size_t live_connections_ = 0;
   // Lookup only, never iterated: 4-tuple -> id, port -> listener, port -> connections using it.
   FlatMap<std::uint64_t, ConnectionId> by_tuple_;  // tcp/flat_map.hpp: no node per entry
+  // The record the last segment arrived for, by its 4-tuple key (consecutive segments mostly
+  // go to one connection: no probe). Null when that connection is gone.
+  std::uint64_t last_arrival_key_ = 0;
+  Record* last_arrival_ = nullptr;
   std::unordered_map<Port, Listener> listeners_;
   FlatMap<Port, int> local_port_users_;
   Port next_ephemeral_ = 0;

@@ -438,3 +438,97 @@ TEST_CASE("last_ack_abort_closes_without_rst", "[connection][abort]") {
   CHECK(sent(out).empty());
   CHECK(c.state() == State::closed);
 }
+
+// A connection's first OPEN keeps the TCB its constructor made (start_control_block does not
+// make it twice): it must start exactly as the fresh TCB of a reopened connection does.
+TEST_CASE("first_open_starts_the_same_tcb_as_a_reopen", "[connection][open]") {
+  TcpConfig config;
+  config.mss = 1460;
+  config.window_scaling = 7;
+  config.timestamps = true;
+  config.sack = true;
+  Connection fresh = make_connection(config);
+  Connection reopened = make_connection(config);
+  Output used;
+  // Dirty the reopened one's TCB: a handshake with every option, data both ways, an abort.
+  reopened.open_active(1 * second, 7000, used);
+  Segment syn_ack = from_peer(peer_iss, 7001, flag::syn | flag::ack);
+  syn_ack.mss = 1000;
+  syn_ack.window_scale = 5;
+  syn_ack.sack_permitted = true;
+  syn_ack.has_timestamps = true;
+  syn_ack.timestamp_value = 12345;
+  syn_ack.timestamp_echo = 1;
+  reopened.segment_arrives(2 * second, syn_ack, used);
+  const std::vector<std::uint8_t> data = bytes("hello");
+  reopened.send(2 * second, data, used);
+  Segment text = from_peer(peer_iss + 1, 7001, flag::ack, "abc");
+  text.has_timestamps = true;
+  text.timestamp_value = 12346;
+  reopened.segment_arrives(3 * second, text, used);
+  reopened.abort(4 * second, used);
+  REQUIRE(reopened.state() == State::closed);
+
+  Output first_out;
+  Output again_out;
+  fresh.open_active(5 * second, local_iss, first_out);
+  reopened.open_active(5 * second, local_iss, again_out);
+  const auto same_sequences = [](const Connection& a, const Connection& b) {
+    CHECK(a.send_sequence().una == b.send_sequence().una);
+    CHECK(a.send_sequence().nxt == b.send_sequence().nxt);
+    CHECK(a.send_sequence().wnd == b.send_sequence().wnd);
+    CHECK(a.send_sequence().wl1 == b.send_sequence().wl1);
+    CHECK(a.send_sequence().wl2 == b.send_sequence().wl2);
+    CHECK(a.send_sequence().iss == b.send_sequence().iss);
+    CHECK(a.receive_sequence().nxt == b.receive_sequence().nxt);
+    CHECK(a.receive_sequence().wnd == b.receive_sequence().wnd);
+    CHECK(a.receive_sequence().irs == b.receive_sequence().irs);
+  };
+  same_sequences(fresh, reopened);
+  CHECK(fresh.state() == reopened.state());
+  CHECK(fresh.unacknowledged_bytes() == reopened.unacknowledged_bytes());
+  CHECK(fresh.readable_bytes() == reopened.readable_bytes());
+  CHECK(fresh.retransmission_timeout() == reopened.retransmission_timeout());
+  CHECK(fresh.smoothed_rtt() == reopened.smoothed_rtt());
+  CHECK(fresh.rtt_variation() == reopened.rtt_variation());
+  CHECK(fresh.has_rtt_sample() == reopened.has_rtt_sample());
+  CHECK(fresh.congestion_window() == reopened.congestion_window());
+  CHECK(fresh.slow_start_threshold() == reopened.slow_start_threshold());
+  CHECK(fresh.bytes_in_flight() == reopened.bytes_in_flight());
+  CHECK(fresh.in_loss_recovery() == reopened.in_loss_recovery());
+  CHECK(fresh.scoreboard().size() == reopened.scoreboard().size());
+  CHECK(fresh.send_mss() == reopened.send_mss());
+  CHECK(fresh.segment_size() == reopened.segment_size());
+  CHECK(fresh.window_scaling_negotiated() == reopened.window_scaling_negotiated());
+  CHECK(fresh.send_window_shift() == reopened.send_window_shift());
+  CHECK(fresh.receive_window_shift() == reopened.receive_window_shift());
+  CHECK(fresh.timestamps_negotiated() == reopened.timestamps_negotiated());
+  CHECK(fresh.timestamp_recent() == reopened.timestamp_recent());
+  CHECK(fresh.sack_negotiated() == reopened.sack_negotiated());
+  CHECK(fresh.reopening_isn() == reopened.reopening_isn());
+  for (int kind = 0; kind < timer_kind_count; ++kind) {
+    CHECK(fresh.timer_deadline(static_cast<TimerKind>(kind)) ==
+          reopened.timer_deadline(static_cast<TimerKind>(kind)));
+  }
+  // The same SYN leaves, and the same handshake follows.
+  const Segment first_syn = only_sent(first_out);
+  const Segment again_syn = only_sent(again_out);
+  CHECK(first_syn.seq == again_syn.seq);
+  CHECK(first_syn.window == again_syn.window);
+  CHECK(first_syn.mss == again_syn.mss);
+  CHECK(first_syn.window_scale == again_syn.window_scale);
+  CHECK(first_syn.sack_permitted == again_syn.sack_permitted);
+  CHECK(first_syn.has_timestamps == again_syn.has_timestamps);
+  CHECK(first_syn.timestamp_value == again_syn.timestamp_value);
+  CHECK(first_syn.timestamp_echo == again_syn.timestamp_echo);
+  Output first_ack;
+  Output again_ack;
+  const Segment plain_syn_ack = from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack);
+  fresh.segment_arrives(6 * second, plain_syn_ack, first_ack);
+  reopened.segment_arrives(6 * second, plain_syn_ack, again_ack);
+  same_sequences(fresh, reopened);
+  CHECK(fresh.state() == State::established);
+  CHECK(reopened.state() == State::established);
+  CHECK(fresh.congestion_window() == reopened.congestion_window());
+  CHECK(only_sent(first_ack).window == only_sent(again_ack).window);
+}
