@@ -703,7 +703,9 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it. ... If there are other controls or
     // text in the segment, queue them for processing after the ESTABLISHED state has been
     // reached": the SYN is kept (not acknowledged beyond itself) until the ACK step.
-    if (!segment.payload.empty() || segment.has(flag::fin)) tcb_.queued_syn = segment;
+    if (!segment.payload.empty() || segment.has(flag::fin)) {
+      tcb_.queued_syn = std::make_unique<Segment>(segment);
+    }
     set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = tcb_.snd.una;
