@@ -40,7 +40,12 @@ struct ReceiveSequence {
 
 class Connection {
  public:
-  Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple);
+  // `config` is shared, not copied: a host's connections and a listener's children hold one
+  // config between them (a TcpConfig is ~190 bytes; a million half-open connections share
+  // one). It never changes under them: configure() gives the connection a copy of its own.
+  Connection(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple);
+  Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple)
+      : Connection(id, std::make_shared<const TcpConfig>(config), tuple) {}
   // What a finished connection's buffers allocated, without their bytes: a connection made
   // with it behaves exactly as a new one and allocates nothing until it outgrows it (Host
   // reuses a freed connection's record and storage).
@@ -49,8 +54,9 @@ class Connection {
     SequenceBuffer receive;
     SequenceQueue push_points;
   };
-  Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple, Storage storage)
-      : Connection(id, config, tuple) {
+  Connection(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple,
+             Storage storage)
+      : Connection(id, std::move(config), tuple) {
     send_buffer_ = std::move(storage.send);
     receive_buffer_ = std::move(storage.receive);
     // Swapped: assigning a queue without items would keep this one's storage (none).
@@ -127,7 +133,8 @@ class Connection {
   ConnectionId id() const { return id_; }
   State state() const { return state_; }
   const FourTuple& tuple() const { return tuple_; }
-  const TcpConfig& config() const { return config_; }
+  const TcpConfig& config() const { return *config_; }
+  const std::shared_ptr<const TcpConfig>& shared_config() const { return config_; }
   const SendSequence& send_sequence() const { return tcb_.snd; }
   const ReceiveSequence& receive_sequence() const { return tcb_.rcv; }
   Time timer_deadline(TimerKind kind) const { return timers_[static_cast<int>(kind)]; }
@@ -183,7 +190,7 @@ class Connection {
   // Implementation detail; see connection.cpp. Kept as members so one call allocates nothing
   // beyond the segments it emits.
   ConnectionId id_;
-  TcpConfig config_;
+  std::shared_ptr<const TcpConfig> config_;  // never null
   FourTuple tuple_;
   State state_ = State::closed;
   bool finished_ = false;
