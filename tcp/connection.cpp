@@ -137,15 +137,15 @@ ListenDecision listen_decision(const Segment& segment, const TcpConfig& config) 
   return {Action::discard, Rule::listen_other_dropped};
 }
 
-Connection::Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple)
-    : id_(id), config_(config), tuple_(tuple) {
+Connection::Connection(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple)
+    : id_(id), config_(std::move(config)), tuple_(tuple) {
   timers_.fill(time_never);
   tcb_.rcv.wnd = receive_window_limit();
   reset_rto();
 }
 
 std::size_t Connection::send_buffer_space() const {
-  return config_.send_buffer > tcb_.send_size ? config_.send_buffer - tcb_.send_size : 0;
+  return config_->send_buffer > tcb_.send_size ? config_->send_buffer - tcb_.send_size : 0;
 }
 
 std::size_t Connection::readable_bytes() const {
@@ -158,11 +158,11 @@ std::size_t Connection::readable_bytes() const {
 std::uint32_t Connection::receive_capacity() const {
   // FreeBSD's tcp_mss() (knob receive_buffer_rounded_to_mss) reserves the buffer rounded up to
   // a multiple of the MSS: 65536 becomes 65700 with an MSS of 1460.
-  if (!config_.receive_buffer_rounded_to_mss || !tcb_.receive_buffer_rounded) {
-    return config_.receive_buffer;
+  if (!config_->receive_buffer_rounded_to_mss || !tcb_.receive_buffer_rounded) {
+    return config_->receive_buffer;
   }
   const std::uint32_t mss = send_mss();
-  return (config_.receive_buffer + mss - 1) / mss * mss;
+  return (config_->receive_buffer + mss - 1) / mss * mss;
 }
 
 std::uint32_t Connection::receive_window_limit() const {
@@ -171,12 +171,12 @@ std::uint32_t Connection::receive_window_limit() const {
   // (receive_buffer_rounded_to_mss) advertises at most that but accepts its whole space, once
   // tcp_mss() has rounded it (an active open on the peer's SYN; a passive one at ESTABLISHED,
   // when the syncache makes the socket) and until TIME_WAIT, which keeps only the window.
-  if (config_.receive_buffer_rounded_to_mss && tcb_.receive_buffer_rounded &&
+  if (config_->receive_buffer_rounded_to_mss && tcb_.receive_buffer_rounded &&
       state_ != State::time_wait) {
     return receive_capacity();
   }
   const std::uint32_t cap = tcb_.window_scaling ? 0xFFFFU << tcb_.receive_window_shift : 0xFFFFU;
-  return std::min<std::uint32_t>(config_.receive_buffer, cap);
+  return std::min<std::uint32_t>(config_->receive_buffer, cap);
 }
 
 std::uint32_t timestamp_clock(Time now) {
@@ -186,20 +186,20 @@ std::uint32_t timestamp_clock(Time now) {
 void Connection::negotiate_options(Time now, const Segment& syn) {
   // RFC 7323 2.2: scaling is on when both sides sent Window Scale (we send it whenever the knob
   // is on, so the peer's SYN decides); a shift above 14 is taken as 14 (2.3).
-  tcb_.window_scaling = config_.window_scaling != window_scaling_off && syn.window_scale >= 0;
+  tcb_.window_scaling = config_->window_scaling != window_scaling_off && syn.window_scale >= 0;
   if (tcb_.window_scaling) {
     tcb_.send_window_shift = std::min<int>(syn.window_scale, max_window_scale);
-    tcb_.receive_window_shift = config_.window_scaling;
+    tcb_.receive_window_shift = config_->window_scaling;
     tcb_.rcv.wnd = receive_window_limit();  // nothing is buffered yet
   }
   // RFC 7323 3.2: timestamps are on when both SYNs carry them; TS.Recent starts at the SYN's.
-  tcb_.timestamps = config_.timestamps && syn.has_timestamps;
+  tcb_.timestamps = config_->timestamps && syn.has_timestamps;
   if (tcb_.timestamps) {
     tcb_.timestamp_recent = syn.timestamp_value;
     tcb_.timestamp_recent_time = now;
   }
   // RFC 2018 2: SACK blocks may be sent once both sides sent SACK-permitted.
-  tcb_.sack = config_.sack && syn.sack_permitted;
+  tcb_.sack = config_->sack && syn.sack_permitted;
 }
 
 std::uint32_t Connection::offered_by(const Segment& segment) const {
@@ -403,7 +403,7 @@ bool Connection::close(Time now, Output& out) {
     app_event(AppEventKind::close_failed, Rule::close_connection_closing, out);
     return false;
   };
-  if (config_.half_duplex_close && readable_bytes() > 0 &&
+  if (config_->half_duplex_close && readable_bytes() > 0 &&
       (state_ == State::established || state_ == State::close_wait)) {
     // RFC 1122 4.2.2.13: CLOSE "while received data is still pending" on a half-duplex close
     // sends a RST to show that data was lost.
@@ -503,33 +503,33 @@ bool Connection::configure(Time now, const TcpConfig& config, Output& out) {
   now_ = now;
   // setsockopt() on a live socket: only the knobs the table marks live may change.
   for (const Knob& knob : knobs()) {
-    if (!knob.live && !(knob.get(config) == knob.get(config_))) {
+    if (!knob.live && !(knob.get(config) == knob.get(*config_))) {
       app_event(AppEventKind::configure_failed, Rule::configure_knob_fixed, out);
       return false;
     }
   }
-  const TcpConfig before = config_;
-  config_ = config;
+  const TcpConfig before = *config_;
+  config_ = std::make_shared<const TcpConfig>(config);  // its own: the old one may be shared
   // RFC 1122 4.2.3.6: keepalive on arms the timer (the idle time counts from the last segment
   // heard, as Linux's TCP_KEEPIDLE counts it), off cancels it. A new idle time re-arms a timer
   // that has sent no probe yet; the other timings apply from the next expiry.
   const bool keepalive_state = state_ == State::established || state_ == State::close_wait ||
                                state_ == State::fin_wait_1 || state_ == State::fin_wait_2;
-  if (!config_.keepalive) {
+  if (!config_->keepalive) {
     cancel_timer(TimerKind::keepalive, out);
     tcb_.keepalive_probes_sent = 0;
   } else if (keepalive_state &&
-             (!before.keepalive || (before.keepalive_idle != config_.keepalive_idle &&
+             (!before.keepalive || (before.keepalive_idle != config_->keepalive_idle &&
                                     tcb_.keepalive_probes_sent == 0))) {
     arm_keepalive(now, out);
   }
   // RFC 9293 3.8.4: a new user timeout counts from now; 0 turns it off.
-  if (before.user_timeout != config_.user_timeout) {
+  if (before.user_timeout != config_->user_timeout) {
     cancel_timer(TimerKind::user_timeout, out);
     if (state_ != State::listen) update_user_timeout(now, out, false);
   }
   // RFC 1122 4.2.3.2: with delayed ACK turned off, an ACK it was holding leaves now.
-  if (config_.delayed_ack == 0 &&
+  if (config_->delayed_ack == 0 &&
       timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) {
     send_ack(out);
   }
@@ -596,7 +596,7 @@ void Connection::arrive_closed(const Segment& segment, Output& out) {
 }
 
 void Connection::arrive_listen(Time now, const Segment& segment, Output& out) {
-  const ListenDecision decision = listen_decision(segment, config_);
+  const ListenDecision decision = listen_decision(segment, *config_);
   switch (decision.action) {
     case ListenDecision::Action::discard:
       discard(segment, decision.rule, out);
@@ -627,7 +627,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
   tcb_.snd.wl2 = tcb_.snd.iss;
   // Text or FIN carried by the SYN is not processed yet (it is not acknowledged, so the peer
   // sends it again).
-  if (config_.handshake == Handshake::two_way) {
+  if (config_->handshake == Handshake::two_way) {
     // Teaching variant: the SYN-ACK is taken as delivered, so our SYN counts as acknowledged
     // and is never retransmitted.
     tcb_.snd.una = tcb_.snd.iss + 1;
@@ -648,7 +648,7 @@ void Connection::accept_syn(Time now, const Segment& syn, Output& out) {
 
 void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) {
   // FreeBSD's net.inet.tcp.drop_synfin (knob drop_syn_fin): tcp_do_segment() drops a SYN-FIN.
-  if (config_.drop_syn_fin && segment.has(flag::syn) && segment.has(flag::fin)) {
+  if (config_->drop_syn_fin && segment.has(flag::syn) && segment.has(flag::fin)) {
     discard(segment, Rule::syn_fin_dropped, out);
     return;
   }
@@ -694,7 +694,7 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
       // "form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it. Data or controls
       // that were queued for transmission MAY be included." The two-way variant has no third
       // segment: only queued data (which carries the ACK) or an ACK owed for text/FIN leaves.
-      if (config_.handshake == Handshake::three_way) tcb_.ack_owed = true;
+      if (config_->handshake == Handshake::three_way) tcb_.ack_owed = true;
       // "If there are other controls or text in the segment, continue processing at the sixth
       // step" (URG is ignored, so: text, then FIN).
       const TextView view = text_view(segment);
@@ -707,7 +707,9 @@ void Connection::arrive_syn_sent(Time now, const Segment& segment, Output& out) 
     // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it. ... If there are other controls or
     // text in the segment, queue them for processing after the ESTABLISHED state has been
     // reached": the SYN is kept (not acknowledged beyond itself) until the ACK step.
-    if (!segment.payload.empty() || segment.has(flag::fin)) tcb_.queued_syn = segment;
+    if (!segment.payload.empty() || segment.has(flag::fin)) {
+      tcb_.queued_syn = std::make_unique<Segment>(segment);
+    }
     set_send_window(segment.window);
     tcb_.snd.wl1 = segment.seq;
     tcb_.snd.wl2 = tcb_.snd.una;
@@ -759,7 +761,7 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
   // drop the segment" (timestamp_missing "drop"; Linux accepts it). A SYN in TIME_WAIT is
   // exempt: it may open a new incarnation, which negotiates its options afresh.
   if (tcb_.timestamps && !segment.has_timestamps &&
-      config_.timestamp_missing == MissingTimestamp::drop &&
+      config_->timestamp_missing == MissingTimestamp::drop &&
       !(state_ == State::time_wait && segment.has(flag::syn))) {
     return Arrival::timestamp_missing;
   }
@@ -778,7 +780,7 @@ Connection::Arrival Connection::classify(const Segment& segment) const {
   // often outside the window (BSD's tcp_input and Linux's tcp_timewait_state_process alike).
   // RFC 6191 (Linux's tcp_timewait_state_process): with timestamps, a SYN whose TSval is above
   // TS.Recent reopens it whatever its sequence number.
-  if (state_ == State::time_wait && config_.time_wait_accepts_syn && segment.has(flag::syn) &&
+  if (state_ == State::time_wait && config_->time_wait_accepts_syn && segment.has(flag::syn) &&
       !segment.has(flag::ack) &&
       (seq_gt(segment.seq, tcb_.rcv.nxt) ||
        (tcb_.timestamps && segment.has_timestamps &&
@@ -825,7 +827,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
   const Arrival classified = plain_in_order(segment) ? Arrival::acceptable : classify(segment);
   // FreeBSD's tcp_twcheck() (knob time_wait_drops_segments_without_ack) tests the ACK bit
   // before the sequence number (after RST and SYN, which it answers as RFC 5961 says).
-  if (state_ == State::time_wait && config_.time_wait_drops_segments_without_ack &&
+  if (state_ == State::time_wait && config_->time_wait_drops_segments_without_ack &&
       !segment.has(flag::ack) && !segment.has(flag::rst) && !segment.has(flag::syn)) {
     discard(segment, Rule::time_wait_segment_without_ack_dropped, out);
     return;
@@ -837,7 +839,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
     case Arrival::reset_in_window:
     case Arrival::reset_at_next: {
       const bool in_window = classified == Arrival::reset_in_window;
-      if (in_window && config_.rfc5961) {
+      if (in_window && config_->rfc5961) {
         // RFC 5961 3.2 / RFC 9293 3.10.7.4 second: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
         send_ack(out);
         discard(segment, Rule::rst_in_window_challenge, out);
@@ -846,7 +848,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       // RFC 9293 3.10.7.4 second: a RST at RCV.NXT resets; without RFC 5961, RFC 793 3.4: "A
       // reset is valid if its sequence number is in the window."
       // RFC 1337 section 3 (fix T1): TIME_WAIT ignores RST segments when the knob is on.
-      if (state_ == State::time_wait && config_.rfc1337) {
+      if (state_ == State::time_wait && config_->rfc1337) {
         discard(segment, Rule::rst_in_time_wait_ignored, out);
         return;
       }
@@ -877,7 +879,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
       // RFC 9293 3.10.7.4 (TIME-WAIT): acknowledge it, and restart the 2 MSL timeout.
       note_timestamp(now, segment);
       send_ack(out);
-      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
+      set_timer(TimerKind::time_wait, deadline_after(now, config_->time_wait), out);
       return;
     case Arrival::reopening_syn:
       // RFC 1122 4.2.2.13 (1): the new connection's ISN "larger than the largest sequence
@@ -898,7 +900,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
         discard(segment, Rule::syn_in_syn_received_discarded, out);
         return;
       }
-      if (!config_.rfc5961 && !seq_in_range(segment.seq, tcb_.rcv.nxt, tcb_.rcv.wnd)) {
+      if (!config_->rfc5961 && !seq_in_range(segment.seq, tcb_.rcv.nxt, tcb_.rcv.wnd)) {
         // RFC 793 3.9 fourth: "If the SYN is not in the window this step would not be reached
         // and an ack would have been sent in the first step." A segment can pass the first
         // check by its tail (a SYN-FIN at RCV.NXT - 1) while its SYN lies before the window:
@@ -907,7 +909,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
         discard(segment, Rule::syn_outside_window_acknowledged, out);
         return;
       }
-      if (!config_.rfc5961) {
+      if (!config_->rfc5961) {
         // RFC 793 3.9, fourth, check the SYN bit: "If the SYN is in the window it is an error,
         // send a reset", and the user hears "connection reset". (A SYN outside the window drew
         // an ACK in the first check.) RFC 793 gives no form; this is BSD's (tcp_drop() sends
@@ -942,7 +944,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
   if (tcb_.rcv.nxt != next_before_ack) view = text_view(segment);
   // FreeBSD's tcp_twcheck() (knob time_wait_acknowledges_segments): every acceptable segment
   // but a duplicate ACK at RCV.NXT draws an ACK.
-  if (state_ == State::time_wait && config_.time_wait_acknowledges_segments &&
+  if (state_ == State::time_wait && config_->time_wait_acknowledges_segments &&
       (segment.flags != flag::ack || !segment.payload.empty() || segment.seq != tcb_.rcv.nxt ||
        segment.ack != tcb_.snd.nxt)) {
     tcb_.ack_owed = true;
@@ -959,7 +961,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
 void Connection::round_receive_buffer() {
   // FreeBSD's tcp_mss() (knob receive_buffer_rounded_to_mss): nothing is buffered yet, so the
   // window is the whole rounded buffer.
-  if (!config_.receive_buffer_rounded_to_mss) return;
+  if (!config_->receive_buffer_rounded_to_mss) return;
   tcb_.receive_buffer_rounded = true;
   tcb_.rcv.wnd = receive_window_limit();
 }
@@ -1046,7 +1048,7 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     discard(segment, Rule::ack_of_unsent_data, out);
     return false;
   }
-  if (config_.rfc5961 && seq_lt(segment.ack, tcb_.snd.una - tcb_.max_snd_wnd)) {
+  if (config_->rfc5961 && seq_lt(segment.ack, tcb_.snd.una - tcb_.max_snd_wnd)) {
     // RFC 5961 5.2 / RFC 9293 3.10.7.4 fifth (MAY-12): the ACK is acceptable only in
     // SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT; otherwise "discarded and an ACK sent back".
     // This stops blind data injection, which needs an ACK value to be taken. Without it
@@ -1076,8 +1078,8 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
     // An ACK that acknowledges nothing and is no duplicate changes no congestion state.
     const bool counted_duplicate = duplicate && !ignored;
     if (acked > 0 || counted_duplicate) congestion_on_ack(now, counted_duplicate, acked, out);
-  } else if (duplicate && !ignored && config_.duplicate_ack_threshold > 0 &&
-             ++tcb_.duplicate_acks == config_.duplicate_ack_threshold) {
+  } else if (duplicate && !ignored && config_->duplicate_ack_threshold > 0 &&
+             ++tcb_.duplicate_acks == config_->duplicate_ack_threshold) {
     // congestion_control none: RFC 5681 3.2's fast retransmit alone. The third duplicate ACK
     // means a segment was lost: resend it now, without waiting for the timer. Karn: the timed
     // segment can no longer give a sample.
@@ -1093,8 +1095,8 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       // to TIME_WAIT instead.
       if (tcb_.fin_acknowledged && !view.fin) {
         change_state(State::fin_wait_2, Rule::fin_acknowledged_in_fin_wait_1, out);
-        if (config_.fin_wait_2_timeout > 0) {
-          set_timer(TimerKind::fin_wait_2, deadline_after(now, config_.fin_wait_2_timeout), out);
+        if (config_->fin_wait_2_timeout > 0) {
+          set_timer(TimerKind::fin_wait_2, deadline_after(now, config_->fin_wait_2_timeout), out);
         }
       }
       return true;
@@ -1159,7 +1161,7 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
     // RFC 6298 5.2: all outstanding data acknowledged: turn off the timer.
     cancel_timer(TimerKind::retransmission, out);
     // RFC 1122 4.2.3.6: a keepalive timer that found data outstanding starts again now.
-    if (config_.keepalive &&
+    if (config_->keepalive &&
         timers_[static_cast<int>(TimerKind::keepalive)] == time_never && unsent_bytes() == 0 &&
         (state_ == State::established || state_ == State::close_wait ||
          state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
@@ -1169,7 +1171,7 @@ void Connection::acknowledge(Time now, SeqNum ack, Output& out) {
     // RFC 6298 5.3: new data acknowledged: restart the timer.
     set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
-  if (config_.user_timeout > 0) update_user_timeout(now, out, true);
+  if (config_->user_timeout > 0) update_user_timeout(now, out, true);
 }
 
 // --- Congestion control and loss recovery (RFC 5681, RFC 6582, RFC 3042, RFC 6675) ---
@@ -1226,7 +1228,7 @@ void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked
     }
     return;
   }
-  if (!duplicate || config_.duplicate_ack_threshold <= 0) return;
+  if (!duplicate || config_->duplicate_ack_threshold <= 0) return;
   ++tcb_.duplicate_acks;
   if (tcb_.in_fast_recovery) {
     if (sack_recovery()) {
@@ -1239,7 +1241,7 @@ void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked
   }
   // RFC 5681 3.2 step 2 at DupThresh duplicate ACKs, or RFC 6675 5's IsLost(HighACK + 1);
   // before that RFC 3042's limited transmit lets new data go (usable_window).
-  const bool loss_detected = tcb_.duplicate_acks >= config_.duplicate_ack_threshold ||
+  const bool loss_detected = tcb_.duplicate_acks >= config_->duplicate_ack_threshold ||
                              (sack_recovery() && is_lost(tcb_.snd.una));
   if (!loss_detected) return;
   // RFC 6582 3.2 step 2: only when the ACK covers more than `recover`, so one window's losses
@@ -1338,7 +1340,7 @@ void Connection::prune_scoreboard() {
 bool Connection::is_lost(SeqNum seq) const {
   // RFC 6675 4 IsLost: DupThresh discontiguous SACKed sequences above `seq`, or more than
   // (DupThresh - 1) * SMSS bytes SACKed above it.
-  const auto threshold = static_cast<std::uint32_t>(std::max(config_.duplicate_ack_threshold, 1));
+  const auto threshold = static_cast<std::uint32_t>(std::max(config_->duplicate_ack_threshold, 1));
   std::uint32_t ranges = 0;
   std::uint64_t bytes = 0;
   for (std::size_t j = 0; j < tcb_.scoreboard_count; ++j) {
@@ -1385,7 +1387,7 @@ bool Connection::new_data_allowed() const {
   const std::uint32_t length =
       std::min({unsent, full_size, offered > in_flight ? offered - in_flight : 0U});
   if (length == 0 || (length < full_size && length < unsent)) return false;
-  return !(config_.nagle && length < full_size && !tcb_.fin_requested);
+  return !(config_->nagle && length < full_size && !tcb_.fin_requested);
 }
 
 void Connection::sack_next_segments(Output& out) {
@@ -1450,7 +1452,7 @@ void Connection::sack_next_segments(Output& out) {
     if (length > 0) {
       retransmit_data(data_end - length, length, SendPurpose::fast_retransmission,
                       Rule::sack_rescue_retransmit, out);
-    } else if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin) {
+    } else if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_->retransmit_fin) {
       transmit(make_segment(tcb_.fin_seq, flag::fin | flag::ack), out,
                SendPurpose::fast_retransmission, Rule::sack_rescue_retransmit);
     }
@@ -1473,7 +1475,7 @@ void Connection::take_rtt_sample(Time now, SeqNum ack) {
     tcb_.rtt_timing = false;
     sample = now - tcb_.rtt_start;
   }
-  if (config_.rto_formula == RtoFormula::linux_kernel) {
+  if (config_->rto_formula == RtoFormula::linux_kernel) {
     estimate_rtt_as_linux(sample);
   } else if (!tcb_.has_rtt_sample) {
     // RFC 6298 2.2: SRTT = R, RTTVAR = R/2.
@@ -1496,7 +1498,7 @@ void Connection::take_rtt_sample(Time now, SeqNum ack) {
 // follows mdev's largest value in the round trip at once, and falls a quarter of the way
 // toward it once per round trip, never below rto_min.
 void Connection::estimate_rtt_as_linux(Duration sample) {
-  const Duration rto_min = config_.rto_min;
+  const Duration rto_min = config_->rto_min;
   if (!tcb_.has_rtt_sample) {
     tcb_.srtt = sample;
     tcb_.linux_mdev = static_cast<Duration>(std::min<WideDuration>(WideDuration{2} * sample,
@@ -1551,7 +1553,7 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     tcb_.ack_rule = hold_fin(segment) ? Rule::out_of_order_fin_held : Rule::out_of_order_held;
     return;
   }
-  if (config_.half_duplex_close && tcb_.fin_requested &&
+  if (config_->half_duplex_close && tcb_.fin_requested &&
       (view.take > 0 || !segment.payload.empty())) {
     // RFC 1122 4.2.2.13: after CLOSE on a half-duplex close, "if new data is received after
     // CLOSE is called, its TCP SHOULD send a RST to show that data was lost".
@@ -1584,7 +1586,7 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
   // (FIN_WAIT_1, FIN_WAIT_2). In ESTABLISHED the FIN's ACK may wait as data's does
   // (process_fin).
   const bool fin_in_established = view.fin && state_ == State::established;
-  if (config_.delayed_ack > 0 && view.take > 0 && !filled_gap &&
+  if (config_->delayed_ack > 0 && view.take > 0 && !filled_gap &&
       (!view.fin || fin_in_established) && tcb_.out_of_order.empty()) {
     // RFC 1122 4.2.3.2: ACK at least every second full-sized segment, else within the delay.
     ++tcb_.segments_unacknowledged;
@@ -1596,7 +1598,7 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     return;
   }
   // A bare FIN in ESTABLISHED: process_fin decides when its ACK leaves.
-  if (config_.delayed_ack > 0 && fin_in_established && segment.payload.empty()) return;
+  if (config_->delayed_ack > 0 && fin_in_established && segment.payload.empty()) return;
   tcb_.ack_owed = true;
 }
 
@@ -1656,7 +1658,7 @@ void Connection::note_duplicate(SeqNum left, SeqNum right) {
   // RFC 2883 4: "A D-SACK block is only used to report a duplicate contiguous sequence of data
   // received by the receiver in the most recent packet": one block; the callers send the ACK
   // at once.
-  if (!tcb_.sack || !config_.dsack || !seq_lt(left, right)) return;
+  if (!tcb_.sack || !config_->dsack || !seq_lt(left, right)) return;
   tcb_.dsack = SackBlock{left, right};
 }
 
@@ -1717,7 +1719,7 @@ void Connection::update_receive_window(Output& out, bool announce) {
   const auto unread = static_cast<std::uint32_t>(readable_bytes());
   const std::uint32_t available = limit > unread ? limit - unread : 0;
   if (available <= tcb_.rcv.wnd) return;
-  const std::uint32_t threshold = std::min<std::uint32_t>(limit / 2, config_.mss);
+  const std::uint32_t threshold = std::min<std::uint32_t>(limit / 2, config_->mss);
   if (available - tcb_.rcv.wnd < threshold && available != limit) return;
   const std::uint32_t previous = tcb_.rcv.wnd;
   tcb_.rcv.wnd = available;
@@ -1755,7 +1757,7 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
     case State::established:
       tcb_.rcv.nxt += 1;
       tcb_.fin_received = true;
-      if (config_.delayed_ack > 0 && !tcb_.ack_owed) {
+      if (config_->delayed_ack > 0 && !tcb_.ack_owed) {
         // RFC 1122 4.2.3.2: the ACK of the FIN may be delayed like any other (Linux's tcp_fin
         // does so, entering "pingpong" mode), so an application that closes at once sends its
         // FIN with it: one FIN,ACK segment instead of an ACK and then a FIN.
@@ -1797,7 +1799,7 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
     case State::time_wait:
       // "TIME-WAIT: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
       tcb_.ack_owed = true;
-      set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
+      set_timer(TimerKind::time_wait, deadline_after(now, config_->time_wait), out);
       return;
     default:
       // "CLOSE-WAIT, CLOSING, LAST-ACK: Remain" (the FIN was already received).
@@ -1893,10 +1895,10 @@ void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
   // Window Scale (RFC 7323 2.2), SACK-permitted (RFC 2018 2), timestamps with TSecr 0 (RFC
   // 7323 3.2).
   Segment segment = make_segment(tcb_.snd.iss, flag::syn);
-  segment.mss = config_.mss;
-  segment.window_scale = static_cast<std::int8_t>(config_.window_scaling);
-  segment.sack_permitted = config_.sack;
-  if (config_.timestamps) {
+  segment.mss = config_->mss;
+  segment.window_scale = static_cast<std::int8_t>(config_->window_scaling);
+  segment.sack_permitted = config_->sack;
+  if (config_->timestamps) {
     segment.has_timestamps = true;
     segment.timestamp_value = timestamp_clock(now_) + timestamp_offset_;
     segment.timestamp_echo = 0;
@@ -1909,7 +1911,7 @@ void Connection::send_syn_ack(Output& out, SendPurpose purpose, Rule rule) {
   // offered and we use (RFC 7323 2.2, 3.2; RFC 2018 2; negotiate_options); timestamps come from
   // make_segment.
   Segment segment = make_segment(tcb_.snd.iss, flag::syn | flag::ack);
-  segment.mss = config_.mss;
+  segment.mss = config_->mss;
   if (tcb_.window_scaling) {
     segment.window_scale = static_cast<std::int8_t>(tcb_.receive_window_shift);
   }
@@ -1926,8 +1928,9 @@ void Connection::send_reset(SeqNum seq, Output& out) { transmit(make_segment(seq
 
 void Connection::answer_with_reset(const Segment& segment, Rule answered, Output& out) {
   // The segment as it arrived: remote to local.
-  tcp::answer_with_reset(config_, id_, Packet{tuple_.remote.address, tuple_.local.address, segment},
-                         answered, out);
+  tcp::answer_with_reset(*config_, id_,
+                         Packet{tuple_.remote.address, tuple_.local.address, segment}, answered,
+                         out);
 }
 
 SeqNum Connection::sent_data_end() const { return tcb_.fin_sent ? tcb_.fin_seq : tcb_.snd.nxt; }
@@ -1935,7 +1938,7 @@ SeqNum Connection::sent_data_end() const { return tcb_.fin_sent ? tcb_.fin_seq :
 std::uint32_t Connection::send_mss() const {
   // RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS, our own MSS); SendMSS is 536 without an option.
   const std::uint32_t peer = tcb_.peer_mss != 0 ? tcb_.peer_mss : default_mss;
-  return std::max<std::uint32_t>(1, std::min<std::uint32_t>(peer, config_.mss));
+  return std::max<std::uint32_t>(1, std::min<std::uint32_t>(peer, config_->mss));
 }
 
 std::uint32_t Connection::segment_size() const {
@@ -1977,7 +1980,7 @@ std::uint32_t Connection::usable_window() const {
   if (!tcb_.congestion.enabled()) return usable;
   std::uint64_t allowance = tcb_.congestion.raw_cwnd();
   if (!tcb_.in_fast_recovery && tcb_.duplicate_acks > 0 &&
-      tcb_.duplicate_acks < config_.duplicate_ack_threshold) {
+      tcb_.duplicate_acks < config_->duplicate_ack_threshold) {
     allowance += std::uint64_t{send_mss()} * static_cast<std::uint32_t>(tcb_.duplicate_acks);
   }
   const std::uint32_t counted = bytes_in_flight();
@@ -2042,7 +2045,7 @@ bool Connection::transmit_queued(Time now, Output& out) {
       // data is in flight; the ACK that opens the window comes.
       break;
     }
-    if (config_.nagle && length < full_size && !nothing_in_flight && !tcb_.fin_requested) {
+    if (config_->nagle && length < full_size && !nothing_in_flight && !tcb_.fin_requested) {
       // RFC 9293 3.7.4 (Nagle): a short segment waits until the data in flight is acknowledged.
       break;
     }
@@ -2085,7 +2088,7 @@ bool Connection::transmit_queued(Time now, Output& out) {
   if (sent_any && timers_[static_cast<int>(TimerKind::retransmission)] == time_never) {
     set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);
   }
-  if (sent_any && config_.user_timeout > 0) update_user_timeout(now, out, false);
+  if (sent_any && config_->user_timeout > 0) update_user_timeout(now, out, false);
   update_persist(now, out);
   return sent_any;
 }
@@ -2097,7 +2100,7 @@ void Connection::flush(Time now, Output& out) {
     // FreeBSD's tcp_output() (knob fin_on_every_segment): while the FIN is unacknowledged,
     // snd_nxt steps back over it and the segment carries it again.
     const bool with_fin =
-        config_.fin_on_every_segment && tcb_.fin_sent && !tcb_.fin_acknowledged;
+        config_->fin_on_every_segment && tcb_.fin_sent && !tcb_.fin_acknowledged;
     transmit(with_fin ? make_segment(tcb_.fin_seq, flag::fin | flag::ack)
                       : make_segment(tcb_.snd.nxt, flag::ack),
              out, SendPurpose::normal, tcb_.ack_rule);
@@ -2126,7 +2129,7 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, Rule rule) 
                     rule, out);
     return;
   }
-  if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin) {
+  if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_->retransmit_fin) {
     transmit(make_segment(tcb_.fin_seq, flag::fin | flag::ack), out, purpose, rule);
   }
 }
@@ -2142,7 +2145,7 @@ std::uint32_t Connection::retransmit_data(SeqNum seq, std::uint32_t limit, SendP
   if (push_point_in(seq, length)) flags |= flag::psh;
   // Data and FIN go together when the FIN directly follows.
   const bool with_fin =
-      reaches_end && tcb_.fin_sent && !tcb_.fin_acknowledged && config_.retransmit_fin;
+      reaches_end && tcb_.fin_sent && !tcb_.fin_acknowledged && config_->retransmit_fin;
   if (with_fin) flags |= flag::fin;
   Segment segment = make_segment(seq, flags);
   copy_payload(segment, seq, length, out);
@@ -2211,9 +2214,9 @@ void Connection::send_window_probe(Output& out) {
 // --- Keepalive (RFC 1122 4.2.3.6) ---
 
 void Connection::arm_keepalive(Time now, Output& out) {
-  if (!config_.keepalive) return;
+  if (!config_->keepalive) return;
   set_timer(TimerKind::keepalive,
-            std::max(now, deadline_after(last_heard_, config_.keepalive_idle)), out);
+            std::max(now, deadline_after(last_heard_, config_->keepalive_idle)), out);
 }
 
 void Connection::send_keepalive_probe(Output& out) {
@@ -2227,7 +2230,7 @@ void Connection::send_keepalive_probe(Output& out) {
 
 void Connection::schedule_delayed_ack(Time now, Output& out) {
   if (timers_[static_cast<int>(TimerKind::delayed_ack)] != time_never) return;
-  set_timer(TimerKind::delayed_ack, deadline_after(now, config_.delayed_ack), out);
+  set_timer(TimerKind::delayed_ack, deadline_after(now, config_->delayed_ack), out);
 }
 
 void Connection::on_ack_sent(Output& out) {
@@ -2238,7 +2241,7 @@ void Connection::on_ack_sent(Output& out) {
 // --- User timeout (RFC 9293 3.8.4, RFC 5482) ---
 
 void Connection::update_user_timeout(Time now, Output& out, bool progress) {
-  if (config_.user_timeout <= 0) return;
+  if (config_->user_timeout <= 0) return;
   if (tcb_.snd.una == tcb_.snd.nxt) {
     cancel_timer(TimerKind::user_timeout, out);
     return;
@@ -2246,7 +2249,7 @@ void Connection::update_user_timeout(Time now, Output& out, bool progress) {
   // Measured from the last progress: the send of the oldest unacknowledged octet, or the last
   // ACK of new data.
   if (progress || timers_[static_cast<int>(TimerKind::user_timeout)] == time_never) {
-    set_timer(TimerKind::user_timeout, deadline_after(now, config_.user_timeout), out);
+    set_timer(TimerKind::user_timeout, deadline_after(now, config_->user_timeout), out);
   }
 }
 
@@ -2262,7 +2265,7 @@ void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
     return;
   }
   // Linux's timers fire on its timer wheel's ticks (tcp/timer_wheel.hpp; none: at the deadline).
-  deadline = timer_wheel_expiry(config_.timer_wheel, now_, deadline);
+  deadline = timer_wheel_expiry(config_->timer_wheel, now_, deadline);
   timers_[static_cast<int>(kind)] = deadline;
   out.timer_set(id_, kind, deadline);
 }
@@ -2282,12 +2285,12 @@ void Connection::cancel_all_timers(Output& out) {
 // __tcp_set_rto()), so that it doubles in jiffies.
 Duration Connection::clamp_rto(Duration rto) const {
   return round_up_to_jiffies(
-      config_.timer_wheel,
-      std::clamp(rto, config_.rto_min, std::max(config_.rto_min, config_.rto_max)));
+      config_->timer_wheel,
+      std::clamp(rto, config_->rto_min, std::max(config_->rto_min, config_->rto_max)));
 }
 
 // RFC 6298 2.1: before any RTT measurement, RTO = the initial value.
-void Connection::reset_rto() { tcb_.rto = clamp_rto(config_.rto_initial); }
+void Connection::reset_rto() { tcb_.rto = clamp_rto(config_->rto_initial); }
 
 // RFC 6298 5.7: "If the timer expires awaiting the ACK of a SYN segment and the TCP
 // implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
@@ -2305,7 +2308,7 @@ void Connection::fall_back_rto_after_syn_timeout() {
 Duration Connection::computed_rto() const {
   constexpr Duration clock_granularity = 1 * millisecond;
   const WideDuration variation =
-      config_.rto_formula == RtoFormula::linux_kernel
+      config_->rto_formula == RtoFormula::linux_kernel
           ? WideDuration{tcb_.linux_rttvar}
           : std::max<WideDuration>(clock_granularity, WideDuration{4} * tcb_.rttvar);
   const WideDuration rto = WideDuration{tcb_.srtt} + variation;
@@ -2314,37 +2317,37 @@ Duration Connection::computed_rto() const {
 
 // RFC 6298 5.5: RTO = RTO * 2, with the maximum of 2.5 applied.
 void Connection::back_off_rto() {
-  tcb_.rto = clamp_rto(doubled(tcb_.rto, std::max(config_.rto_min, config_.rto_max)));
+  tcb_.rto = clamp_rto(doubled(tcb_.rto, std::max(config_->rto_min, config_->rto_max)));
 }
 
 int Connection::retry_limit() const {
   if (!tcb_.syn_acknowledged) {
-    return state_ == State::syn_sent ? config_.syn_retries : config_.synack_retries;
+    return state_ == State::syn_sent ? config_->syn_retries : config_->synack_retries;
   }
-  return config_.data_retries;
+  return config_->data_retries;
 }
 
 // Linux's tcp_model_timeout() with tcp_timeout_init() as the base: how long syn_retries
 // retransmissions take when the RTO starts at the initial one and doubles up to rto_max, from
 // the first SYN to the expiry after the last retransmission ((2^(n+1) - 1) x 1 s: 15 s for 3).
 Duration Connection::syn_time_budget() const {
-  const Duration base = clamp_rto(config_.rto_initial);
-  const Duration most = std::max({base, config_.rto_min, config_.rto_max});
+  const Duration base = clamp_rto(config_->rto_initial);
+  const Duration most = std::max({base, config_->rto_min, config_->rto_max});
   int doublings = 0;  // ilog2(most / base): the doublings that stay within rto_max
   while (doublings < 62 && (base << doublings) <= most / 2) ++doublings;
-  const auto retries = static_cast<WideDuration>(config_.syn_retries);
+  const auto retries = static_cast<WideDuration>(config_->syn_retries);
   const WideDuration budget =
       retries <= doublings
-          ? ((WideDuration{2} << config_.syn_retries) - 1) * base
+          ? ((WideDuration{2} << config_->syn_retries) - 1) * base
           : ((WideDuration{2} << doublings) - 1) * base + (retries - doublings) * most;
   return static_cast<Duration>(std::min<WideDuration>(budget, time_never));
 }
 
 Rule Connection::give_up_rule(Time now) const {
-  if (state_ == State::syn_sent && config_.syn_linear_timeouts > 0) {
+  if (state_ == State::syn_sent && config_->syn_linear_timeouts > 0) {
     // Linux's tcp_write_timeout() in SYN_SENT: the count, then the time budget. Without linear
     // timeouts the budget ends on the same expiry as the count, so only the count is told.
-    if (tcb_.retransmissions >= config_.syn_retries + config_.syn_linear_timeouts) {
+    if (tcb_.retransmissions >= config_->syn_retries + config_->syn_linear_timeouts) {
       return Rule::syn_linear_retries_exhausted;
     }
     if (tcb_.retransmissions > 0 && now - tcb_.first_syn_sent >= syn_time_budget()) {
@@ -2353,11 +2356,11 @@ Rule Connection::give_up_rule(Time now) const {
     return Rule::none;
   }
   if (tcb_.retransmissions < retry_limit()) return Rule::none;
-  if (!tcb_.syn_acknowledged && state_ == State::syn_received && !config_.retransmit_syn_ack) {
+  if (!tcb_.syn_acknowledged && state_ == State::syn_received && !config_->retransmit_syn_ack) {
     return Rule::syn_ack_not_retransmitted_gave_up;
   }
-  if (tcb_.syn_acknowledged && tcb_.fin_sent && !tcb_.fin_acknowledged && !config_.retransmit_fin &&
-      seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0) {
+  if (tcb_.syn_acknowledged && tcb_.fin_sent && !tcb_.fin_acknowledged &&
+      !config_->retransmit_fin && seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0) {
     return Rule::fin_not_retransmitted_gave_up;
   }
   if (!tcb_.syn_acknowledged) {
@@ -2387,9 +2390,9 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       tcb_.rtt_timing = false;  // Karn: no sample from a retransmitted segment
       tcb_.duplicate_acks = 0;
       const bool syn_ack_off = !tcb_.syn_acknowledged && state_ == State::syn_received &&
-                               !config_.retransmit_syn_ack;
-      const bool fin_only_off = tcb_.syn_acknowledged && !config_.retransmit_fin && tcb_.fin_sent &&
-                                !tcb_.fin_acknowledged &&
+                               !config_->retransmit_syn_ack;
+      const bool fin_only_off = tcb_.syn_acknowledged && !config_->retransmit_fin &&
+                                tcb_.fin_sent && !tcb_.fin_acknowledged &&
                                 seq_diff(sent_data_end(), tcb_.send_buffer_seq) <= 0;
       const bool retransmits = !syn_ack_off && !fin_only_off;
       congestion_on_timeout(now);
@@ -2399,11 +2402,11 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       // Otherwise teaching variants: the timer runs (so the connection still gives up in the
       // end) but the lost SYN-ACK or FIN is not sent again.
       // RFC 6298 5.5; Linux's tcp_syn_linear_timeouts keeps SYN_SENT's first timeouts linear.
-      if (state_ != State::syn_sent || tcb_.retransmissions > config_.syn_linear_timeouts) {
+      if (state_ != State::syn_sent || tcb_.retransmissions > config_->syn_linear_timeouts) {
         back_off_rto();
       }
       set_timer(TimerKind::retransmission, deadline_after(now, tcb_.rto), out);  // RFC 6298 5.6
-      if (retransmits && tcb_.syn_acknowledged && tcb_.retransmissions == config_.r1_retries) {
+      if (retransmits && tcb_.syn_acknowledged && tcb_.retransmissions == config_->r1_retries) {
         // RFC 9293 3.8.3 (SHLD-9) / RFC 1122 4.2.3.5: "inform the application of the delivery
         // problem ... when R1 is reached and before R2", R1 counting transmissions of the same
         // segment. The count starts again at each ACK of new data (acknowledge), so it is told
@@ -2424,17 +2427,17 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
       if (!(offered_window() == 0 && (unsent_bytes() > 0 || tcb_.window_probe_outstanding))) return;
       send_window_probe(out);
       tcb_.persist_backoff =
-          doubled(tcb_.persist_backoff, std::max(config_.rto_min, config_.rto_max));
+          doubled(tcb_.persist_backoff, std::max(config_->rto_min, config_->rto_max));
       set_timer(TimerKind::persist, deadline_after(now, tcb_.persist_backoff), out);
       return;
     case TimerKind::keepalive: {
-      if (!config_.keepalive || state_ == State::time_wait) return;
-      const bool idle = now - last_heard_ >= config_.keepalive_idle;
+      if (!config_->keepalive || state_ == State::time_wait) return;
+      const bool idle = now - last_heard_ >= config_->keepalive_idle;
       const bool busy = tcb_.snd.una != tcb_.snd.nxt || unsent_bytes() > 0;
       if (!idle) {
         // Heard from the peer since: the idle time counts from that segment.
         tcb_.keepalive_probes_sent = 0;
-        set_timer(TimerKind::keepalive, deadline_after(last_heard_, config_.keepalive_idle), out);
+        set_timer(TimerKind::keepalive, deadline_after(last_heard_, config_->keepalive_idle), out);
         return;
       }
       if (busy) {
@@ -2444,13 +2447,13 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
         tcb_.keepalive_probes_sent = 0;
         return;
       }
-      if (tcb_.keepalive_probes_sent >= config_.keepalive_probes) {
+      if (tcb_.keepalive_probes_sent >= config_->keepalive_probes) {
         enter_closed(Rule::keepalive_gave_up, AppEventKind::timed_out, out);
         return;
       }
       ++tcb_.keepalive_probes_sent;
       send_keepalive_probe(out);
-      set_timer(TimerKind::keepalive, deadline_after(now, config_.keepalive_interval), out);
+      set_timer(TimerKind::keepalive, deadline_after(now, config_->keepalive_interval), out);
       return;
     }
     case TimerKind::delayed_ack:
@@ -2495,8 +2498,8 @@ void Connection::enter_established(Rule rule, Output& out, const char* caller) {
   fall_back_rto_after_syn_timeout();
   // RFC 5681 3.1 / RFC 6928: the initial window, once the MSS is known; one segment when the
   // SYN or SYN-ACK was retransmitted. RFC 6582: recover starts at the ISS (no recovery yet).
-  tcb_.congestion.start(config_.congestion_control, send_mss(),
-                        initial_window(send_mss(), config_.initial_window), tcb_.syn_timed_out);
+  tcb_.congestion.start(config_->congestion_control, send_mss(),
+                        initial_window(send_mss(), config_->initial_window), tcb_.syn_timed_out);
   tcb_.recover = tcb_.snd.iss;
   // RFC 1122 4.2.3.6: the idle time counts from the segment that established the connection.
   arm_keepalive(last_heard_, out);
@@ -2510,16 +2513,16 @@ void Connection::enter_established(Rule rule, Output& out, const char* caller) {
 void Connection::enter_time_wait(Time now, Rule rule, Output& out, const char* caller) {
   // "Start the time-wait timer, turn off the other timers."
   cancel_all_timers(out);
-  if (config_.time_wait <= 0) {
+  if (config_->time_wait <= 0) {
     enter_closed(Rule::time_wait_disabled, AppEventKind::closed, out);
     return;
   }
   change_state(State::time_wait, rule, out, caller);
   // FreeBSD's TIME_WAIT (receive_buffer_rounded_to_mss) keeps the window last advertised.
-  if (config_.receive_buffer_rounded_to_mss) {
+  if (config_->receive_buffer_rounded_to_mss) {
     tcb_.rcv.wnd = std::min<std::uint32_t>(tcb_.rcv.wnd, 0xFFFFU);
   }
-  set_timer(TimerKind::time_wait, deadline_after(now, config_.time_wait), out);
+  set_timer(TimerKind::time_wait, deadline_after(now, config_->time_wait), out);
 }
 
 void Connection::enter_closed(Rule rule, AppEventKind event, Output& out, const char* caller) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <utility>
@@ -39,7 +40,12 @@ struct ReceiveSequence {
 
 class Connection {
  public:
-  Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple);
+  // `config` is shared, not copied: a host's connections and a listener's children hold one
+  // config between them (a TcpConfig is ~190 bytes; a million half-open connections share
+  // one). It never changes under them: configure() gives the connection a copy of its own.
+  Connection(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple);
+  Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple)
+      : Connection(id, std::make_shared<const TcpConfig>(config), tuple) {}
   // What a finished connection's buffers allocated, without their bytes: a connection made
   // with it behaves exactly as a new one and allocates nothing until it outgrows it (Host
   // reuses a freed connection's record and storage).
@@ -48,8 +54,9 @@ class Connection {
     SequenceBuffer receive;
     SequenceQueue push_points;
   };
-  Connection(ConnectionId id, const TcpConfig& config, FourTuple tuple, Storage storage)
-      : Connection(id, config, tuple) {
+  Connection(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple,
+             Storage storage)
+      : Connection(id, std::move(config), tuple) {
     send_buffer_ = std::move(storage.send);
     receive_buffer_ = std::move(storage.receive);
     // Swapped: assigning a queue without items would keep this one's storage (none).
@@ -126,7 +133,8 @@ class Connection {
   ConnectionId id() const { return id_; }
   State state() const { return state_; }
   const FourTuple& tuple() const { return tuple_; }
-  const TcpConfig& config() const { return config_; }
+  const TcpConfig& config() const { return *config_; }
+  const std::shared_ptr<const TcpConfig>& shared_config() const { return config_; }
   const SendSequence& send_sequence() const { return tcb_.snd; }
   const ReceiveSequence& receive_sequence() const { return tcb_.rcv; }
   Time timer_deadline(TimerKind kind) const { return timers_[static_cast<int>(kind)]; }
@@ -182,7 +190,7 @@ class Connection {
   // Implementation detail; see connection.cpp. Kept as members so one call allocates nothing
   // beyond the segments it emits.
   ConnectionId id_;
-  TcpConfig config_;
+  std::shared_ptr<const TcpConfig> config_;  // never null
   FourTuple tuple_;
   State state_ = State::closed;
   bool finished_ = false;
@@ -199,6 +207,7 @@ class Connection {
     // segment that carries one).
     std::uint32_t send_size = 0;
     SeqNum send_buffer_seq = 0;
+    int retransmissions = 0;
     SequenceQueue push_points;  // no allocation while empty (tcp/sequence_buffer.hpp)
     bool syn_acknowledged = false;
     bool fin_requested = false;  // CLOSE was called: a FIN follows the queued data
@@ -206,17 +215,16 @@ class Connection {
     bool fin_acknowledged = false;
     SeqNum fin_seq = 0;
     std::uint16_t peer_mss = 536;  // RFC 9293 3.7.1: 536 until the peer's MSS option says
+    bool syn_timed_out = false;  // the timer expired awaiting the ACK of our SYN (RFC 6298 5.7)
+    bool ack_owed = false;         // an ACK must leave before the current call returns
+    Rule ack_rule = Rule::none;    // why, when it is worth telling (a duplicate ACK)
     // RFC 5961 5.2 / RFC 9293 3.10.7.4 fifth: MAX.SND.WND, the largest window the peer has
     // offered; an ACK below SND.UNA - MAX.SND.WND is not acceptable.
     std::uint32_t max_snd_wnd = 0;
     // One past the highest sequence number this connection has sent (BSD's snd_max): a segment
     // whose sequence space starts below it repeats what was sent before, a retransmission.
     SeqNum sent_high = 0;
-    int retransmissions = 0;
-    bool syn_timed_out = false;  // the timer expired awaiting the ACK of our SYN (RFC 6298 5.7)
     Time first_syn_sent = 0;  // Linux's retrans_stamp in SYN_SENT: when the first SYN left
-    bool ack_owed = false;         // an ACK must leave before the current call returns
-    Rule ack_rule = Rule::none;    // why, when it is worth telling (a duplicate ACK)
 
     // RFC 6298: RTO, SRTT, RTTVAR; one segment timed at a time (Karn: never a retransmitted
     // one).
@@ -244,9 +252,9 @@ class Connection {
     CongestionControl congestion;
     bool in_fast_recovery = false;
     bool timeout_recovery = false;
+    bool data_sent = false;
     SeqNum recover = 0;
     Time last_data_sent = 0;  // RFC 5681 4.1: restart after idle
-    bool data_sent = false;
     // SACK (RFC 2018, RFC 6675): the scoreboard of SACKed ranges above SND.UNA (the lowest
     // kept when more arrive than it holds) and HighRxt, one past the highest retransmitted
     // (by NextSeg's rules 1 and 3).
@@ -263,13 +271,13 @@ class Connection {
     // [begin, end) ranges beyond RCV.NXT, sorted, disjoint. RCV.NXT + RCV.WND is the right edge
     // we advertised, which never moves left (RFC 9293 3.8.6).
     SeqNum read_seq = 0;
+    int segments_unacknowledged = 0;  // delayed ACK: in-order segments not yet acknowledged
     std::vector<std::pair<SeqNum, SeqNum>> out_of_order;
     bool end_of_stream_pending = false;
     bool fin_received = false;        // the FIN arrived while bytes were still unread
     // RFC 9293 3.10.7.4 first (SHLD-31): the sequence number of a FIN that arrived beyond
     // RCV.NXT, held with the out-of-order data and processed when RCV.NXT reaches it.
     std::optional<SeqNum> held_fin;
-    int segments_unacknowledged = 0;  // delayed ACK: in-order segments not yet acknowledged
 
     // Persist (RFC 9293 3.8.6.1) and keepalive (RFC 1122 4.2.3.6).
     Duration persist_backoff = 0;
@@ -290,6 +298,7 @@ class Connection {
     // RFC 2018: SACK, on when both SYNs carried SACK-permitted; the out-of-order ranges (the
     // same set as out_of_order) with the most recently changed first, for the SACK blocks.
     bool sack = false;
+    bool receive_buffer_rounded = false;  // round_receive_buffer() ran
     std::vector<std::pair<SeqNum, SeqNum>> sack_ranges;
     // RFC 2883 (knob dsack): the duplicate data of the segment just received, reported in the
     // first SACK block of the next ACK and then forgotten.
@@ -298,8 +307,7 @@ class Connection {
     std::optional<SeqNum> reopening_isn;  // reopening_isn()
     // RFC 9293 3.10.7.3 fourth: a SYN with text or FIN taken in SYN_SENT, processed once
     // ESTABLISHED (process_queued_syn).
-    std::optional<Segment> queued_syn;
-    bool receive_buffer_rounded = false;  // round_receive_buffer() ran
+    std::unique_ptr<Segment> queued_syn;  // out of line: rare, and a Segment is 96 bytes
   };
   Tcb tcb_;
 

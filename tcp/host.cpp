@@ -11,7 +11,9 @@
 namespace tcpsim::tcp {
 
 Host::Host(HostConfig config, IsnSource isn_source)
-    : config_(std::move(config)), isn_source_(std::move(isn_source)) {
+    : config_(std::move(config)),
+      default_tcp_(std::make_shared<const TcpConfig>(config_.tcp)),
+      isn_source_(std::move(isn_source)) {
   next_ephemeral_ = config_.ephemeral_first;
 }
 
@@ -55,8 +57,9 @@ bool Host::is_listener(ConnectionId id) const {
   return record != nullptr && record->listener;
 }
 
-Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
-                           Port listener_port, State born, bool listener, Output& out) {
+Host::Record& Host::create(Time /*now*/, const std::shared_ptr<const TcpConfig>& tcp,
+                           FourTuple tuple, Port listener_port, State born, bool listener,
+                           Output& out) {
   const ConnectionId id = next_id_++;
   if (pooled_records_.empty()) {
     records_.push_back(std::make_unique<Record>(id, tcp, tuple, listener_port));
@@ -74,7 +77,7 @@ Host::Record& Host::create(Time /*now*/, const TcpConfig& tcp, FourTuple tuple,
     pooled_records_.pop_back();
   }
   Record& made = *records_.back();
-  made.connection.set_timestamp_offset(isn_source_.timestamp_offset_for(tcp, tuple));
+  made.connection.set_timestamp_offset(isn_source_.timestamp_offset_for(*tcp, tuple));
   made.listener = listener;
   if (!listener) {
     // A listener owns its port through listeners_; no 4-tuple leads to it.
@@ -169,11 +172,12 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
-  const TcpConfig& config = tcp ? *tcp : config_.tcp;
+  const std::shared_ptr<const TcpConfig> config =
+      tcp ? std::make_shared<const TcpConfig>(*tcp) : default_tcp_;
   Record& record = create(now, config, tuple, 0, State::closed, false, out);
   const ConnectionId id = record.connection.id();
   if (!automatic_read) record.connection.set_automatic_read(now, false, out);
-  record.connection.open_active(now, next_isn(config, now, tuple), out);
+  record.connection.open_active(now, next_isn(*config, now, tuple), out);
   settle(record, out);
   return id;
 }
@@ -194,7 +198,8 @@ ConnectionId Host::listen(Time now, Port port, int backlog, Output& out, bool au
   // RFC 9293 3.10.1: a passive OPEN with the remote socket unspecified. The listener's own ISN
   // is never used (each connection it spawns draws its own), so none is drawn for it.
   const FourTuple tuple{{config_.address, port}, {0, 0}};
-  const TcpConfig& config = tcp ? *tcp : config_.tcp;
+  const std::shared_ptr<const TcpConfig> config =
+      tcp ? std::make_shared<const TcpConfig>(*tcp) : default_tcp_;
   Record& record = create(now, config, tuple, 0, State::closed, true, out);
   record.connection.open_passive(now, 0, out);
   listeners_.emplace(port, Listener{record.connection.id(), backlog, 0, automatic_read, config});
@@ -263,7 +268,7 @@ bool Host::configure(Time now, ConnectionId id, const TcpConfig& config, Output&
   if (accepted && record->listener) {
     if (auto listener = listeners_.find(record->connection.tuple().local.port);
         listener != listeners_.end()) {
-      listener->second.tcp = record->connection.config();
+      listener->second.tcp = record->connection.shared_config();
     }
   }
   settle(*record, out);
@@ -365,14 +370,14 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   const Segment& segment = packet.segment;
   const FourTuple tuple{{config_.address, segment.destination_port},
                         {packet.source, segment.source_port}};
-  const ListenDecision decision = listen_decision(segment, listener.tcp);
+  const ListenDecision decision = listen_decision(segment, *listener.tcp);
   switch (decision.action) {
     case ListenDecision::Action::discard:
       discard(packet, decision.rule, out);
       return;
     case ListenDecision::Action::answer_with_reset:
       // RFC 4987 3.6: an ACK (no SYN) may return a SYN cookie; a valid one makes the connection.
-      if (listener.tcp.syn_cookies && !segment.has(flag::syn)) {
+      if (listener.tcp->syn_cookies && !segment.has(flag::syn)) {
         if (const auto mss = check_syn_cookie(isn_source_.key(), now, tuple, segment.seq,
                                               segment.ack)) {
           Record& record =
@@ -383,7 +388,7 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
           return;
         }
       }
-      answer_with_reset(listener.tcp, no_connection, packet, decision.rule, out);
+      answer_with_reset(*listener.tcp, no_connection, packet, decision.rule, out);
       return;
     case ListenDecision::Action::accept_syn:
       break;
@@ -398,14 +403,14 @@ void Host::arrive_at_listener(Time now, const Packet& packet, Listener& listener
   ++listener.pending;
   if (!listener.automatic_read) record.connection.set_automatic_read(now, false, out);
   // The SYN goes down once: the new connection takes it as LISTEN does, without judging it again.
-  record.connection.open_from_listener(now, isn ? *isn : next_isn(listener.tcp, now, tuple),
+  record.connection.open_from_listener(now, isn ? *isn : next_isn(*listener.tcp, now, tuple),
                                        segment, out);
   settle(record, out);
 }
 
 void Host::backlog_full(Time now, const Packet& packet, const Listener& listener, Output& out) {
   const Segment& syn = packet.segment;
-  if (listener.tcp.syn_cookies) {
+  if (listener.tcp->syn_cookies) {
     // RFC 4987 3.6: <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> with our MSS, and no TCB.
     const FourTuple tuple{{config_.address, syn.destination_port},
                           {packet.source, syn.source_port}};
@@ -415,15 +420,16 @@ void Host::backlog_full(Time now, const Packet& packet, const Listener& listener
     syn_ack.seq = syn_cookie(isn_source_.key(), now, tuple, syn.seq, syn.mss);
     syn_ack.ack = syn.seq + 1;
     syn_ack.flags = flag::syn | flag::ack;
-    syn_ack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(listener.tcp.receive_buffer,
-                                                                        0xFFFFU));
-    syn_ack.mss = listener.tcp.mss;
+    syn_ack.window =
+        static_cast<std::uint16_t>(std::min<std::uint32_t>(listener.tcp->receive_buffer, 0xFFFFU));
+    syn_ack.mss = listener.tcp->mss;
     out.transmit(no_connection, packet.destination, packet.source, std::move(syn_ack),
                  SendPurpose::normal, false, Rule::syn_cookie_sent);
     return;
   }
-  if (listener.tcp.backlog_full == BacklogFull::reset) {
-    answer_with_reset(listener.tcp, no_connection, packet, Rule::listen_backlog_full_reset, out);
+  if (listener.tcp->backlog_full == BacklogFull::reset) {
+    answer_with_reset(*listener.tcp, no_connection, packet, Rule::listen_backlog_full_reset,
+                      out);
     return;
   }
   discard(packet, Rule::listen_backlog_full, out);

@@ -111,14 +111,16 @@ class Host {
  private:
   // Implementation detail; see host.cpp.
   HostConfig config_;
+  // config_.tcp, shared by every connection opened without a config of its own.
+  std::shared_ptr<const TcpConfig> default_tcp_;
   IsnSource isn_source_;
   bool up_ = true;
 
   // A connection and what the host knows about it.
   struct Record {
-    Record(ConnectionId id, const TcpConfig& config, FourTuple tuple, Port listener,
-           Connection::Storage storage = {})
-        : connection(id, config, tuple, std::move(storage)), listener_port(listener) {}
+    Record(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple,
+           Port listener, Connection::Storage storage = {})
+        : connection(id, std::move(config), tuple, std::move(storage)), listener_port(listener) {}
     Connection connection;
     Port listener_port = 0;       // non-zero for a connection a listener spawned
     bool pending_accept = false;  // counted in its listener's backlog
@@ -129,7 +131,7 @@ class Host {
     int backlog = 0;
     int pending = 0;  // spawned connections not yet ESTABLISHED
     bool automatic_read = true;
-    TcpConfig tcp;  // the listener's and its connections' config
+    std::shared_ptr<const TcpConfig> tcp;  // the listener's and its connections' config
   };
   // The ISN of a new connection on `tuple` with config `tcp` (per-connection knobs).
   SeqNum next_isn(const TcpConfig& tcp, Time now, const FourTuple& tuple) const;
@@ -143,8 +145,8 @@ class Host {
     return id == no_connection || id > records_.size() ? nullptr : records_[id - 1].get();
   }
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
-  Record& create(Time now, const TcpConfig& tcp, FourTuple tuple, Port listener_port, State born,
-                 bool listener, Output& out);
+  Record& create(Time now, const std::shared_ptr<const TcpConfig>& tcp, FourTuple tuple,
+                 Port listener_port, State born, bool listener, Output& out);
   // A connect or listen that failed before any TCB existed: `kind` (connect_failed,
   // listen_failed) for no_connection, `rule` says why.
   void open_failed(AppEventKind kind, Rule rule, Output& out);

@@ -894,3 +894,60 @@ TEST_CASE("host_reused_record_behaves_as_a_new_connection", "[host][reuse]") {
   CHECK(second_data == first_data);
   CHECK(again == first);
 }
+
+TEST_CASE("host_connections_share_one_config_and_configure_gives_one_its_own", "[host][knobs]") {
+  TcpConfig host_tcp;
+  host_tcp.nagle = true;
+  Host host(host_config(client_address, host_tcp), counting_isns());
+  Output out;
+  const ConnectionId first = host.connect(0, server_address, 80, 0, out);
+  const ConnectionId second = host.connect(0, server_address, 81, 0, out);
+  // One config between them (no copy each: a million half-open connections share one).
+  CHECK(host.find(first)->shared_config() == host.find(second)->shared_config());
+  TcpConfig changed = host.find(first)->config();
+  changed.nagle = false;  // a live knob (TCP_NODELAY)
+  out.clear();
+  REQUIRE(host.configure(0, first, changed, out));
+  CHECK_FALSE(host.find(first)->config().nagle);
+  // The other connection and the host keep theirs.
+  CHECK(host.find(second)->config().nagle);
+  CHECK(host.config().tcp.nagle);
+  CHECK(host.find(first)->shared_config() != host.find(second)->shared_config());
+}
+
+TEST_CASE("listen_configure_of_the_listener_reaches_new_children_only", "[host][listen][knobs]") {
+  Host server(host_config(server_address), counting_isns());
+  Output out;
+  const ConnectionId listener = server.listen(0, 80, 8, out);
+  REQUIRE(listener != no_connection);
+  server.packet_arrives(0, packet_to(server_address, client_address, 4000, 80, 300, 0, flag::syn),
+                        out);
+  auto opened = [&out] {
+    ConnectionId id = no_connection;
+    for (const Effect& effect : out.effects()) {
+      if (effect.kind == Effect::Kind::connection_open) id = effect.connection;
+    }
+    return id;
+  };
+  const ConnectionId before = opened();
+  REQUIRE(before != no_connection);
+  TcpConfig changed = server.find(listener)->config();
+  changed.nagle = !changed.nagle;
+  out.clear();
+  REQUIRE(server.configure(0, listener, changed, out));
+  out.clear();
+  server.packet_arrives(0, packet_to(server_address, client_address, 4001, 80, 300, 0, flag::syn),
+                        out);
+  const ConnectionId after = opened();
+  REQUIRE(after != no_connection);
+  REQUIRE(server.find(before) != nullptr);
+  CHECK(server.find(before)->config().nagle != changed.nagle);
+  CHECK(server.find(after)->config().nagle == changed.nagle);
+}
+
+// docs/performance.md: a million half-open connections in at most 1 GiB (issue 14). The TCB is
+// most of a connection's cost (846 MiB in all for the million, with a 704-byte Connection): a
+// field that grows it past this bound should be held out of line, as the queued SYN is.
+TEST_CASE("host_a_connection_stays_within_its_memory_bound", "[host][memory]") {
+  CHECK(sizeof(Connection) <= 768);
+}
