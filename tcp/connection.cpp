@@ -816,7 +816,60 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
   return view;
 }
 
+// Header prediction: Van Jacobson's fast path ("TCP receive fast path", 1993), as BSD's
+// tcp_input() and Linux's tcp_rcv_established() predict the header. It short-cuts RFC 9293
+// 3.10.7.4's steps (classify, then the ACK, text and FIN steps below) for the two segments an
+// ESTABLISHED transfer is made of, and does what those steps do for them, in the same order:
+//   (a) a pure ACK that acknowledges new data: acknowledge, the window (unchanged), congestion
+//       control, persist, then flush;
+//   (b) in-order data that fits the window, acknowledging nothing new: the window, persist, the
+//       text step (process_text), then flush.
+// Each condition below is one the steps would treat differently when it fails: another state,
+// SYN/RST/FIN/URG, SEG.SEQ != RCV.NXT (out of order or old), timestamps (PAWS, TS.Recent, RTTM)
+// or SACK (scoreboard, SACK blocks), a changed window (duplicate-ACK and window-update rules),
+// loss recovery, a window probe out, a FIN held, out-of-order data held, the half-duplex close
+// knob, RFC 5961's ACK range. It adds no rule of its own; set_header_prediction(false) turns
+// it off for the tests that compare it with the full steps (tests/tcp/header_prediction_tests).
+inline bool Connection::arrive_predicted(Time now, const Segment& segment, Output& out) {
+  if (!header_prediction_ || state_ != State::established ||
+      (segment.flags & (flag::syn | flag::rst | flag::fin | flag::urg | flag::ack)) != flag::ack ||
+      segment.seq != tcb_.rcv.nxt || tcb_.timestamps || tcb_.sack ||
+      offered_by(segment) != tcb_.snd.wnd || tcb_.in_fast_recovery || tcb_.timeout_recovery ||
+      tcb_.window_probe_outstanding || tcb_.held_fin || !tcb_.out_of_order.empty()) {
+    return false;
+  }
+  if (segment.payload.empty()) {
+    // (a) SND.UNA < SEG.ACK =< SND.NXT (RFC 9293 3.10.7.4 fifth): not a duplicate.
+    if (!seq_lt(tcb_.snd.una, segment.ack) || seq_gt(segment.ack, tcb_.snd.nxt)) return false;
+    const SeqNum una_before = tcb_.snd.una;
+    acknowledge(now, segment.ack, out);
+    update_send_window(segment);
+    const auto acked = static_cast<std::uint32_t>(tcb_.snd.una - una_before);
+    if (tcb_.congestion.enabled()) congestion_on_ack(now, false, acked, out);
+    update_persist(now, out);
+    flush(now, out);
+    return true;
+  }
+  // (b) SEG.ACK = SND.UNA, the text wholly inside RCV.WND (RFC 9293 3.10.7.4 first, seventh).
+  const auto length = static_cast<std::uint32_t>(segment.payload.size());
+  if (segment.ack != tcb_.snd.una || length > tcb_.rcv.wnd ||
+      (config_.rfc5961 && seq_lt(segment.ack, tcb_.snd.una - tcb_.max_snd_wnd)) ||
+      (config_.half_duplex_close && tcb_.fin_requested)) {
+    return false;
+  }
+  update_send_window(segment);
+  update_persist(now, out);
+  TextView view;
+  view.in_order = true;
+  view.take = length;
+  view.carries_text_or_fin = true;
+  process_text(now, segment, view, out);
+  flush(now, out);
+  return true;
+}
+
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
+  if (arrive_predicted(now, segment, out)) return;
   // The common case (an in-order ACK or data segment) skips the full classification.
   const Arrival classified = plain_in_order(segment) ? Arrival::acceptable : classify(segment);
   // FreeBSD's tcp_twcheck() (knob time_wait_drops_segments_without_ack) tests the ACK bit
@@ -1056,15 +1109,8 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   if (seq_lt(tcb_.snd.una, segment.ack)) acknowledge(now, segment.ack, out);
   const auto acked = static_cast<std::uint32_t>(tcb_.snd.una - una_before);
   if (tcb_.sack) update_scoreboard(segment);
-  // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
-  // newer than the last update (WL1/WL2 rule). An old duplicate ACK (SEG.ACK < SND.UNA) is ignored.
-  if (seq_le(tcb_.snd.una, segment.ack) &&
-      (seq_lt(tcb_.snd.wl1, segment.seq) ||
-       (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack)))) {
-    set_send_window(offered_by(segment));
-    tcb_.snd.wl1 = segment.seq;
-    tcb_.snd.wl2 = segment.ack;
-  }
+  // An old duplicate ACK (SEG.ACK < SND.UNA) updates no window.
+  if (seq_le(tcb_.snd.una, segment.ack)) update_send_window(segment);
   // RFC 9293 3.10.7.4 fifth, CLOSING: an ACK that does not acknowledge our FIN is ignored, so
   // it counts as no duplicate either.
   const bool ignored = state_ == State::closing && !tcb_.fin_acknowledged;
@@ -1113,6 +1159,17 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       return true;
     default:
       return true;
+  }
+}
+
+inline void Connection::update_send_window(const Segment& segment) {
+  // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
+  // newer than the last update (WL1/WL2 rule).
+  if (seq_lt(tcb_.snd.wl1, segment.seq) ||
+      (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack))) {
+    set_send_window(offered_by(segment));
+    tcb_.snd.wl1 = segment.seq;
+    tcb_.snd.wl2 = segment.ack;
   }
 }
 

@@ -178,6 +178,11 @@ class Connection {
   // this one used (RFC 1122 4.2.2.13). The host hands the SYN to its listener.
   std::optional<SeqNum> reopening_isn() const { return tcb_.reopening_isn; }
 
+  // --- Tests ---
+  // Off: every segment takes the full RFC 9293 3.10.7.4 steps, without header prediction
+  // (arrive_predicted), so a test can show that the shortcut emits exactly what they emit.
+  void set_header_prediction(bool on) { header_prediction_ = on; }
+
  private:
   // Implementation detail; see connection.cpp. Kept as members so one call allocates nothing
   // beyond the segments it emits.
@@ -338,6 +343,10 @@ class Connection {
   void arrive_synchronized(Time now, const Segment& segment, Output& out);
   // True when an arriving segment is certainly Arrival::acceptable without classify's checks.
   bool plain_in_order(const Segment& segment) const;
+  // Header prediction: true when it took the segment (a pure ACK of new data, or in-order
+  // data), having done what the full steps do; false leaves it to them.
+  [[gnu::always_inline]] inline bool arrive_predicted(Time now, const Segment& segment,
+                                                      Output& out);
   [[gnu::noinline]] Arrival classify(const Segment& segment) const;
   bool acceptable(const Segment& segment) const;
   inline TextView text_view(const Segment& segment) const;  // defined in connection.cpp
@@ -345,6 +354,8 @@ class Connection {
   // off).
   [[gnu::cold]] void process_reset(Output& out, bool in_window = false);
   void set_send_window(std::uint32_t window);
+  // RFC 9293 3.10.7.4 fifth: the WL1/WL2 rule for an ACK with SND.UNA =< SEG.ACK =< SND.NXT.
+  inline void update_send_window(const Segment& segment);
   // The window a segment offers, in bytes: its field scaled by Snd.Wind.Shift (RFC 7323 2.3),
   // except on a SYN (RFC 7323 2.2).
   std::uint32_t offered_by(const Segment& segment) const;
@@ -467,6 +478,7 @@ class Connection {
   bool opened_ = false;
   SeqNum listen_isn_ = 0;
   bool automatic_read_ = true;
+  bool header_prediction_ = true;  // set_header_prediction
   Time last_heard_ = 0;
   // The time of the call being processed (every public call sets it), for the TSval of the
   // segments it sends (RFC 7323 3).
