@@ -1874,7 +1874,7 @@ Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
   const int shift = tcb_.window_scaling && (flags & flag::syn) == 0 ? tcb_.receive_window_shift
                                                                     : 0;
   segment.window = (flags & flag::rst) != 0 ? 0 : window_field(tcb_.rcv.wnd >> shift);
-  add_options(segment);
+  if (tcb_.timestamps || tcb_.sack) add_options(segment);  // none without either
   return segment;
 }
 
@@ -2315,7 +2315,9 @@ void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
     return;
   }
   // Linux's timers fire on its timer wheel's ticks (tcp/timer_wheel.hpp; none: at the deadline).
-  deadline = timer_wheel_expiry(config_.timer_wheel, now_, deadline);
+  if (config_.timer_wheel != TimerWheel::none) {
+    deadline = timer_wheel_expiry(config_.timer_wheel, now_, deadline);
+  }
   timers_[static_cast<int>(kind)] = deadline;
   out.timer_set(id_, kind, deadline);
 }
