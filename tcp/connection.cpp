@@ -1239,7 +1239,7 @@ std::uint32_t Connection::bytes_in_flight() const {
   return sack_recovery() && tcb_.in_fast_recovery ? pipe() : flight_size();
 }
 
-void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out) {
+inline void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out) {
   CongestionControl& congestion = tcb_.congestion;
   const std::uint32_t smss = send_mss();
   if (acked > 0) {
@@ -1511,7 +1511,7 @@ void Connection::sack_next_segments(Output& out) {
   }
 }
 
-void Connection::take_rtt_sample(Time now, SeqNum ack) {
+inline void Connection::take_rtt_sample(Time now, SeqNum ack) {
   Duration sample = 0;
   if (tcb_.timestamps) {
     // RFC 7323 4.1: with timestamps every ACK of new data is a sample, SEG.TSecr's age on the

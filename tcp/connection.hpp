@@ -384,7 +384,7 @@ class Connection {
   void process_queued_syn(Time now, Output& out);
   void round_receive_buffer();
   bool is_duplicate_ack(const Segment& segment) const;
-  void take_rtt_sample(Time now, SeqNum ack);
+  [[gnu::always_inline]] inline void take_rtt_sample(Time now, SeqNum ack);
   void estimate_rtt_as_linux(Duration sample);
   void schedule_delayed_ack(Time now, Output& out);
   void on_ack_sent(Output& out);
@@ -397,7 +397,7 @@ class Connection {
   void process_fin(Time now, const TextView& view, Output& out);
   void acknowledge(Time now, SeqNum ack, Output& out);
   // Congestion control's part of an ACK (RFC 5681 3, RFC 6582 3.2, RFC 6675 5).
-  void congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out);
+  [[gnu::always_inline]] inline void congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out);
   [[gnu::cold]] void enter_loss_recovery(Time now, Output& out);
   [[gnu::cold]] void congestion_on_timeout(Time now);
   bool sack_recovery() const;
