@@ -822,7 +822,60 @@ Connection::TextView Connection::text_view(const Segment& segment) const {
   return view;
 }
 
+// Header prediction: Van Jacobson's fast path ("TCP receive fast path", 1993), as BSD's
+// tcp_input() and Linux's tcp_rcv_established() predict the header. It short-cuts RFC 9293
+// 3.10.7.4's steps (classify, then the ACK, text and FIN steps below) for the two segments an
+// ESTABLISHED transfer is made of, and does what those steps do for them, in the same order:
+//   (a) a pure ACK that acknowledges new data: acknowledge, the window (unchanged), congestion
+//       control, persist, then flush;
+//   (b) in-order data that fits the window, acknowledging nothing new: the window, persist, the
+//       text step (process_text), then flush.
+// Each condition below is one the steps would treat differently when it fails: another state,
+// SYN/RST/FIN/URG, SEG.SEQ != RCV.NXT (out of order or old), timestamps (PAWS, TS.Recent, RTTM)
+// or SACK (scoreboard, SACK blocks), a changed window (duplicate-ACK and window-update rules),
+// loss recovery, a window probe out, a FIN held, out-of-order data held, the half-duplex close
+// knob, RFC 5961's ACK range. It adds no rule of its own; set_header_prediction(false) turns
+// it off for the tests that compare it with the full steps (tests/tcp/header_prediction_tests).
+inline bool Connection::arrive_predicted(Time now, const Segment& segment, Output& out) {
+  if (!header_prediction_ || state_ != State::established ||
+      (segment.flags & (flag::syn | flag::rst | flag::fin | flag::urg | flag::ack)) != flag::ack ||
+      segment.seq != tcb_.rcv.nxt || tcb_.timestamps || tcb_.sack ||
+      offered_by(segment) != tcb_.snd.wnd || tcb_.in_fast_recovery || tcb_.timeout_recovery ||
+      tcb_.window_probe_outstanding || tcb_.held_fin || !tcb_.out_of_order.empty()) {
+    return false;
+  }
+  if (segment.payload.empty()) {
+    // (a) SND.UNA < SEG.ACK =< SND.NXT (RFC 9293 3.10.7.4 fifth): not a duplicate.
+    if (!seq_lt(tcb_.snd.una, segment.ack) || seq_gt(segment.ack, tcb_.snd.nxt)) return false;
+    const SeqNum una_before = tcb_.snd.una;
+    acknowledge(now, segment.ack, out);
+    update_send_window(segment);
+    const auto acked = static_cast<std::uint32_t>(tcb_.snd.una - una_before);
+    if (tcb_.congestion.enabled()) congestion_on_ack(now, false, acked, out);
+    update_persist(now, out);
+    flush(now, out);
+    return true;
+  }
+  // (b) SEG.ACK = SND.UNA, the text wholly inside RCV.WND (RFC 9293 3.10.7.4 first, seventh).
+  const auto length = static_cast<std::uint32_t>(segment.payload.size());
+  if (segment.ack != tcb_.snd.una || length > tcb_.rcv.wnd ||
+      (config_->rfc5961 && seq_lt(segment.ack, tcb_.snd.una - tcb_.max_snd_wnd)) ||
+      (config_->half_duplex_close && tcb_.fin_requested)) {
+    return false;
+  }
+  update_send_window(segment);
+  update_persist(now, out);
+  TextView view;
+  view.in_order = true;
+  view.take = length;
+  view.carries_text_or_fin = true;
+  process_text(now, segment, view, out);
+  flush(now, out);
+  return true;
+}
+
 void Connection::arrive_synchronized(Time now, const Segment& segment, Output& out) {
+  if (arrive_predicted(now, segment, out)) return;
   // The common case (an in-order ACK or data segment) skips the full classification.
   const Arrival classified = plain_in_order(segment) ? Arrival::acceptable : classify(segment);
   // FreeBSD's tcp_twcheck() (knob time_wait_drops_segments_without_ack) tests the ACK bit
@@ -1062,15 +1115,8 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
   if (seq_lt(tcb_.snd.una, segment.ack)) acknowledge(now, segment.ack, out);
   const auto acked = static_cast<std::uint32_t>(tcb_.snd.una - una_before);
   if (tcb_.sack) update_scoreboard(segment);
-  // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
-  // newer than the last update (WL1/WL2 rule). An old duplicate ACK (SEG.ACK < SND.UNA) is ignored.
-  if (seq_le(tcb_.snd.una, segment.ack) &&
-      (seq_lt(tcb_.snd.wl1, segment.seq) ||
-       (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack)))) {
-    set_send_window(offered_by(segment));
-    tcb_.snd.wl1 = segment.seq;
-    tcb_.snd.wl2 = segment.ack;
-  }
+  // An old duplicate ACK (SEG.ACK < SND.UNA) updates no window.
+  if (seq_le(tcb_.snd.una, segment.ack)) update_send_window(segment);
   // RFC 9293 3.10.7.4 fifth, CLOSING: an ACK that does not acknowledge our FIN is ignored, so
   // it counts as no duplicate either.
   const bool ignored = state_ == State::closing && !tcb_.fin_acknowledged;
@@ -1119,6 +1165,17 @@ bool Connection::process_ack(Time now, const Segment& segment, const TextView& v
       return true;
     default:
       return true;
+  }
+}
+
+inline void Connection::update_send_window(const Segment& segment) {
+  // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" when the segment is
+  // newer than the last update (WL1/WL2 rule).
+  if (seq_lt(tcb_.snd.wl1, segment.seq) ||
+      (tcb_.snd.wl1 == segment.seq && seq_le(tcb_.snd.wl2, segment.ack))) {
+    set_send_window(offered_by(segment));
+    tcb_.snd.wl1 = segment.seq;
+    tcb_.snd.wl2 = segment.ack;
   }
 }
 
@@ -1188,7 +1245,8 @@ std::uint32_t Connection::bytes_in_flight() const {
   return sack_recovery() && tcb_.in_fast_recovery ? pipe() : flight_size();
 }
 
-void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out) {
+inline void Connection::congestion_on_ack(Time now, bool duplicate, std::uint32_t acked,
+                                          Output& out) {
   CongestionControl& congestion = tcb_.congestion;
   const std::uint32_t smss = send_mss();
   if (acked > 0) {
@@ -1460,7 +1518,7 @@ void Connection::sack_next_segments(Output& out) {
   }
 }
 
-void Connection::take_rtt_sample(Time now, SeqNum ack) {
+inline void Connection::take_rtt_sample(Time now, SeqNum ack) {
   Duration sample = 0;
   if (tcb_.timestamps) {
     // RFC 7323 4.1: with timestamps every ACK of new data is a sample, SEG.TSecr's age on the
@@ -1823,7 +1881,7 @@ Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
   const int shift = tcb_.window_scaling && (flags & flag::syn) == 0 ? tcb_.receive_window_shift
                                                                     : 0;
   segment.window = (flags & flag::rst) != 0 ? 0 : window_field(tcb_.rcv.wnd >> shift);
-  add_options(segment);
+  if (tcb_.timestamps || tcb_.sack) add_options(segment);  // none without either
   return segment;
 }
 
@@ -2265,7 +2323,9 @@ void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
     return;
   }
   // Linux's timers fire on its timer wheel's ticks (tcp/timer_wheel.hpp; none: at the deadline).
-  deadline = timer_wheel_expiry(config_->timer_wheel, now_, deadline);
+  if (config_->timer_wheel != TimerWheel::none) {
+    deadline = timer_wheel_expiry(config_->timer_wheel, now_, deadline);
+  }
   timers_[static_cast<int>(kind)] = deadline;
   out.timer_set(id_, kind, deadline);
 }

@@ -186,6 +186,11 @@ class Connection {
   // this one used (RFC 1122 4.2.2.13). The host hands the SYN to its listener.
   std::optional<SeqNum> reopening_isn() const { return tcb_.reopening_isn; }
 
+  // --- Tests ---
+  // Off: every segment takes the full RFC 9293 3.10.7.4 steps, without header prediction
+  // (arrive_predicted), so a test can show that the shortcut emits exactly what they emit.
+  void set_header_prediction(bool on) { header_prediction_ = on; }
+
  private:
   // Implementation detail; see connection.cpp. Kept as members so one call allocates nothing
   // beyond the segments it emits.
@@ -346,6 +351,10 @@ class Connection {
   void arrive_synchronized(Time now, const Segment& segment, Output& out);
   // True when an arriving segment is certainly Arrival::acceptable without classify's checks.
   bool plain_in_order(const Segment& segment) const;
+  // Header prediction: true when it took the segment (a pure ACK of new data, or in-order
+  // data), having done what the full steps do; false leaves it to them.
+  [[gnu::always_inline]] inline bool arrive_predicted(Time now, const Segment& segment,
+                                                      Output& out);
   [[gnu::noinline]] Arrival classify(const Segment& segment) const;
   bool acceptable(const Segment& segment) const;
   inline TextView text_view(const Segment& segment) const;  // defined in connection.cpp
@@ -353,6 +362,8 @@ class Connection {
   // off).
   [[gnu::cold]] void process_reset(Output& out, bool in_window = false);
   void set_send_window(std::uint32_t window);
+  // RFC 9293 3.10.7.4 fifth: the WL1/WL2 rule for an ACK with SND.UNA =< SEG.ACK =< SND.NXT.
+  inline void update_send_window(const Segment& segment);
   // The window a segment offers, in bytes: its field scaled by Snd.Wind.Shift (RFC 7323 2.3),
   // except on a SYN (RFC 7323 2.2).
   std::uint32_t offered_by(const Segment& segment) const;
@@ -381,7 +392,7 @@ class Connection {
   void process_queued_syn(Time now, Output& out);
   void round_receive_buffer();
   bool is_duplicate_ack(const Segment& segment) const;
-  void take_rtt_sample(Time now, SeqNum ack);
+  [[gnu::always_inline]] inline void take_rtt_sample(Time now, SeqNum ack);
   void estimate_rtt_as_linux(Duration sample);
   void schedule_delayed_ack(Time now, Output& out);
   void on_ack_sent(Output& out);
@@ -394,7 +405,7 @@ class Connection {
   void process_fin(Time now, const TextView& view, Output& out);
   void acknowledge(Time now, SeqNum ack, Output& out);
   // Congestion control's part of an ACK (RFC 5681 3, RFC 6582 3.2, RFC 6675 5).
-  void congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out);
+  [[gnu::always_inline]] inline void congestion_on_ack(Time now, bool duplicate, std::uint32_t acked, Output& out);
   [[gnu::cold]] void enter_loss_recovery(Time now, Output& out);
   [[gnu::cold]] void congestion_on_timeout(Time now);
   bool sack_recovery() const;
@@ -475,6 +486,7 @@ class Connection {
   bool opened_ = false;
   SeqNum listen_isn_ = 0;
   bool automatic_read_ = true;
+  bool header_prediction_ = true;  // set_header_prediction
   Time last_heard_ = 0;
   // The time of the call being processed (every public call sets it), for the TSval of the
   // segments it sends (RFC 7323 3).
