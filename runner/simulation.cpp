@@ -905,7 +905,8 @@ class Simulation {
   // ---- Timers ----
   // Inlined into process(), their only caller on the hot path: a call would save and restore
   // registers around a few instructions of table and queue work.
-  [[gnu::always_inline]] void arm_timer(int h, tcp::ConnectionId connection, tcp::TimerKind kind, Time deadline) {
+  [[gnu::always_inline]] void arm_timer(int h, tcp::ConnectionId connection, tcp::TimerKind kind,
+                                        Time deadline) {
     sim::EventHandle& handle = timer_handle(h, connection, kind);
     const std::uint64_t packed = (static_cast<std::uint64_t>(connection) << 8) |
                                  (static_cast<std::uint64_t>(kind) << 1) |
