@@ -214,29 +214,33 @@ class Simulation {
   // The timeline is merged with the queue rather than queued up front: a large timeline would
   // otherwise deepen the heap for the whole run. An action runs before any queued event of the
   // same time, exactly as if all actions had been scheduled first.
-  Time next_time() const {
-    const auto& timeline = scenario_.timeline;
-    const Time action_time =
-        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
-    return std::min({scheduler_.next_time(), action_time, next_repeat_time_});
+  Time next_time() const { return std::min(scheduler_.next_time(), action_time_); }
+
+  bool step() { return step_through(limit_); }
+
+  bool run_until(Time until) {
+    while (step_through(std::min(until, limit_))) {
+    }
+    return set_clock(until);
   }
 
-  bool step() {
+  bool run_before(Time until) {
+    // Time is never negative: nothing comes before 0.
+    if (until > 0) {
+      while (step_through(std::min(until - 1, limit_))) {
+      }
+    }
+    return set_clock(until);
+  }
+
+  // One event or due action with time <= last (at most stop_at); false when none is left, or
+  // the run stopped. The next action's time is kept (action_time_), so an event costs one look
+  // at the queue's front and one comparison with it.
+  bool step_through(Time last) {
     if (result_.error) return false;
-    const auto& timeline = scenario_.timeline;
     const Time next_event = scheduler_.next_time();
-    const Time timeline_time =
-        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
-    // A repeat's instance before the timeline's next action of the same time when its
-    // element comes first in the file (Action::order). Without repeats, nothing to compare.
-    const bool repeat_first =
-        next_repeat_time_ != time_never &&
-        (next_repeat_time_ < timeline_time ||
-         (next_repeat_time_ == timeline_time &&
-          scenario_.repeats[next_repeat_].first.order < timeline[next_action_].order));
-    const Time action_time = repeat_first ? next_repeat_time_ : timeline_time;
-    const Time next = std::min(next_event, action_time);
-    if (next == time_never || next > limit_) return false;
+    const Time next = std::min(next_event, action_time_);
+    if (next == time_never || next > last) return false;
     if (executed_ >= scenario_.event_budget) {
       result_.error = "event budget of " + std::to_string(scenario_.event_budget) +
                       " events exhausted at " + format_duration(scheduler_.now()) +
@@ -245,12 +249,15 @@ class Simulation {
       return false;
     }
     if (executed_ % memory_check_interval == 0 && over_memory_budget()) return false;
-    if (action_time <= next_event && repeat_first) {
-      scheduler_.advance_to(action_time);
-      perform_repeat_instance();
-    } else if (action_time <= next_event) {
-      scheduler_.advance_to(action_time);
-      perform(timeline[next_action_++]);
+    if (action_time_ <= next_event) {
+      scheduler_.advance_to(action_time_);
+      if (repeat_first_) {
+        perform_repeat_instance();
+      } else {
+        const Action& action = scenario_.timeline[next_action_++];
+        choose_next_action();
+        perform(action);
+      }
     } else {
       scheduler_.run_one();
     }
@@ -258,16 +265,19 @@ class Simulation {
     return true;
   }
 
-  bool run_until(Time until) {
-    while (next_time() <= until && step()) {
-    }
-    return set_clock(until);
-  }
-
-  bool run_before(Time until) {
-    while (next_time() < until && step()) {
-    }
-    return set_clock(until);
+  // The next action: the timeline's, or a repeat's instance before the timeline's next action
+  // of the same time when its element comes first in the file (Action::order). Chosen again
+  // each time one is taken.
+  void choose_next_action() {
+    const auto& timeline = scenario_.timeline;
+    const Time timeline_time =
+        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
+    repeat_first_ =
+        next_repeat_time_ != time_never &&
+        (next_repeat_time_ < timeline_time ||
+         (next_repeat_time_ == timeline_time &&
+          scenario_.repeats[next_repeat_].first.order < timeline[next_action_].order));
+    action_time_ = repeat_first_ ? next_repeat_time_ : timeline_time;
   }
 
   // The clock to `until` (at most stop_at), the events of that time still queued.
@@ -349,6 +359,7 @@ class Simulation {
         next_repeat_ = index;
       }
     }
+    choose_next_action();
   }
   void perform_repeat_instance() {
     const std::size_t index = next_repeat_;
@@ -1451,6 +1462,9 @@ class Simulation {
   std::vector<Action> repeat_instances_;
   std::size_t next_repeat_ = 0;
   Time next_repeat_time_ = time_never;
+  // The next action to perform (choose_next_action): when, and whether it is a repeat's.
+  Time action_time_ = time_never;
+  bool repeat_first_ = false;
   std::uint64_t executed_ = 0;              // events and actions run
   std::deque<Action> external_actions_;     // Session::perform's, kept for the run's length
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed
