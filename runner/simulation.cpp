@@ -740,7 +740,8 @@ class Simulation {
     }
   }
 
-  void deliver(std::uint32_t slot) {
+  // Inline in on_delivery(), the scheduler's callback: one call per delivery, not two.
+  [[gnu::always_inline]] void deliver(std::uint32_t slot) {
     InFlight& flight = in_flight_[slot];
     const int to = flight.to_host;
     if (flight.expired) {
@@ -1411,9 +1412,13 @@ class Simulation {
   }
   // An action event (called, write_waits) or an action_failed event (any other outcome).
   // `taken`: for write_waits, what the send buffer took of the write.
+  // Inline, its body out of line: an unrecorded run's actions pay one test, not a call.
   void trace_action(const Action& action, ActionOutcome outcome = ActionOutcome::called,
                     std::size_t taken = 0) {
-    if (!record_) return;
+    if (record_) trace_recorded_action(action, outcome, taken);
+  }
+  [[gnu::noinline]] void trace_recorded_action(const Action& action, ActionOutcome outcome,
+                                               std::size_t taken) {
     const bool failed = outcome != ActionOutcome::called && outcome != ActionOutcome::write_waits;
     TraceEvent& event = push(failed ? TraceKind::action_failed : TraceKind::action, action.host,
                              tcp::no_connection);
