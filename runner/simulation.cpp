@@ -1179,11 +1179,11 @@ class Simulation {
     } else {
       auto& numbered = numbered_[static_cast<std::size_t>(h)];
       numbered.push_back(position);
-      record.default_name = numbered_name(host_name(h), '/', numbered.size());
+      write_numbered_name(record.default_name, host_name(h), '/', numbered.size());
       if (record.spawned_by_listener) {
         ListenerName& listener = listener_for(h, listener_key, effect.tuple.local.port);
         const int child = ++*listener.children;
-        record.name = numbered_name(listener.name, '#', static_cast<std::size_t>(child));
+        write_numbered_name(record.name, listener.name, '#', static_cast<std::size_t>(child));
         listener_id = listener.id;
       } else if (!pending_connect_name_.empty()) {
         record.name = pending_connect_name_;
@@ -1229,15 +1229,18 @@ class Simulation {
     return listener_names_[listener_key];
   }
 
-  // "<prefix><separator><number>" ("client/3", "web#3") without the temporaries of operator+.
-  static std::string numbered_name(std::string_view prefix, char separator, std::size_t number) {
+  // `name` (empty) becomes "<prefix><separator><number>" ("client/3", "web#3"), written in
+  // place: no temporary string to build and move.
+  static void write_numbered_name(std::string& name, std::string_view prefix, char separator,
+                                  std::size_t number) {
     char digits[20];
     const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
     const auto length = static_cast<std::size_t>(end - digits);
-    std::string name(prefix.size() + 1 + length, separator);  // one short string, built once
-    prefix.copy(name.data(), prefix.size());
-    std::copy(digits, end, name.data() + prefix.size() + 1);
-    return name;
+    name.resize(prefix.size() + 1 + length);  // a short name stays inside the string
+    char* out = name.data();
+    prefix.copy(out, prefix.size());
+    out[prefix.size()] = separator;
+    std::copy(digits, end, out + prefix.size() + 1);
   }
 
   // RFC 9293 3.10.1: the connect or listen failed before any TCB existed. The application is
