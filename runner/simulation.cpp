@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -254,8 +255,8 @@ class Simulation {
   }
 
   bool run_before(Time until) {
-    // Time is never negative: nothing comes before 0.
-    if (until > 0) run_through(std::min(until - 1, limit_));
+    // Before `until` is at `until - 1` or earlier (nothing is before the earliest time).
+    if (until != std::numeric_limits<Time>::min()) run_through(std::min(until - 1, limit_));
     return set_clock(until);
   }
 
