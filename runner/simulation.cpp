@@ -1015,9 +1015,17 @@ class Simulation {
             record->states.push_back(effect.to);
             record_heap_bytes_ += sizeof(tcp::State);
             // The ISS and IRS are chosen only by calls that change the state (OPEN, a SYN in
-            // LISTEN or SYN_SENT, a SYN-ACK): noted once per state change, from the TCB as
-            // the call left it.
-            note_sequence(*record);
+            // LISTEN or SYN_SENT, a SYN-ACK, a SYN cookie's ACK): noted, from the TCB as the
+            // call left it, at every change into SYN_SENT or SYN_RCVD and out of a state
+            // before ESTABLISHED (RFC 9293 3.3.1, 3.10.7) or out of TIME_WAIT. A change
+            // between synchronized states would note the same numbers again.
+            if (effect.from <= tcp::State::syn_received || effect.from == tcp::State::time_wait ||
+                effect.to == tcp::State::syn_sent || effect.to == tcp::State::syn_received) {
+              static_assert(tcp::State::closed < tcp::State::syn_received &&
+                            tcp::State::listen < tcp::State::syn_received &&
+                            tcp::State::syn_sent < tcp::State::syn_received);
+              note_sequence(*record);
+            }
             state_for_reactions(*record, effect.to);
           }
           if (record_) {
