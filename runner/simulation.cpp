@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
+#include <cstring>
 #include <deque>
+#include <limits>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -110,7 +113,7 @@ class NameIndex {
     ++used_;
   }
   // The position `name` maps to, SIZE_MAX for none.
-  std::size_t find(std::string_view name) const {
+  std::size_t find(const std::string& name) const {
     if (used_ == 0) return SIZE_MAX;
     const std::uint64_t hash = hash_of(name);
     for (std::size_t at = hash & (slots_.size() - 1);; at = (at + 1) & (slots_.size() - 1)) {
@@ -126,9 +129,37 @@ class NameIndex {
     std::uint64_t hash = 0;
     std::size_t position = empty;
   };
-  static std::uint64_t hash_of(std::string_view name) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
-    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  // FNV-1a's steps over 8 bytes at a time (the length first): a short name is one or two
+  // words, not a multiply per character. The last 1 to 7 bytes are read as one word from the
+  // string's buffer, which holds a word (a std::string's capacity is never below 10),
+  // with the bytes past the name masked off (little-endian: the low ones are the name's).
+  static std::uint64_t hash_of(const std::string& name) {
+    static_assert(std::endian::native == std::endian::little);
+    constexpr std::uint64_t prime = 0x100000001b3ULL;
+    const char* const data = name.data();
+    const std::size_t size = name.size();
+    std::uint64_t hash = (0xcbf29ce484222325ULL ^ size) * prime;
+    std::size_t at = 0;
+    std::uint64_t word;
+    for (; at + 8 <= size; at += 8) {
+      std::memcpy(&word, data + at, 8);
+      hash = (hash ^ word) * prime;
+    }
+    if (const std::size_t left = size - at; left != 0) {
+      if (size >= 8) {
+        std::memcpy(&word, data + size - 8, 8);  // ends at the name's end
+        word >>= 8 * (8 - left);
+      } else if (name.capacity() >= 8) {
+        std::memcpy(&word, data, 8);  // within the buffer, past the name's end
+        word &= (std::uint64_t{1} << (8 * left)) - 1;
+      } else {
+        word = 0;  // no standard library has such a small string buffer; kept correct anyway
+        for (std::size_t index = 0; index < left; ++index) {
+          word |= std::uint64_t{static_cast<unsigned char>(data[index])} << (8 * index);
+        }
+      }
+      hash = (hash ^ word) * prime;
+    }
     // The low bits pick the slot: mix the high ones in (MurmurHash3's finaliser), or names
     // that differ only in their last digits would crowd into neighbouring slots.
     hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
@@ -214,29 +245,36 @@ class Simulation {
   // The timeline is merged with the queue rather than queued up front: a large timeline would
   // otherwise deepen the heap for the whole run. An action runs before any queued event of the
   // same time, exactly as if all actions had been scheduled first.
-  Time next_time() const {
-    const auto& timeline = scenario_.timeline;
-    const Time action_time =
-        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
-    return std::min({scheduler_.next_time(), action_time, next_repeat_time_});
+  Time next_time() const { return std::min(scheduler_.next_time(), action_time_); }
+
+  bool step() { return step_through(limit_); }
+
+  bool run_until(Time until) {
+    run_through(std::min(until, limit_));
+    return set_clock(until);
   }
 
-  bool step() {
+  bool run_before(Time until) {
+    // Before `until` is at `until - 1` or earlier (nothing is before the earliest time).
+    if (until != std::numeric_limits<Time>::min()) run_through(std::min(until - 1, limit_));
+    return set_clock(until);
+  }
+
+  // Every event and due action with time <= last, in one loop (step_through inline in it: no
+  // call per event).
+  [[gnu::noinline]] void run_through(Time last) {
+    while (step_through(last)) {
+    }
+  }
+
+  // One event or due action with time <= last (at most stop_at); false when none is left, or
+  // the run stopped. The next action's time is kept (action_time_), so an event costs one look
+  // at the queue's front and one comparison with it.
+  [[gnu::always_inline]] bool step_through(Time last) {
     if (result_.error) return false;
-    const auto& timeline = scenario_.timeline;
     const Time next_event = scheduler_.next_time();
-    const Time timeline_time =
-        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
-    // A repeat's instance before the timeline's next action of the same time when its
-    // element comes first in the file (Action::order). Without repeats, nothing to compare.
-    const bool repeat_first =
-        next_repeat_time_ != time_never &&
-        (next_repeat_time_ < timeline_time ||
-         (next_repeat_time_ == timeline_time &&
-          scenario_.repeats[next_repeat_].first.order < timeline[next_action_].order));
-    const Time action_time = repeat_first ? next_repeat_time_ : timeline_time;
-    const Time next = std::min(next_event, action_time);
-    if (next == time_never || next > limit_) return false;
+    const Time next = std::min(next_event, action_time_);
+    if (next == time_never || next > last) return false;
     if (executed_ >= scenario_.event_budget) {
       result_.error = "event budget of " + std::to_string(scenario_.event_budget) +
                       " events exhausted at " + format_duration(scheduler_.now()) +
@@ -245,12 +283,15 @@ class Simulation {
       return false;
     }
     if (executed_ % memory_check_interval == 0 && over_memory_budget()) return false;
-    if (action_time <= next_event && repeat_first) {
-      scheduler_.advance_to(action_time);
-      perform_repeat_instance();
-    } else if (action_time <= next_event) {
-      scheduler_.advance_to(action_time);
-      perform(timeline[next_action_++]);
+    if (action_time_ <= next_event) {
+      scheduler_.advance_to(action_time_);
+      if (repeat_first_) {
+        perform_repeat_instance();
+      } else {
+        const Action& action = scenario_.timeline[next_action_++];
+        choose_next_action();
+        perform(action);
+      }
     } else {
       scheduler_.run_one();
     }
@@ -258,16 +299,19 @@ class Simulation {
     return true;
   }
 
-  bool run_until(Time until) {
-    while (next_time() <= until && step()) {
-    }
-    return set_clock(until);
-  }
-
-  bool run_before(Time until) {
-    while (next_time() < until && step()) {
-    }
-    return set_clock(until);
+  // The next action: the timeline's, or a repeat's instance before the timeline's next action
+  // of the same time when its element comes first in the file (Action::order). Chosen again
+  // each time one is taken.
+  void choose_next_action() {
+    const auto& timeline = scenario_.timeline;
+    const Time timeline_time =
+        next_action_ < timeline.size() ? timeline[next_action_].at : time_never;
+    repeat_first_ =
+        next_repeat_time_ != time_never &&
+        (next_repeat_time_ < timeline_time ||
+         (next_repeat_time_ == timeline_time &&
+          scenario_.repeats[next_repeat_].first.order < timeline[next_action_].order));
+    action_time_ = repeat_first_ ? next_repeat_time_ : timeline_time;
   }
 
   // The clock to `until` (at most stop_at), the events of that time still queued.
@@ -349,6 +393,7 @@ class Simulation {
         next_repeat_ = index;
       }
     }
+    choose_next_action();
   }
   void perform_repeat_instance() {
     const std::size_t index = next_repeat_;
@@ -726,7 +771,8 @@ class Simulation {
     }
   }
 
-  void deliver(std::uint32_t slot) {
+  // Inline in on_delivery(), the scheduler's callback: one call per delivery, not two.
+  [[gnu::always_inline]] void deliver(std::uint32_t slot) {
     InFlight& flight = in_flight_[slot];
     const int to = flight.to_host;
     if (flight.expired) {
@@ -969,9 +1015,17 @@ class Simulation {
             record->states.push_back(effect.to);
             record_heap_bytes_ += sizeof(tcp::State);
             // The ISS and IRS are chosen only by calls that change the state (OPEN, a SYN in
-            // LISTEN or SYN_SENT, a SYN-ACK): noted once per state change, from the TCB as
-            // the call left it.
-            note_sequence(*record);
+            // LISTEN or SYN_SENT, a SYN-ACK, a SYN cookie's ACK): noted, from the TCB as the
+            // call left it, at every change into SYN_SENT or SYN_RCVD and out of a state
+            // before ESTABLISHED (RFC 9293 3.3.1, 3.10.7) or out of TIME_WAIT. A change
+            // between synchronized states would note the same numbers again.
+            if (effect.from <= tcp::State::syn_received || effect.from == tcp::State::time_wait ||
+                effect.to == tcp::State::syn_sent || effect.to == tcp::State::syn_received) {
+              static_assert(tcp::State::closed < tcp::State::syn_received &&
+                            tcp::State::listen < tcp::State::syn_received &&
+                            tcp::State::syn_sent < tcp::State::syn_received);
+              note_sequence(*record);
+            }
             state_for_reactions(*record, effect.to);
           }
           if (record_) {
@@ -1164,11 +1218,11 @@ class Simulation {
     } else {
       auto& numbered = numbered_[static_cast<std::size_t>(h)];
       numbered.push_back(position);
-      record.default_name = numbered_name(host_name(h), '/', numbered.size());
+      write_numbered_name(record.default_name, host_name(h), '/', numbered.size());
       if (record.spawned_by_listener) {
         ListenerName& listener = listener_for(h, listener_key, effect.tuple.local.port);
         const int child = ++*listener.children;
-        record.name = numbered_name(listener.name, '#', static_cast<std::size_t>(child));
+        write_numbered_name(record.name, listener.name, '#', static_cast<std::size_t>(child));
         listener_id = listener.id;
       } else if (!pending_connect_name_.empty()) {
         record.name = pending_connect_name_;
@@ -1214,15 +1268,18 @@ class Simulation {
     return listener_names_[listener_key];
   }
 
-  // "<prefix><separator><number>" ("client/3", "web#3") without the temporaries of operator+.
-  static std::string numbered_name(std::string_view prefix, char separator, std::size_t number) {
+  // `name` (empty) becomes "<prefix><separator><number>" ("client/3", "web#3"), written in
+  // place: no temporary string to build and move.
+  static void write_numbered_name(std::string& name, std::string_view prefix, char separator,
+                                  std::size_t number) {
     char digits[20];
     const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
     const auto length = static_cast<std::size_t>(end - digits);
-    std::string name(prefix.size() + 1 + length, separator);  // one short string, built once
-    prefix.copy(name.data(), prefix.size());
-    std::copy(digits, end, name.data() + prefix.size() + 1);
-    return name;
+    name.resize(prefix.size() + 1 + length);  // a short name stays inside the string
+    char* out = name.data();
+    prefix.copy(out, prefix.size());
+    out[prefix.size()] = separator;
+    std::copy(digits, end, out + prefix.size() + 1);
   }
 
   // RFC 9293 3.10.1: the connect or listen failed before any TCB existed. The application is
@@ -1397,9 +1454,13 @@ class Simulation {
   }
   // An action event (called, write_waits) or an action_failed event (any other outcome).
   // `taken`: for write_waits, what the send buffer took of the write.
+  // Inline, its body out of line: an unrecorded run's actions pay one test, not a call.
   void trace_action(const Action& action, ActionOutcome outcome = ActionOutcome::called,
                     std::size_t taken = 0) {
-    if (!record_) return;
+    if (record_) trace_recorded_action(action, outcome, taken);
+  }
+  [[gnu::noinline]] void trace_recorded_action(const Action& action, ActionOutcome outcome,
+                                               std::size_t taken) {
     const bool failed = outcome != ActionOutcome::called && outcome != ActionOutcome::write_waits;
     TraceEvent& event = push(failed ? TraceKind::action_failed : TraceKind::action, action.host,
                              tcp::no_connection);
@@ -1451,6 +1512,9 @@ class Simulation {
   std::vector<Action> repeat_instances_;
   std::size_t next_repeat_ = 0;
   Time next_repeat_time_ = time_never;
+  // The next action to perform (choose_next_action): when, and whether it is a repeat's.
+  Time action_time_ = time_never;
+  bool repeat_first_ = false;
   std::uint64_t executed_ = 0;              // events and actions run
   std::deque<Action> external_actions_;     // Session::perform's, kept for the run's length
   std::vector<PendingWrite> pending_writes_;  // few: scanned, never hashed

@@ -21,6 +21,8 @@ std::uint32_t Scheduler::grow_slots() {
   return static_cast<std::uint32_t>(first);
 }
 
+void Scheduler::grow_heap() { heap_.resize(heap_.empty() ? 64 : 2 * heap_.size()); }
+
 void Scheduler::grow_lane(Lane& lane) {
   std::vector<Entry> ring(lane.ring.empty() ? 64 : 2 * lane.ring.size());
   for (std::uint32_t position = lane.head; position != lane.tail; ++position) {

@@ -100,8 +100,8 @@ class Scheduler {
   // Runs the next live event, advancing now(). False when none is left.
   TCPSIM_SCHEDULER_INLINE bool run_one() {
     if (hole_) fill_hole();  // run from a callback
-    if (heap_.empty()) return false;
-    const Entry next = heap_.front();
+    if (heap_size_ == 0) return false;
+    const Entry next = heap_[0];
     // Copy the event out and free its slot before calling: the callback may schedule (growing
     // slots_) or try to cancel its own, already fired, handle.
     const Slot& slot = slots_[next.slot];
@@ -137,15 +137,15 @@ class Scheduler {
 
   // Time of the next event, time_never if none.
   Time next_time() const {
-    if (!hole_) return heap_.empty() ? time_never : heap_.front().time;
+    if (!hole_) return heap_size_ == 0 ? time_never : heap_[0].time;
     // From a callback, with the front a hole: the earliest of its children.
     Time next = time_never;
-    for (std::size_t child = 1; child <= arity && child < heap_.size(); ++child) {
+    for (std::size_t child = 1; child <= arity && child < heap_size_; ++child) {
       if (heap_[child].time < next) next = heap_[child].time;
     }
     return next;
   }
-  bool empty() const { return heap_.size() == (hole_ ? 1U : 0U); }
+  bool empty() const { return heap_size_ == (hole_ ? 1U : 0U); }
   std::uint64_t executed() const { return executed_; }
   std::uint64_t scheduled() const { return sequence_; }
 
@@ -221,6 +221,8 @@ class Scheduler {
   }
   // A free slot at the end of the table (which grows); out of line, rare.
   std::uint32_t grow_slots();
+  // Doubles the heap's storage; out of line, rare.
+  void grow_heap();
 
   // Heap maintenance: every entry written to heap_ goes through place(), which keeps its
   // slot's position.
@@ -242,7 +244,7 @@ class Scheduler {
   }
   // Puts `entry` at `position` (a hole) or below it, wherever the order wants it.
   TCPSIM_SCHEDULER_INLINE void sift_down(std::size_t position, const Entry& entry) {
-    const std::size_t size = heap_.size();
+    const std::size_t size = heap_size_;
     for (;;) {
       const std::size_t first = arity * position + 1;
       if (first >= size) break;
@@ -260,9 +262,8 @@ class Scheduler {
   // heap_[0] has run: the last entry fills the hole.
   TCPSIM_SCHEDULER_INLINE void fill_hole() {
     hole_ = false;
-    const Entry last = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0, last);
+    const Entry last = heap_[--heap_size_];
+    if (heap_size_ != 0) sift_down(0, last);
   }
   TCPSIM_SCHEDULER_INLINE void push_heap(const Entry& entry) {
     if (hole_) {
@@ -270,14 +271,14 @@ class Scheduler {
       hole_ = false;
       sift_down(0, entry);
     } else {
-      heap_.push_back(entry);
-      sift_up(heap_.size() - 1, entry);
+      // The storage grows out of line: no call to vector::push_back on this path.
+      if (heap_size_ == heap_.size()) grow_heap();
+      sift_up(heap_size_++, entry);
     }
   }
   TCPSIM_SCHEDULER_INLINE void remove_at(std::size_t position) {
-    const Entry last = heap_.back();
-    heap_.pop_back();
-    if (position == heap_.size()) return;  // it was the last
+    const Entry last = heap_[--heap_size_];
+    if (position == heap_size_) return;  // it was the last
     if (position > 0 && earlier(last, heap_[(position - 1) / arity])) {
       sift_up(position, last);
     } else {
@@ -286,7 +287,7 @@ class Scheduler {
   }
   TCPSIM_SCHEDULER_INLINE void queue(const Entry& entry) {
     // A shallow heap costs less than looking for a lane.
-    if (heap_.size() < small_heap || !push_lane(entry)) push_heap(entry);
+    if (heap_size_ < small_heap || !push_lane(entry)) push_heap(entry);
   }
   // Queues a new entry at the back of the lane of its delay; false when no lane takes it.
   TCPSIM_SCHEDULER_INLINE bool push_lane(const Entry& entry) {
@@ -344,7 +345,9 @@ class Scheduler {
                                      0x9E3779B97F4A7C15ULL) >> 60);
   }
 
+  // The heap is heap_[0, heap_size_); the vector is its storage, all of it constructed.
   std::vector<Entry> heap_;
+  std::size_t heap_size_ = 0;
   // While a callback runs: heap_[0] is the event that is running, a hole to be filled by the
   // first event it schedules (or by the last entry when it returns).
   bool hole_ = false;
