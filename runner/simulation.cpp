@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <charconv>
-#include <cstring>
 #include <deque>
 #include <limits>
 #include <string_view>
@@ -113,7 +111,7 @@ class NameIndex {
     ++used_;
   }
   // The position `name` maps to, SIZE_MAX for none.
-  std::size_t find(const std::string& name) const {
+  std::size_t find(std::string_view name) const {
     if (used_ == 0) return SIZE_MAX;
     const std::uint64_t hash = hash_of(name);
     for (std::size_t at = hash & (slots_.size() - 1);; at = (at + 1) & (slots_.size() - 1)) {
@@ -129,37 +127,9 @@ class NameIndex {
     std::uint64_t hash = 0;
     std::size_t position = empty;
   };
-  // FNV-1a's steps over 8 bytes at a time (the length first): a short name is one or two
-  // words, not a multiply per character. The last 1 to 7 bytes are read as one word from the
-  // string's buffer, which holds a word (a std::string's capacity is never below 10),
-  // with the bytes past the name masked off (little-endian: the low ones are the name's).
-  static std::uint64_t hash_of(const std::string& name) {
-    static_assert(std::endian::native == std::endian::little);
-    constexpr std::uint64_t prime = 0x100000001b3ULL;
-    const char* const data = name.data();
-    const std::size_t size = name.size();
-    std::uint64_t hash = (0xcbf29ce484222325ULL ^ size) * prime;
-    std::size_t at = 0;
-    std::uint64_t word;
-    for (; at + 8 <= size; at += 8) {
-      std::memcpy(&word, data + at, 8);
-      hash = (hash ^ word) * prime;
-    }
-    if (const std::size_t left = size - at; left != 0) {
-      if (size >= 8) {
-        std::memcpy(&word, data + size - 8, 8);  // ends at the name's end
-        word >>= 8 * (8 - left);
-      } else if (name.capacity() >= 8) {
-        std::memcpy(&word, data, 8);  // within the buffer, past the name's end
-        word &= (std::uint64_t{1} << (8 * left)) - 1;
-      } else {
-        word = 0;  // no standard library has such a small string buffer; kept correct anyway
-        for (std::size_t index = 0; index < left; ++index) {
-          word |= std::uint64_t{static_cast<unsigned char>(data[index])} << (8 * index);
-        }
-      }
-      hash = (hash ^ word) * prime;
-    }
+  static std::uint64_t hash_of(std::string_view name) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
     // The low bits pick the slot: mix the high ones in (MurmurHash3's finaliser), or names
     // that differ only in their last digits would crowd into neighbouring slots.
     hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
