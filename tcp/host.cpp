@@ -172,8 +172,10 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
-  const std::shared_ptr<const TcpConfig> config =
-      tcp ? std::make_shared<const TcpConfig>(*tcp) : default_tcp_;
+  // The host's config by reference (no count taken and dropped), or the connection's own.
+  std::shared_ptr<const TcpConfig> own;
+  if (tcp) own = std::make_shared<const TcpConfig>(*tcp);
+  const std::shared_ptr<const TcpConfig>& config = tcp ? own : default_tcp_;
   Record& record = create(now, config, tuple, 0, State::closed, false, out);
   const ConnectionId id = record.connection.id();
   if (!automatic_read) record.connection.set_automatic_read(now, false, out);

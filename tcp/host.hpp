@@ -118,9 +118,10 @@ class Host {
 
   // A connection and what the host knows about it.
   struct Record {
-    Record(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple,
-           Port listener, Connection::Storage storage = {})
-        : connection(id, std::move(config), tuple, std::move(storage)), listener_port(listener) {}
+    // The storage by reference: moved once, into the connection (it is three vectors).
+    Record(ConnectionId id, const std::shared_ptr<const TcpConfig>& config, FourTuple tuple,
+           Port listener, Connection::Storage&& storage = {})
+        : connection(id, config, tuple, std::move(storage)), listener_port(listener) {}
     Connection connection;
     Port listener_port = 0;       // non-zero for a connection a listener spawned
     bool pending_accept = false;  // counted in its listener's backlog
