@@ -1637,7 +1637,8 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     receive_buffer_.write(tcb_.rcv.nxt, segment.payload.data() + view.skip, view.take);
     tcb_.rcv.nxt += view.take;
     tcb_.rcv.wnd -= view.take;
-    filled_gap = merge_out_of_order();
+    // Nothing held out of order (the common case): nothing to merge, no call.
+    filled_gap = !tcb_.out_of_order.empty() && merge_out_of_order();
     if (automatic_read_) drain_to_application(out);
   }
   // "Send an acknowledgment of the form <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", piggybacked on
