@@ -365,16 +365,19 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   if (found != nullptr) {
     Record& record = *found;
     record.connection.segment_arrives(now, segment, out);
+    if (!record.connection.reopening_isn()) [[likely]] {
+      settle(record, out);
+      return;
+    }
+    // The ISN read before settle, which deletes the connection the SYN closed (the 4-tuple is
+    // free). RFC 1122 4.2.2.13: the SYN reopens the 4-tuple, as a SYN for no connection: the
+    // port's listener takes it, or there is none and it is answered as without a connection.
     const std::optional<SeqNum> reopening_isn = record.connection.reopening_isn();
-    settle(record, out);  // a connection the SYN closed is deleted: the 4-tuple is free
-    if (reopening_isn) {
-      // RFC 1122 4.2.2.13: the SYN reopens the 4-tuple, as a SYN for no connection: the port's
-      // listener takes it, or there is none and it is answered as without a connection.
-      if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
-        arrive_at_listener(now, packet, listener->second, out, reopening_isn);
-      } else {
-        answer_without_connection(packet, out);
-      }
+    settle(record, out);
+    if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
+      arrive_at_listener(now, packet, listener->second, out, reopening_isn);
+    } else {
+      answer_without_connection(packet, out);
     }
     return;
   }
