@@ -45,8 +45,10 @@ __extension__ typedef __int128 WideDuration;
 
 // A state change the transition table does not have (or, in debug builds, made by another
 // function than the table names): a bug in the core, never an input error.
-[[noreturn]] void transition_error(State from, State to, Rule rule, const char* caller,
-                                   const char* problem) {
+// Out of line and cold: change_state's check stays a few instructions without its frame.
+[[noreturn, gnu::cold, gnu::noinline]] void transition_error(State from, State to, Rule rule,
+                                                            const char* caller,
+                                                            const char* problem) {
   std::fprintf(stderr, "tcpsim: %s: %s -> %s by rule %s %s (tcp/transitions.cpp)\n", caller,
                std::string(state_name(from)).c_str(), std::string(state_name(to)).c_str(),
                std::string(rule_name(rule)).c_str(), problem);
@@ -1635,7 +1637,8 @@ void Connection::process_text(Time now, const Segment& segment, const TextView& 
     receive_buffer_.write(tcb_.rcv.nxt, segment.payload.data() + view.skip, view.take);
     tcb_.rcv.nxt += view.take;
     tcb_.rcv.wnd -= view.take;
-    filled_gap = merge_out_of_order();
+    // Nothing held out of order (the common case): nothing to merge, no call.
+    filled_gap = !tcb_.out_of_order.empty() && merge_out_of_order();
     if (automatic_read_) drain_to_application(out);
   }
   // "Send an acknowledgment of the form <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", piggybacked on
@@ -2540,7 +2543,7 @@ void Connection::timer_expired(Time now, TimerKind kind, Output& out) {
 
 void Connection::change_state(State to, Rule rule, Output& out, const char* caller) {
   // Every change is a row of the transition table; anything else is a programming error.
-  if (!transition_allowed(state_, to, rule)) {
+  if (!transition_allowed(state_, to, rule)) [[unlikely]] {
     transition_error(state_, to, rule, caller, "is not in the transition table");
   }
 #ifndef NDEBUG

@@ -17,7 +17,32 @@ Host::Host(HostConfig config, IsnSource isn_source)
   next_ephemeral_ = config_.ephemeral_first;
 }
 
-Host::~Host() = default;
+Host::~Host() {
+  for (Record* record : records_) {
+    if (record != nullptr) std::destroy_at(record);
+  }
+  for (Record* record : pooled_records_) std::destroy_at(record);
+}
+
+Host::RecordSlot* Host::allocate_record_slot() {
+  if (!free_record_slots_.empty()) {
+    RecordSlot* slot = free_record_slots_.back();
+    free_record_slots_.pop_back();
+    return slot;
+  }
+  if (block_used_ == block_size_) {
+    block_size_ = block_size_ == 0 ? 4 : std::min(2 * block_size_, max_record_block);
+    // new[] of raw bytes: nothing is zeroed; each record is constructed in its slot.
+    record_blocks_.emplace_back(new RecordSlot[block_size_]);
+    block_used_ = 0;
+  }
+  return &record_blocks_.back()[block_used_++];
+}
+
+void Host::destroy_record(Record* record) {
+  std::destroy_at(record);
+  free_record_slots_.push_back(reinterpret_cast<RecordSlot*>(record));
+}
 
 std::uint64_t Host::tuple_key(Port local_port, Address remote, Port remote_port) {
   // The local address is always the host's, so 16 + 32 + 16 bits identify the connection.
@@ -53,7 +78,7 @@ std::size_t Host::connection_count() const { return live_connections_; }
 
 bool Host::is_listener(ConnectionId id) const {
   if (id == no_connection || id > records_.size()) return false;
-  const Record* record = records_[id - 1].get();
+  const Record* record = records_[id - 1];
   return record != nullptr && record->listener;
 }
 
@@ -62,18 +87,18 @@ Host::Record& Host::create(Time /*now*/, const std::shared_ptr<const TcpConfig>&
                            Output& out) {
   const ConnectionId id = next_id_++;
   if (pooled_records_.empty()) {
-    records_.push_back(std::make_unique<Record>(id, tcp, tuple, listener_port));
+    records_.push_back(std::construct_at(reinterpret_cast<Record*>(allocate_record_slot()), id,
+                                         tcp, tuple, listener_port));
   } else {
     // A deleted connection's record, remade in place exactly as a new one is, with the storage
     // its buffers kept (the Connection constructor allocates nothing and cannot throw).
-    std::unique_ptr<Record>& pooled = pooled_records_.back();
-    pooled_bytes_ -= pooled_size(*pooled);
-    Connection::Storage storage = pooled->connection.take_storage();
+    Record* record = pooled_records_.back();
+    pooled_bytes_ -= pooled_size(*record);
+    Connection::Storage storage = record->connection.take_storage();
     storage.push_points.release_above(max_pooled_buffers);
-    Record* record = pooled.get();
     std::destroy_at(record);
     std::construct_at(record, id, tcp, tuple, listener_port, std::move(storage));
-    records_.push_back(std::move(pooled));
+    records_.push_back(record);
     pooled_records_.pop_back();
   }
   Record& made = *records_.back();
@@ -90,15 +115,16 @@ Host::Record& Host::create(Time /*now*/, const std::shared_ptr<const TcpConfig>&
 }
 
 void Host::release(ConnectionId id) {
-  std::unique_ptr<Record>& record = records_[id - 1];
+  Record*& record = records_[id - 1];
   const std::uint64_t held = pooled_size(*record);
   if (pooled_records_.size() < max_pooled_records &&
       record->connection.buffer_capacity() <= max_pooled_buffers) {
     pooled_bytes_ += held;
-    pooled_records_.push_back(std::move(record));
+    pooled_records_.push_back(record);
   } else {
-    record.reset();
+    destroy_record(record);
   }
+  record = nullptr;
 }
 
 void Host::settle_changed(Record& record, Output& out) {
@@ -172,8 +198,10 @@ ConnectionId Host::connect(Time now, Address remote, Port remote_port, Port loca
     return no_connection;
   }
   const FourTuple tuple{{config_.address, local_port}, {remote, remote_port}};
-  const std::shared_ptr<const TcpConfig> config =
-      tcp ? std::make_shared<const TcpConfig>(*tcp) : default_tcp_;
+  // The host's config by reference (no count taken and dropped), or the connection's own.
+  std::shared_ptr<const TcpConfig> own;
+  if (tcp) own = std::make_shared<const TcpConfig>(*tcp);
+  const std::shared_ptr<const TcpConfig>& config = tcp ? own : default_tcp_;
   Record& record = create(now, config, tuple, 0, State::closed, false, out);
   const ConnectionId id = record.connection.id();
   if (!automatic_read) record.connection.set_automatic_read(now, false, out);
@@ -241,7 +269,7 @@ void Host::close_listener(Time now, Record& record, bool abort, Output& out) {
   }
   settle(record, out);  // the listener and its port are gone from here on
   // Then its connections that accept() has not returned, in the order they came.
-  for (std::unique_ptr<Record>& child : records_) {
+  for (Record* child : records_) {
     if (!child || child->listener_port != port || !child->pending_accept) continue;
     Record& unaccepted = *child;
     unaccepted.connection.abort_unaccepted(now, out);
@@ -289,10 +317,11 @@ bool Host::abort(Time now, ConnectionId id, Output& out) {
 
 void Host::crash(Time /*now*/, Output& out) {
   // Silent: no segment leaves. The driver still learns which records are gone, in id order.
-  for (std::unique_ptr<Record>& record : records_) {
-    if (!record) continue;
+  for (Record*& record : records_) {
+    if (record == nullptr) continue;
     out.connection_free(record->connection.id(), record->connection.tuple());
-    record.reset();
+    destroy_record(record);
+    record = nullptr;
   }
   live_connections_ = 0;
   by_tuple_.clear();
@@ -328,7 +357,7 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   Record* found = key == last_arrival_key_ ? last_arrival_ : nullptr;
   if (found == nullptr) {
     if (const ConnectionId* id = by_tuple_.find(key); id != nullptr) {
-      found = records_[*id - 1].get();
+      found = records_[*id - 1];
       last_arrival_key_ = key;
       last_arrival_ = found;
     }
@@ -336,16 +365,19 @@ void Host::packet_arrives(Time now, const Packet& packet, Output& out) {
   if (found != nullptr) {
     Record& record = *found;
     record.connection.segment_arrives(now, segment, out);
+    if (!record.connection.reopening_isn()) [[likely]] {
+      settle(record, out);
+      return;
+    }
+    // The ISN read before settle, which deletes the connection the SYN closed (the 4-tuple is
+    // free). RFC 1122 4.2.2.13: the SYN reopens the 4-tuple, as a SYN for no connection: the
+    // port's listener takes it, or there is none and it is answered as without a connection.
     const std::optional<SeqNum> reopening_isn = record.connection.reopening_isn();
-    settle(record, out);  // a connection the SYN closed is deleted: the 4-tuple is free
-    if (reopening_isn) {
-      // RFC 1122 4.2.2.13: the SYN reopens the 4-tuple, as a SYN for no connection: the port's
-      // listener takes it, or there is none and it is answered as without a connection.
-      if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
-        arrive_at_listener(now, packet, listener->second, out, reopening_isn);
-      } else {
-        answer_without_connection(packet, out);
-      }
+    settle(record, out);
+    if (auto listener = listeners_.find(segment.destination_port); listener != listeners_.end()) {
+      arrive_at_listener(now, packet, listener->second, out, reopening_isn);
+    } else {
+      answer_without_connection(packet, out);
     }
     return;
   }

@@ -3,6 +3,7 @@
 // Sans-IO like the connection: every call takes `now` and appends effects to an Output.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -118,9 +119,10 @@ class Host {
 
   // A connection and what the host knows about it.
   struct Record {
-    Record(ConnectionId id, std::shared_ptr<const TcpConfig> config, FourTuple tuple,
-           Port listener, Connection::Storage storage = {})
-        : connection(id, std::move(config), tuple, std::move(storage)), listener_port(listener) {}
+    // The storage by reference: moved once, into the connection (it is three vectors).
+    Record(ConnectionId id, const std::shared_ptr<const TcpConfig>& config, FourTuple tuple,
+           Port listener, Connection::Storage&& storage = {})
+        : connection(id, config, tuple, std::move(storage)), listener_port(listener) {}
     Connection connection;
     Port listener_port = 0;       // non-zero for a connection a listener spawned
     bool pending_accept = false;  // counted in its listener's backlog
@@ -139,10 +141,10 @@ class Host {
   // A SYN for a listener whose backlog is full: a SYN cookie, a RST or nothing, by its knobs.
   void backlog_full(Time now, const Packet& packet, const Listener& listener, Output& out);
   Record* find_record(ConnectionId id) {
-    return id == no_connection || id > records_.size() ? nullptr : records_[id - 1].get();
+    return id == no_connection || id > records_.size() ? nullptr : records_[id - 1];
   }
   const Record* find_record(ConnectionId id) const {
-    return id == no_connection || id > records_.size() ? nullptr : records_[id - 1].get();
+    return id == no_connection || id > records_.size() ? nullptr : records_[id - 1];
   }
   // A new TCB, born in `born` (CLOSED; LISTEN for a listener's connection).
   Record& create(Time now, const std::shared_ptr<const TcpConfig>& tcp, FourTuple tuple,
@@ -177,15 +179,30 @@ class Host {
 
   ConnectionId next_id_ = 1;
   // Indexed by id - 1 (ids are never reused); null once deleted. The only structure iterated.
-  std::vector<std::unique_ptr<Record>> records_;
+  // The host owns every record it points to, in record_blocks_ (~Host destroys them).
+  std::vector<Record*> records_;
   // Deleted connections' records, the next create()'s before a new allocation (most recent
   // first), each remade in place with the storage its buffers kept. At most
   // max_pooled_records, and only those whose buffers hold at most max_pooled_buffers bytes,
   // so what a burst of connections left behind stays bounded.
-  std::vector<std::unique_ptr<Record>> pooled_records_;
+  std::vector<Record*> pooled_records_;
   static constexpr std::size_t max_pooled_records = 1024;
   static constexpr std::size_t max_pooled_buffers = 32 * 1024;
   std::uint64_t pooled_bytes_ = 0;
+  // Records are made in blocks, so a new connection is no allocation of its own (a wave of
+  // connections at once frees none for the pool to reuse); blocks grow from 4 records to 256
+  // and are freed with the host. Slots of deleted records not pooled wait in free_record_slots_.
+  struct alignas(Record) RecordSlot {
+    std::byte bytes[sizeof(Record)];
+  };
+  std::vector<std::unique_ptr<RecordSlot[]>> record_blocks_;
+  std::size_t block_size_ = 0;  // slots in the last block
+  std::size_t block_used_ = 0;  // of those, handed out
+  std::vector<RecordSlot*> free_record_slots_;
+  static constexpr std::size_t max_record_block = 256;
+  RecordSlot* allocate_record_slot();
+  // Destroys `record`; its slot serves a later record.
+  void destroy_record(Record* record);
   std::size_t live_connections_ = 0;
   // Lookup only, never iterated: 4-tuple -> id, port -> listener, port -> connections using it.
   FlatMap<std::uint64_t, ConnectionId> by_tuple_;  // tcp/flat_map.hpp: no node per entry

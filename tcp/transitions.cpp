@@ -189,11 +189,6 @@ constexpr std::array table{
     Row{time_wait, "timeout 2MSL", closed, Rule::time_wait_expired, timers, ""},
 };
 
-// Per rule: the one state it leads to, and the states it may leave (bit per State).
-struct RuleTransitions {
-  State to = closed;
-  std::uint16_t from_states = 0;
-};
 using ByRule = std::array<RuleTransitions, rule_count + 1>;
 
 constexpr bool consistent() {
@@ -214,18 +209,22 @@ constexpr bool consistent() {
 static_assert(consistent(), "the transition table must be grouped by `from`, with one row per "
                             "(from, rule) and one target state per rule");
 
-constexpr ByRule by_rule = [] {
-  ByRule built{};
+}  // namespace
+
+static_assert(state_count <= 16, "a rule's `from` states fit in 16 bits");
+static_assert(sizeof(Rule) == 1 && rule_count < 256, "transitions_by_rule covers every Rule value");
+
+// Declared extern in the header (so transition_allowed is inline); derived from the table alone.
+constexpr std::array<RuleTransitions, 256> transitions_by_rule = [] {
+  std::array<RuleTransitions, 256> built{};
   for (const StateTransition& row : table) {
     RuleTransitions& entry = built[static_cast<std::size_t>(row.rule)];
     entry.to = row.to;
-    entry.from_states = static_cast<std::uint16_t>(
-        entry.from_states | (1U << static_cast<unsigned>(row.from)));
+    entry.from_states =
+        static_cast<std::uint16_t>(entry.from_states | (1U << static_cast<unsigned>(row.from)));
   }
   return built;
 }();
-
-}  // namespace
 
 std::span<const StateTransition> transitions() { return table; }
 
@@ -234,13 +233,6 @@ const StateTransition* find_transition(State from, Rule rule) {
     if (row.from == from && row.rule == rule) return &row;
   }
   return nullptr;
-}
-
-bool transition_allowed(State from, State to, Rule rule) {
-  const auto index = static_cast<std::size_t>(rule);
-  if (index >= by_rule.size()) return false;
-  const RuleTransitions& entry = by_rule[index];
-  return entry.to == to && (entry.from_states >> static_cast<unsigned>(from) & 1U) != 0;
 }
 
 }  // namespace tcpsim::tcp

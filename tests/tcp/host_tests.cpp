@@ -951,3 +951,38 @@ TEST_CASE("listen_configure_of_the_listener_reaches_new_children_only", "[host][
 TEST_CASE("host_a_connection_stays_within_its_memory_bound", "[host][memory]") {
   CHECK(sizeof(Connection) <= 768);
 }
+
+TEST_CASE("host_records_in_blocks_survive_waves_aborts_and_a_crash", "[host][crash]") {
+  // Records are made in blocks (4, 8, ... up to 256 a block): a wave of connections spans many
+  // blocks, aborted ones go to the pool, a crash frees every slot, and the host after reboot
+  // makes connections in the freed slots. Every connection is what a new one is.
+  Host host(host_config(client_address), counting_isns());
+  Output out;
+  std::vector<ConnectionId> wave;
+  for (int index = 0; index < 600; ++index) {
+    const ConnectionId id = host.connect(0, server_address, 80, 0, out);
+    REQUIRE(id != no_connection);
+    wave.push_back(id);
+  }
+  CHECK(host.connection_count() == 600);
+  for (std::size_t index = 0; index < wave.size(); index += 2) {
+    REQUIRE(host.abort(1 * second, wave[index], out));
+    CHECK(host.find(wave[index]) == nullptr);
+  }
+  CHECK(host.connection_count() == 300);
+  for (int index = 0; index < 400; ++index) {
+    const ConnectionId id = host.connect(2 * second, server_address, 81, 0, out);
+    REQUIRE(id != no_connection);
+    REQUIRE(host.find(id)->state() == State::syn_sent);
+    CHECK(host.find(id)->tuple().remote.port == 81);
+  }
+  CHECK(host.connection_count() == 700);
+  host.crash(3 * second, out);
+  host.reboot(4 * second, out);
+  CHECK(host.connection_count() == 0);
+  out.clear();
+  const ConnectionId again = host.connect(5 * second, server_address, 80, 0, out);
+  REQUIRE(again != no_connection);
+  CHECK(host.find(again)->state() == State::syn_sent);
+  CHECK(host.find(wave[1]) == nullptr);
+}

@@ -676,6 +676,30 @@ TEST_CASE("transition_table_allows_exactly_its_rows", "[transitions]") {
   CHECK(find_transition(State::listen, Rule::fin_in_established) == nullptr);
 }
 
+TEST_CASE("transition_table_lookup_agrees_with_a_scan_for_every_state_pair_and_rule",
+          "[transitions]") {
+  // transition_allowed reads a per-rule bitmask built from the table: it must say yes exactly
+  // for the (from, to, rule) triples that are rows, for every value a Rule can hold.
+  int allowed = 0;
+  for (int rule = 0; rule < 256; ++rule) {
+    for (int from = 0; from < state_count; ++from) {
+      for (int to = 0; to < state_count; ++to) {
+        bool row_exists = false;
+        for (const StateTransition& row : transitions()) {
+          row_exists = row_exists || (static_cast<int>(row.rule) == rule &&
+                                      static_cast<int>(row.from) == from &&
+                                      static_cast<int>(row.to) == to);
+        }
+        const bool lookup = transition_allowed(static_cast<State>(from), static_cast<State>(to),
+                                               static_cast<Rule>(rule));
+        if (lookup != row_exists) FAIL_CHECK("rule " << rule << " " << from << " -> " << to);
+        allowed += lookup ? 1 : 0;
+      }
+    }
+  }
+  CHECK(allowed == static_cast<int>(transitions().size()));
+}
+
 TEST_CASE("transition_table_marks_the_variants_and_names_a_function_per_row", "[transitions]") {
   for (const StateTransition& row : transitions()) {
     INFO(rule_name(row.rule));
