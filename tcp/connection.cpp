@@ -1871,6 +1871,22 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
 // Sending
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// A packet slot that held SACK blocks or a payload, made as a new Segment would be. Blocks past
+// the count are zero in every segment the core and decode_options make, so only a slot that
+// held blocks needs clearing; a slot the driver moved from has no payload, and one a discard
+// copied into gives its storage back, as the segment moved over it used to.
+[[gnu::cold, gnu::noinline]] void clear_reused_slot(Segment& segment) {
+  if (segment.sack_block_count != 0) {
+    segment.sack_block_count = 0;
+    segment.sack_blocks = {};
+  }
+  if (segment.payload.capacity() != 0) std::vector<std::uint8_t>().swap(segment.payload);
+}
+
+}  // namespace
+
 Segment& Connection::start_segment(Output& out, SeqNum seq, std::uint8_t flags) const {
   // Built in place in the Output's next packet slot, which holds what its last use left: every
   // field is written (a Segment's defaults where the segment has nothing).
@@ -1893,15 +1909,9 @@ Segment& Connection::start_segment(Output& out, SeqNum seq, std::uint8_t flags) 
   segment.has_timestamps = false;
   segment.timestamp_value = 0;
   segment.timestamp_echo = 0;
-  // Blocks past the count are zero in every segment the core and decode_options make, so only
-  // a slot that held blocks needs clearing.
-  if (segment.sack_block_count != 0) {
-    segment.sack_block_count = 0;
-    segment.sack_blocks = {};
+  if (segment.sack_block_count != 0 || segment.payload.capacity() != 0) {
+    clear_reused_slot(segment);  // rare, out of line: the common path calls nothing
   }
-  // No payload: a slot the driver moved from has none; one a discard copied into gives its
-  // storage back, as the segment moved over it used to.
-  if (segment.payload.capacity() != 0) std::vector<std::uint8_t>().swap(segment.payload);
   if (tcb_.timestamps || tcb_.sack) add_options(segment);  // none without either
   return segment;
 }
