@@ -7,6 +7,7 @@
 #include "tcp/connection.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -497,7 +498,7 @@ void Connection::abort_unaccepted(Time now, Output& out) {
   if (state_ != State::syn_received || !passive_open_) return;
   // The ACK lets a peer still in SYN_SENT take it as "connection refused" (RFC 9293 3.10.7.3),
   // and one that is ESTABLISHED finds SEG.SEQ at its RCV.NXT: both are reset.
-  transmit(make_segment(tcb_.snd.nxt, flag::rst | flag::ack), out);
+  transmit(start_segment(out, tcb_.snd.nxt, flag::rst | flag::ack), out);
   enter_closed(Rule::listener_closed_before_accept, AppEventKind::aborted, out);
 }
 
@@ -543,7 +544,7 @@ bool Connection::configure(Time now, const TcpConfig& config, Output& out) {
   const bool peer_may_send = state_ == State::established || state_ == State::fin_wait_1 ||
                              state_ == State::fin_wait_2;
   if (peer_may_send && tcb_.rcv.wnd > previous_window && tcb_.rcv.wnd >= 2 * previous_window) {
-    transmit(make_segment(tcb_.snd.nxt, flag::ack), out, SendPurpose::window_update,
+    transmit(start_segment(out, tcb_.snd.nxt, flag::ack), out, SendPurpose::window_update,
              Rule::receive_buffer_grown);
   }
   // RFC 9293 3.7.4: Nagle off (TCP_NODELAY) sends what it held at once.
@@ -970,7 +971,7 @@ void Connection::arrive_synchronized(Time now, const Segment& segment, Output& o
         // an ACK in the first check.) RFC 793 gives no form; this is BSD's (tcp_drop() sends
         // the CLOSED state's RST,ACK), <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, which a peer
         // in step takes at its RCV.NXT and is reset too.
-        transmit(make_segment(tcb_.snd.nxt, flag::rst | flag::ack), out);
+        transmit(start_segment(out, tcb_.snd.nxt, flag::rst | flag::ack), out);
         enter_closed(Rule::syn_in_window_reset, AppEventKind::reset, out);
         return;
       }
@@ -1513,7 +1514,7 @@ void Connection::sack_next_segments(Output& out) {
       retransmit_data(data_end - length, length, SendPurpose::fast_retransmission,
                       Rule::sack_rescue_retransmit, out);
     } else if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_->retransmit_fin) {
-      transmit(make_segment(tcb_.fin_seq, flag::fin | flag::ack), out,
+      transmit(start_segment(out, tcb_.fin_seq, flag::fin | flag::ack), out,
                SendPurpose::fast_retransmission, Rule::sack_rescue_retransmit);
     }
     return;
@@ -1789,7 +1790,7 @@ void Connection::update_receive_window(Output& out, bool announce) {
   const bool peer_may_send = state_ == State::established || state_ == State::fin_wait_1 ||
                              state_ == State::fin_wait_2;
   if (announce && peer_may_send && available >= 2 * previous) {
-    transmit(make_segment(tcb_.snd.nxt, flag::ack), out, SendPurpose::window_update,
+    transmit(start_segment(out, tcb_.snd.nxt, flag::ack), out, SendPurpose::window_update,
              Rule::window_update);
   }
 }
@@ -1873,17 +1874,47 @@ void Connection::process_fin(Time now, const TextView& view, Output& out) {
 // Sending
 // ---------------------------------------------------------------------------------------------
 
-Segment Connection::make_segment(SeqNum seq, std::uint8_t flags) const {
-  Segment segment;
+namespace {
+
+// A packet slot that held SACK blocks or a payload, made as a new Segment would be. Blocks past
+// the count are zero in every segment the core and decode_options make, so only a slot that
+// held blocks needs clearing; a slot the driver moved from has no payload, and one a discard
+// copied into gives its storage back, as the segment moved over it used to.
+[[gnu::cold, gnu::noinline]] void clear_reused_slot(Segment& segment) {
+  if (segment.sack_block_count != 0) {
+    segment.sack_block_count = 0;
+    segment.sack_blocks = {};
+  }
+  if (segment.payload.capacity() != 0) std::vector<std::uint8_t>().swap(segment.payload);
+}
+
+}  // namespace
+
+Segment& Connection::start_segment(Output& out, SeqNum seq, std::uint8_t flags) const {
+  // Built in place in the Output's next packet slot, which holds what its last use left: every
+  // field is written (a Segment's defaults where the segment has nothing).
+  Packet& packet = out.next_packet();
+  packet.source = tuple_.local.address;
+  packet.destination = tuple_.remote.address;
+  Segment& segment = packet.segment;
   segment.source_port = tuple_.local.port;
   segment.destination_port = tuple_.remote.port;
   segment.seq = seq;
   segment.flags = flags;
-  if ((flags & flag::ack) != 0) segment.ack = tcb_.rcv.nxt;
+  segment.ack = (flags & flag::ack) != 0 ? tcb_.rcv.nxt : 0;
   // RFC 7323 2.3: the window field is RCV.WND >> Rcv.Wind.Shift, but a SYN's is never scaled.
   const int shift = tcb_.window_scaling && (flags & flag::syn) == 0 ? tcb_.receive_window_shift
                                                                     : 0;
   segment.window = (flags & flag::rst) != 0 ? 0 : window_field(tcb_.rcv.wnd >> shift);
+  segment.mss = 0;
+  segment.window_scale = -1;
+  segment.sack_permitted = false;
+  segment.has_timestamps = false;
+  segment.timestamp_value = 0;
+  segment.timestamp_echo = 0;
+  if (segment.sack_block_count != 0 || segment.payload.capacity() != 0) {
+    clear_reused_slot(segment);  // rare, out of line: the common path calls nothing
+  }
   if (tcb_.timestamps || tcb_.sack) add_options(segment);  // none without either
   return segment;
 }
@@ -1913,7 +1944,8 @@ void Connection::add_options(Segment& segment) const {
   }
 }
 
-void Connection::transmit(Segment&& segment, Output& out, SendPurpose purpose, Rule rule) {
+void Connection::transmit(Segment& segment, Output& out, SendPurpose purpose, Rule rule) {
+  assert(&segment == &out.next_packet().segment);  // built by start_segment, in place
   // Any segment with an ACK acknowledges everything received: a delayed ACK is no longer owed.
   if (segment.has(flag::ack)) {
     on_ack_sent(out);
@@ -1943,8 +1975,8 @@ void Connection::transmit(Segment&& segment, Output& out, SendPurpose purpose, R
   }
 #endif
   const bool syn = segment.has(flag::syn);
-  out.transmit(id_, tuple_.local.address, tuple_.remote.address, std::move(segment), purpose,
-               repeats, rule);
+  // on_ack_sent's timer_cancel, if any, is already out: the transmit follows it.
+  out.transmit_built(id_, purpose, repeats, rule);
   if (length > 0 && tcb_.congestion.enabled() && tcb_.syn_acknowledged && !syn) {
     // What limits this data or FIN segment (tcp/congestion.hpp), for the trace and the views.
     out.congestion(tcb_.congestion.raw_cwnd(), tcb_.congestion.ssthresh(), bytes_in_flight());
@@ -1955,7 +1987,7 @@ void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
   // <SEQ=ISS><CTL=SYN> with our MSS option (RFC 9293 3.7.1) and the options the knobs turn on:
   // Window Scale (RFC 7323 2.2), SACK-permitted (RFC 2018 2), timestamps with TSecr 0 (RFC
   // 7323 3.2).
-  Segment segment = make_segment(tcb_.snd.iss, flag::syn);
+  Segment& segment = start_segment(out, tcb_.snd.iss, flag::syn);
   segment.mss = config_->mss;
   segment.window_scale = static_cast<std::int8_t>(config_->window_scaling);
   segment.sack_permitted = config_->sack;
@@ -1964,28 +1996,30 @@ void Connection::send_syn(Output& out, SendPurpose purpose, Rule rule) {
     segment.timestamp_value = timestamp_clock(now_) + timestamp_offset_;
     segment.timestamp_echo = 0;
   }
-  transmit(std::move(segment), out, purpose, rule);
+  transmit(segment, out, purpose, rule);
 }
 
 void Connection::send_syn_ack(Output& out, SendPurpose purpose, Rule rule) {
   // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS option, and each option the peer's SYN
   // offered and we use (RFC 7323 2.2, 3.2; RFC 2018 2; negotiate_options); timestamps come from
-  // make_segment.
-  Segment segment = make_segment(tcb_.snd.iss, flag::syn | flag::ack);
+  // start_segment.
+  Segment& segment = start_segment(out, tcb_.snd.iss, flag::syn | flag::ack);
   segment.mss = config_->mss;
   if (tcb_.window_scaling) {
     segment.window_scale = static_cast<std::int8_t>(tcb_.receive_window_shift);
   }
   segment.sack_permitted = tcb_.sack;
-  transmit(std::move(segment), out, purpose, rule);
+  transmit(segment, out, purpose, rule);
 }
 
 void Connection::send_ack(Output& out) {
   // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-  transmit(make_segment(tcb_.snd.nxt, flag::ack), out);
+  transmit(start_segment(out, tcb_.snd.nxt, flag::ack), out);
 }
 
-void Connection::send_reset(SeqNum seq, Output& out) { transmit(make_segment(seq, flag::rst), out); }
+void Connection::send_reset(SeqNum seq, Output& out) {
+  transmit(start_segment(out, seq, flag::rst), out);
+}
 
 void Connection::answer_with_reset(const Segment& segment, Rule answered, Output& out) {
   // The segment as it arrived: remote to local.
@@ -2115,7 +2149,7 @@ bool Connection::transmit_queued(Time now, Output& out) {
     if (push_point_in(tcb_.snd.nxt, length)) flags |= flag::psh;
     // The FIN rides on the last data segment when CLOSE was called.
     if (last && tcb_.fin_requested) flags |= flag::fin;
-    Segment segment = make_segment(tcb_.snd.nxt, flags);
+    Segment& segment = start_segment(out, tcb_.snd.nxt, flags);
     copy_payload(segment, tcb_.snd.nxt, length, out);
     if (!tcb_.rtt_timing) {
       // RFC 6298 3: time one segment per round trip (never a retransmission, Karn).
@@ -2129,16 +2163,16 @@ bool Connection::transmit_queued(Time now, Output& out) {
       tcb_.fin_seq = tcb_.snd.nxt;
       tcb_.snd.nxt += 1;
     }
-    transmit(std::move(segment), out);
+    transmit(segment, out);
     sent_any = true;
   }
   if (tcb_.fin_requested && !tcb_.fin_sent && unsent_bytes() == 0) {
     // A FIN alone; it is sent even into a closed window so that a close never stalls.
     tcb_.fin_sent = true;
     tcb_.fin_seq = tcb_.snd.nxt;
-    Segment fin = make_segment(tcb_.snd.nxt, flag::fin | flag::ack);
+    Segment& fin = start_segment(out, tcb_.snd.nxt, flag::fin | flag::ack);
     tcb_.snd.nxt += 1;  // before transmit, so the FIN counts in flight as a data segment does
-    transmit(std::move(fin), out);
+    transmit(fin, out);
     sent_any = true;
   }
   if (sent_any) {
@@ -2162,8 +2196,8 @@ void Connection::flush(Time now, Output& out) {
     // snd_nxt steps back over it and the segment carries it again.
     const bool with_fin =
         config_->fin_on_every_segment && tcb_.fin_sent && !tcb_.fin_acknowledged;
-    transmit(with_fin ? make_segment(tcb_.fin_seq, flag::fin | flag::ack)
-                      : make_segment(tcb_.snd.nxt, flag::ack),
+    transmit(with_fin ? start_segment(out, tcb_.fin_seq, flag::fin | flag::ack)
+                      : start_segment(out, tcb_.snd.nxt, flag::ack),
              out, SendPurpose::normal, tcb_.ack_rule);
   }
   tcb_.ack_owed = false;
@@ -2191,7 +2225,7 @@ void Connection::retransmit_oldest(Output& out, SendPurpose purpose, Rule rule) 
     return;
   }
   if (tcb_.fin_sent && !tcb_.fin_acknowledged && config_->retransmit_fin) {
-    transmit(make_segment(tcb_.fin_seq, flag::fin | flag::ack), out, purpose, rule);
+    transmit(start_segment(out, tcb_.fin_seq, flag::fin | flag::ack), out, purpose, rule);
   }
 }
 
@@ -2208,9 +2242,9 @@ std::uint32_t Connection::retransmit_data(SeqNum seq, std::uint32_t limit, SendP
   const bool with_fin =
       reaches_end && tcb_.fin_sent && !tcb_.fin_acknowledged && config_->retransmit_fin;
   if (with_fin) flags |= flag::fin;
-  Segment segment = make_segment(seq, flags);
+  Segment& segment = start_segment(out, seq, flags);
   copy_payload(segment, seq, length, out);
-  transmit(std::move(segment), out, purpose, rule);
+  transmit(segment, out, purpose, rule);
   return length + (with_fin ? 1U : 0U);
 }
 
@@ -2259,16 +2293,16 @@ void Connection::send_window_probe(Output& out) {
   // window took it.
   if (!tcb_.window_probe_outstanding) {
     tcb_.window_probe_outstanding = true;
-    Segment segment = make_segment(tcb_.snd.nxt, flag::ack);
+    Segment& segment = start_segment(out, tcb_.snd.nxt, flag::ack);
     copy_payload(segment, tcb_.snd.nxt, 1, out);
     tcb_.snd.nxt += 1;
-    transmit(std::move(segment), out, SendPurpose::window_probe,
+    transmit(segment, out, SendPurpose::window_probe,
              Rule::window_probe);
     return;
   }
-  Segment segment = make_segment(tcb_.snd.una, flag::ack);
+  Segment& segment = start_segment(out, tcb_.snd.una, flag::ack);
   copy_payload(segment, tcb_.snd.una, 1, out);
-  transmit(std::move(segment), out, SendPurpose::window_probe,
+  transmit(segment, out, SendPurpose::window_probe,
            Rule::window_probe);
 }
 
@@ -2283,7 +2317,7 @@ void Connection::arm_keepalive(Time now, Output& out) {
 void Connection::send_keepalive_probe(Output& out) {
   // RFC 1122 4.2.3.6: a segment with SEG.SEQ = SND.NXT-1 and no data, which any live peer
   // answers with an ACK (it lies before its window) and a rebooted peer with a RST.
-  transmit(make_segment(tcb_.snd.nxt - 1, flag::ack), out, SendPurpose::keepalive_probe,
+  transmit(start_segment(out, tcb_.snd.nxt - 1, flag::ack), out, SendPurpose::keepalive_probe,
            Rule::keepalive_probe);
 }
 

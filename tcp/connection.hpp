@@ -420,9 +420,11 @@ class Connection {
   [[gnu::cold]] void sack_next_segments(Output& out);
 
   // Sending.
-  Segment make_segment(SeqNum seq, std::uint8_t flags) const;
-  // Takes the segment the caller built (by reference: no copy on the way to the effect).
-  void transmit(Segment&& segment, Output& out, SendPurpose purpose = SendPurpose::normal,
+  // The segment <SEQ=seq><ACK=RCV.NXT if ACK><CTL=flags> with the window and the negotiated
+  // options, built in place as `out`'s next packet (Output::next_packet), for transmit().
+  Segment& start_segment(Output& out, SeqNum seq, std::uint8_t flags) const;
+  // Sends the segment start_segment() built in `out` (no copy on the way to the effect).
+  void transmit(Segment& segment, Output& out, SendPurpose purpose = SendPurpose::normal,
                 Rule rule = Rule::none);
   void send_syn(Output& out, SendPurpose purpose = SendPurpose::normal, Rule rule = Rule::none);
   void send_syn_ack(Output& out, SendPurpose purpose = SendPurpose::normal,

@@ -46,12 +46,13 @@ class SequenceBuffer {
     });
   }
 
-  // Append `size` bytes from `seq` to `out`.
+  // Append `size` bytes from `seq` to `out`. Inserted, not resized and copied over, so that the
+  // bytes are not zeroed first; the capacity is what resize() gives an empty vector.
   void read(SeqNum seq, std::uint32_t size, std::vector<std::uint8_t>& out) const {
-    const std::size_t start = out.size();
-    out.resize(start + size);
-    copy(seq, size, [&](std::size_t index, std::uint32_t offset, std::uint32_t run) {
-      std::memcpy(out.data() + start + offset, storage_.data() + index, run);
+    out.reserve(out.size() + size);
+    copy(seq, size, [&](std::size_t index, std::uint32_t, std::uint32_t run) {
+      const std::uint8_t* first = storage_.data() + index;
+      out.insert(out.end(), first, first + run);
     });
   }
 

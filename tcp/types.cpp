@@ -78,6 +78,8 @@ std::vector<std::uint8_t>* Output::data_event(ConnectionId connection) {
   return &bytes;
 }
 
+void Output::add_packet_slot() { packets_.emplace_back(); }
+
 void Output::append(const Output& other) {
   for (const Effect& effect : other.effects_) {
     Effect& copy = effects_.emplace_back(effect);

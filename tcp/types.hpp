@@ -195,6 +195,21 @@ class Output {
     packet.destination = destination;
     packet.segment = std::move(segment);
   }
+  // A transmit built in place, so that no Segment is built by value and moved here: the core
+  // writes every field of next_packet() (Connection::start_segment), then transmit_built()
+  // adds the effect that sends it. Between the two, effects may be added (a timer_cancel
+  // before the transmit keeps its place) but no packet.
+  Packet& next_packet() {
+    if (packet_count_ == packets_.size()) [[unlikely]] add_packet_slot();
+    return packets_[packet_count_];
+  }
+  void transmit_built(ConnectionId connection, SendPurpose purpose, bool retransmission,
+                      Rule rule) {
+    Effect& effect = add(Effect::Kind::transmit, connection, rule);
+    effect.purpose = purpose;
+    effect.retransmission = retransmission;
+    effect.slot = static_cast<std::uint32_t>(packet_count_++);
+  }
   // The sender's congestion figures, on the transmit effect just added.
   void congestion(std::uint32_t cwnd, std::uint32_t ssthresh, std::uint32_t in_flight) {
     Effect& effect = effects_.back();
@@ -275,10 +290,14 @@ class Output {
     return effect;
   }
   Packet& add_packet(Effect& effect) {
-    if (packet_count_ == packets_.size()) packets_.emplace_back();
+    if (packet_count_ == packets_.size()) [[unlikely]] add_packet_slot();
     effect.slot = static_cast<std::uint32_t>(packet_count_);
     return packets_[packet_count_++];
   }
+
+  // One more packet slot: out of line, so that the callers' common path makes no call (a call
+  // there costs each builder its registers' saving).
+  [[gnu::noinline]] void add_packet_slot();
 
   std::vector<Effect> effects_;
   // Slots [0, packet_count_) belong to the effects; the rest wait for reuse.
