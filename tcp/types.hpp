@@ -278,8 +278,10 @@ class Output {
   }
   // The bytes the spare payloads hold, for a driver that accounts for memory.
   std::uint64_t spare_payload_bytes() const { return spare_payload_bytes_; }
-  // More than a window's worth of segments in flight of most runs, few enough to hold little.
-  static constexpr std::size_t max_spare_payloads = 64;
+  // A thousand connections' segments in flight at once come back together: keeping that many
+  // spares lets the next thousand reuse them (-530 instructions a lifecycle). The spares are never
+  // more vectors than were once in flight together.
+  static constexpr std::size_t max_spare_payloads = 4096;
 
  private:
   Effect& add(Effect::Kind kind, ConnectionId connection, Rule rule) {
