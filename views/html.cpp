@@ -197,8 +197,9 @@ std::string html_steps_json(const runner::Scenario& scenario, const runner::RunR
     json += ']';
   }
 
-  // Every segment's label in each form the page switches between: the diagram's without the
-  // window ("l") and the marks after it ("x"), the window ("w"), the textbook's ("tb", "o").
+  // Every segment's label in each form the page switches between: the diagram's up to the
+  // window ("l"), its length after the window ("len") and the marks after that ("x"), the
+  // window ("w"), the textbook's ("tb", "o").
   const auto textbook = textbook_labels(scenario, result, options.language, absolute);
   text::SegmentLabelStyle plain = diagram_label_style(absolute);
   plain.zero_window = false;
@@ -214,8 +215,10 @@ std::string html_steps_json(const runner::Scenario& scenario, const runner::RunR
     if (written.size() > 1) json += ",\n";
     append_json_string(json, key);
     const std::string label = text::segment_label(event.segment, bare);
+    const std::string length = text::segment_length_text(event.segment);
     json += ":{\"l\":";
-    append_json_string(json, label);
+    append_json_string(json, label.substr(0, label.size() - length.size()));
+    append_field(json, "len", length);
     append_field(json, "x", text::segment_label(event.segment, plain).substr(label.size()));
     json += ",\"w\":" + std::to_string(event.segment.window);
     if ((event.segment.flags & tcp::flag::rst) != 0) json += ",\"rst\":true";

@@ -474,12 +474,12 @@
   };
 
   // The label of a segment as the settings want it: the diagram's, or the textbook's; the
-  // window on every segment, or only when it is 0, as the diagram writes it.
+  // window on every segment, or only when it is 0, where the diagram writes it (before len=).
   Player.prototype.labelText = function (segment) {
-    var text = this.settings.textbook
-      ? (segment.o ? segment.o + ' ' : '') + segment.tb : segment.l;
+    var textbook = this.settings.textbook;
+    var text = textbook ? (segment.o ? segment.o + ' ' : '') + segment.tb : segment.l;
     if (this.settings.window || (segment.w === 0 && !segment.rst)) text += ' win=' + segment.w;
-    return text + segment.x;
+    return text + (textbook ? '' : segment.len) + segment.x;
   };
 
   Player.prototype.applyLabels = function () {

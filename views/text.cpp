@@ -364,6 +364,10 @@ std::string options_text(const runner::TraceSegment& segment, bool absolute_seq)
   return out + ">";
 }
 
+std::string segment_length_text(const runner::TraceSegment& segment) {
+  return " len=" + std::to_string(segment.length);
+}
+
 std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style) {
   std::string out = segment_number(segment) + " ";
   const std::string flags = tcp::flags_to_string(segment.flags);
@@ -379,7 +383,7 @@ std::string segment_label(const runner::TraceSegment& segment, const SegmentLabe
       (style.zero_window && segment.window == 0 && (segment.flags & tcp::flag::rst) == 0)) {
     out += " win=" + std::to_string(segment.window);
   }
-  out += " len=" + std::to_string(segment.length);
+  out += segment_length_text(segment);
   if (segment.retransmission) out += style.retransmission;
   if (segment.injected) out += style.injected;
   return out;

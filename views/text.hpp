@@ -84,6 +84,8 @@ struct SegmentLabelStyle {
 // "#4 PSH,ACK seq=1 ack=1 win=65535 len=5", with the window and the retransmission and injected
 // marks as the style says.
 std::string segment_label(const runner::TraceSegment& segment, const SegmentLabelStyle& style);
+// The label's last field before its marks, " len=5": the HTML page puts the window before it.
+std::string segment_length_text(const runner::TraceSegment& segment);
 
 // The RFC 7323 and RFC 2018 options, compactly as tcpdump prints them: "<mss 1460,ws 7,sackOK,TS
 // val 1 ecr 0>", SACK blocks as "sack 1001:2001" (relative to the ISN of the data they cover

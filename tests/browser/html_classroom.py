@@ -24,6 +24,7 @@ Exit 0 passed, 1 failed, 77 skipped (only with TCPSIM_SKIP_BROWSER=1 when chromi
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -208,6 +209,9 @@ def main():
         # 2. Textbook labels and the window.
         plain = driver.script(LABELS)
         check(all(" win=" in label for label in plain), "win= is not on every label: %r" % plain)
+        # Where the diagram (views::text::segment_label) writes it: before len=.
+        check(all(re.search(r" win=[0-9]+ len=[0-9]+", label) for label in plain),
+              "win= is not before len= on every label: %r" % plain)
         driver.press("t")
         textbook = driver.script(LABELS)
         for expected in ("handshake 1 of 3 SYN=1 seq=x win=",

@@ -428,7 +428,7 @@ TEST_CASE("the invariants expectation fails on the violation it names, and only 
 }
 
 TEST_CASE("delivery: a stream cut off by stop_at while a timer of its ends is pending is not a "
-          "failure; one at rest is") {
+          "failure, but one at rest is") {
   // explore found this in window-scaling: the SYN-ACK lost, the client's byte waits in SYN_SENT
   // for the SYN's retransmission, which stop_at cuts off.
   const std::string text = R"({

@@ -171,7 +171,7 @@ TEST_CASE("html: the step data cannot close its <script>, whatever the text") {
   CHECK(scripts == 2);
 }
 
-TEST_CASE("html: the narrator is pluggable; the built-in one is used otherwise") {
+TEST_CASE("html: the narrator is pluggable, and the built-in one is used otherwise") {
   const Run r = run("scenarios/three-way-handshake.json");
   tcpsim::views::HtmlOptions options;
   options.narrator = [](std::size_t index) { return "custom sentence " + std::to_string(index); };
@@ -293,8 +293,8 @@ TEST_CASE("html: textbook labels are the seed articles': SYN=1 seq=x, the handsh
   }
 }
 
-TEST_CASE("html: every diagram label, with the window hidden, is the page's label of its "
-          "segment; every segment has its window and its textbook form") {
+TEST_CASE("html: every diagram label is the page's label of its segment with its window, and "
+          "every segment has its window and its textbook form") {
   for (const char* file : {"scenarios/lost-final-ack-time-wait.json",
                            "scenarios/data-slow-reader-zero-window.json",
                            "tests/views/scenarios/link-faults.json",
@@ -315,12 +315,13 @@ TEST_CASE("html: every diagram label, with the window hidden, is the page's labe
       INFO(entry);
       std::smatch window;
       REQUIRE(std::regex_search(entry, window, std::regex("\"w\":([0-9]+)")));
-      const bool rst = entry.find("\"rst\":true") != std::string::npos;
-      // As the page's script composes it with the window switched off (views/html_page.js).
-      const std::string composed = field(entry, "l") +
-                                   (window[1].str() == "0" && !rst ? " win=0" : "") +
-                                   field(entry, "x");
+      // The diagram is drawn with the window on every segment, the page's default, as its
+      // script composes the label (views/html_page.js, labelText): "l", the window, "len", "x".
+      // With the window switched off the script leaves it out, so "l" must not carry it.
+      const std::string composed = field(entry, "l") + " win=" + window[1].str() +
+                                   field(entry, "len") + field(entry, "x");
       CHECK(tcpsim::views::text::xml_escape(composed) == (*it)[2].str());
+      CHECK(field(entry, "l").find(" win=") == std::string::npos);
       CHECK(field(entry, "tb") != "(none)");
     }
     CHECK(labels > 0);

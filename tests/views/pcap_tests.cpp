@@ -324,7 +324,7 @@ TEST_CASE("every shipped scenario's capture is well-formed pcapng: SHB, one IDB 
   }
 }
 
-TEST_CASE("a lost segment is sent at one end and never received at the other; a delivered one "
+TEST_CASE("a lost segment is sent at one end and never received at the other, and a delivered one "
           "is a frame at each end",
           "[pcap]") {
   const Run run = run_file(scenario_path("lost-final-ack-time-wait"));
@@ -349,7 +349,7 @@ TEST_CASE("a lost segment is sent at one end and never received at the other; a 
   }
 }
 
-TEST_CASE("an arrival's comment tells what the link did to it and the receiver's discard; a "
+TEST_CASE("an arrival's comment tells what the link did to it and the receiver's discard, and a "
           "plain arrival has none",
           "[pcap]") {
   const Run run = run_file(scenario_path("three-way-handshake-stale-syn"));
@@ -411,7 +411,7 @@ TEST_CASE("the capture carries the payload bytes the application sent", "[pcap]"
   CHECK(found);
 }
 
-TEST_CASE("a dropped segment's comment names the rule; plainly delivered segments have none",
+TEST_CASE("a dropped segment's comment names the rule, and plainly delivered segments have none",
           "[pcap]") {
   const Run run = run_file(scenario_path("lost-final-ack-time-wait"));
   const auto comments = views::segment_fate_comments(run.scenario, run.result);
