@@ -1,5 +1,7 @@
 #include "tcp/types.hpp"
 
+#include <algorithm>
+
 #include <array>
 
 namespace tcpsim::tcp {
@@ -79,10 +81,16 @@ std::vector<std::uint8_t>* Output::data_event(ConnectionId connection) {
 }
 
 void Output::add_packet_slot() { packets_.emplace_back(); }
+void EffectList::grow() {
+  const std::size_t used = size();
+  slots_.resize(std::max<std::size_t>(16, slots_.size() * 2));
+  rebase(used);
+}
 
 void Output::append(const Output& other) {
-  for (const Effect& effect : other.effects_) {
-    Effect& copy = effects_.emplace_back(effect);
+  for (const Effect& effect : other.effects()) {
+    Effect& copy = effects_.add();
+    copy = effect;
     if (effect.slot == Effect::no_slot) continue;
     if (effect.kind == Effect::Kind::app_event) {
       if (data_count_ == data_.size()) data_.emplace_back();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -153,6 +154,66 @@ struct Effect {
 static_assert(sizeof(Effect) <= 64, "an effect stays within a cache line");
 static_assert(std::is_trivially_destructible_v<Effect> && std::is_trivially_copyable_v<Effect>);
 
+// The effects of one call, in slots kept across clear(). Appending is a pointer compare and a
+// value-initialisation in place, with the growth out of line: std::vector's emplace_back put
+// its reallocation path in every builder (about 450 instructions a lifecycle, session 22).
+// Copies and moves keep the pointers on their own slots.
+class EffectList {
+ public:
+  EffectList() = default;
+  EffectList(const EffectList& other) : slots_(other.slots_) { rebase(other.size()); }
+  EffectList& operator=(const EffectList& other) {
+    if (this != &other) {
+      slots_ = other.slots_;
+      rebase(other.size());
+    }
+    return *this;
+  }
+  EffectList(EffectList&& other) noexcept
+      : slots_(std::move(other.slots_)), end_(other.end_), limit_(other.limit_) {
+    other.forget();
+  }
+  EffectList& operator=(EffectList&& other) noexcept {
+    if (this != &other) {
+      slots_ = std::move(other.slots_);
+      end_ = other.end_;
+      limit_ = other.limit_;
+      other.forget();
+    }
+    return *this;
+  }
+
+  std::span<const Effect> view() const { return {slots_.data(), size()}; }
+  std::size_t size() const {
+    return end_ == nullptr ? 0 : static_cast<std::size_t>(end_ - slots_.data());
+  }
+  Effect& add() {
+    if (end_ == limit_) [[unlikely]] grow();
+    return *std::construct_at(end_++);
+  }
+  Effect& back() { return end_[-1]; }
+  void clear() { end_ = slots_.data(); }
+
+ private:
+  void rebase(std::size_t used) {
+    end_ = slots_.data() + used;
+    limit_ = slots_.data() + slots_.size();
+  }
+  // A moved-from list is empty, with no slots.
+  void forget() {
+    slots_.clear();
+    slots_.shrink_to_fit();
+    end_ = nullptr;
+    limit_ = nullptr;
+  }
+  // Doubles the slots, keeping the effects made so far.
+  [[gnu::noinline]] void grow();
+
+  std::vector<Effect> slots_;
+  Effect* end_ = nullptr;    // one past this call's last effect
+  Effect* limit_ = nullptr;  // one past the last slot
+};
+
 // The effects of one call into the core, appended in order by the builders below, with the
 // packets and data bytes they name. The caller clears it. The packet and byte slots are kept
 // across clear() (their vectors keep their capacity), and payload vectors the driver has done
@@ -165,7 +226,7 @@ class Output {
   bool data_wanted = true;
 
   // ---- What the core appended (the driver reads) ----
-  const std::vector<Effect>& effects() const { return effects_; }
+  std::span<const Effect> effects() const { return effects_.view(); }
   // The packet of a transmit or discard effect; the driver may move from it.
   const Packet& packet(const Effect& effect) const { return packets_[effect.slot]; }
   Packet& packet(const Effect& effect) { return packets_[effect.slot]; }
@@ -285,7 +346,7 @@ class Output {
 
  private:
   Effect& add(Effect::Kind kind, ConnectionId connection, Rule rule) {
-    Effect& effect = effects_.emplace_back();
+    Effect& effect = effects_.add();
     effect.kind = kind;
     effect.connection = connection;
     effect.rule = rule;
@@ -300,8 +361,7 @@ class Output {
   // One more packet slot: out of line, so that the callers' common path makes no call (a call
   // there costs each builder its registers' saving).
   [[gnu::noinline]] void add_packet_slot();
-
-  std::vector<Effect> effects_;
+  EffectList effects_;
   // Slots [0, packet_count_) belong to the effects; the rest wait for reuse.
   std::vector<Packet> packets_;
   std::size_t packet_count_ = 0;

@@ -13,23 +13,6 @@ using namespace tcpsim::tcp::testing;
 
 namespace {
 
-// Linux's choices: wscale 7, timestamps, SACK (the linux profile).
-TcpConfig with_options() {
-  TcpConfig config;
-  config.window_scaling = 7;
-  config.timestamps = true;
-  config.sack = true;
-  return config;
-}
-
-// A peer segment carrying timestamps.
-Segment stamped(Segment segment, std::uint32_t value, std::uint32_t echo) {
-  segment.has_timestamps = true;
-  segment.timestamp_value = value;
-  segment.timestamp_echo = echo;
-  return segment;
-}
-
 // The peer's SYN-ACK with every option: wscale `shift`, sackOK, TS val 5000 ecr 1.
 Segment full_syn_ack(int shift = 2, std::uint16_t window = 1000) {
   Segment syn_ack = from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack, {}, window);

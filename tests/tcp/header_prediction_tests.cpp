@@ -85,14 +85,6 @@ void send(Connection& c, Time now, std::string_view data, Output& log) {
   log.append(out);
 }
 
-// A segment from the peer with timestamps (TSval `value`, TSecr `echo`) and SACK blocks.
-Segment stamped(Segment segment, std::uint32_t value, std::uint32_t echo) {
-  segment.has_timestamps = true;
-  segment.timestamp_value = value;
-  segment.timestamp_echo = echo;
-  return segment;
-}
-
 void to_listen(Connection& c) {
   Output out;
   c.open_passive(0, local_iss, out);

@@ -104,22 +104,6 @@ const Packet& only_packet(const Output& out) {
   return out.packet(*found);
 }
 
-TcpConfig with_options() {
-  TcpConfig config;
-  config.timestamps = true;
-  config.sack = true;
-  config.window_scaling = 7;
-  return config;
-}
-
-// A segment from the peer with timestamps.
-Segment stamped(Segment segment, std::uint32_t value, std::uint32_t echo) {
-  segment.has_timestamps = true;
-  segment.timestamp_value = value;
-  segment.timestamp_echo = echo;
-  return segment;
-}
-
 // ESTABLISHED with timestamps, SACK and window scaling, passively: the peer's SYN at 0 offered
 // them all (TSval 1000), its ACK came at 10 ms.
 void to_established_with_options(Connection& c) {
@@ -262,4 +246,38 @@ TEST_CASE("an_ack_with_sack_blocks_built_in_place_carries_every_field_as_before"
                   " 1010 sack=1 306-311 0-0 0-0 0-0 data=") != std::string::npos);
   CHECK(acks.find(head + std::to_string(timestamp_clock(30 * millisecond)) +
                   " 1010 sack=2 316-321 306-311 0-0 0-0 data=") != std::string::npos);
+}
+
+TEST_CASE("an_output_copied_or_moved_keeps_its_effects_on_its_own_slots", "[segment]") {
+  Output out;
+  for (int index = 0; index < 40; ++index) {  // past the first slots: the list grows twice
+    out.timer_set(1, TimerKind::retransmission, index);
+  }
+  Output copy = out;
+  copy.timer_cancel(2, TimerKind::time_wait);
+  REQUIRE(out.effects().size() == 40);
+  REQUIRE(copy.effects().size() == 41);
+  CHECK(copy.effects().data() != out.effects().data());
+  CHECK(copy.effects()[39].deadline == 39);
+  CHECK(copy.effects().back().kind == Effect::Kind::timer_cancel);
+
+  Output moved = std::move(copy);
+  REQUIRE(moved.effects().size() == 41);
+  CHECK(moved.effects()[0].deadline == 0);
+  moved.clear();
+  CHECK(moved.effects().empty());
+  moved.state_change(3, State::closed, State::syn_sent, Rule::none);
+  REQUIRE(moved.effects().size() == 1);
+  CHECK(moved.effects()[0].connection == 3);
+  // A cleared slot comes back value-initialised, whatever it held before.
+  CHECK(moved.effects()[0].deadline == time_never);
+
+  Output assigned;
+  assigned = out;
+  assigned.app_event(4, AppEventKind::closed, Rule::none);
+  CHECK(out.effects().size() == 40);
+  CHECK(assigned.effects().size() == 41);
+  assigned = std::move(moved);
+  REQUIRE(assigned.effects().size() == 1);
+  CHECK(assigned.effects()[0].to == State::syn_sent);
 }

@@ -118,6 +118,23 @@ inline void check_segment(const Segment& segment, SeqNum seq, SeqNum ack, std::u
 
 // --- Driving the local connection into each state (time 0, peer played by hand) ---
 
+// A segment from the peer carrying timestamps: TSval `value`, TSecr `echo`.
+inline Segment stamped(Segment segment, std::uint32_t value, std::uint32_t echo) {
+  segment.has_timestamps = true;
+  segment.timestamp_value = value;
+  segment.timestamp_echo = echo;
+  return segment;
+}
+
+// Linux's option choices (the linux profile): wscale 7, timestamps, SACK.
+inline TcpConfig with_options() {
+  TcpConfig config;
+  config.window_scaling = 7;
+  config.timestamps = true;
+  config.sack = true;
+  return config;
+}
+
 inline Connection make_connection(const TcpConfig& config = {}) { return Connection(1, config, local_tuple()); }
 
 inline void to_syn_sent(Connection& c) {
