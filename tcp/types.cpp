@@ -1,7 +1,6 @@
 #include "tcp/types.hpp"
 
 #include <algorithm>
-
 #include <array>
 
 namespace tcpsim::tcp {
