@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <string_view>
@@ -110,6 +111,12 @@ class NameIndex {
     slots_[at] = {hash, position};
     ++used_;
   }
+  // Room for `names` names without growing.
+  void reserve(std::size_t names) {
+    std::size_t size = 16;
+    while (size < 2 * names) size *= 2;
+    if (size > slots_.size()) grow(size);
+  }
   // The position `name` maps to, SIZE_MAX for none.
   std::size_t find(std::string_view name) const {
     if (used_ == 0) return SIZE_MAX;
@@ -128,16 +135,34 @@ class NameIndex {
     std::size_t position = empty;
   };
   static std::uint64_t hash_of(std::string_view name) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
-    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    // Eight bytes at a time (a name is a dozen characters), the tail gathered byte by byte:
+    // only the name's own bytes are read. Each word is mixed with a multiply and a shift.
+    constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ULL;
+    std::uint64_t hash = name.size() * multiplier;
+    const char* next = name.data();
+    std::size_t left = name.size();
+    for (; left >= 8; left -= 8, next += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, next, 8);
+      hash = (hash ^ word) * multiplier;
+      hash ^= hash >> 32;
+    }
+    if (left != 0) {
+      std::uint64_t word = 0;
+      for (std::size_t index = 0; index < left; ++index) {
+        word |= static_cast<std::uint64_t>(static_cast<unsigned char>(next[index])) << (8 * index);
+      }
+      hash = (hash ^ word) * multiplier;
+    }
     // The low bits pick the slot: mix the high ones in (MurmurHash3's finaliser), or names
     // that differ only in their last digits would crowd into neighbouring slots.
     hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
     return hash ^ (hash >> 33);
   }
-  void grow() {
+  void grow() { grow(std::max<std::size_t>(16, 2 * slots_.size())); }
+  void grow(std::size_t size) {
     std::vector<Slot> old = std::move(slots_);
-    slots_.assign(std::max<std::size_t>(16, 2 * old.size()), Slot{});
+    slots_.assign(size, Slot{});
     for (const Slot& slot : old) {
       if (slot.position == empty) continue;
       std::size_t at = slot.hash & (slots_.size() - 1);
@@ -196,6 +221,7 @@ class Simulation {
     output_.data_wanted = record_;
     result_.seed = seed_;
     result_.reactions.resize(scenario.reactions.size());
+    reserve_records();
     start_repeats();
     if (!keep_app_data_) {
       // The connections whose received bytes an expectation compares keep them.
@@ -343,6 +369,26 @@ class Simulation {
     return scenario_.hosts[static_cast<std::size_t>(index)].name;
   }
 
+  // The records the timeline's opens make, reserved at once: growing a vector of records moves
+  // every record each time. A connect makes one, and its accepted peer one more when the other
+  // host listens; a listen makes one. At most an eighth of the memory budget, which counts the
+  // reservation (array_bytes) as it counts growth.
+  void reserve_records() {
+    std::size_t connects = 0;
+    std::size_t listens = 0;
+    for (const Action& action : scenario_.timeline) {
+      if (action.kind == ActionKind::connect) ++connects;
+      if (action.kind == ActionKind::listen) ++listens;
+    }
+    const std::size_t expected = connects + listens + (listens != 0 ? connects : 0);
+    const std::size_t affordable =
+        static_cast<std::size_t>(memory_budget_ / 8 / sizeof(ConnectionRecord));
+    const std::size_t records = std::min(expected, affordable);
+    result_.connections.reserve(records);
+    record_state_.reserve(records);
+    names_.reserve(records);
+  }
+
   // ---- Repeats held once: their instances made as the clock reaches them ----
   void start_repeats() {
     repeat_next_.assign(scenario_.repeats.size(), 0);
@@ -466,7 +512,6 @@ class Simulation {
           const std::optional<std::size_t> taken = host(h).send(now(), record->id, action.data, output_);
           accepted = taken.has_value();
           if (taken) note_written(h, record->id, action.data.data(), *taken);
-          note_tcp_memory(h, record->id);
           if (taken) report.bytes_taken = *taken;
           if (taken && *taken < action.data.size()) {
             PendingWrite write;
@@ -956,7 +1001,6 @@ class Simulation {
 
   // ---- Effects of the TCP core ----
   void process(int h) {
-    tcp::ConnectionId noted = tcp::no_connection;
     for (const Effect& effect : output_.effects()) {
       switch (effect.kind) {
         case Effect::Kind::transmit:
@@ -1056,10 +1100,6 @@ class Simulation {
           }
           break;
       }
-      if (effect.connection != noted) {
-        noted = effect.connection;
-        note_tcp_memory(h, noted);
-      }
     }
     output_.clear();
     if (!pending_writes_.empty() && !offering_) offer_pending_writes(h);
@@ -1129,7 +1169,6 @@ class Simulation {
           rest = joined;
         }
         const std::optional<std::size_t> taken = host(h).send(now(), write.connection, rest, output_);
-        note_tcp_memory(h, write.connection);
         if (!taken) {
           done = true;
         } else {
@@ -1298,20 +1337,6 @@ class Simulation {
   }
 
   // ---- Memory (the budget, runner/memory_budget.hpp) ----
-  // A connection's control block and buffers as they are now (gone: nothing). Called for every
-  // connection the core's effects name and after each SEND, which are the calls that can grow
-  // its buffers.
-  void note_tcp_memory(int h, tcp::ConnectionId connection) {
-    const std::size_t index = record_index_of(h, connection);
-    if (index == SIZE_MAX) return;
-    const tcp::Connection* tcb = host(h).find(connection);
-    const std::uint64_t held =
-        tcb == nullptr ? 0 : sizeof(tcp::Connection) + tcb->buffer_capacity();
-    tcp_bytes_ += held;
-    tcp_bytes_ -= record_state_[index].tcp_bytes;
-    record_state_[index].tcp_bytes = held;
-  }
-
   // An array's bytes; once it is nearly full, the size it is about to double to, so that the
   // run stops before a growth that would pass the budget rather than after it.
   template <typename T>
@@ -1331,7 +1356,8 @@ class Simulation {
     use.in_flight =
         array_bytes(in_flight_) + flight_payload_bytes_ + output_.spare_payload_bytes();
     // Live connections, and the freed ones' records the hosts keep for reuse.
-    use.tcp = tcp_bytes_ + hosts_[0]->pooled_bytes() + hosts_[1]->pooled_bytes();
+    use.tcp = hosts_[0]->live_bytes() + hosts_[1]->live_bytes() + hosts_[0]->pooled_bytes() +
+              hosts_[1]->pooled_bytes();
     return use;
   }
 
@@ -1497,8 +1523,7 @@ class Simulation {
   std::uint64_t segment_counter_ = 0;
   // What the runner keeps per connection record, beside it (same index).
   struct RecordState {
-    std::uint64_t tcp_bytes = 0;  // its control block and buffers when last looked at
-    bool keep_data = true;        // its data events keep their bytes
+    bool keep_data = true;  // its data events keep their bytes
   };
   std::vector<RecordState> record_state_;
   std::unordered_set<std::string> data_checked_names_;  // looked up, never iterated
@@ -1507,7 +1532,6 @@ class Simulation {
   std::uint64_t trace_heap_bytes_ = 0;
   std::uint64_t record_heap_bytes_ = 0;
   std::uint64_t flight_payload_bytes_ = 0;
-  std::uint64_t tcp_bytes_ = 0;
   RunResult result_;
 };
 

@@ -104,6 +104,8 @@ Host::Record& Host::create(Time /*now*/, const std::shared_ptr<const TcpConfig>&
   Record& made = *records_.back();
   made.connection.set_timestamp_offset(isn_source_.timestamp_offset_for(*tcp, tuple));
   made.listener = listener;
+  made.counted_buffers = made.connection.buffer_capacity();  // a pooled record's storage
+  live_bytes_ += sizeof(Connection) + made.counted_buffers;
   if (!listener) {
     // A listener owns its port through listeners_; no 4-tuple leads to it.
     ++live_connections_;
@@ -116,6 +118,7 @@ Host::Record& Host::create(Time /*now*/, const std::shared_ptr<const TcpConfig>&
 
 void Host::release(ConnectionId id) {
   Record*& record = records_[id - 1];
+  live_bytes_ -= sizeof(Connection) + record->counted_buffers;
   const std::uint64_t held = pooled_size(*record);
   if (pooled_records_.size() < max_pooled_records &&
       record->connection.buffer_capacity() <= max_pooled_buffers) {
@@ -230,6 +233,7 @@ ConnectionId Host::listen(Time now, Port port, int backlog, Output& out, bool au
       tcp ? std::make_shared<const TcpConfig>(*tcp) : default_tcp_;
   Record& record = create(now, config, tuple, 0, State::closed, true, out);
   record.connection.open_passive(now, 0, out);
+  count_buffers(record);  // a listener is not settled: LISTEN deletes nothing
   listeners_.emplace(port, Listener{record.connection.id(), backlog, 0, automatic_read, config});
   return record.connection.id();
 }
@@ -324,6 +328,7 @@ void Host::crash(Time /*now*/, Output& out) {
     record = nullptr;
   }
   live_connections_ = 0;
+  live_bytes_ = 0;
   by_tuple_.clear();
   last_arrival_ = nullptr;
   listeners_.clear();

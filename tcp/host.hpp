@@ -108,6 +108,9 @@ class Host {
   // What the records kept for reuse hold (their connections and buffer storage), for a driver
   // that accounts for memory: freed connections' records serve the next ones made.
   std::uint64_t pooled_bytes() const { return pooled_bytes_; }
+  // What the live connections and listeners hold (control blocks and buffer storage), as of
+  // the end of the last call: counted where a call settles, so a driver reads one number.
+  std::uint64_t live_bytes() const { return live_bytes_; }
 
  private:
   // Implementation detail; see host.cpp.
@@ -127,6 +130,7 @@ class Host {
     Port listener_port = 0;       // non-zero for a connection a listener spawned
     bool pending_accept = false;  // counted in its listener's backlog
     bool listener = false;        // the listening TCB of a passive OPEN (Host::listen)
+    std::size_t counted_buffers = 0;  // its buffer capacity as live_bytes_ counts it
   };
   struct Listener {
     ConnectionId id = no_connection;  // the listening TCB
@@ -155,12 +159,23 @@ class Host {
   // After each call: the backlog count and deletion, when either has something to do (most
   // calls leave a record as it was: checked inline).
   void settle(Record& record, Output& out) {
+    count_buffers(record);
     if (record.pending_accept || record.connection.finished() ||
         (record.listener_port != 0 && record.connection.state() == State::listen)) {
       settle_changed(record, out);
     }
   }
   void settle_changed(Record& record, Output& out);
+  // live_bytes_ follows a record's buffers (they grow in a call; most calls leave them as they
+  // were: a load and a compare).
+  void count_buffers(Record& record) {
+    const std::size_t capacity = record.connection.buffer_capacity();
+    if (capacity != record.counted_buffers) [[unlikely]] {
+      live_bytes_ += capacity;
+      live_bytes_ -= record.counted_buffers;
+      record.counted_buffers = capacity;
+    }
+  }
   // The record `id` was, deleted: kept for reuse (its storage too) or freed.
   void release(ConnectionId id);
   // What a pooled record holds, as a driver counts a live connection.
@@ -189,6 +204,7 @@ class Host {
   static constexpr std::size_t max_pooled_records = 1024;
   static constexpr std::size_t max_pooled_buffers = 32 * 1024;
   std::uint64_t pooled_bytes_ = 0;
+  std::uint64_t live_bytes_ = 0;
   // Records are made in blocks, so a new connection is no allocation of its own (a wave of
   // connections at once frees none for the pool to reuse); blocks grow from 4 records to 256
   // and are freed with the host. Slots of deleted records not pooled wait in free_record_slots_.

@@ -986,3 +986,54 @@ TEST_CASE("host_records_in_blocks_survive_waves_aborts_and_a_crash", "[host][cra
   CHECK(host.find(again)->state() == State::syn_sent);
   CHECK(host.find(wave[1]) == nullptr);
 }
+
+TEST_CASE("host_live_bytes_follow_connections_and_their_buffers", "[host][memory]") {
+  // live_bytes() is what a driver's memory budget reads: each live connection's control block
+  // and buffer storage as of the end of the last call, the listener's too; nothing once freed.
+  Host client(host_config(client_address, TcpConfig{}), counting_isns());
+  Host server(host_config(server_address, TcpConfig{}), counting_isns());
+  const auto held = [](const Host& host, std::initializer_list<ConnectionId> ids) {
+    std::uint64_t bytes = 0;
+    for (const ConnectionId id : ids) {
+      const Connection* connection = host.find(id);
+      if (connection != nullptr) bytes += sizeof(Connection) + connection->buffer_capacity();
+    }
+    return bytes;
+  };
+  Output out;
+  const ConnectionId listener = server.listen(0, 80, 4, out);
+  REQUIRE(listener != no_connection);
+  CHECK(server.live_bytes() == held(server, {listener}));
+  CHECK(client.live_bytes() == 0);
+  out.clear();
+  const ConnectionId id = client.connect(0, server_address, 80, 0, out);
+  CHECK(client.live_bytes() == sizeof(Connection));  // a new connection's buffers hold nothing
+  Output log;
+  deliver(0, client, server, out, log);
+  ConnectionId child = no_connection;
+  for (const Effect& effect : log.effects()) {
+    if (effect.kind == Effect::Kind::connection_open && effect.listener_port == 80) {
+      child = effect.connection;
+    }
+  }
+  REQUIRE(child != no_connection);
+  CHECK(server.live_bytes() == held(server, {listener, child}));
+  out.clear();
+  const std::uint64_t before_send = client.live_bytes();
+  REQUIRE(client.send(0, id, std::vector<std::uint8_t>(3000, 0x33), out));
+  CHECK(client.live_bytes() == held(client, {id}));
+  CHECK(client.live_bytes() > before_send);  // the send buffer grew in the call
+  deliver(0, client, server, out, log);
+  CHECK(server.live_bytes() == held(server, {listener, child}));
+  out.clear();
+  REQUIRE(client.abort(0, id, out));
+  CHECK(client.find(id) == nullptr);
+  CHECK(client.live_bytes() == 0);
+  CHECK(client.pooled_bytes() > 0);  // the record and its storage wait for reuse
+  deliver(0, client, server, out, log);
+  CHECK(server.find(child) == nullptr);  // the RST closed it
+  CHECK(server.live_bytes() == held(server, {listener}));
+  out.clear();
+  server.crash(0, out);
+  CHECK(server.live_bytes() == 0);
+}
