@@ -219,6 +219,9 @@ class Simulation {
     // An unrecorded run keeps no received byte (the data events' bytes go only to the trace
     // and the records), so the core need not copy them out.
     output_.data_wanted = record_;
+    // Unrecorded, a connection's application events serve only reactions: without any, the
+    // core need not make them (a failed open still comes: it is how a connect fails).
+    output_.app_events_wanted = record_ || !scenario.reactions.empty();
     result_.seed = seed_;
     result_.reactions.resize(scenario.reactions.size());
     reserve_records();

@@ -69,6 +69,7 @@ std::span<const std::string_view> app_event_names() { return app_event_table; }
 namespace tcpsim::tcp {
 
 std::vector<std::uint8_t>* Output::data_event(ConnectionId connection) {
+  if (!app_events_wanted) return nullptr;
   Effect& effect = add(Effect::Kind::app_event, connection, Rule::none);
   effect.app_event = AppEventKind::data;
   if (!data_wanted) return nullptr;

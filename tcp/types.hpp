@@ -224,6 +224,10 @@ class Output {
   // False: data events (AppEventKind::data) come without their bytes, for a driver that reads
   // none (the runner's unrecorded runs); nothing else changes. The caller sets it.
   bool data_wanted = true;
+  // False: a connection's application events (data too) are not appended at all, for a driver
+  // that neither records nor reacts to them; a failed connect or listen (no_connection) still
+  // is. Nothing else changes: the core decides nothing from its own effects.
+  bool app_events_wanted = true;
 
   // ---- What the core appended (the driver reads) ----
   std::span<const Effect> effects() const { return effects_.view(); }
@@ -302,10 +306,12 @@ class Output {
   }
   // Any event but data; `connection` no_connection for a connect or listen that failed.
   void app_event(ConnectionId connection, AppEventKind kind, Rule rule) {
+    if (!app_events_wanted && connection != no_connection) return;
     add(Effect::Kind::app_event, connection, rule).app_event = kind;
   }
   // A data event. Its bytes go into the (empty) vector returned; nullptr when data_wanted is
-  // false, and the event comes without them.
+  // false, and the event comes without them (or when app_events_wanted is false, and it does
+  // not come).
   std::vector<std::uint8_t>* data_event(ConnectionId connection);
   void connection_open(ConnectionId connection, const FourTuple& tuple, State born,
                        Port listener_port, bool listener) {

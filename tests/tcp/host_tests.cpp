@@ -67,6 +67,7 @@ void deliver(Time now, Host& a, Host& b, const Output& first, Output& log) {
     Packet packet = in_flight.front();
     in_flight.pop_front();
     Output out;
+    out.app_events_wanted = log.app_events_wanted;  // as the caller's outputs have it
     Host& to = packet.destination == a.config().address ? a : b;
     to.packet_arrives(now, packet, out);
     take(out);
@@ -1036,4 +1037,50 @@ TEST_CASE("host_live_bytes_follow_connections_and_their_buffers", "[host][memory
   out.clear();
   server.crash(0, out);
   CHECK(server.live_bytes() == 0);
+}
+
+TEST_CASE("host_without_app_events_wanted_tells_only_failed_opens", "[host][output]") {
+  // Output::app_events_wanted false (a driver that neither records nor reacts): a whole
+  // exchange appends no application event, and does the same otherwise; a connect that fails
+  // before any TCB exists is still told, as it is how the driver learns the open failed.
+  const auto exchange = [](bool wanted, std::vector<Effect::Kind>& kinds, std::size_t& events) {
+    Host client(host_config(client_address, TcpConfig{}), counting_isns());
+    Host server(host_config(server_address, TcpConfig{}), counting_isns());
+    Output out;
+    out.app_events_wanted = wanted;
+    Output log;
+    log.app_events_wanted = wanted;
+    REQUIRE(server.listen(0, 80, 4, out));
+    out.clear();
+    const ConnectionId id = client.connect(0, server_address, 80, 0, out);
+    deliver(0, client, server, out, log);
+    out.clear();
+    REQUIRE(client.send(0, id, std::vector<std::uint8_t>(100, 0x44), out));
+    REQUIRE(client.close(0, id, out));
+    deliver(0, client, server, out, log);
+    events = 0;
+    for (const Effect& effect : log.effects()) {
+      if (effect.kind == Effect::Kind::app_event) {
+        ++events;
+      } else {
+        kinds.push_back(effect.kind);
+      }
+    }
+    out.clear();
+    client.crash(0, out);
+    out.clear();
+    CHECK(client.connect(0, server_address, 80, 0, out) == no_connection);
+    REQUIRE(out.effects().size() == 1);
+    CHECK(out.effects()[0].kind == Effect::Kind::app_event);
+    CHECK(out.effects()[0].app_event == AppEventKind::connect_failed);
+  };
+  std::vector<Effect::Kind> with_events;
+  std::vector<Effect::Kind> without_events;
+  std::size_t told = 0;
+  std::size_t told_without = 0;
+  exchange(true, with_events, told);
+  exchange(false, without_events, told_without);
+  CHECK(told > 0);
+  CHECK(told_without == 0);
+  CHECK(without_events == with_events);
 }
