@@ -98,6 +98,28 @@ class Shrinker {
   std::uint64_t runs() const { return runs_; }
   bool spent() const { return runs_ >= options_.shrink_runs; }
 
+  // Which fault rules a smaller or shorter scenario must still need to fail, decided once on
+  // the concrete scenario: explore's own, when the scenario without them holds every invariant
+  // checked (its own rules are part of its story, as a stale SYN held); else every rule, when
+  // it holds them without any (its own rules are the fault, as a wandering old duplicate);
+  // else none: it breaks on its own, and only the failure is kept.
+  void find_cause(const Scenario& scenario) {
+    cause_ = passes_without(scenario, Cause::explore_rules) ? Cause::explore_rules
+             : passes_without(scenario, Cause::all_rules)   ? Cause::all_rules
+                                                            : Cause::none;
+  }
+
+  // Fewer bytes or a shorter timeline change the scenario itself, not only its faults, and may
+  // make one that fails on its own (an inject moved into the handshake): such a candidate is
+  // kept only when it still fails with its rules (their nth repaired) and passes without the
+  // rules that cause the failure, so that the faults stay its cause.
+  bool fails_by_faults(Scenario& candidate) {
+    return fails_repaired(candidate) && still_caused(candidate);
+  }
+  bool still_caused(const Scenario& candidate) {
+    return cause_ == Cause::none || passes_without(candidate, cause_);
+  }
+
   // Fewest rules: chunks of the explore rules removed (halving the chunk), then single ones.
   bool shrink_rules(Scenario& scenario) {
     bool changed = false;
@@ -174,7 +196,7 @@ class Shrinker {
       Scenario without = scenario;
       without.timeline.erase(without.timeline.begin() + static_cast<std::ptrdiff_t>(index));
       // A send with an "id" stays (an "on" may wait for it): only its bytes shrink.
-      if (scenario.timeline[index].id.empty() && fails_repaired(without)) {
+      if (scenario.timeline[index].id.empty() && fails_by_faults(without)) {
         scenario = std::move(without);
         changed = true;
         continue;
@@ -185,7 +207,7 @@ class Shrinker {
         const SharedBytes& data = candidate.timeline[index].data;
         candidate.timeline[index].data =
             SharedBytes(std::vector<std::uint8_t>(data.begin(), data.begin() + size));
-        if (!fails_repaired(candidate)) break;
+        if (!fails_by_faults(candidate)) break;
         scenario = std::move(candidate);
         changed = true;
       }
@@ -208,7 +230,7 @@ class Shrinker {
       }
       Scenario candidate = scenario;
       candidate.timeline.erase(candidate.timeline.begin() + static_cast<std::ptrdiff_t>(index));
-      if (fails_repaired(candidate)) {
+      if (fails_by_faults(candidate)) {
         scenario = std::move(candidate);
         changed = true;
       } else {
@@ -237,7 +259,9 @@ class Shrinker {
         }
         if (candidate.stop_at) *candidate.stop_at -= shift;
         RunResult run;
-        if (!fails(candidate, &run) || !same_story(run, current)) break;
+        if (!fails(candidate, &run) || !same_story(run, current) || !still_caused(candidate)) {
+          break;
+        }
         scenario = std::move(candidate);
         current = std::move(run);
         changed = true;
@@ -248,9 +272,24 @@ class Shrinker {
   }
 
  private:
+  enum class Cause : std::uint8_t { explore_rules, all_rules, none };
+
+  // Whether `scenario` without explore's rules, or without any, holds every invariant checked
+  // (the random model is off already).
+  bool passes_without(const Scenario& scenario, Cause rules) {
+    if (runs_ >= options_.shrink_runs) return false;
+    ++runs_;
+    Scenario unfaulted = scenario;
+    std::erase_if(unfaulted.rules, [&](const sim::FaultRule& rule) {
+      return rules == Cause::all_rules || is_explore_rule(rule);
+    });
+    return check_invariants(unfaulted, explore_run(unfaulted), options_.invariants).empty();
+  }
+
   Violation target_;
   const ExploreOptions& options_;
   std::uint64_t runs_ = 0;
+  Cause cause_ = Cause::none;
 };
 
 }  // namespace
@@ -410,6 +449,7 @@ Exploration explore(const Scenario& scenario, const ExploreOptions& options,
       Shrinker shrinker(result.violation, options);
       result.reproduced = shrinker.fails(shrunk);
       if (result.reproduced) {
+        shrinker.find_cause(shrunk);
         // Each pass may make another possible (fewer bytes, fewer segments to lose).
         for (bool changed = true; changed && !shrinker.spent();) {
           changed = shrinker.shrink_rules(shrunk);

@@ -13,7 +13,10 @@
 //    subject: the fewest rules (removing chunks, then single rules), each rule's selector made
 //    simpler (no length), the fewest bytes (sends removed, then halved), the shortest timeline
 //    (actions that name no connection, and no action with an "id" an "on" may wait for,
-//    removed; gaps between actions halved); repeated until nothing more goes.
+//    removed; gaps between actions halved); repeated until nothing more goes. A bytes or
+//    timeline step is kept only when the candidate also passes without the rules that cause
+//    the failure (explore's, or every rule when the scenario's own are the fault), so that it
+//    never becomes a scenario that fails on its own.
 #pragma once
 
 #include <cstdint>

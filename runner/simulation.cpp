@@ -1021,6 +1021,7 @@ class Simulation {
             TraceEvent& event = push(TraceKind::timer_set, h, effect.connection);
             event.timer = effect.timer;
             event.deadline = effect.deadline;
+            event.rounded_by = effect.rounded_by;
           }
           break;
         case Effect::Kind::timer_cancel:

@@ -30,7 +30,7 @@ enum class TraceKind : std::uint8_t {
   duplicate,     // the link made a copy (`link_cause`); `deadline` is the copy's arrival
   discard,       // the receiving host's TCP dropped it; `rule` says why
   state,         // a connection changed state by `rule`
-  timer_set,     // `deadline` is when it fires
+  timer_set,     // `deadline` is when it fires; `rounded_by` how far the timer wheel moved it
   timer_cancel,
   timer_fire,
   app,           // the application was told `app_event`, by `rule`
@@ -123,9 +123,14 @@ struct TraceEvent {
   tcp::State from = tcp::State::closed;
   tcp::State to = tcp::State::closed;
   tcp::TimerKind timer = tcp::TimerKind::retransmission;
-  Time deadline = 0;
   tcp::AppEventKind app_event = tcp::AppEventKind::connected;
   tcp::Rule rule = tcp::Rule::none;  // send, discard, state, app, free: the core's rule
+  Time deadline = 0;
+  // timer_set: `deadline` minus the deadline the connection asked for, when the timer wheel
+  // moved it (tcp::Effect::rounded_by: rounded up, or cut to the wheel's range); 0 otherwise.
+  // (The small fields sit before `deadline`, in its alignment's padding, so that this one adds
+  // no bytes to an event.)
+  Duration rounded_by = 0;
   ActionCause action;                // action, action_failed
   sim::LinkCause link_cause;         // drop, expire, delay, duplicate: why the link did it
   // open: the listener whose copy the connection is, born in LISTEN (no_connection for a

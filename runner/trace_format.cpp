@@ -345,6 +345,10 @@ void JsonlWriter::event(const TraceEvent& event, const RunResult& run) {
       append_json_string(line, tcp::timer_name(event.timer));
       append_key(line, "deadline");
       line += std::to_string(event.deadline);
+      if (event.rounded_by != 0) {  // the timer wheel moved it: the deadline asked for
+        append_key(line, "requested");
+        line += std::to_string(event.deadline - event.rounded_by);
+      }
       break;
     case TraceKind::timer_cancel:
     case TraceKind::timer_fire:

@@ -2361,10 +2361,19 @@ void Connection::set_timer(TimerKind kind, Time deadline, Output& out) {
   }
   // Linux's timers fire on its timer wheel's ticks (tcp/timer_wheel.hpp; none: at the deadline).
   if (config_->timer_wheel != TimerWheel::none) {
-    deadline = timer_wheel_expiry(config_->timer_wheel, now_, deadline);
+    set_timer_on_wheel(kind, deadline, out);
+    return;
   }
   timers_[static_cast<int>(kind)] = deadline;
   out.timer_set(id_, kind, deadline);
+}
+
+// The effect says which deadline was asked for too, so that the trace can tell when the wheel
+// moved it.
+void Connection::set_timer_on_wheel(TimerKind kind, Time deadline, Output& out) {
+  const Time fires = timer_wheel_expiry(config_->timer_wheel, now_, deadline);
+  timers_[static_cast<int>(kind)] = fires;
+  out.timer_set(id_, kind, fires, deadline);
 }
 
 void Connection::cancel_timer(TimerKind kind, Output& out) {

@@ -453,6 +453,8 @@ class Connection {
 
   // Timers and the RTO (RFC 6298): the RTO is computed in these functions only.
   void set_timer(TimerKind kind, Time deadline, Output& out);
+  // set_timer with a timer wheel: out of line, so that the path without one stays as short.
+  [[gnu::noinline]] void set_timer_on_wheel(TimerKind kind, Time deadline, Output& out);
   void cancel_timer(TimerKind kind, Output& out);
   void cancel_all_timers(Output& out);
   Duration clamp_rto(Duration rto) const;

@@ -111,7 +111,8 @@ struct Effect {
     transmit,         // send the packet (Output::packet); `purpose` and `rule` say why when not
                       // `normal`; `retransmission` when the connection sent its sequence space
                       // before
-    timer_set,        // arm `timer` of `connection` at `deadline` (replaces an armed one)
+    timer_set,        // arm `timer` of `connection` at `deadline` (replaces an armed one);
+                      // `rounded_by` says how far the timer wheel moved it
     timer_cancel,     // disarm `timer` of `connection`
     state_change,     // `connection` went from `from` to `to` by `rule`
     app_event,        // tell the application `app_event` (with Output::data for
@@ -145,11 +146,17 @@ struct Effect {
   ConnectionId connection = no_connection;
   // Where the packet (transmit, discard) or the bytes (a data event) are in the Output.
   std::uint32_t slot = no_slot;
-  Time deadline = time_never;
   std::uint32_t cwnd = 0;
   std::uint32_t ssthresh = 0;
   std::uint32_t in_flight = 0;
   FourTuple tuple;
+  Time deadline = time_never;
+  // timer_set: how far the timer wheel (tcp/timer_wheel.hpp) moved the deadline from the one
+  // the connection asked for, `deadline` - requested_deadline(): later by its rounding up,
+  // earlier for a timeout cut to the wheel's range; 0 when it did not move it (no wheel).
+  Duration rounded_by = 0;
+
+  Time requested_deadline() const { return deadline - rounded_by; }
 };
 static_assert(sizeof(Effect) <= 64, "an effect stays within a cache line");
 static_assert(std::is_trivially_destructible_v<Effect> && std::is_trivially_copyable_v<Effect>);
@@ -295,6 +302,13 @@ class Output {
     Effect& effect = add(Effect::Kind::timer_set, connection, Rule::none);
     effect.timer = timer;
     effect.deadline = deadline;
+  }
+  // A timer_set whose deadline the timer wheel moved from `requested` to `deadline`.
+  void timer_set(ConnectionId connection, TimerKind timer, Time deadline, Time requested) {
+    Effect& effect = add(Effect::Kind::timer_set, connection, Rule::none);
+    effect.timer = timer;
+    effect.deadline = deadline;
+    effect.rounded_by = deadline - requested;
   }
   void timer_cancel(ConnectionId connection, TimerKind timer) {
     add(Effect::Kind::timer_cancel, connection, Rule::none).timer = timer;

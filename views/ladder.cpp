@@ -447,7 +447,8 @@ class LadderPrinter::Writer {
                           Tone::state);
       case TraceKind::timer_set:
         if (!options_.timers) return {};
-        return side_event(event, timer_text(who, event, Term::timer_until), "", Tone::plain);
+        return side_event(event, timer_text(who, event, Term::timer_until),
+                          timer_rounding(event, language_), Tone::plain);
       case TraceKind::timer_cancel:
         if (!options_.timers) return {};
         return side_event(event, timer_text(who, event, Term::timer_off), "", Tone::plain);

@@ -319,8 +319,10 @@ class MermaidWriter {
       case TraceKind::timer_set:
         if (has_host && options_.timers) {
           note(h, event.time,
-               who + fill(Term::timer_until, language_,
-                          {timer_word(event.timer, language_), seconds(event.deadline)}));
+               who +
+                   fill(Term::timer_until, language_,
+                        {timer_word(event.timer, language_), seconds(event.deadline)}) +
+                   in_parentheses(timer_rounding(event, language_)));
         }
         return;
       case TraceKind::timer_cancel:

@@ -305,6 +305,22 @@ class Narrator {
 
   bool en() const { return language_ == Language::english; }
 
+  // How long a timer_set's timer runs: "0.2s" / "0.2 秒"; when the timer wheel moved its
+  // deadline, the timeout asked for and what the wheel made of it, "0.2s (rounded up to 0.204s
+  // by timer_wheel)" / "0.2 秒（被 timer_wheel 向上取整为 0.204 秒）" (or "cut to", 截短为).
+  std::string timer_duration(const TraceEvent& event) const {
+    const Duration fires = event.deadline - event.time;
+    const std::string asked = format_duration_seconds(fires - event.rounded_by);
+    if (event.rounded_by == 0) return asked + (en() ? "s" : " 秒");
+    const std::string made = format_duration_seconds(fires);
+    if (en()) {
+      return asked + "s (" + (event.rounded_by > 0 ? "rounded up" : "cut") + " to " + made +
+             "s by timer_wheel)";
+    }
+    return asked + " 秒（被 timer_wheel " + (event.rounded_by > 0 ? "向上取整为 " : "截短为 ") +
+           made + " 秒）";
+  }
+
   const runner::ConnectionRecord* record_of(int host, tcp::ConnectionId id) const {
     const auto found = records_.find({host, id});
     return found == records_.end() ? nullptr : found->second;
@@ -858,10 +874,9 @@ class Narrator {
       }
       case TraceKind::timer_set:
         return "On " + host + ", " + connection + " (" + state + ") arms its " +
-               timer_label(event.timer, language_) + " for " +
-               format_duration_seconds(event.deadline - event.time) + "s, until " +
-               format_seconds(event.deadline) + "s: " + timer_purpose(event.timer, language_) +
-               ".";
+               timer_label(event.timer, language_) + " for " + timer_duration(event) +
+               ", until " + format_seconds(event.deadline) + "s: " +
+               timer_purpose(event.timer, language_) + ".";
       case TraceKind::timer_cancel: {
         std::string out = "On " + host + ", " + connection + " (" + state + ") turns off its " +
                           timer_label(event.timer, language_);
@@ -1059,9 +1074,8 @@ class Narrator {
       }
       case TraceKind::timer_set:
         return on_connection + "（" + state + "）启动" + timer_label(event.timer, language_) +
-               "，时长 " + format_duration_seconds(event.deadline - event.time) + " 秒，到 " +
-               format_seconds(event.deadline) + " 秒为止：" +
-               timer_purpose(event.timer, language_) + "。";
+               "，时长 " + timer_duration(event) + "，到 " + format_seconds(event.deadline) +
+               " 秒为止：" + timer_purpose(event.timer, language_) + "。";
       case TraceKind::timer_cancel: {
         std::string out = on_connection + "（" + state + "）关闭" +
                           timer_label(event.timer, language_);

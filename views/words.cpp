@@ -7,6 +7,7 @@
 #include <map>
 
 #include "runner/trace_format.hpp"
+#include "views/text.hpp"
 
 namespace tcpsim::views {
 
@@ -61,6 +62,10 @@ constexpr std::array<TermRow, static_cast<std::size_t>(Term::count)> terms{{
     {timer_until, "timer_until", "{0} until {1}", "{0}启动，到 {1} 为止"},
     {timer_off, "timer_off", "{0} off", "{0}关闭"},
     {timer_fires, "timer_fires", "{0} fires", "{0}到期"},
+    {timer_rounded_up, "timer_rounded_up", "{0}, rounded up to {1} by timer_wheel",
+     "时长 {0}，被 timer_wheel 向上取整为 {1}"},
+    {timer_cut, "timer_cut", "{0}, cut to {1} by timer_wheel",
+     "时长 {0}，被 timer_wheel 截短为 {1}"},
     {app_prefix, "app_prefix", "app: {0}", "应用：{0}"},
     {bytes, "bytes", "{0} bytes", "{0} 字节"},
     {record_gone, "record_gone", "gone", "记录已删除"},
@@ -320,6 +325,13 @@ std::string_view timer_word(tcp::TimerKind timer, Language language) {
 std::string_view timer_short_word(tcp::TimerKind timer, Language language) {
   const TimerWords words = timer_words(timer);
   return language == Language::english ? words.english_short : words.chinese_short;
+}
+
+std::string timer_rounding(const runner::TraceEvent& event, Language language) {
+  if (event.kind != runner::TraceKind::timer_set || event.rounded_by == 0) return {};
+  const Duration fires = event.deadline - event.time;
+  return fill(event.rounded_by > 0 ? Term::timer_rounded_up : Term::timer_cut, language,
+              {text::duration_in_unit(fires - event.rounded_by), text::duration_in_unit(fires)});
 }
 
 std::string_view app_event_word(tcp::AppEventKind kind, Language language) {

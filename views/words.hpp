@@ -73,6 +73,8 @@ enum class Term : std::uint16_t {
   timer_until,              // "{0} until {1}"
   timer_off,                // "{0} off"
   timer_fires,              // "{0} fires"
+  timer_rounded_up,         // "{0}, rounded up to {1} by timer_wheel"
+  timer_cut,                // "{0}, cut to {1} by timer_wheel"
   app_prefix,               // "app: {0}"
   bytes,                    // "{0} bytes"
   record_gone,              // "gone"
@@ -164,6 +166,11 @@ std::string fill(Term term, Language language, std::initializer_list<std::string
 // "retransmission timer" / "重传计时器"; short: "RTO" / "重传" (the diagram's brackets).
 std::string_view timer_word(tcp::TimerKind timer, Language language);
 std::string_view timer_short_word(tcp::TimerKind timer, Language language);
+// A timer_set the timer wheel moved (runner::TraceEvent::rounded_by), as the ladder and
+// Mermaid write it beside the event: the timeout asked for and the one the timer will take,
+// "200 ms, rounded up to 204 ms by timer_wheel" ("cut to" for a timeout past the wheel's
+// range); "" when the wheel did not move it.
+std::string timer_rounding(const runner::TraceEvent& event, Language language);
 // "connected" / "连接已建立"; English keeps the API's names, which the scenario files use.
 std::string_view app_event_word(tcp::AppEventKind kind, Language language);
 

@@ -16,6 +16,8 @@
 #   sweep-checks.sh TCPSIM explore-demo   explore finds the reset of an orderly close without
 #                                         TIME_WAIT under random loss and shrinks it to one lost
 #                                         final ACK; `tcpsim run` replays it
+#   sweep-checks.sh TCPSIM explore-repro  a written repro fails as explore found it and passes
+#                                         without its fault rules
 #   sweep-checks.sh TCPSIM explore-usage  explore's bad input, and a scenario that holds
 set -uo pipefail
 
@@ -260,6 +262,18 @@ assert scenario.pop("faults"), "no faults"
 json.dump(scenario, open(sys.argv[2], "w"))
 EOF
     expect 0 run "$work/unfaulted.json"
+    # A smaller or shorter timeline must still need its faults (docs/explore.md): the repro of
+    # blind-syn-challenge-ack under loss keeps its lost SYN-ACK, and passes without it.
+    expect 1 explore scenarios/blind-syn-challenge-ack.json --seeds 1..100 \
+      --out "$work/blind.json"
+    expect 1 run "$work/blind.json"
+    python3 - "$work/blind.json" "$work/blind-unfaulted.json" <<'EOF' || fail "no fault rule kept"
+import json, sys
+scenario = json.load(open(sys.argv[1]))
+assert scenario.pop("faults"), "no faults"
+json.dump(scenario, open(sys.argv[2], "w"))
+EOF
+    expect 0 run "$work/blind-unfaulted.json"
     ;;
   explore-usage)
     expect 2 explore scenarios/four-way-close.json --seeds 1..x

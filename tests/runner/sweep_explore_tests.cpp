@@ -618,3 +618,85 @@ TEST_CASE("explore shrinks the reset of an orderly close without TIME_WAIT to on
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].same_failure(found.violation));
 }
+
+TEST_CASE("explore's smaller or shorter scenario still needs its faults to fail") {
+  // blind-syn-challenge-ack under loss, seed 1: the server's SYN-ACK lost, the injected SYN
+  // reaches web#1 in SYN_RCVD and sends it back to LISTEN. Shrinking the timeline moved the
+  // connect to 1 ms and the inject to 14 ms, where it arrives before the handshake's ACK on a
+  // perfect network too: the repro failed with no fault rule at all. A bytes or timeline step is kept only when the
+  // candidate fails with its rules and passes without them (docs/explore.md).
+  const auto is_explore_rule = [](const sim::FaultRule& rule) {
+    return rule.name.starts_with("explore-");
+  };
+  const auto explore_rules = [&](const Scenario& scenario) {
+    return std::count_if(scenario.rules.begin(), scenario.rules.end(), is_explore_rule);
+  };
+  const auto without_explore_rules = [&](Scenario scenario) {
+    std::erase_if(scenario.rules, is_explore_rule);
+    return scenario;
+  };
+  ExploreOptions options;
+  options.seeds = {1, 100};
+  const Exploration found = explore(shipped("blind-syn-challenge-ack"), options);
+  REQUIRE(found.found);
+  REQUIRE(found.reproduced);
+  CHECK(found.seed == 1);
+  CHECK(found.violation.subject == "$.expect.final_states[\"web#1\"]");
+  CHECK(explore_rules(found.shrunk) >= 1);
+  CHECK(found.bytes_after < found.bytes_before);  // it still shrank
+  std::string error;
+  const auto json = write_scenario_json(found.shrunk, error);
+  REQUIRE(json);
+  const Scenario again = load_scenario_text(*json, "shrunk.json");
+  const auto violations = check_invariants(again, explore_run(again), all_invariants());
+  REQUIRE(violations.size() == 1);
+  CHECK(violations[0].same_failure(found.violation));
+  Scenario unfaulted = again;
+  unfaulted.rules.clear();
+  const auto without = check_invariants(unfaulted, explore_run(unfaulted), all_invariants());
+  INFO((without.empty() ? std::string() : without.front().message));
+  CHECK(without.empty());
+
+  // A scenario whose own rules are its story (a SYN held until 3 s) and which fails its own
+  // expectations without them: the repro keeps explore's rule (the SYN-ACK lost) and passes
+  // without explore's rules, its own kept, as the shipped scenario does.
+  const Exploration stale = explore(shipped("two-way-handshake-stale-syn"), options);
+  REQUIRE(stale.found);
+  REQUIRE(stale.reproduced);
+  CHECK(explore_rules(stale.shrunk) >= 1);
+  CHECK(stale.bytes_after < stale.bytes_before);
+  const Scenario own = without_explore_rules(stale.shrunk);
+  CHECK_FALSE(own.rules.empty());
+  CHECK(check_invariants(own, explore_run(own), all_invariants()).empty());
+
+  // A scenario whose own rules are the fault (without TIME_WAIT, a wandering old duplicate's
+  // data reaches the next incarnation; explore's random losses all go): the repro passes once
+  // every rule is gone, as the CLI's explore-repro check runs it.
+  ExploreOptions delivery = options;
+  delivery.seeds = {2, 2};
+  delivery.invariants = {Invariant::delivery};
+  const Exploration wandering = explore(shipped("old-duplicate-data-no-time-wait"), delivery);
+  REQUIRE(wandering.found);
+  REQUIRE(wandering.reproduced);
+  CHECK(explore_rules(wandering.shrunk) == 0);
+  Scenario plain = wandering.shrunk;
+  CHECK_FALSE(check_invariants(plain, explore_run(plain), delivery.invariants).empty());
+  plain.rules.clear();
+  CHECK(check_invariants(plain, explore_run(plain), delivery.invariants).empty());
+
+  // A scenario that breaks with no fault at all (the inject at 112 ms, inside the handshake):
+  // there is no fault to keep as the cause, and it shrinks on the failure alone.
+  // Its first send goes, so that the timeline stays in time order.
+  Scenario early = shipped("blind-syn-challenge-ack");
+  early.timeline.erase(early.timeline.begin() + 2);
+  REQUIRE(early.timeline[2].kind == ActionKind::inject);
+  early.timeline[2].at = 112 * millisecond;
+  REQUIRE_FALSE(check_invariants(early, explore_run(early), all_invariants()).empty());
+  ExploreOptions one = options;
+  one.seeds = {1, 1};
+  const Exploration alone = explore(early, one);
+  REQUIRE(alone.found);
+  REQUIRE(alone.reproduced);
+  CHECK(explore_rules(alone.shrunk) == 0);
+  CHECK(alone.bytes_after == 0);
+}

@@ -287,6 +287,51 @@ TEST_CASE("established_linux_rto_is_held_in_whole_jiffies", "[connection][rto][l
         250 * millisecond);
 }
 
+TEST_CASE("timer_set_effects_carry_the_deadline_asked_for_and_the_one_the_wheel_chose",
+          "[connection][timer][linux]") {
+  // The first timer_set of `kind` in `out`.
+  const auto timer_set = [](const Output& out, TimerKind kind) {
+    for (const Effect& effect : out.effects()) {
+      if (effect.kind == Effect::Kind::timer_set && effect.timer == kind) return effect;
+    }
+    FAIL("no timer_set");
+    return Effect{};
+  };
+  // The SYN's 1 s timer, armed at 0: 250 jiffies ahead, on the wheel's level 1 (8 jiffies), so
+  // it fires at jiffy 256, 1.024 s; the effect says that 1 s was asked for.
+  Connection c = make_connection(linux_config());
+  Output out;
+  c.open_active(0, local_iss, out);
+  const Effect wheel = timer_set(out, TimerKind::retransmission);
+  CHECK(wheel.deadline == 1024 * millisecond);
+  CHECK(wheel.requested_deadline() == 1 * second);
+  CHECK(wheel.rounded_by == 24 * millisecond);
+  // Without the wheel the timer fires when asked: nothing moved.
+  Connection exact = make_connection(linux_exact_timers());
+  Output exact_out;
+  exact.open_active(0, local_iss, exact_out);
+  const Effect at_deadline = timer_set(exact_out, TimerKind::retransmission);
+  CHECK(at_deadline.deadline == 1 * second);
+  CHECK(at_deadline.rounded_by == 0);
+  CHECK(at_deadline.requested_deadline() == at_deadline.deadline);
+  // A timeout past the wheel's range (about 48 days at HZ=250) is cut to it, as the kernel
+  // cuts it: the timer fires before the deadline asked for.
+  TcpConfig far = linux_config();
+  far.keepalive = true;
+  far.keepalive_idle = 100 * 24 * hour;
+  Connection idle = make_connection(far);
+  to_syn_sent(idle);
+  Output established;
+  idle.segment_arrives(50 * millisecond,
+                       from_peer(peer_iss, local_iss + 1, flag::syn | flag::ack), established);
+  REQUIRE(idle.state() == State::established);
+  const Effect cut = timer_set(established, TimerKind::keepalive);
+  CHECK(cut.requested_deadline() == 50 * millisecond + 100 * 24 * hour);
+  CHECK(cut.rounded_by < 0);
+  CHECK(cut.deadline == timer_wheel_expiry(TimerWheel::linux_hz250, 50 * millisecond,
+                                           50 * millisecond + 100 * 24 * hour));
+}
+
 TEST_CASE("syn_sent_linux_timer_wheel_without_linear_timeouts_gives_up_at_15_36_s",
           "[connection][timer][linux]") {
   // tcp_syn_retries=3, tcp_syn_linear_timeouts=0: the kernel sends SYNs at 0, 1, 3, 7 s and

@@ -378,3 +378,15 @@ TEST_CASE("html: every step says why, unless its sentence does: the rule or the 
   }
   CHECK(fast == 1);
 }
+
+TEST_CASE("html: a step says when the timer wheel moved its timer's deadline") {
+  // The step's sentence is the narration's (docs/views.md, "Timers on the wheel").
+  const Run r = run("scenarios/linux-syn-exponential-timeouts.json");
+  CHECK(tcpsim::views::html_steps_json(r.scenario, r.result).find(
+            "arms its retransmission timer for 1s (rounded up to 1.024s by timer_wheel)") !=
+        std::string::npos);
+  tcpsim::views::HtmlOptions chinese;
+  chinese.language = tcpsim::views::Language::chinese;
+  CHECK(tcpsim::views::html_steps_json(r.scenario, r.result, chinese)
+            .find("时长 1 秒（被 timer_wheel 向上取整为 1.024 秒）") != std::string::npos);
+}

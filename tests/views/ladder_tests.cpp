@@ -13,6 +13,7 @@
 #include "views/ladder.hpp"
 #include "views/narration.hpp"
 #include "views/text.hpp"
+#include "views/words.hpp"
 
 using namespace tcpsim::runner;
 using tcpsim::views::format_ladder;
@@ -235,6 +236,37 @@ TEST_CASE("the ladder in Chinese: headers, event names, reasons and the summary"
     INFO(english);
     CHECK(ladder.find(english) == std::string::npos);
   }
+}
+
+TEST_CASE("the ladder says when the timer wheel moved a deadline, in both languages") {
+  // linux-syn-exponential-timeouts runs on the linux profile's timer wheel (HZ=250): the SYN's
+  // 1 s timer armed at 0 fires at 1.024 s, the 2 s one armed then at 3.04 s.
+  const std::string english = ladder_of("linux-syn-exponential-timeouts");
+  CHECK(english.find("[c1] retransmission timer until 1.024000   (1 s, rounded up to 1.024 s by "
+                     "timer_wheel)\n") != std::string::npos);
+  CHECK(english.find("[c1] retransmission timer until 3.040000   (2 s, rounded up to 2.016 s by "
+                     "timer_wheel)\n") != std::string::npos);
+  LadderOptions options = wide();
+  options.language = tcpsim::views::Language::chinese;
+  const std::string chinese = ladder_of("linux-syn-exponential-timeouts", options);
+  CHECK(chinese.find("[c1] 重传计时器启动，到 1.024000 为止   （时长 1 s，被 timer_wheel 向上取整为 "
+                     "1.024 s）\n") != std::string::npos);
+  // A timer that fires at its deadline says nothing more.
+  const std::string exact = ladder_of("three-way-handshake");
+  CHECK(exact.find("[c1] retransmission timer until 1.100000\n") != std::string::npos);
+  CHECK(exact.find("timer_wheel") == std::string::npos);
+  // A timeout past the wheel's range is cut to it (tcp/timer_wheel.hpp): said so.
+  TraceEvent cut;
+  cut.kind = TraceKind::timer_set;
+  cut.time = 0;
+  cut.deadline = 4'000'000 * tcpsim::second;
+  cut.rounded_by = -320'000 * tcpsim::second;
+  CHECK(tcpsim::views::timer_rounding(cut, tcpsim::views::Language::english) ==
+        "4320000 s, cut to 4000000 s by timer_wheel");
+  CHECK(tcpsim::views::timer_rounding(cut, tcpsim::views::Language::chinese) ==
+        "时长 4320000 s，被 timer_wheel 截短为 4000000 s");
+  cut.rounded_by = 0;
+  CHECK(tcpsim::views::timer_rounding(cut, tcpsim::views::Language::english).empty());
 }
 
 TEST_CASE("ladder: --cwnd puts the sender's cwnd, ssthresh and flight after its data segments") {

@@ -251,3 +251,16 @@ TEST_CASE("the diagram shows holds on the arrow and state changes as notes") {
   CHECK(quiet.find("timer fires") != std::string::npos);
   CHECK(grammar_violations(quiet).empty());
 }
+
+TEST_CASE("a timer's note says when the timer wheel moved its deadline") {
+  const Run run = run_file("scenarios/linux-syn-exponential-timeouts.json");
+  const std::string diagram = mermaid_of(run);
+  CHECK(diagram.find("    Note over client: 0s c1 retransmission timer until 1.024s (1 s, rounded "
+                     "up to 1.024 s by timer_wheel)\n") != std::string::npos);
+  CHECK(grammar_violations(diagram).empty());
+  views::MermaidOptions chinese;
+  chinese.language = views::Language::chinese;
+  CHECK(views::format_mermaid(run.scenario, run.result, chinese)
+            .find("c1 重传计时器启动，到 1.024s 为止（时长 1 s，被 timer_wheel 向上取整为 1.024 s）") !=
+        std::string::npos);
+}

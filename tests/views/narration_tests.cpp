@@ -237,6 +237,38 @@ TEST_CASE("narration pins a few English and Chinese sentences") {
         "CLOSED），它却在网络中滞留到现在才到达。");
 }
 
+TEST_CASE("the narration says when the timer wheel moved a deadline, in both languages") {
+  const Run run = run_named("linux-syn-exponential-timeouts");
+  std::size_t first_timer = run.result.trace.size();
+  for (std::size_t index = 0; index < run.result.trace.size(); ++index) {
+    if (run.result.trace[index].kind == runner::TraceKind::timer_set) {
+      first_timer = index;
+      break;
+    }
+  }
+  REQUIRE(first_timer < run.result.trace.size());
+  CHECK(views::narrate_event(run.scenario, run.result, first_timer, Language::english) ==
+        "On client, c1 (SYN_SENT) arms its retransmission timer for 1s (rounded up to 1.024s by "
+        "timer_wheel), until 1.024000s: if nothing acknowledges what it sent by then, it sends "
+        "it again.");
+  CHECK(views::narrate_event(run.scenario, run.result, first_timer, Language::chinese) ==
+        "client 上的连接 c1（SYN_SENT）启动重传计时器，时长 1 秒（被 timer_wheel 向上取整为 "
+        "1.024 秒），到 1.024000 秒为止：届时若发出的内容仍未被确认，就重新发送。");
+  // Cut to the wheel's range, and not moved at all.
+  Run changed = run;
+  runner::TraceEvent& event = changed.result.trace[first_timer];
+  event.rounded_by = -event.deadline;  // 2.048 s asked for, 1.024 s taken
+  CHECK(views::narrate_event(changed.scenario, changed.result, first_timer, Language::english)
+            .find("for 2.048s (cut to 1.024s by timer_wheel), until 1.024000s") !=
+        std::string::npos);
+  CHECK(views::narrate_event(changed.scenario, changed.result, first_timer, Language::chinese)
+            .find("时长 2.048 秒（被 timer_wheel 截短为 1.024 秒），到 1.024000 秒为止") !=
+        std::string::npos);
+  event.rounded_by = 0;
+  CHECK(views::narrate_event(changed.scenario, changed.result, first_timer, Language::english)
+            .find("for 1.024s, until 1.024000s") != std::string::npos);
+}
+
 TEST_CASE("narrate_event gives the same sentence as the whole-run narration") {
   const Run run = run_named("lost-final-ack-time-wait");
   for (const Language language : {Language::english, Language::chinese}) {
