@@ -587,11 +587,18 @@ class Drawing {
     return second;
   }
 
+  // Segments lost together write their label and the reason beside the cross once, at the
+  // first of them; the others keep their line and cross, each with its own step.
+  bool writes_drop_words(std::size_t index) const {
+    const Arrow& arrow = model_.arrows[index];
+    return arrow.drop_group == npos ||
+           model_.drop_groups[arrow.drop_group].members.front() == index;
+  }
+
   // The arrow's end: where it is drawn to (its arrival, or part-way for a loss).
   std::pair<int, int> arrow_end(const Arrow& arrow) const {
     const int side = DiagramModel::side_of(arrow.from_host);
     const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
-    const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
     const int to_side = 1 - side;
     if (arrow.fate == Arrow::Fate::delivered) {
       const int lane_center = layout_.lane_x(arrow.from_host == 0 ? 1 : 0, arrow.to_lane);
@@ -604,7 +611,7 @@ class Drawing {
     }
     return {x1 + scale_round(target - x1, 45, 100),
             arrow.fate == Arrow::Fate::dropped
-                ? y1 + drop_height
+                ? layout_.drop_y(arrow)
                 : layout_.instant_y[model_.instant_of(arrow.arrival)]};
   }
 
@@ -674,15 +681,16 @@ class Drawing {
       const int mid = layout_.break_middle(mark);
       placed_.add({gutter, mid - 10, layout_.width, mid + 10});
     }
-    for (const Arrow& arrow : model_.arrows) {
+    for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
+      const Arrow& arrow = model_.arrows[index];
+      if (!writes_drop_words(index)) continue;
       const int side = DiagramModel::side_of(arrow.from_host);
       const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
-      const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
       const int target = layout_.host_x[static_cast<std::size_t>(1 - side)];
       if (arrow.fate == Arrow::Fate::dropped || arrow.fate == Arrow::Fate::expired) {
         const int xm = x1 + scale_round(target - x1, 45, 100);
         const int ym = arrow.fate == Arrow::Fate::dropped
-                           ? y1 + drop_height
+                           ? layout_.drop_y(arrow)
                            : layout_.instant_y[model_.instant_of(arrow.arrival)];
         const int width = text_width(arrow.note) * 11 / 12;
         const int tx = side == 0 ? xm + 10 : xm - 10;
@@ -733,7 +741,7 @@ class Drawing {
           const int target = layout_.host_x[static_cast<std::size_t>(to_side)];
           x2 = x1 + scale_round(target - x1, 45, 100);
           y2 = arrow.fate == Arrow::Fate::dropped
-                   ? y1 + drop_height
+                   ? layout_.drop_y(arrow)
                    : layout_.instant_y[model_.instant_of(arrow.arrival)];
           title += arrow.fate == Arrow::Fate::dropped
                        ? ", lost"
@@ -783,6 +791,8 @@ class Drawing {
                    xml_escape(arrow.note) + "</title>" +
                    line(x2 - 6, y2 - 6, x2 + 6, y2 + 6, loss_colour, 3) +
                    line(x2 - 6, y2 + 6, x2 + 6, y2 - 6, loss_colour, 3) + "</g>\n";
+        }
+        if (arrow.fate != Arrow::Fate::in_flight && writes_drop_words(index)) {
           const int tx = side == 0 ? x2 + 10 : x2 - 10;
           labels += "<text x=\"" + num(tx) + "\" y=\"" + num(y2 + 4) +
                     "\" class=\"note\" text-anchor=\"" + (side == 0 ? "start" : "end") +
@@ -791,11 +801,17 @@ class Drawing {
         }
       }
       lines += "</g>\n";
+      if (!writes_drop_words(index)) continue;
 
-      // The label, along the arrow, with the link's note (held, copy) and the reasons under it.
+      // The label, along the arrow, with the link's note (held, copy) and the reasons under it;
+      // for segments lost together, their summary, and each of them in its tooltip.
+      const DropGroup* group =
+          arrow.drop_group == npos ? nullptr : &model_.drop_groups[arrow.drop_group];
+      const bool summary = group != nullptr && !group->label.empty();
+      const std::string& shown = summary ? group->label : label;
       const std::string second = second_row(arrow);
       const bool note_under = !second.empty();
-      const int width = std::max(text_width(label), note_under ? text_width(second) * 11 / 12 : 0);
+      const int width = std::max(text_width(shown), note_under ? text_width(second) * 11 / 12 : 0);
       const auto [cx, cy] =
           stacked[index] ? *stacked[index]
                          : place_label(x1, y1, x2, y2, width, note_under ? 2 : 1,
@@ -806,9 +822,20 @@ class Drawing {
       labels += "<rect x=\"" + num(cx - width / 2 - 4) + "\" y=\"" + num(cy - box_height / 2) +
                 "\" width=\"" + num(width + 8) + "\" height=\"" + num(box_height) +
                 "\" rx=\"3\" fill=\"#ffffff\"/>\n";
-      labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline) +
-                "\" class=\"seglabel\" text-anchor=\"middle\" style=\"fill:" + std::string(colour) +
-                "\"" + step_attributes(group_step) + ">" + xml_escape(label) + "</text>\n";
+      std::string tooltip;
+      if (summary) {
+        // One line per segment, as its own label writes it.
+        tooltip = "<title>" + xml_escape(group->label + "; " + arrow.note);
+        for (const std::size_t member : group->members) {
+          tooltip += "\n" + xml_escape(model_.segment_label(model_.arrows[member].segment));
+        }
+        tooltip += "</title>";
+      }
+      // A summary is no one segment's label: the HTML page leaves it as it is (class burst).
+      labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline) + "\" class=\"seglabel" +
+                (summary ? " burst" : "") + "\" text-anchor=\"middle\" style=\"fill:" +
+                std::string(colour) + "\"" + step_attributes(group_step) + ">" + tooltip +
+                xml_escape(shown) + "</text>\n";
       if (note_under) {
         labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline + 13) +
                   "\" class=\"note\" text-anchor=\"middle\" style=\"fill:" + std::string(colour) +

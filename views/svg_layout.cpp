@@ -46,6 +46,9 @@ void DiagramLayout::layout_x() {
     widest_label = std::max(widest_label, text_width(arrow.note) * 3 / 4);
     widest_label = std::max(widest_label, text_width(arrow.reasons) * 11 / 12);
   }
+  for (const DropGroup& group : model_.drop_groups) {
+    widest_label = std::max(widest_label, text_width(group.label));
+  }
   // Room for the host headers too.
   for (int host = 0; host < model_.host_count(); ++host) {
     widest[host] = std::max(widest[host], 120);
@@ -108,7 +111,8 @@ void DiagramLayout::layout_y() {
   for (const Arrow& arrow : model_.arrows) {
     if (arrow.fate == Arrow::Fate::dropped) {
       const std::size_t i = model_.instant_of(arrow.sent);
-      need[i] = std::max(need[i], drop_height + line_height);
+      const int slot = model_.drop_groups[arrow.drop_group].slot;
+      need[i] = std::max(need[i], drop_height + slot * drop_slot_height + line_height);
     }
   }
   text_below = need;
@@ -183,6 +187,11 @@ void DiagramLayout::layout_y() {
 
 // The row of a moment. What is still alive when the run ends reaches end_y instead.
 int DiagramLayout::y_at(Time time) const { return instant_y[model_.instant_of(time)]; }
+
+int DiagramLayout::drop_y(const Arrow& arrow) const {
+  const int slot = arrow.drop_group == npos ? 0 : model_.drop_groups[arrow.drop_group].slot;
+  return y_at(arrow.sent) + drop_height + slot * drop_slot_height;
+}
 
 // The middle of a break's band, in the gap below the text of the instant before it.
 int DiagramLayout::break_middle(const BreakMark& mark) const {

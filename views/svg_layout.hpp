@@ -28,6 +28,7 @@ constexpr int lane_spacing = 16;
 constexpr int lane_half_width = 5;
 constexpr int timer_spacing = 14;
 constexpr int drop_height = 34;
+constexpr int drop_slot_height = 36;  // each further DropGroup lost at one moment, one lane
 constexpr int head_length = 10;
 constexpr int head_half_width = 4;
 constexpr int min_middle_width = 460;
@@ -58,6 +59,8 @@ class DiagramLayout {
   int y_at(Time time) const;
   // The middle of a break's band, in the gap below the text of the instant before it.
   int break_middle(const BreakMark& mark) const;
+  // Where a lost segment's line stops, below its send row: its group's slot says how far.
+  int drop_y(const Arrow& arrow) const;
 
   // The header, top down: title, description rows, subtitle, host names.
   int title_y = 0;
