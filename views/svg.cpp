@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -143,8 +145,9 @@ class PlacedRects {
 
 class Drawing {
  public:
-  Drawing(const DiagramModel& model, const DiagramLayout& layout)
-      : model_(model), layout_(layout) {}
+  // `packed`: a layout where labels did not all fit at their usual places (pack_labels).
+  Drawing(const DiagramModel& model, const DiagramLayout& layout, bool packed)
+      : model_(model), layout_(layout), packed_(packed) {}
 
   std::string draw() {
     std::string body;
@@ -202,6 +205,10 @@ class Drawing {
     out += "</svg>\n";
     return out;
   }
+
+  // After draw(): the instants below which a label found no room and the pixels it needed,
+  // in the order found (render_svg).
+  const std::vector<std::pair<std::size_t, int>>& crowded() const { return crowded_; }
 
  private:
   // Chinese text needs a font with its characters (generic families first, then the common
@@ -569,7 +576,68 @@ class Drawing {
     const auto [x, y] = *first;
     placed_.add(
         {x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6, y + height / 2 + 3});
+    crowd(y, height + 6);
     return *first;
+  }
+
+  // No room for a label `height` tall at row y: the gap it is in gets that much taller in the
+  // next layout (render_svg); below the last moment, the last gap.
+  void crowd(int y, int height) {
+    const auto after = std::upper_bound(layout_.instant_y.begin(), layout_.instant_y.end(), y);
+    const std::ptrdiff_t last_gap = std::ssize(layout_.instant_y) - 2;
+    const std::ptrdiff_t gap = std::min(after - layout_.instant_y.begin() - 1, last_gap);
+    crowded_.push_back({static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, gap)), height});
+  }
+
+  // A label's width and rows: its segment's label or its group's summary, and the row under it.
+  std::pair<int, int> label_size(const Arrow& arrow) const {
+    const bool summary =
+        arrow.drop_group != npos && !model_.drop_groups[arrow.drop_group].label.empty();
+    const std::string second = second_row(arrow);
+    const int width = std::max(
+        text_width(summary ? model_.drop_groups[arrow.drop_group].label
+                           : model_.segment_label(arrow.segment)),
+        second.empty() ? 0 : text_width(second) * 11 / 12);
+    return {width, second.empty() ? 1 : 2};
+  }
+
+  // A crowded layout (traffic both ways, render_svg): the labels not stacked go in the order of
+  // the lowest row each may take, each as high on its arrow as it fits between 12 % and 88 % of
+  // it, the order that fits the most into one column (earliest deadline first). One that still
+  // finds no room asks for more (place_label).
+  void pack_labels(std::vector<std::optional<std::pair<int, int>>>& centres) {
+    std::vector<std::pair<int, std::size_t>> order;  // the lowest row, the arrow
+    for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
+      if (centres[index] || !writes_drop_words(index)) continue;
+      const Arrow& arrow = model_.arrows[index];
+      const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
+      order.push_back({y1 + scale_round(arrow_end(arrow).second - y1, 88, 100), index});
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto& [lowest, index] : order) {
+      const Arrow& arrow = model_.arrows[index];
+      const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
+      const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
+      const auto [x2, y2] = arrow_end(arrow);
+      const auto [width, rows] = label_size(arrow);
+      const int height = rows * 14;
+      const int min_x = layout_.host_x[0] + 10 + width / 2;
+      const int max_x = layout_.host_x[1] - 10 - width / 2;
+      const int highest = y1 + scale_round(y2 - y1, 12, 100);
+      // Every other pixel, or 200 places on a very long arrow.
+      const int step = std::max(2, (lowest - highest) / 200);
+      for (int y = highest; y <= lowest && y2 > y1; y += step) {
+        int x = x1 + scale_round(x2 - x1, y - y1, y2 - y1);
+        if (min_x <= max_x) x = std::clamp(x, min_x, max_x);
+        const Rect rect{x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6,
+                        y + height / 2 + 3};
+        if (placed_.overlaps_any(rect)) continue;
+        placed_.add(rect);
+        centres[index] = std::make_pair(x, y);
+        break;
+      }
+      if (!centres[index]) centres[index] = place_label(x1, y1, x2, y2, width, rows, false);
+    }
   }
 
   // The row under a segment's label: the link's note (held, copy; an expired segment's note is
@@ -638,10 +706,14 @@ class Drawing {
         Rect rect;
         std::pair<int, int> centre;
       };
+      // Over less of the line the labels come closer: their boxes (2 px inside the rects) must
+      // still miss one another.
+      const auto box = [](const Rect& r) { return Rect{r.x0 + 2, r.y0 + 2, r.x1 - 2, r.y1 - 2}; };
       std::vector<Spot> spots;
+      bool clear = false;
       for (const int start : {0, 10, 20, 30}) {
         spots.clear();
-        bool clear = true;
+        clear = true;
         for (int k = 0; k < count; ++k) {
           const Arrow& arrow = model_.arrows[members[static_cast<std::size_t>(k)]];
           const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
@@ -660,10 +732,16 @@ class Drawing {
           if (min_x <= max_x) x = std::clamp(x, min_x, max_x);
           const Rect rect{x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6,
                           y + height / 2 + 3};
-          clear = clear && !placed_.overlaps_any(rect);
+          clear = clear && !placed_.overlaps_any(rect) &&
+                  std::none_of(spots.begin(), spots.end(), [&](const Spot& spot) {
+                    return box(spot.rect).overlaps(box(rect));
+                  });
           spots.push_back({rect, {x, y}});
         }
         if (clear) break;
+      }
+      if (!clear) {
+        crowd(spots.front().centre.second, spots.front().rect.y1 - spots.front().rect.y0);
       }
       for (int k = 0; k < count; ++k) {
         placed_.add(spots[static_cast<std::size_t>(k)].rect);
@@ -699,7 +777,8 @@ class Drawing {
         placed_.add(rect);
       }
     }
-    const std::vector<std::optional<std::pair<int, int>>> stacked = stack_bursts();
+    std::vector<std::optional<std::pair<int, int>>> stacked = stack_bursts();
+    if (packed_) pack_labels(stacked);
     for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
       const Arrow& arrow = model_.arrows[index];
       const int side = DiagramModel::side_of(arrow.from_host);
@@ -1177,6 +1256,8 @@ class Drawing {
   const DiagramModel& model_;
   const DiagramLayout& layout_;
 
+  const bool packed_;
+  std::vector<std::pair<std::size_t, int>> crowded_;
   std::string header_;
   int height_ = 0;
   PlacedRects placed_;
@@ -1204,8 +1285,22 @@ std::vector<std::string> connection_colours(const runner::Scenario& scenario,
 std::string render_svg(const runner::Scenario& scenario, const runner::RunResult& result,
                        const SvgOptions& options) {
   const svg_diagram::DiagramModel model(scenario, result, options);
-  const svg_diagram::DiagramLayout layout(model);
-  return svg_diagram::Drawing(model, layout).draw();
+  // A diagram whose labels all find a place at once is drawn once. Where one found none
+  // (traffic both ways, a burst beside losses) it is drawn again with its labels packed
+  // (Drawing::pack_labels), and then, while some still find none, with the gaps where they
+  // wanted to be taller by their height: the first drawing where every label fits is kept, or
+  // the last one allowed.
+  std::vector<int> room(model.instants.size(), 0);
+  for (int pass = 0;; ++pass) {
+    const svg_diagram::DiagramLayout layout(model, room);
+    svg_diagram::Drawing drawing(model, layout, pass > 0);
+    std::string svg = drawing.draw();
+    if (drawing.crowded().empty() || pass == svg_diagram::max_layout_passes) return svg;
+    // The first time, packing alone often makes room; after that, the gaps grow.
+    if (pass > 0) {
+      for (const auto& [instant, pixels] : drawing.crowded()) room[instant] += pixels;
+    }
+  }
 }
 
 }  // namespace tcpsim::views

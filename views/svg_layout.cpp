@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <utility>
 
 namespace tcpsim::views::svg_diagram {
 
 
-DiagramLayout::DiagramLayout(const DiagramModel& model) : model_(model) {
+DiagramLayout::DiagramLayout(const DiagramModel& model, std::vector<int> room)
+    : model_(model), room_(std::move(room)) {
   layout_x();
   layout_header();
   layout_y();
@@ -176,6 +178,8 @@ void DiagramLayout::layout_y() {
       y = std::max(y, instant_y[from] + min_arrow_height + (same - 1) * 28);
       if (same > 1) y = std::max(y, instant_y[from] + (same + 1) * pitch);
     }
+    // More where a label found no room in an earlier layout, whatever set the height.
+    if (i - 1 < room_.size()) y += room_[i - 1];
     instant_y[i] = y;
   }
   diagram_bottom = instant_y.back() + need.back();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -557,21 +558,26 @@ TEST_CASE("svg: segments lost at one instant for one reason share one label, eac
   CHECK(rules.find("class=\"seglabel burst\"") == std::string::npos);
 }
 
-TEST_CASE("svg: no segment label hides another, in any shipped scenario, in either language") {
+TEST_CASE("svg: no segment label hides another, and each lies between its arrow's ends, in any "
+          "shipped scenario, in either language") {
   struct Box {
     int x0, y0, x1, y1;
   };
   static const std::regex label_box(
       R"re(<rect x="(-?[0-9]+)" y="(-?[0-9]+)" width="([0-9]+)" height="([0-9]+)" rx="3" )re"
       R"re(fill="#ffffff"/>)re");
+  // A label's box, then its text, which carries its arrow's step; the arrow's line.
+  static const std::regex label_step(
+      R"re(<rect x="-?[0-9]+" y="(-?[0-9]+)" width="[0-9]+" height="([0-9]+)" rx="3" )re"
+      R"re(fill="#ffffff"/>\n<text [^>]* data-step="([0-9]+)")re");
+  static const std::regex arrow_line(
+      R"re(<g class="seg[^"]*"(?: id="[^"]*")? data-step="([0-9]+)"><title>[^<]*</title>\n)re"
+      R"re((?:<polygon[^>]*>\n)?<line x1="-?[0-9]+" y1="(-?[0-9]+)" x2="-?[0-9]+" )re"
+      R"re(y2="(-?[0-9]+)")re");
   int boxes = 0;
   for (const char* directory : {"scenarios", "tests/views/scenarios"}) {
     for (const auto& entry : std::filesystem::directory_iterator(source_path(directory))) {
       if (entry.path().extension() != ".json") continue;
-      // Not yet for the congestion-control transfers (scenarios/cc-*): their bursts send tens
-      // of segments in one instant, whose labels the layout stacks over one another (a known
-      // limitation, docs/views.md).
-      if (entry.path().filename().string().rfind("cc-", 0) == 0) continue;
       const Run r = run(std::string(directory) + "/" + entry.path().filename().string());
       for (const auto language :
            {tcpsim::views::Language::english, tcpsim::views::Language::chinese}) {
@@ -596,6 +602,23 @@ TEST_CASE("svg: no segment label hides another, in any shipped scenario, in eith
                                                   << " and " << found[j].y0);
             CHECK_FALSE(overlap);
           }
+        }
+        std::map<std::size_t, std::pair<int, int>> rows;  // by step: the arrow's first and last
+        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), arrow_line);
+             it != std::sregex_iterator(); ++it) {
+          rows.emplace(std::stoul((*it)[1]), std::make_pair(std::stoi((*it)[2]),
+                                                            std::stoi((*it)[3])));
+        }
+        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label_step);
+             it != std::sregex_iterator(); ++it) {
+          const auto arrow = rows.find(std::stoul((*it)[3]));
+          REQUIRE(arrow != rows.end());
+          const int middle = std::stoi((*it)[1]) + std::stoi((*it)[2]) / 2;
+          INFO(entry.path().filename().string() << ": label at y " << middle << ", arrow from "
+                                                << arrow->second.first << " to "
+                                                << arrow->second.second);
+          CHECK(middle >= arrow->second.first);
+          CHECK(middle <= arrow->second.second);
         }
       }
     }
