@@ -432,7 +432,9 @@
       var item = {node: node, step: step};
       self.all.push(item);
       (self.byStep[step] = self.byStep[step] || []).push(node);
-      if (node.tagName === 'text' && node.classList.contains('seglabel')) {
+      // A burst's summary (several lost segments) is no one segment's label: left as drawn.
+      if (node.tagName === 'text' && node.classList.contains('seglabel') &&
+          !node.classList.contains('burst')) {
         var box = node.previousElementSibling;
         if (box && box.tagName !== 'rect') box = null;
         if (box) self.all.push({node: box, step: step});  // hidden with its label

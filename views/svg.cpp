@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -143,8 +145,9 @@ class PlacedRects {
 
 class Drawing {
  public:
-  Drawing(const DiagramModel& model, const DiagramLayout& layout)
-      : model_(model), layout_(layout) {}
+  // `packed`: a layout where labels did not all fit at their usual places (pack_labels).
+  Drawing(const DiagramModel& model, const DiagramLayout& layout, bool packed)
+      : model_(model), layout_(layout), packed_(packed) {}
 
   std::string draw() {
     std::string body;
@@ -202,6 +205,10 @@ class Drawing {
     out += "</svg>\n";
     return out;
   }
+
+  // After draw(): the instants below which a label found no room and the pixels it needed,
+  // in the order found (render_svg).
+  const std::vector<std::pair<std::size_t, int>>& crowded() const { return crowded_; }
 
  private:
   // Chinese text needs a font with its characters (generic families first, then the common
@@ -569,7 +576,68 @@ class Drawing {
     const auto [x, y] = *first;
     placed_.add(
         {x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6, y + height / 2 + 3});
+    crowd(y, height + 6);
     return *first;
+  }
+
+  // No room for a label `height` tall at row y: the gap it is in gets that much taller in the
+  // next layout (render_svg); below the last moment, the last gap.
+  void crowd(int y, int height) {
+    const auto after = std::upper_bound(layout_.instant_y.begin(), layout_.instant_y.end(), y);
+    const std::ptrdiff_t last_gap = std::ssize(layout_.instant_y) - 2;
+    const std::ptrdiff_t gap = std::min(after - layout_.instant_y.begin() - 1, last_gap);
+    crowded_.push_back({static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, gap)), height});
+  }
+
+  // A label's width and rows: its segment's label or its group's summary, and the row under it.
+  std::pair<int, int> label_size(const Arrow& arrow) const {
+    const bool summary =
+        arrow.drop_group != npos && !model_.drop_groups[arrow.drop_group].label.empty();
+    const std::string second = second_row(arrow);
+    const int width = std::max(
+        text_width(summary ? model_.drop_groups[arrow.drop_group].label
+                           : model_.segment_label(arrow.segment)),
+        second.empty() ? 0 : text_width(second) * 11 / 12);
+    return {width, second.empty() ? 1 : 2};
+  }
+
+  // A crowded layout (traffic both ways, render_svg): the labels not stacked go in the order of
+  // the lowest row each may take, each as high on its arrow as it fits between 12 % and 88 % of
+  // it, the order that fits the most into one column (earliest deadline first). One that still
+  // finds no room asks for more (place_label).
+  void pack_labels(std::vector<std::optional<std::pair<int, int>>>& centres) {
+    std::vector<std::pair<int, std::size_t>> order;  // the lowest row, the arrow
+    for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
+      if (centres[index] || !writes_drop_words(index)) continue;
+      const Arrow& arrow = model_.arrows[index];
+      const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
+      order.push_back({y1 + scale_round(arrow_end(arrow).second - y1, 88, 100), index});
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto& [lowest, index] : order) {
+      const Arrow& arrow = model_.arrows[index];
+      const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
+      const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
+      const auto [x2, y2] = arrow_end(arrow);
+      const auto [width, rows] = label_size(arrow);
+      const int height = rows * 14;
+      const int min_x = layout_.host_x[0] + 10 + width / 2;
+      const int max_x = layout_.host_x[1] - 10 - width / 2;
+      const int highest = y1 + scale_round(y2 - y1, 12, 100);
+      // Every other pixel, or 200 places on a very long arrow.
+      const int step = std::max(2, (lowest - highest) / 200);
+      for (int y = highest; y <= lowest && y2 > y1; y += step) {
+        int x = x1 + scale_round(x2 - x1, y - y1, y2 - y1);
+        if (min_x <= max_x) x = std::clamp(x, min_x, max_x);
+        const Rect rect{x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6,
+                        y + height / 2 + 3};
+        if (placed_.overlaps_any(rect)) continue;
+        placed_.add(rect);
+        centres[index] = std::make_pair(x, y);
+        break;
+      }
+      if (!centres[index]) centres[index] = place_label(x1, y1, x2, y2, width, rows, false);
+    }
   }
 
   // The row under a segment's label: the link's note (held, copy; an expired segment's note is
@@ -587,11 +655,18 @@ class Drawing {
     return second;
   }
 
+  // Segments lost together write their label and the reason beside the cross once, at the
+  // first of them; the others keep their line and cross, each with its own step.
+  bool writes_drop_words(std::size_t index) const {
+    const Arrow& arrow = model_.arrows[index];
+    return arrow.drop_group == npos ||
+           model_.drop_groups[arrow.drop_group].members.front() == index;
+  }
+
   // The arrow's end: where it is drawn to (its arrival, or part-way for a loss).
   std::pair<int, int> arrow_end(const Arrow& arrow) const {
     const int side = DiagramModel::side_of(arrow.from_host);
     const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
-    const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
     const int to_side = 1 - side;
     if (arrow.fate == Arrow::Fate::delivered) {
       const int lane_center = layout_.lane_x(arrow.from_host == 0 ? 1 : 0, arrow.to_lane);
@@ -604,7 +679,7 @@ class Drawing {
     }
     return {x1 + scale_round(target - x1, 45, 100),
             arrow.fate == Arrow::Fate::dropped
-                ? y1 + drop_height
+                ? layout_.drop_y(arrow)
                 : layout_.instant_y[model_.instant_of(arrow.arrival)]};
   }
 
@@ -631,10 +706,14 @@ class Drawing {
         Rect rect;
         std::pair<int, int> centre;
       };
+      // Over less of the line the labels come closer: their boxes (2 px inside the rects) must
+      // still miss one another.
+      const auto box = [](const Rect& r) { return Rect{r.x0 + 2, r.y0 + 2, r.x1 - 2, r.y1 - 2}; };
       std::vector<Spot> spots;
+      bool clear = false;
       for (const int start : {0, 10, 20, 30}) {
         spots.clear();
-        bool clear = true;
+        clear = true;
         for (int k = 0; k < count; ++k) {
           const Arrow& arrow = model_.arrows[members[static_cast<std::size_t>(k)]];
           const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
@@ -653,10 +732,16 @@ class Drawing {
           if (min_x <= max_x) x = std::clamp(x, min_x, max_x);
           const Rect rect{x - width / 2 - 6, y - height / 2 - 3, x + width / 2 + 6,
                           y + height / 2 + 3};
-          clear = clear && !placed_.overlaps_any(rect);
+          clear = clear && !placed_.overlaps_any(rect) &&
+                  std::none_of(spots.begin(), spots.end(), [&](const Spot& spot) {
+                    return box(spot.rect).overlaps(box(rect));
+                  });
           spots.push_back({rect, {x, y}});
         }
         if (clear) break;
+      }
+      if (!clear) {
+        crowd(spots.front().centre.second, spots.front().rect.y1 - spots.front().rect.y0);
       }
       for (int k = 0; k < count; ++k) {
         placed_.add(spots[static_cast<std::size_t>(k)].rect);
@@ -674,15 +759,16 @@ class Drawing {
       const int mid = layout_.break_middle(mark);
       placed_.add({gutter, mid - 10, layout_.width, mid + 10});
     }
-    for (const Arrow& arrow : model_.arrows) {
+    for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
+      const Arrow& arrow = model_.arrows[index];
+      if (!writes_drop_words(index)) continue;
       const int side = DiagramModel::side_of(arrow.from_host);
       const int x1 = layout_.lane_x(arrow.from_host, arrow.from_lane);
-      const int y1 = layout_.instant_y[model_.instant_of(arrow.sent)];
       const int target = layout_.host_x[static_cast<std::size_t>(1 - side)];
       if (arrow.fate == Arrow::Fate::dropped || arrow.fate == Arrow::Fate::expired) {
         const int xm = x1 + scale_round(target - x1, 45, 100);
         const int ym = arrow.fate == Arrow::Fate::dropped
-                           ? y1 + drop_height
+                           ? layout_.drop_y(arrow)
                            : layout_.instant_y[model_.instant_of(arrow.arrival)];
         const int width = text_width(arrow.note) * 11 / 12;
         const int tx = side == 0 ? xm + 10 : xm - 10;
@@ -691,7 +777,8 @@ class Drawing {
         placed_.add(rect);
       }
     }
-    const std::vector<std::optional<std::pair<int, int>>> stacked = stack_bursts();
+    std::vector<std::optional<std::pair<int, int>>> stacked = stack_bursts();
+    if (packed_) pack_labels(stacked);
     for (std::size_t index = 0; index < model_.arrows.size(); ++index) {
       const Arrow& arrow = model_.arrows[index];
       const int side = DiagramModel::side_of(arrow.from_host);
@@ -733,7 +820,7 @@ class Drawing {
           const int target = layout_.host_x[static_cast<std::size_t>(to_side)];
           x2 = x1 + scale_round(target - x1, 45, 100);
           y2 = arrow.fate == Arrow::Fate::dropped
-                   ? y1 + drop_height
+                   ? layout_.drop_y(arrow)
                    : layout_.instant_y[model_.instant_of(arrow.arrival)];
           title += arrow.fate == Arrow::Fate::dropped
                        ? ", lost"
@@ -783,6 +870,8 @@ class Drawing {
                    xml_escape(arrow.note) + "</title>" +
                    line(x2 - 6, y2 - 6, x2 + 6, y2 + 6, loss_colour, 3) +
                    line(x2 - 6, y2 + 6, x2 + 6, y2 - 6, loss_colour, 3) + "</g>\n";
+        }
+        if (arrow.fate != Arrow::Fate::in_flight && writes_drop_words(index)) {
           const int tx = side == 0 ? x2 + 10 : x2 - 10;
           labels += "<text x=\"" + num(tx) + "\" y=\"" + num(y2 + 4) +
                     "\" class=\"note\" text-anchor=\"" + (side == 0 ? "start" : "end") +
@@ -791,11 +880,17 @@ class Drawing {
         }
       }
       lines += "</g>\n";
+      if (!writes_drop_words(index)) continue;
 
-      // The label, along the arrow, with the link's note (held, copy) and the reasons under it.
+      // The label, along the arrow, with the link's note (held, copy) and the reasons under it;
+      // for segments lost together, their summary, and each of them in its tooltip.
+      const DropGroup* group =
+          arrow.drop_group == npos ? nullptr : &model_.drop_groups[arrow.drop_group];
+      const bool summary = group != nullptr && !group->label.empty();
+      const std::string& shown = summary ? group->label : label;
       const std::string second = second_row(arrow);
       const bool note_under = !second.empty();
-      const int width = std::max(text_width(label), note_under ? text_width(second) * 11 / 12 : 0);
+      const int width = std::max(text_width(shown), note_under ? text_width(second) * 11 / 12 : 0);
       const auto [cx, cy] =
           stacked[index] ? *stacked[index]
                          : place_label(x1, y1, x2, y2, width, note_under ? 2 : 1,
@@ -806,9 +901,20 @@ class Drawing {
       labels += "<rect x=\"" + num(cx - width / 2 - 4) + "\" y=\"" + num(cy - box_height / 2) +
                 "\" width=\"" + num(width + 8) + "\" height=\"" + num(box_height) +
                 "\" rx=\"3\" fill=\"#ffffff\"/>\n";
-      labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline) +
-                "\" class=\"seglabel\" text-anchor=\"middle\" style=\"fill:" + std::string(colour) +
-                "\"" + step_attributes(group_step) + ">" + xml_escape(label) + "</text>\n";
+      std::string tooltip;
+      if (summary) {
+        // One line per segment, as its own label writes it.
+        tooltip = "<title>" + xml_escape(group->label + "; " + arrow.note);
+        for (const std::size_t member : group->members) {
+          tooltip += "\n" + xml_escape(model_.segment_label(model_.arrows[member].segment));
+        }
+        tooltip += "</title>";
+      }
+      // A summary is no one segment's label: the HTML page leaves it as it is (class burst).
+      labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline) + "\" class=\"seglabel" +
+                (summary ? " burst" : "") + "\" text-anchor=\"middle\" style=\"fill:" +
+                std::string(colour) + "\"" + step_attributes(group_step) + ">" + tooltip +
+                xml_escape(shown) + "</text>\n";
       if (note_under) {
         labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline + 13) +
                   "\" class=\"note\" text-anchor=\"middle\" style=\"fill:" + std::string(colour) +
@@ -1150,6 +1256,8 @@ class Drawing {
   const DiagramModel& model_;
   const DiagramLayout& layout_;
 
+  const bool packed_;
+  std::vector<std::pair<std::size_t, int>> crowded_;
   std::string header_;
   int height_ = 0;
   PlacedRects placed_;
@@ -1177,8 +1285,22 @@ std::vector<std::string> connection_colours(const runner::Scenario& scenario,
 std::string render_svg(const runner::Scenario& scenario, const runner::RunResult& result,
                        const SvgOptions& options) {
   const svg_diagram::DiagramModel model(scenario, result, options);
-  const svg_diagram::DiagramLayout layout(model);
-  return svg_diagram::Drawing(model, layout).draw();
+  // A diagram whose labels all find a place at once is drawn once. Where one found none
+  // (traffic both ways, a burst beside losses) it is drawn again with its labels packed
+  // (Drawing::pack_labels), and then, while some still find none, with the gaps where they
+  // wanted to be taller by their height: the first drawing where every label fits is kept, or
+  // the last one allowed.
+  std::vector<int> room(model.instants.size(), 0);
+  for (int pass = 0;; ++pass) {
+    const svg_diagram::DiagramLayout layout(model, room);
+    svg_diagram::Drawing drawing(model, layout, pass > 0);
+    std::string svg = drawing.draw();
+    if (drawing.crowded().empty() || pass == svg_diagram::max_layout_passes) return svg;
+    // The first time, packing alone often makes room; after that, the gaps grow.
+    if (pass > 0) {
+      for (const auto& [instant, pixels] : drawing.crowded()) room[instant] += pixels;
+    }
+  }
 }
 
 }  // namespace tcpsim::views

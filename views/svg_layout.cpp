@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <utility>
 
 namespace tcpsim::views::svg_diagram {
 
 
-DiagramLayout::DiagramLayout(const DiagramModel& model) : model_(model) {
+DiagramLayout::DiagramLayout(const DiagramModel& model, std::vector<int> room)
+    : model_(model), room_(std::move(room)) {
   layout_x();
   layout_header();
   layout_y();
@@ -45,6 +47,9 @@ void DiagramLayout::layout_x() {
     widest_label = std::max(widest_label, text_width(model_.segment_label(arrow.segment)));
     widest_label = std::max(widest_label, text_width(arrow.note) * 3 / 4);
     widest_label = std::max(widest_label, text_width(arrow.reasons) * 11 / 12);
+  }
+  for (const DropGroup& group : model_.drop_groups) {
+    widest_label = std::max(widest_label, text_width(group.label));
   }
   // Room for the host headers too.
   for (int host = 0; host < model_.host_count(); ++host) {
@@ -108,7 +113,8 @@ void DiagramLayout::layout_y() {
   for (const Arrow& arrow : model_.arrows) {
     if (arrow.fate == Arrow::Fate::dropped) {
       const std::size_t i = model_.instant_of(arrow.sent);
-      need[i] = std::max(need[i], drop_height + line_height);
+      const int slot = model_.drop_groups[arrow.drop_group].slot;
+      need[i] = std::max(need[i], drop_height + slot * drop_slot_height + line_height);
     }
   }
   text_below = need;
@@ -172,6 +178,8 @@ void DiagramLayout::layout_y() {
       y = std::max(y, instant_y[from] + min_arrow_height + (same - 1) * 28);
       if (same > 1) y = std::max(y, instant_y[from] + (same + 1) * pitch);
     }
+    // More where a label found no room in an earlier layout, whatever set the height.
+    if (i - 1 < room_.size()) y += room_[i - 1];
     instant_y[i] = y;
   }
   diagram_bottom = instant_y.back() + need.back();
@@ -183,6 +191,11 @@ void DiagramLayout::layout_y() {
 
 // The row of a moment. What is still alive when the run ends reaches end_y instead.
 int DiagramLayout::y_at(Time time) const { return instant_y[model_.instant_of(time)]; }
+
+int DiagramLayout::drop_y(const Arrow& arrow) const {
+  const int slot = arrow.drop_group == npos ? 0 : model_.drop_groups[arrow.drop_group].slot;
+  return y_at(arrow.sent) + drop_height + slot * drop_slot_height;
+}
 
 // The middle of a break's band, in the gap below the text of the instant before it.
 int DiagramLayout::break_middle(const BreakMark& mark) const {

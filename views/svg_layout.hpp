@@ -28,6 +28,10 @@ constexpr int lane_spacing = 16;
 constexpr int lane_half_width = 5;
 constexpr int timer_spacing = 14;
 constexpr int drop_height = 34;
+constexpr int drop_slot_height = 36;  // each further DropGroup lost at one moment, one lane
+// Drawings after the first when labels do not fit (views/svg.cpp, render_svg): a bound on the
+// cost, far above the 4 the most crowded shipped scenario needs.
+constexpr int max_layout_passes = 8;
 constexpr int head_length = 10;
 constexpr int head_half_width = 4;
 constexpr int min_middle_width = 460;
@@ -49,8 +53,9 @@ struct BreakMark {
 
 class DiagramLayout {
  public:
-  // Keeps a reference: the model must outlive the layout.
-  explicit DiagramLayout(const DiagramModel& model);
+  // Keeps a reference: the model must outlive the layout. `room`: pixels added to the gap
+  // below each instant (indexed like model.instants; empty: none).
+  explicit DiagramLayout(const DiagramModel& model, std::vector<int> room = {});
 
   // The x of a lane's lifeline (lane_index into model.lanes; -1: the host's own line).
   int lane_x(int host, int lane_index) const;
@@ -58,6 +63,8 @@ class DiagramLayout {
   int y_at(Time time) const;
   // The middle of a break's band, in the gap below the text of the instant before it.
   int break_middle(const BreakMark& mark) const;
+  // Where a lost segment's line stops, below its send row: its group's slot says how far.
+  int drop_y(const Arrow& arrow) const;
 
   // The header, top down: title, description rows, subtitle, host names.
   int title_y = 0;
@@ -87,6 +94,7 @@ class DiagramLayout {
   void layout_y();
 
   const DiagramModel& model_;
+  std::vector<int> room_;
 };
 
 }  // namespace tcpsim::views::svg_diagram

@@ -87,7 +87,18 @@ struct Arrow {
   Time expected = -1;    // the arrival the link announced (delay or duplicate), -1 if unknown
   std::string note;      // why it was held, copied, lost or expired
   std::string reasons;   // why it was sent and what its arrival meant (views/segment_reasons.hpp)
+  std::size_t drop_group = npos;  // a lost segment's DropGroup
   TraceSegment segment;
+};
+
+// Segments lost at one instant from one lane for one reason (a queue that overflows drops tens
+// at once) share one line, where a label each would lie on one another: they get one label,
+// "#13–#68 lost (56 segments)". Groups lost there for other reasons take the next slots, each
+// line longer than the one before (drop_slot_height), so their labels and crosses stand apart.
+struct DropGroup {
+  std::vector<std::size_t> members;  // indices into arrows, in the order sent
+  int slot = 0;
+  std::string label;  // the summary when there are several members, else empty
 };
 
 struct Bracket {
@@ -169,6 +180,7 @@ class DiagramModel {
   std::array<int, 2> connections_on_host = {0, 0};
   std::array<int, 2> summarised_on_host = {0, 0};  // connections in the summary lane
   std::vector<Arrow> arrows;
+  std::vector<DropGroup> drop_groups;
   std::vector<Bracket> brackets;
   std::vector<std::size_t> lone_timer_steps;  // a cancel or fire with no set seen
   std::array<int, 2> timer_columns = {0, 0};
@@ -178,6 +190,8 @@ class DiagramModel {
   void collect_instants();
   void collect_lanes();
   void collect_arrows();
+  void collect_drop_groups();
+  std::string segment_ids(const std::vector<std::size_t>& members) const;
   std::string note_with_cause(const std::string& note, const TraceEvent& event) const;
   std::string cause_after_colon(const TraceEvent& event) const;
   void collect_brackets();

@@ -131,6 +131,8 @@ constexpr std::array<TermRow, static_cast<std::size_t>(Term::count)> terms{{
     {note_held_until, "note_held_until", "held until {0} s", "扣留到 {0} 秒"},
     {note_lost, "note_lost", "lost", "丢失"},
     {note_expired, "note_expired", "expired", "过期"},
+    {segments_lost, "segments_lost", "{0} lost ({1} segments)", "{0} 丢失（{1} 个报文段）"},
+    {id_separator, "id_separator", ", ", "、"},
     {application_call, "application_call", "application call", "应用程序调用"},
     {the_call_failed, "the_call_failed", "the call failed", "调用失败"},
     {record_deleted, "record_deleted", "record deleted: {0}", "记录删除：{0}"},

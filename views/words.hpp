@@ -128,6 +128,8 @@ enum class Term : std::uint16_t {
   note_held_until,          // "held until {0} s"
   note_lost,                // "lost"
   note_expired,             // "expired"
+  segments_lost,            // "{0} lost ({1} segments)": one label for drops on one line
+  id_separator,             // ", " between the id ranges of such a label
   application_call,
   the_call_failed,
   record_deleted,           // "record deleted: {0}"

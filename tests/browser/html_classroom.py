@@ -17,7 +17,9 @@ html_stepping.py) and checks what views/html_page.js promises:
     nothing outside the window; screenshots browser-html-presentation.png (English, the lost
     final ACK) and browser-html-presentation-zh.png (Chinese, textbook labels, the close)
     are left in OUTPUT_DIR;
-  - --lang zh: the page's lang attribute is zh-CN and its interface Chinese.
+  - --lang zh: the page's lang attribute is zh-CN and its interface Chinese;
+  - a summary of lost segments (cc-bottleneck-without-congestion-control's "#13–#68 lost
+    (56 segments)", class burst) is no one segment's label: T and W leave it as it is.
 
 Usage: html_classroom.py TCPSIM SOURCE_DIR OUTPUT_DIR
 Exit 0 passed, 1 failed, 77 skipped (only with TCPSIM_SKIP_BROWSER=1 when chromium is missing).
@@ -149,7 +151,8 @@ def main():
     try:
         pages = {}
         for name, scenario, extra in (("en", "lost-final-ack-time-wait", []),
-                                      ("zh", "four-way-close", ["--lang", "zh"])):
+                                      ("zh", "four-way-close", ["--lang", "zh"]),
+                                      ("burst", "cc-bottleneck-without-congestion-control", [])):
             pages[name] = os.path.join(work, name + ".html")
             run = subprocess.run([tcpsim, "run", os.path.join(source_dir, "scenarios",
                                                               scenario + ".json"),
@@ -285,9 +288,21 @@ def main():
         time.sleep(0.3)
         check_presentation(driver, os.path.join(output_dir, "browser-html-presentation-zh.png"),
                            "four-way-close --lang zh")
+
+        # 6. A summary of lost segments stays as drawn when the labels are rewritten.
+        driver.navigate("file://" + os.path.abspath(pages["burst"]))
+        summary = ("return Array.prototype.map.call(document.querySelectorAll("
+                   "'#diagram text.seglabel.burst'), function (node) { return node.textContent; });")
+        drawn = driver.script(summary)
+        check(len(drawn) == 1 and drawn[0].endswith("#13\u2013#68 lost (56 segments)"),
+              "the burst's summary reads %r" % drawn)
+        driver.press("t")
+        driver.press("w")
+        check(driver.script(summary) == drawn,
+              "T and W rewrote the burst's summary: %r" % driver.script(summary))
         print("browser:html-classroom: passed: reveal (hide, faint, all), textbook labels and "
               "the window, autoplay across an idle gap, presentation at 1024x768 in English and "
-              "Chinese in %.1f s" % (time.monotonic() - started))
+              "Chinese, a burst's summary kept, in %.1f s" % (time.monotonic() - started))
         return 0
     except Failure as failure:
         print("browser:html-classroom: FAILED: %s" % failure)

@@ -2,7 +2,8 @@
 # The views with many connections (docs/performance.md, "Views with many connections"):
 # N connects to one listener; `tcpsim run --html` and `--svg` must succeed under an address-space
 # limit of 2 GiB (before: 2,000 connects aborted with std::bad_alloc), write a whole page and say which
-# connections the diagram summarises.
+# connections the diagram summarises; no segment label's box in the SVG overlaps another (a SYN
+# and a SYN-ACK every 100 us: the labels are packed, views/svg.cpp).
 # Not timed: bench/many_connections.py measures time and peak memory.
 # Usage: many_connections_check.sh TCPSIM CONNECTS
 set -u
@@ -35,4 +36,18 @@ for output in "$work/out.svg" "$work/out.html"; do
   notes=$(grep -c "more connections on server (see --trace)" "$output")
   [ "$notes" -ge 2 ] || { echo "$output: no summary lane note ($notes)"; exit 1; }
 done
-echo "many connections: --html and --svg with $connects connects within 2 GiB"
+python3 - "$work/out.svg" <<'EOF' || exit 1
+import re
+import sys
+svg = open(sys.argv[1], encoding="utf-8").read()
+boxes = sorted((int(y), int(y) + int(h), int(x), int(x) + int(w)) for x, y, w, h in re.findall(
+    r'<rect x="(-?\d+)" y="(-?\d+)" width="(\d+)" height="(\d+)" rx="3" fill="#ffffff"/>', svg))
+for index, (top, bottom, left, right) in enumerate(boxes):
+    for other in boxes[index + 1:]:
+        if other[0] >= bottom:
+            break
+        if other[2] < right and left < other[3]:
+            print("--svg: the label boxes at y %d and %d overlap" % (top, other[0]))
+            sys.exit(1)
+EOF
+echo "many connections: --html and --svg with $connects connects within 2 GiB, no label over another"
