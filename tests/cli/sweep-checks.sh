@@ -47,6 +47,16 @@ expect() {
   fi
 }
 
+# without_faults IN OUT: scenario IN with its "faults" removed, as OUT; fails when it has none.
+without_faults() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+scenario = json.load(open(sys.argv[1]))
+assert scenario.pop("faults"), "no faults"
+json.dump(scenario, open(sys.argv[2], "w"))
+EOF
+}
+
 files=(scenarios/four-way-close.json scenarios/lost-final-ack-no-time-wait.json
        scenarios/data-lost-segment-retransmitted.json)
 
@@ -255,24 +265,14 @@ EOF
     expect 1 run "$work/repro.json"
     grep -q 'at \$.expect.invariants\[0\]: the delivery invariant is broken: new to web#2' \
       "$work/err" "$work/out" || fail "tcpsim run does not fail on the delivery invariant"
-    python3 - "$work/repro.json" "$work/unfaulted.json" <<'EOF' || fail "no fault rules to remove"
-import json, sys
-scenario = json.load(open(sys.argv[1]))
-assert scenario.pop("faults"), "no faults"
-json.dump(scenario, open(sys.argv[2], "w"))
-EOF
+    without_faults "$work/repro.json" "$work/unfaulted.json" || fail "no fault rules to remove"
     expect 0 run "$work/unfaulted.json"
     # A smaller or shorter timeline must still need its faults (docs/explore.md): the repro of
     # blind-syn-challenge-ack under loss keeps its lost SYN-ACK, and passes without it.
     expect 1 explore scenarios/blind-syn-challenge-ack.json --seeds 1..100 \
       --out "$work/blind.json"
     expect 1 run "$work/blind.json"
-    python3 - "$work/blind.json" "$work/blind-unfaulted.json" <<'EOF' || fail "no fault rule kept"
-import json, sys
-scenario = json.load(open(sys.argv[1]))
-assert scenario.pop("faults"), "no faults"
-json.dump(scenario, open(sys.argv[2], "w"))
-EOF
+    without_faults "$work/blind.json" "$work/blind-unfaulted.json" || fail "no fault rule kept"
     expect 0 run "$work/blind-unfaulted.json"
     ;;
   explore-usage)
