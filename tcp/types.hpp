@@ -351,8 +351,14 @@ class Output {
   }
   // A payload the driver has done with (a delivered segment's): kept for take_payload, up to
   // max_spare_payloads of them; one with no capacity, or beyond that, is freed.
-  void give_payload(std::vector<std::uint8_t> spent) {
-    if (spent.capacity() == 0 || spare_payloads_.size() >= max_spare_payloads) return;
+  // By reference: most segments carry no payload, and an empty one is left as it is (no
+  // vector moved in and destroyed per segment). Past the limit its storage is freed.
+  void give_payload(std::vector<std::uint8_t>&& spent) {
+    if (spent.capacity() == 0) return;
+    if (spare_payloads_.size() >= max_spare_payloads) {
+      spent = std::vector<std::uint8_t>();
+      return;
+    }
     spent.clear();
     spare_payload_bytes_ += spent.capacity();
     spare_payloads_.push_back(std::move(spent));
