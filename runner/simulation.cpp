@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstring>
 #include <deque>
 #include <limits>
 #include <string_view>
@@ -135,25 +134,8 @@ class NameIndex {
     std::size_t position = empty;
   };
   static std::uint64_t hash_of(std::string_view name) {
-    // Eight bytes at a time (a name is a dozen characters), the tail gathered byte by byte:
-    // only the name's own bytes are read. Each word is mixed with a multiply and a shift.
-    constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ULL;
-    std::uint64_t hash = name.size() * multiplier;
-    const char* next = name.data();
-    std::size_t left = name.size();
-    for (; left >= 8; left -= 8, next += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, next, 8);
-      hash = (hash ^ word) * multiplier;
-      hash ^= hash >> 32;
-    }
-    if (left != 0) {
-      std::uint64_t word = 0;
-      for (std::size_t index = 0; index < left; ++index) {
-        word |= static_cast<std::uint64_t>(static_cast<unsigned char>(next[index])) << (8 * index);
-      }
-      hash = (hash ^ word) * multiplier;
-    }
+    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
     // The low bits pick the slot: mix the high ones in (MurmurHash3's finaliser), or names
     // that differ only in their last digits would crowd into neighbouring slots.
     hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;

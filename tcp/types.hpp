@@ -350,9 +350,8 @@ class Output {
     return payload;
   }
   // A payload the driver has done with (a delivered segment's): kept for take_payload, up to
-  // max_spare_payloads of them; one with no capacity, or beyond that, is freed.
-  // By reference: most segments carry no payload, and an empty one is left as it is (no
-  // vector moved in and destroyed per segment). Past the limit its storage is freed.
+  // max_spare_payloads of them; beyond that its storage is freed. By reference: most segments
+  // carry no payload, and one with no capacity is left as it is (no vector moved per segment).
   void give_payload(std::vector<std::uint8_t>&& spent) {
     if (spent.capacity() == 0) return;
     if (spare_payloads_.size() >= max_spare_payloads) {
