@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "views/lost_bursts.hpp"
 #include "views/segment_reasons.hpp"
 #include "views/text.hpp"
 
@@ -71,7 +72,8 @@ class LadderPrinter::Writer {
         options_(options),
         language_(options.language),
         names_(result),
-        story_(scenario, result) {
+        story_(scenario, result),
+        bursts_(result, story_) {
     width_ = std::max(options.width, min_ladder_width);
     Time last = result.end_time;
     for (const TraceEvent& event : result.trace) last = std::max(last, event.time);
@@ -125,6 +127,11 @@ class LadderPrinter::Writer {
   std::string event_line(std::size_t index) const {
     if (index >= result_.trace.size()) return {};
     return render(index, result_.trace[index]);
+  }
+
+  const LostBurst* lost_burst(std::size_t index) const {
+    const LostBurst* burst = bursts_.of(index);
+    return burst != nullptr && burst->last() == index ? burst : nullptr;
   }
 
   std::string footer() const {
@@ -418,6 +425,13 @@ class LadderPrinter::Writer {
       case TraceKind::deliver:
         return arrival_line(event, index);
       case TraceKind::drop:
+        // A lost burst (views/lost_bursts.hpp) is one line, at its last loss: its sends are
+        // each on their own line above it.
+        if (const LostBurst* burst = bursts_.of(index)) {
+          if (burst->last() != index) return {};
+          return middle_event(event, "X " + lost_burst_label(result_, *burst, language_), link,
+                              Tone::loss);
+        }
         return middle_event(event, "X " + fill(Term::lost, language_, {number}), link,
                             Tone::loss);
       case TraceKind::expire:
@@ -480,6 +494,7 @@ class LadderPrinter::Writer {
   const Language language_;
   const runner::ConnectionNames names_;
   const SegmentStory story_;
+  const LostBursts bursts_;
   std::size_t width_ = default_ladder_width;
   std::size_t time_width_ = 12;
   std::size_t side_ = 20;
@@ -503,6 +518,10 @@ std::string LadderPrinter::event_line(std::size_t index) const {
 std::string LadderPrinter::footer() const { return writer_->footer(); }
 
 std::size_t LadderPrinter::time_width() const { return writer_->time_width(); }
+
+const LostBurst* LadderPrinter::lost_burst(std::size_t index) const {
+  return writer_->lost_burst(index);
+}
 
 std::string format_ladder(const Scenario& scenario, const RunResult& result,
                           const LadderOptions& options) {

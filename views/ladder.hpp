@@ -2,6 +2,11 @@
 // print it event by event (realtime playback) or put text between its lines (narration): the
 // header, one line per trace event (empty for the events the ladder does not show), the footer.
 // format_ladder is exactly header() + every event_line() + footer().
+//
+// A single loss is one line, "X #7 lost   (rule 'lose-final-ack')". The losses of a lost burst
+// (views/lost_bursts.hpp: one instant, one sender, one cause, the same reasons) are one line
+// at the last of them, "X #13–#68 lost (56 segments)   (queue full)"; the others' lines are
+// empty. Each segment's send keeps its own line.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +17,8 @@
 #include "views/words.hpp"
 
 namespace tcpsim::views {
+
+struct LostBurst;
 
 // The ladder fits in `width` terminal columns (display width: a Chinese character takes two):
 // the command line passes the terminal's width, or 100 when stdout is not a terminal. Below
@@ -51,6 +58,8 @@ class LadderPrinter {
   std::string footer() const;
   // The column the time takes, spaces included: narration lines are indented by it.
   std::size_t time_width() const;
+  // The lost burst whose one line event_line(index) writes, nullptr for any other line.
+  const LostBurst* lost_burst(std::size_t index) const;
 
  private:
   class Writer;

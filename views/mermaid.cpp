@@ -7,6 +7,7 @@
 
 #include "runner/trace_format.hpp"
 #include "sim/link_cause.hpp"
+#include "views/lost_bursts.hpp"
 #include "views/segment_reasons.hpp"
 #include "views/text.hpp"
 
@@ -69,7 +70,8 @@ class MermaidWriter {
         options_(options),
         language_(options.language),
         names_(result),
-        story_(scenario, result) {
+        story_(scenario, result),
+        bursts_(result, story_) {
     for (int host = 0; host < 2; ++host) {
       const std::string& name = scenario.hosts[static_cast<std::size_t>(host)].name;
       ids_[static_cast<std::size_t>(host)] =
@@ -275,6 +277,18 @@ class MermaidWriter {
           reasons = reasons_of(found->second.send_step, found->second.send_step);
           in_flight_.erase(found);
         }
+        // A lost burst (views/lost_bursts.hpp) is one arrow, at its last loss; its members
+        // share the cause and the reasons.
+        if (const LostBurst* burst = bursts_.of(index)) {
+          if (burst->last() != index) return;
+          const std::string cause = link_cause(event);
+          const std::string summary = lost_burst_label(result_, *burst, language_);
+          statement(id(h) + "-x" + id(1 - h) + ": " +
+                    mermaid_escape((cause.empty() ? summary
+                                                  : fill(Term::colon, language_, {summary, cause})) +
+                                   in_parentheses(reasons)));
+          return;
+        }
         statement(id(h) + "-x" + id(1 - h) + ": " +
                   mermaid_escape(fill(Term::lost_because, language_,
                                       {label(event.segment), link_cause(event)}) +
@@ -371,6 +385,7 @@ class MermaidWriter {
   const Language language_;
   const runner::ConnectionNames names_;
   const SegmentStory story_;
+  const LostBursts bursts_;
   std::array<std::string, 2> ids_;
   std::string out_;
   std::map<FlightKey, Flight> in_flight_;  // ordered by segment id: the end lists them in order

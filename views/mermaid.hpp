@@ -2,8 +2,10 @@
 // Mermaid renderer: the two hosts as participants (with their addresses), one arrow per segment
 // delivered (flags, seq, ack, len; drawn where it arrives, with the sending time written on it
 // when the network held it back), crossed arrows (-x) for segments the network lost or let
-// expire, notes over a host for what happened there (state changes, timers, application events,
-// discards, timeline actions), notes over both for what the link did (holds, duplicates).
+// expire (one arrow for a lost burst, views/lost_bursts.hpp: "#13–#68 lost (56 segments): queue
+// full", where the last of them is lost), notes over a host for what happened there (state
+// changes, timers, application events, discards, timeline actions), notes over both for what
+// the link did (holds, duplicates).
 //
 // Text is escaped with Mermaid's entity codes (#35; for '#', #59; for ';', #58; for ':', ...),
 // so no scenario name or rule can break the diagram; participant ids are the host names when

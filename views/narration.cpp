@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "views/ladder.hpp"
+#include "views/lost_bursts.hpp"
 #include "views/segment_reasons.hpp"
 #include "views/text.hpp"
 
@@ -1181,6 +1182,25 @@ std::vector<std::string> narrate_run(const runner::Scenario& scenario,
   return sentences;
 }
 
+std::string narrate_lost_burst(const runner::Scenario& scenario, const runner::RunResult& result,
+                               const LostBurst& burst, Language language) {
+  const TraceEvent& event = result.trace[burst.last()];
+  const bool known =
+      event.host >= 0 && static_cast<std::size_t>(event.host) < scenario.hosts.size();
+  const bool english = language == Language::english;
+  const std::string host =
+      known ? host_display_name(scenario.hosts[static_cast<std::size_t>(event.host)])
+            : (english ? "the network" : "网络");
+  const std::string count = std::to_string(burst.drops.size());
+  const std::string ids = lost_burst_ids(result, burst, language);
+  const std::string cause = link_cause(event.link_cause, language);
+  return text::visible(english ? "The network loses " + count + " segments from " + host +
+                                     " at this one instant, " + ids +
+                                     ", all for one cause: " + cause + "."
+                               : "网络在同一时刻丢失了 " + host + " 发出的 " + count + " 个报文段 " +
+                                     ids + "，原因都是" + cause + "。");
+}
+
 std::string explain_header_note(Language language) {
   return std::string(term(Term::explain_note, language));
 }
@@ -1210,7 +1230,12 @@ std::string format_explained_ladder(const runner::Scenario& scenario,
   for (std::size_t index = 0; index < result.trace.size(); ++index) {
     const std::string line = printer.event_line(index);
     if (!line.empty()) {
-      out += explained_event_block(line, narrator.narrate(index), printer.time_width(), width);
+      const LostBurst* burst = printer.lost_burst(index);
+      out += explained_event_block(line,
+                                   burst != nullptr
+                                       ? narrate_lost_burst(scenario, result, *burst, language)
+                                       : narrator.narrate(index),
+                                   printer.time_width(), width);
     }
     narrator.apply(index);
   }

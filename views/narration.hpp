@@ -19,6 +19,7 @@
 #include "runner/simulation.hpp"
 #include "sim/link_cause.hpp"
 #include "views/ladder.hpp"
+#include "views/lost_bursts.hpp"
 #include "views/words.hpp"
 
 namespace tcpsim::views {
@@ -44,6 +45,13 @@ std::vector<std::string> narrate_run(const runner::Scenario& scenario,
                                      const NarrationOptions& options);
 
 // --- The explained ladder (--explain) ---
+
+// The sentence under a lost burst's one line (views/lost_bursts.hpp), in place of the sentence
+// of the last loss, which the line stands for with the others: "The network loses 56 segments
+// from client at this one instant, #13–#68, all for one cause: the link's queue is full."
+// (The HTML page's steps keep one sentence per loss.)
+std::string narrate_lost_burst(const runner::Scenario& scenario, const runner::RunResult& result,
+                               const LostBurst& burst, Language language);
 
 // Narration lines are indented under the time column and wrapped to this many columns.
 inline constexpr std::size_t explain_width = 100;

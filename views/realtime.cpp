@@ -168,8 +168,12 @@ std::vector<PlaybackFrame> ladder_frames(const runner::Scenario& scenario,
     std::string line = printer.event_line(index);
     if (line.empty()) continue;
     if (explain) {
-      line = explained_event_block(line, sentences[index], printer.time_width(),
-                                   std::max(options.width, min_ladder_width));
+      const LostBurst* burst = printer.lost_burst(index);
+      line = explained_event_block(
+          line,
+          burst != nullptr ? narrate_lost_burst(scenario, result, *burst, *explain)
+                           : sentences[index],
+          printer.time_width(), std::max(options.width, min_ladder_width));
     }
     frames.push_back({result.trace[index].time, std::move(line), true});
   }

@@ -414,8 +414,13 @@ class Drawing {
           break;
         case Bracket::End::open: title += ", still running when the run ends"; break;
       }
+      // When the timer wheel moved the deadline, as the ladder says it, on a line of its own
+      // in the diagram's language: "1 s, rounded up to 1.024 s by timer_wheel".
+      const std::string rounding =
+          timer_rounding(model_.trace()[bracket.set_step], model_.language());
       out += "<g class=\"timer\"" + step_attributes(bracket.set_step) + "><title>" +
-             xml_escape(title) + "</title>\n";
+             xml_escape(title) + (rounding.empty() ? "" : "\n" + xml_escape(rounding)) +
+             "</title>\n";
       out += line(x, y0, x + inward, y0, colour, 2);
       out += line(x, y0, x, y1, colour, 2,
                   bracket.end == Bracket::End::open ? "stroke-dasharray=\"2 3\"" : "");

@@ -373,57 +373,29 @@ void DiagramModel::collect_arrows() {
 }
 
 // ---------------------------------------------------------------- drops sharing a line
-// The members' ids as ranges in the order sent: "#13–#68", "#4, #6–#7", a copy "#5'".
-std::string DiagramModel::segment_ids(const std::vector<std::size_t>& members) const {
-  std::string out;
-  const auto id = [&](const TraceSegment& segment) {
-    return "#" + std::to_string(segment.id) + (segment.copy ? "'" : "");
-  };
-  for (std::size_t first = 0; first < members.size();) {
-    std::size_t last = first;
-    while (last + 1 < members.size()) {
-      const TraceSegment& at = arrows[members[last]].segment;
-      const TraceSegment& next = arrows[members[last + 1]].segment;
-      if (next.id != at.id + 1 || next.copy != at.copy) break;
-      ++last;
-    }
-    if (!out.empty()) out += word(Term::id_separator);
-    out += id(arrows[members[first]].segment);
-    if (last > first) out += "\u2013" + id(arrows[members[last]].segment);
-    first = last + 1;
-  }
-  return out;
-}
-
 void DiagramModel::collect_drop_groups() {
-  // By sender's lane and instant: the groups lost there, in the order their first was sent.
-  std::map<std::tuple<int, int, std::size_t>, std::vector<std::size_t>> at_moment;
+  // Which losses are one burst is views/lost_bursts.hpp's to say; here each burst, or each
+  // segment lost alone, is a group, and the groups lost at one instant from one lane take
+  // slots in the order their first was sent.
+  const LostBursts bursts(result, story);
+  std::map<const LostBurst*, std::size_t> group_of_burst;
+  std::map<std::tuple<int, int, std::size_t>, int> slots_at_moment;
   for (std::size_t index = 0; index < arrows.size(); ++index) {
     Arrow& arrow = arrows[index];
     if (arrow.fate != Arrow::Fate::dropped) continue;
-    std::vector<std::size_t>& groups =
-        at_moment[{arrow.from_host, arrow.from_lane, instant_of(arrow.sent)}];
-    // Same words under the label and the same look, so one label says it for all of them.
-    const auto same = [&](std::size_t group) {
-      const Arrow& first = arrows[drop_groups[group].members.front()];
-      return first.note == arrow.note && first.reasons == arrow.reasons &&
-             first.copy == arrow.copy && first.held == arrow.held &&
-             first.segment.injected == arrow.segment.injected;
-    };
-    const auto found = std::find_if(groups.begin(), groups.end(), same);
-    if (found != groups.end()) {
-      arrow.drop_group = *found;
+    const LostBurst* burst = bursts.of(arrow.end_step);
+    const auto found = burst == nullptr ? group_of_burst.end() : group_of_burst.find(burst);
+    if (found != group_of_burst.end()) {
+      arrow.drop_group = found->second;
     } else {
       arrow.drop_group = drop_groups.size();
-      drop_groups.push_back({{}, static_cast<int>(groups.size()), {}});
-      groups.push_back(arrow.drop_group);
+      int& slots = slots_at_moment[{arrow.from_host, arrow.from_lane, instant_of(arrow.sent)}];
+      drop_groups.push_back({{}, slots++,
+                             burst == nullptr ? std::string()
+                                              : lost_burst_label(result, *burst, language())});
+      if (burst != nullptr) group_of_burst.emplace(burst, arrow.drop_group);
     }
     drop_groups[arrow.drop_group].members.push_back(index);
-  }
-  for (DropGroup& group : drop_groups) {
-    if (group.members.size() < 2) continue;
-    group.label = fill(Term::segments_lost, language(),
-                       {segment_ids(group.members), std::to_string(group.members.size())});
   }
 }
 

@@ -18,6 +18,7 @@
 #include "runner/scenario.hpp"
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
+#include "views/lost_bursts.hpp"
 #include "views/segment_reasons.hpp"
 #include "views/svg.hpp"
 #include "views/text.hpp"
@@ -91,10 +92,12 @@ struct Arrow {
   TraceSegment segment;
 };
 
-// Segments lost at one instant from one lane for one reason (a queue that overflows drops tens
-// at once) share one line, where a label each would lie on one another: they get one label,
-// "#13–#68 lost (56 segments)". Groups lost there for other reasons take the next slots, each
-// line longer than the one before (drop_slot_height), so their labels and crosses stand apart.
+// The segments of a lost burst (views/lost_bursts.hpp: one instant, one sender, one cause, the
+// same reasons; a queue that overflows drops tens at once) share one line, where a label each
+// would lie on one another: they get one label, "#13–#68 lost (56 segments)". A segment lost
+// alone is a group of one. Groups lost at one instant from one lane for other reasons (or from
+// other connections in a summary lane) take the next slots, each line longer than the one
+// before (drop_slot_height), so their labels and crosses stand apart.
 struct DropGroup {
   std::vector<std::size_t> members;  // indices into arrows, in the order sent
   int slot = 0;
@@ -191,7 +194,6 @@ class DiagramModel {
   void collect_lanes();
   void collect_arrows();
   void collect_drop_groups();
-  std::string segment_ids(const std::vector<std::size_t>& members) const;
   std::string note_with_cause(const std::string& note, const TraceEvent& event) const;
   std::string cause_after_colon(const TraceEvent& event) const;
   void collect_brackets();

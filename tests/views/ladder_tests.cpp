@@ -12,6 +12,7 @@
 #include "runner/simulation.hpp"
 #include "views/ladder.hpp"
 #include "views/narration.hpp"
+#include "views/svg.hpp"
 #include "views/text.hpp"
 #include "views/words.hpp"
 
@@ -278,4 +279,124 @@ TEST_CASE("ladder: --cwnd puts the sender's cwnd, ssthresh and flight after its 
   CHECK(ladder.find("cwnd=4000 flight=1000") != std::string::npos);
   // The fast retransmit: ssthresh = FlightSize / 2, cwnd = ssthresh + 3 SMSS.
   CHECK(ladder.find("cwnd=10500 ssthresh=7500 flight=15000") != std::string::npos);
+}
+
+namespace {
+
+Scenario scenario_file(const std::string& relative) {
+  return load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/" + relative);
+}
+
+// The line holding `part`, "" when none does.
+std::string line_with(const std::string& text, const std::string& part) {
+  const std::size_t at = text.find(part);
+  if (at == std::string::npos) return {};
+  const std::size_t start = text.rfind('\n', at) + 1;  // npos + 1 is 0
+  return text.substr(start, text.find('\n', at) - start);
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("ladder: segments lost together are one line, in both languages, explained too") {
+  // The client sends the server's whole window at 200 ms and the full queue drops #13 to #68:
+  // one line, where the last of them is lost, after each one's send.
+  const Scenario scenario = scenario_file("scenarios/cc-bottleneck-without-congestion-control.json");
+  const RunResult result = run_scenario(scenario);
+  const std::string ladder = format_ladder(scenario, result, wide());
+  const std::string summary = "X #13\u2013#68 lost (56 segments)   (queue full)\n";
+  CHECK(occurrences(ladder, summary) == 1);
+  CHECK(occurrences(ladder, " X ") == 1);
+  for (int id = 13; id <= 68; ++id) {
+    INFO("#" << id);
+    CHECK(ladder.find("X #" + std::to_string(id) + " lost") == std::string::npos);
+    const std::size_t send = ladder.find(" #" + std::to_string(id) + " ACK seq=");
+    CHECK(send != std::string::npos);
+    CHECK(send < ladder.find(summary));
+  }
+  LadderOptions chinese = wide();
+  chinese.language = tcpsim::views::Language::chinese;
+  const std::string zh = format_ladder(scenario, result, chinese);
+  CHECK(occurrences(zh, "X #13\u2013#68 丢失（56 个报文段）   （链路队列已满）\n") == 1);
+  CHECK(occurrences(zh, " X ") == 1);
+
+  // --explain: the line's sentence is the burst's, and no loss of it has a sentence of its own.
+  const std::string explained =
+      tcpsim::views::format_explained_ladder(scenario, result, wide(), tcpsim::views::Language::english);
+  CHECK(explained.find(summary +
+                       "          | The network loses 56 segments from client at this one "
+                       "instant, #13\u2013#68, all for one cause: the link's queue is full.\n") !=
+        std::string::npos);
+  CHECK(explained.find("The network loses #") == std::string::npos);
+  const std::string explained_zh = tcpsim::views::format_explained_ladder(
+      scenario, result, chinese, tcpsim::views::Language::chinese);
+  CHECK(explained_zh.find("          | 网络在同一时刻丢失了 client 发出的 56 个报文段 "
+                          "#13\u2013#68，原因都是链路队列已满。\n") != std::string::npos);
+}
+
+TEST_CASE("ladder: a segment lost alone is written as before, and losses for two causes at one "
+          "instant are two lines") {
+  LadderOptions chinese = wide();
+  chinese.language = tcpsim::views::Language::chinese;
+  const std::string alone = ladder_of("lost-final-ack-time-wait");
+  CHECK(line_with(alone, "X #7 lost").rfind("1.550000 ", 0) == 0);
+  CHECK(alone.find("X #7 lost   (rule 'lose-final-ack')\n") != std::string::npos);
+  CHECK(ladder_of("lost-final-ack-time-wait", chinese)
+            .find("X #7 丢失   （故障规则 'lose-final-ack'）\n") != std::string::npos);
+  // #13 and #16 are lost at 400 ms by two fault rules.
+  const std::string two_rules = ladder_of("cc-newreno-partial-ack");
+  CHECK(two_rules.find("X #13 lost   (rule 'lose-sixth-segment')\n") != std::string::npos);
+  CHECK(two_rules.find("X #16 lost   (rule 'lose-ninth-segment')\n") != std::string::npos);
+  CHECK(two_rules.find("segments)") == std::string::npos);
+}
+
+TEST_CASE("ladder: lost bursts at two instants stay two lines, grouped as the SVG groups them") {
+  // One fault rule loses #4 and #5 at 300 ms, #6 and #7 at 320 ms.
+  const Scenario scenario = scenario_file("tests/views/two-lost-bursts.json");
+  const RunResult result = run_scenario(scenario);
+  LadderOptions options = wide();
+  options.absolute_seq = true;
+  const std::string ladder = format_ladder(scenario, result, options);
+  const std::string first =
+      line_with(ladder, "X #4\u2013#5 lost (2 segments)   (rule 'lose-four')");
+  const std::string second =
+      line_with(ladder, "X #6\u2013#7 lost (2 segments)   (rule 'lose-four')");
+  CHECK(first.rfind("0.300000 ", 0) == 0);
+  CHECK(second.rfind("0.320000 ", 0) == 0);
+  CHECK(occurrences(ladder, " X ") == 2);
+  LadderOptions chinese = options;
+  chinese.language = tcpsim::views::Language::chinese;
+  const std::string zh = format_ladder(scenario, result, chinese);
+  CHECK(zh.find("X #4\u2013#5 丢失（2 个报文段）   （故障规则 'lose-four'）\n") != std::string::npos);
+  CHECK(zh.find("X #6\u2013#7 丢失（2 个报文段）   （故障规则 'lose-four'）\n") != std::string::npos);
+  // The SVG's labels are the same bursts (views/lost_bursts.hpp decides for both).
+  const std::string svg = tcpsim::views::render_svg(scenario, result);
+  CHECK(svg.find(">#4\u2013#5 lost (2 segments)</text>") != std::string::npos);
+  CHECK(svg.find(">#6\u2013#7 lost (2 segments)</text>") != std::string::npos);
+  CHECK(occurrences(svg, "class=\"seglabel burst\"") == 2);
+
+  // Of the four lost at 300 ms in cc-timeout-collapses-cwnd, #6 made a window probe (so the
+  // trace says here): other reasons, so it is lost alone, and the others' ids read as ranges.
+  const Scenario gap_scenario = scenario_file("scenarios/cc-timeout-collapses-cwnd.json");
+  RunResult gap = run_scenario(gap_scenario);
+  for (auto& event : gap.trace) {
+    if (event.kind == TraceKind::send && event.segment.id == 6) {
+      event.rule = tcpsim::tcp::Rule::window_probe;
+    }
+  }
+  const std::string probed = format_ladder(gap_scenario, gap, options);
+  CHECK(probed.find("X #6 lost   (rule 'lose-first-window')\n") != std::string::npos);
+  CHECK(probed.find("X #4\u2013#5, #7 lost (3 segments)   (rule 'lose-first-window')\n") !=
+        std::string::npos);
+  CHECK(format_ladder(gap_scenario, gap, chinese)
+            .find("X #4\u2013#5、#7 丢失（3 个报文段）") != std::string::npos);
+  CHECK(tcpsim::views::render_svg(gap_scenario, gap)
+            .find(">#4\u2013#5, #7 lost (3 segments)</text>") != std::string::npos);
 }

@@ -14,7 +14,9 @@
 #include "runner/expectations.hpp"
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
+#include "views/lost_bursts.hpp"
 #include "views/mermaid.hpp"
+#include "views/segment_reasons.hpp"
 
 using namespace tcpsim;
 
@@ -181,7 +183,8 @@ TEST_CASE("every shipped scenario gives a diagram whose every line is a known st
         "lost-handshake-ack-data-completes", "lost-handshake-ack-server-gives-up",
         "server-closes-first", "simultaneous-close", "simultaneous-open",
         "three-way-handshake-stale-syn", "three-way-handshake",
-        "two-way-handshake-stale-syn-after-close", "two-way-handshake-stale-syn"}) {
+        "two-way-handshake-stale-syn-after-close", "two-way-handshake-stale-syn",
+        "cc-bottleneck-without-congestion-control", "cc-timeout-collapses-cwnd"}) {
     SECTION(name) {
       const Run run = run_file("scenarios/" + name + ".json");
       const std::string diagram = mermaid_of(run);
@@ -190,11 +193,15 @@ TEST_CASE("every shipped scenario gives a diagram whose every line is a known st
       for (const auto& item : bad) list += "\n  " + item;
       INFO(list);
       CHECK(bad.empty());
-      // One arrow per delivery, one crossed arrow per loss or expiry.
+      // One arrow per delivery, one crossed arrow per expiry and per loss, the losses of a
+      // lost burst (views/lost_bursts.hpp) counting once.
       CHECK(count_lines(diagram, "^    [A-Za-z0-9_]+->>") ==
             count_events(run.result, runner::TraceKind::deliver));
+      const views::LostBursts bursts(run.result, views::SegmentStory(run.scenario, run.result));
+      std::size_t in_bursts = 0;
+      for (const views::LostBurst& burst : bursts.all()) in_bursts += burst.drops.size() - 1;
       CHECK(count_lines(diagram, "^    [A-Za-z0-9_]+-x") ==
-            count_events(run.result, runner::TraceKind::drop) +
+            count_events(run.result, runner::TraceKind::drop) - in_bursts +
                 count_events(run.result, runner::TraceKind::expire));
     }
   }
@@ -263,4 +270,43 @@ TEST_CASE("a timer's note says when the timer wheel moved its deadline") {
   CHECK(views::format_mermaid(run.scenario, run.result, chinese)
             .find("c1 重传计时器启动，到 1.024s 为止（时长 1 s，被 timer_wheel 向上取整为 1.024 s）") !=
         std::string::npos);
+}
+
+TEST_CASE("Mermaid: segments lost together are one crossed arrow, a segment lost alone as "
+          "before, in both languages") {
+  views::MermaidOptions chinese;
+  chinese.language = views::Language::chinese;
+  // The full queue drops #13 to #68 at 200 ms: one arrow, where the last of them is lost.
+  const Run bottleneck = run_file("scenarios/cc-bottleneck-without-congestion-control.json");
+  const std::string diagram = mermaid_of(bottleneck);
+  CHECK(count_events(bottleneck.result, runner::TraceKind::drop) == 56);
+  CHECK(count_lines(diagram, "-x") == 1);
+  CHECK(diagram.find("    client-xserver: #35;13\u2013#35;68 lost (56 segments)#58; queue full\n") !=
+        std::string::npos);
+  CHECK(grammar_violations(diagram).empty());
+  const std::string zh = views::format_mermaid(bottleneck.scenario, bottleneck.result, chinese);
+  CHECK(count_lines(zh, "-x") == 1);
+  CHECK(zh.find("    client-xserver: #35;13\u2013#35;68 丢失（56 个报文段）：链路队列已满\n") !=
+        std::string::npos);
+  CHECK(grammar_violations(zh).empty());
+
+  // A segment lost alone keeps its label and cause.
+  const Run alone = run_file("scenarios/lost-final-ack-time-wait.json");
+  CHECK(mermaid_of(alone).find("    client-xserver: #35;7 ACK seq=2 ack=2 win=65535 len=0 lost "
+                               "(rule 'lose-final-ack')\n") != std::string::npos);
+
+  // One rule loses #4 and #5 at 300 ms, #6 and #7 at 320 ms: two bursts, two arrows.
+  const Run two = run_file("tests/views/two-lost-bursts.json");
+  const std::string bursts = mermaid_of(two);
+  CHECK(count_lines(bursts, "-x") == 2);
+  const std::size_t first =
+      bursts.find("    client-xserver: #35;4\u2013#35;5 lost (2 segments)#58; rule 'lose-four'\n");
+  const std::size_t second =
+      bursts.find("    client-xserver: #35;6\u2013#35;7 lost (2 segments)#58; rule 'lose-four'\n");
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(first < second);
+  CHECK(views::format_mermaid(two.scenario, two.result, chinese)
+            .find("#35;6\u2013#35;7 丢失（2 个报文段）：故障规则 'lose-four'\n") != std::string::npos);
+  CHECK(grammar_violations(bursts).empty());
 }

@@ -639,3 +639,22 @@ TEST_CASE("svg: cwnd is drawn under the ladder when congestion control limited t
   const Run small = run("scenarios/three-way-handshake-stale-syn.json");
   CHECK(render_svg(small.scenario, small.result).find("class=\"cwnd\"") == std::string::npos);
 }
+
+TEST_CASE("svg: a timer's tooltip says when the timer wheel moved its deadline, in both "
+          "languages") {
+  // linux-syn-exponential-timeouts runs on the linux profile's timer wheel: the SYN's 1 s
+  // timer armed at 0 fires at 1.024 s.
+  const Run r = run("scenarios/linux-syn-exponential-timeouts.json");
+  const std::string english = render_svg(r.scenario, r.result);
+  CHECK(english.find("<title>c1: retransmission timer set at 0.000 s for 1.024 s (until 1.024 s), "
+                     "fires\n1 s, rounded up to 1.024 s by timer_wheel</title>") !=
+        std::string::npos);
+  tcpsim::views::SvgOptions chinese;
+  chinese.language = tcpsim::views::Language::chinese;
+  CHECK(render_svg(r.scenario, r.result, chinese)
+            .find("(until 1.024 s), fires\n时长 1 s，被 timer_wheel 向上取整为 1.024 s</title>") !=
+        std::string::npos);
+  // A timer that fires at its deadline says nothing more.
+  const Run exact = run("scenarios/three-way-handshake.json");
+  CHECK(render_svg(exact.scenario, exact.result).find("timer_wheel") == std::string::npos);
+}
