@@ -48,7 +48,7 @@ std::vector<std::string> narrate_run(const runner::Scenario& scenario,
 
 // The sentence under a lost burst's one line (views/lost_bursts.hpp), in place of the sentence
 // of the last loss, which the line stands for with the others: "The network loses 56 segments
-// from client at this one instant, #13–#68, all for one cause: the link's queue is full."
+// from client at this one instant, #13–#68, all for one cause: the link's full queue."
 // (The HTML page's steps keep one sentence per loss.)
 std::string narrate_lost_burst(const runner::Scenario& scenario, const runner::RunResult& result,
                                const LostBurst& burst, Language language);

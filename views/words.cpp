@@ -260,13 +260,14 @@ std::string chinese_simple_link_cause(sim::LinkCauseKind kind, const std::string
   return {};  // not reached: the composite kinds are translated by chinese_link_cause
 }
 
-// The English of a cause that stands alone, as it follows "because of" or sits in parentheses.
+// The English of a cause that stands alone, as it follows "because of" or sits in parentheses: a
+// noun phrase ("because of the link's full queue").
 std::string english_simple_link_cause(sim::LinkCauseKind kind, const std::string& rule_name) {
   switch (kind) {
     case sim::LinkCauseKind::none: return {};
     case sim::LinkCauseKind::fault_rule: return "fault rule '" + rule_name + "'";
     case sim::LinkCauseKind::random_loss: return "the link's random loss";
-    case sim::LinkCauseKind::queue_full: return "the link's queue is full";
+    case sim::LinkCauseKind::queue_full: return "the link's full queue";
     case sim::LinkCauseKind::random_reorder: return "the link's random reordering";
     case sim::LinkCauseKind::random_duplicate: return "the link's random duplication";
     case sim::LinkCauseKind::msl_expired:

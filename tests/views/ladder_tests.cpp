@@ -332,7 +332,7 @@ TEST_CASE("ladder: segments lost together are one line, in both languages, expla
       tcpsim::views::format_explained_ladder(scenario, result, wide(), tcpsim::views::Language::english);
   CHECK(explained.find(summary +
                        "          | The network loses 56 segments from client at this one "
-                       "instant, #13\u2013#68, all for one cause: the link's queue is full.\n") !=
+                       "instant, #13\u2013#68, all for one cause: the link's full queue.\n") !=
         std::string::npos);
   CHECK(explained.find("The network loses #") == std::string::npos);
   const std::string explained_zh = tcpsim::views::format_explained_ladder(

@@ -151,7 +151,7 @@ TEST_CASE("narration words every link cause from its fields") {
   CHECK(both(cause_of(LinkCauseKind::random_loss)) ==
         Pair{"the link's random loss", "链路的随机丢包"});
   CHECK(both(cause_of(LinkCauseKind::queue_full)) ==
-        Pair{"the link's queue is full", "链路队列已满"});
+        Pair{"the link's full queue", "链路队列已满"});
   CHECK(both(cause_of(LinkCauseKind::random_reorder)) ==
         Pair{"the link's random reordering", "链路的随机乱序"});
   CHECK(both(cause_of(LinkCauseKind::random_duplicate)) ==
