@@ -344,21 +344,24 @@ class Drawing {
                num(2 * lane_half_width) + "\" height=\"" + num(y1 - y0) + "\" fill=\"" +
                std::string(state_fill_colour(state)) + "\" stroke=\"" + std::string(colour) +
                "\" stroke-width=\"1\"><title>" +
-               xml_escape(name + ": " + std::string(tcp::state_name(state))) + "</title></rect>\n";
+               xml_escape(fill(Term::lane_in_state, model_.language(),
+                               {name, tcp::state_name(state)})) +
+               "</title></rect>\n";
       }
       const int y_open = layout_.instant_y[model_.instant_of(lane.open)];
       out += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y_open) + "\" r=\"4\" fill=\"" +
              std::string(colour) + "\"" + step_attributes(lane.open_step) + "><title>" +
-             xml_escape(name + " created" +
-                        (lane.spans.front().state == tcp::State::listen
-                             ? std::string(" in LISTEN, a copy of its listener")
-                             : std::string())) +
+             xml_escape(fill(lane.spans.front().state == tcp::State::listen
+                                 ? Term::lane_created_in_listen
+                                 : Term::lane_created,
+                             model_.language(), {name})) +
              "</title></circle>\n";
       if (lane.free_step != npos) {
         const int y_free = layout_.instant_y[model_.instant_of(lane.end)];
         out += "<rect x=\"" + num(x - 8) + "\" y=\"" + num(y_free - 2) +
                "\" width=\"16\" height=\"4\" fill=\"" + std::string(colour) + "\"" +
-               step_attributes(lane.free_step) + "><title>" + xml_escape(name + " deleted") +
+               step_attributes(lane.free_step) + "><title>" +
+               xml_escape(fill(Term::lane_deleted, model_.language(), {name})) +
                "</title></rect>\n";
       }
       out += "</g>\n";
@@ -398,22 +401,29 @@ class Drawing {
       const int y1 =
           bracket.end == Bracket::End::open ? layout_.end_y : layout_.y_at(bracket.end_time);
       const std::string colour(timer_colour(bracket.kind));
-      const std::string name(timer_word(bracket.kind, Language::english));
-      const std::string who =
-          bracket.lane >= 0 ? model_.lane_name(bracket.lane) + ": " : std::string();
-      std::string title = who + name + " set at " + format_seconds(bracket.set) +
-                          " s for " + format_duration(bracket.deadline - bracket.set) + " (until " +
-                          format_seconds(bracket.deadline) + " s)";
+      const Language language = model_.language();
+      const std::string name(timer_word(bracket.kind, language));
+      // "c1: retransmission timer ...", the connection first when the timer has one.
+      const auto whose = [&](const std::string& text) {
+        return bracket.lane >= 0
+                   ? fill(Term::colon, language, {model_.lane_name(bracket.lane), text})
+                   : text;
+      };
+      std::string title =
+          fill(Term::timer_set_for, language,
+               {name, format_seconds(bracket.set), format_duration(bracket.deadline - bracket.set),
+                format_seconds(bracket.deadline)});
       switch (bracket.end) {
-        case Bracket::End::fired: title += ", fires"; break;
+        case Bracket::End::fired: title += term(Term::timer_then_fires, language); break;
         case Bracket::End::cancelled:
-          title += ", cancelled at " + format_seconds(bracket.end_time) + " s";
+          title += fill(Term::timer_then_cancelled, language, {format_seconds(bracket.end_time)});
           break;
         case Bracket::End::replaced:
-          title += ", set again at " + format_seconds(bracket.end_time) + " s";
+          title += fill(Term::timer_then_set_again, language, {format_seconds(bracket.end_time)});
           break;
-        case Bracket::End::open: title += ", still running when the run ends"; break;
+        case Bracket::End::open: title += term(Term::timer_then_running, language); break;
       }
+      title = whose(title);
       // When the timer wheel moved the deadline, as the ladder says it, on a line of its own
       // in the diagram's language: "1 s, rounded up to 1.024 s by timer_wheel".
       const std::string rounding =
@@ -476,14 +486,16 @@ class Drawing {
       switch (bracket.end) {
         case Bracket::End::fired:
           out += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y1) + "\" r=\"4\" fill=\"" + colour +
-                 "\"" + step_attributes(bracket.end_step) + "><title>" + xml_escape(who + name) +
-                 " fires</title></circle>\n";
+                 "\"" + step_attributes(bracket.end_step) + "><title>" +
+                 xml_escape(whose(fill(Term::timer_fires, language, {name}))) +
+                 "</title></circle>\n";
           break;
         case Bracket::End::cancelled:
           out += "<line x1=\"" + num(x) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x + inward) +
                  "\" y2=\"" + num(y1) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"" +
-                 step_attributes(bracket.end_step) + "><title>" + xml_escape(who + name) +
-                 " cancelled</title></line>\n";
+                 step_attributes(bracket.end_step) + "><title>" +
+                 xml_escape(whose(fill(Term::timer_cancelled, language, {name}))) +
+                 "</title></line>\n";
           break;
         case Bracket::End::replaced:
           // The new bracket starts here; the end belongs to the new timer_set's step.
@@ -801,13 +813,16 @@ class Drawing {
       // The hover text adds the options (RFC 7323, RFC 2018), too long for the arrow.
       const std::string options = text::options_text(arrow.segment, model_.absolute);
       const std::string described = label + (options.empty() ? "" : " " + options);
-      std::string title = described + ", sent at " + format_seconds(arrow.sent) + " s";
+      const Language language = model_.language();
+      std::string title =
+          fill(Term::segment_sent_at, language, {described, format_seconds(arrow.sent)});
       if (arrow.segment.injected) {
         const std::string spoofed =
             text::spoofed_source(model_.scenario, model_.trace()[arrow.send_step]);
-        title = described + ", injected by the script" +
-                (spoofed.empty() ? std::string() : " from the spoofed address " + spoofed) +
-                " at " + format_seconds(arrow.sent) + " s";
+        title = spoofed.empty() ? fill(Term::segment_injected_at, language,
+                                       {described, format_seconds(arrow.sent)})
+                                : fill(Term::segment_injected_spoofed_at, language,
+                                       {described, spoofed, format_seconds(arrow.sent)});
       }
       int x2 = 0;
       int y2 = 0;
@@ -817,7 +832,7 @@ class Drawing {
           const int lane_center = layout_.lane_x(arrow.from_host == 0 ? 1 : 0, arrow.to_lane);
           x2 = lane_center + (to_side == 1 ? -lane_half_width : lane_half_width);
           y2 = layout_.instant_y[model_.instant_of(arrow.arrival)];
-          title += ", arrives at " + format_seconds(arrow.arrival) + " s";
+          title += fill(Term::segment_arrives_at, language, {format_seconds(arrow.arrival)});
           break;
         }
         case Arrow::Fate::dropped:
@@ -828,19 +843,19 @@ class Drawing {
                    ? layout_.drop_y(arrow)
                    : layout_.instant_y[model_.instant_of(arrow.arrival)];
           title += arrow.fate == Arrow::Fate::dropped
-                       ? ", lost"
-                       : ", expired at " + format_seconds(arrow.arrival) + " s";
+                       ? std::string(term(Term::segment_then_lost, language))
+                       : fill(Term::segment_expired_at, language, {format_seconds(arrow.arrival)});
           break;
         }
         case Arrow::Fate::in_flight: {
           const int target = layout_.host_x[static_cast<std::size_t>(to_side)];
           x2 = x1 + scale_round(target - x1, 50, 100);
           y2 = layout_.end_y;
-          title += ", still in the network when the run ends";
+          title += term(Term::segment_in_network_at_end, language);
           break;
         }
       }
-      if (!arrow.note.empty()) title += "; " + arrow.note;
+      if (!arrow.note.empty()) title = fill(Term::tooltip_note, language, {title, arrow.note});
       std::string css = "seg";
       if (arrow.copy) css += " copy";
       if (arrow.held) css += " held";
@@ -860,9 +875,16 @@ class Drawing {
         lines += head(x1, y1, x2, y2, colour, step_attributes(arrow.end_step));
         if (arrow.discard_step != npos) {
           const int cx = x2 + (to_side == 1 ? -9 : 9);
-          lines += "<g class=\"discarded\"" + step_attributes(arrow.discard_step) +
-                   "><title>discarded by the receiving TCP: " +
-                   xml_escape(model_.trace()[arrow.discard_step].text) + "</title><circle cx=\"" +
+          // The discard's rule, as the trace words it in English, in the diagram's language.
+          const TraceEvent& discard = model_.trace()[arrow.discard_step];
+          const std::string reason =
+              language == Language::english || discard.rule == tcp::Rule::none
+                  ? discard.text
+                  : rule_reason(discard.rule, language);
+          lines += "<g class=\"discarded\"" + step_attributes(arrow.discard_step) + "><title>" +
+                   xml_escape(fill(Term::colon, language,
+                                   {term(Term::discarded_by_receiver, language), reason})) +
+                   "</title><circle cx=\"" +
                    num(cx) + "\" cy=\"" + num(y2) + "\" r=\"6\" fill=\"#ffffff\" stroke=\"" +
                    std::string(loss_colour) + "\" stroke-width=\"2\"/>" +
                    line(cx - 4, y2 + 4, cx + 4, y2 - 4, loss_colour, 2) + "</g>\n";
@@ -909,7 +931,8 @@ class Drawing {
       std::string tooltip;
       if (summary) {
         // One line per segment, as its own label writes it.
-        tooltip = "<title>" + xml_escape(group->label + "; " + arrow.note);
+        tooltip = "<title>" + xml_escape(fill(Term::tooltip_note, model_.language(),
+                                              {group->label, arrow.note}));
         for (const std::size_t member : group->members) {
           tooltip += "\n" + xml_escape(model_.segment_label(model_.arrows[member].segment));
         }

@@ -149,6 +149,26 @@ enum class Term : std::uint16_t {
   legend_no_peer,           // ", no peer"
   more_connections,         // "and {0} more connections on {1} (see --trace)"
   beyond_lifelines,         // "{0}: beyond {1} lifelines, they share one"
+  // SVG tooltips (<title>); times in seconds, durations with their unit
+  tooltip_note,             // "{0}; {1}": a tooltip, then the link's note
+  lane_in_state,            // "{0}: {1}": a connection's lifeline in a state
+  lane_created,             // "{0} created"
+  lane_created_in_listen,   // "{0} created in LISTEN, a copy of its listener"
+  lane_deleted,             // "{0} deleted"
+  timer_set_for,            // "{0} set at {1} s for {2} (until {3} s)"
+  timer_then_fires,         // ", fires"
+  timer_then_cancelled,     // ", cancelled at {0} s"
+  timer_then_set_again,     // ", set again at {0} s"
+  timer_then_running,       // ", still running when the run ends"
+  timer_cancelled,          // "{0} cancelled"
+  segment_sent_at,          // "{0}, sent at {1} s"
+  segment_injected_at,      // "{0}, injected by the script at {1} s"
+  segment_injected_spoofed_at,  // "{0}, injected by the script from the spoofed address {1} at
+                                // {2} s"
+  segment_arrives_at,       // ", arrives at {0} s"
+  segment_then_lost,        // ", lost"
+  segment_expired_at,       // ", expired at {0} s"
+  segment_in_network_at_end,  // ", still in the network when the run ends"
   count,
 };
 

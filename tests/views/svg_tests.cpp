@@ -65,6 +65,33 @@ std::vector<std::string> shipped_scenarios() {
   return files;
 }
 
+// Every tooltip (<title>) of a diagram, as the file writes it (XML-escaped); the diagram's own
+// title, the scenario's name, left out.
+std::vector<std::string> tooltips(const std::string& svg) {
+  std::vector<std::string> out;
+  for (std::size_t at = svg.find("<title>"); at != std::string::npos;
+       at = svg.find("<title>", at + 1)) {
+    const std::size_t end = svg.find("</title>", at);
+    REQUIRE(end != std::string::npos);
+    out.push_back(svg.substr(at + 7, end - at - 7));
+  }
+  return out;
+}
+
+bool has_tooltip(const std::vector<std::string>& all, const std::string& text) {
+  return std::find(all.begin(), all.end(), text) != all.end();
+}
+
+// A run cut while its SYN is still on the link and its timer still running.
+constexpr const char* in_flight_at_end = R"({ "tcpsim": 1, "name": "in-flight",
+  "description": "A SYN still on the link when the run stops.", "link": { "delay": "1s" },
+  "hosts": [{ "name": "client" }, { "name": "server" }],
+  "timeline": [
+    { "at": "0s", "host": "server", "action": "listen", "port": 80, "name": "web" },
+    { "at": "100ms", "host": "client", "action": "connect", "to": "server", "port": 80,
+      "name": "c1" }],
+  "stop_at": "500ms" })";
+
 }  // namespace
 
 TEST_CASE("svg: golden diagrams match byte for byte") {
@@ -652,9 +679,138 @@ TEST_CASE("svg: a timer's tooltip says when the timer wheel moved its deadline, 
   tcpsim::views::SvgOptions chinese;
   chinese.language = tcpsim::views::Language::chinese;
   CHECK(render_svg(r.scenario, r.result, chinese)
-            .find("(until 1.024 s), fires\n时长 1 s，被 timer_wheel 向上取整为 1.024 s</title>") !=
-        std::string::npos);
+            .find("<title>c1：重传计时器在 0.000 秒启动，时长 1.024 s（到 1.024 秒为止），到期\n"
+                  "时长 1 s，被 timer_wheel 向上取整为 1.024 s</title>") != std::string::npos);
   // A timer that fires at its deadline says nothing more.
   const Run exact = run("scenarios/three-way-handshake.json");
   CHECK(render_svg(exact.scenario, exact.result).find("timer_wheel") == std::string::npos);
+}
+
+TEST_CASE("svg: with --lang zh every tooltip is in Chinese: states, connections, timers, "
+          "segments sent, injected, lost, expired, discarded and still in flight") {
+  tcpsim::views::SvgOptions chinese;
+  chinese.language = tcpsim::views::Language::chinese;
+  // injected-segments: a spoofed SYN, a forged RST lost by a fault rule, a segment the server's
+  // TCP discards, timers cancelled, fired and running at the end; lost-final-ack-time-wait: a
+  // lost ACK, TIME_WAIT set again, records deleted; link-faults: held, copied and expired
+  // segments; linux-syn-exponential-timeouts: the timer wheel; cc-bottleneck-without-...: a
+  // lost burst; and a SYN still in flight.
+  std::map<std::string, std::vector<std::string>> titles;
+  for (const char* file : {"tests/views/scenarios/injected-segments.json",
+                           "scenarios/lost-final-ack-time-wait.json",
+                           "tests/views/scenarios/link-faults.json",
+                           "scenarios/linux-syn-exponential-timeouts.json",
+                           "scenarios/two-way-handshake-stale-syn.json",
+                           "scenarios/cc-bottleneck-without-congestion-control.json"}) {
+    const Run r = run(file);
+    titles[std::filesystem::path(file).stem().string()] =
+        tooltips(render_svg(r.scenario, r.result, chinese));
+  }
+  const Run cut = run_text(in_flight_at_end);
+  titles["in-flight"] = tooltips(render_svg(cut.scenario, cut.result, chinese));
+
+  // No English word of the tooltips is left (names, flags, states and options stay as they are).
+  for (const auto& [name, all] : titles) {
+    REQUIRE(all.size() > 5);
+    for (const std::string& title : all) {
+      INFO(name << ": " << title);
+      for (const char* english :
+           {" set at ", " for ", "until", "fires", "cancelled", "set again", "still running",
+            "sent at", "arrives at", "injected by", "spoofed", ", lost", "lost:", "expired",
+            "still in the network", "discarded by", "created", "deleted", "a copy of its",
+            "rounded up"}) {
+        CHECK(title.find(english) == std::string::npos);
+      }
+    }
+  }
+
+  const auto& injected = titles["injected-segments"];
+  CHECK(has_tooltip(injected, "web 处于 LISTEN 状态"));
+  CHECK(has_tooltip(injected, "c1 已创建"));
+  CHECK(has_tooltip(injected, "web#1 已创建，处于 LISTEN 状态，是其监听套接字的副本"));
+  CHECK(has_tooltip(injected, "#1 SYN seq=1000 win=65535 len=0，在 0.100 秒发出，在 0.120 秒到达"));
+  CHECK(has_tooltip(injected, "#4 SYN seq=777 win=65535 len=0（注入），由脚本在 0.300 秒注入，"
+                              "来源是伪造的地址 10.0.0.9:4000，在 0.320 秒到达"));
+  CHECK(has_tooltip(injected, "#6 RST seq=5001 win=65535 len=0（注入），由脚本在 0.500 秒注入，"
+                              "丢失；丢失：故障规则 &#39;lose-forged-rst&#39;"));
+  CHECK(has_tooltip(injected, "被接收方 TCP 丢弃：目的地址不是本主机"));
+  CHECK(has_tooltip(injected,
+                    "c1：重传计时器在 0.100 秒启动，时长 1 s（到 1.100 秒为止），在 0.140 秒取消"));
+  CHECK(has_tooltip(injected, "c1：重传计时器被取消"));
+  CHECK(has_tooltip(injected,
+                    "web#2：重传计时器在 0.320 秒启动，时长 1 s（到 1.320 秒为止），到期"));
+  CHECK(has_tooltip(injected, "web#2：重传计时器到期"));
+  CHECK(has_tooltip(injected, "web#2：重传计时器在 1.320 秒启动，时长 2 s（到 3.320 秒为止），"
+                              "运行结束时仍在计时"));
+
+  const auto& time_wait = titles["lost-final-ack-time-wait"];
+  CHECK(has_tooltip(time_wait, "c1 的连接记录已删除"));
+  CHECK(has_tooltip(time_wait, "c1：时间等待计时器（2MSL）在 1.550 秒启动，时长 240 s"
+                               "（到 241.550 秒为止），在 2.550 秒重新启动"));
+  CHECK(has_tooltip(time_wait, "#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出，丢失；"
+                               "丢失：故障规则 &#39;lose-final-ack&#39;"));
+
+  const auto& faults = titles["link-faults"];
+  CHECK(has_tooltip(faults, "#7 ACK seq=5001 ack=1027 win=65535 len=0，在 1.540 秒发出，"
+                            "在 1.700 秒到达；扣留到 1.700 秒（故障规则 &#39;slow-ack&#39;）"));
+  CHECK(has_tooltip(faults, "#8 FIN,ACK seq=1027 ack=5001 win=65535 len=0，在 3.000 秒发出，"
+                            "在 5.000 秒过期；过期：在网络中滞留超过 MSL（滞留 6s，超过 msl 2s），"
+                            "起因是故障规则 &#39;stall-fin&#39;"));
+
+  // The discard's reason is the rule's Chinese, as beside the lifeline.
+  const Run stale = run("scenarios/two-way-handshake-stale-syn.json");
+  const std::size_t discard = find_step(stale, TraceKind::discard);
+  CHECK(has_tooltip(titles["two-way-handshake-stale-syn"],
+                    tcpsim::views::text::xml_escape(
+                        "被接收方 TCP 丢弃：" +
+                        tcpsim::views::rule_reason(stale.result.trace[discard].rule,
+                                                   tcpsim::views::Language::chinese))));
+
+  const auto& burst = titles["cc-bottleneck-without-congestion-control"];
+  CHECK(std::any_of(burst.begin(), burst.end(), [](const std::string& title) {
+    return title.rfind("#13\xe2\x80\x93#68 丢失（56 个报文段）；丢失：链路队列已满\n#13 ", 0) == 0;
+  }));
+
+  CHECK(has_tooltip(titles["in-flight"],
+                    "#1 SYN seq=0 win=65535 len=0，在 0.100 秒发出，运行结束时仍在网络中"));
+  CHECK(has_tooltip(titles["in-flight"], "c1：重传计时器在 0.100 秒启动，时长 1 s"
+                                         "（到 1.100 秒为止），运行结束时仍在计时"));
+}
+
+TEST_CASE("svg: the English tooltips are as before") {
+  const Run r = run("tests/views/scenarios/injected-segments.json");
+  const auto english = tooltips(render_svg(r.scenario, r.result));
+  CHECK(has_tooltip(english, "web: LISTEN"));
+  CHECK(has_tooltip(english, "c1 created"));
+  CHECK(has_tooltip(english, "web#1 created in LISTEN, a copy of its listener"));
+  CHECK(has_tooltip(english,
+                    "#1 SYN seq=1000 win=65535 len=0, sent at 0.100 s, arrives at 0.120 s"));
+  CHECK(has_tooltip(english, "#4 SYN seq=777 win=65535 len=0 (injected), injected by the script "
+                             "from the spoofed address 10.0.0.9:4000 at 0.300 s, arrives at "
+                             "0.320 s"));
+  CHECK(has_tooltip(english, "#6 RST seq=5001 win=65535 len=0 (injected), injected by the script "
+                             "at 0.500 s, lost; lost: rule &#39;lose-forged-rst&#39;"));
+  CHECK(has_tooltip(english, "discarded by the receiving TCP: not addressed to this host"));
+  CHECK(has_tooltip(english, "c1: retransmission timer set at 0.100 s for 1 s (until 1.100 s), "
+                             "cancelled at 0.140 s"));
+  CHECK(has_tooltip(english, "c1: retransmission timer cancelled"));
+  CHECK(has_tooltip(english, "web#2: retransmission timer set at 0.320 s for 1 s (until 1.320 s), "
+                             "fires"));
+  CHECK(has_tooltip(english, "web#2: retransmission timer fires"));
+  CHECK(has_tooltip(english, "web#2: retransmission timer set at 1.320 s for 2 s (until 3.320 s), "
+                             "still running when the run ends"));
+  const Run time_wait = run("scenarios/lost-final-ack-time-wait.json");
+  const auto closing = tooltips(render_svg(time_wait.scenario, time_wait.result));
+  CHECK(has_tooltip(closing, "c1 deleted"));
+  CHECK(has_tooltip(closing, "c1: TIME_WAIT (2 MSL) timer set at 1.550 s for 240 s "
+                             "(until 241.550 s), set again at 2.550 s"));
+  const Run faults = run("tests/views/scenarios/link-faults.json");
+  CHECK(has_tooltip(tooltips(render_svg(faults.scenario, faults.result)),
+                    "#8 FIN,ACK seq=1027 ack=5001 win=65535 len=0, sent at 3.000 s, expired at "
+                    "5.000 s; expired: exceeded MSL (held 6s, longer than msl 2s) after rule "
+                    "&#39;stall-fin&#39;"));
+  const Run cut = run_text(in_flight_at_end);
+  CHECK(has_tooltip(tooltips(render_svg(cut.scenario, cut.result)),
+                    "#1 SYN seq=0 win=65535 len=0, sent at 0.100 s, still in the network when "
+                    "the run ends"));
 }
