@@ -282,6 +282,7 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
   // Every event is a step, so every timer keeps its bracket to highlight.
   SvgOptions svg = options.svg;
   svg.timers = true;
+  svg.language = options.language;  // one language for the page and its diagram
   // The page's script builds the controls around the diagram (views/html_page.js).
   out += "<div id=\"tcpsim-page\">\n<div id=\"diagram\">\n" + render_svg(scenario, result, svg) +
          "</div>\n</div>\n";

@@ -22,9 +22,11 @@
 namespace tcpsim::views {
 
 struct HtmlOptions {
-  SvgOptions svg;  // its `timers` is ignored: every event is a step, every timer is drawn
-  // The interface's language, the narration's (unless `narrator` is given) and the page's
-  // `lang` attribute.
+  // Its `timers` is ignored (every event is a step, every timer is drawn), and so is its
+  // `language`: the diagram is in the page's.
+  SvgOptions svg;
+  // The interface's language, the narration's (unless `narrator` is given), the diagram's and
+  // the page's `lang` attribute.
   Language language = Language::english;
   // The sentence for trace event i. Empty: the narration view (narrate_run) in `language`.
   std::function<std::string(std::size_t)> narrator;

@@ -391,13 +391,13 @@ TEST_CASE("html: a step says when the timer wheel moved its timer's deadline") {
             .find("时长 1 秒（被 timer_wheel 向上取整为 1.024 秒）") != std::string::npos);
 }
 
-TEST_CASE("html: the diagram's tooltips follow --lang") {
+TEST_CASE("html: the diagram's tooltips follow the page's language") {
   // The page embeds the SVG drawn in the page's language (svg: with --lang zh every tooltip is
   // in Chinese ...).
   const Run r = run("scenarios/lost-final-ack-time-wait.json");
   tcpsim::views::HtmlOptions chinese;
   chinese.language = tcpsim::views::Language::chinese;
-  chinese.svg.language = chinese.language;  // as tcpsim run --html OUT --lang zh sets them
+  // The page's language is the diagram's: svg.language, left English here, is not read.
   const std::string page = render_html(r.scenario, r.result, chinese);
   CHECK(page.find("<title>#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出，丢失；丢失：故障规则 "
                   "&#39;lose-final-ack&#39;</title>") != std::string::npos);
@@ -407,7 +407,9 @@ TEST_CASE("html: the diagram's tooltips follow --lang") {
     INFO(english);
     CHECK(page.find(english) == std::string::npos);
   }
-  const std::string english = render_html(r.scenario, r.result);
+  tcpsim::views::HtmlOptions english_page;
+  english_page.svg.language = tcpsim::views::Language::chinese;  // not read either
+  const std::string english = render_html(r.scenario, r.result, english_page);
   CHECK(english.find("<title>#7 ACK seq=2 ack=2 win=65535 len=0, sent at 1.550 s, lost; lost: rule "
                      "&#39;lose-final-ack&#39;</title>") != std::string::npos);
   CHECK(english.find("<title>c1 deleted</title>") != std::string::npos);
