@@ -842,9 +842,10 @@ class Drawing {
           y2 = arrow.fate == Arrow::Fate::dropped
                    ? layout_.drop_y(arrow)
                    : layout_.instant_y[model_.instant_of(arrow.arrival)];
-          title += arrow.fate == Arrow::Fate::dropped
-                       ? std::string(term(Term::segment_then_lost, language))
-                       : fill(Term::segment_expired_at, language, {format_seconds(arrow.arrival)});
+          // A lost segment's note says it, with the cause ("lost: rule 'x'"): not twice.
+          if (arrow.fate == Arrow::Fate::expired) {
+            title += fill(Term::segment_expired_at, language, {format_seconds(arrow.arrival)});
+          }
           break;
         }
         case Arrow::Fate::in_flight: {

@@ -183,7 +183,6 @@ constexpr std::array<TermRow, static_cast<std::size_t>(Term::count)> terms{{
      "{0}, injected by the script from the spoofed address {1} at {2} s",
      "{0}，由脚本在 {2} 秒注入，来源是伪造的地址 {1}"},
     {segment_arrives_at, "segment_arrives_at", ", arrives at {0} s", "，在 {0} 秒到达"},
-    {segment_then_lost, "segment_then_lost", ", lost", "，丢失"},
     {segment_expired_at, "segment_expired_at", ", expired at {0} s", "，在 {0} 秒过期"},
     {segment_in_network_at_end, "segment_in_network_at_end",
      ", still in the network when the run ends", "，运行结束时仍在网络中"},

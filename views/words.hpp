@@ -166,7 +166,6 @@ enum class Term : std::uint16_t {
   segment_injected_spoofed_at,  // "{0}, injected by the script from the spoofed address {1} at
                                 // {2} s"
   segment_arrives_at,       // ", arrives at {0} s"
-  segment_then_lost,        // ", lost"
   segment_expired_at,       // ", expired at {0} s"
   segment_in_network_at_end,  // ", still in the network when the run ends"
   count,

@@ -399,7 +399,7 @@ TEST_CASE("html: the diagram's tooltips follow the page's language") {
   chinese.language = tcpsim::views::Language::chinese;
   // The page's language is the diagram's: svg.language, left English here, is not read.
   const std::string page = render_html(r.scenario, r.result, chinese);
-  CHECK(page.find("<title>#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出，丢失；丢失：故障规则 "
+  CHECK(page.find("<title>#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出；丢失：故障规则 "
                   "&#39;lose-final-ack&#39;</title>") != std::string::npos);
   CHECK(page.find("<title>c1 的连接记录已删除</title>") != std::string::npos);
   for (const char* english :
@@ -410,7 +410,7 @@ TEST_CASE("html: the diagram's tooltips follow the page's language") {
   tcpsim::views::HtmlOptions english_page;
   english_page.svg.language = tcpsim::views::Language::chinese;  // not read either
   const std::string english = render_html(r.scenario, r.result, english_page);
-  CHECK(english.find("<title>#7 ACK seq=2 ack=2 win=65535 len=0, sent at 1.550 s, lost; lost: rule "
+  CHECK(english.find("<title>#7 ACK seq=2 ack=2 win=65535 len=0, sent at 1.550 s; lost: rule "
                      "&#39;lose-final-ack&#39;</title>") != std::string::npos);
   CHECK(english.find("<title>c1 deleted</title>") != std::string::npos);
 }

@@ -731,8 +731,8 @@ TEST_CASE("svg: with --lang zh every tooltip is in Chinese: states, connections,
   CHECK(has_tooltip(injected, "#1 SYN seq=1000 win=65535 len=0，在 0.100 秒发出，在 0.120 秒到达"));
   CHECK(has_tooltip(injected, "#4 SYN seq=777 win=65535 len=0（注入），由脚本在 0.300 秒注入，"
                               "来源是伪造的地址 10.0.0.9:4000，在 0.320 秒到达"));
-  CHECK(has_tooltip(injected, "#6 RST seq=5001 win=65535 len=0（注入），由脚本在 0.500 秒注入，"
-                              "丢失；丢失：故障规则 &#39;lose-forged-rst&#39;"));
+  CHECK(has_tooltip(injected, "#6 RST seq=5001 win=65535 len=0（注入），由脚本在 0.500 秒注入；"
+                              "丢失：故障规则 &#39;lose-forged-rst&#39;"));
   CHECK(has_tooltip(injected, "被接收方 TCP 丢弃：目的地址不是本主机"));
   CHECK(has_tooltip(injected,
                     "c1：重传计时器在 0.100 秒启动，时长 1 s（到 1.100 秒为止），在 0.140 秒取消"));
@@ -747,7 +747,7 @@ TEST_CASE("svg: with --lang zh every tooltip is in Chinese: states, connections,
   CHECK(has_tooltip(time_wait, "c1 的连接记录已删除"));
   CHECK(has_tooltip(time_wait, "c1：时间等待计时器（2MSL）在 1.550 秒启动，时长 240 s"
                                "（到 241.550 秒为止），在 2.550 秒重新启动"));
-  CHECK(has_tooltip(time_wait, "#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出，丢失；"
+  CHECK(has_tooltip(time_wait, "#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出；"
                                "丢失：故障规则 &#39;lose-final-ack&#39;"));
 
   const auto& faults = titles["link-faults"];
@@ -789,7 +789,7 @@ TEST_CASE("svg: the English tooltips are as before") {
                              "from the spoofed address 10.0.0.9:4000 at 0.300 s, arrives at "
                              "0.320 s"));
   CHECK(has_tooltip(english, "#6 RST seq=5001 win=65535 len=0 (injected), injected by the script "
-                             "at 0.500 s, lost; lost: rule &#39;lose-forged-rst&#39;"));
+                             "at 0.500 s; lost: rule &#39;lose-forged-rst&#39;"));
   CHECK(has_tooltip(english, "discarded by the receiving TCP: not addressed to this host"));
   CHECK(has_tooltip(english, "c1: retransmission timer set at 0.100 s for 1 s (until 1.100 s), "
                              "cancelled at 0.140 s"));
@@ -813,4 +813,30 @@ TEST_CASE("svg: the English tooltips are as before") {
   CHECK(has_tooltip(tooltips(render_svg(cut.scenario, cut.result)),
                     "#1 SYN seq=0 win=65535 len=0, sent at 0.100 s, still in the network when "
                     "the run ends"));
+}
+
+TEST_CASE("svg: a lost segment's tooltip says it was lost once, with its cause, in both languages") {
+  // The note ("lost: rule 'x'") says it; the tooltip once read "..., lost; lost: rule 'x'".
+  tcpsim::views::SvgOptions chinese;
+  chinese.language = tcpsim::views::Language::chinese;
+  std::size_t lost = 0;
+  for (const std::string& file : shipped_scenarios()) {
+    INFO(file);
+    const Run r = run(file);
+    for (const std::string& tip : tooltips(render_svg(r.scenario, r.result))) {
+      CHECK(tip.find("lost; lost") == std::string::npos);
+      if (tip.find("; lost: ") != std::string::npos) ++lost;
+    }
+    for (const std::string& tip : tooltips(render_svg(r.scenario, r.result, chinese))) {
+      CHECK(tip.find("丢失；丢失") == std::string::npos);
+    }
+  }
+  CHECK(lost > 0);
+  const Run r = run("scenarios/lost-final-ack-time-wait.json");
+  CHECK(has_tooltip(tooltips(render_svg(r.scenario, r.result)),
+                    "#7 ACK seq=2 ack=2 win=65535 len=0, sent at 1.550 s; lost: rule "
+                    "&#39;lose-final-ack&#39;"));
+  CHECK(has_tooltip(tooltips(render_svg(r.scenario, r.result, chinese)),
+                    "#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出；丢失：故障规则 "
+                    "&#39;lose-final-ack&#39;"));
 }
