@@ -62,6 +62,12 @@ class Connection {
     // Swapped: assigning a queue without items would keep this one's storage (none).
     tcb_.push_points.swap(storage.push_points);
   }
+  // The buffers' blocks from `arena` (a host's; it outlives the connection), before any byte is
+  // stored.
+  void use_buffer_arena(BufferArena* arena) {
+    send_buffer_.use_arena(arena);
+    receive_buffer_.use_arena(arena);
+  }
   Storage take_storage() {
     Storage storage{std::move(send_buffer_), std::move(receive_buffer_),
                     std::move(tcb_.push_points)};

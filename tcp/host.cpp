@@ -102,6 +102,7 @@ Host::Record& Host::create(Time /*now*/, const std::shared_ptr<const TcpConfig>&
     pooled_records_.pop_back();
   }
   Record& made = *records_.back();
+  made.connection.use_buffer_arena(&buffer_arena_);
   made.connection.set_timestamp_offset(isn_source_.timestamp_offset_for(*tcp, tuple));
   made.listener = listener;
   made.counted_buffers = made.connection.buffer_capacity();  // a pooled record's storage

@@ -107,7 +107,8 @@ class Host {
   bool is_listener(ConnectionId id) const;
   // What the records kept for reuse hold (their connections and buffer storage), for a driver
   // that accounts for memory: freed connections' records serve the next ones made.
-  std::uint64_t pooled_bytes() const { return pooled_bytes_; }
+  // The buffer arena's idle blocks are counted here too.
+  std::uint64_t pooled_bytes() const { return pooled_bytes_ + buffer_arena_.idle_bytes(); }
   // What the live connections and listeners hold (control blocks and buffer storage), as of
   // the end of the last call: counted where a call settles, so a driver reads one number.
   std::uint64_t live_bytes() const { return live_bytes_; }
@@ -119,6 +120,9 @@ class Host {
   std::shared_ptr<const TcpConfig> default_tcp_;
   IsnSource isn_source_;
   bool up_ = true;
+  // The connections' buffer blocks (tcp/buffer_arena.hpp). Declared before the records, so it
+  // outlives every connection.
+  BufferArena buffer_arena_;
 
   // A connection and what the host knows about it.
   struct Record {

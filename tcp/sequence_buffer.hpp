@@ -12,37 +12,89 @@
 #include <utility>
 #include <vector>
 
+#include "tcp/buffer_arena.hpp"
 #include "tcp/sequence.hpp"
 
 namespace tcpsim::tcp {
 
 class SequenceBuffer {
  public:
+  SequenceBuffer() = default;
+  // Its blocks come from `arena` (a host's, tcp/buffer_arena.hpp), or from operator new when
+  // null. The arena outlives the buffer.
+  explicit SequenceBuffer(BufferArena* arena) : arena_(arena) {}
+  SequenceBuffer(const SequenceBuffer& other) : arena_(other.arena_) { copy_from(other); }
+  SequenceBuffer(SequenceBuffer&& other) noexcept
+      : arena_(other.arena_), data_(other.data_), size_(other.size_),
+        capacity_(other.capacity_) {
+    other.data_ = nullptr;
+    other.size_ = 0;
+    other.capacity_ = 0;
+  }
+  SequenceBuffer& operator=(const SequenceBuffer& other) {
+    if (this != &other) {
+      free_block();
+      arena_ = other.arena_;
+      copy_from(other);
+    }
+    return *this;
+  }
+  SequenceBuffer& operator=(SequenceBuffer&& other) noexcept {
+    if (this != &other) {
+      free_block();
+      arena_ = other.arena_;
+      data_ = std::exchange(other.data_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 0);
+    }
+    return *this;
+  }
+  ~SequenceBuffer() { free_block(); }
+
+  // Where its blocks come from, for a buffer that holds no bytes (a block it kept goes back
+  // where it came from).
+  void use_arena(BufferArena* arena) {
+    if (arena == arena_) return;
+    free_block();
+    size_ = 0;
+    arena_ = arena;
+  }
+
   // Make room for `span` bytes starting at `live_begin`, keeping the `live_size` bytes stored
   // from there. Grows by doubling (memory follows use: an idle connection holds nothing).
   void reserve(SeqNum live_begin, std::uint32_t live_size, std::uint32_t span) {
-    if (span <= storage_.size()) return;
-    std::size_t capacity = storage_.empty() ? 256 : storage_.size();
+    if (span <= size_) return;
+    std::size_t capacity = size_ == 0 ? 256 : size_;
     while (capacity < span) capacity *= 2;
-    if (storage_.empty()) {
-      // Nothing is stored: the ring takes the storage a cleared buffer kept, if large enough
-      // (a reused connection's, Host), zero-filled as a new one would be.
-      storage_.resize(capacity);
+    if (size_ == 0) {
+      // Nothing is stored: the ring takes the block a cleared buffer kept, if large enough
+      // (a reused connection's, Host), zero-filled as a new one is.
+      if (capacity > capacity_) {
+        free_block();
+        data_ = allocate(capacity);
+        capacity_ = capacity;
+      }
+      std::memset(data_, 0, capacity);
+      size_ = capacity;
       return;
     }
-    std::vector<std::uint8_t> grown(capacity);
+    std::uint8_t* const grown = allocate(capacity);
+    std::memset(grown, 0, capacity);
     const std::size_t new_mask = capacity - 1;
     for (std::uint32_t i = 0; i < live_size; ++i) {
       const SeqNum seq = live_begin + i;
-      grown[seq & new_mask] = storage_[seq & (storage_.size() - 1)];
+      grown[seq & new_mask] = data_[seq & (size_ - 1)];
     }
-    storage_.swap(grown);
+    free_block();
+    data_ = grown;
+    size_ = capacity;
+    capacity_ = capacity;
   }
 
   // Store `size` bytes at `seq` (the caller reserved the room).
   void write(SeqNum seq, const std::uint8_t* data, std::uint32_t size) {
     copy(seq, size, [&](std::size_t index, std::uint32_t offset, std::uint32_t run) {
-      std::memcpy(storage_.data() + index, data + offset, run);
+      std::memcpy(data_ + index, data + offset, run);
     });
   }
 
@@ -51,15 +103,15 @@ class SequenceBuffer {
   void read(SeqNum seq, std::uint32_t size, std::vector<std::uint8_t>& out) const {
     out.reserve(out.size() + size);
     copy(seq, size, [&](std::size_t index, std::uint32_t, std::uint32_t run) {
-      const std::uint8_t* first = storage_.data() + index;
+      const std::uint8_t* first = data_ + index;
       out.insert(out.end(), first, first + run);
     });
   }
 
-  // Drops the bytes and keeps the storage for the next reserve.
-  void clear() { storage_.clear(); }
+  // Drops the bytes and keeps the block for the next reserve.
+  void clear() { size_ = 0; }
   // The bytes allocated (the ring's size while in use, and what a cleared buffer kept).
-  std::size_t capacity() const { return storage_.capacity(); }
+  std::size_t capacity() const { return capacity_; }
 
  private:
   // Calls action(storage index, offset in the range, run length) for the at most two contiguous
@@ -67,18 +119,46 @@ class SequenceBuffer {
   template <typename Action>
   void copy(SeqNum seq, std::uint32_t size, Action action) const {
     if (size == 0) return;
-    const std::size_t mask = storage_.size() - 1;
+    const std::size_t mask = size_ - 1;
     std::uint32_t done = 0;
     while (done < size) {
       const std::size_t index = (seq + done) & mask;
-      const auto run = static_cast<std::uint32_t>(
-          std::min<std::size_t>(size - done, storage_.size() - index));
+      const auto run =
+          static_cast<std::uint32_t>(std::min<std::size_t>(size - done, size_ - index));
       action(index, done, run);
       done += run;
     }
   }
+  std::uint8_t* allocate(std::size_t size) {
+    return arena_ != nullptr ? arena_->allocate(size)
+                             : static_cast<std::uint8_t*>(::operator new(size));
+  }
+  void free_block() {
+    if (data_ == nullptr) return;
+    if (arena_ != nullptr) {
+      arena_->release(data_, capacity_);
+    } else {
+      ::operator delete(data_);
+    }
+    data_ = nullptr;
+    capacity_ = 0;
+  }
+  // A copy holds the same bytes in a block of its own (the ring only; a cleared buffer's kept
+  // block is not copied).
+  void copy_from(const SequenceBuffer& other) {
+    data_ = nullptr;
+    capacity_ = 0;
+    size_ = other.size_;
+    if (size_ == 0) return;
+    data_ = allocate(size_);
+    capacity_ = size_;
+    std::memcpy(data_, other.data_, size_);
+  }
 
-  std::vector<std::uint8_t> storage_;
+  BufferArena* arena_ = nullptr;
+  std::uint8_t* data_ = nullptr;  // capacity_ bytes; the ring is its first size_
+  std::size_t size_ = 0;          // the ring's size: 0 or a power of two
+  std::size_t capacity_ = 0;
 };
 
 // Sequence numbers in FIFO order (the send side's push points). The first few live in the

@@ -1039,6 +1039,26 @@ TEST_CASE("host_live_bytes_follow_connections_and_their_buffers", "[host][memory
   CHECK(server.live_bytes() == 0);
 }
 
+TEST_CASE("host_pooled_bytes_count_its_buffer_arenas_idle_blocks", "[host][memory]") {
+  // The connections' buffers come from the host's arena (tcp/buffer_arena.hpp), which holds
+  // more than they use (a slab's uncarved end, blocks given back): pooled_bytes() counts that
+  // too, so a driver's budget sees all the host holds. A crash frees every connection and no
+  // record is pooled then; the arena keeps their blocks, counted.
+  Host client(host_config(client_address, TcpConfig{}), counting_isns());
+  Output out;
+  CHECK(client.pooled_bytes() == 0);
+  const ConnectionId id = client.connect(0, server_address, 80, 0, out);
+  CHECK(client.pooled_bytes() == 0);  // no buffer holds a byte yet: no slab
+  REQUIRE(client.send(0, id, std::vector<std::uint8_t>(1000, 0x33), out));
+  const std::size_t capacity = client.find(id)->buffer_capacity();
+  CHECK(capacity == 1024);
+  CHECK(client.pooled_bytes() == tcpsim::tcp::BufferArena::first_slab - capacity);
+  out.clear();
+  client.crash(0, out);
+  CHECK(client.live_bytes() == 0);
+  CHECK(client.pooled_bytes() == tcpsim::tcp::BufferArena::first_slab);
+}
+
 TEST_CASE("host_without_app_events_wanted_tells_only_failed_opens", "[host][output]") {
   // Output::app_events_wanted false (a driver that neither records nor reacts): a whole
   // exchange appends no application event, and does the same otherwise; a connect that fails

@@ -7,6 +7,7 @@
 #include <deque>
 #include <vector>
 
+#include "tcp/buffer_arena.hpp"
 #include "tcp/sequence_buffer.hpp"
 
 using tcpsim::tcp::SeqNum;
@@ -102,4 +103,96 @@ TEST_CASE("sequence_buffer_reuses_a_cleared_buffers_storage_as_a_new_one", "[seq
   CHECK(used.capacity() == 4096);  // kept for the next reserve
   CHECK(round_trip(used) == data);
   CHECK(used.capacity() == 4096);  // the ring took the kept storage: nothing was allocated
+}
+
+// tcp::BufferArena (tcp/buffer_arena.hpp): the blocks a host's connection buffers use.
+TEST_CASE("buffer_arena_reuses_a_released_block_of_the_same_size", "[buffer_arena]") {
+  tcpsim::tcp::BufferArena arena;
+  std::uint8_t* const first = arena.allocate(1024);
+  std::uint8_t* const other_size = arena.allocate(512);
+  arena.release(first, 1024);
+  CHECK(arena.allocate(512) != first);  // another size's block is not handed out
+  CHECK(arena.allocate(1024) == first);
+  arena.release(other_size, 512);
+}
+
+TEST_CASE("buffer_arena_counts_what_no_buffer_uses_as_idle", "[buffer_arena]") {
+  using tcpsim::tcp::BufferArena;
+  BufferArena arena;
+  CHECK(arena.idle_bytes() == 0);  // nothing is allocated before the first block
+  std::uint8_t* const block = arena.allocate(1024);
+  CHECK(arena.idle_bytes() == BufferArena::first_slab - 1024);  // the slab's uncarved end
+  arena.release(block, 1024);
+  CHECK(arena.idle_bytes() == BufferArena::first_slab);
+  // A block above max_carved is the system allocator's: never idle in the arena.
+  std::uint8_t* const large = arena.allocate(2 * BufferArena::max_carved);
+  CHECK(arena.idle_bytes() == BufferArena::first_slab);
+  arena.release(large, 2 * BufferArena::max_carved);
+  CHECK(arena.idle_bytes() == BufferArena::first_slab);
+}
+
+TEST_CASE("buffer_arena_keeps_a_full_slabs_end_as_free_blocks", "[buffer_arena]") {
+  using tcpsim::tcp::BufferArena;
+  BufferArena arena;
+  std::uint8_t* const a = arena.allocate(1024);
+  std::uint8_t* const b = arena.allocate(1024);
+  std::uint8_t* const c = arena.allocate(1024);
+  CHECK(b == a + 1024);  // carved side by side
+  CHECK(c == b + 1024);
+  // 1024 bytes are left in the first slab: a 4096-byte block needs a new slab (twice the
+  // first), and the old slab's end becomes a free 1024-byte block.
+  std::uint8_t* const big = arena.allocate(4096);
+  CHECK(arena.idle_bytes() == 1024 + (2 * BufferArena::first_slab - 4096));
+  CHECK(arena.allocate(1024) == c + 1024);  // the old slab's end, not the new slab
+  CHECK(arena.idle_bytes() == 2 * BufferArena::first_slab - 4096);
+  arena.release(big, 4096);
+  arena.release(a, 1024);
+  arena.release(b, 1024);
+  arena.release(c, 1024);
+}
+
+TEST_CASE("sequence_buffer_in_an_arena_holds_and_grows_as_one_without", "[sequence_buffer]") {
+  // The same writes, reserves and reads give the same bytes and capacities with blocks from an
+  // arena as from operator new; copies and moves keep the bytes; the blocks go back.
+  tcpsim::tcp::BufferArena arena;
+  std::vector<std::uint8_t> data(3000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 13 + 1);
+  const SeqNum start = 0xFFFFFC00U;  // wraps past 2^32
+  const auto fill = [&](SequenceBuffer& buffer) {
+    // 500 bytes, then the ring grows (keeping them) to take all 3000.
+    buffer.reserve(start, 0, 500);
+    buffer.write(start, data.data(), 500);
+    buffer.reserve(start, 500, 3000);
+    buffer.write(start + 500, data.data() + 500, 2500);
+  };
+  const auto contents = [&](const SequenceBuffer& buffer) {
+    std::vector<std::uint8_t> out;
+    buffer.read(start, static_cast<std::uint32_t>(data.size()), out);
+    return out;
+  };
+  SequenceBuffer plain;
+  fill(plain);
+  {
+    SequenceBuffer pooled(&arena);
+    fill(pooled);
+    CHECK(contents(pooled) == data);
+    CHECK(pooled.capacity() == plain.capacity());
+    CHECK(pooled.capacity() == 4096);
+
+    SequenceBuffer copied(pooled);
+    CHECK(contents(copied) == data);
+    SequenceBuffer moved(std::move(pooled));
+    CHECK(contents(moved) == data);
+    CHECK(pooled.capacity() == 0);  // NOLINT(bugprone-use-after-move): moved from, empty
+    moved.clear();
+    CHECK(moved.capacity() == 4096);  // a cleared buffer keeps its block
+    copied = moved;                   // a cleared buffer's copy holds nothing
+    CHECK(copied.capacity() == 0);
+  }
+  // Every block is back: what the arena allocated is all idle.
+  const std::uint64_t idle = arena.idle_bytes();
+  SequenceBuffer again(&arena);
+  fill(again);
+  CHECK(contents(again) == data);
+  CHECK(arena.idle_bytes() == idle - 4096);  // served from what the first buffers gave back
 }
