@@ -812,7 +812,8 @@ class Drawing {
       const std::string label = model_.segment_label(arrow.segment);
       // The hover text adds the options (RFC 7323, RFC 2018), too long for the arrow.
       const std::string options = text::options_text(arrow.segment, model_.absolute);
-      const std::string described = label + (options.empty() ? "" : " " + options);
+      const std::string described =
+          model_.segment_tooltip_label(arrow.segment) + (options.empty() ? "" : " " + options);
       const Language language = model_.language();
       std::string title =
           fill(Term::segment_sent_at, language, {described, format_seconds(arrow.sent)});
