@@ -276,7 +276,8 @@ std::string render_html(const runner::Scenario& scenario, const runner::RunResul
   out += "<!DOCTYPE html>\n<html lang=\"" + std::string(html_language_tag(options.language)) +
          "\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>tcpsim: " + text::xml_escape(scenario.name) + "</title>\n";
+  out += "<title>" + fill(Term::page_title, options.language, {text::xml_escape(scenario.name)}) +
+         "</title>\n";
   out += "<style>\nbody{margin:0;background:#f8fafc}\n" + std::string(html_page_style_text) +
          "</style>\n</head>\n<body>\n";
   // Every event is a step, so every timer keeps its bracket to highlight.

@@ -1,9 +1,15 @@
 #include "views/lost_bursts.hpp"
 
+#include <cstdint>
+#include <functional>
+#include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "runner/trace.hpp"
+#include "sim/link_cause.hpp"
+#include "tcp/types.hpp"
 
 namespace tcpsim::views {
 
@@ -11,27 +17,61 @@ using runner::TraceEvent;
 using runner::TraceKind;
 using runner::TraceSegment;
 
+namespace {
+
+// What two losses at one instant must share to be one burst (lost_bursts.hpp).
+struct GroupKey {
+  int host = -1;
+  tcp::ConnectionId connection = tcp::no_connection;
+  sim::LinkCause cause;
+  bool injected = false;
+  bool copy = false;
+  std::vector<std::string> words;  // the reasons, in one language whatever the view's
+  bool operator==(const GroupKey&) const = default;
+};
+
+// Hashes some of the key's fields; equality compares them all.
+struct GroupKeyHash {
+  std::size_t operator()(const GroupKey& key) const {
+    std::uint64_t seed = 0;  // 64 bits on a 32-bit target too (the WebAssembly playground)
+    const auto mix = [&seed](std::uint64_t value) {
+      seed ^= value + 0x9E3779B97F4A7C15ULL + (seed << 6) + (seed >> 2);
+    };
+    mix(std::hash<int>()(key.host));
+    mix(std::hash<tcp::ConnectionId>()(key.connection));
+    mix(static_cast<std::size_t>(key.cause.kind));
+    mix(std::hash<std::string>()(key.cause.rule_name));
+    mix(static_cast<std::size_t>(key.injected));
+    mix(static_cast<std::size_t>(key.copy));
+    for (const std::string& word : key.words) mix(std::hash<std::string>()(word));
+    return static_cast<std::size_t>(seed);
+  }
+};
+
+}  // namespace
+
 LostBursts::LostBursts(const runner::RunResult& result, const SegmentStory& story)
     : burst_of_(result.trace.size(), 0) {
   const auto& trace = result.trace;
-  // The losses at the instant being read, in groups that may become bursts.
-  struct Group {
-    std::vector<std::string> words;  // the reasons, in one language whatever the view's
-    std::vector<std::size_t> drops;
-  };
-  std::vector<Group> groups;
+  // The losses at the instant being read, in groups that may become bursts, in the order each
+  // group's first loss comes: the bursts' order. The map finds a loss's group in constant time
+  // (thousands of connections may lose a segment each at one instant) and is only looked up,
+  // never iterated, so no output depends on its order.
+  std::vector<std::vector<std::size_t>> groups;
+  std::unordered_map<GroupKey, std::size_t, GroupKeyHash> group_of;  // index into groups
   // The sends at that instant, by segment id: a loss is decided as its segment is sent.
   std::unordered_map<std::uint64_t, std::size_t> sent_now;
   Time now = 0;
   const auto close_instant = [&] {
-    for (Group& group : groups) {
-      if (group.drops.size() < 2) continue;
-      for (const std::size_t drop : group.drops) {
+    for (std::vector<std::size_t>& drops : groups) {
+      if (drops.size() < 2) continue;
+      for (const std::size_t drop : drops) {
         burst_of_[drop] = static_cast<std::uint32_t>(bursts_.size() + 1);
       }
-      bursts_.push_back({std::move(group.drops)});
+      bursts_.push_back({std::move(drops)});
     }
     groups.clear();
+    group_of.clear();
     sent_now.clear();
   };
   for (std::size_t index = 0; index < trace.size(); ++index) {
@@ -47,28 +87,17 @@ LostBursts::LostBursts(const runner::RunResult& result, const SegmentStory& stor
     if (event.kind != TraceKind::drop) continue;
     const auto send = sent_now.find(event.segment.id);
     const SegmentReasons& ended = story.at(index);
-    std::vector<std::string> words = reason_words(
-        send == sent_now.end() ? ended : combined(story.at(send->second), ended),
-        Language::english);
-    const auto same = [&](const Group& group) {
-      const TraceEvent& first = trace[group.drops.front()];
-      return first.host == event.host && first.connection == event.connection &&
-             first.link_cause == event.link_cause &&
-             first.segment.injected == event.segment.injected &&
-             first.segment.copy == event.segment.copy && group.words == words;
-    };
-    Group* found = nullptr;
-    for (Group& group : groups) {
-      if (same(group)) {
-        found = &group;
-        break;
-      }
-    }
-    if (found == nullptr) {
-      groups.push_back({std::move(words), {}});
-      found = &groups.back();
-    }
-    found->drops.push_back(index);
+    GroupKey key{event.host,
+                 event.connection,
+                 event.link_cause,
+                 event.segment.injected,
+                 event.segment.copy,
+                 reason_words(send == sent_now.end() ? ended
+                                                     : combined(story.at(send->second), ended),
+                              Language::english)};
+    const auto [found, added] = group_of.try_emplace(std::move(key), groups.size());
+    if (added) groups.emplace_back();
+    groups[found->second].push_back(index);
   }
   close_instant();
 }

@@ -426,8 +426,7 @@ class Drawing {
       title = whose(title);
       // When the timer wheel moved the deadline, as the ladder says it, on a line of its own
       // in the diagram's language: "1 s, rounded up to 1.024 s by timer_wheel".
-      const std::string rounding =
-          timer_rounding(model_.trace()[bracket.set_step], model_.language());
+      const std::string rounding = timer_rounding(model_.trace()[bracket.set_step], language);
       out += "<g class=\"timer\"" + step_attributes(bracket.set_step) + "><title>" +
              xml_escape(title) + (rounding.empty() ? "" : "\n" + xml_escape(rounding)) +
              "</title>\n";
@@ -436,7 +435,7 @@ class Drawing {
                   bracket.end == Bracket::End::open ? "stroke-dasharray=\"2 3\"" : "");
       // Its name and duration along it, where it is long enough.
       const std::string label =
-          std::string(timer_short_word(bracket.kind, model_.language())) + " " +
+          std::string(timer_short_word(bracket.kind, language)) + " " +
           format_duration(bracket.deadline - bracket.set);
       // In the longest stretch of the bracket that no break crosses.
       int best_from = y0;
@@ -812,7 +811,8 @@ class Drawing {
       const std::string label = model_.segment_label(arrow.segment);
       // The hover text adds the options (RFC 7323, RFC 2018), too long for the arrow.
       const std::string options = text::options_text(arrow.segment, model_.absolute);
-      const std::string described = label + (options.empty() ? "" : " " + options);
+      const std::string described =
+          model_.segment_tooltip_label(arrow.segment) + (options.empty() ? "" : " " + options);
       const Language language = model_.language();
       std::string title =
           fill(Term::segment_sent_at, language, {described, format_seconds(arrow.sent)});

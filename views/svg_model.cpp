@@ -54,6 +54,11 @@ std::string DiagramModel::segment_label(const TraceSegment& segment) const {
   return text::segment_label(segment,
                              diagram_label_style(absolute, options.window, options.language));
 }
+std::string DiagramModel::segment_tooltip_label(const TraceSegment& segment) const {
+  text::SegmentLabelStyle style = diagram_label_style(absolute, options.window, options.language);
+  style.injected = "";
+  return text::segment_label(segment, style);
+}
 std::string_view timer_colour(tcp::TimerKind kind) { return timer_look(kind).colour; }
 
 DiagramModel::DiagramModel(const runner::Scenario& scenario_in, const runner::RunResult& result_in,

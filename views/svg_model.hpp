@@ -138,6 +138,9 @@ class DiagramModel {
   static int side_of(int host) { return host == 1 ? 1 : 0; }
   // A segment's label as the arrows carry it, and a term in the diagram's language.
   std::string segment_label(const TraceSegment& segment) const;
+  // The label as its tooltip starts: without the injected mark, since the tooltip's words say
+  // who injected it (Term::segment_injected_at).
+  std::string segment_tooltip_label(const TraceSegment& segment) const;
   std::string_view word(Term which) const { return term(which, options.language); }
   Language language() const { return options.language; }
   const std::vector<TraceEvent>& trace() const { return result.trace; }

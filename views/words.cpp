@@ -21,6 +21,7 @@ constexpr std::array<TermRow, static_cast<std::size_t>(Term::count)> terms{{
     {reason_tag, "reason_tag", "({0})", "（{0}）"},
     {title_with_seed, "title_with_seed", "tcpsim: {0} (seed {1})", "tcpsim：{0}（随机种子 {1}）"},
     {diagram_title, "diagram_title", "tcpsim {0} (seed {1})", "tcpsim {0}（随机种子 {1}）"},
+    {page_title, "page_title", "tcpsim: {0}", "tcpsim：{0}"},
     {seed, "seed", "seed {0}", "随机种子 {0}"},
     {seq_absolute, "seq_absolute", "seq/ack: absolute sequence numbers",
      "序号/确认号：绝对值"},

@@ -40,6 +40,7 @@ enum class Term : std::uint16_t {
   // Headers and footers
   title_with_seed,          // "tcpsim: {0} (seed {1})"
   diagram_title,            // "tcpsim {0} (seed {1})"
+  page_title,               // "tcpsim: {0}": the HTML page's own <title>
   seed,                     // "seed {0}"
   seq_absolute,             // "seq/ack: absolute sequence numbers"
   seq_relative,             // "... relative to each side's ISN, as Wireshark shows"

@@ -414,3 +414,19 @@ TEST_CASE("html: the diagram's tooltips follow the page's language") {
                      "&#39;lose-final-ack&#39;</title>") != std::string::npos);
   CHECK(english.find("<title>c1 deleted</title>") != std::string::npos);
 }
+
+TEST_CASE("html: the page's own title follows the page's language") {
+  const Run r = run("scenarios/three-way-handshake.json");
+  CHECK(render_html(r.scenario, r.result).find("<title>tcpsim: three-way-handshake</title>") !=
+        std::string::npos);
+  tcpsim::views::HtmlOptions chinese;
+  chinese.language = tcpsim::views::Language::chinese;
+  const std::string page = render_html(r.scenario, r.result, chinese);
+  CHECK(page.find("<title>tcpsim：three-way-handshake</title>") != std::string::npos);
+  CHECK(page.find("<title>tcpsim: ") == std::string::npos);
+  // The scenario's name is escaped inside the translated title.
+  tcpsim::runner::Scenario awkward = r.scenario;
+  awkward.name = "a<b&c";
+  CHECK(render_html(awkward, r.result, chinese).find("<title>tcpsim：a&lt;b&amp;c</title>") !=
+        std::string::npos);
+}

@@ -729,9 +729,9 @@ TEST_CASE("svg: with --lang zh every tooltip is in Chinese: states, connections,
   CHECK(has_tooltip(injected, "c1 已创建"));
   CHECK(has_tooltip(injected, "web#1 已创建，处于 LISTEN 状态，是其监听套接字的副本"));
   CHECK(has_tooltip(injected, "#1 SYN seq=1000 win=65535 len=0，在 0.100 秒发出，在 0.120 秒到达"));
-  CHECK(has_tooltip(injected, "#4 SYN seq=777 win=65535 len=0（注入），由脚本在 0.300 秒注入，"
+  CHECK(has_tooltip(injected, "#4 SYN seq=777 win=65535 len=0，由脚本在 0.300 秒注入，"
                               "来源是伪造的地址 10.0.0.9:4000，在 0.320 秒到达"));
-  CHECK(has_tooltip(injected, "#6 RST seq=5001 win=65535 len=0（注入），由脚本在 0.500 秒注入；"
+  CHECK(has_tooltip(injected, "#6 RST seq=5001 win=65535 len=0，由脚本在 0.500 秒注入；"
                               "丢失：故障规则 &#39;lose-forged-rst&#39;"));
   CHECK(has_tooltip(injected, "被接收方 TCP 丢弃：目的地址不是本主机"));
   CHECK(has_tooltip(injected,
@@ -785,11 +785,10 @@ TEST_CASE("svg: the English tooltips are as before") {
   CHECK(has_tooltip(english, "web#1 created in LISTEN, a copy of its listener"));
   CHECK(has_tooltip(english,
                     "#1 SYN seq=1000 win=65535 len=0, sent at 0.100 s, arrives at 0.120 s"));
-  CHECK(has_tooltip(english, "#4 SYN seq=777 win=65535 len=0 (injected), injected by the script "
-                             "from the spoofed address 10.0.0.9:4000 at 0.300 s, arrives at "
-                             "0.320 s"));
-  CHECK(has_tooltip(english, "#6 RST seq=5001 win=65535 len=0 (injected), injected by the script "
-                             "at 0.500 s; lost: rule &#39;lose-forged-rst&#39;"));
+  CHECK(has_tooltip(english, "#4 SYN seq=777 win=65535 len=0, injected by the script from the "
+                             "spoofed address 10.0.0.9:4000 at 0.300 s, arrives at 0.320 s"));
+  CHECK(has_tooltip(english, "#6 RST seq=5001 win=65535 len=0, injected by the script at 0.500 s; "
+                             "lost: rule &#39;lose-forged-rst&#39;"));
   CHECK(has_tooltip(english, "discarded by the receiving TCP: not addressed to this host"));
   CHECK(has_tooltip(english, "c1: retransmission timer set at 0.100 s for 1 s (until 1.100 s), "
                              "cancelled at 0.140 s"));
@@ -839,4 +838,52 @@ TEST_CASE("svg: a lost segment's tooltip says it was lost once, with its cause, 
   CHECK(has_tooltip(tooltips(render_svg(r.scenario, r.result, chinese)),
                     "#7 ACK seq=2 ack=2 win=65535 len=0，在 1.550 秒发出；丢失：故障规则 "
                     "&#39;lose-final-ack&#39;"));
+}
+
+TEST_CASE("svg: an injected segment's tooltip says it was injected once, in both languages") {
+  // The words say it ("injected by the script at 0.500 s"); the tooltip once also kept the
+  // label's mark, "... len=0 (injected), injected by the script at ...".
+  tcpsim::views::SvgOptions chinese;
+  chinese.language = tcpsim::views::Language::chinese;
+  const auto count = [](const std::string& text, const std::string& part) {
+    std::size_t found = 0;
+    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+      ++found;
+    }
+    return found;
+  };
+  std::vector<std::string> files = shipped_scenarios();
+  files.push_back("tests/views/scenarios/injected-segments.json");
+  std::size_t injected = 0;
+  for (const std::string& file : files) {
+    INFO(file);
+    const Run r = run(file);
+    for (const std::string& tip : tooltips(render_svg(r.scenario, r.result))) {
+      INFO(tip);
+      // A lost burst's tooltip lists its segments, each with its own label and mark.
+      if (tip.find(" lost (") != std::string::npos) continue;
+      CHECK(count(tip, "injected") <= 1);
+      if (tip.find("injected by the script") != std::string::npos) ++injected;
+    }
+    for (const std::string& tip : tooltips(render_svg(r.scenario, r.result, chinese))) {
+      INFO(tip);
+      if (tip.find("丢失（") != std::string::npos) continue;
+      CHECK(count(tip, "注入") <= 1);
+    }
+  }
+  CHECK(injected > 0);
+  const Run r = run("tests/views/scenarios/injected-segments.json");
+  const auto english = tooltips(render_svg(r.scenario, r.result));
+  CHECK(has_tooltip(english, "#6 RST seq=5001 win=65535 len=0, injected by the script at 0.500 s; "
+                             "lost: rule &#39;lose-forged-rst&#39;"));
+  CHECK(has_tooltip(english, "#4 SYN seq=777 win=65535 len=0, injected by the script from the "
+                             "spoofed address 10.0.0.9:4000 at 0.300 s, arrives at 0.320 s"));
+  const auto zh = tooltips(render_svg(r.scenario, r.result, chinese));
+  CHECK(has_tooltip(zh, "#6 RST seq=5001 win=65535 len=0，由脚本在 0.500 秒注入；"
+                        "丢失：故障规则 &#39;lose-forged-rst&#39;"));
+  CHECK(has_tooltip(zh, "#4 SYN seq=777 win=65535 len=0，由脚本在 0.300 秒注入，"
+                        "来源是伪造的地址 10.0.0.9:4000，在 0.320 秒到达"));
+  // The arrow's label keeps its mark: the diagram shows it without hovering.
+  const std::string drawn = render_svg(r.scenario, r.result);
+  CHECK(drawn.find(">#6 RST seq=5001 win=65535 len=0 (injected)</text>") != std::string::npos);
 }
