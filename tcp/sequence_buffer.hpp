@@ -64,8 +64,8 @@ class SequenceBuffer {
   // from there. Grows by doubling (memory follows use: an idle connection holds nothing).
   void reserve(SeqNum live_begin, std::uint32_t live_size, std::uint32_t span) {
     if (span <= size_) return;
-    std::size_t capacity = size_ == 0 ? 256 : size_;
-    while (capacity < span) capacity *= 2;
+    std::uint32_t capacity = size_ == 0 ? 256 : size_;
+    while (capacity < span) capacity *= 2;  // span is at most 64 MiB: no overflow
     if (size_ == 0) {
       // Nothing is stored: the ring takes the block a cleared buffer kept, if large enough
       // (a reused connection's, Host), zero-filled as a new one is.
@@ -80,7 +80,7 @@ class SequenceBuffer {
     }
     std::uint8_t* const grown = allocate(capacity);
     std::memset(grown, 0, capacity);
-    const std::size_t new_mask = capacity - 1;
+    const std::uint32_t new_mask = capacity - 1;
     for (std::uint32_t i = 0; i < live_size; ++i) {
       const SeqNum seq = live_begin + i;
       grown[seq & new_mask] = data_[seq & (size_ - 1)];
@@ -157,8 +157,10 @@ class SequenceBuffer {
 
   BufferArena* arena_ = nullptr;
   std::uint8_t* data_ = nullptr;  // capacity_ bytes; the ring is its first size_
-  std::size_t size_ = 0;          // the ring's size: 0 or a power of two
-  std::size_t capacity_ = 0;
+  // 32 bits, so a buffer is as large as the vector it replaced (24 bytes; a million half-open
+  // connections hold two each): the knobs bound a buffer at 64 MiB (tcp/knobs.cpp).
+  std::uint32_t size_ = 0;  // the ring's size: 0 or a power of two
+  std::uint32_t capacity_ = 0;
 };
 
 // Sequence numbers in FIFO order (the send side's push points). The first few live in the
