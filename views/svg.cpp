@@ -945,9 +945,12 @@ class Drawing {
                 std::string(colour) + "\"" + step_attributes(group_step) + ">" + tooltip +
                 xml_escape(shown) + "</text>\n";
       if (note_under) {
+        // The note appears with what it tells of: the delay or copy, else the segment's
+        // sending (a note without a step would stand in the HTML page before its segment).
+        const std::size_t note_step = arrow.style_step != npos ? arrow.style_step : group_step;
         labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline + 13) +
                   "\" class=\"note\" text-anchor=\"middle\" style=\"fill:" + std::string(colour) +
-                  "\"" + step_attributes(arrow.copy ? arrow.style_step : arrow.style_step) + ">" +
+                  "\"" + step_attributes(note_step) + ">" +
                   xml_escape(second) + "</text>\n";
       }
     }

@@ -887,3 +887,38 @@ TEST_CASE("svg: an injected segment's tooltip says it was injected once, in both
   const std::string drawn = render_svg(r.scenario, r.result);
   CHECK(drawn.find(">#6 RST seq=5001 win=65535 len=0 (injected)</text>") != std::string::npos);
 }
+
+TEST_CASE("svg: the note under a segment's label appears at a step, as its label does") {
+  // The HTML page hides each [data-step] element until its step: a note under a label
+  // ("timeout retransmission", "duplicate ACK 1 of 3") without one stood on the page before
+  // its segment was sent. Each note takes the delay's or copy's step, else its segment's.
+  std::size_t notes = 0;
+  for (const std::string& file : shipped_scenarios()) {
+    INFO(file);
+    const Run r = run(file);
+    const std::string svg = render_svg(r.scenario, r.result);
+    std::size_t label_step = std::string::npos;
+    std::size_t at = 0;
+    while ((at = svg.find("<text ", at)) != std::string::npos) {
+      const std::string line = svg.substr(at, svg.find('\n', at) - at);
+      at += line.size();
+      const std::size_t step_at = line.find(" data-step=\"");
+      const std::size_t step =
+          step_at == std::string::npos ? std::string::npos
+                                       : std::stoul(line.substr(step_at + 12));
+      if (line.find("class=\"seglabel") != std::string::npos) {
+        label_step = step;
+      } else if (line.find("class=\"note\" text-anchor=\"middle\"") != std::string::npos &&
+                 label_step != std::string::npos) {
+        INFO(line);
+        CHECK(step != std::string::npos);
+        CHECK(step >= label_step);  // never before its segment's label
+        ++notes;
+        label_step = std::string::npos;
+      } else {
+        label_step = std::string::npos;
+      }
+    }
+  }
+  CHECK(notes > 100);
+}
