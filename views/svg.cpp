@@ -932,7 +932,7 @@ class Drawing {
       std::string tooltip;
       if (summary) {
         // One line per segment, as its own label writes it.
-        tooltip = "<title>" + xml_escape(fill(Term::tooltip_note, model_.language(),
+        tooltip = "<title>" + xml_escape(fill(Term::tooltip_note, language,
                                               {group->label, arrow.note}));
         for (const std::size_t member : group->members) {
           tooltip += "\n" + xml_escape(model_.segment_label(model_.arrows[member].segment));
