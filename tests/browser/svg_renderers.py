@@ -12,7 +12,10 @@ that moves (a space one of them drops), a missing element or a wrong colour chan
 blocks. The worst case is printed; on a failure both pictures and a map of the differing
 blocks are left in OUTPUT_DIR (svg-renderers-NAME-{rsvg,chromium,diff}.png).
 
-Usage: svg_renderers.py TCPSIM SOURCE_DIR OUTPUT_DIR
+Usage: svg_renderers.py TCPSIM SOURCE_DIR OUTPUT_DIR [SHARD/SHARDS]
+With SHARD/SHARDS (1/3, 2/3, 3/3: the ctest tests browser:svg-renderers-1-of-3 ...), only the
+diagrams whose place in the sorted list, counted from 0, is SHARD - 1 modulo SHARDS: together the
+shards check every diagram once, and ctest runs them on different cores.
 Exit 0 passed, 1 failed, 77 skipped (only with TCPSIM_SKIP_BROWSER=1 when chromium or
 rsvg-convert is missing).
 """
@@ -106,10 +109,18 @@ def svg_size(path):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         print(__doc__)
         return 2
-    tcpsim, source_dir, output_dir = sys.argv[1:]
+    tcpsim, source_dir, output_dir = sys.argv[1:4]
+    shard, shards = 1, 1
+    if len(sys.argv) == 5:
+        match = re.fullmatch(r"(\d+)/(\d+)", sys.argv[4])
+        if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+            print("svg_renderers.py: the shard is SHARD/SHARDS, 1 <= SHARD <= SHARDS, not %r"
+                  % sys.argv[4])
+            return 2
+        shard, shards = int(match.group(1)), int(match.group(2))
     chromium = find_tool(["chromium", "chromium-browser"])
     chromedriver = find_tool(["chromedriver"])
     rsvg = find_tool(["rsvg-convert"])
@@ -158,6 +169,7 @@ def main():
         scenarios = sorted("scenarios/" + name for name in
                            os.listdir(os.path.join(source_dir, "scenarios"))
                            if name.endswith(".json")) + EXTRA_SCENARIOS
+        scenarios = scenarios[shard - 1::shards]
         for scenario in scenarios:
             name = os.path.splitext(os.path.basename(scenario))[0]
             svg = os.path.join(work, name + ".svg")
@@ -204,8 +216,9 @@ def main():
                                            % (name, suffix)), "wb") as out:
                         out.write(data)
         check(not failures, "the renderers disagree:\n  " + "\n  ".join(failures))
-        print("browser:svg-renderers: passed: %d diagrams the same in rsvg-convert and chromium "
-              "in %.1f s" % (len(scenarios), time.monotonic() - started))
+        print("browser:svg-renderers: passed: %d diagrams (shard %d of %d) the same in "
+              "rsvg-convert and chromium in %.1f s"
+              % (len(scenarios), shard, shards, time.monotonic() - started))
         return 0
     except Failure as failure:
         print("browser:svg-renderers: FAILED: %s" % failure)

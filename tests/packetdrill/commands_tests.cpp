@@ -3,6 +3,8 @@
 
 #include "packetdrill/commands.hpp"
 
+namespace packetdrill_commands_tests {
+
 using namespace tcpsim::packetdrill;
 using tcpsim::tcp::State;
 
@@ -41,3 +43,5 @@ TEST_CASE("sysctl, tcpdrop and the state assertion") {
   CHECK(command_understood("sysctl -w x=1"));
   CHECK_FALSE(command_understood("ip link set dev tun0 up"));
 }
+
+}  // namespace packetdrill_commands_tests

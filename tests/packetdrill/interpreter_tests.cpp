@@ -13,6 +13,8 @@
 #include "runner/simulation.hpp"
 #include "runner/trace.hpp"
 
+namespace packetdrill_interpreter_tests {
+
 using namespace tcpsim::packetdrill;
 using tcpsim::runner::TraceKind;
 
@@ -212,3 +214,5 @@ TEST_CASE("knob settings (--knob NAME=VALUE) are read as a host's tcp object rea
                  "\"no_such=1\"");
   CHECK_FALSE(parse_knob_setting("time_wait=\"60s\"", setting, error));
 }
+
+}  // namespace packetdrill_interpreter_tests

@@ -7,6 +7,8 @@
 #include "packetdrill/symbols.hpp"
 #include "tcp/segment.hpp"
 
+namespace packetdrill_matcher_tests {
+
 using namespace tcpsim::packetdrill;
 namespace flag = tcpsim::tcp::flag;
 
@@ -135,3 +137,5 @@ TEST_CASE("the options tcpsim sends match a script's strictly, padding included"
   CHECK(options_text(options_of(tcp::encode_options(ack, tcp::OptionLayout::linux_order))) ==
         "nop,nop,TS val 5 ecr 7,nop,nop,sack 1001:2001");
 }
+
+}  // namespace packetdrill_matcher_tests

@@ -7,6 +7,8 @@
 #include "packetdrill/parser.hpp"
 #include "tcp/segment.hpp"
 
+namespace packetdrill_parser_tests {
+
 using namespace tcpsim::packetdrill;
 
 namespace {
@@ -211,3 +213,5 @@ TEST_CASE("syntax errors name FILE:LINE:COL and what was expected") {
         "t.pkt:1:14: error: integer out of range: 99999999999999999999");
   CHECK(error_of("0 close(3) = 0\x01\n") == "t.pkt:1:15: error: unexpected character '\\x01'");
 }
+
+}  // namespace packetdrill_parser_tests

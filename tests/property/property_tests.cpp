@@ -46,6 +46,8 @@
 #include "runner/simulation.hpp"
 #include "sim/random.hpp"
 
+namespace property_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 
@@ -547,3 +549,5 @@ TEST_CASE("properties hold on part 10 of 10 of TCPSIM_PROPERTY_RANGE (default 90
           "[property]") {
   run_tenth(9);
 }
+
+}  // namespace property_tests

@@ -8,6 +8,8 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 
+namespace runner_application_error_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 
@@ -89,3 +91,5 @@ TEST_CASE("refused calls are app events with the core's rule, recorded once") {
   CHECK(result.counters.at("server.listen_failed") == 1);
   CHECK(result.counters.at("client.send_failed") == 1);
 }
+
+}  // namespace runner_application_error_tests

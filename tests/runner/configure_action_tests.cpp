@@ -8,6 +8,8 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 
+namespace runner_configure_action_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 
@@ -92,3 +94,5 @@ TEST_CASE("configure_a_listener_gives_its_knobs_to_the_connections_it_accepts") 
   CHECK(accepted->app_events[1].kind == tcp::AppEventKind::timed_out);
   CHECK(accepted->app_events[1].rule == tcp::Rule::keepalive_gave_up);
 }
+
+}  // namespace runner_configure_action_tests

@@ -11,6 +11,8 @@
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
 
+namespace runner_determinism_tests {
+
 namespace fs = std::filesystem;
 using namespace tcpsim::runner;
 
@@ -110,3 +112,5 @@ TEST_CASE("a seed override changes the random ISNs and is reported in the trace"
   // The story does not depend on the ISNs: the server still counts two connections.
   CHECK(seeded.counters.at("server.accepted") == 2);
 }
+
+}  // namespace runner_determinism_tests

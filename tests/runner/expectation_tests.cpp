@@ -13,6 +13,8 @@
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
 
+namespace runner_expectation_tests {
+
 using namespace tcpsim::runner;
 
 namespace {
@@ -547,3 +549,5 @@ TEST_CASE("alternatives are matched without backtracking: nested choices cost wh
   // 129 nodes, entered at most once per segment (9 sent, the first one with all 129 open).
   CHECK(checker.steps() < 5'000);
 }
+
+}  // namespace runner_expectation_tests

@@ -7,6 +7,8 @@
 #include "runner/scenario_loader.hpp"
 #include "tcp/knobs.hpp"
 
+namespace runner_knob_loader_tests {
+
 namespace {
 
 using namespace tcpsim;
@@ -231,3 +233,5 @@ TEST_CASE("a connect or listen overrides knobs for its connections only", "[knob
                     "tcp": {"nagel": false}})")
             .find(R"($.timeline[0].tcp.nagel: unknown key "nagel", did you mean "nagle"?)") == 0);
 }
+
+}  // namespace runner_knob_loader_tests

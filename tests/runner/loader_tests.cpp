@@ -15,6 +15,8 @@
 #include "runner/scenario_loader.hpp"
 #include "tcp/knobs.hpp"
 
+namespace runner_loader_tests {
+
 #ifndef TCPSIM_SOURCE_DIR
 #define TCPSIM_SOURCE_DIR "."
 #endif
@@ -1264,3 +1266,5 @@ TEST_CASE("no input makes the loader throw anything but ScenarioError", "[loader
   }
   CHECK(loaded < 3000);
 }
+
+}  // namespace runner_loader_tests

@@ -19,6 +19,8 @@
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
 
+namespace runner_memory_tests {
+
 namespace fs = std::filesystem;
 using namespace tcpsim;
 using namespace tcpsim::runner;
@@ -219,3 +221,5 @@ TEST_CASE("a file written atomically is there whole after commit, and not at all
   CHECK(read_whole(path) == "whole\n");
   fs::remove_all(directory);
 }
+
+}  // namespace runner_memory_tests

@@ -10,6 +10,8 @@
 
 #include "runner/scenario_loader.hpp"
 
+namespace runner_options_loader_tests {
+
 namespace {
 
 using namespace tcpsim;
@@ -91,3 +93,5 @@ TEST_CASE("a segment expectation names the window and the options", "[loader][op
                           R"({"segments": [{"from": "server", "flags": "ACK", "sack": [1]}]})"))
             .find("a [left, right] pair of integers") != std::string::npos);
 }
+
+}  // namespace runner_options_loader_tests

@@ -12,6 +12,8 @@
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
 
+namespace runner_reaction_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 
@@ -265,3 +267,5 @@ TEST_CASE("reactive action errors the catalogue does not show") {
                  R"({ "fired": { "closr": true } })") ==
         R"(unknown action id "closr": no action with "on" has it (did you mean "closer"?))");
 }
+
+}  // namespace runner_reaction_tests

@@ -14,6 +14,8 @@
 #include "tcp/knobs.hpp"
 #include "tcp/types.hpp"
 
+namespace runner_reference_tests {
+
 using namespace tcpsim::runner;
 
 namespace {
@@ -155,3 +157,5 @@ TEST_CASE("the vocabulary tables cover their enums once each", "[reference]") {
   CHECK(counter_name("server", Counter::retransmissions) == "server.retransmissions");
   CHECK(link_counter_name(Counter::link_expired) == "link.expired");
 }
+
+}  // namespace runner_reference_tests

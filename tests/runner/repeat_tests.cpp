@@ -10,6 +10,8 @@
 #include "runner/scenario_loader.hpp"
 #include "runner/simulation.hpp"
 
+namespace runner_repeat_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 
@@ -285,3 +287,5 @@ TEST_CASE("a SYN flood by repeat: backlog_full reset refuses, the linux profile'
 })")
             .empty());
 }
+
+}  // namespace runner_repeat_tests

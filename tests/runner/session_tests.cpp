@@ -10,6 +10,8 @@
 #include "runner/simulation.hpp"
 #include "runner/trace_format.hpp"
 
+namespace runner_session_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 
@@ -254,3 +256,5 @@ TEST_CASE("run_before leaves the events of its time queued: an action performed 
   for (const TraceEvent& event : result.trace) sent += event.kind == TraceKind::send ? 1 : 0;
   CHECK(sent == 1);
 }
+
+}  // namespace runner_session_tests

@@ -19,6 +19,8 @@
 #include "runner/sweep.hpp"
 #include "runner/trace_format.hpp"
 
+namespace runner_sweep_explore_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 
@@ -700,3 +702,5 @@ TEST_CASE("explore's smaller or shorter scenario still needs its faults to fail"
   CHECK(explore_rules(alone.shrunk) == 0);
   CHECK(alone.bytes_after == 0);
 }
+
+}  // namespace runner_sweep_explore_tests

@@ -17,6 +17,8 @@
 #include "runner/text_wrap.hpp"
 #include "tcp/knobs.hpp"
 
+namespace runner_teaching_tests {
+
 using namespace tcpsim::runner;
 using Json = nlohmann::json;
 
@@ -273,3 +275,5 @@ TEST_CASE("listings wrap Chinese text by display width, breaking between charact
   tcpsim::runner::write_wrapped(mixed, "收到 SYN 就进入", 12, "");
   CHECK(mixed.str() == "收到 SYN 就\n进入\n");
 }
+
+}  // namespace runner_teaching_tests

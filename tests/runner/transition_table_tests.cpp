@@ -10,6 +10,8 @@
 #include "runner/transition_table.hpp"
 #include "tcp/transitions.hpp"
 
+namespace runner_transition_table_tests {
+
 using namespace tcpsim;
 
 namespace {
@@ -59,3 +61,5 @@ TEST_CASE("docs/design.md's generated region is the Markdown transition table") 
         std::string::npos);
   CHECK_THROWS_AS(runner::regenerate_design_doc("no region here\n"), runner::GenerateError);
 }
+
+}  // namespace runner_transition_table_tests

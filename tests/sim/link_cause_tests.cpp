@@ -7,6 +7,8 @@
 
 #include "sim/link_cause.hpp"
 
+namespace sim_link_cause_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::sim;
 
@@ -73,3 +75,5 @@ TEST_CASE("link cause durations print exactly in their largest unit", "[link][ca
   CHECK(link_duration_text(42) == "42ns");
   CHECK(link_duration_text(-5 * millisecond) == "-5ms");
 }
+
+}  // namespace sim_link_cause_tests

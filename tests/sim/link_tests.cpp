@@ -8,6 +8,8 @@
 
 #include "sim/link.hpp"
 
+namespace sim_link_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::sim;
 
@@ -602,3 +604,5 @@ TEST_CASE("plain_arrival is transmit's verdict on a plain delay line, and nothin
   LinkConfig beyond_msl = delay_only(3 * minute);
   CHECK(Link(beyond_msl, {}, 1).plain_arrival(0, Direction::forward) == time_never);
 }
+
+}  // namespace sim_link_tests

@@ -6,6 +6,8 @@
 
 #include "sim/random.hpp"
 
+namespace sim_random_tests {
+
 using tcpsim::Duration;
 using tcpsim::sim::probability_denominator;
 using tcpsim::sim::Random;
@@ -158,3 +160,5 @@ TEST_CASE("streams are reproducible and independent", "[random]") {
   }
   CHECK(first_outputs.size() == static_cast<std::size_t>(pairs));
 }
+
+}  // namespace sim_random_tests

@@ -8,6 +8,8 @@
 
 #include "sim/scheduler.hpp"
 
+namespace sim_scheduler_tests {
+
 using tcpsim::Time;
 using tcpsim::time_never;
 using tcpsim::sim::EventHandle;
@@ -404,3 +406,5 @@ TEST_CASE("a small queue keeps its order under schedules, cancels and reschedule
     CHECK(model.ran.size() > 5'000);
   }
 }
+
+}  // namespace sim_scheduler_tests

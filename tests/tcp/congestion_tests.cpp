@@ -7,6 +7,8 @@
 
 #include "tcp/congestion.hpp"
 
+namespace tcp_congestion_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -540,3 +542,5 @@ TEST_CASE("sack_recovery_room_without_new_data_resends_a_hole_not_yet_lost",
   // RFC 6675 4 NextSeg (3): HighRxt moves over it, so pipe counts it twice (not lost, resent).
   CHECK(c.bytes_in_flight() == 3 * smss);
 }
+
+}  // namespace tcp_congestion_tests

@@ -3,6 +3,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_arrival_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -922,3 +924,5 @@ TEST_CASE("syn_sent_unacceptable_ack_answer_names_the_connection", "[connection]
   CHECK(out.effects()[1].connection == c.id());
   CHECK(out.effects()[1].rule == Rule::syn_sent_bad_ack_answered_with_reset);
 }
+
+}  // namespace tcp_connection_arrival_tests

@@ -6,6 +6,8 @@
 #include "tcp/knobs.hpp"
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_configure_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -207,3 +209,5 @@ TEST_CASE("no_connection_configure_returns_false", "[configure][host]") {
   CHECK_FALSE(host.configure(0, 42, TcpConfig{}, out));
   CHECK(out.effects().empty());
 }
+
+}  // namespace tcp_connection_configure_tests

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+namespace tcp_connection_data_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -732,3 +734,5 @@ TEST_CASE("established_half_duplex_close_with_unread_data_sends_rst", "[data][kn
   CHECK(only_sent(out).has(flag::rst));
   CHECK(c.state() == State::closed);
 }
+
+}  // namespace tcp_connection_data_tests

@@ -5,6 +5,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_freebsd_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -224,3 +226,5 @@ TEST_CASE("syn_sent_syn_fin_without_drop_syn_fin_is_a_simultaneous_open",
   c.segment_arrives(0, from_peer(peer_iss, 0, flag::syn | flag::fin), out);
   CHECK(c.state() == State::syn_received);
 }
+
+}  // namespace tcp_connection_freebsd_tests

@@ -9,6 +9,8 @@
 #include "tcp/knobs.hpp"
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_linux_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -492,3 +494,5 @@ TEST_CASE("fin_wait_2_held_fin_enters_time_wait_when_the_gap_fills",
   check_segment(only_sent(out), 102, 305, flag::ack);
   CHECK(c.state() == State::time_wait);
 }
+
+}  // namespace tcp_connection_linux_tests

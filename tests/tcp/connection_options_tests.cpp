@@ -7,6 +7,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_options_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -680,3 +682,5 @@ TEST_CASE("options_unknown_kinds_are_skipped_and_bad_lengths_refused", "[options
   CHECK_FALSE(decode_options(std::vector<std::uint8_t>{2, 4, 0x02, 0x18, 30, 1}, malformed));
   CHECK(malformed.mss == 536);  // what came before is kept
 }
+
+}  // namespace tcp_connection_options_tests

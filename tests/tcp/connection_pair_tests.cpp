@@ -3,6 +3,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_pair_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -209,3 +211,5 @@ TEST_CASE("syn_received_passive_old_syn_ack_is_not_taken_as_handshake", "[pair]"
   server.segment_arrives(0, syn_ack, out);
   CHECK(server.state() != State::established);
 }
+
+}  // namespace tcp_connection_pair_tests

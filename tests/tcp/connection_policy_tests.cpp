@@ -4,6 +4,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_policy_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -283,3 +285,5 @@ TEST_CASE("time_wait_syn_above_rcv_nxt_without_time_wait_accepts_syn_draws_chall
   CHECK(discard_rules(out) == std::vector<Rule>{Rule::syn_challenge_ack});
   CHECK(c.state() == State::time_wait);
 }
+
+}  // namespace tcp_connection_policy_tests

@@ -3,6 +3,8 @@
 // largest the loader accepts (2^63 - 1 ns), and a few RTT samples of centuries.
 #include "tests/tcp/tcp_test_support.hpp"
 
+namespace tcp_connection_time_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -197,3 +199,5 @@ TEST_CASE("syn_sent_syn_ack_after_centuries_saturates_the_rto", "[time][rtt]") {
   CHECK(c.retransmission_timeout() == longest);
   check_deadlines(out, 250 * year);
 }
+
+}  // namespace tcp_connection_time_tests

@@ -4,6 +4,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_timer_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -446,3 +448,5 @@ TEST_CASE("established_timeout_after_syn_timeout_backs_off_from_3_seconds",
   CHECK_FALSE(c.has_rtt_sample());
   CHECK(c.retransmission_timeout() == 6 * second);
 }
+
+}  // namespace tcp_connection_timer_tests

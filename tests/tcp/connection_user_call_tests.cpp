@@ -3,6 +3,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_connection_user_call_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -532,3 +534,5 @@ TEST_CASE("first_open_starts_the_same_tcb_as_a_reopen", "[connection][open]") {
   CHECK(fresh.congestion_window() == reopened.congestion_window());
   CHECK(only_sent(first_ack).window == only_sent(again_ack).window);
 }
+
+}  // namespace tcp_connection_user_call_tests

@@ -7,6 +7,8 @@
 
 #include "tcp/flat_map.hpp"
 
+namespace tcp_flat_map_tests {
+
 using tcpsim::tcp::FlatMap;
 
 TEST_CASE("flat_map_agrees_with_std_map_under_random_operations", "[flat_map]") {
@@ -58,3 +60,5 @@ TEST_CASE("flat_map_agrees_with_std_map_under_random_operations", "[flat_map]") 
     CHECK(*map.find(key) == value);
   }
 }
+
+}  // namespace tcp_flat_map_tests

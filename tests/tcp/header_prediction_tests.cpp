@@ -7,6 +7,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_header_prediction_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -216,3 +218,5 @@ TEST_CASE("fin_wait_1_and_close_wait_acks_take_the_full_steps_alike", "[predicti
     arrive(c, 10 * millisecond, from_peer(302, 106, flag::ack), log);
   });
 }
+
+}  // namespace tcp_header_prediction_tests

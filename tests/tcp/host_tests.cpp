@@ -9,6 +9,8 @@
 #include "tcp/host.hpp"
 #include "tcp_test_support.hpp"
 
+namespace tcp_host_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -1104,3 +1106,5 @@ TEST_CASE("host_without_app_events_wanted_tells_only_failed_opens", "[host][outp
   CHECK(told_without == 0);
   CHECK(without_events == with_events);
 }
+
+}  // namespace tcp_host_tests

@@ -7,6 +7,8 @@
 
 #include "tcp/isn.hpp"
 
+namespace tcp_isn_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 
@@ -94,3 +96,5 @@ TEST_CASE("isn_source_timestamp_offset_follows_the_knob", "[isn][timestamps]") {
   config.timestamp_offset = true;
   CHECK(source.timestamp_offset_for(config, tuple) == timestamp_offset(tuple, paper_key));
 }
+
+}  // namespace tcp_isn_tests

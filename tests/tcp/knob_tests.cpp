@@ -7,6 +7,8 @@
 
 #include "tcp/knobs.hpp"
 
+namespace tcp_knob_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 
@@ -195,3 +197,5 @@ TEST_CASE("knob values are spelt as the scenario format spells them", "[knobs]")
   CHECK(knob_value_text(*find_knob("nagle"), {0}) == "false");
   CHECK(knob_value_text(*find_knob("mss"), {1460}) == "1460");
 }
+
+}  // namespace tcp_knob_tests

@@ -6,6 +6,8 @@
 #include "tcp/host.hpp"
 #include "tcp_test_support.hpp"
 
+namespace tcp_retransmission_marking_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -181,3 +183,5 @@ TEST_CASE("closed_open_active_on_a_reused_tuple_with_the_same_isn_is_no_retransm
   CHECK(syn.packet.segment.seq == 1000);
   CHECK_FALSE(syn.retransmission);
 }
+
+}  // namespace tcp_retransmission_marking_tests

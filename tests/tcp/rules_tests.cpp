@@ -8,6 +8,8 @@
 
 #include "tcp/rules.hpp"
 
+namespace tcp_rules_tests {
+
 using namespace tcpsim::tcp;
 
 TEST_CASE("rules_table_has_one_row_per_rule_with_a_distinct_name_and_text", "[rules]") {
@@ -62,3 +64,5 @@ TEST_CASE("rules_citations_other_than_rfcs_have_a_chinese_form", "[rules]") {
   }
   CHECK(rule_citation_chinese(Rule::closed_dropped_silently) == "教学变体");
 }
+
+}  // namespace tcp_rules_tests

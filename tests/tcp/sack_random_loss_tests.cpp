@@ -10,6 +10,8 @@
 #include <map>
 #include <string>
 
+namespace tcp_sack_random_loss_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -177,3 +179,5 @@ TEST_CASE("established_random_loss_sack_recovery_delivers_every_byte_once", "[sa
   // The scoreboard did the work: holes beyond the first were resent by RFC 6675's NextSeg.
   CHECK(sack_retransmissions > 100);
 }
+
+}  // namespace tcp_sack_random_loss_tests

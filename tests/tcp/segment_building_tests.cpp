@@ -8,6 +8,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_segment_building_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -281,3 +283,5 @@ TEST_CASE("an_output_copied_or_moved_keeps_its_effects_on_its_own_slots", "[segm
   REQUIRE(assigned.effects().size() == 1);
   CHECK(assigned.effects()[0].to == State::syn_sent);
 }
+
+}  // namespace tcp_segment_building_tests

@@ -10,6 +10,8 @@
 #include "tcp/buffer_arena.hpp"
 #include "tcp/sequence_buffer.hpp"
 
+namespace tcp_sequence_buffer_tests {
+
 using tcpsim::tcp::SeqNum;
 using tcpsim::tcp::SequenceBuffer;
 using tcpsim::tcp::SequenceQueue;
@@ -198,3 +200,5 @@ TEST_CASE("sequence_buffer_in_an_arena_holds_and_grows_as_one_without", "[sequen
   CHECK(contents(again) == data);
   CHECK(arena.idle_bytes() == idle - 4096);  // served from what the first buffers gave back
 }
+
+}  // namespace tcp_sequence_buffer_tests

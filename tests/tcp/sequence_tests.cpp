@@ -3,6 +3,8 @@
 
 #include "tcp_test_support.hpp"
 
+namespace tcp_sequence_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -51,3 +53,5 @@ TEST_CASE("connection_handshake_and_data_across_the_wrap", "[sequence]") {
   CHECK(c.receive_sequence().nxt == 2);
   CHECK(c.unacknowledged_bytes() == 0);
 }
+
+}  // namespace tcp_sequence_tests

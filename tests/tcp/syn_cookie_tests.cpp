@@ -9,6 +9,8 @@
 #include "tcp/syn_cookie.hpp"
 #include "tcp_test_support.hpp"
 
+namespace tcp_syn_cookie_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -170,3 +172,5 @@ TEST_CASE("a SYN cookie's counter wraps modulo 32 and still checks", "[syn_cooki
   // RFC 4987 3.6 accepts (the hash still binds it to the 4-tuple and the client's ISN).
   CHECK(check_syn_cookie(key, now + 32 * syn_cookie_period, server_side(), 43, cookie + 1));
 }
+
+}  // namespace tcp_syn_cookie_tests

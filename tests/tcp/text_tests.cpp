@@ -5,6 +5,8 @@
 #include "tcp/time.hpp"
 #include "tcp/types.hpp"
 
+namespace tcp_text_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 
@@ -104,3 +106,5 @@ TEST_CASE("timer_and_app_event_names", "[text]") {
   AppEventKind unused = AppEventKind::connected;
   CHECK_FALSE(parse_app_event("connection_reset", unused));
 }
+
+}  // namespace tcp_text_tests

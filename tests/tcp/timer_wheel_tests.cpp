@@ -5,6 +5,8 @@
 
 #include "tcp/timer_wheel.hpp"
 
+namespace tcp_timer_wheel_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 
@@ -83,3 +85,5 @@ TEST_CASE("timer_wheel_far_deadlines_are_cut_and_never_overflow", "[timer_wheel]
         time_never);
   CHECK(round_up_to_jiffies(TimerWheel::linux_hz250, time_never - 1) == time_never);
 }
+
+}  // namespace tcp_timer_wheel_tests

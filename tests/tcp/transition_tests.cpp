@@ -11,6 +11,8 @@
 #include "tcp/transitions.hpp"
 #include "tcp_test_support.hpp"
 
+namespace tcp_transition_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::tcp;
 using namespace tcpsim::tcp::testing;
@@ -713,3 +715,5 @@ TEST_CASE("transition_table_marks_the_variants_and_names_a_function_per_row", "[
   CHECK(no_time_wait->variant == "time_wait = 0");
   CHECK(find_transition(State::fin_wait_2, Rule::fin_in_fin_wait_2)->variant.empty());
 }
+
+}  // namespace tcp_transition_tests

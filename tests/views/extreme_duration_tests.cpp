@@ -23,6 +23,8 @@
 #include "runner/trace_format.hpp"
 #include "views/ladder.hpp"
 
+namespace views_extreme_duration_tests {
+
 #ifndef TCPSIM_SOURCE_DIR
 #define TCPSIM_SOURCE_DIR "."
 #endif
@@ -265,3 +267,5 @@ TEST_CASE("every duration at its largest accepted value gives a normal run with 
     CHECK(ladder.find("at -") == std::string::npos);
   }
 }
+
+}  // namespace views_extreme_duration_tests

@@ -13,6 +13,8 @@
 #include "views/text.hpp"
 #include "views/narration.hpp"
 
+namespace views_html_tests {
+
 using namespace diagram_test;
 using tcpsim::runner::TraceEvent;
 using tcpsim::runner::TraceKind;
@@ -430,3 +432,5 @@ TEST_CASE("html: the page's own title follows the page's language") {
   CHECK(render_html(awkward, r.result, chinese).find("<title>tcpsim：a&lt;b&amp;c</title>") !=
         std::string::npos);
 }
+
+}  // namespace views_html_tests

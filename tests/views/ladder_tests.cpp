@@ -16,6 +16,8 @@
 #include "views/text.hpp"
 #include "views/words.hpp"
 
+namespace views_ladder_tests {
+
 using namespace tcpsim::runner;
 using tcpsim::views::format_ladder;
 using tcpsim::views::LadderOptions;
@@ -400,3 +402,5 @@ TEST_CASE("ladder: lost bursts at two instants stay two lines, grouped as the SV
   CHECK(tcpsim::views::render_svg(gap_scenario, gap)
             .find(">#4\u2013#5, #7 lost (3 segments)</text>") != std::string::npos);
 }
+
+}  // namespace views_ladder_tests

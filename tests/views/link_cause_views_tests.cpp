@@ -14,6 +14,8 @@
 #include "views/mermaid.hpp"
 #include "views/narration.hpp"
 
+namespace views_link_cause_views_tests {
+
 using namespace tcpsim;
 using tcpsim::sim::LinkCause;
 using tcpsim::sim::LinkCauseKind;
@@ -127,3 +129,5 @@ TEST_CASE("views word the link's causes from its fields, not the trace's text",
   CHECK(seen_earlier.count(LinkCauseKind::fault_rule) == 1);
   CHECK(seen_earlier.count(LinkCauseKind::random_reorder) == 1);
 }
+
+}  // namespace views_link_cause_views_tests

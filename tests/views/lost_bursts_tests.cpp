@@ -12,6 +12,8 @@
 #include "views/lost_bursts.hpp"
 #include "views/segment_reasons.hpp"
 
+namespace views_lost_bursts_tests {
+
 using namespace tcpsim;
 
 namespace {
@@ -89,3 +91,5 @@ TEST_CASE("lost bursts: when many connections lose segments at one instant, each
           "#" + first_id + ", #" + second_id);
   }
 }
+
+}  // namespace views_lost_bursts_tests

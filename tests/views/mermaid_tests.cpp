@@ -20,6 +20,8 @@
 #include "views/mermaid.hpp"
 #include "views/segment_reasons.hpp"
 
+namespace views_mermaid_tests {
+
 using namespace tcpsim;
 
 namespace {
@@ -316,3 +318,5 @@ TEST_CASE("Mermaid: segments lost together are one crossed arrow, a segment lost
             .find("#35;6\u2013#35;7 丢失（2 个报文段）：故障规则 'lose-four'\n") != std::string::npos);
   CHECK(grammar_violations(bursts).empty());
 }
+
+}  // namespace views_mermaid_tests

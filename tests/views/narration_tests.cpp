@@ -16,6 +16,8 @@
 #include "views/narration.hpp"
 #include "views/text.hpp"
 
+namespace views_narration_tests {
+
 using namespace tcpsim;
 using tcpsim::views::Language;
 
@@ -459,3 +461,5 @@ TEST_CASE("the explained ladder is the ladder with indented sentences between it
     CHECK(narration_lines > 20);
   }
 }
+
+}  // namespace views_narration_tests

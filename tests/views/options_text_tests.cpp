@@ -5,6 +5,8 @@
 #include "runner/trace.hpp"
 #include "views/text.hpp"
 
+namespace views_options_text_tests {
+
 using tcpsim::runner::TraceSegment;
 using tcpsim::views::text::options_text;
 
@@ -49,3 +51,5 @@ TEST_CASE("options_text names a D-SACK block apart from the SACK blocks (RFC 288
   ack.sack_blocks[0] = {5501, 5601};
   CHECK(options_text(ack, true) == "<sack 5501:5601 5101:5401>");
 }
+
+}  // namespace views_options_text_tests

@@ -14,6 +14,8 @@
 #include "runner/scenario_loader.hpp"
 #include "views/pcap.hpp"
 
+namespace views_pcap_tests {
+
 using namespace tcpsim;
 using namespace tcpsim::runner;
 using tcpsim::views::encode_ipv4_tcp;
@@ -554,3 +556,5 @@ TEST_CASE("an injected segment is a frame of its own whose comment says the scri
   }
   CHECK(found);
 }
+
+}  // namespace views_pcap_tests

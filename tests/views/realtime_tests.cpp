@@ -14,6 +14,8 @@
 #include "views/narration.hpp"
 #include "views/realtime.hpp"
 
+namespace views_realtime_tests {
+
 using namespace tcpsim;
 using std::chrono::nanoseconds;
 using views::PlaybackSpeed;
@@ -165,3 +167,5 @@ TEST_CASE("an interruption says where playback stopped and exits 128 + the signa
   outcome.signal = 15;  // SIGTERM
   CHECK(views::interruption_exit_code(outcome) == 143);
 }
+
+}  // namespace views_realtime_tests

@@ -19,6 +19,8 @@
 #include "views/segment_reasons.hpp"
 #include "views/svg.hpp"
 
+namespace views_segment_reasons_tests {
+
 using namespace tcpsim;
 using runner::TraceEvent;
 using runner::TraceKind;
@@ -376,3 +378,5 @@ TEST_CASE("a stale SYN is the textbook's stale connection request") {
     CHECK_FALSE(story.at(index).stale_syn);
   }
 }
+
+}  // namespace views_segment_reasons_tests

@@ -14,6 +14,8 @@
 #include "runner/trace_format.hpp"
 #include "views/svg.hpp"
 
+namespace views_svg_tests {
+
 using namespace diagram_test;
 using tcpsim::runner::TraceKind;
 using tcpsim::views::render_svg;
@@ -922,3 +924,5 @@ TEST_CASE("svg: the note under a segment's label appears at a step, as its label
   }
   CHECK(notes > 100);
 }
+
+}  // namespace views_svg_tests

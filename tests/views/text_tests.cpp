@@ -7,6 +7,8 @@
 #include "tcp/segment.hpp"
 #include "views/text.hpp"
 
+namespace views_text_tests {
+
 using namespace tcpsim::views::text;
 using tcpsim::microsecond;
 using tcpsim::millisecond;
@@ -111,3 +113,5 @@ TEST_CASE("text: one segment label, in each view's style") {
   segment.flags = 0;
   CHECK(segment_label(segment, sentence) == "#8' (no flags) seq=1 len=0");
 }
+
+}  // namespace views_text_tests

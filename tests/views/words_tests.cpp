@@ -18,6 +18,8 @@
 #include "views/text.hpp"
 #include "views/words.hpp"
 
+namespace views_words_tests {
+
 using namespace tcpsim;
 using views::Language;
 using views::Term;
@@ -242,3 +244,5 @@ TEST_CASE("no view writes Chinese of its own: the words table and the narration 
   CHECK(has_chinese("（"));
   CHECK_FALSE(has_chinese("(e) \u00b7 \u2192"));
 }
+
+}  // namespace views_words_tests
