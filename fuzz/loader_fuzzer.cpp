@@ -29,6 +29,13 @@ constexpr std::size_t run_max_send_bytes = 1 << 20;
 
 }  // namespace
 
+// libFuzzer calls this once before the first input (the replays of tests/cli.cmake do not: they
+// load with the command line's limits).
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  tcpsim::runner::set_pattern_byte_limit(16 * 1024 * 1024);
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tcpsim::runner;
   const std::string_view text(reinterpret_cast<const char*>(data), size);

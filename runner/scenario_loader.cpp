@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <limits>
 #include <map>
@@ -73,15 +74,18 @@ constexpr std::int64_t max_repeated_actions = 1'000'000;
 constexpr std::uint64_t repeated_action_bytes = 1024;
 static_assert(sizeof(Action) + 64 <= repeated_action_bytes,
               "an action held by a repeat costs more than the memory budget counts");
-#ifdef TCPSIM_FUZZ_LIMITS
-// Fuzzing builds only: a valid scenario that asks for 1 GiB of pattern bytes is slow, not a bug,
-// and would read as a fuzzer timeout; the limit (and its message) shrink to 16 MiB there.
-constexpr std::int64_t max_scenario_pattern_bytes = 16 * 1024 * 1024;
-constexpr const char* max_scenario_pattern_text = "16 MiB";
-#else
-constexpr std::int64_t max_scenario_pattern_bytes = 1024 * 1024 * 1024;
-constexpr const char* max_scenario_pattern_text = "1 GiB";
-#endif
+// A scenario's "bytes" patterns in all: 1 GiB, or what set_pattern_byte_limit made it (a fuzz
+// target, where a valid scenario that asks for 1 GiB of pattern bytes is slow, not a bug, and
+// would read as a fuzzer timeout). Atomic: sweeps load on several threads.
+std::atomic<std::int64_t> max_scenario_pattern_bytes{1024 * 1024 * 1024};
+
+// "1 GiB", "16 MiB", or the figure in bytes.
+std::string byte_limit_text(std::int64_t bytes) {
+  constexpr std::int64_t mebibyte = 1024 * 1024;
+  if (bytes % (1024 * mebibyte) == 0) return std::to_string(bytes / (1024 * mebibyte)) + " GiB";
+  if (bytes % mebibyte == 0) return std::to_string(bytes / mebibyte) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
 constexpr std::string_view byte_pattern = "abcdefghijklmnopqrstuvwxyz";
 constexpr std::string_view duration_example = R"(a duration such as "150ms" or "2min")";
 
@@ -849,10 +853,11 @@ Scenario Loader::load(const Value& root) {
 }
 
 void Loader::count_pattern(std::int64_t count, const Value& value, const std::string& path) {
-  if (count > max_scenario_pattern_bytes - pattern_bytes_)
+  const std::int64_t limit = max_scenario_pattern_bytes.load(std::memory_order_relaxed);
+  if (count > limit - pattern_bytes_)
     fail(value, path,
          "the scenario's \"bytes\" would total " + std::to_string(pattern_bytes_ + count) +
-             ", more than the limit of " + std::to_string(max_scenario_pattern_bytes) + " (" + max_scenario_pattern_text +
+             ", more than the limit of " + std::to_string(limit) + " (" + byte_limit_text(limit) +
              ", held in memory)");
   pattern_bytes_ += count;
 }
@@ -2596,6 +2601,10 @@ bool parse_duration(std::string_view text, Duration& out, std::string& error) {
       return false;
   }
   return false;
+}
+
+void set_pattern_byte_limit(std::int64_t bytes) {
+  max_scenario_pattern_bytes.store(bytes, std::memory_order_relaxed);
 }
 
 }  // namespace tcpsim::runner
