@@ -939,15 +939,27 @@ class Drawing {
         }
         tooltip += "</title>";
       }
+      // A burst's summary says they were all lost: it appears at the last of the losses, where
+      // the ladder and Mermaid write it (views/lost_bursts.hpp), not at the first one's sending,
+      // when the HTML page would show "N segments lost" before the others were even sent.
+      std::size_t label_step = group_step;
+      if (summary) {
+        label_step = 0;
+        for (const std::size_t member : group->members) {
+          label_step = std::max(label_step, model_.arrows[member].end_step);
+        }
+      }
       // A summary is no one segment's label: the HTML page leaves it as it is (class burst).
       labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline) + "\" class=\"seglabel" +
                 (summary ? " burst" : "") + "\" text-anchor=\"middle\" style=\"fill:" +
-                std::string(colour) + "\"" + step_attributes(group_step) + ">" + tooltip +
+                std::string(colour) + "\"" + step_attributes(label_step) + ">" + tooltip +
                 xml_escape(shown) + "</text>\n";
       if (note_under) {
         // The note appears with what it tells of: the delay or copy, else the segment's
-        // sending (a note without a step would stand in the HTML page before its segment).
-        const std::size_t note_step = arrow.style_step != npos ? arrow.style_step : group_step;
+        // sending (a note without a step would stand in the HTML page before its segment), or
+        // with a burst's summary.
+        const std::size_t note_step =
+            summary ? label_step : arrow.style_step != npos ? arrow.style_step : group_step;
         labels += "<text x=\"" + num(cx) + "\" y=\"" + num(baseline + 13) +
                   "\" class=\"note\" text-anchor=\"middle\" style=\"fill:" + std::string(colour) +
                   "\"" + step_attributes(note_step) + ">" +
