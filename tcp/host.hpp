@@ -18,6 +18,7 @@
 #include "tcp/connection.hpp"
 #include "tcp/flat_map.hpp"
 #include "tcp/isn.hpp"
+#include "tcp/port_users.hpp"
 #include "tcp/types.hpp"
 
 namespace tcpsim::tcp {
@@ -231,7 +232,7 @@ class Host {
   std::uint64_t last_arrival_key_ = 0;
   Record* last_arrival_ = nullptr;
   std::unordered_map<Port, Listener> listeners_;
-  FlatMap<Port, int> local_port_users_;
+  PortUsers local_port_users_;  // tcp/port_users.hpp: a count per port, in place
   Port next_ephemeral_ = 0;
 };
 
