@@ -65,7 +65,7 @@ Port Host::allocate_ephemeral_port() {
     next_ephemeral_ = candidate == last ? first : static_cast<Port>(candidate + 1);
     if (candidate == 0) continue;
     // A client host has no listener: the port users' probe alone decides.
-    if (local_port_users_.used(candidate) ||
+    if (local_port_users_.contains(candidate) ||
         (!listeners_.empty() && listeners_.contains(candidate))) {
       continue;
     }
@@ -111,7 +111,7 @@ Host::Record& Host::create(Time /*now*/, const std::shared_ptr<const TcpConfig>&
     // A listener owns its port through listeners_; no 4-tuple leads to it.
     ++live_connections_;
     by_tuple_.emplace(tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port), id);
-    local_port_users_.add(tuple.local.port);
+    ++local_port_users_[tuple.local.port];
   }
   out.connection_open(id, tuple, born, listener_port, listener);
   return made;
@@ -158,7 +158,9 @@ void Host::settle_changed(Record& record, Output& out) {
     const std::uint64_t key = tuple_key(tuple.local.port, tuple.remote.address, tuple.remote.port);
     by_tuple_.erase(key);
     if (key == last_arrival_key_) last_arrival_ = nullptr;
-    local_port_users_.remove(tuple.local.port);
+    if (int* users = local_port_users_.find(tuple.local.port); users != nullptr) {
+      if (--*users <= 0) local_port_users_.erase(tuple.local.port);
+    }
     --live_connections_;
   }
   release(id);  // `record` is gone from here on

@@ -18,7 +18,6 @@
 #include "tcp/connection.hpp"
 #include "tcp/flat_map.hpp"
 #include "tcp/isn.hpp"
-#include "tcp/port_users.hpp"
 #include "tcp/types.hpp"
 
 namespace tcpsim::tcp {
@@ -232,7 +231,7 @@ class Host {
   std::uint64_t last_arrival_key_ = 0;
   Record* last_arrival_ = nullptr;
   std::unordered_map<Port, Listener> listeners_;
-  PortUsers local_port_users_;  // tcp/port_users.hpp: a count per port, in place
+  FlatMap<Port, int> local_port_users_;
   Port next_ephemeral_ = 0;
 };
 
