@@ -163,6 +163,9 @@ constexpr std::array table{
         rfc793_reset},
     Row{closing, rcv_ack_of_fin, time_wait, Rule::fin_acknowledged_in_closing, ack_step, ""},
     Row{closing, rcv_ack_of_fin, closed, Rule::time_wait_disabled, time_wait_entry, no_time_wait},
+    // A CLOSE in SYN_RCVD, then a FIN whose ACK acknowledges nothing (a duplicate, RFC 9293
+    // 3.10.7.4 fifth): CLOSING with the SYN still unacknowledged, as FIN_WAIT_1 above.
+    Row{closing, retransmission, closed, Rule::synack_retries_exhausted, timers, ""},
     Row{closing, retransmission, closed, Rule::data_retries_exhausted, timers, ""},
     Row{closing, retransmission, closed, Rule::fin_not_retransmitted_gave_up, timers,
         no_fin_retransmission},

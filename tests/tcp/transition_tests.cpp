@@ -506,6 +506,17 @@ std::map<Key, Driver> drivers() {
     to_closing(c);
     return arrive(c, at_next(c, flag::ack));
   });
+  add(S::closing, R::synack_retries_exhausted, [] {
+    // Found by the tcp fuzz target (fuzz/regressions/tcp/closing-before-syn-acknowledged): the
+    // change was missing from the table, and change_state aborted.
+    Connection c = make_connection(retries(1));
+    to_fin_wait_1_before_syn_acknowledged(c);
+    // The peer's FIN acknowledges nothing (SEG.ACK = SND.UNA = ISS): a duplicate ACK, so the FIN
+    // is taken (RFC 9293 3.10.7.4 fifth and eighth) and FIN_WAIT_1 becomes CLOSING.
+    arrive(c, from_peer(c.receive_sequence().nxt, c.send_sequence().una, flag::fin | flag::ack));
+    REQUIRE(c.state() == State::closing);
+    return expire_until_it_gives_up(c, TimerKind::retransmission);
+  });
   add(S::closing, R::data_retries_exhausted, [] {
     Connection c = make_connection(retries(1));
     to_closing(c);
